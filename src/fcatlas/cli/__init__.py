@@ -1,0 +1,44 @@
+"""The ``fcatlas`` command. Faces only orchestrate: parse, call the rooms, print."""
+
+from __future__ import annotations
+
+import typer
+
+from fcatlas.cli import common
+from fcatlas.cli.data import areas_command, data_app
+
+app = typer.Typer(
+    name="fcatlas",
+    help=(
+        "fcatlas — planering och uppföljning av familjecentraler.\n\n"
+        "Börja med 'fcatlas demo' (syntetiska exempeldata, fungerar utan internet), eller bygg "
+        "ett databas-paket av SCB:s filer med 'fcatlas data build --from KATALOG --out PAKET'."
+    ),
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+)
+app.add_typer(data_app, name="data")
+app.command("areas")(areas_command)
+
+
+def _register_optional() -> None:
+    """Sub-commands of the other rooms (each in its own module)."""
+    from fcatlas.cli import atlas as _atlas
+    from fcatlas.cli import demo as _demo
+    from fcatlas.cli import grant as _grant
+    from fcatlas.cli import register as _register
+
+    for mod in (_register, _atlas, _grant, _demo):
+        mod.install(app)
+
+
+_register_optional()
+
+
+def main() -> None:
+    common.run(app)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,92 @@
+"""Shared CLI plumbing: Swedish error output, exit codes, progress bars, output formats."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from typing import Any
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from fcatlas.errors import FcatlasError
+
+console = Console()
+err_console = Console(stderr=True)
+
+#: exit codes: 1 = bad input or request, 2 = usage (typer), 3 = offline/storage
+EXIT_INPUT = 1
+EXIT_ENV = 3
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+def run(app: typer.Typer) -> None:
+    """Run ``app``; any :class:`FcatlasError` becomes a Swedish message and exit code 1."""
+    try:
+        app(standalone_mode=False)
+    except FcatlasError as exc:
+        err_console.print(f"[bold red]Fel:[/] {exc}", highlight=False, soft_wrap=True)
+        sys.exit(EXIT_INPUT)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        err_console.print("Avbrutet.")
+        sys.exit(130)
+    except Exception as exc:  # click usage errors
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise
+
+
+@contextmanager
+def progress(description: str, total: float | None = None) -> Iterator[Any]:
+    """A rich progress bar on stderr; yields an ``advance(n=1, text=None)`` callable."""
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:.0f}/{task.total:.0f}" if total else ""),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    ) as prog:
+        task = prog.add_task(description, total=total)
+
+        def advance(n: float = 1, text: str | None = None) -> None:
+            if text:
+                prog.update(task, description=text)
+            prog.advance(task, n)
+
+        yield advance
+
+
+def print_frame(df: pd.DataFrame, fmt: OutputFormat, title: str | None = None) -> None:
+    """Print a DataFrame as a rich table, CSV or JSON (records) on stdout."""
+    if fmt is OutputFormat.csv:
+        sys.stdout.write(df.to_csv(index=False, lineterminator="\n"))
+        return
+    if fmt is OutputFormat.json:
+        records = json.loads(df.to_json(orient="records", force_ascii=False))
+        sys.stdout.write(json.dumps(records, ensure_ascii=False, indent=1) + "\n")
+        return
+    table = Table(title=title, show_lines=False)
+    for col in df.columns:
+        table.add_column(str(col), justify="right" if pd.api.types.is_numeric_dtype(df[col]) else "left")
+    for row in df.itertuples(index=False):
+        table.add_row(*["" if pd.isna(v) else str(v) for v in row])
+    console.print(table)
+    console.print(f"{len(df)} rader")

@@ -1,0 +1,133 @@
+"""The definitions of Socialstyrelsen, in one place.
+
+Services, categories of units, statuses and the classification rule (used for the 2025
+inventory) live here and nowhere else. See ``shared/DOMAIN.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import StrEnum
+
+
+class Service(StrEnum):
+    """The four base services of a family centre."""
+
+    MVC = "MVC"  # mödrahälsovård (barnmorskemottagning, BMM) — region
+    BVC = "BVC"  # barnhälsovård (barnavårdscentral) — region
+    OF = "ÖF"  # öppen förskola — kommun
+    SOC = "SOC"  # socialtjänst, minst förebyggande — kommun
+
+
+SERVICE_LABELS: dict[Service, str] = {
+    Service.MVC: "mödrahälsovård (MVC/BMM)",
+    Service.BVC: "barnhälsovård (BVC)",
+    Service.OF: "öppen förskola",
+    Service.SOC: "socialtjänst (förebyggande)",
+}
+
+SERVICE_PRINCIPAL: dict[Service, str] = {
+    Service.MVC: "region",
+    Service.BVC: "region",
+    Service.OF: "kommun",
+    Service.SOC: "kommun",
+}
+
+
+class Category(StrEnum):
+    """Socialstyrelsen's three categories of units."""
+
+    FAMILJECENTRAL = "familjecentral"
+    FAMILJECENTRALSLIKNANDE = "familjecentralsliknande"
+    ANNAN_SAMVERKAN = "annan_samverkan"
+
+
+CATEGORY_LABELS: dict[Category, str] = {
+    Category.FAMILJECENTRAL: "Familjecentral",
+    Category.FAMILJECENTRALSLIKNANDE: "Familjecentralsliknande verksamhet",
+    Category.ANNAN_SAMVERKAN: "Annan form av samverkan",
+}
+
+#: Categories that count as a "centre" in reports (familjecentral in the wide sense).
+CENTRE_CATEGORIES: frozenset[Category] = frozenset(
+    {Category.FAMILJECENTRAL, Category.FAMILJECENTRALSLIKNANDE}
+)
+
+
+class Status(StrEnum):
+    """Life-cycle status of a unit."""
+
+    I_DRIFT = "i_drift"
+    PLANERAD = "planerad"
+    AVSIKTSFORKLARING = "avsiktsforklaring"
+    NEDLAGD = "nedlagd"
+
+
+STATUS_LABELS: dict[Status, str] = {
+    Status.I_DRIFT: "I drift",
+    Status.PLANERAD: "Planerad",
+    Status.AVSIKTSFORKLARING: "Avsiktsförklaring",
+    Status.NEDLAGD: "Nedlagd",
+}
+
+
+class NotACollaborationError(ValueError):
+    """The services given do not make any of the three categories (no base service at all,
+    or a single service alone)."""
+
+
+def classify(services: Iterable[Service | str], co_located: bool) -> Category:
+    """Classify a unit by Socialstyrelsen's definitions.
+
+    Parameters
+    ----------
+    services : iterable of Service or str
+        The base services taking part (``"MVC"``, ``"BVC"``, ``"ÖF"``, ``"SOC"``). Other partners
+        (library, dental care …) do not change the category and must not be passed here.
+    co_located : bool
+        Whether the whole ordinary activity of each party is located at the unit.
+
+    Returns
+    -------
+    Category
+        * ``familjecentral``: all four co-located;
+        * ``familjecentralsliknande``: co-located, BVC present with at least ÖF or SOC
+          (MVC may also be there) — two or three parties;
+        * ``annan_samverkan``: any other collaboration of at least two base services
+          (not co-located, or co-located without BVC or without ÖF/SOC beside BVC).
+
+    Raises
+    ------
+    NotACollaborationError
+        Fewer than two base services: that is not a collaboration.
+
+    Examples
+    --------
+    >>> classify(["MVC", "BVC", "ÖF", "SOC"], co_located=True)
+    <Category.FAMILJECENTRAL: 'familjecentral'>
+    >>> classify(["BVC", "SOC"], co_located=True)
+    <Category.FAMILJECENTRALSLIKNANDE: 'familjecentralsliknande'>
+    >>> classify(["MVC", "BVC", "ÖF", "SOC"], co_located=False)
+    <Category.ANNAN_SAMVERKAN: 'annan_samverkan'>
+    """
+    present = {Service(s) for s in services}
+    if len(present) < 2:
+        raise NotACollaborationError(
+            "minst två av MVC, BVC, öppen förskola och socialtjänst krävs för att det ska vara "
+            "en samverkan"
+        )
+    if co_located:
+        if present == set(Service):
+            return Category.FAMILJECENTRAL
+        if Service.BVC in present and (Service.OF in present or Service.SOC in present):
+            return Category.FAMILJECENTRALSLIKNANDE
+    return Category.ANNAN_SAMVERKAN
+
+
+OMRADESTYP_LABELS: dict[int, str] = {
+    1: "Stora socioekonomiska utmaningar",
+    2: "Socioekonomiska utmaningar",
+    3: "Socioekonomiskt blandade",
+    4: "Goda socioekonomiska förutsättningar",
+    5: "Mycket goda socioekonomiska förutsättningar",
+}

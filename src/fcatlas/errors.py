@@ -1,0 +1,121 @@
+"""Named errors of fcatlas.
+
+Every error a person may see carries a Swedish message. Errors about input files carry the
+file, the row (1-based line or record number as a person sees it in an editor or Excel),
+the column and the reason, so that the message alone is enough to find and fix the problem.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class FcatlasError(Exception):
+    """Base of all fcatlas errors. ``str(err)`` is a complete Swedish message."""
+
+
+class ConfigError(FcatlasError):
+    """A setting or a command-line parameter is invalid."""
+
+
+class CodeError(FcatlasError):
+    """A geographic code (län, kommun, RegSO, DeSO) is malformed or unknown."""
+
+
+class OfflineError(FcatlasError):
+    """An online source was needed but could not be reached."""
+
+
+class BundleError(FcatlasError):
+    """A data bundle is missing, incomplete or does not hold what was asked for."""
+
+
+class StorageError(FcatlasError):
+    """The database refused an operation (conflict, missing row, schema out of date)."""
+
+
+class ConflictError(StorageError):
+    """Someone else changed the row since it was read (optimistic locking)."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem in an input file: where it is and why it is a problem."""
+
+    file: str
+    row: int | None
+    column: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        parts = [self.file]
+        if self.row is not None:
+            parts.append(f"rad {self.row}")
+        if self.column:
+            parts.append(f"kolumn {self.column!r}")
+        return ", ".join(parts) + f": {self.reason}"
+
+
+class InputFileError(FcatlasError):
+    """An input file does not have the shape or content that was expected.
+
+    Parameters
+    ----------
+    file : str or Path
+        The file (its name as given by the user).
+    reason : str
+        What is wrong, in Swedish, including what was expected.
+    row : int, optional
+        1-based line (text files) or row (spreadsheets) number.
+    column : str, optional
+        Column name (or letter) concerned.
+
+    Examples
+    --------
+    >>> str(InputFileError("a.csv", "koden 99 finns inte", row=3, column="Kommunkod"))
+    "a.csv, rad 3, kolumn 'Kommunkod': koden 99 finns inte"
+    """
+
+    def __init__(
+        self,
+        file: str | Path,
+        reason: str,
+        row: int | None = None,
+        column: str | None = None,
+        problems: list[Problem] | None = None,
+    ) -> None:
+        self.problem = Problem(str(file), row, column, reason)
+        self.problems = problems or [self.problem]
+        super().__init__(str(self.problem))
+
+    @property
+    def file(self) -> str:
+        return self.problem.file
+
+    @property
+    def row(self) -> int | None:
+        return self.problem.row
+
+    @property
+    def column(self) -> str | None:
+        return self.problem.column
+
+    @property
+    def reason(self) -> str:
+        return self.problem.reason
+
+
+class UnmatchedRowsError(InputFileError):
+    """Some rows of a file could not be matched; all of them are listed (none is dropped)."""
+
+    def __init__(self, file: str | Path, problems: list[Problem]) -> None:
+        head = "\n".join(f"  {p}" for p in problems[:20])
+        more = f"\n  … och {len(problems) - 20} till" if len(problems) > 20 else ""
+        super().__init__(
+            file,
+            f"{len(problems)} rader kunde inte matchas:\n{head}{more}",
+            problems=problems,
+        )
+        # keep the first problem's position for callers that want one place
+        self.problem = Problem(str(file), problems[0].row, problems[0].column, self.problem.reason)

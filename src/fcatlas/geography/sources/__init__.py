@@ -1,0 +1,1 @@
+"""fcatlas.geography.sources"""

@@ -1,0 +1,1 @@
+"""fcatlas.grants"""

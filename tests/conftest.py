@@ -1,0 +1,106 @@
+"""Shared fixtures.
+
+* ``shared_data``: the real public extracts in ``../shared/data`` (CI has them there).
+* ``pg_url``: a real PostgreSQL server, started once per test session on 127.0.0.1 from the
+  Debian packages that the README's test command installs (``/usr/lib/postgresql/*/bin``).
+  When ``FCATLAS_TEST_PG_URL`` is set, that server is used instead. Without either the
+  PostgreSQL tests fail (they are part of the contract); set ``FCATLAS_SKIP_PG=1`` to skip them
+  on a machine without the packages.
+* ``db_urls``: parametrises a test over SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import uuid
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("FCATLAS_SHARED", ROOT.parent / "shared"))
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    path = SHARED / "data"
+    assert path.is_dir(), f"../shared/data saknas (väntat i {path})"
+    return path
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _as_postgres(cmd: list[str]) -> list[str]:
+    if os.geteuid() == 0:
+        return ["su", "postgres", "-s", "/bin/sh", "-c", " ".join(f"'{c}'" for c in cmd)]
+    return cmd
+
+
+@pytest.fixture(scope="session")
+def pg_server(tmp_path_factory: pytest.TempPathFactory):
+    """Base URL (without database name) of a running PostgreSQL server."""
+    if os.environ.get("FCATLAS_TEST_PG_URL"):
+        yield os.environ["FCATLAS_TEST_PG_URL"].rstrip("/")
+        return
+    if os.environ.get("FCATLAS_SKIP_PG"):
+        pytest.skip("FCATLAS_SKIP_PG är satt")
+    bins = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    assert bins, "PostgreSQL-servern saknas: kör README:ns testkommando (apt-get install postgresql)"
+    bindir = Path(bins[-1]).parent
+    base = Path(tempfile.mkdtemp(prefix="fcatlas-pg-"))
+    if os.geteuid() == 0:
+        shutil.chown(base, "postgres", "postgres")
+    data = base / "data"
+    port = _free_port()
+    subprocess.run(
+        _as_postgres([str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
+                      "-E", "UTF8", "--locale=C.UTF-8"]),
+        check=True, capture_output=True,
+    )
+    subprocess.run(
+        _as_postgres([str(bindir / "pg_ctl"), "-D", str(data), "-l", str(base / "server.log"), "-o",
+                      f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off", "-w", "start"]),
+        check=True, capture_output=True,
+    )
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}"
+    finally:
+        subprocess.run(
+            _as_postgres([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"]),
+            capture_output=True,
+        )
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture
+def pg_url(pg_server: str) -> str:
+    """A fresh, empty PostgreSQL database for one test."""
+    import psycopg
+
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    plain = pg_server.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(plain + "/postgres", autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return f"{pg_server}/{name}"
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'register.sqlite'}"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Run the test once against SQLite and once against the real PostgreSQL server."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'register.sqlite'}"
+    return str(request.getfixturevalue("pg_url"))
