@@ -1,0 +1,151 @@
+"""Which areas are "areas of large exclusion" (områden där utanförskapet är stort).
+
+The definition is always a parameter, never a constant. Two kinds exist:
+
+* ``omradestyp:1,2`` — RegSO whose områdestyp (of the analysis year, or of a year stated as
+  ``omradestyp:1,2@2022``) is in the given set. This is the default (types 1–2).
+* ``lista:FILE`` — an explicit list of RegSO codes, e.g. Utanförskapets karta (SCB/Boverket 2024),
+  one code per line or a CSV with a column ``regso_code``.
+
+>>> d = parse_exclusion("omradestyp:1,2")
+>>> d.label
+'områdestyp 1, 2'
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from fcatlas.errors import ConfigError, InputFileError
+from fcatlas.geography.codes import REGSO_RE
+
+DEFAULT_EXCLUSION = "omradestyp:1,2"
+
+
+@dataclass(frozen=True)
+class ExclusionDefinition:
+    """A named, parameterised definition of areas of large exclusion."""
+
+    kind: str  # "omradestyp" | "lista"
+    types: frozenset[int] = frozenset()
+    year: int | None = None  # None: the analysis year
+    codes: frozenset[str] = frozenset()
+    source: str = ""
+    spec: str = field(default="", compare=False)
+
+    @property
+    def label(self) -> str:
+        """A Swedish label for tables, legends and reports."""
+        if self.kind == "omradestyp":
+            y = f" ({self.year})" if self.year else ""
+            return "områdestyp " + ", ".join(str(t) for t in sorted(self.types)) + y
+        return f"lista {Path(self.source).name} ({len(self.codes)} RegSO)"
+
+    def mask(self, areas: pd.DataFrame, omradestyp_by_year: pd.DataFrame | None = None) -> pd.Series:
+        """Boolean Series: which rows of ``areas`` are exclusion areas.
+
+        ``areas`` needs ``regso_code`` and, for the områdestyp kind, ``omradestyp``. When the
+        definition names its own year, ``omradestyp_by_year`` (long table ``regso_code, year,
+        omradestyp``) supplies that year's types.
+        """
+        if self.kind == "lista":
+            return areas["regso_code"].isin(self.codes)
+        if self.year is not None:
+            if omradestyp_by_year is None:
+                raise ConfigError(
+                    f"definitionen {self.spec!r} anger år {self.year}; områdestyp per år behövs"
+                )
+            t = omradestyp_by_year.loc[omradestyp_by_year["year"] == self.year]
+            if t.empty:
+                years = sorted(omradestyp_by_year["year"].dropna().unique().tolist())
+                raise ConfigError(
+                    f"områdestyp för {self.year} finns inte; tillgängliga år: "
+                    + ", ".join(str(y) for y in years)
+                )
+            types = areas["regso_code"].map(t.set_index("regso_code")["omradestyp"])
+        else:
+            types = areas["omradestyp"]
+        return types.isin(sorted(self.types)).fillna(False).astype(bool)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "spec": self.spec,
+            "kind": self.kind,
+            "label": self.label,
+            "omradestyper": sorted(self.types),
+            "year": self.year,
+            "n_codes": len(self.codes) if self.kind == "lista" else None,
+            "source": self.source or None,
+        }
+
+
+def parse_exclusion(spec: str | None) -> ExclusionDefinition:
+    """Parse ``omradestyp:1,2[@YYYY]`` or ``lista:FILE`` (also ``list:FILE``).
+
+    Raises :class:`ConfigError` with a Swedish message on anything else.
+    """
+    text = (spec or DEFAULT_EXCLUSION).strip()
+    kind, _, rest = text.partition(":")
+    kind = kind.strip().lower()
+    if kind in ("omradestyp", "områdestyp"):
+        body, _, year_s = rest.partition("@")
+        try:
+            types = frozenset(int(p) for p in body.split(",") if p.strip())
+        except ValueError:
+            raise ConfigError(
+                f"utanförskapsdefinitionen {text!r}: områdestyper ska vara heltal 1–5, t.ex. "
+                "'omradestyp:1,2'"
+            ) from None
+        if not types or not types <= {1, 2, 3, 4, 5}:
+            raise ConfigError(
+                f"utanförskapsdefinitionen {text!r}: områdestyper ska vara heltal 1–5, t.ex. "
+                "'omradestyp:1,2'"
+            )
+        year = None
+        if year_s.strip():
+            if not year_s.strip().isdigit() or len(year_s.strip()) != 4:
+                raise ConfigError(f"utanförskapsdefinitionen {text!r}: året ska vara fyrsiffrigt")
+            year = int(year_s)
+        return ExclusionDefinition("omradestyp", types=types, year=year, spec=text)
+    if kind in ("lista", "list"):
+        path = Path(rest.strip())
+        return ExclusionDefinition("lista", codes=read_code_list(path), source=str(path), spec=text)
+    raise ConfigError(
+        f"okänd utanförskapsdefinition {text!r}; använd 'omradestyp:1,2' (områdestyp per RegSO) "
+        "eller 'lista:FIL' (t.ex. Utanförskapets karta, en RegSO-kod per rad)"
+    )
+
+
+def read_code_list(path: Path) -> frozenset[str]:
+    """Read RegSO codes: one per line, or a CSV with column ``regso_code``; every line checked."""
+    if not path.is_file():
+        raise InputFileError(path, "filen finns inte")
+    text = path.read_text(encoding="utf-8-sig")
+    lines = text.splitlines()
+    if not any(line.strip() for line in lines):
+        raise InputFileError(path, "filen är tom; väntat en RegSO-kod per rad")
+    codes: set[str] = set()
+    first = lines[0]
+    if "regso_code" in first:
+        delim = ";" if first.count(";") > first.count(",") else ","
+        reader = csv.DictReader(lines, delimiter=delim)
+        for i, row in enumerate(reader, start=2):
+            _add_code(path, codes, row.get("regso_code") or "", i, "regso_code")
+    else:
+        for i, line in enumerate(lines, start=1):
+            if line.strip():
+                _add_code(path, codes, line, i, None)
+    return frozenset(codes)
+
+
+def _add_code(path: Path, codes: set[str], raw: str, row: int, column: str | None) -> None:
+    code = raw.strip()
+    if not REGSO_RE.match(code):
+        raise InputFileError(
+            path, f"{code!r} är ingen RegSO-kod (väntat KKKKRNNN, t.ex. 2080R001)", row=row, column=column
+        )
+    codes.add(code)
