@@ -1,0 +1,235 @@
+"""The whole atlas analysis in one pure call: link, count, cover, answer, rank.
+
+:func:`compute_atlas` takes plain tables (the bundle's areas, DeSO key, boundaries, and the
+register's units) and returns an :class:`AtlasResult`. The analysis always runs on the
+whole country (a centre across a county border can be the nearest one); the ``lan`` parameter
+only narrows what the result reports.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from fcatlas.analysis import coverage as cov
+from fcatlas.analysis import gaps as gaps_mod
+from fcatlas.analysis import linking, questions
+from fcatlas.domain import CENTRE_CATEGORIES, Category
+from fcatlas.errors import ConfigError
+from fcatlas.geography.exclusion import ExclusionDefinition, parse_exclusion
+
+CATEGORIES = [c.value for c in Category]
+
+#: Columns of ``areas.csv`` (the contract), in order.
+AREAS_CSV_COLUMNS = [
+    "regso_code",
+    "name",
+    "kommun_code",
+    "kommun_name",
+    "lan_code",
+    "omradestyp",
+    "population",
+    "children_0_6",
+    "children_0_6_estimated",
+    "n_familjecentral",
+    "n_familjecentralsliknande",
+    "n_annan_samverkan",
+    "nearest_centre_id",
+    "nearest_centre_km",
+    "covered",
+    "exclusion",
+]
+
+
+@dataclass(frozen=True)
+class AtlasParams:
+    """Parameters of one atlas run (all written to ``summary.json``)."""
+
+    year: int
+    exclusion: ExclusionDefinition = field(default_factory=lambda: parse_exclusion(None))
+    centre_categories: frozenset[str] = frozenset(c.value for c in CENTRE_CATEGORIES)
+    reach_km: Mapping[str, float] = field(default_factory=lambda: dict(cov.DEFAULT_REACH_KM))
+    count_statuses: tuple[str, ...] = ("i_drift",)
+    lan: str | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "year": self.year,
+            "lan": self.lan,
+            "exclusion": self.exclusion.to_dict(),
+            "centre_categories": sorted(self.centre_categories),
+            "centre_status": "i_drift",
+            "unit_count_statuses": list(self.count_statuses),
+            "reach_km_by_urbanity": dict(self.reach_km),
+            "urbanity_rule": (
+                "RegSO:s tätortsklass = vanligaste DeSO-bokstaven (C centralort, B annan tätort, "
+                "A landsbygd); lika antal ger den mer tätortsartade"
+            ),
+            "covered_rule": (
+                "en familjecentral i drift (valda kategorier) inom området eller inom räckvidden "
+                "från områdets mittpunkt (fågelvägen); okänd (null) där områdesgräns saknas"
+            ),
+            "distance": "fågelvägen i SWEREF 99 TM (EPSG:3006) från RegSO:s tyngdpunkt",
+        }
+
+
+@dataclass
+class AtlasResult:
+    params: AtlasParams
+    areas_all: pd.DataFrame  # the whole country
+    units_all: pd.DataFrame  # every unit, linked
+    areas: pd.DataFrame  # in scope (län filter)
+    units: pd.DataFrame
+    kommuner: pd.DataFrame
+    lan: pd.DataFrame
+    coverage_by_omradestyp: pd.DataFrame
+    coverage_by_kommun: pd.DataFrame
+    gaps: pd.DataFrame
+    summary: dict[str, object]
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def areas_csv(self) -> pd.DataFrame:
+        """The contract columns of ``areas.csv``."""
+        return self.areas[AREAS_CSV_COLUMNS].copy()
+
+
+def link_and_cover(
+    areas: pd.DataFrame,
+    units: pd.DataFrame,
+    deso_key: pd.DataFrame,
+    kommun_geom: gpd.GeoDataFrame | None,
+    regso_geom: gpd.GeoDataFrame | None,
+    deso_geom: gpd.GeoDataFrame | None,
+    params: AtlasParams,
+    omradestyp_by_year: pd.DataFrame | None = None,
+    kommun_names: pd.DataFrame | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Stage 1+2: linked units and the area table with counts, exclusion and coverage."""
+    a = areas.copy().reset_index(drop=True)
+    u = linking.link_units(
+        units,
+        deso_key,
+        kommun_geom,
+        regso_geom=regso_geom,
+        deso_geom=deso_geom,
+        regso_names=a[["regso_code", "name"]],
+        kommun_names=kommun_names,
+    )
+    cen = linking.area_centroids(a["regso_code"], regso_geom, deso_geom, deso_key)
+    a["x"] = cen["x"].to_numpy()
+    a["y"] = cen["y"].to_numpy()
+    a["has_geometry"] = cen["has_geometry"].to_numpy()
+    a["urbanity"] = linking.urbanity(a["regso_code"], deso_key).to_numpy()
+    letters = deso_key[["deso_code", "regso_code"]].copy()
+    letters["s"] = letters["deso_code"].astype(str).str[4].map({"C": 1.0, "B": 0.5, "A": 0.0})
+    a["urbanity_score"] = a["regso_code"].map(letters.groupby("regso_code")["s"].mean()).astype(float)
+
+    counted = u.loc[u["status"].astype(str).isin(params.count_statuses) & u["regso_code"].notna()]
+    by = counted.groupby(["regso_code", counted["category"].astype(str)]).size().unstack(fill_value=0)
+    centre_mask = cov.centres_mask(u, params.centre_categories)
+    inside = u.loc[centre_mask & u["regso_code"].notna()].groupby("regso_code").size()
+    has_geom = a["has_geometry"].to_numpy()
+    for c in CATEGORIES:
+        vals = a["regso_code"].map(by[c]) if c in by else pd.Series(np.nan, index=a.index)
+        col = pd.array(vals.fillna(0).astype("int64"), dtype="Int64")
+        col[~has_geom] = pd.NA
+        a[f"n_{c}"] = col
+    ins = pd.array(a["regso_code"].map(inside).fillna(0).astype("int64"), dtype="Int64")
+    ins[~has_geom] = pd.NA
+    a["n_centres_inside"] = ins
+
+    centres = u.loc[centre_mask & u["x"].notna(), ["id", "name", "x", "y"]]
+    a = a.join(cov.coverage_columns(a, centres, params.reach_km))
+    a["exclusion"] = params.exclusion.mask(a, omradestyp_by_year).to_numpy()
+    return a, u
+
+
+def compute_atlas(
+    areas: pd.DataFrame,
+    units: pd.DataFrame,
+    deso_key: pd.DataFrame,
+    kommuner: pd.DataFrame,
+    lan: pd.DataFrame,
+    params: AtlasParams,
+    kommun_geom: gpd.GeoDataFrame | None = None,
+    regso_geom: gpd.GeoDataFrame | None = None,
+    deso_geom: gpd.GeoDataFrame | None = None,
+    omradestyp_by_year: pd.DataFrame | None = None,
+    on_stage: Callable[[str], None] | None = None,
+) -> AtlasResult:
+    """Run every analysis of the atlas.
+
+    Parameters
+    ----------
+    areas : DataFrame
+        One row per RegSO for the analysis year (``Bundle.areas("regso", year)``), whole country.
+    units : DataFrame
+        The register's units (``Register.list_units()`` shape).
+    deso_key : DataFrame
+        ``deso_code, regso_code`` for every DeSO (urbanity and DeSO → RegSO).
+    kommuner, lan : DataFrame
+        ``kommun_code, kommun_name, lan_code`` and ``lan_code, lan_name``.
+    params : AtlasParams
+    kommun_geom, regso_geom, deso_geom : GeoDataFrame, optional
+        Boundaries in EPSG:3006.
+    omradestyp_by_year : DataFrame, optional
+        For exclusion definitions that name their own year.
+    on_stage : callable, optional
+        Called with a Swedish stage name before each stage (progress bars).
+    """
+    t: dict[str, float] = {}
+
+    def stage(name: str, key: str) -> None:
+        t[key] = time.perf_counter()
+        if on_stage:
+            on_stage(name)
+
+    if params.lan is not None and params.lan not in set(lan["lan_code"]):
+        raise ConfigError(f"länskoden {params.lan!r} finns inte i datapaketet")
+    stage("Kopplar enheter till områden och beräknar täckning", "link_and_cover")
+    a, u = link_and_cover(
+        areas, units, deso_key, kommun_geom, regso_geom, deso_geom, params, omradestyp_by_year,
+        kommun_names=kommuner,
+    )
+    stage("Besvarar frågorna per kommun och län", "questions")
+    k_all = questions.kommun_table(kommuner, u, a, params.centre_categories)
+    has = k_all.set_index("kommun_code")["has_centre"]
+    a["kommun_has_centre"] = a["kommun_code"].map(has).fillna(False).astype(bool)
+    l_all = questions.lan_table(k_all, lan, a)
+
+    if params.lan:
+        sa = a.loc[a["lan_code"] == params.lan].reset_index(drop=True)
+        su = u.loc[u["lan_code"] == params.lan].reset_index(drop=True)
+        sk = k_all.loc[k_all["lan_code"] == params.lan].reset_index(drop=True)
+        sl = l_all.loc[l_all["lan_code"] == params.lan].reset_index(drop=True)
+    else:
+        sa, su, sk, sl = a, u, k_all, l_all
+    stage("Täckning och luckor", "coverage_gaps")
+    cov_typ = cov.coverage_by(sa, "omradestyp")
+    cov_kom = cov.coverage_by(sa, ["kommun_code", "kommun_name"])
+    gp = gaps_mod.gaps(sa)
+    summ = questions.summary(sa, su, sk, sl, params.to_dict())
+    summ["units_kommun_mismatch"] = sorted(su.loc[su["kommun_mismatch"].astype(bool), "id"].astype(str).tolist())
+    summ["units_by_link_level"] = {lv: int((su["link_level"] == lv).sum()) for lv in linking.LINK_LEVELS}
+    end = time.perf_counter()
+    keys = list(t)
+    timings = {k: (t[keys[i + 1]] if i + 1 < len(keys) else end) - t[k] for i, k in enumerate(keys)}
+    return AtlasResult(
+        params=params,
+        areas_all=a,
+        units_all=u,
+        areas=sa,
+        units=su,
+        kommuner=sk,
+        lan=sl,
+        coverage_by_omradestyp=cov_typ,
+        coverage_by_kommun=cov_kom,
+        gaps=gp,
+        summary=summ,
+        timings=timings,
+    )

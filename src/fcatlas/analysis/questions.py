@@ -1,0 +1,194 @@
+"""The four questions of Socialstyrelsen as tables and key figures (pure).
+
+1. Where are centres and centre-like units? → :func:`units_by_category_status`
+2. Which kommuner / län lack an operating centre? → :func:`kommun_table`, :func:`lan_table`
+3. Which exclusion areas have a centre inside or within reach, and which do not?
+4. How many children 0–6 live there, covered and not covered? → :func:`summary`
+
+All functions take the linked units and the area table made by
+:func:`fcatlas.analysis.atlas.compute_atlas`.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from fcatlas.domain import Category, Status
+
+CATEGORIES = [c.value for c in Category]
+STATUSES = [s.value for s in Status]
+
+
+def units_by_category_status(units: pd.DataFrame, by: list[str] | None = None) -> pd.DataFrame:
+    """Counts of units per category × status (wide: one column per status plus ``total``),
+    optionally per ``by`` (e.g. ``["lan_code"]``). Every category and status appears."""
+    keys = list(by or [])
+    u = units.assign(category=units["category"].astype(str), status=units["status"].astype(str))
+    t = u.groupby([*keys, "category", "status"], dropna=False).size().unstack("status", fill_value=0)
+    for s in STATUSES:
+        if s not in t:
+            t[s] = 0
+    t = t[STATUSES]
+    if not keys:
+        t = t.reindex(CATEGORIES, fill_value=0)
+    t["total"] = t.sum(axis=1)
+    return t.reset_index().astype({s: "int64" for s in [*STATUSES, "total"]})
+
+
+def units_by_category_dict(units: pd.DataFrame) -> dict[str, dict[str, int]]:
+    """``{category: {status: n, …, "total": n}}`` for JSON."""
+    t = units_by_category_status(units).set_index("category")
+    return {c: {k: int(v) for k, v in t.loc[c].items()} for c in t.index}
+
+
+def kommun_table(
+    kommuner: pd.DataFrame,
+    units: pd.DataFrame,
+    areas: pd.DataFrame,
+    centre_categories: frozenset[str] | set[str],
+) -> pd.DataFrame:
+    """One row per kommun.
+
+    ``kommuner``: ``kommun_code, kommun_name, lan_code``; ``units``: linked units;
+    ``areas``: the area table (``covered``, ``exclusion``, counts).
+    Columns: operating units per category, ``n_planned`` (planerad + avsiktsförklaring),
+    ``has_centre`` (an operating unit of a centre category), areas, exclusion areas by coverage,
+    population and children (all, in exclusion areas, covered / not covered / unknown).
+    """
+    k = kommuner[["kommun_code", "kommun_name", "lan_code"]].drop_duplicates("kommun_code").copy()
+    k = k.set_index("kommun_code")
+    op = units.loc[units["status"].astype(str) == Status.I_DRIFT.value]
+    for c in CATEGORIES:
+        k[f"n_{c}"] = op.loc[op["category"].astype(str) == c].groupby("kommun_code").size()
+    planned = units["status"].astype(str).isin([Status.PLANERAD.value, Status.AVSIKTSFORKLARING.value])
+    k["n_planned"] = units.loc[planned].groupby("kommun_code").size()
+    cats = {str(c) for c in centre_categories}
+    k["n_centres"] = op.loc[op["category"].astype(str).isin(cats)].groupby("kommun_code").size()
+    for col in [*(f"n_{c}" for c in CATEGORIES), "n_planned", "n_centres"]:
+        k[col] = k[col].fillna(0).astype("int64")
+    k["has_centre"] = k["n_centres"] > 0
+    k = k.join(_area_aggregates(areas, "kommun_code"))
+    return k.reset_index()
+
+
+def _area_aggregates(areas: pd.DataFrame, key: str) -> pd.DataFrame:
+    a = areas
+    cov = a["covered"].astype("boolean")
+    exc = a["exclusion"].astype(bool)
+    ch = a["children_0_6"].astype("Int64").fillna(0).astype("int64")
+    pop = a["population"].astype("Int64").fillna(0).astype("int64")
+    t = pd.DataFrame({key: a[key]})
+    t["n_regso"] = 1
+    t["n_regso_with_geometry"] = a["has_geometry"].astype(int)
+    t["n_exclusion_areas"] = exc.astype(int)
+    t["n_exclusion_areas_covered"] = (exc & cov.fillna(False).astype(bool)).astype(int)
+    t["n_exclusion_areas_not_covered"] = (exc & (~cov).fillna(False).astype(bool)).astype(int)
+    t["n_exclusion_areas_unknown"] = (exc & cov.isna()).astype(int)
+    t["population"] = pop
+    t["population_exclusion"] = pop.where(exc, 0)
+    t["children_0_6"] = ch
+    t["children_0_6_exclusion"] = ch.where(exc, 0)
+    t["children_0_6_exclusion_covered"] = ch.where(exc & cov.fillna(False).astype(bool), 0)
+    t["children_0_6_exclusion_not_covered"] = ch.where(exc & (~cov).fillna(False).astype(bool), 0)
+    t["children_0_6_exclusion_unknown"] = ch.where(exc & cov.isna(), 0)
+    t["children_0_6_covered"] = ch.where(cov.fillna(False).astype(bool), 0)
+    t["children_0_6_known"] = ch.where(cov.notna(), 0)
+    g = t.groupby(key).sum()
+    known = g["children_0_6_known"].astype(float)
+    g["coverage_share"] = (g["children_0_6_covered"] / known.where(known > 0)).round(4).astype("Float64")
+    pop_f = g["population"].astype(float)
+    g["exclusion_population_share"] = (
+        g["population_exclusion"] / pop_f.where(pop_f > 0)
+    ).round(4).astype("Float64")
+    return g
+
+
+def lan_table(kommun_tab: pd.DataFrame, lan: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
+    """One row per län: kommuner with / without an operating centre, ``all_kommuner_with_centre``,
+    ``no_kommun_with_centre``, and the same area aggregates as the kommun table."""
+    lt = lan[["lan_code", "lan_name"]].drop_duplicates("lan_code").set_index("lan_code")
+    g = kommun_tab.groupby("lan_code")
+    lt["n_kommuner"] = g.size()
+    lt["n_kommuner_with_centre"] = g["has_centre"].sum()
+    for c in CATEGORIES:
+        lt[f"n_{c}"] = g[f"n_{c}"].sum()
+    lt["n_planned"] = g["n_planned"].sum()
+    for col in ["n_kommuner", "n_kommuner_with_centre", *(f"n_{c}" for c in CATEGORIES), "n_planned"]:
+        lt[col] = lt[col].fillna(0).astype("int64")
+    lt["n_kommuner_without_centre"] = lt["n_kommuner"] - lt["n_kommuner_with_centre"]
+    lt["all_kommuner_with_centre"] = (lt["n_kommuner"] > 0) & (lt["n_kommuner_without_centre"] == 0)
+    lt["no_kommun_with_centre"] = (lt["n_kommuner"] > 0) & (lt["n_kommuner_with_centre"] == 0)
+    lt = lt.join(_area_aggregates(areas, "lan_code"))
+    return lt.reset_index()
+
+
+def exclusion_areas(areas: pd.DataFrame) -> pd.DataFrame:
+    """The exclusion areas with their children and coverage, sorted by kommun and code."""
+    cols = [
+        "regso_code", "name", "kommun_code", "kommun_name", "omradestyp", "children_0_6",
+        "n_centres_inside", "nearest_centre_id", "nearest_centre_name", "nearest_centre_km", "covered",
+    ]
+    e = areas.loc[areas["exclusion"].astype(bool), cols]
+    return e.sort_values(["kommun_code", "regso_code"]).reset_index(drop=True)
+
+
+def _int(v: object) -> int:
+    return int(v) if pd.notna(v) else 0  # type: ignore[call-overload]
+
+
+def summary(
+    areas: pd.DataFrame,
+    units: pd.DataFrame,
+    kommun_tab: pd.DataFrame,
+    lan_tab: pd.DataFrame,
+    parameters: dict[str, object],
+) -> dict[str, object]:
+    """The key figures of ``summary.json`` for the areas/units/kommuner/län given (already
+    filtered to the scope of the run)."""
+    exc = areas["exclusion"].astype(bool)
+    cov = areas["covered"].astype("boolean")
+    ch = areas["children_0_6"].astype("Int64").fillna(0).astype("int64")
+    e_areas = exclusion_areas(areas)
+    no_centre = e_areas.loc[e_areas["covered"].astype("boolean").eq(False).fillna(False).astype(bool)]
+    unknown = e_areas.loc[e_areas["covered"].astype("boolean").isna()]
+    return {
+        "units_total": len(units),
+        "units_by_category": units_by_category_dict(units),
+        "kommuner_total": len(kommun_tab),
+        "kommuner_with_centre": sorted(kommun_tab.loc[kommun_tab["has_centre"], "kommun_code"].tolist()),
+        "kommuner_without_centre": sorted(kommun_tab.loc[~kommun_tab["has_centre"], "kommun_code"].tolist()),
+        "lan_all_kommuner_with_centre": sorted(
+            lan_tab.loc[lan_tab["all_kommuner_with_centre"], "lan_code"].tolist()
+        ),
+        "lan_without_centre": sorted(lan_tab.loc[lan_tab["no_kommun_with_centre"], "lan_code"].tolist()),
+        "areas_total": len(areas),
+        "areas_without_geometry": int((~areas["has_geometry"].astype(bool)).sum()),
+        "exclusion_areas_total": int(exc.sum()),
+        "exclusion_areas_covered": int((exc & cov.fillna(False).astype(bool)).sum()),
+        "exclusion_areas_without_centre": sorted(no_centre["regso_code"].tolist()),
+        "exclusion_areas_coverage_unknown": sorted(unknown["regso_code"].tolist()),
+        "children_0_6_total": int(ch.sum()),
+        "children_0_6_estimated": bool(areas["children_0_6_estimated"].fillna(False).astype(bool).any()),
+        "children_0_6_in_exclusion_areas": int(ch[exc].sum()),
+        "children_0_6_in_exclusion_areas_covered": int(ch[exc & cov.fillna(False).astype(bool)].sum()),
+        "children_0_6_in_exclusion_areas_not_covered": int(
+            ch[exc & (~cov).fillna(False).astype(bool)].sum()
+        ),
+        "children_0_6_in_exclusion_areas_coverage_unknown": int(ch[exc & cov.isna()].sum()),
+        "children_0_6_covered": int(ch[cov.fillna(False).astype(bool)].sum()),
+        "children_0_6_coverage_known": int(ch[cov.notna()].sum()),
+        "exclusion_areas": [
+            {
+                "regso_code": r.regso_code,
+                "name": r.name,
+                "kommun_code": r.kommun_code,
+                "omradestyp": None if pd.isna(r.omradestyp) else int(r.omradestyp),
+                "children_0_6": _int(r.children_0_6),
+                "nearest_centre_id": None if pd.isna(r.nearest_centre_id) else str(r.nearest_centre_id),
+                "nearest_centre_km": None if pd.isna(r.nearest_centre_km) else float(r.nearest_centre_km),
+                "covered": None if pd.isna(r.covered) else bool(r.covered),
+            }
+            for r in e_areas.itertuples(index=False)
+        ],
+        "parameters": parameters,
+    }
