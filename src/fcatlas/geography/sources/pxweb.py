@@ -1,0 +1,367 @@
+"""SCB's statistical database through PxWebApi 2.0 (JSON-stat2), with an on-disk cache.
+
+Base ``https://statistikdatabasen.scb.se/api/v2/``. ``GET tables/{id}/metadata`` describes a
+table; ``POST tables/{id}/data?lang=sv&outputFormat=json-stat2`` with a body
+``{"selection": [{"variableCode": …, "valueCodes": […]}, …]}`` returns a JSON-stat2 dataset:
+dimension ids and sizes, category indexes and labels, and one flat ``value`` array in row-major
+order. SCB allows about 30 calls per 10 s and 150,000 cells per call, so large selections are
+split. The data are open (CC0).
+
+Population by age per DeSO/RegSO comes from table ``TAB6574`` (FolkmDesoAldKon), whose ages are
+five-year bands (``0-4 år``, ``5-9 år`` …): children 0–6 are then ``0–4 + 2/5 × 5–9`` and are
+flagged as estimated; a table with single years gives exact counts. The same parser reads saved
+responses from disk, so a bundle can be built offline from files fetched earlier.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from fcatlas.errors import FcatlasError, InputFileError, OfflineError
+from fcatlas.geography.codes import split_vintage
+
+BASE_URL = "https://statistikdatabasen.scb.se/api/v2/"
+AGE_TABLE = "TAB6574"
+MAX_CELLS = 150_000
+CALLS_PER_10S = 30
+
+_AGE_RE = re.compile(r"^\s*(\d+)\s*(?:-\s*(\d*))?\s*år\s*$")
+_SINGLE_RE = re.compile(r"^\s*(\d+)\s*år\s*$")
+
+
+class PxWebClient:
+    """A small, polite client: cache first, rate limit, Swedish errors.
+
+    Parameters
+    ----------
+    cache_dir : Path
+        Responses are stored here (one JSON file per request) and reused.
+    base_url : str
+        API base; tests point it at a local server.
+    offline : bool
+        Never touch the network; a request missing from the cache is an :class:`OfflineError`.
+    """
+
+    def __init__(
+        self,
+        cache_dir: Path,
+        base_url: str = BASE_URL,
+        offline: bool = False,
+        timeout: float = 30.0,
+        min_interval: float = 10.0 / CALLS_PER_10S,
+    ) -> None:
+        self.cache_dir = Path(cache_dir) / "pxweb"
+        self.base_url = base_url if base_url.endswith("/") else base_url + "/"
+        self.offline = offline
+        self.timeout = timeout
+        self.min_interval = min_interval
+        self._last = 0.0
+        self.calls = 0
+
+    def _cache_path(self, method: str, url: str, body: Any) -> Path:
+        digest = hashlib.sha256(
+            json.dumps([method, url, body], sort_keys=True, ensure_ascii=False).encode()
+        ).hexdigest()[:32]
+        return self.cache_dir / f"{digest}.json"
+
+    def request(self, method: str, path: str, params: dict[str, str], body: Any = None) -> dict[str, Any]:
+        import httpx
+
+        url = self.base_url + path
+        query = "&".join(f"{k}={v}" for k, v in sorted(params.items()))
+        cache = self._cache_path(method, f"{url}?{query}", body)
+        if cache.is_file():
+            return dict(json.loads(cache.read_text(encoding="utf-8")))
+        if self.offline:
+            raise OfflineError(
+                f"SCB:s API behövs för {path} men fcatlas körs utan internet (FCATLAS_OFFLINE) "
+                "och svaret finns inte i cachen"
+            )
+        wait = self.min_interval - (time.monotonic() - self._last)
+        if wait > 0:
+            time.sleep(wait)
+        for attempt in range(3):
+            try:
+                with httpx.Client(timeout=self.timeout) as http:
+                    resp = http.request(method, url, params=params, json=body)
+            except httpx.TransportError as exc:
+                raise OfflineError(
+                    f"SCB:s API ({self.base_url}) gick inte att nå: {type(exc).__name__}. "
+                    "Kontrollera internetanslutningen, eller bygg datapaketet av nedladdade filer "
+                    "med 'fcatlas data build --from KATALOG'."
+                ) from exc
+            finally:
+                self._last = time.monotonic()
+                self.calls += 1
+            if resp.status_code == 429 and attempt < 2:
+                time.sleep(10)
+                continue
+            break
+        if resp.status_code >= 400:
+            raise FcatlasError(
+                f"SCB:s API svarade {resp.status_code} på {path}: {resp.text[:300]}"
+            )
+        try:
+            data = resp.json()
+        except ValueError as exc:
+            raise FcatlasError(f"SCB:s API gav inget JSON-svar på {path}") from exc
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_suffix(".tmp")
+        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        tmp.replace(cache)
+        return dict(data)
+
+    def metadata(self, table_id: str) -> dict[str, Any]:
+        return self.request("GET", f"tables/{table_id}/metadata", {"lang": "sv", "outputFormat": "json-stat2"})
+
+    def data(self, table_id: str, selection: dict[str, Sequence[str]]) -> dict[str, Any]:
+        body = {"selection": [{"variableCode": k, "valueCodes": list(v)} for k, v in selection.items()]}
+        return self.request(
+            "POST", f"tables/{table_id}/data", {"lang": "sv", "outputFormat": "json-stat2"}, body
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# JSON-stat2
+# ---------------------------------------------------------------------------------------------
+
+
+def jsonstat_frame(doc: dict[str, Any], source: str = "JSON-stat2") -> pd.DataFrame:
+    """Flatten a JSON-stat2 dataset into one row per cell: a code and a label column per
+    dimension and ``value`` (float, NaN where SCB has no value)."""
+    try:
+        ids: list[str] = list(doc["id"])
+        sizes: list[int] = [int(s) for s in doc["size"]]
+        dims = doc["dimension"]
+        values = doc.get("value")
+    except (KeyError, TypeError) as exc:
+        raise InputFileError(source, f"inget JSON-stat2-dataset (saknar {exc})") from exc
+    if doc.get("class", "dataset") != "dataset":
+        raise InputFileError(source, f"JSON-stat2-klassen är {doc.get('class')!r}, väntat 'dataset'")
+    n = int(np.prod(sizes)) if sizes else 0
+    if isinstance(values, dict):  # sparse form {"index": value}
+        flat = np.full(n, np.nan)
+        for k, v in values.items():
+            flat[int(k)] = np.nan if v is None else float(v)
+    elif isinstance(values, list):
+        if len(values) != n:
+            raise InputFileError(
+                source, f"value har {len(values)} värden men dimensionerna ger {n} ({' × '.join(map(str, sizes))})"
+            )
+        flat = np.array([np.nan if v is None else float(v) for v in values], dtype=float)
+    else:
+        raise InputFileError(source, "värden (value) saknas i JSON-stat2-datasetet")
+    out: dict[str, Any] = {}
+    grids = np.unravel_index(np.arange(n), sizes) if n else [np.array([], dtype=int)] * len(ids)
+    for dim_id, size, grid in zip(ids, sizes, grids, strict=True):
+        cat = dims[dim_id]["category"]
+        index = cat.get("index")
+        if isinstance(index, list):
+            codes = list(index)
+        elif isinstance(index, dict):
+            codes = [c for c, _ in sorted(index.items(), key=lambda kv: kv[1])]
+        else:
+            codes = list(cat.get("label", {}))
+        if len(codes) != size:
+            raise InputFileError(source, f"dimensionen {dim_id} har {len(codes)} kategorier, size säger {size}")
+        labels = cat.get("label", {})
+        code_arr = np.array(codes, dtype=object)
+        out[dim_id] = code_arr[grid]
+        out[f"{dim_id}_label"] = np.array([labels.get(c, c) for c in codes], dtype=object)[grid]
+    out["value"] = flat
+    return pd.DataFrame(out)
+
+
+def age_range(label: str) -> tuple[int, int] | None:
+    """Ages covered by an SCB age label, inclusive: ``"0-4 år"`` → (0, 4), ``"80- år"`` →
+    (80, 120), ``"3 år"`` → (3, 3); ``"totalt"`` → None."""
+    m = _AGE_RE.match(label)
+    if not m:
+        return None
+    lo = int(m.group(1))
+    if m.group(2) is None:
+        return (lo, lo) if _SINGLE_RE.match(label) else None
+    hi = int(m.group(2)) if m.group(2) else 120
+    return (lo, hi)
+
+
+@dataclass(frozen=True)
+class AgeGroup:
+    lo: int
+    hi: int
+    sex: str | None  # None = both; "kvinnor"
+
+
+CHILDREN_0_6 = AgeGroup(0, 6, None)
+WOMEN_16_54 = AgeGroup(16, 54, "kvinnor")
+
+
+def _weights(labels: Iterable[str], group: AgeGroup) -> tuple[dict[str, float], bool]:
+    """Weight per age label for ``group`` assuming ages spread evenly inside a band; and whether
+    the result is exact (only whole bands inside the group)."""
+    weights: dict[str, float] = {}
+    exact = True
+    for lab in labels:
+        r = age_range(lab)
+        if r is None:
+            continue
+        lo, hi = r
+        overlap = min(hi, group.hi) - max(lo, group.lo) + 1
+        if overlap <= 0:
+            continue
+        w = overlap / (hi - lo + 1)
+        weights[lab] = w
+        if w < 1:
+            exact = False
+    covered = sum(
+        (min(age_range(lab)[1], group.hi) - max(age_range(lab)[0], group.lo) + 1)  # type: ignore[index]
+        for lab in weights
+    )
+    if covered != group.hi - group.lo + 1:
+        raise FcatlasError(
+            f"åldrarna i tabellen täcker inte {group.lo}–{group.hi} år (täcker {covered} år)"
+        )
+    return weights, exact
+
+
+def population_by_age(doc: dict[str, Any], source: str = "JSON-stat2") -> pd.DataFrame:
+    """Children 0–6 and women 16–54 per area and year from a population-by-age dataset.
+
+    Returns ``code, level, vintage, year, children_0_6, children_0_6_estimated, women_16_54,
+    women_16_54_estimated``. Region codes with a vintage suffix (``_DeSO2025``) keep the vintage;
+    rows other than DeSO/RegSO (riket, län, kommun) are left out.
+    """
+    df = jsonstat_frame(doc, source)
+    dims = [c for c in df.columns if not c.endswith("_label") and c != "value"]
+    region = next((d for d in dims if d.lower() == "region"), None)
+    age = next((d for d in dims if d.lower() in ("alder", "ålder")), None)
+    sex = next((d for d in dims if d.lower() in ("kon", "kön")), None)
+    tid = next((d for d in dims if d.lower() == "tid"), None)
+    missing = [n for n, d in (("Region", region), ("Alder", age), ("Tid", tid)) if d is None]
+    if missing:
+        raise InputFileError(source, f"dimensionerna {', '.join(missing)} saknas (fanns: {', '.join(dims)})")
+    assert region and age and tid
+    # content dimension(s) other than these must be single-valued
+    for d in dims:
+        if d not in (region, age, sex, tid) and df[d].nunique() > 1:
+            raise InputFileError(source, f"dimensionen {d} har flera värden; välj ett (t.ex. Antal)")
+    sex_label = df[f"{sex}_label"].str.lower() if sex else pd.Series("totalt", index=df.index)
+    age_labels = df[f"{age}_label"].astype(str)
+    out_parts = []
+    for name, group in (("children_0_6", CHILDREN_0_6), ("women_16_54", WOMEN_16_54)):
+        weights, exact = _weights(age_labels.unique(), group)
+        if group.sex is None:
+            sexes = {"totalt"} if (sex_label == "totalt").any() else {"män", "kvinnor"}
+        else:
+            sexes = {group.sex}
+        sel = age_labels.isin(weights) & sex_label.isin(sexes)
+        if not sel.any():
+            continue
+        part = df.loc[sel, [region, tid]].copy()
+        part["v"] = df.loc[sel, "value"] * age_labels[sel].map(weights)
+        agg = part.groupby([region, tid], sort=False)["v"].sum(min_count=1).rename(name)
+        out_parts.append((agg, f"{name}_estimated", not exact))
+    if not out_parts:
+        raise InputFileError(source, "inga åldersgrupper för barn 0–6 eller kvinnor 16–54 hittades")
+    res = pd.concat([p[0] for p in out_parts], axis=1).reset_index()
+    for _agg, flag, value in out_parts:
+        res[flag] = value
+    for col in ("children_0_6", "women_16_54"):
+        if col not in res:
+            res[col] = np.nan
+            res[f"{col}_estimated"] = False
+        res[col] = res[col].round().astype("Int64")
+    parsed = res[region].map(_safe_split)
+    res["code"] = parsed.map(lambda v: v.code if v else None)
+    res["level"] = parsed.map(lambda v: v.level if v else None)
+    res["vintage"] = parsed.map(lambda v: v.year if v else None)
+    res["year"] = res[tid].astype(str).str[:4].astype(int)
+    res = res.loc[res["level"].isin(["deso", "regso"])]
+    cols = ["code", "level", "vintage", "year", "children_0_6", "children_0_6_estimated",
+            "women_16_54", "women_16_54_estimated"]
+    return res[cols].reset_index(drop=True)
+
+
+def _safe_split(raw: object):  # type: ignore[no-untyped-def]
+    try:
+        return split_vintage(str(raw))
+    except FcatlasError:
+        return None
+
+
+def read_age_files(folder: Path) -> pd.DataFrame:
+    """Every ``*.json`` JSON-stat2 response in ``folder`` → :func:`population_by_age` rows."""
+    frames = []
+    for f in sorted(folder.glob("*.json")):
+        try:
+            doc = json.loads(f.read_text(encoding="utf-8-sig"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise InputFileError(f, f"ogiltig JSON ({exc})") from exc
+        frames.append(population_by_age(doc, str(f)))
+    if not frames:
+        raise InputFileError(folder, "inga JSON-stat2-filer (*.json) i katalogen")
+    out = pd.concat(frames, ignore_index=True)
+    dup = out.duplicated(["code", "vintage", "year"], keep=False)
+    if dup.any():
+        first = out.loc[dup].iloc[0]
+        raise InputFileError(folder, f"{first['code']} år {first['year']} finns i flera filer")
+    return out
+
+
+def fetch_population_by_age(
+    client: PxWebClient,
+    region_codes: Sequence[str],
+    years: Sequence[int],
+    table_id: str = AGE_TABLE,
+    out_dir: Path | None = None,
+    progress=None,  # type: ignore[no-untyped-def]
+) -> list[dict[str, Any]]:
+    """Fetch population by age band and sex for the given DeSO/RegSO codes (as the table spells
+    them, e.g. ``2080R001`` or ``2080R001_RegSO2025``) and years; split to stay under SCB's cell
+    limit. Each response is returned and, with ``out_dir``, saved as ``<table>_<n>.json`` for
+    :func:`read_age_files`."""
+    meta = client.metadata(table_id)
+    mdf_dims = meta.get("dimension", {})
+    var = {k.lower(): k for k in mdf_dims}
+    try:
+        region_var, age_var, sex_var, time_var = var["region"], var["alder"], var["kon"], var["tid"]
+    except KeyError as exc:
+        raise FcatlasError(f"tabellen {table_id} saknar variabeln {exc}") from exc
+    age_cat = mdf_dims[age_var]["category"]
+    ages = [c for c, lab in age_cat.get("label", {}).items() if age_range(lab) is not None]
+    sex_cat = mdf_dims[sex_var]["category"]
+    sexes = [c for c, lab in sex_cat.get("label", {}).items() if lab.lower() in ("män", "kvinnor")]
+    content = [k for k in mdf_dims if k not in (region_var, age_var, sex_var, time_var)]
+    per_region = len(ages) * len(sexes) * len(years)
+    chunk = max(1, MAX_CELLS // max(per_region, 1))
+    docs = []
+    codes = list(region_codes)
+    for i in range(0, len(codes), chunk):
+        sel: dict[str, Sequence[str]] = {
+            region_var: codes[i : i + chunk],
+            age_var: ages,
+            sex_var: sexes,
+            time_var: [str(y) for y in years],
+        }
+        for c in content:
+            sel[c] = list(mdf_dims[c]["category"].get("index", {}))[:1]
+        doc = client.data(table_id, sel)
+        docs.append(doc)
+        if out_dir is not None:
+            out_dir.mkdir(parents=True, exist_ok=True)
+            (out_dir / f"{table_id}_{i // chunk + 1:03d}.json").write_text(
+                json.dumps(doc, ensure_ascii=False), encoding="utf-8"
+            )
+        if progress:
+            progress(len(codes[i : i + chunk]))
+    return docs

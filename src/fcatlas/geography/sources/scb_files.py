@@ -1,0 +1,301 @@
+"""Readers for SCB's file exports, exactly as SCB (and its Statistikdatabasen) publish them.
+
+* the DeSO 2018 → RegSO 2020 key (``koppling-deso2018-regso2020.csv``: UTF-8 BOM, CRLF, commas);
+* områdestyp per RegSO (socioekonomiskt index): an export whose rows carry the label
+  ``"Kommun (RegSO-namn)"`` instead of a code, one year column, and footnote/metadata records;
+* population per RegSO (``"region","födelseregion","kön","Antal 2020",…``), same label style
+  with known quirks (a space before ``)``, a hyphen where the key has an en dash).
+
+Every reader checks the shape and reports problems in Swedish with file and line. Labels are
+joined to codes through the key; a label that matches no area is an error listing every such
+row, so nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from fcatlas.errors import InputFileError, Problem, UnmatchedRowsError
+from fcatlas.geography.codes import DESO_RE, KOMMUN_RE, REGSO_RE
+from fcatlas.geography.sources.textfile import read_text, records
+
+KEY_COLUMNS = ["Kommun", "Kommunnamn", "DeSO_2018", "RegSO_2020", "RegSOkod_2020"]
+_LABEL_RE = re.compile(r"^(?P<kommun>.+?) \((?P<regso>.*)\)$", re.S)
+_YEAR_RE = re.compile(r"^\d{4}$")
+_ANTAL_RE = re.compile(r"^Antal (\d{4})$")
+
+
+def normalise_label(label: str) -> str:
+    """Fold a ``"Kommun (RegSO)"`` label: NFC, dashes to hyphens, no spaces inside the brackets'
+    edges, single spaces.
+
+    >>> normalise_label("Botkyrka (Tuna )")
+    'Botkyrka (Tuna)'
+    >>> normalise_label("Sotenäs (Kungshamn–Smögen)") == normalise_label("Sotenäs (Kungshamn-Smögen)")
+    True
+    """
+    text = unicodedata.normalize("NFC", label)
+    for dash in ("\u2010", "\u2011", "\u2012", "\u2013", "\u2014", "\u2212"):
+        text = text.replace(dash, "-")
+    text = " ".join(text.split())
+    text = re.sub(r"\(\s+", "(", text)
+    text = re.sub(r"\s+\)", ")", text)
+    return text
+
+
+# ---------------------------------------------------------------------------------------------
+# DeSO → RegSO key
+# ---------------------------------------------------------------------------------------------
+
+
+def read_key(path: Path) -> pd.DataFrame:
+    """Read SCB's DeSO 2018 → RegSO 2020 key.
+
+    Returns a DataFrame with ``kommun_code, kommun_name, deso_code, regso_name, regso_code``
+    (all strings) and a ``label`` column ``"Kommunnamn (RegSO-namn)"`` used to join SCB's
+    label-only exports.
+    """
+    text = read_text(path)
+    recs = list(records(path, text))
+    header = [h.strip() for h in recs[0].fields]
+    if header != KEY_COLUMNS:
+        raise InputFileError(
+            path,
+            f"fel rubrikrad {header!r}; väntat {','.join(KEY_COLUMNS)} "
+            "(SCB:s kopplingstabell DeSO 2018 – RegSO 2020)",
+            row=1,
+        )
+    rows: list[list[str]] = []
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    for rec in recs[1:]:
+        if rec.blank:
+            continue
+        f = [x.strip() for x in rec.fields]
+        if len(f) != len(KEY_COLUMNS):
+            problems.append(Problem(str(path), rec.line, None, f"{len(f)} fält, väntat {len(KEY_COLUMNS)}"))
+            continue
+        kommun, kname, deso, rname, rcode = f
+        for col, value, rx in (
+            ("Kommun", kommun, KOMMUN_RE),
+            ("DeSO_2018", deso, DESO_RE),
+            ("RegSOkod_2020", rcode, REGSO_RE),
+        ):
+            if not rx.match(value):
+                problems.append(Problem(str(path), rec.line, col, f"{value!r} är ingen giltig kod"))
+                break
+        else:
+            if deso[:4] != kommun or rcode[:4] != kommun:
+                problems.append(
+                    Problem(str(path), rec.line, "Kommun", f"{deso}/{rcode} ligger inte i kommun {kommun}")
+                )
+            elif deso in seen:
+                problems.append(
+                    Problem(str(path), rec.line, "DeSO_2018", f"{deso} förekommer redan på rad {seen[deso]}")
+                )
+            elif not rname or not kname:
+                problems.append(Problem(str(path), rec.line, None, "namn saknas"))
+            else:
+                seen[deso] = rec.line
+                rows.append([kommun, kname, deso, rname, rcode])
+    if problems:
+        if len(problems) == 1:
+            p = problems[0]
+            raise InputFileError(path, p.reason, row=p.row, column=p.column)
+        raise UnmatchedRowsError(path, problems)
+    if not rows:
+        raise InputFileError(path, "inga datarader efter rubrikraden")
+    df = pd.DataFrame(rows, columns=["kommun_code", "kommun_name", "deso_code", "regso_name", "regso_code"])
+    df["label"] = df["kommun_name"] + " (" + df["regso_name"] + ")"
+    names = df.groupby("regso_code")["label"].nunique()
+    if (names > 1).any():
+        bad = names[names > 1].index[0]
+        raise InputFileError(path, f"RegSO {bad} har flera namn i nyckeln", column="RegSO_2020")
+    return df
+
+
+def regso_label_index(key: pd.DataFrame, path: Path) -> dict[str, str]:
+    """Normalised ``"Kommun (RegSO)"`` label → RegSO code (unique, else an error)."""
+    labels = key.drop_duplicates("regso_code")[["regso_code", "label"]]
+    index: dict[str, str] = {}
+    for code, label in zip(labels["regso_code"], labels["label"], strict=True):
+        norm = normalise_label(label)
+        if norm in index and index[norm] != code:
+            raise InputFileError(path, f"etiketten {label!r} är inte unik i nyckeln ({index[norm]}, {code})")
+        index[norm] = code
+    return index
+
+
+# ---------------------------------------------------------------------------------------------
+# Områdestyp per RegSO
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ReadReport:
+    """How every record of a file was accounted for."""
+
+    file: str
+    records: int = 0
+    data_rows: int = 0
+    metadata_rows: int = 0
+    missing_values: list[str] = field(default_factory=list)  # RegSO codes with '..' etc.
+    other_rows: int = 0  # rows of another breakdown (e.g. born in Sweden), not used
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "records": self.records,
+            "data_rows": self.data_rows,
+            "metadata_rows": self.metadata_rows,
+            "other_rows": self.other_rows,
+            "missing_values": self.missing_values,
+        }
+
+
+def read_omradestyp(path: Path, key: pd.DataFrame) -> tuple[int, pd.DataFrame, ReadReport]:
+    """Read one SCB export of områdestyp per RegSO.
+
+    Returns ``(year, DataFrame[regso_code, omradestyp], report)``. The data block is the run of
+    ``"Kommun (RegSO)",N`` records after the header; the records after it (blank lines, notes,
+    SCB's metadata) are counted as metadata. A data row whose value is not 1–5 is an error, except
+    SCB's missing-value marks (``..``, ``-``, empty) which are kept as missing and reported.
+    """
+    text = read_text(path)
+    recs = list(records(path, text))
+    header = [h.strip() for h in recs[0].fields]
+    if len(header) != 2 or not _YEAR_RE.match(header[1]) or header[0] not in ("", "Område", "region"):
+        raise InputFileError(
+            path,
+            f"fel rubrikrad {','.join(header)!r}; väntat två kolumner: områdesetikett och ett årtal "
+            "(t.ex. ',2022' eller 'Område,2023')",
+            row=1,
+        )
+    year = int(header[1])
+    index = regso_label_index(key, path)
+    report = ReadReport(str(path), records=len(recs) - 1)
+    out: dict[str, int | None] = {}
+    first_line: dict[str, int] = {}
+    problems: list[Problem] = []
+    in_data = True
+    for rec in recs[1:]:
+        f = [x.strip() for x in rec.fields]
+        is_data_shape = len(f) == 2 and bool(_LABEL_RE.match(f[0])) and "\n" not in f[0]
+        if in_data and not is_data_shape:
+            in_data = False
+        if not in_data:
+            if is_data_shape and f[1] in {"1", "2", "3", "4", "5"}:
+                problems.append(
+                    Problem(str(path), rec.line, None, "dataraden står efter fotnoterna; filen är inte i SCB:s form")
+                )
+            report.metadata_rows += 1
+            continue
+        code = index.get(normalise_label(f[0]))
+        if code is None:
+            problems.append(
+                Problem(str(path), rec.line, "Område", f"etiketten {f[0]!r} matchar inget RegSO i nyckeln")
+            )
+            continue
+        if code in out:
+            problems.append(
+                Problem(str(path), rec.line, "Område", f"{f[0]!r} förekommer redan på rad {first_line[code]}")
+            )
+            continue
+        value = f[1]
+        if value in {"1", "2", "3", "4", "5"}:
+            out[code] = int(value)
+        elif value in {"..", "-", ""}:
+            out[code] = None
+            report.missing_values.append(code)
+        else:
+            problems.append(
+                Problem(str(path), rec.line, header[1], f"områdestyp {value!r} är inte 1–5")
+            )
+            continue
+        first_line[code] = rec.line
+        report.data_rows += 1
+    if problems:
+        raise UnmatchedRowsError(path, problems) if len(problems) > 1 else InputFileError(
+            path, problems[0].reason, row=problems[0].row, column=problems[0].column
+        )
+    if not out:
+        raise InputFileError(path, "inga datarader med områdestyp hittades")
+    df = pd.DataFrame({"regso_code": list(out), "omradestyp": pd.array(list(out.values()), dtype="Int64")})
+    return year, df, report
+
+
+# ---------------------------------------------------------------------------------------------
+# Population per RegSO
+# ---------------------------------------------------------------------------------------------
+
+
+def read_population(path: Path, key: pd.DataFrame) -> tuple[pd.DataFrame, ReadReport]:
+    """Read SCB's export of population per RegSO (``region, födelseregion, kön, Antal YYYY…``).
+
+    Uses the rows with ``födelseregion == "totalt"`` and ``kön == "totalt"`` (all persons);
+    rows of other breakdowns are counted in the report. Returns a long DataFrame
+    ``regso_code, year, population`` and the report.
+    """
+    text = read_text(path)
+    recs = list(records(path, text))
+    header = [h.strip() for h in recs[0].fields]
+    years = {i: int(m.group(1)) for i, h in enumerate(header) if (m := _ANTAL_RE.match(h))}
+    if not header or header[0] != "region" or not years:
+        raise InputFileError(
+            path,
+            f"fel rubrikrad {','.join(header)!r}; väntat 'region' följt av kolumner 'Antal ÅÅÅÅ' "
+            "(SCB:s export av folkmängd per RegSO)",
+            row=1,
+        )
+    col_idx = {h: i for i, h in enumerate(header)}
+    index = regso_label_index(key, path)
+    report = ReadReport(str(path), records=len(recs) - 1)
+    rows: list[tuple[str, int, int]] = []
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    for rec in recs[1:]:
+        if rec.blank:
+            report.metadata_rows += 1
+            continue
+        f = [x.strip() for x in rec.fields]
+        if len(f) != len(header):
+            problems.append(Problem(str(path), rec.line, None, f"{len(f)} fält, väntat {len(header)}"))
+            continue
+        breakdown_ok = all(
+            f[col_idx[c]].lower() == "totalt" for c in ("födelseregion", "kön") if c in col_idx
+        )
+        if not breakdown_ok:
+            report.other_rows += 1
+            continue
+        code = index.get(normalise_label(f[0]))
+        if code is None:
+            problems.append(
+                Problem(str(path), rec.line, "region", f"etiketten {f[0]!r} matchar inget RegSO i nyckeln")
+            )
+            continue
+        if code in seen:
+            problems.append(Problem(str(path), rec.line, "region", f"{f[0]!r} förekommer redan på rad {seen[code]}"))
+            continue
+        seen[code] = rec.line
+        for i, year in years.items():
+            value = f[i]
+            if not value.isdigit():
+                problems.append(
+                    Problem(str(path), rec.line, header[i], f"{value!r} är inget antal (heltal ≥ 0)")
+                )
+                continue
+            rows.append((code, year, int(value)))
+        report.data_rows += 1
+    if problems:
+        raise UnmatchedRowsError(path, problems) if len(problems) > 1 else InputFileError(
+            path, problems[0].reason, row=problems[0].row, column=problems[0].column
+        )
+    if not rows:
+        raise InputFileError(path, "inga datarader med folkmängd (födelseregion och kön 'totalt') hittades")
+    df = pd.DataFrame(rows, columns=["regso_code", "year", "population"])
+    df["population"] = df["population"].astype("Int64")
+    return df, report

@@ -1,0 +1,70 @@
+"""Reading publishers' text files exactly as they come: encoding, BOM, line endings, CSV records
+with their line numbers (records may span several lines inside quotes)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from fcatlas.errors import InputFileError
+
+
+def read_text(path: Path, encodings: tuple[str, ...] = ("utf-8-sig",)) -> str:
+    """The whole file as text; a Swedish error for a missing, empty or wrongly encoded file.
+
+    Only the encodings listed are accepted (SCB's exports are UTF-8, often with a BOM).
+    """
+    if not path.exists():
+        raise InputFileError(path, "filen finns inte")
+    if path.is_dir():
+        raise InputFileError(path, "är en katalog, väntat en fil")
+    raw = path.read_bytes()
+    if not raw.strip(b"\xef\xbb\xbf \r\n\t"):
+        raise InputFileError(path, "filen är tom")
+    last: UnicodeDecodeError | None = None
+    for enc in encodings:
+        try:
+            # Line endings as they come: LF, CRLF and (seen in SCB exports re-saved on Windows)
+            # CR CR LF all count as one line break, so line numbers match what an editor shows.
+            return raw.decode(enc).replace("\r\r\n", "\n").replace("\r\n", "\n")
+        except UnicodeDecodeError as exc:
+            last = exc
+    assert last is not None
+    line = raw[: last.start].count(b"\n") + 1
+    raise InputFileError(
+        path,
+        f"fel teckenkodning: byte 0x{raw[last.start]:02x} går inte att läsa som "
+        f"{' eller '.join(e.replace('-sig', '') .upper() for e in encodings)} "
+        "(spara filen som UTF-8)",
+        row=line,
+    )
+
+
+@dataclass(frozen=True)
+class Record:
+    """One CSV record and the line (1-based) where it starts."""
+
+    line: int
+    fields: list[str]
+
+    @property
+    def blank(self) -> bool:
+        return all(not f.strip() for f in self.fields)
+
+
+def records(path: Path, text: str, delimiter: str = ",") -> Iterator[Record]:
+    """CSV records with their starting line numbers; broken quoting is a Swedish error."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    start = 1
+    while True:
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise InputFileError(path, f"trasig CSV ({exc}); kontrollera citattecken", row=start) from exc
+        yield Record(start, fields)
+        start = reader.line_num + 1
