@@ -195,8 +195,9 @@ def payout_schedule(
     rows = []
     for y in sorted(allocations):
         a = allocations[y]
-        for r in a.loc[a["total_sek"] > 0].itertuples():
-            base, extra = divmod(int(r.total_sek), instalments)
+        paid = a.loc[a["total_sek"] > 0]
+        for code, name, amount in zip(paid["region_code"], paid["region_name"], paid["total_sek"], strict=True):
+            base, extra = divmod(int(amount), instalments)
             for k in range(instalments):
                 month = (first_payout[0] - 1 + k * step) % 12 + 1
                 year = y + (first_payout[0] - 1 + k * step) // 12
@@ -205,8 +206,8 @@ def payout_schedule(
                         "year": y,
                         "instalment": k + 1,
                         "payout_date": _date(year, month, first_payout[1]),
-                        "region_code": r.region_code,
-                        "region_name": r.region_name,
+                        "region_code": code,
+                        "region_name": name,
                         "amount_sek": base + (1 if k < extra else 0),
                     }
                 )
