@@ -1,0 +1,875 @@
+"""Intake of the regions' lists (CSV or XLSX, in their own shape) — no database access here.
+
+:func:`read_table` turns a file into a header and text rows (file-level problems raise
+:class:`~fcatlas.errors.InputFileError`: nothing of such a file is ever stored);
+:func:`parse_submission` validates every row and gives the accepted units plus one
+:class:`RowProblem` per rejected row (``severity="fel"``) or warning (``"varning"``).
+
+What is accepted
+----------------
+* CSV separated by ``;``, ``,`` or tab; UTF-8 with or without BOM, UTF-16 with BOM, or
+  Windows-1252. XLSX (first sheet; formulas are read as their text, never evaluated).
+* Swedish headers with tolerant aliases (case, accents, spaces and punctuation do not matter):
+  ``Namn``, ``Kommun``, ``Kommunkod``, ``Län``, ``Adress``, ``Postnummer``, ``Ort``; the four
+  service columns (``MVC``/``BMM``, ``BVC``, ``Öppen förskola``/``ÖF``, ``Socialtjänst``/``SOC``)
+  with ``ja``/``nej``/``x``/``1``/``0`` and ``Samlokaliserad``; or a single ``Typ`` column naming
+  the category; ``Status`` (``i drift``, ``planerad``, ``avsiktsförklaring``, ``nedlagd``),
+  ``Statusdatum``; ``Latitud``/``Longitud`` (or ``N``/``E``, ``X``/``Y``) in WGS 84 or
+  SWEREF 99 TM; ``Koordinatnoggrannhet``; ``Anmärkning``; ``Id``. The English column names of
+  ``fcatlas register export --format csv`` are understood too, so an export can be re-imported.
+
+Unit ids are stable: ``Id`` when the file has one, else ``<kommunkod>-<name folded to ASCII>``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from pathlib import Path
+from typing import Any
+
+from fcatlas.domain import Category, NotACollaborationError, Service, Status, classify
+from fcatlas.errors import CodeError, InputFileError
+from fcatlas.geography import admin
+from fcatlas.geography.sources.postcodes import normalise_postcode
+from fcatlas.register.geocode import (
+    Geocoder,
+    LocationError,
+    check_in_kommun,
+    detect_system,
+)
+
+MAX_FILE_BYTES = 50_000_000
+MAX_ROWS = 100_000
+#: Longest text accepted per field (longer cells reject the row, they are never cut).
+MAX_LENGTH = {
+    "id": 100,
+    "name": 200,
+    "address": 200,
+    "locality": 100,
+    "other_partners": 500,
+    "stated_accuracy": 100,
+    "note": 2000,
+}
+DEFAULT_MAX_LENGTH = 100
+DUPLICATE_DISTANCE_M = 50.0
+SIMILAR_NAME_RATIO = 0.9
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_LINE_BREAK = re.compile(r"[\r\n\t]")
+_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+_YEAR_IN_NAME = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
+
+
+def fold(text: str) -> str:
+    """Case-, accent-, space- and punctuation-free form used to match headers and values.
+
+    >>> fold(" Öppen  förskola ")
+    'oppenforskola'
+    """
+    t = unicodedata.normalize("NFKD", str(text)).lower()
+    t = "".join(ch for ch in t if not unicodedata.combining(ch))
+    return re.sub(r"[^0-9a-z]+", "", t)
+
+
+# field -> header aliases (folded)
+ALIASES: dict[str, tuple[str, ...]] = {
+    "id": ("id", "enhetsid", "enhetid"),
+    "name": ("namn", "enhet", "enhetsnamn", "verksamhet", "verksamhetsnamn", "name"),
+    "kommun_name": ("kommun", "kommunnamn", "kommunname"),
+    "kommun_code": ("kommunkod", "kommunnr", "kommunnummer", "kommuncode"),
+    "lan": ("lan", "lanskod", "lanscode", "lancode", "lankod"),
+    "lan_name": ("lannamn", "lanname", "region"),
+    "address": ("adress", "besoksadress", "gatuadress", "address"),
+    "postcode": ("postnummer", "postnr", "postcode"),
+    "locality": ("ort", "postort", "locality"),
+    "mvc": ("mvc", "bmm", "mvcbmm", "modrahalsovard", "barnmorskemottagning"),
+    "bvc": ("bvc", "barnhalsovard", "barnavardscentral"),
+    "of": ("of", "oppenforskola", "oppnaforskolan"),
+    "soc": ("soc", "socialtjanst", "socialtjansten", "socialtjanstforebyggande"),
+    "co_located": ("samlokaliserad", "samlokalisering", "samlokaliserade", "colocated"),
+    "category": ("typ", "kategori", "category", "verksamhetstyp"),
+    "other_partners": ("ovrigasamverkanspartner", "ovrigapartner", "andraparter", "otherpartners"),
+    "status": ("status",),
+    "status_date": ("statusdatum", "datum", "startdatum", "statusdate"),
+    "coord_a": ("latitud", "lat", "latitude", "nord", "northing", "n", "sweref99n", "sweref99tmn"),
+    "coord_b": ("longitud", "lon", "long", "lng", "longitude", "ost", "easting", "e", "sweref99e",
+                "sweref99tme"),
+    "coord_x": ("x",),
+    "coord_y": ("y",),
+    "stated_accuracy": ("koordinatnoggrannhet", "noggrannhet", "lagesnoggrannhet", "statedaccuracy"),
+    "precision": ("precision", "lagesprecision"),
+    "note": ("anmarkning", "kommentar", "ovrigt", "notering", "note"),
+}
+#: Columns of our own export that carry nothing to import.
+IGNORED = frozenset({"round", "firstround", "version", "sourcecoordinates", "omgang"})
+_ALIAS_TO_FIELD = {alias: f for f, aliases in ALIASES.items() for alias in aliases}
+SERVICE_FIELDS: dict[str, Service] = {"mvc": Service.MVC, "bvc": Service.BVC, "of": Service.OF, "soc": Service.SOC}
+
+_YES = frozenset({"ja", "j", "yes", "y", "x", "1", "sant", "true"})
+_NO = frozenset({"nej", "n", "no", "0", "falskt", "false"})
+_TICKS = frozenset({"✓", "✔", "☑", "✗"})
+
+_STATUS: dict[str, Status] = {
+    "idrift": Status.I_DRIFT, "drift": Status.I_DRIFT, "aktiv": Status.I_DRIFT, "oppen": Status.I_DRIFT,
+    "planerad": Status.PLANERAD, "planerat": Status.PLANERAD, "planering": Status.PLANERAD,
+    "underuppbyggnad": Status.PLANERAD,
+    "avsiktsforklaring": Status.AVSIKTSFORKLARING,
+    "nedlagd": Status.NEDLAGD, "stangd": Status.NEDLAGD, "avvecklad": Status.NEDLAGD,
+}
+_CATEGORY: dict[str, Category] = {
+    "familjecentral": Category.FAMILJECENTRAL, "fc": Category.FAMILJECENTRAL,
+    "familjecentralsliknande": Category.FAMILJECENTRALSLIKNANDE,
+    "familjecentralsliknandeverksamhet": Category.FAMILJECENTRALSLIKNANDE,
+    "annansamverkan": Category.ANNAN_SAMVERKAN, "annanformavsamverkan": Category.ANNAN_SAMVERKAN,
+    "samverkan": Category.ANNAN_SAMVERKAN,
+}
+
+#: Swedish column labels (how a person calls a field in messages).
+FIELD_LABELS = {
+    "id": "Id", "name": "Namn", "kommun_name": "Kommun", "kommun_code": "Kommunkod", "lan": "Län",
+    "lan_name": "Län", "address": "Adress", "postcode": "Postnummer", "locality": "Ort", "mvc": "MVC",
+    "bvc": "BVC", "of": "Öppen förskola", "soc": "Socialtjänst", "co_located": "Samlokaliserad",
+    "category": "Typ", "other_partners": "Övriga samverkanspartner", "status": "Status",
+    "status_date": "Statusdatum", "coord_a": "Latitud", "coord_b": "Longitud", "coord_x": "X",
+    "coord_y": "Y", "stated_accuracy": "Koordinatnoggrannhet", "precision": "Lägesprecision",
+    "note": "Anmärkning",
+}
+
+
+@dataclass
+class RawTable:
+    """A file as header + text rows. ``rows`` holds ``(row number as a person sees it, cells)``."""
+
+    file: Path
+    headers: list[str]
+    rows: list[tuple[int, list[str]]]
+    kind: str  # "csv" or "xlsx"
+    encoding: str | None = None
+    delimiter: str | None = None
+    sha256: str = ""
+
+
+@dataclass
+class RowProblem:
+    row: int | None
+    column: str | None
+    reason: str
+    severity: str = "fel"  # "fel" (row rejected) or "varning" (row stored, a person should look)
+    values: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class UnitRecord:
+    """An accepted row: a stable ``id`` and the stored fields (see ``models.UNIT_FIELDS``)."""
+
+    id: str
+    row: int
+    fields: dict[str, Any]
+
+
+@dataclass
+class Submission:
+    table: RawTable
+    units: list[UnitRecord]
+    problems: list[RowProblem]
+    notes: list[str]
+
+    @property
+    def file(self) -> Path:
+        return self.table.file
+
+    @property
+    def rejected_rows(self) -> list[int]:
+        return sorted({p.row for p in self.problems if p.severity == "fel" and p.row is not None})
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.table.rows)
+
+
+class _RowError(Exception):
+    def __init__(self, column: str | None, reason: str) -> None:
+        super().__init__(reason)
+        self.column = column
+        self.reason = reason
+
+
+# --------------------------------------------------------------------------------------------
+# Reading files
+# --------------------------------------------------------------------------------------------
+
+
+def _decode(path: Path, data: bytes) -> tuple[str, str]:
+    if data.startswith(b"\xef\xbb\xbf"):
+        encs = ["utf-8-sig"]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encs = ["utf-16"]
+    else:
+        encs = ["utf-8", "cp1252"]
+    last: UnicodeDecodeError | None = None
+    for enc in encs:
+        try:
+            return data.decode(enc), enc
+        except UnicodeDecodeError as exc:
+            last = exc
+    assert last is not None
+    line = data[: last.start].count(b"\n") + 1
+    raise InputFileError(
+        path,
+        "filen kunde inte läsas som text: teckenkodningen är varken UTF-8, UTF-16 eller Windows-1252 "
+        f"(byte {last.object[last.start:last.start + 1]!r} kan inte avkodas)",
+        row=line,
+    )
+
+
+def _sniff_delimiter(text: str) -> str:
+    first = next((ln for ln in text.splitlines() if ln.strip()), "")
+    counts = {d: first.count(d) for d in (";", "\t", ",")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ";"
+
+
+def read_table(path: str | Path) -> RawTable:
+    """Read a CSV or XLSX submission into a header and text rows.
+
+    Raises
+    ------
+    InputFileError
+        The file is missing, unreadable, not text in a known encoding, has broken quoting,
+        no header row, repeated or empty column names, or no data rows.
+    """
+    p = Path(path)
+    try:
+        if p.stat().st_size > MAX_FILE_BYTES:
+            raise InputFileError(p, f"filen är större än {MAX_FILE_BYTES // 1_000_000} MB")
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise InputFileError(p, "filen finns inte") from None
+    except IsADirectoryError:
+        raise InputFileError(p, "det är en katalog, inte en fil") from None
+    except OSError as exc:
+        raise InputFileError(p, f"filen kunde inte läsas ({exc.strerror or exc})") from None
+    sha = hashlib.sha256(data).hexdigest()
+    if not data.strip():
+        raise InputFileError(p, "filen är tom")
+    if data[:4] == b"PK\x03\x04" or p.suffix.lower() in (".xlsx", ".xlsm"):
+        table = _read_xlsx(p, data)
+    else:
+        table = _read_csv(p, data)
+    table.sha256 = sha
+    _check_headers(table)
+    if not table.rows:
+        raise InputFileError(p, "filen har en rubrikrad men inga enheter")
+    if len(table.rows) > MAX_ROWS:
+        raise InputFileError(p, f"filen har {len(table.rows)} rader, fler än {MAX_ROWS} tillåts")
+    return table
+
+
+def _read_csv(p: Path, data: bytes) -> RawTable:
+    text, enc = _decode(p, data)
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise InputFileError(p, "filen innehåller NUL-tecken; är det verkligen en textfil (CSV)?", row=line)
+    delim = _sniff_delimiter(text)
+    csv.field_size_limit(MAX_FILE_BYTES)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=True)
+    headers: list[str] | None = None
+    rows: list[tuple[int, list[str]]] = []
+    start = 1
+    try:
+        for cells in reader:
+            row_no = start
+            start = reader.line_num + 1
+            if not cells or all(not c.strip() for c in cells):
+                continue
+            if headers is None:
+                headers = cells
+            else:
+                rows.append((row_no, cells))
+    except csv.Error as exc:
+        raise InputFileError(
+            p, f"trasig CSV (citattecken som inte stängs eller står fel): {exc}", row=start
+        ) from None
+    if headers is None:
+        raise InputFileError(p, "filen har ingen rubrikrad")
+    return RawTable(p, headers, rows, "csv", encoding=enc, delimiter=delim)
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "ja" if value else "nej"
+    if isinstance(value, float):
+        return repr(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _read_xlsx(p: Path, data: bytes) -> RawTable:
+    import warnings
+    import zipfile
+
+    import openpyxl
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError, IndexError) as exc:
+        raise InputFileError(p, f"filen kunde inte läsas som Excel-fil (xlsx): {exc}") from None
+    except Exception as exc:  # openpyxl raises a zoo of types on hostile files
+        raise InputFileError(p, f"filen kunde inte läsas som Excel-fil (xlsx): {type(exc).__name__}") from None
+    try:
+        ws = wb.worksheets[0]
+        headers: list[str] | None = None
+        rows: list[tuple[int, list[str]]] = []
+        for idx, values in enumerate(ws.iter_rows(values_only=True), start=1):
+            cells = [_cell_text(v) for v in values]
+            while cells and not cells[-1].strip():
+                cells.pop()
+            if not cells:
+                continue
+            if headers is None:
+                headers = cells
+            else:
+                rows.append((idx, cells))
+                if len(rows) > MAX_ROWS:
+                    break
+    except InputFileError:
+        raise
+    except Exception as exc:
+        raise InputFileError(p, f"Excel-filen är trasig: {type(exc).__name__}") from None
+    finally:
+        wb.close()
+    if headers is None:
+        raise InputFileError(p, "första bladet har ingen rubrikrad")
+    return RawTable(p, headers, rows, "xlsx")
+
+
+def _check_headers(table: RawTable) -> None:
+    p = table.file
+    headers = [h.strip() for h in table.headers]
+    while headers and not headers[-1]:
+        headers.pop()
+    for i, h in enumerate(headers, start=1):
+        if not h:
+            raise InputFileError(p, f"kolumn {i} i rubrikraden saknar namn", row=_header_row(table))
+        if _CONTROL.search(h) or len(h) > 200:
+            raise InputFileError(p, f"kolumnnamn {i} är inte ett rimligt namn", row=_header_row(table))
+    seen: dict[str, str] = {}
+    for h in headers:
+        key = fold(h) or h
+        if key in seen:
+            raise InputFileError(
+                p, f"kolumnen {h!r} finns två gånger (även {seen[key]!r})", row=_header_row(table), column=h
+            )
+        seen[key] = h
+    table.headers = headers
+
+
+def _header_row(table: RawTable) -> int:
+    return table.rows[0][0] - 1 if table.rows else 1
+
+
+# --------------------------------------------------------------------------------------------
+# Header mapping
+# --------------------------------------------------------------------------------------------
+
+
+def map_headers(table: RawTable) -> tuple[dict[str, int], list[str]]:
+    """field -> column index, and the headers that were not understood (ignored)."""
+    mapping: dict[str, int] = {}
+    unknown: list[str] = []
+    for i, h in enumerate(table.headers):
+        key = fold(h)
+        f = _ALIAS_TO_FIELD.get(key)
+        if f is None:
+            if key not in IGNORED:
+                unknown.append(h)
+            continue
+        if f in mapping:
+            raise InputFileError(
+                table.file,
+                f"kolumnerna {table.headers[mapping[f]]!r} och {h!r} betyder samma sak "
+                f"({FIELD_LABELS[f]}); ta bort den ena",
+                row=_header_row(table),
+                column=h,
+            )
+        mapping[f] = i
+    p = table.file
+    if "name" not in mapping:
+        raise InputFileError(p, "kolumnen Namn saknas (enhetens namn)", row=_header_row(table))
+    if "kommun_code" not in mapping and "kommun_name" not in mapping:
+        raise InputFileError(p, "kolumnen Kommunkod eller Kommun saknas", row=_header_row(table))
+    services = [f for f in SERVICE_FIELDS if f in mapping]
+    if services and len(services) < 4:
+        missing = ", ".join(FIELD_LABELS[f] for f in SERVICE_FIELDS if f not in mapping)
+        raise InputFileError(
+            p, f"tjänstekolumner saknas: {missing} (alla fyra behövs, eller en kolumn Typ)",
+            row=_header_row(table),
+        )
+    if not services and "category" not in mapping:
+        raise InputFileError(
+            p,
+            "kolumner för tjänsterna (MVC, BVC, Öppen förskola, Socialtjänst och Samlokaliserad) eller en "
+            "kolumn Typ med kategorin saknas",
+            row=_header_row(table),
+        )
+    if services and "co_located" not in mapping and "category" not in mapping:
+        raise InputFileError(
+            p, "kolumnen Samlokaliserad saknas; utan den (eller en kolumn Typ) kan enheterna inte "
+            "klassificeras", row=_header_row(table),
+        )
+    has_ab = "coord_a" in mapping or "coord_b" in mapping
+    has_xy = "coord_x" in mapping or "coord_y" in mapping
+    if has_ab and has_xy:
+        raise InputFileError(p, "både Latitud/Longitud och X/Y finns; behåll ett par", row=_header_row(table))
+    for a, b in (("coord_a", "coord_b"), ("coord_x", "coord_y")):
+        if (a in mapping) != (b in mapping):
+            have = a if a in mapping else b
+            raise InputFileError(
+                p, f"kolumnen {table.headers[mapping[have]]!r} finns men inte dess par "
+                f"({FIELD_LABELS[b if have == a else a]})", row=_header_row(table),
+            )
+    return mapping, unknown
+
+
+# --------------------------------------------------------------------------------------------
+# Row parsing
+# --------------------------------------------------------------------------------------------
+
+
+def make_unit_id(kommun_code: str, name: str) -> str:
+    """Stable id from kommun and name: ``2080-familjecentral-britsarvet``.
+
+    >>> make_unit_id("2080", "Familjecentral Britsarvet")
+    '2080-familjecentral-britsarvet'
+    """
+    t = unicodedata.normalize("NFKD", name).lower()
+    t = "".join(ch for ch in t if not unicodedata.combining(ch))
+    slug = re.sub(r"[^0-9a-z]+", "-", t).strip("-")
+    digest = hashlib.sha1(unicodedata.normalize("NFC", name.strip().lower()).encode()).hexdigest()[:10]
+    if not slug:
+        return f"{kommun_code}-x{digest}"
+    if len(slug) > 70:
+        slug = slug[:60].rstrip("-") + "-" + digest
+    return f"{kommun_code}-{slug}"
+
+
+def _yes_no(text: str, column: str, empty: bool | None) -> bool | None:
+    t = text.strip()
+    if not t:
+        return empty
+    if t in _TICKS:
+        return t != "✗"
+    k = fold(t)
+    if k in _YES:
+        return True
+    if k in _NO:
+        return False
+    raise _RowError(column, f"{_short(t)} är inte ja eller nej (väntat ja/nej/x/1/0)")
+
+
+def _short(text: str, n: int = 40) -> str:
+    return repr(text if len(text) <= n else text[:n] + "…")
+
+
+def _number(text: str, column: str) -> float:
+    t = text.strip().replace("\u00a0", "").replace(" ", "").replace("\u2212", "-")
+    if t.count(",") == 1 and "." not in t:
+        t = t.replace(",", ".")
+    if not re.fullmatch(r"[+-]?\d+(\.\d+)?", t):
+        raise _RowError(column, f"{_short(text)} är inget tal (väntat t.ex. 60.6209 eller 6720000)")
+    return float(t)
+
+
+def _kommun(cells: dict[str, str], labels: dict[str, str]) -> str:
+    code_text = cells.get("kommun_code", "").strip()
+    name_text = cells.get("kommun_name", "").strip()
+    code: str | None = None
+    if code_text:
+        t = code_text
+        if re.fullmatch(r"\d+\.0+", t):
+            t = t.split(".")[0]
+        if re.fullmatch(r"\d{3}", t):
+            t = "0" + t  # Excel drops the leading zero of 01xx–09xx
+        if not re.fullmatch(r"\d{4}", t):
+            raise _RowError(labels["kommun_code"], f"{_short(code_text)} är ingen kommunkod (fyra siffror, t.ex. 2080)")
+        try:
+            admin.kommun_name(t)
+        except CodeError as exc:
+            raise _RowError(labels["kommun_code"], str(exc)) from None
+        code = t
+    if name_text:
+        try:
+            by_name = admin.kommun_by_name(name_text)
+        except CodeError as exc:
+            if code is None:
+                raise _RowError(labels["kommun_name"], str(exc)) from None
+            raise _RowError(
+                labels["kommun_name"], f"{exc}; kommunkoden {code} är {admin.kommun_name(code)}"
+            ) from None
+        if code is not None and by_name != code:
+            raise _RowError(
+                labels["kommun_code"],
+                f"kommunkoden {code} ({admin.kommun_name(code)}) stämmer inte med kommunnamnet {name_text!r} "
+                f"({by_name})",
+            )
+        code = by_name
+    if code is None:
+        raise _RowError(labels.get("kommun_code") or labels.get("kommun_name"), "kommun saknas")
+    return code
+
+
+def _lan_code(text: str, column: str) -> str:
+    t = text.strip()
+    if re.fullmatch(r"\d{1,2}(\.0+)?", t):
+        code = t.split(".")[0].zfill(2)
+        if code in set(admin.lan_table()["lan_code"]):
+            return code
+        raise _RowError(column, f"länskoden {code} finns inte")
+    key = fold(t)
+    for prefix in ("region",):
+        if key.startswith(prefix):
+            key = key[len(prefix):]
+    if key.endswith("lan"):
+        key = key[:-3]
+    for code, name in zip(admin.lan_table()["lan_code"], admin.lan_table()["lan_name"], strict=True):
+        n = fold(name)
+        n = n[:-3] if n.endswith("lan") else n
+        if key in (n, n.rstrip("s")) or key.rstrip("s") == n.rstrip("s"):
+            return str(code)
+    raise _RowError(column, f"{_short(t)} är inget län (väntat länskod som 20 eller namn som Dalarnas län)")
+
+
+def _date(text: str, column: str) -> str | None:
+    t = text.strip()
+    if not t:
+        return None
+    for pattern, fmt in ((r"\d{4}-\d{2}-\d{2}", "%Y-%m-%d"), (r"\d{4}-\d{2}", "%Y-%m"), (r"\d{4}", "%Y")):
+        if re.fullmatch(pattern, t):
+            try:
+                dt.datetime.strptime(t, fmt)
+            except ValueError:
+                break
+            return t
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}T[\d:.]+", t):
+        return t[:10]
+    raise _RowError(column, f"{_short(t)} är inget datum (väntat ÅÅÅÅ-MM-DD, ÅÅÅÅ-MM eller ÅÅÅÅ)")
+
+
+def _parse_row(
+    cells: dict[str, str],
+    labels: dict[str, str],
+    geocoder: Geocoder,
+    tolerance_m: float,
+    has_status: bool,
+) -> tuple[str, dict[str, Any], list[str]]:
+    warnings: list[str] = []
+    # text hygiene first: never cut or clean silently
+    for f, value in cells.items():
+        if _CONTROL.search(value):
+            raise _RowError(labels[f], "cellen innehåller otillåtna styrtecken")
+        limit = MAX_LENGTH.get(f, DEFAULT_MAX_LENGTH)
+        if len(value.strip()) > limit:
+            raise _RowError(labels[f], f"cellen har {len(value.strip())} tecken, högst {limit} tillåts")
+        if f != "note" and _LINE_BREAK.search(value.strip()):
+            raise _RowError(labels[f], "cellen innehåller radbrytningar eller tabbar")
+    name = cells.get("name", "").strip()
+    if not name:
+        raise _RowError(labels["name"], "namn saknas")
+    kommun_code = _kommun(cells, labels)
+    lan_code = kommun_code[:2]
+    for f in ("lan", "lan_name"):
+        if cells.get(f, "").strip():
+            stated = _lan_code(cells[f], labels[f])
+            if stated != lan_code:
+                raise _RowError(
+                    labels[f],
+                    f"{admin.kommun_name(kommun_code)} kommun ligger i {admin.lan_name(lan_code)}, inte i "
+                    f"{admin.lan_name(stated)}",
+                )
+
+    # category and services
+    services_given = all(f in cells for f in SERVICE_FIELDS)
+    services: dict[str, bool | None] = {f: None for f in SERVICE_FIELDS}
+    co_located: bool | None = None
+    if "co_located" in cells:
+        co_located = _yes_no(cells["co_located"], labels["co_located"], None)
+    typ: Category | None = None
+    if cells.get("category", "").strip():
+        k = fold(cells["category"])
+        if k in _CATEGORY:
+            typ = _CATEGORY[k]
+        else:
+            raise _RowError(
+                labels["category"],
+                f"{_short(cells['category'])} är ingen kategori (väntat familjecentral, "
+                "familjecentralsliknande eller annan samverkan)",
+            )
+    if services_given:
+        for f in SERVICE_FIELDS:
+            services[f] = bool(_yes_no(cells[f], labels[f], False))
+        present = [SERVICE_FIELDS[f] for f in SERVICE_FIELDS if services[f]]
+        try:
+            if co_located is not None:
+                category = classify(present, co_located)
+                if typ is not None and typ != category:
+                    raise _RowError(
+                        labels["category"],
+                        f"Typ säger {typ.value} men tjänsterna och samlokaliseringen ger {category.value}",
+                    )
+            elif typ is not None:
+                together, apart = classify(present, True), classify(present, False)
+                if typ not in (together, apart):
+                    raise _RowError(
+                        labels["category"],
+                        f"Typ säger {typ.value} men tjänsterna ger {together.value} (samlokaliserade) eller "
+                        f"{apart.value} (inte samlokaliserade)",
+                    )
+                category = typ
+                if together != apart:
+                    co_located = typ == together
+            else:
+                raise _RowError(labels.get("co_located"), "samlokaliserad ja/nej saknas; enheten kan inte klassificeras")
+        except NotACollaborationError as exc:
+            raise _RowError(labels["bvc"], str(exc)) from None
+    else:
+        if typ is None:
+            raise _RowError(labels["category"], "Typ saknas")
+        category = typ
+        if typ is Category.FAMILJECENTRAL:
+            if co_located is False:
+                raise _RowError(labels["co_located"], "en familjecentral är per definition samlokaliserad")
+            services = {f: True for f in SERVICE_FIELDS}
+            co_located = True
+        elif typ is Category.FAMILJECENTRALSLIKNANDE:
+            if co_located is False:
+                raise _RowError(labels["co_located"], "en familjecentralsliknande verksamhet är samlokaliserad")
+            services["bvc"] = True
+            co_located = True
+
+    # status
+    if has_status:
+        st = cells["status"].strip()
+        if not st:
+            raise _RowError(labels["status"], "status saknas (i drift, planerad, avsiktsförklaring eller nedlagd)")
+        status = _STATUS.get(fold(st))
+        if status is None:
+            raise _RowError(
+                labels["status"],
+                f"{_short(st)} är ingen status (väntat i drift, planerad, avsiktsförklaring eller nedlagd)",
+            )
+    else:
+        status = Status.I_DRIFT
+    status_date = _date(cells["status_date"], labels["status_date"]) if "status_date" in cells else None
+
+    # address
+    postcode: str | None = None
+    if cells.get("postcode", "").strip():
+        postcode = normalise_postcode(cells["postcode"])
+        if postcode is None:
+            raise _RowError(labels["postcode"], f"{_short(cells['postcode'])} är inget postnummer (fem siffror)")
+
+    # position
+    pair = ("coord_a", "coord_b") if "coord_a" in cells else ("coord_x", "coord_y") if "coord_x" in cells else None
+    texts = (cells[pair[0]].strip(), cells[pair[1]].strip()) if pair else ("", "")
+    stated_precision = fold(cells.get("precision", ""))
+    if stated_precision and stated_precision not in ("exakt", "postnummer", "kommun"):
+        raise _RowError(labels["precision"], f"{_short(cells['precision'])}: väntat exakt, postnummer eller kommun")
+    source_coordinates: str | None = None
+    if pair and (texts[0] or texts[1]):
+        if not (texts[0] and texts[1]):
+            missing = pair[1] if texts[0] else pair[0]
+            raise _RowError(labels[missing], "bara den ena koordinaten är ifylld")
+        a = _number(texts[0], labels[pair[0]])
+        b = _number(texts[1], labels[pair[1]])
+        try:
+            system, lat, lon = detect_system(a, b, either_order=pair[0] == "coord_x")
+            check_in_kommun(lat, lon, kommun_code, tolerance_m)
+        except LocationError as exc:
+            raise _RowError(f"{labels[pair[0]]}/{labels[pair[1]]}", str(exc)) from None
+        precision = stated_precision if stated_precision in ("postnummer", "kommun") else "exakt"
+        source_coordinates = f"{system}: {texts[0]}; {texts[1]}"
+    else:
+        loc = geocoder.locate(kommun_code, postcode)
+        lat, lon, precision = loc.lat, loc.lon, loc.precision
+        warnings.extend(loc.warnings)
+
+    def opt(f: str) -> str | None:
+        v = cells.get(f, "").strip()
+        return v or None
+
+    fields: dict[str, Any] = {
+        "name": name,
+        "kommun_code": kommun_code,
+        "lan_code": lan_code,
+        "category": category.value,
+        "status": status.value,
+        "status_date": status_date,
+        "has_mvc": services["mvc"],
+        "has_bvc": services["bvc"],
+        "has_of": services["of"],
+        "has_soc": services["soc"],
+        "co_located": co_located,
+        "other_partners": opt("other_partners"),
+        "address": opt("address"),
+        "postcode": postcode,
+        "locality": opt("locality"),
+        "lat": float(lat),
+        "lon": float(lon),
+        "precision": precision,
+        "stated_accuracy": opt("stated_accuracy"),
+        "source_coordinates": source_coordinates,
+        "note": opt("note"),
+    }
+    unit_id = cells.get("id", "").strip()
+    if unit_id:
+        if not _ID_RE.match(unit_id):
+            raise _RowError(labels["id"], f"{_short(unit_id)} är inget giltigt id (bokstäver, siffror, . _ -)")
+    else:
+        unit_id = make_unit_id(kommun_code, name)
+    return unit_id, fields, warnings
+
+
+def parse_submission(
+    table: RawTable | str | Path,
+    geocoder: Geocoder | None = None,
+    tolerance_m: float | None = None,
+) -> Submission:
+    """Validate every row of a submission.
+
+    Parameters
+    ----------
+    table : RawTable or path
+        The file (read with :func:`read_table` when a path is given).
+    geocoder : Geocoder, optional
+        Places units without coordinates; default: kommun points only.
+    tolerance_m : float, optional
+        How far outside the stated kommun given coordinates may lie; default the geocoder's
+        (2 km).
+
+    Returns
+    -------
+    Submission
+        Accepted units and problems. Nothing is changed in an accepted row except the
+        conversion of SWEREF 99 TM to WGS 84 (the original text is kept in
+        ``source_coordinates``) and the padding of kommun codes that lost their leading zero.
+    """
+    if not isinstance(table, RawTable):
+        table = read_table(table)
+    geocoder = geocoder or Geocoder()
+    tol = float(tolerance_m if tolerance_m is not None else geocoder.tolerance_m)
+    mapping, unknown = map_headers(table)
+    labels = {f: table.headers[i] for f, i in mapping.items()}
+    notes: list[str] = []
+    if unknown:
+        notes.append("Kolumner som inte används: " + ", ".join(repr(u) for u in unknown))
+    if "status" not in mapping:
+        notes.append("Kolumnen Status saknas: alla enheter räknas som i drift.")
+    units: list[UnitRecord] = []
+    problems: list[RowProblem] = []
+    seen: dict[str, int] = {}
+    n_cols = len(table.headers)
+    for row_no, raw in table.rows:
+        values = {table.headers[i]: (raw[i] if i < len(raw) else "") for i in range(n_cols)}
+        extra = [c for c in raw[n_cols:] if c.strip()]
+        if extra:
+            values["(extra)"] = " | ".join(extra)
+            problems.append(RowProblem(row_no, None, f"raden har {len(raw)} celler men rubrikraden {n_cols}; "
+                                       "kontrollera avgränsare och citattecken", "fel", values))
+            continue
+        cells = {f: (raw[i] if i < len(raw) else "") for f, i in mapping.items()}
+        try:
+            unit_id, fields, warns = _parse_row(cells, labels, geocoder, tol, "status" in mapping)
+        except _RowError as exc:
+            problems.append(RowProblem(row_no, exc.column, exc.reason, "fel", values))
+            continue
+        if unit_id in seen:
+            problems.append(RowProblem(
+                row_no, labels["name"],
+                f"samma enhet som rad {seen[unit_id]} (samma id {unit_id!r}: samma namn i samma kommun)",
+                "fel", values,
+            ))
+            continue
+        seen[unit_id] = row_no
+        units.append(UnitRecord(unit_id, row_no, fields))
+        for w in warns:
+            problems.append(RowProblem(row_no, labels.get("postcode"), w, "varning", values))
+    return Submission(table, units, problems, notes)
+
+
+def likely_duplicates(
+    units: Iterable[UnitRecord],
+    existing: Iterable[dict[str, Any]] = (),
+    distance_limit_m: float = DUPLICATE_DISTANCE_M,
+    name_ratio: float = SIMILAR_NAME_RATIO,
+) -> list[tuple[UnitRecord, str, str]]:
+    """Pairs that may be the same unit: same kommun and similar names, or within 50 m.
+
+    ``existing`` are units already stored (dicts with ``id``, ``name``, ``kommun_code``,
+    ``lat``, ``lon``, ``precision``); those with an id in ``units`` are the same unit and are
+    skipped. Only positions with precision ``exakt`` are compared by distance (postal-code and
+    kommun points are shared by many units). Returns ``(unit, other, reason)`` — a person decides.
+    """
+    import numpy as np
+    from scipy.spatial import cKDTree
+
+    from fcatlas.register.geocode import to_sweref
+
+    units = list(units)
+    file_ids = {u.id for u in units}
+    # candidates: (label, id, name, kommun, lat, lon, precision, order); order None = stored
+    cands: list[tuple[str, str, str, str, float, float, str, int]] = []
+    for e in existing:
+        if str(e["id"]) in file_ids:
+            continue
+        cands.append((f"befintlig enhet {e['id']!r}", str(e["id"]), str(e["name"]), str(e["kommun_code"]),
+                      float(e["lat"]), float(e["lon"]), str(e["precision"]), -1))
+    for i, u in enumerate(units):
+        f = u.fields
+        cands.append((f"rad {u.row}", u.id, f["name"], f["kommun_code"], f["lat"], f["lon"], f["precision"], i))
+    found: dict[tuple[int, int], str] = {}
+    by_kommun: dict[str, list[int]] = {}
+    for j, c in enumerate(cands):
+        by_kommun.setdefault(c[3], []).append(j)
+    folded = [fold(c[2]) for c in cands]
+    for members in by_kommun.values():
+        for x in range(len(members)):
+            for y in range(x + 1, len(members)):
+                j, k = members[x], members[y]
+                if cands[k][7] < 0:
+                    continue
+                if SequenceMatcher(None, folded[j], folded[k]).ratio() >= name_ratio:
+                    found[(j, k)] = (f"liknande namn som {cands[j][0]} ({cands[j][2]!r}) i samma kommun; "
+                                     "kontrollera om det är samma enhet")
+    exact = [j for j, c in enumerate(cands) if c[6] == "exakt"]
+    if len(exact) > 1:
+        xy = np.array([to_sweref(cands[j][4], cands[j][5]) for j in exact])
+        tree = cKDTree(xy)
+        for a, b in sorted(tree.query_pairs(distance_limit_m)):
+            j, k = sorted((exact[a], exact[b]))
+            if cands[k][7] < 0 or (j, k) in found:
+                continue
+            d = float(np.hypot(*(xy[a] - xy[b])))
+            found[(j, k)] = (f"ligger {d:.0f} m från {cands[j][0]} ({cands[j][2]!r}); kontrollera om det "
+                             "är samma enhet")
+    return [(units[cands[k][7]], cands[j][1], reason) for (j, k), reason in sorted(found.items())]
+
+
+def round_from_filename(path: str | Path) -> int | None:
+    """A year 2000–2099 in the file name (``dalarna_2026.csv`` → 2026), else ``None``."""
+    years = _YEAR_IN_NAME.findall(Path(path).stem)
+    return int(years[-1]) if len(years) >= 1 else None

@@ -1,0 +1,124 @@
+"""Tables of the register (SQLAlchemy 2). The schema is created by the Alembic migrations in
+``fcatlas/db/migrations/versions/register_*.py`` (branch ``register``), never by ``create_all``.
+
+* ``register_units`` — the current state of every unit ever reported (never deleted);
+  ``version`` is bumped on every change and used to refuse concurrent edits;
+* ``register_round_units`` — what each inventory round said about each unit (a snapshot of the
+  same fields), used by ``list_units(round=…)`` and the round-to-round diff;
+* ``register_imports`` — one row per import that changed something;
+* ``register_audit`` — every change of a unit: who, when, before and after (JSON).
+
+Database column names avoid SQL words (``has_of`` rather than ``of``, ``round_year``); the
+public DataFrame of :meth:`fcatlas.register.store.Register.list_units` uses the short names.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from fcatlas.db import Base
+
+#: Fields a unit has in both the current table and the round snapshots.
+UNIT_FIELDS = (
+    "name",
+    "kommun_code",
+    "lan_code",
+    "category",
+    "status",
+    "status_date",
+    "has_mvc",
+    "has_bvc",
+    "has_of",
+    "has_soc",
+    "co_located",
+    "other_partners",
+    "address",
+    "postcode",
+    "locality",
+    "lat",
+    "lon",
+    "precision",
+    "stated_accuracy",
+    "source_coordinates",
+    "note",
+)
+
+
+class UnitFieldsMixin:
+    name: Mapped[str] = mapped_column(String(200))
+    kommun_code: Mapped[str] = mapped_column(String(4), index=True)
+    lan_code: Mapped[str] = mapped_column(String(2), index=True)
+    category: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(30))
+    status_date: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    has_mvc: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    has_bvc: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    has_of: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    has_soc: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    co_located: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    other_partners: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    address: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    postcode: Mapped[str | None] = mapped_column(String(5), nullable=True)
+    locality: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    precision: Mapped[str] = mapped_column(String(20))
+    stated_accuracy: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    source_coordinates: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class ImportRecord(Base):
+    __tablename__ = "register_imports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    round_year: Mapped[int] = mapped_column(Integer)
+    file_name: Mapped[str] = mapped_column(String(500))
+    file_sha256: Mapped[str] = mapped_column(String(64))
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    user_name: Mapped[str] = mapped_column(String(200))
+    n_rows: Mapped[int] = mapped_column(Integer)
+    n_accepted: Mapped[int] = mapped_column(Integer)
+    n_rejected: Mapped[int] = mapped_column(Integer)
+    n_new: Mapped[int] = mapped_column(Integer)
+    n_changed: Mapped[int] = mapped_column(Integer)
+
+
+class Unit(UnitFieldsMixin, Base):
+    __tablename__ = "register_units"
+
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    first_round: Mapped[int] = mapped_column(Integer)
+    last_round: Mapped[int] = mapped_column(Integer, index=True)
+    source_file: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    source_row: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RoundUnit(UnitFieldsMixin, Base):
+    __tablename__ = "register_round_units"
+
+    round_year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_id: Mapped[str] = mapped_column(ForeignKey("register_units.id"), primary_key=True)
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("register_imports.id"), nullable=True)
+
+
+class AuditEntry(Base):
+    __tablename__ = "register_audit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    unit_id: Mapped[str] = mapped_column(ForeignKey("register_units.id"), index=True)
+    action: Mapped[str] = mapped_column(String(20))
+    user_name: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    version: Mapped[int] = mapped_column(Integer)
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("register_imports.id"), nullable=True)
+    comment: Mapped[str | None] = mapped_column(Text, nullable=True)
