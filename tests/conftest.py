@@ -104,3 +104,38 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'register.sqlite'}"
     return str(request.getfixturevalue("pg_url"))
+
+
+@pytest.fixture(scope="session")
+def real_bundle(shared_data: Path, tmp_path_factory: pytest.TempPathFactory):
+    """A bundle built once per session from the real extracts in ../shared/data."""
+    from fcatlas.geography.build import build_bundle
+    from fcatlas.geography.bundle import Bundle
+
+    out = tmp_path_factory.mktemp("bundle") / "paket"
+    build_bundle(shared_data, out)
+    return Bundle.open(out)
+
+
+@pytest.fixture(scope="session")
+def demo_bundle(tmp_path_factory: pytest.TempPathFactory):
+    """The synthetic demo bundle (deterministic)."""
+    from fcatlas.geography.demo import build_demo_bundle
+
+    return build_demo_bundle(tmp_path_factory.mktemp("demo") / "paket")
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
+            input: str | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the real ``fcatlas`` command in a subprocess (as a user would)."""
+    import sys
+
+    full_env = {**os.environ, "COLUMNS": "200", **(env or {})}
+    return subprocess.run([sys.executable, "-m", "fcatlas.cli", *args], cwd=cwd, env=full_env,
+                          capture_output=True, text=True, input=input, timeout=600)
+
+
+@pytest.fixture
+def cli():
+    """Callable running the real CLI in a subprocess: ``cli("areas", "--bundle", …)``."""
+    return run_cli

@@ -201,6 +201,7 @@ def build_bundle(
         ry["children_0_6"] = pd.array([pd.NA] * len(ry), dtype="Int64")
         ry["children_0_6_estimated"] = False
         ry["women_16_54"] = pd.array([pd.NA] * len(ry), dtype="Int64")
+    from_age_data = ry["children_0_6"].notna()
     est = ry["children_0_6"].isna() & ry["population"].notna()
     ry["children_0_6_estimated"] = ry["children_0_6_estimated"].astype("boolean").fillna(False)
     ry.loc[est, "children_0_6"] = (ry.loc[est, "population"].astype(float) * children_share).round()
@@ -267,13 +268,13 @@ def build_bundle(
             "share": children_share,
             "method": "folkmängd × andel där SCB:s åldersdata saknas; flagga children_0_6_estimated",
             "rows_estimated": int(ry["children_0_6_estimated"].sum()),
-            "rows_from_age_data": int((~ry["children_0_6_estimated"] & ry["children_0_6"].notna()).sum()),
+            "rows_from_age_data": int(from_age_data.sum()),
         },
         "age_data": age_note,
         "geometry": {
             "deso": int(len(deso_geom)),
             "regso": int(len(regso_geom)),
-            "lan_with_regso_geometry": sorted(regso_geom["regso_code"].str[:2].unique().tolist()),
+            "lan_with_regso_geometry": sorted({str(c)[:2] for c in regso_geom["regso_code"]}),
         },
         "sources": sources,
         "tables": {},

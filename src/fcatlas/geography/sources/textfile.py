@@ -24,6 +24,8 @@ def read_text(path: Path, encodings: tuple[str, ...] = ("utf-8-sig",)) -> str:
     raw = path.read_bytes()
     if not raw.strip(b"\xef\xbb\xbf \r\n\t"):
         raise InputFileError(path, "filen är tom")
+    if raw.startswith(b"\xef\xbb\xbf") and "utf-8-sig" in encodings:
+        raw = raw[3:]
     last: UnicodeDecodeError | None = None
     for enc in encodings:
         try:

@@ -1,0 +1,3 @@
+from fcatlas.cli import main
+
+main()

@@ -1,0 +1,40 @@
+import pandas as pd
+import pytest
+
+from fcatlas.errors import ConfigError, InputFileError
+from fcatlas.geography.exclusion import parse_exclusion
+
+
+def test_default_is_omradestyp_1_2():
+    d = parse_exclusion(None)
+    areas = pd.DataFrame({"regso_code": ["0114R001", "0114R002", "0114R003"],
+                          "omradestyp": pd.array([1, 3, None], dtype="Int64")})
+    assert d.mask(areas).tolist() == [True, False, False]
+    assert d.label == "områdestyp 1, 2"
+
+
+def test_year_bound_definition_uses_that_years_types():
+    d = parse_exclusion("omradestyp:1@2022")
+    areas = pd.DataFrame({"regso_code": ["A", "B"], "omradestyp": [1, 1]})
+    by_year = pd.DataFrame({"regso_code": ["A", "B"], "year": [2022, 2022], "omradestyp": [1, 3]})
+    assert d.mask(areas, by_year).tolist() == [True, False]
+    with pytest.raises(ConfigError, match="områdestyp för 2022 finns inte; tillgängliga år: 2023"):
+        d.mask(areas, by_year.assign(year=2023))
+
+
+def test_list_definition_reads_codes(tmp_path):
+    f = tmp_path / "utanforskapets_karta.csv"
+    f.write_text("regso_code\n2080R001\n2081R005\n", encoding="utf-8")
+    d = parse_exclusion(f"lista:{f}")
+    assert d.codes == {"2080R001", "2081R005"}
+    bad = tmp_path / "bad.txt"
+    bad.write_text("2080R001\nFalun\n", encoding="utf-8")
+    with pytest.raises(InputFileError) as exc:
+        parse_exclusion(f"lista:{bad}")
+    assert str(exc.value) == f"{bad}, rad 2: 'Falun' är ingen RegSO-kod (väntat KKKKRNNN, t.ex. 2080R001)"
+
+
+@pytest.mark.parametrize("spec", ["omradestyp:", "omradestyp:0,6", "omradestyp:a", "karta:x", "omradestyp:1@22"])
+def test_bad_definitions_are_refused(spec):
+    with pytest.raises(ConfigError):
+        parse_exclusion(spec)

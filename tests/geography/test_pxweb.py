@@ -1,0 +1,148 @@
+"""SCB PxWebApi 2.0 client against a local HTTP server that answers with responses in SCB's exact
+JSON-stat2 format (fixtures). No test touches the internet."""
+
+import json
+import shutil
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from fcatlas.errors import InputFileError, OfflineError
+from fcatlas.geography.build import build_bundle
+from fcatlas.geography.bundle import Bundle
+from fcatlas.geography.sources.pxweb import (
+    PxWebClient,
+    age_range,
+    fetch_population_by_age,
+    jsonstat_frame,
+    population_by_age,
+)
+
+FIX = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture
+def scb_server():
+    requests: list[tuple[str, str, dict | None]] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args):  # quiet
+            pass
+
+        def _send(self, path: Path):
+            body = path.read_bytes()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_GET(self):
+            requests.append(("GET", self.path, None))
+            if self.path.startswith("/api/v2/tables/TAB6574/metadata"):
+                self._send(FIX / "tab6574_metadata.json")
+            else:
+                self.send_response(404)
+                self.end_headers()
+
+        def do_POST(self):
+            n = int(self.headers["Content-Length"])
+            requests.append(("POST", self.path, json.loads(self.rfile.read(n))))
+            self._send(FIX / "tab6574_data.json")
+
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    t = threading.Thread(target=srv.serve_forever, daemon=True)
+    t.start()
+    yield f"http://127.0.0.1:{srv.server_address[1]}/api/v2/", requests
+    srv.shutdown()
+    srv.server_close()
+
+
+def test_age_labels():
+    assert age_range("0-4 år") == (0, 4)
+    assert age_range("80- år") == (80, 120)
+    assert age_range("3 år") == (3, 3)
+    assert age_range("totalt") is None
+
+
+def test_jsonstat_flattening_is_row_major():
+    doc = json.loads((FIX / "tab6574_data.json").read_text())
+    df = jsonstat_frame(doc)
+    assert len(df) == 4 * 17 * 2 * 1 * 2
+    row = df[(df.Region == "2080R001") & (df.Alder == "5-9") & (df.Kon == "2") & (df.Tid == "2023")]
+    assert row["value"].item() == 50 + 0 + 3 * 1 + 1 + 2
+
+
+def test_children_and_women_from_five_year_bands():
+    doc = json.loads((FIX / "tab6574_data.json").read_text())
+    df = population_by_age(doc).set_index(["code", "vintage", "year"], drop=False)
+    r = df.loc[("2080R001", None, 2023)] if ("2080R001", None, 2023) in df.index else None
+    old = df[(df.code == "2080R001") & df.vintage.isna() & (df.year == 2023)].iloc[0]
+    # 0-4: 52+53 = 105; 5-9: 55+56 = 111 → 105 + 2/5·111 = 149.4
+    assert old["children_0_6"] == 149 and bool(old["children_0_6_estimated"])
+    # women 15-19 (62·4/5) + 20-24…50-54 (sum 53+3a, a=4..10 = 518) = 567.6
+    assert old["women_16_54"] == 568
+    deso = df[(df.code == "2080C1010") & (df.year == 2022)].iloc[0]
+    assert deso["level"] == "deso" and deso["children_0_6"] == 172
+    new = df[(df.code == "2080R001") & (df.vintage == 2025)]
+    assert new["year"].tolist() == [2022, 2023] and new.loc[new.year == 2022, "children_0_6"].isna().all()
+    assert "20" not in set(df["code"])  # län rows are not areas
+    assert r is None or r is not None  # index lookup must not raise
+
+
+def test_fetch_splits_caches_and_saves(scb_server, tmp_path):
+    base, requests = scb_server
+    client = PxWebClient(tmp_path / "cache", base_url=base, min_interval=0)
+    out = tmp_path / "befolkning_alder"
+    docs = fetch_population_by_age(client, ["2080R001", "2080C1010"], [2022, 2023], out_dir=out)
+    assert len(docs) == 1 and (out / "TAB6574_001.json").is_file()
+    post = [r for r in requests if r[0] == "POST"][0]
+    assert "outputFormat=json-stat2" in post[1] and "lang=sv" in post[1]
+    sel = {s["variableCode"]: s["valueCodes"] for s in post[2]["selection"]}
+    assert sel["Region"] == ["2080R001", "2080C1010"]
+    assert sel["Kon"] == ["1", "2"] and sel["Tid"] == ["2022", "2023"]
+    assert "totalt" not in sel["Alder"] and len(sel["Alder"]) == 17
+    assert sel["ContentsCode"] == ["000007Y2"]
+    n_before = len(requests)
+    fetch_population_by_age(client, ["2080R001", "2080C1010"], [2022, 2023])
+    assert len(requests) == n_before  # served from the on-disk cache
+    offline = PxWebClient(tmp_path / "cache", base_url=base, offline=True)
+    fetch_population_by_age(offline, ["2080R001", "2080C1010"], [2022, 2023])  # cached: fine offline
+
+
+def test_unreachable_api_gives_swedish_offline_error(tmp_path):
+    client = PxWebClient(tmp_path, base_url="http://127.0.0.1:9/api/v2/", timeout=2, min_interval=0)
+    with pytest.raises(OfflineError) as exc:
+        client.metadata("TAB6574")
+    assert str(exc.value).startswith("SCB:s API (http://127.0.0.1:9/api/v2/) gick inte att nå: ConnectError.")
+    off = PxWebClient(tmp_path, offline=True)
+    with pytest.raises(OfflineError, match="körs utan internet"):
+        off.metadata("TAB6574")
+
+
+def test_bundle_uses_age_files_where_present(shared_data, tmp_path):
+    src = tmp_path / "data"
+    for d in ("regso", "omradestyp", "population"):
+        shutil.copytree(shared_data / d, src / d)
+    (src / "befolkning_alder").mkdir()
+    shutil.copy(FIX / "tab6574_data.json", src / "befolkning_alder" / "TAB6574_001.json")
+    m = build_bundle(src, tmp_path / "paket")
+    b = Bundle.open(tmp_path / "paket")
+    row = b.areas(kommun="2080").set_index("regso_code").loc["2080R001"]
+    assert row["children_0_6"] == 149 and row["women_16_54"] == 568
+    assert m["children_0_6_estimate"]["rows_from_age_data"] == 2  # 2022 and 2023
+    assert m["age_data"]["rows_other_division"] == 2  # the RegSO2025 rows, counted not used
+    other = b.areas(kommun="2080").set_index("regso_code").loc["2080R002"]
+    assert bool(other["children_0_6_estimated"]) and other["women_16_54"] is not None
+
+
+def test_broken_jsonstat_file_is_named(tmp_path):
+    from fcatlas.geography.sources.pxweb import read_age_files
+
+    (tmp_path / "a.json").write_text('{"id": ["Region"], "size": [2], "dimension": {"Region": '
+                                     '{"category": {"index": {"2080R001": 0, "2080R002": 1}}}}, "value": [1]}')
+    with pytest.raises(InputFileError) as exc:
+        read_age_files(tmp_path)
+    assert str(exc.value) == f"{tmp_path / 'a.json'}: value har 1 värden men dimensionerna ger 2 (2)"
