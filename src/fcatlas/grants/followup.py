@@ -1,0 +1,541 @@
+"""The yearly follow-up of the grant: what a recipient reports, the rules it must meet, and the
+report template (CSV/XLSX with Swedish headers).
+
+Each recipient (a region, by län code) reports per grant year: the amount received, the amounts
+used per permitted purpose, the staff financed (FTE and role), the family centres concerned
+(ids of units in the register), the unused amount to be repaid, and a free-text account.
+
+Statuses (ASCII values, Swedish labels) and their allowed transitions::
+
+    ej_paborjad ──► utkast ──► inskickad ──► godkand
+         │                      ▲   │
+         └──────────────────────┘   ▼
+                         utkast ◄─ returnerad ─► inskickad
+
+Storage is in :mod:`fcatlas.grants.store`; this module has the rules and the file format.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from fcatlas.errors import FcatlasError, InputFileError, Problem
+from fcatlas.grants.allocation import lan_names
+
+
+class ReportStatus(StrEnum):
+    NOT_STARTED = "ej_paborjad"
+    DRAFT = "utkast"
+    SUBMITTED = "inskickad"
+    RETURNED = "returnerad"
+    APPROVED = "godkand"
+
+
+STATUS_LABELS: dict[ReportStatus, str] = {
+    ReportStatus.NOT_STARTED: "Ej påbörjad",
+    ReportStatus.DRAFT: "Utkast",
+    ReportStatus.SUBMITTED: "Inskickad",
+    ReportStatus.RETURNED: "Returnerad för komplettering",
+    ReportStatus.APPROVED: "Godkänd",
+}
+
+#: Allowed status changes.
+TRANSITIONS: dict[ReportStatus, frozenset[ReportStatus]] = {
+    ReportStatus.NOT_STARTED: frozenset({ReportStatus.DRAFT, ReportStatus.SUBMITTED}),
+    ReportStatus.DRAFT: frozenset({ReportStatus.SUBMITTED}),
+    ReportStatus.SUBMITTED: frozenset({ReportStatus.RETURNED, ReportStatus.APPROVED}),
+    ReportStatus.RETURNED: frozenset({ReportStatus.DRAFT, ReportStatus.SUBMITTED}),
+    ReportStatus.APPROVED: frozenset(),
+}
+
+#: Statuses in which the content of a report may still be changed.
+EDITABLE = frozenset({ReportStatus.NOT_STARTED, ReportStatus.DRAFT, ReportStatus.RETURNED})
+
+
+class Purpose(StrEnum):
+    """The permitted uses of the grant (Socialstyrelsen)."""
+
+    COORDINATOR = "coordinator"
+    NEW_CENTRES = "new_centres"
+    DEVELOP_CENTRES = "develop_centres"
+    NEEDS_ANALYSIS = "needs_analysis"
+
+
+PURPOSE_LABELS: dict[Purpose, str] = {
+    Purpose.COORDINATOR: "Länssamordnare eller processutvecklare",
+    Purpose.NEW_CENTRES: "Nya familjecentraler i områden med stort utanförskap",
+    Purpose.DEVELOP_CENTRES: "Vidareutveckling av befintliga familjecentraler i sådana områden",
+    Purpose.NEEDS_ANALYSIS: "Behovs- och lägesanalys",
+}
+
+
+class ReportError(FcatlasError):
+    """A report breaks a rule, or a status change is not allowed (Swedish message)."""
+
+    def __init__(self, message: str, findings: list[Finding] | None = None) -> None:
+        self.findings = findings or []
+        super().__init__(message)
+
+
+def parse_status(value: str) -> ReportStatus:
+    """A status from its value or its Swedish label (case-insensitive; å/ä/ö tolerated)."""
+    key = _fold(value)
+    for s in ReportStatus:
+        if key in (_fold(s.value), _fold(STATUS_LABELS[s]), _fold(STATUS_LABELS[s].split()[0])):
+            return s
+    raise ReportError(
+        f"okänd status {value!r}; välj "
+        + ", ".join(f"{s.value} ({STATUS_LABELS[s]})" for s in ReportStatus)
+    )
+
+
+def _fold(text: str) -> str:
+    t = str(text).strip().lower().replace("å", "a").replace("ä", "a").replace("ö", "o")
+    return re.sub(r"[\s_-]+", "_", t)
+
+
+def check_transition(old: ReportStatus, new: ReportStatus) -> None:
+    if new not in TRANSITIONS[old]:
+        allowed = ", ".join(STATUS_LABELS[s].lower() for s in sorted(TRANSITIONS[old])) or "ingen"
+        raise ReportError(
+            f"statusen kan inte ändras från {STATUS_LABELS[old].lower()} till {STATUS_LABELS[new].lower()}; "
+            f"tillåtet från {STATUS_LABELS[old].lower()}: {allowed}"
+        )
+
+
+@dataclass
+class ReportData:
+    """The content of one report (one recipient, one grant year)."""
+
+    region_code: str
+    year: int
+    amount_received_sek: int = 0
+    uses: dict[str, int] = field(default_factory=dict)
+    fte: Decimal | None = None
+    role: str = ""
+    unit_ids: list[str] = field(default_factory=list)
+    unused_sek: int | None = None
+    account: str = ""
+    submitted_at: dt.datetime | None = None
+
+    @property
+    def used_sek(self) -> int:
+        return sum(int(v) for v in self.uses.values())
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One check result: ``field`` is the ReportData attribute (or ``uses.<purpose>``)."""
+
+    field: str
+    reason: str
+    severity: str = "fel"  # "fel" blocks saving/submitting, "varning" does not
+
+    def __str__(self) -> str:
+        return f"{FIELD_LABELS.get(self.field.split('.')[0], self.field)}: {self.reason}"
+
+
+FIELD_LABELS = {
+    "region_code": "Länskod",
+    "year": "År",
+    "amount_received_sek": "Mottaget belopp (kr)",
+    "uses": "Använt per ändamål",
+    "fte": "Årsarbetskrafter",
+    "role": "Roll",
+    "unit_ids": "Familjecentraler (id i registret)",
+    "unused_sek": "Ej använt belopp att återbetala (kr)",
+    "account": "Redovisning",
+    "submitted_at": "Inskickad datum",
+}
+
+
+def check_report(
+    report: ReportData,
+    unit_exists: Callable[[str], bool] | None = None,
+    deadline: dt.date | None = None,
+) -> list[Finding]:
+    """All findings for ``report`` (errors and warnings), in field order.
+
+    Rules: a real län code; a plausible year; non-negative whole kronor; only permitted
+    purposes; used ≤ received; the unused amount equals received − used when given; a role when
+    staff are financed; linked centres exist (when ``unit_exists`` is given); submission after
+    ``deadline`` is a warning.
+    """
+    f: list[Finding] = []
+    if report.region_code not in lan_names():
+        f.append(Finding("region_code", f"{report.region_code!r} är ingen länskod (två siffror, t.ex. 18)"))
+    if not (2000 <= int(report.year) <= 2100):
+        f.append(Finding("year", f"{report.year} är inget rimligt bidragsår"))
+    if report.amount_received_sek < 0:
+        f.append(Finding("amount_received_sek", "beloppet får inte vara negativt"))
+    permitted = {p.value for p in Purpose}
+    for key, amount in report.uses.items():
+        if key not in permitted:
+            f.append(
+                Finding(
+                    f"uses.{key}",
+                    f"{key!r} är inget tillåtet ändamål; tillåtna är: "
+                    + "; ".join(PURPOSE_LABELS[p] for p in Purpose),
+                )
+            )
+        elif amount < 0:
+            f.append(Finding(f"uses.{key}", f"beloppet för {PURPOSE_LABELS[Purpose(key)].lower()} är negativt"))
+    used = report.used_sek
+    if used > report.amount_received_sek:
+        f.append(
+            Finding(
+                "uses",
+                f"använt belopp {_sek(used)} kr är större än mottaget belopp {_sek(report.amount_received_sek)} kr",
+            )
+        )
+    if report.unused_sek is not None:
+        if report.unused_sek < 0:
+            f.append(Finding("unused_sek", "beloppet får inte vara negativt"))
+        elif report.unused_sek != report.amount_received_sek - used and used <= report.amount_received_sek:
+            f.append(
+                Finding(
+                    "unused_sek",
+                    f"ska vara mottaget − använt = {_sek(report.amount_received_sek - used)} kr, "
+                    f"angivet {_sek(report.unused_sek)} kr",
+                )
+            )
+    if report.fte is not None:
+        if report.fte < 0:
+            f.append(Finding("fte", "antalet årsarbetskrafter får inte vara negativt"))
+        elif report.fte > 0 and not report.role.strip():
+            f.append(Finding("role", "ange vilken roll (t.ex. länssamordnare) bidraget finansierar"))
+    if unit_exists is not None:
+        for uid in report.unit_ids:
+            if not unit_exists(uid):
+                f.append(Finding("unit_ids", f"enheten {uid!r} finns inte i registret"))
+    if deadline is not None and report.submitted_at is not None and is_late(report.submitted_at, deadline):
+        f.append(
+            Finding(
+                "submitted_at",
+                f"inskickad {local_date(report.submitted_at).isoformat()}, efter sista dag {deadline.isoformat()}",
+                "varning",
+            )
+        )
+    return f
+
+
+def errors(findings: Iterable[Finding]) -> list[Finding]:
+    return [x for x in findings if x.severity == "fel"]
+
+
+def local_date(ts: dt.datetime) -> dt.date:
+    """The Swedish calendar date of a timestamp (naive timestamps are taken as UTC)."""
+    if ts.tzinfo is None:
+        ts = ts.replace(tzinfo=dt.UTC)
+    try:
+        from zoneinfo import ZoneInfo
+
+        return ts.astimezone(ZoneInfo("Europe/Stockholm")).date()
+    except Exception:  # pragma: no cover - no tz database
+        return ts.astimezone(dt.UTC).date()
+
+
+def is_late(submitted_at: dt.datetime, deadline: dt.date) -> bool:
+    """Submitted after the deadline day (Swedish time)."""
+    return local_date(submitted_at) > deadline
+
+
+# -- the report template -----------------------------------------------------------------------
+
+#: (key, Swedish header) of the template, in order. Purpose columns have the purpose as key.
+TEMPLATE_COLUMNS: list[tuple[str, str]] = [
+    ("region_code", "Länskod"),
+    ("region_name", "Region"),
+    ("year", "År"),
+    ("amount_received_sek", "Mottaget belopp (kr)"),
+    (Purpose.COORDINATOR.value, "Länssamordnare/processutvecklare (kr)"),
+    (Purpose.NEW_CENTRES.value, "Nya familjecentraler (kr)"),
+    (Purpose.DEVELOP_CENTRES.value, "Vidareutveckling av befintliga familjecentraler (kr)"),
+    (Purpose.NEEDS_ANALYSIS.value, "Behovs- och lägesanalys (kr)"),
+    ("fte", "Årsarbetskrafter"),
+    ("role", "Roll"),
+    ("unit_ids", "Familjecentraler (id i registret)"),
+    ("unused_sek", "Ej använt belopp att återbetala (kr)"),
+    ("account", "Redovisning"),
+    ("submitted", "Inskickad datum"),
+]
+REQUIRED = ("region_code", "year", "amount_received_sek")
+_HEADER_TO_KEY = {re.sub(r"\s+", " ", h.strip().lower()): k for k, h in TEMPLATE_COLUMNS}
+HEADER = dict(TEMPLATE_COLUMNS)
+
+
+class ReportFileError(InputFileError):
+    """A report file has problems; every one is listed with row, column and reason."""
+
+    def __init__(self, file: str | Path, problems: list[Problem]) -> None:
+        head = "\n".join(f"  {p}" for p in problems[:30])
+        more = f"\n  … och {len(problems) - 30} till" if len(problems) > 30 else ""
+        super().__init__(file, f"{len(problems)} fel i rapportfilen:\n{head}{more}", problems=problems)
+        self.problem = Problem(str(file), problems[0].row, problems[0].column, problems[0].reason)
+
+
+@dataclass
+class ImportedReport:
+    """A report read from a file, with the row it came from."""
+
+    data: ReportData
+    row: int
+
+
+def read_reports(
+    path: str | Path,
+    unit_exists: Callable[[str], bool] | None = None,
+    deadlines: Callable[[int], dt.date] | None = None,
+) -> list[ImportedReport]:
+    """Read and check a report file (CSV with ``;`` or ``,``, or XLSX; headers as in
+    :data:`TEMPLATE_COLUMNS`). All problems of all rows are collected; when there is any error a
+    :class:`ReportFileError` lists them (file, row, column, reason). Warnings (late submission)
+    do not stop the import.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise InputFileError(p, "filen finns inte")
+    header, rows = _read_table(p)
+    problems: list[Problem] = []
+    keys: list[str | None] = []
+    for h in header:
+        norm = re.sub(r"\s+", " ", str(h or "").strip().lower())
+        key = _HEADER_TO_KEY.get(norm)
+        if key is None and norm:
+            if "(kr)" in norm:
+                problems.append(
+                    Problem(
+                        str(p), 1, str(h),
+                        "inget tillåtet ändamål; bidraget får bara användas till: "
+                        + "; ".join(PURPOSE_LABELS[q] for q in Purpose),
+                    )
+                )
+            else:
+                problems.append(
+                    Problem(str(p), 1, str(h), "okänd kolumn; se mallen (fcatlas grant report template)")
+                )
+        keys.append(key)
+    for req in REQUIRED:
+        if req not in keys:
+            problems.append(Problem(str(p), 1, HEADER[req], "kolumnen saknas"))
+    if problems:
+        raise ReportFileError(p, problems)
+    out: list[ImportedReport] = []
+    seen: dict[tuple[str, int], int] = {}
+    for rowno, values in rows:
+        rec = {k: v for k, v in zip(keys, values, strict=False) if k is not None}
+        row_problems: list[Problem] = []
+
+        def bad(key: str, reason: str, _row: int = rowno, _rp: list[Problem] = row_problems) -> None:
+            _rp.append(Problem(str(p), _row, HEADER[key], reason))
+
+        code = _text(rec.get("region_code"))
+        if code.isdigit() and len(code) == 1:
+            code = "0" + code
+        if not code:
+            bad("region_code", "värdet saknas")
+        elif code not in lan_names():
+            bad("region_code", f"{code!r} är ingen länskod (två siffror, t.ex. 18)")
+        year = _int(rec.get("year"))
+        if year is None or not (2000 <= year <= 2100):
+            bad("year", f"{_text(rec.get('year'))!r} är inget årtal (t.ex. 2026)")
+        received = _int(rec.get("amount_received_sek"))
+        if received is None:
+            bad("amount_received_sek", _money_reason(rec.get("amount_received_sek")))
+        uses: dict[str, int] = {}
+        for purpose in Purpose:
+            raw = rec.get(purpose.value)
+            if _text(raw) == "":
+                continue
+            v = _int(raw)
+            if v is None or v < 0:
+                bad(purpose.value, _money_reason(raw, allow_empty=True))
+            else:
+                uses[purpose.value] = v
+        fte: Decimal | None = None
+        if _text(rec.get("fte")):
+            try:
+                fte = Decimal(_text(rec.get("fte")).replace(",", "."))
+                if not fte.is_finite():
+                    raise InvalidOperation
+            except InvalidOperation:
+                bad("fte", f"{_text(rec.get('fte'))!r} är inget tal (t.ex. 0,5)")
+        unused = None
+        if _text(rec.get("unused_sek")):
+            unused = _int(rec.get("unused_sek"))
+            if unused is None:
+                bad("unused_sek", _money_reason(rec.get("unused_sek")))
+        submitted = None
+        if _text(rec.get("submitted")):
+            submitted = _date(rec.get("submitted"))
+            if submitted is None:
+                bad("submitted", f"{_text(rec.get('submitted'))!r} är inget datum (ÅÅÅÅ-MM-DD)")
+        unit_ids = [u for u in re.split(r"[,;\s]+", _text(rec.get("unit_ids"))) if u]
+        if row_problems:
+            problems.extend(row_problems)
+            continue
+        assert year is not None and received is not None
+        if (code, year) in seen:
+            problems.append(
+                Problem(str(p), rowno, HEADER["region_code"],
+                        f"rapporten för {code} år {year} finns redan på rad {seen[(code, year)]}")
+            )
+            continue
+        seen[(code, year)] = rowno
+        data = ReportData(
+            region_code=code,
+            year=year,
+            amount_received_sek=received,
+            uses=uses,
+            fte=fte,
+            role=_text(rec.get("role")),
+            unit_ids=unit_ids,
+            unused_sek=unused,
+            account=_text(rec.get("account")),
+            submitted_at=(
+                dt.datetime.combine(submitted, dt.time(12, 0), tzinfo=dt.UTC) if submitted else None
+            ),
+        )
+        deadline = deadlines(year) if deadlines else None
+        for finding in errors(check_report(data, unit_exists, deadline)):
+            col = finding.field.split(".")[-1] if finding.field.startswith("uses.") else finding.field
+            column = HEADER.get(col) or FIELD_LABELS.get(col, col)
+            if finding.field == "uses":
+                column = "Använt per ändamål (kr)"
+            problems.append(Problem(str(p), rowno, column, finding.reason))
+        out.append(ImportedReport(data, rowno))
+    if problems:
+        raise ReportFileError(p, problems)
+    if not out:
+        raise InputFileError(p, "filen har inga rapportrader")
+    return out
+
+
+def _read_table(p: Path) -> tuple[list[Any], list[tuple[int, list[Any]]]]:
+    if p.suffix.lower() in (".xlsx", ".xlsm"):
+        import openpyxl
+
+        try:
+            wb = openpyxl.load_workbook(p, read_only=True, data_only=True)
+        except Exception as exc:
+            raise InputFileError(p, f"filen kan inte läsas som Excel ({exc})") from None
+        try:
+            ws = wb.worksheets[0]
+            all_rows = list(ws.iter_rows(values_only=True))
+        finally:
+            wb.close()
+        if not all_rows:
+            raise InputFileError(p, "arbetsbladet är tomt", row=1)
+        header = list(all_rows[0])
+        rows = [
+            (i, list(r)) for i, r in enumerate(all_rows[1:], start=2)
+            if any(v is not None and str(v).strip() for v in r)
+        ]
+        return header, rows
+    try:
+        text = p.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputFileError(p, f"filen är inte UTF-8 (byte {exc.start}); spara som CSV UTF-8") from None
+    lines = text.splitlines()
+    if not lines or not lines[0].strip():
+        raise InputFileError(p, "filen är tom; väntat rubrikraden enligt mallen", row=1)
+    delim = ";" if lines[0].count(";") >= lines[0].count(",") and ";" in lines[0] else ","
+    reader = csv.reader(io.StringIO(text), delimiter=delim)
+    header = next(reader)
+    rows = []
+    for values in reader:
+        if any(v.strip() for v in values):
+            rows.append((reader.line_num, list(values)))
+    return list(header), rows
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else None
+    text = _text(value).replace("\u00a0", "").replace(" ", "").replace("kr", "")
+    m = re.fullmatch(r"(-?\d+)(?:[.,]0+)?", text)
+    return int(m.group(1)) if m else None
+
+
+def _money_reason(value: Any, allow_empty: bool = False) -> str:
+    t = _text(value)
+    if not t:
+        return "värdet saknas"
+    return f"{t!r} är inget belopp i hela kronor (t.ex. 250000)"
+
+
+def _date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(_text(value)[:10])
+    except ValueError:
+        return None
+
+
+def template_rows(example: bool = True) -> list[list[Any]]:
+    """Header and (optionally) one example row of the template."""
+    rows: list[list[Any]] = [[h for _, h in TEMPLATE_COLUMNS]]
+    if example:
+        rows.append(
+            ["18", "Region Örebro län", 2026, 1500000, 900000, 0, 300000, 150000, "1,0",
+             "Länssamordnare", "", 150000, "Exempel: samordnare anställd från mars.", "2027-01-20"]
+        )
+    return rows
+
+
+def write_template(path: str | Path, example: bool = True) -> Path:
+    """Write the report template as XLSX (by suffix) or CSV (``;``, UTF-8 with BOM)."""
+    p = Path(path)
+    rows = template_rows(example)
+    if p.suffix.lower() == ".xlsx":
+        import xlsxwriter
+
+        wb = xlsxwriter.Workbook(str(p))
+        ws = wb.add_worksheet("Rapporter")
+        bold = wb.add_format({"bold": True, "text_wrap": True, "valign": "top"})
+        for j, h in enumerate(rows[0]):
+            ws.write_string(0, j, h, bold)
+            ws.set_column(j, j, 22)
+        for i, r in enumerate(rows[1:], start=1):
+            for j, v in enumerate(r):
+                if isinstance(v, int):
+                    ws.write_number(i, j, v)
+                else:
+                    ws.write_string(i, j, str(v))
+        ws.freeze_panes(1, 0)
+        wb.close()
+        return p
+    buf = io.StringIO()
+    w = csv.writer(buf, delimiter=";", lineterminator="\r\n")
+    for r in rows:
+        w.writerow(r)
+    p.write_bytes(b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8"))
+    return p
+
+
+def _sek(v: int) -> str:
+    return f"{int(v):,}".replace(",", " ")

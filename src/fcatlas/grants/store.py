@@ -1,0 +1,506 @@
+"""Storage of the grant follow-up in the project database (SQLite or PostgreSQL).
+
+Tables (on :class:`fcatlas.db.Base`, Alembic branch ``grants``):
+
+* ``grant_reports`` — one row per recipient (län code) and grant year: status with
+  timestamps, amount received, staff, unused amount, account, deadline;
+* ``grant_report_uses`` — amount per permitted purpose;
+* ``grant_report_units`` — linked register units (ids);
+* ``grant_report_events`` — every status change with its time and comment.
+
+Use :meth:`GrantStore.open`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Engine,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    select,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from fcatlas.db import Base, connect
+from fcatlas.grants.followup import (
+    EDITABLE,
+    PURPOSE_LABELS,
+    STATUS_LABELS,
+    Purpose,
+    ReportData,
+    ReportError,
+    ReportStatus,
+    check_report,
+    check_transition,
+    errors,
+    is_late,
+)
+from fcatlas.grants.plan import report_deadline
+
+_STATUSES = ", ".join(f"'{s.value}'" for s in ReportStatus)
+_PURPOSES = ", ".join(f"'{p.value}'" for p in Purpose)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _aware(ts: dt.datetime | None) -> dt.datetime | None:
+    if ts is None:
+        return None
+    return ts if ts.tzinfo is not None else ts.replace(tzinfo=dt.UTC)
+
+
+class GrantReport(Base):
+    __tablename__ = "grant_reports"
+    __table_args__ = (
+        UniqueConstraint("region_code", "year", name="uq_grant_reports_region_year"),
+        CheckConstraint(f"status IN ({_STATUSES})", name="status"),
+        CheckConstraint("amount_received_sek >= 0", name="received_nonneg"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    region_code: Mapped[str] = mapped_column(String(2), nullable=False)
+    year: Mapped[int] = mapped_column(Integer, nullable=False)
+    status: Mapped[str] = mapped_column(String(20), nullable=False, default=ReportStatus.NOT_STARTED.value)
+    amount_received_sek: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
+    fte: Mapped[Decimal | None] = mapped_column(Numeric(8, 2), nullable=True)
+    role: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    unused_sek: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    account: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    deadline: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    returned_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    approved_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+    uses: Mapped[list[GrantReportUse]] = relationship(
+        back_populates="report", cascade="all, delete-orphan", order_by="GrantReportUse.purpose"
+    )
+    units: Mapped[list[GrantReportUnit]] = relationship(
+        back_populates="report", cascade="all, delete-orphan", order_by="GrantReportUnit.unit_id"
+    )
+    events: Mapped[list[GrantReportEvent]] = relationship(
+        back_populates="report", cascade="all, delete-orphan", order_by="GrantReportEvent.id"
+    )
+
+
+class GrantReportUse(Base):
+    __tablename__ = "grant_report_uses"
+    __table_args__ = (
+        CheckConstraint(f"purpose IN ({_PURPOSES})", name="purpose"),
+        CheckConstraint("amount_sek >= 0", name="amount_nonneg"),
+    )
+
+    report_id: Mapped[int] = mapped_column(
+        ForeignKey("grant_reports.id", ondelete="CASCADE"), primary_key=True
+    )
+    purpose: Mapped[str] = mapped_column(String(40), primary_key=True)
+    amount_sek: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    report: Mapped[GrantReport] = relationship(back_populates="uses")
+
+
+class GrantReportUnit(Base):
+    __tablename__ = "grant_report_units"
+
+    report_id: Mapped[int] = mapped_column(
+        ForeignKey("grant_reports.id", ondelete="CASCADE"), primary_key=True
+    )
+    unit_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    report: Mapped[GrantReport] = relationship(back_populates="units")
+
+
+class GrantReportEvent(Base):
+    __tablename__ = "grant_report_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    report_id: Mapped[int] = mapped_column(
+        ForeignKey("grant_reports.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    from_status: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    to_status: Mapped[str] = mapped_column(String(20), nullable=False)
+    comment: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    report: Mapped[GrantReport] = relationship(back_populates="events")
+
+
+@dataclass(frozen=True)
+class ReportView:
+    """A stored report as plain values."""
+
+    data: ReportData
+    status: ReportStatus
+    deadline: dt.date
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    submitted_at: dt.datetime | None
+    returned_at: dt.datetime | None
+    approved_at: dt.datetime | None
+
+    @property
+    def late(self) -> bool:
+        return self.submitted_at is not None and is_late(self.submitted_at, self.deadline)
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+
+LIST_COLUMNS = [
+    "region_code",
+    "year",
+    "status",
+    "status_label",
+    "amount_received_sek",
+    "used_sek",
+    *[p.value + "_sek" for p in Purpose],
+    "unused_sek",
+    "fte",
+    "role",
+    "unit_ids",
+    "deadline",
+    "submitted_at",
+    "late",
+    "returned_at",
+    "approved_at",
+    "updated_at",
+]
+
+
+class GrantStore:
+    """The follow-up store. ``unit_exists`` (optional) checks linked register units."""
+
+    def __init__(self, engine: Engine, unit_exists: Callable[[str], bool] | None = None) -> None:
+        self.engine = engine
+        self.unit_exists = unit_exists
+
+    @classmethod
+    def open(cls, url: str, unit_exists: Callable[[str], bool] | None = None) -> GrantStore:
+        """Connect to ``url`` (SQLAlchemy URL) and bring the schema up to date."""
+        return cls(connect(url), unit_exists)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- writing ----------------------------------------------------------------------------
+    def open_year(
+        self,
+        year: int,
+        amounts: dict[str, int],
+        deadline: dt.date | None = None,
+        now: dt.datetime | None = None,
+    ) -> int:
+        """Create a not-started report for every recipient of ``amounts`` (län → kronor) that has
+        none for ``year``; update the amount of those still not started. Returns how many were
+        created."""
+        now = now or utcnow()
+        created = 0
+        with Session(self.engine) as s, s.begin():
+            for code, amount in sorted(amounts.items()):
+                if int(amount) <= 0:
+                    continue
+                row = self._get(s, code, year)
+                if row is None:
+                    data = ReportData(region_code=code, year=year, amount_received_sek=int(amount))
+                    self._raise_on_errors(data, None)
+                    row = self._new(s, data, deadline or report_deadline(year), now)
+                    created += 1
+                elif row.status == ReportStatus.NOT_STARTED.value:
+                    row.amount_received_sek = int(amount)
+                    row.updated_at = now
+        return created
+
+    def save(
+        self,
+        data: ReportData,
+        deadline: dt.date | None = None,
+        now: dt.datetime | None = None,
+        comment: str = "",
+    ) -> ReportView:
+        """Create or update the content of a report (as a draft).
+
+        A not-started report becomes a draft; a returned one stays returned until it is
+        submitted again; submitted and approved reports cannot be changed.
+        """
+        now = now or utcnow()
+        with Session(self.engine) as s, s.begin():
+            row = self._get(s, data.region_code, data.year)
+            dl = deadline or (row.deadline if row is not None else report_deadline(data.year))
+            self._raise_on_errors(data, dl)
+            if row is None:
+                row = self._new(s, data, dl, now)
+            else:
+                status = ReportStatus(row.status)
+                if status not in EDITABLE:
+                    raise ReportError(
+                        f"rapporten för {data.region_code} år {data.year} är {STATUS_LABELS[status].lower()} "
+                        "och kan inte ändras"
+                    )
+                if deadline is not None:
+                    row.deadline = deadline
+            self._fill(row, data)
+            row.updated_at = now
+            if row.status == ReportStatus.NOT_STARTED.value:
+                self._event(row, ReportStatus.DRAFT, now, comment)
+            s.flush()
+            return self._view(row)
+
+    def set_status(
+        self,
+        region_code: str,
+        year: int,
+        status: ReportStatus,
+        at: dt.datetime | None = None,
+        comment: str = "",
+    ) -> ReportView:
+        """Change the status along :data:`~fcatlas.grants.followup.TRANSITIONS`.
+
+        Submitting checks the report (errors refuse it) and records the time; a submission after
+        the deadline is kept and flagged ``late``.
+        """
+        at = _aware(at) or utcnow()
+        with Session(self.engine) as s, s.begin():
+            row = self._get(s, region_code, year)
+            if row is None:
+                raise ReportError(f"det finns ingen rapport för region {region_code} år {year}")
+            old = ReportStatus(row.status)
+            check_transition(old, status)
+            if status is ReportStatus.SUBMITTED:
+                self._raise_on_errors(self._data(row), None)
+                row.submitted_at = at
+            elif status is ReportStatus.RETURNED:
+                if not comment.strip():
+                    raise ReportError("ange vad som ska kompletteras (kommentar) när rapporten returneras")
+                row.returned_at = at
+            elif status is ReportStatus.APPROVED:
+                row.approved_at = at
+            self._event(row, status, at, comment)
+            row.updated_at = at
+            s.flush()
+            return self._view(row)
+
+    def submit(self, data: ReportData, deadline: dt.date | None = None, at: dt.datetime | None = None) -> ReportView:
+        """Save and submit in one go (``data.submitted_at`` or ``at`` is the submission time)."""
+        when = _aware(at or data.submitted_at) or utcnow()
+        self.save(data, deadline=deadline, now=when)
+        return self.set_status(data.region_code, data.year, ReportStatus.SUBMITTED, at=when)
+
+    # -- reading ----------------------------------------------------------------------------
+    def get(self, region_code: str, year: int) -> ReportView:
+        with Session(self.engine) as s:
+            row = self._get(s, region_code, year)
+            if row is None:
+                raise ReportError(f"det finns ingen rapport för region {region_code} år {year}")
+            return self._view(row)
+
+    def history(self, region_code: str, year: int) -> list[dict[str, Any]]:
+        with Session(self.engine) as s:
+            row = self._get(s, region_code, year)
+            if row is None:
+                raise ReportError(f"det finns ingen rapport för region {region_code} år {year}")
+            return [
+                {"at": _aware(e.at), "from_status": e.from_status, "to_status": e.to_status, "comment": e.comment}
+                for e in row.events
+            ]
+
+    def reports(
+        self,
+        year: int | None = None,
+        region_code: str | None = None,
+        status: ReportStatus | None = None,
+    ) -> list[ReportView]:
+        with Session(self.engine) as s:
+            q = select(GrantReport).order_by(GrantReport.year, GrantReport.region_code)
+            if year is not None:
+                q = q.where(GrantReport.year == year)
+            if region_code is not None:
+                q = q.where(GrantReport.region_code == region_code)
+            if status is not None:
+                q = q.where(GrantReport.status == status.value)
+            return [self._view(r) for r in s.scalars(q)]
+
+    def frame(self, **filters: Any) -> pd.DataFrame:
+        """The reports as a table (:data:`LIST_COLUMNS`)."""
+        return reports_frame(self.reports(**filters))
+
+    def summary(self, year: int | None = None) -> pd.DataFrame:
+        """National summary per year (all regions): counts by status, kronor by purpose."""
+        return national_summary(self.reports(year=year))
+
+    def overdue(self, today: dt.date, year: int | None = None) -> pd.DataFrame:
+        """Reports past their deadline: not submitted by ``today``, or submitted late."""
+        views = self.reports(year=year)
+        rows = []
+        for v in views:
+            if v.submitted_at is None and today > v.deadline and v.status is not ReportStatus.APPROVED:
+                rows.append(v)
+            elif v.late:
+                rows.append(v)
+        df = reports_frame(rows)
+        df.insert(
+            3,
+            "days_late",
+            [
+                ((v.submitted_at.date() if v.submitted_at else today) - v.deadline).days
+                for v in rows
+            ],
+        )
+        return df
+
+    # -- internals --------------------------------------------------------------------------
+    def _raise_on_errors(self, data: ReportData, deadline: dt.date | None) -> None:
+        errs = errors(check_report(data, self.unit_exists, deadline))
+        if errs:
+            raise ReportError(
+                f"rapporten för region {data.region_code} år {data.year} har fel:\n"
+                + "\n".join(f"  {e}" for e in errs),
+                errs,
+            )
+
+    @staticmethod
+    def _get(s: Session, code: str, year: int) -> GrantReport | None:
+        return s.scalars(
+            select(GrantReport).where(GrantReport.region_code == code, GrantReport.year == year)
+        ).one_or_none()
+
+    def _new(self, s: Session, data: ReportData, deadline: dt.date, now: dt.datetime) -> GrantReport:
+        row = GrantReport(
+            region_code=data.region_code,
+            year=data.year,
+            status=ReportStatus.NOT_STARTED.value,
+            amount_received_sek=data.amount_received_sek,
+            deadline=deadline,
+            created_at=now,
+            updated_at=now,
+            role="",
+            account="",
+        )
+        s.add(row)
+        row.events.append(GrantReportEvent(at=now, from_status=None, to_status=row.status, comment="skapad"))
+        return row
+
+    @staticmethod
+    def _fill(row: GrantReport, data: ReportData) -> None:
+        row.amount_received_sek = data.amount_received_sek
+        row.fte = data.fte
+        row.role = data.role
+        row.unused_sek = data.unused_sek
+        row.account = data.account
+        row.uses = [GrantReportUse(purpose=k, amount_sek=int(v)) for k, v in sorted(data.uses.items())]
+        row.units = [GrantReportUnit(unit_id=u) for u in sorted(set(data.unit_ids))]
+
+    @staticmethod
+    def _event(row: GrantReport, new: ReportStatus, at: dt.datetime, comment: str) -> None:
+        row.events.append(GrantReportEvent(at=at, from_status=row.status, to_status=new.value, comment=comment))
+        row.status = new.value
+
+    @staticmethod
+    def _data(row: GrantReport) -> ReportData:
+        return ReportData(
+            region_code=row.region_code,
+            year=row.year,
+            amount_received_sek=int(row.amount_received_sek),
+            uses={u.purpose: int(u.amount_sek) for u in row.uses},
+            fte=Decimal(row.fte) if row.fte is not None else None,
+            role=row.role,
+            unit_ids=[u.unit_id for u in row.units],
+            unused_sek=int(row.unused_sek) if row.unused_sek is not None else None,
+            account=row.account,
+            submitted_at=_aware(row.submitted_at),
+        )
+
+    def _view(self, row: GrantReport) -> ReportView:
+        created = _aware(row.created_at)
+        updated = _aware(row.updated_at)
+        assert created is not None and updated is not None
+        return ReportView(
+            data=self._data(row),
+            status=ReportStatus(row.status),
+            deadline=row.deadline,
+            created_at=created,
+            updated_at=updated,
+            submitted_at=_aware(row.submitted_at),
+            returned_at=_aware(row.returned_at),
+            approved_at=_aware(row.approved_at),
+        )
+
+
+def reports_frame(views: Iterable[ReportView]) -> pd.DataFrame:
+    rows = []
+    for v in views:
+        d = v.data
+        rows.append(
+            {
+                "region_code": d.region_code,
+                "year": d.year,
+                "status": v.status.value,
+                "status_label": v.status_label,
+                "amount_received_sek": d.amount_received_sek,
+                "used_sek": d.used_sek,
+                **{p.value + "_sek": int(d.uses.get(p.value, 0)) for p in Purpose},
+                "unused_sek": d.unused_sek,
+                "fte": float(d.fte) if d.fte is not None else None,
+                "role": d.role,
+                "unit_ids": ",".join(d.unit_ids),
+                "deadline": v.deadline.isoformat(),
+                "submitted_at": v.submitted_at.isoformat(timespec="seconds") if v.submitted_at else None,
+                "late": v.late,
+                "returned_at": v.returned_at.isoformat(timespec="seconds") if v.returned_at else None,
+                "approved_at": v.approved_at.isoformat(timespec="seconds") if v.approved_at else None,
+                "updated_at": v.updated_at.isoformat(timespec="seconds"),
+            }
+        )
+    df = pd.DataFrame(rows, columns=LIST_COLUMNS)
+    df["unused_sek"] = df["unused_sek"].astype("Int64")
+    return df
+
+
+SUMMARY_COLUMNS = [
+    "year",
+    "n_reports",
+    *[s.value for s in ReportStatus],
+    "n_late",
+    "amount_received_sek",
+    "used_sek",
+    *[p.value + "_sek" for p in Purpose],
+    "unused_sek",
+    "fte",
+]
+
+
+def national_summary(views: Iterable[ReportView]) -> pd.DataFrame:
+    """Per year: number of reports per status, late submissions, kronor per purpose, FTE."""
+    df = reports_frame(views)
+    out = []
+    for year, g in df.groupby("year", sort=True):
+        row: dict[str, Any] = {"year": int(str(year)), "n_reports": len(g)}
+        for s in ReportStatus:
+            row[s.value] = int((g["status"] == s.value).sum())
+        row["n_late"] = int(g["late"].sum())
+        row["amount_received_sek"] = int(g["amount_received_sek"].sum())
+        row["used_sek"] = int(g["used_sek"].sum())
+        for p in Purpose:
+            row[p.value + "_sek"] = int(g[p.value + "_sek"].sum())
+        row["unused_sek"] = int(g["unused_sek"].fillna(0).sum())
+        row["fte"] = float(g["fte"].fillna(0).sum())
+        out.append(row)
+    return pd.DataFrame(out, columns=SUMMARY_COLUMNS)
+
+
+__all__ = ["GrantStore", "ReportView", "national_summary", "reports_frame", "PURPOSE_LABELS"]
