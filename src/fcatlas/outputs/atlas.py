@@ -1,0 +1,154 @@
+"""Write the atlas: ``atlas.xlsx``, ``maps/``, ``areas.csv`` and ``summary.json``.
+
+Rendering only: everything is computed by :func:`fcatlas.analysis.atlas.compute_atlas`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from fcatlas.analysis.atlas import AtlasResult
+from fcatlas.outputs.excel import write_excel
+from fcatlas.outputs.maps import MapLayers, draw_map
+
+SOURCES_TEXT = (
+    "SCB (områdestyp, folkmängd, DeSO/RegSO- och kommungränser), regionernas inventering av "
+    "familjecentraler (registret)"
+)
+
+
+def map_layers(
+    result: AtlasResult,
+    geoms: dict[str, gpd.GeoDataFrame],
+    lan: str | None,
+    manifest: dict[str, Any],
+) -> MapLayers:
+    """The layers of the national map (``lan=None``) or of one län."""
+    kommun = geoms["kommun"]
+    lan_g = geoms["lan"]
+    k_tab = result.kommuner if result.params.lan is None or lan is None else result.kommuner
+    if lan is not None:
+        kommun = kommun.loc[kommun["kommun_code"].str[:2] == lan]
+        lan_g = lan_g.loc[lan_g["lan_code"] == lan]
+        k_tab = k_tab.loc[k_tab["lan_code"] == lan]
+    kommun = kommun.merge(k_tab[["kommun_code", "exclusion_population_share"]], on="kommun_code", how="left")
+    regso = None
+    if lan is not None and geoms.get("regso") is not None and len(geoms["regso"]):
+        a = result.areas_all.loc[result.areas_all["lan_code"] == lan, ["regso_code", "omradestyp", "exclusion"]]
+        regso = geoms["regso"].merge(a, on="regso_code", how="inner")
+    u = result.units_all
+    if lan is not None:
+        u = u.loc[u["lan_code"] == lan]
+    p = result.params
+    year = p.year
+    if lan is None:
+        title = "Familjecentraler i Sverige"
+        where = "hela Sverige"
+    else:
+        name = lan_g["lan_name"].iloc[0] if len(lan_g) and "lan_name" in lan_g else f"län {lan}"
+        title = f"Familjecentraler – {name}"
+        where = name
+    n_op = int((u["status"].astype(str) == "i_drift").sum())
+    subtitle = (
+        f"{where}, {year}: {n_op} enheter i drift. Utanförskapsområden = {p.exclusion.label}."
+    )
+    notes = []
+    if regso is None or len(regso) == 0:
+        notes.append("RegSO-gränser finns inte i datapaketet för detta område; kommunerna är färgade "
+                     "efter andel av folkmängden i utanförskapsområden.")
+    elif lan is not None:
+        notes.append("Svart kontur: utanförskapsområde.")
+    est = bool(result.areas["children_0_6_estimated"].fillna(False).astype(bool).any())
+    return MapLayers(
+        kommun=kommun,
+        lan=lan_g,
+        regso=regso,
+        units=u,
+        title=title,
+        subtitle=subtitle,
+        sources=SOURCES_TEXT + f"; datapaket '{manifest.get('label', '')}'",
+        exclusion_label=p.exclusion.label,
+        year=year,
+        synthetic=bool(manifest.get("synthetic")),
+        children_estimated=est,
+        notes=notes,
+    )
+
+
+def _json_default(o: object) -> object:
+    if isinstance(o, frozenset | set):
+        return sorted(o)
+    if hasattr(o, "item"):
+        return o.item()  # numpy scalars
+    raise TypeError(f"kan inte skriva {type(o).__name__} som JSON")
+
+
+def write_atlas(
+    result: AtlasResult,
+    manifest: dict[str, Any],
+    geoms: dict[str, gpd.GeoDataFrame],
+    out_dir: str | Path,
+    maps: str = "auto",
+    dpi: int = 200,
+    on_stage: Callable[[str], None] | None = None,
+) -> dict[str, list[Path]]:
+    """Write every output file into ``out_dir``.
+
+    ``maps``: ``auto`` (the län map with a län filter, else the national map and one per län),
+    ``national``, ``lan``, ``none``.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    files: dict[str, list[Path]] = {}
+
+    def stage(text: str) -> None:
+        if on_stage:
+            on_stage(text)
+
+    stage("Skriver areas.csv och summary.json")
+    areas_csv = out / "areas.csv"
+    result.areas_csv().to_csv(areas_csv, index=False, lineterminator="\n")
+    stage("Skriver atlas.xlsx")
+    files["excel"] = [write_excel(result, manifest, out / "atlas.xlsx")]
+    map_dir = out / "maps"
+    want: list[str | None] = []
+    lan = result.params.lan
+    if maps == "auto":
+        want = [lan] if lan else [None, *sorted(result.lan["lan_code"])]
+    elif maps == "national":
+        want = [None]
+    elif maps == "lan":
+        want = [lan] if lan else sorted(result.lan["lan_code"])
+    files["maps"] = []
+    for i, which in enumerate(want, start=1):
+        stage(f"Ritar karta {i}/{len(want)}: {'Sverige' if which is None else 'län ' + which}")
+        name = "sverige" if which is None else f"lan_{which}"
+        files["maps"] += draw_map(map_layers(result, geoms, which, manifest), map_dir / name, dpi=dpi)
+    summary = dict(result.summary)
+    summary["bundle"] = {
+        "label": manifest.get("label"),
+        "created": manifest.get("created"),
+        "synthetic": bool(manifest.get("synthetic")),
+        "children_0_6_estimate": manifest.get("children_0_6_estimate"),
+    }
+    summary["created"] = datetime.now(timezone.utc).isoformat(timespec="seconds")  # noqa: UP017
+    summary["files"] = sorted(
+        str(p.relative_to(out)) for p in [areas_csv, out / "summary.json", *files["excel"], *files["maps"]]
+    )
+    (out / "summary.json").write_text(
+        json.dumps(summary, ensure_ascii=False, indent=2, default=_json_default) + "\n", encoding="utf-8"
+    )
+    files["data"] = [areas_csv, out / "summary.json"]
+    return files
+
+
+def read_areas_csv(path: str | Path) -> pd.DataFrame:
+    """Read ``areas.csv`` back with codes as strings (for tests and other tools)."""
+    return pd.read_csv(path, dtype={"regso_code": str, "kommun_code": str, "lan_code": str, "nearest_centre_id": str})

@@ -1,0 +1,339 @@
+"""The filterable Excel file of the atlas (xlsxwriter).
+
+Every sheet is one table: Swedish headers in row 1, an autofilter over the whole table, the
+header row frozen, column widths from the content, number formats per column. Text from input
+data is always written with ``write_string`` (never interpreted as a formula, URL or number).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import xlsxwriter
+
+from fcatlas.analysis.atlas import AtlasResult
+from fcatlas.domain import CATEGORY_LABELS, OMRADESTYP_LABELS, STATUS_LABELS, Category, Status
+
+SHEET_AREAS = "Områden"
+SHEET_UNITS = "Enheter"
+SHEET_KOMMUNER = "Kommuner"
+SHEET_LAN = "Län"
+SHEET_COVERAGE = "Täckning per områdestyp"
+SHEET_GAPS = "Luckor"
+SHEET_DEFS = "Definitioner och källor"
+
+URBANITY_LABELS = {"C": "C – centralort", "B": "B – annan tätort", "A": "A – landsbygd"}
+LINK_LABELS = {
+    "deso": "DeSO-gräns",
+    "regso": "RegSO-gräns",
+    "kommun": "kommungräns",
+    "register": "registrets kommunkod",
+    "none": "okänd",
+}
+CAT_LABELS = {c.value: lbl for c, lbl in CATEGORY_LABELS.items()}
+STAT_LABELS = {s.value: lbl for s, lbl in STATUS_LABELS.items()}
+
+
+@dataclass(frozen=True)
+class Col:
+    key: str
+    header: str
+    kind: str = "text"  # text | int | km | share | bool | code | float
+    width: float | None = None
+
+
+AREA_COLS = [
+    Col("regso_code", "RegSO-kod", "code"),
+    Col("name", "Område"),
+    Col("kommun_code", "Kommunkod", "code"),
+    Col("kommun_name", "Kommun"),
+    Col("lan_code", "Länskod", "code"),
+    Col("lan_name", "Län"),
+    Col("year", "År", "int"),
+    Col("omradestyp", "Områdestyp", "int"),
+    Col("omradestyp_label", "Områdestyp (text)"),
+    Col("exclusion", "Utanförskapsområde", "bool"),
+    Col("population", "Folkmängd", "int"),
+    Col("children_0_6", "Barn 0–6 år", "int"),
+    Col("children_0_6_estimated", "Barn 0–6 skattat", "bool"),
+    Col("urbanity_label", "Tätortsklass"),
+    Col("has_geometry", "Områdesgräns finns", "bool"),
+    Col("n_familjecentral", "Familjecentraler i drift", "int"),
+    Col("n_familjecentralsliknande", "Familjecentralsliknande i drift", "int"),
+    Col("n_annan_samverkan", "Annan samverkan i drift", "int"),
+    Col("nearest_centre_id", "Närmaste familjecentral, id", "code"),
+    Col("nearest_centre_name", "Närmaste familjecentral"),
+    Col("nearest_centre_km", "Avstånd till närmaste (km)", "km"),
+    Col("reach_km", "Räckvidd (km)", "km"),
+    Col("covered", "Familjecentral inom räckhåll", "bool"),
+]
+UNIT_COLS = [
+    Col("id", "Id", "code"),
+    Col("name", "Namn"),
+    Col("category_label", "Kategori"),
+    Col("status_label", "Status"),
+    Col("kommun_code", "Kommunkod", "code"),
+    Col("kommun_name", "Kommun"),
+    Col("lan_code", "Länskod", "code"),
+    Col("deso_code", "DeSO-kod", "code"),
+    Col("regso_code", "RegSO-kod", "code"),
+    Col("regso_name", "Område"),
+    Col("omradestyp", "Områdestyp", "int"),
+    Col("exclusion", "I utanförskapsområde", "bool"),
+    Col("link_label", "Kopplad via"),
+    Col("kommun_mismatch", "Kommunkod i registret avviker", "bool"),
+    Col("lat", "Latitud", "float"),
+    Col("lon", "Longitud", "float"),
+    Col("precision", "Lägesnoggrannhet"),
+]
+_AGG_COLS = [
+    Col("n_regso", "RegSO", "int"),
+    Col("n_regso_with_geometry", "RegSO med gräns", "int"),
+    Col("n_exclusion_areas", "Utanförskapsområden", "int"),
+    Col("n_exclusion_areas_covered", "– med familjecentral inom räckhåll", "int"),
+    Col("n_exclusion_areas_not_covered", "– utan familjecentral inom räckhåll", "int"),
+    Col("n_exclusion_areas_unknown", "– täckning okänd (gräns saknas)", "int"),
+    Col("population", "Folkmängd", "int"),
+    Col("exclusion_population_share", "Andel av folkmängden i utanförskapsområden", "share"),
+    Col("children_0_6", "Barn 0–6 år", "int"),
+    Col("children_0_6_exclusion", "Barn 0–6 i utanförskapsområden", "int"),
+    Col("children_0_6_exclusion_covered", "– inom räckhåll", "int"),
+    Col("children_0_6_exclusion_not_covered", "– inte inom räckhåll", "int"),
+    Col("children_0_6_exclusion_unknown", "– okänt", "int"),
+    Col("children_0_6_covered", "Barn 0–6 inom räckhåll", "int"),
+    Col("children_0_6_known", "Barn 0–6 i områden med känd gräns", "int"),
+    Col("coverage_share", "Andel barn 0–6 inom räckhåll", "share"),
+]
+_UNIT_COUNT_COLS = [
+    Col("n_familjecentral", "Familjecentraler i drift", "int"),
+    Col("n_familjecentralsliknande", "Familjecentralsliknande i drift", "int"),
+    Col("n_annan_samverkan", "Annan samverkan i drift", "int"),
+    Col("n_planned", "Planerade/avsiktsförklaringar", "int"),
+]
+KOMMUN_COLS = [
+    Col("kommun_code", "Kommunkod", "code"),
+    Col("kommun_name", "Kommun"),
+    Col("lan_code", "Länskod", "code"),
+    *_UNIT_COUNT_COLS,
+    Col("has_centre", "Har familjecentral i drift", "bool"),
+    *_AGG_COLS,
+]
+LAN_COLS = [
+    Col("lan_code", "Länskod", "code"),
+    Col("lan_name", "Län"),
+    Col("n_kommuner", "Kommuner", "int"),
+    Col("n_kommuner_with_centre", "Kommuner med familjecentral", "int"),
+    Col("n_kommuner_without_centre", "Kommuner utan familjecentral", "int"),
+    Col("all_kommuner_with_centre", "Familjecentral i alla kommuner", "bool"),
+    Col("no_kommun_with_centre", "Familjecentral i ingen kommun", "bool"),
+    *_UNIT_COUNT_COLS,
+    *_AGG_COLS,
+]
+COVERAGE_COLS = [
+    Col("omradestyp", "Områdestyp", "int"),
+    Col("omradestyp_label", "Områdestyp (text)"),
+    Col("children_0_6", "Barn 0–6 år", "int"),
+    Col("children_0_6_known", "– i områden med känd gräns", "int"),
+    Col("children_0_6_covered", "– inom räckhåll", "int"),
+    Col("children_0_6_not_covered", "– inte inom räckhåll", "int"),
+    Col("children_0_6_unknown", "– okänt", "int"),
+    Col("coverage_share", "Andel inom räckhåll", "share"),
+]
+GAP_COLS = [
+    Col("rank", "Prioritet", "int"),
+    Col("regso_code", "RegSO-kod", "code"),
+    Col("name", "Område"),
+    Col("kommun_code", "Kommunkod", "code"),
+    Col("kommun_name", "Kommun"),
+    Col("omradestyp", "Områdestyp", "int"),
+    Col("children_0_6", "Barn 0–6 år", "int"),
+    Col("children_0_6_estimated", "Barn 0–6 skattat", "bool"),
+    Col("population", "Folkmängd", "int"),
+    Col("urbanity_label", "Tätortsklass"),
+    Col("reach_km", "Räckvidd (km)", "km"),
+    Col("nearest_centre_name", "Närmaste familjecentral"),
+    Col("nearest_centre_km", "Avstånd (km)", "km"),
+]
+
+
+def _is_missing(v: Any) -> bool:
+    if v is None or v is pd.NA or v is pd.NaT:
+        return True
+    try:
+        return bool(isinstance(v, float) and math.isnan(v))
+    except TypeError:
+        return False
+
+
+class _Writer:
+    def __init__(self, path: Path) -> None:
+        self.wb = xlsxwriter.Workbook(
+            str(path),
+            {
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+                "nan_inf_to_errors": False,
+            },
+        )
+        wb = self.wb
+        self.fmt = {
+            "header": wb.add_format({"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#DDE5EE",
+                                     "border": 1}),
+            "text": wb.add_format({}),
+            "code": wb.add_format({"num_format": "@"}),
+            "int": wb.add_format({"num_format": "# ##0"}),
+            "km": wb.add_format({"num_format": "0.0"}),
+            "float": wb.add_format({"num_format": "0.000000"}),
+            "share": wb.add_format({"num_format": "0.0%"}),
+            "bool": wb.add_format({"align": "center"}),
+            "title": wb.add_format({"bold": True, "font_size": 14}),
+            "wrap": wb.add_format({"text_wrap": True, "valign": "top"}),
+        }
+
+    def table(self, name: str, df: pd.DataFrame, cols: Sequence[Col]) -> None:
+        ws = self.wb.add_worksheet(name)
+        cols = [c for c in cols if c.key in df.columns]
+        widths = [max(8.0, min(40.0, len(c.header) * 0.9 + 2)) for c in cols]
+        for j, c in enumerate(cols):
+            ws.write_string(0, j, c.header, self.fmt["header"])
+        for i, row in enumerate(df[[c.key for c in cols]].itertuples(index=False), start=1):
+            for j, (c, v) in enumerate(zip(cols, row, strict=True)):
+                text = self._cell(ws, i, j, c, v)
+                if text is not None and len(text) + 2 > widths[j]:
+                    widths[j] = min(50.0, len(text) + 2)
+        for j, c in enumerate(cols):
+            ws.set_column(j, j, c.width or widths[j], self.fmt.get(c.kind, self.fmt["text"]) if c.kind == "code" else None)
+        ws.set_row(0, 45)
+        ws.freeze_panes(1, 0)
+        ws.autofilter(0, 0, max(len(df), 1), len(cols) - 1)
+
+    def _cell(self, ws: Any, i: int, j: int, c: Col, v: Any) -> str | None:
+        if _is_missing(v):
+            if c.kind == "bool":
+                ws.write_string(i, j, "okänt", self.fmt["bool"])
+                return "okänt"
+            ws.write_blank(i, j, None)
+            return None
+        if c.kind == "bool":
+            s = "Ja" if bool(v) else "Nej"
+            ws.write_string(i, j, s, self.fmt["bool"])
+            return s
+        if c.kind in ("int", "km", "share", "float"):
+            ws.write_number(i, j, float(v), self.fmt[c.kind])
+            return f"{float(v):,.1f}" if c.kind != "share" else "100,0 %"
+        s = str(v)
+        ws.write_string(i, j, s, self.fmt["code" if c.kind == "code" else "text"])
+        return s
+
+    def definitions(self, rows: list[tuple[str, str]]) -> None:
+        ws = self.wb.add_worksheet(SHEET_DEFS)
+        ws.write_string(0, 0, "Begrepp", self.fmt["header"])
+        ws.write_string(0, 1, "Förklaring / värde", self.fmt["header"])
+        for i, (k, v) in enumerate(rows, start=1):
+            ws.write_string(i, 0, k, self.fmt["wrap"])
+            ws.write_string(i, 1, v, self.fmt["wrap"])
+        ws.set_column(0, 0, 38)
+        ws.set_column(1, 1, 100)
+        ws.freeze_panes(1, 0)
+        ws.autofilter(0, 0, len(rows), 1)
+
+    def close(self) -> None:
+        self.wb.close()
+
+
+def _area_frame(areas: pd.DataFrame) -> pd.DataFrame:
+    a = areas.copy()
+    a["omradestyp_label"] = a["omradestyp"].map(lambda t: OMRADESTYP_LABELS.get(int(t)) if pd.notna(t) else None)
+    a["urbanity_label"] = a["urbanity"].map(URBANITY_LABELS) if "urbanity" in a else None
+    return a
+
+
+def _unit_frame(units: pd.DataFrame, areas_all: pd.DataFrame) -> pd.DataFrame:
+    u = units.copy()
+    u["category_label"] = u["category"].astype(str).map(CAT_LABELS).fillna(u["category"].astype(str))
+    u["status_label"] = u["status"].astype(str).map(STAT_LABELS).fillna(u["status"].astype(str))
+    u["link_label"] = u["link_level"].map(LINK_LABELS)
+    a = areas_all.set_index("regso_code")
+    u["omradestyp"] = u["regso_code"].map(a["omradestyp"])
+    u["exclusion"] = u["regso_code"].map(a["exclusion"]).astype("boolean")
+    cat_order = {c.value: i for i, c in enumerate(Category)}
+    st_order = {s.value: i for i, s in enumerate(Status)}
+    u["_o"] = u["category"].astype(str).map(cat_order).fillna(9) * 10 + u["status"].astype(str).map(st_order).fillna(9)
+    return u.sort_values(["lan_code", "kommun_code", "_o", "name"], na_position="last").drop(columns="_o")
+
+
+def definitions_rows(result: AtlasResult, manifest: dict[str, Any]) -> list[tuple[str, str]]:
+    """The rows of the definitions sheet: the run's parameters, the definitions, the sources."""
+    p = result.params
+    est = manifest.get("children_0_6_estimate") or {}
+    reach = ", ".join(f"{URBANITY_LABELS[k]}: {v:g} km" for k, v in p.reach_km.items())
+    rows: list[tuple[str, str]] = [
+        ("Skapad", date.today().isoformat()),
+        ("Datapaket", f"{manifest.get('label', '')} (skapat {manifest.get('created', '?')})"),
+        ("Syntetiska exempeldata", "Ja – inte verkliga uppgifter" if manifest.get("synthetic") else "Nej"),
+        ("År (områdestyp, folkmängd)", str(p.year)),
+        ("Urval", f"län {p.lan}" if p.lan else "hela Sverige"),
+        ("Utanförskapsområde", f"{p.exclusion.label} (definition '{p.exclusion.spec}')"),
+        ("Familjecentral (i rapporten)", ", ".join(
+            CAT_LABELS.get(c, c) for c in sorted(p.centre_categories)) + " med status I drift"),
+        ("Familjecentral", "MVC, BVC, öppen förskola och socialtjänst samlokaliserade"),
+        ("Familjecentralsliknande verksamhet",
+         "BVC samlokaliserad med öppen förskola och/eller socialtjänst (två eller tre parter)"),
+        ("Annan form av samverkan", "samverkan för barn 0–6 år utan samlokalisering enligt ovan"),
+        ("Räckvidd", reach),
+        ("Tätortsklass", "RegSO:s vanligaste DeSO-bokstav (SCB): C = centralort, B = annan tätort, "
+                         "A = huvudsakligen utanför tätort; lika antal ger den mer tätortsartade"),
+        ("Inom räckhåll", "en familjecentral i drift finns i området eller inom räckvidden fågelvägen "
+                          "från områdets tyngdpunkt (SWEREF 99 TM); 'okänt' där områdesgränsen saknas "
+                          "i datapaketet"),
+        ("Områden utan gräns", f"{result.summary.get('areas_without_geometry', 0)} av "
+                               f"{result.summary.get('areas_total', 0)} RegSO saknar gräns i datapaketet; "
+                               "där är avstånd och täckning okända (inte 'nej')"),
+        ("Enheter räknas per område", "endast status " + ", ".join(
+            STAT_LABELS.get(s, s) for s in p.count_statuses)),
+    ]
+    if est:
+        rows.append((
+            "Barn 0–6 år",
+            f"SKATTAT där SCB:s åldersdata saknas: folkmängd × {float(est.get('share', 0)):.1%} "
+            f"({est.get('method', '')}; {est.get('rows_estimated', '?')} rader skattade)",
+        ))
+    for k, lbl in OMRADESTYP_LABELS.items():
+        rows.append((f"Områdestyp {k}", lbl))
+    for i, s in enumerate(manifest.get("sources", []), start=1):
+        parts = [str(s.get(k)) for k in ("publisher", "what") if s.get(k)]
+        vint = s.get("vintage") or s.get("year") or s.get("years")
+        if vint:
+            parts.append(f"årgång {vint}")
+        parts.append(f"fil {s.get('file', '?')}")
+        if s.get("sha256"):
+            parts.append(f"sha256 {str(s['sha256'])[:12]}…")
+        rows.append((f"Källa {i}", " · ".join(parts)))
+    return rows
+
+
+def write_excel(result: AtlasResult, manifest: dict[str, Any], path: str | Path) -> Path:
+    """Write ``atlas.xlsx`` for ``result``. Returns the path."""
+    out = Path(path)
+    w = _Writer(out)
+    w.table(SHEET_AREAS, _area_frame(result.areas), AREA_COLS)
+    w.table(SHEET_UNITS, _unit_frame(result.units, result.areas_all), UNIT_COLS)
+    w.table(SHEET_KOMMUNER, result.kommuner, KOMMUN_COLS)
+    w.table(SHEET_LAN, result.lan, LAN_COLS)
+    cov = result.coverage_by_omradestyp.copy()
+    cov["omradestyp_label"] = cov["omradestyp"].map(lambda t: OMRADESTYP_LABELS.get(int(t)) if pd.notna(t) else None)
+    w.table(SHEET_COVERAGE, cov, COVERAGE_COLS)
+    g = result.gaps.copy()
+    if "urbanity" in g:
+        g["urbanity_label"] = g["urbanity"].map(URBANITY_LABELS)
+    w.table(SHEET_GAPS, g, GAP_COLS)
+    w.definitions(definitions_rows(result, manifest))
+    w.close()
+    return out

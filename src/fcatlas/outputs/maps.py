@@ -1,0 +1,261 @@
+"""Map images of the atlas (matplotlib, Agg): PNG (print resolution), SVG and PDF.
+
+What a map shows (decided here, and written on the map itself):
+
+* **RegSO coloured by områdestyp** (ColorBrewer RdYlBu, 5 classes, colour-blind safe) where
+  the bundle has RegSO boundaries for the area shown; exclusion areas get a thick black outline.
+* Where RegSO boundaries are missing (most of Sweden in the shared data, and always on the
+  national map, where RegSO would be too small to see), **kommuner are coloured by the share of
+  the population living in exclusion areas** (5 classes, sequential, colour-blind safe).
+* Kommun borders (thin) and län borders (thick); units by category with distinct shapes *and*
+  colours (Okabe–Ito): filled circle = familjecentral, triangle = familjecentralsliknande,
+  diamond = annan samverkan, hollow square = planerad / avsiktsförklaring.
+* Swedish legend, scale bar, north arrow, title, sources and date; a red banner
+  "SYNTETISKA EXEMPELDATA" when the bundle is synthetic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import geopandas as gpd
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.patches import Patch, Rectangle  # noqa: E402
+
+from fcatlas.domain import OMRADESTYP_LABELS  # noqa: E402
+
+OMRADESTYP_COLOURS = {1: "#d7191c", 2: "#fdae61", 3: "#ffffbf", 4: "#abd9e9", 5: "#2c7bb6"}
+NO_DATA = "#e0e0e0"
+#: classes of the share of population in exclusion areas (lower bound inclusive)
+SHARE_CLASSES: list[tuple[float, float, str, str]] = [
+    (0.0, 0.0, "#f7f7f7", "0 %"),
+    (0.0, 0.10, "#fee391", "under 10 %"),
+    (0.10, 0.25, "#fec44f", "10–25 %"),
+    (0.25, 0.50, "#ec7014", "25–50 %"),
+    (0.50, 1.01, "#8c2d04", "50 % eller mer"),
+]
+UNIT_STYLE = {
+    "familjecentral": dict(marker="o", color="#0072B2", size=46, label="Familjecentral"),
+    "familjecentralsliknande": dict(marker="^", color="#009E73", size=56, label="Familjecentralsliknande verksamhet"),
+    "annan_samverkan": dict(marker="D", color="#CC79A7", size=40, label="Annan form av samverkan"),
+}
+PLANNED_STYLE = dict(marker="s", color="none", edgecolor="#333333", size=40, label="Planerad / avsiktsförklaring")
+FORMATS = ("png", "svg", "pdf")
+
+
+@dataclass
+class MapLayers:
+    """Everything a map draws, already filtered to the area shown (EPSG:3006)."""
+
+    kommun: gpd.GeoDataFrame  # kommun_code, geometry (+ exclusion_population_share)
+    lan: gpd.GeoDataFrame  # lan_code, geometry
+    regso: gpd.GeoDataFrame | None  # regso_code, geometry, omradestyp, exclusion
+    units: pd.DataFrame  # x, y, category, status
+    title: str
+    subtitle: str = ""
+    sources: str = ""
+    exclusion_label: str = "områdestyp 1, 2"
+    year: int | None = None
+    synthetic: bool = False
+    children_estimated: bool = False
+    notes: list[str] = field(default_factory=list)
+
+
+def _share_colour(v: float | None) -> str:
+    if v is None or pd.isna(v):
+        return NO_DATA
+    if v <= 0:
+        return SHARE_CLASSES[0][2]
+    for lo, hi, col, _ in SHARE_CLASSES[1:]:
+        if lo <= v < hi:
+            return col
+    return SHARE_CLASSES[-1][2]
+
+
+def _nice_length(width_m: float) -> float:
+    target = width_m / 5
+    for km in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500):
+        if km * 1000 >= target:
+            return km * 1000.0
+    return 500_000.0
+
+
+def _scale_bar(ax: plt.Axes, bounds: Sequence[float], land: object | None = None) -> None:
+    """A two-part scale bar in the corner (bottom left or right) that covers the least land."""
+    minx, miny, maxx, maxy = bounds
+    w, h = maxx - minx, maxy - miny
+    length = _nice_length(w)
+    y0 = miny + 0.03 * h
+    bh = 0.008 * h
+    candidates = [minx + 0.04 * w, maxx - 0.04 * w - length]
+    x0 = candidates[0]
+    if land is not None:
+        import shapely
+
+        def overlap(x: float) -> float:
+            box = shapely.box(x - 0.02 * w, y0 - 0.01 * h, x + length + 0.02 * w, y0 + 0.05 * h)
+            return float(shapely.intersection(box, land).area)
+
+        x0 = min(candidates, key=overlap)
+    half = length / 2
+    ax.add_patch(Rectangle((x0, y0), half, bh, facecolor="black", edgecolor="black", lw=0.6, zorder=20))
+    ax.add_patch(Rectangle((x0 + half, y0), half, bh, facecolor="white", edgecolor="black", lw=0.6, zorder=20))
+    for pos, text in ((x0, "0"), (x0 + half, f"{half / 1000:g}"), (x0 + length, f"{length / 1000:g} km")):
+        ax.text(pos, y0 + bh * 1.8, text, ha="center", va="bottom", fontsize=7, zorder=20,
+                bbox=dict(facecolor="white", edgecolor="none", alpha=0.7, pad=0.5))
+
+
+def _north_arrow(ax: plt.Axes, bounds: Sequence[float]) -> None:
+    minx, miny, maxx, maxy = bounds
+    w, h = maxx - minx, maxy - miny
+    x, y = maxx - 0.06 * w, maxy - 0.10 * h
+    ax.annotate("N", xy=(x, y + 0.06 * h), xytext=(x, y), ha="center", va="top", fontsize=10, fontweight="bold",
+                arrowprops=dict(arrowstyle="-|>", color="black", lw=1.2), zorder=20)
+
+
+def draw_map(layers: MapLayers, out_base: str | Path, dpi: int = 200, formats: Sequence[str] = FORMATS) -> list[Path]:
+    """Draw one map and save it as ``out_base.png/.svg/.pdf``. Returns the files written."""
+    kommun = layers.kommun
+    minx, miny, maxx, maxy = (kommun.total_bounds if len(kommun) else layers.lan.total_bounds)
+    padx, pady = (maxx - minx) * 0.03, (maxy - miny) * 0.03
+    bounds = (minx - padx, miny - pady, maxx + padx, maxy + pady)
+    w, h = bounds[2] - bounds[0], bounds[3] - bounds[1]
+    map_h = 9.0
+    map_w = min(max(map_h * w / h, 4.5), 11.0)
+    fig = plt.figure(figsize=(map_w + 4.2, map_h + 1.6))
+    top = 1 - 1.05 / (map_h + 1.6)
+    bottom = 0.55 / (map_h + 1.6)
+    ax = fig.add_axes((0.02, bottom, map_w / (map_w + 4.2) - 0.02, top - bottom))
+    lax = fig.add_axes((map_w / (map_w + 4.2) + 0.01, bottom, 4.0 / (map_w + 4.2) - 0.02, top - bottom - 0.02))
+    lax.axis("off")
+    tol = max(w, h) / 4000
+    has_regso = layers.regso is not None and len(layers.regso) > 0
+    legends = []
+
+    # kommun fill: share of the population in exclusion areas
+    kfill = kommun.copy()
+    kfill["geometry"] = kfill.geometry.simplify(tol)
+    share = kfill.get("exclusion_population_share", pd.Series(pd.NA, index=kfill.index))
+    kfill["_c"] = [_share_colour(None if pd.isna(v) else float(v)) for v in share]
+    regso_kommuner = set(layers.regso["regso_code"].str[:4]) if has_regso else set()
+    kfill.loc[kfill["kommun_code"].isin(regso_kommuner), "_c"] = "#f4f4f4"
+    kfill.plot(ax=ax, color=kfill["_c"], edgecolor="none", zorder=1)
+    kborder = kommun.boundary.simplify(tol)
+    if has_regso:
+        r = layers.regso.copy()
+        r["geometry"] = r.geometry.simplify(tol)
+        r["_c"] = [OMRADESTYP_COLOURS.get(int(t), NO_DATA) if pd.notna(t) else NO_DATA for t in r["omradestyp"]]
+        r.plot(ax=ax, color=r["_c"], edgecolor="#777777", linewidth=0.2, zorder=2)
+        # kommun borders drawn from the RegSO where they exist (they match the areas exactly)
+        rk = r.assign(kommun_code=r["regso_code"].str[:4]).dissolve(by="kommun_code")
+        kborder = pd.concat([
+            kommun.loc[~kommun["kommun_code"].isin(regso_kommuner)].boundary.simplify(tol),
+            rk.boundary,
+        ])
+        exc = r.loc[r["exclusion"].astype(bool)]
+        if len(exc):
+            exc.boundary.plot(ax=ax, color="black", linewidth=1.4, zorder=3)
+        yr = f" {layers.year}" if layers.year else ""
+        handles = [Patch(facecolor=OMRADESTYP_COLOURS[t], edgecolor="#777777", label=f"{t} {OMRADESTYP_LABELS[t].lower()}")
+                   for t in range(1, 6)]
+        handles.append(Patch(facecolor="none", edgecolor="black", linewidth=1.4,
+                             label=f"Utanförskapsområde ({layers.exclusion_label})"))
+        legends.append((f"RegSO efter områdestyp{yr}", handles))
+    if set(kommun["kommun_code"]) - regso_kommuner:
+        handles = [Patch(facecolor=c, edgecolor="#999999", label=lbl) for _, _, c, lbl in SHARE_CLASSES]
+        handles.append(Patch(facecolor=NO_DATA, edgecolor="#999999", label="uppgift saknas"))
+        legends.append((f"Kommuner: andel av folkmängden\ni utanförskapsområden ({layers.exclusion_label})", handles))
+
+    gpd.GeoSeries(kborder, crs=kommun.crs).plot(ax=ax, color="#555555", linewidth=0.45, zorder=4)
+    layers.lan.boundary.simplify(tol).plot(ax=ax, color="#111111", linewidth=0.9, zorder=5)
+
+    u = layers.units
+    unit_handles = []
+    if len(u):
+        status = u["status"].astype(str)
+        planned = u.loc[status.isin(["planerad", "avsiktsforklaring"]) & u["x"].notna()]
+        if len(planned):
+            ax.scatter(planned["x"], planned["y"], marker=PLANNED_STYLE["marker"], s=PLANNED_STYLE["size"],
+                       facecolors="none", edgecolors=PLANNED_STYLE["edgecolor"], linewidths=1.0, zorder=8)
+        for cat, st in UNIT_STYLE.items():
+            sub = u.loc[(status == "i_drift") & (u["category"].astype(str) == cat) & u["x"].notna()]
+            if len(sub):
+                ax.scatter(sub["x"], sub["y"], marker=st["marker"], s=st["size"], c=st["color"],
+                           edgecolors="white", linewidths=0.7, zorder=9)
+    for st in UNIT_STYLE.values():
+        unit_handles.append(Line2D([], [], marker=st["marker"], color="none", markerfacecolor=st["color"],
+                                   markeredgecolor="white", markersize=8, label=f"{st['label']} (i drift)"))
+    unit_handles.append(Line2D([], [], marker="s", color="none", markerfacecolor="none",
+                               markeredgecolor="#333333", markersize=7, label=PLANNED_STYLE["label"]))
+    legends.insert(0, ("Enheter", unit_handles))
+    border_handles = [Line2D([], [], color="#555555", lw=0.6, label="Kommungräns"),
+                      Line2D([], [], color="#111111", lw=1.2, label="Länsgräns")]
+    legends.append(("Gränser", border_handles))
+
+    ax.set_xlim(bounds[0], bounds[2])
+    ax.set_ylim(bounds[1], bounds[3])
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    for s in ax.spines.values():
+        s.set_color("#999999")
+    _scale_bar(ax, bounds, land=kfill.geometry.union_all())
+    _north_arrow(ax, bounds)
+
+    y = 1.0
+    for title, handles in legends:
+        leg = lax.legend(handles=handles, title=title, loc="upper left", bbox_to_anchor=(0.0, y), frameon=False,
+                         fontsize=8, title_fontsize=9, alignment="left")
+        lax.add_artist(leg)
+        fig.canvas.draw()
+        bb = leg.get_window_extent().transformed(lax.transAxes.inverted())
+        y = bb.y0 - 0.03
+    notes = list(layers.notes)
+    if layers.children_estimated:
+        notes.append("Barn 0–6 år är skattade (folkmängd × andel).")
+    if notes:
+        lax.text(0.0, max(y, 0.0), "\n".join(notes), va="top", ha="left", fontsize=7, wrap=True,
+                 transform=lax.transAxes)
+
+    fig.text(0.02, 0.975, layers.title, ha="left", va="top", fontsize=15, fontweight="bold")
+    if layers.subtitle:
+        fig.text(0.02, 0.94, layers.subtitle, ha="left", va="top", fontsize=9.5, color="#333333")
+    footer = f"Källor: {layers.sources}" if layers.sources else ""
+    footer += f"\nKarta: fcatlas, {date.today().isoformat()}. Projektion SWEREF 99 TM (EPSG:3006)."
+    fig.text(0.02, 0.015, footer, ha="left", va="bottom", fontsize=7, color="#333333")
+    if layers.synthetic:
+        fig.text(0.5, 0.5, "SYNTETISKA EXEMPELDATA", ha="center", va="center", fontsize=34, color="#cc0000",
+                 alpha=0.35, rotation=30, fontweight="bold", zorder=100)
+        fig.text(0.98, 0.975, "SYNTETISKA EXEMPELDATA – inte verkliga uppgifter", ha="right", va="top",
+                 fontsize=10, color="white", fontweight="bold",
+                 bbox=dict(facecolor="#cc0000", edgecolor="none", pad=4))
+
+    out = Path(out_base)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    written = []
+    for fmt in formats:
+        p = out.with_suffix(f".{fmt}")
+        fig.savefig(p, dpi=dpi if fmt == "png" else None, format=fmt, metadata=_metadata(fmt, layers.title))
+        written.append(p)
+    plt.close(fig)
+    return written
+
+
+def _metadata(fmt: str, title: str) -> dict[str, str] | None:
+    if fmt == "png":
+        return {"Title": title, "Software": "fcatlas"}
+    if fmt == "pdf":
+        return {"Title": title, "Creator": "fcatlas"}
+    if fmt == "svg":
+        return {"Title": title}
+    return None
