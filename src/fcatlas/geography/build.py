@@ -120,7 +120,7 @@ def build_bundle(
     deso = deso.sort_values("deso_code").reset_index(drop=True)
 
     step("Läser områdestyp per RegSO")
-    omr_frames = []
+    omr_frames: list[pd.DataFrame] = []
     counts: dict[str, dict[str, int]] = {}
     for f in inputs.omradestyp:
         year, df, rep = scb_files.read_omradestyp(f, key)
@@ -190,10 +190,14 @@ def build_bundle(
             children_0_6_estimated=("children_0_6_estimated", "any"),
             women_16_54=("women_16_54", "sum"), women_16_54_estimated=("women_16_54_estimated", "any"),
         ).reset_index()
-        g = g.loc[g["n"].values == n_need.reindex(g["regso_code"]).values].drop(columns="n")
-        ages_regso = pd.concat([ages_regso, g.loc[~g.set_index(["regso_code", "year"]).index.isin(
-            ages_regso.set_index(["regso_code", "year"]).index if not ages_regso.empty else [])]],
-            ignore_index=True) if not ages_regso.empty else g
+        complete = g["n"].to_numpy() == n_need.reindex(g["regso_code"]).to_numpy()
+        g = pd.DataFrame(g.loc[complete].drop(columns="n"))
+        if ages_regso.empty:
+            ages_regso = g
+        else:  # RegSO figures given directly win over sums of their DeSO
+            have = pd.MultiIndex.from_frame(ages_regso[["regso_code", "year"]])
+            extra = g.loc[~pd.MultiIndex.from_frame(g[["regso_code", "year"]]).isin(have)]
+            ages_regso = pd.concat([ages_regso, extra], ignore_index=True)
     if not ages_regso.empty:
         ry = ry.merge(ages_regso[["regso_code", "year", "children_0_6", "children_0_6_estimated", "women_16_54"]],
                       on=["regso_code", "year"], how="left")

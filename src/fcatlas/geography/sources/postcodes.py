@@ -174,7 +174,7 @@ def read_postal_to_municipality(path: str | Path) -> pd.DataFrame:
     """
     p = Path(path)
     text = _read_text(p)
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     expected = ["postal_code", "locality", "municipality_code", "municipality_name"]
     try:
         header = next(reader)

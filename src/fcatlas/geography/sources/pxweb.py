@@ -211,6 +211,7 @@ def _weights(labels: Iterable[str], group: AgeGroup) -> tuple[dict[str, float], 
     the result is exact (only whole bands inside the group)."""
     weights: dict[str, float] = {}
     exact = True
+    covered = 0
     for lab in labels:
         r = age_range(lab)
         if r is None:
@@ -221,12 +222,9 @@ def _weights(labels: Iterable[str], group: AgeGroup) -> tuple[dict[str, float], 
             continue
         w = overlap / (hi - lo + 1)
         weights[lab] = w
+        covered += overlap
         if w < 1:
             exact = False
-    covered = sum(
-        (min(age_range(lab)[1], group.hi) - max(age_range(lab)[0], group.lo) + 1)  # type: ignore[index]
-        for lab in weights
-    )
     if covered != group.hi - group.lo + 1:
         raise FcatlasError(
             f"åldrarna i tabellen täcker inte {group.lo}–{group.hi} år (täcker {covered} år)"
