@@ -1,9 +1,239 @@
-"""CLI commands of the register room (not yet built)."""
+"""``fcatlas register …``: import regions' lists, list, export and compare inventory rounds."""
 
 from __future__ import annotations
 
+import os
+import sys
+from enum import StrEnum
+from pathlib import Path
+
+import pandas as pd
 import typer
+
+from fcatlas.cli.common import OutputFormat, console, err_console, print_frame
+from fcatlas.domain import CATEGORY_LABELS, STATUS_LABELS, Category, Status
+from fcatlas.errors import ConfigError
+from fcatlas.settings import Settings, to_sqlalchemy_url
+
+register_app = typer.Typer(
+    name="register",
+    help="Registret över familjecentraler: importera regionernas listor, lista, exportera, jämför omgångar.",
+    no_args_is_help=True,
+)
+
+POSTNUMMER_ENV = "FCATLAS_POSTNUMMER"
+MAX_SHOWN_PROBLEMS = 50
+
+_DB_HELP = "Databas: en SQLAlchemy-URL eller en SQLite-fil (standard: FCATLAS_DB eller fcatlas.sqlite i FCATLAS_HOME)."
+
+_CHANGE_LABELS = {
+    "new": "ny",
+    "closed": "nedlagd/borta",
+    "not_reported": "länet ej inrapporterat",
+    "reclassified": "ny kategori",
+    "status_changed": "ny status",
+    "moved": "flyttad",
+}
+
+
+class ExportFormat(StrEnum):
+    csv = "csv"
+    xlsx = "xlsx"
+    geojson = "geojson"
+
+
+def _db(db: str | None) -> str:
+    return to_sqlalchemy_url(db) if db else Settings.from_env().database_url
+
+
+def _open(db: str | None):  # type: ignore[no-untyped-def]
+    from fcatlas.register.store import Register
+
+    return Register.open(_db(db))
+
+
+@register_app.command("import")
+def import_command(
+    file: Path = typer.Argument(..., help="Regionens fil (CSV eller XLSX)."),
+    round: int | None = typer.Option(
+        None, "--round", help="Inventeringsomgång (år). Standard: ett årtal i filnamnet, annars i år."
+    ),
+    db: str | None = typer.Option(None, "--db", help=_DB_HELP),
+    postnummer: Path | None = typer.Option(
+        None, "--postnummer",
+        help=f"GeoNames SE.txt (eller katalogen med den) för att placera enheter utan koordinater. "
+        f"Standard: {POSTNUMMER_ENV}. Utan fil används kommunens mittpunkt.",
+    ),
+    tolerans: float = typer.Option(
+        2.0, "--tolerans", min=0.0, max=50.0,
+        help="Hur långt (km) utanför den angivna kommunen givna koordinater får ligga.",
+    ),
+    rapport: Path | None = typer.Option(
+        None, "--rapport", help="Var felrapporten (CSV) skrivs. Standard: bredvid filen, t.ex. lista.fel.csv."
+    ),
+    user: str | None = typer.Option(None, "--user", help="Vem som importerar (för ändringsloggen)."),
+) -> None:
+    """Importera en regions lista. Godkända rader sparas i en transaktion; avvisade rader hamnar i en
+    felrapport. Att importera samma fil igen ändrar ingenting."""
+    from fcatlas.register.geocode import Geocoder
+    from fcatlas.register.store import default_report_path, write_problem_report
+
+    pc_path = postnummer or (Path(os.environ[POSTNUMMER_ENV]) if os.environ.get(POSTNUMMER_ENV) else None)
+    geocoder = Geocoder.from_path(pc_path, tolerance_m=tolerans * 1000)
+    with _open(db) as reg:
+        result = reg.import_file(file, round=round, user=user, geocoder=geocoder, tolerance_m=tolerans * 1000)
+    for note in result.notes:
+        err_console.print(f"[yellow]Obs:[/] {note}", highlight=False)
+    console.print(
+        f"{file.name}: {result.n_rows} rader lästa (omgång {result.round}): {result.n_accepted} godkända, "
+        f"{result.n_rejected} avvisade. Sparat: {result.n_new} nya, {result.n_changed} ändrade, "
+        f"{result.n_unchanged} oförändrade.",
+        highlight=False,
+    )
+    if not geocoder.has_postcodes:
+        units = None
+        with _open(db) as reg:
+            units = reg.list_units(round=result.round)
+        n_kommun = int((units["precision"] == "kommun").sum()) if len(units) else 0
+        if n_kommun:
+            err_console.print(
+                f"[yellow]Obs:[/] ingen postnummerfil (--postnummer eller {POSTNUMMER_ENV}); {n_kommun} enheter "
+                "utan koordinater har placerats i kommunens mittpunkt (precision 'kommun').",
+                highlight=False,
+            )
+    if result.problems:
+        _show_problems(result.problems)
+        target = rapport or default_report_path(file)
+        try:
+            written = write_problem_report(result, target)
+        except OSError:
+            written = write_problem_report(result, Path.cwd() / target.name)
+        console.print(f"Felrapport: {written}", highlight=False)
+    if result.n_rejected:
+        kept = (
+            f"De {result.n_accepted} godkända raderna sparades."
+            if result.n_accepted
+            else "Ingen rad godkändes; ingenting sparades."
+        )
+        err_console.print(
+            f"[bold red]{result.n_rejected} rader avvisades och sparades INTE.[/] {kept} Rätta raderna i "
+            "felrapporten och importera filen igen.",
+            highlight=False,
+        )
+        raise typer.Exit(1)
+
+
+def _show_problems(problems) -> None:  # type: ignore[no-untyped-def]
+    from rich.table import Table
+
+    table = Table(title="Avvisade rader och varningar", show_lines=False)
+    for col in ("Rad", "Kolumn", "Typ", "Orsak"):
+        table.add_column(col)
+    for p in problems[:MAX_SHOWN_PROBLEMS]:
+        table.add_row(
+            "" if p.row is None else str(p.row), p.column or "",
+            "[red]fel[/]" if p.severity == "fel" else "[yellow]varning[/]", p.reason,
+        )
+    err_console.print(table)
+    if len(problems) > MAX_SHOWN_PROBLEMS:
+        err_console.print(f"… och {len(problems) - MAX_SHOWN_PROBLEMS} till (se felrapporten).")
+
+
+_TABLE_COLUMNS = {
+    "id": "Id", "name": "Namn", "kommun_name": "Kommun", "category": "Kategori", "status": "Status",
+    "precision": "Läge", "stated_accuracy": "Angiven noggrannhet", "round": "Omgång",
+}
+
+
+@register_app.command("list")
+def list_command(
+    lan: str | None = typer.Option(None, "--lan", help="Länskod, t.ex. 20."),
+    category: str | None = typer.Option(
+        None, "--category", help="familjecentral, familjecentralsliknande eller annan_samverkan."
+    ),
+    status: str | None = typer.Option(None, "--status", help="i_drift, planerad, avsiktsforklaring eller nedlagd."),
+    round: int | None = typer.Option(None, "--round", help="Visa vad en viss inventeringsomgång sa."),
+    format: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv eller json."),
+    db: str | None = typer.Option(None, "--db", help=_DB_HELP),
+) -> None:
+    """Lista enheterna i registret."""
+    with _open(db) as reg:
+        df = reg.list_units(lan=lan, category=category, status=status, round=round)
+    if format is OutputFormat.table:
+        shown = df[list(_TABLE_COLUMNS)].copy()
+        shown["category"] = shown["category"].map(lambda v: CATEGORY_LABELS[Category(v)])
+        shown["status"] = shown["status"].map(lambda v: STATUS_LABELS[Status(v)])
+        print_frame(shown.rename(columns=_TABLE_COLUMNS), format, title="Familjecentraler i registret")
+    else:
+        print_frame(_for_machine(df), format)
+
+
+def _for_machine(df: pd.DataFrame) -> pd.DataFrame:
+    out = df.copy()
+    for c in ("mvc", "bvc", "of", "soc", "co_located"):
+        out[c] = out[c].astype(object).where(out[c].notna(), None)
+    return out
+
+
+@register_app.command("export")
+def export_command(
+    format: ExportFormat = typer.Option(..., "--format", help="csv, xlsx eller geojson (WGS 84)."),
+    out: Path | None = typer.Option(None, "--out", help="Utfil. Utan den skrivs csv/geojson till skärmen."),
+    lan: str | None = typer.Option(None, "--lan", help="Bara ett län (länskod)."),
+    category: str | None = typer.Option(None, "--category", help="Bara en kategori."),
+    status: str | None = typer.Option(None, "--status", help="Bara en status."),
+    round: int | None = typer.Option(None, "--round", help="En viss inventeringsomgång."),
+    db: str | None = typer.Option(None, "--db", help=_DB_HELP),
+) -> None:
+    """Exportera registret till CSV, XLSX eller GeoJSON (WGS 84)."""
+    from fcatlas.outputs import register_export as rx
+
+    with _open(db) as reg:
+        df = reg.list_units(lan=lan, category=category, status=status, round=round)
+    if format is ExportFormat.xlsx:
+        if out is None:
+            raise ConfigError("ange --out FIL.xlsx för Excel-exporten")
+        rx.units_to_xlsx(df, out)
+    elif format is ExportFormat.csv:
+        text = rx.units_to_csv(df)
+        if out is None:
+            sys.stdout.write(text)
+            return
+        out.write_text(text, encoding="utf-8")
+    else:
+        text = rx.geojson_text(df)
+        if out is None:
+            sys.stdout.write(text)
+            return
+        out.write_text(text, encoding="utf-8")
+    err_console.print(f"{len(df)} enheter skrivna till {out}", highlight=False)
+
+
+@register_app.command("diff")
+def diff_command(
+    round_a: int = typer.Argument(..., help="Den tidigare omgången, t.ex. 2023."),
+    round_b: int = typer.Argument(..., help="Den senare omgången, t.ex. 2025."),
+    min_flytt: float = typer.Option(100.0, "--min-flytt", min=0.0, help="Flyttad = mer än så många meter."),
+    format: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv eller json."),
+    db: str | None = typer.Option(None, "--db", help=_DB_HELP),
+) -> None:
+    """Jämför två inventeringsomgångar: nya, nedlagda, omklassade och flyttade enheter."""
+    with _open(db) as reg:
+        df = reg.diff(round_a, round_b, move_threshold_m=min_flytt)
+    if format is OutputFormat.table:
+        shown = df.copy()
+        shown["change"] = shown["change"].map(_CHANGE_LABELS)
+        shown = shown.rename(columns={
+            "change": "Förändring", "id": "Id", "name": "Namn", "kommun_name": "Kommun", "before": "Före",
+            "after": "Efter", "distance_m": "Avstånd (m)",
+        })[["Förändring", "Id", "Namn", "Kommun", "Före", "Efter", "Avstånd (m)"]]
+        print_frame(shown, format, title=f"Från omgång {round_a} till {round_b}")
+        if df.empty:
+            console.print("Inga skillnader.")
+    else:
+        print_frame(df, format)
 
 
 def install(app: typer.Typer) -> None:
-    """Attach this module's commands to the main app."""
+    """Attach ``fcatlas register …`` to the main app."""
+    app.add_typer(register_app, name="register")

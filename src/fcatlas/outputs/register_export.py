@@ -1,0 +1,200 @@
+"""Rendering of the register: CSV, XLSX (Swedish headers, filterable) and GeoJSON (WGS 84).
+
+Text that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, tab or
+carriage return) is neutralised: in CSV by a leading apostrophe (OWASP's advice), in XLSX by
+writing every text cell as a string (never a formula) — its value is kept as it was entered.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from fcatlas.domain import CATEGORY_LABELS, STATUS_LABELS, Category, Status
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"^[+-]?\d+([.,]\d+)?$")
+
+#: Swedish headers of the XLSX export.
+XLSX_HEADERS: dict[str, str] = {
+    "id": "Id",
+    "name": "Namn",
+    "kommun_code": "Kommunkod",
+    "kommun_name": "Kommun",
+    "lan_code": "Länskod",
+    "lan_name": "Län",
+    "category": "Kategori",
+    "status": "Status",
+    "status_date": "Statusdatum",
+    "mvc": "MVC",
+    "bvc": "BVC",
+    "of": "Öppen förskola",
+    "soc": "Socialtjänst",
+    "co_located": "Samlokaliserad",
+    "other_partners": "Övriga samverkanspartner",
+    "address": "Adress",
+    "postcode": "Postnummer",
+    "locality": "Ort",
+    "lat": "Latitud (WGS 84)",
+    "lon": "Longitud (WGS 84)",
+    "precision": "Lägesprecision",
+    "stated_accuracy": "Angiven noggrannhet",
+    "source_coordinates": "Koordinater i filen",
+    "note": "Anmärkning",
+    "round": "Inventeringsomgång",
+}
+PRECISION_LABELS = {"exakt": "exakt (koordinater)", "postnummer": "postnummer", "kommun": "kommun"}
+
+
+def neutralise(value: Any) -> Any:
+    """Prefix text that a spreadsheet would treat as a formula with an apostrophe.
+
+    >>> neutralise("=cmd|' /C calc'!A0")
+    "'=cmd|' /C calc'!A0"
+    >>> neutralise("-12.5"), neutralise("Familjecentral")
+    ('-12.5', 'Familjecentral')
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _NUMBER.match(value):
+        return "'" + value
+    return value
+
+
+def _plain(v: Any) -> Any:
+    if v is None or v is pd.NA:
+        return None
+    if isinstance(v, float) and math.isnan(v):
+        return None
+    if hasattr(v, "item"):
+        return v.item()
+    return v
+
+
+def units_to_csv(df: pd.DataFrame, out: Path | io.TextIOBase | None = None) -> str:
+    """CSV (UTF-8, comma, English snake_case columns, booleans as true/false). Returns the text
+    and writes it to ``out`` when given."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(list(df.columns))
+    for row in df.itertuples(index=False):
+        cells = []
+        for v in row:
+            v = _plain(v)
+            if v is None:
+                cells.append("")
+            elif isinstance(v, bool):
+                cells.append("true" if v else "false")
+            else:
+                cells.append(neutralise(v) if isinstance(v, str) else v)
+        w.writerow(cells)
+    text = buf.getvalue()
+    if isinstance(out, Path):
+        out.write_text(text, encoding="utf-8")
+    elif out is not None:
+        out.write(text)
+    return text
+
+
+def units_to_xlsx(df: pd.DataFrame, path: Path, title: str = "Familjecentraler") -> Path:
+    """A filterable workbook: sheet *Enheter* (Swedish headers and labels, frozen header row,
+    autofilter) and sheet *Om* (what the columns mean, sources)."""
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
+                                          "strings_to_numbers": False})
+    try:
+        ws = wb.add_worksheet("Enheter")
+        bold = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
+        coord = wb.add_format({"num_format": "0.000000"})
+        cols = [c for c in df.columns if c in XLSX_HEADERS] + [c for c in df.columns if c not in XLSX_HEADERS]
+        for j, c in enumerate(cols):
+            ws.write_string(0, j, XLSX_HEADERS.get(c, c), bold)
+        for i, row in enumerate(df[cols].itertuples(index=False), start=1):
+            for j, (c, v) in enumerate(zip(cols, row, strict=True)):
+                v = _plain(v)
+                if v is None:
+                    continue
+                if c == "category" and v in {x.value for x in Category}:
+                    ws.write_string(i, j, CATEGORY_LABELS[Category(v)])
+                elif c == "status" and v in {x.value for x in Status}:
+                    ws.write_string(i, j, STATUS_LABELS[Status(v)])
+                elif c == "precision":
+                    ws.write_string(i, j, PRECISION_LABELS.get(v, str(v)))
+                elif isinstance(v, bool):
+                    ws.write_string(i, j, "ja" if v else "nej")
+                elif isinstance(v, int | float):
+                    ws.write_number(i, j, v, coord if c in ("lat", "lon") else None)
+                else:
+                    ws.write_string(i, j, _xml_safe(str(v)))
+        ws.freeze_panes(1, 0)
+        ws.autofilter(0, 0, max(len(df), 1), max(len(cols) - 1, 0))
+        widths = {"name": 36, "kommun_name": 16, "lan_name": 18, "category": 30, "note": 40, "address": 28}
+        for j, c in enumerate(cols):
+            ws.set_column(j, j, widths.get(c, 13))
+        about = wb.add_worksheet("Om")
+        lines = [
+            title,
+            f"{len(df)} enheter.",
+            "Kategorier enligt Socialstyrelsens definitioner: familjecentral (MVC, BVC, öppen förskola och "
+            "socialtjänst samlokaliserade), familjecentralsliknande verksamhet (BVC samlokaliserad med minst "
+            "öppen förskola eller socialtjänst) och annan form av samverkan.",
+            "Lägesprecision: exakt = koordinater från regionens fil; postnummer = postnumrets mittpunkt "
+            "(GeoNames, CC BY 4.0); kommun = kommunens mittpunkt.",
+            "Angiven noggrannhet: vad regionens fil säger om koordinaternas noggrannhet (t.ex. ungefärlig).",
+            "Koordinater i WGS 84 (EPSG:4326).",
+        ]
+        about.set_column(0, 0, 120)
+        for i, text in enumerate(lines):
+            about.write_string(i, 0, text)
+    finally:
+        wb.close()
+    return path
+
+
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_safe(text: str) -> str:
+    return _XML_ILLEGAL.sub("\ufffd", text)
+
+
+def units_to_geojson(df: pd.DataFrame) -> dict[str, Any]:
+    """A GeoJSON FeatureCollection (WGS 84, ``[lon, lat]``), properties = the other columns."""
+    features = []
+    props_cols = [c for c in df.columns if c not in ("lat", "lon")]
+    for rec in df.to_dict("records"):
+        props = {c: _plain(rec[c]) for c in props_cols}
+        features.append({
+            "type": "Feature",
+            "id": props.get("id"),
+            "geometry": {"type": "Point", "coordinates": [round(float(rec["lon"]), 7), round(float(rec["lat"]), 7)]},
+            "properties": props,
+        })
+    return {"type": "FeatureCollection", "features": features}
+
+
+def geojson_text(df: pd.DataFrame) -> str:
+    return json.dumps(units_to_geojson(df), ensure_ascii=False, indent=1) + "\n"
+
+
+def problems_to_csv(problems: Iterable[Any], headers: list[str], file: str, path: Path) -> Path:
+    """The import's error report: ``file, row, column, severity, reason`` then the row's original
+    cells under their original headers (formula-like text neutralised)."""
+    fixed = ["file", "row", "column", "severity", "reason"]
+    extra = [h if h not in fixed else f"original_{h}" for h in headers]
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(fixed + extra + ["(extra)"])
+    for p in problems:
+        vals = [p.values.get(h, "") for h in headers] + [p.values.get("(extra)", "")]
+        w.writerow([neutralise(x) for x in [file, "" if p.row is None else p.row, p.column or "", p.severity,
+                                              p.reason, *vals]])
+    path.write_text(buf.getvalue(), encoding="utf-8-sig")
+    return path

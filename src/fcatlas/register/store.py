@@ -1,0 +1,541 @@
+"""The register store: units in a database (SQLite file or PostgreSQL), audited and versioned.
+
+>>> reg = Register.open("sqlite:///:memory:")  # doctest: +SKIP
+>>> result = reg.import_file("dalarna_2026.csv", round=2026, user="anna")  # doctest: +SKIP
+>>> reg.list_units(lan="20", status="i_drift")  # doctest: +SKIP
+
+Rules
+-----
+* An import is one database transaction: the file's accepted rows are all stored, or nothing
+  is (a crash or kill in the middle leaves the database as it was).
+* Re-importing the same file changes nothing: ids are stable, unchanged units are not written,
+  no audit entry and no import record are added.
+* Every change of a unit writes an audit entry (who, when, before, after) and bumps ``version``;
+  :meth:`Register.update_unit` refuses a change based on an old version (:class:`ConflictError`).
+* Each import belongs to an inventory round (a year). The round snapshot keeps what that round
+  said about each unit; :meth:`Register.diff` compares two rounds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import os
+import signal
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine, func, insert, select, update
+
+from fcatlas.db import connect
+from fcatlas.domain import Category, Service, Status, classify
+from fcatlas.errors import ConfigError, ConflictError, FcatlasError, InputFileError, StorageError
+from fcatlas.geography import admin
+from fcatlas.register import intake
+from fcatlas.register.geocode import DEFAULT_TOLERANCE_M, Geocoder, LocationError, check_in_kommun, distance_m
+from fcatlas.register.models import UNIT_FIELDS, AuditEntry, ImportRecord, RoundUnit, Unit
+from fcatlas.settings import to_sqlalchemy_url
+
+#: Test hook: SIGKILL the importing process after this many units were written (never set it
+#: outside tests; it exists to prove that a killed import leaves the database as it was).
+CRASH_ENV = "FCATLAS_REGISTER_CRASH_AFTER"
+
+MOVE_THRESHOLD_M = 100.0
+
+_PUBLIC_NAMES = {"has_mvc": "mvc", "has_bvc": "bvc", "has_of": "of", "has_soc": "soc"}
+COLUMNS = [
+    "id", "name", "kommun_code", "kommun_name", "lan_code", "lan_name", "category", "status",
+    "status_date", "mvc", "bvc", "of", "soc", "co_located", "other_partners", "address", "postcode",
+    "locality", "lat", "lon", "precision", "stated_accuracy", "source_coordinates", "note", "round",
+]
+_BOOL_COLUMNS = ["mvc", "bvc", "of", "soc", "co_located"]
+
+#: Fields a person may change with update_unit (public names).
+EDITABLE = frozenset({
+    "name", "status", "status_date", "mvc", "bvc", "of", "soc", "co_located", "other_partners",
+    "address", "postcode", "locality", "lat", "lon", "stated_accuracy", "note", "category",
+})
+
+
+class InvalidChangeError(FcatlasError):
+    """A requested change of a unit breaks the register's rules (Swedish message)."""
+
+
+@dataclass
+class ImportResult:
+    """What an import did."""
+
+    file: Path
+    round: int
+    n_rows: int
+    n_accepted: int
+    n_rejected: int
+    n_new: int
+    n_changed: int
+    n_unchanged: int
+    import_id: int | None
+    problems: list[intake.RowProblem]
+    notes: list[str] = field(default_factory=list)
+    headers: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.n_rejected == 0
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _user(user: str | None) -> str:
+    if user:
+        return user
+    try:
+        return getpass.getuser()
+    except Exception:  # pragma: no cover - no login name in some containers
+        return "okänd"
+
+
+def _jsonable(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: (v.isoformat() if isinstance(v, dt.datetime | dt.date) else v) for k, v in row.items()}
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, float) and isinstance(b, float):
+        return abs(a - b) <= 1e-9
+    return a == b
+
+
+class Register:
+    """The family-centre register in a database."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @classmethod
+    def open(cls, url: str) -> Register:
+        """Open (and migrate) the register at ``url`` (SQLAlchemy URL or a SQLite file path)."""
+        return cls(connect(to_sqlalchemy_url(str(url))))
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Register:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ----------------------------------------------------------------------------------- reading
+
+    def list_units(
+        self,
+        lan: str | None = None,
+        category: str | None = None,
+        status: str | None = None,
+        round: int | None = None,
+    ) -> pd.DataFrame:
+        """Units as a DataFrame (columns :data:`COLUMNS`).
+
+        Without ``round``: the current state of every unit, ``round`` being the last round that
+        reported it. With ``round``: what that round said (its snapshot).
+        """
+        if category is not None and category not in {c.value for c in Category}:
+            raise ConfigError(
+                f"okänd kategori {category!r} (välj {', '.join(c.value for c in Category)})"
+            )
+        if status is not None and status not in {s.value for s in Status}:
+            raise ConfigError(f"okänd status {status!r} (välj {', '.join(s.value for s in Status)})")
+        if lan is not None:
+            lan = str(lan).strip().zfill(2)
+            if lan not in set(admin.lan_table()["lan_code"]):
+                raise ConfigError(f"länskoden {lan!r} finns inte bland Sveriges 21 län")
+        if round is None:
+            t = Unit.__table__
+            stmt = select(t.c.id, t.c.last_round.label("round"), *[t.c[f] for f in UNIT_FIELDS])
+        else:
+            t = RoundUnit.__table__
+            stmt = select(t.c.unit_id.label("id"), t.c.round_year.label("round"), *[t.c[f] for f in UNIT_FIELDS])
+            stmt = stmt.where(t.c.round_year == int(round))
+        if lan is not None:
+            stmt = stmt.where(t.c.lan_code == lan)
+        if category is not None:
+            stmt = stmt.where(t.c.category == category)
+        if status is not None:
+            stmt = stmt.where(t.c.status == status)
+        with self.engine.connect() as conn:
+            rows = [dict(r._mapping) for r in conn.execute(stmt)]
+        return self._frame(rows)
+
+    @staticmethod
+    def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+        df = pd.DataFrame(rows, columns=["id", "round", *UNIT_FIELDS]).rename(columns=_PUBLIC_NAMES)
+        kn = admin.kommun_table().set_index("kommun_code")["kommun_name"]
+        ln = admin.lan_table().set_index("lan_code")["lan_name"]
+        df["kommun_name"] = df["kommun_code"].map(kn)
+        df["lan_name"] = df["lan_code"].map(ln)
+        for c in _BOOL_COLUMNS:
+            df[c] = df[c].astype("boolean")
+        df["lat"] = df["lat"].astype("float64")
+        df["lon"] = df["lon"].astype("float64")
+        df["round"] = df["round"].astype("int64")
+        df = df[COLUMNS].sort_values(["lan_code", "kommun_code", "name", "id"]).reset_index(drop=True)
+        for c in ("id", "name", "kommun_code", "kommun_name", "lan_code", "lan_name", "category", "status",
+                  "precision"):
+            df[c] = df[c].astype(object)
+        return df
+
+    def unit_exists(self, unit_id: str) -> bool:
+        with self.engine.connect() as conn:
+            return conn.execute(select(Unit.id).where(Unit.id == unit_id)).first() is not None
+
+    def get_unit(self, unit_id: str) -> dict[str, Any]:
+        """The current state of one unit (public names, plus ``version``)."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(Unit.__table__).where(Unit.id == unit_id)).first()
+        if row is None:
+            raise StorageError(f"enheten {unit_id!r} finns inte i registret")
+        d = dict(row._mapping)
+        return {_PUBLIC_NAMES.get(k, k): v for k, v in d.items()}
+
+    def rounds(self) -> list[int]:
+        with self.engine.connect() as conn:
+            return [int(r[0]) for r in conn.execute(select(RoundUnit.round_year).distinct().order_by(RoundUnit.round_year))]
+
+    def audit(self, unit_id: str | None = None) -> pd.DataFrame:
+        """The audit trail (oldest first): ``unit_id, action, user, at, version, before, after``."""
+        t = AuditEntry.__table__
+        stmt = select(t.c.id, t.c.unit_id, t.c.action, t.c.user_name.label("user"), t.c.at, t.c.version,
+                      t.c.before, t.c.after, t.c.import_id, t.c.comment).order_by(t.c.id)
+        if unit_id is not None:
+            stmt = stmt.where(t.c.unit_id == unit_id)
+        with self.engine.connect() as conn:
+            return pd.DataFrame([dict(r._mapping) for r in conn.execute(stmt)],
+                                columns=["id", "unit_id", "action", "user", "at", "version", "before", "after",
+                                         "import_id", "comment"])
+
+    def imports(self) -> pd.DataFrame:
+        with self.engine.connect() as conn:
+            rows = [dict(r._mapping) for r in conn.execute(select(ImportRecord.__table__).order_by(ImportRecord.id))]
+        return pd.DataFrame(rows, columns=[c.name for c in ImportRecord.__table__.columns])
+
+    def counts(self) -> dict[str, int]:
+        """Row counts of the register's tables (handy for checking that nothing changed)."""
+        out = {}
+        with self.engine.connect() as conn:
+            for m in (Unit, RoundUnit, AuditEntry, ImportRecord):
+                out[m.__tablename__] = int(conn.execute(select(func.count()).select_from(m)).scalar_one())
+        return out
+
+    # ----------------------------------------------------------------------------------- import
+
+    def import_file(
+        self,
+        path: str | Path,
+        round: int | None = None,
+        user: str | None = None,
+        geocoder: Geocoder | None = None,
+        tolerance_m: float | None = None,
+    ) -> ImportResult:
+        """Read, validate and store a region's list in one transaction.
+
+        Parameters
+        ----------
+        path : path
+            CSV or XLSX as the region sent it.
+        round : int, optional
+            Inventory round (year). Default: a year 2000–2099 in the file name, else this year.
+        user : str, optional
+            Who imports (for the audit); default the login name.
+        geocoder : Geocoder, optional
+            Places units without coordinates (postal codes); default kommun points only.
+        tolerance_m : float, optional
+            How far outside the stated kommun given coordinates may lie (default 2 km).
+
+        Raises
+        ------
+        InputFileError
+            A file-level problem (nothing stored). Row problems do not raise: rejected rows are
+            in ``ImportResult.problems`` and the accepted ones are stored.
+        """
+        p = Path(path)
+        if round is None:
+            round = intake.round_from_filename(p) or _now().year
+        if not 1990 <= int(round) <= 2100:
+            raise ConfigError(f"inventeringsomgången {round} är inget rimligt år")
+        sub = intake.parse_submission(intake.read_table(p), geocoder, tolerance_m)
+        return self.store_submission(sub, int(round), _user(user))
+
+    def store_submission(self, sub: intake.Submission, round: int, user: str) -> ImportResult:
+        """Store the accepted units of a parsed submission (one transaction)."""
+        crash_after = int(os.environ.get(CRASH_ENV, "0") or 0)
+        problems = list(sub.problems)
+        now = _now()
+        written = 0
+        ut, rt, at = Unit.__table__, RoundUnit.__table__, AuditEntry.__table__
+        try:
+            with self.engine.begin() as conn:
+                ids = [u.id for u in sub.units]
+                current: dict[str, dict[str, Any]] = {}
+                snapshots: dict[str, dict[str, Any]] = {}
+                for chunk in range(0, len(ids), 500):
+                    part = ids[chunk:chunk + 500]
+                    for r in conn.execute(select(ut).where(ut.c.id.in_(part))):
+                        current[r.id] = dict(r._mapping)
+                    for r in conn.execute(select(rt).where(rt.c.round_year == round, rt.c.unit_id.in_(part))):
+                        snapshots[r.unit_id] = dict(r._mapping)
+                # likely duplicates against stored units of the same kommuner
+                kommuner = sorted({u.fields["kommun_code"] for u in sub.units})
+                existing = [
+                    dict(r._mapping)
+                    for r in conn.execute(
+                        select(ut.c.id, ut.c.name, ut.c.kommun_code, ut.c.lat, ut.c.lon, ut.c.precision)
+                        .where(ut.c.kommun_code.in_(kommuner))
+                    )
+                ] if kommuner else []
+                header = sub.table.headers
+                raw = {row_no: cells for row_no, cells in sub.table.rows}
+                for unit, _other, reason in intake.likely_duplicates(sub.units, existing):
+                    cells = raw.get(unit.row, [])
+                    values = {h: (cells[i] if i < len(cells) else "") for i, h in enumerate(header)}
+                    problems.append(intake.RowProblem(unit.row, None, f"möjlig dubblett: {reason}", "varning", values))
+
+                import_id: int | None = None
+                plan: list[tuple[str, intake.UnitRecord, dict[str, Any]]] = []
+                for u in sub.units:
+                    cur = current.get(u.id)
+                    snap = snapshots.get(u.id)
+                    snap_differs = snap is None or not all(_same(snap[f], u.fields[f]) for f in UNIT_FIELDS)
+                    if cur is None:
+                        plan.append(("new", u, {}))
+                        continue
+                    # the newest round's report is the unit's current state; an older round only
+                    # adds its snapshot
+                    newer = round >= cur["last_round"]
+                    changes = {f: u.fields[f] for f in UNIT_FIELDS if newer and not _same(cur[f], u.fields[f])}
+                    if changes or (newer and cur["last_round"] != round):
+                        plan.append(("unit", u, changes))
+                    elif snap_differs:
+                        plan.append(("snapshot", u, {}))
+                    else:
+                        plan.append(("same", u, {}))
+                n_new = sum(k == "new" for k, _, _ in plan)
+                n_changed = sum(k in ("unit", "snapshot") for k, _, _ in plan)
+                n_unchanged = sum(k == "same" for k, _, _ in plan)
+                if n_new or n_changed:
+                    import_id = int(conn.execute(
+                        insert(ImportRecord.__table__).values(
+                            round_year=round, file_name=str(sub.file)[:500], file_sha256=sub.table.sha256,
+                            imported_at=now, user_name=user[:200], n_rows=sub.n_rows, n_accepted=len(sub.units),
+                            n_rejected=len(sub.rejected_rows), n_new=n_new, n_changed=n_changed,
+                        ).returning(ImportRecord.__table__.c.id)
+                    ).scalar_one())
+                for kind, u, changes in plan:
+                    if kind == "same":
+                        continue
+                    cur = current.get(u.id)
+                    snap = snapshots.get(u.id)
+                    if kind == "new":
+                        values = {**u.fields, "id": u.id, "first_round": round, "last_round": round,
+                                  "source_file": sub.file.name[:500], "source_row": u.row, "version": 1,
+                                  "created_at": now, "updated_at": now}
+                        conn.execute(insert(ut).values(**values))
+                        conn.execute(insert(at).values(
+                            unit_id=u.id, action="create", user_name=user[:200], at=now, version=1, before=None,
+                            after=_jsonable({**u.fields, "round": round}), import_id=import_id,
+                            comment=f"import av {sub.file.name} rad {u.row}",
+                        ))
+                    elif kind == "unit":
+                        assert cur is not None
+                        version = cur["version"] + 1
+                        res = conn.execute(
+                            update(ut).where(ut.c.id == u.id, ut.c.version == cur["version"]).values(
+                                **changes, last_round=round, source_file=sub.file.name[:500],
+                                source_row=u.row, version=version, updated_at=now,
+                            )
+                        )
+                        if res.rowcount != 1:
+                            raise ConflictError(
+                                f"enheten {u.id!r} ändrades av någon annan under importen; importera igen"
+                            )
+                        conn.execute(insert(at).values(
+                            unit_id=u.id, action="import", user_name=user[:200], at=now, version=version,
+                            before=_jsonable({**{f: cur[f] for f in changes}, "round": cur["last_round"]}),
+                            after=_jsonable({**changes, "round": round}), import_id=import_id,
+                            comment=f"import av {sub.file.name} rad {u.row}",
+                        ))
+                    snap_values = {**u.fields, "import_id": import_id}
+                    if snap is None:
+                        conn.execute(insert(rt).values(round_year=round, unit_id=u.id, **snap_values))
+                    elif not all(_same(snap[f], u.fields[f]) for f in UNIT_FIELDS):
+                        conn.execute(update(rt).where(rt.c.round_year == round, rt.c.unit_id == u.id)
+                                     .values(**snap_values))
+                    written += 1
+                    if crash_after and written >= crash_after:
+                        os.kill(os.getpid(), signal.SIGKILL)
+        except FcatlasError:
+            raise
+        except Exception as exc:
+            raise StorageError(f"importen avbröts och ingenting sparades: {exc}") from exc
+        return ImportResult(
+            file=sub.file, round=round, n_rows=sub.n_rows, n_accepted=len(sub.units),
+            n_rejected=len(sub.rejected_rows), n_new=n_new, n_changed=n_changed, n_unchanged=n_unchanged,
+            import_id=import_id, problems=problems, notes=sub.notes, headers=list(sub.table.headers),
+        )
+
+    # ----------------------------------------------------------------------------------- editing
+
+    def update_unit(self, unit_id: str, changes: dict[str, Any], expected_version: int, user: str) -> dict[str, Any]:
+        """Change a unit, refusing the change if someone else changed it since ``expected_version``.
+
+        ``changes`` uses the public names (``name``, ``status``, ``mvc`` … ``co_located``,
+        ``lat``/``lon``, ``address`` …). Changed services or co-location re-classify the unit by
+        :func:`fcatlas.domain.classify`; a ``category`` given must agree with it. New coordinates
+        must lie in (or within 2 km of) the kommun and get precision ``exakt``.
+
+        Returns the unit's new state. Raises :class:`ConflictError` on a stale version,
+        :class:`InvalidChangeError` on a change that breaks the rules.
+        """
+        unknown = set(changes) - EDITABLE
+        if unknown:
+            raise InvalidChangeError(
+                f"fälten {', '.join(sorted(unknown))} kan inte ändras (tillåtna: {', '.join(sorted(EDITABLE))})"
+            )
+        ut, at = Unit.__table__, AuditEntry.__table__
+        with self.engine.begin() as conn:
+            row = conn.execute(select(ut).where(ut.c.id == unit_id)).first()
+            if row is None:
+                raise StorageError(f"enheten {unit_id!r} finns inte i registret")
+            cur = dict(row._mapping)
+            if cur["version"] != expected_version:
+                raise ConflictError(
+                    f"enheten {unit_id!r} har ändrats av någon annan (version {cur['version']}, du utgick från "
+                    f"version {expected_version}); läs in den igen och gör om ändringen"
+                )
+            new = {_PUBLIC_NAMES.get(k, k): cur[k] for k in UNIT_FIELDS}
+            inverse = {v: k for k, v in _PUBLIC_NAMES.items()}
+            new.update(changes)
+            if not str(new["name"] or "").strip():
+                raise InvalidChangeError("namnet får inte vara tomt")
+            if new["status"] not in {s.value for s in Status}:
+                raise InvalidChangeError(f"okänd status {new['status']!r}")
+            services = [s for key, s in zip(("mvc", "bvc", "of", "soc"), Service, strict=True) if new[key]]
+            if any(k in changes for k in ("mvc", "bvc", "of", "soc", "co_located", "category")):
+                if new["co_located"] is None or any(new[k] is None for k in ("mvc", "bvc", "of", "soc")):
+                    raise InvalidChangeError("alla fyra tjänster och samlokaliserad ja/nej behövs för att klassificera")
+                try:
+                    category = classify(services, bool(new["co_located"])).value
+                except ValueError as exc:
+                    raise InvalidChangeError(str(exc)) from None
+                if "category" in changes and changes["category"] != category:
+                    raise InvalidChangeError(
+                        f"kategorin {changes['category']!r} stämmer inte med tjänsterna (de ger {category})"
+                    )
+                new["category"] = category
+            if "lat" in changes or "lon" in changes:
+                try:
+                    lat, lon = float(new["lat"]), float(new["lon"])
+                    check_in_kommun(lat, lon, new["kommun_code"], DEFAULT_TOLERANCE_M)
+                except (TypeError, ValueError, LocationError) as exc:
+                    raise InvalidChangeError(f"läget kan inte användas: {exc}") from None
+                new["lat"], new["lon"], new["precision"] = lat, lon, "exakt"
+                new["source_coordinates"] = f"WGS 84: {lat}; {lon} (ändrat av {user})"
+            stored = {inverse.get(k, k): v for k, v in new.items()}
+            diff = {f: stored[f] for f in UNIT_FIELDS if not _same(cur[f], stored[f])}
+            if not diff:
+                return self.get_unit(unit_id)
+            version = cur["version"] + 1
+            now = _now()
+            res = conn.execute(
+                update(ut).where(ut.c.id == unit_id, ut.c.version == expected_version)
+                .values(**diff, version=version, updated_at=now)
+            )
+            if res.rowcount != 1:
+                raise ConflictError(f"enheten {unit_id!r} har ändrats av någon annan; läs in den igen")
+            conn.execute(insert(at).values(
+                unit_id=unit_id, action="update", user_name=user[:200], at=now, version=version,
+                before=_jsonable({f: cur[f] for f in diff}), after=_jsonable(diff), comment=None,
+            ))
+        return self.get_unit(unit_id)
+
+    # ----------------------------------------------------------------------------------- rounds
+
+    def diff(self, round_a: int, round_b: int, move_threshold_m: float = MOVE_THRESHOLD_M) -> pd.DataFrame:
+        """What changed from inventory round A to round B.
+
+        Rows: ``change`` (``new``, ``closed``, ``not_reported``, ``reclassified``,
+        ``status_changed``, ``moved``), ``id``, ``name``, ``kommun_code``, ``kommun_name``,
+        ``lan_code``, ``before``, ``after``, ``distance_m``. A unit of round A missing in round B
+        is ``closed`` when its län reported in round B, else ``not_reported``; a unit whose status
+        became ``nedlagd`` is ``closed`` too. ``moved``: more than ``move_threshold_m`` metres.
+        """
+        known = self.rounds()
+        for r in (round_a, round_b):
+            if r not in known:
+                raise ConfigError(
+                    f"omgången {r} finns inte i registret (finns: {', '.join(map(str, known)) or 'inga'})"
+                )
+        a = self.list_units(round=round_a).set_index("id")
+        b = self.list_units(round=round_b).set_index("id")
+        lans_b = set(b["lan_code"])
+        out: list[dict[str, Any]] = []
+
+        def add(change: str, uid: str, row: pd.Series, before: Any, after: Any, dist: float | None = None) -> None:
+            out.append({"change": change, "id": uid, "name": row["name"], "kommun_code": row["kommun_code"],
+                        "kommun_name": row["kommun_name"], "lan_code": row["lan_code"],
+                        "before": before, "after": after, "distance_m": dist})
+
+        for uid in b.index.difference(a.index):
+            add("new", uid, b.loc[uid], None, b.loc[uid, "category"])
+        for uid in a.index.difference(b.index):
+            row = a.loc[uid]
+            add("closed" if row["lan_code"] in lans_b else "not_reported", uid, row, row["status"], None)
+        for uid in a.index.intersection(b.index):
+            ra, rb = a.loc[uid], b.loc[uid]
+            if ra["category"] != rb["category"]:
+                add("reclassified", uid, rb, ra["category"], rb["category"])
+            if ra["status"] != rb["status"]:
+                kind = "closed" if rb["status"] == Status.NEDLAGD else "status_changed"
+                add(kind, uid, rb, ra["status"], rb["status"])
+            d = distance_m(ra["lat"], ra["lon"], rb["lat"], rb["lon"])
+            if d > move_threshold_m:
+                add("moved", uid, rb, f"{ra['lat']:.6f}, {ra['lon']:.6f}", f"{rb['lat']:.6f}, {rb['lon']:.6f}",
+                    round(d, 1))
+        order = {"new": 0, "closed": 1, "not_reported": 2, "reclassified": 3, "status_changed": 4, "moved": 5}
+        df = pd.DataFrame(out, columns=["change", "id", "name", "kommun_code", "kommun_name", "lan_code", "before",
+                                        "after", "distance_m"])
+        if len(df):
+            df = df.sort_values(["change", "lan_code", "kommun_code", "id"], key=lambda s: s.map(order) if s.name == "change" else s)
+        return df.reset_index(drop=True)
+
+
+def write_problem_report(result: ImportResult | intake.Submission, path: str | Path) -> Path:
+    """Write the error report CSV (``file, row, column, severity, reason`` + the row's original
+    cells under their original headers). Cells that a spreadsheet would run as formulas are
+    neutralised."""
+    from fcatlas.outputs.register_export import problems_to_csv
+
+    problems = result.problems
+    headers = result.headers if isinstance(result, ImportResult) else result.table.headers
+    file = result.file
+    return problems_to_csv(problems, headers, str(file), Path(path))
+
+
+def default_report_path(input_file: str | Path) -> Path:
+    """``dalarna_2026.csv`` → ``dalarna_2026.fel.csv`` beside it."""
+    p = Path(input_file)
+    return p.with_name(p.stem + ".fel.csv")
+
+
+__all__ = [
+    "COLUMNS",
+    "CRASH_ENV",
+    "ImportResult",
+    "InputFileError",
+    "InvalidChangeError",
+    "Register",
+    "default_report_path",
+    "write_problem_report",
+]
