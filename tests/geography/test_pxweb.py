@@ -146,3 +146,32 @@ def test_broken_jsonstat_file_is_named(tmp_path):
     with pytest.raises(InputFileError) as exc:
         read_age_files(tmp_path)
     assert str(exc.value) == f"{tmp_path / 'a.json'}: value har 1 värden men dimensionerna ger 2 (2)"
+
+
+def test_regso_children_are_summed_from_all_their_deso(shared_data, tmp_path):
+    """Age data only per DeSO: a RegSO gets the sum when all its DeSO are there, else the estimate."""
+    import pandas as pd
+
+    key = pd.read_csv(shared_data / "regso/koppling-deso2018-regso2020.csv", dtype=str, encoding="utf-8-sig")
+    deso_r001 = key.loc[key.RegSOkod_2020 == "2080R001", "DeSO_2018"].tolist()
+    one_of_r002 = key.loc[key.RegSOkod_2020 == "2080R002", "DeSO_2018"].tolist()[:1]
+    regions = deso_r001 + one_of_r002
+    doc = json.loads((FIX / "tab6574_data.json").read_text())
+    doc["dimension"]["Region"]["category"] = {"index": {c: i for i, c in enumerate(regions)},
+                                              "label": {c: c for c in regions}}
+    doc["size"][0] = len(regions)
+    n_per_region = 17 * 2 * 1 * 2
+    doc["value"] = [10] * (len(regions) * n_per_region)  # 10 persons per band, sex and year
+    src = tmp_path / "data"
+    for d in ("regso", "omradestyp", "population"):
+        shutil.copytree(shared_data / d, src / d)
+    (src / "befolkning_alder").mkdir()
+    (src / "befolkning_alder" / "deso.json").write_text(json.dumps(doc))
+    build_bundle(src, tmp_path / "paket")
+    b = Bundle.open(tmp_path / "paket")
+    r = b.areas(kommun="2080").set_index("regso_code")
+    # per DeSO: 0-4 (10+10) + 2/5 · 5-9 (10+10) = 28
+    assert r.loc["2080R001", "children_0_6"] == 28 * len(deso_r001)
+    assert r.loc["2080R002", "children_0_6"] == round(r.loc["2080R002", "population"] * 0.074)
+    d = b.areas("deso", kommun="2080").set_index("deso_code")
+    assert d.loc[deso_r001[0], "children_0_6"] == 28
