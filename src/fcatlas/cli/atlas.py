@@ -1,9 +1,280 @@
-"""CLI commands of the atlas room (not yet built)."""
+"""``fcatlas atlas`` and ``fcatlas similar``: the atlas of family centres and similar areas."""
 
 from __future__ import annotations
 
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
 import typer
+
+from fcatlas.cli.common import OutputFormat, console, err_console, print_frame, progress
+from fcatlas.errors import ConfigError
+
+_DB_HELP = (
+    "Registrets databas: en SQLAlchemy-URL eller en SQLite-fil (standard: FCATLAS_DB eller "
+    "fcatlas.sqlite i FCATLAS_HOME)."
+)
+_EXCL_HELP = (
+    "Definition av utanförskapsområden: 'omradestyp:1,2' (standard), 'omradestyp:1,2@2022' eller "
+    "'lista:FIL' (en RegSO-kod per rad, t.ex. Utanförskapets karta)."
+)
+_REACH_HELP = (
+    "Räckvidd i km fågelvägen från områdets mittpunkt, per tätortsklass: 'C=2,B=5,A=10' (standard; "
+    "C centralort, B annan tätort, A landsbygd) eller ett tal för alla."
+)
+_CAT_HELP = (
+    "Kategorier som räknas som familjecentral, kommaseparerade (standard: "
+    "familjecentral,familjecentralsliknande)."
+)
+
+
+class MapChoice(StrEnum):
+    auto = "auto"
+    national = "national"
+    lan = "lan"
+    none = "none"
+
+
+def _units(db: str | None) -> tuple[pd.DataFrame, str]:
+    """The register's units; an empty table (with a warning) when there is no register."""
+    from fcatlas.analysis.linking import UNIT_COLUMNS
+    from fcatlas.settings import Settings, to_sqlalchemy_url
+
+    url = to_sqlalchemy_url(db) if db else Settings.from_env().database_url
+    if url.startswith("sqlite:///"):
+        f = Path(url.removeprefix("sqlite:///"))
+        if not f.is_file():
+            err_console.print(
+                f"[yellow]Varning:[/] registret {f} finns inte; kartan och tabellerna visas utan enheter. "
+                "Importera en lista med 'fcatlas register import FIL --db …'."
+            )
+            return pd.DataFrame(columns=UNIT_COLUMNS), url
+    from fcatlas.register.store import Register
+
+    with Register.open(url) as reg:
+        return reg.list_units(), url
+
+
+def _categories(spec: str | None) -> frozenset[str]:
+    from fcatlas.domain import CENTRE_CATEGORIES, Category
+
+    if not spec:
+        return frozenset(c.value for c in CENTRE_CATEGORIES)
+    valid = {c.value for c in Category}
+    cats = {p.strip() for p in spec.split(",") if p.strip()}
+    bad = sorted(cats - valid)
+    if bad or not cats:
+        raise ConfigError(f"okänd kategori {', '.join(bad) or spec!r}; välj bland {', '.join(sorted(valid))}")
+    return frozenset(cats)
+
+
+def _lan(code: str | None) -> str | None:
+    if code is None:
+        return None
+    from fcatlas.geography.codes import validate
+
+    return validate("lan", code.strip().zfill(2))
+
+
+def _analyse(
+    bundle_path: Path,
+    db: str | None,
+    lan: str | None,
+    year: int | None,
+    exclusion: str | None,
+    reach: str | None,
+    categories: str | None,
+    on_stage: Any = None,
+) -> tuple[Any, Any, dict[str, Any]]:
+    from fcatlas.analysis.atlas import AtlasParams, compute_atlas
+    from fcatlas.analysis.coverage import parse_reach
+    from fcatlas.geography.bundle import Bundle
+    from fcatlas.geography.exclusion import parse_exclusion
+
+    excl = parse_exclusion(exclusion)
+    params_reach = parse_reach(reach)
+    cats = _categories(categories)
+    lan_code = _lan(lan)
+    if on_stage:
+        on_stage("Läser datapaketet")
+    b = Bundle.open(bundle_path)
+    y = b.check_year(year)
+    geoms = {k: b.geometries(k) for k in ("kommun", "lan", "regso", "deso")}
+    if on_stage:
+        on_stage("Läser registret")
+    units, _url = _units(db)
+    params = AtlasParams(year=y, exclusion=excl, centre_categories=cats, reach_km=params_reach, lan=lan_code)
+    res = compute_atlas(
+        b.areas("regso", year=y),
+        units,
+        b.table("deso"),
+        b.kommuner(),
+        b.lan_table(),
+        params,
+        kommun_geom=geoms["kommun"],
+        regso_geom=geoms["regso"],
+        deso_geom=geoms["deso"],
+        omradestyp_by_year=b.omradestyp_by_year(),
+        on_stage=on_stage,
+    )
+    return b, res, geoms
+
+
+def atlas_command(
+    bundle: Annotated[Path, typer.Option("--bundle", help="Datapaketets katalog.")],
+    out: Annotated[Path, typer.Option("--out", help="Katalog där atlasen skrivs.")],
+    db: Annotated[str | None, typer.Option("--db", help=_DB_HELP)] = None,
+    lan: Annotated[str | None, typer.Option("--lan", help="Bara ett län (länskod, t.ex. 20).")] = None,
+    year: Annotated[int | None, typer.Option("--year", help="År för områdestyp och folkmängd (standard: senaste).")] = None,
+    exclusion: Annotated[str | None, typer.Option("--exclusion", help=_EXCL_HELP)] = None,
+    reach: Annotated[str | None, typer.Option("--reach", help=_REACH_HELP)] = None,
+    categories: Annotated[str | None, typer.Option("--categories", help=_CAT_HELP)] = None,
+    maps: Annotated[
+        MapChoice,
+        typer.Option("--maps", help="Kartor: auto (länet, eller Sverige + varje län), national, lan, none."),
+    ] = MapChoice.auto,
+    dpi: Annotated[int, typer.Option("--dpi", help="Upplösning för PNG (minst 200 för tryck).")] = 200,
+) -> None:
+    """Skapa atlasen: Excel-fil, kartor, areas.csv och summary.json.
+
+    Kopplar registrets enheter till DeSO/RegSO/kommun, besvarar de fyra frågorna (var finns
+    familjecentraler, var är utanförskapet stort, var saknas familjecentraler där, hur många
+    barn bor där), räknar täckning och luckor per län, kommun och områdestyp.
+
+    Exempel: fcatlas atlas --bundle paket --db register.sqlite --lan 20 --out atlas-dalarna
+    """
+    from fcatlas.outputs.atlas import write_atlas
+
+    if dpi < 72:
+        raise ConfigError("--dpi ska vara minst 72 (200 eller mer för tryck)")
+    lan_code = _lan(lan)
+    n_lan = 21
+    n_maps = {"auto": 1 if lan_code else 1 + n_lan, "national": 1, "lan": 1 if lan_code else n_lan, "none": 0}[maps.value]
+    total = 2 + 3 + 2 + n_maps
+    with progress("Atlas", total=total) as advance:
+        b, res, geoms = _analyse(bundle, db, lan_code, year, exclusion, reach, categories,
+                                 on_stage=lambda text: advance(1, text))
+        files = write_atlas(res, b.manifest, geoms, out, maps=maps.value, dpi=dpi,
+                            on_stage=lambda text: advance(1, text))
+    _print_summary(res, out, files)
+
+
+def _print_summary(res: Any, out: Path, files: dict[str, list[Path]]) -> None:
+    s = res.summary
+    p = res.params
+    where = f"län {p.lan}" if p.lan else "hela Sverige"
+    if s["parameters"] and res.areas["children_0_6_estimated"].astype(bool).any():
+        est = " (skattat)"
+    else:
+        est = ""
+    kn = res.kommuner.set_index("kommun_code")["kommun_name"]
+    without = ", ".join(f"{kn.get(k, k)} ({k})" for k in s["kommuner_without_centre"]) or "inga"
+    console.print(f"[bold]Atlas för {where}, {p.year}[/] – utanförskapsområden: {p.exclusion.label}")
+    console.print(f"  Enheter: {s['units_total']}  ·  kommuner utan familjecentral i drift: {without}")
+    console.print(
+        f"  Utanförskapsområden: {s['exclusion_areas_total']}, varav {s['exclusion_areas_covered']} med "
+        f"familjecentral inom räckhåll och {len(s['exclusion_areas_without_centre'])} utan"
+        + (f"; {len(s['exclusion_areas_coverage_unknown'])} okända (gräns saknas)"
+           if s["exclusion_areas_coverage_unknown"] else "")
+    )
+    console.print(
+        f"  Barn 0–6 år i utanförskapsområden{est}: {_n(s['children_0_6_in_exclusion_areas'])}, varav inom "
+        f"räckhåll {_n(s['children_0_6_in_exclusion_areas_covered'])}"
+    )
+    if s["areas_without_geometry"]:
+        console.print(
+            f"  [yellow]{s['areas_without_geometry']} av {s['areas_total']} RegSO saknar gräns i datapaketet; "
+            "där är avstånd och täckning okända.[/]"
+        )
+    n_maps = len(files.get("maps", []))
+    console.print(f"  Skrev {out}/atlas.xlsx, areas.csv, summary.json och {n_maps} kartfiler i {out}/maps/")
+
+
+class SimilarFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+def similar_command(
+    regso_code: Annotated[str, typer.Argument(help="RegSO-kod, t.ex. 2081R004.")],
+    bundle: Annotated[Path, typer.Option("--bundle", help="Datapaketets katalog.")],
+    db: Annotated[str | None, typer.Option("--db", help=_DB_HELP)] = None,
+    k: Annotated[int, typer.Option("-k", help="Antal liknande områden.")] = 10,
+    within_lan: Annotated[str | None, typer.Option("--within-lan", help="Sök bara i detta län.")] = None,
+    within_kommun: Annotated[str | None, typer.Option("--within-kommun", help="Sök bara i denna kommun.")] = None,
+    weights: Annotated[
+        str | None,
+        typer.Option("--weights", help="Vikter, t.ex. 'children_0_6=2,omradestyp=1,exclusion=1,centre=1,urbanity=1'."),
+    ] = None,
+    year: Annotated[int | None, typer.Option("--year", help="År (standard: senaste).")] = None,
+    exclusion: Annotated[str | None, typer.Option("--exclusion", help=_EXCL_HELP)] = None,
+    reach: Annotated[str | None, typer.Option("--reach", help=_REACH_HELP)] = None,
+    fmt: Annotated[SimilarFormat, typer.Option("--format", help="Utdata: table, csv eller json.")] = SimilarFormat.table,
+) -> None:
+    """Hitta de k RegSO som mest liknar ett område.
+
+    Egenskaper (standardiserade): barn 0–6 år, områdestyp, utanförskapsområde, familjecentral
+    inom räckhåll, tätortsgrad. Varje rad visar avståndet per egenskap (d_…), så att det syns
+    varför områdena liknar varandra.
+
+    Exempel: fcatlas similar 2081R004 --bundle paket --db register.sqlite -k 5
+    """
+    from fcatlas.analysis.similar import FEATURE_LABELS, FEATURES, parse_weights, similar_areas
+    from fcatlas.geography.codes import validate
+
+    code = validate("regso", regso_code)
+    w = parse_weights(weights)
+    lan_code = _lan(within_lan)
+    kommun_code = validate("kommun", within_kommun) if within_kommun else None
+    with progress("Liknande områden", total=5) as advance:
+        _b, res, _g = _analyse(bundle, db, None, year, exclusion, reach, None, on_stage=lambda t: advance(1, t))
+    out = similar_areas(res.areas_all, code, k=k, weights=w, within_lan=lan_code, within_kommun=kommun_code)
+    if fmt is SimilarFormat.table:
+        t = res.areas_all.set_index("regso_code").loc[code]
+        target = out.attrs["target"]
+        desc = ", ".join(
+            f"{FEATURE_LABELS[f]} {_fmt(target[f])}" for f in FEATURES
+        )
+        console.print(f"[bold]Områden som liknar {code} {t['name']} ({t['kommun_name']})[/]")
+        console.print(f"  {desc}")
+        console.print("  Vikter: " + ", ".join(f"{f}={w[f]:g}" for f in FEATURES))
+        short = {"children_0_6": "barn", "omradestyp": "områdestyp", "exclusion": "utanförskap",
+                 "centre": "familjecentral", "urbanity": "tätortsgrad"}
+
+        def why(r: pd.Series) -> str:
+            parts = sorted(((float(r[f"d_{f}"]), f) for f in FEATURES), reverse=True)
+            return ", ".join(f"{short[f]} {d:.2f}" for d, f in parts[:2] if d > 0) or "lika"
+
+        show = pd.DataFrame({
+            "#": out["rank"],
+            "RegSO": out["regso_code"],
+            "Område": out["name"].str.slice(0, 30),
+            "Kommun": out["kommun_name"],
+            "Barn 0–6": out["children_0_6"].round().astype("Int64"),
+            "Typ": out["omradestyp"].round().astype("Int64"),
+            "Avstånd": out["distance"].round(2),
+            "Störst skillnad": out.apply(why, axis=1),
+        })
+        print_frame(show, OutputFormat.table)
+        console.print("Alla delavstånd (d_…) finns med --format csv eller json.")
+        return
+    print_frame(out, OutputFormat(fmt.value))
+
+
+def _n(v: int) -> str:
+    return f"{int(v):,}".replace(",", " ")
+
+
+def _fmt(v: Any) -> str:
+    if v is None:
+        return "–"
+    return f"{v:g}" if isinstance(v, float) else str(v)
 
 
 def install(app: typer.Typer) -> None:
     """Attach this module's commands to the main app."""
+    app.command("atlas")(atlas_command)
+    app.command("similar")(similar_command)
