@@ -41,7 +41,9 @@ def scb_server():
 
         def do_GET(self):
             requests.append(("GET", self.path, None))
-            if self.path.startswith("/api/v2/tables/TAB6574/metadata"):
+            if self.path.startswith("/geoserver/stat/wfs"):
+                self._send(FIX / "wfs_deso_page.json")
+            elif self.path.startswith("/api/v2/tables/TAB6574/metadata"):
                 self._send(FIX / "tab6574_metadata.json")
             else:
                 self.send_response(404)
@@ -116,7 +118,7 @@ def test_unreachable_api_gives_swedish_offline_error(tmp_path):
     client = PxWebClient(tmp_path, base_url="http://127.0.0.1:9/api/v2/", timeout=2, min_interval=0)
     with pytest.raises(OfflineError) as exc:
         client.metadata("TAB6574")
-    assert str(exc.value).startswith("SCB:s API (http://127.0.0.1:9/api/v2/) gick inte att nå: ConnectError.")
+    assert str(exc.value).startswith("SCB:s API (http://127.0.0.1:9) gick inte att nå: ConnectError.")
     off = PxWebClient(tmp_path, offline=True)
     with pytest.raises(OfflineError, match="körs utan internet"):
         off.metadata("TAB6574")
@@ -175,3 +177,20 @@ def test_regso_children_are_summed_from_all_their_deso(shared_data, tmp_path):
     assert r.loc["2080R002", "children_0_6"] == round(r.loc["2080R002", "population"] * 0.074)
     d = b.areas("deso", kommun="2080").set_index("deso_code")
     assert d.loc[deso_r001[0], "children_0_6"] == 28
+
+
+def test_boundaries_from_the_wfs_become_a_geopackage_the_builder_reads(scb_server, tmp_path):
+    from fcatlas.geography.sources.boundaries import read_boundaries
+    from fcatlas.geography.sources.http import CachedHttp
+    from fcatlas.geography.sources.scb_wfs import fetch_boundaries
+
+    base, requests = scb_server
+    url = base.replace("/api/v2/", "/geoserver/stat/wfs")
+    http = CachedHttp(tmp_path / "cache", min_interval=0, what="SCB:s WFS")
+    out = tmp_path / "deso" / "deso_wfs.gpkg"
+    fetch_boundaries(http, "stat:DeSO_2018", out, lan="20", url=url)
+    q = requests[-1][1]
+    assert "typeNames=stat%3ADeSO_2018" in q and "srsName=EPSG%3A3006" in q and "lanskod%3D%2720%27" in q
+    g = read_boundaries(out)
+    assert g["deso_code"].tolist() == ["2080C1010", "2080C1020"]
+    assert g.crs.to_epsg() == 3006 and (g.area > 0).all()

@@ -161,3 +161,26 @@ def areas_command(
         print_frame(show, fmt, title=f"Områden {b.check_year(year)}")
     else:
         print_frame(df, fmt)
+
+
+@data_app.command("fetch-boundaries")
+def fetch_boundaries_command(
+    out: Annotated[Path, typer.Option("--out", help="GeoPackage som skrivs, t.ex. DATA/deso/deso_20.gpkg.")],
+    layer: Annotated[str, typer.Option("--lager", help="WFS-lager hos SCB, t.ex. stat:DeSO_2018.")],
+    lan: Annotated[str | None, typer.Option("--lan", help="Bara detta län (filtrerar på länskod).")] = None,
+    url: Annotated[str, typer.Option("--wfs", help="WFS-adress.")] = "https://geodata.scb.se/geoserver/stat/wfs",
+) -> None:
+    """Hämta DeSO- eller RegSO-gränser från SCB:s öppna WFS (kräver internet).
+
+    Gränserna sparas som GeoPackage i SWEREF 99 TM och cachas. Lägg filen i DATA/deso/ och
+    bygg om paketet med 'fcatlas data build'.
+    """
+    from fcatlas.geography.sources.http import CachedHttp
+    from fcatlas.geography.sources.scb_wfs import fetch_boundaries
+    from fcatlas.settings import Settings
+
+    settings = Settings.from_env()
+    http = CachedHttp(settings.cache / "wfs", offline=settings.offline, what="SCB:s WFS")
+    with progress("Hämtar gränser från SCB") as advance:
+        gdf = fetch_boundaries(http, layer, out, lan=lan, url=url, progress=advance)
+    console.print(f"Sparade {len(gdf)} områden i {out}.")

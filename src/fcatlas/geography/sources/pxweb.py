@@ -15,10 +15,8 @@ responses from disk, so a bundle can be built offline from files fetched earlier
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
-import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,8 +25,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fcatlas.errors import FcatlasError, InputFileError, OfflineError
+from fcatlas.errors import FcatlasError, InputFileError
 from fcatlas.geography.codes import split_vintage
+from fcatlas.geography.sources.http import CachedHttp
 
 BASE_URL = "https://statistikdatabasen.scb.se/api/v2/"
 AGE_TABLE = "TAB6574"
@@ -40,12 +39,12 @@ _SINGLE_RE = re.compile(r"^\s*(\d+)\s*år\s*$")
 
 
 class PxWebClient:
-    """A small, polite client: cache first, rate limit, Swedish errors.
+    """SCB's PxWebApi 2.0: cache first, rate limited, Swedish errors (see :class:`CachedHttp`).
 
     Parameters
     ----------
     cache_dir : Path
-        Responses are stored here (one JSON file per request) and reused.
+        Responses are stored under ``cache_dir/pxweb`` and reused.
     base_url : str
         API base; tests point it at a local server.
     offline : bool
@@ -60,75 +59,22 @@ class PxWebClient:
         timeout: float = 30.0,
         min_interval: float = 10.0 / CALLS_PER_10S,
     ) -> None:
-        self.cache_dir = Path(cache_dir) / "pxweb"
         self.base_url = base_url if base_url.endswith("/") else base_url + "/"
-        self.offline = offline
-        self.timeout = timeout
-        self.min_interval = min_interval
-        self._last = 0.0
-        self.calls = 0
+        self.http = CachedHttp(Path(cache_dir) / "pxweb", offline=offline, timeout=timeout,
+                               min_interval=min_interval, what="SCB:s API")
 
-    def _cache_path(self, method: str, url: str, body: Any) -> Path:
-        digest = hashlib.sha256(
-            json.dumps([method, url, body], sort_keys=True, ensure_ascii=False).encode()
-        ).hexdigest()[:32]
-        return self.cache_dir / f"{digest}.json"
-
-    def request(self, method: str, path: str, params: dict[str, str], body: Any = None) -> dict[str, Any]:
-        import httpx
-
-        url = self.base_url + path
-        query = "&".join(f"{k}={v}" for k, v in sorted(params.items()))
-        cache = self._cache_path(method, f"{url}?{query}", body)
-        if cache.is_file():
-            return dict(json.loads(cache.read_text(encoding="utf-8")))
-        if self.offline:
-            raise OfflineError(
-                f"SCB:s API behövs för {path} men fcatlas körs utan internet (FCATLAS_OFFLINE) "
-                "och svaret finns inte i cachen"
-            )
-        wait = self.min_interval - (time.monotonic() - self._last)
-        if wait > 0:
-            time.sleep(wait)
-        for attempt in range(3):
-            try:
-                with httpx.Client(timeout=self.timeout) as http:
-                    resp = http.request(method, url, params=params, json=body)
-            except httpx.TransportError as exc:
-                raise OfflineError(
-                    f"SCB:s API ({self.base_url}) gick inte att nå: {type(exc).__name__}. "
-                    "Kontrollera internetanslutningen, eller bygg datapaketet av nedladdade filer "
-                    "med 'fcatlas data build --from KATALOG'."
-                ) from exc
-            finally:
-                self._last = time.monotonic()
-                self.calls += 1
-            if resp.status_code == 429 and attempt < 2:
-                time.sleep(10)
-                continue
-            break
-        if resp.status_code >= 400:
-            raise FcatlasError(
-                f"SCB:s API svarade {resp.status_code} på {path}: {resp.text[:300]}"
-            )
-        try:
-            data = resp.json()
-        except ValueError as exc:
-            raise FcatlasError(f"SCB:s API gav inget JSON-svar på {path}") from exc
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_suffix(".tmp")
-        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-        tmp.replace(cache)
-        return dict(data)
+    @property
+    def calls(self) -> int:
+        return self.http.calls
 
     def metadata(self, table_id: str) -> dict[str, Any]:
-        return self.request("GET", f"tables/{table_id}/metadata", {"lang": "sv", "outputFormat": "json-stat2"})
+        return dict(self.http.json("GET", f"{self.base_url}tables/{table_id}/metadata",
+                                   {"lang": "sv", "outputFormat": "json-stat2"}))
 
     def data(self, table_id: str, selection: dict[str, Sequence[str]]) -> dict[str, Any]:
         body = {"selection": [{"variableCode": k, "valueCodes": list(v)} for k, v in selection.items()]}
-        return self.request(
-            "POST", f"tables/{table_id}/data", {"lang": "sv", "outputFormat": "json-stat2"}, body
-        )
+        return dict(self.http.json("POST", f"{self.base_url}tables/{table_id}/data",
+                                   {"lang": "sv", "outputFormat": "json-stat2"}, body))
 
 
 # ---------------------------------------------------------------------------------------------
