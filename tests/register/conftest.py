@@ -4,20 +4,7 @@ from pathlib import Path
 
 import pytest
 
-HEADER = ("Namn;Kommun;Kommunkod;MVC;BVC;Öppen förskola;Socialtjänst;Samlokaliserad;Status;Latitud;Longitud;"
-          "Koordinatnoggrannhet;Anmärkning")
-
 
 @pytest.fixture
 def dalarna(shared_data: Path) -> Path:
     return shared_data / "familjecentraler" / "dalarna_2026.csv"
-
-
-def dalarna_lines(shared_data: Path) -> list[str]:
-    text = (shared_data / "familjecentraler" / "dalarna_2026.csv").read_text(encoding="utf-8-sig")
-    return text.splitlines()
-
-
-def write(path: Path, lines: list[str], encoding: str = "utf-8") -> Path:
-    path.write_bytes(("\r\n".join(lines) + "\r\n").encode(encoding))
-    return path

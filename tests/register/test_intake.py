@@ -11,7 +11,8 @@ import pytest
 from fcatlas.errors import InputFileError
 from fcatlas.register import intake
 from fcatlas.register.geocode import Geocoder, check_in_kommun, kommun_point, to_sweref
-from .conftest import HEADER, dalarna_lines, write
+
+from .helpers import HEADER, dalarna_lines, write
 
 BRITS = "Familjecentral Britsarvet;Falun;2080;ja;ja;ja;ja;ja;i drift;60.6209423;15.6227411;exakt;"
 
