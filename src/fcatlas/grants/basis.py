@@ -48,6 +48,7 @@ class Basis:
     definition: str
     data_year: int | None = None
     notes: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
 
     @property
     def estimated(self) -> bool:
@@ -60,6 +61,7 @@ class Basis:
             "data_year": self.data_year,
             "estimated": self.estimated,
             "notes": list(self.notes),
+            "sources": list(self.sources),
         }
 
 
@@ -116,11 +118,24 @@ def basis_from_bundle(
     notes = []
     if table["estimated"].any():
         notes.append(ESTIMATE_NOTE)
+        est = bundle.manifest.get("children_0_6_estimate") or {}
+        if isinstance(est.get("share"), int | float):
+            share = f"{100 * float(est['share']):.1f}".replace(".", ",")
+            notes.append(
+                f"I datapaketet är andelen barn 0–6 år satt till {share} % av folkmängden i varje område."
+            )
     if getattr(bundle, "synthetic", False):
         notes.append("Datapaketet är syntetiskt (demodata); beloppen är bara ett exempel.")
     label = getattr(bundle, "label", "") or ""
     source = f"datapaket {bundle.path}" + (f" ({label})" if label else "")
-    return Basis(table, source=source, definition=exclusion.label, data_year=y, notes=notes)
+    sources = []
+    for src in bundle.manifest.get("sources", []) or []:
+        if isinstance(src, dict):
+            what = str(src.get("what", ""))
+            pub = str(src.get("publisher", ""))
+            f = str(src.get("file", ""))
+            sources.append(", ".join(x for x in (pub, what, f) if x))
+    return Basis(table, source=source, definition=exclusion.label, data_year=y, notes=notes, sources=sources)
 
 
 def read_basis_file(path: str | Path) -> Basis:
