@@ -13,10 +13,15 @@ import pytest
 from fcatlas.geography.bundle import Bundle
 from fcatlas.geography.exclusion import parse_exclusion
 from fcatlas.grants.basis import basis_from_bundle
+from fcatlas.grants.followup import ReportData
 from fcatlas.grants.plan import make_plan
 from fcatlas.grants.store import GrantStore
-from fcatlas.grants.followup import ReportData
-from fcatlas.outputs.grant_annex import render_annex_html, write_annex_pdf, write_annex_xlsx, write_followup_xlsx
+from fcatlas.outputs.grant_annex import (
+    render_annex_html,
+    write_annex_pdf,
+    write_annex_xlsx,
+    write_followup_xlsx,
+)
 
 
 @pytest.fixture
