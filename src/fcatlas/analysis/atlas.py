@@ -189,14 +189,18 @@ def compute_atlas(
         if on_stage:
             on_stage(name)
 
-    if params.lan is not None and params.lan not in set(lan["lan_code"]):
-        raise ConfigError(f"länskoden {params.lan!r} finns inte i datapaketet")
+    if params.lan is not None and params.lan not in set(areas["lan_code"]):
+        raise ConfigError(f"länet {params.lan!r} har inga områden i datapaketet")
     stage("Kopplar enheter till områden och beräknar täckning", "link_and_cover")
     a, u = link_and_cover(
         areas, units, deso_key, kommun_geom, regso_geom, deso_geom, params, omradestyp_by_year,
         kommun_names=kommuner,
     )
     stage("Besvarar frågorna per kommun och län", "questions")
+    # only kommuner and län that have areas in the bundle take part (the demo covers a few)
+    if len(a):
+        kommuner = kommuner.loc[kommuner["kommun_code"].isin(set(a["kommun_code"]))]
+        lan = lan.loc[lan["lan_code"].isin(set(a["lan_code"]))]
     k_all = questions.kommun_table(kommuner, u, a, params.centre_categories)
     has = k_all.set_index("kommun_code")["has_centre"]
     a["kommun_has_centre"] = a["kommun_code"].map(has).fillna(False).astype(bool)

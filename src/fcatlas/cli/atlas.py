@@ -34,6 +34,7 @@ class MapChoice(StrEnum):
     auto = "auto"
     national = "national"
     lan = "lan"
+    all = "all"
     none = "none"
 
 
@@ -79,7 +80,7 @@ def _lan(code: str | None) -> str | None:
 
 
 def _analyse(
-    bundle_path: Path,
+    b: Any,
     db: str | None,
     lan: str | None,
     year: int | None,
@@ -90,7 +91,6 @@ def _analyse(
 ) -> tuple[Any, Any, dict[str, Any]]:
     from fcatlas.analysis.atlas import AtlasParams, compute_atlas
     from fcatlas.analysis.coverage import parse_reach
-    from fcatlas.geography.bundle import Bundle
     from fcatlas.geography.exclusion import parse_exclusion
 
     excl = parse_exclusion(exclusion)
@@ -99,7 +99,6 @@ def _analyse(
     lan_code = _lan(lan)
     if on_stage:
         on_stage("Läser datapaketet")
-    b = Bundle.open(bundle_path)
     y = b.check_year(year)
     geoms = {k: b.geometries(k) for k in ("kommun", "lan", "regso", "deso")}
     if on_stage:
@@ -133,7 +132,8 @@ def atlas_command(
     categories: Annotated[str | None, typer.Option("--categories", help=_CAT_HELP)] = None,
     maps: Annotated[
         MapChoice,
-        typer.Option("--maps", help="Kartor: auto (länet, eller Sverige + varje län), national, lan, none."),
+        typer.Option("--maps", help="Kartor: auto (länet; utan --lan Sverige + län med RegSO-gränser), "
+                     "national, lan (varje län), all, none."),
     ] = MapChoice.auto,
     dpi: Annotated[int, typer.Option("--dpi", help="Upplösning för PNG (minst 200 för tryck).")] = 200,
 ) -> None:
@@ -150,11 +150,21 @@ def atlas_command(
     if dpi < 72:
         raise ConfigError("--dpi ska vara minst 72 (200 eller mer för tryck)")
     lan_code = _lan(lan)
-    n_lan = 21
-    n_maps = {"auto": 1 if lan_code else 1 + n_lan, "national": 1, "lan": 1 if lan_code else n_lan, "none": 0}[maps.value]
-    total = 2 + 3 + 2 + n_maps
-    with progress("Atlas", total=total) as advance:
-        b, res, geoms = _analyse(bundle, db, lan_code, year, exclusion, reach, categories,
+    from fcatlas.geography.bundle import Bundle
+
+    opened = Bundle.open(bundle)
+    manifest = opened.manifest
+    n_lan = int(manifest.get("tables", {}).get("lan", {}).get("rows", 21))
+    with_regso = manifest.get("geometry", {}).get("lan_with_regso_geometry", [])
+    n_maps = {
+        "auto": 1 if lan_code else 1 + len(with_regso),
+        "national": 1,
+        "lan": 1 if lan_code else n_lan,
+        "all": 1 if lan_code else 1 + n_lan,
+        "none": 0,
+    }[maps.value]
+    with progress("Atlas", total=5 + 2 + n_maps) as advance:
+        b, res, geoms = _analyse(opened, db, lan_code, year, exclusion, reach, categories,
                                  on_stage=lambda text: advance(1, text))
         files = write_atlas(res, b.manifest, geoms, out, maps=maps.value, dpi=dpi,
                             on_stage=lambda text: advance(1, text))
@@ -164,7 +174,7 @@ def atlas_command(
 def _print_summary(res: Any, out: Path, files: dict[str, list[Path]]) -> None:
     s = res.summary
     p = res.params
-    where = f"län {p.lan}" if p.lan else "hela Sverige"
+    where = f"län {p.lan}" if p.lan else ("hela Sverige" if len(res.kommuner) == 290 else "hela datapaketet")
     if s["parameters"] and res.areas["children_0_6_estimated"].astype(bool).any():
         est = " (skattat)"
     else:
@@ -230,7 +240,9 @@ def similar_command(
     lan_code = _lan(within_lan)
     kommun_code = validate("kommun", within_kommun) if within_kommun else None
     with progress("Liknande områden", total=5) as advance:
-        _b, res, _g = _analyse(bundle, db, None, year, exclusion, reach, None, on_stage=lambda t: advance(1, t))
+        from fcatlas.geography.bundle import Bundle
+
+        _b, res, _g = _analyse(Bundle.open(bundle), db, None, year, exclusion, reach, None, on_stage=lambda t: advance(1, t))
     out = similar_areas(res.areas_all, code, k=k, weights=w, within_lan=lan_code, within_kommun=kommun_code)
     if fmt is SimilarFormat.table:
         t = res.areas_all.set_index("regso_code").loc[code]

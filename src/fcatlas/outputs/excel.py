@@ -299,12 +299,15 @@ def definitions_rows(result: AtlasResult, manifest: dict[str, Any]) -> list[tupl
         ("Enheter räknas per område", "endast status " + ", ".join(
             STAT_LABELS.get(s, s) for s in p.count_statuses)),
     ]
-    if est:
+    if est and est.get("share") is not None and est.get("rows_estimated"):
         rows.append((
             "Barn 0–6 år",
             f"SKATTAT där SCB:s åldersdata saknas: folkmängd × {float(est.get('share', 0)):.1%} "
             f"({est.get('method', '')}; {est.get('rows_estimated', '?')} rader skattade)",
         ))
+    elif est:
+        rows.append(("Barn 0–6 år", f"{est.get('method') or 'från SCB:s åldersdata'} "
+                                    f"({est.get('rows_from_age_data', '?')} rader)"))
     for k, lbl in OMRADESTYP_LABELS.items():
         rows.append((f"Områdestyp {k}", lbl))
     for i, s in enumerate(manifest.get("sources", []), start=1):
