@@ -26,9 +26,12 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.collections import LineCollection, PatchCollection  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
-from matplotlib.patches import Patch, Rectangle  # noqa: E402
+from matplotlib.patches import Patch, PathPatch, Rectangle  # noqa: E402
+from matplotlib.path import Path as MplPath  # noqa: E402
 
 from fcatlas.domain import OMRADESTYP_LABELS  # noqa: E402
 
@@ -67,6 +70,47 @@ class MapLayers:
     synthetic: bool = False
     children_estimated: bool = False
     notes: list[str] = field(default_factory=list)
+
+
+def _geom_path(geom: object) -> MplPath | None:
+    """A shapely (Multi)Polygon as one compound matplotlib path (holes included)."""
+    parts = []
+    for poly in getattr(geom, "geoms", [geom]):
+        if poly is None or poly.is_empty or poly.geom_type != "Polygon":
+            continue
+        for ring in [poly.exterior, *poly.interiors]:
+            xy = np.asarray(ring.coords)
+            if len(xy) < 3:
+                continue
+            codes = np.full(len(xy), MplPath.LINETO, dtype=np.uint8)
+            codes[0] = MplPath.MOVETO
+            codes[-1] = MplPath.CLOSEPOLY
+            parts.append(MplPath(xy, codes))
+    return MplPath.make_compound_path(*parts) if parts else None
+
+
+def _fill(ax: plt.Axes, geoms: Sequence[object], colours: Sequence[str], zorder: int,
+          edgecolor: str = "none", lw: float = 0.0) -> None:
+    """Fill polygons (without geopandas' plotting, which redraws the figure on every call)."""
+    patches, cols = [], []
+    for g, c in zip(geoms, colours, strict=True):
+        p = _geom_path(g)
+        if p is not None:
+            patches.append(PathPatch(p))
+            cols.append(c)
+    if patches:
+        ax.add_collection(PatchCollection(patches, facecolors=cols, edgecolors=edgecolor, linewidths=lw,
+                                          zorder=zorder))
+
+
+def _lines(ax: plt.Axes, geoms: Sequence[object], colour: str, lw: float, zorder: int) -> None:
+    segs = []
+    for g in geoms:
+        for line in getattr(g, "geoms", [g]):
+            if line is not None and not line.is_empty:
+                segs.append(np.asarray(line.coords)[:, :2])
+    if segs:
+        ax.add_collection(LineCollection(segs, colors=colour, linewidths=lw, zorder=zorder))
 
 
 def _share_colour(v: float | None) -> str:
@@ -147,13 +191,13 @@ def draw_map(layers: MapLayers, out_base: str | Path, dpi: int = 200, formats: S
     kfill["_c"] = [_share_colour(None if pd.isna(v) else float(v)) for v in share]
     regso_kommuner = set(layers.regso["regso_code"].str[:4]) if has_regso else set()
     kfill.loc[kfill["kommun_code"].isin(regso_kommuner), "_c"] = "#f4f4f4"
-    kfill.plot(ax=ax, color=kfill["_c"], edgecolor="none", zorder=1)
+    _fill(ax, kfill.geometry, kfill["_c"], zorder=1)
     kborder = kommun.boundary.simplify(tol)
     if has_regso:
         r = layers.regso.copy()
         r["geometry"] = r.geometry.simplify(tol)
         r["_c"] = [OMRADESTYP_COLOURS.get(int(t), NO_DATA) if pd.notna(t) else NO_DATA for t in r["omradestyp"]]
-        r.plot(ax=ax, color=r["_c"], edgecolor="#777777", linewidth=0.2, zorder=2)
+        _fill(ax, r.geometry, r["_c"], zorder=2, edgecolor="#777777", lw=0.2)
         # kommun borders drawn from the RegSO where they exist (they match the areas exactly)
         rk = r.assign(kommun_code=r["regso_code"].str[:4]).dissolve(by="kommun_code")
         kborder = pd.concat([
@@ -162,7 +206,7 @@ def draw_map(layers: MapLayers, out_base: str | Path, dpi: int = 200, formats: S
         ])
         exc = r.loc[r["exclusion"].astype(bool)]
         if len(exc):
-            exc.boundary.plot(ax=ax, color="black", linewidth=1.4, zorder=3)
+            _lines(ax, exc.boundary, "black", 1.4, zorder=3)
         yr = f" {layers.year}" if layers.year else ""
         handles = [Patch(facecolor=OMRADESTYP_COLOURS[t], edgecolor="#777777", label=f"{t} {OMRADESTYP_LABELS[t].lower()}")
                    for t in range(1, 6)]
@@ -174,8 +218,8 @@ def draw_map(layers: MapLayers, out_base: str | Path, dpi: int = 200, formats: S
         handles.append(Patch(facecolor=NO_DATA, edgecolor="#999999", label="uppgift saknas"))
         legends.append((f"Kommuner: andel av folkmängden\ni utanförskapsområden ({layers.exclusion_label})", handles))
 
-    gpd.GeoSeries(kborder, crs=kommun.crs).plot(ax=ax, color="#555555", linewidth=0.45, zorder=4)
-    layers.lan.boundary.simplify(tol).plot(ax=ax, color="#111111", linewidth=0.9, zorder=5)
+    _lines(ax, kborder, "#555555", 0.45, zorder=4)
+    _lines(ax, layers.lan.boundary.simplify(tol), "#111111", 0.9, zorder=5)
 
     u = layers.units
     unit_handles = []
@@ -213,12 +257,12 @@ def draw_map(layers: MapLayers, out_base: str | Path, dpi: int = 200, formats: S
     _north_arrow(ax, bounds)
 
     y = 1.0
+    renderer = fig.canvas.get_renderer()
     for title, handles in legends:
         leg = lax.legend(handles=handles, title=title, loc="upper left", bbox_to_anchor=(0.0, y), frameon=False,
                          fontsize=8, title_fontsize=9, alignment="left")
         lax.add_artist(leg)
-        fig.canvas.draw()
-        bb = leg.get_window_extent().transformed(lax.transAxes.inverted())
+        bb = leg.get_window_extent(renderer).transformed(lax.transAxes.inverted())
         y = bb.y0 - 0.03
     notes = list(layers.notes)
     if layers.children_estimated:
@@ -245,7 +289,8 @@ def draw_map(layers: MapLayers, out_base: str | Path, dpi: int = 200, formats: S
     written = []
     for fmt in formats:
         p = out.with_suffix(f".{fmt}")
-        fig.savefig(p, dpi=dpi if fmt == "png" else None, format=fmt, metadata=_metadata(fmt, layers.title))
+        with plt.rc_context({"svg.fonttype": "none"}):  # SVG text stays text (searchable, editable)
+            fig.savefig(p, dpi=dpi if fmt == "png" else None, format=fmt, metadata=_metadata(fmt, layers.title))
         written.append(p)
     plt.close(fig)
     return written

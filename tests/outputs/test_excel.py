@@ -1,0 +1,123 @@
+"""atlas.xlsx: sheets, Swedish headers, filters, frozen header, formats, no formulas; opens in LibreOffice."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import uuid
+
+import openpyxl
+import pytest
+
+from fcatlas.analysis.atlas import AtlasParams, compute_atlas
+from fcatlas.analysis.synthetic import make_instance
+from fcatlas.outputs.excel import (
+    SHEET_AREAS,
+    SHEET_DEFS,
+    SHEET_GAPS,
+    SHEET_KOMMUNER,
+    SHEET_LAN,
+    SHEET_UNITS,
+    write_excel,
+)
+
+MANIFEST = {
+    "label": "Testpaket",
+    "created": "2026-01-01T00:00:00+00:00",
+    "synthetic": True,
+    "children_0_6_estimate": {"share": 0.074, "method": "folkmängd × andel", "rows_estimated": 60},
+    "sources": [{"file": "regso/koppling.csv", "publisher": "SCB", "what": "kopplingstabell",
+                 "vintage": "DeSO 2018", "sha256": "ab" * 32}],
+}
+EVIL = ["=HYPERLINK(\"http://x\",\"klicka\")", "+SUM(1,2)", "@cmd", "-1+1"]
+
+
+@pytest.fixture(scope="module")
+def workbook(tmp_path_factory):
+    inst = make_instance(n_regso=60, n_deso=90, n_units=30, n_kommuner=8, n_lan=2, seed=11,
+                         width=200_000.0, height=300_000.0)
+    units = inst.units.copy()
+    units.loc[: len(EVIL) - 1, "name"] = EVIL
+    res = compute_atlas(inst.areas, units, inst.deso_key, inst.kommuner, inst.lan, AtlasParams(year=2023),
+                        kommun_geom=inst.kommun_geom, regso_geom=inst.regso_geom, deso_geom=inst.deso_geom)
+    path = write_excel(res, MANIFEST, tmp_path_factory.mktemp("xl") / "atlas.xlsx")
+    return path, res
+
+
+def test_sheets_headers_filters_freeze(workbook):
+    path, res = workbook
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames[:4] == [SHEET_AREAS, SHEET_UNITS, SHEET_KOMMUNER, SHEET_LAN]
+    assert SHEET_DEFS in wb.sheetnames and SHEET_GAPS in wb.sheetnames
+    for ws in wb.worksheets:
+        assert ws.freeze_panes == "A2", ws.title
+        assert ws.auto_filter.ref, ws.title
+        assert ws.auto_filter.ref.startswith("A1:")
+        last_col = ws.auto_filter.ref.split(":")[1].rstrip("0123456789")
+        assert last_col == openpyxl.utils.get_column_letter(ws.max_column), ws.title
+    areas = wb[SHEET_AREAS]
+    headers = [c.value for c in areas[1]]
+    assert headers[:4] == ["RegSO-kod", "Område", "Kommunkod", "Kommun"]
+    assert "Barn 0–6 år" in headers and "Familjecentral inom räckhåll" in headers
+    assert areas.max_row == len(res.areas) + 1  # one row per RegSO
+    kom = wb[SHEET_KOMMUNER]
+    assert kom.max_row == len(res.kommuner) + 1
+    assert wb[SHEET_LAN].max_row == len(res.lan) + 1
+    assert wb[SHEET_UNITS].max_row == len(res.units) + 1
+
+
+def test_formats_and_widths(workbook):
+    path, res = workbook
+    ws = openpyxl.load_workbook(path)[SHEET_AREAS]
+    headers = {c.value: c.column_letter for c in ws[1]}
+    child = ws[f"{headers['Barn 0–6 år']}2"]
+    assert isinstance(child.value, int | float) and child.number_format == "# ##0"
+    km = ws[f"{headers['Avstånd till närmaste (km)']}2"]
+    assert km.number_format == "0.0"
+    code = ws[f"{headers['RegSO-kod']}2"]
+    assert code.data_type == "s" and code.value == res.areas["regso_code"].iloc[0]
+    cov = {ws[f"{headers['Familjecentral inom räckhåll']}{r}"].value for r in range(2, ws.max_row + 1)}
+    assert cov <= {"Ja", "Nej", "okänt"} and "Ja" in cov
+    assert ws.column_dimensions[headers["Område"]].width >= 12
+    share = openpyxl.load_workbook(path)[SHEET_KOMMUNER]
+    h = {c.value: c.column_letter for c in share[1]}
+    assert share[f"{h['Andel barn 0–6 inom räckhåll']}2"].number_format == "0.0%"
+
+
+def test_no_formulas_from_input(workbook):
+    path, _ = workbook
+    wb = openpyxl.load_workbook(path)
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                assert c.data_type != "f", f"{ws.title}!{c.coordinate}: {c.value!r}"
+    names = {c.value for c in wb[SHEET_UNITS]["B"]}
+    assert set(EVIL) <= names
+
+
+def test_definitions_sheet(workbook):
+    path, _ = workbook
+    ws = openpyxl.load_workbook(path)[SHEET_DEFS]
+    rows = {r[0].value: r[1].value for r in ws.iter_rows(min_row=2)}
+    assert "SKATTAT" in rows["Barn 0–6 år"] and "7.4%" in rows["Barn 0–6 år"]
+    assert rows["Syntetiska exempeldata"].startswith("Ja")
+    assert "områdestyp 1, 2" in rows["Utanförskapsområde"]
+    assert "2 km" in rows["Räckvidd"] and "10 km" in rows["Räckvidd"]
+    assert "SCB" in rows["Källa 1"] and "DeSO 2018" in rows["Källa 1"]
+
+
+@pytest.mark.slow
+def test_opens_in_libreoffice(workbook, tmp_path):
+    path, _ = workbook
+    lo = shutil.which("libreoffice") or shutil.which("soffice")
+    assert lo, "LibreOffice saknas"
+    profile = tmp_path / f"lo-{uuid.uuid4().hex}"
+    subprocess.run(
+        [lo, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
+         "--outdir", str(tmp_path), str(path)],
+        check=True, capture_output=True, timeout=180,
+    )
+    pdf = tmp_path / "atlas.pdf"
+    assert pdf.is_file() and pdf.read_bytes()[:4] == b"%PDF"
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "RegSO-kod" in text and "Familjecentral" in text
