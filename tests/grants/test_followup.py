@@ -160,7 +160,8 @@ def test_bad_report_file_lists_every_field(tmp_path: Path) -> None:
     assert (3, "Mottaget belopp (kr)") not in probs  # "1 000 000 kr" is a valid amount
     assert not any(r == 4 for r, _ in probs)
     msg = str(err.value)
-    assert msg.startswith(f"{f}: 7 fel i rapportfilen")
+    assert msg.startswith(f"{f}: 8 fel i rapportfilen")
+    assert "finns inte i registret" in probs[(3, "Familjecentraler (id i registret)")]
     assert f"{f}, rad 2, kolumn 'Roll': ange vilken roll" in msg
     assert err.value.row == 2
 

@@ -1,9 +1,610 @@
-"""CLI commands of the grant room (not yet built)."""
+"""``fcatlas grant …``: the state grant 2026–2030 — allocation, scenarios, plan, annex, follow-up."""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import re
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+
+import pandas as pd
 import typer
+
+from fcatlas.cli.common import OutputFormat, console, err_console, print_frame
+from fcatlas.errors import ConfigError
+from fcatlas.settings import Settings, to_sqlalchemy_url
+
+grant_app = typer.Typer(
+    name="grant",
+    help=(
+        "Statsbidraget för familjecentraler 2026–2030: fördelning enligt nyckeln (fast belopp per "
+        "region + andel barn 0–6 år i områden med stort utanförskap), scenarier, flerårsplan, "
+        "beslutsbilaga och uppföljning av återrapporterna."
+    ),
+    no_args_is_help=True,
+)
+report_app = typer.Typer(
+    name="report",
+    help="Uppföljning: mottagarnas årliga återrapporter (mall, import, lista, status, sammanställning).",
+    no_args_is_help=True,
+)
+grant_app.add_typer(report_app, name="report")
+
+_DB_HELP = "Databas: en SQLAlchemy-URL eller en SQLite-fil (standard: FCATLAS_DB eller fcatlas.sqlite i FCATLAS_HOME)."
+_TOTAL_HELP = "Årets totalbelopp i hela kronor, t.ex. 51365000 (mellanslag och _ tillåts)."
+_EXCL_HELP = "Definition av områden med stort utanförskap: 'omradestyp:1,2', 'omradestyp:1,2@2022' eller 'lista:FIL'."
+
+
+class GrantFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+    xlsx = "xlsx"
 
 
 def install(app: typer.Typer) -> None:
     """Attach this module's commands to the main app."""
+    app.add_typer(grant_app, name="grant")
+
+
+# -- helpers -----------------------------------------------------------------------------------
+
+
+def _sek(text: str, what: str = "--total") -> int:
+    t = str(text).strip().replace(" ", "").replace("_", "").replace("\u00a0", "")
+    if not t.isdigit():
+        raise ConfigError(f"{what}: {text!r} är inget belopp i hela kronor (t.ex. 51365000)")
+    return int(t)
+
+
+def _totals(text: str, years: list[int]) -> dict[int, int]:
+    """``60000000`` (every year) or ``2026=60000000,2027=61000000``."""
+    if "=" not in text:
+        v = _sek(text)
+        return dict.fromkeys(years, v)
+    out: dict[int, int] = {}
+    for part in text.split(","):
+        y, _, v = part.partition("=")
+        if not y.strip().isdigit():
+            raise ConfigError(f"--total: {part!r} ska ha formen ÅR=BELOPP, t.ex. 2026=60000000")
+        out[int(y)] = _sek(v, f"--total {y.strip()}")
+    missing = [y for y in years if y not in out]
+    if missing:
+        raise ConfigError("--total saknar belopp för år " + ", ".join(map(str, missing)))
+    return {y: out[y] for y in years}
+
+
+def _years(text: str) -> list[int]:
+    m = re.fullmatch(r"\s*(\d{4})\s*[-–]\s*(\d{4})\s*", text)
+    if m:
+        a, b = int(m.group(1)), int(m.group(2))
+        if b < a:
+            raise ConfigError(f"--years {text!r}: slutåret är före startåret")
+        return list(range(a, b + 1))
+    try:
+        ys = sorted({int(p) for p in text.split(",") if p.strip()})
+    except ValueError:
+        raise ConfigError(f"--years {text!r}: ange t.ex. 2026-2030 eller 2026,2027") from None
+    if not ys:
+        raise ConfigError("--years: inga år")
+    return ys
+
+
+def _basis(bundle: Path | None, basis: Path | None, exclusion: str | None, data_year: int | None):  # type: ignore[no-untyped-def]
+    from fcatlas.grants.basis import basis_from_bundle, read_basis_file
+
+    if (bundle is None) == (basis is None):
+        raise ConfigError("ange antingen --bundle PAKET (underlaget räknas ur datapaketet) eller --basis FIL")
+    if basis is not None:
+        if exclusion or data_year:
+            raise ConfigError("--exclusion och --data-year gäller bara med --bundle")
+        return read_basis_file(basis)
+    from fcatlas.geography.bundle import Bundle
+    from fcatlas.geography.exclusion import parse_exclusion
+
+    assert bundle is not None
+    return basis_from_bundle(Bundle.open(bundle), parse_exclusion(exclusion), data_year)
+
+
+def _print_notes(notes: list[str]) -> None:
+    for n in notes:
+        err_console.print(f"[yellow]Obs:[/] {n}", highlight=False, soft_wrap=True)
+
+
+def _write_frame(df: pd.DataFrame, fmt: GrantFormat, out: Path | None, title: str | None = None) -> None:
+    if fmt is GrantFormat.table:
+        print_frame(df, OutputFormat.table, title=title)
+        if out is not None:
+            raise ConfigError("--out kräver --format csv, json eller xlsx")
+        return
+    if fmt is GrantFormat.csv:
+        text = df.to_csv(index=False, lineterminator="\n")
+    elif fmt is GrantFormat.json:
+        records = json.loads(df.to_json(orient="records", force_ascii=False, date_format="iso"))
+        text = json.dumps(records, ensure_ascii=False, indent=1) + "\n"
+    else:  # xlsx handled by callers
+        raise ConfigError("xlsx stöds inte här")
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        out.write_text(text, encoding="utf-8")
+        err_console.print(f"Skrev {out}", highlight=False)
+
+
+# -- allocate ----------------------------------------------------------------------------------
+
+
+@grant_app.command("allocate")
+def allocate_command(
+    year: int = typer.Option(..., "--year", help="Bidragsår, t.ex. 2026."),
+    total: str = typer.Option(..., "--total", help=_TOTAL_HELP),
+    fixed: str = typer.Option("815000", "--fixed", help="Fast belopp per berättigad region (kr)."),
+    bundle: Path | None = typer.Option(None, "--bundle", help="Datapaket (fcatlas data build)."),
+    exclusion: str | None = typer.Option(None, "--exclusion", help=_EXCL_HELP + " Standard omradestyp:1,2."),
+    data_year: int | None = typer.Option(None, "--data-year", help="År för antal barn (standard: paketets senaste)."),
+    basis: Path | None = typer.Option(
+        None, "--basis", help="Underlag som CSV: region_code;basis_children[;region_name] (; eller ,)."
+    ),
+    include_all: bool = typer.Option(
+        False, "--include-all", help="Alla regioner i underlaget får den fasta delen, även utan utanförskapsområde."
+    ),
+    format: GrantFormat = typer.Option(GrantFormat.table, "--format", help="table, csv, json eller xlsx."),
+    out: Path | None = typer.Option(None, "--out", help="Utfil (krävs för xlsx)."),
+) -> None:
+    """Fördela ett års statsbidrag: fast del per region + rörlig del efter andel barn 0–6 år.
+
+    Exempel: fcatlas grant allocate --year 2026 --total 51365000 --basis underlag.csv
+    """
+    from fcatlas.grants.allocation import CONTRACT_COLUMNS, allocate
+
+    b = _basis(bundle, basis, exclusion, data_year)
+    result = allocate(b.table, total_sek=_sek(total), fixed_sek=_sek(fixed, "--fixed"), year=year,
+                      include_all=include_all)
+    _print_notes(b.notes)
+    if format is GrantFormat.xlsx:
+        if out is None:
+            raise ConfigError("ange --out FIL.xlsx för Excel")
+        from fcatlas.grants.plan import make_plan
+        from fcatlas.outputs.grant_annex import write_annex_xlsx
+
+        plan = make_plan({year: b}, {year: _sek(total)}, _sek(fixed, "--fixed"), include_all=include_all)
+        write_annex_xlsx(plan, out)
+        err_console.print(f"Skrev {out}", highlight=False)
+        return
+    if format is GrantFormat.table:
+        shown = pd.DataFrame(
+            {
+                "Län": result["region_code"],
+                "Region": result["region_name"],
+                "Barn 0–6": result["basis_children"],
+                "Andel": result["share"].map(lambda v: f"{100 * v:.2f} %".replace(".", ",")),
+                "Fast (kr)": result["fixed_sek"],
+                "Rörlig (kr)": result["variable_sek"],
+                "Totalt (kr)": result["total_sek"],
+            }
+        )
+        print_frame(shown, OutputFormat.table,
+                    title=f"Statsbidrag {year}: {b.definition} ({b.source})")
+        console.print(f"Summa: {int(result['total_sek'].sum()):,} kr".replace(",", " "), highlight=False)
+        if out is not None:
+            raise ConfigError("--out kräver --format csv, json eller xlsx")
+        return
+    _write_frame(result[CONTRACT_COLUMNS], format, out)
+
+
+# -- compare -----------------------------------------------------------------------------------
+
+
+def _scenario(spec: str, bundle: Path | None, data_year: int | None):  # type: ignore[no-untyped-def]
+    """``fil:BASIS.csv`` or an exclusion definition applied to ``bundle``."""
+    from fcatlas.grants.basis import read_basis_file
+
+    if spec.startswith(("fil:", "file:", "basis:")):
+        return read_basis_file(Path(spec.split(":", 1)[1]))
+    if bundle is None:
+        raise ConfigError(f"scenariot {spec!r} är en utanförskapsdefinition och kräver --bundle PAKET")
+    return _basis(bundle, None, spec, data_year)
+
+
+@grant_app.command("compare")
+def compare_command(
+    year: int = typer.Option(..., "--year", help="Bidragsår."),
+    total: str = typer.Option(..., "--total", help=_TOTAL_HELP + " Samma belopp i båda scenarierna om inte --total-b anges."),
+    a: str = typer.Option(..., "--a", help="Scenario A: " + _EXCL_HELP + " Eller 'fil:UNDERLAG.csv'."),
+    b: str = typer.Option(..., "--b", help="Scenario B (som --a)."),
+    bundle: Path | None = typer.Option(None, "--bundle", help="Datapaket för scenarier som är definitioner."),
+    a_data_year: int | None = typer.Option(None, "--a-data-year", help="År för antal barn i A."),
+    b_data_year: int | None = typer.Option(None, "--b-data-year", help="År för antal barn i B."),
+    total_b: str | None = typer.Option(None, "--total-b", help="Annat totalbelopp i B."),
+    fixed: str = typer.Option("815000", "--fixed", help="Fast belopp per berättigad region (kr)."),
+    include_all: bool = typer.Option(False, "--include-all", help="Alla regioner får den fasta delen."),
+    format: GrantFormat = typer.Option(GrantFormat.table, "--format", help="table, csv, json eller xlsx."),
+    out: Path | None = typer.Option(None, "--out", help="Utfil."),
+) -> None:
+    """Jämför fördelningen under två definitioner eller årgångar, med förändring per region.
+
+    Exempel: fcatlas grant compare --bundle paket --year 2026 --total 60000000
+    --a omradestyp:1,2@2022 --b omradestyp:1,2@2023
+    """
+    from fcatlas.grants.allocation import allocate
+    from fcatlas.grants.plan import compare
+
+    ba, bb = _scenario(a, bundle, a_data_year), _scenario(b, bundle, b_data_year)
+    fx = _sek(fixed, "--fixed")
+    ra = allocate(ba.table, _sek(total), fx, year=year, include_all=include_all)
+    rb = allocate(bb.table, _sek(total_b, "--total-b") if total_b else _sek(total), fx, year=year,
+                  include_all=include_all)
+    cmp = compare(ra, rb)
+    _print_notes(list(dict.fromkeys(ba.notes + bb.notes)))
+    err_console.print(
+        f"A: {ba.definition} ({ba.source}{', barn ' + str(ba.data_year) if ba.data_year else ''})\n"
+        f"B: {bb.definition} ({bb.source}{', barn ' + str(bb.data_year) if bb.data_year else ''})",
+        highlight=False,
+    )
+    if format is GrantFormat.xlsx:
+        if out is None:
+            raise ConfigError("ange --out FIL.xlsx för Excel")
+        heads = {"region_code": "Länskod", "region_name": "Region", "basis_a": f"Underlag A ({ba.definition})",
+                 "basis_b": f"Underlag B ({bb.definition})", "total_a_sek": "Belopp A (kr)",
+                 "total_b_sek": "Belopp B (kr)", "change_sek": "Förändring (kr)", "change_pct": "Förändring (%)"}
+        with pd.ExcelWriter(out, engine="xlsxwriter") as xw:
+            cmp.rename(columns=heads).to_excel(xw, sheet_name="Jämförelse", index=False)
+        err_console.print(f"Skrev {out}", highlight=False)
+        return
+    if format is GrantFormat.table:
+        shown = cmp.rename(columns={"region_code": "Län", "region_name": "Region", "basis_a": "Barn A",
+                                    "basis_b": "Barn B", "total_a_sek": "A (kr)", "total_b_sek": "B (kr)",
+                                    "change_sek": "Förändring (kr)", "change_pct": "Förändring (%)"})
+        shown["Förändring (%)"] = cmp["change_pct"].map(
+            lambda v: "" if pd.isna(v) else f"{v:+.1f}".replace(".", ",")
+        )
+    else:
+        shown = cmp
+    _write_frame(shown, format, out, title=f"Jämförelse {year}: A = {ba.definition}, B = {bb.definition}")
+
+
+# -- plan and annex ----------------------------------------------------------------------------
+
+
+def _plan(years: str, total: str, fixed: str, bundle: Path | None, exclusion: str | None,
+          data_year: int | None, basis: Path | None, include_all: bool, instalments: int,
+          first_payout: str):  # type: ignore[no-untyped-def]
+    from fcatlas.grants.plan import make_plan
+
+    ys = _years(years)
+    m = re.fullmatch(r"(\d{1,2})-(\d{1,2})", first_payout.strip())
+    if not m or not (1 <= int(m.group(1)) <= 12 and 1 <= int(m.group(2)) <= 31):
+        raise ConfigError(f"--first-payout {first_payout!r}: ange MM-DD, t.ex. 03-31")
+    b = _basis(bundle, basis, exclusion, data_year)
+    return make_plan({y: b for y in ys}, _totals(total, ys), _sek(fixed, "--fixed"), include_all=include_all,
+                     instalments=instalments, first_payout=(int(m.group(1)), int(m.group(2))))
+
+
+_YEARS_OPT = typer.Option("2026-2030", "--years", help="Bidragsår, t.ex. 2026-2030 eller 2026,2027.")
+_PLAN_TOTAL = typer.Option(..., "--total", help="Belopp per år: ett belopp för alla år eller 2026=…,2027=….")
+
+
+@grant_app.command("plan")
+def plan_command(
+    total: str = _PLAN_TOTAL,
+    years: str = _YEARS_OPT,
+    fixed: str = typer.Option("815000", "--fixed", help="Fast belopp per berättigad region (kr)."),
+    bundle: Path | None = typer.Option(None, "--bundle", help="Datapaket."),
+    exclusion: str | None = typer.Option(None, "--exclusion", help=_EXCL_HELP),
+    data_year: int | None = typer.Option(None, "--data-year", help="År för antal barn."),
+    basis: Path | None = typer.Option(None, "--basis", help="Underlag som CSV."),
+    include_all: bool = typer.Option(False, "--include-all", help="Alla regioner får den fasta delen."),
+    instalments: int = typer.Option(1, "--instalments", help="Utbetalningar per år: 1, 2, 3, 4, 6 eller 12."),
+    first_payout: str = typer.Option("03-31", "--first-payout", help="Första utbetalningsdag varje år (MM-DD)."),
+    schedule: bool = typer.Option(False, "--schedule", help="Visa utbetalningsplanen per region i stället."),
+    format: GrantFormat = typer.Option(GrantFormat.table, "--format", help="table, csv, json eller xlsx."),
+    out: Path | None = typer.Option(None, "--out", help="Utfil."),
+) -> None:
+    """Flerårsplan 2026–2030 med belopp per region och år, och utbetalningsplanen."""
+    plan = _plan(years, total, fixed, bundle, exclusion, data_year, basis, include_all, instalments, first_payout)
+    _print_notes(plan.notes())
+    if format is GrantFormat.xlsx:
+        if out is None:
+            raise ConfigError("ange --out FIL.xlsx för Excel")
+        from fcatlas.outputs.grant_annex import write_annex_xlsx
+
+        write_annex_xlsx(plan, out)
+        err_console.print(f"Skrev {out}", highlight=False)
+        return
+    df = plan.schedule if schedule else plan.summary()
+    _write_frame(df, format, out, title="Utbetalningsplan" if schedule else f"Plan {years}")
+
+
+@grant_app.command("annex")
+def annex_command(
+    total: str = _PLAN_TOTAL,
+    years: str = _YEARS_OPT,
+    fixed: str = typer.Option("815000", "--fixed", help="Fast belopp per berättigad region (kr)."),
+    bundle: Path | None = typer.Option(None, "--bundle", help="Datapaket."),
+    exclusion: str | None = typer.Option(None, "--exclusion", help=_EXCL_HELP),
+    data_year: int | None = typer.Option(None, "--data-year", help="År för antal barn."),
+    basis: Path | None = typer.Option(None, "--basis", help="Underlag som CSV."),
+    include_all: bool = typer.Option(False, "--include-all", help="Alla regioner får den fasta delen."),
+    instalments: int = typer.Option(1, "--instalments", help="Utbetalningar per år: 1, 2, 3, 4, 6 eller 12."),
+    first_payout: str = typer.Option("03-31", "--first-payout", help="Första utbetalningsdag varje år (MM-DD)."),
+    xlsx: Path | None = typer.Option(None, "--xlsx", help="Excel-bilaga (ett blad per år + Metod och källor)."),
+    pdf: Path | None = typer.Option(None, "--pdf", help="PDF-bilaga (tabeller och metodtext)."),
+) -> None:
+    """Beslutsbilaga i Excel och/eller PDF."""
+    if xlsx is None and pdf is None:
+        raise ConfigError("ange --xlsx FIL och/eller --pdf FIL")
+    from fcatlas.outputs.grant_annex import write_annex_pdf, write_annex_xlsx
+
+    plan = _plan(years, total, fixed, bundle, exclusion, data_year, basis, include_all, instalments, first_payout)
+    _print_notes(plan.notes())
+    if xlsx is not None:
+        write_annex_xlsx(plan, xlsx)
+        console.print(f"Skrev {xlsx}", highlight=False)
+    if pdf is not None:
+        write_annex_pdf(plan, pdf)
+        console.print(f"Skrev {pdf}", highlight=False)
+
+
+# -- follow-up ---------------------------------------------------------------------------------
+
+
+def _db(db: str | None) -> str:
+    return to_sqlalchemy_url(db) if db else Settings.from_env().database_url
+
+
+@contextmanager
+def _store(db: str | None) -> Iterator[object]:
+    """The follow-up store, with linked units checked against the register when it is there."""
+    from fcatlas.grants.store import GrantStore
+
+    url = _db(db)
+    checker: Callable[[str], bool] | None = None
+    register = None
+    try:
+        from fcatlas.register.store import Register
+
+        register = Register.open(url)
+        checker = register.unit_exists
+    except ImportError:  # pragma: no cover - register room absent
+        err_console.print("[yellow]Obs:[/] registret finns inte; länkade familjecentraler kontrolleras inte.")
+    store = GrantStore.open(url, unit_exists=checker)
+    try:
+        yield store
+    finally:
+        store.close()
+        if register is not None:
+            register.close()
+
+
+def _deadlines(spec: list[str]) -> Callable[[int], dt.date]:
+    from fcatlas.grants.plan import report_deadline
+
+    fixed: dt.date | None = None
+    per_year: dict[int, dt.date] = {}
+    for s in spec:
+        y, sep, d = s.partition("=")
+        try:
+            if sep:
+                per_year[int(y)] = dt.date.fromisoformat(d.strip())
+            else:
+                fixed = dt.date.fromisoformat(s.strip())
+        except ValueError:
+            raise ConfigError(f"--deadline {s!r}: ange ÅÅÅÅ-MM-DD eller ÅR=ÅÅÅÅ-MM-DD") from None
+    return lambda year: per_year.get(year) or fixed or report_deadline(year)
+
+
+def _date(text: str | None, what: str) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ConfigError(f"{what} {text!r}: ange ÅÅÅÅ-MM-DD") from None
+
+
+@report_app.command("template")
+def template_command(
+    out: Path = typer.Option(..., "--out", help="Mallen: .xlsx eller .csv (semikolon, UTF-8)."),
+    example: bool = typer.Option(True, "--example/--empty", help="Med eller utan exempelrad."),
+) -> None:
+    """Skriv mallen för återrapporten (svenska rubriker)."""
+    from fcatlas.grants.followup import write_template
+
+    write_template(out, example=example)
+    console.print(f"Skrev {out}", highlight=False)
+
+
+@report_app.command("open")
+def open_command(
+    year: int = typer.Option(..., "--year", help="Bidragsår."),
+    allocation: Path = typer.Option(
+        ..., "--allocation", help="Fördelningen som CSV (från 'grant allocate --format csv'): region_code, total_sek."
+    ),
+    deadline: str | None = typer.Option(None, "--deadline", help="Sista dag (standard 31 januari året efter)."),
+    db: str | None = typer.Option(None, "--db", help=_DB_HELP),
+) -> None:
+    """Lägg upp en ej påbörjad rapport per mottagare med mottaget belopp."""
+    from fcatlas.errors import InputFileError
+
+    try:
+        df = pd.read_csv(allocation, dtype={"region_code": str}, sep=None, engine="python", encoding="utf-8-sig")
+    except (OSError, ValueError) as exc:
+        raise InputFileError(allocation, f"filen kan inte läsas ({exc})") from None
+    for col in ("region_code", "total_sek"):
+        if col not in df.columns:
+            raise InputFileError(allocation, "kolumnen saknas", row=1, column=col)
+    amounts = {str(c).zfill(2): int(v) for c, v in zip(df["region_code"], df["total_sek"], strict=True)}
+    with _store(db) as store:
+        n = store.open_year(year, amounts, deadline=_date(deadline, "--deadline"))  # type: ignore[attr-defined]
+    console.print(f"{n} nya rapporter för {year} (ej påbörjade).", highlight=False)
+
+
+@report_app.command("import")
+def import_command(
+    file: Path = typer.Argument(..., help="Rapporter enligt mallen (CSV eller XLSX), en rad per mottagare och år."),
+    submit: bool = typer.Option(False, "--submit", help="Skicka in rader utan inskickningsdatum nu."),
+    deadline: list[str] = typer.Option(
+        [], "--deadline", help="Sista dag: ÅÅÅÅ-MM-DD för alla år eller ÅR=ÅÅÅÅ-MM-DD (standard 31 jan året efter)."
+    ),
+    db: str | None = typer.Option(None, "--db", help=_DB_HELP),
+) -> None:
+    """Importera återrapporter. Alla fel i filen visas (rad, kolumn, orsak); inget sparas då.
+    Rader med inskickningsdatum registreras som inskickade det datumet."""
+    from fcatlas.grants.followup import read_reports
+
+    dl = _deadlines(deadline)
+    with _store(db) as store:
+        reports = read_reports(file, unit_exists=store.unit_exists, deadlines=dl)  # type: ignore[attr-defined]
+        n_sub = n_draft = n_late = 0
+        for r in reports:
+            if r.data.submitted_at is not None or submit:
+                v = store.submit(r.data, deadline=dl(r.data.year))  # type: ignore[attr-defined]
+                n_sub += 1
+                if v.late:
+                    n_late += 1
+                    err_console.print(
+                        f"[yellow]Obs:[/] {file.name}, rad {r.row}: rapporten för {r.data.region_code} år "
+                        f"{r.data.year} kom in efter sista dag {v.deadline.isoformat()}.",
+                        highlight=False,
+                    )
+            else:
+                store.save(r.data, deadline=dl(r.data.year))  # type: ignore[attr-defined]
+                n_draft += 1
+    console.print(
+        f"{file.name}: {len(reports)} rapporter importerade ({n_sub} inskickade varav {n_late} försenade, "
+        f"{n_draft} utkast).",
+        highlight=False,
+    )
+
+
+_LIST_SHOWN = {
+    "region_code": "Län", "year": "År", "status_label": "Status", "amount_received_sek": "Mottaget (kr)",
+    "used_sek": "Använt (kr)", "unused_sek": "Återbetala (kr)", "fte": "Åa", "deadline": "Sista dag",
+    "submitted_at": "Inskickad", "late": "Försenad",
+}
+
+
+@report_app.command("list")
+def list_command(
+    year: int | None = typer.Option(None, "--year", help="Bara ett år."),
+    region: str | None = typer.Option(None, "--region", help="Bara en region (länskod)."),
+    status: str | None = typer.Option(None, "--status", help="ej_paborjad, utkast, inskickad, returnerad eller godkand."),
+    format: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv eller json."),
+    db: str | None = typer.Option(None, "--db", help=_DB_HELP),
+) -> None:
+    """Lista återrapporterna."""
+    from fcatlas.grants.followup import parse_status
+
+    st = parse_status(status) if status else None
+    with _store(db) as store:
+        df = store.frame(year=year, region_code=region, status=st)  # type: ignore[attr-defined]
+    if format is OutputFormat.table:
+        shown = df[list(_LIST_SHOWN)].copy()
+        shown["late"] = shown["late"].map({True: "ja", False: ""})
+        shown["submitted_at"] = shown["submitted_at"].map(lambda v: (v or "")[:10])
+        print_frame(shown.rename(columns=_LIST_SHOWN), format, title="Återrapporter")
+    else:
+        print_frame(df, format)
+
+
+@report_app.command("status")
+def status_command(
+    region: str = typer.Argument(..., help="Länskod, t.ex. 18."),
+    year: int = typer.Argument(..., help="Bidragsår."),
+    new_status: str = typer.Argument(..., help="utkast, inskickad, returnerad eller godkand."),
+    comment: str = typer.Option("", "--comment", help="Kommentar (krävs vid retur: vad som ska kompletteras)."),
+    date: str | None = typer.Option(None, "--date", help="Datum för ändringen (standard: nu)."),
+    db: str | None = typer.Option(None, "--db", help=_DB_HELP),
+) -> None:
+    """Ändra status för en rapport (ej påbörjad → utkast → inskickad → godkänd / returnerad)."""
+    from fcatlas.grants.followup import STATUS_LABELS, parse_status
+
+    d = _date(date, "--date")
+    at = dt.datetime.combine(d, dt.time(12, 0), tzinfo=dt.UTC) if d else None
+    with _store(db) as store:
+        v = store.set_status(region, year, parse_status(new_status), at=at, comment=comment)  # type: ignore[attr-defined]
+    late = " (efter sista dag)" if v.late and v.status.value == "inskickad" else ""
+    console.print(f"Rapporten för {region} år {year}: {STATUS_LABELS[v.status].lower()}{late}.", highlight=False)
+
+
+@report_app.command("show")
+def show_command(
+    region: str = typer.Argument(..., help="Länskod."),
+    year: int = typer.Argument(..., help="Bidragsår."),
+    db: str | None = typer.Option(None, "--db", help=_DB_HELP),
+) -> None:
+    """Visa en rapport med kontroller och statushistorik."""
+    from fcatlas.grants.followup import PURPOSE_LABELS, STATUS_LABELS, Purpose, check_report
+
+    with _store(db) as store:
+        v = store.get(region, year)  # type: ignore[attr-defined]
+        hist = store.history(region, year)  # type: ignore[attr-defined]
+        findings = check_report(v.data, store.unit_exists, v.deadline)  # type: ignore[attr-defined]
+    d = v.data
+    console.print(f"[bold]Rapport {region} år {year}[/] – {v.status_label}", highlight=False)
+    console.print(f"  Mottaget: {d.amount_received_sek:,} kr".replace(",", " "), highlight=False)
+    for p in Purpose:
+        console.print(f"  {PURPOSE_LABELS[p]}: {d.uses.get(p.value, 0):,} kr".replace(",", " "), highlight=False)
+    console.print(f"  Ej använt att återbetala: {d.unused_sek if d.unused_sek is not None else '–'}", highlight=False)
+    console.print(f"  Årsarbetskrafter: {d.fte if d.fte is not None else '–'} {d.role}", highlight=False)
+    console.print(f"  Familjecentraler: {', '.join(d.unit_ids) or '–'}", highlight=False)
+    console.print(f"  Sista dag: {v.deadline.isoformat()}", highlight=False)
+    for f in findings:
+        console.print(f"  [{'red' if f.severity == 'fel' else 'yellow'}]{f.severity}:[/] {f}", highlight=False)
+    console.print("  Historik:")
+    for h in hist:
+        label = STATUS_LABELS.get(h["to_status"], h["to_status"])  # type: ignore[call-overload]
+        console.print(f"    {h['at']:%Y-%m-%d %H:%M} {label} {h['comment']}", highlight=False)
+
+
+@report_app.command("summary")
+def summary_command(
+    year: int | None = typer.Option(None, "--year", help="Bara ett år."),
+    format: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv eller json."),
+    db: str | None = typer.Option(None, "--db", help=_DB_HELP),
+) -> None:
+    """Nationell sammanställning per år: status, belopp per ändamål, årsarbetskrafter."""
+    with _store(db) as store:
+        df = store.summary(year=year)  # type: ignore[attr-defined]
+    print_frame(df, format, title="Nationell sammanställning")
+
+
+@report_app.command("overdue")
+def overdue_command(
+    today: str | None = typer.Option(None, "--today", help="Dagens datum (standard: idag)."),
+    year: int | None = typer.Option(None, "--year", help="Bara ett år."),
+    format: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv eller json."),
+    db: str | None = typer.Option(None, "--db", help=_DB_HELP),
+) -> None:
+    """Rapporter som inte kommit in i tid (eller kom in efter sista dag)."""
+    d = _date(today, "--today") or dt.date.today()
+    with _store(db) as store:
+        df = store.overdue(d, year=year)  # type: ignore[attr-defined]
+    if format is OutputFormat.table:
+        cols = ["region_code", "year", "status_label", "deadline", "days_late", "submitted_at"]
+        print_frame(df[cols].rename(columns={"region_code": "Län", "year": "År", "status_label": "Status",
+                                             "deadline": "Sista dag", "days_late": "Dagar sen",
+                                             "submitted_at": "Inskickad"}), format, title=f"Försenade per {d}")
+    else:
+        print_frame(df, format)
+
+
+@report_app.command("export")
+def export_command(
+    out: Path = typer.Option(..., "--out", help="Excel-fil."),
+    year: int | None = typer.Option(None, "--year", help="Bara ett år."),
+    today: str | None = typer.Option(None, "--today", help="Datum för listan över försenade (standard: idag)."),
+    db: str | None = typer.Option(None, "--db", help=_DB_HELP),
+) -> None:
+    """Exportera rapporterna, den nationella sammanställningen och de försenade till Excel."""
+    from fcatlas.outputs.grant_annex import write_followup_xlsx
+
+    d = _date(today, "--today") or dt.date.today()
+    with _store(db) as store:
+        write_followup_xlsx(store.frame(year=year), store.summary(year=year),  # type: ignore[attr-defined]
+                            store.overdue(d, year=year), out)  # type: ignore[attr-defined]
+    console.print(f"Skrev {out}", highlight=False)

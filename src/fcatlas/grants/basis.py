@@ -118,9 +118,9 @@ def basis_from_bundle(
     notes = []
     if table["estimated"].any():
         notes.append(ESTIMATE_NOTE)
-        est = bundle.manifest.get("children_0_6_estimate") or {}
-        if isinstance(est.get("share"), int | float):
-            share = f"{100 * float(est['share']):.1f}".replace(".", ",")
+        estimate = bundle.manifest.get("children_0_6_estimate") or {}
+        if isinstance(estimate.get("share"), int | float):
+            share = f"{100 * float(estimate['share']):.1f}".replace(".", ",")
             notes.append(
                 f"I datapaketet är andelen barn 0–6 år satt till {share} % av folkmängden i varje område."
             )
