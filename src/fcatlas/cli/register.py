@@ -12,7 +12,7 @@ import typer
 
 from fcatlas.cli.common import OutputFormat, console, err_console, print_frame
 from fcatlas.domain import CATEGORY_LABELS, STATUS_LABELS, Category, Status
-from fcatlas.errors import ConfigError
+from fcatlas.errors import ConfigError, FcatlasError
 from fcatlas.settings import Settings, to_sqlalchemy_url
 
 register_app = typer.Typer(
@@ -34,6 +34,10 @@ _CHANGE_LABELS = {
     "status_changed": "ny status",
     "moved": "flyttad",
 }
+
+
+class RowsRejectedError(FcatlasError):
+    """Some rows of an import were rejected (the accepted ones were stored)."""
 
 
 class ExportFormat(StrEnum):
@@ -115,12 +119,11 @@ def import_command(
             if result.n_accepted
             else "Ingen rad godkändes; ingenting sparades."
         )
-        err_console.print(
-            f"[bold red]{result.n_rejected} rader avvisades och sparades INTE.[/] {kept} Rätta raderna i "
-            "felrapporten och importera filen igen.",
-            highlight=False,
+        # an FcatlasError: printed as "Fel: …" with exit code 1 by cli.common.run
+        raise RowsRejectedError(
+            f"{result.n_rejected} rader avvisades och sparades INTE. {kept} Rätta raderna i felrapporten och "
+            "importera filen igen."
         )
-        raise typer.Exit(1)
 
 
 def _show_problems(problems) -> None:  # type: ignore[no-untyped-def]
