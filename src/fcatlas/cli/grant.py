@@ -570,7 +570,22 @@ def summary_command(
     """Nationell sammanställning per år: status, belopp per ändamål, årsarbetskrafter."""
     with _store(db) as store:
         df = store.summary(year=year)  # type: ignore[attr-defined]
-    print_frame(df, format, title="Nationell sammanställning")
+    if format is OutputFormat.table:
+        from fcatlas.outputs.grant_annex import SUMMARY_HEADERS
+
+        if df.empty:
+            console.print("Inga rapporter.")
+            return
+        t = df.set_index("year").T
+        shown = pd.DataFrame({"Uppgift": [SUMMARY_HEADERS.get(str(i), str(i)) for i in t.index]})
+        for y in t.columns:
+            shown[str(y)] = [
+                (f"{v:.2f}".replace(".", ",") if k == "fte" else f"{int(v):,}".replace(",", " "))
+                for k, v in zip(t.index, t[y], strict=True)
+            ]
+        print_frame(shown, format, title="Nationell sammanställning")
+    else:
+        print_frame(df, format)
 
 
 @report_app.command("overdue")
