@@ -76,6 +76,6 @@ def test_national_map_colours_kommuner_by_share(setup, tmp_path):
     assert layers.regso is None
     draw_map(layers, tmp_path / "sverige", formats=("png", "svg"))
     svg = (tmp_path / "sverige.svg").read_text(encoding="utf-8")
-    assert "andel av folkmängden" in svg and "RegSO-gränser finns inte" in svg
+    assert "andel av folkmängden" in svg and "Rikskarta" in svg
     img = np.asarray(Image.open(tmp_path / "sverige.png").convert("RGB"))
     assert _n_colours(img) > 50

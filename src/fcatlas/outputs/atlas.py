@@ -60,8 +60,11 @@ def map_layers(
         f"{where}, {year}: {n_op} enheter i drift. Utanförskapsområden = {p.exclusion.label}."
     )
     notes = []
-    if regso is None or len(regso) == 0:
-        notes.append("RegSO-gränser finns inte i datapaketet för detta område; kommunerna är färgade "
+    if lan is None:
+        notes.append("Rikskarta: kommunerna är färgade efter andel av folkmängden i utanförskapsområden "
+                     "(RegSO är för små för att synas här; se länskartorna).")
+    elif regso is None or len(regso) == 0:
+        notes.append("RegSO-gränser finns inte i datapaketet för detta län; kommunerna är färgade "
                      "efter andel av folkmängden i utanförskapsområden.")
     elif lan is not None:
         notes.append("Svart kontur: utanförskapsområde.")

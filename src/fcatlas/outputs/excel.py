@@ -16,9 +16,11 @@ from typing import Any
 
 import pandas as pd
 import xlsxwriter
+import xlsxwriter.exceptions
 
 from fcatlas.analysis.atlas import AtlasResult
 from fcatlas.domain import CATEGORY_LABELS, OMRADESTYP_LABELS, STATUS_LABELS, Category, Status
+from fcatlas.errors import FcatlasError
 
 SHEET_AREAS = "Områden"
 SHEET_UNITS = "Enheter"
@@ -245,7 +247,13 @@ class _Writer:
         ws.autofilter(0, 0, len(rows), 1)
 
     def close(self) -> None:
-        self.wb.close()
+        try:
+            self.wb.close()
+        except xlsxwriter.exceptions.FileCreateError as exc:
+            raise FcatlasError(
+                f"kan inte skriva Excel-filen {self.wb.filename} ({exc.args[0] if exc.args else exc}); "
+                "finns katalogen, och är filen stängd i Excel?"
+            ) from exc
 
 
 def _area_frame(areas: pd.DataFrame) -> pd.DataFrame:

@@ -223,16 +223,19 @@ def draw_map(layers: MapLayers, out_base: str | Path, dpi: int = 200, formats: S
 
     u = layers.units
     unit_handles = []
+    # many units: smaller symbols so that they do not hide the map
+    shrink = min(1.0, (150 / max(len(u), 1)) ** 0.5) if len(u) else 1.0
+    shrink = max(shrink, 0.35)
     if len(u):
         status = u["status"].astype(str)
         planned = u.loc[status.isin(["planerad", "avsiktsforklaring"]) & u["x"].notna()]
         if len(planned):
-            ax.scatter(planned["x"], planned["y"], marker=PLANNED_STYLE["marker"], s=PLANNED_STYLE["size"],
+            ax.scatter(planned["x"], planned["y"], marker=PLANNED_STYLE["marker"], s=PLANNED_STYLE["size"] * shrink,
                        facecolors="none", edgecolors=PLANNED_STYLE["edgecolor"], linewidths=1.0, zorder=8)
         for cat, st in UNIT_STYLE.items():
             sub = u.loc[(status == "i_drift") & (u["category"].astype(str) == cat) & u["x"].notna()]
             if len(sub):
-                ax.scatter(sub["x"], sub["y"], marker=st["marker"], s=st["size"], c=st["color"],
+                ax.scatter(sub["x"], sub["y"], marker=st["marker"], s=st["size"] * shrink, c=st["color"],
                            edgecolors="white", linewidths=0.7, zorder=9)
     for st in UNIT_STYLE.values():
         unit_handles.append(Line2D([], [], marker=st["marker"], color="none", markerfacecolor=st["color"],
