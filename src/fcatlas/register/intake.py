@@ -32,6 +32,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -495,7 +496,31 @@ def _number(text: str, column: str) -> float:
     return float(t)
 
 
+@lru_cache(maxsize=1)
+def _kommun_lookup() -> tuple[dict[str, str], dict[str, list[str]], dict[str, str]]:
+    """kommun code -> name, normalised name -> codes, län code -> name (admin's tables, once)."""
+    t = admin.kommun_table()
+    names = {str(c): str(n) for c, n in zip(t["kommun_code"], t["kommun_name"], strict=True)}
+    by_key: dict[str, list[str]] = {}
+    for code, name in names.items():
+        by_key.setdefault(admin.normalise_name(name), []).append(code)
+    lt = admin.lan_table()
+    lans = {str(c): str(n) for c, n in zip(lt["lan_code"], lt["lan_name"], strict=True)}
+    return names, by_key, lans
+
+
+def _kommun_code_by_name(name: str) -> str:
+    # same rule and messages as geography.admin.kommun_by_name, with the table looked up once
+    hits = _kommun_lookup()[1].get(admin.normalise_name(name), [])
+    if len(hits) == 1:
+        return hits[0]
+    if not hits:
+        raise CodeError(f"ingen kommun heter {name!r}")
+    raise CodeError(f"kommunnamnet {name!r} är tvetydigt ({', '.join(hits)})")
+
+
 def _kommun(cells: dict[str, str], labels: dict[str, str]) -> str:
+    names = _kommun_lookup()[0]
     code_text = cells.get("kommun_code", "").strip()
     name_text = cells.get("kommun_name", "").strip()
     code: str | None = None
@@ -507,25 +532,20 @@ def _kommun(cells: dict[str, str], labels: dict[str, str]) -> str:
             t = "0" + t  # Excel drops the leading zero of 01xx–09xx
         if not re.fullmatch(r"\d{4}", t):
             raise _RowError(labels["kommun_code"], f"{_short(code_text)} är ingen kommunkod (fyra siffror, t.ex. 2080)")
-        try:
-            admin.kommun_name(t)
-        except CodeError as exc:
-            raise _RowError(labels["kommun_code"], str(exc)) from None
+        if t not in names:
+            raise _RowError(labels["kommun_code"], f"kommunkoden {t!r} finns inte bland Sveriges 290 kommuner")
         code = t
     if name_text:
         try:
-            by_name = admin.kommun_by_name(name_text)
+            by_name = _kommun_code_by_name(name_text)
         except CodeError as exc:
             if code is None:
                 raise _RowError(labels["kommun_name"], str(exc)) from None
-            raise _RowError(
-                labels["kommun_name"], f"{exc}; kommunkoden {code} är {admin.kommun_name(code)}"
-            ) from None
+            raise _RowError(labels["kommun_name"], f"{exc}; kommunkoden {code} är {names[code]}") from None
         if code is not None and by_name != code:
             raise _RowError(
                 labels["kommun_code"],
-                f"kommunkoden {code} ({admin.kommun_name(code)}) stämmer inte med kommunnamnet {name_text!r} "
-                f"({by_name})",
+                f"kommunkoden {code} ({names[code]}) stämmer inte med kommunnamnet {name_text!r} ({by_name})",
             )
         code = by_name
     if code is None:
@@ -537,7 +557,7 @@ def _lan_code(text: str, column: str) -> str:
     t = text.strip()
     if re.fullmatch(r"\d{1,2}(\.0+)?", t):
         code = t.split(".")[0].zfill(2)
-        if code in set(admin.lan_table()["lan_code"]):
+        if code in _kommun_lookup()[2]:
             return code
         raise _RowError(column, f"länskoden {code} finns inte")
     key = fold(t)
@@ -546,7 +566,7 @@ def _lan_code(text: str, column: str) -> str:
             key = key[len(prefix):]
     if key.endswith("lan"):
         key = key[:-3]
-    for code, name in zip(admin.lan_table()["lan_code"], admin.lan_table()["lan_name"], strict=True):
+    for code, name in _kommun_lookup()[2].items():
         n = fold(name)
         n = n[:-3] if n.endswith("lan") else n
         if key in (n, n.rstrip("s")) or key.rstrip("s") == n.rstrip("s"):
@@ -596,10 +616,9 @@ def _parse_row(
         if cells.get(f, "").strip():
             stated = _lan_code(cells[f], labels[f])
             if stated != lan_code:
+                names, _, lans = _kommun_lookup()
                 raise _RowError(
-                    labels[f],
-                    f"{admin.kommun_name(kommun_code)} kommun ligger i {admin.lan_name(lan_code)}, inte i "
-                    f"{admin.lan_name(stated)}",
+                    labels[f], f"{names[kommun_code]} kommun ligger i {lans[lan_code]}, inte i {lans[stated]}"
                 )
 
     # category and services
@@ -811,6 +830,16 @@ def parse_submission(
     return Submission(table, units, problems, notes)
 
 
+_GENERIC_WORDS = frozenset({"familjecentral", "familjecentralen", "familjecentrum", "fc", "i", "pa"})
+
+
+def _name_core(name: str) -> str:
+    """A name without the generic words, folded: 'Familjecentralen i Mora' → 'mora'."""
+    words = [fold(w) for w in re.split(r"[\s\-–/]+", name)]
+    core = "".join(w for w in words if w and w not in _GENERIC_WORDS)
+    return core or fold(name)
+
+
 def likely_duplicates(
     units: Iterable[UnitRecord],
     existing: Iterable[dict[str, Any]] = (),
@@ -845,7 +874,7 @@ def likely_duplicates(
     by_kommun: dict[str, list[int]] = {}
     for j, c in enumerate(cands):
         by_kommun.setdefault(c[3], []).append(j)
-    folded = [fold(c[2]) for c in cands]
+    folded = [_name_core(c[2]) for c in cands]
     for members in by_kommun.values():
         for x in range(len(members)):
             for y in range(x + 1, len(members)):

@@ -43,6 +43,8 @@ from fcatlas.settings import to_sqlalchemy_url
 CRASH_ENV = "FCATLAS_REGISTER_CRASH_AFTER"
 
 MOVE_THRESHOLD_M = 100.0
+#: Rows per executemany batch when storing an import (all inside the one transaction).
+CHUNK = 500
 
 _PUBLIC_NAMES = {"has_mvc": "mvc", "has_bvc": "bvc", "has_of": "of", "has_soc": "soc"}
 COLUMNS = [
@@ -332,21 +334,32 @@ class Register:
                             n_rejected=len(sub.rejected_rows), n_new=n_new, n_changed=n_changed,
                         ).returning(ImportRecord.__table__.c.id)
                     ).scalar_one())
+                pending: dict[str, list[dict[str, Any]]] = {"units": [], "audit": [], "snapshots": []}
+
+                def flush() -> None:
+                    # executemany per table; units first (the others refer to them)
+                    for key, table in (("units", ut), ("snapshots", rt), ("audit", at)):
+                        if pending[key]:
+                            conn.execute(insert(table), pending[key])
+                            pending[key] = []
+
                 for kind, u, changes in plan:
                     if kind == "same":
                         continue
                     cur = current.get(u.id)
                     snap = snapshots.get(u.id)
+                    comment = f"import av {sub.file.name} rad {u.row}"
                     if kind == "new":
-                        values = {**u.fields, "id": u.id, "first_round": round, "last_round": round,
-                                  "source_file": sub.file.name[:500], "source_row": u.row, "version": 1,
-                                  "created_at": now, "updated_at": now}
-                        conn.execute(insert(ut).values(**values))
-                        conn.execute(insert(at).values(
-                            unit_id=u.id, action="create", user_name=user[:200], at=now, version=1, before=None,
-                            after=_jsonable({**u.fields, "round": round}), import_id=import_id,
-                            comment=f"import av {sub.file.name} rad {u.row}",
-                        ))
+                        pending["units"].append({
+                            **u.fields, "id": u.id, "first_round": round, "last_round": round,
+                            "source_file": sub.file.name[:500], "source_row": u.row, "version": 1,
+                            "created_at": now, "updated_at": now,
+                        })
+                        pending["audit"].append({
+                            "unit_id": u.id, "action": "create", "user_name": user[:200], "at": now, "version": 1,
+                            "before": None, "after": _jsonable({**u.fields, "round": round}),
+                            "import_id": import_id, "comment": comment,
+                        })
                     elif kind == "unit":
                         assert cur is not None
                         version = cur["version"] + 1
@@ -360,21 +373,26 @@ class Register:
                             raise ConflictError(
                                 f"enheten {u.id!r} ändrades av någon annan under importen; importera igen"
                             )
-                        conn.execute(insert(at).values(
-                            unit_id=u.id, action="import", user_name=user[:200], at=now, version=version,
-                            before=_jsonable({**{f: cur[f] for f in changes}, "round": cur["last_round"]}),
-                            after=_jsonable({**changes, "round": round}), import_id=import_id,
-                            comment=f"import av {sub.file.name} rad {u.row}",
-                        ))
+                        pending["audit"].append({
+                            "unit_id": u.id, "action": "import", "user_name": user[:200], "at": now,
+                            "version": version,
+                            "before": _jsonable({**{f: cur[f] for f in changes}, "round": cur["last_round"]}),
+                            "after": _jsonable({**changes, "round": round}), "import_id": import_id,
+                            "comment": comment,
+                        })
                     snap_values = {**u.fields, "import_id": import_id}
                     if snap is None:
-                        conn.execute(insert(rt).values(round_year=round, unit_id=u.id, **snap_values))
+                        pending["snapshots"].append({"round_year": round, "unit_id": u.id, **snap_values})
                     elif not all(_same(snap[f], u.fields[f]) for f in UNIT_FIELDS):
                         conn.execute(update(rt).where(rt.c.round_year == round, rt.c.unit_id == u.id)
                                      .values(**snap_values))
                     written += 1
-                    if crash_after and written >= crash_after:
+                    crash_now = bool(crash_after) and written >= crash_after
+                    if len(pending["units"]) + len(pending["audit"]) >= CHUNK or crash_now:
+                        flush()
+                    if crash_now:
                         os.kill(os.getpid(), signal.SIGKILL)
+                flush()
         except FcatlasError:
             raise
         except Exception as exc:
