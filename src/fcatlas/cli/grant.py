@@ -550,7 +550,8 @@ def show_command(
     for p in Purpose:
         console.print(f"  {PURPOSE_LABELS[p]}: {d.uses.get(p.value, 0):,} kr".replace(",", " "), highlight=False)
     console.print(f"  Ej använt att återbetala: {d.unused_sek if d.unused_sek is not None else '–'}", highlight=False)
-    console.print(f"  Årsarbetskrafter: {d.fte if d.fte is not None else '–'} {d.role}", highlight=False)
+    fte = f"{d.fte:.2f}".replace(".", ",") if d.fte is not None else "–"
+    console.print(f"  Årsarbetskrafter: {fte} {d.role}", highlight=False)
     console.print(f"  Familjecentraler: {', '.join(d.unit_ids) or '–'}", highlight=False)
     console.print(f"  Sista dag: {v.deadline.isoformat()}", highlight=False)
     for f in findings:
