@@ -306,27 +306,34 @@ class Register:
 
                 import_id: int | None = None
                 plan: list[tuple[str, intake.UnitRecord, dict[str, Any]]] = []
+                n_new = n_changed = n_unchanged = 0
                 for u in sub.units:
                     cur = current.get(u.id)
                     snap = snapshots.get(u.id)
                     snap_differs = snap is None or not all(_same(snap[f], u.fields[f]) for f in UNIT_FIELDS)
                     if cur is None:
                         plan.append(("new", u, {}))
+                        n_new += 1
                         continue
                     # the newest round's report is the unit's current state; an older round only
                     # adds its snapshot
                     newer = round >= cur["last_round"]
                     changes = {f: u.fields[f] for f in UNIT_FIELDS if newer and not _same(cur[f], u.fields[f])}
+                    if newer:
+                        content_changed = bool(changes)
+                    elif snap is not None:
+                        content_changed = snap_differs
+                    else:
+                        content_changed = not all(_same(cur[f], u.fields[f]) for f in UNIT_FIELDS)
+                    n_changed += content_changed
+                    n_unchanged += not content_changed
                     if changes or (newer and cur["last_round"] != round):
                         plan.append(("unit", u, changes))
                     elif snap_differs:
                         plan.append(("snapshot", u, {}))
                     else:
                         plan.append(("same", u, {}))
-                n_new = sum(k == "new" for k, _, _ in plan)
-                n_changed = sum(k in ("unit", "snapshot") for k, _, _ in plan)
-                n_unchanged = sum(k == "same" for k, _, _ in plan)
-                if n_new or n_changed:
+                if any(kind != "same" for kind, _, _ in plan):
                     import_id = int(conn.execute(
                         insert(ImportRecord.__table__).values(
                             round_year=round, file_name=str(sub.file)[:500], file_sha256=sub.table.sha256,
