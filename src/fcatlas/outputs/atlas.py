@@ -69,6 +69,7 @@ def map_layers(
     elif lan is not None:
         notes.append("Svart kontur: utanförskapsområde.")
     est = bool(result.areas["children_0_6_estimated"].fillna(False).astype(bool).any())
+    insets = _insets(result, regso, lan) if regso is not None and len(regso) else []
     return MapLayers(
         kommun=kommun,
         lan=lan_g,
@@ -86,7 +87,30 @@ def map_layers(
         synthetic=bool(manifest.get("synthetic")),
         children_estimated=est,
         notes=notes,
+        insets=insets,
     )
+
+
+def _insets(
+    result: AtlasResult, regso: gpd.GeoDataFrame, lan: str | None, n: int = 4, margin_m: float = 1500.0
+) -> list[tuple[str, tuple[float, float, float, float]]]:
+    """Zoomed views of the kommuner with most children in exclusion areas (largest first)."""
+    a = result.areas_all
+    exc = a.loc[a["exclusion"].astype(bool) & (a["lan_code"] == lan), ["regso_code", "kommun_code", "kommun_name",
+                                                                        "children_0_6"]]
+    g = regso.loc[regso["regso_code"].isin(set(exc["regso_code"]))].merge(
+        exc[["regso_code", "kommun_code", "kommun_name"]], on="regso_code"
+    )
+    if g.empty:
+        return []
+    order = exc.groupby(["kommun_code", "kommun_name"])["children_0_6"].sum().sort_values(ascending=False)
+    out = []
+    for (kc, kn), _ in order.head(n).items():
+        minx, miny, maxx, maxy = g.loc[g["kommun_code"] == kc].total_bounds
+        cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
+        half = max(maxx - minx, maxy - miny) / 2 + margin_m
+        out.append((str(kn), (cx - half, cy - half, cx + half, cy + half)))
+    return out
 
 
 def _json_default(o: object) -> object:

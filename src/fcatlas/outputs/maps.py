@@ -70,6 +70,8 @@ class MapLayers:
     synthetic: bool = False
     children_estimated: bool = False
     notes: list[str] = field(default_factory=list)
+    #: zoomed views (title, (minx, miny, maxx, maxy)) drawn beside the map, e.g. towns with exclusion areas
+    insets: list[tuple[str, tuple[float, float, float, float]]] = field(default_factory=list)
 
 
 def _geom_path(geom: object) -> MplPath | None:
@@ -111,6 +113,48 @@ def _lines(ax: plt.Axes, geoms: Sequence[object], colour: str, lw: float, zorder
                 segs.append(np.asarray(line.coords)[:, :2])
     if segs:
         ax.add_collection(LineCollection(segs, colors=colour, linewidths=lw, zorder=zorder))
+
+
+def _units(ax: plt.Axes, u: pd.DataFrame, shrink: float) -> None:
+    if not len(u):
+        return
+    status = u["status"].astype(str)
+    planned = u.loc[status.isin(["planerad", "avsiktsforklaring"]) & u["x"].notna()]
+    if len(planned):
+        ax.scatter(planned["x"], planned["y"], marker=PLANNED_STYLE["marker"], s=PLANNED_STYLE["size"] * shrink,
+                   facecolors="none", edgecolors=PLANNED_STYLE["edgecolor"], linewidths=1.0, zorder=8)
+    for cat, st in UNIT_STYLE.items():
+        sub = u.loc[(status == "i_drift") & (u["category"].astype(str) == cat) & u["x"].notna()]
+        if len(sub):
+            ax.scatter(sub["x"], sub["y"], marker=st["marker"], s=st["size"] * shrink, c=st["color"],
+                       edgecolors="white", linewidths=0.7, zorder=9)
+
+
+def _inset(fig: plt.Figure, rect: Sequence[float], number: int, title: str, box: Sequence[float],
+           layers: MapLayers) -> None:
+    """A zoomed view of ``box`` with RegSO by områdestyp, exclusion outlines and units."""
+    import shapely
+
+    iax = fig.add_axes(tuple(rect))
+    clip = shapely.box(*box)
+    if layers.regso is not None and len(layers.regso):
+        r = layers.regso.loc[layers.regso.intersects(clip)]
+        cols = [OMRADESTYP_COLOURS.get(int(t), NO_DATA) if pd.notna(t) else NO_DATA for t in r["omradestyp"]]
+        _fill(iax, r.geometry, cols, zorder=2, edgecolor="#777777", lw=0.3)
+        exc = r.loc[r["exclusion"].astype(bool)]
+        _lines(iax, exc.boundary, "black", 1.2, zorder=3)
+    k = layers.kommun.loc[layers.kommun.intersects(clip)]
+    _lines(iax, k.boundary, "#555555", 0.5, zorder=4)
+    _units(iax, layers.units, 0.8)
+    iax.set_xlim(box[0], box[2])
+    iax.set_ylim(box[1], box[3])
+    iax.set_aspect("equal")
+    iax.set_xticks([])
+    iax.set_yticks([])
+    width_km = (box[2] - box[0]) / 1000
+    iax.set_title(f"{number}. {title} ({width_km:.0f} km brett)", fontsize=7.5, loc="left", pad=2)
+    for sp in iax.spines.values():
+        sp.set_color("#333333")
 
 
 def _share_colour(v: float | None) -> str:
@@ -226,17 +270,7 @@ def draw_map(layers: MapLayers, out_base: str | Path, dpi: int = 200, formats: S
     # many units: smaller symbols so that they do not hide the map
     shrink = min(1.0, (150 / max(len(u), 1)) ** 0.5) if len(u) else 1.0
     shrink = max(shrink, 0.35)
-    if len(u):
-        status = u["status"].astype(str)
-        planned = u.loc[status.isin(["planerad", "avsiktsforklaring"]) & u["x"].notna()]
-        if len(planned):
-            ax.scatter(planned["x"], planned["y"], marker=PLANNED_STYLE["marker"], s=PLANNED_STYLE["size"] * shrink,
-                       facecolors="none", edgecolors=PLANNED_STYLE["edgecolor"], linewidths=1.0, zorder=8)
-        for cat, st in UNIT_STYLE.items():
-            sub = u.loc[(status == "i_drift") & (u["category"].astype(str) == cat) & u["x"].notna()]
-            if len(sub):
-                ax.scatter(sub["x"], sub["y"], marker=st["marker"], s=st["size"] * shrink, c=st["color"],
-                           edgecolors="white", linewidths=0.7, zorder=9)
+    _units(ax, u, shrink)
     for st in UNIT_STYLE.values():
         unit_handles.append(Line2D([], [], marker=st["marker"], color="none", markerfacecolor=st["color"],
                                    markeredgecolor="white", markersize=8, label=f"{st['label']} (i drift)"))
@@ -271,8 +305,26 @@ def draw_map(layers: MapLayers, out_base: str | Path, dpi: int = 200, formats: S
     if layers.children_estimated:
         notes.append("Barn 0–6 år är skattade (folkmängd × andel).")
     if notes:
-        lax.text(0.0, max(y, 0.0), "\n".join(notes), va="top", ha="left", fontsize=7, wrap=True,
-                 transform=lax.transAxes)
+        t = lax.text(0.0, max(y, 0.0), "\n".join(notes), va="top", ha="left", fontsize=7, wrap=True,
+                     transform=lax.transAxes)
+        y = t.get_window_extent(renderer).transformed(lax.transAxes.inverted()).y0 - 0.02
+    if layers.insets and y > 0:
+        lpos = lax.get_position()
+        fig_w, fig_h = fig.get_size_inches()
+        col_w_in = lpos.width * fig_w
+        avail_in = (y - 0.02) * lpos.height * fig_h
+        side_in = min((col_w_in - 0.25) / 2, 2.1)
+        rows = int(avail_in // (side_in + 0.3))
+        shown = layers.insets[: max(0, min(len(layers.insets), rows * 2))]
+        for i, (title, box) in enumerate(shown):
+            row, col = divmod(i, 2)
+            x0 = lpos.x0 + col * (side_in + 0.2) / fig_w
+            top_y = lpos.y0 + (y - 0.02) * lpos.height - row * (side_in + 0.3) / fig_h
+            _inset(fig, (x0, top_y - (side_in + 0.05) / fig_h, side_in / fig_w, side_in / fig_h), i + 1, title, box,
+                   layers)
+            ax.add_patch(Rectangle((box[0], box[1]), box[2] - box[0], box[3] - box[1], facecolor="none",
+                                   edgecolor="#333333", lw=0.8, zorder=15))
+            ax.text(box[2], box[3], f" {i + 1}", fontsize=8, fontweight="bold", va="bottom", ha="left", zorder=15)
 
     fig.text(0.02, 0.975, layers.title, ha="left", va="top", fontsize=15, fontweight="bold")
     if layers.subtitle:
