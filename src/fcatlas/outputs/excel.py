@@ -57,7 +57,7 @@ AREA_COLS = [
     Col("kommun_name", "Kommun"),
     Col("lan_code", "Länskod", "code"),
     Col("lan_name", "Län"),
-    Col("year", "År", "int"),
+    Col("year", "År", "year"),
     Col("omradestyp", "Områdestyp", "int"),
     Col("omradestyp_label", "Områdestyp (text)"),
     Col("exclusion", "Utanförskapsområde", "bool"),
@@ -98,16 +98,16 @@ _AGG_COLS = [
     Col("n_regso", "RegSO", "int"),
     Col("n_regso_with_geometry", "RegSO med gräns", "int"),
     Col("n_exclusion_areas", "Utanförskapsområden", "int"),
-    Col("n_exclusion_areas_covered", "– med familjecentral inom räckhåll", "int"),
-    Col("n_exclusion_areas_not_covered", "– utan familjecentral inom räckhåll", "int"),
-    Col("n_exclusion_areas_unknown", "– täckning okänd (gräns saknas)", "int"),
+    Col("n_exclusion_areas_covered", "Utanförskapsområden med familjecentral inom räckhåll", "int"),
+    Col("n_exclusion_areas_not_covered", "Utanförskapsområden utan familjecentral inom räckhåll", "int"),
+    Col("n_exclusion_areas_unknown", "Utanförskapsområden med okänd täckning (gräns saknas)", "int"),
     Col("population", "Folkmängd", "int"),
     Col("exclusion_population_share", "Andel av folkmängden i utanförskapsområden", "share"),
     Col("children_0_6", "Barn 0–6 år", "int"),
     Col("children_0_6_exclusion", "Barn 0–6 i utanförskapsområden", "int"),
-    Col("children_0_6_exclusion_covered", "– inom räckhåll", "int"),
-    Col("children_0_6_exclusion_not_covered", "– inte inom räckhåll", "int"),
-    Col("children_0_6_exclusion_unknown", "– okänt", "int"),
+    Col("children_0_6_exclusion_covered", "Barn 0–6 i utanförskapsområden inom räckhåll", "int"),
+    Col("children_0_6_exclusion_not_covered", "Barn 0–6 i utanförskapsområden inte inom räckhåll", "int"),
+    Col("children_0_6_exclusion_unknown", "Barn 0–6 i utanförskapsområden, täckning okänd", "int"),
     Col("children_0_6_covered", "Barn 0–6 inom räckhåll", "int"),
     Col("children_0_6_known", "Barn 0–6 i områden med känd gräns", "int"),
     Col("coverage_share", "Andel barn 0–6 inom räckhåll", "share"),
@@ -141,10 +141,10 @@ COVERAGE_COLS = [
     Col("omradestyp", "Områdestyp", "int"),
     Col("omradestyp_label", "Områdestyp (text)"),
     Col("children_0_6", "Barn 0–6 år", "int"),
-    Col("children_0_6_known", "– i områden med känd gräns", "int"),
-    Col("children_0_6_covered", "– inom räckhåll", "int"),
-    Col("children_0_6_not_covered", "– inte inom räckhåll", "int"),
-    Col("children_0_6_unknown", "– okänt", "int"),
+    Col("children_0_6_known", "Barn 0–6 i områden med känd gräns", "int"),
+    Col("children_0_6_covered", "Barn 0–6 inom räckhåll", "int"),
+    Col("children_0_6_not_covered", "Barn 0–6 inte inom räckhåll", "int"),
+    Col("children_0_6_unknown", "Barn 0–6, täckning okänd", "int"),
     Col("coverage_share", "Andel inom räckhåll", "share"),
 ]
 GAP_COLS = [
@@ -191,6 +191,7 @@ class _Writer:
             "text": wb.add_format({}),
             "code": wb.add_format({"num_format": "@"}),
             "int": wb.add_format({"num_format": "# ##0"}),
+            "year": wb.add_format({"num_format": "0"}),
             "km": wb.add_format({"num_format": "0.0"}),
             "float": wb.add_format({"num_format": "0.000000"}),
             "share": wb.add_format({"num_format": "0.0%"}),
@@ -202,7 +203,11 @@ class _Writer:
     def table(self, name: str, df: pd.DataFrame, cols: Sequence[Col]) -> None:
         ws = self.wb.add_worksheet(name)
         cols = [c for c in cols if c.key in df.columns]
-        widths = [max(8.0, min(40.0, len(c.header) * 0.9 + 2)) for c in cols]
+        # bold headers wrap in a row of three lines: a third of the header, at least the longest word
+        widths = [
+            max(8.0, min(40.0, max(len(c.header) / 2.5, max(len(w) for w in c.header.split())) * 1.15 + 2))
+            for c in cols
+        ]
         for j, c in enumerate(cols):
             ws.write_string(0, j, c.header, self.fmt["header"])
         for i, row in enumerate(df[[c.key for c in cols]].itertuples(index=False), start=1):
@@ -213,8 +218,18 @@ class _Writer:
         for j, c in enumerate(cols):
             ws.set_column(j, j, c.width or widths[j], self.fmt.get(c.kind, self.fmt["text"]) if c.kind == "code" else None)
         ws.set_row(0, 45)
+        self._print_setup(ws, name)
         ws.freeze_panes(1, 0)
         ws.autofilter(0, 0, max(len(df), 1), len(cols) - 1)
+
+    @staticmethod
+    def _print_setup(ws: Any, name: str) -> None:
+        """A4 landscape, all columns on one page width, header row on every page."""
+        ws.set_paper(9)
+        ws.set_landscape()
+        ws.fit_to_pages(1, 0)
+        ws.repeat_rows(0)
+        ws.set_header(f"&L&\"-,Bold\"{name.replace('&', '&&')}&Rsida &P av &N")
 
     def _cell(self, ws: Any, i: int, j: int, c: Col, v: Any) -> str | None:
         if _is_missing(v):
@@ -227,7 +242,7 @@ class _Writer:
             s = "Ja" if bool(v) else "Nej"
             ws.write_string(i, j, s, self.fmt["bool"])
             return s
-        if c.kind in ("int", "km", "share", "float"):
+        if c.kind in ("int", "km", "share", "float", "year"):
             ws.write_number(i, j, float(v), self.fmt[c.kind])
             return f"{float(v):,.1f}" if c.kind != "share" else "100,0 %"
         s = str(v)
@@ -243,6 +258,7 @@ class _Writer:
             ws.write_string(i, 1, v, self.fmt["wrap"])
         ws.set_column(0, 0, 38)
         ws.set_column(1, 1, 100)
+        self._print_setup(ws, SHEET_DEFS)
         ws.freeze_panes(1, 0)
         ws.autofilter(0, 0, len(rows), 1)
 
