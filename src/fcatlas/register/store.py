@@ -24,10 +24,10 @@ import os
 import signal
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Engine, Table, func, insert, select, update
 
 from fcatlas.db import connect
 from fcatlas.domain import Category, Service, Status, classify
@@ -85,6 +85,10 @@ class ImportResult:
     @property
     def ok(self) -> bool:
         return self.n_rejected == 0
+
+
+def _table(model: type[Any]) -> Table:
+    return cast(Table, model.__table__)
 
 
 def _now() -> dt.datetime:
@@ -276,7 +280,7 @@ class Register:
         problems = list(sub.problems)
         now = _now()
         written = 0
-        ut, rt, at = Unit.__table__, RoundUnit.__table__, AuditEntry.__table__
+        ut, rt, at = _table(Unit), _table(RoundUnit), _table(AuditEntry)
         try:
             with self.engine.begin() as conn:
                 ids = [u.id for u in sub.units]
@@ -335,11 +339,11 @@ class Register:
                         plan.append(("same", u, {}))
                 if any(kind != "same" for kind, _, _ in plan):
                     import_id = int(conn.execute(
-                        insert(ImportRecord.__table__).values(
+                        insert(_table(ImportRecord)).values(
                             round_year=round, file_name=str(sub.file)[:500], file_sha256=sub.table.sha256,
                             imported_at=now, user_name=user[:200], n_rows=sub.n_rows, n_accepted=len(sub.units),
                             n_rejected=len(sub.rejected_rows), n_new=n_new, n_changed=n_changed,
-                        ).returning(ImportRecord.__table__.c.id)
+                        ).returning(_table(ImportRecord).c.id)
                     ).scalar_one())
                 pending: dict[str, list[dict[str, Any]]] = {"units": [], "audit": [], "snapshots": []}
 
@@ -428,7 +432,7 @@ class Register:
             raise InvalidChangeError(
                 f"fälten {', '.join(sorted(unknown))} kan inte ändras (tillåtna: {', '.join(sorted(EDITABLE))})"
             )
-        ut, at = Unit.__table__, AuditEntry.__table__
+        ut, at = _table(Unit), _table(AuditEntry)
         with self.engine.begin() as conn:
             row = conn.execute(select(ut).where(ut.c.id == unit_id)).first()
             if row is None:
