@@ -373,3 +373,29 @@ def test_round_from_filename() -> None:
     assert intake.round_from_filename("lista-2023-v2.xlsx") == 2023
     assert intake.round_from_filename("lista.csv") is None
     assert intake.round_from_filename("lista_120261.csv") is None
+
+
+def test_pluggable_address_geocoder_is_validated(tmp_path: Path) -> None:
+    asked: list[tuple[str, str | None, str | None, str]] = []
+
+    def lookup(address: str, postcode: str | None, locality: str | None, kommun: str) -> tuple[float, float] | None:
+        asked.append((address, postcode, locality, kommun))
+        return {"Britsarvsvägen 1": (60.6209423, 15.6227411), "Sveavägen 1": (59.3293, 18.0686)}.get(address)
+
+    def broken(*_: object) -> tuple[float, float]:
+        raise TimeoutError("ingen kontakt")
+
+    f = write(tmp_path / "a.csv", ["Namn;Kommunkod;Typ;Adress;Ort", "A;2080;familjecentral;Britsarvsvägen 1;Falun",
+                                   "B;2080;familjecentral;Sveavägen 1;", "C;2080;familjecentral;Okänd väg 3;",
+                                   "D;2080;familjecentral;;"])
+    sub = intake.parse_submission(f, Geocoder(online=lookup))
+    by = {u.fields["name"]: u.fields for u in sub.units}
+    assert (by["A"]["precision"], by["A"]["lat"]) == ("adress", 60.6209423)
+    assert by["B"]["precision"] == by["C"]["precision"] == by["D"]["precision"] == "kommun"
+    assert asked[0] == ("Britsarvsvägen 1", None, "Falun", "2080") and len(asked) == 3
+    assert any("ligger i Stockholm kommun" in p.reason for p in sub.problems if p.row == 3)
+    failing = intake.parse_submission(f, Geocoder(online=broken))
+    assert {u.fields["precision"] for u in failing.units} == {"kommun"}
+    assert any("TimeoutError: ingen kontakt" in p.reason for p in failing.problems)
+    # off by default
+    assert {u.fields["precision"] for u in intake.parse_submission(f).units} == {"kommun"}

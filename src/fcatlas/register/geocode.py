@@ -14,6 +14,7 @@ from the stated kommun are not used (the unit falls back to the kommun point wit
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -27,6 +28,13 @@ from fcatlas.geography import admin
 from fcatlas.geography.sources import postcodes as pc
 
 PRECISIONS = ("exakt", "postnummer", "kommun")
+#: Precision of a position found by a plugged-in online address geocoder (off by default, so it
+#: never occurs unless one is passed to :class:`Geocoder`).
+PRECISION_ADDRESS = "adress"
+
+#: An optional online address geocoder: ``(address, postcode, locality, kommun_code) -> (lat, lon)``
+#: or ``None``. fcatlas ships none; tests and offline use never need one.
+AddressGeocoder = Callable[[str, str | None, str | None, str], tuple[float, float] | None]
 DEFAULT_TOLERANCE_M = 2000.0
 
 #: WGS 84 and SWEREF 99 TM value ranges that cover Sweden (with a margin); they do not overlap,
@@ -179,6 +187,10 @@ class Geocoder:
         warn when a postal code belongs to another kommun.
     tolerance_m : float
         How far outside the stated kommun a position may lie (metres).
+    online : callable, optional
+        An address geocoder tried first for units with an address (precision ``adress``); off by
+        default. Its answers are validated against the kommun like given coordinates; failures
+        become warnings and the offline steps follow.
     """
 
     def __init__(
@@ -186,8 +198,10 @@ class Geocoder:
         postcodes: pd.DataFrame | None = None,
         postal_kommun: pd.DataFrame | None = None,
         tolerance_m: float = DEFAULT_TOLERANCE_M,
+        online: AddressGeocoder | None = None,
     ) -> None:
         self.tolerance_m = float(tolerance_m)
+        self.online = online
         self._pc: dict[str, tuple[float, float]] = {}
         if postcodes is not None:
             self._pc = {
@@ -215,10 +229,26 @@ class Geocoder:
     def has_postcodes(self) -> bool:
         return bool(self._pc)
 
-    def locate(self, kommun_code: str, postcode: str | None) -> Location:
-        """Postal-code centroid (``postnummer``) when known and near the kommun, else the kommun
-        point (``kommun``)."""
+    def locate(
+        self, kommun_code: str, postcode: str | None, address: str | None = None, locality: str | None = None
+    ) -> Location:
+        """Online address position (only with ``online``), else the postal-code centroid
+        (``postnummer``) when known and near the kommun, else the kommun point (``kommun``)."""
         warnings: list[str] = []
+        if self.online is not None and address:
+            try:
+                hit_online = self.online(address, postcode, locality, kommun_code)
+            except Exception as exc:  # a plugged-in service may fail in any way
+                warnings.append(f"adressen kunde inte slås upp ({type(exc).__name__}: {exc})")
+                hit_online = None
+            if hit_online is not None:
+                try:
+                    lat, lon = float(hit_online[0]), float(hit_online[1])
+                    check_in_kommun(lat, lon, kommun_code, self.tolerance_m)
+                except (LocationError, TypeError, ValueError, KeyError) as exc:
+                    warnings.append(f"adressens läge används inte: {exc}")
+                else:
+                    return Location(lat, lon, PRECISION_ADDRESS, warnings)
         if postcode and self._pc:
             other = self._pk.get(postcode)
             if other and other != kommun_code:

@@ -723,7 +723,8 @@ def _parse_row(
         precision = stated_precision if stated_precision in ("postnummer", "kommun") else "exakt"
         source_coordinates = f"{system}: {texts[0]}; {texts[1]}"
     else:
-        loc = geocoder.locate(kommun_code, postcode)
+        loc = geocoder.locate(kommun_code, postcode, cells.get("address", "").strip() or None,
+                              cells.get("locality", "").strip() or None)
         lat, lon, precision = loc.lat, loc.lon, loc.precision
         warnings.extend(loc.warnings)
 

@@ -188,9 +188,12 @@ class Register:
         df["lon"] = df["lon"].astype("float64")
         df["round"] = df["round"].astype("int64")
         df = df[COLUMNS].sort_values(["lan_code", "kommun_code", "name", "id"]).reset_index(drop=True)
-        for c in ("id", "name", "kommun_code", "kommun_name", "lan_code", "lan_name", "category", "status",
-                  "precision"):
-            df[c] = df[c].astype(object)
+        # text as plain Python objects with None for missing (the same on SQLite and PostgreSQL)
+        for c in COLUMNS:
+            if c in _BOOL_COLUMNS or c in ("lat", "lon", "round"):
+                continue
+            col = df[c].astype(object)
+            df[c] = col.where(col.notna(), None)
         return df
 
     def unit_exists(self, unit_id: str) -> bool:
