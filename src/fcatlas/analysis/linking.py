@@ -15,7 +15,7 @@ Examples
 >>> import pandas as pd
 >>> pts = to_metric(pd.Series([15.6227411]), pd.Series([60.6209423]))
 >>> round(float(pts[0][0])), round(float(pts[1][0]))
-(532614, 6721058)
+(534082, 6720729)
 """
 
 from __future__ import annotations
