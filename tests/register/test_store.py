@@ -228,3 +228,13 @@ def test_killed_import_leaves_database_as_it_was(db_url: str, dalarna: Path, tmp
         done = reg.import_file(big, round=2027, user="t")
         assert (done.n_new, done.n_changed, done.n_unchanged) == (40, 11, 4)
         assert len(reg.list_units(round=2027)) == 55
+
+
+def test_update_unit_checks_text_lengths(db_url: str, dalarna: Path) -> None:
+    with Register.open(db_url) as reg:
+        reg.import_file(dalarna, user="t")
+        with pytest.raises(InvalidChangeError, match="name har 201 tecken, högst 200"):
+            reg.update_unit(ELSBORG, {"name": "x" * 201}, 1, "anna")
+        with pytest.raises(InvalidChangeError, match="address ska vara text"):
+            reg.update_unit(ELSBORG, {"address": 12}, 1, "anna")
+        assert reg.get_unit(ELSBORG)["version"] == 1

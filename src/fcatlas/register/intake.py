@@ -58,6 +58,12 @@ MAX_LENGTH = {
     "other_partners": 500,
     "stated_accuracy": 100,
     "note": 2000,
+    "coord_a": 30,
+    "coord_b": 30,
+    "coord_x": 30,
+    "coord_y": 30,
+    "postcode": 20,
+    "status_date": 30,
 }
 DEFAULT_MAX_LENGTH = 100
 DUPLICATE_DISTANCE_M = 50.0

@@ -420,6 +420,15 @@ class Register:
     # ----------------------------------------------------------------------------------- editing
 
     def update_unit(self, unit_id: str, changes: dict[str, Any], expected_version: int, user: str) -> dict[str, Any]:
+        """Change a unit (see :meth:`_update_unit`); database failures become :class:`StorageError`."""
+        from sqlalchemy.exc import SQLAlchemyError
+
+        try:
+            return self._update_unit(unit_id, changes, expected_version, user)
+        except SQLAlchemyError as exc:
+            raise StorageError(f"ändringen av {unit_id!r} sparades inte: {exc}") from exc
+
+    def _update_unit(self, unit_id: str, changes: dict[str, Any], expected_version: int, user: str) -> dict[str, Any]:
         """Change a unit, refusing the change if someone else changed it since ``expected_version``.
 
         ``changes`` uses the public names (``name``, ``status``, ``mvc`` … ``co_located``,
@@ -474,6 +483,14 @@ class Register:
                     raise InvalidChangeError(f"läget kan inte användas: {exc}") from None
                 new["lat"], new["lon"], new["precision"] = lat, lon, "exakt"
                 new["source_coordinates"] = f"WGS 84: {lat}; {lon} (ändrat av {user})"
+            for key in ("name", "address", "locality", "other_partners", "stated_accuracy", "note", "postcode",
+                        "status_date"):
+                value = new.get(key)
+                if value is not None and not isinstance(value, str):
+                    raise InvalidChangeError(f"{key} ska vara text")
+                limit = {"postcode": 5, "status_date": 10}.get(key, intake.MAX_LENGTH.get(key, 100))
+                if value is not None and len(value) > limit:
+                    raise InvalidChangeError(f"{key} har {len(value)} tecken, högst {limit} tillåts")
             stored = {inverse.get(k, k): v for k, v in new.items()}
             diff = {f: stored[f] for f in UNIT_FIELDS if not _same(cur[f], stored[f])}
             if not diff:
