@@ -119,3 +119,11 @@ class UnmatchedRowsError(InputFileError):
         )
         # keep the first problem's position for callers that want one place
         self.problem = Problem(str(file), problems[0].row, problems[0].column, self.problem.reason)
+
+
+def problems_error(file: str | Path, problems: list[Problem]) -> InputFileError:
+    """One error for a list of problems: the single problem itself, or all of them listed."""
+    if len(problems) == 1:
+        p = problems[0]
+        return InputFileError(file, p.reason, row=p.row, column=p.column)
+    return UnmatchedRowsError(file, problems)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from fcatlas.errors import InputFileError, Problem, UnmatchedRowsError
+from fcatlas.errors import InputFileError, Problem, problems_error
 from fcatlas.geography.codes import DESO_RE, KOMMUN_RE, REGSO_RE
 from fcatlas.geography.sources.textfile import read_text, records
 
@@ -104,10 +104,7 @@ def read_key(path: Path) -> pd.DataFrame:
                 seen[deso] = rec.line
                 rows.append([kommun, kname, deso, rname, rcode])
     if problems:
-        if len(problems) == 1:
-            p = problems[0]
-            raise InputFileError(path, p.reason, row=p.row, column=p.column)
-        raise UnmatchedRowsError(path, problems)
+        raise problems_error(path, problems)
     if not rows:
         raise InputFileError(path, "inga datarader efter rubrikraden")
     df = pd.DataFrame(rows, columns=["kommun_code", "kommun_name", "deso_code", "regso_name", "regso_code"])
@@ -219,9 +216,7 @@ def read_omradestyp(path: Path, key: pd.DataFrame) -> tuple[int, pd.DataFrame, R
         first_line[code] = rec.line
         report.data_rows += 1
     if problems:
-        raise UnmatchedRowsError(path, problems) if len(problems) > 1 else InputFileError(
-            path, problems[0].reason, row=problems[0].row, column=problems[0].column
-        )
+        raise problems_error(path, problems)
     if not out:
         raise InputFileError(path, "inga datarader med områdestyp hittades")
     df = pd.DataFrame({"regso_code": list(out), "omradestyp": pd.array(list(out.values()), dtype="Int64")})
@@ -291,9 +286,7 @@ def read_population(path: Path, key: pd.DataFrame) -> tuple[pd.DataFrame, ReadRe
             rows.append((code, year, int(value)))
         report.data_rows += 1
     if problems:
-        raise UnmatchedRowsError(path, problems) if len(problems) > 1 else InputFileError(
-            path, problems[0].reason, row=problems[0].row, column=problems[0].column
-        )
+        raise problems_error(path, problems)
     if not rows:
         raise InputFileError(path, "inga datarader med folkmängd (födelseregion och kön 'totalt') hittades")
     df = pd.DataFrame(rows, columns=["regso_code", "year", "population"])
