@@ -34,7 +34,7 @@ class OutputFormat(StrEnum):
 def run(app: typer.Typer) -> None:
     """Run ``app``; any :class:`FcatlasError` becomes a Swedish message and exit code 1."""
     try:
-        app(standalone_mode=False)
+        rc = app(standalone_mode=False)
     except FcatlasError as exc:
         err_console.print(f"[bold red]Fel:[/] {exc}", highlight=False, soft_wrap=True)
         sys.exit(EXIT_INPUT)
@@ -50,6 +50,8 @@ def run(app: typer.Typer) -> None:
             exc.show()
             sys.exit(exc.exit_code)
         raise
+    # with standalone_mode=False click returns the code of typer.Exit instead of exiting
+    sys.exit(rc if isinstance(rc, int) else 0)
 
 
 @contextmanager

@@ -572,10 +572,25 @@ def write_problem_report(result: ImportResult | intake.Submission, path: str | P
     return problems_to_csv(problems, headers, str(file), Path(path))
 
 
-def default_report_path(input_file: str | Path) -> Path:
-    """``dalarna_2026.csv`` → ``dalarna_2026.fel.csv`` beside it."""
+def default_report_path(input_file: str | Path, cwd: Path | None = None) -> Path:
+    """``dalarna_2026.csv`` → ``dalarna_2026.fel.csv`` beside it.
+
+    When the input's folder is read-only (no write permission bits, as for published reference
+    data, or not writable for this user) the report goes to the current directory instead, so a
+    shared data folder is never written to.
+    """
+    import os
+    import stat
+
     p = Path(input_file)
-    return p.with_name(p.stem + ".fel.csv")
+    name = p.stem + ".fel.csv"
+    folder = p.resolve().parent
+    try:
+        mode = folder.stat().st_mode
+        writable = bool(mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)) and os.access(folder, os.W_OK)
+    except OSError:
+        writable = False
+    return folder / name if writable else (cwd or Path.cwd()) / name
 
 
 __all__ = [
