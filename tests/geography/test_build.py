@@ -145,3 +145,17 @@ def test_existing_output_is_not_overwritten_without_flag(shared_data, tmp_path):
     with pytest.raises(BundleError, match="finns redan och är inte tom"):
         build_bundle(shared_data, out)
     assert (out / "annat.txt").exists()
+
+
+def test_regso_boundary_file_is_used_when_given(shared_data, real_bundle, tmp_path):
+    src = tmp_path / "data"
+    for d in ("regso", "omradestyp"):
+        shutil.copytree(shared_data / d, src / d)
+    g = real_bundle.geometries("regso")
+    g = g.loc[g["regso_code"].isin(["2080R001", "2080R002"])].rename(columns={"regso_code": "regsokod"})
+    g.to_file(src / "regso" / "regso_falun.gpkg", driver="GPKG")
+    build_bundle(src, tmp_path / "paket")
+    b = Bundle.open(tmp_path / "paket")
+    assert b.geometries("regso")["regso_code"].tolist() == ["2080R001", "2080R002"]
+    assert len(b.geometries("deso")) == 0
+    assert any(s["what"] == "RegSO-gränser" for s in b.manifest["sources"])

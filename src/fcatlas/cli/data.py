@@ -11,6 +11,19 @@ import typer
 from fcatlas.cli.common import OutputFormat, console, err_console, print_frame, progress
 from fcatlas.errors import ConfigError
 
+#: Swedish column headers for the table view (csv/json keep the machine names).
+TABLE_HEADERS = {
+    "deso_code": "DeSO",
+    "regso_code": "RegSO",
+    "name": "Namn",
+    "kommun_code": "Kommunkod",
+    "kommun_name": "Kommun",
+    "omradestyp": "Områdestyp",
+    "population": "Folkmängd",
+    "children_0_6": "Barn 0–6 år",
+    "children_0_6_estimated": "Skattat",
+}
+
 data_app = typer.Typer(
     help=(
         "Referensdata: bygg och granska datapaket med SCB:s områden (RegSO/DeSO), områdestyp, "
@@ -157,7 +170,9 @@ def areas_command(
     if b.synthetic and fmt is OutputFormat.table:
         err_console.print("[yellow]Syntetiska exempeldata – inte verklig statistik.[/]")
     if fmt is OutputFormat.table:
-        show = df.drop(columns=[c for c in ("lan_name", "women_16_54", "year") if c in df.columns])
+        show = df.drop(columns=[c for c in ("lan_name", "lan_code", "women_16_54", "year") if c in df.columns])
+        show = show.assign(children_0_6_estimated=show["children_0_6_estimated"].map({True: "ja", False: "nej"}))
+        show = show.rename(columns=TABLE_HEADERS)
         print_frame(show, fmt, title=f"Områden {b.check_year(year)}")
     else:
         print_frame(df, fmt)

@@ -4,6 +4,8 @@
     DIR/omradestyp/*.csv                         områdestyp per RegSO, one per year (≥ 1)
     DIR/population/*.csv                         population per RegSO (SCB export)
     DIR/deso/*.gpkg                              DeSO boundaries (EPSG:3006), any part of Sweden
+    DIR/regso/*.gpkg                             optional: RegSO boundaries (EPSG:3006); where
+                                                 absent, RegSO are dissolved from their DeSO
     DIR/befolkning_alder/*.json                  optional: SCB JSON-stat2 population by age
                                                  (from 'fcatlas data fetch')
 
@@ -47,6 +49,7 @@ class BuildInputs:
     omradestyp: list[Path]
     population: list[Path]
     deso_boundaries: list[Path]
+    regso_boundaries: list[Path]
     age_dir: Path | None
 
 
@@ -67,8 +70,9 @@ def find_inputs(src: Path) -> BuildInputs:
         raise InputFileError(src / "omradestyp", "inga filer med områdestyp per RegSO (*.csv)")
     pop = sorted((src / "population").glob("*.csv")) if (src / "population").is_dir() else []
     geo = sorted((src / "deso").glob("*.gpkg")) if (src / "deso").is_dir() else []
+    rgeo = sorted((src / "regso").glob("*.gpkg"))
     age = src / "befolkning_alder"
-    return BuildInputs(keys[0], omr, pop, geo, age if age.is_dir() and any(age.glob("*.json")) else None)
+    return BuildInputs(keys[0], omr, pop, geo, rgeo, age if age.is_dir() and any(age.glob("*.json")) else None)
 
 
 def _source(path: Path, root: Path, publisher: str, what: str, **extra: Any) -> dict[str, Any]:
@@ -242,6 +246,20 @@ def build_bundle(
     else:
         deso_geom = gpd.GeoDataFrame({"deso_code": []}, geometry=[], crs="EPSG:3006")
         regso_geom = gpd.GeoDataFrame({"regso_code": []}, geometry=[], crs="EPSG:3006")
+    for f in inputs.regso_boundaries:
+        g = boundaries.read_boundaries(f, "regso")
+        unknown = sorted(set(g["regso_code"]) - set(regso["regso_code"]))
+        if unknown:
+            raise InputFileError(f, f"{len(unknown)} RegSO-koder finns inte i kopplingstabellen (annan indelning?): "
+                                 + ", ".join(unknown[:10]), column="regso")
+        sources.append(_source(f, src, "SCB", "RegSO-gränser", crs="EPSG:3006", rows=len(g), vintage="RegSO 2020"))
+        # a RegSO file wins over polygons dissolved from DeSO
+        regso_geom = gpd.GeoDataFrame(
+            pd.concat([regso_geom.loc[~regso_geom["regso_code"].isin(g["regso_code"])], g], ignore_index=True),
+            geometry="geometry", crs="EPSG:3006").sort_values("regso_code").reset_index(drop=True)
+    if regso_geom["regso_code"].duplicated().any():
+        dup = regso_geom.loc[regso_geom["regso_code"].duplicated(), "regso_code"].iloc[0]
+        raise InputFileError(src / "regso", f"RegSO {dup} finns i flera gränsfiler")
 
     tables: dict[str, pd.DataFrame] = {
         "lan": admin.lan(),
