@@ -7,15 +7,17 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from fcatlas.errors import FcatlasError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 console = Console()
 err_console = Console(stderr=True)
@@ -78,6 +80,8 @@ def progress(description: str, total: float | None = None) -> Iterator[Any]:
 
 def print_frame(df: pd.DataFrame, fmt: OutputFormat, title: str | None = None) -> None:
     """Print a DataFrame as a rich table, CSV or JSON (records) on stdout."""
+    import pandas as pd
+
     if fmt is OutputFormat.csv:
         sys.stdout.write(df.to_csv(index=False, lineterminator="\n"))
         return
