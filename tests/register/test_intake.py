@@ -399,3 +399,59 @@ def test_pluggable_address_geocoder_is_validated(tmp_path: Path) -> None:
     assert any("TimeoutError: ingen kontakt" in p.reason for p in failing.problems)
     # off by default
     assert {u.fields["precision"] for u in intake.parse_submission(f).units} == {"kommun"}
+
+
+def test_xlsx_title_rows_above_header_are_skipped_and_named(tmp_path: Path, shared_data: Path) -> None:
+    """Regression: a title in A1 and a blank row 2 (header on row 3) made the whole file fail
+    with 'kolumnen Namn saknas'."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Inventering av familjecentraler, Region Dalarna 2026"])
+    ws.append([])
+    for ln in dalarna_lines(shared_data):
+        ws.append(ln.split(";"))
+    f = tmp_path / "lista.xlsx"
+    wb.save(f)
+    sub = parse(f)
+    assert sub.table.header_row == 3
+    assert len(sub.units) == 15 and not [p for p in sub.problems if p.severity == "fel"]
+    assert sub.units[0].row == 4  # row numbers stay those a person sees in Excel
+    assert any("Rubrikraden är rad 3" in n for n in sub.notes)
+
+
+def test_csv_title_line_with_comma_does_not_fool_the_separator(tmp_path: Path) -> None:
+    """Regression: the separator was guessed from the first line only, so a title line with a
+    comma made a semicolon file unreadable."""
+    f = write(tmp_path / "a.csv", ["Region Dalarna, inventering 2026", "", HEADER, BRITS])
+    sub = parse(f)
+    assert sub.table.delimiter == ";" and sub.table.header_row == 3
+    assert [u.row for u in sub.units] == [4]
+
+
+def test_missing_header_names_the_header_row_not_the_row_above_data(tmp_path: Path) -> None:
+    """Regression: the header row in messages was 'first data row − 1', wrong after blank lines."""
+    f = write(tmp_path / "a.csv", ["Namn;Ort", "", "", "FC;Falun"])
+    with pytest.raises(InputFileError) as e:
+        parse(f)
+    assert e.value.problem.row == 1
+
+
+@pytest.mark.parametrize(
+    ("written", "code"),
+    [("Malung Sälen", "2023"), ("Falu kommun", "2080"), ("Göteborgs stad", "1480"), ("Region Gotland", "0980"),
+     ("Ludvika kommun", "2085"), ("Upplands Bro", "0139"), ("Tranås", "0687")],
+)
+def test_official_and_loosely_written_kommun_names_resolve(tmp_path: Path, written: str, code: str) -> None:
+    """Regression: 'Falu kommun', 'Göteborgs stad' or a space for the dash were rejected as unknown."""
+    f = write(tmp_path / "a.csv", ["Namn;Kommun;Typ", f"FC Test;{written};familjecentral"])
+    sub = parse(f)
+    assert [u.fields["kommun_code"] for u in sub.units] == [code], sub.problems
+
+
+def test_lan_letter_is_understood(tmp_path: Path) -> None:
+    """Regression: the län letters (W = Dalarna) were rejected as 'inget län'."""
+    f = write(tmp_path / "a.csv", ["Namn;Kommun;Län;Typ", "FC A;Falun;W;familjecentral", "FC B;Falun;AB;familjecentral"])
+    sub = parse(f)
+    assert [u.fields["name"] for u in sub.units] == ["FC A"]
+    err = only_error(sub)
+    assert (err.row, err.column) == (3, "Län") and "Stockholms län" in err.reason

@@ -162,6 +162,9 @@ class RawTable:
     encoding: str | None = None
     delimiter: str | None = None
     sha256: str = ""
+    #: Row number of the header (a person's count); rows above it (a title, a blank line) are
+    #: not data and are named in the submission's notes.
+    header_row: int = 1
 
 
 @dataclass
@@ -237,11 +240,46 @@ def _decode(path: Path, data: bytes) -> tuple[str, str]:
     )
 
 
+#: How many non-empty rows at the top of a file are searched for the header row (regions often
+#: put a title and a blank line above it).
+HEADER_SEARCH_ROWS = 10
+
+
+def _header_like(cells: Iterable[str]) -> bool:
+    """A row that names a unit column and a kommun column, i.e. a header row."""
+    found = {_ALIAS_TO_FIELD.get(fold(c)) for c in cells}
+    return "name" in found and bool(found & {"kommun_code", "kommun_name"})
+
+
+def _header_index(rows: list[list[str]]) -> int:
+    """Index of the header among the first non-empty ``rows``: the first that looks like one,
+    else the first row (whose problems are then reported as header problems)."""
+    for i, cells in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        if _header_like(cells):
+            return i
+    return 0
+
+
 def _sniff_delimiter(text: str) -> str:
-    first = next((ln for ln in text.splitlines() if ln.strip()), "")
+    lines = [ln for ln in text.splitlines() if ln.strip()][:HEADER_SEARCH_ROWS]
+    for ln in lines:  # the separator that splits a line into a recognisable header
+        for d in (";", "\t", ","):
+            if d in ln and _header_like(ln.split(d)):
+                return d
+    first = lines[0] if lines else ""
     counts = {d: first.count(d) for d in (";", "\t", ",")}
     best = max(counts, key=lambda d: counts[d])
     return best if counts[best] else ";"
+
+
+def _split_header(
+    p: Path, records: list[tuple[int, list[str]]], kind: str
+) -> tuple[list[str], list[tuple[int, list[str]]], int]:
+    """Header, data rows and header row number from the non-empty records of a file."""
+    if not records:
+        raise InputFileError(p, "filen har ingen rubrikrad" if kind == "csv" else "första bladet har ingen rubrikrad")
+    i = _header_index([cells for _, cells in records])
+    return records[i][1], records[i + 1:], records[i][0]
 
 
 def read_table(path: str | Path) -> RawTable:
@@ -288,8 +326,7 @@ def _read_csv(p: Path, data: bytes) -> RawTable:
     delim = _sniff_delimiter(text)
     csv.field_size_limit(MAX_FILE_BYTES)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=True)
-    headers: list[str] | None = None
-    rows: list[tuple[int, list[str]]] = []
+    records: list[tuple[int, list[str]]] = []
     start = 1
     try:
         for cells in reader:
@@ -297,17 +334,13 @@ def _read_csv(p: Path, data: bytes) -> RawTable:
             start = reader.line_num + 1
             if not cells or all(not c.strip() for c in cells):
                 continue
-            if headers is None:
-                headers = cells
-            else:
-                rows.append((row_no, cells))
+            records.append((row_no, cells))
     except csv.Error as exc:
         raise InputFileError(
             p, f"trasig CSV (citattecken som inte stängs eller står fel): {exc}", row=start
         ) from None
-    if headers is None:
-        raise InputFileError(p, "filen har ingen rubrikrad")
-    return RawTable(p, headers, rows, "csv", encoding=enc, delimiter=delim)
+    headers, rows, header_row = _split_header(p, records, "csv")
+    return RawTable(p, headers, rows, "csv", encoding=enc, delimiter=delim, header_row=header_row)
 
 
 def _cell_text(value: object) -> str:
@@ -340,29 +373,24 @@ def _read_xlsx(p: Path, data: bytes) -> RawTable:
         raise InputFileError(p, f"filen kunde inte läsas som Excel-fil (xlsx): {type(exc).__name__}") from None
     try:
         ws = wb.worksheets[0]
-        headers: list[str] | None = None
-        rows: list[tuple[int, list[str]]] = []
+        records: list[tuple[int, list[str]]] = []
         for idx, values in enumerate(ws.iter_rows(values_only=True), start=1):
             cells = [_cell_text(v) for v in values]
             while cells and not cells[-1].strip():
                 cells.pop()
             if not cells:
                 continue
-            if headers is None:
-                headers = cells
-            else:
-                rows.append((idx, cells))
-                if len(rows) > MAX_ROWS:
-                    break
+            records.append((idx, cells))
+            if len(records) > MAX_ROWS + HEADER_SEARCH_ROWS:
+                break
     except InputFileError:
         raise
     except Exception as exc:
         raise InputFileError(p, f"Excel-filen är trasig: {type(exc).__name__}") from None
     finally:
         wb.close()
-    if headers is None:
-        raise InputFileError(p, "första bladet har ingen rubrikrad")
-    return RawTable(p, headers, rows, "xlsx")
+    headers, rows, header_row = _split_header(p, records, "xlsx")
+    return RawTable(p, headers, rows, "xlsx", header_row=header_row)
 
 
 def _check_headers(table: RawTable) -> None:
@@ -387,7 +415,7 @@ def _check_headers(table: RawTable) -> None:
 
 
 def _header_row(table: RawTable) -> int:
-    return table.rows[0][0] - 1 if table.rows else 1
+    return table.header_row
 
 
 # --------------------------------------------------------------------------------------------
@@ -509,15 +537,47 @@ def _kommun_lookup() -> tuple[dict[str, str], dict[str, list[str]], dict[str, st
     names = {str(c): str(n) for c, n in zip(t["kommun_code"], t["kommun_name"], strict=True)}
     by_key: dict[str, list[str]] = {}
     for code, name in names.items():
-        by_key.setdefault(admin.normalise_name(name), []).append(code)
+        by_key.setdefault(_compact(admin.normalise_name(name)), []).append(code)
     lt = admin.lan_table()
     lans = {str(c): str(n) for c, n in zip(lt["lan_code"], lt["lan_name"], strict=True)}
     return names, by_key, lans
 
 
+#: Official kommun names whose stem is not the short name plus a genitive s.
+_IRREGULAR_KOMMUN = {"falu": "falun"}
+
+
+def _compact(key: str) -> str:
+    return key.replace(" ", "").replace("-", "")
+
+
+def _kommun_keys(name: str) -> list[str]:
+    """Lookup keys of a kommun name as regions write it: 'Falun', 'Falu kommun', 'Göteborgs stad',
+    'Region Gotland', 'Malung Sälen' (space for the dash)."""
+    key = admin.normalise_name(name)
+    for suffix in (" kommun", " stad"):
+        if key.endswith(suffix):
+            key = key[: -len(suffix)].strip()
+            break
+    else:
+        if key.startswith("region "):
+            key = key[len("region "):].strip()
+    key = _compact(key)
+    keys = [key, _IRREGULAR_KOMMUN.get(key, key)]
+    if key.endswith("s"):
+        keys.append(key[:-1])  # genitive: 'Göteborgs stad', 'Ludvikas kommun'
+    return keys
+
+
 def _kommun_code_by_name(name: str) -> str:
-    # same rule and messages as geography.admin.kommun_by_name, with the table looked up once
-    hits = _kommun_lookup()[1].get(admin.normalise_name(name), [])
+    # same rule and messages as geography.admin.kommun_by_name, with the table looked up once and
+    # the official forms ('Falu kommun', 'Göteborgs stad') understood too
+    by_key = _kommun_lookup()[1]
+    hits: list[str] = []
+    for key in _kommun_keys(name):
+        hits = by_key.get(key, [])
+        if hits:
+            break
     if len(hits) == 1:
         return hits[0]
     if not hits:
@@ -559,8 +619,18 @@ def _kommun(cells: dict[str, str], labels: dict[str, str]) -> str:
     return code
 
 
+#: The län letters still used in many registers (länsbokstav) → län code.
+LAN_LETTERS = {
+    "AB": "01", "C": "03", "D": "04", "E": "05", "F": "06", "G": "07", "H": "08", "I": "09", "K": "10",
+    "M": "12", "N": "13", "O": "14", "S": "17", "T": "18", "U": "19", "W": "20", "X": "21", "Y": "22",
+    "Z": "23", "AC": "24", "BD": "25",
+}
+
+
 def _lan_code(text: str, column: str) -> str:
     t = text.strip()
+    if t.upper() in LAN_LETTERS:
+        return LAN_LETTERS[t.upper()]
     if re.fullmatch(r"\d{1,2}(\.0+)?", t):
         code = t.split(".")[0].zfill(2)
         if code in _kommun_lookup()[2]:
@@ -577,7 +647,9 @@ def _lan_code(text: str, column: str) -> str:
         n = n[:-3] if n.endswith("lan") else n
         if key in (n, n.rstrip("s")) or key.rstrip("s") == n.rstrip("s"):
             return str(code)
-    raise _RowError(column, f"{_short(t)} är inget län (väntat länskod som 20 eller namn som Dalarnas län)")
+    raise _RowError(
+        column, f"{_short(t)} är inget län (väntat länskod som 20, länsbokstav som W eller namn som Dalarnas län)"
+    )
 
 
 def _date(text: str, column: str) -> str | None:
@@ -801,6 +873,9 @@ def parse_submission(
     mapping, unknown = map_headers(table)
     labels = {f: table.headers[i] for f, i in mapping.items()}
     notes: list[str] = []
+    if table.header_row > 1:
+        above = "rad 1" if table.header_row == 2 else f"rad 1–{table.header_row - 1}"
+        notes.append(f"Rubrikraden är rad {table.header_row}; {above} ovanför (t.ex. en titel) räknas inte som enheter.")
     if unknown:
         notes.append("Kolumner som inte används: " + ", ".join(repr(u) for u in unknown))
     if "status" not in mapping:
