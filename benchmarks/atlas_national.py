@@ -46,10 +46,12 @@ def main(argv: list[str] | None = None) -> int:
     t_import = time.perf_counter()
     from fcatlas.analysis.atlas import AtlasParams, compute_atlas, link_and_cover
     from fcatlas.analysis.similar import similar_areas
-    from fcatlas.analysis.synthetic import make_instance
     from fcatlas.outputs.atlas import map_layers, write_atlas
     from fcatlas.outputs.excel import write_excel
     from fcatlas.outputs.maps import draw_map
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from synthetic_country import make_instance  # test support, not part of the package
 
     rows.append(("import fcatlas", time.perf_counter() - t_import, rss_mb()))
     inst = timed("synthetic country (not part of the atlas)", lambda: make_instance(

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from fcatlas.analysis.synthetic import make_instance
+from synthetic_country import make_instance
 
 
 @pytest.fixture(scope="module")

@@ -10,8 +10,8 @@ import pytest
 
 from fcatlas.analysis import reference as ref
 from fcatlas.analysis.atlas import AtlasParams, compute_atlas
-from fcatlas.analysis.synthetic import make_instance
 from fcatlas.domain import CENTRE_CATEGORIES
+from synthetic_country import make_instance
 
 CATS = sorted(c.value for c in CENTRE_CATEGORIES)
 REACH = {"C": 2.0, "B": 5.0, "A": 10.0}

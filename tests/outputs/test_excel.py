@@ -10,16 +10,18 @@ import openpyxl
 import pytest
 
 from fcatlas.analysis.atlas import AtlasParams, compute_atlas
-from fcatlas.analysis.synthetic import make_instance
 from fcatlas.outputs.excel import (
     SHEET_AREAS,
     SHEET_DEFS,
     SHEET_GAPS,
+    SHEET_KEYS,
     SHEET_KOMMUNER,
     SHEET_LAN,
+    SHEET_LEVELS,
     SHEET_UNITS,
     write_excel,
 )
+from synthetic_country import make_instance
 
 MANIFEST = {
     "label": "Testpaket",
@@ -38,6 +40,9 @@ def workbook(tmp_path_factory):
                          width=200_000.0, height=300_000.0)
     units = inst.units.copy()
     units.loc[: len(EVIL) - 1, "name"] = EVIL
+    units["precision"] = "exakt"
+    units.loc[len(EVIL), "precision"] = "kommun"
+    units["stated_accuracy"] = "ungefärlig"
     res = compute_atlas(inst.areas, units, inst.deso_key, inst.kommuner, inst.lan, AtlasParams(year=2023),
                         kommun_geom=inst.kommun_geom, regso_geom=inst.regso_geom, deso_geom=inst.deso_geom)
     path = write_excel(res, MANIFEST, tmp_path_factory.mktemp("xl") / "atlas.xlsx")
@@ -47,8 +52,8 @@ def workbook(tmp_path_factory):
 def test_sheets_headers_filters_freeze(workbook):
     path, res = workbook
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames[:4] == [SHEET_AREAS, SHEET_UNITS, SHEET_KOMMUNER, SHEET_LAN]
-    assert SHEET_DEFS in wb.sheetnames and SHEET_GAPS in wb.sheetnames
+    assert wb.sheetnames[:5] == [SHEET_KEYS, SHEET_AREAS, SHEET_UNITS, SHEET_KOMMUNER, SHEET_LAN]
+    assert {SHEET_DEFS, SHEET_GAPS, SHEET_LEVELS} <= set(wb.sheetnames)
     for ws in wb.worksheets:
         assert ws.freeze_panes == "A2", ws.title
         assert ws.auto_filter.ref, ws.title
@@ -121,3 +126,47 @@ def test_opens_in_libreoffice(workbook, tmp_path):
     assert pdf.is_file() and pdf.read_bytes()[:4] == b"%PDF"
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "RegSO-kod" in text and "Familjecentral" in text
+
+
+def test_issue4_key_figures_sheet_answers_the_four_questions(workbook):
+    path, res = workbook
+    ws = openpyxl.load_workbook(path)[SHEET_KEYS]
+    rows = {r[0].value.strip(): r[1] for r in ws.iter_rows(min_row=2)}
+    s = res.summary
+    assert rows["1. Enheter i registret"].value == s["units_total"]
+    assert rows["Familjecentral, i drift"].value == s["units_by_category"]["familjecentral"]["i_drift"]
+    assert rows["utan familjecentral i drift"].value == len(s["kommuner_without_centre"])
+    assert rows["3. Utanförskapsområden (RegSO)"].value == s["exclusion_areas_total"]
+    assert rows["i utanförskapsområden"].value == s["children_0_6_in_exclusion_areas"]
+    assert (rows["i utanförskapsområden med familjecentral inom räckhåll"].value
+            == s["children_0_6_in_exclusion_areas_covered"])
+    share = rows["Andel barn 0–6 år inom räckhåll (områden med känd gräns)"]
+    assert share.number_format == "0.0%"
+    assert abs(share.value - s["children_0_6_covered"] / s["children_0_6_coverage_known"]) < 1e-4
+    assert rows["Urval"].value.startswith("hela datapaketet, 2023")
+
+
+def test_issue4_units_per_category_and_status_per_lan_and_kommun(workbook):
+    path, res = workbook
+    ws = openpyxl.load_workbook(path)[SHEET_LEVELS]
+    head = [c.value for c in ws[1]]
+    assert head[:5] == ["Nivå", "Kod", "Namn", "Länskod", "Kategori"]
+    assert {"I drift", "Planerad", "Avsiktsförklaring", "Nedlagd", "Totalt"} <= set(head)
+    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == 3 * (1 + len(res.lan) + len(res.kommuner))
+    assert {r[0] for r in rows} == {"Totalt", "Län", "Kommun"}
+    total = head.index("Totalt")
+    for level in ("Totalt", "Län", "Kommun"):
+        assert sum(r[total] for r in rows if r[0] == level) == len(res.units)
+
+
+def test_issue4_position_source_is_not_called_exact_accuracy(workbook):
+    """The register's ``precision`` says where the position came from; the region's own statement
+    ("ungefärlig") is shown beside it instead of a bare "exakt"."""
+    path, res = workbook
+    ws = openpyxl.load_workbook(path)[SHEET_UNITS]
+    h = {c.value: c.column_letter for c in ws[1]}
+    assert "Lägesnoggrannhet" not in h
+    src = {ws[f"{h['Läget bygger på']}{r}"].value for r in range(2, ws.max_row + 1)}
+    assert src == {"koordinater i inlämningen", "punkt i kommunen (läge okänt)"}
+    assert {ws[f"{h['Uppgiven noggrannhet']}{r}"].value for r in range(2, ws.max_row + 1)} == {"ungefärlig"}

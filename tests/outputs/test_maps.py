@@ -9,9 +9,9 @@ import pytest
 from PIL import Image
 
 from fcatlas.analysis.atlas import AtlasParams, compute_atlas
-from fcatlas.analysis.synthetic import make_instance
 from fcatlas.outputs.atlas import map_layers
 from fcatlas.outputs.maps import OMRADESTYP_COLOURS, UNIT_STYLE, draw_map
+from synthetic_country import make_instance
 
 
 @pytest.fixture(scope="module")

@@ -87,8 +87,8 @@ class AtlasResult:
     units: pd.DataFrame
     kommuner: pd.DataFrame
     lan: pd.DataFrame
-    coverage_by_omradestyp: pd.DataFrame
-    coverage_by_kommun: pd.DataFrame
+    units_by_level: pd.DataFrame  # question 1: category × status for the scope, each län, each kommun
+    coverage_by_omradestyp: pd.DataFrame  # coverage by län and kommun: columns of ``lan`` / ``kommuner``
     gaps: pd.DataFrame
     summary: dict[str, object]
     timings: dict[str, float] = field(default_factory=dict)
@@ -143,7 +143,7 @@ def link_and_cover(
     ins[~has_geom] = pd.NA
     a["n_centres_inside"] = ins
 
-    centres = u.loc[centre_mask & u["x"].notna(), ["id", "name", "x", "y"]]
+    centres = u.loc[centre_mask & u["located"], ["id", "name", "x", "y"]]
     a = a.join(cov.coverage_columns(a, centres, params.reach_km))
     a["exclusion"] = params.exclusion.mask(a, omradestyp_by_year).to_numpy()
     return a, u
@@ -203,7 +203,8 @@ def compute_atlas(
         lan = lan.loc[lan["lan_code"].isin(set(a["lan_code"]))]
     k_all = questions.kommun_table(kommuner, u, a, params.centre_categories)
     has = k_all.set_index("kommun_code")["has_centre"]
-    a["kommun_has_centre"] = a["kommun_code"].map(has).fillna(False).astype(bool)
+    # unknown (NA) for an area whose kommun is missing from the kommun table, never False
+    a["kommun_has_centre"] = a["kommun_code"].map(has).astype("boolean")
     l_all = questions.lan_table(k_all, lan, a)
 
     if params.lan:
@@ -215,7 +216,6 @@ def compute_atlas(
         sa, su, sk, sl = a, u, k_all, l_all
     stage("Täckning och luckor", "coverage_gaps")
     cov_typ = cov.coverage_by(sa, "omradestyp")
-    cov_kom = cov.coverage_by(sa, ["kommun_code", "kommun_name"])
     gp = gaps_mod.gaps(sa)
     summ = questions.summary(sa, su, sk, sl, params.to_dict())
     summ["units_kommun_mismatch"] = sorted(su.loc[su["kommun_mismatch"].astype(bool), "id"].astype(str).tolist())
@@ -231,8 +231,8 @@ def compute_atlas(
         units=su,
         kommuner=sk,
         lan=sl,
+        units_by_level=questions.units_by_level(su, sk, sl),
         coverage_by_omradestyp=cov_typ,
-        coverage_by_kommun=cov_kom,
         gaps=gp,
         summary=summ,
         timings=timings,

@@ -8,6 +8,7 @@ Definition of *covered* (a documented default, every part a parameter):
   from the area's centroid to the nearest such centre is at most the reach for the area's
   urbanity: **2 km** where most DeSO are ``C`` (the kommun's central locality), **5 km** for
   ``B`` (another locality) and **10 km** for ``A`` (mainly rural) — :data:`DEFAULT_REACH_KM`;
+  an area whose class is unknown (none of its DeSO in the key) gets the largest reach;
 * an area without a known boundary has no centroid: its distance and coverage are **unknown
   (NA)**, never False.
 
@@ -132,6 +133,30 @@ def coverage_columns(
     return out
 
 
+def is_true(s: pd.Series) -> pd.Series:
+    """Plain bool mask of a nullable boolean: True only where the value is known True (NA → False).
+
+    >>> is_true(pd.Series([True, False, None], dtype="boolean")).tolist()
+    [True, False, False]
+    """
+    return s.astype("boolean").fillna(False).astype(bool)
+
+
+def is_false(s: pd.Series) -> pd.Series:
+    """Plain bool mask of a nullable boolean: True only where the value is known False (NA → False).
+
+    >>> is_false(pd.Series([True, False, None], dtype="boolean")).tolist()
+    [False, True, False]
+    """
+    return (~s.astype("boolean")).fillna(False).astype(bool)
+
+
+def share(part: pd.Series, whole: pd.Series) -> pd.Series:
+    """``part / whole`` rounded to 4 decimals; NA where ``whole`` is 0 (undefined, not 0 %)."""
+    w = whole.astype(float)
+    return (part / w.where(w > 0)).round(4).astype("Float64")
+
+
 def coverage_by(
     areas: pd.DataFrame, by: str | list[str], children: str = "children_0_6"
 ) -> pd.DataFrame:
@@ -139,7 +164,15 @@ def coverage_by(
 
     Columns: ``children_0_6`` (all), ``children_0_6_known`` (areas with a boundary),
     ``children_0_6_covered``, ``children_0_6_not_covered``, ``children_0_6_unknown`` and
-    ``coverage_share`` = covered / known (NA when nothing is known). Areas need ``covered``.
+    ``coverage_share`` = covered / known (NA when nothing is known). Areas need ``covered``;
+    an area whose coverage is unknown (NA) counts as unknown, never as not covered.
+
+    >>> a = pd.DataFrame({"k": ["x", "x", "y"], "children_0_6": [10, 5, 7],
+    ...                   "covered": pd.array([True, None, False], dtype="boolean")})
+    >>> coverage_by(a, "k")[["k", "children_0_6_covered", "children_0_6_unknown", "coverage_share"]]
+       k  children_0_6_covered  children_0_6_unknown  coverage_share
+    0  x                    10                     5             1.0
+    1  y                     0                     0             0.0
     """
     keys = [by] if isinstance(by, str) else list(by)
     c = areas[children].astype("Int64").fillna(0).astype("int64")
@@ -147,12 +180,9 @@ def coverage_by(
     t = pd.DataFrame({k: areas[k] for k in keys})
     t["children_0_6"] = c
     t["children_0_6_known"] = c.where(cov.notna(), 0)
-    t["children_0_6_covered"] = c.where(cov.fillna(False).astype(bool), 0)
-    t["children_0_6_not_covered"] = c.where((~cov).fillna(False).astype(bool), 0)
+    t["children_0_6_covered"] = c.where(is_true(cov), 0)
+    t["children_0_6_not_covered"] = c.where(is_false(cov), 0)
     t["children_0_6_unknown"] = c.where(cov.isna(), 0)
     g = t.groupby(keys, dropna=False).sum().reset_index()
-    known = g["children_0_6_known"].astype(float)
-    share = (g["children_0_6_covered"] / known.where(known > 0)).round(4)
-    # a group with areas of known boundaries but no children: the share is undefined
-    g["coverage_share"] = share.astype("Float64")
+    g["coverage_share"] = share(g["children_0_6_covered"], g["children_0_6_known"])
     return g

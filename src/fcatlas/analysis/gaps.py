@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from fcatlas.analysis.coverage import is_false
+
 GAP_COLUMNS = [
     "rank",
     "regso_code",
@@ -37,8 +39,7 @@ def gaps(areas: pd.DataFrame) -> pd.DataFrame:
     >>> gaps(a)["regso_code"].tolist()
     ['2', '1']
     """
-    cov = areas["covered"].astype("boolean")
-    g = areas.loc[areas["exclusion"].astype(bool) & cov.eq(False).fillna(False).astype(bool)].copy()
+    g = areas.loc[areas["exclusion"].astype(bool) & is_false(areas["covered"])].copy()
     g["_c"] = g["children_0_6"].astype("Float64").fillna(-1)
     g["_d"] = g["nearest_centre_km"].astype("Float64").fillna(float("inf"))
     g = g.sort_values(["_c", "_d", "regso_code"], ascending=[False, False, True]).drop(columns=["_c", "_d"])

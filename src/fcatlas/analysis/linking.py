@@ -4,7 +4,10 @@ A unit is linked to the finest level the boundaries allow:
 
 * ``deso`` — the point lies in a DeSO polygon (its RegSO follows from the DeSO → RegSO key);
 * ``regso`` — no DeSO polygon, but a RegSO polygon holds the point;
-* ``kommun`` — only the kommun polygons hold the point (most of Sweden in the shared data);
+* ``kommun`` — only the kommun polygons hold the point (most of Sweden in the shared data), or
+  the register placed the unit at a point of its kommun (``precision == "kommun"``: no address,
+  no postcode). Such a point says which kommun, not which area: it is never linked to a
+  DeSO/RegSO and never anyone's nearest centre (``located`` is False);
 * ``register`` — no usable coordinates (or outside every polygon): the register's kommun code;
 * ``none`` — neither.
 
@@ -96,7 +99,8 @@ def link_units(
     Parameters
     ----------
     units : DataFrame
-        Register shape: ``id, name, kommun_code, category, status, lat, lon`` (WGS 84).
+        Register shape: ``id, name, kommun_code, category, status, lat, lon`` (WGS 84), optionally
+        ``precision`` (``exakt``, ``adress``, ``postnummer`` or ``kommun``).
     deso_key : DataFrame
         ``deso_code, regso_code`` (the bundle's ``deso`` table).
     kommun_geom, regso_geom, deso_geom : GeoDataFrame, optional
@@ -107,7 +111,8 @@ def link_units(
     Returns
     -------
     DataFrame
-        ``units`` plus ``x, y`` (metres), ``deso_code, regso_code`` (NA when unknown),
+        ``units`` plus ``x, y`` (metres), ``located`` (a position finer than a kommun point),
+        ``deso_code, regso_code`` (NA when unknown),
         ``kommun_code`` (by polygon, else the register's), ``kommun_code_register``,
         ``kommun_mismatch`` (polygon and register disagree), ``lan_code`` and ``link_level``.
     """
@@ -118,13 +123,19 @@ def link_units(
     x, y = to_metric(u["lon"], u["lat"])
     u["x"] = x
     u["y"] = y
+    located = np.isfinite(x) & np.isfinite(y)
+    if "precision" in u:
+        located &= (u["precision"].astype(str) != "kommun").to_numpy()
+    u["located"] = located
+    lx = np.where(located, x, np.nan)
+    ly = np.where(located, y, np.nan)
     reg_kommun = u["kommun_code"].astype("object") if "kommun_code" in u else pd.Series(pd.NA, index=u.index)
     u["kommun_code_register"] = reg_kommun.where(reg_kommun.notna(), pd.NA)
 
-    deso = _point_join(x, y, deso_geom, "deso_code")
+    deso = _point_join(lx, ly, deso_geom, "deso_code")
     key = deso_key.drop_duplicates("deso_code").set_index("deso_code")["regso_code"]
     regso_from_deso = deso.map(key)
-    regso_direct = _point_join(x, y, regso_geom, "regso_code")
+    regso_direct = _point_join(lx, ly, regso_geom, "regso_code")
     regso = regso_from_deso.where(regso_from_deso.notna(), regso_direct)
     kommun_poly = _point_join(x, y, kommun_geom, "kommun_code")
     # the finest boundary wins: DeSO/RegSO codes begin with their kommun code

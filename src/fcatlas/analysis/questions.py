@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from fcatlas.analysis import coverage as covmod
 from fcatlas.domain import Category, Status
 
 CATEGORIES = [c.value for c in Category]
@@ -33,6 +34,32 @@ def units_by_category_status(units: pd.DataFrame, by: list[str] | None = None) -
         t = t.reindex(CATEGORIES, fill_value=0)
     t["total"] = t.sum(axis=1)
     return t.reset_index().astype({s: "int64" for s in [*STATUSES, "total"]})
+
+
+def units_by_level(units: pd.DataFrame, kommuner: pd.DataFrame, lan: pd.DataFrame) -> pd.DataFrame:
+    """Question 1 at every level: units per category × status for the whole scope, each län and
+    each kommun (every category on every row, zeros included), long and filterable.
+
+    Columns: ``level`` (``total``, ``lan``, ``kommun``), ``code``, ``name``, ``lan_code``,
+    ``category``, one column per status and ``total``. ``kommuner``/``lan`` list the rows wanted
+    (``kommun_code, kommun_name, lan_code`` / ``lan_code, lan_name``).
+    """
+    parts = []
+    t = units_by_category_status(units)
+    parts.append(t.assign(level="total", code="", name="", lan_code=""))
+    for level, key, table, name_col in (("lan", "lan_code", lan, "lan_name"),
+                                        ("kommun", "kommun_code", kommuner, "kommun_name")):
+        ref = table.drop_duplicates(key).sort_values(key)
+        idx = pd.MultiIndex.from_product([ref[key].tolist(), CATEGORIES], names=["code", "category"])
+        g = units_by_category_status(units.loc[units[key].notna()], by=[key]).rename(columns={key: "code"})
+        g = g.set_index(["code", "category"]).reindex(idx, fill_value=0).reset_index()
+        g["name"] = g["code"].map(ref.set_index(key)[name_col])
+        g["lan_code"] = g["code"].map(ref.set_index(key)["lan_code"]) if level == "kommun" else g["code"]
+        parts.append(g.assign(level=level))
+    out = pd.concat(parts, ignore_index=True)
+    out.columns.name = None
+    cols = ["level", "code", "name", "lan_code", "category", *STATUSES, "total"]
+    return out[cols].astype({c: "int64" for c in [*STATUSES, "total"]})
 
 
 def units_by_category_dict(units: pd.DataFrame) -> dict[str, dict[str, int]]:
@@ -71,36 +98,48 @@ def kommun_table(
     return k.reset_index()
 
 
+_EXCLUSION_RENAME = {
+    "children_0_6": "children_0_6_exclusion",
+    "children_0_6_covered": "children_0_6_exclusion_covered",
+    "children_0_6_not_covered": "children_0_6_exclusion_not_covered",
+    "children_0_6_unknown": "children_0_6_exclusion_unknown",
+}
+
+
 def _area_aggregates(areas: pd.DataFrame, key: str) -> pd.DataFrame:
+    """Per ``key``: areas, exclusion areas by coverage, population and children (all and in
+    exclusion areas) covered / not covered / unknown, and the shares. Indexed by ``key``."""
     a = areas
     cov = a["covered"].astype("boolean")
     exc = a["exclusion"].astype(bool)
-    ch = a["children_0_6"].astype("Int64").fillna(0).astype("int64")
     pop = a["population"].astype("Int64").fillna(0).astype("int64")
     t = pd.DataFrame({key: a[key]})
     t["n_regso"] = 1
     t["n_regso_with_geometry"] = a["has_geometry"].astype(int)
     t["n_exclusion_areas"] = exc.astype(int)
-    t["n_exclusion_areas_covered"] = (exc & cov.fillna(False).astype(bool)).astype(int)
-    t["n_exclusion_areas_not_covered"] = (exc & (~cov).fillna(False).astype(bool)).astype(int)
+    t["n_exclusion_areas_covered"] = (exc & covmod.is_true(cov)).astype(int)
+    t["n_exclusion_areas_not_covered"] = (exc & covmod.is_false(cov)).astype(int)
     t["n_exclusion_areas_unknown"] = (exc & cov.isna()).astype(int)
     t["population"] = pop
     t["population_exclusion"] = pop.where(exc, 0)
-    t["children_0_6"] = ch
-    t["children_0_6_exclusion"] = ch.where(exc, 0)
-    t["children_0_6_exclusion_covered"] = ch.where(exc & cov.fillna(False).astype(bool), 0)
-    t["children_0_6_exclusion_not_covered"] = ch.where(exc & (~cov).fillna(False).astype(bool), 0)
-    t["children_0_6_exclusion_unknown"] = ch.where(exc & cov.isna(), 0)
-    t["children_0_6_covered"] = ch.where(cov.fillna(False).astype(bool), 0)
-    t["children_0_6_known"] = ch.where(cov.notna(), 0)
     g = t.groupby(key).sum()
-    known = g["children_0_6_known"].astype(float)
-    g["coverage_share"] = (g["children_0_6_covered"] / known.where(known > 0)).round(4).astype("Float64")
-    pop_f = g["population"].astype(float)
-    g["exclusion_population_share"] = (
-        g["population_exclusion"] / pop_f.where(pop_f > 0)
-    ).round(4).astype("Float64")
+    # children: the same aggregation as the coverage tables, for all areas and for exclusion areas
+    allc = covmod.coverage_by(a, key).set_index(key)
+    exc_c = covmod.coverage_by(a.loc[exc], key).set_index(key)[list(_EXCLUSION_RENAME)].rename(
+        columns=_EXCLUSION_RENAME)
+    g = g.join(allc.drop(columns="coverage_share")).join(exc_c)
+    for col in _EXCLUSION_RENAME.values():
+        g[col] = g[col].fillna(0).astype("int64")
+    g["coverage_share"] = allc["coverage_share"]
+    g["exclusion_population_share"] = covmod.share(g["population_exclusion"], g["population"])
     return g
+
+
+def scope_totals(areas: pd.DataFrame) -> pd.Series:
+    """The area aggregates of :func:`kommun_table` summed over all ``areas`` (one scope)."""
+    if not len(areas):
+        return _area_aggregates(areas.assign(_scope=pd.Series(dtype="object")), "_scope").sum()
+    return _area_aggregates(areas.assign(_scope="all"), "_scope").iloc[0]
 
 
 def lan_table(kommun_tab: pd.DataFrame, lan: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
@@ -145,12 +184,9 @@ def summary(
 ) -> dict[str, object]:
     """The key figures of ``summary.json`` for the areas/units/kommuner/län given (already
     filtered to the scope of the run)."""
-    exc = areas["exclusion"].astype(bool)
-    cov = areas["covered"].astype("boolean")
-    ch = areas["children_0_6"].astype("Int64").fillna(0).astype("int64")
+    tot = scope_totals(areas)
     e_areas = exclusion_areas(areas)
-    no_centre = e_areas.loc[e_areas["covered"].astype("boolean").eq(False).fillna(False).astype(bool)]
-    unknown = e_areas.loc[e_areas["covered"].astype("boolean").isna()]
+    e_cov = e_areas["covered"].astype("boolean")
     return {
         "units_total": len(units),
         "units_by_category": units_by_category_dict(units),
@@ -163,20 +199,18 @@ def summary(
         "lan_without_centre": sorted(lan_tab.loc[lan_tab["no_kommun_with_centre"], "lan_code"].tolist()),
         "areas_total": len(areas),
         "areas_without_geometry": int((~areas["has_geometry"].astype(bool)).sum()),
-        "exclusion_areas_total": int(exc.sum()),
-        "exclusion_areas_covered": int((exc & cov.fillna(False).astype(bool)).sum()),
-        "exclusion_areas_without_centre": sorted(no_centre["regso_code"].tolist()),
-        "exclusion_areas_coverage_unknown": sorted(unknown["regso_code"].tolist()),
-        "children_0_6_total": int(ch.sum()),
+        "exclusion_areas_total": _int(tot["n_exclusion_areas"]),
+        "exclusion_areas_covered": _int(tot["n_exclusion_areas_covered"]),
+        "exclusion_areas_without_centre": sorted(e_areas.loc[covmod.is_false(e_cov), "regso_code"].tolist()),
+        "exclusion_areas_coverage_unknown": sorted(e_areas.loc[e_cov.isna(), "regso_code"].tolist()),
+        "children_0_6_total": _int(tot["children_0_6"]),
         "children_0_6_estimated": bool(areas["children_0_6_estimated"].fillna(False).astype(bool).any()),
-        "children_0_6_in_exclusion_areas": int(ch[exc].sum()),
-        "children_0_6_in_exclusion_areas_covered": int(ch[exc & cov.fillna(False).astype(bool)].sum()),
-        "children_0_6_in_exclusion_areas_not_covered": int(
-            ch[exc & (~cov).fillna(False).astype(bool)].sum()
-        ),
-        "children_0_6_in_exclusion_areas_coverage_unknown": int(ch[exc & cov.isna()].sum()),
-        "children_0_6_covered": int(ch[cov.fillna(False).astype(bool)].sum()),
-        "children_0_6_coverage_known": int(ch[cov.notna()].sum()),
+        "children_0_6_in_exclusion_areas": _int(tot["children_0_6_exclusion"]),
+        "children_0_6_in_exclusion_areas_covered": _int(tot["children_0_6_exclusion_covered"]),
+        "children_0_6_in_exclusion_areas_not_covered": _int(tot["children_0_6_exclusion_not_covered"]),
+        "children_0_6_in_exclusion_areas_coverage_unknown": _int(tot["children_0_6_exclusion_unknown"]),
+        "children_0_6_covered": _int(tot["children_0_6_covered"]),
+        "children_0_6_coverage_known": _int(tot["children_0_6_known"]),
         "exclusion_areas": [
             {
                 "regso_code": r.regso_code,

@@ -58,17 +58,20 @@ def link(
     kommun_polys: Mapping[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
     """Each unit with ``xy``, ``regso_code`` and ``kommun_code`` (RegSO, else kommun polygon,
-    else the register's kommun code)."""
+    else the register's kommun code). A unit with ``precision == "kommun"`` gets ``xy = None``
+    and no RegSO: its point only tells the kommun."""
     out = []
     for u in units:
         row = dict(u)
         xy = project(u.get("lon"), u.get("lat"))
-        row["xy"] = xy
+        # a point the register set to "somewhere in the kommun" locates no area and no centre
+        located = xy is not None and u.get("precision") != "kommun"
+        row["xy"] = xy if located else None
         row["regso_code"] = None
         kommun = None
         if xy is not None:
             p = Point(xy)
-            for code, poly in regso_polys.items():
+            for code, poly in regso_polys.items() if located else ():
                 if poly.contains(p):
                     row["regso_code"] = code
                     kommun = code[:4]

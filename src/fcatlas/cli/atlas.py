@@ -172,13 +172,12 @@ def atlas_command(
 
 
 def _print_summary(res: Any, out: Path, files: dict[str, list[Path]]) -> None:
+    from fcatlas.outputs.excel import scope_label
+
     s = res.summary
     p = res.params
-    where = f"län {p.lan}" if p.lan else ("hela Sverige" if len(res.kommuner) == 290 else "hela datapaketet")
-    if s["parameters"] and res.areas["children_0_6_estimated"].astype(bool).any():
-        est = " (skattat)"
-    else:
-        est = ""
+    where = scope_label(res)
+    est = " (skattat)" if s["children_0_6_estimated"] else ""
     kn = res.kommuner.set_index("kommun_code")["kommun_name"]
     without = ", ".join(f"{kn.get(k, k)} ({k})" for k in s["kommuner_without_centre"]) or "inga"
     console.print(f"[bold]Atlas för {where}, {p.year}[/] – utanförskapsområden: {p.exclusion.label}")

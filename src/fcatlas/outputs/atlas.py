@@ -33,7 +33,7 @@ def map_layers(
     """The layers of the national map (``lan=None``) or of one län."""
     kommun = geoms["kommun"]
     lan_g = geoms["lan"]
-    k_tab = result.kommuner if result.params.lan is None or lan is None else result.kommuner
+    k_tab = result.kommuner
     if lan is not None:
         kommun = kommun.loc[kommun["kommun_code"].str[:2] == lan]
         lan_g = lan_g.loc[lan_g["lan_code"] == lan]

@@ -22,10 +22,12 @@ from fcatlas.analysis.atlas import AtlasResult
 from fcatlas.domain import CATEGORY_LABELS, OMRADESTYP_LABELS, STATUS_LABELS, Category, Status
 from fcatlas.errors import FcatlasError
 
+SHEET_KEYS = "Nyckeltal"
 SHEET_AREAS = "Områden"
 SHEET_UNITS = "Enheter"
 SHEET_KOMMUNER = "Kommuner"
 SHEET_LAN = "Län"
+SHEET_LEVELS = "Enheter per kategori och status"
 SHEET_COVERAGE = "Täckning per områdestyp"
 SHEET_GAPS = "Luckor"
 SHEET_DEFS = "Definitioner och källor"
@@ -38,6 +40,14 @@ LINK_LABELS = {
     "register": "registrets kommunkod",
     "none": "okänd",
 }
+#: how the register got the position (``precision``); a kommun point locates no area
+PRECISION_LABELS = {
+    "exakt": "koordinater i inlämningen",
+    "adress": "adress (geokodad)",
+    "postnummer": "postnummerområdets mitt",
+    "kommun": "punkt i kommunen (läge okänt)",
+}
+LEVEL_LABELS = {"total": "Totalt", "lan": "Län", "kommun": "Kommun"}
 CAT_LABELS = {c.value: lbl for c, lbl in CATEGORY_LABELS.items()}
 STAT_LABELS = {s.value: lbl for s, lbl in STATUS_LABELS.items()}
 
@@ -92,7 +102,17 @@ UNIT_COLS = [
     Col("kommun_mismatch", "Kommunkod i registret avviker", "bool"),
     Col("lat", "Latitud", "float"),
     Col("lon", "Longitud", "float"),
-    Col("precision", "Lägesnoggrannhet"),
+    Col("precision_label", "Läget bygger på"),
+    Col("stated_accuracy", "Uppgiven noggrannhet"),
+]
+LEVEL_COLS = [
+    Col("level_label", "Nivå"),
+    Col("code", "Kod", "code"),
+    Col("name", "Namn"),
+    Col("lan_code", "Länskod", "code"),
+    Col("category_label", "Kategori"),
+    *(Col(s.value, STATUS_LABELS[s], "int") for s in Status),
+    Col("total", "Totalt", "int"),
 ]
 _AGG_COLS = [
     Col("n_regso", "RegSO", "int"),
@@ -164,6 +184,13 @@ GAP_COLS = [
 ]
 
 
+@dataclass(frozen=True)
+class Share:
+    """A share 0–1 (written with a percent format); ``None`` = undefined."""
+
+    value: float | None
+
+
 def _is_missing(v: Any) -> bool:
     if v is None or v is pd.NA or v is pd.NaT:
         return True
@@ -198,6 +225,7 @@ class _Writer:
             "bool": wb.add_format({"align": "center"}),
             "title": wb.add_format({"bold": True, "font_size": 14}),
             "wrap": wb.add_format({"text_wrap": True, "valign": "top"}),
+            "wrap_left": wb.add_format({"text_wrap": True, "valign": "top", "align": "left"}),
         }
 
     def table(self, name: str, df: pd.DataFrame, cols: Sequence[Col]) -> None:
@@ -249,6 +277,26 @@ class _Writer:
         ws.write_string(i, j, s, self.fmt["code" if c.kind == "code" else "text"])
         return s
 
+    def keyfigures(self, rows: list[tuple[str, object]]) -> None:
+        """A two-column table: key figure (Swedish) and value (number, share or text)."""
+        ws = self.wb.add_worksheet(SHEET_KEYS)
+        ws.write_string(0, 0, "Nyckeltal", self.fmt["header"])
+        ws.write_string(0, 1, "Värde", self.fmt["header"])
+        for i, (k, v) in enumerate(rows, start=1):
+            ws.write_string(i, 0, k, self.fmt["wrap"])
+            if isinstance(v, Share):
+                ws.write_number(i, 1, v.value, self.fmt["share"]) if v.value is not None else ws.write_blank(
+                    i, 1, None)
+            elif isinstance(v, int | float) and not isinstance(v, bool):
+                ws.write_number(i, 1, float(v), self.fmt["int"])
+            else:
+                ws.write_string(i, 1, str(v), self.fmt["wrap_left"])
+        ws.set_column(0, 0, 62)
+        ws.set_column(1, 1, 70)
+        self._print_setup(ws, SHEET_KEYS)
+        ws.freeze_panes(1, 0)
+        ws.autofilter(0, 0, max(len(rows), 1), 1)
+
     def definitions(self, rows: list[tuple[str, str]]) -> None:
         ws = self.wb.add_worksheet(SHEET_DEFS)
         ws.write_string(0, 0, "Begrepp", self.fmt["header"])
@@ -284,6 +332,8 @@ def _unit_frame(units: pd.DataFrame, areas_all: pd.DataFrame) -> pd.DataFrame:
     u["category_label"] = u["category"].astype(str).map(CAT_LABELS).fillna(u["category"].astype(str))
     u["status_label"] = u["status"].astype(str).map(STAT_LABELS).fillna(u["status"].astype(str))
     u["link_label"] = u["link_level"].map(LINK_LABELS)
+    if "precision" in u:
+        u["precision_label"] = u["precision"].map(PRECISION_LABELS).fillna(u["precision"])
     a = areas_all.set_index("regso_code")
     u["omradestyp"] = u["regso_code"].map(a["omradestyp"])
     u["exclusion"] = u["regso_code"].map(a["exclusion"]).astype("boolean")
@@ -291,6 +341,76 @@ def _unit_frame(units: pd.DataFrame, areas_all: pd.DataFrame) -> pd.DataFrame:
     st_order = {s.value: i for i, s in enumerate(Status)}
     u["_o"] = u["category"].astype(str).map(cat_order).fillna(9) * 10 + u["status"].astype(str).map(st_order).fillna(9)
     return u.sort_values(["lan_code", "kommun_code", "_o", "name"], na_position="last").drop(columns="_o")
+
+
+def _names(codes: list[str], names: pd.Series) -> str:
+    return ", ".join(f"{names.get(c, c)} ({c})" for c in codes) or "inga"
+
+
+def scope_label(result: AtlasResult) -> str:
+    """What the run covers, in Swedish: the län's name, ``hela Sverige`` or ``hela datapaketet``."""
+    p = result.params
+    if p.lan:
+        return str(result.lan["lan_name"].iloc[0]) if len(result.lan) else f"län {p.lan}"
+    return "hela Sverige" if len(result.kommuner) == 290 else "hela datapaketet"
+
+
+def keyfigure_rows(result: AtlasResult) -> list[tuple[str, object]]:
+    """The four questions for the run's scope, as the rows of the sheet *Nyckeltal*."""
+    s: dict[str, Any] = result.summary
+    p = result.params
+    ubc: dict[str, dict[str, int]] = s["units_by_category"]
+    kn = result.kommuner.set_index("kommun_code")["kommun_name"]
+    ln = result.lan.set_index("lan_code")["lan_name"]
+    rows: list[tuple[str, object]] = [
+        ("Urval", f"{scope_label(result)}, {p.year}; utanförskapsområde = {p.exclusion.label}"),
+        ("1. Enheter i registret", int(s["units_total"])),
+    ]
+    for c in Category:
+        for st in (Status.I_DRIFT, Status.PLANERAD, Status.AVSIKTSFORKLARING):
+            rows.append((f"   {CAT_LABELS[c.value]}, {STAT_LABELS[st.value].lower()}", ubc[c.value][st.value]))
+    kw = list(s["kommuner_without_centre"])
+    n_k = int(s["kommuner_total"])
+    rows += [
+        ("2. Kommuner", n_k),
+        ("   med familjecentral i drift", n_k - len(kw)),
+        ("   utan familjecentral i drift", len(kw)),
+        ("   kommuner utan familjecentral i drift", _names(kw, kn)),
+        ("   län med familjecentral i alla kommuner",
+         _names(list(s["lan_all_kommuner_with_centre"]), ln)),
+        ("   län utan familjecentral i någon kommun", _names(list(s["lan_without_centre"]), ln)),
+        ("3. Utanförskapsområden (RegSO)", int(s["exclusion_areas_total"])),
+        ("   med familjecentral i området eller inom räckhåll", int(s["exclusion_areas_covered"])),
+        ("   utan familjecentral inom räckhåll (se bladet Luckor)",
+         len(s["exclusion_areas_without_centre"])),
+        ("   täckning okänd (områdesgräns saknas)", len(s["exclusion_areas_coverage_unknown"])),
+        ("4. Barn 0–6 år" + (" (skattat)" if s["children_0_6_estimated"] else ""), int(s["children_0_6_total"])),
+        ("   i utanförskapsområden", int(s["children_0_6_in_exclusion_areas"])),
+        ("   i utanförskapsområden med familjecentral inom räckhåll",
+         int(s["children_0_6_in_exclusion_areas_covered"])),
+        ("   i utanförskapsområden utan familjecentral inom räckhåll",
+         int(s["children_0_6_in_exclusion_areas_not_covered"])),
+        ("   i utanförskapsområden, täckning okänd", int(s["children_0_6_in_exclusion_areas_coverage_unknown"])),
+        ("Andel barn 0–6 år inom räckhåll (områden med känd gräns)",
+         Share(_ratio(s["children_0_6_covered"], s["children_0_6_coverage_known"]))),
+        ("Andel barn 0–6 år i utanförskapsområden inom räckhåll (känd gräns)",
+         Share(_ratio(s["children_0_6_in_exclusion_areas_covered"],
+                      int(s["children_0_6_in_exclusion_areas"])
+                      - int(s["children_0_6_in_exclusion_areas_coverage_unknown"])))),
+    ]
+    return rows
+
+
+def _ratio(part: object, whole: object) -> float | None:
+    w = int(whole)  # type: ignore[call-overload]
+    return round(int(part) / w, 4) if w > 0 else None  # type: ignore[call-overload]
+
+
+def _level_frame(t: pd.DataFrame) -> pd.DataFrame:
+    t = t.copy()
+    t["level_label"] = t["level"].map(LEVEL_LABELS)
+    t["category_label"] = t["category"].map(CAT_LABELS).fillna(t["category"])
+    return t
 
 
 def definitions_rows(result: AtlasResult, manifest: dict[str, Any]) -> list[tuple[str, str]]:
@@ -303,7 +423,7 @@ def definitions_rows(result: AtlasResult, manifest: dict[str, Any]) -> list[tupl
         ("Datapaket", f"{manifest.get('label', '')} (skapat {manifest.get('created', '?')})"),
         ("Syntetiska exempeldata", "Ja – inte verkliga uppgifter" if manifest.get("synthetic") else "Nej"),
         ("År (områdestyp, folkmängd)", str(p.year)),
-        ("Urval", f"län {p.lan}" if p.lan else "hela Sverige"),
+        ("Urval", scope_label(result)),
         ("Utanförskapsområde", f"{p.exclusion.label} (definition '{p.exclusion.spec}')"),
         ("Familjecentral (i rapporten)", ", ".join(
             CAT_LABELS.get(c, c) for c in sorted(p.centre_categories)) + " med status I drift"),
@@ -350,10 +470,12 @@ def write_excel(result: AtlasResult, manifest: dict[str, Any], path: str | Path)
     """Write ``atlas.xlsx`` for ``result``. Returns the path."""
     out = Path(path)
     w = _Writer(out)
+    w.keyfigures(keyfigure_rows(result))
     w.table(SHEET_AREAS, _area_frame(result.areas), AREA_COLS)
     w.table(SHEET_UNITS, _unit_frame(result.units, result.areas_all), UNIT_COLS)
     w.table(SHEET_KOMMUNER, result.kommuner, KOMMUN_COLS)
     w.table(SHEET_LAN, result.lan, LAN_COLS)
+    w.table(SHEET_LEVELS, _level_frame(result.units_by_level), LEVEL_COLS)
     cov = result.coverage_by_omradestyp.copy()
     cov["omradestyp_label"] = cov["omradestyp"].map(lambda t: OMRADESTYP_LABELS.get(int(t)) if pd.notna(t) else None)
     w.table(SHEET_COVERAGE, cov, COVERAGE_COLS)

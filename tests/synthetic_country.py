@@ -1,4 +1,7 @@
-"""A synthetic country for tests and benchmarks (no files, deterministic by seed).
+"""A synthetic country for the atlas tests and ``benchmarks/atlas_national.py`` (no files,
+deterministic by seed). Test support only, so it lives beside the tests, not in the package:
+tests import it as ``synthetic_country`` (pytest puts ``tests/`` on ``sys.path``), the
+benchmark adds ``tests/`` to ``sys.path`` itself.
 
 RegSO are grid cells in SWEREF 99 TM, DeSO split cells into strips, kommuner and län are runs of
 consecutive cells. The result has exactly the shapes the atlas analysis takes.
