@@ -173,3 +173,28 @@ def test_huge_numbers_stay_exact() -> None:
     assert {r.region_code: (r.fixed_sek, r.variable_sek) for r in out.itertuples()} == allocate_reference(
         basis, total, DEFAULT_FIXED_SEK
     )
+
+
+@pytest.mark.parametrize(
+    ("basis", "total", "fixed", "message"),
+    [
+        ({"18": 1}, 10**21, DEFAULT_FIXED_SEK, "totalbeloppet .* är orimligt stort"),
+        ({"18": 1}, 2_000_000, 10**19, "det fasta beloppet .* är orimligt stort"),
+        ({"18": 10**16}, 2_000_000, DEFAULT_FIXED_SEK, "orimligt stort"),
+    ],
+)
+def test_amounts_beyond_64_bit_are_rejected_not_a_traceback(basis: dict, total: int, fixed: int, message: str) -> None:
+    """Regression: a total of 10**21 kr ended in an OverflowError traceback (int64 cast)."""
+    with pytest.raises(AllocationError, match=message):
+        allocate(frame(basis), total_sek=total, fixed_sek=fixed)
+
+
+def test_total_exactly_the_fixed_parts_gives_no_variable_part() -> None:
+    out = allocate(frame({"18": 5, "20": 7}), total_sek=2 * DEFAULT_FIXED_SEK)
+    assert out["variable_sek"].tolist() == [0, 0]
+    assert out["total_sek"].tolist() == [DEFAULT_FIXED_SEK, DEFAULT_FIXED_SEK]
+
+
+def test_one_region_gets_the_whole_total() -> None:
+    out = allocate(frame({"18": 2_740}), total_sek=1_500_000)
+    assert out[["fixed_sek", "variable_sek", "total_sek"]].values.tolist() == [[815_000, 685_000, 1_500_000]]

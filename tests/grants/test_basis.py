@@ -71,3 +71,27 @@ def test_read_basis_file_errors_name_row_and_column(
     assert err.value.row == row and err.value.column == column
     assert reason in err.value.reason
     assert str(err.value).startswith(str(f))
+
+
+def test_read_basis_file_windows_1252(tmp_path: Path) -> None:
+    """Regression: a basis saved by Excel as CSV (Windows-1252) was refused as 'inte UTF-8'."""
+    f = tmp_path / "b.csv"
+    f.write_bytes("region_code;basis_children;region_name\r\n18;2740;Region Örebro län\r\n".encode("cp1252"))
+    t = read_basis_file(f).table
+    assert t[["region_code", "basis_children", "region_name"]].values.tolist() == [["18", 2740, "Region Örebro län"]]
+
+
+def test_read_basis_file_row_numbers_count_quoted_line_breaks(tmp_path: Path) -> None:
+    """Regression: rows were numbered by records, so a quoted name with a line break shifted
+    every later row number."""
+    f = write(tmp_path / "b.csv", 'region_code;basis_children;region_name\n18;1;"Region\nÖrebro"\n20;x;\n')
+    with pytest.raises(InputFileError) as err:
+        read_basis_file(f)
+    assert (err.value.row, err.value.column) == (4, "basis_children")
+
+
+def test_read_basis_file_rejects_an_impossible_child_count(tmp_path: Path) -> None:
+    f = write(tmp_path / "b.csv", "region_code;basis_children\n18;10000000000000000\n")
+    with pytest.raises(InputFileError) as err:
+        read_basis_file(f)
+    assert (err.value.row, err.value.column) == (2, "basis_children") and "orimligt" in err.value.reason

@@ -199,3 +199,62 @@ def test_migration_matches_the_models(db_url: str) -> None:
         assert ours == []
     finally:
         store.close()
+
+
+REPORT_HEADER = ("Länskod;År;Mottaget belopp (kr);Länssamordnare/processutvecklare (kr);Årsarbetskrafter;Roll;"
+                 "Redovisning")
+
+
+def test_report_csv_windows_1252_and_multiline_account(tmp_path: Path) -> None:
+    """Regression: a report saved by Excel (Windows-1252) was refused, and a quoted account over
+    several lines made the next row's problems point at the wrong row."""
+    f = tmp_path / "rapport.csv"
+    f.write_bytes((REPORT_HEADER + '\r\n18;2026;1500000;900000;1;Länssamordnare;"Första stycket.\r\nAndra stycket."\r\n'
+                   "20;2026;abc;0;;;\r\n").encode("cp1252"))
+    with pytest.raises(InputFileError) as err:
+        read_reports(f)
+    assert [(p.row, p.column) for p in err.value.problems] == [(4, "Mottaget belopp (kr)")]
+    f.write_bytes((REPORT_HEADER + '\r\n18;2026;1500000;900000;1;Länssamordnare;"Första stycket.\r\nAndra stycket."\r\n')
+                  .encode("cp1252"))
+    (got,) = read_reports(f)
+    assert got.data.role == "Länssamordnare" and got.data.account == "Första stycket.\nAndra stycket."
+
+
+def test_extra_cells_beyond_the_header_are_reported_not_dropped(tmp_path: Path) -> None:
+    """Regression: cells to the right of the last header were silently ignored (an unquoted
+    separator in the account lost half of it)."""
+    f = tmp_path / "rapport.csv"
+    f.write_text(REPORT_HEADER + "\n18;2026;1500000;900000;1;Samordnare;Anställd i mars;resten av texten\n",
+                 encoding="utf-8")
+    with pytest.raises(InputFileError) as err:
+        read_reports(f)
+    (p,) = err.value.problems
+    assert p.row == 2 and p.column == "kolumn 8" and "resten av texten" in p.reason
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "reason"),
+    [
+        ({"fte": Decimal("0.333")}, "fte", "högst två decimaler"),
+        ({"fte": Decimal("1000000")}, "fte", "under 1000000"),
+        ({"role": "x" * 201}, "role", "högst 200"),
+        ({"unit_ids": ["2080-" + "a" * 70]}, "unit_ids", "för långt"),
+        ({"amount_received_sek": 10**19, "unused_sek": None}, "amount_received_sek", "orimligt stort"),
+    ],
+)
+def test_values_the_database_cannot_hold_exactly_are_refused(change: dict, field: str, reason: str) -> None:
+    """Regression: FTE with three decimals was rounded silently by Numeric(8, 2); a long role or
+    unit id, or an amount beyond 64 bits, failed in PostgreSQL with a database traceback."""
+    found = [x for x in check_report(report(**change)) if x.field == field]
+    assert found and reason in found[0].reason and found[0].severity == "fel"
+
+
+def test_long_unit_id_refused_before_the_database(pg_url: str) -> None:
+    store = GrantStore.open(pg_url)
+    try:
+        with pytest.raises(ReportError, match="för långt"):
+            store.save(report(unit_ids=["2080-" + "a" * 70]))
+        with pytest.raises(ReportError):
+            store.get("18", 2026)  # nothing was stored
+    finally:
+        store.close()

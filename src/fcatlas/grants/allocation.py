@@ -29,6 +29,11 @@ from fcatlas.errors import FcatlasError
 #: The fixed amount per region in Socialstyrelsen's key (kronor).
 DEFAULT_FIXED_SEK = 815_000
 
+#: Largest amount (kronor) and basis (children) accepted: far above any real grant, and low
+#: enough that every sum stays exact in the 64-bit integers of tables, files and databases.
+MAX_SEK = 10**18
+MAX_BASIS = 10**15
+
 #: The stated tie-break rule of the largest-remainder step (Swedish, for annexes and docs).
 TIE_BREAK_RULE = (
     "Vid lika stora rester går kronan först till regionen med störst underlag, "
@@ -113,6 +118,11 @@ def check_basis(basis: pd.DataFrame) -> list[Region]:
             )
         if b < 0:
             raise AllocationError(f"{where}: underlaget för region {code} är negativt ({b})")
+        if b > MAX_BASIS:
+            raise AllocationError(
+                f"{where}: underlaget för region {code} ({fmt_sek(b)} barn) är orimligt stort "
+                f"(högst {fmt_sek(MAX_BASIS)})"
+            )
         name = names[code]
         if has_name and not _is_missing(row.get("region_name")) and str(row["region_name"]).strip():
             name = str(row["region_name"]).strip()
@@ -284,6 +294,8 @@ def _money(value: object, what: str) -> int:
         raise AllocationError(f"{what} ska vara ett helt antal kronor, fick {value!r}")
     if v < 0:
         raise AllocationError(f"{what} får inte vara negativt ({v} kr)")
+    if v > MAX_SEK:
+        raise AllocationError(f"{what} ({fmt_sek(v)} kr) är orimligt stort; högst {fmt_sek(MAX_SEK)} kr")
     return v
 
 

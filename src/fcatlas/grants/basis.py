@@ -7,7 +7,7 @@ Two sources:
   :class:`~fcatlas.geography.bundle.Bundle` (the caller opens it; no file access here beyond the
   bundle's own tables);
 * :func:`read_basis_file` — a CSV table the user provides (``region_code;basis_children``,
-  optional ``region_name``; ``;`` or ``,``; UTF-8 with or without BOM).
+  optional ``region_name``; ``;`` or ``,``; UTF-8 or Windows-1252).
 
 Both return a :class:`Basis`: the table plus where it came from and whether any count is an
 estimate (the shared data have no age breakdown, so a bundle built from them estimates children
@@ -16,8 +16,6 @@ estimate (the shared data have no age breakdown, so a bundle built from them est
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,7 +23,8 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from fcatlas.errors import BundleError, InputFileError
-from fcatlas.grants.allocation import _as_int, lan_names
+from fcatlas.geography.sources.textfile import read_text, records
+from fcatlas.grants.allocation import MAX_BASIS, _as_int, lan_names
 
 if TYPE_CHECKING:
     from fcatlas.geography.bundle import Bundle
@@ -138,26 +137,24 @@ def basis_from_bundle(
     return Basis(table, source=source, definition=exclusion.label, data_year=y, notes=notes, sources=sources)
 
 
+def _delimiter(text: str) -> str:
+    head = text.split("\n", 1)[0]
+    return ";" if head.count(";") >= head.count(",") and ";" in head else ","
+
+
 def read_basis_file(path: str | Path) -> Basis:
     """Read a basis CSV: ``region_code``, ``basis_children``, optional ``region_name``,
     ``n_areas`` and ``estimated`` (``ja``/``nej``). ``;`` or ``,`` separated, UTF-8 with or
-    without BOM. Every problem is reported with file, row and column.
+    without BOM or Windows-1252 (as Excel saves CSV). Every problem is reported with file, row
+    and column.
     """
     p = Path(path)
-    if not p.is_file():
-        raise InputFileError(p, "filen finns inte")
-    raw = p.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputFileError(p, f"filen är inte UTF-8 (byte {exc.start}); spara den som UTF-8") from None
-    lines = text.splitlines()
-    if not lines or not lines[0].strip():
-        raise InputFileError(p, "filen är tom; väntat rubrikraden region_code;basis_children", row=1)
-    head = lines[0]
-    delim = ";" if head.count(";") >= head.count(",") and ";" in head else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delim)
-    header = [h.strip().lower() for h in next(reader)]
+    text = read_text(p, ("utf-8-sig", "cp1252"))
+    delim = _delimiter(text)
+    recs = [r for r in records(p, text, delim) if not r.blank]
+    if not recs or recs[0].line != 1:
+        raise InputFileError(p, "rubrikraden saknas; väntat region_code;basis_children på rad 1", row=1)
+    header = [h.strip().lower() for h in recs[0].fields]
     for col in ("region_code", "basis_children"):
         if col not in header:
             raise InputFileError(
@@ -175,9 +172,8 @@ def read_basis_file(path: str | Path) -> Basis:
     names = lan_names()
     rows: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
-    for lineno, values in enumerate(reader, start=2):
-        if not any(v.strip() for v in values):
-            continue
+    for record in recs[1:]:
+        lineno, values = record.line, record.fields
         if len(values) != len(header):
             raise InputFileError(
                 p, f"raden har {len(values)} fält, rubrikraden {len(header)} (avgränsare {delim!r})", row=lineno
@@ -198,10 +194,11 @@ def read_basis_file(path: str | Path) -> Basis:
         b = _as_int(rec["basis_children"])
         if rec["basis_children"] == "":
             raise InputFileError(p, "värdet saknas", row=lineno, column="basis_children")
-        if b is None or b < 0:
+        if b is None or b < 0 or b > MAX_BASIS:
             raise InputFileError(
                 p,
-                f"{rec['basis_children']!r} är inget icke-negativt heltal (antal barn 0–6 år)",
+                f"{rec['basis_children']!r} är inget icke-negativt heltal (antal barn 0–6 år)"
+                if b is None or b < 0 else f"{b} barn är orimligt många (högst {MAX_BASIS})",
                 row=lineno,
                 column="basis_children",
             )

@@ -29,7 +29,14 @@ from pathlib import Path
 from typing import Any
 
 from fcatlas.errors import FcatlasError, InputFileError, Problem
-from fcatlas.grants.allocation import lan_names
+from fcatlas.geography.sources.textfile import read_text, records
+from fcatlas.grants.allocation import MAX_SEK, lan_names
+
+#: Limits of the stored fields (see :mod:`fcatlas.grants.store`): FTE is kept with two decimals,
+#: so more decimals are refused rather than rounded silently.
+MAX_FTE = Decimal(1_000_000)
+MAX_ROLE = 200
+MAX_UNIT_ID = 64
 
 
 class ReportStatus(StrEnum):
@@ -171,6 +178,10 @@ def check_report(
     ``deadline`` is a warning.
     """
     f: list[Finding] = []
+    for name, value in (("amount_received_sek", report.amount_received_sek), ("unused_sek", report.unused_sek),
+                        *((f"uses.{k}", v) for k, v in report.uses.items())):
+        if value is not None and value > MAX_SEK:
+            f.append(Finding(name, f"{_sek(value)} kr är orimligt stort (högst {_sek(MAX_SEK)} kr)"))
     if report.region_code not in lan_names():
         f.append(Finding("region_code", f"{report.region_code!r} är ingen länskod (två siffror, t.ex. 18)"))
     if not (2000 <= int(report.year) <= 2100):
@@ -211,8 +222,16 @@ def check_report(
     if report.fte is not None:
         if report.fte < 0:
             f.append(Finding("fte", "antalet årsarbetskrafter får inte vara negativt"))
+        elif report.fte >= MAX_FTE or report.fte != report.fte.quantize(Decimal("0.01")):
+            f.append(Finding("fte", f"{report.fte} årsarbetskrafter: ange ett tal under {MAX_FTE} med högst två "
+                             "decimaler (t.ex. 0,75)"))
         elif report.fte > 0 and not report.role.strip():
             f.append(Finding("role", "ange vilken roll (t.ex. länssamordnare) bidraget finansierar"))
+    if len(report.role) > MAX_ROLE:
+        f.append(Finding("role", f"rollen har {len(report.role)} tecken, högst {MAX_ROLE} tillåts"))
+    for uid in report.unit_ids:
+        if len(uid) > MAX_UNIT_ID:
+            f.append(Finding("unit_ids", f"{uid[:40]!r}… är för långt för ett id ({len(uid)} tecken, högst {MAX_UNIT_ID})"))
     if unit_exists is not None:
         for uid in report.unit_ids:
             if not unit_exists(uid):
@@ -338,6 +357,14 @@ def read_reports(
         def bad(key: str, reason: str, _row: int = rowno, _rp: list[Problem] = row_problems) -> None:
             _rp.append(Problem(str(p), _row, HEADER[key], reason))
 
+        extra = [v for v in values[len(keys):] if _text(v)]
+        if extra:
+            row_problems.append(Problem(
+                str(p), rowno, f"kolumn {len(keys) + 1}",
+                f"raden har {len(keys) + len(extra)} ifyllda celler men rubrikraden {len(keys)} kolumner "
+                f"(t.ex. {_text(extra[0])[:40]!r}); kontrollera avgränsare och citattecken",
+            ))
+
         code = _text(rec.get("region_code"))
         if code.isdigit() and len(code) == 1:
             code = "0" + code
@@ -445,21 +472,14 @@ def _read_table(p: Path) -> tuple[list[Any], list[tuple[int, list[Any]]]]:
             if any(v is not None and str(v).strip() for v in r)
         ]
         return header, rows
-    try:
-        text = p.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputFileError(p, f"filen är inte UTF-8 (byte {exc.start}); spara som CSV UTF-8") from None
-    lines = text.splitlines()
-    if not lines or not lines[0].strip():
-        raise InputFileError(p, "filen är tom; väntat rubrikraden enligt mallen", row=1)
-    delim = ";" if lines[0].count(";") >= lines[0].count(",") and ";" in lines[0] else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delim)
-    header = next(reader)
-    rows = []
-    for values in reader:
-        if any(v.strip() for v in values):
-            rows.append((reader.line_num, list(values)))
-    return list(header), rows
+    text = read_text(p, ("utf-8-sig", "cp1252"))
+    first = text.split("\n", 1)[0]
+    if not first.strip():
+        raise InputFileError(p, "rubrikraden saknas; väntat rubrikraden enligt mallen på rad 1", row=1)
+    delim = ";" if first.count(";") >= first.count(",") and ";" in first else ","
+    recs = list(records(p, text, delim))
+    rows = [(r.line, list(r.fields)) for r in recs[1:] if not r.blank]
+    return list(recs[0].fields), rows
 
 
 def _text(value: Any) -> str:
