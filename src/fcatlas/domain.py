@@ -54,6 +54,20 @@ CENTRE_CATEGORIES: frozenset[Category] = frozenset(
 )
 
 
+def implied_by(category: Category) -> tuple[frozenset[Service], bool | None]:
+    """What a category alone says about a unit: the services certainly present and whether they
+    are co-located (``None``: the category does not say).
+
+    >>> implied_by(Category.FAMILJECENTRALSLIKNANDE)
+    (frozenset({<Service.BVC: 'BVC'>}), True)
+    """
+    if category is Category.FAMILJECENTRAL:
+        return frozenset(Service), True
+    if category is Category.FAMILJECENTRALSLIKNANDE:
+        return frozenset({Service.BVC}), True
+    return frozenset(), None
+
+
 class Status(StrEnum):
     """Life-cycle status of a unit."""
 

@@ -238,7 +238,7 @@ def test_extra_cells_beyond_the_header_are_reported_not_dropped(tmp_path: Path) 
         ({"fte": Decimal("0.333")}, "fte", "högst två decimaler"),
         ({"fte": Decimal("1000000")}, "fte", "under 1000000"),
         ({"role": "x" * 201}, "role", "högst 200"),
-        ({"unit_ids": ["2080-" + "a" * 70]}, "unit_ids", "för långt"),
+        ({"unit_ids": ["2080-" + "a" * 100]}, "unit_ids", "för långt"),
         ({"amount_received_sek": 10**19, "unused_sek": None}, "amount_received_sek", "orimligt stort"),
     ],
 )
@@ -253,8 +253,19 @@ def test_long_unit_id_refused_before_the_database(pg_url: str) -> None:
     store = GrantStore.open(pg_url)
     try:
         with pytest.raises(ReportError, match="för långt"):
-            store.save(report(unit_ids=["2080-" + "a" * 70]))
+            store.save(report(unit_ids=["2080-" + "a" * 100]))
         with pytest.raises(ReportError):
             store.get("18", 2026)  # nothing was stored
+    finally:
+        store.close()
+
+
+def test_unit_ids_as_long_as_the_registers_are_stored(db_url: str) -> None:
+    """Regression: grant_report_units.unit_id was 64 characters, register ids may have 100."""
+    store = GrantStore.open(db_url)
+    try:
+        uid = "2080-" + "a" * 95
+        store.save(report(unit_ids=[uid]))
+        assert store.get("18", 2026).data.unit_ids == [uid]
     finally:
         store.close()

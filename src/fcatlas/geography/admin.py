@@ -60,41 +60,71 @@ def kommun_table() -> pd.DataFrame:
 
 
 def normalise_name(name: str) -> str:
-    """Fold a place name for tolerant matching: case, spaces, dashes, the word 'kommun'.
+    """Fold a place name for tolerant matching: NFC, case, dashes, spaces.
 
-    >>> normalise_name(" Malung–Sälens kommun ")
+    >>> normalise_name(" Malung–Sälen ")
     'malung-sälen'
     """
     text = unicodedata.normalize("NFC", str(name)).strip().lower()
-    for dash in ("\u2013", "\u2014", "\u2212"):
+    for dash in ("\u2010", "\u2011", "\u2013", "\u2014", "\u2212"):
         text = text.replace(dash, "-")
-    text = " ".join(text.split())
-    if text.endswith(" kommun"):
-        text = text[: -len(" kommun")]
-        if text.endswith("s") and text[:-1] in _plain_names():
-            text = text[:-1]
-    return text
+    return " ".join(text.split())
+
+
+#: Official kommun names whose stem is not the short name plus a genitive s.
+_IRREGULAR_KOMMUN = {"falu": "falun"}
+
+
+def _compact(key: str) -> str:
+    return key.replace(" ", "").replace("-", "")
+
+
+def kommun_name_keys(name: str) -> list[str]:
+    """Lookup keys for a kommun name as people write it: 'Falun', 'Falu kommun', 'Göteborgs stad',
+    'Region Gotland', 'Malung Sälen' (space for the dash), 'Malung-Sälens kommun'.
+
+    >>> kommun_name_keys("Falu kommun")
+    ['falu', 'falun']
+    """
+    key = normalise_name(name)
+    for suffix in (" kommun", " stad"):
+        if key.endswith(suffix):
+            key = key[: -len(suffix)].strip()
+            break
+    else:
+        if key.startswith("region "):
+            key = key[len("region "):].strip()
+    key = _compact(key)
+    keys = [key]
+    if key in _IRREGULAR_KOMMUN:
+        keys.append(_IRREGULAR_KOMMUN[key])
+    if key.endswith("s"):
+        keys.append(key[:-1])  # genitive: 'Göteborgs stad', 'Ludvikas kommun'
+    return keys
 
 
 @lru_cache(maxsize=1)
-def _plain_names() -> frozenset[str]:
-    return frozenset(
-        " ".join(unicodedata.normalize("NFC", n).strip().lower().replace("\u2013", "-").split())
-        for n in _kommun_wgs84()["kommun_name"]
-    )
+def _kommun_name_index() -> dict[str, tuple[str, ...]]:
+    index: dict[str, list[str]] = {}
+    for code, n in zip(_kommun_wgs84()["kommun_code"], _kommun_wgs84()["kommun_name"], strict=True):
+        index.setdefault(_compact(normalise_name(n)), []).append(str(code))
+    return {k: tuple(v) for k, v in index.items()}
 
 
 def kommun_by_name(name: str) -> str:
-    """The kommun code for a kommun name (tolerant to case, dashes and 'kommun').
+    """The kommun code for a kommun name, in the forms :func:`kommun_name_keys` understands.
 
-    >>> kommun_by_name("Falun")
-    '2080'
+    >>> kommun_by_name("Falun"), kommun_by_name("Göteborgs stad"), kommun_by_name("Region Gotland")
+    ('2080', '1480', '0980')
     """
-    key = normalise_name(name)
-    t = kommun_table()
-    hits = t.loc[t["kommun_name"].map(normalise_name) == key, "kommun_code"].tolist()
+    index = _kommun_name_index()
+    hits: tuple[str, ...] = ()
+    for key in kommun_name_keys(name):
+        hits = index.get(key, ())
+        if hits:
+            break
     if len(hits) == 1:
-        return str(hits[0])
+        return hits[0]
     if not hits:
         raise CodeError(f"ingen kommun heter {name!r}")
     raise CodeError(f"kommunnamnet {name!r} är tvetydigt ({', '.join(hits)})")

@@ -248,10 +248,10 @@ def build_bundle(
         regso_geom = gpd.GeoDataFrame({"regso_code": []}, geometry=[], crs="EPSG:3006")
     for f in inputs.regso_boundaries:
         g = boundaries.read_boundaries(f, "regso")
-        unknown = sorted(set(g["regso_code"]) - set(regso["regso_code"]))
-        if unknown:
-            raise InputFileError(f, f"{len(unknown)} RegSO-koder finns inte i kopplingstabellen (annan indelning?): "
-                                 + ", ".join(unknown[:10]), column="regso")
+        unknown_codes = sorted(set(g["regso_code"]) - set(regso["regso_code"]))
+        if unknown_codes:
+            raise InputFileError(f, f"{len(unknown_codes)} RegSO-koder finns inte i kopplingstabellen "
+                                 "(annan indelning?): " + ", ".join(unknown_codes[:10]), column="regso")
         sources.append(_source(f, src, "SCB", "RegSO-gränser", crs="EPSG:3006", rows=len(g), vintage="RegSO 2020"))
         # a RegSO file wins over polygons dissolved from DeSO
         regso_geom = gpd.GeoDataFrame(

@@ -36,7 +36,7 @@ from fcatlas.grants.allocation import MAX_SEK, lan_names
 #: so more decimals are refused rather than rounded silently.
 MAX_FTE = Decimal(1_000_000)
 MAX_ROLE = 200
-MAX_UNIT_ID = 64
+MAX_UNIT_ID = 100  # = the register's id column
 
 
 class ReportStatus(StrEnum):

@@ -122,7 +122,7 @@ class GrantReportUnit(Base):
     report_id: Mapped[int] = mapped_column(
         ForeignKey("grant_reports.id", ondelete="CASCADE"), primary_key=True
     )
-    unit_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    unit_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     report: Mapped[GrantReport] = relationship(back_populates="units")
 
 

@@ -36,7 +36,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from fcatlas.domain import Category, NotACollaborationError, Service, Status, classify
+from fcatlas.domain import (
+    CATEGORY_LABELS,
+    Category,
+    NotACollaborationError,
+    Service,
+    Status,
+    classify,
+    implied_by,
+)
 from fcatlas.errors import CodeError, InputFileError
 from fcatlas.geography import admin
 from fcatlas.geography.sources.postcodes import normalise_postcode
@@ -531,58 +539,13 @@ def _number(text: str, column: str) -> float:
 
 
 @lru_cache(maxsize=1)
-def _kommun_lookup() -> tuple[dict[str, str], dict[str, list[str]], dict[str, str]]:
-    """kommun code -> name, normalised name -> codes, län code -> name (admin's tables, once)."""
+def _kommun_lookup() -> tuple[dict[str, str], dict[str, str]]:
+    """kommun code -> name, län code -> name (admin's tables, once)."""
     t = admin.kommun_table()
     names = {str(c): str(n) for c, n in zip(t["kommun_code"], t["kommun_name"], strict=True)}
-    by_key: dict[str, list[str]] = {}
-    for code, name in names.items():
-        by_key.setdefault(_compact(admin.normalise_name(name)), []).append(code)
     lt = admin.lan_table()
     lans = {str(c): str(n) for c, n in zip(lt["lan_code"], lt["lan_name"], strict=True)}
-    return names, by_key, lans
-
-
-#: Official kommun names whose stem is not the short name plus a genitive s.
-_IRREGULAR_KOMMUN = {"falu": "falun"}
-
-
-def _compact(key: str) -> str:
-    return key.replace(" ", "").replace("-", "")
-
-
-def _kommun_keys(name: str) -> list[str]:
-    """Lookup keys of a kommun name as regions write it: 'Falun', 'Falu kommun', 'Göteborgs stad',
-    'Region Gotland', 'Malung Sälen' (space for the dash)."""
-    key = admin.normalise_name(name)
-    for suffix in (" kommun", " stad"):
-        if key.endswith(suffix):
-            key = key[: -len(suffix)].strip()
-            break
-    else:
-        if key.startswith("region "):
-            key = key[len("region "):].strip()
-    key = _compact(key)
-    keys = [key, _IRREGULAR_KOMMUN.get(key, key)]
-    if key.endswith("s"):
-        keys.append(key[:-1])  # genitive: 'Göteborgs stad', 'Ludvikas kommun'
-    return keys
-
-
-def _kommun_code_by_name(name: str) -> str:
-    # same rule and messages as geography.admin.kommun_by_name, with the table looked up once and
-    # the official forms ('Falu kommun', 'Göteborgs stad') understood too
-    by_key = _kommun_lookup()[1]
-    hits: list[str] = []
-    for key in _kommun_keys(name):
-        hits = by_key.get(key, [])
-        if hits:
-            break
-    if len(hits) == 1:
-        return hits[0]
-    if not hits:
-        raise CodeError(f"ingen kommun heter {name!r}")
-    raise CodeError(f"kommunnamnet {name!r} är tvetydigt ({', '.join(hits)})")
+    return names, lans
 
 
 def _kommun(cells: dict[str, str], labels: dict[str, str]) -> str:
@@ -603,7 +566,7 @@ def _kommun(cells: dict[str, str], labels: dict[str, str]) -> str:
         code = t
     if name_text:
         try:
-            by_name = _kommun_code_by_name(name_text)
+            by_name = admin.kommun_by_name(name_text)
         except CodeError as exc:
             if code is None:
                 raise _RowError(labels["kommun_name"], str(exc)) from None
@@ -633,7 +596,7 @@ def _lan_code(text: str, column: str) -> str:
         return LAN_LETTERS[t.upper()]
     if re.fullmatch(r"\d{1,2}(\.0+)?", t):
         code = t.split(".")[0].zfill(2)
-        if code in _kommun_lookup()[2]:
+        if code in _kommun_lookup()[1]:
             return code
         raise _RowError(column, f"länskoden {code} finns inte")
     key = fold(t)
@@ -642,7 +605,7 @@ def _lan_code(text: str, column: str) -> str:
             key = key[len(prefix):]
     if key.endswith("lan"):
         key = key[:-3]
-    for code, name in _kommun_lookup()[2].items():
+    for code, name in _kommun_lookup()[1].items():
         n = fold(name)
         n = n[:-3] if n.endswith("lan") else n
         if key in (n, n.rstrip("s")) or key.rstrip("s") == n.rstrip("s"):
@@ -694,7 +657,7 @@ def _parse_row(
         if cells.get(f, "").strip():
             stated = _lan_code(cells[f], labels[f])
             if stated != lan_code:
-                names, _, lans = _kommun_lookup()
+                names, lans = _kommun_lookup()
                 raise _RowError(
                     labels[f], f"{names[kommun_code]} kommun ligger i {lans[lan_code]}, inte i {lans[stated]}"
                 )
@@ -747,16 +710,17 @@ def _parse_row(
         if typ is None:
             raise _RowError(labels["category"], "Typ saknas")
         category = typ
-        if typ is Category.FAMILJECENTRAL:
+        certain, implied_co_located = implied_by(typ)
+        if implied_co_located is not None:
             if co_located is False:
-                raise _RowError(labels["co_located"], "en familjecentral är per definition samlokaliserad")
-            services = {f: True for f in SERVICE_FIELDS}
-            co_located = True
-        elif typ is Category.FAMILJECENTRALSLIKNANDE:
-            if co_located is False:
-                raise _RowError(labels["co_located"], "en familjecentralsliknande verksamhet är samlokaliserad")
-            services["bvc"] = True
-            co_located = True
+                raise _RowError(
+                    labels["co_located"],
+                    f"{CATEGORY_LABELS[typ].lower()} är per definition samlokaliserad; Samlokaliserad säger nej",
+                )
+            co_located = implied_co_located
+        for f, service in SERVICE_FIELDS.items():
+            if service in certain:
+                services[f] = True
 
     # status
     if has_status:

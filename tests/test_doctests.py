@@ -1,0 +1,24 @@
+"""The examples in the docstrings of the core modules are run (they are documentation)."""
+
+import doctest
+import importlib
+
+import pytest
+
+MODULES = [
+    "fcatlas.errors",
+    "fcatlas.domain",
+    "fcatlas.settings",
+    "fcatlas.geography.codes",
+    "fcatlas.geography.admin",
+    "fcatlas.geography.exclusion",
+    "fcatlas.geography.sources.scb_files",
+]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples_run(name):
+    mod = importlib.import_module(name)
+    res = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert res.attempted > 0, f"{name} har inga exempel"
+    assert res.failed == 0
