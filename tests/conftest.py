@@ -21,6 +21,11 @@ import uuid
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# CI machines are slow and shared: no per-example deadline (a slow example is not a wrong one).
+settings.register_profile("fcatlas", deadline=None)
+settings.load_profile("fcatlas")
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("FCATLAS_SHARED", ROOT.parent / "shared"))
