@@ -12,7 +12,7 @@ app = typer.Typer(
     help=(
         "fcatlas — planering och uppföljning av familjecentraler.\n\n"
         "Börja med 'fcatlas demo' (syntetiska exempeldata, fungerar utan internet), eller bygg "
-        "ett databas-paket av SCB:s filer med 'fcatlas data build --from KATALOG --out PAKET'."
+        "ett datapaket av SCB:s filer med 'fcatlas data build --from KATALOG --out PAKET'."
     ),
     no_args_is_help=True,
     rich_markup_mode="rich",
