@@ -79,8 +79,9 @@ def import_command(
 ) -> None:
     """Importera en regions lista. Godkända rader sparas i en transaktion; avvisade rader hamnar i en
     felrapport. Att importera samma fil igen ändrar ingenting."""
+    from fcatlas.outputs.register_export import problems_to_csv
     from fcatlas.register.geocode import Geocoder
-    from fcatlas.register.store import default_report_path, write_problem_report
+    from fcatlas.register.store import default_report_path
 
     pc_path = postnummer or (Path(os.environ[POSTNUMMER_ENV]) if os.environ.get(POSTNUMMER_ENV) else None)
     geocoder = Geocoder.from_path(pc_path, tolerance_m=tolerans * 1000)
@@ -109,9 +110,9 @@ def import_command(
         _show_problems(result.problems)
         target = rapport or default_report_path(file)
         try:
-            written = write_problem_report(result, target)
+            written = problems_to_csv(result.problems, result.headers, str(result.file), target)
         except OSError:
-            written = write_problem_report(result, Path.cwd() / target.name)
+            written = problems_to_csv(result.problems, result.headers, str(result.file), Path.cwd() / target.name)
         console.print(f"Felrapport: {written}", highlight=False)
     if result.n_rejected:
         kept = (

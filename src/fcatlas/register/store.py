@@ -560,18 +560,6 @@ class Register:
         return df.reset_index(drop=True)
 
 
-def write_problem_report(result: ImportResult | intake.Submission, path: str | Path) -> Path:
-    """Write the error report CSV (``file, row, column, severity, reason`` + the row's original
-    cells under their original headers). Cells that a spreadsheet would run as formulas are
-    neutralised."""
-    from fcatlas.outputs.register_export import problems_to_csv
-
-    problems = result.problems
-    headers = result.headers if isinstance(result, ImportResult) else result.table.headers
-    file = result.file
-    return problems_to_csv(problems, headers, str(file), Path(path))
-
-
 def default_report_path(input_file: str | Path, cwd: Path | None = None) -> Path:
     """``dalarna_2026.csv`` → ``dalarna_2026.fel.csv`` beside it.
 
@@ -601,5 +589,4 @@ __all__ = [
     "InvalidChangeError",
     "Register",
     "default_report_path",
-    "write_problem_report",
 ]
