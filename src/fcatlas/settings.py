@@ -36,7 +36,7 @@ class Settings:
             db_url=e.get("FCATLAS_DB", ""),
             home=home,
             cache_dir=Path(e["FCATLAS_CACHE"]) if e.get("FCATLAS_CACHE") else None,
-            offline=e.get("FCATLAS_OFFLINE", "") not in ("", "0", "false", "nej"),
+            offline=e.get("FCATLAS_OFFLINE", "").strip().lower() not in ("", "0", "false", "no", "nej"),
         )
 
     @property

@@ -38,13 +38,13 @@ def build_command(
     src: Annotated[Path, typer.Option("--from", help="Katalog med SCB:s filer, ordnad som ../shared/data.")],
     out: Annotated[Path, typer.Option("--out", help="Katalog där datapaketet skrivs.")],
     children_share: Annotated[
-        float,
+        float | None,
         typer.Option(
             "--andel-barn",
-            help="Andel 0–6 år av folkmängden, används bara där SCB:s åldersdata saknas "
-            "(raderna flaggas som skattade).",
+            help="Andel 0–6 år av folkmängden, t.ex. 0.074; används bara där SCB:s åldersdata saknas "
+            "(raderna flaggas som skattade). Standard: rikets andel 2023, 0.074.",
         ),
-    ] = 0.074,
+    ] = None,
     overwrite: Annotated[bool, typer.Option("--skriv-over", help="Ersätt ett befintligt datapaket.")] = False,
 ) -> None:
     """Bygg ett datapaket av SCB:s filer.
@@ -55,9 +55,11 @@ def build_command(
 
     Exempel: fcatlas data build --from ../shared/data --out paket
     """
-    from fcatlas.geography.build import build_bundle
+    from fcatlas.geography.build import DEFAULT_CHILDREN_SHARE, build_bundle
 
-    steps = 6
+    if children_share is None:
+        children_share = DEFAULT_CHILDREN_SHARE
+    steps = 7
     with progress("Bygger datapaket", total=steps) as advance:
         manifest = build_bundle(src, out, children_share=children_share, overwrite=overwrite,
                                 progress=lambda msg: advance(1, msg))
@@ -77,10 +79,14 @@ def _print_summary(path: Path, m: dict) -> None:  # type: ignore[type-arg]
     console.print(f"  Områdestyp år: {', '.join(map(str, y['omradestyp']))}")
     console.print(f"  Folkmängd år: {', '.join(map(str, y['population'])) or '–'}")
     est = m["children_0_6_estimate"]
-    console.print(
-        f"  Barn 0–6 år: {est['rows_from_age_data']} rader från SCB:s åldersdata, "
-        f"{est['rows_estimated']} skattade (andel {est['share']:.1%} av folkmängden)"
-    )
+    if m.get("synthetic") or est.get("share") is None:
+        console.print(f"  Barn 0–6 år: påhittade värden ({est.get('method', 'syntetiska värden')})")
+    else:
+        share = f"{est['share'] * 100:.1f}".replace(".", ",")
+        console.print(
+            f"  Barn 0–6 år: {est['rows_from_age_data']} rader från SCB:s åldersdata, "
+            f"{est['rows_estimated']} skattade (andel {share} % av folkmängden)"
+        )
     for year, counts in m.get("omradestyp_counts", {}).items():
         console.print(f"  Områdestyp {year}: " + ", ".join(f"typ {k}: {v}" for k, v in counts.items()))
     g = m["geometry"]

@@ -101,6 +101,7 @@ def build_bundle(
     step = progress or (lambda _msg: None)
     inputs = find_inputs(src)
     sources: list[dict[str, Any]] = []
+    partial_regso: list[str] = []  # RegSO with only some of their DeSO in the boundary files
 
     step("Läser kopplingstabellen DeSO–RegSO")
     key = scb_files.read_key(inputs.key)
@@ -110,7 +111,8 @@ def build_bundle(
     known_kommun = set(kommuner["kommun_code"])
     bad = sorted(set(key["kommun_code"]) - known_kommun)
     if bad:
-        raise InputFileError(inputs.key, f"okända kommunkoder i nyckeln: {', '.join(bad)}", column="Kommun")
+        raise InputFileError(inputs.key, f"okända kommunkoder i nyckeln: {', '.join(bad)}; "
+                             "väntat koder för Sveriges 290 kommuner", column="Kommun")
 
     regso = key.drop_duplicates("regso_code")[["regso_code", "regso_name", "kommun_code"]].rename(
         columns={"regso_name": "name"}
@@ -126,10 +128,13 @@ def build_bundle(
     step("Läser områdestyp per RegSO")
     omr_frames: list[pd.DataFrame] = []
     counts: dict[str, dict[str, int]] = {}
+    omr_file_of_year: dict[int, Path] = {}
     for f in inputs.omradestyp:
         year, df, rep = scb_files.read_omradestyp(f, key)
-        if any(fr["year"].iloc[0] == year for fr in omr_frames):
-            raise InputFileError(f, f"områdestyp för {year} finns redan i en annan fil")
+        if year in omr_file_of_year:
+            raise InputFileError(f, f"områdestyp för {year} finns redan i {omr_file_of_year[year]}; behåll en fil per år",
+                                 row=1, column=str(year))
+        omr_file_of_year[year] = f
         df["year"] = year
         omr_frames.append(df)
         counts[str(year)] = {str(k): int(v) for k, v in df["omradestyp"].value_counts().sort_index().items()}
@@ -140,17 +145,19 @@ def build_bundle(
 
     step("Läser folkmängd per RegSO")
     pop_frames = []
+    pop_file_of_year: dict[int, Path] = {}
     for f in inputs.population:
         df, rep = scb_files.read_population(f, key)
+        for y in sorted(df["year"].unique().tolist()):
+            if y in pop_file_of_year:
+                raise InputFileError(f, f"folkmängd för {y} finns redan i {pop_file_of_year[y]}; ett år får bara "
+                                     "finnas i en fil", row=1, column=f"Antal {y}")
+            pop_file_of_year[int(y)] = f
         pop_frames.append(df)
         sources.append(_source(f, src, "SCB", "folkmängd per RegSO 31 december",
                                years=sorted(df["year"].unique().tolist()), **rep.to_dict()))
     pop = (pd.concat(pop_frames, ignore_index=True) if pop_frames
            else pd.DataFrame({"regso_code": [], "year": [], "population": []}))
-    dup = pop.duplicated(["regso_code", "year"])
-    if dup.any():
-        r = pop.loc[dup].iloc[0]
-        raise InputFileError(src / "population", f"folkmängd för {r['regso_code']} år {r['year']} finns i flera filer")
 
     ages_regso = pd.DataFrame()
     ages_deso = pd.DataFrame()
@@ -243,6 +250,8 @@ def build_bundle(
         if dupg.any():
             raise InputFileError(src / "deso", f"DeSO {deso_geom.loc[dupg, 'deso_code'].iloc[0]} finns i flera filer")
         regso_geom = boundaries.dissolve_regso(deso_geom, key)
+        touched = set(key.loc[key["deso_code"].isin(deso_geom["deso_code"]), "regso_code"])
+        partial_regso = sorted(touched - set(regso_geom["regso_code"]))
     else:
         deso_geom = gpd.GeoDataFrame({"deso_code": []}, geometry=[], crs="EPSG:3006")
         regso_geom = gpd.GeoDataFrame({"regso_code": []}, geometry=[], crs="EPSG:3006")
@@ -297,6 +306,8 @@ def build_bundle(
             "deso": int(len(deso_geom)),
             "regso": int(len(regso_geom)),
             "lan_with_regso_geometry": sorted({str(c)[:2] for c in regso_geom["regso_code"]}),
+            # not dissolved: a RegSO polygon from part of its DeSO would be wrong
+            "regso_without_all_deso": sorted(set(partial_regso) - set(regso_geom["regso_code"])),
         },
         "sources": sources,
         "tables": {},

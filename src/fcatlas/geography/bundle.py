@@ -145,8 +145,12 @@ class Bundle:
         if year is None:
             return self.latest_year
         if year not in self.years:
+            pop_years = [int(y) for y in self.manifest.get("years", {}).get("population", [])]
+            also = (
+                f" (folkmängd finns för {year}, men inte områdestyp)" if year in pop_years else ""
+            )
             raise ConfigError(
-                f"året {year} finns inte i datapaketet; tillgängliga år: "
+                f"året {year} finns inte i datapaketet{also}; tillgängliga år: "
                 + ", ".join(str(y) for y in sorted(self.years))
             )
         return year
@@ -171,6 +175,10 @@ class Bundle:
         :data:`AREA_COLUMNS`. DeSO inherit the områdestyp of their RegSO (SCB sets it per RegSO).
         Counts are nullable integers; ``children_0_6_estimated`` is True where the child count is
         an estimate from population × the share in the manifest.
+
+        A year without områdestyp, a län or kommun code the bundle does not know, a kommun
+        outside the given län, or an empty list of types is a :class:`ConfigError` (never an
+        empty table).
         """
         y = self.check_year(year)
         regso = self._tables["regso"]
@@ -195,23 +203,39 @@ class Bundle:
         else:
             raise ConfigError(f"okänd nivå {level!r}; välj regso eller deso")
         df = df[cols]
-        if lan is not None:
-            codes = [lan] if isinstance(lan, str) else list(lan)
-            for c in codes:
-                validate("lan", c)
-            df = df.loc[df["lan_code"].isin(codes)]
-        if kommun is not None:
-            codes = [kommun] if isinstance(kommun, str) else list(kommun)
-            for c in codes:
-                validate("kommun", c)
-            df = df.loc[df["kommun_code"].isin(codes)]
+        lan_codes = self._known_codes("lan", lan)
+        if lan_codes is not None:
+            df = df.loc[df["lan_code"].isin(lan_codes)]
+        kommun_codes = self._known_codes("kommun", kommun)
+        if kommun_codes is not None:
+            if lan_codes is not None:
+                outside = [c for c in kommun_codes if c[:2] not in lan_codes]
+                if outside:
+                    raise ConfigError(
+                        f"kommun {', '.join(outside)} ligger inte i län {', '.join(lan_codes)}; "
+                        "ange bara kommunen eller ett län den ligger i"
+                    )
+            df = df.loc[df["kommun_code"].isin(kommun_codes)]
         if omradestyp is not None:
             types = [int(t) for t in omradestyp]
             bad = [t for t in types if t not in (1, 2, 3, 4, 5)]
-            if bad:
-                raise ConfigError(f"områdestyp ska vara 1–5, fick {bad}")
+            if bad or not types:
+                raise ConfigError(f"områdestyp ska vara 1–5, fick {bad or 'ingen'}")
             df = df.loc[df["omradestyp"].isin(types)]
         return df.sort_values(cols[0]).reset_index(drop=True)
+
+    def _known_codes(self, level: Literal["lan", "kommun"], given: str | Iterable[str] | None) -> list[str] | None:
+        """``given`` as a list of well-formed codes that exist in the bundle, else a Swedish error."""
+        if given is None:
+            return None
+        codes = [validate(level, c) for c in ([given] if isinstance(given, str) else given)]
+        known = set(self._tables[level][f"{level}_code"])
+        unknown = [c for c in codes if c not in known]
+        if unknown:
+            what = {"lan": "länskoden", "kommun": "kommunkoden"}[level]
+            among = {"lan": "Sveriges 21 län", "kommun": "Sveriges 290 kommuner"}[level]
+            raise ConfigError(f"{what} {', '.join(unknown)} finns inte bland {among}")
+        return codes
 
     def geometries(self, level: Literal["lan", "kommun", "regso", "deso"]) -> gpd.GeoDataFrame:
         """Boundaries in EPSG:3006; RegSO/DeSO only where the bundle has them."""

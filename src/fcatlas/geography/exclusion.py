@@ -14,7 +14,6 @@ The definition is always a parameter, never a constant. Two kinds exist:
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +21,7 @@ import pandas as pd
 
 from fcatlas.errors import ConfigError, InputFileError
 from fcatlas.geography.codes import REGSO_RE
+from fcatlas.geography.sources.textfile import read_text, records, sniff_delimiter
 
 DEFAULT_EXCLUSION = "omradestyp:1,2"
 
@@ -121,22 +121,26 @@ def parse_exclusion(spec: str | None) -> ExclusionDefinition:
 
 
 def read_code_list(path: Path) -> frozenset[str]:
-    """Read RegSO codes: one per line, or a CSV with column ``regso_code``; every line checked."""
+    """Read RegSO codes: one per line, or a CSV (``,``, ``;`` or tab) with column ``regso_code``;
+    every line checked. UTF-8 (with or without BOM) or Windows-1252, as Excel saves it."""
     if not path.is_file():
         raise InputFileError(path, "filen finns inte")
-    text = path.read_text(encoding="utf-8-sig")
-    lines = text.splitlines()
-    if not any(line.strip() for line in lines):
+    if not path.read_bytes().strip(b"\xef\xbb\xbf \r\n\t"):
         raise InputFileError(path, "filen är tom; väntat en RegSO-kod per rad")
+    text = read_text(path, ("utf-8-sig", "cp1252"))
     codes: set[str] = set()
-    first = lines[0]
-    if "regso_code" in first:
-        delim = ";" if first.count(";") > first.count(",") else ","
-        reader = csv.DictReader(lines, delimiter=delim)
-        for i, row in enumerate(reader, start=2):
-            _add_code(path, codes, row.get("regso_code") or "", i, "regso_code")
+    first = text.split("\n", 1)[0]
+    if "regso_code" in first.lower():
+        recs = [r for r in records(path, text, sniff_delimiter(text)) if not r.blank]
+        header = [h.strip().lower() for h in recs[0].fields]
+        col = header.index("regso_code") if "regso_code" in header else None
+        if col is None:
+            raise InputFileError(path, f"kolumnen regso_code saknas i rubrikraden ({', '.join(header)})", row=1)
+        for rec in recs[1:]:
+            raw = rec.fields[col] if col < len(rec.fields) else ""
+            _add_code(path, codes, raw, rec.line, "regso_code")
     else:
-        for i, line in enumerate(lines, start=1):
+        for i, line in enumerate(text.split("\n"), start=1):
             if line.strip():
                 _add_code(path, codes, line, i, None)
     return frozenset(codes)

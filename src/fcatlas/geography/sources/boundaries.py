@@ -25,7 +25,9 @@ def read_boundaries(path: Path, level: str = "deso", layer: str | None = None) -
 
     The file must be a GeoPackage (or any OGR-readable file) in SWEREF 99 TM; another CRS is an
     error rather than a silent reprojection, since SCB publishes these files in EPSG:3006 and a
-    different CRS means the file is not what it claims to be.
+    different CRS means the file is not what it claims to be. Geometries must be polygons or
+    multipolygons. A file with several layers is read from the one layer that has polygons and a
+    code column; when that is not exactly one layer, ``layer`` must name it.
     """
     if not path.exists():
         raise InputFileError(path, "filen finns inte")
@@ -38,7 +40,7 @@ def read_boundaries(path: Path, level: str = "deso", layer: str | None = None) -
     if len(layers) == 0:
         raise InputFileError(path, "GeoPackage utan lager")
     if layer is None:
-        layer = str(layers[0][0])
+        layer = _pick_layer(path, [(str(n), str(t)) for n, t in layers], level)
     try:
         gdf = gpd.read_file(path, layer=layer)
     except Exception as exc:
@@ -71,10 +73,38 @@ def read_boundaries(path: Path, level: str = "deso", layer: str | None = None) -
     problems += [Problem(str(path), int(i) + 1, col, f"{c} förekommer flera gånger") for i, c in dup.items()]
     empty = gdf.geometry.isna() | gdf.geometry.is_empty
     problems += [Problem(str(path), int(i) + 1, "geometry", "geometri saknas") for i in gdf.index[empty]]
+    kinds = gdf.geometry.geom_type
+    wrong = ~empty & ~kinds.isin(["Polygon", "MultiPolygon"])
+    problems += [
+        Problem(str(path), int(i) + 1, "geometry", f"geometrin är {kinds[i]}, väntat Polygon eller MultiPolygon")
+        for i in gdf.index[wrong]
+    ]
     if problems:
         raise UnmatchedRowsError(path, problems)
     out = gpd.GeoDataFrame({f"{level}_code": codes.values}, geometry=gdf.geometry.values, crs=CRS)
     return out.sort_values(f"{level}_code").reset_index(drop=True)
+
+
+def _pick_layer(path: Path, layers: list[tuple[str, str]], level: str) -> str:
+    """The one layer of ``layers`` (name, geometry type) holding ``level`` polygons with a code column."""
+    if len(layers) == 1:
+        return layers[0][0]
+    fits = []
+    for name, kind in layers:
+        if "polygon" not in kind.lower():
+            continue
+        cols = {c.lower() for c in gpd.read_file(path, layer=name, rows=0).columns}
+        if cols & set(_CODE_COLUMNS[level]):
+            fits.append(name)
+    if len(fits) == 1:
+        return fits[0]
+    listed = ", ".join(f"{n} ({t})" for n, t in layers)
+    why = "inget av dem" if not fits else f"{len(fits)} av dem"
+    raise InputFileError(
+        path,
+        f"GeoPackage med {len(layers)} lager: {listed}; {why} har {level.upper()}-polygoner med en kodkolumn "
+        f"({', '.join(_CODE_COLUMNS[level])}); spara det lager som ska användas som en egen fil",
+    )
 
 
 def check_against_key(path: Path, deso: gpd.GeoDataFrame, key: pd.DataFrame) -> None:

@@ -83,39 +83,74 @@ class PxWebClient:
 
 
 def jsonstat_frame(doc: dict[str, Any], source: str = "JSON-stat2") -> pd.DataFrame:
-    """Flatten a JSON-stat2 dataset into one row per cell: a code and a label column per
-    dimension and ``value`` (float, NaN where SCB has no value)."""
+    """Flatten a JSON-stat 2.0 dataset into one row per cell: a code and a label column per
+    dimension, ``value`` (float, NaN where SCB has no value) and ``status`` (the cell's status
+    symbol, e.g. ``..``; missing where the cell has none).
+
+    Follows the JSON-stat 2.0 format: ``value`` as a dense array or a sparse object
+    ``{"cell index": value}``; ``status`` as one string for every cell, an array or a sparse
+    object; a category ``index`` as an array of codes or an object ``{code: position}``, or
+    absent for a single-category dimension that has only a ``label``. Cells are in row-major
+    order of ``id`` (the last dimension varies fastest).
+
+    >>> doc = {"version": "2.0", "class": "dataset", "id": ["Region", "Tid"], "size": [2, 1],
+    ...        "dimension": {"Region": {"category": {"index": {"20": 1, "00": 0}}},
+    ...                      "Tid": {"category": {"label": {"2023": "2023"}}}},
+    ...        "value": {"1": 5}, "status": {"0": ".."}}
+    >>> jsonstat_frame(doc)[["Region", "value", "status"]].to_dict("records")
+    [{'Region': '00', 'value': nan, 'status': '..'}, {'Region': '20', 'value': 5.0, 'status': nan}]
+    """
     try:
         ids: list[str] = list(doc["id"])
         sizes: list[int] = [int(s) for s in doc["size"]]
         dims = doc["dimension"]
         values = doc.get("value")
-    except (KeyError, TypeError) as exc:
-        raise InputFileError(source, f"inget JSON-stat2-dataset (saknar {exc})") from exc
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InputFileError(source, f"inget JSON-stat2-dataset (saknar eller fel i {exc})") from exc
     if doc.get("class", "dataset") != "dataset":
         raise InputFileError(source, f"JSON-stat2-klassen är {doc.get('class')!r}, väntat 'dataset'")
+    if len(ids) != len(sizes):
+        raise InputFileError(source, f"id har {len(ids)} dimensioner men size {len(sizes)}")
     n = int(np.prod(sizes)) if sizes else 0
     if isinstance(values, dict):  # sparse form {"index": value}
         flat = np.full(n, np.nan)
         for k, v in values.items():
-            flat[int(k)] = np.nan if v is None else float(v)
+            flat[_cell(k, n, source, "value")] = _number(v, k, source)
     elif isinstance(values, list):
         if len(values) != n:
             raise InputFileError(
                 source, f"value har {len(values)} värden men dimensionerna ger {n} ({' × '.join(map(str, sizes))})"
             )
-        flat = np.array([np.nan if v is None else float(v) for v in values], dtype=float)
+        flat = np.array([_number(v, i, source) for i, v in enumerate(values)], dtype=float)
     else:
         raise InputFileError(source, "värden (value) saknas i JSON-stat2-datasetet")
+    status = doc.get("status")
+    flags = np.full(n, None, dtype=object)
+    if isinstance(status, str):
+        flags[:] = status
+    elif isinstance(status, list):
+        if len(status) != n:
+            raise InputFileError(source, f"status har {len(status)} värden men dimensionerna ger {n}")
+        flags[:] = status
+    elif isinstance(status, dict):
+        for k, v in status.items():
+            flags[_cell(k, n, source, "status")] = v
+    elif status is not None:
+        raise InputFileError(source, f"status ska vara text, lista eller objekt, inte {type(status).__name__}")
     out: dict[str, Any] = {}
     grids = np.unravel_index(np.arange(n), sizes) if n else [np.array([], dtype=int)] * len(ids)
     for dim_id, size, grid in zip(ids, sizes, grids, strict=True):
-        cat = dims[dim_id]["category"]
+        try:
+            cat = dims[dim_id]["category"]
+        except (KeyError, TypeError):
+            raise InputFileError(source, f"dimensionen {dim_id} saknar category") from None
         index = cat.get("index")
         if isinstance(index, list):
             codes = list(index)
         elif isinstance(index, dict):
             codes = [c for c, _ in sorted(index.items(), key=lambda kv: kv[1])]
+            if sorted(index.values()) != list(range(len(index))):
+                raise InputFileError(source, f"dimensionen {dim_id}: index ska numrera kategorierna 0…{len(index) - 1}")
         else:
             codes = list(cat.get("label", {}))
         if len(codes) != size:
@@ -125,7 +160,27 @@ def jsonstat_frame(doc: dict[str, Any], source: str = "JSON-stat2") -> pd.DataFr
         out[dim_id] = code_arr[grid]
         out[f"{dim_id}_label"] = np.array([labels.get(c, c) for c in codes], dtype=object)[grid]
     out["value"] = flat
+    out["status"] = flags
     return pd.DataFrame(out)
+
+
+def _cell(key: object, n: int, source: str, what: str) -> int:
+    """A sparse object's key as a cell position, checked against the number of cells."""
+    try:
+        i = int(str(key))
+    except ValueError:
+        raise InputFileError(source, f"{what}: nyckeln {key!r} är ingen cellposition") from None
+    if not 0 <= i < n:
+        raise InputFileError(source, f"{what}: cellposition {i} ligger utanför 0…{n - 1}")
+    return i
+
+
+def _number(v: object, where: object, source: str) -> float:
+    if v is None:
+        return np.nan
+    if isinstance(v, bool) or not isinstance(v, int | float):
+        raise InputFileError(source, f"value i cell {where} är {v!r}, väntat ett tal eller null")
+    return float(v)
 
 
 def age_range(label: str) -> tuple[int, int] | None:
@@ -186,7 +241,7 @@ def population_by_age(doc: dict[str, Any], source: str = "JSON-stat2") -> pd.Dat
     rows other than DeSO/RegSO (riket, län, kommun) are left out.
     """
     df = jsonstat_frame(doc, source)
-    dims = [c for c in df.columns if not c.endswith("_label") and c != "value"]
+    dims = [c for c in df.columns if not c.endswith("_label") and c not in ("value", "status")]
     region = next((d for d in dims if d.lower() == "region"), None)
     age = next((d for d in dims if d.lower() in ("alder", "ålder")), None)
     sex = next((d for d in dims if d.lower() in ("kon", "kön")), None)
@@ -241,6 +296,16 @@ def _safe_split(raw: object):  # type: ignore[no-untyped-def]
         return split_vintage(str(raw))
     except FcatlasError:
         return None
+
+
+def _first_category(cat: dict[str, Any]) -> list[str]:
+    """The code of a dimension's first category (``index`` as a list or as ``{code: position}``)."""
+    index = cat.get("index")
+    if isinstance(index, list):
+        return [str(index[0])] if index else []
+    if isinstance(index, dict) and index:
+        return [min(index, key=lambda c: index[c])]
+    return [str(c) for c in list(cat.get("label", {}))[:1]]
 
 
 def read_age_files(folder: Path) -> pd.DataFrame:
@@ -298,7 +363,7 @@ def fetch_population_by_age(
             time_var: [str(y) for y in years],
         }
         for c in content:
-            sel[c] = list(mdf_dims[c]["category"].get("index", {}))[:1]
+            sel[c] = _first_category(mdf_dims[c]["category"])
         doc = client.data(table_id, sel)
         docs.append(doc)
         if out_dir is not None:

@@ -22,12 +22,13 @@ import pandas as pd
 
 from fcatlas.errors import InputFileError, Problem, problems_error
 from fcatlas.geography.codes import DESO_RE, KOMMUN_RE, REGSO_RE
-from fcatlas.geography.sources.textfile import read_text, records
+from fcatlas.geography.sources.textfile import Record, read_text, records, sniff_delimiter
 
 KEY_COLUMNS = ["Kommun", "Kommunnamn", "DeSO_2018", "RegSO_2020", "RegSOkod_2020"]
 _LABEL_RE = re.compile(r"^(?P<kommun>.+?) \((?P<regso>.*)\)$", re.S)
 _YEAR_RE = re.compile(r"^\d{4}$")
 _ANTAL_RE = re.compile(r"^Antal (\d{4})$")
+_TYPES = {"1", "2", "3", "4", "5"}
 
 
 def normalise_label(label: str) -> str:
@@ -61,7 +62,7 @@ def read_key(path: Path) -> pd.DataFrame:
     label-only exports.
     """
     text = read_text(path)
-    recs = list(records(path, text))
+    recs = list(records(path, text, sniff_delimiter(text)))
     header = [h.strip() for h in recs[0].fields]
     if header != KEY_COLUMNS:
         raise InputFileError(
@@ -73,6 +74,8 @@ def read_key(path: Path) -> pd.DataFrame:
     rows: list[list[str]] = []
     problems: list[Problem] = []
     seen: dict[str, int] = {}
+    kommun_names: dict[str, tuple[str, int]] = {}
+    regso_names: dict[str, tuple[str, int]] = {}
     for rec in recs[1:]:
         if rec.blank:
             continue
@@ -99,8 +102,16 @@ def read_key(path: Path) -> pd.DataFrame:
                     Problem(str(path), rec.line, "DeSO_2018", f"{deso} förekommer redan på rad {seen[deso]}")
                 )
             elif not rname or not kname:
-                problems.append(Problem(str(path), rec.line, None, "namn saknas"))
+                problems.append(Problem(str(path), rec.line, "Kommunnamn" if not kname else "RegSO_2020",
+                                        "namn saknas"))
             else:
+                problem = _same_name(path, rec.line, "Kommunnamn", f"kommun {kommun}", kname,
+                                     kommun_names.setdefault(kommun, (kname, rec.line)))
+                problem = problem or _same_name(path, rec.line, "RegSO_2020", f"RegSO {rcode}", rname,
+                                                regso_names.setdefault(rcode, (rname, rec.line)))
+                if problem:
+                    problems.append(problem)
+                    continue
                 seen[deso] = rec.line
                 rows.append([kommun, kname, deso, rname, rcode])
     if problems:
@@ -109,11 +120,14 @@ def read_key(path: Path) -> pd.DataFrame:
         raise InputFileError(path, "inga datarader efter rubrikraden")
     df = pd.DataFrame(rows, columns=["kommun_code", "kommun_name", "deso_code", "regso_name", "regso_code"])
     df["label"] = df["kommun_name"] + " (" + df["regso_name"] + ")"
-    names = df.groupby("regso_code")["label"].nunique()
-    if (names > 1).any():
-        bad = names[names > 1].index[0]
-        raise InputFileError(path, f"RegSO {bad} har flera namn i nyckeln", column="RegSO_2020")
     return df
+
+
+def _same_name(path: Path, line: int, column: str, what: str, name: str, first: tuple[str, int]) -> Problem | None:
+    """A problem when ``name`` differs from the name ``what`` had on its first row in the key."""
+    if name == first[0]:
+        return None
+    return Problem(str(path), line, column, f"{what} heter {first[0]!r} på rad {first[1]} men {name!r} här")
 
 
 def regso_label_index(key: pd.DataFrame, path: Path) -> dict[str, str]:
@@ -126,6 +140,18 @@ def regso_label_index(key: pd.DataFrame, path: Path) -> dict[str, str]:
             raise InputFileError(path, f"etiketten {label!r} är inte unik i nyckeln ({index[norm]}, {code})")
         index[norm] = code
     return index
+
+
+def _lookup(
+    path: Path, rec: Record, column: str, label: str, index: dict[str, str], first_line: dict[str, int]
+) -> tuple[str | None, Problem | None]:
+    """The RegSO code of ``label``, or the problem (no such area, or already given) for its row."""
+    code = index.get(normalise_label(label))
+    if code is None:
+        return None, Problem(str(path), rec.line, column, f"etiketten {label!r} matchar inget RegSO i nyckeln")
+    if code in first_line:
+        return None, Problem(str(path), rec.line, column, f"{label!r} förekommer redan på rad {first_line[code]}")
+    return code, None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -158,12 +184,17 @@ def read_omradestyp(path: Path, key: pd.DataFrame) -> tuple[int, pd.DataFrame, R
     """Read one SCB export of områdestyp per RegSO.
 
     Returns ``(year, DataFrame[regso_code, omradestyp], report)``. The data block is the run of
-    ``"Kommun (RegSO)",N`` records after the header; the records after it (blank lines, notes,
-    SCB's metadata) are counted as metadata. A data row whose value is not 1–5 is an error, except
-    SCB's missing-value marks (``..``, ``-``, empty) which are kept as missing and reported.
+    records after the header up to the first record that is neither blank nor shaped like data
+    (two fields: a ``"Kommun (RegSO)"`` label or a value 1–5); SCB ends it with a blank record.
+    The records after it (blank lines, notes, SCB's metadata) are counted as metadata. Inside
+    the block every record must be a data row: a wrong label shape, a wrong number of fields or a
+    value that is not 1–5 is an error for that row, except SCB's missing-value marks (``..``,
+    ``-``, empty) which are kept as missing and reported. A data row after the block is an error
+    too (and so is the record that ended the block early), so no row is dropped silently.
+    Comma, semicolon or tab separated (read from the header).
     """
     text = read_text(path)
-    recs = list(records(path, text))
+    recs = list(records(path, text, sniff_delimiter(text)))
     header = [h.strip() for h in recs[0].fields]
     if len(header) != 2 or not _YEAR_RE.match(header[1]) or header[0] not in ("", "Område", "region"):
         raise InputFileError(
@@ -173,37 +204,43 @@ def read_omradestyp(path: Path, key: pd.DataFrame) -> tuple[int, pd.DataFrame, R
             row=1,
         )
     year = int(header[1])
+    label_col = header[0] or "Område"
     index = regso_label_index(key, path)
     report = ReadReport(str(path), records=len(recs) - 1)
     out: dict[str, int | None] = {}
     first_line: dict[str, int] = {}
     problems: list[Problem] = []
-    in_data = True
+    block_end: Record | None = None  # the record that ended the data block
     for rec in recs[1:]:
         f = [x.strip() for x in rec.fields]
-        is_data_shape = len(f) == 2 and bool(_LABEL_RE.match(f[0])) and "\n" not in f[0]
-        if in_data and not is_data_shape:
-            in_data = False
-        if not in_data:
-            if is_data_shape and f[1] in {"1", "2", "3", "4", "5"}:
+        label_ok = bool(_LABEL_RE.match(f[0])) and "\n" not in f[0]
+        value = f[1] if len(f) > 1 else ""
+        if block_end is None and (rec.blank or not (len(f) >= 2 and (label_ok or value in _TYPES | {"..", "-"}))):
+            block_end = rec
+        if block_end is not None:
+            if label_ok and len(f) == 2 and value in _TYPES:
+                if not block_end.blank and not any(p.row == block_end.line for p in problems):
+                    problems.append(Problem(
+                        str(path), block_end.line, None,
+                        "raden avbryter datablocket: väntat två fält, 'Kommun (RegSO-namn)' och områdestyp "
+                        f"1–5, fick {','.join(f'{x[:40]!r}' for x in block_end.fields)}"))
                 problems.append(
                     Problem(str(path), rec.line, None, "dataraden står efter fotnoterna; filen är inte i SCB:s form")
                 )
             report.metadata_rows += 1
             continue
-        code = index.get(normalise_label(f[0]))
+        if len(f) != 2:
+            problems.append(Problem(str(path), rec.line, None, f"{len(f)} fält, väntat 2 (etikett och områdestyp)"))
+            continue
+        if not label_ok:
+            problems.append(Problem(str(path), rec.line, label_col,
+                                    f"etiketten {f[0]!r} har inte formen 'Kommun (RegSO-namn)'"))
+            continue
+        code, problem = _lookup(path, rec, label_col, f[0], index, first_line)
         if code is None:
-            problems.append(
-                Problem(str(path), rec.line, "Område", f"etiketten {f[0]!r} matchar inget RegSO i nyckeln")
-            )
+            problems.append(problem)  # type: ignore[arg-type]
             continue
-        if code in out:
-            problems.append(
-                Problem(str(path), rec.line, "Område", f"{f[0]!r} förekommer redan på rad {first_line[code]}")
-            )
-            continue
-        value = f[1]
-        if value in {"1", "2", "3", "4", "5"}:
+        if value in _TYPES:
             out[code] = int(value)
         elif value in {"..", "-", ""}:
             out[code] = None
@@ -232,11 +269,13 @@ def read_population(path: Path, key: pd.DataFrame) -> tuple[pd.DataFrame, ReadRe
     """Read SCB's export of population per RegSO (``region, födelseregion, kön, Antal YYYY…``).
 
     Uses the rows with ``födelseregion == "totalt"`` and ``kön == "totalt"`` (all persons);
-    rows of other breakdowns are counted in the report. Returns a long DataFrame
-    ``regso_code, year, population`` and the report.
+    rows of other breakdowns are counted in the report. Records after the first blank record
+    (SCB's footnotes and metadata) are counted as metadata; a data row among them is an error.
+    Returns a long DataFrame ``regso_code, year, population`` and the report. Comma, semicolon
+    or tab separated (read from the header).
     """
     text = read_text(path)
-    recs = list(records(path, text))
+    recs = list(records(path, text, sniff_delimiter(text)))
     header = [h.strip() for h in recs[0].fields]
     years = {i: int(m.group(1)) for i, h in enumerate(header) if (m := _ANTAL_RE.match(h))}
     if not header or header[0] != "region" or not years:
@@ -252,11 +291,17 @@ def read_population(path: Path, key: pd.DataFrame) -> tuple[pd.DataFrame, ReadRe
     rows: list[tuple[str, int, int]] = []
     problems: list[Problem] = []
     seen: dict[str, int] = {}
+    in_data = True
     for rec in recs[1:]:
+        f = [x.strip() for x in rec.fields]
         if rec.blank:
+            in_data = False
+        if not in_data:
+            if not rec.blank and len(f) == len(header) and _LABEL_RE.match(f[0]):
+                problems.append(Problem(str(path), rec.line, None,
+                                        "dataraden står efter en tom rad (fotnoterna); filen är inte i SCB:s form"))
             report.metadata_rows += 1
             continue
-        f = [x.strip() for x in rec.fields]
         if len(f) != len(header):
             problems.append(Problem(str(path), rec.line, None, f"{len(f)} fält, väntat {len(header)}"))
             continue
@@ -266,14 +311,9 @@ def read_population(path: Path, key: pd.DataFrame) -> tuple[pd.DataFrame, ReadRe
         if not breakdown_ok:
             report.other_rows += 1
             continue
-        code = index.get(normalise_label(f[0]))
+        code, problem = _lookup(path, rec, "region", f[0], index, seen)
         if code is None:
-            problems.append(
-                Problem(str(path), rec.line, "region", f"etiketten {f[0]!r} matchar inget RegSO i nyckeln")
-            )
-            continue
-        if code in seen:
-            problems.append(Problem(str(path), rec.line, "region", f"{f[0]!r} förekommer redan på rad {seen[code]}"))
+            problems.append(problem)  # type: ignore[arg-type]
             continue
         seen[code] = rec.line
         for i, year in years.items():

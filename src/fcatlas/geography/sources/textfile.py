@@ -36,13 +36,38 @@ def read_text(path: Path, encodings: tuple[str, ...] = ("utf-8-sig",)) -> str:
             last = exc
     assert last is not None
     line = raw[: last.start].count(b"\n") + 1
+    hint = "spara filen som UTF-8"
+    if "cp1252" not in encodings:
+        try:
+            raw.decode("cp1252")
+            hint = "filen verkar vara sparad som Windows-1252 (ANSI); spara den som UTF-8"
+        except UnicodeDecodeError:
+            pass
     raise InputFileError(
         path,
         f"fel teckenkodning: byte 0x{raw[last.start]:02x} går inte att läsa som "
-        f"{' eller '.join(e.replace('-sig', '') .upper() for e in encodings)} "
-        "(spara filen som UTF-8)",
+        f"{' eller '.join(_ENCODING_NAMES.get(e, e.upper()) for e in encodings)} ({hint})",
         row=line,
     )
+
+
+_ENCODING_NAMES = {"utf-8-sig": "UTF-8", "utf-8": "UTF-8", "cp1252": "Windows-1252"}
+
+
+def sniff_delimiter(text: str, allowed: str = ",;\t") -> str:
+    r"""The field separator of a CSV text, read from its first line (the header): the allowed
+    separator that occurs most often outside quotes; ``,`` when none occurs.
+
+    >>> sniff_delimiter("Område;2023\nFalun (Centrum);1\n")
+    ';'
+    >>> sniff_delimiter('"region","kön","Antal 2023"\n')
+    ','
+    """
+    head = text.split("\n", 1)[0]
+    outside = "".join(part for i, part in enumerate(head.split('"')) if i % 2 == 0)
+    counts = {d: outside.count(d) for d in allowed}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
 
 
 @dataclass(frozen=True)
@@ -67,6 +92,19 @@ def records(path: Path, text: str, delimiter: str = ",") -> Iterator[Record]:
         except StopIteration:
             return
         except csv.Error as exc:
-            raise InputFileError(path, f"trasig CSV ({exc}); kontrollera citattecken", row=start) from exc
+            raise InputFileError(path, f"trasig CSV: {_csv_reason(exc, delimiter)}", row=start) from exc
         yield Record(start, fields)
         start = reader.line_num + 1
+
+
+def _csv_reason(exc: csv.Error, delimiter: str) -> str:
+    """Python's csv error in Swedish (the module's messages are English)."""
+    text = str(exc)
+    sep = {",": "kommatecken", ";": "semikolon", "\t": "tabb"}.get(delimiter, repr(delimiter))
+    if "expected after" in text:
+        return f"citattecken mitt i ett fält (väntat {sep} efter avslutande citattecken); kontrollera citattecken"
+    if "unexpected end of data" in text or "EOF" in text:
+        return "ett citattecken stängs aldrig (filen tar slut inuti ett citerat fält); kontrollera citattecken"
+    if "NUL" in text or "line contains NUL" in text:
+        return "filen innehåller NUL-tecken; är det verkligen en textfil?"
+    return f"{text}; kontrollera citattecken"
