@@ -45,15 +45,47 @@ def run(app: typer.Typer) -> None:
     except typer.Abort:
         err_console.print("Avbrutet.")
         sys.exit(130)
-    except Exception as exc:  # click usage errors
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
+    except Exception as exc:
+        # usage errors (bad option value, unknown option): click's, or typer's vendored copy of it
+        if hasattr(exc, "format_message") and hasattr(exc, "exit_code"):
+            ctx = getattr(exc, "ctx", None)
+            where = ctx.command_path if ctx is not None else "fcatlas"
+            err_console.print(f"[bold red]Fel:[/] {swedish_usage_message(exc.format_message())}", highlight=False)
+            err_console.print(f"Se '{where} --help'.", highlight=False)
+            sys.exit(int(exc.exit_code))
         raise
     # with standalone_mode=False click returns the code of typer.Exit instead of exiting
     sys.exit(rc if isinstance(rc, int) else 0)
+
+
+_USAGE_PHRASES = (
+    ("Invalid value for", "Ogiltigt värde för"),
+    ("No such command", "Kommandot finns inte:"),
+    ("No such option", "Flaggan finns inte:"),
+    ("Missing option", "Flagga saknas:"),
+    ("Missing argument", "Argument saknas:"),
+    ("Missing parameter", "Parameter saknas:"),
+    ("Got unexpected extra argument", "Oväntat extra argument"),
+    ("Got unexpected extra arguments", "Oväntade extra argument"),
+    ("Option '", "Flaggan '"),
+    ("requires an argument", "kräver ett värde"),
+    ("Input should be a valid integer, unable to parse string as an integer", "ska vara ett heltal"),
+    ("Input should be a valid number, unable to parse string as a number", "ska vara ett tal"),
+    ("is not one of", "är inte ett av"),
+    ("Value error, ", ""),
+    ("does not exist", "finns inte"),
+)
+
+
+def swedish_usage_message(text: str) -> str:
+    """click/typer's English usage errors in Swedish (the common phrases; the rest as is).
+
+    >>> swedish_usage_message("No such command 'nope'.")
+    "Kommandot finns inte: 'nope'."
+    """
+    for en, sv in _USAGE_PHRASES:
+        text = text.replace(en, sv)
+    return text.replace(":: ", ": ").replace("  ", " ")
 
 
 @contextmanager
