@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from fcatlas.errors import BundleError, InputFileError
-from fcatlas.geography.sources.textfile import read_text, records
+from fcatlas.geography.sources.textfile import read_text, records, sniff_delimiter
 from fcatlas.grants.allocation import MAX_BASIS, _as_int, lan_names
 
 if TYPE_CHECKING:
@@ -137,11 +137,6 @@ def basis_from_bundle(
     return Basis(table, source=source, definition=exclusion.label, data_year=y, notes=notes, sources=sources)
 
 
-def _delimiter(text: str) -> str:
-    head = text.split("\n", 1)[0]
-    return ";" if head.count(";") >= head.count(",") and ";" in head else ","
-
-
 def read_basis_file(path: str | Path) -> Basis:
     """Read a basis CSV: ``region_code``, ``basis_children``, optional ``region_name``,
     ``n_areas`` and ``estimated`` (``ja``/``nej``). ``;`` or ``,`` separated, UTF-8 with or
@@ -150,7 +145,7 @@ def read_basis_file(path: str | Path) -> Basis:
     """
     p = Path(path)
     text = read_text(p, ("utf-8-sig", "cp1252"))
-    delim = _delimiter(text)
+    delim = sniff_delimiter(text, ",;")
     recs = [r for r in records(p, text, delim) if not r.blank]
     if not recs or recs[0].line != 1:
         raise InputFileError(p, "rubrikraden saknas; väntat region_code;basis_children på rad 1", row=1)

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from fcatlas.errors import FcatlasError, InputFileError, Problem
-from fcatlas.geography.sources.textfile import read_text, records
+from fcatlas.geography.sources.textfile import read_text, records, sniff_delimiter
 from fcatlas.grants.allocation import MAX_SEK, lan_names
 
 #: Limits of the stored fields (see :mod:`fcatlas.grants.store`): FTE is kept with two decimals,
@@ -476,7 +476,7 @@ def _read_table(p: Path) -> tuple[list[Any], list[tuple[int, list[Any]]]]:
     first = text.split("\n", 1)[0]
     if not first.strip():
         raise InputFileError(p, "rubrikraden saknas; väntat rubrikraden enligt mallen på rad 1", row=1)
-    delim = ";" if first.count(";") >= first.count(",") and ";" in first else ","
+    delim = sniff_delimiter(text, ",;")
     recs = list(records(p, text, delim))
     rows = [(r.line, list(r.fields)) for r in recs[1:] if not r.blank]
     return list(recs[0].fields), rows
