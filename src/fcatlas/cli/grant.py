@@ -286,20 +286,28 @@ def _plan(years: str, total: str, fixed: str, bundle: Path | None, exclusion: st
 
 _YEARS_OPT = typer.Option("2026-2030", "--years", help="Bidragsår, t.ex. 2026-2030 eller 2026,2027.")
 _PLAN_TOTAL = typer.Option(..., "--total", help="Belopp per år: ett belopp för alla år eller 2026=…,2027=….")
+_FIXED_OPT = typer.Option("815000", "--fixed", help="Fast belopp per berättigad region (kr).")
+_BUNDLE_OPT = typer.Option(None, "--bundle", help="Datapaket.")
+_EXCL_OPT = typer.Option(None, "--exclusion", help=_EXCL_HELP)
+_DATA_YEAR_OPT = typer.Option(None, "--data-year", help="År för antal barn.")
+_BASIS_OPT = typer.Option(None, "--basis", help="Underlag som CSV.")
+_INCLUDE_ALL_OPT = typer.Option(False, "--include-all", help="Alla regioner får den fasta delen.")
+_INSTALMENTS_OPT = typer.Option(1, "--instalments", help="Utbetalningar per år: 1, 2, 3, 4, 6 eller 12.")
+_FIRST_PAYOUT_OPT = typer.Option("03-31", "--first-payout", help="Första utbetalningsdag varje år (MM-DD).")
 
 
 @grant_app.command("plan")
 def plan_command(
     total: str = _PLAN_TOTAL,
     years: str = _YEARS_OPT,
-    fixed: str = typer.Option("815000", "--fixed", help="Fast belopp per berättigad region (kr)."),
-    bundle: Path | None = typer.Option(None, "--bundle", help="Datapaket."),
-    exclusion: str | None = typer.Option(None, "--exclusion", help=_EXCL_HELP),
-    data_year: int | None = typer.Option(None, "--data-year", help="År för antal barn."),
-    basis: Path | None = typer.Option(None, "--basis", help="Underlag som CSV."),
-    include_all: bool = typer.Option(False, "--include-all", help="Alla regioner får den fasta delen."),
-    instalments: int = typer.Option(1, "--instalments", help="Utbetalningar per år: 1, 2, 3, 4, 6 eller 12."),
-    first_payout: str = typer.Option("03-31", "--first-payout", help="Första utbetalningsdag varje år (MM-DD)."),
+    fixed: str = _FIXED_OPT,
+    bundle: Path | None = _BUNDLE_OPT,
+    exclusion: str | None = _EXCL_OPT,
+    data_year: int | None = _DATA_YEAR_OPT,
+    basis: Path | None = _BASIS_OPT,
+    include_all: bool = _INCLUDE_ALL_OPT,
+    instalments: int = _INSTALMENTS_OPT,
+    first_payout: str = _FIRST_PAYOUT_OPT,
     schedule: bool = typer.Option(False, "--schedule", help="Visa utbetalningsplanen per region i stället."),
     format: GrantFormat = typer.Option(GrantFormat.table, "--format", help="table, csv, json eller xlsx."),
     out: Path | None = typer.Option(None, "--out", help="Utfil."),
@@ -323,14 +331,14 @@ def plan_command(
 def annex_command(
     total: str = _PLAN_TOTAL,
     years: str = _YEARS_OPT,
-    fixed: str = typer.Option("815000", "--fixed", help="Fast belopp per berättigad region (kr)."),
-    bundle: Path | None = typer.Option(None, "--bundle", help="Datapaket."),
-    exclusion: str | None = typer.Option(None, "--exclusion", help=_EXCL_HELP),
-    data_year: int | None = typer.Option(None, "--data-year", help="År för antal barn."),
-    basis: Path | None = typer.Option(None, "--basis", help="Underlag som CSV."),
-    include_all: bool = typer.Option(False, "--include-all", help="Alla regioner får den fasta delen."),
-    instalments: int = typer.Option(1, "--instalments", help="Utbetalningar per år: 1, 2, 3, 4, 6 eller 12."),
-    first_payout: str = typer.Option("03-31", "--first-payout", help="Första utbetalningsdag varje år (MM-DD)."),
+    fixed: str = _FIXED_OPT,
+    bundle: Path | None = _BUNDLE_OPT,
+    exclusion: str | None = _EXCL_OPT,
+    data_year: int | None = _DATA_YEAR_OPT,
+    basis: Path | None = _BASIS_OPT,
+    include_all: bool = _INCLUDE_ALL_OPT,
+    instalments: int = _INSTALMENTS_OPT,
+    first_payout: str = _FIRST_PAYOUT_OPT,
     xlsx: Path | None = typer.Option(None, "--xlsx", help="Excel-bilaga (ett blad per år + Metod och källor)."),
     pdf: Path | None = typer.Option(None, "--pdf", help="PDF-bilaga (tabeller och metodtext)."),
 ) -> None:
