@@ -63,8 +63,7 @@ def test_xlsx_has_swedish_headers_text_cells_and_opens_in_libreoffice(units: pd.
     assert "Om" in wb.sheetnames
 
     soffice = shutil.which("libreoffice") or shutil.which("soffice")
-    if soffice is None:
-        pytest.skip("LibreOffice saknas")
+    assert soffice, "LibreOffice saknas (installeras av README:ns testkommando)"
     profile = tmp_path / "lo-profile"
     proc = subprocess.run(
         [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "csv", "--outdir",
