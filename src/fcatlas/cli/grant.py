@@ -61,21 +61,26 @@ def _sek(text: str, what: str = "--total") -> int:
     return int(t)
 
 
-def _totals(text: str, years: list[int]) -> dict[int, int]:
-    """``60000000`` (every year) or ``2026=60000000,2027=61000000``."""
+def _per_year(text: str, years: list[int], option: str, example: str) -> dict[int, str]:
+    """``VALUE`` for every year, or ``2026=VALUE,2027=VALUE`` (every year must be given)."""
     if "=" not in text:
-        v = _sek(text)
-        return dict.fromkeys(years, v)
-    out: dict[int, int] = {}
+        return dict.fromkeys(years, text.strip())
+    out: dict[int, str] = {}
     for part in text.split(","):
         y, _, v = part.partition("=")
-        if not y.strip().isdigit():
-            raise ConfigError(f"--total: {part!r} ska ha formen ÅR=BELOPP, t.ex. 2026=60000000")
-        out[int(y)] = _sek(v, f"--total {y.strip()}")
+        if not re.fullmatch(r"\d{4}", y.strip()) or not v.strip():
+            raise ConfigError(f"{option}: {part!r} ska ha formen ÅR={example}")
+        out[int(y)] = v.strip()
     missing = [y for y in years if y not in out]
     if missing:
-        raise ConfigError("--total saknar belopp för år " + ", ".join(map(str, missing)))
+        raise ConfigError(f"{option} saknar värde för år " + ", ".join(map(str, missing)))
     return {y: out[y] for y in years}
+
+
+def _totals(text: str, years: list[int]) -> dict[int, int]:
+    """``60000000`` (every year) or ``2026=60000000,2027=61000000``."""
+    per = _per_year(text, years, "--total", "BELOPP, t.ex. 2026=60000000")
+    return {y: _sek(v, "--total" if "=" not in text else f"--total {y}") for y, v in per.items()}
 
 
 def _years(text: str) -> list[int]:
@@ -271,7 +276,7 @@ def compare_command(
 
 
 def _plan(years: str, total: str, fixed: str, bundle: Path | None, exclusion: str | None,
-          data_year: int | None, basis: Path | None, include_all: bool, instalments: int,
+          data_year: str | None, basis: str | None, include_all: bool, instalments: int,
           first_payout: str):  # type: ignore[no-untyped-def]
     from fcatlas.grants.plan import make_plan
 
@@ -279,9 +284,30 @@ def _plan(years: str, total: str, fixed: str, bundle: Path | None, exclusion: st
     m = re.fullmatch(r"(\d{1,2})-(\d{1,2})", first_payout.strip())
     if not m or not (1 <= int(m.group(1)) <= 12 and 1 <= int(m.group(2)) <= 31):
         raise ConfigError(f"--first-payout {first_payout!r}: ange MM-DD, t.ex. 03-31")
-    b = _basis(bundle, basis, exclusion, data_year)
-    return make_plan({y: b for y in ys}, _totals(total, ys), _sek(fixed, "--fixed"), include_all=include_all,
+    bases = _bases_per_year(ys, bundle, basis, exclusion, data_year)
+    return make_plan(bases, _totals(total, ys), _sek(fixed, "--fixed"), include_all=include_all,
                      instalments=instalments, first_payout=(int(m.group(1)), int(m.group(2))))
+
+
+def _bases_per_year(ys: list[int], bundle: Path | None, basis: str | None, exclusion: str | None,
+                    data_year: str | None):  # type: ignore[no-untyped-def]
+    """One basis per grant year: ``--basis FIL`` or ``--basis 2026=a.csv,2027=b.csv``;
+    ``--data-year 2023`` or ``--data-year 2026=2022,2027=2023`` with ``--bundle``. The same
+    file or data year is read once."""
+    files = _per_year(basis, ys, "--basis", "FIL, t.ex. 2026=underlag_2026.csv") if basis else dict.fromkeys(ys)
+    dyears = _per_year(data_year, ys, "--data-year", "ÅR, t.ex. 2026=2023") if data_year else dict.fromkeys(ys)
+    cache: dict[tuple[str | None, str | None], object] = {}
+    out = {}
+    for y in ys:
+        key = (files[y], dyears[y])
+        if key not in cache:
+            dy = dyears[y]
+            if dy is not None and not re.fullmatch(r"\d{4}", dy):
+                raise ConfigError(f"--data-year {dy!r}: ange ett årtal, t.ex. 2023")
+            cache[key] = _basis(bundle, Path(files[y]) if files[y] else None, exclusion,
+                                int(dy) if dy is not None else None)
+        out[y] = cache[key]
+    return out
 
 
 _YEARS_OPT = typer.Option("2026-2030", "--years", help="Bidragsår, t.ex. 2026-2030 eller 2026,2027.")
@@ -289,8 +315,9 @@ _PLAN_TOTAL = typer.Option(..., "--total", help="Belopp per år: ett belopp för
 _FIXED_OPT = typer.Option("815000", "--fixed", help="Fast belopp per berättigad region (kr).")
 _BUNDLE_OPT = typer.Option(None, "--bundle", help="Datapaket.")
 _EXCL_OPT = typer.Option(None, "--exclusion", help=_EXCL_HELP)
-_DATA_YEAR_OPT = typer.Option(None, "--data-year", help="År för antal barn.")
-_BASIS_OPT = typer.Option(None, "--basis", help="Underlag som CSV.")
+_DATA_YEAR_OPT = typer.Option(
+    None, "--data-year", help="År för antal barn: ett år för alla bidragsår, eller 2026=2022,2027=2023.")
+_BASIS_OPT = typer.Option(None, "--basis", help="Underlag som CSV: en fil för alla år, eller 2026=a.csv,2027=b.csv.")
 _INCLUDE_ALL_OPT = typer.Option(False, "--include-all", help="Alla regioner får den fasta delen.")
 _INSTALMENTS_OPT = typer.Option(1, "--instalments", help="Utbetalningar per år: 1, 2, 3, 4, 6 eller 12.")
 _FIRST_PAYOUT_OPT = typer.Option("03-31", "--first-payout", help="Första utbetalningsdag varje år (MM-DD).")
@@ -303,8 +330,8 @@ def plan_command(
     fixed: str = _FIXED_OPT,
     bundle: Path | None = _BUNDLE_OPT,
     exclusion: str | None = _EXCL_OPT,
-    data_year: int | None = _DATA_YEAR_OPT,
-    basis: Path | None = _BASIS_OPT,
+    data_year: str | None = _DATA_YEAR_OPT,
+    basis: str | None = _BASIS_OPT,
     include_all: bool = _INCLUDE_ALL_OPT,
     instalments: int = _INSTALMENTS_OPT,
     first_payout: str = _FIRST_PAYOUT_OPT,
@@ -334,8 +361,8 @@ def annex_command(
     fixed: str = _FIXED_OPT,
     bundle: Path | None = _BUNDLE_OPT,
     exclusion: str | None = _EXCL_OPT,
-    data_year: int | None = _DATA_YEAR_OPT,
-    basis: Path | None = _BASIS_OPT,
+    data_year: str | None = _DATA_YEAR_OPT,
+    basis: str | None = _BASIS_OPT,
     include_all: bool = _INCLUDE_ALL_OPT,
     instalments: int = _INSTALMENTS_OPT,
     first_payout: str = _FIRST_PAYOUT_OPT,
