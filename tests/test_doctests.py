@@ -9,6 +9,7 @@ MODULES = [
     "fcatlas.errors",
     "fcatlas.domain",
     "fcatlas.settings",
+    "fcatlas.fmt",
     "fcatlas.cli.common",
     "fcatlas.geography.codes",
     "fcatlas.geography.admin",

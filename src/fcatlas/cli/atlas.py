@@ -11,6 +11,7 @@ import typer
 
 from fcatlas.cli.common import OutputFormat, console, err_console, print_frame, progress
 from fcatlas.errors import ConfigError
+from fcatlas.fmt import thousands
 
 _DB_HELP = (
     "Registrets databas: en SQLAlchemy-URL eller en SQLite-fil (standard: FCATLAS_DB eller "
@@ -189,8 +190,8 @@ def _print_summary(res: Any, out: Path, files: dict[str, list[Path]]) -> None:
            if s["exclusion_areas_coverage_unknown"] else "")
     )
     console.print(
-        f"  Barn 0–6 år i utanförskapsområden{est}: {_n(s['children_0_6_in_exclusion_areas'])}, varav inom "
-        f"räckhåll {_n(s['children_0_6_in_exclusion_areas_covered'])}"
+        f"  Barn 0–6 år i utanförskapsområden{est}: {thousands(s['children_0_6_in_exclusion_areas'])}, varav inom "
+        f"räckhåll {thousands(s['children_0_6_in_exclusion_areas_covered'])}"
     )
     if s["areas_without_geometry"]:
         console.print(
@@ -273,10 +274,6 @@ def similar_command(
         console.print("Alla delavstånd (d_…) finns med --format csv eller json.")
         return
     print_frame(out, OutputFormat(fmt.value))
-
-
-def _n(v: int) -> str:
-    return f"{int(v):,}".replace(",", " ")
 
 
 def _fmt(v: Any) -> str:

@@ -10,6 +10,7 @@ import typer
 
 from fcatlas.cli.common import OutputFormat, console, err_console, print_frame, progress
 from fcatlas.errors import ConfigError
+from fcatlas.fmt import thousands
 
 #: Swedish column headers for the table view (csv/json keep the machine names).
 TABLE_HEADERS = {
@@ -72,8 +73,8 @@ def _print_summary(path: Path, m: dict) -> None:  # type: ignore[type-arg]
     if m.get("synthetic"):
         console.print("[bold yellow]SYNTETISKA EXEMPELDATA – inte verklig statistik[/]")
     console.print(
-        f"  RegSO: {t['regso']['rows']:,}  DeSO: {t['deso']['rows']:,}  kommuner: {t['kommun']['rows']}  "
-        f"län: {t['lan']['rows']}".replace(",", " ")
+        f"  RegSO: {thousands(t['regso']['rows'])}  DeSO: {thousands(t['deso']['rows'])}  "
+        f"kommuner: {t['kommun']['rows']}  län: {t['lan']['rows']}"
     )
     y = m["years"]
     console.print(f"  Områdestyp år: {', '.join(map(str, y['omradestyp']))}")

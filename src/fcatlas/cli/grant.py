@@ -16,6 +16,7 @@ import typer
 
 from fcatlas.cli.common import OutputFormat, console, err_console, print_frame
 from fcatlas.errors import ConfigError
+from fcatlas.fmt import thousands
 from fcatlas.settings import Settings, to_sqlalchemy_url
 
 grant_app = typer.Typer(
@@ -194,7 +195,7 @@ def allocate_command(
         )
         print_frame(shown, OutputFormat.table,
                     title=f"Statsbidrag {year}: {b.definition} ({b.source})")
-        console.print(f"Summa: {int(result['total_sek'].sum()):,} kr".replace(",", " "), highlight=False)
+        console.print(f"Summa: {thousands(result['total_sek'].sum())} kr", highlight=False)
         if out is not None:
             raise ConfigError("--out kräver --format csv, json eller xlsx")
         return
@@ -581,9 +582,9 @@ def show_command(
         findings = check_report(v.data, store.unit_exists, v.deadline)  # type: ignore[attr-defined]
     d = v.data
     console.print(f"[bold]Rapport {region} år {year}[/] – {v.status_label}", highlight=False)
-    console.print(f"  Mottaget: {d.amount_received_sek:,} kr".replace(",", " "), highlight=False)
+    console.print(f"  Mottaget: {thousands(d.amount_received_sek)} kr", highlight=False)
     for p in Purpose:
-        console.print(f"  {PURPOSE_LABELS[p]}: {d.uses.get(p.value, 0):,} kr".replace(",", " "), highlight=False)
+        console.print(f"  {PURPOSE_LABELS[p]}: {thousands(d.uses.get(p.value, 0))} kr", highlight=False)
     console.print(f"  Ej använt att återbetala: {d.unused_sek if d.unused_sek is not None else '–'}", highlight=False)
     fte = f"{d.fte:.2f}".replace(".", ",") if d.fte is not None else "–"
     console.print(f"  Årsarbetskrafter: {fte} {d.role}", highlight=False)
@@ -616,7 +617,7 @@ def summary_command(
         shown = pd.DataFrame({"Uppgift": [SUMMARY_HEADERS.get(str(i), str(i)) for i in t.index]})
         for y in t.columns:
             shown[str(y)] = [
-                (f"{v:.2f}".replace(".", ",") if k == "fte" else f"{int(v):,}".replace(",", " "))
+                (f"{v:.2f}".replace(".", ",") if k == "fte" else thousands(v))
                 for k, v in zip(t.index, t[y], strict=True)
             ]
         print_frame(shown, format, title="Nationell sammanställning")

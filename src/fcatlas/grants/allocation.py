@@ -25,6 +25,7 @@ from functools import lru_cache
 import pandas as pd
 
 from fcatlas.errors import FcatlasError
+from fcatlas.fmt import thousands
 
 #: The fixed amount per region in Socialstyrelsen's key (kronor).
 DEFAULT_FIXED_SEK = 815_000
@@ -274,7 +275,7 @@ def fmt_sek(value: int) -> str:
     >>> fmt_sek(1500000)
     '1 500 000'
     """
-    return f"{int(value):,}".replace(",", " ")
+    return thousands(value)
 
 
 def _n_areas(basis: pd.DataFrame) -> dict[str, int]:

@@ -30,7 +30,7 @@ from typing import Any
 
 from fcatlas.errors import FcatlasError, InputFileError, Problem
 from fcatlas.geography.sources.textfile import read_text, records, sniff_delimiter
-from fcatlas.grants.allocation import MAX_SEK, lan_names
+from fcatlas.grants.allocation import MAX_SEK, fmt_sek, lan_names
 
 #: Limits of the stored fields (see :mod:`fcatlas.grants.store`): FTE is kept with two decimals,
 #: so more decimals are refused rather than rounded silently.
@@ -181,7 +181,7 @@ def check_report(
     for name, value in (("amount_received_sek", report.amount_received_sek), ("unused_sek", report.unused_sek),
                         *((f"uses.{k}", v) for k, v in report.uses.items())):
         if value is not None and value > MAX_SEK:
-            f.append(Finding(name, f"{_sek(value)} kr är orimligt stort (högst {_sek(MAX_SEK)} kr)"))
+            f.append(Finding(name, f"{fmt_sek(value)} kr är orimligt stort (högst {fmt_sek(MAX_SEK)} kr)"))
     if report.region_code not in lan_names():
         f.append(Finding("region_code", f"{report.region_code!r} är ingen länskod (två siffror, t.ex. 18)"))
     if not (2000 <= int(report.year) <= 2100):
@@ -205,7 +205,7 @@ def check_report(
         f.append(
             Finding(
                 "uses",
-                f"använt belopp {_sek(used)} kr är större än mottaget belopp {_sek(report.amount_received_sek)} kr",
+                f"använt belopp {fmt_sek(used)} kr är större än mottaget belopp {fmt_sek(report.amount_received_sek)} kr",
             )
         )
     if report.unused_sek is not None:
@@ -215,8 +215,8 @@ def check_report(
             f.append(
                 Finding(
                     "unused_sek",
-                    f"ska vara mottaget − använt = {_sek(report.amount_received_sek - used)} kr, "
-                    f"angivet {_sek(report.unused_sek)} kr",
+                    f"ska vara mottaget − använt = {fmt_sek(report.amount_received_sek - used)} kr, "
+                    f"angivet {fmt_sek(report.unused_sek)} kr",
                 )
             )
     if report.fte is not None:
@@ -560,6 +560,3 @@ def write_template(path: str | Path, example: bool = True) -> Path:
     p.write_bytes(b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8"))
     return p
 
-
-def _sek(v: int) -> str:
-    return f"{int(v):,}".replace(",", " ")

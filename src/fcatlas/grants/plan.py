@@ -23,6 +23,7 @@ from fcatlas.grants.allocation import (
     TIE_BREAK_RULE,
     AllocationError,
     allocate,
+    fmt_sek,
 )
 from fcatlas.grants.basis import Basis
 
@@ -125,7 +126,7 @@ class GrantPlan:
         first = self.bases[self.years[0]]
         return [
             "Statsbidraget för familjecentraler fördelas enligt Socialstyrelsens fördelningsnyckel: "
-            f"varje berättigad region får ett fast belopp på {_sek(self.fixed_sek)} kronor, och resten "
+            f"varje berättigad region får ett fast belopp på {fmt_sek(self.fixed_sek)} kronor, och resten "
             "av årets belopp fördelas efter regionens andel av barnen 0–6 år som bor i områden där "
             "utanförskapet är stort.",
             f"Områden med stort utanförskap avgörs av definitionen: {first.definition}. "
@@ -221,6 +222,3 @@ def _date(year: int, month: int, day: int) -> dt.date:
 
     return dt.date(year, month, min(day, calendar.monthrange(year, month)[1]))
 
-
-def _sek(v: int) -> str:
-    return f"{int(v):,}".replace(",", " ")

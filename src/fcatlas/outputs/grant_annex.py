@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from fcatlas.fmt import thousands
 from fcatlas.grants.followup import PURPOSE_LABELS, STATUS_LABELS, Purpose, ReportStatus
 from fcatlas.grants.plan import GrantPlan
 
@@ -41,7 +42,7 @@ SOURCE_TEXT = [
 
 def sek(value: Any) -> str:
     """Whole kronor with a thin space grouping, e.g. ``1 500 000``."""
-    return f"{int(value):,}".replace(",", "\u202f")
+    return thousands(value, "\u202f")
 
 
 def pct(value: float) -> str:
