@@ -202,12 +202,6 @@ def _print_summary(res: Any, out: Path, files: dict[str, list[Path]]) -> None:
     console.print(f"  Skrev {out}/atlas.xlsx, areas.csv, summary.json och {n_maps} kartfiler i {out}/maps/")
 
 
-class SimilarFormat(StrEnum):
-    table = "table"
-    csv = "csv"
-    json = "json"
-
-
 def similar_command(
     regso_code: Annotated[str, typer.Argument(help="RegSO-kod, t.ex. 2081R004.")],
     bundle: Annotated[Path, typer.Option("--bundle", help="Datapaketets katalog.")],
@@ -222,7 +216,7 @@ def similar_command(
     year: Annotated[int | None, typer.Option("--year", help="År (standard: senaste).")] = None,
     exclusion: Annotated[str | None, typer.Option("--exclusion", help=_EXCL_HELP)] = None,
     reach: Annotated[str | None, typer.Option("--reach", help=_REACH_HELP)] = None,
-    fmt: Annotated[SimilarFormat, typer.Option("--format", help="Utdata: table, csv eller json.")] = SimilarFormat.table,
+    fmt: Annotated[OutputFormat, typer.Option("--format", help="Utdata: table, csv eller json.")] = OutputFormat.table,
 ) -> None:
     """Hitta de k RegSO som mest liknar ett område.
 
@@ -244,7 +238,7 @@ def similar_command(
 
         _b, res, _g = _analyse(Bundle.open(bundle), db, None, year, exclusion, reach, None, on_stage=lambda t: advance(1, t))
     out = similar_areas(res.areas_all, code, k=k, weights=w, within_lan=lan_code, within_kommun=kommun_code)
-    if fmt is SimilarFormat.table:
+    if fmt is OutputFormat.table:
         t = res.areas_all.set_index("regso_code").loc[code]
         target = out.attrs["target"]
         desc = ", ".join(
@@ -273,7 +267,7 @@ def similar_command(
         print_frame(show, OutputFormat.table)
         console.print("Alla delavstånd (d_…) finns med --format csv eller json.")
         return
-    print_frame(out, OutputFormat(fmt.value))
+    print_frame(out, fmt)
 
 
 def _fmt(v: Any) -> str:

@@ -66,7 +66,7 @@ def map_layers(
     elif regso is None or len(regso) == 0:
         notes.append("RegSO-gränser finns inte i datapaketet för detta län; kommunerna är färgade "
                      "efter andel av folkmängden i utanförskapsområden.")
-    elif lan is not None:
+    else:
         notes.append("Svart kontur: utanförskapsområde.")
     est = bool(result.areas["children_0_6_estimated"].fillna(False).astype(bool).any())
     insets = _insets(result, regso, lan) if regso is not None and len(regso) else []
