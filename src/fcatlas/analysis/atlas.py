@@ -125,9 +125,7 @@ def link_and_cover(
     a["y"] = cen["y"].to_numpy()
     a["has_geometry"] = cen["has_geometry"].to_numpy()
     a["urbanity"] = linking.urbanity(a["regso_code"], deso_key).to_numpy()
-    letters = deso_key[["deso_code", "regso_code"]].copy()
-    letters["s"] = letters["deso_code"].astype(str).str[4].map({"C": 1.0, "B": 0.5, "A": 0.0})
-    a["urbanity_score"] = a["regso_code"].map(letters.groupby("regso_code")["s"].mean()).astype(float)
+    a["urbanity_score"] = linking.urbanity_score(a["regso_code"], deso_key).to_numpy()
 
     counted = u.loc[u["status"].astype(str).isin(params.count_statuses) & u["regso_code"].notna()]
     by = counted.groupby(["regso_code", counted["category"].astype(str)]).size().unstack(fill_value=0)

@@ -206,8 +206,7 @@ def urbanity(regso_codes: pd.Series, deso_key: pd.DataFrame) -> pd.Series:
     ``B`` in another locality (tätort), ``A`` mainly outside localities. A RegSO takes the most
     common letter among its DeSO; ties go to the more urban letter. NA when the key lacks it.
     """
-    k = deso_key[["deso_code", "regso_code"]].copy()
-    k["letter"] = k["deso_code"].astype(str).str[4]
+    k = _letters(deso_key)
     counts = k.groupby(["regso_code", "letter"]).size().unstack(fill_value=0)
     for col in ("A", "B", "C"):
         if col not in counts:
@@ -217,8 +216,20 @@ def urbanity(regso_codes: pd.Series, deso_key: pd.DataFrame) -> pd.Series:
     return pd.Series(regso_codes).map(cls).astype("object")
 
 
-def urban_share(regso_codes: pd.Series, deso_key: pd.DataFrame) -> pd.Series:
-    """Share (0–1) of the RegSO's DeSO that carry letter ``C`` or ``B`` (in a locality)."""
+#: Urbanity score of a DeSO letter (used as a feature of similar areas).
+URBANITY_SCORE = {"C": 1.0, "B": 0.5, "A": 0.0}
+
+
+def urbanity_score(regso_codes: pd.Series, deso_key: pd.DataFrame) -> pd.Series:
+    """Mean of :data:`URBANITY_SCORE` over each RegSO's DeSO (C = 1, B = 0.5, A = 0); NaN when
+    the key lacks the RegSO."""
+    k = _letters(deso_key)
+    score = k["letter"].map(URBANITY_SCORE).groupby(k["regso_code"]).mean()
+    return pd.Series(regso_codes).map(score).astype(float)
+
+
+def _letters(deso_key: pd.DataFrame) -> pd.DataFrame:
+    """``deso_code, regso_code, letter`` (SCB's DeSO letter A/B/C, the fifth character)."""
     k = deso_key[["deso_code", "regso_code"]].copy()
-    k["urban"] = k["deso_code"].astype(str).str[4].isin(["B", "C"]).astype(float)
-    return pd.Series(regso_codes).map(k.groupby("regso_code")["urban"].mean()).astype(float)
+    k["letter"] = k["deso_code"].astype(str).str[4]
+    return k

@@ -65,16 +65,6 @@ def validate(level: Level, code: object) -> str:
     return text
 
 
-def kommun_of(code: str) -> str:
-    """The kommun code of a kommun, RegSO or DeSO code."""
-    return code[:4]
-
-
-def lan_of(code: str) -> str:
-    """The län code of any code below or at län level."""
-    return code[:2]
-
-
 @dataclass(frozen=True)
 class VintagedCode:
     code: str
