@@ -19,7 +19,7 @@ import pandas as pd
 from fcatlas.analysis import coverage as cov
 from fcatlas.analysis import gaps as gaps_mod
 from fcatlas.analysis import linking, questions
-from fcatlas.domain import CENTRE_CATEGORIES, Category
+from fcatlas.domain import CENTRE_CATEGORIES, Category, Status
 from fcatlas.errors import ConfigError
 from fcatlas.geography.exclusion import ExclusionDefinition, parse_exclusion
 
@@ -54,7 +54,7 @@ class AtlasParams:
     exclusion: ExclusionDefinition = field(default_factory=lambda: parse_exclusion(None))
     centre_categories: frozenset[str] = frozenset(c.value for c in CENTRE_CATEGORIES)
     reach_km: Mapping[str, float] = field(default_factory=lambda: dict(cov.DEFAULT_REACH_KM))
-    count_statuses: tuple[str, ...] = ("i_drift",)
+    count_statuses: tuple[str, ...] = (Status.I_DRIFT,)
     lan: str | None = None
 
     def to_dict(self) -> dict[str, object]:
@@ -63,7 +63,7 @@ class AtlasParams:
             "lan": self.lan,
             "exclusion": self.exclusion.to_dict(),
             "centre_categories": sorted(self.centre_categories),
-            "centre_status": "i_drift",
+            "centre_status": Status.I_DRIFT.value,
             "unit_count_statuses": list(self.count_statuses),
             "reach_km_by_urbanity": dict(self.reach_km),
             "urbanity_rule": (

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
+from fcatlas.domain import Status
 from fcatlas.errors import ConfigError
 
 #: Reach in km by urbanity class (DeSO letter C / B / A).
@@ -92,7 +93,7 @@ def nearest(
 
 
 def centres_mask(
-    units: pd.DataFrame, categories: frozenset[str] | set[str], statuses: tuple[str, ...] = ("i_drift",)
+    units: pd.DataFrame, categories: frozenset[str] | set[str], statuses: tuple[str, ...] = (Status.I_DRIFT,)
 ) -> pd.Series:
     """Boolean Series: units that count as operating centres."""
     cats = {str(c) for c in categories}

@@ -15,6 +15,7 @@ import geopandas as gpd
 import pandas as pd
 
 from fcatlas.analysis.atlas import AtlasResult
+from fcatlas.domain import Status
 from fcatlas.outputs.excel import write_excel
 from fcatlas.outputs.maps import MapLayers, draw_map
 
@@ -55,7 +56,7 @@ def map_layers(
         name = lan_g["lan_name"].iloc[0] if len(lan_g) and "lan_name" in lan_g else f"län {lan}"
         title = f"Familjecentraler – {name}"
         where = name
-    n_op = int((u["status"].astype(str) == "i_drift").sum())
+    n_op = int((u["status"].astype(str) == Status.I_DRIFT).sum())
     subtitle = (
         f"{where}, {year}: {n_op} enheter i drift. Utanförskapsområden = {p.exclusion.label}."
     )

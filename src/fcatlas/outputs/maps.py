@@ -33,7 +33,7 @@ from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch, PathPatch, Rectangle  # noqa: E402
 from matplotlib.path import Path as MplPath  # noqa: E402
 
-from fcatlas.domain import OMRADESTYP_LABELS  # noqa: E402
+from fcatlas.domain import CATEGORY_LABELS, OMRADESTYP_LABELS, Category, Status  # noqa: E402
 
 OMRADESTYP_COLOURS = {1: "#d7191c", 2: "#fdae61", 3: "#ffffbf", 4: "#abd9e9", 5: "#2c7bb6"}
 NO_DATA = "#e0e0e0"
@@ -46,9 +46,9 @@ SHARE_CLASSES: list[tuple[float, float, str, str]] = [
     (0.50, 1.01, "#8c2d04", "50 % eller mer"),
 ]
 UNIT_STYLE = {
-    "familjecentral": dict(marker="o", color="#0072B2", size=46, label="Familjecentral"),
-    "familjecentralsliknande": dict(marker="^", color="#009E73", size=56, label="Familjecentralsliknande verksamhet"),
-    "annan_samverkan": dict(marker="D", color="#CC79A7", size=40, label="Annan form av samverkan"),
+    Category.FAMILJECENTRAL: dict(marker="o", color="#0072B2", size=46),
+    Category.FAMILJECENTRALSLIKNANDE: dict(marker="^", color="#009E73", size=56),
+    Category.ANNAN_SAMVERKAN: dict(marker="D", color="#CC79A7", size=40),
 }
 PLANNED_STYLE = dict(marker="s", color="none", edgecolor="#333333", size=40, label="Planerad / avsiktsförklaring")
 FORMATS = ("png", "svg", "pdf")
@@ -119,12 +119,12 @@ def _units(ax: plt.Axes, u: pd.DataFrame, shrink: float) -> None:
     if not len(u):
         return
     status = u["status"].astype(str)
-    planned = u.loc[status.isin(["planerad", "avsiktsforklaring"]) & u["x"].notna()]
+    planned = u.loc[status.isin([Status.PLANERAD, Status.AVSIKTSFORKLARING]) & u["x"].notna()]
     if len(planned):
         ax.scatter(planned["x"], planned["y"], marker=PLANNED_STYLE["marker"], s=PLANNED_STYLE["size"] * shrink,
                    facecolors="none", edgecolors=PLANNED_STYLE["edgecolor"], linewidths=1.0, zorder=8)
     for cat, st in UNIT_STYLE.items():
-        sub = u.loc[(status == "i_drift") & (u["category"].astype(str) == cat) & u["x"].notna()]
+        sub = u.loc[(status == Status.I_DRIFT) & (u["category"].astype(str) == cat) & u["x"].notna()]
         if len(sub):
             ax.scatter(sub["x"], sub["y"], marker=st["marker"], s=st["size"] * shrink, c=st["color"],
                        edgecolors="white", linewidths=0.7, zorder=9)
@@ -271,9 +271,9 @@ def draw_map(layers: MapLayers, out_base: str | Path, dpi: int = 200, formats: S
     shrink = min(1.0, (150 / max(len(u), 1)) ** 0.5) if len(u) else 1.0
     shrink = max(shrink, 0.35)
     _units(ax, u, shrink)
-    for st in UNIT_STYLE.values():
+    for cat, st in UNIT_STYLE.items():
         unit_handles.append(Line2D([], [], marker=st["marker"], color="none", markerfacecolor=st["color"],
-                                   markeredgecolor="white", markersize=8, label=f"{st['label']} (i drift)"))
+                                   markeredgecolor="white", markersize=8, label=f"{CATEGORY_LABELS[cat]} (i drift)"))
     unit_handles.append(Line2D([], [], marker="s", color="none", markerfacecolor="none",
                                markeredgecolor="#333333", markersize=7, label=PLANNED_STYLE["label"]))
     legends.insert(0, ("Enheter", unit_handles))
