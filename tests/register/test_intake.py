@@ -330,7 +330,7 @@ def test_extra_cells_and_control_characters_and_long_cells(tmp_path: Path) -> No
         (b"Namn;Kommunkod;Typ\r\nA;2080;\"fc\r\n", "trasig CSV", 2),
         (b'Namn;Kommunkod;Typ\r\n"A"x;2080;fc\r\n', "trasig CSV", 2),
         (b"Namn;Kommunkod;Typ\r\nA\x00;2080;fc\r\n", "NUL-tecken", 2),
-        (b"Namn;Kommunkod;Typ\r\n\x81\x8d\x8f;2080;fc\r\n", "varken UTF-8", 2),
+        (b"Namn;Kommunkod;Typ\r\n\x81\x8d\x8f;2080;fc\r\n", "går inte att läsa som UTF-8 eller Windows-1252", 2),
         (b"PK\x03\x04garbage", "Excel-fil", None),
         (b"Namn;Kommunkod;Typ;Kommunnr\r\nA;2080;fc;2080\r\n", "betyder samma sak", 1),
         (b"Namn;Kommunkod;Typ;Kommun kod\r\nA;2080;fc;2080\r\n", "finns två gånger", 1),

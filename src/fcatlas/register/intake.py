@@ -48,6 +48,7 @@ from fcatlas.domain import (
 from fcatlas.errors import CodeError, InputFileError
 from fcatlas.geography import admin
 from fcatlas.geography.sources.postcodes import normalise_postcode
+from fcatlas.geography.sources.textfile import decode_bytes
 from fcatlas.register.geocode import (
     Geocoder,
     LocationError,
@@ -225,29 +226,6 @@ class _RowError(Exception):
 # --------------------------------------------------------------------------------------------
 
 
-def _decode(path: Path, data: bytes) -> tuple[str, str]:
-    if data.startswith(b"\xef\xbb\xbf"):
-        encs = ["utf-8-sig"]
-    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        encs = ["utf-16"]
-    else:
-        encs = ["utf-8", "cp1252"]
-    last: UnicodeDecodeError | None = None
-    for enc in encs:
-        try:
-            return data.decode(enc), enc
-        except UnicodeDecodeError as exc:
-            last = exc
-    assert last is not None
-    line = data[: last.start].count(b"\n") + 1
-    raise InputFileError(
-        path,
-        "filen kunde inte läsas som text: teckenkodningen är varken UTF-8, UTF-16 eller Windows-1252 "
-        f"(byte {last.object[last.start:last.start + 1]!r} kan inte avkodas)",
-        row=line,
-    )
-
-
 #: How many non-empty rows at the top of a file are searched for the header row (regions often
 #: put a title and a blank line above it).
 HEADER_SEARCH_ROWS = 10
@@ -327,7 +305,7 @@ def read_table(path: str | Path) -> RawTable:
 
 
 def _read_csv(p: Path, data: bytes) -> RawTable:
-    text, enc = _decode(p, data)
+    text, enc = decode_bytes(p, data, ("utf-8-sig", "utf-16", "cp1252"))
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         raise InputFileError(p, "filen innehåller NUL-tecken; är det verkligen en textfil (CSV)?", row=line)

@@ -24,20 +24,34 @@ def read_text(path: Path, encodings: tuple[str, ...] = ("utf-8-sig",)) -> str:
     raw = path.read_bytes()
     if not raw.strip(b"\xef\xbb\xbf \r\n\t"):
         raise InputFileError(path, "filen är tom")
-    if raw.startswith(b"\xef\xbb\xbf") and "utf-8-sig" in encodings:
-        raw = raw[3:]
+    return decode_bytes(path, raw, encodings)[0]
+
+
+def decode_bytes(path: Path, raw: bytes, encodings: tuple[str, ...] = ("utf-8-sig",)) -> tuple[str, str]:
+    """Decode a file's bytes with the first of ``encodings`` that fits; returns (text, encoding).
+
+    A UTF-8 byte-order mark is dropped when ``utf-8-sig`` is allowed; UTF-16 is used only when the
+    file starts with a UTF-16 byte-order mark and ``utf-16`` is allowed (any even number of bytes
+    would otherwise "decode"). Line endings LF, CRLF and (seen in SCB exports re-saved on Windows)
+    CR CR LF all become one line break, so line numbers match what an editor shows. A byte that
+    fits no allowed encoding is a Swedish error naming the line and how to fix the file.
+    """
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) and "utf-16" in encodings:
+        tries: tuple[str, ...] = ("utf-16",)
+    else:
+        if raw.startswith(b"\xef\xbb\xbf") and "utf-8-sig" in encodings:
+            raw = raw[3:]
+        tries = tuple(e for e in encodings if e != "utf-16")
     last: UnicodeDecodeError | None = None
-    for enc in encodings:
+    for enc in tries:
         try:
-            # Line endings as they come: LF, CRLF and (seen in SCB exports re-saved on Windows)
-            # CR CR LF all count as one line break, so line numbers match what an editor shows.
-            return raw.decode(enc).replace("\r\r\n", "\n").replace("\r\n", "\n")
+            return raw.decode(enc).replace("\r\r\n", "\n").replace("\r\n", "\n"), enc
         except UnicodeDecodeError as exc:
             last = exc
     assert last is not None
     line = raw[: last.start].count(b"\n") + 1
     hint = "spara filen som UTF-8"
-    if "cp1252" not in encodings:
+    if "cp1252" not in tries:
         try:
             raw.decode("cp1252")
             hint = "filen verkar vara sparad som Windows-1252 (ANSI); spara den som UTF-8"
@@ -46,12 +60,12 @@ def read_text(path: Path, encodings: tuple[str, ...] = ("utf-8-sig",)) -> str:
     raise InputFileError(
         path,
         f"fel teckenkodning: byte 0x{raw[last.start]:02x} går inte att läsa som "
-        f"{' eller '.join(_ENCODING_NAMES.get(e, e.upper()) for e in encodings)} ({hint})",
+        f"{' eller '.join(_ENCODING_NAMES.get(e, e.upper()) for e in tries)} ({hint})",
         row=line,
     )
 
 
-_ENCODING_NAMES = {"utf-8-sig": "UTF-8", "utf-8": "UTF-8", "cp1252": "Windows-1252"}
+_ENCODING_NAMES = {"utf-8-sig": "UTF-8", "utf-8": "UTF-8", "utf-16": "UTF-16", "cp1252": "Windows-1252"}
 
 
 def sniff_delimiter(text: str, allowed: str = ",;\t") -> str:
