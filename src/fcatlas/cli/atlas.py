@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import pandas as pd
 import typer
 
-from fcatlas.cli.common import OutputFormat, console, err_console, print_frame, progress
+from fcatlas.cli.common import OutputFormat, console, database_url, err_console, print_frame, progress
 from fcatlas.errors import ConfigError
 from fcatlas.fmt import thousands
 
@@ -42,9 +42,7 @@ class MapChoice(StrEnum):
 def _units(db: str | None) -> tuple[pd.DataFrame, str]:
     """The register's units; an empty table (with a warning) when there is no register."""
     from fcatlas.analysis.linking import UNIT_COLUMNS
-    from fcatlas.settings import Settings, to_sqlalchemy_url
-
-    url = to_sqlalchemy_url(db) if db else Settings.from_env().database_url
+    url = database_url(db)
     if url.startswith("sqlite:///"):
         f = Path(url.removeprefix("sqlite:///"))
         if not f.is_file():

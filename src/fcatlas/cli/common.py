@@ -110,16 +110,27 @@ def progress(description: str, total: float | None = None) -> Iterator[Any]:
         yield advance
 
 
+def database_url(db: str | None) -> str:
+    """The register database from ``--db`` (URL or plain SQLite path), else from the settings."""
+    from fcatlas.settings import Settings, to_sqlalchemy_url
+
+    return to_sqlalchemy_url(db) if db else Settings.from_env().database_url
+
+
+def frame_text(df: pd.DataFrame, fmt: OutputFormat) -> str:
+    """A DataFrame as CSV or as JSON records (dates in ISO form)."""
+    if fmt is OutputFormat.csv:
+        return str(df.to_csv(index=False, lineterminator="\n"))
+    records = json.loads(df.to_json(orient="records", force_ascii=False, date_format="iso"))
+    return json.dumps(records, ensure_ascii=False, indent=1) + "\n"
+
+
 def print_frame(df: pd.DataFrame, fmt: OutputFormat, title: str | None = None) -> None:
     """Print a DataFrame as a rich table, CSV or JSON (records) on stdout."""
     import pandas as pd
 
-    if fmt is OutputFormat.csv:
-        sys.stdout.write(df.to_csv(index=False, lineterminator="\n"))
-        return
-    if fmt is OutputFormat.json:
-        records = json.loads(df.to_json(orient="records", force_ascii=False))
-        sys.stdout.write(json.dumps(records, ensure_ascii=False, indent=1) + "\n")
+    if fmt is not OutputFormat.table:
+        sys.stdout.write(frame_text(df, fmt))
         return
     table = Table(title=title, show_lines=False)
     for col in df.columns:

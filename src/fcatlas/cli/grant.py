@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 import sys
 from collections.abc import Callable, Iterator
@@ -14,10 +13,9 @@ from pathlib import Path
 import pandas as pd
 import typer
 
-from fcatlas.cli.common import OutputFormat, console, err_console, print_frame
+from fcatlas.cli.common import OutputFormat, console, database_url, err_console, frame_text, print_frame
 from fcatlas.errors import ConfigError
 from fcatlas.fmt import thousands
-from fcatlas.settings import Settings, to_sqlalchemy_url
 
 grant_app = typer.Typer(
     name="grant",
@@ -127,13 +125,9 @@ def _write_frame(df: pd.DataFrame, fmt: GrantFormat, out: Path | None, title: st
         if out is not None:
             raise ConfigError("--out kräver --format csv, json eller xlsx")
         return
-    if fmt is GrantFormat.csv:
-        text = df.to_csv(index=False, lineterminator="\n")
-    elif fmt is GrantFormat.json:
-        records = json.loads(df.to_json(orient="records", force_ascii=False, date_format="iso"))
-        text = json.dumps(records, ensure_ascii=False, indent=1) + "\n"
-    else:  # xlsx handled by callers
+    if fmt is GrantFormat.xlsx:  # handled by callers
         raise ConfigError("xlsx stöds inte här")
+    text = frame_text(df, OutputFormat(fmt.value))
     if out is None:
         sys.stdout.write(text)
     else:
@@ -388,16 +382,12 @@ def annex_command(
 # -- follow-up ---------------------------------------------------------------------------------
 
 
-def _db(db: str | None) -> str:
-    return to_sqlalchemy_url(db) if db else Settings.from_env().database_url
-
-
 @contextmanager
 def _store(db: str | None) -> Iterator[object]:
     """The follow-up store, with linked units checked against the register when it is there."""
     from fcatlas.grants.store import GrantStore
 
-    url = _db(db)
+    url = database_url(db)
     checker: Callable[[str], bool] | None = None
     register = None
     try:

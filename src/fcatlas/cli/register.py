@@ -10,10 +10,9 @@ from pathlib import Path
 import pandas as pd
 import typer
 
-from fcatlas.cli.common import OutputFormat, console, err_console, print_frame
+from fcatlas.cli.common import OutputFormat, console, database_url, err_console, print_frame
 from fcatlas.domain import CATEGORY_LABELS, STATUS_LABELS, Category, Status
 from fcatlas.errors import ConfigError, FcatlasError
-from fcatlas.settings import Settings, to_sqlalchemy_url
 
 register_app = typer.Typer(
     name="register",
@@ -46,14 +45,10 @@ class ExportFormat(StrEnum):
     geojson = "geojson"
 
 
-def _db(db: str | None) -> str:
-    return to_sqlalchemy_url(db) if db else Settings.from_env().database_url
-
-
 def _open(db: str | None):  # type: ignore[no-untyped-def]
     from fcatlas.register.store import Register
 
-    return Register.open(_db(db))
+    return Register.open(database_url(db))
 
 
 @register_app.command("import")
