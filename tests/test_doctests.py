@@ -15,6 +15,9 @@ MODULES = [
     "fcatlas.geography.admin",
     "fcatlas.geography.exclusion",
     "fcatlas.geography.sources.scb_files",
+    "fcatlas.accounts.roles",
+    "fcatlas.accounts.credentials",
+    "fcatlas.accounts.store",
 ]
 
 
