@@ -176,17 +176,18 @@ def set_password(session: Session, *, actor: Actor, email: str, password: str,
 
 # -- API tokens -------------------------------------------------------------------------------
 def create_token(session: Session, *, actor: Actor, email: str, days: int = 90,
-                 now: dt.datetime | None = None) -> tuple[str, dt.datetime]:
-    """A new Bearer token for ``email``: returned once, stored only as its digest."""
+                 lifetime: dt.timedelta | None = None, now: dt.datetime | None = None) -> tuple[str, dt.datetime]:
+    """A new Bearer token for ``email`` valid ``days`` (or ``lifetime``): returned once, stored only
+    as its digest."""
     u = _get(session, email)
     actor.require(actor.may_manage_accounts() or actor.user_id == u.id, "skapa nycklar för andras konton")
     if not u.active:
         raise ConfigError(f"kontot {u.email} är avstängt")
-    if not 1 <= days <= 366:
+    if lifetime is None and not 1 <= days <= 366:
         raise ConfigError("en nyckel gäller 1–366 dagar")
     ts = now or utcnow()
     token = new_token()
-    expires = ts + dt.timedelta(days=days)
+    expires = ts + (lifetime or dt.timedelta(days=days))
     session.add(ApiToken(user_id=u.id, digest=token_digest(token), created_at=ts, expires_at=expires))
     session.flush()
     return token, expires
