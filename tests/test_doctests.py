@@ -18,6 +18,7 @@ MODULES = [
     "fcatlas.accounts.roles",
     "fcatlas.accounts.credentials",
     "fcatlas.accounts.store",
+    "fcatlas.register.workflow",
 ]
 
 
