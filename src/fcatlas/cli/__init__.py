@@ -29,10 +29,11 @@ def _register_optional() -> None:
     from fcatlas.cli import demo as _demo
     from fcatlas.cli import grant as _grant
     from fcatlas.cli import register as _register
+    from fcatlas.cli import rounds as _rounds
     from fcatlas.cli import serve as _serve
     from fcatlas.cli import user as _user
 
-    for mod in (_register, _atlas, _grant, _demo, _user, _serve):
+    for mod in (_register, _rounds, _atlas, _grant, _demo, _user, _serve):
         mod.install(app)
 
 
