@@ -26,6 +26,7 @@ app.command("areas")(areas_command)
 def _register_optional() -> None:
     """Sub-commands of the other rooms (each in its own module)."""
     from fcatlas.cli import atlas as _atlas
+    from fcatlas.cli import db as _db
     from fcatlas.cli import demo as _demo
     from fcatlas.cli import grant as _grant
     from fcatlas.cli import register as _register
@@ -33,7 +34,7 @@ def _register_optional() -> None:
     from fcatlas.cli import serve as _serve
     from fcatlas.cli import user as _user
 
-    for mod in (_register, _rounds, _atlas, _grant, _demo, _user, _serve):
+    for mod in (_register, _rounds, _atlas, _grant, _demo, _user, _serve, _db):
         mod.install(app)
 
 
