@@ -149,3 +149,7 @@ class ThrottledError(FcatlasError):
 
 class NotFoundError(FcatlasError):
     """What was asked for does not exist (an account, a unit, a round)."""
+
+
+class UnsupportedMediaTypeError(ConfigError):
+    """An upload or request body of a type that is not accepted."""

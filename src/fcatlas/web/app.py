@@ -60,7 +60,7 @@ class AccessLog:
 def create_app(config: WebConfig | None = None) -> FastAPI:
     """The fcatlas web service for ``config`` (default: from the environment)."""
     from fcatlas.db import connect
-    from fcatlas.web.api import auth, health
+    from fcatlas.web.api import auth, health, rounds
 
     cfg = config or WebConfig.from_env()
     app = FastAPI(title="fcatlas", version="1", description=DESCRIPTION,
@@ -75,5 +75,6 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
     problems.install(app)
     app.include_router(health.router)
     app.include_router(auth.router)
+    app.include_router(rounds.router)
     app.add_middleware(AccessLog, path=cfg.access_log)
     return app

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from fcatlas.accounts import store
 from fcatlas.accounts.roles import ANONYMOUS, Actor
-from fcatlas.errors import AuthenticationError
+from fcatlas.errors import AuthenticationError, UnsupportedMediaTypeError
 from fcatlas.web.config import WebConfig
 
 
@@ -50,3 +50,11 @@ ActorDep = Annotated[Actor, Depends(current_actor)]
 
 def client_address(request: Request) -> str:
     return request.client.host if request.client else "okänd"
+
+
+def json_body(request: Request) -> None:
+    """Refuse a request body that is not JSON (415) on routes that take JSON."""
+    has_body = request.headers.get("content-length", "0") != "0" or "transfer-encoding" in request.headers
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if has_body and ctype != "application/json":
+        raise UnsupportedMediaTypeError(f"innehållet ska vara JSON (Content-Type: application/json), inte {ctype or 'okänt'}")

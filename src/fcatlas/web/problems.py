@@ -8,10 +8,12 @@ with a plain 500 (never a traceback to the client).
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from fcatlas import errors as e
@@ -20,6 +22,7 @@ log = logging.getLogger("fcatlas.web")
 
 #: error kind → HTTP status (the most specific class first)
 HTTP_STATUS: tuple[tuple[type[e.FcatlasError], int], ...] = (
+    (e.UnsupportedMediaTypeError, 415),
     (e.ThrottledError, 429),
     (e.AuthenticationError, 401),
     (e.PermissionDeniedError, 403),
@@ -38,6 +41,25 @@ _STATUS_TEXT = {
     405: "metoden är inte tillåten här", 409: "konflikt", 412: "versionen har ändrats",
     413: "för stor begäran", 415: "fel innehållstyp", 422: "ogiltiga uppgifter", 429: "för många försök",
 }
+
+
+class ErrorBody(BaseModel):
+    """Every error answer."""
+
+    fel: str = Field(description="Vad som är fel, på svenska.")
+    detaljer: list[dict[str, Any]] = Field(description="En post per fel fält eller rad.")
+
+
+_DESCRIPTIONS = {
+    400: "Felaktig begäran", 401: "Ingen eller ogiltig inloggning", 403: "Rollen får inte göra detta",
+    404: "Finns inte", 409: "Steget är inte tillåtet nu", 412: "Versionen har ändrats sedan den lästes",
+    413: "För stor fil", 415: "Fel innehållstyp", 422: "Ogiltiga uppgifter", 429: "För många försök",
+}
+
+
+def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI descriptions of the error answers a route may give."""
+    return {c: {"model": ErrorBody, "description": _DESCRIPTIONS[c]} for c in codes}
 
 
 def status_of(exc: e.FcatlasError) -> int:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from fcatlas.accounts import store
 from fcatlas.errors import AuthenticationError, ThrottledError
-from fcatlas.web.deps import ActorDep, ConfigDep, SessionDep, client_address
+from fcatlas.web.deps import ActorDep, ConfigDep, SessionDep, client_address, json_body
+from fcatlas.web.problems import responses
 
-router = APIRouter(prefix="/api/v1/auth", tags=["inloggning"])
+router = APIRouter(dependencies=[Depends(json_body)], prefix="/api/v1/auth", tags=["inloggning"])
 
 
 class TokenRequest(BaseModel):
@@ -35,8 +36,7 @@ class Me(BaseModel):
 
 
 @router.post("/token", response_model=TokenResponse, summary="Logga in och få en nyckel",
-             responses={401: {"description": "Fel e-postadress eller lösenord"},
-                        429: {"description": "För många misslyckade inloggningar"}})
+             responses=responses(401, 422, 429))
 def token(body: TokenRequest, request: Request, session: SessionDep, config: ConfigDep) -> TokenResponse:
     """Byter e-postadress och lösenord mot en nyckel (Bearer-token) som gäller i några timmar.
 
@@ -57,7 +57,7 @@ def token(body: TokenRequest, request: Request, session: SessionDep, config: Con
 
 
 @router.get("/me", response_model=Me, summary="Vem är inloggad?",
-            responses={401: {"description": "Ingen eller ogiltig nyckel"}})
+            responses=responses(401))
 def me(actor: ActorDep) -> Me:
     """Det inloggade kontot och dess roll."""
     if actor.is_anonymous:
