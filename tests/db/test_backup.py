@@ -47,7 +47,7 @@ def _dump(url: str) -> dict[str, list[tuple]]:
         with eng.connect() as c:
             for t in sorted(inspect(eng).get_table_names()):
                 rows = c.execute(text(f'SELECT * FROM "{t}"')).all()
-                out[t] = sorted((tuple(str(v) for v in r) for r in rows))
+                out[t] = sorted(tuple(str(v) for v in r) for r in rows)
         return out
     finally:
         eng.dispose()

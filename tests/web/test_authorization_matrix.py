@@ -1,0 +1,110 @@
+"""Every route × every role × own/other region → the expected status, in one table built against
+the app's own route list: a new route without a row fails this suite.
+
+Each cell runs on a fresh copy of one prepared database (a round 2027 open, every account with a
+token), after the row's own set-up (e.g. the region's list submitted before an approval)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from collections.abc import Callable
+
+import pytest
+from fastapi.testclient import TestClient
+
+from fcatlas.accounts import store
+from fcatlas.accounts.roles import Actor, Level
+from fcatlas.db import connect, unit_of_work
+from fcatlas.services import rounds
+from fcatlas.web.app import create_app
+from fcatlas.web.config import WebConfig
+
+from .helpers import ACCOUNTS, PW
+
+ROLES = ("anonym", "h20", "f20", "f18", "nationell")
+HOME = {"anonym": "20", "h20": "20", "f20": "20", "f18": "18", "nationell": "20"}
+NAT = Actor.national("n@socialstyrelsen.se")
+
+
+def _submitted(s, lan):
+    rounds.submit(s, actor=Actor.region_user("x", lan_code=lan, level=Level.FORETRADARE), name=2027, lan=lan)
+
+
+def _approved(s, lan):
+    _submitted(s, lan)
+    rounds.approve(s, actor=NAT, name=2027, lan=lan)
+
+
+def _body_token(role: str, lan: str) -> dict:
+    if role == "anonym":
+        return {"email": "ingen@x.se", "password": "fel lösenord 123"}
+    return {"email": ACCOUNTS[role][0], "password": PW}
+
+
+Setup = Callable[..., None] | None
+#: (method, path) → (set-up on the region in the path, JSON body, {role: (own, other)})
+MATRIX: dict[tuple[str, str], tuple[Setup, object, dict[str, tuple[int, int]]]] = {
+    ("GET", "/healthz"): (None, None, dict.fromkeys(ROLES, (200, 200))),
+    ("POST", "/api/v1/auth/token"): (None, _body_token, {**dict.fromkeys(ROLES, (200, 200)), "anonym": (401, 401)}),
+    ("GET", "/api/v1/auth/me"): (None, None, {**dict.fromkeys(ROLES, (200, 200)), "anonym": (401, 401)}),
+    ("POST", "/api/v1/rounds"): (None, {"name": "2028", "deadline": "2028-10-31"},
+                                 {**dict.fromkeys(ROLES, (403, 403)), "nationell": (409, 409)}),
+    ("GET", "/api/v1/rounds/{round}"): (None, None, dict.fromkeys(ROLES, (200, 200))),
+    ("POST", "/api/v1/rounds/{round}/regions/{lan}/submit"): (
+        None, None, {**dict.fromkeys(ROLES, (403, 403)), "f20": (200, 403), "f18": (200, 403)}),
+    ("POST", "/api/v1/rounds/{round}/regions/{lan}/return"): (
+        _submitted, {"comment": "Rätta adresserna"}, {**dict.fromkeys(ROLES, (403, 403)), "nationell": (200, 200)}),
+    ("POST", "/api/v1/rounds/{round}/regions/{lan}/approve"): (
+        _submitted, None, {**dict.fromkeys(ROLES, (403, 403)), "nationell": (200, 200)}),
+    ("POST", "/api/v1/rounds/{round}/publish"): (
+        _approved, None, {**dict.fromkeys(ROLES, (403, 403)), "nationell": (200, 200)}),
+}
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory, demo_bundle):
+    """A prepared SQLite database (the template), tokens per role and one app on a working copy."""
+    base = tmp_path_factory.mktemp("matris")
+    template, work = base / "mall.sqlite", base / "arbete.sqlite"
+    engine = connect(f"sqlite:///{template}")
+    tokens = {}
+    with unit_of_work(engine) as s:
+        for role, (email, r, lan, level) in ACCOUNTS.items():
+            store.add_user(s, actor=NAT, email=email, password=PW, role=r, lan_code=lan, level=level)
+            tokens[role] = store.create_token(s, actor=NAT, email=email, days=30)[0]
+        rounds.open_round(s, actor=NAT, name=2027, deadline=dt.date(2027, 10, 31))
+    engine.dispose()
+    shutil.copy(template, work)
+    app = create_app(WebConfig(db_url=f"sqlite:///{work}", bundle=demo_bundle.path, access_log=base / "log"))
+    yield {"template": template, "work": work, "app": app, "client": TestClient(app), "tokens": tokens}
+    app.state.engine.dispose()
+
+
+def test_every_route_has_a_row(world):
+    routes = {(m.upper(), path) for path, ops in world["app"].openapi()["paths"].items() for m in ops}
+    missing = routes - set(MATRIX)
+    assert not missing, f"rutter utan rad i behörighetsmatrisen: {sorted(missing)}"
+    assert not set(MATRIX) - routes, "rader för rutter som inte finns"
+
+
+@pytest.mark.parametrize("key", sorted(MATRIX), ids=lambda k: f"{k[0]} {k[1]}")
+def test_matrix(world, key):
+    method, path = key
+    setup, body, expected = MATRIX[key]
+    got = {}
+    for role in ROLES:
+        for i, lan in enumerate((HOME[role], "18" if HOME[role] == "20" else "20")):
+            world["app"].state.engine.dispose()
+            shutil.copy(world["template"], world["work"])
+            if setup is not None:
+                with unit_of_work(world["app"].state.engine) as s:
+                    setup(s, lan)
+            headers = {} if role == "anonym" else {"Authorization": f"Bearer {world['tokens'][role]}"}
+            url = path.replace("{round}", "2027").replace("{lan}", lan)
+            payload = body(role, lan) if callable(body) else body
+            r = world["client"].request(method, url, json=payload, headers=headers)
+            assert r.headers["content-type"].startswith("application/json"), (role, lan, r.text)
+            got[(role, i)] = r.status_code
+    want = {(role, i): expected[role][i] for role in ROLES for i in (0, 1)}
+    assert got == want
