@@ -20,8 +20,8 @@ def test_round_cycle_over_http(client):
     r = client.post(f"{base}/submit", headers=f20)
     assert r.status_code == 200 and r.json()["status"] == "inskickad"
     assert client.post(f"{base}/submit", headers=f20).status_code == 409
-    r = client.post(f"{base}/return", json={"comment": ""}, headers=nat)
-    assert r.status_code == 400 and "kommentar" in r.json()["fel"]
+    r = client.post(f"{base}/return", json={"comment": " "}, headers=nat)
+    assert r.status_code == 422 and r.json()["detaljer"] == [{"falt": "comment", "orsak": "har fel form (se API-beskrivningen)"}]
     r = client.post(f"{base}/return", json={"comment": "Rätta Sopranen"}, headers=nat)
     assert r.json()["status"] == "returnerad" and r.json()["comment"] == "Rätta Sopranen"
     # the region sees its own status and comment; another region sees nothing of it
@@ -44,7 +44,9 @@ def test_round_errors_are_swedish_json(client):
     r = client.post("/api/v1/rounds", json={"name": "2027", "deadline": "31/10"}, headers=nat)
     assert r.status_code == 422 and r.json()["detaljer"][0]["falt"] == "deadline"
     r = client.post("/api/v1/rounds", json={"name": "abcd", "deadline": "2027-10-31"}, headers=nat)
-    assert r.status_code == 400 and "årtal" in r.json()["fel"]
+    assert r.status_code == 422 and r.json()["detaljer"][0]["falt"] == "name"
+    r = client.post("/api/v1/rounds/2027/regions/99/submit", headers=nat)
+    assert r.status_code == 422 and r.json()["detaljer"][0]["falt"] == "lan"
     r = client.get("/api/v1/rounds/2031", headers=nat)
     assert r.status_code == 404 and r.json()["fel"] == "inventeringsomgången 2031 finns inte"
     r = client.post("/api/v1/rounds", content=b"name=2027", headers={**nat, "Content-Type": "text/plain"})

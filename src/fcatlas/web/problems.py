@@ -89,6 +89,7 @@ _PYDANTIC_SV = {
     "date_from_datetime_parsing": "ska vara ett datum (ÅÅÅÅ-MM-DD)",
     "date_parsing": "ska vara ett datum (ÅÅÅÅ-MM-DD)",
     "string_too_long": "är för lång",
+    "string_pattern_mismatch": "har fel form (se API-beskrivningen)",
     "string_too_short": "är för kort",
     "less_than_equal": "är för stort",
     "greater_than_equal": "är för litet",

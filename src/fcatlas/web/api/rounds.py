@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, Depends, Path, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from fcatlas.register.rounds import RegionState, RoundInfo
 from fcatlas.services import rounds
 from fcatlas.web.deps import ActorDep, SessionDep, json_body
 from fcatlas.web.problems import responses
+
+LAN_CODES = ("01", "03", "04", "05", "06", "07", "08", "09", "10", "12", "13", "14", "17", "18", "19", "20", "21",
+             "22", "23", "24", "25")
+YEAR_PATTERN = r"^(20[0-9]{2}|2100)$"
+RoundPath = Annotated[str, Path(pattern=YEAR_PATTERN, description="Omgångens namn: året, t.ex. 2027.")]
+LanPath = Annotated[str, Path(pattern="^(" + "|".join(LAN_CODES) + ")$", description="Länskod, t.ex. 20.")]
 
 router = APIRouter(dependencies=[Depends(json_body)], prefix="/api/v1/rounds", tags=["inventeringsomgång"])
 
@@ -20,14 +27,14 @@ _ERRORS = responses(400, 401, 403, 404, 409, 422)
 class RoundCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(max_length=4, description="Omgångens namn: året, t.ex. \"2027\".")
+    name: str = Field(pattern=YEAR_PATTERN, description="Omgångens namn: året, t.ex. \"2027\".")
     deadline: dt.date = Field(description="Sista dag för regionernas listor (ÅÅÅÅ-MM-DD).")
 
 
 class ReturnBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    comment: str = Field(max_length=4000, description="Vad regionen ska rätta.")
+    comment: str = Field(max_length=4000, pattern=r"\S", description="Vad regionen ska rätta (inte tom).")
 
 
 class RoundOut(BaseModel):
@@ -69,7 +76,7 @@ def open_round(body: RoundCreate, actor: ActorDep, session: SessionDep) -> Round
 
 
 @router.get("/{round}", response_model=RoundOverviewOut, responses=_ERRORS, summary="Omgångens läge")
-def get_round(round: str, actor: ActorDep, session: SessionDep) -> RoundOverviewOut:
+def get_round(round: RoundPath, actor: ActorDep, session: SessionDep) -> RoundOverviewOut:
     """Omgången och regionernas status: alla 21 för den nationella nivån, den egna regionen för
     en regions användare, inga för den som inte är inloggad."""
     ov = rounds.overview(session, actor=actor, name=round)
@@ -80,7 +87,7 @@ def get_round(round: str, actor: ActorDep, session: SessionDep) -> RoundOverview
 
 @router.post("/{round}/regions/{lan}/submit", response_model=RegionOut, responses=_ERRORS,
              summary="Skicka in regionens lista (regionens företrädare)")
-def submit(round: str, lan: str, actor: ActorDep, session: SessionDep) -> RegionOut:
+def submit(round: RoundPath, lan: LanPath, actor: ActorDep, session: SessionDep) -> RegionOut:
     """Skickar in regionens lista; den kan sedan inte ändras förrän den returneras."""
     out = _region(rounds.submit(session, actor=actor, name=round, lan=lan))
     session.commit()
@@ -89,7 +96,7 @@ def submit(round: str, lan: str, actor: ActorDep, session: SessionDep) -> Region
 
 @router.post("/{round}/regions/{lan}/return", response_model=RegionOut, responses=_ERRORS,
              summary="Returnera regionens lista med en kommentar (nationell)")
-def return_list(round: str, lan: str, body: ReturnBody, actor: ActorDep, session: SessionDep) -> RegionOut:
+def return_list(round: RoundPath, lan: LanPath, body: ReturnBody, actor: ActorDep, session: SessionDep) -> RegionOut:
     """Returnerar en inskickad lista; regionen kan då ändra den och skicka in igen."""
     out = _region(rounds.return_list(session, actor=actor, name=round, lan=lan, comment=body.comment))
     session.commit()
@@ -98,7 +105,7 @@ def return_list(round: str, lan: str, body: ReturnBody, actor: ActorDep, session
 
 @router.post("/{round}/regions/{lan}/approve", response_model=RegionOut, responses=_ERRORS,
              summary="Godkänn regionens lista (nationell)")
-def approve(round: str, lan: str, actor: ActorDep, session: SessionDep) -> RegionOut:
+def approve(round: RoundPath, lan: LanPath, actor: ActorDep, session: SessionDep) -> RegionOut:
     """Godkänner en inskickad lista; den publiceras med omgången."""
     out = _region(rounds.approve(session, actor=actor, name=round, lan=lan))
     session.commit()
@@ -112,7 +119,7 @@ class Published(BaseModel):
 
 @router.post("/{round}/publish", response_model=Published, responses=_ERRORS,
              summary="Publicera omgången (nationell)")
-def publish(round: str, actor: ActorDep, session: SessionDep) -> Published:
+def publish(round: RoundPath, actor: ActorDep, session: SessionDep) -> Published:
     """Publicerar omgången: de godkända regionernas listor blir den offentliga bilden."""
     lans = rounds.publish(session, actor=actor, name=round)
     session.commit()
