@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from fcatlas.accounts import store
 from fcatlas.accounts.roles import Actor, Level
 from fcatlas.db import connect, unit_of_work
+from fcatlas.register.store import Register
 from fcatlas.services import rounds
 from fcatlas.web.app import create_app
 from fcatlas.web.config import WebConfig
@@ -59,11 +60,17 @@ MATRIX: dict[tuple[str, str], tuple[Setup, object, dict[str, tuple[int, int]]]] 
         _submitted, None, {**dict.fromkeys(ROLES, (403, 403)), "nationell": (200, 200)}),
     ("POST", "/api/v1/rounds/{round}/publish"): (
         _approved, None, {**dict.fromkeys(ROLES, (403, 403)), "nationell": (200, 200)}),
+    ("GET", "/api/v1/units"): (None, None, dict.fromkeys(ROLES, (200, 200))),
+    ("PATCH", "/api/v1/units/{unit_id}"): (
+        None, {"note": "ändrad"},
+        {"anonym": (403, 403), "h20": (200, 403), "f20": (200, 403), "f18": (200, 403), "nationell": (200, 200)}),
 }
+#: a unit of each region in the prepared database (Dalarna's list and one unit in Örebro län)
+UNIT_OF = {}
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory, demo_bundle):
+def world(tmp_path_factory, demo_bundle, shared_data):
     """A prepared SQLite database (the template), tokens per role and one app on a working copy."""
     base = tmp_path_factory.mktemp("matris")
     template, work = base / "mall.sqlite", base / "arbete.sqlite"
@@ -75,6 +82,13 @@ def world(tmp_path_factory, demo_bundle):
             tokens[role] = store.create_token(s, actor=NAT, email=email, days=30)[0]
         rounds.open_round(s, actor=NAT, name=2027, deadline=dt.date(2027, 10, 31))
     engine.dispose()
+    orebro = base / "orebro_2027.csv"
+    orebro.write_text("Namn;Kommunkod;Typ\nFamiljecentralen Vivalla;1880;Familjecentral\n", encoding="utf-8")
+    with Register.open(f"sqlite:///{template}") as reg:
+        reg.import_file(shared_data / "familjecentraler" / "dalarna_2026.csv", round=2027, user="import")
+        reg.import_file(orebro, round=2027, user="import")
+        units = reg.list_units()
+    UNIT_OF.update({lan: units.loc[units["lan_code"] == lan, "id"].iloc[0] for lan in ("20", "18")})
     shutil.copy(template, work)
     app = create_app(WebConfig(db_url=f"sqlite:///{work}", bundle=demo_bundle.path, access_log=base / "log"))
     yield {"template": template, "work": work, "app": app, "client": TestClient(app), "tokens": tokens}
@@ -101,7 +115,9 @@ def test_matrix(world, key):
                 with unit_of_work(world["app"].state.engine) as s:
                     setup(s, lan)
             headers = {} if role == "anonym" else {"Authorization": f"Bearer {world['tokens'][role]}"}
-            url = path.replace("{round}", "2027").replace("{lan}", lan)
+            url = path.replace("{round}", "2027").replace("{lan}", lan).replace("{unit_id}", UNIT_OF[lan])
+            if method == "PATCH":
+                headers["If-Match"] = '"1"'
             payload = body(role, lan) if callable(body) else body
             r = world["client"].request(method, url, json=payload, headers=headers)
             assert r.headers["content-type"].startswith("application/json"), (role, lan, r.text)

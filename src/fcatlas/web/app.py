@@ -60,7 +60,7 @@ class AccessLog:
 def create_app(config: WebConfig | None = None) -> FastAPI:
     """The fcatlas web service for ``config`` (default: from the environment)."""
     from fcatlas.db import connect
-    from fcatlas.web.api import auth, health, rounds
+    from fcatlas.web.api import auth, health, rounds, units
 
     cfg = config or WebConfig.from_env()
     app = FastAPI(title="fcatlas", version="1", description=DESCRIPTION,
@@ -76,5 +76,6 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(auth.router)
     app.include_router(rounds.router)
+    app.include_router(units.router)
     app.add_middleware(AccessLog, path=cfg.access_log)
     return app

@@ -23,6 +23,8 @@ log = logging.getLogger("fcatlas.web")
 #: error kind → HTTP status (the most specific class first)
 HTTP_STATUS: tuple[tuple[type[e.FcatlasError], int], ...] = (
     (e.UnsupportedMediaTypeError, 415),
+    (e.PreconditionRequiredError, 428),
+    (e.StaleVersionError, 412),
     (e.ThrottledError, 429),
     (e.AuthenticationError, 401),
     (e.PermissionDeniedError, 403),
@@ -52,14 +54,16 @@ class ErrorBody(BaseModel):
 
 _DESCRIPTIONS = {
     400: "Felaktig begäran", 401: "Ingen eller ogiltig inloggning", 403: "Rollen får inte göra detta",
+    304: "Oförändrat sedan förra hämtningen (ETag)",
     404: "Finns inte", 409: "Steget är inte tillåtet nu", 412: "Versionen har ändrats sedan den lästes",
-    413: "För stor fil", 415: "Fel innehållstyp", 422: "Ogiltiga uppgifter", 429: "För många försök",
+    413: "För stor fil", 415: "Fel innehållstyp", 422: "Ogiltiga uppgifter", 428: "If-Match saknas", 429: "För många försök",
 }
 
 
 def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI descriptions of the error answers a route may give."""
-    return {c: {"model": ErrorBody, "description": _DESCRIPTIONS[c]} for c in codes}
+    return {c: ({"description": _DESCRIPTIONS[c]} if c == 304 else {"model": ErrorBody, "description": _DESCRIPTIONS[c]})
+            for c in codes}
 
 
 def status_of(exc: e.FcatlasError) -> int:
