@@ -155,13 +155,13 @@ class UnsupportedMediaTypeError(ConfigError):
     """An upload or request body of a type that is not accepted."""
 
 
-class PreconditionRequiredError(ConfigError):
-    """A change that must name the version it starts from (``If-Match``) did not."""
-
-
 class StaleVersionError(ConflictError):
     """The row was changed since the version the caller read; the message names who saved last."""
 
     def __init__(self, message: str, current_version: int) -> None:
         super().__init__(message)
         self.current_version = current_version
+
+
+class PayloadTooLargeError(ConfigError):
+    """An upload larger than the service accepts (bytes, rows or unpacked size)."""

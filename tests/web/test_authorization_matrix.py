@@ -37,6 +37,22 @@ def _approved(s, lan):
     rounds.approve(s, actor=NAT, name=2027, lan=lan)
 
 
+CSV = "Namn;Kommunkod;Typ;Status\nFamiljecentralen Prov;{kommun};Familjecentral;i drift\n"
+KOMMUN = {"20": "2080", "18": "1880"}
+
+
+def _pending(s, lan):
+    from fcatlas.services import imports
+
+    p = imports.preview(s, actor=NAT, name=2027, lan=lan, file_name="lista.csv",
+                        content=CSV.format(kommun=KOMMUN[lan]).encode())
+    return {"{import_id}": str(p.id)}
+
+
+def _upload(role: str, lan: str) -> dict:
+    return {"__files__": {"file": ("lista.csv", CSV.format(kommun=KOMMUN[lan]).encode(), "text/csv")}}
+
+
 def _body_token(role: str, lan: str) -> dict:
     if role == "anonym":
         return {"email": "ingen@x.se", "password": "fel lösenord 123"}
@@ -61,6 +77,12 @@ MATRIX: dict[tuple[str, str], tuple[Setup, object, dict[str, tuple[int, int]]]] 
     ("POST", "/api/v1/rounds/{round}/publish"): (
         _approved, None, {**dict.fromkeys(ROLES, (403, 403)), "nationell": (200, 200)}),
     ("GET", "/api/v1/units"): (None, None, dict.fromkeys(ROLES, (200, 200))),
+    ("POST", "/api/v1/rounds/{round}/regions/{lan}/imports"): (
+        None, _upload,
+        {"anonym": (403, 403), "h20": (201, 403), "f20": (201, 403), "f18": (201, 403), "nationell": (201, 201)}),
+    ("POST", "/api/v1/imports/{import_id}/confirm"): (
+        _pending, None,
+        {"anonym": (404, 404), "h20": (200, 404), "f20": (200, 404), "f18": (200, 404), "nationell": (200, 200)}),
     ("PATCH", "/api/v1/units/{unit_id}"): (
         None, {"note": "ändrad"},
         {"anonym": (403, 403), "h20": (200, 403), "f20": (200, 403), "f18": (200, 403), "nationell": (200, 200)}),
@@ -111,15 +133,21 @@ def test_matrix(world, key):
         for i, lan in enumerate((HOME[role], "18" if HOME[role] == "20" else "20")):
             world["app"].state.engine.dispose()
             shutil.copy(world["template"], world["work"])
+            subst = {}
             if setup is not None:
                 with unit_of_work(world["app"].state.engine) as s:
-                    setup(s, lan)
+                    subst = setup(s, lan) or {}
             headers = {} if role == "anonym" else {"Authorization": f"Bearer {world['tokens'][role]}"}
             url = path.replace("{round}", "2027").replace("{lan}", lan).replace("{unit_id}", UNIT_OF[lan])
             if method == "PATCH":
                 headers["If-Match"] = '"1"'
+            for k, v in subst.items():
+                url = url.replace(k, v)
             payload = body(role, lan) if callable(body) else body
-            r = world["client"].request(method, url, json=payload, headers=headers)
+            if isinstance(payload, dict) and "__files__" in payload:
+                r = world["client"].request(method, url, files=payload["__files__"], headers=headers)
+            else:
+                r = world["client"].request(method, url, json=payload, headers=headers)
             assert r.headers["content-type"].startswith("application/json"), (role, lan, r.text)
             got[(role, i)] = r.status_code
     want = {(role, i): expected[role][i] for role in ROLES for i in (0, 1)}

@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fcatlas.db import Base
@@ -164,3 +164,21 @@ class RoundEvent(Base):
     user_name: Mapped[str] = mapped_column(String(254))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     comment: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class PendingImport(Base):
+    """An uploaded list awaiting confirmation: previewed (nothing stored in the register) until a
+    person confirms it, then stored with the same rules as ``fcatlas register import``."""
+
+    __tablename__ = "register_pending_imports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    round_year: Mapped[int] = mapped_column(ForeignKey("register_rounds.round_year"))
+    lan_code: Mapped[str] = mapped_column(String(2))
+    file_name: Mapped[str] = mapped_column(String(255))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    user_name: Mapped[str] = mapped_column(String(254))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    n_accepted: Mapped[int] = mapped_column(Integer)
+    n_rejected: Mapped[int] = mapped_column(Integer)
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

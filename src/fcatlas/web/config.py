@@ -19,6 +19,8 @@ class WebConfig:
     login_window_s: int = 900
     #: lifetime of a token from ``/api/v1/auth/token``, hours
     token_hours: int = 12
+    #: largest upload accepted (``FCATLAS_MAX_UPLOAD_MB``, default 10 MB)
+    max_upload_bytes: int = 10 * 1024 * 1024
     #: file for the JSON-lines access log (``FCATLAS_ACCESS_LOG``); standard error when unset
     access_log: Path | None = None
 
@@ -37,4 +39,5 @@ class WebConfig:
             login_window_s=int(e.get("FCATLAS_LOGIN_FONSTER_S", "900")),
             token_hours=int(e.get("FCATLAS_TOKEN_TIMMAR", "12")),
             access_log=Path(log) if log else None,
+            max_upload_bytes=int(float(e.get("FCATLAS_MAX_UPLOAD_MB", "10")) * 1024 * 1024),
         )

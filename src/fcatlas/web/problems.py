@@ -23,7 +23,7 @@ log = logging.getLogger("fcatlas.web")
 #: error kind → HTTP status (the most specific class first)
 HTTP_STATUS: tuple[tuple[type[e.FcatlasError], int], ...] = (
     (e.UnsupportedMediaTypeError, 415),
-    (e.PreconditionRequiredError, 428),
+    (e.PayloadTooLargeError, 413),
     (e.StaleVersionError, 412),
     (e.ThrottledError, 429),
     (e.AuthenticationError, 401),
@@ -56,7 +56,7 @@ _DESCRIPTIONS = {
     400: "Felaktig begäran", 401: "Ingen eller ogiltig inloggning", 403: "Rollen får inte göra detta",
     304: "Oförändrat sedan förra hämtningen (ETag)",
     404: "Finns inte", 409: "Steget är inte tillåtet nu", 412: "Versionen har ändrats sedan den lästes",
-    413: "För stor fil", 415: "Fel innehållstyp", 422: "Ogiltiga uppgifter", 428: "If-Match saknas", 429: "För många försök",
+    413: "För stor fil", 415: "Fel innehållstyp", 422: "Ogiltiga uppgifter", 429: "För många försök",
 }
 
 
@@ -119,7 +119,8 @@ def install(app: FastAPI) -> None:
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
         details: list[dict[str, object]] = [
             {"falt": _field(tuple(err.get("loc", ()))),
-             "orsak": _PYDANTIC_SV.get(str(err.get("type")), str(err.get("msg", "ogiltigt värde")))}
+             "orsak": _PYDANTIC_SV.get(str(err.get("type")),
+                                       str(err.get("msg", "ogiltigt värde")).removeprefix("Value error, "))}
             for err in exc.errors()
         ]
         return problem(422, "begäran har ogiltiga uppgifter", details)

@@ -8,9 +8,9 @@ import math
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from fcatlas.errors import ConfigError, PreconditionRequiredError
+from fcatlas.errors import ConfigError
 from fcatlas.services import units
 from fcatlas.web.api.rounds import LAN_CODES
 from fcatlas.web.deps import ActorDep, SessionDep, json_body
@@ -52,7 +52,14 @@ class UnitPageOut(BaseModel):
 class UnitChange(BaseModel):
     """Fields to change; only those given are changed."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
+
+    @model_validator(mode="before")
+    @classmethod
+    def _not_empty(cls, data: Any) -> Any:
+        if isinstance(data, dict) and not data:
+            raise ValueError("inga fält att ändra")
+        return data
 
     name: str | None = Field(None, min_length=1, max_length=200, description="Namn.")
     status: str | None = Field(None, pattern="^(i_drift|planerad|avsiktsforklaring|nedlagd)$", description="Status.")
@@ -90,9 +97,7 @@ def list_units(request: Request, actor: ActorDep, session: SessionDep, lan: LanQ
     return json_with_etag(request, {"items": items, "total": page.total})
 
 
-def _if_match(value: str | None) -> int:
-    if value is None:
-        raise PreconditionRequiredError("ange enhetens version i huvudet If-Match, t.ex. If-Match: \"3\"")
+def _if_match(value: str) -> int:
     text = value.strip().removeprefix("W/").strip('"')
     if not (text.isascii() and text.isdigit()) or len(text) > 9:
         raise ConfigError(f"If-Match ska vara enhetens version, t.ex. \"3\" (fick {value!r})")
@@ -100,16 +105,16 @@ def _if_match(value: str | None) -> int:
 
 
 @router.patch("/{unit_id}", response_model=UnitOut, dependencies=[Depends(json_body)],
-              responses=responses(400, 401, 403, 404, 409, 412, 415, 422, 428), summary="Ändra en enhet")
+              responses=responses(400, 401, 403, 404, 409, 412, 415, 422), summary="Ändra en enhet")
 def patch_unit(unit_id: Annotated[str, Path(max_length=100, description="Enhetens id.")], body: UnitChange, actor: ActorDep,
-               session: SessionDep, if_match: Annotated[str | None, Header()] = None) -> dict[str, Any]:
+               session: SessionDep,
+               if_match: Annotated[str, Header(pattern=r'^(W/)?"?[0-9]{1,9}"?$',
+                                               description='Versionen du läste, t.ex. "3".')]) -> dict[str, Any]:
     """Ändrar en enhet. Skicka versionen du läste i `If-Match`; har någon annan sparat sedan dess
     blir svaret 412 med vem som sparade senast och när."""
     expected = _if_match(if_match)
     changes = body.model_dump(exclude_unset=True)
     if "status_date" in changes and changes["status_date"] is not None:
         changes["status_date"] = changes["status_date"].isoformat()
-    if not changes:
-        raise ConfigError("inga fält att ändra")
     new = units.update_unit(session, actor=actor, unit_id=unit_id, changes=changes, expected_version=expected)
     return {k: _clean(v) for k, v in new.items() if k in UnitOut.model_fields} | {"round": new.get("last_round", 0)}

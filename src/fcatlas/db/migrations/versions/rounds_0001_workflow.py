@@ -1,4 +1,4 @@
-"""rounds: inventory rounds, each region's status in a round, and the round's events
+"""rounds: inventory rounds, each region's status in a round, the round's events, pending imports
 
 Revision ID: rounds_0001
 Revises:
@@ -59,9 +59,26 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_register_round_events"),
     )
     op.create_index("ix_register_round_events_round_year", "register_round_events", ["round_year"])
+    op.create_table(
+        "register_pending_imports",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("round_year", sa.Integer(), nullable=False),
+        sa.Column("lan_code", sa.String(2), nullable=False),
+        sa.Column("file_name", sa.String(255), nullable=False),
+        sa.Column("content", sa.LargeBinary(), nullable=False),
+        sa.Column("user_name", sa.String(254), nullable=False),
+        _ts("created_at"),
+        sa.Column("n_accepted", sa.Integer(), nullable=False),
+        sa.Column("n_rejected", sa.Integer(), nullable=False),
+        _ts("confirmed_at", True),
+        sa.ForeignKeyConstraint(["round_year"], ["register_rounds.round_year"],
+                                name="fk_register_pending_imports_round_year_register_rounds"),
+        sa.PrimaryKeyConstraint("id", name="pk_register_pending_imports"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("register_pending_imports")
     op.drop_table("register_round_events")
     op.drop_table("register_round_regions")
     op.drop_table("register_rounds")
