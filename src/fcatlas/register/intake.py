@@ -29,7 +29,7 @@ import hashlib
 import io
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import lru_cache
@@ -237,20 +237,23 @@ def _header_like(cells: Iterable[str]) -> bool:
     return "name" in found and bool(found & {"kommun_code", "kommun_name"})
 
 
-def _header_index(rows: list[list[str]]) -> int:
+HeaderTest = Callable[[Iterable[str]], bool]
+
+
+def _header_index(rows: list[list[str]], header_like: HeaderTest = _header_like) -> int:
     """Index of the header among the first non-empty ``rows``: the first that looks like one,
     else the first row (whose problems are then reported as header problems)."""
     for i, cells in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        if _header_like(cells):
+        if header_like(cells):
             return i
     return 0
 
 
-def _sniff_delimiter(text: str) -> str:
+def _sniff_delimiter(text: str, header_like: HeaderTest = _header_like) -> str:
     lines = [ln for ln in text.splitlines() if ln.strip()][:HEADER_SEARCH_ROWS]
     for ln in lines:  # the separator that splits a line into a recognisable header
         for d in (";", "\t", ","):
-            if d in ln and _header_like(ln.split(d)):
+            if d in ln and header_like(ln.split(d)):
                 return d
     first = lines[0] if lines else ""
     counts = {d: first.count(d) for d in (";", "\t", ",")}
@@ -259,17 +262,21 @@ def _sniff_delimiter(text: str) -> str:
 
 
 def _split_header(
-    p: Path, records: list[tuple[int, list[str]]], kind: str
+    p: Path, records: list[tuple[int, list[str]]], kind: str, header_like: HeaderTest = _header_like
 ) -> tuple[list[str], list[tuple[int, list[str]]], int]:
     """Header, data rows and header row number from the non-empty records of a file."""
     if not records:
         raise InputFileError(p, "filen har ingen rubrikrad" if kind == "csv" else "första bladet har ingen rubrikrad")
-    i = _header_index([cells for _, cells in records])
+    i = _header_index([cells for _, cells in records], header_like)
     return records[i][1], records[i + 1:], records[i][0]
 
 
-def read_table(path: str | Path) -> RawTable:
+def read_table(path: str | Path, header_like: HeaderTest | None = None, what: str = "enheter") -> RawTable:
     """Read a CSV or XLSX submission into a header and text rows.
+
+    ``header_like`` tells a header row from a title above it and picks the CSV separator
+    (default: the register's, a unit name and a kommun column); other rooms that read tables in
+    the same tolerant way pass their own. ``what`` names the rows in messages.
 
     Raises
     ------
@@ -292,24 +299,24 @@ def read_table(path: str | Path) -> RawTable:
     if not data.strip():
         raise InputFileError(p, "filen är tom")
     if data[:4] == b"PK\x03\x04" or p.suffix.lower() in (".xlsx", ".xlsm"):
-        table = _read_xlsx(p, data)
+        table = _read_xlsx(p, data, header_like or _header_like)
     else:
-        table = _read_csv(p, data)
+        table = _read_csv(p, data, header_like or _header_like)
     table.sha256 = sha
     _check_headers(table)
     if not table.rows:
-        raise InputFileError(p, "filen har en rubrikrad men inga enheter")
+        raise InputFileError(p, f"filen har en rubrikrad men inga {what}")
     if len(table.rows) > MAX_ROWS:
         raise InputFileError(p, f"filen har {len(table.rows)} rader, fler än {MAX_ROWS} tillåts")
     return table
 
 
-def _read_csv(p: Path, data: bytes) -> RawTable:
+def _read_csv(p: Path, data: bytes, header_like: HeaderTest = _header_like) -> RawTable:
     text, enc = decode_bytes(p, data, ("utf-8-sig", "utf-16", "cp1252"))
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         raise InputFileError(p, "filen innehåller NUL-tecken; är det verkligen en textfil (CSV)?", row=line)
-    delim = _sniff_delimiter(text)
+    delim = _sniff_delimiter(text, header_like)
     csv.field_size_limit(MAX_FILE_BYTES)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=True)
     records: list[tuple[int, list[str]]] = []
@@ -325,7 +332,7 @@ def _read_csv(p: Path, data: bytes) -> RawTable:
         raise InputFileError(
             p, f"trasig CSV (citattecken som inte stängs eller står fel): {exc}", row=start
         ) from None
-    headers, rows, header_row = _split_header(p, records, "csv")
+    headers, rows, header_row = _split_header(p, records, "csv", header_like)
     return RawTable(p, headers, rows, "csv", encoding=enc, delimiter=delim, header_row=header_row)
 
 
@@ -343,7 +350,7 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def _read_xlsx(p: Path, data: bytes) -> RawTable:
+def _read_xlsx(p: Path, data: bytes, header_like: HeaderTest = _header_like) -> RawTable:
     import warnings
     import zipfile
 
@@ -375,7 +382,7 @@ def _read_xlsx(p: Path, data: bytes) -> RawTable:
         raise InputFileError(p, f"Excel-filen är trasig: {type(exc).__name__}") from None
     finally:
         wb.close()
-    headers, rows, header_row = _split_header(p, records, "xlsx")
+    headers, rows, header_row = _split_header(p, records, "xlsx", header_like)
     return RawTable(p, headers, rows, "xlsx", header_row=header_row)
 
 
