@@ -21,6 +21,7 @@ import pandas as pd
 
 from fcatlas.apportion import scale_to_cap
 from fcatlas.economics.errors import EconomicsError
+from fcatlas.fmt import thousands
 
 #: Kronor per listed child 0–6 and year (Region Dalarna, vårdval 2026).
 DEFAULT_RATE_CHILD_SEK = 90
@@ -56,8 +57,8 @@ class AddonParams:
                 raise EconomicsError(f"{what} ({v} kr) är orimligt stor")
 
     def label(self) -> str:
-        pot = "ingen pott" if self.pot_sek is None else f"pott {self.pot_sek} kr"
-        return f"{self.rate_child_sek} kr/barn, {self.rate_woman_sek} kr/kvinna, {pot}"
+        pot = "ingen pott" if self.pot_sek is None else f"pott {thousands(self.pot_sek)} kr"
+        return f"{thousands(self.rate_child_sek)} kr/barn, {thousands(self.rate_woman_sek)} kr/kvinna, {pot}"
 
 
 @dataclass(frozen=True)
