@@ -23,7 +23,7 @@ from pathlib import Path
 
 from fcatlas.errors import InputFileError, Problem, problems_error
 from fcatlas.register import intake as reg
-from fcatlas.register.intake import RawTable, fold, make_unit_id, read_table
+from fcatlas.register.intake import RawTable, fold, read_table
 
 MIN_YEAR, MAX_YEAR = 1990, 2100
 MAX_COUNT = 10_000_000
@@ -108,6 +108,15 @@ def centre_key(name: str) -> str:
     True
     """
     return _PREFIX.sub("", fold(name))
+
+
+def centre_id(kommun_code: str, name: str) -> str:
+    """A health centre's stable id: kommun code and :func:`centre_key` of its name.
+
+    >>> centre_id("2081", "Vårdcentral Jakobsgårdarna")
+    '2081-jakobsgardarna'
+    """
+    return f"{kommun_code}-{centre_key(name)[:100]}"
 
 
 class _Bad(Exception):
@@ -199,7 +208,7 @@ def _problems(file: Path, table: RawTable, problems: list[Problem]) -> None:
 
 def read_listed(path: str | Path) -> list[ListedRow]:
     """Listed children per health centre and year (all rows, or a Swedish error listing every
-    bad row). A centre is identified by kommun and name (``make_unit_id``)."""
+    bad row). A centre is identified by kommun and name (:func:`centre_id`)."""
     p = Path(path)
     table = read_table(p, _tester(LISTED_ALIASES, ["name", "year"]), what="vårdcentraler")
     mapping = _map(table, LISTED_ALIASES, LISTED_LABELS)
@@ -232,7 +241,7 @@ def read_listed(path: str | Path) -> list[ListedRow]:
         except reg._RowError as exc:  # the register's kommun check names its own column
             problems.append(Problem(str(p), row_no, exc.column, exc.reason))
             continue
-        cid = make_unit_id(kommun, name)
+        cid = centre_id(kommun, name)
         key = (cid, year)
         if key in seen:
             problems.append(Problem(str(p), row_no, labels["name"],
