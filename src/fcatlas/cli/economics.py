@@ -200,7 +200,7 @@ def listed_trend_command(
         if len(dec):
             console.print(f"Största minskningar ({label}):", highlight=False)
             for r in dec.itertuples():
-                since = f", {int(r.till_ar)} jämfört med {int(r.fran_ar)}" if r.fran_ar != fran else ""
+                since = f", {r.till_ar} jämfört med {r.fran_ar}" if r.fran_ar != fran else ""
                 console.print(f"  {r.namn} ({_num(r.forandring)}{since})", highlight=False)
         inc = lst.increases(table)
         console.print(f"Ökningar ({label}): " + ("; ".join(f"{r.namn} (+{_num(r.forandring)})"
@@ -369,7 +369,7 @@ def visits_command(
     """Avräkning av besök på en annan vårdcentrals familjecentral ("otrohetsbesök"): den
     vårdcentral där familjen är listad betalar den besökta ett pris per besök. Visar brutto och
     netto (kvittat) per par och varje vårdcentrals nettoposition; nettopositionerna summerar till noll."""
-    from fcatlas.economics.intake import read_visits
+    from fcatlas.economics.intake import centre_key, read_visits
     from fcatlas.economics.visits import Visits, settle
 
     rows = read_visits(file)
@@ -384,7 +384,11 @@ def visits_command(
         years = sorted({r.year for r in rows if r.year is not None})
         if len(years) > 1:
             raise ConfigError("filen har besök från flera år (" + ", ".join(map(str, years)) + "); välj ett med --ar")
-    names = {r.listed_at: r.row for r in rows} | {r.visited: r.row for r in rows}
+    # one spelling per centre ("Mora" = "Vårdcentral Mora"): the stored name, else the first seen
+    canonical: dict[str, str] = {}
+    for r in rows:
+        for n in (r.listed_at, r.visited):
+            canonical.setdefault(centre_key(n), n)
     if db is not None:
         from fcatlas.economics.store import match_centres
 
@@ -393,16 +397,17 @@ def visits_command(
             if not years_db:
                 raise ConfigError("databasen har inga listade vårdcentraler att pröva namnen mot")
             listed = store.frame([ar if ar is not None and ar in years_db else years_db[-1]])  # type: ignore[attr-defined]
-        _, bad = match_centres([(None, n) for n in names], listed)
+        found, bad = match_centres([(None, n) for n in canonical.values()], listed)
         if bad:
-            problems = []
-            for _, name, why in bad:
-                for r in rows:
-                    for col, val in (("Listad vid", r.listed_at), ("Besökt", r.visited)):
-                        if val == name:
-                            problems.append(Problem(str(file), r.row, col, why))
-            raise problems_error(file, sorted(problems, key=lambda p: (p.row or 0, p.column or "")))
-    s = settle([Visits(r.listed_at, r.visited, r.count) for r in rows], pris)
+            unknown = {centre_key(name): why for _, name, why in bad}
+            problems = [Problem(str(file), r.row, col, unknown[centre_key(val)])
+                        for r in rows for col, val in (("Listad vid", r.listed_at), ("Besökt", r.visited))
+                        if centre_key(val) in unknown]
+            raise problems_error(file, problems)
+        stored = dict(zip(listed["centre_id"], listed["name"], strict=True))
+        canonical = {k: str(stored[found[n]]) for k, n in canonical.items()}
+    name = {n: canonical[centre_key(n)] for r in rows for n in (r.listed_at, r.visited)}
+    s = settle([Visits(name[r.listed_at], name[r.visited], r.count) for r in rows], pris)
     df = s.pairs if visa is Visa.par else s.positions
     money = tuple(c for c in df.columns if c not in ("vardcentral_a", "vardcentral_b", "netto_betalare",
                                                      "netto_mottagare", "vardcentral"))

@@ -115,7 +115,7 @@ def split_cost(total_sek: int, parties: Sequence[Party]) -> pd.DataFrame:
                 paid[i] = 0
             break
         parts = largest_remainder(left, [ints[i] for i in open_idx])
-        over = [(i, part) for i, part in zip(open_idx, parts, strict=True) if caps[i] is not None and part > caps[i]]
+        over = [(i, part) for i, part in zip(open_idx, parts, strict=True) if part > _or_inf(caps[i])]
         if not over:
             for i, part in zip(open_idx, parts, strict=True):
                 paid[i] = part
@@ -139,6 +139,10 @@ def split_cost(total_sek: int, parties: Sequence[Party]) -> pd.DataFrame:
     if int(out["belopp"].sum()) != total_sek:  # pragma: no cover - guarded by construction
         raise AssertionError("fördelningen summerar inte till kostnaden")
     return out
+
+
+def _or_inf(cap: int | None) -> float:
+    return math.inf if cap is None else cap
 
 
 def _cap(total: int, p: Party) -> int | None:

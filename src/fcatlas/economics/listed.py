@@ -65,22 +65,21 @@ def series(
     ln = dict(lan_names or {})
     if level == "vardcentral":
         last_name = df.sort_values("year").groupby("centre_id")["name"].last()
-        out = df.groupby(["centre_id", "kommun_code", "year"], as_index=False)["value"].sum(min_count=1)
+        out = pd.DataFrame(df.groupby(["centre_id", "kommun_code", "year"], as_index=False)["value"].sum(min_count=1))
         out = out.rename(columns={"centre_id": "niva_kod"})
         out["namn"] = out["niva_kod"].map(last_name)
     elif level == "kommun":
-        out = df.groupby(["kommun_code", "year"], as_index=False)["value"].sum(min_count=1)
+        out = pd.DataFrame(df.groupby(["kommun_code", "year"], as_index=False)["value"].sum(min_count=1))
         out["niva_kod"] = out["kommun_code"]
         out["namn"] = out["kommun_code"].map(lambda c: kn.get(c, c))
     else:
         df["lan_code"] = df["kommun_code"].str[:2]
-        out = df.groupby(["lan_code", "year"], as_index=False)["value"].sum(min_count=1)
+        out = pd.DataFrame(df.groupby(["lan_code", "year"], as_index=False)["value"].sum(min_count=1))
         out["niva_kod"] = out["lan_code"]
         out["namn"] = out["lan_code"].map(lambda c: ln.get(c, c))
         out["kommun_code"] = ""
-    return out[["niva_kod", "namn", "kommun_code", "year", "value"]].sort_values(["niva_kod", "year"]).reset_index(
-        drop=True
-    )
+    result = pd.DataFrame(out[["niva_kod", "namn", "kommun_code", "year", "value"]])
+    return result.sort_values(["niva_kod", "year"]).reset_index(drop=True)
 
 
 def trend(
