@@ -492,8 +492,12 @@ def outlook_command(
     res = outlook(s[["kod", "namn", "kommun_code", "year", "children", "estimated"]], niva.value, till,
                   Fraction(str(band)) / 100)
     if format is Format.table:
-        shown = res.loc[res["prognos"] | (res["ar"] == res.loc[~res["prognos"], "ar"].max())]
-        _emit(shown.drop(columns=["metod", "niva"]), format, None, f"Barn 0–6 år: prognos till {till}",
+        last_seen = res.loc[~res["prognos"]].groupby("kod")["ar"].max()
+        keep = (res["ar"] == till) | (~res["prognos"] & (res["ar"] == res["kod"].map(last_seen)))
+        shown = res.loc[keep].drop(columns=["metod", "niva"])
+        shown["prognos"] = shown["prognos"].map({True: "prognos", False: "observerat"})
+        shown["skattat"] = shown["skattat"].map({True: "ja", False: "nej"})
+        _emit(shown, format, None, f"Barn 0–6 år: senaste år och prognos {till} (alla år med --format csv)",
               money=("barn_0_6", "lag", "hog"))
         console.print(f"PROGNOS — metod: {res.attrs['metod']}.", highlight=False)
         if bool(res["skattat"].any()):
