@@ -78,12 +78,20 @@ def outlook(
         raise EconomicsError(f"prognosåret {to_year} ska ligga efter det senaste observerade året {max(years_all)}")
     text = method_text(band, years_all)
     rows = []
-    for code, g in series.groupby("kod", sort=True):
-        g = g.loc[g["children"].notna()].sort_values("year")
-        est = bool(g["estimated"].any()) if "estimated" in g.columns else False
-        name, kommun = str(g["namn"].iloc[-1]), str(g["kommun_code"].iloc[-1])
-        ys = [int(y) for y in g["year"]]
-        vs = [int(v) for v in g["children"]]
+    data = series.loc[series["children"].notna()].sort_values(["kod", "year"], kind="stable")
+    est_col = data["estimated"].astype(bool).tolist() if "estimated" in data.columns else [False] * len(data)
+    units: dict[str, dict] = {}
+    for code, name, kommun, year, value, e in zip(data["kod"].astype(str), data["namn"].astype(str),
+                                                   data["kommun_code"].astype(str), data["year"], data["children"],
+                                                   est_col, strict=True):
+        u = units.setdefault(code, {"ys": [], "vs": [], "est": False})
+        u["ys"].append(int(year))
+        u["vs"].append(int(value))
+        u["est"] = u["est"] or bool(e)
+        u["name"], u["kommun"] = name, kommun
+    for code in sorted(units):
+        u = units[code]
+        ys, vs, est, name, kommun = u["ys"], u["vs"], u["est"], u["name"], u["kommun"]
         for y, v in zip(ys, vs, strict=True):
             rows.append([level, str(code), name, kommun, y, v, v, v, False, est, ""])
         if len(ys) < 2:

@@ -88,11 +88,13 @@ def settle(visits: Sequence[Visits], price_sek: int = DEFAULT_VISIT_PRICE_SEK) -
         payer, payee = (a, b) if net > 0 else (b, a) if net < 0 else ("", "")
         rows.append([a, b, ab, ba, ga, gb, payer, payee, abs(net)])
     pair_df = pd.DataFrame(rows, columns=PAIR_COLUMNS)
-    pos = []
-    for c in centres:
-        out = sum(n for (x, _), n in flows.items() if x == c)
-        inn = sum(n for (_, y), n in flows.items() if y == c)
-        pos.append([c, out, inn, out * price_sek, inn * price_sek, (inn - out) * price_sek])
+    made = dict.fromkeys(centres, 0)
+    received = dict.fromkeys(centres, 0)
+    for (x, y), n in flows.items():
+        made[x] += n
+        received[y] += n
+    pos = [[c, made[c], received[c], made[c] * price_sek, received[c] * price_sek,
+            (received[c] - made[c]) * price_sek] for c in centres]
     pos_df = pd.DataFrame(pos, columns=POSITION_COLUMNS)
     for df in (pair_df, pos_df):
         for col in df.columns:
