@@ -114,15 +114,17 @@ def trend(
         have = ", ".join(str(y) for y in years) or "inga år"
         raise EconomicsError(f"det finns inga listade barn för {from_year} eller {to_year} (databasen har {have})")
     rows = []
-    for code, g in s.groupby("niva_kod", sort=True):
-        g = g.loc[g["value"].notna()]
-        inside = g.loc[(g["year"] >= from_year) & (g["year"] <= to_year)]
-        if inside.empty:
-            continue
-        by_year = dict(zip(inside["year"], inside["value"], strict=True))
-        first, last = int(inside["year"].min()), int(inside["year"].max())
-        name = str(g["namn"].iloc[-1])
-        kommun = str(g["kommun_code"].iloc[-1])
+    groups: dict[str, dict[int, int]] = {}
+    label: dict[str, tuple[str, str]] = {}
+    for code, name, kommun, year, value in zip(s["niva_kod"].astype(str), s["namn"].astype(str),
+                                               s["kommun_code"].astype(str), s["year"], s["value"], strict=True):
+        label[code] = (name, kommun)  # rows are sorted by year: the last name wins
+        if pd.notna(value) and from_year <= int(year) <= to_year:
+            groups.setdefault(code, {})[int(year)] = int(value)
+    for code in sorted(groups):
+        by_year = groups[code]
+        first, last = min(by_year), max(by_year)
+        name, kommun = label[code]
         notes = []
         if from_year in by_year:
             f_year = from_year
