@@ -65,7 +65,7 @@ class PrognosNiva(StrEnum):
     regso = "regso"
 
 
-#: Swedish headers for Excel (machine columns stay English/snake_case in CSV and JSON).
+#: Swedish headers for Excel and the table view (CSV and JSON keep the snake_case columns).
 XLSX_LABELS = {
     "niva_kod": "Kod", "namn": "Namn", "kommun_code": "Kommunkod", "fran_ar": "Från år", "till_ar": "Till år",
     "fran": "Från (antal)", "till": "Till (antal)", "forandring": "Förändring", "forandring_procent": "Förändring (%)",
@@ -74,6 +74,12 @@ XLSX_LABELS = {
     "belopp_a": "Belopp A (kr)", "belopp_b": "Belopp B (kr)", "skillnad": "Skillnad B − A (kr)",
     "niva": "Nivå", "kod": "Kod", "ar": "År", "barn_0_6": "Barn 0–6 år", "lag": "Lågt", "hog": "Högt",
     "prognos": "Prognos", "skattat": "Skattat underlag", "metod": "Metod",
+    "vardcentral_a": "Vårdcentral A", "vardcentral_b": "Vårdcentral B", "besok_a_hos_b": "Besök A hos B",
+    "besok_b_hos_a": "Besök B hos A", "brutto_a_till_b": "Brutto A till B (kr)", "brutto_b_till_a": "Brutto B till A (kr)",
+    "netto_betalare": "Betalar netto", "netto_mottagare": "Får netto", "netto_belopp": "Nettobelopp (kr)",
+    "besok_hos_andra": "Besök hos andra", "besok_fran_andra": "Besök från andra", "betalar_brutto": "Betalar brutto (kr)",
+    "far_brutto": "Får brutto (kr)", "netto": "Netto (kr)", "part": "Part", "vikt": "Vikt (yta eller andel)",
+    "andel_procent": "Andel (%)", "tak": "Tak (kr)", "belopp_utan_tak": "Belopp utan tak (kr)",
 }
 
 
@@ -111,7 +117,11 @@ def _emit(df: pd.DataFrame, fmt: Format, out: Path | None, title: str | None = N
         for col in money:
             if col in shown.columns:
                 shown[col] = [("" if pd.isna(v) else _num(v)) for v in shown[col]]
-        print_frame(shown, OutputFormat.table, title=title)
+        for col in ("forandring_procent", "andel_procent"):
+            if col in shown.columns:
+                shown[col] = [("" if pd.isna(v) else f"{float(v):.1f}".replace(".", ",").replace("-", "−"))
+                              for v in shown[col]]
+        print_frame(shown.rename(columns=XLSX_LABELS), OutputFormat.table, title=title)
         return
     text = frame_text(df, OutputFormat(fmt.value))
     if out is None:
