@@ -210,3 +210,19 @@ def test_outlook_is_flagged_states_its_method_and_brackets_the_central_path() ->
     assert f["metod"].str.contains("linjär trend").all() and not o.loc[~o["prognos"], "metod"].any()
     with pytest.raises(EconomicsError, match="minst två år"):
         outlook(s.iloc[:1], "kommun")
+
+
+def test_qualifying_centres_from_the_register(tmp_path: Path, cli, shared_data: Path) -> None:
+    db = tmp_path / "r.sqlite"
+    assert cli("register", "import", shared_data / "familjecentraler" / "dalarna_2026.csv", "--db", db).returncode == 0
+    assert cli("listade", "import", dalarna.write_csv(tmp_path / "l.csv"), "--db", db).returncode == 0
+    r = cli("ekonomi", "tillagg", "--db", db, "--ar", "2025", "--fran-registret", "--format", "csv")
+    assert r.returncode == 0, r.stderr
+    paid = [x["vardcentral"] for x in csv.DictReader(io.StringIO(r.stdout))]
+    # Britsarvet by name, Mora/Leksand/Rättvik/Gagnef/Avesta by kommun name; planned and
+    # non-co-located units (Smedjebacken, Orsa, Älvdalen …) never
+    assert paid == ["Vårdcentral Avesta", "Vårdcentral Britsarvet", "Vårdcentral Gagnef", "Vårdcentral Leksand",
+                    "Vårdcentral Mora", "Vårdcentral Rättvik"]
+    assert "Familjecentral Elsborg: ingen vårdcentral" in r.stderr
+    r = cli("ekonomi", "tillagg", "--db", db, "--ar", "2025")
+    assert r.returncode == 1 and "ange antingen --vardcentraler FIL eller --fran-registret" in r.stderr

@@ -259,24 +259,45 @@ def _params(barn: int, kvinnor: int, pott: int | None, ingen_pott: bool):  # typ
     return p
 
 
-def _centres(db: str | None, ar: int, vardcentraler: Path):  # type: ignore[no-untyped-def]
-    from fcatlas.economics.intake import read_names
-    from fcatlas.economics.payment import Centre
+def _centres(db: str | None, ar: int, vardcentraler: Path | None, fran_registret: bool = False):  # type: ignore[no-untyped-def]
+    from fcatlas.economics.intake import centre_key, read_names
+    from fcatlas.economics.payment import Centre, link_register_units
     from fcatlas.economics.store import match_centres
 
-    names = read_names(vardcentraler)
+    if (vardcentraler is None) == (not fran_registret):
+        raise ConfigError("ange antingen --vardcentraler FIL eller --fran-registret")
     with _store(db) as store:
         listed = store.frame([ar])  # type: ignore[attr-defined]
     if listed.empty:
         raise ConfigError(f"det finns inga listade barn för {ar} i databasen; importera med 'fcatlas listade import'")
-    found, bad = match_centres([(n.row, n.name) for n in names], listed)
-    if bad:
-        col = names[0].column
-        raise problems_error(vardcentraler, [Problem(str(vardcentraler), r, col, why) for r, _, why in bad])
+    if vardcentraler is not None:
+        names = read_names(vardcentraler)
+        found, bad = match_centres([(n.row, n.name) for n in names], listed)
+        if bad:
+            col = names[0].column
+            raise problems_error(vardcentraler, [Problem(str(vardcentraler), r, col, why) for r, _, why in bad])
+        ids = [found[n.name] for n in names]
+    else:
+        from fcatlas.register.store import Register
+
+        reg = Register.open(database_url(db))
+        try:
+            units = reg.list_units(category="familjecentral", status="i_drift")
+        finally:
+            reg.close()
+        if units.empty:
+            raise ConfigError("registret har inga familjecentraler i drift")
+        links, unlinked = link_register_units(units, listed, centre_key)
+        for _, why in unlinked:
+            err_console.print(f"[yellow]Obs:[/] {why} (ingen ersättning; ange --vardcentraler för att välja själv)",
+                              highlight=False, soft_wrap=True)
+        if not links:
+            raise ConfigError("ingen familjecentral i registret kunde kopplas till en vårdcentral med listade")
+        ids = sorted(set(links.values()))
     by_id = listed.set_index("centre_id")
     out = []
-    for n in names:
-        row = by_id.loc[found[n.name]]
+    for cid in ids:
+        row = by_id.loc[cid]
         women = row["women"]
         out.append(Centre(str(row["name"]), int(row["children"]), None if pd.isna(women) else int(women)))
     return out
@@ -285,8 +306,12 @@ def _centres(db: str | None, ar: int, vardcentraler: Path):  # type: ignore[no-u
 @ekonomi_app.command("tillagg")
 def addon_command(
     ar: int = typer.Option(..., "--ar", help="Året vars listade barn och kvinnor används."),
-    vardcentraler: Path = typer.Option(..., "--vardcentraler",
-                                       help="Vårdcentraler med tilläggsuppdraget: kolumnen Vårdcentral, eller ett namn per rad."),
+    vardcentraler: Path | None = typer.Option(None, "--vardcentraler",
+                                              help="Vårdcentraler med tilläggsuppdraget: kolumnen Vårdcentral, eller ett namn per rad."),
+    fran_registret: bool = typer.Option(False, "--fran-registret",
+                                        help="Vårdcentralerna är de som registrets familjecentraler i drift kopplas till "
+                                        "(samma namn utan 'Familjecentral'/'Vårdcentral', omnämnd i anmärkningen, "
+                                        "eller kommunens enda vårdcentral)."),
     barn: int = typer.Option(DEFAULT_RATE_CHILD_SEK, "--barn", min=0, help="Kronor per listat barn 0–6 år (Dalarna: 90)."),
     kvinnor: int = typer.Option(DEFAULT_RATE_WOMAN_SEK, "--kvinnor", min=0,
                                 help="Kronor per listad kvinna 16–54 år (Dalarna: 55)."),
@@ -304,7 +329,7 @@ def addon_command(
     from fcatlas.economics.payment import addon_payment
 
     params = _params(barn, kvinnor, pott, ingen_pott)
-    res = addon_payment(_centres(db, ar, vardcentraler), params)
+    res = addon_payment(_centres(db, ar, vardcentraler, fran_registret), params)
     for n in res.notes:
         err_console.print(f"[yellow]Obs:[/] {n}", highlight=False, soft_wrap=True)
     if format is not Format.table:
@@ -331,7 +356,9 @@ def addon_command(
 @ekonomi_app.command("jamfor")
 def compare_command(
     ar: int = typer.Option(..., "--ar", help="Året vars listade barn och kvinnor används."),
-    vardcentraler: Path = typer.Option(..., "--vardcentraler", help="Vårdcentraler med tilläggsuppdraget."),
+    vardcentraler: Path | None = typer.Option(None, "--vardcentraler", help="Vårdcentraler med tilläggsuppdraget."),
+    fran_registret: bool = typer.Option(False, "--fran-registret", help="Vårdcentralerna kopplade till registrets "
+                                        "familjecentraler i drift (se 'ekonomi tillagg --help')."),
     barn: int = typer.Option(DEFAULT_RATE_CHILD_SEK, "--barn", min=0, help="A: kronor per barn."),
     kvinnor: int = typer.Option(DEFAULT_RATE_WOMAN_SEK, "--kvinnor", min=0, help="A: kronor per kvinna."),
     pott: int = typer.Option(DEFAULT_POT_SEK, "--pott", min=0, help="A: pott i kronor."),
@@ -350,7 +377,7 @@ def compare_command(
     a = _params(barn, kvinnor, pott, False)
     b = _params(barn if barn_b is None else barn_b, kvinnor if kvinnor_b is None else kvinnor_b,
                 pott if pott_b is None else pott_b, False)
-    table, ra, rb = compare(_centres(db, ar, vardcentraler), a, b)
+    table, ra, rb = compare(_centres(db, ar, vardcentraler, fran_registret), a, b)
     if format is not Format.table:
         _emit(table, format, out, "Jämförelse")
         return

@@ -14,7 +14,7 @@ from a common pot for all centres (Dalarna: 2,100,000 kr in 2025 and 2,300,000 k
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -159,3 +159,57 @@ def compare(centres: Sequence[Centre], a: AddonParams, b: AddonParams) -> tuple[
     t["belopp_b"] = rb.table["belopp"]
     t["skillnad"] = t["belopp_b"] - t["belopp_a"]
     return t[COMPARE_COLUMNS], ra, rb
+
+
+_FC_PREFIX = ("familjecentralen", "familjecentral", "fc")
+_PLACE_WORDS = ("i", "pa")
+
+
+def _fc_core(name: str) -> str:
+    """A family centre's name without "Familjecentral(en)" and a leading "i"/"på" (folded)."""
+    import re
+    import unicodedata
+
+    t = unicodedata.normalize("NFKD", name).lower()
+    t = "".join(ch for ch in t if not unicodedata.combining(ch))
+    words = re.findall(r"[0-9a-z]+", t)
+    while words and words[0] in _FC_PREFIX:
+        words = words[1:]
+    if words and words[0] in _PLACE_WORDS:
+        words = words[1:]
+    return "".join(words)
+
+
+def link_register_units(units: pd.DataFrame, listed: pd.DataFrame, centre_key: Callable[[str], str]) -> tuple[
+        dict[str, str], list[tuple[str, str]]]:
+    """Link operating family centres of the register to health centres with listed patients.
+
+    ``units``: register units (``id, name, kommun_code, note, other_partners``); ``listed``: the
+    year's listed counts (``centre_id, name, kommun_code``). A unit is linked to the health centre
+    in its own kommun whose name (without "Vårdcentral") is the unit's name without
+    "Familjecentral(en)" — ``Familjecentral Britsarvet`` → ``Vårdcentral Britsarvet`` — or is
+    named in the unit's note or partners (``Britsarvets VC``), or to the only health centre of its
+    kommun. Returns ``unit id -> centre_id`` and ``(unit id, reason)`` for units left unlinked.
+    """
+    by_kommun: dict[str, list[tuple[str, str]]] = {}
+    for cid, name, kommun in zip(listed["centre_id"], listed["name"], listed["kommun_code"], strict=True):
+        by_kommun.setdefault(str(kommun), []).append((str(cid), centre_key(str(name))))
+    links: dict[str, str] = {}
+    unlinked: list[tuple[str, str]] = []
+    for uid, name, kommun, note, partners in zip(units["id"], units["name"], units["kommun_code"], units["note"],
+                                                 units["other_partners"], strict=True):
+        cands = by_kommun.get(str(kommun), [])
+        core = _fc_core(str(name))
+        hits = [cid for cid, key in cands if key and key == core]
+        if not hits:
+            text = centre_key(" ".join(str(x) for x in (note, partners) if x))
+            hits = [cid for cid, key in cands if len(key) >= 4 and key in text]
+        if not hits and len(cands) == 1:
+            hits = [cands[0][0]]
+        if len(hits) == 1:
+            links[str(uid)] = hits[0]
+        elif not hits:
+            unlinked.append((str(uid), f"{name}: ingen vårdcentral med listade i kommunen kan kopplas till enheten"))
+        else:
+            unlinked.append((str(uid), f"{name}: flera vårdcentraler passar ({', '.join(sorted(hits))})"))
+    return links, unlinked
