@@ -92,6 +92,7 @@ def test_agreed_shares_must_sum_to_100_and_each_stay_under_100() -> None:
         ("Part;Andel\nRegion;45\nKommun;45\n", "kolumn 'Andel': andelarna summerar till 90 %, inte 100 %"),
         ("Part;Yta (m²)\nRegion;-3\n", "rad 2, kolumn 'Yta (m²)': ytan är negativ (-3)"),
         ("Part;Yta;Tak\nRegion;30;150 %\n", "rad 2, kolumn 'Tak': taket 150 % är över 100 %"),
+        ("Part;Yta\nRegion;30\nregion;20\n", "rad 3, kolumn 'Part': parten 'region' står redan på rad 2"),
     ],
 )
 def test_share_file_errors(tmp_path: Path, text: str, where: str) -> None:

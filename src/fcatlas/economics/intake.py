@@ -395,6 +395,10 @@ def read_shares(path: str | Path) -> list[ShareRow]:
         except _Bad as exc:
             problems.append(Problem(str(p), row_no, labels.get(exc.field or ""), exc.reason))
             continue
+        same = next((r.row for r in out if fold(r.party) == fold(party)), None)
+        if same is not None:
+            problems.append(Problem(str(p), row_no, labels["party"], f"parten {party!r} står redan på rad {same}"))
+            continue
         out.append(ShareRow(row_no, party, w, kind, cap_share, cap_sek))
     if not problems and kind == "andel":
         total = sum((r.weight for r in out), Fraction(0))
