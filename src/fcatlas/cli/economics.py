@@ -542,3 +542,7 @@ def outlook_command(
                           highlight=False)
         return
     _emit(res, format, out, "Prognos")
+
+
+listade_app.command("prognos", help="Samma som 'fcatlas ekonomi prognos': barn 0–6 år per kommun eller RegSO till "
+                    "2030 ur datapaketet, med metod och intervall.")(outlook_command)
