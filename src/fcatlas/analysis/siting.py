@@ -126,10 +126,13 @@ class SitingProblem:
         fixed: Iterable[Any] | np.ndarray | None = None,
         groups: Sequence[Any] | None = None,
         inside: Iterable[tuple[Any, Any]] | None = None,
+        keep_distances: float | None = None,
     ) -> SitingProblem:
         """Coverage by straight-line distance: candidate j covers demand i when
         ``dist(i, j) <= radius[i]`` (metres). ``inside`` adds pairs ``(candidate_id, demand_id)``
         that cover whatever the distance (a centre inside an area covers it, as in the atlas).
+        ``keep_distances`` (metres, may be ``inf``) keeps the distances of every pair up to that
+        length for p-median, beyond the reach.
         """
         dxy = _xy(demand_xy, "efterfrågepunkternas")
         cxy = _xy(candidate_xy, "kandidaternas")
@@ -148,8 +151,20 @@ class SitingProblem:
             rows = pairs["i"][keep].astype(np.int64)
             cols = pairs["j"][keep].astype(np.int64)
             dist = pairs["v"][keep].astype(float)
+        extra: dict[str, np.ndarray] = {}
+        if keep_distances is not None and n and m:
+            if np.isfinite(keep_distances):
+                pd_ = cKDTree(dxy).sparse_distance_matrix(cKDTree(cxy), float(keep_distances), output_type="ndarray")
+                extra = {"all_rows": pd_["i"].astype(np.int64), "all_cols": pd_["j"].astype(np.int64),
+                         "all_dist": pd_["v"].astype(float)}
+            else:
+                from scipy.spatial.distance import cdist
+
+                full = cdist(dxy, cxy)
+                ii, jj = np.indices(full.shape)
+                extra = {"all_rows": ii.ravel(), "all_cols": jj.ravel(), "all_dist": full.ravel()}
         return _build(demand_ids, weights, candidate_ids, fixed, rows, cols, dist, inside=inside,
-                      candidate_xy=cxy, groups=groups, demand_xy=dxy)
+                      candidate_xy=cxy, groups=groups, demand_xy=dxy, **extra)
 
     @classmethod
     def from_cost_matrix(
@@ -326,7 +341,7 @@ class GreedyResult:
     seconds: float
 
     def to_dict(self) -> dict[str, Any]:
-        return {"selected": self.selected, "covered_weight": self.covered_weight, "share": self.share,
+        return {"selected": self.selected, "covered_weight": _clean(self.covered_weight), "share": self.share,
                 "seconds": round(self.seconds, 4)}
 
 
@@ -904,3 +919,128 @@ def parse_ids(spec: str | Iterable[str] | None) -> list[str]:
 def weights_by_type(omradestyp: pd.Series, factors: Mapping[int, float]) -> pd.Series:
     """Factor per områdestyp (``barn-viktat``); an unknown type gets 0 (stated by the caller)."""
     return omradestyp.map(lambda t: float(factors.get(int(t), 0.0)) if pd.notna(t) else 0.0).astype(float)
+
+
+# ---------------------------------------------------------------------------------------------
+# From the atlas: children per area as demand, operating centres fixed, reach as in the atlas
+# ---------------------------------------------------------------------------------------------
+
+#: Demand weights of the bundle run (``--vikt``).
+WEIGHT_KINDS = ("barn-utanforskap", "barn", "barn-viktat")
+#: Factors per områdestyp of ``barn-viktat``: type 1 weighs most (stated in every output).
+TYPE_FACTORS: dict[int, float] = {1: 5.0, 2: 4.0, 3: 3.0, 4: 2.0, 5: 1.0}
+WEIGHT_LABELS = {
+    "barn-utanforskap": "barn 0–6 år i utanförskapsområden",
+    "barn": "barn 0–6 år i alla områden",
+    "barn-viktat": "barn 0–6 år × faktor efter områdestyp",
+}
+
+
+def weight_label(kind: str, factors: Mapping[int, float] = TYPE_FACTORS) -> str:
+    """Swedish description of a demand weight, with the factors of ``barn-viktat``.
+
+    >>> weight_label("barn-viktat")
+    'barn 0–6 år × faktor efter områdestyp (typ 1: 5, typ 2: 4, typ 3: 3, typ 4: 2, typ 5: 1)'
+    """
+    text = WEIGHT_LABELS[kind]
+    if kind == "barn-viktat":
+        text += " (" + ", ".join(f"typ {t}: {f:g}" for t, f in sorted(factors.items())) + ")"
+    return text
+
+
+def demand_from_areas(
+    areas: pd.DataFrame, lan: str | None, kind: str = "barn-utanforskap",
+    factors: Mapping[int, float] = TYPE_FACTORS,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Demand areas of a siting run and the areas left out because their boundary is unknown.
+
+    ``areas`` is the atlas's area table (:func:`fcatlas.analysis.atlas.link_and_cover`: ``x, y,
+    has_geometry, reach_km, covered, exclusion, children_0_6, omradestyp`` …). ``kind``:
+    ``barn-utanforskap`` = children 0–6 in exclusion areas only (default), ``barn`` = children in
+    every area, ``barn-viktat`` = children × the factor of the area's områdestyp. Returns
+    ``(demand, unknown)``; ``demand`` has a column ``weight``.
+    """
+    if kind not in WEIGHT_KINDS:
+        raise SitingError(f"okänd vikt {kind!r}; välj {', '.join(WEIGHT_KINDS)}")
+    a = areas if lan is None else areas.loc[areas["lan_code"] == lan]
+    if kind == "barn-utanforskap":
+        a = a.loc[a["exclusion"].astype(bool)]
+    children = a["children_0_6"].astype("Float64").fillna(0).astype(float)
+    w = children * weights_by_type(a["omradestyp"], factors) if kind == "barn-viktat" else children
+    a = a.assign(weight=w.to_numpy())
+    has = a["has_geometry"].astype(bool)
+    return a.loc[has].reset_index(drop=True), a.loc[~has].reset_index(drop=True)
+
+
+def candidates_from_areas(areas: pd.DataFrame, lan: str | None) -> pd.DataFrame:
+    """Candidate sites at the centroids of the areas (with a boundary) of a län: a units-shaped
+    table (``id`` = RegSO code, ``name``, ``lat, lon`` in WGS 84) ready for
+    :func:`fcatlas.analysis.linking.link_units`."""
+    from fcatlas.analysis.linking import to_wgs84
+
+    a = areas if lan is None else areas.loc[areas["lan_code"] == lan]
+    a = a.loc[a["has_geometry"].astype(bool)]
+    lon, lat = to_wgs84(a["x"].to_numpy(dtype=float), a["y"].to_numpy(dtype=float))
+    return pd.DataFrame({
+        "id": a["regso_code"].astype(str).to_numpy(),
+        "name": ("Mitten av " + a["name"].astype(str)).to_numpy(),
+        "kommun_code": a["kommun_code"].astype(str).to_numpy(),
+        "category": "familjecentral",
+        "status": "i_drift",
+        "lat": lat,
+        "lon": lon,
+        "precision": "exakt",
+    })
+
+
+def problem_from_atlas(
+    demand: pd.DataFrame, centres: pd.DataFrame, candidates: pd.DataFrame,
+    extra_fixed: Iterable[str] = (),
+) -> SitingProblem:
+    """The siting problem of a bundle run, by the atlas's own rule of "within reach".
+
+    ``demand``: areas with ``regso_code, x, y, reach_km, weight``; ``centres`` (fixed) and
+    ``candidates``: linked units with ``id, x, y, regso_code, kommun_code``. A site covers an area
+    when it lies inside it or within the area's reach of its centroid
+    (:func:`fcatlas.analysis.coverage.reach_pairs`) — so the chosen sites, added to the register as
+    centres, raise the atlas's coverage by exactly the reported weight.
+    """
+    from fcatlas.analysis.coverage import reach_pairs
+
+    cols = ["id", "x", "y", "regso_code", "kommun_code"]
+    sites = pd.concat([centres[cols].assign(_fixed=True), candidates[cols].assign(_fixed=False)],
+                      ignore_index=True)
+    dup = sites["id"].astype(str).duplicated()
+    if dup.any():
+        raise SitingError(f"kandidaten {sites.loc[dup, 'id'].iloc[0]!r} har samma id som en annan plats "
+                          "(en befintlig familjecentral eller en annan kandidat)")
+    sx = sites["x"].to_numpy(dtype=float, na_value=np.nan)
+    sy = sites["y"].to_numpy(dtype=float, na_value=np.nan)
+    i, j, km = reach_pairs(demand["x"].to_numpy(dtype=float), demand["y"].to_numpy(dtype=float),
+                           demand["reach_km"].to_numpy(dtype=float), sx, sy)
+    codes = demand["regso_code"].astype(str).reset_index(drop=True)
+    pos = pd.Series(np.arange(len(codes)), index=codes)
+    site_area = sites["regso_code"].astype("object")
+    inside_j = np.flatnonzero(site_area.isin(set(codes)).to_numpy())
+    inside_i = pos.loc[site_area.iloc[inside_j].astype(str)].to_numpy()
+    ii = np.concatenate([i, inside_i])
+    jj = np.concatenate([j, inside_j])
+    dx = sx[jj] - demand["x"].to_numpy(dtype=float)[ii]
+    dy = sy[jj] - demand["y"].to_numpy(dtype=float)[ii]
+    costs = pd.DataFrame({
+        "candidate": sites["id"].astype(str).to_numpy()[jj],
+        "demand": codes.to_numpy()[ii],
+        "distance": np.hypot(dx, dy),
+    })
+    fixed = sites["_fixed"].to_numpy(dtype=bool).copy()
+    extra = set(extra_fixed)
+    if extra:
+        known = set(sites["id"].astype(str))
+        bad = sorted(extra - known)
+        if bad:
+            raise SitingError(f"den befintliga (fasta) platsen {bad[0]!r} finns inte bland kandidaterna")
+        fixed |= sites["id"].astype(str).isin(extra).to_numpy()
+    return SitingProblem.from_cost_matrix(
+        codes.tolist(), demand["weight"].to_numpy(dtype=float), sites["id"].astype(str).tolist(), costs,
+        radius=None, fixed=fixed, groups=sites["kommun_code"].tolist(), candidate_xy=np.column_stack([sx, sy]),
+    )
