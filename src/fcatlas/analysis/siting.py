@@ -189,10 +189,10 @@ class SitingProblem:
         di = costs["demand"].map(dpos)
         if ci.isna().any():
             bad = costs.loc[ci.isna(), "candidate"].iloc[0]
-            raise SitingError(f"kostnadstabellen nämner kandidaten {bad!r}, som inte finns bland kandidaterna")
+            raise SitingError(f"kostnadstabellen nämner kandidaten {str(bad)!r}, som inte finns bland kandidaterna")
         if di.isna().any():
             bad = costs.loc[di.isna(), "demand"].iloc[0]
-            raise SitingError(f"kostnadstabellen nämner efterfrågepunkten {bad!r}, som inte finns")
+            raise SitingError(f"kostnadstabellen nämner efterfrågepunkten {str(bad)!r}, som inte finns")
         d = pd.to_numeric(costs["distance"], errors="coerce").to_numpy(dtype=float)
         if (~np.isfinite(d)).any() or (d < 0).any():
             raise SitingError("kostnadstabellens avstånd ska vara icke-negativa tal")
@@ -217,7 +217,7 @@ class SitingProblem:
         for i in ids:
             key = _key(i)
             if key not in pos:
-                raise SitingError(f"{what} {i!r} finns inte bland kandidaterna")
+                raise SitingError(f"{what} {_key(i)!r} finns inte bland kandidaterna")
             out.append(pos[key])
         return np.asarray(out, dtype=np.int64)
 
@@ -279,7 +279,7 @@ def _build(
         raise SitingError("en vikt per efterfrågepunkt behövs")
     if (~np.isfinite(w)).any() or (w < 0).any():
         i = int(np.flatnonzero(~np.isfinite(w) | (w < 0))[0])
-        raise SitingError(f"vikten för {d_ids[i]!r} ska vara ett icke-negativt tal")
+        raise SitingError(f"vikten för {str(d_ids[i])!r} ska vara ett icke-negativt tal")
     n, m = len(d_ids), len(c_ids)
     fx = np.zeros(m, dtype=bool)
     if fixed is not None:
@@ -290,7 +290,7 @@ def _build(
             pos = _positions(c_ids)
             for v in f:
                 if _key(v) not in pos:
-                    raise SitingError(f"den befintliga (fasta) platsen {v!r} finns inte bland kandidaterna")
+                    raise SitingError(f"den befintliga (fasta) platsen {_key(v)!r} finns inte bland kandidaterna")
                 fx[pos[_key(v)]] = True
     if inside is not None:
         dpos, cpos = _positions(d_ids), _positions(c_ids)
@@ -758,7 +758,7 @@ def p_median(
     pos_w = prob.weights > 0
     if (pos_w & ~served).any():
         i = int(np.flatnonzero(pos_w & ~served)[0])
-        raise SitingError(f"efterfrågepunkten {prob.demand_ids[i]!r} når ingen plats (inget avstånd angivet)")
+        raise SitingError(f"efterfrågepunkten {str(prob.demand_ids[i])!r} når ingen plats (inget avstånd angivet)")
     cand = np.unique(c)
     cpos = np.searchsorted(cand, c)
     rows_i = np.flatnonzero(pos_w)

@@ -167,6 +167,7 @@ def read_points(path: str | Path, kind: str) -> pd.DataFrame:
     what = "efterfrågefilen" if kind == "demand" else "kandidatfilen"
     need = ["id"] + (["weight"] if kind == "demand" else [])
     missing = [k for k in need if k not in cols]
+    coord: tuple[str, ...]
     if "x" in cols and "y" in cols:
         coord = ("x", "y")
     elif "lat" in cols and "lon" in cols:
