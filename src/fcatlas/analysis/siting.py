@@ -604,6 +604,9 @@ def _result(prob: SitingProblem, objective: str, chosen: np.ndarray, status: str
     mask = prob.fixed.copy()
     mask[chosen] = True
     order, gains, newly = _rank(prob, chosen)
+    if objective == "tackning":  # a site that adds nothing beside the others is not proposed
+        keep = [i for i, g in enumerate(gains) if g > 0]
+        order, gains, newly = [order[i] for i in keep], [gains[i] for i in keep], [newly[i] for i in keep]
     return SitingResult(
         objective=objective,
         selected=[str(prob.candidate_ids[j]) for j in order],

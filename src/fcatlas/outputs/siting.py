@@ -24,7 +24,6 @@ from fcatlas.outputs.maps import draw_map
 SHEET_SITES = "Förslag"
 SHEET_AREAS = "Områden"
 SHEET_CURVE = "Marginalnytta"
-SHEET_DEFS = "Definitioner och parametrar"
 
 #: Columns of ``lokalisering.csv`` (the contract), in order.
 SITES_CSV_COLUMNS = [
