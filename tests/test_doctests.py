@@ -15,6 +15,10 @@ MODULES = [
     "fcatlas.geography.admin",
     "fcatlas.geography.exclusion",
     "fcatlas.geography.sources.scb_files",
+    "fcatlas.geography.sources.points",
+    "fcatlas.analysis.siting",
+    "fcatlas.analysis.coverage",
+    "fcatlas.analysis.linking",
 ]
 
 

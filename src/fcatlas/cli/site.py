@@ -144,7 +144,9 @@ def _pct(v: float | None) -> str:
 
 def _print_summary(res: Any, unit: str) -> None:
     obj = OBJECTIVE_LABELS[res.objective]
-    console.print(f"[bold]Lokalisering – {obj}[/]: {len(res.selected)} nya platser utöver {len(res.fixed)} befintliga")
+    n_new, n_fix = len(res.selected), len(res.fixed)
+    console.print(f"[bold]Lokalisering – {obj}[/]: {n_new} {'ny plats' if n_new == 1 else 'nya platser'} utöver "
+                  f"{n_fix} {'befintlig' if n_fix == 1 else 'befintliga'}")
     console.print(f"  Inom räckhåll: {_num(res.covered_weight)} av {_num(res.total_weight)} {unit} ({_pct(res.share)}); "
                   f"de befintliga når {_num(res.fixed_weight)}")
     if res.objective == "avstand" and res.weighted_distance is not None:
@@ -159,14 +161,18 @@ def _print_summary(res: Any, unit: str) -> None:
                       f"{', '.join(g.selected) or 'inga platser'}")
 
 
-def _emit_result(res: Any, table: pd.DataFrame, fmt: OutputFormat, unit: str) -> None:
+def _emit_result(res: Any, table: pd.DataFrame, fmt: OutputFormat, unit: str, show_gain: bool = True) -> None:
     if fmt is OutputFormat.json:
         sys.stdout.write(json.dumps(res.to_dict(), ensure_ascii=False, indent=1) + "\n")
     elif fmt is OutputFormat.csv:
         sys.stdout.write(frame_text(table, fmt))
     else:
         _print_summary(res, unit)
-        print_frame(_swedish(table), OutputFormat.table)
+        show = table.copy()
+        show["gain"] = show["gain"].map(_num)
+        if not show_gain:
+            show = show.drop(columns="gain")
+        print_frame(_swedish(show), OutputFormat.table)
 
 
 _TABLE_HEADERS = {
@@ -378,7 +384,7 @@ def _bundle_run(bundle: Path, db: str | None, lan: str | None, year: int | None,
 
     files = write_siting(out, result, sites, areas, defs, res, geoms, b.manifest, dpi=dpi)
     table = sites.drop(columns=["x", "y"])
-    _emit_result(result, table, fmt, unit)
+    _emit_result(result, table, fmt, unit, show_gain=vikt == "barn-viktat")
     if fmt is OutputFormat.table:
         if len(unknown):
             console.print(f"  [yellow]{len(unknown)} områden saknar gräns i datapaketet och ingår inte.[/]")
@@ -389,6 +395,8 @@ def _bundle_run(bundle: Path, db: str | None, lan: str | None, year: int | None,
 def _site_tables(result: Any, prob: Any, demand: pd.DataFrame, cl: pd.DataFrame,
                  centres: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The ranked table of new sites and the demand areas before/after."""
+    from fcatlas.analysis import siting
+
     sites_all = pd.concat([cl, centres], ignore_index=True).drop_duplicates("id").set_index("id")
     d = demand.set_index("regso_code")
     rows = []
@@ -397,7 +405,7 @@ def _site_tables(result: Any, prob: Any, demand: pd.DataFrame, cl: pd.DataFrame,
         s = sites_all.loc[sid]
         rows.append({
             "rank": rank, "site_id": sid, "site_name": s["name"], "kommun_code": s["kommun_code"],
-            "kommun_name": s.get("kommun_name"), "gain": gain,
+            "kommun_name": s.get("kommun_name"), "gain": siting._clean(gain),
             "children_0_6_gain": int(d.loc[newly, "children_0_6"].astype("Float64").fillna(0).sum()) if newly else 0,
             "areas": ";".join(newly),
             "area_names": "; ".join(f"{d.loc[c, 'name']} ({c})" for c in newly),
