@@ -73,13 +73,19 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--no-spopt", action="store_true", help="skip the spopt comparison (slow: dense model)")
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--skip-large", action="store_true")
+    ap.add_argument("--skip-large", action="store_true", help="skip the 30,000 × 5,000 run")
+    ap.add_argument("--demand", type=int, default=6_000, help="demand points (default 6000)")
+    ap.add_argument("--candidates", type=int, default=2_000, help="candidate sites (default 2000)")
+    ap.add_argument("-p", type=int, default=20, help="new sites (default 20)")
+    ap.add_argument("--fixed", type=int, default=10, help="existing (fixed) sites among the candidates (default 10)")
+    ap.add_argument("--radius", type=float, default=2_500.0, help="reach in metres (default 2500)")
     args = ap.parse_args()
-    radius, p = 2_500.0, 20
+    radius, p = args.radius, args.p
 
-    inst = instance(6_000, 2_000, 10, args.seed)
+    inst = instance(args.demand, args.candidates, args.fixed, args.seed)
     obj, secs, res = run_fcatlas(inst, radius, p)
-    print(f"6 000 efterfrågepunkter × 2 000 kandidater, p = {p} nya + 10 befintliga, räckvidd {radius:g} m")
+    print(f"{args.demand:,} efterfrågepunkter × {args.candidates:,} kandidater, p = {p} nya + {args.fixed} "
+          f"befintliga, räckvidd {radius:g} m, frö {args.seed}".replace(",", " "))
     print(f"  fcatlas: objektiv {obj:,.0f} av {res.total_weight:,.0f}, status {res.status}, "
           f"MIP-gap {res.mip_gap}, {secs:.2f} s totalt (reducerad modell: {res.model})")
     print(f"  fcatlas girig: {res.greedy.covered_weight:,.0f}")

@@ -158,3 +158,30 @@ def test_bundle_run_dalarna(cli, real_bundle, shared_data, tmp_path):
     assert r.returncode == 0, r.stderr
     vc = json.loads(r.stdout)
     assert vc["status"] == "optimal" and 0 < len(vc["selected"]) <= 2
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("candidate,demand,distance\nt,b,10\nt,c,tio\n", "M.csv, rad 3, kolumn 'distance': 'tio' är inget tal"),
+        ("candidate;demand;distance\nt;b;10\nt;c;-1\n", "M.csv, rad 3, kolumn 'distance': avståndet -1 är negativt"),
+        ("candidate,demand,distance\nt,b,10\nt,b,11\n", "M.csv, rad 3: paret 't'–'b' förekommer två gånger"),
+        ("candidate,demand,distance\nt,b,10\nq,c,5\n", "nämner kandidaten 'q' (rad 3), som inte finns"),
+        ("kandidat,demand\nt,b\n", "saknar kolumnen/kolumnerna distance"),
+    ],
+)
+def test_cost_file_errors_name_the_row(cli, files, text, message):
+    files["M"].write_text(text, encoding="utf-8")
+    r = cli("site", "--demand", str(files["D"]), "--candidates", str(files["C"]), "--cost", str(files["M"]),
+            "--radius", "10")
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert message in " ".join(r.stderr.split()) and "Traceback" not in r.stderr
+
+
+def test_cost_file_read_fast_and_carefully_gives_the_same(files, tmp_path):
+    from fcatlas.geography.sources.points import _read_costs_rows, read_costs
+
+    fast = read_costs(files["M"])
+    slow = _read_costs_rows(files["M"])
+    assert fast["candidate"].astype(str).tolist() == slow["candidate"].tolist()
+    assert fast["distance"].tolist() == slow["distance"].tolist() and fast["row"].tolist() == slow["row"].tolist()

@@ -183,23 +183,22 @@ class SitingProblem:
         missing = {"candidate", "demand", "distance"} - set(costs.columns)
         if missing:
             raise SitingError("kostnadstabellen saknar kolumnerna " + ", ".join(sorted(missing)))
-        cpos = _positions(candidate_ids)
-        dpos = _positions(demand_ids)
-        ci = costs["candidate"].map(cpos)
-        di = costs["demand"].map(dpos)
-        if ci.isna().any():
-            bad = costs.loc[ci.isna(), "candidate"].iloc[0]
-            raise SitingError(f"kostnadstabellen nämner kandidaten {str(bad)!r}, som inte finns bland kandidaterna")
-        if di.isna().any():
-            bad = costs.loc[di.isna(), "demand"].iloc[0]
-            raise SitingError(f"kostnadstabellen nämner efterfrågepunkten {str(bad)!r}, som inte finns")
+        _ids(demand_ids, "efterfrågepunktens")
+        _ids(candidate_ids, "kandidatens")
+        ci = _codes(costs["candidate"], candidate_ids)
+        di = _codes(costs["demand"], demand_ids)
+        for codes, col, what in ((ci, "candidate", "kandidaten"), (di, "demand", "efterfrågepunkten")):
+            if (codes < 0).any():
+                k = int(np.flatnonzero(codes < 0)[0])
+                where = f" (rad {int(costs['row'].iloc[k])})" if "row" in costs else ""
+                raise SitingError(f"kostnadstabellen nämner {what} {str(costs[col].iloc[k])!r}{where}, som inte finns "
+                                  f"bland {'kandidaterna' if col == 'candidate' else 'efterfrågepunkterna'}")
         d = pd.to_numeric(costs["distance"], errors="coerce").to_numpy(dtype=float)
         if (~np.isfinite(d)).any() or (d < 0).any():
             raise SitingError("kostnadstabellens avstånd ska vara icke-negativa tal")
         keep = np.ones(len(d), dtype=bool) if radius is None else d <= float(radius) + _EPS
-        return _build(demand_ids, weights, candidate_ids, fixed, di.to_numpy(np.int64)[keep],
-                      ci.to_numpy(np.int64)[keep], d[keep], candidate_xy=candidate_xy, groups=groups,
-                      all_rows=di.to_numpy(np.int64), all_cols=ci.to_numpy(np.int64), all_dist=d)
+        return _build(demand_ids, weights, candidate_ids, fixed, di[keep], ci[keep], d[keep],
+                      candidate_xy=candidate_xy, groups=groups, all_rows=di, all_cols=ci, all_dist=d)
 
     # -- derived -----------------------------------------------------------------------------
     @property
@@ -229,6 +228,18 @@ class SitingProblem:
 
     def covered_weight(self, open_mask: np.ndarray) -> float:
         return float(self.weights[self.covered_by(open_mask)].sum())
+
+
+def _codes(values: pd.Series, ids: Sequence[Any]) -> np.ndarray:
+    """Position of each value among ``ids`` (-1 when unknown), vectorised (millions of pairs)."""
+    cats = pd.Index([_key(v) for v in ids])
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        cat_codes = cats.get_indexer(pd.Index(values.cat.categories.astype(str)))
+        codes = values.cat.codes.to_numpy()
+        out = np.where(codes >= 0, cat_codes[codes], -1)
+    else:
+        out = cats.get_indexer(pd.Index(values.astype(str)))
+    return np.asarray(out, dtype=np.int64)
 
 
 def _key(v: Any) -> Any:
@@ -711,7 +722,8 @@ def set_covering(
         # the same count, the most weight
         if status == "optimal" and len(chosen):
             best, st2, _g2 = _max_cover_milp(red, len(chosen), cons, time_limit)
-            if st2 == "optimal" and float(red.A[:, best].max(axis=1).toarray().ravel() @ red.w) >= need:
+            got = float(red.w[np.asarray(red.A[:, best].sum(axis=1)).ravel() > 0].sum()) if len(best) else 0.0
+            if st2 == "optimal" and got >= need:
                 chosen = best
     g = _greedy_result(prob, red, max(len(chosen), 0), cons)
     model = {"demand_rows": int(ny), "candidates": int(nx), "demand_points": int(len(prob.weights)),

@@ -93,6 +93,9 @@ def site_command(
     if mal_andel is not None and objective is not Objective.antal:
         objective = Objective.antal
     if bundle is not None:
+        if radius is not None:
+            raise ConfigError("--radius gäller inte med --bundle; där anges räckvidden i km per tätortsklass med "
+                              "--reach (standard C=2,B=5,A=10, som i atlasen)")
         if demand is not None or cost is not None:
             raise ConfigError("--bundle tar efterfrågan ur datapaketet; ange inte --demand eller --cost")
         _bundle_run(bundle, db, lan, year, exclusion, reach, categories, vikt.value, candidates, p, fixed,
