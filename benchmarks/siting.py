@@ -84,8 +84,9 @@ def main() -> int:
 
     inst = instance(args.demand, args.candidates, args.fixed, args.seed)
     obj, secs, res = run_fcatlas(inst, radius, p)
-    print(f"{args.demand:,} efterfrågepunkter × {args.candidates:,} kandidater, p = {p} nya + {args.fixed} "
-          f"befintliga, räckvidd {radius:g} m, frö {args.seed}".replace(",", " "))
+    n_d, n_c = f"{args.demand:,}".replace(",", " "), f"{args.candidates:,}".replace(",", " ")
+    print(f"{n_d} efterfrågepunkter × {n_c} kandidater, p = {p} nya + {args.fixed} befintliga, "
+          f"räckvidd {radius:g} m, frö {args.seed}")
     print(f"  fcatlas: objektiv {obj:,.0f} av {res.total_weight:,.0f}, status {res.status}, "
           f"MIP-gap {res.mip_gap}, {secs:.2f} s totalt (reducerad modell: {res.model})")
     print(f"  fcatlas girig: {res.greedy.covered_weight:,.0f}")
