@@ -463,17 +463,13 @@ def _reduce(prob: SitingProblem, cons: Constraints, keep_all_candidates: bool = 
     reach = np.diff(sub.indptr) > 0
     sub = sub[reach]
     w = prob.weights[rows][reach]
-    # aggregate rows with the same coverage set (same column pattern)
-    if sub.shape[0]:
-        keys = [sub.indices[sub.indptr[i]:sub.indptr[i + 1]].tobytes() for i in range(sub.shape[0])]
-        codes, first = pd.factorize(pd.Series(keys))
-        agg_w = np.bincount(codes, weights=w)
-        firsts = pd.Series(np.arange(len(codes))).groupby(codes).first().to_numpy()
-        sub = sub[firsts]
-        w = agg_w
+    sub, w = _aggregate(sub, w)
     used = np.asarray(sub.sum(axis=0)).ravel() > 0 if not keep_all_candidates else np.ones(len(allowed), bool)
+    if not keep_all_candidates and cons.max_per_group is None and not cons.min_distance:
+        used &= ~_dominated(sub)
     cand = allowed[used]
-    A = sub[:, np.flatnonzero(used)].tocsr().astype(np.float64)
+    sub, w = _aggregate(sub[:, np.flatnonzero(used)].tocsr(), w)
+    A = sub.astype(np.float64)
     conflicts = np.zeros((0, 2), dtype=np.int64)
     if cons.min_distance and len(cand) > 1:
         if prob.candidate_xy is None:
@@ -482,6 +478,37 @@ def _reduce(prob: SitingProblem, cons: Constraints, keep_all_candidates: bool = 
         conflicts = t.query_pairs(cons.min_distance - _EPS, output_type="ndarray").astype(np.int64)
     groups = prob.groups[cand] if prob.groups is not None else None
     return _Reduced(cand, A, w, base, conflicts, groups)
+
+
+def _aggregate(sub: sparse.csr_matrix, w: np.ndarray) -> tuple[sparse.csr_matrix, np.ndarray]:
+    """Rows with the same coverage set (same column pattern) become one row, weights added."""
+    if not sub.shape[0]:
+        return sub, w
+    sub = sub.tocsr()
+    sub.sort_indices()
+    keys = [sub.indices[sub.indptr[i]:sub.indptr[i + 1]].tobytes() for i in range(sub.shape[0])]
+    codes, _uniq = pd.factorize(pd.Series(keys))
+    firsts = pd.Series(np.arange(len(codes))).groupby(codes).first().to_numpy()
+    return sub[firsts].tocsr(), np.bincount(codes, weights=w)
+
+
+def _dominated(sub: sparse.csr_matrix) -> np.ndarray:
+    """Columns whose coverage set lies inside another column's (equal sets: all but the first).
+
+    Without per-group or distance constraints such a column can always be swapped for the one
+    that dominates it without losing weight, so it need not be a variable.
+    """
+    m = sub.shape[1]
+    out = np.zeros(m, dtype=bool)
+    if m < 2 or sub.nnz == 0:
+        return out
+    B = sub.astype(np.int32).tocsc()
+    size = np.diff(B.indptr)
+    overlap = (B.T @ B).tocoo()
+    r, c, v = overlap.row, overlap.col, overlap.data
+    dom = (r != c) & (size[r] > 0) & (v == size[r]) & ((size[c] > size[r]) | ((size[c] == size[r]) & (c < r)))
+    out[np.unique(r[dom])] = True
+    return out
 
 
 def _group_rows(red: _Reduced, k: int | None, nvar_y: int) -> list[LinearConstraint]:
