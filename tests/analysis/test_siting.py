@@ -296,3 +296,17 @@ def test_dalarna_chosen_sites_raise_coverage_exactly_as_the_atlas_says(real_bund
         assert gain == sum(r.gains) > 0
         newly = {c for n in r.newly_covered for c in n}
         assert newly == set(s_before["exclusion_areas_without_centre"]) - set(s_after["exclusion_areas_without_centre"])
+
+
+def test_time_limit_is_reported_with_the_best_solution_and_its_gap():
+    rng = np.random.default_rng(11)
+    centres = rng.uniform(0, 200_000, (40, 2))
+    dxy = centres[rng.integers(0, 40, 6000)] + rng.normal(0, 3000, (6000, 2))
+    cxy = rng.uniform(0, 200_000, (2000, 2))
+    prob = SitingProblem.from_points(np.arange(6000), dxy, rng.integers(1, 20, 6000), np.arange(2000), cxy, 4000.0,
+                                     fixed=np.arange(10))
+    r = maximal_covering(prob, 30, time_limit=1e-3)
+    assert r.status == "time_limit"
+    assert r.greedy is not None and r.covered_weight >= r.greedy.covered_weight
+    assert r.mip_gap is not None and r.mip_gap >= 0
+    assert len(r.selected) <= 30 and r.to_dict()["status"] == "time_limit"

@@ -423,6 +423,7 @@ class _Reduced:
     base: float  # weight covered by the fixed sites
     conflicts: np.ndarray  # pairs (a, b) of positions in ``cand`` too close to each other
     groups: np.ndarray | None  # group per variable
+    bound: float = 0.0  # upper bound on the reduced weight from the last solve
 
 
 def _allowed(prob: SitingProblem, cons: Constraints) -> np.ndarray:
@@ -545,8 +546,9 @@ def _solve(c: np.ndarray, cons: list[LinearConstraint], integrality: np.ndarray,
 
 def _max_cover_milp(red: _Reduced, p: int, cons: Constraints, time_limit: float) -> tuple[np.ndarray, str, float | None]:
     """Choose at most ``p`` columns of the reduced model; returns (chosen positions in ``cand``,
-    status, gap)."""
+    status, gap). ``red.bound`` is set to the solver's upper bound on the reduced weight."""
     nx, ny = len(red.cand), len(red.w)
+    red.bound = 0.0
     if nx == 0 or ny == 0 or p == 0:
         return np.zeros(0, dtype=np.int64), "optimal", 0.0
     # variables: x (nx, binary) then y (ny, continuous in [0, 1]); maximise w·y
@@ -557,6 +559,8 @@ def _max_cover_milp(red: _Reduced, p: int, cons: Constraints, time_limit: float)
     lcons += _group_rows(red, cons.max_per_group, ny) + _conflict_rows(red, ny)
     res = _solve(c, lcons, np.concatenate([np.ones(nx), np.zeros(ny)]), np.ones(nx + ny), time_limit)
     status = _STATUS.get(int(res.status), "error")
+    dual = getattr(res, "mip_dual_bound", None)
+    red.bound = float(-dual) if dual is not None and np.isfinite(dual) else float(red.w.sum())
     if res.x is None:
         return np.zeros(0, dtype=np.int64), status, None
     gap = getattr(res, "mip_gap", None)
@@ -701,6 +705,10 @@ def maximal_covering(
         m[red.cand[chosen]] = True
         if prob.covered_weight(m) < g.covered_weight:
             chosen = np.searchsorted(red.cand, prob.index_of(g.selected))
+        m = prob.fixed.copy()
+        m[red.cand[chosen]] = True
+        got = prob.covered_weight(m) - red.base
+        gap = max(0.0, (red.bound - got) / got) if got > 0 else None
     model = {"demand_rows": int(red.A.shape[0]), "candidates": int(len(red.cand)),
              "demand_points": int(len(prob.weights)), "candidate_points": int(prob.n_candidates)}
     return _result(prob, "tackning", red.cand[chosen], status, gap, t0, g, model)
