@@ -163,6 +163,8 @@ def test_p_median_against_enumeration():
         r = p_median(prob, 2)
         assert r.status == "optimal" and r.weighted_distance == pytest.approx(best, rel=1e-6)
         assert set(r.fixed) == set(fixed)
+        assert r.greedy is not None and r.greedy.weighted_distance >= r.weighted_distance - 1e-6
+        assert len(r.greedy.selected) == 2
 
 
 def test_cost_matrix_constructor_agrees_with_points():
