@@ -23,6 +23,10 @@ MODULES = [
     "fcatlas.economics.outlook",
     "fcatlas.economics.intake",
     "fcatlas.outputs.economics_charts",
+    "fcatlas.geography.sources.points",
+    "fcatlas.analysis.siting",
+    "fcatlas.analysis.coverage",
+    "fcatlas.analysis.linking",
 ]
 
 

@@ -30,8 +30,9 @@ def _register_optional() -> None:
     from fcatlas.cli import economics as _economics
     from fcatlas.cli import grant as _grant
     from fcatlas.cli import register as _register
+    from fcatlas.cli import site as _site
 
-    for mod in (_register, _atlas, _grant, _demo, _economics):
+    for mod in (_register, _atlas, _grant, _demo, _economics, _site):
         mod.install(app)
 
 
