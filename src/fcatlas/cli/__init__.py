@@ -29,8 +29,9 @@ def _register_optional() -> None:
     from fcatlas.cli import demo as _demo
     from fcatlas.cli import grant as _grant
     from fcatlas.cli import register as _register
+    from fcatlas.cli import report as _report
 
-    for mod in (_register, _atlas, _grant, _demo):
+    for mod in (_register, _atlas, _grant, _demo, _report):
         mod.install(app)
 
 
