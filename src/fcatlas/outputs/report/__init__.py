@@ -219,8 +219,7 @@ def _otyp_section(t: Any) -> dict[str, Any]:
     changes = {"headers": ["RegSO", "Område", "Kommun", "Från", "Till"],
                "rows": [[cell(r.regso_code, cls="code"), cell(r.name), cell(r.kommun_name),
                          cell(f"{r.type_from} ({r.year_from})"), cell(f"{r.type_to} ({r.year_to})")]
-                        for r in ch.itertuples(index=False)],
-               "caption": "Områden som bytt områdestyp"}
+                        for r in ch.itertuples(index=False)]}
     return {"tables": tables, "changes": changes, "n_changes": len(ch)}
 
 
@@ -315,7 +314,7 @@ def _coverage_section(t: Any) -> dict[str, Any]:
         ])
     gaps = {"headers": ["Nr", "RegSO", "Område", "Kommun", "Områdes­typ", "Barn 0–6 år", "Närmaste familjecentral",
                         "Avstånd (km)", "Räckvidd (km)"],
-            "rows": gap_rows, "caption": "Utanförskapsområden utan familjecentral inom räckhåll, flest barn först"}
+            "rows": gap_rows}
     sim_blocks = []
     for r in t.gaps.itertuples(index=False):
         s2 = t.similar.get(str(r.regso_code))

@@ -36,7 +36,7 @@ def _thousands_axis(ax: plt.Axes, axis: str = "x") -> None:
 
 def _png(fig: plt.Figure) -> bytes:
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": "fcatlas"})
+    fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": "fcatlas"}, bbox_inches="tight", pad_inches=0.05)
     plt.close(fig)
     return buf.getvalue()
 
@@ -60,7 +60,7 @@ def omradestyp_png(counts: pd.DataFrame, year: int, what: str) -> bytes:
     """Stacked horizontal bars: RegSO per områdestyp per kommun/län for one year."""
     c = counts.loc[counts["year"] == year].sort_values("code", ascending=False)
     h = max(2.2, 0.26 * len(c) + 1.3)
-    fig, ax = plt.subplots(figsize=(7.0, h))
+    fig, ax = plt.subplots(figsize=(5.0, h))
     left = pd.Series(0.0, index=c.index)
     for k in range(1, 6):
         v = c[f"n_typ_{k}"].astype(float)
@@ -74,8 +74,8 @@ def omradestyp_png(counts: pd.DataFrame, year: int, what: str) -> bytes:
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     _thousands_axis(ax)
     _style(ax)
-    ax.legend(fontsize=7, frameon=False, loc="upper center", bbox_to_anchor=(0.45, -0.7 / h * 2.2 - 0.05),
-              ncol=2)
+    ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0), title="Områdestyp",
+              title_fontsize=7.5, alignment="left")
     ax.set_title(f"RegSO efter områdestyp per {what}, {year}", fontsize=10, loc="left")
     fig.tight_layout()
     return _png(fig)
@@ -95,9 +95,7 @@ def children_trend_png(children: pd.DataFrame, exclusion_label: str, estimated: 
             ax.annotate(thousands(y, THIN), (x, y), textcoords="offset points", xytext=(0, 6), ha="center",
                         fontsize=7.5)
         ax.set_xticks(years, [str(y) for y in years])
-        lo, hi = float(v.min()), float(v.max())
-        pad = max((hi - lo) * 0.3, hi * 0.05, 1.0)
-        ax.set_ylim(max(0.0, lo - pad), hi + pad)
+        ax.set_ylim(0.0, max(float(v.max()) * 1.18, 1.0))
         _thousands_axis(ax, "y")
         _style(ax)
         ax.set_title(title, fontsize=9, loc="left")
