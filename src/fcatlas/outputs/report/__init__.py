@@ -325,7 +325,9 @@ def _coverage_section(t: Any) -> dict[str, Any]:
             d = {f: float(getattr(x, f"d_{f}")) for f in ("children_0_6", "omradestyp", "exclusion", "urbanity")}
             biggest = max(d, key=lambda f: d[f])
             srows.append([
-                cell(x.regso_code, cls="code"), cell(x.name), cell(x.kommun_name),
+                {"t": num(f"similar.{r.regso_code}.{x.rank}.regso_code", x.regso_code, x.regso_code), "k": None,
+                 "v": None, "c": "code"},
+                cell(x.name), cell(x.kommun_name),
                 {"t": num(f"similar.{r.regso_code}.{x.rank}.omradestyp", x.omradestyp), "k": None, "v": None,
                  "c": "num"},
                 {"t": num(f"similar.{r.regso_code}.{x.rank}.children_0_6", x.children_0_6), "k": None, "v": None,
