@@ -16,11 +16,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from fcatlas.analysis import coverage as covmod
 from fcatlas.analysis.atlas import AtlasResult
-from fcatlas.analysis.similar import similar_areas
+from fcatlas.analysis.similar import FEATURES, feature_table, parse_weights, standardise
 from fcatlas.domain import GOVERNANCE_FIELDS, GOVERNANCE_LABELS, GOVERNANCE_NATIONAL, Category, Status
 
 CATEGORIES = [c.value for c in Category]
@@ -163,19 +164,38 @@ def coverage_by_type(result: AtlasResult, group: str) -> pd.DataFrame:
 
 def similar_with_centre(result: AtlasResult, gaps: pd.DataFrame, k: int = SIMILAR_PER_GAP) -> dict[str, pd.DataFrame]:
     """For each gap area, the ``k`` most similar areas in other kommuner anywhere in Sweden that
-    have an operating centre inside or within reach (:func:`~fcatlas.analysis.similar.similar_areas`
-    on the whole country, default weights)."""
+    have an operating centre inside or within reach.
+
+    The same features, standardisation, weights and tie order as
+    :func:`~fcatlas.analysis.similar.similar_areas` on the whole country (the tests check
+    that they agree); the features are standardised once for all gaps.
+    """
     a = result.areas_all
     out: dict[str, pd.DataFrame] = {}
     if not len(gaps):
         return out
-    covered = set(a.loc[covmod.is_true(a["covered"]), "regso_code"])
-    n = len(a)
-    for code, kommun in zip(gaps["regso_code"], gaps["kommun_code"], strict=True):
-        s = similar_areas(a, str(code), k=n)
-        s = s.loc[s["regso_code"].isin(covered) & (s["kommun_code"] != kommun)].head(k).reset_index(drop=True)
-        s["rank"] = range(1, len(s) + 1)
-        out[str(code)] = s
+    w = parse_weights(None)
+    raw = feature_table(a)
+    z = standardise(raw)[list(FEATURES)].to_numpy(dtype=float)
+    sw = np.sqrt(np.array([w[f] for f in FEATURES]))
+    codes = a["regso_code"].astype(str).to_numpy()
+    pos = {c: i for i, c in enumerate(codes)}
+    covered = covmod.is_true(a["covered"]).to_numpy()
+    kommun = a["kommun_code"].astype(str).to_numpy()
+    info = a[["regso_code", "name", "kommun_code", "kommun_name", "lan_code"]].reset_index(drop=True)
+    for code, gap_kommun in zip(gaps["regso_code"].astype(str), gaps["kommun_code"].astype(str), strict=True):
+        i = pos[code]
+        diff = np.abs(z - z[i]) * sw
+        dist = np.round(np.sqrt((diff**2).sum(axis=1)), 4)
+        cand = np.flatnonzero(covered & (kommun != gap_kommun) & (codes != code))
+        order = cand[np.lexsort((codes[cand], dist[cand]))][:k]
+        s = info.iloc[order].reset_index(drop=True)
+        s.insert(0, "rank", range(1, len(s) + 1))
+        s["distance"] = dist[order]
+        for j, f in enumerate(FEATURES):
+            s[f] = raw[f].to_numpy()[order]
+            s[f"d_{f}"] = np.round(diff[order, j], 4)
+        out[code] = s
     return out
 
 

@@ -315,30 +315,26 @@ def _coverage_section(t: Any) -> dict[str, Any]:
     gaps = {"headers": ["Nr", "RegSO", "Område", "Kommun", "Områdes­typ", "Barn 0–6 år", "Närmaste familjecentral",
                         "Avstånd (km)", "Räckvidd (km)"],
             "rows": gap_rows}
-    sim_blocks = []
+    sim_rows = []
     for r in t.gaps.itertuples(index=False):
         s2 = t.similar.get(str(r.regso_code))
         if s2 is None:
             continue
-        srows = []
+        row = [cell(Markup("{}. {}<br><small>{}, {}</small>").format(r.rank, r.name, r.kommun_name, r.regso_code))]
         for x in s2.itertuples(index=False):
+            k = f"similar.{r.regso_code}.{x.rank}"
             d = {f: float(getattr(x, f"d_{f}")) for f in ("children_0_6", "omradestyp", "exclusion", "urbanity")}
             biggest = max(d, key=lambda f: d[f])
-            srows.append([
-                {"t": num(f"similar.{r.regso_code}.{x.rank}.regso_code", x.regso_code, x.regso_code), "k": None,
-                 "v": None, "c": "code"},
-                cell(x.name), cell(x.kommun_name),
-                {"t": num(f"similar.{r.regso_code}.{x.rank}.omradestyp", x.omradestyp), "k": None, "v": None,
-                 "c": "num"},
-                {"t": num(f"similar.{r.regso_code}.{x.rank}.children_0_6", x.children_0_6), "k": None, "v": None,
-                 "c": "num"},
-                cell(f"{x.distance:.2f}".replace(".", ","), cls="num"),
-                cell(FEATURE_LABELS[biggest] if d[biggest] > 0 else "lika"),
-            ])
-        sim_blocks.append({"title": f"{r.rank}. {r.name} ({r.kommun_name}, {r.regso_code})", "rows": srows,
-                           "headers": ["RegSO", "Område", "Kommun", "Områdes­typ", "Barn 0–6 år", "Avstånd",
-                                       "Störst skillnad"]})
-    return {"table": table, "type_table": type_table, "gaps": gaps, "similar": sim_blocks}
+            diff = FEATURE_LABELS[biggest] if d[biggest] > 0 else "inget"
+            row.append(cell(Markup("{} ({})<br><small>{} · typ {} · {} barn · avstånd {} · störst skillnad: {}"
+                                   "</small>").format(
+                x.name, x.kommun_name, num(f"{k}.regso_code", x.regso_code, x.regso_code),
+                num(f"{k}.omradestyp", x.omradestyp), num(f"{k}.children_0_6", x.children_0_6),
+                f"{x.distance:.2f}".replace(".", ","), diff)))
+        row += [cell("")] * (4 - len(row))
+        sim_rows.append(row)
+    sim_table = {"headers": ["Lucka", "Mest lik", "Näst mest lik", "Tredje"], "rows": sim_rows}
+    return {"table": table, "type_table": type_table, "gaps": gaps, "similar": sim_table}
 
 
 def _governance_section(t: Any) -> dict[str, Any]:
