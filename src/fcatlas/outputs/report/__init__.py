@@ -109,13 +109,22 @@ def _names(items: Iterable[str]) -> str:
 # ------------------------------------------------------------------------------------ the view
 
 
+def estimate_text(manifest: dict[str, Any]) -> str:
+    """How the bundle estimated children 0–6, in words (never an identifier)."""
+    est = manifest.get("children_0_6_estimate") or {}
+    share = est.get("share")
+    if share:
+        return (f"folkmängden × {fmt_pct(share, 1)}, andelen barn 0–6 år, där SCB:s åldersuppgifter "
+                "saknas i datapaketet")
+    return "folkmängden × en andel barn 0–6 år där SCB:s åldersuppgifter saknas i datapaketet"
+
+
 def _sources(report: Any) -> dict[str, str]:
     t = report.tables
     m = report.run.bundle.manifest
     y = t.year
     synthetic = bool(m.get("synthetic"))
     bundle = f"datapaket ”{m.get('label', '')}”"
-    est = m.get("children_0_6_estimate") or {}
     if synthetic:
         scb = "påhittade värden (fcatlas demo) inuti verkliga kommungränser"
     else:
@@ -125,7 +134,7 @@ def _sources(report: Any) -> dict[str, str]:
     years = "–".join(str(x) for x in (t.years[0], t.years[-1])) if len(t.years) > 1 else str(y)
     child_note = ""
     if report.run.result.summary.get("children_0_6_estimated"):
-        child_note = f"; barn 0–6 år skattade ({est.get('method', 'folkmängd × andel')})"
+        child_note = f"; barn 0–6 år skattade ({estimate_text(m)})"
     return {
         "units": f"Källa: {reg}; kommungränser {scb}. Beräkning: fcatlas.",
         "otyp": f"Källa: {scb}, områdestyp per RegSO {years} (RegSO-indelning "
@@ -176,8 +185,11 @@ def _units_section(t: Any, where: str) -> dict[str, Any]:
             cell(STATUS_LABELS.get(Status(str(r.status)), str(r.status))),
             cell(getattr(r, "status_date", None) or ""),
         ])
-    units_table = {"headers": ["Namn", "Kommun", "Kategori", "Status", "Statusdatum"], "rows": unit_rows,
-                   "caption": f"Registrets enheter i {where}"}
+    heads_u = ["Namn", "Kommun", "Kategori", "Status", "Statusdatum"]
+    if unit_rows and not any(r[-1]["t"] for r in unit_rows):
+        heads_u = heads_u[:-1]
+        unit_rows = [r[:-1] for r in unit_rows]
+    units_table = {"headers": heads_u, "rows": unit_rows, "caption": f"Registrets enheter i {where}"}
     changes = None
     if t.round_changes is not None:
         labels = {"new": "ny", "closed": "nedlagd eller inte längre rapporterad", "not_reported": "länet rapporterade inte",
@@ -277,9 +289,10 @@ def _coverage_section(t: Any) -> dict[str, Any]:
            ncell("summary.exclusion_areas_covered", s["exclusion_areas_covered"]),
            ncell("summary.children_0_6_in_exclusion_areas", s["children_0_6_in_exclusion_areas"]),
            ncell("summary.children_0_6_in_exclusion_areas_covered", s["children_0_6_in_exclusion_areas_covered"])]
-    table = {"headers": [g, "Barn 0–6 år", "inom räckhåll", "okänd täckning", "Andel inom räckhåll (av kända)",
-                         "Utanförskaps­områden", "varav med familjecentral inom räckhåll",
-                         "Barn 0–6 år i utanförskaps­områden", "varav inom räckhåll"],
+    sh = "\u00ad"
+    table = {"headers": [g, "Barn 0–6 år", f"inom räck{sh}håll", f"okänd täck{sh}ning",
+                         f"Andel inom räck{sh}håll (av kända)", f"Utanför{sh}skaps{sh}områden", "varav täckta",
+                         f"Barn i utanför{sh}skaps{sh}områden", f"varav inom räck{sh}håll"],
              "rows": rows, "foot": [tot], "caption": f"Täckning per {g.lower()}"}
     ct = t.coverage_by_type
     names = dict(zip(by["code"], by["name"], strict=True))
@@ -330,7 +343,7 @@ def _coverage_section(t: Any) -> dict[str, Any]:
                                    "</small>").format(
                 x.name, x.kommun_name, num(f"{k}.regso_code", x.regso_code, x.regso_code),
                 num(f"{k}.omradestyp", x.omradestyp), num(f"{k}.children_0_6", x.children_0_6),
-                f"{x.distance:.2f}".replace(".", ","), diff)))
+                f"{x.distance_without_centre:.2f}".replace(".", ","), diff)))
         row += [cell("")] * (4 - len(row))
         sim_rows.append(row)
     sim_table = {"headers": ["Lucka", "Mest lik", "Näst mest lik", "Tredje"], "rows": sim_rows}
@@ -470,7 +483,7 @@ def build_view(report: Any, created: dt.date | None = None) -> dict[str, Any]:
         "places": PLACES,
         "text_file": report.text_file.name if report.text_file else None,
         "estimated": bool(s["children_0_6_estimated"]),
-        "estimate_method": (m.get("children_0_6_estimate") or {}).get("method", ""),
+        "estimate_method": estimate_text(m),
         "n_lan_all": len(s["lan_all_kommuner_with_centre"]),
         "n_lan_none": len(s["lan_without_centre"]),
         "lan_all_names": _names(str(n) for c, n in zip(res.lan["lan_code"], res.lan["lan_name"], strict=True)

@@ -101,6 +101,9 @@ def children_trend_png(children: pd.DataFrame, exclusion_label: str, estimated: 
         ax.set_title(title, fontsize=9, loc="left")
         if len(years) == 1:
             ax.set_xlim(years[0] - 1, years[0] + 1)
+        else:
+            pad = 0.12 * (years[-1] - years[0])
+            ax.set_xlim(years[0] - pad, years[-1] + pad)
     axes[0].set_ylabel("Barn 0–6 år" + (" (skattat)" if estimated else ""), fontsize=8.5)
     fig.tight_layout()
     return _png(fig)
