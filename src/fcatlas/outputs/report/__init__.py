@@ -151,7 +151,9 @@ def _units_section(t: Any, where: str) -> dict[str, Any]:
     s = t.summary
     by = t.by_group
     g = "Kommun" if t.group == "kommun" else "Län"
-    heads = [g, "Familjecentral", "Familjecentrals­liknande", "Annan samverkan", "Planerade och avsikts­förklaringar"]
+    sh = "\u00ad"
+    heads = [g, f"Familje{sh}central", f"Familje{sh}centrals{sh}liknande", f"Annan sam{sh}verkan",
+             f"Planerade och avsikts{sh}förklaringar"]
     if t.group == "lan":
         heads += ["Kommuner", "varav med familjecentral i drift"]
     else:

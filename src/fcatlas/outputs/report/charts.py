@@ -77,8 +77,7 @@ def omradestyp_png(counts: pd.DataFrame, year: int, what: str) -> bytes:
     ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0), title="Områdestyp",
               title_fontsize=7.5, alignment="left")
     ax.set_title(f"RegSO efter områdestyp per {what}, {year}", fontsize=10, loc="left")
-    fig.tight_layout()
-    return _png(fig)
+    return _png(fig)  # bbox_inches="tight" keeps the legend outside the bars
 
 
 def children_trend_png(children: pd.DataFrame, exclusion_label: str, estimated: bool) -> bytes:
