@@ -398,11 +398,15 @@ def _grants_section(t: Any) -> dict[str, Any] | None:
         row += [ncell(f"{k}.{p.value}_sek", getattr(r, f"{p.value}_sek")) for p in Purpose]
         row += [ncell(f"{k}.unused_sek", r.unused_sek)]
         rows.append(row)
+    short = {Purpose.COORDINATOR: "Sam\u00adordnare", Purpose.NEW_CENTRES: "Nya familje\u00adcentraler",
+             Purpose.DEVELOP_CENTRES: "Vidare\u00adutveckling", Purpose.NEEDS_ANALYSIS: "Behovs- och läges\u00adanalys"}
     heads = ["År"] + (["Region"] if t.scope == "national" else []) + [
-        "Tilldelat (kr)", "Återrapport", "Använt (kr)", *[PURPOSE_LABELS[p] for p in Purpose], "Ej använt (kr)"]
+        "Tilldelat (kr)", "Åter\u00adrapport", "Använt (kr)", *[short[p] for p in Purpose], "Ej använt (kr)"]
+    legend = "; ".join(f"{short[p].replace(chr(173), '')} = {PURPOSE_LABELS[p].lower()}" for p in Purpose
+                       if short[p].replace(chr(173), "").lower() != PURPOSE_LABELS[p].lower())
     return {"table": {"headers": heads, "rows": rows,
                       "caption": "Statsbidraget per år: tilldelat belopp, återrapportens status och "
-                                 "användning per ändamål"}}
+                                 f"användning per ändamål i kronor ({legend})"}}
 
 
 def build_view(report: Any, created: dt.date | None = None) -> dict[str, Any]:
