@@ -196,7 +196,7 @@ def similar_with_centre(result: AtlasResult, gaps: pd.DataFrame, k: int = SIMILA
             s[f] = raw[f].to_numpy()[order]
             s[f"d_{f}"] = np.round(diff[order, j], 4)
         # every candidate differs from the gap by having a centre: the distance in the other features
-        rest = [j for j, f in enumerate(FEATURES) if f != "centre"]
+        rest = np.array([j for j, f in enumerate(FEATURES) if f != "centre"], dtype=np.int64)
         s["distance_without_centre"] = np.round(np.sqrt((diff[np.ix_(order, rest)] ** 2).sum(axis=1)), 4)
         out[code] = s
     return out

@@ -337,14 +337,14 @@ def _coverage_section(t: Any) -> dict[str, Any]:
             continue
         row = [cell(Markup("{}. {}<br><small>{}, {}</small>").format(r.rank, r.name, r.kommun_name, r.regso_code))]
         for x in s2.itertuples(index=False):
-            k = f"similar.{r.regso_code}.{x.rank}"
+            key = f"similar.{r.regso_code}.{x.rank}"
             d = {f: float(getattr(x, f"d_{f}")) for f in ("children_0_6", "omradestyp", "exclusion", "urbanity")}
             biggest = max(d, key=lambda f: d[f])
             diff = FEATURE_LABELS[biggest] if d[biggest] > 0 else "inget"
             row.append(cell(Markup("{} ({})<br><small>{} · typ {} · {} barn · avstånd {} · störst skillnad: {}"
                                    "</small>").format(
-                x.name, x.kommun_name, num(f"{k}.regso_code", x.regso_code, x.regso_code),
-                num(f"{k}.omradestyp", x.omradestyp), num(f"{k}.children_0_6", x.children_0_6),
+                x.name, x.kommun_name, num(f"{key}.regso_code", x.regso_code, x.regso_code),
+                num(f"{key}.omradestyp", x.omradestyp), num(f"{key}.children_0_6", x.children_0_6),
                 f"{x.distance_without_centre:.2f}".replace(".", ","), diff)))
         row += [cell("")] * (4 - len(row))
         sim_rows.append(row)
