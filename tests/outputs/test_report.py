@@ -16,6 +16,8 @@ from html.parser import HTMLParser
 
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from fcatlas.domain import GOVERNANCE_FIELDS
 from fcatlas.outputs.atlas import read_areas_csv
@@ -323,3 +325,24 @@ def test_dalarna_report_on_the_real_bundle(dalarna_report):
     assert "okända" in html  # dalarna_2026.csv has no governance columns
     assert _num(f["summary.areas_total"]) == 119  # Dalarna's 119 RegSO
     assert files["pdf"].stat().st_size > 50_000
+
+
+@given(st.text(alphabet=st.sampled_from(list("<>/\"'=&!()[]*#-_ \nabcimgscrptonerlhf:")), max_size=200))
+def test_own_words_never_become_markup_or_requests(text):
+    from fcatlas.outputs.report.markdown import to_html
+
+    html = to_html(text).lower()
+    assert "<script" not in html and "<img" not in html and "<iframe" not in html
+    assert "javascript:" not in re.sub(r">[^<]*<", "><", html)  # only inside text, never an attribute
+
+
+@given(st.text(max_size=30))
+def test_governance_cell_is_yes_no_unknown_or_a_row_error(text):
+    from fcatlas.register.intake import _RowError, governance_value
+
+    try:
+        v = governance_value(text, "Styrgrupp")
+    except _RowError as exc:
+        assert exc.column == "Styrgrupp"
+    else:
+        assert v in (True, False, None)
