@@ -8,9 +8,11 @@ same data) and with the grant store.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
+import sys
 from decimal import Decimal
 from html.parser import HTMLParser
 
@@ -25,6 +27,12 @@ from fcatlas.outputs.atlas import read_areas_csv
 GOV_HEADERS = ["Styrgrupp", "Samordnare", "Skriftligt samverkansavtal", "Gemensam verksamhetsplan",
                "Gemensam uppföljning", "Gemensamma möten för alla aktörer"]
 GOV_VALUES = ["Ja", "JA", "x", "nej", "-", "", "okänt", "Nej"]
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    """The real ``fcatlas`` command in a subprocess (as a user runs it)."""
+    env = {**os.environ, "COLUMNS": "200"}
+    return subprocess.run([sys.executable, "-m", "fcatlas.cli", *args], env=env, capture_output=True, text=True,
+                          timeout=600)
 
 
 class _Figures(HTMLParser):
@@ -59,7 +67,6 @@ def _num(v: str) -> float | None:
 def demo_case(demo_bundle, tmp_path_factory):
     """The demo bundle, a register with two rounds (the second with governance columns) and a
     grant report; ``fcatlas atlas`` and ``fcatlas rapport`` run on the same data."""
-    from conftest import run_cli
     from fcatlas.geography.demo import write_demo_register
     from fcatlas.grants.followup import ReportData
     from fcatlas.grants.store import GrantStore

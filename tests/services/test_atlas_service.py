@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 
-from conftest import run_cli
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    """The real ``fcatlas`` command in a subprocess (as a user runs it)."""
+    env = {**os.environ, "COLUMNS": "200"}
+    return subprocess.run([sys.executable, "-m", "fcatlas.cli", *args], env=env, capture_output=True, text=True,
+                          timeout=600)
 
 
 def test_run_atlas_equals_the_atlas_command(demo_bundle, tmp_path):
