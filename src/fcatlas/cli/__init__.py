@@ -30,9 +30,10 @@ def _register_optional() -> None:
     from fcatlas.cli import economics as _economics
     from fcatlas.cli import grant as _grant
     from fcatlas.cli import register as _register
+    from fcatlas.cli import report as _report
     from fcatlas.cli import site as _site
 
-    for mod in (_register, _atlas, _grant, _demo, _economics, _site):
+    for mod in (_register, _atlas, _grant, _demo, _economics, _site, _report):
         mod.install(app)
 
 

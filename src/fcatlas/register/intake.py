@@ -15,7 +15,10 @@ What is accepted
   with ``ja``/``nej``/``x``/``1``/``0`` and ``Samlokaliserad``; or a single ``Typ`` column naming
   the category; ``Status`` (``i drift``, ``planerad``, ``avsiktsförklaring``, ``nedlagd``),
   ``Statusdatum``; ``Latitud``/``Longitud`` (or ``N``/``E``, ``X``/``Y``) in WGS 84 or
-  SWEREF 99 TM; ``Koordinatnoggrannhet``; ``Anmärkning``; ``Id``. The English column names of
+  SWEREF 99 TM; ``Koordinatnoggrannhet``; ``Anmärkning``; ``Id``. Optional governance columns
+  (``Styrgrupp``, ``Samordnare``, ``Skriftligt samverkansavtal``, ``Gemensam verksamhetsplan``,
+  ``Gemensam uppföljning``, ``Gemensamma möten för alla aktörer``) with ja/nej/okänt
+  (``x`` = ja; blank or ``-`` = okänt), see :func:`governance_value`. The English column names of
   ``fcatlas register export --format csv`` are understood too, so an export can be re-imported.
 
 Unit ids are stable: ``Id`` when the file has one, else ``<kommunkod>-<name folded to ASCII>``.
@@ -38,6 +41,8 @@ from typing import Any
 
 from fcatlas.domain import (
     CATEGORY_LABELS,
+    GOVERNANCE_FIELDS,
+    GOVERNANCE_LABELS,
     Category,
     NotACollaborationError,
     Service,
@@ -123,6 +128,16 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "stated_accuracy": ("koordinatnoggrannhet", "noggrannhet", "lagesnoggrannhet", "statedaccuracy"),
     "precision": ("precision", "lagesprecision"),
     "note": ("anmarkning", "kommentar", "ovrigt", "notering", "note"),
+    # governance (optional; ja/nej/okänt)
+    "gov_steering_group": ("styrgrupp", "ledningsgrupp", "styrgruppledningsgrupp", "ledningsstyrgrupp",
+                           "styrellerledningsgrupp", "ledningsellerstyrgrupp", "govsteeringgroup"),
+    "gov_coordinator": ("samordnare", "koordinator", "samordnarekoordinator", "govcoordinator"),
+    "gov_written_agreement": ("skriftligtsamverkansavtal", "samverkansavtal", "skriftligtavtal",
+                              "govwrittenagreement"),
+    "gov_joint_plan": ("gemensamverksamhetsplan", "verksamhetsplan", "govjointplan"),
+    "gov_joint_followup": ("gemensamuppfoljning", "uppfoljning", "govjointfollowup"),
+    "gov_joint_meetings": ("gemensammamotenforallaaktorer", "gemensammamotenforsamtligaaktorer",
+                           "gemensammamoten", "motenforallaaktorer", "govjointmeetings"),
 }
 #: Columns of our own export that carry nothing to import.
 IGNORED = frozenset({"round", "firstround", "version", "sourcecoordinates", "omgang"})
@@ -156,7 +171,7 @@ FIELD_LABELS = {
     "category": "Typ", "other_partners": "Övriga samverkanspartner", "status": "Status",
     "status_date": "Statusdatum", "coord_a": "Latitud", "coord_b": "Longitud", "coord_x": "X",
     "coord_y": "Y", "stated_accuracy": "Koordinatnoggrannhet", "precision": "Lägesprecision",
-    "note": "Anmärkning",
+    "note": "Anmärkning", **GOVERNANCE_LABELS,
 }
 
 
@@ -510,6 +525,27 @@ def _yes_no(text: str, column: str, empty: bool | None) -> bool | None:
     raise _RowError(column, f"{_short(t)} är inte ja eller nej (väntat ja/nej/x/1/0)")
 
 
+_UNKNOWN = frozenset({"", "okant", "vetej", "uppgiftsaknas", "saknas", "unknown"})
+
+
+def governance_value(text: str, column: str = "") -> bool | None:
+    """A governance cell: ja → True, nej → False, okänt → None.
+
+    Ja: ``ja``, ``x``, ``1``, ``✓`` (any case); nej: ``nej``, ``0``, ``✗``; okänt: blank, ``-``,
+    ``?``, ``okänt``, ``vet ej``.
+
+    >>> [governance_value(v) for v in ("Ja", "JA", "x", "nej", "-", "", "okänt")]
+    [True, True, True, False, None, None, None]
+    """
+    t = text.strip()
+    if t in ("-", "–", "—", "?") or fold(t) in _UNKNOWN:
+        return None
+    try:
+        return _yes_no(t, column, None)
+    except _RowError:
+        raise _RowError(column, f"{_short(t)} är inte ja, nej eller okänt (väntat ja/nej/x/-/tomt)") from None
+
+
 def _short(text: str, n: int = 40) -> str:
     return repr(text if len(text) <= n else text[:n] + "…")
 
@@ -781,6 +817,7 @@ def _parse_row(
         "stated_accuracy": opt("stated_accuracy"),
         "source_coordinates": source_coordinates,
         "note": opt("note"),
+        **{f: governance_value(cells[f], labels[f]) if f in cells else None for f in GOVERNANCE_FIELDS},
     }
     unit_id = cells.get("id", "").strip()
     if unit_id:
