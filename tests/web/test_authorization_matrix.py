@@ -152,3 +152,118 @@ def test_matrix(world, key):
             got[(role, i)] = r.status_code
     want = {(role, i): expected[role][i] for role in ROLES for i in (0, 1)}
     assert got == want
+
+
+# -- the web pages (logged in with the session cookie; forms carry the session's CSRF token) ---------
+def _login_form(role: str, lan: str) -> dict:
+    if role == "anonym":
+        return {"email": "ingen@x.se", "password": "fel lösenord 123"}
+    return {"email": ACCOUNTS[role][0], "password": PW}
+
+
+def _page_upload(role: str, lan: str) -> dict:
+    return {"__files__": {"fil": ("lista.csv", CSV.format(kommun=KOMMUN[HOME[role]]).encode(), "text/csv")}}
+
+
+def _edit(role: str, lan: str) -> dict:
+    return {"version": "1", "name": "Ändrat namn", "status": "i_drift"}
+
+
+_R = dict.fromkeys(("h20", "f20", "f18"))
+#: (method, path) → (set-up, form, {role: (own region, other region)}); a page route without a row fails
+PAGE_MATRIX: dict[tuple[str, str], tuple[Setup, object, dict[str, tuple[int, int]]]] = {
+    ("GET", "/"): (None, None, dict.fromkeys(ROLES, (200, 200))),
+    ("GET", "/tabell"): (None, None, dict.fromkeys(ROLES, (200, 200))),
+    ("GET", "/tabell.{fmt}"): (None, None, dict.fromkeys(ROLES, (200, 200))),
+    ("GET", "/enhet/{unit_id}"): (None, None, {"anonym": (404, 404), "h20": (200, 404), "f20": (200, 404),
+                                                "f18": (200, 404), "nationell": (200, 200)}),
+    ("GET", "/om-uppgifterna"): (None, None, dict.fromkeys(ROLES, (200, 200))),
+    ("GET", "/karta/lan.geojson"): (None, None, dict.fromkeys(ROLES, (200, 200))),
+    ("GET", "/statiskt/{name}"): (None, None, dict.fromkeys(ROLES, (200, 200))),
+    ("GET", "/vendor/{package}/{name}"): (None, None, dict.fromkeys(ROLES, (200, 200))),
+    ("GET", "/logga-in"): (None, None, {**dict.fromkeys(ROLES, (303, 303)), "anonym": (200, 200)}),
+    ("POST", "/logga-in"): (None, _login_form, {**dict.fromkeys(ROLES, (303, 303)), "anonym": (401, 401)}),
+    ("POST", "/logga-ut"): (None, {}, {**dict.fromkeys(ROLES, (303, 303)), "anonym": (403, 403)}),
+    ("GET", "/region"): (None, None, {**dict.fromkeys(_R, (200, 200)), "anonym": (303, 303), "nationell": (303, 303)}),
+    ("POST", "/region/skicka-in"): (None, {}, {**dict.fromkeys(ROLES, (403, 403)), "f20": (303, 303),
+                                               "f18": (303, 303)}),
+    ("GET", "/region/import"): (None, None, {**dict.fromkeys(_R, (200, 200)), "anonym": (401, 401),
+                                             "nationell": (403, 403)}),
+    ("POST", "/region/import"): (None, _page_upload, {**dict.fromkeys(_R, (200, 200)), "anonym": (403, 403),
+                                                      "nationell": (403, 403)}),
+    ("POST", "/region/import/{import_id}/bekrafta"): (
+        _pending, {}, {**dict.fromkeys(_R, (303, 404)), "anonym": (403, 403), "nationell": (403, 403)}),
+    ("GET", "/region/enheter/{unit_id}"): (None, None, {**dict.fromkeys(_R, (200, 404)), "anonym": (401, 401),
+                                                        "nationell": (403, 403)}),
+    ("POST", "/region/enheter/{unit_id}"): (None, _edit, {**dict.fromkeys(_R, (303, 404)), "anonym": (403, 403),
+                                                          "nationell": (403, 403)}),
+    ("GET", "/nationell"): (None, None, {**dict.fromkeys(_R, (403, 403)), "anonym": (303, 303),
+                                         "nationell": (200, 200)}),
+    ("GET", "/nationell/region/{lan}"): (None, None, {**dict.fromkeys(_R, (403, 403)), "anonym": (401, 401),
+                                                      "nationell": (200, 200)}),
+    ("POST", "/nationell/region/{lan}/returnera"): (
+        _submitted, {"kommentar": "Rätta adresserna"}, {**dict.fromkeys(ROLES, (403, 403)), "nationell": (303, 303)}),
+    ("POST", "/nationell/region/{lan}/godkann"): (
+        _submitted, {}, {**dict.fromkeys(ROLES, (403, 403)), "nationell": (303, 303)}),
+    ("POST", "/nationell/publicera"): (_approved, {}, {**dict.fromkeys(ROLES, (403, 403)), "nationell": (303, 303)}),
+    ("GET", "/nationell/konton"): (None, None, {**dict.fromkeys(_R, (403, 403)), "anonym": (303, 303),
+                                                "nationell": (200, 200)}),
+}
+PAGE_ARGS = {"{fmt}": "csv", "{name}": "site.css", "{package}/site.css": "leaflet/leaflet.js"}
+
+
+def test_every_page_route_has_a_row(world):
+    from fastapi.routing import APIRoute
+
+    def walk(routes):  # FastAPI keeps included routers nested
+        for r in routes:
+            if isinstance(r, APIRoute):
+                yield r
+            elif hasattr(r, "original_router"):
+                yield from walk(r.original_router.routes)
+
+    api = set(MATRIX)
+    pages = {(m, r.path) for r in walk(world["app"].routes) for m in r.methods
+             if m != "HEAD" and (m, r.path) not in api}
+    assert pages == set(PAGE_MATRIX), (sorted(pages - set(PAGE_MATRIX)), sorted(set(PAGE_MATRIX) - pages))
+
+
+@pytest.mark.parametrize("key", sorted(PAGE_MATRIX), ids=lambda k: f"{k[0]} {k[1]}")
+def test_page_matrix(world, key):
+    method, path = key
+    setup, body, expected = PAGE_MATRIX[key]
+    got = {}
+    for role in ROLES:
+        for i, lan in enumerate((HOME[role], "18" if HOME[role] == "20" else "20")):
+            world["app"].state.engine.dispose()
+            shutil.copy(world["template"], world["work"])
+            subst, headers, form = {}, {}, {}
+            with unit_of_work(world["app"].state.engine) as s:
+                if setup is not None:
+                    subst = setup(s, lan) or {}
+                if role != "anonym":
+                    actor = store.actor_from_token(s, token=world["tokens"][role])
+                    sid, csrf = store.start_session(s, actor=actor)
+                    headers["Cookie"] = f"fcatlas_session={sid}"
+                    form["csrf"] = csrf
+            if path == "/logga-in" and method == "POST":
+                headers["Cookie"] = "fcatlas_login_csrf=k" + (f"; {headers['Cookie']}" if "Cookie" in headers else "")
+                form["csrf"] = "k"
+            url = path.replace("{lan}", lan).replace("{unit_id}", UNIT_OF[lan])
+            for k, v in {**PAGE_ARGS, **subst}.items():
+                url = url.replace(k, v)
+            url = url.replace("{package}/site.css", "leaflet/leaflet.js")
+            if path == "/vendor/{package}/{name}":
+                url = "/vendor/leaflet/leaflet.js"
+            payload = body(role, lan) if callable(body) else body
+            if isinstance(payload, dict) and "__files__" in payload:
+                r = world["client"].request(method, url, files=payload["__files__"], data=form, headers=headers,
+                                            follow_redirects=False)
+            elif method == "POST":
+                r = world["client"].request(method, url, data={**form, **(payload or {})}, headers=headers,
+                                            follow_redirects=False)
+            else:
+                r = world["client"].request(method, url, headers=headers, follow_redirects=False)
+            got[(role, i)] = r.status_code
+    want = {(role, i): expected[role][i] for role in ROLES for i in (0, 1)}
+    assert got == want

@@ -103,3 +103,13 @@ def approve(session: Session, *, actor: Actor, name: str | int, lan: str) -> sto
 def publish(session: Session, *, actor: Actor, name: str | int) -> list[str]:
     actor.require(actor.may_review(), "publicera en inventeringsomgång")
     return store.publish(session, year=round_year(name), user=actor.name)
+
+
+def current_round(session: Session) -> store.RoundInfo | None:
+    """The open round (the latest one if several), else the latest published, else ``None``."""
+    from fcatlas.register.workflow import RoundStatus
+
+    rounds = store.list_rounds(session)
+    open_ = [r for r in rounds if r.status is RoundStatus.OPEN]
+    pick = open_ or rounds
+    return pick[-1] if pick else None

@@ -61,6 +61,7 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
     """The fcatlas web service for ``config`` (default: from the environment)."""
     from fcatlas.db import connect
     from fcatlas.web.api import auth, health, imports, rounds, units
+    from fcatlas.web.pages import router as pages
 
     cfg = config or WebConfig.from_env()
     app = FastAPI(title="fcatlas", version="1", description=DESCRIPTION,
@@ -78,5 +79,6 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
     app.include_router(rounds.router)
     app.include_router(units.router)
     app.include_router(imports.router)
+    app.include_router(pages.router)
     app.add_middleware(AccessLog, path=cfg.access_log)
     return app

@@ -1,5 +1,5 @@
 """Dependencies of every route: the unit of work (one database session per request) and the
-acting user (a Bearer token; anonymous without one)."""
+acting user (a Bearer token, else the web pages' login-session cookie; anonymous without either)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from fcatlas.accounts import store
 from fcatlas.accounts.roles import ANONYMOUS, Actor
-from fcatlas.errors import AuthenticationError, UnsupportedMediaTypeError
+from fcatlas.errors import AuthenticationError, PermissionDeniedError, UnsupportedMediaTypeError
 from fcatlas.web.config import WebConfig
 
 
@@ -33,12 +33,37 @@ SessionDep = Annotated[Session, Depends(get_session)]
 ConfigDep = Annotated[WebConfig, Depends(get_config)]
 
 
+#: the login-session cookie of the web pages (HttpOnly, SameSite=Lax, Secure over https)
+SESSION_COOKIE = "fcatlas_session"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def cookie_actor(request: Request, session: Session) -> Actor:
+    """The actor of a valid login-session cookie (anonymous when there is none or it has expired).
+    Its CSRF token is left in ``request.state.csrf``; a state-changing API call made with the
+    cookie must repeat it in ``X-CSRF-Token`` (the pages check their forms' hidden field)."""
+    request.state.csrf = None
+    sid = request.cookies.get(SESSION_COOKIE)
+    if not sid:
+        return ANONYMOUS
+    try:
+        actor, csrf = store.session_actor(session, session_id=sid)
+    except AuthenticationError:
+        return ANONYMOUS
+    request.state.csrf = csrf
+    if request.method not in SAFE_METHODS and request.url.path.startswith("/api/") \
+            and request.headers.get("x-csrf-token") != csrf:
+        raise PermissionDeniedError("CSRF-nyckeln saknas eller stämmer inte (huvudet X-CSRF-Token)")
+    return actor
+
+
 def current_actor(request: Request, session: SessionDep) -> Actor:
-    """The acting user: the account of a valid Bearer token, else anonymous. A token that is sent
-    but not valid is refused (401) rather than treated as anonymous."""
+    """The acting user: the account of a valid Bearer token, else of the login-session cookie,
+    else anonymous. A token that is sent but not valid is refused (401) rather than treated as
+    anonymous."""
     header = request.headers.get("authorization")
     if not header:
-        return ANONYMOUS
+        return cookie_actor(request, session)
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise AuthenticationError("Authorization-huvudet ska vara 'Bearer <nyckel>'")

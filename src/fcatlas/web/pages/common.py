@@ -1,0 +1,83 @@
+"""What every page shares: templates, the login cookie, CSRF checks, static files, error pages."""
+
+from __future__ import annotations
+
+import hmac
+import os
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from fcatlas import errors as e
+from fcatlas.accounts.roles import LEVEL_LABELS, Actor
+from fcatlas.web.deps import SESSION_COOKIE
+from fcatlas.web.problems import status_of
+
+HERE = Path(__file__).parent
+templates = Jinja2Templates(directory=str(HERE / "templates"))
+#: the pre-login CSRF cookie (double submit) of the login form
+LOGIN_CSRF_COOKIE = "fcatlas_login_csrf"
+#: third-party files served from node_modules (nothing else there is reachable)
+VENDOR = {
+    "leaflet/leaflet.js": "leaflet/dist/leaflet.js",
+    "leaflet/leaflet.css": "leaflet/dist/leaflet.css",
+    "axe-core/axe.min.js": "axe-core/axe.min.js",
+}
+
+
+def node_modules() -> Path | None:
+    """``FCATLAS_NODE_MODULES``, else ``node_modules`` of the working folder or of the checkout."""
+    candidates = [os.environ.get("FCATLAS_NODE_MODULES"), Path.cwd() / "node_modules",
+                  HERE.parents[3] / "node_modules"]
+    for c in candidates:
+        if c and (Path(c) / "leaflet").is_dir():
+            return Path(c)
+    return None
+
+
+def who(actor: Actor) -> str:
+    if actor.is_anonymous:
+        return ""
+    if actor.is_national:
+        return f"{actor.name} (nationell nivå)"
+    from fcatlas.geography.admin import lan_name
+
+    level = LEVEL_LABELS[actor.level] if actor.level else ""
+    return f"{actor.name} ({lan_name(actor.lan_code or '')}, {level})"
+
+
+def render(request: Request, template: str, actor: Actor, status_code: int = 200, **context: Any) -> HTMLResponse:
+    ctx = {"actor": actor, "who": who(actor), "csrf": getattr(request.state, "csrf", None), "path": request.url.path,
+           **context}
+    return templates.TemplateResponse(request, template, ctx, status_code=status_code)
+
+
+def error_page(request: Request, actor: Actor, exc: e.FcatlasError) -> HTMLResponse:
+    status = status_of(exc)
+    titles = {401: "Du måste logga in", 403: "Åtkomst nekad", 404: "Sidan finns inte", 409: "Steget går inte nu",
+              412: "Någon annan har sparat först", 429: "För många försök"}
+    return render(request, "error.html", actor, status_code=status, title=titles.get(status, "Något gick fel"),
+                  message=str(exc))
+
+
+def check_csrf(request: Request, token: str | None) -> None:
+    """The hidden field of a state-changing form must equal the session's CSRF token (403 otherwise)."""
+    expected = getattr(request.state, "csrf", None)
+    if not expected or not token or not hmac.compare_digest(expected, token):
+        raise e.PermissionDeniedError("formuläret saknar giltig CSRF-nyckel; ladda om sidan och försök igen")
+
+
+def set_session_cookie(request: Request, response: Response, sid: str | None) -> None:
+    secure = request.url.scheme == "https"
+    if sid is None:
+        response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=secure)
+    else:
+        response.set_cookie(SESSION_COOKIE, sid, httponly=True, samesite="lax", secure=secure, path="/",
+                            max_age=8 * 3600)
+
+
+def redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)

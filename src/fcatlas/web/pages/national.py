@@ -1,0 +1,130 @@
+"""The national level's pages (logged in): the 21 regions × round status, review of a region's
+list (return with a comment, approve), publishing, and the accounts."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response
+
+from fcatlas import errors as e
+from fcatlas.accounts import store
+from fcatlas.accounts.roles import LEVEL_LABELS, Actor, Level
+from fcatlas.register.workflow import RegionStatus
+from fcatlas.services import rounds as round_service
+from fcatlas.web.deps import ActorDep, SessionDep
+from fcatlas.web.pages.common import check_csrf, error_page, redirect, render
+from fcatlas.web.pages.region import STATUS_CLASS, region_context
+
+router = APIRouter(include_in_schema=False)
+
+
+def _need_national(actor: Actor) -> None:
+    if actor.is_anonymous:
+        raise e.AuthenticationError("logga in för att se den nationella översikten")
+    actor.require(actor.may_review(), "se den nationella översikten")
+
+
+@router.get("/nationell", response_class=HTMLResponse)
+def dashboard(request: Request, session: SessionDep, actor: ActorDep) -> Response:
+    try:
+        _need_national(actor)
+    except e.AuthenticationError:
+        return redirect("/logga-in")
+    except e.FcatlasError as exc:
+        return error_page(request, actor, exc)
+    from fcatlas.geography.admin import lan_table
+
+    names = lan_table().set_index("lan_code")["lan_name"]
+    rnd = round_service.current_round(session)
+    rows = []
+    if rnd is not None:
+        for r in round_service.overview(session, actor=actor, name=rnd.year).regions:
+            rows.append({"lan": r.lan_code, "name": names.get(r.lan_code, r.lan_code), "label": r.label,
+                         "cls": STATUS_CLASS[r.status], "changed_by": r.changed_by, "changed_at": r.changed_at})
+    may_publish = rnd is not None and rnd.status.value == "oppen" and \
+        any(r["cls"] == "godkand" for r in rows)
+    return render(request, "national.html", actor, title="Nationell översikt", round=rnd, rows=rows,
+                  may_publish=may_publish, done=request.query_params.get("klart"))
+
+
+@router.get("/nationell/region/{lan}", response_class=HTMLResponse)
+def review(lan: str, request: Request, session: SessionDep, actor: ActorDep) -> Response:
+    try:
+        _need_national(actor)
+        code = round_service.lan_code(lan)
+    except e.FcatlasError as exc:
+        return error_page(request, actor, exc)
+    ctx = region_context(session, actor, code)
+    submitted = ctx["state"] is not None and ctx["state"].status is RegionStatus.SUBMITTED
+    return render(request, "review.html", actor, title=f"Granska {ctx['lan_name']}", submitted=submitted,
+                  errors=[], comment="", **ctx)
+
+
+@router.post("/nationell/region/{lan}/returnera", response_class=HTMLResponse)
+def return_list(lan: str, request: Request, session: SessionDep, actor: ActorDep,
+                csrf: str = Form("", max_length=100), kommentar: str = Form("", max_length=4000)) -> Response:
+    try:
+        check_csrf(request, csrf)
+        _need_national(actor)
+        code = round_service.lan_code(lan)
+        rnd = round_service.current_round(session)
+        if rnd is None:
+            raise e.ConflictError("det finns ingen öppen inventeringsomgång")
+        if not kommentar.strip():
+            ctx = region_context(session, actor, code)
+            return render(request, "review.html", actor, status_code=422, title=f"Granska {ctx['lan_name']}",
+                          submitted=True, errors=[("kommentar", "Skriv vad regionen ska rätta")], comment="", **ctx)
+        round_service.return_list(session, actor=actor, name=rnd.year, lan=code, comment=kommentar.strip())
+        session.commit()
+    except e.FcatlasError as exc:
+        return error_page(request, actor, exc)
+    return redirect("/nationell?klart=returnerad")
+
+
+@router.post("/nationell/region/{lan}/godkann")
+def approve(lan: str, request: Request, session: SessionDep, actor: ActorDep,
+            csrf: str = Form("", max_length=100)) -> Response:
+    try:
+        check_csrf(request, csrf)
+        _need_national(actor)
+        rnd = round_service.current_round(session)
+        if rnd is None:
+            raise e.ConflictError("det finns ingen öppen inventeringsomgång")
+        round_service.approve(session, actor=actor, name=rnd.year, lan=round_service.lan_code(lan))
+        session.commit()
+    except e.FcatlasError as exc:
+        return error_page(request, actor, exc)
+    return redirect("/nationell?klart=godkand")
+
+
+@router.post("/nationell/publicera")
+def publish(request: Request, session: SessionDep, actor: ActorDep, csrf: str = Form("", max_length=100)) -> Response:
+    try:
+        check_csrf(request, csrf)
+        _need_national(actor)
+        rnd = round_service.current_round(session)
+        if rnd is None:
+            raise e.ConflictError("det finns ingen öppen inventeringsomgång")
+        round_service.publish(session, actor=actor, name=rnd.year)
+        session.commit()
+    except e.FcatlasError as exc:
+        return error_page(request, actor, exc)
+    return redirect("/nationell?klart=publicerad")
+
+
+@router.get("/nationell/konton", response_class=HTMLResponse)
+def accounts(request: Request, session: SessionDep, actor: ActorDep) -> Response:
+    try:
+        _need_national(actor)
+        users = store.list_users(session, actor=actor)
+    except e.AuthenticationError:
+        return redirect("/logga-in")
+    except e.FcatlasError as exc:
+        return error_page(request, actor, exc)
+    from fcatlas.geography.admin import lan_table
+
+    names = lan_table().set_index("lan_code")["lan_name"]
+    rows = [{"email": u.email, "role": "nationell" if u.role == "nationell" else "region",
+             "lan": names.get(u.lan_code, "") if u.lan_code else "",
+             "level": LEVEL_LABELS[Level(u.level)] if u.level else "", "active": u.active} for u in users]
+    return render(request, "accounts.html", actor, title="Konton", rows=rows)

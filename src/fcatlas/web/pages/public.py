@@ -1,0 +1,219 @@
+"""Public pages: the map (start page), the table with downloads, unit card, about the data, and
+the static files."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import io
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, HTMLResponse, Response
+
+from fcatlas import errors as e
+from fcatlas.domain import CATEGORY_LABELS, OMRADESTYP_LABELS, STATUS_LABELS, Category, Status
+from fcatlas.services import units as unit_service
+from fcatlas.web.deps import ActorDep, SessionDep
+from fcatlas.web.pages.common import HERE, VENDOR, error_page, node_modules, render
+
+router = APIRouter(include_in_schema=False)
+
+CATEGORY_COLOURS = {"familjecentral": "#0072B2", "familjecentralsliknande": "#009E73", "annan_samverkan": "#CC79A7"}
+CATEGORY_SHAPES = {"familjecentral": "cirkel", "familjecentralsliknande": "triangel", "annan_samverkan": "romb"}
+OMRADESTYP_COLOURS = {1: "#d7191c", 2: "#fdae61", 3: "#ffffbf", 4: "#abd9e9", 5: "#2c7bb6"}
+SORTABLE = {"namn": "name", "kommun": "kommun_name", "lan": "lan_name", "kategori": "category", "status": "status"}
+TABLE_COLUMNS = ["id", "name", "kommun_code", "kommun_name", "lan_code", "lan_name", "category", "status", "mvc",
+                 "bvc", "of", "soc", "co_located", "address", "locality", "lat", "lon", "precision"]
+
+
+@dataclass(frozen=True)
+class Filter:
+    lan: str = ""
+    kommun: str = ""
+    omradestyp: str = ""
+    kategori: str = ""
+    status: str = ""
+    ar: str = ""
+    q: str = ""
+
+    @classmethod
+    def from_request(cls, request: Request) -> Filter:
+        p = request.query_params
+        return cls(**{k: (p.get(k) or "").strip()[:100] for k in cls.__dataclass_fields__})
+
+    def query(self, **override: str) -> str:
+        from urllib.parse import urlencode
+
+        d = {**self.__dict__, **override}
+        return urlencode({k: v for k, v in d.items() if v})
+
+
+def choices() -> dict[str, Any]:
+    from fcatlas.geography.admin import kommun_table, lan_table
+
+    lans = lan_table().sort_values("lan_code")
+    kommuner = kommun_table().sort_values(["kommun_name"])
+    return {
+        "lans": list(zip(lans["lan_code"], lans["lan_name"], strict=True)),
+        "kommuner": list(zip(kommuner["kommun_code"], kommuner["kommun_name"], kommuner["lan_code"], strict=True)),
+        "categories": [(c.value, CATEGORY_LABELS[c]) for c in Category],
+        "statuses": [(s.value, STATUS_LABELS[s]) for s in Status],
+        "omradestyper": [(int(k), v) for k, v in OMRADESTYP_LABELS.items()],
+    }
+
+
+def selection(session: Any, actor: Any, f: Filter) -> pd.DataFrame:
+    """The units the actor may see, narrowed by the filter (presentation only: the service decides
+    what is visible)."""
+    lan = f.lan if f.lan and f.lan.isdigit() and len(f.lan) == 2 else None
+    try:
+        df = unit_service.visible_units(session, actor=actor, lan=lan, limit=100_000).items
+    except e.FcatlasError:
+        df = unit_service.visible_units(session, actor=actor, limit=100_000).items.iloc[0:0]
+    if f.kommun:
+        df = df.loc[df["kommun_code"] == f.kommun]
+    if f.kategori:
+        df = df.loc[df["category"] == f.kategori]
+    if f.status:
+        df = df.loc[df["status"] == f.status]
+    if f.q:
+        q = f.q.lower()
+        hay = (df["name"].fillna("") + " " + df["kommun_name"].fillna("") + " " + df["locality"].fillna("")).str.lower()
+        df = df.loc[hay.str.contains(q, regex=False)]
+    return df.reset_index(drop=True)
+
+
+def _rows(df: pd.DataFrame) -> list[dict[str, Any]]:
+    cats = {c.value: label for c, label in CATEGORY_LABELS.items()}
+    sts = {s.value: label for s, label in STATUS_LABELS.items()}
+    out: list[dict[str, Any]] = []
+    for r in df.to_dict("records"):
+        cat, st = str(r.get("category") or ""), str(r.get("status") or "")
+        out.append({**{str(k): v for k, v in r.items()}, "category_label": cats.get(cat, cat),
+                    "status_label": sts.get(st, st), "shape": CATEGORY_SHAPES.get(cat, "punkt")})
+    return out
+
+
+def _geojson(df: pd.DataFrame) -> dict[str, Any]:
+    feats = []
+    for r in _rows(df):
+        if pd.isna(r.get("lat")) or pd.isna(r.get("lon")):
+            continue
+        feats.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]},
+                      "properties": {"id": r["id"], "name": r["name"], "category": r["category"],
+                                     "category_label": r["category_label"], "status": r["status"],
+                                     "status_label": r["status_label"], "kommun": r["kommun_name"]}})
+    return {"type": "FeatureCollection", "features": feats}
+
+
+def _page_context(request: Request, session: Any, actor: Any) -> dict[str, Any]:
+    f = Filter.from_request(request)
+    df = selection(session, actor, f)
+    return {"f": f, "units": _rows(df), "n": len(df), "choices": choices(), "colours": CATEGORY_COLOURS,
+            "shapes": CATEGORY_SHAPES, "omradestyp_colours": OMRADESTYP_COLOURS, "df": df}
+
+
+@router.get("/", response_class=HTMLResponse)
+def start(request: Request, session: SessionDep, actor: ActorDep) -> HTMLResponse:
+    ctx = _page_context(request, session, actor)
+    geo = json.dumps(_geojson(ctx.pop("df")), ensure_ascii=False).replace("</", "<\\/")
+    return render(request, "map.html", actor, title="Karta över familjecentraler", units_geojson=geo,
+                  has_vendor=node_modules() is not None, **ctx)
+
+
+@router.get("/tabell", response_class=HTMLResponse)
+def table(request: Request, session: SessionDep, actor: ActorDep) -> HTMLResponse:
+    ctx = _page_context(request, session, actor)
+    df = ctx.pop("df")
+    sort = request.query_params.get("sortera", "namn")
+    desc = request.query_params.get("ordning") == "fallande"
+    col = SORTABLE.get(sort, "name")
+    df = df.sort_values([col, "name"], ascending=[not desc, True], key=lambda s: s.astype(str).str.lower())
+    return render(request, "table.html", actor, title="Tabell över familjecentraler", sort=sort, desc=desc,
+                  sortable=SORTABLE, **{**ctx, "units": _rows(df)})
+
+
+@router.get("/tabell.{fmt}")
+def download(fmt: str, request: Request, session: SessionDep, actor: ActorDep) -> Response:
+    f = Filter.from_request(request)
+    df = selection(session, actor, f)[TABLE_COLUMNS]
+    if fmt == "csv":
+        body = df.to_csv(index=False, sep=";").encode("utf-8-sig")
+        return Response(body, media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": 'attachment; filename="familjecentraler.csv"'})
+    if fmt == "xlsx":
+        buf = io.BytesIO()
+        with pd.ExcelWriter(buf, engine="xlsxwriter") as xw:
+            df.astype(object).where(df.notna(), None).to_excel(xw, index=False, sheet_name="Enheter")
+        return Response(buf.getvalue(),
+                        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        headers={"Content-Disposition": 'attachment; filename="familjecentraler.xlsx"'})
+    if fmt == "geojson":
+        return Response(json.dumps(_geojson(df), ensure_ascii=False), media_type="application/geo+json",
+                        headers={"Content-Disposition": 'attachment; filename="familjecentraler.geojson"'})
+    return error_page(request, actor, e.NotFoundError(f"formatet {fmt!r} finns inte; välj csv, xlsx eller geojson"))
+
+
+@router.get("/enhet/{unit_id}", response_class=HTMLResponse)
+def unit_card(unit_id: str, request: Request, session: SessionDep, actor: ActorDep) -> HTMLResponse:
+    df = unit_service.visible_units(session, actor=actor, limit=100_000).items
+    hit = df.loc[df["id"] == unit_id]
+    if hit.empty:
+        return error_page(request, actor, e.NotFoundError(f"enheten {unit_id!r} finns inte bland de enheter du får se"))
+    u = _rows(hit)[0]
+    services = [label for key, label in (("mvc", "mödrahälsovård (MVC)"), ("bvc", "barnhälsovård (BVC)"),
+                                         ("of", "öppen förskola (ÖF)"), ("soc", "socialtjänst (SOC)")) if u.get(key) is True]
+    return render(request, "unit.html", actor, title=u["name"], u=u, services=services)
+
+
+@router.get("/om-uppgifterna", response_class=HTMLResponse)
+def about(request: Request, actor: ActorDep) -> HTMLResponse:
+    bundle = request.app.state.bundle
+    manifest = bundle.manifest if bundle is not None else None
+    sources = list((manifest or {}).get("sources") or [])
+    return render(request, "about.html", actor, title="Om uppgifterna", manifest=manifest, sources=sources,
+                  categories=[CATEGORY_LABELS[c] for c in Category], omradestyper=list(OMRADESTYP_LABELS.items()))
+
+
+@functools.lru_cache(maxsize=1)
+def _lan_borders() -> bytes:
+    """Sweden's 21 län, simplified to about 1 km, as GeoJSON in WGS 84 (the map's background)."""
+    from fcatlas.geography import admin
+
+    g = admin.lan()[["lan_code", "geometry"]].copy()
+    g["geometry"] = g.geometry.simplify(1000, preserve_topology=True)
+    return g.to_crs(4326).to_json(drop_id=True).encode("utf-8")
+
+
+@router.get("/karta/lan.geojson")
+def lan_borders(request: Request) -> Response:
+    body = _lan_borders()
+    etag = f'"{hashlib.sha256(body).hexdigest()[:16]}"'
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers={"ETag": etag})
+    return Response(body, media_type="application/geo+json",
+                    headers={"ETag": etag, "Cache-Control": "public, max-age=86400"})
+
+
+@router.get("/statiskt/{name}")
+def static(name: str) -> Response:
+    allowed = {"site.css": "text/css", "karta.js": "text/javascript"}
+    if name not in allowed:
+        return Response("finns inte", status_code=404, media_type="text/plain; charset=utf-8")
+    return FileResponse(HERE / "static" / name, media_type=allowed[name],
+                        headers={"Cache-Control": "public, max-age=3600"})
+
+
+@router.get("/vendor/{package}/{name}")
+def vendor(package: str, name: str) -> Response:
+    rel = VENDOR.get(f"{package}/{name}")
+    root = node_modules()
+    if rel is None or root is None or not (root / rel).is_file():
+        return Response("finns inte (kör 'npm ci' i fcatlas katalog)", status_code=404,
+                        media_type="text/plain; charset=utf-8")
+    media = "text/css" if name.endswith(".css") else "text/javascript"
+    return FileResponse(root / rel, media_type=media, headers={"Cache-Control": "public, max-age=86400"})

@@ -1,0 +1,68 @@
+/* fcatlas karta: Leaflet utan bakgrundskarta – datapaketets egna gränser, enheterna från sidan. */
+(function () {
+  "use strict";
+  var el = document.getElementById("karta");
+  if (!el || !window.L) { return; }
+  var COLOURS = { familjecentral: "#0072B2", familjecentralsliknande: "#009E73", annan_samverkan: "#CC79A7" };
+  var TYPE_COLOURS = { 1: "#d7191c", 2: "#fdae61", 3: "#ffffbf", 4: "#abd9e9", 5: "#2c7bb6" };
+  var map = L.map(el, { zoomSnap: 0.25, attributionControl: true, keyboard: true }).setView([62.5, 16.5], 4.5);
+  map.attributionControl.setPrefix(false).addAttribution("Gränser: SCB");
+
+  function shape(cat, planned) {
+    var c = COLOURS[cat] || "#333", fill = planned ? "#ffffff" : c, s = 'stroke="#0b0c0c" stroke-width="1.5"';
+    if (planned) { s = 'stroke="' + c + '" stroke-width="3"'; }
+    if (cat === "familjecentralsliknande") { return '<svg width="18" height="18" viewBox="0 0 18 18"><polygon points="9,1 17,16 1,16" fill="' + fill + '" ' + s + '/></svg>'; }
+    if (cat === "annan_samverkan") { return '<svg width="16" height="16" viewBox="0 0 16 16"><polygon points="8,1 15,8 8,15 1,8" fill="' + fill + '" ' + s + '/></svg>'; }
+    return '<svg width="16" height="16" viewBox="0 0 16 16"><circle cx="8" cy="8" r="6.5" fill="' + fill + '" ' + s + '/></svg>';
+  }
+  function esc(t) { return String(t == null ? "" : t).replace(/[&<>"]/g, function (ch) { return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[ch]; }); }
+
+  var units = JSON.parse(document.getElementById("enheter").textContent);
+  var layer = L.geoJSON(units, {
+    pointToLayer: function (f, latlng) {
+      var p = f.properties, planned = p.status === "planerad" || p.status === "avsiktsforklaring";
+      var icon = L.divIcon({ className: "unit-marker", html: shape(p.category, planned), iconSize: [18, 18], iconAnchor: [9, 9] });
+      return L.marker(latlng, { icon: icon, keyboard: true, title: p.name, alt: p.name + ", " + p.category_label + ", " + p.status_label });
+    },
+    onEachFeature: function (f, lyr) {
+      var p = f.properties;
+      lyr.bindPopup('<strong>' + esc(p.name) + '</strong><br>' + esc(p.category_label) + ', ' + esc(p.status_label).toLowerCase() +
+                    '<br>' + esc(p.kommun) + '<br><a href="/enhet/' + encodeURIComponent(p.id) + '">Enhetskort</a>');
+    }
+  });
+  el.setAttribute("data-enheter", String(units.features.length));
+
+  var bounds = null;
+  fetch("/karta/lan.geojson").then(function (r) { return r.ok ? r.json() : null; }).then(function (g) {
+    if (!g) { return; }
+    var lan = el.getAttribute("data-lan");
+    var borders = L.geoJSON(g, { style: function (f) {
+      return { color: "#505a5f", weight: f.properties.lan_code === lan ? 2.5 : 1, fill: true, fillColor: "#ffffff", fillOpacity: 0.9 }; },
+      interactive: false }).addTo(map);
+    var chosen = L.geoJSON(g, { filter: function (f) { return f.properties.lan_code === lan; } });
+    bounds = lan && chosen.getLayers().length ? chosen.getBounds() : borders.getBounds();
+    return lan ? fetch("/api/v1/areas?format=geojson&lan=" + encodeURIComponent(lan)) : null;
+  }).then(function (r) { return r && r.ok ? r.json() : null; }).then(function (areas) {
+    if (areas) {
+      var want = el.getAttribute("data-omradestyp");
+      L.geoJSON(areas, {
+        filter: function (f) { return !want || String(f.properties.omradestyp) === want; },
+        style: function (f) {
+          var p = f.properties, excl = p.exclusion === true || p.utanforskap === true;
+          return { color: excl ? "#0b0c0c" : "#6f777b", weight: excl ? 3 : 0.5, fillColor: TYPE_COLOURS[p.omradestyp] || "#e0e0e0", fillOpacity: 0.75 };
+        },
+        onEachFeature: function (f, lyr) {
+          var p = f.properties;
+          lyr.bindPopup('<strong>' + esc(p.name || p.regso_code) + '</strong><br>Områdestyp ' + esc(p.omradestyp) +
+                        '<br><a href="/omrade/' + encodeURIComponent(p.regso_code) + '">Områdeskort</a>');
+        }
+      }).addTo(map);
+      el.setAttribute("data-omraden", "1");
+    }
+  }).catch(function () { /* kartan fungerar utan områdeslagret */ }).then(function () {
+    layer.addTo(map);
+    if (units.features.length && el.getAttribute("data-lan") === "" && !bounds) { bounds = layer.getBounds(); }
+    if (bounds) { map.fitBounds(bounds, { padding: [10, 10] }); }
+    el.setAttribute("data-klar", "1");
+  });
+})();
