@@ -116,3 +116,40 @@ def test_stale_edit_shows_who_saved_first_and_both_versions(visit, tmp_path):
     assert "h20@regiondalarna.se" in text  # who saved last (and when)
     both = a.page.locator("table", has_text="Din version").inner_text()
     assert "Stängt i juli" in both and "Öppet tisdagar" in both
+
+
+def test_area_layer_filter_and_area_card_agree_with_the_api(visit, server):
+    import httpx
+
+    v = visit("omraden")
+    v.goto("/?lan=20")
+    page = v.page
+    api = httpx.get(server["base"] + "/api/v1/areas?lan=20&format=geojson").json()
+    drawn = [f for f in api["features"] if f["geometry"]]
+    assert int(page.locator("#karta").get_attribute("data-omraden")) == len(api["features"])
+    assert page.locator("#karta path.leaflet-interactive").count() == len(drawn)
+    # filter by områdestyp: the map draws exactly the areas of that type, the list names the same
+    typ = next(f["properties"]["omradestyp"] for f in drawn if f["properties"]["omradestyp"])
+    page.get_by_label("Områdestyp").select_option(str(typ))
+    page.get_by_role("button", name="Visa").click()
+    v.check()
+    assert f"omradestyp={typ}" in page.url
+    want = {f["properties"]["regso_code"] for f in drawn if f["properties"]["omradestyp"] == typ}
+    assert page.locator("#karta path.leaflet-interactive").count() == len(want)
+    page.locator("details.areas summary").click()
+    links = page.locator("details.areas a").evaluate_all("as => as.map(a => a.getAttribute('href').split('/').pop())")
+    assert set(links) >= want
+    # the area card, reached by keyboard from the list, shows the API's figures
+    code = sorted(want)[0]
+    page.locator(f"details.areas a[href='/omrade/{code}']").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/omrade/{code}")
+    v.check()
+    props = next(f["properties"] for f in api["features"] if f["properties"]["regso_code"] == code)
+    card = page.locator("dl.card").inner_text()
+    assert f"Områdestyp\n{props['omradestyp']}" in card
+    assert f"Folkmängd\n{props['population']}" in card
+    similar = httpx.get(server["base"] + f"/api/v1/areas/{code}/similar").json()
+    rows = similar if isinstance(similar, list) else similar.get("areas") or similar.get("items") or similar.get("similar")
+    names = page.locator("ol li a").all_inner_texts()
+    assert len(names) == 5 and names == [r["name"] for r in rows][:5]

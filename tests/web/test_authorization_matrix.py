@@ -183,6 +183,7 @@ PAGE_MATRIX: dict[tuple[str, str], tuple[Setup, object, dict[str, tuple[int, int
     ("GET", "/enhet/{unit_id}"): (None, None, {"anonym": (404, 404), "h20": (200, 404), "f20": (200, 404),
                                                 "f18": (200, 404), "nationell": (200, 200)}),
     ("GET", "/om-uppgifterna"): (None, None, dict.fromkeys(ROLES, (200, 200))),
+    ("GET", "/omrade/{regso}"): (None, None, dict.fromkeys(ROLES, (200, 200))),
     ("GET", "/karta/lan.geojson"): (None, None, dict.fromkeys(ROLES, (200, 200))),
     ("GET", "/statiskt/{name}"): (None, None, dict.fromkeys(ROLES, (200, 200))),
     ("GET", "/vendor/{package}/{name}"): (None, None, dict.fromkeys(ROLES, (200, 200))),
@@ -257,7 +258,7 @@ def test_page_matrix(world, key):
             url = path.replace("{lan}", lan).replace("{unit_id}", UNIT_OF[lan])
             for k, v in {**PAGE_ARGS, **subst}.items():
                 url = url.replace(k, v)
-            url = url.replace("{package}/site.css", "leaflet/leaflet.js")
+            url = url.replace("{regso}", str(world["app"].state.bundle.areas("regso")["regso_code"].iloc[0]))
             if path == "/vendor/{package}/{name}":
                 url = "/vendor/leaflet/leaflet.js"
             payload = body(role, lan) if callable(body) else body

@@ -63,6 +63,7 @@ def choices() -> dict[str, Any]:
         "categories": [(c.value, CATEGORY_LABELS[c]) for c in Category],
         "statuses": [(s.value, STATUS_LABELS[s]) for s in Status],
         "omradestyper": [(int(k), v) for k, v in OMRADESTYP_LABELS.items()],
+        "years": [],
     }
 
 
@@ -113,16 +114,71 @@ def _geojson(df: pd.DataFrame) -> dict[str, Any]:
 def _page_context(request: Request, session: Any, actor: Any) -> dict[str, Any]:
     f = Filter.from_request(request)
     df = selection(session, actor, f)
-    return {"f": f, "units": _rows(df), "n": len(df), "choices": choices(), "colours": CATEGORY_COLOURS,
+    ch = choices()
+    if request.app.state.bundle is not None:
+        ch["years"] = list(request.app.state.bundle.years)
+    return {"f": f, "units": _rows(df), "n": len(df), "choices": ch, "colours": CATEGORY_COLOURS,
             "shapes": CATEGORY_SHAPES, "omradestyp_colours": OMRADESTYP_COLOURS, "df": df}
+
+
+def _atlas_areas(request: Request, session: Any, actor: Any, lan: str | None, year: str) -> pd.DataFrame | None:
+    """The atlas's areas (the services' computation) of a län, or ``None`` without a bundle."""
+    bundle = request.app.state.bundle
+    if bundle is None:
+        return None
+    from fcatlas.services import areas
+
+    y = int(year) if year.isdigit() and int(year) in bundle.years else None
+    try:
+        run = areas.atlas_for(session, bundle, actor=actor, lan=lan, year=y)
+    except e.FcatlasError:
+        return None
+    return run.result.areas_all
 
 
 @router.get("/", response_class=HTMLResponse)
 def start(request: Request, session: SessionDep, actor: ActorDep) -> HTMLResponse:
     ctx = _page_context(request, session, actor)
     geo = json.dumps(_geojson(ctx.pop("df")), ensure_ascii=False).replace("</", "<\\/")
+    f = ctx["f"]
+    exclusion: list[str] = []
+    area_links: list[dict[str, Any]] = []
+    if f.lan:
+        a = _atlas_areas(request, session, actor, f.lan, f.ar)
+        if a is not None:
+            mine = a.loc[a["lan_code"] == f.lan]
+            if f.omradestyp.isdigit():
+                mine = mine.loc[mine["omradestyp"] == int(f.omradestyp)]
+            exclusion = sorted(mine.loc[mine["exclusion"].fillna(False).astype(bool), "regso_code"])
+            area_links = [{"code": c, "name": n, "kommun": k, "typ": t}
+                          for c, n, k, t in zip(mine["regso_code"], mine["name"], mine["kommun_name"],
+                                                mine["omradestyp"], strict=True)]
     return render(request, "map.html", actor, title="Karta över familjecentraler", units_geojson=geo,
-                  has_vendor=node_modules() is not None, **ctx)
+                  exclusion=json.dumps(exclusion), area_links=area_links, has_vendor=node_modules() is not None, **ctx)
+
+
+@router.get("/omrade/{regso}", response_class=HTMLResponse)
+def area_card(regso: str, request: Request, session: SessionDep, actor: ActorDep) -> HTMLResponse:
+    from fcatlas.services import areas
+
+    bundle = request.app.state.bundle
+    a = _atlas_areas(request, session, actor, None, "")
+    if bundle is None or a is None or regso not in set(a["regso_code"]):
+        return error_page(request, actor, e.NotFoundError(f"området {regso!r} finns inte i datapaketet"))
+    row = {str(k): v for k, v in a.loc[a["regso_code"] == regso].iloc[0].to_dict().items()}
+    types = bundle.omradestyp_by_year()
+    types = types.loc[types["regso_code"] == regso].sort_values("year")
+    by_year = [(int(y), int(t), OMRADESTYP_LABELS.get(int(t), "")) for y, t in zip(types["year"], types["omradestyp"],
+                                                                                 strict=True)]
+    similar = areas.similar(session, bundle, actor=actor, regso=regso, k=5)
+    units = unit_service.visible_units(session, actor=actor, limit=100_000).items
+    nearest = None
+    if row.get("nearest_centre_id") is not None and not pd.isna(row.get("nearest_centre_id")):
+        hit = units.loc[units["id"] == row["nearest_centre_id"]]
+        nearest = (row["nearest_centre_id"], hit["name"].iloc[0] if len(hit) else row["nearest_centre_id"])
+    return render(request, "area.html", actor, title=f"Område {row.get('name') or regso}", a=row, regso=regso,
+                  by_year=by_year, nearest=nearest, similar=similar.to_dict("records"),
+                  omradestyp_colours=OMRADESTYP_COLOURS)
 
 
 @router.get("/tabell", response_class=HTMLResponse)

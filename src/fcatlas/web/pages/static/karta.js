@@ -41,14 +41,17 @@
       interactive: false }).addTo(map);
     var chosen = L.geoJSON(g, { filter: function (f) { return f.properties.lan_code === lan; } });
     bounds = lan && chosen.getLayers().length ? chosen.getBounds() : borders.getBounds();
-    return lan ? fetch("/api/v1/areas?format=geojson&lan=" + encodeURIComponent(lan)) : null;
+    var year = el.getAttribute("data-ar");
+    return lan ? fetch("/api/v1/areas?format=geojson&lan=" + encodeURIComponent(lan) + (year ? "&year=" + encodeURIComponent(year) : "")) : null;
   }).then(function (r) { return r && r.ok ? r.json() : null; }).then(function (areas) {
     if (areas) {
       var want = el.getAttribute("data-omradestyp");
+      var excluded = {};
+      JSON.parse(el.getAttribute("data-utanforskap") || "[]").forEach(function (c) { excluded[c] = true; });
       L.geoJSON(areas, {
-        filter: function (f) { return !want || String(f.properties.omradestyp) === want; },
+        filter: function (f) { return f.geometry && (!want || String(f.properties.omradestyp) === want); },
         style: function (f) {
-          var p = f.properties, excl = p.exclusion === true || p.utanforskap === true;
+          var p = f.properties, excl = excluded[p.regso_code] === true;
           return { color: excl ? "#0b0c0c" : "#6f777b", weight: excl ? 3 : 0.5, fillColor: TYPE_COLOURS[p.omradestyp] || "#e0e0e0", fillOpacity: 0.75 };
         },
         onEachFeature: function (f, lyr) {
@@ -57,7 +60,7 @@
                         '<br><a href="/omrade/' + encodeURIComponent(p.regso_code) + '">Områdeskort</a>');
         }
       }).addTo(map);
-      el.setAttribute("data-omraden", "1");
+      el.setAttribute("data-omraden", String(Object.keys(areas.features).length));
     }
   }).catch(function () { /* kartan fungerar utan områdeslagret */ }).then(function () {
     layer.addTo(map);
