@@ -147,8 +147,8 @@ def test_area_layer_filter_and_area_card_agree_with_the_api(visit, server):
     v.check()
     props = next(f["properties"] for f in api["features"] if f["properties"]["regso_code"] == code)
     card = page.locator("dl.card").inner_text()
-    assert f"Områdestyp\n{props['omradestyp']}" in card
-    assert f"Folkmängd\n{props['population']}" in card
+    assert f"Områdestyp\n{props['omradestyp']} – " in card
+    assert "Folkmängd\n" + f"{props['population']:,}".replace(",", "\u00a0") in card
     similar = httpx.get(server["base"] + f"/api/v1/areas/{code}/similar").json()
     rows = similar if isinstance(similar, list) else similar.get("areas") or similar.get("items") or similar.get("similar")
     names = page.locator("ol li a").all_inner_texts()

@@ -13,11 +13,13 @@ from fastapi.templating import Jinja2Templates
 
 from fcatlas import errors as e
 from fcatlas.accounts.roles import LEVEL_LABELS, Actor
+from fcatlas.fmt import thousands
 from fcatlas.web.deps import SESSION_COOKIE
 from fcatlas.web.problems import status_of
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
+templates.env.filters["tusental"] = lambda v: thousands(v, "\u00a0")  # 4 368 (no break inside a number)
 #: the pre-login CSRF cookie (double submit) of the login form
 LOGIN_CSRF_COOKIE = "fcatlas_login_csrf"
 #: third-party files served from node_modules (nothing else there is reachable)

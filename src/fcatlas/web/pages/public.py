@@ -178,7 +178,7 @@ def area_card(regso: str, request: Request, session: SessionDep, actor: ActorDep
         nearest = (row["nearest_centre_id"], hit["name"].iloc[0] if len(hit) else row["nearest_centre_id"])
     return render(request, "area.html", actor, title=f"Område {row.get('name') or regso}", a=row, regso=regso,
                   by_year=by_year, nearest=nearest, similar=similar.to_dict("records"),
-                  omradestyp_colours=OMRADESTYP_COLOURS)
+                  omradestyp_colours=OMRADESTYP_COLOURS, labels=OMRADESTYP_LABELS)
 
 
 @router.get("/tabell", response_class=HTMLResponse)
