@@ -1,0 +1,56 @@
+"""The web pages' login session also identifies the user on the API (a GET works with the cookie),
+but a state-changing API call made with the cookie must repeat the session's CSRF token."""
+
+from __future__ import annotations
+
+from fcatlas.accounts import store
+from fcatlas.db import unit_of_work
+
+from .helpers import ACCOUNTS
+
+
+def _session(client, who: str) -> tuple[str, str]:
+    with unit_of_work(client.app.state.engine) as s:
+        actor = store.actor_of(store._get(s, ACCOUNTS[who][0]))
+        return store.start_session(s, actor=actor)
+
+
+def test_cookie_session_on_the_api(client):
+    sid, csrf = _session(client, "f20")
+    cookie = {"Cookie": f"fcatlas_session={sid}"}
+    me = client.get("/api/v1/auth/me", headers=cookie)
+    assert me.status_code == 200 and me.json()["lan_code"] == "20"
+    # a cross-site POST carrying only the cookie is refused before anything happens
+    r = client.post("/api/v1/rounds/2027/regions/20/submit", headers=cookie)
+    assert r.status_code == 403 and "CSRF" in r.json()["fel"]
+    r = client.post("/api/v1/rounds/2027/regions/20/submit", headers={**cookie, "X-CSRF-Token": "fel"})
+    assert r.status_code == 403
+    # with the token the request reaches the service (no round 2027 exists here: 404, not 403)
+    r = client.post("/api/v1/rounds/2027/regions/20/submit", headers={**cookie, "X-CSRF-Token": csrf})
+    assert r.status_code == 404, r.text
+    # an ended or unknown session is simply anonymous
+    assert client.get("/api/v1/auth/me", headers={"Cookie": "fcatlas_session=okand"}).status_code == 401
+
+
+def test_login_page_sets_a_fresh_session_id_and_logout_ends_it(client):
+    page = client.get("/logga-in")
+    token = page.cookies.get("fcatlas_login_csrf") or client.cookies.get("fcatlas_login_csrf")
+    assert token and f'value="{token}"' in page.text
+    ids = []
+    for _ in range(2):
+        r = client.post("/logga-in", data={"email": ACCOUNTS["h20"][0], "password": "ett långt lösenord",
+                                           "csrf": token}, follow_redirects=False,
+                        headers={"Cookie": f"fcatlas_login_csrf={token}"})
+        assert r.status_code == 303 and r.headers["location"] == "/region"
+        set_cookie = r.headers["set-cookie"]
+        assert "HttpOnly" in set_cookie and "SameSite=lax" in set_cookie.replace("Lax", "lax")
+        ids.append(r.cookies["fcatlas_session"])
+    assert ids[0] != ids[1]
+    region = client.get("/region", headers={"Cookie": f"fcatlas_session={ids[1]}"})
+    assert region.status_code == 200 and "Min region" in region.text
+    csrf = region.text.split('name="csrf" value="')[1].split('"')[0]
+    out = client.post("/logga-ut", data={"csrf": csrf}, headers={"Cookie": f"fcatlas_session={ids[1]}"},
+                      follow_redirects=False)
+    assert out.status_code == 303
+    again = client.get("/region", headers={"Cookie": f"fcatlas_session={ids[1]}"}, follow_redirects=False)
+    assert again.status_code == 303 and again.headers["location"] == "/logga-in"
