@@ -54,3 +54,11 @@ def test_login_page_sets_a_fresh_session_id_and_logout_ends_it(client):
     assert out.status_code == 303
     again = client.get("/region", headers={"Cookie": f"fcatlas_session={ids[1]}"}, follow_redirects=False)
     assert again.status_code == 303 and again.headers["location"] == "/logga-in"
+
+
+def test_an_unknown_page_address_gives_a_swedish_page_and_the_api_stays_json(client):
+    page = client.get("/finns-inte", headers={"Accept": "text/html,application/xhtml+xml"})
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert '<html lang="sv">' in page.text and "Sidan finns inte" in page.text
+    api = client.get("/api/v1/finns-inte", headers={"Accept": "text/html"})
+    assert api.status_code == 404 and api.json()["fel"]

@@ -103,6 +103,12 @@ _PYDANTIC_SV = {
 }
 
 
+def _wants_page(request: Request) -> bool:
+    path = request.url.path
+    return (not path.startswith("/api/") and path not in ("/healthz", "/openapi.json")
+            and "text/html" in request.headers.get("accept", ""))
+
+
 def install(app: FastAPI) -> None:
     """Attach the handlers to ``app``."""
 
@@ -126,7 +132,14 @@ def install(app: FastAPI) -> None:
         return problem(422, "begäran har ogiltiga uppgifter", details)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Any:
+        if _wants_page(request):  # a person's browser on a page address: a Swedish page, not JSON
+            from fcatlas.accounts.roles import ANONYMOUS
+            from fcatlas.web.pages.common import render
+
+            title = {404: "Sidan finns inte", 405: "Sidan finns inte"}.get(exc.status_code, "Något gick fel")
+            return render(request, "error.html", ANONYMOUS, status_code=exc.status_code, title=title,
+                          message=_STATUS_TEXT.get(exc.status_code, "fel") + " – kontrollera adressen")
         message = exc.detail if isinstance(exc.detail, str) and exc.detail[:1].islower() else \
             _STATUS_TEXT.get(exc.status_code, "fel")
         return problem(exc.status_code, message, headers=getattr(exc, "headers", None))
