@@ -81,6 +81,8 @@ MATRIX: dict[tuple[str, str], tuple[Setup, object, dict[str, tuple[int, int]]]] 
     ("GET", "/api/v1/areas"): (None, None, dict.fromkeys(ROLES, (200, 200))),
     ("GET", "/api/v1/areas/{regso}/similar"): (None, None, dict.fromkeys(ROLES, (200, 200))),
     ("GET", "/api/v1/gaps"): (None, None, dict.fromkeys(ROLES, (200, 200))),
+    ("GET", "/api/v1/downloads/register.{fmt}"): (None, None, dict.fromkeys(ROLES, (200, 200))),
+    ("GET", "/api/v1/downloads/atlas.xlsx"): (None, None, dict.fromkeys(ROLES, (200, 200))),
     ("POST", "/api/v1/rounds/{round}/regions/{lan}/imports"): (
         None, _upload,
         {"anonym": (403, 403), "h20": (201, 403), "f20": (201, 403), "f18": (201, 403), "nationell": (201, 201)}),
@@ -143,7 +145,7 @@ def test_matrix(world, key):
                 with unit_of_work(world["app"].state.engine) as s:
                     subst = setup(s, lan) or {}
             headers = {} if role == "anonym" else {"Authorization": f"Bearer {world['tokens'][role]}"}
-            url = path.replace("{regso}", REGSO).replace("{round}", "2027").replace("{lan}", lan).replace("{unit_id}", UNIT_OF[lan])
+            url = path.replace("{fmt}", "csv").replace("{regso}", REGSO).replace("{round}", "2027").replace("{lan}", lan).replace("{unit_id}", UNIT_OF[lan])
             if method == "PATCH":
                 headers["If-Match"] = '"1"'
             for k, v in subst.items():
@@ -153,7 +155,7 @@ def test_matrix(world, key):
                 r = world["client"].request(method, url, files=payload["__files__"], headers=headers)
             else:
                 r = world["client"].request(method, url, json=payload, headers=headers)
-            assert r.headers["content-type"].startswith(("application/json", "application/geo+json")), (role, lan)
+            assert r.headers["content-type"].startswith(("application/json", "application/geo+json", "text/csv", "application/vnd")), (role, lan)
             got[(role, i)] = r.status_code
     want = {(role, i): expected[role][i] for role in ROLES for i in (0, 1)}
     assert got == want

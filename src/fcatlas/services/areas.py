@@ -5,10 +5,12 @@ result depends only on the bundle, the parameters and those units).
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import threading
 from collections import OrderedDict
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -17,17 +19,14 @@ from sqlalchemy.orm import Session
 from fcatlas.accounts.roles import Actor
 from fcatlas.errors import NotFoundError
 from fcatlas.services.atlas import AtlasRun, parse_lan, run_atlas
+from fcatlas.services.units import data_version as _data_version
+from fcatlas.services.units import visibility as _visibility
 from fcatlas.services.units import visible_units
 
-_CACHE_SIZE = 16
-_cache: OrderedDict[tuple[Any, ...], AtlasRun] = OrderedDict()
-_geojson: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
+_CACHE_SIZE = 64
+_cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+_geojson: OrderedDict[tuple[Any, ...], Layer] = OrderedDict()
 _lock = threading.Lock()
-
-
-def _fingerprint(units: pd.DataFrame) -> str:
-    cols = [c for c in units.columns if c != "version"]
-    return hashlib.sha256(pd.util.hash_pandas_object(units[cols].astype(str), index=False).to_numpy().tobytes()).hexdigest()
 
 
 def _remember(cache: OrderedDict[tuple[Any, ...], Any], key: tuple[Any, ...], value: Any) -> Any:
@@ -59,12 +58,12 @@ def atlas_for(session: Session, bundle: Any, *, actor: Actor, lan: str | None = 
     """The atlas (of the country, or scoped to one län) on the units ``actor`` may see (the
     published picture for the public)."""
     lan_code, year = _lan_in(bundle, lan), _year_in(bundle, year)
-    units = visible_units(session, actor=actor, limit=10**9).items.drop(columns=["version"])
-    key = (str(bundle.path), lan_code, year, exclusion, _fingerprint(units))
+    key = (str(bundle.path), lan_code, year, exclusion, _visibility(actor), _data_version(session))
     with _lock:
         hit = _cache.get(key)
     if hit is not None:
         return hit
+    units = visible_units(session, actor=actor, limit=10**9).items.drop(columns=["version"])
     run = run_atlas(bundle, db_url=None, lan=lan_code, year=year, exclusion=exclusion, units=units)
     return _remember(_cache, key, run)
 
@@ -95,10 +94,24 @@ def similar(session: Session, bundle: Any, *, actor: Actor, regso: str, k: int =
     run = atlas_for(session, bundle, actor=actor, year=year)
     if regso not in set(run.result.areas_all["regso_code"]):
         raise NotFoundError(f"RegSO {regso} finns inte i datapaketet")
-    return similar_areas(run.result.areas_all, regso, k=k)
+    key = ("similar", id(run), regso, k)
+    with _lock:
+        hit = _cache.get(key)
+    if hit is None:
+        hit = _remember(_cache, key, similar_areas(run.result.areas_all, regso, k=k))
+    return hit  # type: ignore[return-value]
 
 
-def areas_geojson(bundle: Any, *, lan: str | None, year: int | None = None, tolerance_m: float = 50.0) -> bytes:
+@dataclass(frozen=True)
+class Layer:
+    """A GeoJSON layer ready to send: the body, the same gzip-compressed, and its ETag."""
+
+    body: bytes
+    gzipped: bytes
+    etag: str
+
+
+def areas_geojson(bundle: Any, *, lan: str | None, year: int | None = None, tolerance_m: float = 50.0) -> Layer:
     """RegSO of the country or a län as GeoJSON (WGS 84, simplified by ``tolerance_m`` for display,
     coordinates to 5 decimals ≈ 1 m), with the properties of ``fcatlas areas``. Areas without a
     boundary are included with a null geometry."""
@@ -128,4 +141,5 @@ def areas_geojson(bundle: Any, *, lan: str | None, year: int | None = None, tole
            "fcatlas": {"bundle": bundle.manifest.get("label"), "synthetic": bool(bundle.manifest.get("synthetic")),
                        "simplified_m": tolerance_m}}
     body = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    return _remember(_geojson, key, body)
+    layer = Layer(body, gzip.compress(body, compresslevel=6), '"' + hashlib.sha256(body).hexdigest()[:32] + '"')
+    return _remember(_geojson, key, layer)

@@ -41,14 +41,13 @@ def area_layer(request: Request, bundle: BundleDep, lan: LanQuery = None, year: 
                format: Annotated[Literal["geojson"], Query(description="Bara 'geojson'.")] = "geojson") -> Response:
     """RegSO med områdestyp, folkmängd och barn 0–6 år (som `fcatlas areas`), gränserna förenklade
     för visning (WGS 84). Område utan gräns har geometrin null."""
-    body = areas.areas_geojson(bundle, lan=lan, year=year)
-    import hashlib
-
-    tag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-    headers = {"ETag": tag, "Cache-Control": "no-cache"}
-    if tag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
+    layer = areas.areas_geojson(bundle, lan=lan, year=year)
+    headers = {"ETag": layer.etag, "Cache-Control": "no-cache", "Vary": "Accept-Encoding"}
+    if layer.etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
         return Response(status_code=304, headers=headers)
-    return Response(body, media_type="application/geo+json", headers=headers)
+    if "gzip" in request.headers.get("accept-encoding", ""):
+        return Response(layer.gzipped, media_type="application/geo+json", headers={**headers, "Content-Encoding": "gzip"})
+    return Response(layer.body, media_type="application/geo+json", headers=headers)
 
 
 @router.get("/areas/{regso}/similar", responses=responses(304, 400, 404, 422, 503), summary="Liknande områden")
