@@ -20,6 +20,7 @@ from fcatlas.register.store import Register
 from fcatlas.services import rounds
 from fcatlas.web.app import create_app
 from fcatlas.web.config import WebConfig
+from fcatlas.web.pages.common import node_modules
 
 from .helpers import ACCOUNTS, PW
 
@@ -177,6 +178,7 @@ def _edit(role: str, lan: str) -> dict:
 
 
 _R = dict.fromkeys(("h20", "f20", "f18"))
+_VENDOR = node_modules() is not None
 #: (method, path) → (set-up, form, {role: (own region, other region)}); a page route without a row fails
 PAGE_MATRIX: dict[tuple[str, str], tuple[Setup, object, dict[str, tuple[int, int]]]] = {
     ("GET", "/"): (None, None, dict.fromkeys(ROLES, (200, 200))),
@@ -188,7 +190,8 @@ PAGE_MATRIX: dict[tuple[str, str], tuple[Setup, object, dict[str, tuple[int, int
     ("GET", "/omrade/{regso}"): (None, None, dict.fromkeys(ROLES, (200, 200))),
     ("GET", "/karta/lan.geojson"): (None, None, dict.fromkeys(ROLES, (200, 200))),
     ("GET", "/statiskt/{name}"): (None, None, dict.fromkeys(ROLES, (200, 200))),
-    ("GET", "/vendor/{package}/{name}"): (None, None, dict.fromkeys(ROLES, (200, 200))),
+    # 404 (with a Swedish hint to run npm ci) on a checkout where `npm ci` has not been run
+    ("GET", "/vendor/{package}/{name}"): (None, None, dict.fromkeys(ROLES, (200, 200) if _VENDOR else (404, 404))),
     ("GET", "/logga-in"): (None, None, {**dict.fromkeys(ROLES, (303, 303)), "anonym": (200, 200)}),
     ("POST", "/logga-in"): (None, _login_form, {**dict.fromkeys(ROLES, (303, 303)), "anonym": (401, 401)}),
     ("POST", "/logga-ut"): (None, {}, {**dict.fromkeys(ROLES, (303, 303)), "anonym": (403, 403)}),
