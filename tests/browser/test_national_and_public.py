@@ -55,6 +55,8 @@ def test_return_resubmit_approve_publish_then_public(visit, tmp_path):
     _import_and_submit(region, fixed)
 
     nat.goto("/nationell/region/20")
+    changes = page.locator("#andringar-tabell tbody tr").all_inner_texts()
+    assert len(changes) == 3 and all(c.startswith("Ny") for c in changes)  # nothing published before
     page.get_by_role("button", name="Godkänn listan").click()
     nat.check()
     page.get_by_role("button", name="Publicera omgången").click()

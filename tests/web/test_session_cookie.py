@@ -3,8 +3,11 @@ but a state-changing API call made with the cookie must repeat the session's CSR
 
 from __future__ import annotations
 
+import pytest
+
 from fcatlas.accounts import store
 from fcatlas.db import unit_of_work
+from fcatlas.errors import PermissionDeniedError
 
 from .helpers import ACCOUNTS
 
@@ -62,3 +65,41 @@ def test_an_unknown_page_address_gives_a_swedish_page_and_the_api_stays_json(cli
     assert '<html lang="sv">' in page.text and "Sidan finns inte" in page.text
     api = client.get("/api/v1/finns-inte", headers={"Accept": "text/html"})
     assert api.status_code == 404 and api.json()["fel"]
+
+
+def test_changes_since_published_names_new_changed_and_removed_units(client, shared_data):
+    import datetime as dt
+
+    from fcatlas.accounts.roles import Actor, Level
+    from fcatlas.register.store import Register
+    from fcatlas.services import rounds
+
+    nat = Actor.national("n@socialstyrelsen.se")
+    f20 = Actor.region_user("f", lan_code="20", level=Level.FORETRADARE)
+    engine = client.app.state.engine
+    with unit_of_work(engine) as s:
+        rounds.open_round(s, actor=nat, name=2027, deadline=dt.date(2027, 10, 31))
+    url = engine.url.render_as_string(hide_password=False)
+    with Register.open(url) as reg:
+        reg.import_file(shared_data / "familjecentraler" / "dalarna_2026.csv", round=2027, user="t")
+        units = reg.list_units(lan="20")
+    with unit_of_work(engine) as s:
+        assert {c.kind for c in rounds.changes_since_published(s, actor=nat, lan="20")} == {"ny"}
+        rounds.submit(s, actor=f20, name=2027, lan="20")
+        rounds.approve(s, actor=nat, name=2027, lan="20")
+        rounds.publish(s, actor=nat, name=2027)
+    with unit_of_work(engine) as s:
+        assert rounds.changes_since_published(s, actor=nat, lan="20") == []
+        rounds.open_round(s, actor=nat, name=2028, deadline=dt.date(2028, 10, 31))
+    first = units.iloc[0]
+    with Register.open(url) as reg:
+        reg.update_unit(first["id"], {"status": "nedlagd"}, 1, "t")
+    with unit_of_work(engine) as s:
+        changes = rounds.changes_since_published(s, actor=nat, lan="20")
+        assert [(c.kind, c.unit_id) for c in changes] == [("ändrad", first["id"])]
+        from fcatlas.domain import STATUS_LABELS, Status
+
+        assert changes[0].what == f"status: {STATUS_LABELS[Status(first['status'])]} → Nedlagd"
+        with pytest.raises(PermissionDeniedError):
+            rounds.changes_since_published(s, actor=Actor.region_user("x", lan_code="18", level=Level.FORETRADARE),
+                                           lan="20")

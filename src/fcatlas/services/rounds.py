@@ -113,3 +113,36 @@ def current_round(session: Session) -> store.RoundInfo | None:
     open_ = [r for r in rounds if r.status is RoundStatus.OPEN]
     pick = open_ or rounds
     return pick[-1] if pick else None
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: str  # 'ny', 'borttagen', 'ändrad'
+    unit_id: str
+    name: str
+    what: str
+
+
+def changes_since_published(session: Session, *, actor: Actor, lan: str) -> list[Change]:
+    """What a region's list as it stands changes against what the public sees (the last
+    published list): new units, units no longer in the list, and changed name, category or status."""
+    from fcatlas.accounts.roles import ANONYMOUS
+    from fcatlas.domain import CATEGORY_LABELS, STATUS_LABELS
+    from fcatlas.services.units import visible_units
+
+    code = lan_code(lan)
+    actor.require(actor.may_see_drafts(code), f"se region {code}s lista")
+    now = visible_units(session, actor=actor, lan=code, limit=10**9).items.set_index("id")
+    pub = visible_units(session, actor=ANONYMOUS, lan=code, limit=10**9).items.set_index("id")
+    labels = {**{k.value: v for k, v in CATEGORY_LABELS.items()}, **{k.value: v for k, v in STATUS_LABELS.items()}}
+    out = [Change("ny", uid, str(now.at[uid, "name"]), labels.get(str(now.at[uid, "category"]), ""))
+           for uid in now.index.difference(pub.index)]
+    out += [Change("borttagen", uid, str(pub.at[uid, "name"]), "finns inte längre i listan")
+            for uid in pub.index.difference(now.index)]
+    fields = {"name": "namn", "category": "kategori", "status": "status"}
+    for uid in now.index.intersection(pub.index):
+        diffs = [f"{sv}: {labels.get(str(pub.at[uid, f]), pub.at[uid, f])} → {labels.get(str(now.at[uid, f]), now.at[uid, f])}"
+                 for f, sv in fields.items() if str(pub.at[uid, f]) != str(now.at[uid, f])]
+        if diffs:
+            out.append(Change("ändrad", uid, str(now.at[uid, "name"]), "; ".join(diffs)))
+    return sorted(out, key=lambda c: ({"ny": 0, "ändrad": 1, "borttagen": 2}[c.kind], c.name))

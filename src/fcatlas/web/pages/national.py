@@ -56,8 +56,9 @@ def review(lan: str, request: Request, session: SessionDep, actor: ActorDep) -> 
         return error_page(request, actor, exc)
     ctx = region_context(session, actor, code)
     submitted = ctx["state"] is not None and ctx["state"].status is RegionStatus.SUBMITTED
+    changes = round_service.changes_since_published(session, actor=actor, lan=code)
     return render(request, "review.html", actor, title=f"Granska {ctx['lan_name']}", submitted=submitted,
-                  errors=[], comment="", **ctx)
+                  errors=[], comment="", changes=changes, **ctx)
 
 
 @router.post("/nationell/region/{lan}/returnera", response_class=HTMLResponse)
@@ -72,8 +73,10 @@ def return_list(lan: str, request: Request, session: SessionDep, actor: ActorDep
             raise e.ConflictError("det finns ingen öppen inventeringsomgång")
         if not kommentar.strip():
             ctx = region_context(session, actor, code)
+            changes = round_service.changes_since_published(session, actor=actor, lan=code)
             return render(request, "review.html", actor, status_code=422, title=f"Granska {ctx['lan_name']}",
-                          submitted=True, errors=[("kommentar", "Skriv vad regionen ska rätta")], comment="", **ctx)
+                          submitted=True, errors=[("kommentar", "Skriv vad regionen ska rätta")], comment="",
+                          changes=changes, **ctx)
         round_service.return_list(session, actor=actor, name=rnd.year, lan=code, comment=kommentar.strip())
         session.commit()
     except e.FcatlasError as exc:
