@@ -165,3 +165,11 @@ class StaleVersionError(ConflictError):
 
 class PayloadTooLargeError(ConfigError):
     """An upload larger than the service accepts (bytes, rows or unpacked size)."""
+
+
+class InvalidDataError(FcatlasError):
+    """Submitted data break a rule; ``problems`` lists each field and reason (HTTP 422)."""
+
+    def __init__(self, message: str, problems: list[Problem] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or []
