@@ -211,7 +211,7 @@ class GrantStore:
             yield self.session
             self.session.flush()
             return
-        with self._tx() as s:
+        with Session(self.engine) as s, s.begin():
             yield s
 
     @contextmanager

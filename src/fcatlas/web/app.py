@@ -60,7 +60,7 @@ class AccessLog:
 def create_app(config: WebConfig | None = None) -> FastAPI:
     """The fcatlas web service for ``config`` (default: from the environment)."""
     from fcatlas.db import connect
-    from fcatlas.web.api import auth, health, imports, rounds, units
+    from fcatlas.web.api import auth, grants, health, imports, rounds, units
 
     cfg = config or WebConfig.from_env()
     app = FastAPI(title="fcatlas", version="1", description=DESCRIPTION,
@@ -78,5 +78,6 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
     app.include_router(rounds.router)
     app.include_router(units.router)
     app.include_router(imports.router)
+    app.include_router(grants.router)
     app.add_middleware(AccessLog, path=cfg.access_log)
     return app
