@@ -42,7 +42,7 @@ def test_the_whole_grant_year_over_http(make_client, demo_bundle, shared_data, d
     assert r.status_code == 200 and r.json()["basis_source"] == "fil underlag_2026.csv", r.text
     bad = client.post(f"{Y}/basis", files={"file": ("u.csv", b"region_code;basis_children\n18;-5\n")},
                       headers=t["nationell"])
-    assert bad.status_code == 422 and bad.json()["detaljer"][0]["kolumn"] == "basis_children"
+    assert bad.status_code == 409 and bad.json()["detaljer"][0]["kolumn"] == "basis_children"
     assert bad.json()["detaljer"][0]["rad"] == 2 and bad.json()["detaljer"][0]["fil"] == "u.csv"
 
     # preview: parts sum exactly; Örebro 815,000 + 685,000 = 1,500,000 kr; nothing public yet
@@ -92,7 +92,7 @@ def test_the_whole_grant_year_over_http(make_client, demo_bundle, shared_data, d
              "unit_ids": [unit], "unused_sek": 0, "account": "Samordnare anställd från mars."}
     assert client.put(rep, json=draft, headers=t["f18"]).status_code == 403
     bad = client.put(rep, json={**draft, "uses": {"coordinator": 2_000_000}}, headers=t["h20"])
-    assert bad.status_code == 422 and {d["kolumn"] for d in bad.json()["detaljer"]} >= {"uses"}
+    assert bad.status_code == 409 and {d["kolumn"] for d in bad.json()["detaljer"]} >= {"uses"}
     r = client.put(rep, json=draft, headers=t["h20"])
     assert r.status_code == 200 and r.json()["status"] == "utkast" and r.json()["problems"] == []
     assert r.json()["amount_received_sek"] == 1_665_000
@@ -133,7 +133,10 @@ def test_setup_from_the_bundle_and_upload_rules(make_client, demo_bundle):
     assert r.status_code == 200 and r.json()["basis_kind"] == "datapaket", r.text
     alloc = client.get(f"{Y}/allocation", headers=t).json()
     assert alloc["total_sek"] == sum(x["total_sek"] for x in alloc["regions"]) == 60_000_000
-    assert client.put(Y, json={"total_sek": 1, "exclusion": "omradestyp:1,2"}, headers=t).status_code == 400
+    r = client.put(Y, json={"total_sek": 1, "exclusion": "omradestyp:1,2"}, headers=t)
+    assert r.status_code == 409 and "räcker inte" in r.json()["fel"]
+    r = client.put(Y, json={"total_sek": 60_000_000, "data_year": 2001}, headers=t)
+    assert r.status_code == 404 and "finns inte i datapaketet" in r.json()["fel"]
     assert client.put(Y, json={"total_sek": 1, "okänt": 1}, headers=t).status_code == 422
     r = client.put(Y, json={"total_sek": 60_000_000, "exclusion": "lista:/etc/passwd"}, headers=t)
     assert r.status_code == 422

@@ -37,7 +37,7 @@ from fcatlas.errors import (
     StorageError,
     UnsupportedMediaTypeError,
 )
-from fcatlas.grants.allocation import DEFAULT_FIXED_SEK, allocate
+from fcatlas.grants.allocation import DEFAULT_FIXED_SEK, AllocationError, allocate
 from fcatlas.grants.basis import BASIS_COLUMNS, Basis
 from fcatlas.grants.decisions import YEAR_DECIDED, YEAR_PREPARED, GrantDecision, GrantYear, GrantYearBasis
 from fcatlas.grants.followup import ReportData, ReportError, ReportStatus, check_report, errors
@@ -141,11 +141,13 @@ class Report:
 
 def basis_from_upload(*, file_name: str, content: bytes) -> Basis:
     """A basis from an uploaded CSV (``region_code;basis_children``), read exactly as
-    ``fcatlas grant allocate --basis`` reads a file."""
+    ``fcatlas grant allocate --basis`` reads a file. A name without a suffix is read as CSV; a
+    file that breaks a rule is refused as a whole (:class:`InvalidDataError`, naming the uploaded
+    file, the row, the column and the reason)."""
     from fcatlas.grants.basis import read_basis_file
 
     base = Path(file_name.replace("\\", "/")).name.strip() or "underlag.csv"
-    if not base.lower().endswith(BASIS_SUFFIXES):
+    if "." in base and not base.lower().endswith(BASIS_SUFFIXES):
         raise UnsupportedMediaTypeError(f"underlagsfilen {base!r} är ingen CSV-fil (.csv)")
     with tempfile.TemporaryDirectory(prefix="fcatlas-underlag-") as tmp:
         path = Path(tmp) / "underlag.csv"
@@ -153,7 +155,8 @@ def basis_from_upload(*, file_name: str, content: bytes) -> Basis:
         try:
             basis = read_basis_file(path)
         except InputFileError as exc:  # name the uploaded file, not the temporary copy
-            raise InputFileError(base, exc.reason, row=exc.row, column=exc.column) from None
+            p = Problem(base, exc.row, exc.column, exc.reason)
+            raise InvalidDataError(str(p), [p]) from None
     basis.source = f"fil {base}"
     return basis
 
@@ -169,7 +172,11 @@ def basis_from_bundle(bundle: Bundle | None, *, exclusion: str | None, data_year
     spec = (exclusion or "").strip() or None
     if spec is not None and spec.lower().startswith(("lista:", "list:")):
         raise ConfigError("en lista över områden kan inte anges här; ladda upp underlaget som fil")
-    return from_bundle(bundle, parse_exclusion(spec), data_year)
+    definition = parse_exclusion(spec)
+    try:
+        return from_bundle(bundle, definition, data_year)
+    except ConfigError as exc:  # a year the bundle does not have: what was asked for is not there
+        raise NotFoundError(str(exc)) from None
 
 
 # -- the year ------------------------------------------------------------------------------------
@@ -286,9 +293,14 @@ def _basis_of(row: GrantYear) -> Basis:
 
 
 def _allocate(row: GrantYear, basis: Basis | None = None, total: int | None = None) -> pd.DataFrame:
+    """The allocation by the key; an impossible combination (a total below the fixed parts, no
+    basis to share the rest by) conflicts with the year's basis: 409, nothing stored."""
     b = basis or _basis_of(row)
-    return allocate(b.table, total_sek=row.total_sek if total is None else total, fixed_sek=row.fixed_sek,
-                    year=row.year, include_all=row.include_all)
+    try:
+        return allocate(b.table, total_sek=row.total_sek if total is None else total, fixed_sek=row.fixed_sek,
+                        year=row.year, include_all=row.include_all)
+    except AllocationError as exc:
+        raise ConflictError(f"statsbidraget för {row.year} kan inte fördelas: {exc}") from None
 
 
 def _rows(df: pd.DataFrame) -> list[AllocationRow]:

@@ -31,7 +31,6 @@ HTTP_STATUS: tuple[tuple[type[e.FcatlasError], int], ...] = (
     (e.NotFoundError, 404),
     (e.ConflictError, 409),
     (e.InputFileError, 422),
-    (e.InvalidDataError, 422),
     (e.ConfigError, 400),
     (e.CodeError, 400),
     (e.BundleError, 404),

@@ -246,7 +246,8 @@ async def upload_basis(year: YearPath, file: Annotated[UploadFile, File(
         description="CSV: region_code;basis_children[;region_name] (; eller ,; UTF-8 eller Windows-1252).")],
         actor: ActorDep, session: SessionDep, config: ConfigDep) -> YearOut:
     """Ersätter underlaget för ett förberett år med filens (samma regler som `fcatlas grant
-    allocate --basis`). Fel anges med fil, rad och kolumn."""
+    allocate --basis`). En fil som bryter mot reglerna tas inte emot alls (409, med fil, rad,
+    kolumn och orsak i `detaljer`); en fil utan filändelse läses som CSV."""
     actor.require(actor.may_review(), "ändra underlaget för ett års statsbidrag")
     content = await file.read(config.max_upload_bytes + 1)
     if len(content) > config.max_upload_bytes:
