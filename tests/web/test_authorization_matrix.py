@@ -118,6 +118,12 @@ MATRIX: dict[tuple[str, str], tuple[Setup, object, dict[str, tuple[int, int]]]] 
     ("POST", "/api/v1/rounds/{round}/publish"): (
         _approved, None, {**dict.fromkeys(ROLES, (403, 403)), "nationell": (200, 200)}),
     ("GET", "/api/v1/units"): (None, None, dict.fromkeys(ROLES, (200, 200))),
+    ("GET", "/api/v1/atlas/summary"): (None, None, dict.fromkeys(ROLES, (200, 200))),
+    ("GET", "/api/v1/areas"): (None, None, dict.fromkeys(ROLES, (200, 200))),
+    ("GET", "/api/v1/areas/{regso}/similar"): (None, None, dict.fromkeys(ROLES, (200, 200))),
+    ("GET", "/api/v1/gaps"): (None, None, dict.fromkeys(ROLES, (200, 200))),
+    ("GET", "/api/v1/downloads/register.{fmt}"): (None, None, dict.fromkeys(ROLES, (200, 200))),
+    ("GET", "/api/v1/downloads/atlas.xlsx"): (None, None, dict.fromkeys(ROLES, (200, 200))),
     ("POST", "/api/v1/rounds/{round}/regions/{lan}/imports"): (
         None, _upload,
         {"anonym": (403, 403), "h20": (201, 403), "f20": (201, 403), "f18": (201, 403), "nationell": (201, 201)}),
@@ -152,6 +158,7 @@ MATRIX: dict[tuple[str, str], tuple[Setup, object, dict[str, tuple[int, int]]]] 
 }
 #: a unit of each region in the prepared database (Dalarna's list and one unit in Örebro län)
 UNIT_OF = {}
+REGSO = "2080R001"  # a RegSO of the demo bundle
 
 
 @pytest.fixture(scope="module")
@@ -201,8 +208,8 @@ def test_matrix(world, key):
                 with unit_of_work(world["app"].state.engine) as s:
                     subst = setup(s, lan) or {}
             headers = {} if role == "anonym" else {"Authorization": f"Bearer {world['tokens'][role]}"}
-            url = (path.replace("{round}", "2027").replace("{lan}", lan).replace("{unit_id}", UNIT_OF[lan])
-                   .replace("{year}", "2026"))
+            url = (path.replace("{fmt}", "csv").replace("{regso}", REGSO).replace("{round}", "2027")
+                   .replace("{lan}", lan).replace("{unit_id}", UNIT_OF[lan]).replace("{year}", "2026"))
             if method == "PATCH":
                 headers["If-Match"] = '"1"'
             for k, v in subst.items():
@@ -214,7 +221,9 @@ def test_matrix(world, key):
                 r = world["client"].request(method, url, params=payload["__params__"], headers=headers)
             else:
                 r = world["client"].request(method, url, json=payload, headers=headers)
-            if r.status_code >= 400 or not path.endswith((".xlsx", ".pdf")):  # downloads are files
+            assert r.headers["content-type"].startswith(("application/json", "application/geo+json", "text/csv",
+                                                         "application/vnd", "application/pdf")), (role, lan)
+            if r.status_code >= 400:
                 assert r.headers["content-type"].startswith("application/json"), (role, lan, r.text)
             got[(role, i)] = r.status_code
     want = {(role, i): expected[role][i] for role in ROLES for i in (0, 1)}

@@ -11,17 +11,19 @@ stale version names who saved last and when).
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fcatlas.accounts.roles import Actor
 from fcatlas.errors import ConflictError, NotFoundError, StaleVersionError
 from fcatlas.register import rounds as round_store
-from fcatlas.register.models import AuditEntry, InventoryRound, Unit
+from fcatlas.register.models import AuditEntry, ImportRecord, InventoryRound, RoundEvent, Unit
 from fcatlas.register.store import Register
 from fcatlas.register.workflow import RoundStatus
 
@@ -38,10 +40,46 @@ def _versions(session: Session, ids: list[str]) -> dict[str, int]:
     return {r[0]: r[1] for r in session.execute(select(Unit.id, Unit.version).where(Unit.id.in_(ids)))}
 
 
+def data_version(session: Session) -> tuple[int, int, int]:
+    """A cheap key that changes whenever a unit or a round changes (every change of a unit is in the
+    audit log, every step of a round in its events)."""
+    return (int(session.scalar(select(func.max(AuditEntry.id))) or 0),
+            int(session.scalar(select(func.max(RoundEvent.id))) or 0),
+            int(session.scalar(select(func.max(ImportRecord.id))) or 0))
+
+
+def visibility(actor: Actor) -> str:
+    """Which picture ``actor`` sees: everything, a region's draft plus the published rest, or the
+    published picture."""
+    if actor.is_national:
+        return "alla"
+    if actor.lan_code and not actor.is_anonymous:
+        return f"region:{actor.lan_code}"
+    return "publicerat"
+
+
+_pages: OrderedDict[tuple[Any, ...], UnitPage] = OrderedDict()
+_lock = threading.Lock()
+
+
 def visible_units(session: Session, *, actor: Actor, lan: str | None = None, limit: int = 1000,
                   offset: int = 0) -> UnitPage:
     """The units ``actor`` may see (optionally of one län), sorted by län, kommun and name, with
-    their ``version``."""
+    their ``version`` (kept per process until the register or a round changes)."""
+    key = (visibility(actor), lan, limit, offset, data_version(session), str(session.get_bind().engine.url))
+    with _lock:
+        hit = _pages.get(key)
+    if hit is not None:
+        return UnitPage(hit.items.copy(), hit.total)
+    page = _visible_units(session, actor=actor, lan=lan, limit=limit, offset=offset)
+    with _lock:
+        _pages[key] = page
+        while len(_pages) > 64:
+            _pages.popitem(last=False)
+    return UnitPage(page.items.copy(), page.total)
+
+
+def _visible_units(session: Session, *, actor: Actor, lan: str | None, limit: int, offset: int) -> UnitPage:
     reg = Register(session.get_bind())  # type: ignore[arg-type]
     frames = []
     drafts = [code for code in _lans(lan) if actor.may_see_drafts(code)]

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.middleware.gzip import GZipMiddleware
 
 from fcatlas.web import problems
 from fcatlas.web.config import WebConfig
@@ -60,7 +61,7 @@ class AccessLog:
 def create_app(config: WebConfig | None = None) -> FastAPI:
     """The fcatlas web service for ``config`` (default: from the environment)."""
     from fcatlas.db import connect
-    from fcatlas.web.api import auth, grants, health, imports, rounds, units
+    from fcatlas.web.api import atlas, auth, downloads, grants, health, imports, rounds, units
 
     cfg = config or WebConfig.from_env()
     app = FastAPI(title="fcatlas", version="1", description=DESCRIPTION,
@@ -78,6 +79,9 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
     app.include_router(rounds.router)
     app.include_router(units.router)
     app.include_router(imports.router)
+    app.include_router(atlas.router)
+    app.include_router(downloads.router)
     app.include_router(grants.router)
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(AccessLog, path=cfg.access_log)
     return app

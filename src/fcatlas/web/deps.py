@@ -4,14 +4,14 @@ acting user (a Bearer token; anonymous without one)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from fcatlas.accounts import store
 from fcatlas.accounts.roles import ANONYMOUS, Actor
-from fcatlas.errors import AuthenticationError, UnsupportedMediaTypeError
+from fcatlas.errors import AuthenticationError, StorageError, UnsupportedMediaTypeError
 from fcatlas.web.config import WebConfig
 
 
@@ -58,3 +58,14 @@ def json_body(request: Request) -> None:
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if has_body and ctype != "application/json":
         raise UnsupportedMediaTypeError(f"innehållet ska vara JSON (Content-Type: application/json), inte {ctype or 'okänt'}")
+
+
+def get_bundle(request: Request) -> Any:
+    """The bundle the service was started with; 503 when there is none."""
+    bundle = request.app.state.bundle
+    if bundle is None:
+        raise StorageError("tjänsten har inget datapaket; starta den med --bundle PAKET")
+    return bundle
+
+
+BundleDep = Annotated[Any, Depends(get_bundle)]

@@ -55,7 +55,7 @@ class ErrorBody(BaseModel):
 _DESCRIPTIONS = {
     400: "Felaktig begäran", 401: "Ingen eller ogiltig inloggning", 403: "Rollen får inte göra detta",
     304: "Oförändrat sedan förra hämtningen (ETag)",
-    404: "Finns inte", 409: "Steget är inte tillåtet nu", 412: "Versionen har ändrats sedan den lästes",
+    404: "Finns inte", 409: "Steget är inte tillåtet nu", 503: "Tjänsten saknar datapaket eller databas", 412: "Versionen har ändrats sedan den lästes",
     413: "För stor fil", 415: "Fel innehållstyp", 422: "Ogiltiga uppgifter", 429: "För många försök",
 }
 

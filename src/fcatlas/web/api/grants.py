@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from fcatlas.errors import PayloadTooLargeError
 from fcatlas.grants.store import ReportView
 from fcatlas.services import grants
-from fcatlas.web.api.rounds import YEAR_PATTERN, LanPath
+from fcatlas.web.api.rounds import NOT_BLANK, YEAR_PATTERN, LanPath
 from fcatlas.web.deps import ActorDep, ConfigDep, SessionDep, json_body
 from fcatlas.web.problems import responses
 
@@ -140,7 +140,7 @@ class ReportIn(BaseModel):
 class ReturnIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    comment: str = Field(max_length=4000, pattern=r"\S", description="Vad regionen ska komplettera (inte tom).")
+    comment: str = Field(max_length=4000, pattern=NOT_BLANK, description="Vad regionen ska komplettera (inte tom).")
 
 
 class HistoryOut(BaseModel):
