@@ -165,3 +165,13 @@ class StaleVersionError(ConflictError):
 
 class PayloadTooLargeError(ConfigError):
     """An upload larger than the service accepts (bytes, rows or unpacked size)."""
+
+
+class InvalidDataError(ConflictError):
+    """Well-formed data that break a rule of the current state (e.g. a report using more than the
+    decided amount); ``problems`` lists each field and reason. HTTP 409, like any step that is not
+    allowed now: 400/422 are kept for requests that do not follow the API's schema."""
+
+    def __init__(self, message: str, problems: list[Problem] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or []

@@ -60,6 +60,47 @@ def _body_token(role: str, lan: str) -> dict:
     return {"email": ACCOUNTS[role][0], "password": PW}
 
 
+GRANT_BASIS = b"region_code;basis_children\n18;1000\n20;3000\n"
+REPORT = {"uses": {"coordinator": 1000}, "unused_sek": None}
+
+
+def _grant_prepared(s, lan):
+    from fcatlas.services import grants
+
+    basis = grants.basis_from_upload(file_name="underlag.csv", content=GRANT_BASIS)
+    grants.setup_year(s, actor=NAT, year=2026, total_sek=3_000_000, basis=basis)
+
+
+def _grant_decided(s, lan):
+    from fcatlas.services import grants
+
+    _grant_prepared(s, lan)
+    grants.decide(s, actor=NAT, year=2026)
+
+
+def _report_draft(s, lan):
+    from fcatlas.services import grants
+
+    _grant_decided(s, lan)
+    grants.save_report(s, actor=Actor.region_user("x", lan_code=lan, level=Level.HANDLAGGARE), year=2026, lan=lan,
+                       uses={"coordinator": 1000})
+
+
+def _report_submitted(s, lan):
+    from fcatlas.services import grants
+
+    _report_draft(s, lan)
+    grants.submit_report(s, actor=Actor.region_user("y", lan_code=lan, level=Level.FORETRADARE), year=2026, lan=lan)
+
+
+def _basis_upload(role: str, lan: str) -> dict:
+    return {"__files__": {"file": ("underlag.csv", GRANT_BASIS, "text/csv")}}
+
+
+NAT_ONLY = {**dict.fromkeys(ROLES, (403, 403)), "nationell": (200, 200)}
+NAT_SEES = {**dict.fromkeys(ROLES, (404, 404)), "nationell": (200, 200)}
+OWN_REGION = {"anonym": (403, 403), "h20": (200, 403), "f20": (200, 403), "f18": (200, 403), "nationell": (200, 200)}
+G = "/api/v1/grants/years/{year}"
 Setup = Callable[..., None] | None
 #: (method, path) → (set-up on the region in the path, JSON body, {role: (own, other)})
 MATRIX: dict[tuple[str, str], tuple[Setup, object, dict[str, tuple[int, int]]]] = {
@@ -93,6 +134,28 @@ MATRIX: dict[tuple[str, str], tuple[Setup, object, dict[str, tuple[int, int]]]] 
     ("PATCH", "/api/v1/units/{unit_id}"): (
         None, {"note": "ändrad"},
         {"anonym": (403, 403), "h20": (200, 403), "f20": (200, 403), "f18": (200, 403), "nationell": (200, 200)}),
+    # the state grant: decisions are public, a prepared year is the national level's alone, a report
+    # is its region's and the national level's until approved
+    ("GET", "/api/v1/grants/years"): (None, None, dict.fromkeys(ROLES, (200, 200))),
+    ("PUT", G): (None, {"total_sek": 3_000_000, "basis": "fil"}, NAT_ONLY),
+    ("GET", G): (_grant_prepared, None, NAT_SEES),
+    ("POST", G + "/basis"): (_grant_prepared, _basis_upload, NAT_ONLY),
+    ("GET", G + "/allocation"): (_grant_prepared, None, NAT_SEES),
+    ("GET", G + "/compare"): (_grant_prepared, {"__params__": {"exclusion": "omradestyp:1,2"}}, NAT_ONLY),
+    ("POST", G + "/decide"): (_grant_prepared, None, NAT_ONLY),
+    ("GET", G + "/regions/{lan}/decision"): (_grant_decided, None, dict.fromkeys(ROLES, (200, 200))),
+    ("GET", G + "/annex.xlsx"): (_grant_decided, None, dict.fromkeys(ROLES, (200, 200))),
+    ("GET", G + "/annex.pdf"): (_grant_prepared, None, {**dict.fromkeys(ROLES, (404, 404)), "nationell": (409, 409)}),
+    ("GET", G + "/regions/{lan}/report"): (
+        _report_draft, None,
+        {"anonym": (404, 404), "h20": (200, 404), "f20": (200, 404), "f18": (200, 404), "nationell": (200, 200)}),
+    ("PUT", G + "/regions/{lan}/report"): (_grant_decided, REPORT, OWN_REGION),
+    ("POST", G + "/regions/{lan}/report/submit"): (
+        _report_draft, None, {**dict.fromkeys(ROLES, (403, 403)), "f20": (200, 403), "f18": (200, 403)}),
+    ("POST", G + "/regions/{lan}/report/return"): (_report_submitted, {"comment": "Komplettera"}, NAT_ONLY),
+    ("POST", G + "/regions/{lan}/report/approve"): (_report_submitted, None, NAT_ONLY),
+    ("GET", "/api/v1/grants/reports"): (None, None, dict.fromkeys(ROLES, (200, 200))),
+    ("GET", "/api/v1/grants/overdue"): (None, None, NAT_ONLY),
 }
 #: a unit of each region in the prepared database (Dalarna's list and one unit in Örebro län)
 UNIT_OF = {}
@@ -146,7 +209,8 @@ def test_matrix(world, key):
                 with unit_of_work(world["app"].state.engine) as s:
                     subst = setup(s, lan) or {}
             headers = {} if role == "anonym" else {"Authorization": f"Bearer {world['tokens'][role]}"}
-            url = path.replace("{fmt}", "csv").replace("{regso}", REGSO).replace("{round}", "2027").replace("{lan}", lan).replace("{unit_id}", UNIT_OF[lan])
+            url = (path.replace("{fmt}", "csv").replace("{regso}", REGSO).replace("{round}", "2027")
+                   .replace("{lan}", lan).replace("{unit_id}", UNIT_OF[lan]).replace("{year}", "2026"))
             if method == "PATCH":
                 headers["If-Match"] = '"1"'
             for k, v in subst.items():
@@ -154,9 +218,14 @@ def test_matrix(world, key):
             payload = body(role, lan) if callable(body) else body
             if isinstance(payload, dict) and "__files__" in payload:
                 r = world["client"].request(method, url, files=payload["__files__"], headers=headers)
+            elif isinstance(payload, dict) and "__params__" in payload:
+                r = world["client"].request(method, url, params=payload["__params__"], headers=headers)
             else:
                 r = world["client"].request(method, url, json=payload, headers=headers)
-            assert r.headers["content-type"].startswith(("application/json", "application/geo+json", "text/csv", "application/vnd")), (role, lan)
+            assert r.headers["content-type"].startswith(("application/json", "application/geo+json", "text/csv",
+                                                         "application/vnd", "application/pdf")), (role, lan)
+            if r.status_code >= 400:
+                assert r.headers["content-type"].startswith("application/json"), (role, lan, r.text)
             got[(role, i)] = r.status_code
     want = {(role, i): expected[role][i] for role in ROLES for i in (0, 1)}
     assert got == want

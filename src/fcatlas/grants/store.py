@@ -14,7 +14,8 @@ Use :meth:`GrantStore.open`.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -37,6 +38,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from fcatlas.db import Base, connect
+from fcatlas.grants import decisions as _decisions  # noqa: F401  (the decision tables on the same branch)
 from fcatlas.grants.followup import (
     EDITABLE,
     PURPOSE_LABELS,
@@ -137,6 +139,7 @@ class GrantReportEvent(Base):
     from_status: Mapped[str | None] = mapped_column(String(20), nullable=True)
     to_status: Mapped[str] = mapped_column(String(20), nullable=False)
     comment: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    user_name: Mapped[str | None] = mapped_column(String(254), nullable=True)
     report: Mapped[GrantReport] = relationship(back_populates="events")
 
 
@@ -184,11 +187,40 @@ LIST_COLUMNS = [
 
 
 class GrantStore:
-    """The follow-up store. ``unit_exists`` (optional) checks linked register units."""
+    """The follow-up store. ``unit_exists`` (optional) checks linked register units.
 
-    def __init__(self, engine: Engine, unit_exists: Callable[[str], bool] | None = None) -> None:
+    With ``session`` every method works inside that session (the caller's unit of work: it
+    flushes, the caller commits); without, each method is its own transaction on ``engine``.
+    ``user`` on the writing methods is recorded with the status event (who did it).
+    """
+
+    def __init__(self, engine: Engine, unit_exists: Callable[[str], bool] | None = None,
+                 session: Session | None = None) -> None:
         self.engine = engine
         self.unit_exists = unit_exists
+        self.session = session
+
+    @classmethod
+    def in_session(cls, session: Session, unit_exists: Callable[[str], bool] | None = None) -> GrantStore:
+        """A store working inside ``session`` (the caller commits)."""
+        return cls(session.get_bind(), unit_exists, session)  # type: ignore[arg-type]
+
+    @contextmanager
+    def _tx(self) -> Iterator[Session]:
+        if self.session is not None:
+            yield self.session
+            self.session.flush()
+            return
+        with Session(self.engine) as s, s.begin():
+            yield s
+
+    @contextmanager
+    def _read(self) -> Iterator[Session]:
+        if self.session is not None:
+            yield self.session
+            return
+        with Session(self.engine) as s:
+            yield s
 
     @classmethod
     def open(cls, url: str, unit_exists: Callable[[str], bool] | None = None) -> GrantStore:
@@ -205,13 +237,14 @@ class GrantStore:
         amounts: dict[str, int],
         deadline: dt.date | None = None,
         now: dt.datetime | None = None,
+        user: str | None = None,
     ) -> int:
         """Create a not-started report for every recipient of ``amounts`` (län → kronor) that has
         none for ``year``; update the amount of those still not started. Returns how many were
         created."""
         now = now or utcnow()
         created = 0
-        with Session(self.engine) as s, s.begin():
+        with self._tx() as s:
             for code, amount in sorted(amounts.items()):
                 if int(amount) <= 0:
                     continue
@@ -219,7 +252,7 @@ class GrantStore:
                 if row is None:
                     data = ReportData(region_code=code, year=year, amount_received_sek=int(amount))
                     self._raise_on_errors(data, None)
-                    row = self._new(s, data, deadline or report_deadline(year), now)
+                    row = self._new(s, data, deadline or report_deadline(year), now, user)
                     created += 1
                 elif row.status == ReportStatus.NOT_STARTED.value:
                     row.amount_received_sek = int(amount)
@@ -232,6 +265,7 @@ class GrantStore:
         deadline: dt.date | None = None,
         now: dt.datetime | None = None,
         comment: str = "",
+        user: str | None = None,
     ) -> ReportView:
         """Create or update the content of a report (as a draft).
 
@@ -239,12 +273,12 @@ class GrantStore:
         submitted again; submitted and approved reports cannot be changed.
         """
         now = now or utcnow()
-        with Session(self.engine) as s, s.begin():
+        with self._tx() as s:
             row = self._get(s, data.region_code, data.year)
             dl = deadline or (row.deadline if row is not None else report_deadline(data.year))
             self._raise_on_errors(data, dl)
             if row is None:
-                row = self._new(s, data, dl, now)
+                row = self._new(s, data, dl, now, user)
             else:
                 status = ReportStatus(row.status)
                 if status not in EDITABLE:
@@ -257,7 +291,7 @@ class GrantStore:
             self._fill(row, data)
             row.updated_at = now
             if row.status == ReportStatus.NOT_STARTED.value:
-                self._event(row, ReportStatus.DRAFT, now, comment)
+                self._event(row, ReportStatus.DRAFT, now, comment, user)
             s.flush()
             return self._view(row)
 
@@ -268,6 +302,7 @@ class GrantStore:
         status: ReportStatus,
         at: dt.datetime | None = None,
         comment: str = "",
+        user: str | None = None,
     ) -> ReportView:
         """Change the status along :data:`~fcatlas.grants.followup.TRANSITIONS`.
 
@@ -275,7 +310,7 @@ class GrantStore:
         the deadline is kept and flagged ``late``.
         """
         at = _aware(at) or utcnow()
-        with Session(self.engine) as s, s.begin():
+        with self._tx() as s:
             row = self._get(s, region_code, year)
             if row is None:
                 raise ReportError(f"det finns ingen rapport för region {region_code} år {year}")
@@ -290,7 +325,7 @@ class GrantStore:
                 row.returned_at = at
             elif status is ReportStatus.APPROVED:
                 row.approved_at = at
-            self._event(row, status, at, comment)
+            self._event(row, status, at, comment, user)
             row.updated_at = at
             s.flush()
             return self._view(row)
@@ -303,19 +338,20 @@ class GrantStore:
 
     # -- reading ----------------------------------------------------------------------------
     def get(self, region_code: str, year: int) -> ReportView:
-        with Session(self.engine) as s:
+        with self._read() as s:
             row = self._get(s, region_code, year)
             if row is None:
                 raise ReportError(f"det finns ingen rapport för region {region_code} år {year}")
             return self._view(row)
 
     def history(self, region_code: str, year: int) -> list[dict[str, Any]]:
-        with Session(self.engine) as s:
+        with self._read() as s:
             row = self._get(s, region_code, year)
             if row is None:
                 raise ReportError(f"det finns ingen rapport för region {region_code} år {year}")
             return [
-                {"at": _aware(e.at), "from_status": e.from_status, "to_status": e.to_status, "comment": e.comment}
+                {"at": _aware(e.at), "from_status": e.from_status, "to_status": e.to_status, "comment": e.comment,
+                 "user": e.user_name}
                 for e in row.events
             ]
 
@@ -325,7 +361,7 @@ class GrantStore:
         region_code: str | None = None,
         status: ReportStatus | None = None,
     ) -> list[ReportView]:
-        with Session(self.engine) as s:
+        with self._read() as s:
             q = select(GrantReport).order_by(GrantReport.year, GrantReport.region_code)
             if year is not None:
                 q = q.where(GrantReport.year == year)
@@ -379,7 +415,8 @@ class GrantStore:
             select(GrantReport).where(GrantReport.region_code == code, GrantReport.year == year)
         ).one_or_none()
 
-    def _new(self, s: Session, data: ReportData, deadline: dt.date, now: dt.datetime) -> GrantReport:
+    def _new(self, s: Session, data: ReportData, deadline: dt.date, now: dt.datetime,
+             user: str | None = None) -> GrantReport:
         row = GrantReport(
             region_code=data.region_code,
             year=data.year,
@@ -392,7 +429,8 @@ class GrantStore:
             account="",
         )
         s.add(row)
-        row.events.append(GrantReportEvent(at=now, from_status=None, to_status=row.status, comment="skapad"))
+        row.events.append(GrantReportEvent(at=now, from_status=None, to_status=row.status, comment="skapad",
+                                          user_name=user))
         return row
 
     @staticmethod
@@ -406,8 +444,9 @@ class GrantStore:
         row.units = [GrantReportUnit(unit_id=u) for u in sorted(set(data.unit_ids))]
 
     @staticmethod
-    def _event(row: GrantReport, new: ReportStatus, at: dt.datetime, comment: str) -> None:
-        row.events.append(GrantReportEvent(at=at, from_status=row.status, to_status=new.value, comment=comment))
+    def _event(row: GrantReport, new: ReportStatus, at: dt.datetime, comment: str, user: str | None = None) -> None:
+        row.events.append(GrantReportEvent(at=at, from_status=row.status, to_status=new.value, comment=comment,
+                                           user_name=user))
         row.status = new.value
 
     @staticmethod

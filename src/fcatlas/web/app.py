@@ -61,7 +61,7 @@ class AccessLog:
 def create_app(config: WebConfig | None = None) -> FastAPI:
     """The fcatlas web service for ``config`` (default: from the environment)."""
     from fcatlas.db import connect
-    from fcatlas.web.api import atlas, auth, downloads, health, imports, rounds, units
+    from fcatlas.web.api import atlas, auth, downloads, grants, health, imports, rounds, units
     from fcatlas.web.pages import router as pages
 
     cfg = config or WebConfig.from_env()
@@ -82,6 +82,7 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
     app.include_router(imports.router)
     app.include_router(atlas.router)
     app.include_router(downloads.router)
+    app.include_router(grants.router)
     app.include_router(pages.router)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(AccessLog, path=cfg.access_log)

@@ -16,6 +16,9 @@ from fcatlas.web.problems import responses
 LAN_CODES = ("01", "03", "04", "05", "06", "07", "08", "09", "10", "12", "13", "14", "17", "18", "19", "20", "21",
              "22", "23", "24", "25")
 YEAR_PATTERN = r"^(20[0-9]{2}|2100)$"
+#: at least one character that is not white space — the same set in Python, Rust (pydantic) and
+#: ECMA (the schema's readers) regular expressions, which disagree on what ``\\S`` excludes
+NOT_BLANK = r"[^\s\x1c-\x1f\x85\ufeff]"
 RoundPath = Annotated[str, Path(pattern=YEAR_PATTERN, description="Omgångens namn: året, t.ex. 2027.")]
 LanPath = Annotated[str, Path(pattern="^(" + "|".join(LAN_CODES) + ")$", description="Länskod, t.ex. 20.")]
 
@@ -34,7 +37,7 @@ class RoundCreate(BaseModel):
 class ReturnBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    comment: str = Field(max_length=4000, pattern=r"\S", description="Vad regionen ska rätta (inte tom).")
+    comment: str = Field(max_length=4000, pattern=NOT_BLANK, description="Vad regionen ska rätta (inte tom).")
 
 
 class RoundOut(BaseModel):

@@ -1,0 +1,98 @@
+"""Stored grant years and decisions (Alembic branch ``grants``, migration ``grants_0003``).
+
+* ``grant_years`` — one row per grant year set up by the national level: total, fixed amount,
+  where the basis came from, the report deadline, and whether the year is decided (by whom, when);
+* ``grant_year_basis`` — the basis of the year, one row per region (children 0–6 in exclusion
+  areas, number of areas, estimated or not);
+* ``grant_decisions`` — the decided allocation, one row per region, whole kronor summing exactly
+  to the year's total. Written once, when the year is decided; never changed afterwards.
+
+The rules (who may do what, what a decision contains) are in :mod:`fcatlas.services.grants`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from fcatlas.db import Base
+
+YEAR_PREPARED = "forberedd"
+YEAR_DECIDED = "beslutad"
+YEAR_STATUS_LABELS = {YEAR_PREPARED: "Förberedd (ej beslutad)", YEAR_DECIDED: "Beslutad"}
+
+
+class GrantYear(Base):
+    __tablename__ = "grant_years"
+    __table_args__ = (
+        CheckConstraint(f"status IN ('{YEAR_PREPARED}', '{YEAR_DECIDED}')", name="status"),
+        CheckConstraint("total_sek >= 0 AND fixed_sek >= 0", name="money_nonneg"),
+    )
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    status: Mapped[str] = mapped_column(String(20), nullable=False)
+    total_sek: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    fixed_sek: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    include_all: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    report_deadline: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    basis_kind: Mapped[str] = mapped_column(String(10), nullable=False)
+    basis_source: Mapped[str] = mapped_column(Text, nullable=False)
+    basis_definition: Mapped[str] = mapped_column(Text, nullable=False)
+    basis_data_year: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    basis_notes: Mapped[list[Any]] = mapped_column(JSON, nullable=False)
+    basis_sources: Mapped[list[Any]] = mapped_column(JSON, nullable=False)
+    created_by: Mapped[str] = mapped_column(String(254), nullable=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    updated_by: Mapped[str] = mapped_column(String(254), nullable=False)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    decided_by: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+    basis: Mapped[list[GrantYearBasis]] = relationship(
+        back_populates="grant_year", cascade="all, delete-orphan", order_by="GrantYearBasis.region_code"
+    )
+    decisions: Mapped[list[GrantDecision]] = relationship(
+        back_populates="grant_year", cascade="all, delete-orphan", order_by="GrantDecision.region_code"
+    )
+
+
+class GrantYearBasis(Base):
+    __tablename__ = "grant_year_basis"
+    __table_args__ = (CheckConstraint("basis_children >= 0", name="basis_nonneg"),)
+
+    year: Mapped[int] = mapped_column(ForeignKey("grant_years.year", ondelete="CASCADE"), primary_key=True)
+    region_code: Mapped[str] = mapped_column(String(2), primary_key=True)
+    region_name: Mapped[str] = mapped_column(String(200), nullable=False)
+    basis_children: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    n_areas: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    estimated: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    grant_year: Mapped[GrantYear] = relationship(back_populates="basis")
+
+
+class GrantDecision(Base):
+    __tablename__ = "grant_decisions"
+    __table_args__ = (CheckConstraint("total_sek = fixed_sek + variable_sek", name="parts_sum"),)
+
+    year: Mapped[int] = mapped_column(ForeignKey("grant_years.year", ondelete="CASCADE"), primary_key=True)
+    region_code: Mapped[str] = mapped_column(String(2), primary_key=True)
+    region_name: Mapped[str] = mapped_column(String(200), nullable=False)
+    eligible: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    basis_children: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    fixed_sek: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    variable_sek: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    total_sek: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    grant_year: Mapped[GrantYear] = relationship(back_populates="decisions")
