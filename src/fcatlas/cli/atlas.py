@@ -42,9 +42,11 @@ class MapChoice(StrEnum):
 def _units(db: str | None) -> tuple[pd.DataFrame, str]:
     """The register's units; an empty table (with a warning) when there is no register."""
     from fcatlas.analysis.linking import UNIT_COLUMNS
+    from fcatlas.db import sqlite_file
+
     url = database_url(db)
-    if url.startswith("sqlite:///"):
-        f = Path(url.removeprefix("sqlite:///"))
+    f = sqlite_file(url)
+    if f is not None:
         if not f.is_file():
             err_console.print(
                 f"[yellow]Varning:[/] registret {f} finns inte; kartan och tabellerna visas utan enheter. "
@@ -99,6 +101,9 @@ def _analyse(
     if on_stage:
         on_stage("Läser datapaketet")
     y = b.check_year(year)
+    for used in sorted({y, excl.year} - {None}):
+        if note := b.incomplete_note(used):
+            err_console.print(f"[yellow]Varning:[/] {note}", highlight=False)
     geoms = {k: b.geometries(k) for k in ("kommun", "lan", "regso", "deso")}
     if on_stage:
         on_stage("Läser registret")

@@ -120,7 +120,9 @@ def database_url(db: str | None) -> str:
 def frame_text(df: pd.DataFrame, fmt: OutputFormat) -> str:
     """A DataFrame as CSV or as JSON records (dates in ISO form)."""
     if fmt is OutputFormat.csv:
-        return str(df.to_csv(index=False, lineterminator="\n"))
+        from fcatlas.files import neutralise_frame
+
+        return str(neutralise_frame(df).to_csv(index=False, lineterminator="\n"))
     records = json.loads(df.to_json(orient="records", force_ascii=False, date_format="iso"))
     return json.dumps(records, ensure_ascii=False, indent=1) + "\n"
 

@@ -131,7 +131,9 @@ def _write_frame(df: pd.DataFrame, fmt: GrantFormat, out: Path | None, title: st
     if out is None:
         sys.stdout.write(text)
     else:
-        out.write_text(text, encoding="utf-8")
+        from fcatlas.files import write_text
+
+        write_text(out, text)
         err_console.print(f"Skrev {out}", highlight=False)
 
 
@@ -251,8 +253,11 @@ def compare_command(
         heads = {"region_code": "Länskod", "region_name": "Region", "basis_a": f"Underlag A ({ba.definition})",
                  "basis_b": f"Underlag B ({bb.definition})", "total_a_sek": "Belopp A (kr)",
                  "total_b_sek": "Belopp B (kr)", "change_sek": "Förändring (kr)", "change_pct": "Förändring (%)"}
-        with pd.ExcelWriter(out, engine="xlsxwriter") as xw:
-            cmp.rename(columns=heads).to_excel(xw, sheet_name="Jämförelse", index=False)
+        from fcatlas.files import XLSX_OPTIONS, atomic_output, neutralise_frame
+
+        with atomic_output(out) as tmp, pd.ExcelWriter(tmp, engine="xlsxwriter",
+                                                       engine_kwargs={"options": XLSX_OPTIONS}) as xw:
+            neutralise_frame(cmp.rename(columns=heads)).to_excel(xw, sheet_name="Jämförelse", index=False)
         err_console.print(f"Skrev {out}", highlight=False)
         return
     if format is GrantFormat.table:

@@ -29,7 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from fcatlas.errors import FcatlasError, InputFileError, Problem
-from fcatlas.geography.sources.textfile import read_text, records, sniff_delimiter
+from fcatlas.files import atomic_output, neutralise, read_input_bytes, write_bytes, xlsx_workbook
+from fcatlas.geography.sources.textfile import read_text, records, sniff_delimiter, xlsx_rows
 from fcatlas.grants.allocation import MAX_SEK, fmt_sek, lan_names
 
 #: Limits of the stored fields (see :mod:`fcatlas.grants.store`): FTE is kept with two decimals,
@@ -321,8 +322,6 @@ def read_reports(
     do not stop the import.
     """
     p = Path(path)
-    if not p.is_file():
-        raise InputFileError(p, "filen finns inte")
     header, rows = _read_table(p)
     problems: list[Problem] = []
     keys: list[str | None] = []
@@ -453,25 +452,12 @@ def read_reports(
 
 def _read_table(p: Path) -> tuple[list[Any], list[tuple[int, list[Any]]]]:
     if p.suffix.lower() in (".xlsx", ".xlsm"):
-        import openpyxl
-
-        try:
-            wb = openpyxl.load_workbook(p, read_only=True, data_only=True)
-        except Exception as exc:
-            raise InputFileError(p, f"filen kan inte läsas som Excel ({exc})") from None
-        try:
-            ws = wb.worksheets[0]
-            all_rows = list(ws.iter_rows(values_only=True))
-        finally:
-            wb.close()
+        all_rows = xlsx_rows(p, read_input_bytes(p))
         if not all_rows:
             raise InputFileError(p, "arbetsbladet är tomt", row=1)
-        header = list(all_rows[0])
-        rows = [
-            (i, list(r)) for i, r in enumerate(all_rows[1:], start=2)
-            if any(v is not None and str(v).strip() for v in r)
-        ]
-        return header, rows
+        if all_rows[0][0] != 1:
+            raise InputFileError(p, "rubrikraden saknas; väntat rubrikraden enligt mallen på rad 1", row=1)
+        return list(all_rows[0][1]), [(i, list(r)) for i, r in all_rows[1:] if any(_text(v) for v in r)]
     text = read_text(p, ("utf-8-sig", "cp1252"))
     first = text.split("\n", 1)[0]
     if not first.strip():
@@ -536,27 +522,30 @@ def write_template(path: str | Path, example: bool = True) -> Path:
     p = Path(path)
     rows = template_rows(example)
     if p.suffix.lower() == ".xlsx":
-        import xlsxwriter
-
-        wb = xlsxwriter.Workbook(str(p))
-        ws = wb.add_worksheet("Rapporter")
-        bold = wb.add_format({"bold": True, "text_wrap": True, "valign": "top"})
-        for j, h in enumerate(rows[0]):
-            ws.write_string(0, j, h, bold)
-            ws.set_column(j, j, 22)
-        for i, r in enumerate(rows[1:], start=1):
-            for j, v in enumerate(r):
-                if isinstance(v, int):
-                    ws.write_number(i, j, v)
-                else:
-                    ws.write_string(i, j, str(v))
-        ws.freeze_panes(1, 0)
-        wb.close()
+        with atomic_output(p, what="mallen") as tmp:
+            _template_xlsx(rows, tmp)
         return p
     buf = io.StringIO()
     w = csv.writer(buf, delimiter=";", lineterminator="\r\n")
     for r in rows:
-        w.writerow(r)
-    p.write_bytes(b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8"))
+        w.writerow([neutralise(v) for v in r])
+    write_bytes(p, b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8"), what="mallen")
     return p
+
+
+def _template_xlsx(rows: list[list[Any]], p: Path) -> None:
+    wb = xlsx_workbook(p)
+    ws = wb.add_worksheet("Rapporter")
+    bold = wb.add_format({"bold": True, "text_wrap": True, "valign": "top"})
+    for j, h in enumerate(rows[0]):
+        ws.write_string(0, j, h, bold)
+        ws.set_column(j, j, 22)
+    for i, r in enumerate(rows[1:], start=1):
+        for j, v in enumerate(r):
+            if isinstance(v, int):
+                ws.write_number(i, j, v)
+            else:
+                ws.write_string(i, j, str(v))
+    ws.freeze_panes(1, 0)
+    wb.close()
 

@@ -46,9 +46,10 @@ from fcatlas.domain import (
     implied_by,
 )
 from fcatlas.errors import CodeError, InputFileError
+from fcatlas.files import max_input_bytes, max_input_rows, read_input_bytes
 from fcatlas.geography import admin
 from fcatlas.geography.sources.postcodes import normalise_postcode
-from fcatlas.geography.sources.textfile import decode_bytes
+from fcatlas.geography.sources.textfile import decode_bytes, xlsx_rows
 from fcatlas.register.geocode import (
     Geocoder,
     LocationError,
@@ -56,8 +57,6 @@ from fcatlas.register.geocode import (
     detect_system,
 )
 
-MAX_FILE_BYTES = 50_000_000
-MAX_ROWS = 100_000
 #: Longest text accepted per field (longer cells reject the row, they are never cut).
 MAX_LENGTH = {
     "id": 100,
@@ -278,16 +277,7 @@ def read_table(path: str | Path) -> RawTable:
         no header row, repeated or empty column names, or no data rows.
     """
     p = Path(path)
-    try:
-        if p.stat().st_size > MAX_FILE_BYTES:
-            raise InputFileError(p, f"filen är större än {MAX_FILE_BYTES // 1_000_000} MB")
-        data = p.read_bytes()
-    except FileNotFoundError:
-        raise InputFileError(p, "filen finns inte") from None
-    except IsADirectoryError:
-        raise InputFileError(p, "det är en katalog, inte en fil") from None
-    except OSError as exc:
-        raise InputFileError(p, f"filen kunde inte läsas ({exc.strerror or exc})") from None
+    data = read_input_bytes(p)
     sha = hashlib.sha256(data).hexdigest()
     if not data.strip():
         raise InputFileError(p, "filen är tom")
@@ -299,8 +289,8 @@ def read_table(path: str | Path) -> RawTable:
     _check_headers(table)
     if not table.rows:
         raise InputFileError(p, "filen har en rubrikrad men inga enheter")
-    if len(table.rows) > MAX_ROWS:
-        raise InputFileError(p, f"filen har {len(table.rows)} rader, fler än {MAX_ROWS} tillåts")
+    if len(table.rows) > max_input_rows():
+        raise InputFileError(p, f"filen har {len(table.rows)} rader, fler än {max_input_rows()} tillåts")
     return table
 
 
@@ -310,7 +300,7 @@ def _read_csv(p: Path, data: bytes) -> RawTable:
         line = text[: text.index("\x00")].count("\n") + 1
         raise InputFileError(p, "filen innehåller NUL-tecken; är det verkligen en textfil (CSV)?", row=line)
     delim = _sniff_delimiter(text)
-    csv.field_size_limit(MAX_FILE_BYTES)
+    csv.field_size_limit(max_input_bytes())
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=True)
     records: list[tuple[int, list[str]]] = []
     start = 1
@@ -344,37 +334,13 @@ def _cell_text(value: object) -> str:
 
 
 def _read_xlsx(p: Path, data: bytes) -> RawTable:
-    import warnings
-    import zipfile
-
-    import openpyxl
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError, IndexError) as exc:
-        raise InputFileError(p, f"filen kunde inte läsas som Excel-fil (xlsx): {exc}") from None
-    except Exception as exc:  # openpyxl raises a zoo of types on hostile files
-        raise InputFileError(p, f"filen kunde inte läsas som Excel-fil (xlsx): {type(exc).__name__}") from None
-    try:
-        ws = wb.worksheets[0]
-        records: list[tuple[int, list[str]]] = []
-        for idx, values in enumerate(ws.iter_rows(values_only=True), start=1):
-            cells = [_cell_text(v) for v in values]
-            while cells and not cells[-1].strip():
-                cells.pop()
-            if not cells:
-                continue
+    records: list[tuple[int, list[str]]] = []
+    for idx, values in xlsx_rows(p, data):
+        cells = [_cell_text(v) for v in values]
+        while cells and not cells[-1].strip():
+            cells.pop()
+        if cells:
             records.append((idx, cells))
-            if len(records) > MAX_ROWS + HEADER_SEARCH_ROWS:
-                break
-    except InputFileError:
-        raise
-    except Exception as exc:
-        raise InputFileError(p, f"Excel-filen är trasig: {type(exc).__name__}") from None
-    finally:
-        wb.close()
     headers, rows, header_row = _split_header(p, records, "xlsx")
     return RawTable(p, headers, rows, "xlsx", header_row=header_row)
 
