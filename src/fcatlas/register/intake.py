@@ -27,6 +27,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import math
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -75,6 +76,8 @@ MAX_LENGTH = {
 }
 DEFAULT_MAX_LENGTH = 100
 DUPLICATE_DISTANCE_M = 50.0
+#: Plausible years of a status date.
+MIN_YEAR, MAX_YEAR = 1900, 2100
 SIMILAR_NAME_RATIO = 0.9
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -563,15 +566,23 @@ def _date(text: str, column: str) -> str | None:
     t = text.strip()
     if not t:
         return None
-    for pattern, fmt in ((r"\d{4}-\d{2}-\d{2}", "%Y-%m-%d"), (r"\d{4}-\d{2}", "%Y-%m"), (r"\d{4}", "%Y")):
+    for pattern, fmt in ((r"[0-9]{4}-[0-9]{2}-[0-9]{2}", "%Y-%m-%d"), (r"[0-9]{4}-[0-9]{2}", "%Y-%m"),
+                         (r"[0-9]{4}", "%Y")):
         if re.fullmatch(pattern, t):
             try:
-                dt.datetime.strptime(t, fmt)
+                year = dt.datetime.strptime(t, fmt).year
             except ValueError:
                 break
+            if not MIN_YEAR <= year <= MAX_YEAR:
+                raise _RowError(column, f"{_short(t)}: året ska ligga mellan {MIN_YEAR} och {MAX_YEAR}")
             return t
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}T[\d:.]+", t):
-        return t[:10]
+    if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9:.]+", t):
+        try:  # the time must be a time too: 2026-01-01T25:99 is no date
+            when = dt.datetime.fromisoformat(t)
+        except ValueError:
+            when = None
+        if when is not None and MIN_YEAR <= when.year <= MAX_YEAR:
+            return t[:10]
     raise _RowError(column, f"{_short(t)} är inget datum (väntat ÅÅÅÅ-MM-DD, ÅÅÅÅ-MM eller ÅÅÅÅ)")
 
 
@@ -830,6 +841,101 @@ def _name_core(name: str) -> str:
     return core or fold(name)
 
 
+def similar_name_pairs(names: list[str], ratio: float = SIMILAR_NAME_RATIO) -> list[tuple[int, int]]:
+    """Index pairs ``(i, j)``, ``i < j``, whose ``SequenceMatcher`` ratio is at least ``ratio`` —
+    the same pairs as comparing every pair, in about linear time for distinct names.
+
+    Why this finds every pair: the ratio is ``2·M / (la + lb)`` where the ``M`` matched characters
+    form a common subsequence, so ``b`` is ``a`` with ``d = la + lb − 2·M ≤ (1 − ratio)(la + lb)``
+    characters deleted or inserted. For ``la ≥ lb`` that is at most ``⌊2(1 − ratio)·la⌋`` edits;
+    cut ``a`` into one piece more than that and one piece survives untouched, i.e. is a substring
+    of ``b``. So each name is indexed by its pieces and only names that contain one of a longer
+    (or equally long) name's pieces are compared. Lengths outside ``ratio`` are never compared.
+
+    >>> similar_name_pairs(["mora", "morra", "falun", "faluun", "x"])
+    [(0, 1), (2, 3)]
+    """
+    n = len(names)
+    if n < 2:
+        return []
+    if ratio <= 0.5 or n < 40:  # the piece bound needs ratio > 1/2; small groups: compare all
+        return [(i, j) for i in range(n) for j in range(i + 1, n)
+                if SequenceMatcher(None, names[i], names[j]).ratio() >= ratio]
+    eps = 1e-9
+
+    def max_edits(la: int, lb: int) -> int:
+        """Most insertions + deletions between lengths ``la`` and ``lb`` at this ratio (-1: none)."""
+        need = math.ceil(ratio * (la + lb) / 2 - eps)  # matched characters needed
+        return la + lb - 2 * need if need <= min(la, lb) else -1
+
+    def shorter_range(la: int) -> range:
+        return range(max(1, math.ceil(la * ratio / (2 - ratio) - eps)), la + 1)
+
+    def cuts(la: int) -> list[tuple[int, int]]:
+        """(start, size) of the pieces of a name of length ``la``: one more than the edits allowed."""
+        count = max([max_edits(la, lb) for lb in shorter_range(la)] + [0]) + 1
+        size, extra = divmod(la, count)
+        out, at = [], 0
+        for q in range(count):
+            step = size + (q < extra)
+            out.append((at, step))
+            at += step
+        return out
+
+    # index: (length, piece number, piece) -> names of that length with that piece there
+    index: dict[tuple[int, int, str], list[int]] = {}
+    cut_of: dict[int, list[tuple[int, int]]] = {}
+    empty: list[int] = []
+    for i, s in enumerate(names):
+        if not s:
+            empty.append(i)
+            continue
+        la = len(s)
+        if la not in cut_of:
+            cut_of[la] = cuts(la)
+        for q, (at, size) in enumerate(cut_of[la]):
+            index.setdefault((la, q, s[at:at + size]), []).append(i)
+    import numpy as np
+
+    # character counts per name: their overlap bounds the matched characters (a cheap filter)
+    alphabet = {ch: k for k, ch in enumerate(sorted({ch for s in names for ch in s}))}
+    counts = np.zeros((n, max(len(alphabet), 1)), dtype=np.int32)
+    for i, s in enumerate(names):
+        for ch in s:
+            counts[i, alphabet[ch]] += 1
+    lens = np.array([len(s) for s in names], dtype=np.float64)
+    pairs: set[tuple[int, int]] = set()
+    for i, b in enumerate(names):
+        lb = len(b)
+        if not lb:
+            continue
+        cands: set[int] = set()
+        # longer (or equal) names a with 2·lb / (la + lb) ≥ ratio
+        for la in range(lb, int(lb * (2 - ratio) / ratio + eps) + 1):
+            d = max_edits(la, lb)
+            if la not in cut_of or d < 0:
+                continue
+            for q, (at, size) in enumerate(cut_of[la]):
+                # a surviving piece moves by at most d places
+                for start in range(max(0, at - d), min(lb - size, at + d) + 1):
+                    hit = index.get((la, q, b[start:start + size]))
+                    if hit:
+                        cands.update(hit)
+        # equal lengths find each other from both sides: keep one side
+        js = np.fromiter((j for j in cands if j != i and (len(names[j]) > lb or j > i)), dtype=np.int64)
+        if not len(js):
+            continue
+        common = np.minimum(counts[js], counts[i]).sum(axis=1)
+        js = js[2 * common >= ratio * (lb + lens[js]) - eps]
+        for j in js.tolist():
+            pair = (min(i, j), max(i, j))
+            if pair not in pairs and SequenceMatcher(None, names[pair[0]], names[pair[1]]).ratio() >= ratio:
+                pairs.add(pair)
+    # two empty names are equal (ratio 1); an empty and a non-empty one share nothing
+    pairs.update((empty[x], empty[y]) for x in range(len(empty)) for y in range(x + 1, len(empty)))
+    return sorted(pairs)
+
+
 def likely_duplicates(
     units: Iterable[UnitRecord],
     existing: Iterable[dict[str, Any]] = (),
@@ -866,14 +972,12 @@ def likely_duplicates(
         by_kommun.setdefault(c[3], []).append(j)
     folded = [_name_core(c[2]) for c in cands]
     for members in by_kommun.values():
-        for x in range(len(members)):
-            for y in range(x + 1, len(members)):
-                j, k = members[x], members[y]
-                if cands[k][7] < 0:
-                    continue
-                if SequenceMatcher(None, folded[j], folded[k]).ratio() >= name_ratio:
-                    found[(j, k)] = (f"liknande namn som {cands[j][0]} ({cands[j][2]!r}) i samma kommun; "
-                                     "kontrollera om det är samma enhet")
+        for j, k in similar_name_pairs([folded[m] for m in members], name_ratio):
+            j, k = members[j], members[k]
+            if cands[k][7] < 0:
+                continue
+            found[(j, k)] = (f"liknande namn som {cands[j][0]} ({cands[j][2]!r}) i samma kommun; "
+                             "kontrollera om det är samma enhet")
     exact = [j for j, c in enumerate(cands) if c[6] == "exakt"]
     if len(exact) > 1:
         xy = np.array([to_sweref(cands[j][4], cands[j][5]) for j in exact])
