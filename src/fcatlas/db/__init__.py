@@ -109,7 +109,17 @@ def migrate(engine: Engine) -> None:
     try:
         command.upgrade(alembic_config(engine), "heads")
     except Exception as exc:  # pragma: no cover - message path
-        raise StorageError(f"databasen kunde inte uppgraderas: {exc}") from exc
+        where = engine.url.render_as_string(hide_password=True)
+        text = str(getattr(exc, "orig", exc))
+        if "file is not a database" in text or "not a database" in text:
+            raise StorageError(f"databasen {where!r} är ingen databas (filen är något annat); ange rätt fil") from None
+        if "locked" in text or "busy" in text:
+            raise StorageError(f"databasen {where!r} används av någon annan just nu; försök igen om en stund") from None
+        if "readonly" in text or "read-only" in text:
+            raise StorageError(f"databasen {where!r} är skrivskyddad") from None
+        if "unable to open" in text:
+            raise StorageError(f"databasen {where!r} kan inte öppnas (finns katalogen, och får den skrivas?)") from None
+        raise StorageError(f"databasen {where!r} kunde inte öppnas eller uppgraderas ({type(exc).__name__})") from exc
 
 
 def connect(url: str) -> Engine:

@@ -14,6 +14,7 @@ The definition is always a parameter, never a constant. Two kinds exist:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -107,7 +108,7 @@ def parse_exclusion(spec: str | None) -> ExclusionDefinition:
             )
         year = None
         if year_s.strip():
-            if not year_s.strip().isdigit() or len(year_s.strip()) != 4:
+            if not re.fullmatch(r"[0-9]{4}", year_s.strip()):
                 raise ConfigError(f"utanförskapsdefinitionen {text!r}: året ska vara fyrsiffrigt")
             year = int(year_s)
         return ExclusionDefinition("omradestyp", types=types, year=year, spec=text)

@@ -26,8 +26,10 @@ from fcatlas.geography.sources.textfile import SOURCE_MAX_BYTES, Record, read_te
 
 KEY_COLUMNS = ["Kommun", "Kommunnamn", "DeSO_2018", "RegSO_2020", "RegSOkod_2020"]
 _LABEL_RE = re.compile(r"^(?P<kommun>.+?) \((?P<regso>.*)\)$", re.S)
-_YEAR_RE = re.compile(r"^\d{4}$")
-_ANTAL_RE = re.compile(r"^Antal (\d{4})$")
+_YEAR_RE = re.compile(r"^[0-9]{4}$")
+#: More people than Sweden has in one area is a broken file (and would not fit a 64-bit column).
+MAX_AREA_POPULATION = 20_000_000
+_ANTAL_RE = re.compile(r"^Antal ([0-9]{4})$")
 _TYPES = {"1", "2", "3", "4", "5"}
 
 
@@ -318,10 +320,15 @@ def read_population(path: Path, key: pd.DataFrame) -> tuple[pd.DataFrame, ReadRe
         seen[code] = rec.line
         for i, year in years.items():
             value = f[i]
-            if not value.isdigit():
+            if not re.fullmatch(r"[0-9]+", value):
                 problems.append(
                     Problem(str(path), rec.line, header[i], f"{value!r} är inget antal (heltal ≥ 0)")
                 )
+                continue
+            if int(value) > MAX_AREA_POPULATION:
+                problems.append(Problem(str(path), rec.line, header[i],
+                                        f"{value[:30]} invånare i ett område är orimligt många "
+                                        f"(högst {MAX_AREA_POPULATION})"))
                 continue
             rows.append((code, year, int(value)))
         report.data_rows += 1
