@@ -481,6 +481,10 @@ def read_allocation_file(path: str | Path) -> dict[str, int]:
     out: dict[str, int] = {}
     seen: dict[str, int] = {}
     for r in recs[1:]:
+        if any(f.strip() for f in r.fields[len(header):]):
+            problems.append(Problem(str(p), r.line, None, f"raden har {len(r.fields)} fält men rubrikraden "
+                                    f"{len(header)}; kontrollera avgränsare (ett belopp med decimalkomma?)"))
+            continue
         code = r.fields[ci].strip() if ci < len(r.fields) else ""
         raw = r.fields[ai].strip() if ai < len(r.fields) else ""
         if re.fullmatch(r"[0-9]", code):
