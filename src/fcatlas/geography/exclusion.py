@@ -21,8 +21,9 @@ from pathlib import Path
 import pandas as pd
 
 from fcatlas.errors import ConfigError, InputFileError
+from fcatlas.files import read_input_bytes
 from fcatlas.geography.codes import REGSO_RE
-from fcatlas.geography.sources.textfile import read_text, records, sniff_delimiter
+from fcatlas.geography.sources.textfile import decode_bytes, records, sniff_delimiter
 
 DEFAULT_EXCLUSION = "omradestyp:1,2"
 
@@ -124,11 +125,10 @@ def parse_exclusion(spec: str | None) -> ExclusionDefinition:
 def read_code_list(path: Path) -> frozenset[str]:
     """Read RegSO codes: one per line, or a CSV (``,``, ``;`` or tab) with column ``regso_code``;
     every line checked. UTF-8 (with or without BOM) or Windows-1252, as Excel saves it."""
-    if not path.is_file():
-        raise InputFileError(path, "filen finns inte")
-    if not path.read_bytes().strip(b"\xef\xbb\xbf \r\n\t"):
+    raw = read_input_bytes(path)  # a regular file, within the size cap
+    if not raw.strip(b"\xef\xbb\xbf \r\n\t"):
         raise InputFileError(path, "filen är tom; väntat en RegSO-kod per rad")
-    text = read_text(path, ("utf-8-sig", "cp1252"))
+    text = decode_bytes(path, raw, ("utf-8-sig", "cp1252"))[0]
     codes: set[str] = set()
     first = text.split("\n", 1)[0]
     if "regso_code" in first.lower():
