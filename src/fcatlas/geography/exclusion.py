@@ -125,10 +125,10 @@ def parse_exclusion(spec: str | None) -> ExclusionDefinition:
 def read_code_list(path: Path) -> frozenset[str]:
     """Read RegSO codes: one per line, or a CSV (``,``, ``;`` or tab) with column ``regso_code``;
     every line checked. UTF-8 (with or without BOM) or Windows-1252, as Excel saves it."""
-    raw = read_input_bytes(path)  # a regular file, within the size cap
-    if not raw.strip(b"\xef\xbb\xbf \r\n\t"):
+    data = read_input_bytes(path)  # a regular file, within the size cap
+    if not data.strip(b"\xef\xbb\xbf \r\n\t"):
         raise InputFileError(path, "filen är tom; väntat en RegSO-kod per rad")
-    text = decode_bytes(path, raw, ("utf-8-sig", "cp1252"))[0]
+    text = decode_bytes(path, data, ("utf-8-sig", "cp1252"))[0]
     codes: set[str] = set()
     first = text.split("\n", 1)[0]
     if "regso_code" in first.lower():
