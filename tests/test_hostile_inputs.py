@@ -593,3 +593,17 @@ def test_issue9_inputs_read_are_never_written_over(tmp_path: Path) -> None:
     with pytest.raises(files.OutputError, match="indatafilen"):
         files.write_text(tmp_path / "." / "in.csv", "över\n")
     assert f.read_text(encoding="utf-8") == "a\n"
+
+
+@pytest.mark.parametrize("args", [
+    ["register", "list", "--round", "99999999999999999999"],
+    ["register", "diff", "1", "99999999999999999999"],
+    ["grant", "report", "open", "--year", "99999", "--allocation", "a.csv"],
+    ["grant", "report", "status", "20", "0001", "utkast"],
+])
+def test_issue9_absurd_years_are_usage_errors(work: Path, capsys: pytest.CaptureFixture[str], args: list[str]) -> None:
+    (work / "a.csv").write_text("region_code,total_sek\n20,5\n", encoding="utf-8")
+    before = digest(work / "db.sqlite")
+    code, text = cli(capsys, work, *args, "--db", "db.sqlite")
+    assert code == 2 and "Ogiltigt värde" in text
+    assert digest(work / "db.sqlite") == before
