@@ -607,3 +607,23 @@ def test_issue9_absurd_years_are_usage_errors(work: Path, capsys: pytest.Capture
     code, text = cli(capsys, work, *args, "--db", "db.sqlite")
     assert code == 2 and "Ogiltigt värde" in text
     assert digest(work / "db.sqlite") == before
+
+
+def test_issue9_trailing_formatted_empty_rows_stop_the_reading(tmp_path: Path) -> None:
+    import xlsxwriter
+
+    from fcatlas.geography.sources.textfile import XLSX_EMPTY_RUN, xlsx_rows
+
+    path = tmp_path / "tomma.xlsx"
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    ws = wb.add_worksheet()
+    bold = wb.add_format({"bold": True})
+    ws.write_row(0, 0, ["Namn", "Kommun", "Typ"])
+    ws.write_row(1, 0, ["Familjecentral X", "Falun", "familjecentral"])
+    for r in range(2, 2 + 5 * XLSX_EMPTY_RUN):
+        ws.write_string(r, 0, " ", bold)
+    wb.close()
+    t0 = time.perf_counter()
+    rows = xlsx_rows(path, path.read_bytes())
+    assert time.perf_counter() - t0 < 5
+    assert rows == [(1, ["Namn", "Kommun", "Typ"]), (2, ["Familjecentral X", "Falun", "familjecentral"])]

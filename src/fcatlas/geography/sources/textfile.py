@@ -159,6 +159,9 @@ def _csv_reason(exc: csv.Error, delimiter: str) -> str:
 
 #: Most decompressed bytes a workbook may hold (a small xlsx can unpack to gigabytes).
 XLSX_MAX_UNPACKED = 500_000_000
+#: Reading stops after this many empty rows in a row that are present in the file (trailing rows
+#: that are formatted but empty cost time to parse and hold nothing).
+XLSX_EMPTY_RUN = 10_000
 
 
 def xlsx_rows(path: Path, data: bytes, max_rows: int | None = None) -> list[tuple[int, list[object]]]:
@@ -166,7 +169,8 @@ def xlsx_rows(path: Path, data: bytes, max_rows: int | None = None) -> list[tupl
     stored (formulas as their text, never evaluated), trailing empty cells dropped.
 
     The sheet is read as a stream: its declared dimension is ignored (a single cell at XFD1048576
-    costs nothing), and reading stops with a Swedish error after ``max_rows`` non-empty rows
+    costs nothing), reading stops after :data:`XLSX_EMPTY_RUN` empty rows in a row (trailing
+    formatted-but-empty rows) and with a Swedish error after ``max_rows`` non-empty rows
     (default: the configured cap). A workbook that unpacks to more than
     :data:`XLSX_MAX_UNPACKED` bytes, or that is not a workbook, is refused.
     """
@@ -201,12 +205,20 @@ def xlsx_rows(path: Path, data: bytes, max_rows: int | None = None) -> list[tupl
             ws.reset_dimensions()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
+            empty_run = 0
             for idx, values in enumerate(ws.iter_rows(values_only=True), start=1):
                 cells = list(values)
                 while cells and (cells[-1] is None or (isinstance(cells[-1], str) and not cells[-1].strip())):
                     cells.pop()
                 if not cells:
+                    # rows absent from the file come as () and cost nothing; rows present but empty
+                    # (formatted) cost parsing: stop after a long run of those
+                    if len(values):
+                        empty_run += 1
+                        if empty_run > XLSX_EMPTY_RUN:
+                            break
                     continue
+                empty_run = 0
                 out.append((idx, cells))
                 if len(out) > limit + 20:
                     raise InputFileError(path, f"arbetsbladet har fler än {limit} ifyllda rader", row=idx)
