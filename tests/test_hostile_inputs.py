@@ -627,3 +627,47 @@ def test_issue9_trailing_formatted_empty_rows_stop_the_reading(tmp_path: Path) -
     rows = xlsx_rows(path, path.read_bytes())
     assert time.perf_counter() - t0 < 5
     assert rows == [(1, ["Namn", "Kommun", "Typ"]), (2, ["Familjecentral X", "Falun", "familjecentral"])]
+
+
+_HEADERS = {
+    "register": "Namn;Kommun;Kommunkod;Typ;Status;Statusdatum;Latitud;Longitud\n",
+    "basis": "region_code;region_name;basis_children\n",
+    "allocation": "region_code,total_sek\n",
+    "reports": "Länskod;År;Mottaget belopp (kr);Roll;Inskickad datum\n",
+    "codes": "regso_code\n",
+}
+
+
+def _intake(kind: str):  # type: ignore[no-untyped-def]
+    from fcatlas.geography.exclusion import read_code_list
+    from fcatlas.grants.basis import read_basis_file
+    from fcatlas.grants.followup import read_allocation_file, read_reports
+    from fcatlas.register import intake
+
+    return {
+        "register": lambda p: intake.parse_submission(intake.read_table(p)),
+        "basis": read_basis_file,
+        "allocation": read_allocation_file,
+        "reports": read_reports,
+        "codes": read_code_list,
+    }[kind]
+
+
+@given(kind=st.sampled_from(sorted(_HEADERS)), body=st.one_of(
+    st.binary(max_size=600),
+    st.lists(st.sampled_from(list(";,\n\r\t\"' =+-@0123456789.²٣\x00\x01åäöÃ–abcR")
+                             + ["2080R001", "20", "Falun", "2080", "familjecentral", "i drift", "2026-01-01T25:99"]),
+             max_size=80).map("".join),
+))
+def test_issue9_hypothesis_any_bytes_give_a_swedish_error_or_a_result(kind: str, body: bytes | str) -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        p = Path(tmp) / f"{kind}.csv"
+        p.write_bytes(body if isinstance(body, bytes) else (_HEADERS[kind] + body).encode("utf-8", "surrogatepass"))
+        t0 = time.perf_counter()
+        try:
+            _intake(kind)(p)
+        except FcatlasError as exc:
+            assert str(exc)
+        assert time.perf_counter() - t0 < 10
