@@ -137,7 +137,8 @@ def write_atlas(
     ``maps``: ``auto`` (the län map with a län filter, else the national map and one map per län
     that has RegSO boundaries), ``national``, ``lan`` (every län), ``all``, ``none``.
     """
-    out = check_output(out_dir, folder=True, what="utkatalogen")
+    check_output(out_dir, folder=True, what="utkatalogen")
+    out = Path(out_dir)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -83,7 +83,8 @@ def write_siting(
     ``karta.png/.svg/.pdf`` into ``out_dir``. Returns the files written."""
     from fcatlas.files import OutputError, atomic_output, check_output, neutralise_frame, write_text
 
-    out = check_output(out_dir, folder=True, what="utkatalogen")
+    check_output(out_dir, folder=True, what="utkatalogen")
+    out = Path(out_dir)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
