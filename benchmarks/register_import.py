@@ -5,7 +5,11 @@ all 290 kommuner, a third with WGS 84 coordinates, a third with SWEREF 99 TM, a 
 postal code (placed from GeoNames when ``--postnummer`` is given, else at the kommun point).
 Then times: reading + validating, storing (one transaction), and re-importing (no changes).
 
-    .venv/bin/python benchmarks/register_import.py [--units 2000] [--postnummer ../shared/data/postnummer]
+Second part (issue 9): ``--en-kommun N`` rows (default 20,000) all in one kommun (Stockholm),
+imported into an empty database — the likely-duplicate check compares names within a kommun and
+must not grow with the square of the units. Target: under 20 s.
+
+    .venv/bin/python benchmarks/register_import.py [--units 2000] [--en-kommun 20000] [--postnummer DIR]
 """
 
 from __future__ import annotations
@@ -60,10 +64,58 @@ def synthetic_file(path: Path, n: int, seed: int = 2026, postcodes: dict[str, li
     return path
 
 
+_SYLLABLES = (
+    "ab", "al", "an", "ar", "ás", "back", "berg", "bo", "by", "dal", "ek", "en", "er", "fors", "fred", "gran",
+    "gård", "hag", "hed", "holm", "hus", "il", "in", "is", "kil", "kro", "la", "lid", "lin", "lund", "ma",
+    "mark", "mo", "myr", "näs", "or", "os", "ra", "ren", "ri", "rud", "sand", "sjö", "skog", "sta", "sten",
+    "strand", "sund", "sä", "tor", "torp", "ud", "ul", "vall", "ve", "vik", "vret", "å", "ås", "ö",
+)
+
+
+def one_kommun_file(path: Path, n: int, kommun: str = "0180", seed: int = 9) -> Path:
+    """``n`` units in one kommun: made-up place names, a third with coordinates, the rest at the
+    kommun point or a postal code."""
+    rng = random.Random(seed)
+    k = admin.kommuner().set_index("kommun_code")
+    row = k.loc[kommun]
+    geom = row.geometry
+    minx, miny, maxx, maxy = geom.bounds
+    lines = [HEADER]
+    for i in range(n):
+        name = "".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 4))).capitalize()
+        a = b = ""
+        if i % 3 == 0:
+            while True:
+                x, y = rng.uniform(minx, maxx), rng.uniform(miny, maxy)
+                if shapely.contains_xy(geom, x, y):
+                    break
+            lat, lon = to_wgs84(x, y)
+            a, b = f"{lat:.7f}", f"{lon:.7f}"
+        lines.append(";".join([f"Familjecentralen {name} {i}", row.kommun_name, kommun, "ja", "ja", "ja", "ja", "ja",
+                               "i drift", a, b, "", "syntetisk"]))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def bench_one_kommun(n: int, geo: Geocoder) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        tmpd = Path(tmp)
+        f = one_kommun_file(tmpd / "stockholm_2026.csv", n)
+        reg = Register.open(f"sqlite:///{tmpd / 'one.sqlite'}")
+        t0 = time.perf_counter()
+        res = reg.import_file(f, round=2026, user="benchmark", geocoder=geo)
+        t_all = time.perf_counter() - t0
+        reg.close()
+    dup = sum(p.severity == "varning" and "dubblett" in p.reason for p in res.problems)
+    print(f"en kommun, {n:,} rader:        {t_all:6.2f} s  (mål < 20 s; {res.n_new:,} nya, "
+          f"{res.n_rejected} avvisade, {dup} möjliga dubbletter)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--units", type=int, default=2000)
     ap.add_argument("--postnummer", type=Path, default=None)
+    ap.add_argument("--en-kommun", type=int, default=20000, help="rader i en kommun (0 = hoppa över)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         tmpd = Path(tmp)
@@ -106,6 +158,8 @@ def main() -> None:
     print(f"spara (en transaktion):      {t_store:6.2f} s  ({res.n_new:,} nya)")
     print(f"importera igen (oförändrad): {t_again:6.2f} s  ({again.n_unchanged:,} oförändrade, {again.n_changed} ändrade)")
     print(f"list_units():                {t_list:6.2f} s  ({len(df):,} rader)")
+    if args.en_kommun:
+        bench_one_kommun(args.en_kommun, geo)
 
 
 if __name__ == "__main__":

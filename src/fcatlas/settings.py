@@ -27,6 +27,10 @@ class Settings:
     cache_dir: Path | None = None
     #: Whether online sources may be used (``FCATLAS_OFFLINE=1`` forbids it).
     offline: bool = False
+    #: Largest input file accepted, in bytes (``FCATLAS_MAX_FILE_MB``, default 10 MB).
+    max_input_bytes: int = 10_000_000
+    #: Most rows accepted in one input file (``FCATLAS_MAX_ROWS``, default 50 000).
+    max_input_rows: int = 50_000
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -37,6 +41,8 @@ class Settings:
             home=home,
             cache_dir=Path(e["FCATLAS_CACHE"]) if e.get("FCATLAS_CACHE") else None,
             offline=e.get("FCATLAS_OFFLINE", "").strip().lower() not in ("", "0", "false", "no", "nej"),
+            max_input_bytes=_positive(e, "FCATLAS_MAX_FILE_MB", 10.0, 1_000_000),
+            max_input_rows=_positive(e, "FCATLAS_MAX_ROWS", 50_000, 1),
         )
 
     @property
@@ -44,11 +50,37 @@ class Settings:
         """The database URL; a SQLite file in ``home`` when nothing is set."""
         if self.db_url:
             return to_sqlalchemy_url(self.db_url)
-        return f"sqlite:///{self.home / 'fcatlas.sqlite'}"
+        return sqlite_url(self.home / "fcatlas.sqlite")
 
     @property
     def cache(self) -> Path:
         return self.cache_dir or (self.home / "cache")
+
+
+def _positive(env: os._Environ[str] | dict[str, str], name: str, default: float, unit: int) -> int:
+    from fcatlas.errors import ConfigError
+
+    raw = env.get(name, "").strip()
+    if not raw:
+        return int(default * unit)
+    try:
+        value = float(raw.replace(",", "."))
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r}: ange ett positivt tal") from None
+    if not value > 0 or value > 1e6:
+        raise ConfigError(f"{name}={raw!r}: ange ett positivt tal")
+    return int(value * unit)
+
+
+def sqlite_url(path: str | Path) -> str:
+    """The SQLAlchemy URL of a SQLite file, quoted so that any path works (å, ä, ö, %, ?, #).
+
+    >>> sqlite_url("/home/åsa/50%/db.sqlite")
+    'sqlite:////home/%C3%A5sa/50%25/db.sqlite'
+    """
+    from sqlalchemy import URL
+
+    return URL.create("sqlite", database=str(path)).render_as_string(hide_password=False)
 
 
 def to_sqlalchemy_url(value: str) -> str:
@@ -60,7 +92,7 @@ def to_sqlalchemy_url(value: str) -> str:
     'postgresql+psycopg://u@h/db'
     """
     if "://" not in value:
-        return f"sqlite:///{value}"
+        return sqlite_url(value)
     if value.startswith("postgresql://") or value.startswith("postgres://"):
         return "postgresql+psycopg://" + value.split("://", 1)[1]
     return value

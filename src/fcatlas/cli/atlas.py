@@ -92,8 +92,10 @@ def atlas_command(
     if dpi < 72:
         raise ConfigError("--dpi ska vara minst 72 (200 eller mer för tryck)")
     lan_code = _lan(lan)
+    from fcatlas.files import check_output
     from fcatlas.geography.bundle import Bundle
 
+    check_output(out, folder=True, what="utkatalogen")  # before the analysis, not after it
     opened = Bundle.open(bundle)
     manifest = opened.manifest
     n_lan = int(manifest.get("tables", {}).get("lan", {}).get("rows", 21))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -34,12 +35,19 @@ class OutputFormat(StrEnum):
 
 
 def run(app: typer.Typer) -> None:
-    """Run ``app``; any :class:`FcatlasError` becomes a Swedish message and exit code 1."""
+    """Run ``app``; any :class:`FcatlasError` becomes a Swedish message and exit code 1.
+
+    Nothing ends in a traceback: a file-system error, a database error or (a bug) any other
+    exception is a Swedish message with exit code 1 (``FCATLAS_DEBUG=1`` shows the traceback).
+    """
     try:
+        _configure_limits()
         rc = app(standalone_mode=False)
     except FcatlasError as exc:
         err_console.print(f"[bold red]Fel:[/] {exc}", highlight=False, soft_wrap=True)
         sys.exit(EXIT_INPUT)
+    except (KeyboardInterrupt, SystemExit):
+        raise
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except typer.Abort:
@@ -53,9 +61,48 @@ def run(app: typer.Typer) -> None:
             err_console.print(f"[bold red]Fel:[/] {swedish_usage_message(exc.format_message())}", highlight=False)
             err_console.print(f"Se '{where} --help'.", highlight=False)
             sys.exit(int(exc.exit_code))
-        raise
+        if os.environ.get("FCATLAS_DEBUG"):
+            raise
+        err_console.print(f"[bold red]Fel:[/] {unexpected_message(exc)}", highlight=False, soft_wrap=True)
+        sys.exit(EXIT_INPUT)
     # with standalone_mode=False click returns the code of typer.Exit instead of exiting
     sys.exit(rc if isinstance(rc, int) else 0)
+
+
+def _configure_limits() -> None:
+    from fcatlas.files import configure
+    from fcatlas.settings import Settings
+
+    s = Settings.from_env()
+    configure(max_bytes=s.max_input_bytes, max_rows=s.max_input_rows)
+    from fcatlas.db import sqlite_file
+    from fcatlas.files import protect
+
+    default_db = sqlite_file(s.database_url)
+    if default_db is not None:  # never written over, even by a command that does not open it
+        protect(default_db, "databasen")
+
+
+def unexpected_message(exc: BaseException) -> str:
+    """A Swedish message for an exception that is not one of ours (never a traceback)."""
+    if isinstance(exc, OSError):
+        where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+        return f"en fil kunde inte läsas eller skrivas{where}: {exc.strerror or exc}"
+    try:
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from fcatlas.register.store import concurrent_write
+    except ImportError:  # pragma: no cover
+        SQLAlchemyError = ()  # type: ignore[assignment,misc]  # noqa: N806
+    if SQLAlchemyError and isinstance(exc, SQLAlchemyError):
+        if concurrent_write(exc):
+            return "databasen används av någon annan just nu (t.ex. en import som pågår); försök igen om en stund"
+        orig = getattr(exc, "orig", None)
+        return f"databasen svarade med ett fel: {type(orig or exc).__name__}"
+    if isinstance(exc, MemoryError):
+        return "minnet tog slut; är filen orimligt stor?"
+    return (f"oväntat fel ({type(exc).__name__}: {str(exc)[:200]}). Det här är ett fel i fcatlas; "
+            "kör igen med FCATLAS_DEBUG=1 och rapportera utskriften")
 
 
 _USAGE_PHRASES = (
@@ -120,7 +167,9 @@ def database_url(db: str | None) -> str:
 def frame_text(df: pd.DataFrame, fmt: OutputFormat) -> str:
     """A DataFrame as CSV or as JSON records (dates in ISO form)."""
     if fmt is OutputFormat.csv:
-        return str(df.to_csv(index=False, lineterminator="\n"))
+        from fcatlas.files import neutralise_frame
+
+        return str(neutralise_frame(df).to_csv(index=False, lineterminator="\n"))
     records = json.loads(df.to_json(orient="records", force_ascii=False, date_format="iso"))
     return json.dumps(records, ensure_ascii=False, indent=1) + "\n"
 

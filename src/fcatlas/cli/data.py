@@ -47,6 +47,10 @@ def build_command(
         ),
     ] = None,
     overwrite: Annotated[bool, typer.Option("--skriv-over", help="Ersätt ett befintligt datapaket.")] = False,
+    allow_incomplete: Annotated[bool, typer.Option(
+        "--tillat-ofullstandig",
+        help="Bygg även om en områdestypsfil inte täcker alla RegSO (året markeras som ofullständigt; "
+        "bidragsnyckeln vägrar det året).")] = False,
 ) -> None:
     """Bygg ett datapaket av SCB:s filer.
 
@@ -63,7 +67,10 @@ def build_command(
     steps = 7
     with progress("Bygger datapaket", total=steps) as advance:
         manifest = build_bundle(src, out, children_share=children_share, overwrite=overwrite,
-                                progress=lambda msg: advance(1, msg))
+                                progress=lambda msg: advance(1, msg), allow_incomplete=allow_incomplete)
+    for year, info in sorted((manifest.get("incomplete_omradestyp") or {}).items()):
+        err_console.print(f"[yellow]Obs:[/] områdestyp {year} är ofullständig: {info['missing']} av {info['of']} "
+                          f"RegSO saknas i {info['file']}.", highlight=False)
     _print_summary(out, manifest)
 
 

@@ -106,8 +106,12 @@ def _emit(df: pd.DataFrame, fmt: Format, out: Path | None, title: str | None = N
     if fmt is Format.xlsx:
         if out is None:
             raise ConfigError("ange --out FIL.xlsx för Excel")
-        with pd.ExcelWriter(out, engine="xlsxwriter") as xw:
-            df.rename(columns=XLSX_LABELS).to_excel(xw, index=False, sheet_name=(title or "Resultat")[:31])
+        from fcatlas.files import XLSX_OPTIONS, atomic_output, neutralise_frame
+
+        with atomic_output(out) as tmp, pd.ExcelWriter(tmp, engine="xlsxwriter",
+                                                       engine_kwargs={"options": XLSX_OPTIONS}) as xw:
+            neutralise_frame(df.rename(columns=XLSX_LABELS)).to_excel(
+                xw, index=False, sheet_name=(title or "Resultat")[:31])
         err_console.print(f"Skrev {out}", highlight=False)
         return
     if fmt is Format.table:
@@ -127,7 +131,9 @@ def _emit(df: pd.DataFrame, fmt: Format, out: Path | None, title: str | None = N
     if out is None:
         sys.stdout.write(text)
     else:
-        out.write_text(text, encoding="utf-8")
+        from fcatlas.files import write_text
+
+        write_text(out, text)
         err_console.print(f"Skrev {out}", highlight=False)
 
 

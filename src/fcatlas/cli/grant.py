@@ -33,6 +33,8 @@ report_app = typer.Typer(
 )
 grant_app.add_typer(report_app, name="report")
 
+#: Plausible grant years (dates are computed from them: deadlines the year after, payouts).
+GRANT_YEARS = (2000, 2100)
 _DB_HELP = "Databas: en SQLAlchemy-URL eller en SQLite-fil (standard: FCATLAS_DB eller fcatlas.sqlite i FCATLAS_HOME)."
 _TOTAL_HELP = "Årets totalbelopp i hela kronor, t.ex. 51365000 (mellanslag och _ tillåts)."
 _EXCL_HELP = "Definition av områden med stort utanförskap: 'omradestyp:1,2', 'omradestyp:1,2@2022' eller 'lista:FIL'."
@@ -55,7 +57,7 @@ def install(app: typer.Typer) -> None:
 
 def _sek(text: str, what: str = "--total") -> int:
     t = str(text).strip().replace(" ", "").replace("_", "").replace("\u00a0", "")
-    if not t.isdigit():
+    if not re.fullmatch(r"[0-9]+", t):  # ASCII digits only: "²".isdigit() is true but int() refuses it
         raise ConfigError(f"{what}: {text!r} är inget belopp i hela kronor (t.ex. 51365000)")
     return int(t)
 
@@ -83,18 +85,23 @@ def _totals(text: str, years: list[int]) -> dict[int, int]:
 
 
 def _years(text: str) -> list[int]:
-    m = re.fullmatch(r"\s*(\d{4})\s*[-–]\s*(\d{4})\s*", text)
+    m = re.fullmatch(r"\s*([0-9]{4})\s*[-–]\s*([0-9]{4})\s*", text)
     if m:
         a, b = int(m.group(1)), int(m.group(2))
         if b < a:
             raise ConfigError(f"--years {text!r}: slutåret är före startåret")
-        return list(range(a, b + 1))
-    try:
-        ys = sorted({int(p) for p in text.split(",") if p.strip()})
-    except ValueError:
-        raise ConfigError(f"--years {text!r}: ange t.ex. 2026-2030 eller 2026,2027") from None
+        ys = list(range(a, b + 1))
+    else:
+        parts = [p.strip() for p in text.split(",") if p.strip()]
+        if not all(re.fullmatch(r"[0-9]{4}", p) for p in parts):
+            raise ConfigError(f"--years {text!r}: ange t.ex. 2026-2030 eller 2026,2027")
+        ys = sorted({int(p) for p in parts})
     if not ys:
         raise ConfigError("--years: inga år")
+    bad = [y for y in ys if not GRANT_YEARS[0] <= y <= GRANT_YEARS[1]]
+    if bad:
+        raise ConfigError(f"--years {text!r}: {bad[0]} är inget rimligt bidragsår "
+                          f"({GRANT_YEARS[0]}–{GRANT_YEARS[1]})")
     return ys
 
 
@@ -131,7 +138,9 @@ def _write_frame(df: pd.DataFrame, fmt: GrantFormat, out: Path | None, title: st
     if out is None:
         sys.stdout.write(text)
     else:
-        out.write_text(text, encoding="utf-8")
+        from fcatlas.files import write_text
+
+        write_text(out, text)
         err_console.print(f"Skrev {out}", highlight=False)
 
 
@@ -140,7 +149,7 @@ def _write_frame(df: pd.DataFrame, fmt: GrantFormat, out: Path | None, title: st
 
 @grant_app.command("allocate")
 def allocate_command(
-    year: int = typer.Option(..., "--year", help="Bidragsår, t.ex. 2026."),
+    year: int = typer.Option(..., "--year", min=2000, max=2100, help="Bidragsår, t.ex. 2026."),
     total: str = typer.Option(..., "--total", help=_TOTAL_HELP),
     fixed: str = typer.Option("815000", "--fixed", help="Fast belopp per berättigad region (kr)."),
     bundle: Path | None = typer.Option(None, "--bundle", help="Datapaket (fcatlas data build)."),
@@ -212,7 +221,7 @@ def _scenario(spec: str, bundle: Path | None, data_year: int | None):  # type: i
 
 @grant_app.command("compare")
 def compare_command(
-    year: int = typer.Option(..., "--year", help="Bidragsår."),
+    year: int = typer.Option(..., "--year", min=2000, max=2100, help="Bidragsår."),
     total: str = typer.Option(..., "--total", help=_TOTAL_HELP + " Samma belopp i båda scenarierna om inte --total-b anges."),
     a: str = typer.Option(..., "--a", help="Scenario A: " + _EXCL_HELP + " Eller 'fil:UNDERLAG.csv'."),
     b: str = typer.Option(..., "--b", help="Scenario B (som --a)."),
@@ -251,8 +260,11 @@ def compare_command(
         heads = {"region_code": "Länskod", "region_name": "Region", "basis_a": f"Underlag A ({ba.definition})",
                  "basis_b": f"Underlag B ({bb.definition})", "total_a_sek": "Belopp A (kr)",
                  "total_b_sek": "Belopp B (kr)", "change_sek": "Förändring (kr)", "change_pct": "Förändring (%)"}
-        with pd.ExcelWriter(out, engine="xlsxwriter") as xw:
-            cmp.rename(columns=heads).to_excel(xw, sheet_name="Jämförelse", index=False)
+        from fcatlas.files import XLSX_OPTIONS, atomic_output, neutralise_frame
+
+        with atomic_output(out) as tmp, pd.ExcelWriter(tmp, engine="xlsxwriter",
+                                                       engine_kwargs={"options": XLSX_OPTIONS}) as xw:
+            neutralise_frame(cmp.rename(columns=heads)).to_excel(xw, sheet_name="Jämförelse", index=False)
         err_console.print(f"Skrev {out}", highlight=False)
         return
     if format is GrantFormat.table:
@@ -446,7 +458,7 @@ def template_command(
 
 @report_app.command("open")
 def open_command(
-    year: int = typer.Option(..., "--year", help="Bidragsår."),
+    year: int = typer.Option(..., "--year", min=2000, max=2100, help="Bidragsår."),
     allocation: Path = typer.Option(
         ..., "--allocation", help="Fördelningen som CSV (från 'grant allocate --format csv'): region_code, total_sek."
     ),
@@ -454,16 +466,9 @@ def open_command(
     db: str | None = typer.Option(None, "--db", help=_DB_HELP),
 ) -> None:
     """Lägg upp en ej påbörjad rapport per mottagare med mottaget belopp."""
-    from fcatlas.errors import InputFileError
+    from fcatlas.grants.followup import read_allocation_file
 
-    try:
-        df = pd.read_csv(allocation, dtype={"region_code": str}, sep=None, engine="python", encoding="utf-8-sig")
-    except (OSError, ValueError) as exc:
-        raise InputFileError(allocation, f"filen kan inte läsas ({exc})") from None
-    for col in ("region_code", "total_sek"):
-        if col not in df.columns:
-            raise InputFileError(allocation, "kolumnen saknas", row=1, column=col)
-    amounts = {str(c).zfill(2): int(v) for c, v in zip(df["region_code"], df["total_sek"], strict=True)}
+    amounts = read_allocation_file(allocation)
     with _store(db) as store:
         n = store.open_year(year, amounts, deadline=_date(deadline, "--deadline"))  # type: ignore[attr-defined]
     console.print(f"{n} nya rapporter för {year} (ej påbörjade).", highlight=False)
@@ -516,7 +521,7 @@ _LIST_SHOWN = {
 
 @report_app.command("list")
 def list_command(
-    year: int | None = typer.Option(None, "--year", help="Bara ett år."),
+    year: int | None = typer.Option(None, "--year", min=2000, max=2100, help="Bara ett år."),
     region: str | None = typer.Option(None, "--region", help="Bara en region (länskod)."),
     status: str | None = typer.Option(None, "--status", help="ej_paborjad, utkast, inskickad, returnerad eller godkand."),
     format: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv eller json."),
@@ -540,7 +545,7 @@ def list_command(
 @report_app.command("status")
 def status_command(
     region: str = typer.Argument(..., help="Länskod, t.ex. 18."),
-    year: int = typer.Argument(..., help="Bidragsår."),
+    year: int = typer.Argument(..., min=2000, max=2100, help="Bidragsår."),
     new_status: str = typer.Argument(..., help="utkast, inskickad, returnerad eller godkand."),
     comment: str = typer.Option("", "--comment", help="Kommentar (krävs vid retur: vad som ska kompletteras)."),
     date: str | None = typer.Option(None, "--date", help="Datum för ändringen (standard: nu)."),
@@ -560,7 +565,7 @@ def status_command(
 @report_app.command("show")
 def show_command(
     region: str = typer.Argument(..., help="Länskod."),
-    year: int = typer.Argument(..., help="Bidragsår."),
+    year: int = typer.Argument(..., min=2000, max=2100, help="Bidragsår."),
     db: str | None = typer.Option(None, "--db", help=_DB_HELP),
 ) -> None:
     """Visa en rapport med kontroller och statushistorik."""
@@ -590,7 +595,7 @@ def show_command(
 
 @report_app.command("summary")
 def summary_command(
-    year: int | None = typer.Option(None, "--year", help="Bara ett år."),
+    year: int | None = typer.Option(None, "--year", min=2000, max=2100, help="Bara ett år."),
     format: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv eller json."),
     db: str | None = typer.Option(None, "--db", help=_DB_HELP),
 ) -> None:
@@ -618,7 +623,7 @@ def summary_command(
 @report_app.command("overdue")
 def overdue_command(
     today: str | None = typer.Option(None, "--today", help="Dagens datum (standard: idag)."),
-    year: int | None = typer.Option(None, "--year", help="Bara ett år."),
+    year: int | None = typer.Option(None, "--year", min=2000, max=2100, help="Bara ett år."),
     format: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv eller json."),
     db: str | None = typer.Option(None, "--db", help=_DB_HELP),
 ) -> None:
@@ -638,7 +643,7 @@ def overdue_command(
 @report_app.command("export")
 def export_command(
     out: Path = typer.Option(..., "--out", help="Excel-fil."),
-    year: int | None = typer.Option(None, "--year", help="Bara ett år."),
+    year: int | None = typer.Option(None, "--year", min=2000, max=2100, help="Bara ett år."),
     today: str | None = typer.Option(None, "--today", help="Datum för listan över försenade (standard: idag)."),
     db: str | None = typer.Option(None, "--db", help=_DB_HELP),
 ) -> None:

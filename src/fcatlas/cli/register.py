@@ -55,7 +55,7 @@ def _open(db: str | None):  # type: ignore[no-untyped-def]
 def import_command(
     file: Path = typer.Argument(..., help="Regionens fil (CSV eller XLSX)."),
     round: int | None = typer.Option(
-        None, "--round", help="Inventeringsomgång (år). Standard: ett årtal i filnamnet, annars i år."
+        None, "--round", min=1990, max=2100, help="Inventeringsomgång (år). Standard: ett årtal i filnamnet, annars i år."
     ),
     db: str | None = typer.Option(None, "--db", help=_DB_HELP),
     postnummer: Path | None = typer.Option(
@@ -91,10 +91,7 @@ def import_command(
         highlight=False,
     )
     if not geocoder.has_postcodes:
-        units = None
-        with _open(db) as reg:
-            units = reg.list_units(round=result.round)
-        n_kommun = int((units["precision"] == "kommun").sum()) if len(units) else 0
+        n_kommun = result.n_at_kommun_point  # this import's units only
         if n_kommun:
             err_console.print(
                 f"[yellow]Obs:[/] ingen postnummerfil (--postnummer eller {POSTNUMMER_ENV}); {n_kommun} enheter "
@@ -104,10 +101,26 @@ def import_command(
     if result.problems:
         _show_problems(result.problems)
         target = rapport or default_report_path(file)
-        try:
-            written = problems_to_csv(result.problems, result.headers, str(result.file), target)
-        except OSError:
-            written = problems_to_csv(result.problems, result.headers, str(result.file), Path.cwd() / target.name)
+        tried: list[str] = []
+        written = None
+        # the accepted rows are committed by now: a report that cannot be written must not hide that
+        for where in (target, None if rapport else Path.cwd() / target.name):
+            if where is None or str(where) in tried:
+                continue
+            try:
+                written = problems_to_csv(result.problems, result.headers, str(result.file), where)
+                break
+            except (OSError, FcatlasError) as exc:
+                tried.append(str(where))
+                err_console.print(f"[yellow]Obs:[/] felrapporten kunde inte skrivas till {where}: {exc}",
+                                  highlight=False)
+        if written is None:
+            raise RowsRejectedError(
+                f"Importen sparades: {result.n_new} nya, {result.n_changed} ändrade, {result.n_unchanged} "
+                f"oförändrade ({result.n_accepted} godkända rader). Men felrapporten med {len(result.problems)} "
+                f"avvisade rader och varningar kunde inte skrivas ({', '.join(tried)}); ange en skrivbar fil med "
+                "--rapport och importera igen (redan sparade enheter ändras inte)."
+            )
         console.print(f"Felrapport: {written}", highlight=False)
     if result.n_rejected:
         kept = (
@@ -151,7 +164,7 @@ def list_command(
         None, "--category", help="familjecentral, familjecentralsliknande eller annan_samverkan."
     ),
     status: str | None = typer.Option(None, "--status", help="i_drift, planerad, avsiktsforklaring eller nedlagd."),
-    round: int | None = typer.Option(None, "--round", help="Visa vad en viss inventeringsomgång sa."),
+    round: int | None = typer.Option(None, "--round", min=1990, max=2100, help="Visa vad en viss inventeringsomgång sa."),
     format: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv eller json."),
     db: str | None = typer.Option(None, "--db", help=_DB_HELP),
 ) -> None:
@@ -181,12 +194,15 @@ def export_command(
     lan: str | None = typer.Option(None, "--lan", help="Bara ett län (länskod)."),
     category: str | None = typer.Option(None, "--category", help="Bara en kategori."),
     status: str | None = typer.Option(None, "--status", help="Bara en status."),
-    round: int | None = typer.Option(None, "--round", help="En viss inventeringsomgång."),
+    round: int | None = typer.Option(None, "--round", min=1990, max=2100, help="En viss inventeringsomgång."),
     db: str | None = typer.Option(None, "--db", help=_DB_HELP),
 ) -> None:
     """Exportera registret till CSV, XLSX eller GeoJSON (WGS 84)."""
+    from fcatlas.files import check_output, write_text
     from fcatlas.outputs import register_export as rx
 
+    if out is not None:
+        check_output(out)  # before any work: never over the database, a folder or a missing folder
     with _open(db) as reg:
         df = reg.list_units(lan=lan, category=category, status=status, round=round)
     if format is ExportFormat.xlsx:
@@ -198,20 +214,20 @@ def export_command(
         if out is None:
             sys.stdout.write(text)
             return
-        out.write_text(text, encoding="utf-8")
+        write_text(out, text)
     else:
         text = rx.geojson_text(df)
         if out is None:
             sys.stdout.write(text)
             return
-        out.write_text(text, encoding="utf-8")
+        write_text(out, text)
     err_console.print(f"{len(df)} enheter skrivna till {out}", highlight=False)
 
 
 @register_app.command("diff")
 def diff_command(
-    round_a: int = typer.Argument(..., help="Den tidigare omgången, t.ex. 2023."),
-    round_b: int = typer.Argument(..., help="Den senare omgången, t.ex. 2025."),
+    round_a: int = typer.Argument(..., min=1990, max=2100, help="Den tidigare omgången, t.ex. 2023."),
+    round_b: int = typer.Argument(..., min=1990, max=2100, help="Den senare omgången, t.ex. 2025."),
     min_flytt: float = typer.Option(100.0, "--min-flytt", min=0.0, help="Flyttad = mer än så många meter."),
     format: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv eller json."),
     db: str | None = typer.Option(None, "--db", help=_DB_HELP),

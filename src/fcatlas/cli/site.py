@@ -377,8 +377,10 @@ def _bundle_run(bundle: Path, db: str | None, lan: str | None, year: int | None,
     if kurva is not None:
         _curve_table(curve, fmt)
         if out is not None:
-            out.mkdir(parents=True, exist_ok=True)
-            curve.to_csv(out / "marginalnytta.csv", index=False, lineterminator="\n")
+            from fcatlas.files import check_output, neutralise_frame, write_text
+
+            check_output(out, folder=True, what="utkatalogen").mkdir(parents=True, exist_ok=True)
+            write_text(out / "marginalnytta.csv", str(neutralise_frame(curve).to_csv(index=False, lineterminator="\n")))
         return
     sites, areas = _site_tables(result, prob, demand, cl, centres)
     defs = _definitions(res, b, vikt, objective, p, mal_andel, cons, result, unknown, cand_path, time_limit)

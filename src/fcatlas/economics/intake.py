@@ -293,11 +293,10 @@ def read_names(path: str | Path) -> list[NamedRow]:
         col: str | None = table.headers[idx]
         rows = table.rows
     else:
+        from fcatlas.files import read_input_bytes
         from fcatlas.geography.sources.textfile import decode_bytes
 
-        if not p.is_file():
-            raise InputFileError(p, "filen finns inte")
-        text, _ = decode_bytes(p, p.read_bytes(), ("utf-8-sig", "utf-16", "cp1252"))
+        text, _ = decode_bytes(p, read_input_bytes(p), ("utf-8-sig", "utf-16", "cp1252"))
         col, idx = None, 0
         rows = [(i, [ln]) for i, ln in enumerate(text.splitlines(), start=1) if ln.strip()]
         if not rows:
@@ -321,9 +320,11 @@ def read_names(path: str | Path) -> list[NamedRow]:
 def _looks_tabular(p: Path, tester: reg.HeaderTest) -> bool:
     if p.suffix.lower() in (".xlsx", ".xlsm"):
         return True
+    from fcatlas.files import read_input_bytes
+
     try:
-        head = p.read_bytes()[:4096]
-    except OSError:
+        head = read_input_bytes(p)[:4096]  # a regular file within the cap (never /dev/zero or a pipe)
+    except InputFileError:
         return True  # let read_table give the Swedish error
     if head[:4] == b"PK\x03\x04":
         return True

@@ -18,7 +18,9 @@ in the manifest.
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -90,11 +92,18 @@ def build_bundle(
     children_share: float = DEFAULT_CHILDREN_SHARE,
     progress: Progress | None = None,
     overwrite: bool = False,
+    allow_incomplete: bool = False,
 ) -> dict[str, Any]:
     """Build a bundle from ``src`` into ``out``; returns the manifest.
 
     The bundle is written to a temporary sibling directory and moved into place at the end, so
     an interrupted build never leaves a half-written bundle behind.
+
+    A områdestyp file that does not cover every RegSO of the key (e.g. a file cut off in the
+    middle) is an error naming the file, the count and the first missing codes; with
+    ``allow_incomplete`` the bundle is built anyway and the manifest lists the incomplete years
+    (``incomplete_omradestyp``), which every output using such a year reports and which the grant
+    key refuses.
     """
     if not 0 < children_share < 1:
         raise BundleError(f"andelen barn 0–6 år ska ligga mellan 0 och 1, fick {children_share}")
@@ -125,7 +134,11 @@ def build_bundle(
     deso["lan_code"] = deso["kommun_code"].str[:2]
     deso = deso.sort_values("deso_code").reset_index(drop=True)
 
+    from fcatlas.files import check_output
+
+    check_output(out, folder=True, what="paketkatalogen")  # before the work, not after it
     step("Läser områdestyp per RegSO")
+    incomplete: dict[str, dict[str, Any]] = {}
     omr_frames: list[pd.DataFrame] = []
     counts: dict[str, dict[str, int]] = {}
     omr_file_of_year: dict[int, Path] = {}
@@ -135,6 +148,17 @@ def build_bundle(
             raise InputFileError(f, f"områdestyp för {year} finns redan i {omr_file_of_year[year]}; behåll en fil per år",
                                  row=1, column=str(year))
         omr_file_of_year[year] = f
+        missing_codes = sorted(set(regso["regso_code"]) - set(df["regso_code"]))
+        if missing_codes:
+            what = (f"områdestyp {year} saknas för {len(missing_codes)} av {len(regso)} RegSO i nyckeln "
+                    f"(t.ex. {', '.join(missing_codes[:5])})")
+            if not allow_incomplete:
+                raise InputFileError(
+                    f, f"{what}; filen är ofullständig (avklippt?). Hämta filen igen, eller bygg ändå med "
+                    "--tillat-ofullstandig (året markeras då som ofullständigt och bidragsnyckeln vägrar det)",
+                )
+            incomplete[str(year)] = {"file": f.name, "missing": len(missing_codes), "of": int(len(regso)),
+                                     "first_missing": missing_codes[:10]}
         df["year"] = year
         omr_frames.append(df)
         counts[str(year)] = {str(k): int(v) for k, v in df["omradestyp"].value_counts().sort_index().items()}
@@ -295,6 +319,7 @@ def build_bundle(
             "children_0_6": sorted(int(y) for y in ry.loc[ry["children_0_6"].notna(), "year"].unique()),
         },
         "omradestyp_counts": counts,
+        "incomplete_omradestyp": incomplete,
         "children_0_6_estimate": {
             "share": children_share,
             "method": "folkmängd × andel där SCB:s åldersdata saknas; flagga children_0_6_estimated",
@@ -324,18 +349,33 @@ def write_bundle(out: Path, tables: dict[str, pd.DataFrame], manifest: dict[str,
             raise BundleError(f"{out} finns redan och är inte tom; välj en annan katalog eller ange --skriv-over")
         if overwrite and out.is_dir() and any(out.iterdir()) and not (out / MANIFEST).is_file():
             raise BundleError(f"{out} är inget datapaket; skriver inte över den")
-    tmp = out.with_name(f".{out.name}.tmp")
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    tmp.mkdir(parents=True)
-    for name, df in tables.items():
-        fname = f"{name}.parquet"
-        if name in GEO_TABLES:
-            gpd.GeoDataFrame(df).to_parquet(tmp / fname, index=False)
-        else:
-            df.to_parquet(tmp / fname, index=False)
-        manifest["tables"][name] = {"file": fname, "rows": int(len(df)), "sha256": sha256(tmp / fname)}
-    (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
-    if out.exists():
-        shutil.rmtree(out)
-    tmp.rename(out)
+    from fcatlas.files import check_output
+
+    out = check_output(out, folder=True, what="paketkatalogen")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        # a fresh, unique working folder beside the target: never someone else's ".x.tmp"
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    except OSError as exc:
+        raise BundleError(f"paketkatalogen {str(out)!r} kan inte skapas ({exc.strerror or exc})") from None
+    try:
+        for name, df in tables.items():
+            fname = f"{name}.parquet"
+            if name in GEO_TABLES:
+                gpd.GeoDataFrame(df).to_parquet(tmp / fname, index=False)
+            else:
+                df.to_parquet(tmp / fname, index=False)
+            manifest["tables"][name] = {"file": fname, "rows": int(len(df)), "sha256": sha256(tmp / fname)}
+        (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+        old: Path | None = None
+        if out.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
+            os.replace(out, old / "bundle")
+        os.replace(tmp, out)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except OSError as exc:
+        raise BundleError(f"datapaketet {str(out)!r} kunde inte skrivas ({exc.strerror or exc})") from None
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)

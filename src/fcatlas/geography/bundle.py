@@ -135,6 +135,21 @@ class Bundle:
         return [int(y) for y in self.manifest.get("years", {}).get("omradestyp", [])]
 
     @property
+    def incomplete_years(self) -> dict[int, dict[str, Any]]:
+        """Years whose områdestyp file did not cover every RegSO (built with --tillat-ofullstandig)."""
+        raw = self.manifest.get("incomplete_omradestyp") or {}
+        return {int(y): dict(v) for y, v in raw.items()} if isinstance(raw, dict) else {}
+
+    def incomplete_note(self, year: int) -> str | None:
+        """A Swedish note when ``year``'s områdestyp is incomplete, else ``None``."""
+        info = self.incomplete_years.get(int(year))
+        if info is None:
+            return None
+        return (f"Områdestyp {year} är ofullständig i datapaketet: {info.get('missing')} av {info.get('of')} RegSO "
+                f"saknas i {info.get('file')} (byggt med --tillat-ofullstandig); resultaten för {year} är inte "
+                "fullständiga.")
+
+    @property
     def latest_year(self) -> int:
         if not self.years:
             raise BundleError(f"datapaketet {self.path} saknar områdestyp")

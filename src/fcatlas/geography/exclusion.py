@@ -14,14 +14,16 @@ The definition is always a parameter, never a constant. Two kinds exist:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from fcatlas.errors import ConfigError, InputFileError
+from fcatlas.files import read_input_bytes
 from fcatlas.geography.codes import REGSO_RE
-from fcatlas.geography.sources.textfile import read_text, records, sniff_delimiter
+from fcatlas.geography.sources.textfile import decode_bytes, records, sniff_delimiter
 
 DEFAULT_EXCLUSION = "omradestyp:1,2"
 
@@ -107,7 +109,7 @@ def parse_exclusion(spec: str | None) -> ExclusionDefinition:
             )
         year = None
         if year_s.strip():
-            if not year_s.strip().isdigit() or len(year_s.strip()) != 4:
+            if not re.fullmatch(r"[0-9]{4}", year_s.strip()):
                 raise ConfigError(f"utanförskapsdefinitionen {text!r}: året ska vara fyrsiffrigt")
             year = int(year_s)
         return ExclusionDefinition("omradestyp", types=types, year=year, spec=text)
@@ -123,11 +125,10 @@ def parse_exclusion(spec: str | None) -> ExclusionDefinition:
 def read_code_list(path: Path) -> frozenset[str]:
     """Read RegSO codes: one per line, or a CSV (``,``, ``;`` or tab) with column ``regso_code``;
     every line checked. UTF-8 (with or without BOM) or Windows-1252, as Excel saves it."""
-    if not path.is_file():
-        raise InputFileError(path, "filen finns inte")
-    if not path.read_bytes().strip(b"\xef\xbb\xbf \r\n\t"):
+    data = read_input_bytes(path)  # a regular file, within the size cap
+    if not data.strip(b"\xef\xbb\xbf \r\n\t"):
         raise InputFileError(path, "filen är tom; väntat en RegSO-kod per rad")
-    text = read_text(path, ("utf-8-sig", "cp1252"))
+    text = decode_bytes(path, data, ("utf-8-sig", "cp1252"))[0]
     codes: set[str] = set()
     first = text.split("\n", 1)[0]
     if "regso_code" in first.lower():

@@ -18,6 +18,7 @@ the total exactly.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -308,7 +309,7 @@ def _as_int(value: object) -> int | None:
         pass
     if isinstance(value, str):
         text = value.strip().replace("\u00a0", "").replace(" ", "")
-        if text.lstrip("-").isdigit():
+        if re.fullmatch(r"-?[0-9]+", text):  # ASCII digits: "²".isdigit() is true, int("²") fails
             return int(text)
         return None
     return None

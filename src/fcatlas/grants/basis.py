@@ -89,6 +89,11 @@ def basis_from_bundle(
     Raises :class:`BundleError` when an exclusion area has no child count.
     """
     y = bundle.check_year(year)
+    for used in {y, exclusion.year} - {None} if exclusion.kind == "omradestyp" else set():
+        note = bundle.incomplete_note(int(used))  # type: ignore[arg-type]
+        if note:
+            raise BundleError(note + " Bidragsnyckeln kan inte beräknas på ett ofullständigt år; bygg "
+                              "datapaketet med en komplett fil eller välj ett annat år.")
     areas = bundle.areas(level="regso", year=y)
     mask = exclusion.mask(areas, bundle.omradestyp_by_year())
     hit = areas.loc[mask.to_numpy()]

@@ -29,7 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from fcatlas.errors import FcatlasError, InputFileError, Problem
-from fcatlas.geography.sources.textfile import read_text, records, sniff_delimiter
+from fcatlas.files import atomic_output, neutralise, read_input_bytes, write_bytes, xlsx_workbook
+from fcatlas.geography.sources.textfile import read_text, records, sniff_delimiter, xlsx_rows
 from fcatlas.grants.allocation import MAX_SEK, fmt_sek, lan_names
 
 #: Limits of the stored fields (see :mod:`fcatlas.grants.store`): FTE is kept with two decimals,
@@ -83,6 +84,10 @@ PURPOSE_LABELS: dict[Purpose, str] = {
     Purpose.DEVELOP_CENTRES: "Vidareutveckling av befintliga familjecentraler i sådana områden",
     Purpose.NEEDS_ANALYSIS: "Behovs- och lägesanalys",
 }
+
+
+#: Control characters no text of a report may hold (a database refuses NUL; the others are noise).
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class ReportError(FcatlasError):
@@ -182,6 +187,10 @@ def check_report(
                         *((f"uses.{k}", v) for k, v in report.uses.items())):
         if value is not None and value > MAX_SEK:
             f.append(Finding(name, f"{fmt_sek(value)} kr är orimligt stort (högst {fmt_sek(MAX_SEK)} kr)"))
+    for name, text in (("role", report.role), ("account", report.account),
+                       *(("unit_ids", u) for u in report.unit_ids)):
+        if CONTROL_CHARS.search(text or ""):
+            f.append(Finding(name, "texten innehåller otillåtna styrtecken (t.ex. NUL); skriv om den"))
     if report.region_code not in lan_names():
         f.append(Finding("region_code", f"{report.region_code!r} är ingen länskod (två siffror, t.ex. 18)"))
     if not (2000 <= int(report.year) <= 2100):
@@ -321,8 +330,6 @@ def read_reports(
     do not stop the import.
     """
     p = Path(path)
-    if not p.is_file():
-        raise InputFileError(p, "filen finns inte")
     header, rows = _read_table(p)
     problems: list[Problem] = []
     keys: list[str | None] = []
@@ -451,27 +458,75 @@ def read_reports(
     return out
 
 
+def read_allocation_file(path: str | Path) -> dict[str, int]:
+    """Region code → whole kronor from an allocation CSV (``grant allocate --format csv``:
+    columns ``region_code`` and ``total_sek``; ``;`` or ``,``).
+
+    Every amount must be a non-negative whole number of kronor written with the digits 0–9
+    (``1500000``, ``1 500 000``); ``1500000.99``, ``-5``, ``abc``, an empty cell or a region
+    twice is an error naming the row — a figure is never rounded, cut or skipped.
+    """
+    p = Path(path)
+    text = read_text(p, ("utf-8-sig", "cp1252"))
+    recs = [r for r in records(p, text, sniff_delimiter(text, ",;\t")) if not r.blank]
+    if not recs:
+        raise InputFileError(p, "filen är tom")
+    header = [h.strip() for h in recs[0].fields]
+    for col in ("region_code", "total_sek"):
+        if col not in header:
+            raise InputFileError(p, "kolumnen saknas (väntat region_code och total_sek, som i "
+                                    "'grant allocate --format csv')", row=recs[0].line, column=col)
+    ci, ai = header.index("region_code"), header.index("total_sek")
+    problems: list[Problem] = []
+    out: dict[str, int] = {}
+    seen: dict[str, int] = {}
+    for r in recs[1:]:
+        if any(f.strip() for f in r.fields[len(header):]):
+            problems.append(Problem(str(p), r.line, None, f"raden har {len(r.fields)} fält men rubrikraden "
+                                    f"{len(header)}; kontrollera avgränsare (ett belopp med decimalkomma?)"))
+            continue
+        code = r.fields[ci].strip() if ci < len(r.fields) else ""
+        raw = r.fields[ai].strip() if ai < len(r.fields) else ""
+        if re.fullmatch(r"[0-9]", code):
+            code = "0" + code
+        if code not in lan_names():
+            problems.append(Problem(str(p), r.line, "region_code", f"{code!r} är ingen länskod (två siffror, t.ex. 18)"))
+            continue
+        if code in seen:
+            problems.append(Problem(str(p), r.line, "region_code", f"region {code} finns redan på rad {seen[code]}"))
+            continue
+        seen[code] = r.line
+        amount = _whole_kronor(raw)
+        if amount is None:
+            problems.append(Problem(str(p), r.line, "total_sek",
+                                    f"{raw[:40]!r} är inget belopp i hela kronor ≥ 0 (t.ex. 1500000)"
+                                    if raw else "beloppet saknas"))
+            continue
+        if amount > MAX_SEK:
+            problems.append(Problem(str(p), r.line, "total_sek", f"{raw[:40]} kr är orimligt stort"))
+            continue
+        out[code] = amount
+    if problems:
+        raise ReportFileError(p, problems)
+    if not out:
+        raise InputFileError(p, "filen har inga rader med belopp")
+    return out
+
+
+def _whole_kronor(text: str) -> int | None:
+    """Whole non-negative kronor written with ASCII digits (spaces as thousands separators)."""
+    t = text.replace("\u00a0", "").replace("\u202f", "").replace(" ", "").replace("_", "")
+    return int(t) if re.fullmatch(r"[0-9]+", t) else None
+
+
 def _read_table(p: Path) -> tuple[list[Any], list[tuple[int, list[Any]]]]:
     if p.suffix.lower() in (".xlsx", ".xlsm"):
-        import openpyxl
-
-        try:
-            wb = openpyxl.load_workbook(p, read_only=True, data_only=True)
-        except Exception as exc:
-            raise InputFileError(p, f"filen kan inte läsas som Excel ({exc})") from None
-        try:
-            ws = wb.worksheets[0]
-            all_rows = list(ws.iter_rows(values_only=True))
-        finally:
-            wb.close()
+        all_rows = xlsx_rows(p, read_input_bytes(p))
         if not all_rows:
             raise InputFileError(p, "arbetsbladet är tomt", row=1)
-        header = list(all_rows[0])
-        rows = [
-            (i, list(r)) for i, r in enumerate(all_rows[1:], start=2)
-            if any(v is not None and str(v).strip() for v in r)
-        ]
-        return header, rows
+        if all_rows[0][0] != 1:
+            raise InputFileError(p, "rubrikraden saknas; väntat rubrikraden enligt mallen på rad 1", row=1)
+        return list(all_rows[0][1]), [(i, list(r)) for i, r in all_rows[1:] if any(_text(v) for v in r)]
     text = read_text(p, ("utf-8-sig", "cp1252"))
     first = text.split("\n", 1)[0]
     if not first.strip():
@@ -498,7 +553,7 @@ def _int(value: Any) -> int | None:
     if isinstance(value, float):
         return int(value) if value.is_integer() else None
     text = _text(value).replace("\u00a0", "").replace(" ", "").replace("kr", "")
-    m = re.fullmatch(r"(-?\d+)(?:[.,]0+)?", text)
+    m = re.fullmatch(r"(-?[0-9]+)(?:[.,]0+)?", text)
     return int(m.group(1)) if m else None
 
 
@@ -511,13 +566,16 @@ def _money_reason(value: Any, allow_empty: bool = False) -> str:
 
 def _date(value: Any) -> dt.date | None:
     if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(_text(value)[:10])
-    except ValueError:
-        return None
+        d = value.date()
+    elif isinstance(value, dt.date):
+        d = value
+    else:
+        text = _text(value)
+        try:  # the whole text must be a date or a date and time: 2026-01-01T25:99 is neither
+            d = (dt.datetime.fromisoformat(text).date() if len(text) > 10 else dt.date.fromisoformat(text))
+        except ValueError:
+            return None
+    return d if 2000 <= d.year <= 2100 else None
 
 
 def template_rows(example: bool = True) -> list[list[Any]]:
@@ -536,27 +594,30 @@ def write_template(path: str | Path, example: bool = True) -> Path:
     p = Path(path)
     rows = template_rows(example)
     if p.suffix.lower() == ".xlsx":
-        import xlsxwriter
-
-        wb = xlsxwriter.Workbook(str(p))
-        ws = wb.add_worksheet("Rapporter")
-        bold = wb.add_format({"bold": True, "text_wrap": True, "valign": "top"})
-        for j, h in enumerate(rows[0]):
-            ws.write_string(0, j, h, bold)
-            ws.set_column(j, j, 22)
-        for i, r in enumerate(rows[1:], start=1):
-            for j, v in enumerate(r):
-                if isinstance(v, int):
-                    ws.write_number(i, j, v)
-                else:
-                    ws.write_string(i, j, str(v))
-        ws.freeze_panes(1, 0)
-        wb.close()
+        with atomic_output(p, what="mallen") as tmp:
+            _template_xlsx(rows, tmp)
         return p
     buf = io.StringIO()
     w = csv.writer(buf, delimiter=";", lineterminator="\r\n")
     for r in rows:
-        w.writerow(r)
-    p.write_bytes(b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8"))
+        w.writerow([neutralise(v) for v in r])
+    write_bytes(p, b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8"), what="mallen")
     return p
+
+
+def _template_xlsx(rows: list[list[Any]], p: Path) -> None:
+    wb = xlsx_workbook(p)
+    ws = wb.add_worksheet("Rapporter")
+    bold = wb.add_format({"bold": True, "text_wrap": True, "valign": "top"})
+    for j, h in enumerate(rows[0]):
+        ws.write_string(0, j, h, bold)
+        ws.set_column(j, j, 22)
+    for i, r in enumerate(rows[1:], start=1):
+        for j, v in enumerate(r):
+            if isinstance(v, int):
+                ws.write_number(i, j, v)
+            else:
+                ws.write_string(i, j, str(v))
+    ws.freeze_panes(1, 0)
+    wb.close()
 

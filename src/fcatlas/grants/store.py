@@ -40,6 +40,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from fcatlas.db import Base, connect
 from fcatlas.grants import decisions as _decisions  # noqa: F401  (the decision tables on the same branch)
 from fcatlas.grants.followup import (
+    CONTROL_CHARS,
     EDITABLE,
     PURPOSE_LABELS,
     STATUS_LABELS,
@@ -246,7 +247,9 @@ class GrantStore:
         created = 0
         with self._tx() as s:
             for code, amount in sorted(amounts.items()):
-                if int(amount) <= 0:
+                if int(amount) < 0:
+                    raise ReportError(f"beloppet för region {code} år {year} är negativt ({amount} kr)", [])
+                if int(amount) == 0:
                     continue
                 row = self._get(s, code, year)
                 if row is None:
@@ -310,6 +313,8 @@ class GrantStore:
         the deadline is kept and flagged ``late``.
         """
         at = _aware(at) or utcnow()
+        if CONTROL_CHARS.search(comment):
+            raise ReportError("kommentaren innehåller otillåtna styrtecken (t.ex. NUL); skriv om den")
         with self._tx() as s:
             row = self._get(s, region_code, year)
             if row is None:
@@ -523,6 +528,10 @@ SUMMARY_COLUMNS = [
 ]
 
 
+def _exact_sum(values: Iterable[Any]) -> int:
+    return sum((int(v) for v in values if v is not None and not pd.isna(v)), 0)
+
+
 def national_summary(views: Iterable[ReportView]) -> pd.DataFrame:
     """Per year: number of reports per status, late submissions, kronor per purpose, FTE."""
     df = reports_frame(views)
@@ -532,11 +541,12 @@ def national_summary(views: Iterable[ReportView]) -> pd.DataFrame:
         for s in ReportStatus:
             row[s.value] = int((g["status"] == s.value).sum())
         row["n_late"] = int(g["late"].sum())
-        row["amount_received_sek"] = int(g["amount_received_sek"].sum())
-        row["used_sek"] = int(g["used_sek"].sum())
+        # exact sums in Python integers (never a 64-bit wrap-around)
+        row["amount_received_sek"] = _exact_sum(g["amount_received_sek"])
+        row["used_sek"] = _exact_sum(g["used_sek"])
         for p in Purpose:
-            row[p.value + "_sek"] = int(g[p.value + "_sek"].sum())
-        row["unused_sek"] = int(g["unused_sek"].fillna(0).sum())
+            row[p.value + "_sek"] = _exact_sum(g[p.value + "_sek"])
+        row["unused_sek"] = _exact_sum(g["unused_sek"])
         row["fte"] = float(g["fte"].fillna(0).sum())
         out.append(row)
     return pd.DataFrame(out, columns=SUMMARY_COLUMNS)

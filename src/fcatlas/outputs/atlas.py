@@ -16,7 +16,8 @@ import pandas as pd
 
 from fcatlas.analysis.atlas import AtlasResult
 from fcatlas.domain import Status
-from fcatlas.outputs.excel import write_excel
+from fcatlas.files import OutputError, check_output, neutralise_frame, write_text
+from fcatlas.outputs.excel import incomplete_notes, write_excel
 from fcatlas.outputs.maps import MapLayers, draw_map
 
 SOURCES_TEXT = (
@@ -131,6 +132,7 @@ def summary_document(result: AtlasResult, manifest: dict[str, Any]) -> dict[str,
         "created": manifest.get("created"),
         "synthetic": bool(manifest.get("synthetic")),
         "children_0_6_estimate": manifest.get("children_0_6_estimate"),
+        "incomplete_omradestyp": incomplete_notes(manifest, result.params.year, result.params.exclusion.year),
     }
     return dict(json.loads(json.dumps(doc, ensure_ascii=False, default=_json_default)))
 
@@ -149,8 +151,12 @@ def write_atlas(
     ``maps``: ``auto`` (the län map with a län filter, else the national map and one map per län
     that has RegSO boundaries), ``national``, ``lan`` (every län), ``all``, ``none``.
     """
+    check_output(out_dir, folder=True, what="utkatalogen")
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"utkatalogen {str(out_dir)!r} kan inte skapas ({exc.strerror or exc})") from None
     files: dict[str, list[Path]] = {}
 
     def stage(text: str) -> None:
@@ -159,7 +165,7 @@ def write_atlas(
 
     stage("Skriver areas.csv och summary.json")
     areas_csv = out / "areas.csv"
-    result.areas_csv().to_csv(areas_csv, index=False, lineterminator="\n")
+    write_text(areas_csv, str(neutralise_frame(result.areas_csv()).to_csv(index=False, lineterminator="\n")))
     stage("Skriver atlas.xlsx")
     files["excel"] = [write_excel(result, manifest, out / "atlas.xlsx")]
     map_dir = out / "maps"
@@ -185,9 +191,7 @@ def write_atlas(
     summary["files"] = sorted(
         str(p.relative_to(out)) for p in [areas_csv, out / "summary.json", *files["excel"], *files["maps"]]
     )
-    (out / "summary.json").write_text(
-        json.dumps(summary, ensure_ascii=False, indent=2, default=_json_default) + "\n", encoding="utf-8"
-    )
+    write_text(out / "summary.json", json.dumps(summary, ensure_ascii=False, indent=2, default=_json_default) + "\n")
     files["data"] = [areas_csv, out / "summary.json"]
     return files
 

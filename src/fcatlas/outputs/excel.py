@@ -21,6 +21,7 @@ import xlsxwriter.exceptions
 from fcatlas.analysis.atlas import AtlasResult
 from fcatlas.domain import CATEGORY_LABELS, OMRADESTYP_LABELS, STATUS_LABELS, Category, Status
 from fcatlas.errors import FcatlasError
+from fcatlas.files import atomic_output, xlsx_workbook
 
 SHEET_KEYS = "Nyckeltal"
 SHEET_AREAS = "Områden"
@@ -202,15 +203,7 @@ def _is_missing(v: Any) -> bool:
 
 class _Writer:
     def __init__(self, path: Path) -> None:
-        self.wb = xlsxwriter.Workbook(
-            str(path),
-            {
-                "strings_to_formulas": False,
-                "strings_to_urls": False,
-                "strings_to_numbers": False,
-                "nan_inf_to_errors": False,
-            },
-        )
+        self.wb = xlsx_workbook(path, {"nan_inf_to_errors": False})
         wb = self.wb
         self.fmt = {
             "header": wb.add_format({"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#DDE5EE",
@@ -413,6 +406,18 @@ def _level_frame(t: pd.DataFrame) -> pd.DataFrame:
     return t
 
 
+def incomplete_notes(manifest: dict[str, Any], *years: int | None) -> list[str]:
+    """Swedish notes for the years among ``years`` whose områdestyp is incomplete in the bundle."""
+    raw = manifest.get("incomplete_omradestyp") or {}
+    out = []
+    for y in sorted({int(y) for y in years if y is not None}):
+        info = raw.get(str(y)) if isinstance(raw, dict) else None
+        if info:
+            out.append(f"Områdestyp {y} är ofullständig i datapaketet: {info.get('missing')} av {info.get('of')} "
+                       f"RegSO saknas i {info.get('file')}; resultaten för {y} är inte fullständiga.")
+    return out
+
+
 def definitions_rows(result: AtlasResult, manifest: dict[str, Any]) -> list[tuple[str, str]]:
     """The rows of the definitions sheet: the run's parameters, the definitions, the sources."""
     p = result.params
@@ -443,6 +448,7 @@ def definitions_rows(result: AtlasResult, manifest: dict[str, Any]) -> list[tupl
         ("Enheter räknas per område", "endast status " + ", ".join(
             STAT_LABELS.get(s, s) for s in p.count_statuses)),
     ]
+    rows += [("OFULLSTÄNDIGT ÅR", n) for n in incomplete_notes(manifest, p.year, p.exclusion.year)]
     if est and est.get("share") is not None and est.get("rows_estimated"):
         rows.append((
             "Barn 0–6 år",
@@ -469,6 +475,12 @@ def definitions_rows(result: AtlasResult, manifest: dict[str, Any]) -> list[tupl
 def write_excel(result: AtlasResult, manifest: dict[str, Any], path: str | Path) -> Path:
     """Write ``atlas.xlsx`` for ``result``. Returns the path."""
     out = Path(path)
+    with atomic_output(out) as tmp:
+        _write_excel(result, manifest, tmp)
+    return out
+
+
+def _write_excel(result: AtlasResult, manifest: dict[str, Any], out: Path) -> None:
     w = _Writer(out)
     w.keyfigures(keyfigure_rows(result))
     w.table(SHEET_AREAS, _area_frame(result.areas), AREA_COLS)
@@ -485,4 +497,3 @@ def write_excel(result: AtlasResult, manifest: dict[str, Any], path: str | Path)
     w.table(SHEET_GAPS, g, GAP_COLS)
     w.definitions(definitions_rows(result, manifest))
     w.close()
-    return out

@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from fcatlas.files import atomic_output, xlsx_workbook
 from fcatlas.fmt import thousands
 from fcatlas.grants.followup import PURPOSE_LABELS, STATUS_LABELS, Purpose, ReportStatus
 from fcatlas.grants.plan import GrantPlan
@@ -80,10 +81,13 @@ def _sources(plan: GrantPlan) -> list[str]:
 
 def write_annex_xlsx(plan: GrantPlan, path: str | Path) -> Path:
     """Write the annex workbook: a sheet per year, "Utbetalningar", "Metod och källor"."""
-    import xlsxwriter
+    with atomic_output(path) as tmp:
+        _annex_xlsx(plan, tmp)
+    return Path(path)
 
-    p = Path(path)
-    wb = xlsxwriter.Workbook(str(p))
+
+def _annex_xlsx(plan: GrantPlan, p: Path) -> None:
+    wb = xlsx_workbook(p)
     f_title = wb.add_format({"bold": True, "font_size": 13})
     f_meta = wb.add_format({"italic": True, "font_color": "#444444"})
     f_head = wb.add_format({"bold": True, "bg_color": "#E8EEF4", "text_wrap": True, "valign": "bottom",
@@ -195,7 +199,6 @@ def write_annex_xlsx(plan: GrantPlan, path: str | Path) -> Path:
         ws.set_row(r, 15 * (1 + len(s_) // 105))
         r += 1
     wb.close()
-    return p
 
 
 # -- PDF ---------------------------------------------------------------------------------------
@@ -273,7 +276,9 @@ def write_annex_pdf(plan: GrantPlan, path: str | Path) -> Path:
     import weasyprint
 
     p = Path(path)
-    weasyprint.HTML(string=render_annex_html(plan), base_url=str(TEMPLATES)).write_pdf(str(p))
+    html = render_annex_html(plan)
+    with atomic_output(p) as tmp:
+        weasyprint.HTML(string=html, base_url=str(TEMPLATES)).write_pdf(str(tmp))
     return p
 
 
@@ -316,10 +321,13 @@ def write_followup_xlsx(
     reports: pd.DataFrame, summary: pd.DataFrame, overdue: pd.DataFrame, path: str | Path
 ) -> Path:
     """Write the follow-up workbook: "Rapporter", "Nationell sammanställning", "Försenade"."""
-    import xlsxwriter
+    with atomic_output(path) as tmp:
+        _followup_xlsx(reports, summary, overdue, tmp)
+    return Path(path)
 
-    p = Path(path)
-    wb = xlsxwriter.Workbook(str(p))
+
+def _followup_xlsx(reports: pd.DataFrame, summary: pd.DataFrame, overdue: pd.DataFrame, p: Path) -> None:
+    wb = xlsx_workbook(p)
     f_head = wb.add_format({"bold": True, "bg_color": "#E8EEF4", "text_wrap": True, "valign": "bottom",
                             "bottom": 1})
     f_int = wb.add_format({"num_format": "#,##0"})
@@ -353,4 +361,3 @@ def write_followup_xlsx(
         if df.empty:
             ws.write_string(1, 0, "Inga rader.")
     wb.close()
-    return p

@@ -19,9 +19,7 @@ from typing import Any
 import pandas as pd
 
 from fcatlas.domain import CATEGORY_LABELS, GOVERNANCE_LABELS, STATUS_LABELS, Category, Status
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_NUMBER = re.compile(r"^[+-]?\d+([.,]\d+)?$")
+from fcatlas.files import atomic_output, neutralise, write_text, xlsx_workbook
 
 #: Swedish headers of the XLSX export.
 XLSX_HEADERS: dict[str, str] = {
@@ -55,17 +53,6 @@ XLSX_HEADERS: dict[str, str] = {
 PRECISION_LABELS = {"exakt": "exakt (koordinater)", "postnummer": "postnummer", "kommun": "kommun"}
 
 
-def neutralise(value: Any) -> Any:
-    """Prefix text that a spreadsheet would treat as a formula with an apostrophe.
-
-    >>> neutralise("=cmd|' /C calc'!A0")
-    "'=cmd|' /C calc'!A0"
-    >>> neutralise("-12.5"), neutralise("Familjecentral")
-    ('-12.5', 'Familjecentral')
-    """
-    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _NUMBER.match(value):
-        return "'" + value
-    return value
 
 
 def _plain(v: Any) -> Any:
@@ -97,7 +84,7 @@ def units_to_csv(df: pd.DataFrame, out: Path | io.TextIOBase | None = None) -> s
         w.writerow(cells)
     text = buf.getvalue()
     if isinstance(out, Path):
-        out.write_text(text, encoding="utf-8")
+        write_text(out, text)
     elif out is not None:
         out.write(text)
     return text
@@ -106,10 +93,13 @@ def units_to_csv(df: pd.DataFrame, out: Path | io.TextIOBase | None = None) -> s
 def units_to_xlsx(df: pd.DataFrame, path: Path, title: str = "Familjecentraler") -> Path:
     """A filterable workbook: sheet *Enheter* (Swedish headers and labels, frozen header row,
     autofilter) and sheet *Om* (what the columns mean, sources)."""
-    import xlsxwriter
+    with atomic_output(path) as tmp:
+        _units_xlsx(df, tmp, title)
+    return path
 
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
-                                          "strings_to_numbers": False})
+
+def _units_xlsx(df: pd.DataFrame, path: Path, title: str) -> None:
+    wb = xlsx_workbook(path)
     try:
         ws = wb.add_worksheet("Enheter")
         bold = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
@@ -158,7 +148,6 @@ def units_to_xlsx(df: pd.DataFrame, path: Path, title: str = "Familjecentraler")
             about.write_string(i, 0, text)
     finally:
         wb.close()
-    return path
 
 
 _XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -199,7 +188,7 @@ def problems_to_csv(problems: Iterable[Any], headers: list[str], file: str, path
         vals = [p.values.get(h, "") for h in headers] + [p.values.get("(extra)", "")]
         w.writerow([neutralise(x) for x in [file, "" if p.row is None else p.row, p.column or "", p.severity,
                                               p.reason, *vals]])
-    path.write_text(buf.getvalue(), encoding="utf-8-sig")
+    write_text(path, buf.getvalue(), encoding="utf-8-sig", what="felrapporten")
     return path
 
 

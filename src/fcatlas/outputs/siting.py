@@ -81,22 +81,29 @@ def write_siting(
 ) -> list[Path]:
     """Write ``lokalisering.csv``, ``lokalisering.xlsx``, ``lokalisering.json`` and (with a län)
     ``karta.png/.svg/.pdf`` into ``out_dir``. Returns the files written."""
+    from fcatlas.files import OutputError, atomic_output, check_output, neutralise_frame, write_text
+
+    check_output(out_dir, folder=True, what="utkatalogen")
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"utkatalogen {str(out_dir)!r} kan inte skapas ({exc.strerror or exc})") from None
     files = []
     csv_path = out / "lokalisering.csv"
-    sites[SITES_CSV_COLUMNS].to_csv(csv_path, index=False, lineterminator="\n")
+    write_text(csv_path, str(neutralise_frame(sites[SITES_CSV_COLUMNS]).to_csv(index=False, lineterminator="\n")))
     files.append(csv_path)
-    w = _Writer(out / "lokalisering.xlsx")
-    w.table(SHEET_SITES, sites, SITE_COLS)
-    w.table(SHEET_AREAS, areas, AREA_COLS)
-    if curve is not None:
-        w.table(SHEET_CURVE, curve, CURVE_COLS)
-    w.definitions(definitions)
-    w.close()
+    with atomic_output(out / "lokalisering.xlsx") as tmp:
+        w = _Writer(tmp)
+        w.table(SHEET_SITES, sites, SITE_COLS)
+        w.table(SHEET_AREAS, areas, AREA_COLS)
+        if curve is not None:
+            w.table(SHEET_CURVE, curve, CURVE_COLS)
+        w.definitions(definitions)
+        w.close()
     files.append(out / "lokalisering.xlsx")
     js = out / "lokalisering.json"
-    js.write_text(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    write_text(js, json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")
     files.append(js)
     lan = atlas.params.lan
     if lan is not None:

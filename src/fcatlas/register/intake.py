@@ -30,6 +30,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import math
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -51,9 +52,10 @@ from fcatlas.domain import (
     implied_by,
 )
 from fcatlas.errors import CodeError, InputFileError
+from fcatlas.files import max_input_bytes, max_input_rows, read_input_bytes
 from fcatlas.geography import admin
 from fcatlas.geography.sources.postcodes import normalise_postcode
-from fcatlas.geography.sources.textfile import decode_bytes
+from fcatlas.geography.sources.textfile import decode_bytes, xlsx_rows
 from fcatlas.register.geocode import (
     Geocoder,
     LocationError,
@@ -61,8 +63,6 @@ from fcatlas.register.geocode import (
     detect_system,
 )
 
-MAX_FILE_BYTES = 50_000_000
-MAX_ROWS = 100_000
 #: Longest text accepted per field (longer cells reject the row, they are never cut).
 MAX_LENGTH = {
     "id": 100,
@@ -81,6 +81,8 @@ MAX_LENGTH = {
 }
 DEFAULT_MAX_LENGTH = 100
 DUPLICATE_DISTANCE_M = 50.0
+#: Plausible years of a status date.
+MIN_YEAR, MAX_YEAR = 1900, 2100
 SIMILAR_NAME_RATIO = 0.9
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -300,16 +302,7 @@ def read_table(path: str | Path, header_like: HeaderTest | None = None, what: st
         no header row, repeated or empty column names, or no data rows.
     """
     p = Path(path)
-    try:
-        if p.stat().st_size > MAX_FILE_BYTES:
-            raise InputFileError(p, f"filen är större än {MAX_FILE_BYTES // 1_000_000} MB")
-        data = p.read_bytes()
-    except FileNotFoundError:
-        raise InputFileError(p, "filen finns inte") from None
-    except IsADirectoryError:
-        raise InputFileError(p, "det är en katalog, inte en fil") from None
-    except OSError as exc:
-        raise InputFileError(p, f"filen kunde inte läsas ({exc.strerror or exc})") from None
+    data = read_input_bytes(p)
     sha = hashlib.sha256(data).hexdigest()
     if not data.strip():
         raise InputFileError(p, "filen är tom")
@@ -321,8 +314,8 @@ def read_table(path: str | Path, header_like: HeaderTest | None = None, what: st
     _check_headers(table)
     if not table.rows:
         raise InputFileError(p, f"filen har en rubrikrad men inga {what}")
-    if len(table.rows) > MAX_ROWS:
-        raise InputFileError(p, f"filen har {len(table.rows)} rader, fler än {MAX_ROWS} tillåts")
+    if len(table.rows) > max_input_rows():
+        raise InputFileError(p, f"filen har {len(table.rows)} rader, fler än {max_input_rows()} tillåts")
     return table
 
 
@@ -332,7 +325,7 @@ def _read_csv(p: Path, data: bytes, header_like: HeaderTest = _header_like) -> R
         line = text[: text.index("\x00")].count("\n") + 1
         raise InputFileError(p, "filen innehåller NUL-tecken; är det verkligen en textfil (CSV)?", row=line)
     delim = _sniff_delimiter(text, header_like)
-    csv.field_size_limit(MAX_FILE_BYTES)
+    csv.field_size_limit(max_input_bytes())
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=True)
     records: list[tuple[int, list[str]]] = []
     start = 1
@@ -366,37 +359,13 @@ def _cell_text(value: object) -> str:
 
 
 def _read_xlsx(p: Path, data: bytes, header_like: HeaderTest = _header_like) -> RawTable:
-    import warnings
-    import zipfile
-
-    import openpyxl
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError, IndexError) as exc:
-        raise InputFileError(p, f"filen kunde inte läsas som Excel-fil (xlsx): {exc}") from None
-    except Exception as exc:  # openpyxl raises a zoo of types on hostile files
-        raise InputFileError(p, f"filen kunde inte läsas som Excel-fil (xlsx): {type(exc).__name__}") from None
-    try:
-        ws = wb.worksheets[0]
-        records: list[tuple[int, list[str]]] = []
-        for idx, values in enumerate(ws.iter_rows(values_only=True), start=1):
-            cells = [_cell_text(v) for v in values]
-            while cells and not cells[-1].strip():
-                cells.pop()
-            if not cells:
-                continue
+    records: list[tuple[int, list[str]]] = []
+    for idx, values in xlsx_rows(p, data):
+        cells = [_cell_text(v) for v in values]
+        while cells and not cells[-1].strip():
+            cells.pop()
+        if cells:
             records.append((idx, cells))
-            if len(records) > MAX_ROWS + HEADER_SEARCH_ROWS:
-                break
-    except InputFileError:
-        raise
-    except Exception as exc:
-        raise InputFileError(p, f"Excel-filen är trasig: {type(exc).__name__}") from None
-    finally:
-        wb.close()
     headers, rows, header_row = _split_header(p, records, "xlsx", header_like)
     return RawTable(p, headers, rows, "xlsx", header_row=header_row)
 
@@ -640,15 +609,23 @@ def _date(text: str, column: str) -> str | None:
     t = text.strip()
     if not t:
         return None
-    for pattern, fmt in ((r"\d{4}-\d{2}-\d{2}", "%Y-%m-%d"), (r"\d{4}-\d{2}", "%Y-%m"), (r"\d{4}", "%Y")):
+    for pattern, fmt in ((r"[0-9]{4}-[0-9]{2}-[0-9]{2}", "%Y-%m-%d"), (r"[0-9]{4}-[0-9]{2}", "%Y-%m"),
+                         (r"[0-9]{4}", "%Y")):
         if re.fullmatch(pattern, t):
             try:
-                dt.datetime.strptime(t, fmt)
+                year = dt.datetime.strptime(t, fmt).year
             except ValueError:
                 break
+            if not MIN_YEAR <= year <= MAX_YEAR:
+                raise _RowError(column, f"{_short(t)}: året ska ligga mellan {MIN_YEAR} och {MAX_YEAR}")
             return t
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}T[\d:.]+", t):
-        return t[:10]
+    if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9:.]+", t):
+        try:  # the time must be a time too: 2026-01-01T25:99 is no date
+            when = dt.datetime.fromisoformat(t)
+        except ValueError:
+            when = None
+        if when is not None and MIN_YEAR <= when.year <= MAX_YEAR:
+            return t[:10]
     raise _RowError(column, f"{_short(t)} är inget datum (väntat ÅÅÅÅ-MM-DD, ÅÅÅÅ-MM eller ÅÅÅÅ)")
 
 
@@ -908,6 +885,101 @@ def _name_core(name: str) -> str:
     return core or fold(name)
 
 
+def similar_name_pairs(names: list[str], ratio: float = SIMILAR_NAME_RATIO) -> list[tuple[int, int]]:
+    """Index pairs ``(i, j)``, ``i < j``, whose ``SequenceMatcher`` ratio is at least ``ratio`` —
+    the same pairs as comparing every pair, in about linear time for distinct names.
+
+    Why this finds every pair: the ratio is ``2·M / (la + lb)`` where the ``M`` matched characters
+    form a common subsequence, so ``b`` is ``a`` with ``d = la + lb − 2·M ≤ (1 − ratio)(la + lb)``
+    characters deleted or inserted. For ``la ≥ lb`` that is at most ``⌊2(1 − ratio)·la⌋`` edits;
+    cut ``a`` into one piece more than that and one piece survives untouched, i.e. is a substring
+    of ``b``. So each name is indexed by its pieces and only names that contain one of a longer
+    (or equally long) name's pieces are compared. Lengths outside ``ratio`` are never compared.
+
+    >>> similar_name_pairs(["mora", "morra", "falun", "faluun", "x"])
+    [(0, 1), (2, 3)]
+    """
+    n = len(names)
+    if n < 2:
+        return []
+    if ratio <= 0.5 or n < 40:  # the piece bound needs ratio > 1/2; small groups: compare all
+        return [(i, j) for i in range(n) for j in range(i + 1, n)
+                if SequenceMatcher(None, names[i], names[j]).ratio() >= ratio]
+    eps = 1e-9
+
+    def max_edits(la: int, lb: int) -> int:
+        """Most insertions + deletions between lengths ``la`` and ``lb`` at this ratio (-1: none)."""
+        need = math.ceil(ratio * (la + lb) / 2 - eps)  # matched characters needed
+        return la + lb - 2 * need if need <= min(la, lb) else -1
+
+    def shorter_range(la: int) -> range:
+        return range(max(1, math.ceil(la * ratio / (2 - ratio) - eps)), la + 1)
+
+    def cuts(la: int) -> list[tuple[int, int]]:
+        """(start, size) of the pieces of a name of length ``la``: one more than the edits allowed."""
+        count = max([max_edits(la, lb) for lb in shorter_range(la)] + [0]) + 1
+        size, extra = divmod(la, count)
+        out, at = [], 0
+        for q in range(count):
+            step = size + (q < extra)
+            out.append((at, step))
+            at += step
+        return out
+
+    # index: (length, piece number, piece) -> names of that length with that piece there
+    index: dict[tuple[int, int, str], list[int]] = {}
+    cut_of: dict[int, list[tuple[int, int]]] = {}
+    empty: list[int] = []
+    for i, s in enumerate(names):
+        if not s:
+            empty.append(i)
+            continue
+        la = len(s)
+        if la not in cut_of:
+            cut_of[la] = cuts(la)
+        for q, (at, size) in enumerate(cut_of[la]):
+            index.setdefault((la, q, s[at:at + size]), []).append(i)
+    import numpy as np
+
+    # character counts per name: their overlap bounds the matched characters (a cheap filter)
+    alphabet = {ch: k for k, ch in enumerate(sorted({ch for s in names for ch in s}))}
+    counts = np.zeros((n, max(len(alphabet), 1)), dtype=np.int32)
+    for i, s in enumerate(names):
+        for ch in s:
+            counts[i, alphabet[ch]] += 1
+    lens = np.array([len(s) for s in names], dtype=np.float64)
+    pairs: set[tuple[int, int]] = set()
+    for i, b in enumerate(names):
+        lb = len(b)
+        if not lb:
+            continue
+        cands: set[int] = set()
+        # longer (or equal) names a with 2·lb / (la + lb) ≥ ratio
+        for la in range(lb, int(lb * (2 - ratio) / ratio + eps) + 1):
+            d = max_edits(la, lb)
+            if la not in cut_of or d < 0:
+                continue
+            for q, (at, size) in enumerate(cut_of[la]):
+                # a surviving piece moves by at most d places
+                for start in range(max(0, at - d), min(lb - size, at + d) + 1):
+                    hit = index.get((la, q, b[start:start + size]))
+                    if hit:
+                        cands.update(hit)
+        # equal lengths find each other from both sides: keep one side
+        js = np.fromiter((j for j in cands if j != i and (len(names[j]) > lb or j > i)), dtype=np.int64)
+        if not len(js):
+            continue
+        common = np.minimum(counts[js], counts[i]).sum(axis=1)
+        js = js[2 * common >= ratio * (lb + lens[js]) - eps]
+        for j in js.tolist():
+            pair = (min(i, j), max(i, j))
+            if pair not in pairs and SequenceMatcher(None, names[pair[0]], names[pair[1]]).ratio() >= ratio:
+                pairs.add(pair)
+    # two empty names are equal (ratio 1); an empty and a non-empty one share nothing
+    pairs.update((empty[x], empty[y]) for x in range(len(empty)) for y in range(x + 1, len(empty)))
+    return sorted(pairs)
+
+
 def likely_duplicates(
     units: Iterable[UnitRecord],
     existing: Iterable[dict[str, Any]] = (),
@@ -944,14 +1016,12 @@ def likely_duplicates(
         by_kommun.setdefault(c[3], []).append(j)
     folded = [_name_core(c[2]) for c in cands]
     for members in by_kommun.values():
-        for x in range(len(members)):
-            for y in range(x + 1, len(members)):
-                j, k = members[x], members[y]
-                if cands[k][7] < 0:
-                    continue
-                if SequenceMatcher(None, folded[j], folded[k]).ratio() >= name_ratio:
-                    found[(j, k)] = (f"liknande namn som {cands[j][0]} ({cands[j][2]!r}) i samma kommun; "
-                                     "kontrollera om det är samma enhet")
+        for j, k in similar_name_pairs([folded[m] for m in members], name_ratio):
+            j, k = members[j], members[k]
+            if cands[k][7] < 0:
+                continue
+            found[(j, k)] = (f"liknande namn som {cands[j][0]} ({cands[j][2]!r}) i samma kommun; "
+                             "kontrollera om det är samma enhet")
     exact = [j for j, c in enumerate(cands) if c[6] == "exakt"]
     if len(exact) > 1:
         xy = np.array([to_sweref(cands[j][4], cands[j][5]) for j in exact])

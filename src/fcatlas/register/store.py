@@ -83,6 +83,8 @@ class ImportResult:
     problems: list[intake.RowProblem]
     notes: list[str] = field(default_factory=list)
     headers: list[str] = field(default_factory=list)
+    #: Accepted units of this import placed at their kommun's point (no coordinates, no postcode).
+    n_at_kommun_point: int = 0
 
     @property
     def ok(self) -> bool:
@@ -412,11 +414,17 @@ class Register:
         except FcatlasError:
             raise
         except Exception as exc:
-            raise StorageError(f"importen avbröts och ingenting sparades: {exc}") from exc
+            if concurrent_write(exc):
+                raise StorageError(
+                    "en annan import till samma register pågick samtidigt; den här importen avbröts och "
+                    "ingenting av den sparades. Försök igen om en stund."
+                ) from exc
+            raise StorageError(f"importen avbröts och ingenting sparades: {type(exc).__name__}") from exc
         return ImportResult(
             file=sub.file, round=round, n_rows=sub.n_rows, n_accepted=len(sub.units),
             n_rejected=len(sub.rejected_rows), n_new=n_new, n_changed=n_changed, n_unchanged=n_unchanged,
             import_id=import_id, problems=problems, notes=sub.notes, headers=list(sub.table.headers),
+            n_at_kommun_point=sum(u.fields.get("precision") == "kommun" for u in sub.units),
         )
 
     # ----------------------------------------------------------------------------------- editing
@@ -560,6 +568,19 @@ class Register:
         if len(df):
             df = df.sort_values(["change", "lan_code", "kommun_code", "id"], key=lambda s: s.map(order) if s.name == "change" else s)
         return df.reset_index(drop=True)
+
+
+def concurrent_write(exc: BaseException) -> bool:
+    """Whether a database error means another writer got there first (locked database, unique
+    key taken meanwhile, serialization failure or deadlock) — try again later."""
+    from sqlalchemy.exc import IntegrityError, OperationalError
+
+    if isinstance(exc, IntegrityError):
+        return True
+    if isinstance(exc, OperationalError):
+        text = str(getattr(exc, "orig", exc)).lower()
+        return any(w in text for w in ("locked", "busy", "deadlock", "serialize", "could not obtain lock"))
+    return False
 
 
 def default_report_path(input_file: str | Path, cwd: Path | None = None) -> Path:

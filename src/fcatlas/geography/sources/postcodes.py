@@ -69,12 +69,9 @@ def normalise_postcode(value: object) -> str | None:
 
 
 def _read_text(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise InputFileError(path, "filen finns inte") from exc
-    except OSError as exc:
-        raise InputFileError(path, f"filen kunde inte läsas ({exc.strerror or exc})") from exc
+    from fcatlas.files import read_input_bytes
+
+    data = read_input_bytes(path, 2_000_000_000)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

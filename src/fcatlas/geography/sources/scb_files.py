@@ -22,12 +22,14 @@ import pandas as pd
 
 from fcatlas.errors import InputFileError, Problem, problems_error
 from fcatlas.geography.codes import DESO_RE, KOMMUN_RE, REGSO_RE
-from fcatlas.geography.sources.textfile import Record, read_text, records, sniff_delimiter
+from fcatlas.geography.sources.textfile import SOURCE_MAX_BYTES, Record, read_text, records, sniff_delimiter
 
 KEY_COLUMNS = ["Kommun", "Kommunnamn", "DeSO_2018", "RegSO_2020", "RegSOkod_2020"]
 _LABEL_RE = re.compile(r"^(?P<kommun>.+?) \((?P<regso>.*)\)$", re.S)
-_YEAR_RE = re.compile(r"^\d{4}$")
-_ANTAL_RE = re.compile(r"^Antal (\d{4})$")
+_YEAR_RE = re.compile(r"^[0-9]{4}$")
+#: More people than Sweden has in one area is a broken file (and would not fit a 64-bit column).
+MAX_AREA_POPULATION = 20_000_000
+_ANTAL_RE = re.compile(r"^Antal ([0-9]{4})$")
 _TYPES = {"1", "2", "3", "4", "5"}
 
 
@@ -61,7 +63,7 @@ def read_key(path: Path) -> pd.DataFrame:
     (all strings) and a ``label`` column ``"Kommunnamn (RegSO-namn)"`` used to join SCB's
     label-only exports.
     """
-    text = read_text(path)
+    text = read_text(path, max_bytes=SOURCE_MAX_BYTES)
     recs = list(records(path, text, sniff_delimiter(text)))
     header = [h.strip() for h in recs[0].fields]
     if header != KEY_COLUMNS:
@@ -193,7 +195,7 @@ def read_omradestyp(path: Path, key: pd.DataFrame) -> tuple[int, pd.DataFrame, R
     too (and so is the record that ended the block early), so no row is dropped silently.
     Comma, semicolon or tab separated (read from the header).
     """
-    text = read_text(path)
+    text = read_text(path, max_bytes=SOURCE_MAX_BYTES)
     recs = list(records(path, text, sniff_delimiter(text)))
     header = [h.strip() for h in recs[0].fields]
     if len(header) != 2 or not _YEAR_RE.match(header[1]) or header[0] not in ("", "Område", "region"):
@@ -274,7 +276,7 @@ def read_population(path: Path, key: pd.DataFrame) -> tuple[pd.DataFrame, ReadRe
     Returns a long DataFrame ``regso_code, year, population`` and the report. Comma, semicolon
     or tab separated (read from the header).
     """
-    text = read_text(path)
+    text = read_text(path, max_bytes=SOURCE_MAX_BYTES)
     recs = list(records(path, text, sniff_delimiter(text)))
     header = [h.strip() for h in recs[0].fields]
     years = {i: int(m.group(1)) for i, h in enumerate(header) if (m := _ANTAL_RE.match(h))}
@@ -318,10 +320,15 @@ def read_population(path: Path, key: pd.DataFrame) -> tuple[pd.DataFrame, ReadRe
         seen[code] = rec.line
         for i, year in years.items():
             value = f[i]
-            if not value.isdigit():
+            if not re.fullmatch(r"[0-9]+", value):
                 problems.append(
                     Problem(str(path), rec.line, header[i], f"{value!r} är inget antal (heltal ≥ 0)")
                 )
+                continue
+            if int(value) > MAX_AREA_POPULATION:
+                problems.append(Problem(str(path), rec.line, header[i],
+                                        f"{value[:30]} invånare i ett område är orimligt många "
+                                        f"(högst {MAX_AREA_POPULATION})"))
                 continue
             rows.append((code, year, int(value)))
         report.data_rows += 1

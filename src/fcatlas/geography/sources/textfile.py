@@ -10,18 +10,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fcatlas.errors import InputFileError
+from fcatlas.files import read_input_bytes
+
+#: Cap for publishers' source files (larger than the cap on the regions' submissions).
+SOURCE_MAX_BYTES = 2_000_000_000
 
 
-def read_text(path: Path, encodings: tuple[str, ...] = ("utf-8-sig",)) -> str:
-    """The whole file as text; a Swedish error for a missing, empty or wrongly encoded file.
+def read_text(path: Path, encodings: tuple[str, ...] = ("utf-8-sig",), max_bytes: int | None = None) -> str:
+    """The whole file as text; a Swedish error for a missing, empty, too large, not regular or
+    wrongly encoded file.
 
     Only the encodings listed are accepted (SCB's exports are UTF-8, often with a BOM).
+    ``max_bytes`` defaults to the configured cap on input files (:mod:`fcatlas.files`).
     """
-    if not path.exists():
-        raise InputFileError(path, "filen finns inte")
-    if path.is_dir():
-        raise InputFileError(path, "är en katalog, väntat en fil")
-    raw = path.read_bytes()
+    raw = read_input_bytes(path, max_bytes)
     if not raw.strip(b"\xef\xbb\xbf \r\n\t"):
         raise InputFileError(path, "filen är tom")
     return decode_bytes(path, raw, encodings)[0]
@@ -42,6 +44,8 @@ def decode_bytes(path: Path, raw: bytes, encodings: tuple[str, ...] = ("utf-8-si
         if raw.startswith(b"\xef\xbb\xbf") and "utf-8-sig" in encodings:
             raw = raw[3:]
         tries = tuple(e for e in encodings if e != "utf-16")
+    if "cp1252" in tries and tries[0].startswith("utf-8"):
+        _refuse_mixed_encodings(path, raw)
     last: UnicodeDecodeError | None = None
     for enc in tries:
         try:
@@ -63,6 +67,35 @@ def decode_bytes(path: Path, raw: bytes, encodings: tuple[str, ...] = ("utf-8-si
         f"{' eller '.join(_ENCODING_NAMES.get(e, e.upper()) for e in tries)} ({hint})",
         row=line,
     )
+
+
+def _refuse_mixed_encodings(path: Path, raw: bytes) -> None:
+    """A file that is UTF-8 on some lines and not on others (typically one row pasted from a
+    Windows-1252 file) would be read as Windows-1252 and turn every å, ä, ö of the UTF-8 lines
+    into "Ã¥"-garbage: refuse it and name the lines that are not UTF-8."""
+    try:
+        raw.decode("utf-8")
+        return
+    except UnicodeDecodeError:
+        pass
+    utf8_lines = 0
+    bad: list[int] = []
+    for i, line in enumerate(raw.split(b"\n"), start=1):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+            utf8_lines += 1
+        except UnicodeDecodeError:
+            bad.append(i)
+    if utf8_lines and bad:
+        shown = ", ".join(map(str, bad[:10])) + (f" … ({len(bad)} rader)" if len(bad) > 10 else "")
+        raise InputFileError(
+            path,
+            f"blandad teckenkodning: filen är UTF-8 men rad {shown} är inte UTF-8 (troligen Windows-1252, "
+            "inklistrade från en annan fil); spara hela filen som UTF-8",
+            row=bad[0],
+        )
 
 
 _ENCODING_NAMES = {"utf-8-sig": "UTF-8", "utf-8": "UTF-8", "utf-16": "UTF-16", "cp1252": "Windows-1252"}
@@ -122,3 +155,77 @@ def _csv_reason(exc: csv.Error, delimiter: str) -> str:
     if "NUL" in text or "line contains NUL" in text:
         return "filen innehåller NUL-tecken; är det verkligen en textfil?"
     return f"{text}; kontrollera citattecken"
+
+
+#: Most decompressed bytes a workbook may hold (a small xlsx can unpack to gigabytes).
+XLSX_MAX_UNPACKED = 500_000_000
+#: Reading stops after this many empty rows in a row that are present in the file (trailing rows
+#: that are formatted but empty cost time to parse and hold nothing).
+XLSX_EMPTY_RUN = 10_000
+
+
+def xlsx_rows(path: Path, data: bytes, max_rows: int | None = None) -> list[tuple[int, list[object]]]:
+    """The non-empty rows of the first sheet of a workbook as ``(row number, values)``, values as
+    stored (formulas as their text, never evaluated), trailing empty cells dropped.
+
+    The sheet is read as a stream: its declared dimension is ignored (a single cell at XFD1048576
+    costs nothing), reading stops after :data:`XLSX_EMPTY_RUN` empty rows in a row (trailing
+    formatted-but-empty rows) and with a Swedish error after ``max_rows`` non-empty rows
+    (default: the configured cap). A workbook that unpacks to more than
+    :data:`XLSX_MAX_UNPACKED` bytes, or that is not a workbook, is refused.
+    """
+    import warnings
+    import zipfile
+
+    import openpyxl
+
+    from fcatlas.files import max_input_rows
+
+    limit = int(max_rows or max_input_rows())
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            unpacked = sum(i.file_size for i in zf.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise InputFileError(path, f"filen kunde inte läsas som Excel-fil (xlsx): {exc}") from None
+    if unpacked > XLSX_MAX_UNPACKED:
+        raise InputFileError(path, f"Excel-filen packas upp till {unpacked / 1e6:.0f} MB, högst "
+                                   f"{XLSX_MAX_UNPACKED / 1e6:.0f} MB tillåts")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception as exc:  # openpyxl raises a zoo of types on hostile files
+        raise InputFileError(path, f"filen kunde inte läsas som Excel-fil (xlsx): {type(exc).__name__}") from None
+    out: list[tuple[int, list[object]]] = []
+    try:
+        if not wb.worksheets:
+            raise InputFileError(path, "Excel-filen har inget arbetsblad")
+        ws = wb.worksheets[0]
+        if hasattr(ws, "reset_dimensions"):
+            ws.reset_dimensions()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            empty_run = 0
+            for idx, values in enumerate(ws.iter_rows(values_only=True), start=1):
+                cells = list(values)
+                while cells and (cells[-1] is None or (isinstance(cells[-1], str) and not cells[-1].strip())):
+                    cells.pop()
+                if not cells:
+                    # rows absent from the file come as () and cost nothing; rows present but empty
+                    # (formatted) cost parsing: stop after a long run of those
+                    if len(values):
+                        empty_run += 1
+                        if empty_run > XLSX_EMPTY_RUN:
+                            break
+                    continue
+                empty_run = 0
+                out.append((idx, cells))
+                if len(out) > limit + 20:
+                    raise InputFileError(path, f"arbetsbladet har fler än {limit} ifyllda rader", row=idx)
+    except InputFileError:
+        raise
+    except Exception as exc:
+        raise InputFileError(path, f"Excel-filen är trasig: {type(exc).__name__}") from None
+    finally:
+        wb.close()
+    return out

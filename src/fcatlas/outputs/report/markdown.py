@@ -54,13 +54,10 @@ def split_places(text: str, file: str | Path = "text") -> dict[str, str]:
 
 def read_text_sections(path: str | Path) -> dict[str, str]:
     """Read and split the region's Markdown file (UTF-8, with or without BOM)."""
+    from fcatlas.files import read_input_bytes
+
     p = Path(path)
-    try:
-        data = p.read_bytes()
-    except FileNotFoundError:
-        raise InputFileError(p, "filen finns inte") from None
-    except OSError as exc:
-        raise InputFileError(p, f"filen kunde inte läsas ({exc.strerror or exc})") from None
+    data = read_input_bytes(p, MAX_BYTES + 1)  # a regular file (never /dev/zero or a pipe)
     if len(data) > MAX_BYTES:
         raise InputFileError(p, f"filen är större än {MAX_BYTES // 1_000_000} MB")
     try:
