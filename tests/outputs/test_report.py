@@ -273,6 +273,89 @@ def test_register_without_governance_columns_says_unknown(demo_bundle, tmp_path)
     assert "ingen textfil angavs" in html
 
 
+def _prognos_csv(bundle: str, *args: str) -> pd.DataFrame:
+    """``fcatlas ekonomi prognos … --format csv`` as a table, one row per unit and year."""
+    import io
+
+    r = run_cli("ekonomi", "prognos", "--bundle", bundle, *args, "--format", "csv")
+    assert r.returncode == 0, r.stderr
+    return pd.read_csv(io.StringIO(r.stdout), dtype={"kod": str, "kommun_code": str})
+
+
+def _latest_and_2030(p: pd.DataFrame) -> dict[str, dict[str, int]]:
+    out = {}
+    for kod, g in p.groupby("kod"):
+        obs = g.loc[~g["prognos"]].sort_values("ar").iloc[-1]
+        fc = g.loc[g["prognos"] & (g["ar"] == 2030)].iloc[0]
+        out[str(kod)] = {"last_year": int(obs["ar"]), "last": int(obs["barn_0_6"]), "forecast": int(fc["barn_0_6"]),
+                         "low": int(fc["lag"]), "high": int(fc["hog"]),
+                         "change": int(fc["barn_0_6"]) - int(obs["barn_0_6"])}
+    return out
+
+
+def test_outlook_section_equals_the_prognos_command(demo_case):
+    """Issue 15, item 5: the report's 'where need grows or shrinks' shows `fcatlas ekonomi prognos`."""
+    html = demo_case["html"]
+    f = figures(html).figures
+    bundle = str(demo_case["bundle"].path)
+    kom = _latest_and_2030(_prognos_csv(bundle, "--lan", "20"))
+    assert len(kom) == len({k for k in demo_case["areas"]["kommun_code"]})
+    for kod, v in kom.items():
+        for name in ("last", "forecast", "low", "high", "change"):
+            assert _num(f[f"outlook.kommun.{kod}.{name}"]) == v[name], (kod, name)
+    assert _num(f["outlook.n_kommuner_up"]) == sum(v["change"] > 0 for v in kom.values())
+    assert _num(f["outlook.n_kommuner_down"]) == sum(v["change"] < 0 for v in kom.values())
+    assert "Var behovet växer eller minskar" in html and "PROGNOS, inte utfall" in html
+    assert "Metod: linjär trend (minsta kvadrat) över åren 2020–2023" in html
+    assert "barn 0–6 år per RegSO 2020–2023" in html  # source and vintage of the outlook
+    # the areas growing most: the same figures, exclusion areas first, largest growth first
+    reg = _latest_and_2030(_prognos_csv(bundle, "--lan", "20", "--niva", "regso"))
+    shown = list(dict.fromkeys(k.split(".")[2] for k in f if k.startswith("outlook.regso.")))
+    assert shown
+    excl = demo_case["areas"].set_index("regso_code")["exclusion"].astype(bool)
+    flags = [bool(excl[c]) for c in shown]
+    assert flags == sorted(flags, reverse=True)
+    for flag in (True, False):
+        part = [c for c in shown if bool(excl[c]) is flag]
+        growth = {c: v["change"] for c, v in reg.items() if bool(excl[c]) is flag and v["change"] > 0}
+        best = sorted(growth, key=lambda c: (-growth[c], c))[:10]
+        assert part == best
+    for c in shown:
+        for name in ("last", "forecast", "low", "high", "change"):
+            assert _num(f[f"outlook.regso.{c}.{name}"]) == reg[c][name], (c, name)
+
+
+def test_atlas_outlook_sheet_equals_the_prognos_command(demo_case):
+    """Issue 15, item 5: atlas.xlsx has 'Prognos barn 0–6' per kommun and RegSO, equal to the command."""
+    import openpyxl
+
+    from fcatlas.outputs.excel import SHEET_OUTLOOK
+
+    wb = openpyxl.load_workbook(demo_case["dir"] / "atlas" / "atlas.xlsx")
+    ws = wb[SHEET_OUTLOOK]
+    note = str(ws["A1"].value)
+    assert note.startswith("PROGNOS, inte utfall") and "Metod: linjär trend" in note
+    assert ws.freeze_panes == "A3"
+    assert ws.auto_filter.ref.startswith("A2:")
+    assert ws.auto_filter.ref.split(":")[1].rstrip("0123456789") == openpyxl.utils.get_column_letter(ws.max_column)
+    headers = [c.value for c in ws[2]]
+    rows = [dict(zip(headers, (c.value for c in r), strict=True)) for r in ws.iter_rows(min_row=3)]
+    assert all(c.data_type != "f" for r in ws.iter_rows() for c in r)
+    bundle = str(demo_case["bundle"].path)
+    for level, niva in (("Kommun", "kommun"), ("RegSO", "regso")):
+        want = _latest_and_2030(_prognos_csv(bundle, "--lan", "20", "--niva", niva))
+        got = {r["Kod"]: r for r in rows if r["Nivå"] == level}
+        assert set(got) == set(want)
+        for kod, v in want.items():
+            g = got[kod]
+            assert (g["Senaste observerade år"], g["Barn 0–6 år senaste år (utfall)"], g["Prognosår"],
+                    g["PROGNOS barn 0–6 år"], g["PROGNOS lågt"], g["PROGNOS högt"],
+                    g["Förändring (prognos − senaste)"]) == (v["last_year"], v["last"], 2030, v["forecast"],
+                                                             v["low"], v["high"], v["change"]), kod
+    excl = demo_case["areas"].set_index("regso_code")["exclusion"].astype(bool)
+    assert all(r["Utanförskapsområde"] == ("Ja" if excl[r["Kod"]] else "Nej") for r in rows if r["Nivå"] == "RegSO")
+
+
 def test_national_overview_lists_every_lan(demo_case, tmp_path):
     from fcatlas.outputs.report import render_html
     from fcatlas.services.report import build_report
@@ -285,6 +368,9 @@ def test_national_overview_lists_every_lan(demo_case, tmp_path):
         assert f"group.{code}.children_0_6" in f
     assert "Nationell översikt" in html
     assert _num(f["summary.children_0_6_total"]) == rep.run.result.summary["children_0_6_total"]
+    # the outlook covers every kommun of the country
+    assert rep.outlook is not None and set(rep.outlook.kommuner["kod"]) == set(rep.run.result.kommuner["kommun_code"])
+    assert all(f"outlook.kommun.{k}.forecast" in f for k in rep.outlook.kommuner["kod"])
 
 
 def test_text_file_errors_are_swedish(tmp_path):

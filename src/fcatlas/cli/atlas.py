@@ -88,6 +88,7 @@ def atlas_command(
     Exempel: fcatlas atlas --bundle paket --db register.sqlite --lan 20 --out atlas-dalarna
     """
     from fcatlas.outputs.atlas import write_atlas
+    from fcatlas.services.outlook import scope_outlook
 
     if dpi < 72:
         raise ConfigError("--dpi ska vara minst 72 (200 eller mer för tryck)")
@@ -107,11 +108,13 @@ def atlas_command(
         "all": 1 if lan_code else 1 + n_lan,
         "none": 0,
     }[maps.value]
-    with progress("Atlas", total=5 + 2 + n_maps) as advance:
+    with progress("Atlas", total=5 + 3 + n_maps) as advance:
         b, res, geoms = _analyse(opened, db, lan_code, year, exclusion, reach, categories,
                                  on_stage=lambda text: advance(1, text))
+        advance(1, "Gör prognosen för barn 0–6 år")
+        outlook = scope_outlook(b, res)
         files = write_atlas(res, b.manifest, geoms, out, maps=maps.value, dpi=dpi,
-                            on_stage=lambda text: advance(1, text))
+                            on_stage=lambda text: advance(1, text), outlook=outlook)
     _print_summary(res, out, files)
 
 

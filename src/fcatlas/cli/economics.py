@@ -511,29 +511,10 @@ def outlook_command(
     med (prognos = false)."""
     from fcatlas.economics.outlook import outlook
     from fcatlas.geography.bundle import Bundle
+    from fcatlas.services.outlook import children_series
 
-    b = Bundle.open(bundle)
-    years = b.table("regso_years")
-    regso = b.table("regso")
-    df = years.merge(regso[["regso_code", "name", "kommun_code", "kommun_name", "lan_code"]], on="regso_code")
-    if lan:
-        df = df.loc[df["lan_code"] == lan.strip().zfill(2)]
-    if kommun:
-        df = df.loc[df["kommun_code"] == kommun.strip().zfill(4)]
-    if df.empty:
-        raise ConfigError("inga områden i paketet för det valda länet/kommunen")
-    df = df.loc[df["children_0_6"].notna()]
-    est = df["children_0_6_estimated"].astype("boolean").fillna(False).astype(bool)
-    df = df.assign(estimated=est)
-    if niva is PrognosNiva.kommun:
-        s = df.groupby(["kommun_code", "kommun_name", "year"], as_index=False).agg(
-            children=("children_0_6", "sum"), estimated=("estimated", "any"))
-        s = s.rename(columns={"kommun_name": "namn"})
-        s["kod"] = s["kommun_code"]
-    else:
-        s = df.rename(columns={"regso_code": "kod", "name": "namn", "children_0_6": "children"})
-    res = outlook(s[["kod", "namn", "kommun_code", "year", "children", "estimated"]], niva.value, till,
-                  Fraction(str(band)) / 100)
+    s = children_series(Bundle.open(bundle), niva.value, lan=lan, kommun=kommun)
+    res = outlook(s, niva.value, till, Fraction(str(band)) / 100)
     if format is Format.table:
         last_seen = res.loc[~res["prognos"]].groupby("kod")["ar"].max()
         keep = (res["ar"] == till) | (~res["prognos"] & (res["ar"] == res["kod"].map(last_seen)))

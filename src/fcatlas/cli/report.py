@@ -41,7 +41,7 @@ def rapport_command(
     from fcatlas.geography.bundle import Bundle
     from fcatlas.services.report import build_report, write_report
 
-    with progress("Rapport", total=10 + (1 if pdf else 0)) as advance:
+    with progress("Rapport", total=11 + (1 if pdf else 0)) as advance:
         rep = build_report(Bundle.open(bundle), db_url=database_url(db), lan=lan, year=year, exclusion=exclusion,
                            reach=reach, categories=categories, text_file=text,
                            on_stage=lambda t: advance(1, t), on_warning=err_console.print)

@@ -128,3 +128,34 @@ def _slope(xs: list[int], ys: list[int]) -> Fraction:
 def _round(v: Fraction) -> int:
     """Round half away from zero (stated, not banker's rounding)."""
     return int(math.floor(v + Fraction(1, 2))) if v >= 0 else -int(math.floor(-v + Fraction(1, 2)))
+
+
+SUMMARY_COLUMNS = ["kod", "namn", "kommun_code", "senaste_ar", "senaste", "ar", "barn_0_6", "lag", "hog",
+                   "forandring", "skattat"]
+
+
+def latest_and_target(res: pd.DataFrame, to_year: int) -> pd.DataFrame:
+    """One row per unit of an :func:`outlook` result: the last observed year and count, the
+    forecast for ``to_year`` with low–high, and the change (forecast − last observed).
+
+    A unit with fewer than two observed years has no forecast (``<NA>``).
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"kod": ["x"] * 3, "namn": ["X"] * 3, "kommun_code": ["2080"] * 3,
+    ...                   "year": [2021, 2022, 2023], "children": [100, 96, 90]})
+    >>> latest_and_target(outlook(s, "kommun", 2025), 2025)[["senaste", "barn_0_6", "forandring"]].values.tolist()
+    [[90, 80, -10]]
+    """
+    obs = res.loc[~res["prognos"]].sort_values(["kod", "ar"], kind="stable").groupby("kod", sort=True).last()
+    fc = res.loc[res["prognos"] & (res["ar"] == to_year)].set_index("kod")
+    out = pd.DataFrame({"kod": obs.index.astype(str), "namn": obs["namn"].to_numpy(),
+                        "kommun_code": obs["kommun_code"].to_numpy(), "senaste_ar": obs["ar"].to_numpy(),
+                        "senaste": obs["barn_0_6"].to_numpy()})
+    out["ar"] = int(to_year)
+    for col in ("barn_0_6", "lag", "hog"):
+        out[col] = out["kod"].map(fc[col]).astype("Int64")
+    out["forandring"] = (out["barn_0_6"] - out["senaste"]).astype("Int64")
+    est = res.groupby("kod")["skattat"].any()
+    out["skattat"] = out["kod"].map(est).astype(bool)
+    return out[SUMMARY_COLUMNS].reset_index(drop=True)

@@ -145,8 +145,10 @@ def write_atlas(
     maps: str = "auto",
     dpi: int = 200,
     on_stage: Callable[[str], None] | None = None,
+    outlook: Any = None,
 ) -> dict[str, list[Path]]:
-    """Write every output file into ``out_dir``.
+    """Write every output file into ``out_dir``. ``outlook``: the children 0–6 outlook for the
+    sheet *Prognos barn 0–6* (:func:`fcatlas.services.outlook.scope_outlook`).
 
     ``maps``: ``auto`` (the län map with a län filter, else the national map and one map per län
     that has RegSO boundaries), ``national``, ``lan`` (every län), ``all``, ``none``.
@@ -167,7 +169,7 @@ def write_atlas(
     areas_csv = out / "areas.csv"
     write_text(areas_csv, str(neutralise_frame(result.areas_csv()).to_csv(index=False, lineterminator="\n")))
     stage("Skriver atlas.xlsx")
-    files["excel"] = [write_excel(result, manifest, out / "atlas.xlsx")]
+    files["excel"] = [write_excel(result, manifest, out / "atlas.xlsx", outlook=outlook)]
     map_dir = out / "maps"
     want: list[str | None] = []
     lan = result.params.lan

@@ -32,6 +32,7 @@ SHEET_LEVELS = "Enheter per kategori och status"
 SHEET_COVERAGE = "Täckning per områdestyp"
 SHEET_GAPS = "Luckor"
 SHEET_DEFS = "Definitioner och källor"
+SHEET_OUTLOOK = "Prognos barn 0–6"
 
 URBANITY_LABELS = {"C": "C – centralort", "B": "B – annan tätort", "A": "A – landsbygd"}
 LINK_LABELS = {
@@ -185,6 +186,24 @@ GAP_COLS = [
 ]
 
 
+OUTLOOK_COLS = [
+    Col("level_label", "Nivå"),
+    Col("kod", "Kod", "code"),
+    Col("namn", "Namn"),
+    Col("kommun_code", "Kommunkod", "code"),
+    Col("kommun_name", "Kommun"),
+    Col("exclusion_label", "Utanförskapsområde"),
+    Col("senaste_ar", "Senaste observerade år", "year"),
+    Col("senaste", "Barn 0–6 år senaste år (utfall)", "int"),
+    Col("ar", "Prognosår", "year"),
+    Col("barn_0_6", "PROGNOS barn 0–6 år", "int"),
+    Col("lag", "PROGNOS lågt", "int"),
+    Col("hog", "PROGNOS högt", "int"),
+    Col("forandring", "Förändring (prognos − senaste)", "int"),
+    Col("skattat", "Skattat underlag", "bool"),
+]
+
+
 @dataclass(frozen=True)
 class Share:
     """A share 0–1 (written with a percent format); ``None`` = undefined."""
@@ -221,35 +240,42 @@ class _Writer:
             "wrap_left": wb.add_format({"text_wrap": True, "valign": "top", "align": "left"}),
         }
 
-    def table(self, name: str, df: pd.DataFrame, cols: Sequence[Col]) -> None:
+    def table(self, name: str, df: pd.DataFrame, cols: Sequence[Col], note: str | None = None) -> None:
+        """One table; ``note``: a line of text above the header row (the header is then row 2)."""
         ws = self.wb.add_worksheet(name)
         cols = [c for c in cols if c.key in df.columns]
+        top = 0
+        if note is not None:
+            ws.merge_range(0, 0, 0, len(cols) - 1, "", self.fmt["wrap"])
+            ws.write_string(0, 0, note, self.fmt["wrap"])
+            ws.set_row(0, 15 * (2 + len(note) // 150))
+            top = 1
         # bold headers wrap in a row of three lines: a third of the header, at least the longest word
         widths = [
             max(8.0, min(40.0, max(len(c.header) / 2.5, max(len(w) for w in c.header.split())) * 1.15 + 2))
             for c in cols
         ]
         for j, c in enumerate(cols):
-            ws.write_string(0, j, c.header, self.fmt["header"])
-        for i, row in enumerate(df[[c.key for c in cols]].itertuples(index=False), start=1):
+            ws.write_string(top, j, c.header, self.fmt["header"])
+        for i, row in enumerate(df[[c.key for c in cols]].itertuples(index=False), start=1 + top):
             for j, (c, v) in enumerate(zip(cols, row, strict=True)):
                 text = self._cell(ws, i, j, c, v)
                 if text is not None and len(text) + 2 > widths[j]:
                     widths[j] = min(50.0, len(text) + 2)
         for j, c in enumerate(cols):
             ws.set_column(j, j, c.width or widths[j], self.fmt.get(c.kind, self.fmt["text"]) if c.kind == "code" else None)
-        ws.set_row(0, 45)
-        self._print_setup(ws, name)
-        ws.freeze_panes(1, 0)
-        ws.autofilter(0, 0, max(len(df), 1), len(cols) - 1)
+        ws.set_row(top, 45)
+        self._print_setup(ws, name, top)
+        ws.freeze_panes(top + 1, 0)
+        ws.autofilter(top, 0, top + max(len(df), 1), len(cols) - 1)
 
     @staticmethod
-    def _print_setup(ws: Any, name: str) -> None:
+    def _print_setup(ws: Any, name: str, header_row: int = 0) -> None:
         """A4 landscape, all columns on one page width, header row on every page."""
         ws.set_paper(9)
         ws.set_landscape()
         ws.fit_to_pages(1, 0)
-        ws.repeat_rows(0)
+        ws.repeat_rows(header_row)
         ws.set_header(f"&L&\"-,Bold\"{name.replace('&', '&&')}&Rsida &P av &N")
 
     def _cell(self, ws: Any, i: int, j: int, c: Col, v: Any) -> str | None:
@@ -472,8 +498,27 @@ def definitions_rows(result: AtlasResult, manifest: dict[str, Any]) -> list[tupl
     return rows
 
 
-def write_excel(result: AtlasResult, manifest: dict[str, Any], path: str | Path) -> Path:
-    """Write ``atlas.xlsx`` for ``result``. Returns the path."""
+def outlook_frame(outlook: Any) -> pd.DataFrame:
+    """The rows of the sheet *Prognos barn 0–6*: every kommun, then every RegSO of the scope
+    (an :class:`fcatlas.services.outlook.OutlookTables`)."""
+    k = outlook.kommuner.assign(level_label="Kommun", kommun_name=outlook.kommuner["namn"], exclusion_label=None)
+    a = outlook.areas.assign(level_label="RegSO",
+                             exclusion_label=outlook.areas["exclusion"].map({True: "Ja", False: "Nej"}))
+    return pd.concat([k, a], ignore_index=True)
+
+
+def outlook_note(outlook: Any) -> str:
+    """The note above the outlook sheet's header: these are forecasts, and the method."""
+    if outlook.reason:
+        return f"PROGNOS för barn 0–6 år kunde inte göras: {outlook.reason}."
+    est = " Underlaget är delvis skattat (folkmängd × andel barn 0–6 år)." if outlook.estimated else ""
+    return (f"PROGNOS, inte utfall: barn 0–6 år {outlook.to_year} per kommun och RegSO, med intervall lågt–högt. "
+            f"Metod: {outlook.method}.{est} Samma siffror som fcatlas ekonomi prognos.")
+
+
+def write_excel(result: AtlasResult, manifest: dict[str, Any], path: str | Path, outlook: Any = None) -> Path:
+    """Write ``atlas.xlsx`` for ``result``. Returns the path. ``outlook``: an
+    :class:`fcatlas.services.outlook.OutlookTables` for the sheet *Prognos barn 0–6* (none without)."""
     out = Path(path)
     with atomic_output(out) as tmp:
         _write_excel(result, manifest, tmp)
@@ -495,5 +540,8 @@ def _write_excel(result: AtlasResult, manifest: dict[str, Any], out: Path) -> No
     if "urbanity" in g:
         g["urbanity_label"] = g["urbanity"].map(URBANITY_LABELS)
     w.table(SHEET_GAPS, g, GAP_COLS)
+    if outlook is not None:
+        w.table(SHEET_OUTLOOK, outlook_frame(outlook) if not outlook.reason else pd.DataFrame(
+            columns=[c.key for c in OUTLOOK_COLS]), OUTLOOK_COLS, note=outlook_note(outlook))
     w.definitions(definitions_rows(result, manifest))
     w.close()

@@ -3,7 +3,8 @@
 :func:`build_report` runs the atlas through :func:`fcatlas.services.atlas.run_atlas` (the same
 computation as ``fcatlas atlas``), reads the register's inventory rounds and the grant
 follow-up from the same database, and assembles the report's tables with
-:func:`fcatlas.analysis.report.report_tables`. :func:`write_report` renders them to
+:func:`fcatlas.analysis.report.report_tables`, and the outlook for children 0–6 with
+:func:`fcatlas.services.outlook.scope_outlook`. :func:`write_report` renders them to
 ``rapport.html`` and ``rapport.pdf``.
 """
 
@@ -18,6 +19,7 @@ import pandas as pd
 
 from fcatlas.analysis.report import ReportTables, report_tables
 from fcatlas.services.atlas import AtlasRun, register_file_missing, run_atlas
+from fcatlas.services.outlook import OutlookTables, scope_outlook
 from fcatlas.settings import to_sqlalchemy_url
 
 
@@ -29,6 +31,8 @@ class Report:
     tables: ReportTables
     text_sections: dict[str, str]  # place → Markdown (the region's own words)
     text_file: Path | None = None
+    #: children 0–6 to 2030 per kommun and RegSO (:func:`fcatlas.services.outlook.scope_outlook`)
+    outlook: OutlookTables | None = None
 
 
 def _register_rounds(url: str | None) -> tuple[list[int], pd.DataFrame | None]:
@@ -87,8 +91,11 @@ def build_report(
     areas_by_year = {y: bundle.areas("regso", year=y) for y in bundle.years}
     tables = report_tables(run.result, areas_by_year=areas_by_year, omradestyp_by_year=bundle.omradestyp_by_year(),
                            rounds=rounds, round_changes=changes, grants=grants)
+    if on_stage:
+        on_stage("Gör prognosen för barn 0–6 år")
     return Report(run=run, tables=tables, text_sections=sections,
-                  text_file=Path(text_file) if text_file is not None else None)
+                  text_file=Path(text_file) if text_file is not None else None,
+                  outlook=scope_outlook(bundle, run.result))
 
 
 def write_report(report: Report, out_dir: str | Path, pdf: bool = True,

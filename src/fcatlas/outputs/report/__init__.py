@@ -132,6 +132,8 @@ def _sources(report: Any) -> dict[str, str]:
     rounds = ", ".join(str(r) for r in t.rounds) or "–"
     reg = f"regionernas inventering (registret, omgång {rounds})"
     years = "–".join(str(x) for x in (t.years[0], t.years[-1])) if len(t.years) > 1 else str(y)
+    py = sorted(int(x) for x in (m.get("years", {}).get("population") or t.years))
+    pop_years = f"{py[0]}–{py[-1]}" if len(py) > 1 else str(py[0]) if py else years
     child_note = ""
     if report.run.result.summary.get("children_0_6_estimated"):
         child_note = f"; barn 0–6 år skattade ({estimate_text(m)})"
@@ -143,6 +145,8 @@ def _sources(report: Any) -> dict[str, str]:
         "coverage": f"Källa: {scb} (områdestyp {y}, folkmängd {y}, gränser){child_note}; {reg}. "
                     "Beräkning: fcatlas (fågelvägen från områdets mittpunkt).",
         "governance": f"Källa: {reg}; nationella siffror: {GOVERNANCE_NATIONAL_SOURCE}.",
+        "outlook": f"Källa: {scb}, barn 0–6 år per RegSO {pop_years}{child_note}; {bundle}. Beräkning: fcatlas "
+                   "(samma prognos som fcatlas ekonomi prognos).",
         "grants": "Källa: uppföljningen av statsbidraget i fcatlas databas (fcatlas grant report).",
     }
 
@@ -264,6 +268,48 @@ def _children_section(t: Any) -> dict[str, Any]:
                 ncell(f"children.{y}.all.children_0_6_exclusion", r["children_0_6_exclusion"].sum(), mark=mark)]
     return {"table": {"headers": heads, "rows": rows, "foot": [tot], "caption": "Barn 0–6 år per år"},
             "estimated": bool(c["estimated"].any()), "missing": bool(c["missing"].any())}
+
+
+def _outlook_section(report: Any) -> dict[str, Any] | None:
+    """Children 0–6 per kommun: last observed year and the forecast with low–high and change;
+    the areas with the largest forecast growth (exclusion areas first). Keys ``outlook.…``."""
+    o = getattr(report, "outlook", None)
+    if o is None:
+        return None
+    if o.reason:
+        return {"reason": o.reason}
+    y = o.to_year
+
+    def fc_cells(key: str, r: Any) -> list[dict[str, Any]]:
+        mark = "*" if bool(r.skattat) else ""
+        return [cell(str(r.senaste_ar), cls="num"), ncell(f"{key}.last", r.senaste, mark=mark),
+                ncell(f"{key}.forecast", r.barn_0_6, mark=mark),
+                {"t": Markup("{}–{}").format(num(f"{key}.low", r.lag), num(f"{key}.high", r.hog)), "k": None,
+                 "v": None, "c": "num"},
+                {"t": num(f"{key}.change", r.forandring, _signed(r.forandring)), "k": None, "v": None, "c": "num"}]
+
+    heads = ["Senaste år", "Barn 0–6 år senaste år", f"Prognos {y}", f"Intervall {y} (lågt–högt)", "Förändring"]
+    rows = [[cell(r.namn)] + fc_cells(f"outlook.kommun.{r.kod}", r) for r in o.kommuner.itertuples(index=False)]
+    kommuner = {"headers": ["Kommun", *heads], "rows": rows,
+                "caption": f"PROGNOS: barn 0–6 år per kommun {y} (prognos, inte utfall)"}
+    grows = []
+    for r in o.growing.itertuples(index=False):
+        grows.append([cell(r.kod, cls="code"), cell(r.namn), cell(r.kommun_name if not _missing(r.kommun_name) else ""),
+                      cell("ja" if r.exclusion else "nej", cls="center")] + fc_cells(f"outlook.regso.{r.kod}", r))
+    growing = {"headers": ["RegSO", "Område", "Kommun", "Utanför­skaps­område", *heads], "rows": grows,
+               "caption": f"PROGNOS: områden där antalet barn 0–6 år väntas öka mest till {y} – "
+                          "utanförskapsområden först"}
+    return {"kommuner": kommuner, "growing": growing, "method": o.method, "to_year": y, "estimated": o.estimated,
+            "n_up": int((o.kommuner["forandring"].fillna(0) > 0).sum()),
+            "n_down": int((o.kommuner["forandring"].fillna(0) < 0).sum()), "reason": None}
+
+
+def _signed(v: Any) -> str:
+    """``12`` → ``+12``, ``-3`` → ``−3``; missing → ``–``."""
+    if _missing(v):
+        return "–"
+    i = int(v)
+    return ("+" if i > 0 else "−" if i < 0 else "") + fmt_int(abs(i))
 
 
 def _coverage_section(t: Any) -> dict[str, Any]:
@@ -479,6 +525,7 @@ def build_view(report: Any, created: dt.date | None = None) -> dict[str, Any]:
         "otyp": _otyp_section(t),
         "children": _children_section(t),
         "coverage": _coverage_section(t),
+        "outlook": _outlook_section(report),
         "governance": _governance_section(t),
         "grants": _grants_section(t),
         "rounds": t.rounds,
