@@ -162,3 +162,19 @@ def test_report_round_trip(tmp_path: Path, db_url: str) -> None:
     assert "Godkänd" in show.stdout and "Behovs- och lägesanalys: 150 000 kr" in show.stdout
     run("grant", "report", "export", "--out", "uppfoljning.xlsx", "--today", "2027-02-01", "--db", db, cwd=tmp_path)
     assert openpyxl.load_workbook(tmp_path / "uppfoljning.xlsx").sheetnames[0] == "Rapporter"
+
+
+def test_issue8_report_list_table_when_regions_have_not_reported(tmp_path: Path) -> None:
+    """The README's sequence: 21 reports opened, one imported; the table view ended in a traceback
+    ('float' object is not subscriptable) on the regions without a submission date."""
+    alloc = tmp_path / "fordelning.csv"
+    alloc.write_text("region_code,total_sek\n18,1500000\n20,1665000\n01,8265000\n", encoding="utf-8")
+    run("grant", "report", "open", "--year", "2026", "--allocation", str(alloc), "--db", "u.sqlite", cwd=tmp_path)
+    write_template(tmp_path / "rapport.csv")
+    run("grant", "report", "import", "rapport.csv", "--db", "u.sqlite", cwd=tmp_path)
+    r = run("grant", "report", "list", "--db", "u.sqlite", cwd=tmp_path)
+    assert "Traceback" not in r.stderr
+    lines = {ln.split("│")[1].strip(): ln for ln in r.stdout.splitlines() if ln.count("│") > 3}
+    assert "2027-01-20" in lines["18"] and "1 500 000" in lines["18"]  # date without time, grouped kronor
+    assert "8 265 000" in lines["01"] and "Ej påbörjad" in lines["01"]
+    assert "2 026" not in r.stdout and "2026" in lines["01"]  # a year is not an amount

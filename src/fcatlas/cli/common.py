@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,6 +16,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from fcatlas.errors import FcatlasError
+from fcatlas.fmt import thousands
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -125,17 +127,60 @@ def frame_text(df: pd.DataFrame, fmt: OutputFormat) -> str:
     return json.dumps(records, ensure_ascii=False, indent=1) + "\n"
 
 
+#: Column names whose numbers are labels, not amounts (never grouped: 2026, not 2 026).
+_PLAIN_NUMBER = re.compile(r"(år|omgång|rad|version|kod|#)(\b|$)|(^|_)(year|round|row|code|version)(_|$)", re.I)
+
+
+def cell_text(value: Any, plain: bool = False) -> str:
+    """One table cell as a Swedish reader expects it: ``1 500 000``, ``0,25``, ``ja``, empty for
+    missing; ``plain`` numbers (years, codes, row numbers) without digit grouping.
+
+    >>> cell_text(1500000), cell_text(2.5), cell_text(2026, plain=True), cell_text(float("nan"))
+    ('1 500 000', '2,5', '2026', '')
+    """
+    import numbers
+
+    import pandas as pd
+
+    if value is None or (not isinstance(value, str | bytes) and bool(pd.isna(value))):
+        return ""
+    if isinstance(value, bool) or type(value).__name__ == "bool_":
+        return "ja" if value else "nej"
+    if isinstance(value, numbers.Integral):
+        return str(int(value)) if plain else thousands(value)
+    if isinstance(value, numbers.Real):
+        v = float(value)
+        if v.is_integer() and abs(v) < 1e15:
+            return str(int(v)) if plain else thousands(v)
+        text = f"{v:,}" if not plain else repr(v)
+        return text.replace(",", " ").replace(".", ",")
+    return str(value)
+
+
 def print_frame(df: pd.DataFrame, fmt: OutputFormat, title: str | None = None) -> None:
-    """Print a DataFrame as a rich table, CSV or JSON (records) on stdout."""
+    """Print a DataFrame as a rich table, CSV or JSON (records) on stdout.
+
+    In the table numbers get Swedish digit grouping and decimal comma, and are never cut or
+    wrapped: a too narrow terminal wraps the text columns instead.
+    """
     import pandas as pd
 
     if fmt is not OutputFormat.table:
         sys.stdout.write(frame_text(df, fmt))
         return
     table = Table(title=title, show_lines=False)
+    columns: list[list[str]] = []
     for col in df.columns:
-        table.add_column(str(col), justify="right" if pd.api.types.is_numeric_dtype(df[col]) else "left")
-    for row in df.itertuples(index=False):
-        table.add_row(*["" if pd.isna(v) else str(v) for v in row])
+        plain = bool(_PLAIN_NUMBER.search(str(col)))
+        columns.append([cell_text(v, plain) for v in df[col]])
+    for col, cells in zip(df.columns, columns, strict=True):
+        numeric = pd.api.types.is_numeric_dtype(df[col]) and not pd.api.types.is_bool_dtype(df[col])
+        if numeric:
+            width = max([len(c) for c in cells] + [1])
+            table.add_column(str(col), justify="right", no_wrap=True, min_width=width, overflow="ignore")
+        else:
+            table.add_column(str(col), justify="left", overflow="fold")
+    for i in range(len(df)):
+        table.add_row(*[cells[i] for cells in columns])
     console.print(table)
-    console.print(f"{len(df)} rader")
+    console.print(f"{thousands(len(df))} rader")

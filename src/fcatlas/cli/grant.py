@@ -531,7 +531,8 @@ def list_command(
     if format is OutputFormat.table:
         shown = df[list(_LIST_SHOWN)].copy()
         shown["late"] = shown["late"].map({True: "ja", False: ""})
-        shown["submitted_at"] = shown["submitted_at"].map(lambda v: (v or "")[:10])
+        # regions that have not reported have no date (None, or NaN once pandas saw the column)
+        shown["submitted_at"] = shown["submitted_at"].map(lambda v: v[:10] if isinstance(v, str) else "")
         print_frame(shown.rename(columns=_LIST_SHOWN), format, title="Återrapporter")
     else:
         print_frame(df, format)
