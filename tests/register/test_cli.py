@@ -71,8 +71,46 @@ def test_import_list_export_diff(tmp_path: Path, dalarna: Path) -> None:
     assert d.returncode == 0 and "Inga skillnader." in d.stdout
     bad = fcatlas("register", "diff", "2023", "2026", "--db", db, cwd=tmp_path)
     assert bad.returncode == 1 and "omgången 2023 finns inte" in bad.stderr
-    wrong = fcatlas("register", "list", "--db", db, "--category", "fc", cwd=tmp_path)
-    assert wrong.returncode == 1 and "okänd kategori 'fc'" in wrong.stderr
+    wrong = fcatlas("register", "list", "--db", db, "--category", "vårdcentral", cwd=tmp_path)
+    assert wrong.returncode == 1 and "'vårdcentral' är ingen kategori" in wrong.stderr
+
+
+def test_issue8_list_accepts_values_as_the_import_does(tmp_path: Path, dalarna: Path) -> None:
+    db = "register.sqlite"
+    assert fcatlas("register", "import", str(dalarna), "--db", db, "--rapport", "f.csv", cwd=tmp_path).returncode == 0
+    for args in (("--status", "i drift", "--lan", "Dalarna"), ("--status", "i_drift", "--lan", "20"),
+                 ("--status", "I drift", "--lan", "W"), ("--status", "i drift", "--lan", "Region Dalarna")):
+        r = fcatlas("register", "list", "--db", db, *args, "--format", "csv", cwd=tmp_path)
+        assert r.returncode == 0, r.stderr
+        assert len(r.stdout.splitlines()) == 1 + 11, args  # 9 centres + 2 annan samverkan
+    r = fcatlas("register", "list", "--db", db, "--lan", "Örebro", cwd=tmp_path)
+    assert r.returncode == 0 and "0 rader" in r.stdout
+    r = fcatlas("register", "list", "--db", db, "--lan", "Atlantis", cwd=tmp_path)
+    assert r.returncode == 1 and "'Atlantis' är inget län" in r.stderr
+
+
+def test_issue8_import_summary_lists_closed_units_and_commands(tmp_path: Path, dalarna: Path) -> None:
+    db = "register.sqlite"
+    fcatlas("register", "import", str(dalarna), "--db", db, "--rapport", "f.csv", cwd=tmp_path)
+    lines = dalarna.read_text(encoding="utf-8-sig").splitlines()
+    (tmp_path / "dalarna_2027.csv").write_text("\n".join(ln for ln in lines if "Smedjebacken" not in ln) + "\n",
+                                                encoding="utf-8")
+    r = fcatlas("register", "import", "dalarna_2027.csv", "--db", db, "--rapport", "f.csv", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "1 stängda" in r.stdout and "2061-familjecentral-smedjebacken" in r.stdout
+    assert 'saknas i inventering 2027' in r.stdout
+    listed = fcatlas("register", "list", "--db", db, "--status", "nedlagd", cwd=tmp_path)
+    assert "saknas i inventering 2027" in listed.stdout and "Orsak" in listed.stdout
+    c = fcatlas("register", "close", "2080-familjecentral-elsborg", "--orsak", "flyttade", "--db", db, cwd=tmp_path)
+    assert c.returncode == 0 and "nu nedlagd: flyttade" in c.stdout
+    n = fcatlas("register", "rename", "2080-familjecentral-britsarvet", "Familjecentralen Britsarvet", "--db", db,
+                cwd=tmp_path)
+    assert n.returncode == 0 and "heter nu 'Familjecentralen Britsarvet'" in n.stdout
+    m = fcatlas("register", "merge", "2023-familjecentral-malung-salen-1", "2023-familjecentral-malung-salen-2",
+                "--db", db, cwd=tmp_path)
+    assert m.returncode == 0 and "sammanslagen med 2023-familjecentral-malung-salen-1" in m.stdout
+    missing = fcatlas("register", "close", "finns-inte", "--orsak", "x", "--db", db, cwd=tmp_path)
+    assert missing.returncode == 1 and "finns inte i registret" in missing.stderr
 
 
 def test_rejected_rows_exit_1_and_report_beside_input(tmp_path: Path, shared_data: Path) -> None:

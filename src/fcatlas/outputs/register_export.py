@@ -50,6 +50,7 @@ XLSX_HEADERS: dict[str, str] = {
     "source_coordinates": "Koordinater i filen",
     "note": "Anmärkning",
     "round": "Inventeringsomgång",
+    "status_reason": "Orsak till status",
 }
 PRECISION_LABELS = {"exakt": "exakt (koordinater)", "postnummer": "postnummer", "kommun": "kommun"}
 

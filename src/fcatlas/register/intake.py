@@ -125,7 +125,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "note": ("anmarkning", "kommentar", "ovrigt", "notering", "note"),
 }
 #: Columns of our own export that carry nothing to import.
-IGNORED = frozenset({"round", "firstround", "version", "sourcecoordinates", "omgang"})
+IGNORED = frozenset({"round", "firstround", "version", "sourcecoordinates", "omgang", "statusreason",
+                     "orsaktillstatus"})
 _ALIAS_TO_FIELD = {alias: f for f, aliases in ALIASES.items() for alias in aliases}
 SERVICE_FIELDS: dict[str, Service] = {"mvc": Service.MVC, "bvc": Service.BVC, "of": Service.OF, "soc": Service.SOC}
 
@@ -259,16 +260,23 @@ def _sniff_delimiter(text: str) -> str:
 
 
 def _split_header(
-    p: Path, records: list[tuple[int, list[str]]], kind: str
+    p: Path, records: list[tuple[int, list[str]]], kind: str, header_row: int | None = None
 ) -> tuple[list[str], list[tuple[int, list[str]]], int]:
-    """Header, data rows and header row number from the non-empty records of a file."""
+    """Header, data rows and header row number from the non-empty records of a file
+    (``header_row``: the row a person said is the header, ``--rubrikrad``)."""
     if not records:
         raise InputFileError(p, "filen har ingen rubrikrad" if kind == "csv" else "första bladet har ingen rubrikrad")
+    if header_row is not None:
+        at = [i for i, (row_no, _) in enumerate(records) if row_no == header_row]
+        if not at:
+            raise InputFileError(p, f"rad {header_row} (--rubrikrad) är tom eller finns inte i filen", row=header_row)
+        i = at[0]
+        return records[i][1], records[i + 1:], records[i][0]
     i = _header_index([cells for _, cells in records])
     return records[i][1], records[i + 1:], records[i][0]
 
 
-def read_table(path: str | Path) -> RawTable:
+def read_table(path: str | Path, header_row: int | None = None) -> RawTable:
     """Read a CSV or XLSX submission into a header and text rows.
 
     Raises
@@ -292,9 +300,9 @@ def read_table(path: str | Path) -> RawTable:
     if not data.strip():
         raise InputFileError(p, "filen är tom")
     if data[:4] == b"PK\x03\x04" or p.suffix.lower() in (".xlsx", ".xlsm"):
-        table = _read_xlsx(p, data)
+        table = _read_xlsx(p, data, header_row)
     else:
-        table = _read_csv(p, data)
+        table = _read_csv(p, data, header_row)
     table.sha256 = sha
     _check_headers(table)
     if not table.rows:
@@ -304,7 +312,7 @@ def read_table(path: str | Path) -> RawTable:
     return table
 
 
-def _read_csv(p: Path, data: bytes) -> RawTable:
+def _read_csv(p: Path, data: bytes, header_row: int | None = None) -> RawTable:
     text, enc = decode_bytes(p, data, ("utf-8-sig", "utf-16", "cp1252"))
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
@@ -325,7 +333,7 @@ def _read_csv(p: Path, data: bytes) -> RawTable:
         raise InputFileError(
             p, f"trasig CSV (citattecken som inte stängs eller står fel): {exc}", row=start
         ) from None
-    headers, rows, header_row = _split_header(p, records, "csv")
+    headers, rows, header_row = _split_header(p, records, "csv", header_row)
     return RawTable(p, headers, rows, "csv", encoding=enc, delimiter=delim, header_row=header_row)
 
 
@@ -343,7 +351,7 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def _read_xlsx(p: Path, data: bytes) -> RawTable:
+def _read_xlsx(p: Path, data: bytes, header_row: int | None = None) -> RawTable:
     import warnings
     import zipfile
 
@@ -375,7 +383,7 @@ def _read_xlsx(p: Path, data: bytes) -> RawTable:
         raise InputFileError(p, f"Excel-filen är trasig: {type(exc).__name__}") from None
     finally:
         wb.close()
-    headers, rows, header_row = _split_header(p, records, "xlsx")
+    headers, rows, header_row = _split_header(p, records, "xlsx", header_row)
     return RawTable(p, headers, rows, "xlsx", header_row=header_row)
 
 
@@ -586,11 +594,47 @@ def _lan_code(text: str, column: str) -> str:
     for code, name in _kommun_lookup()[1].items():
         n = fold(name)
         n = n[:-3] if n.endswith("lan") else n
-        if key in (n, n.rstrip("s")) or key.rstrip("s") == n.rstrip("s"):
+        if key in (n, n.rstrip("s")) or key.rstrip("s") == n.rstrip("s") or (key and key.startswith(n.rstrip("s"))):
             return str(code)
     raise _RowError(
         column, f"{_short(t)} är inget län (väntat länskod som 20, länsbokstav som W eller namn som Dalarnas län)"
     )
+
+
+def lan_code_of(text: str) -> str:
+    """A län as people write it — ``18``, ``T``, ``Örebro``, ``Region Örebro län`` — as its code.
+
+    >>> lan_code_of("Örebro"), lan_code_of("18"), lan_code_of("Region Jämtland Härjedalen")
+    ('18', '18', '23')
+
+    Raises :class:`~fcatlas.errors.CodeError` (Swedish message) when it names no län.
+    """
+    try:
+        return _lan_code(str(text), "län")
+    except _RowError as exc:
+        raise CodeError(exc.reason) from None
+
+
+def status_of(text: str) -> Status:
+    """A status as the import accepts it (``i drift``, ``i_drift``, ``planerad`` …).
+
+    >>> status_of("i drift"), status_of("i_drift"), status_of("Avsiktsförklaring")
+    (<Status.I_DRIFT: 'i_drift'>, <Status.I_DRIFT: 'i_drift'>, <Status.AVSIKTSFORKLARING: 'avsiktsforklaring'>)
+    """
+    st = _STATUS.get(fold(text))
+    if st is None:
+        raise CodeError(f"{_short(str(text))} är ingen status (välj i drift, planerad, avsiktsförklaring eller nedlagd)")
+    return st
+
+
+def category_of(text: str) -> Category:
+    """A category as the import accepts it (``familjecentral``, ``annan samverkan`` …)."""
+    c = _CATEGORY.get(fold(text))
+    if c is None:
+        raise CodeError(
+            f"{_short(str(text))} är ingen kategori (välj familjecentral, familjecentralsliknande eller annan samverkan)"
+        )
+    return c
 
 
 def _date(text: str, column: str) -> str | None:
