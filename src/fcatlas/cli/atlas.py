@@ -11,7 +11,6 @@ import typer
 
 from fcatlas.cli.common import OutputFormat, console, database_url, err_console, print_frame, progress
 from fcatlas.errors import ConfigError
-from fcatlas.fmt import thousands
 
 _DB_HELP = (
     "Registrets databas: en SQLAlchemy-URL eller en SQLite-fil (standard: FCATLAS_DB eller "
@@ -71,11 +70,12 @@ def _categories(spec: str | None) -> frozenset[str]:
 
 
 def _lan(code: str | None) -> str | None:
+    """A län as the import accepts it: ``20``, ``W``, ``Dalarna``, ``Region Örebro län``."""
     if code is None:
         return None
-    from fcatlas.geography.codes import validate
+    from fcatlas.register.intake import lan_code_of
 
-    return validate("lan", code.strip().zfill(2))
+    return lan_code_of(code)
 
 
 def _analyse(
@@ -124,7 +124,7 @@ def atlas_command(
     bundle: Annotated[Path, typer.Option("--bundle", help="Datapaketets katalog.")],
     out: Annotated[Path, typer.Option("--out", help="Katalog där atlasen skrivs.")],
     db: Annotated[str | None, typer.Option("--db", help=_DB_HELP)] = None,
-    lan: Annotated[str | None, typer.Option("--lan", help="Bara ett län (länskod, t.ex. 20).")] = None,
+    lan: Annotated[str | None, typer.Option("--lan", help="Bara ett län: kod (18), bokstav (T) eller namn (Örebro).")] = None,
     year: Annotated[int | None, typer.Option("--year", help="År för områdestyp och folkmängd (standard: senaste).")] = None,
     exclusion: Annotated[str | None, typer.Option("--exclusion", help=_EXCL_HELP)] = None,
     reach: Annotated[str | None, typer.Option("--reach", help=_REACH_HELP)] = None,
@@ -171,33 +171,10 @@ def atlas_command(
 
 
 def _print_summary(res: Any, out: Path, files: dict[str, list[Path]]) -> None:
-    from fcatlas.outputs.excel import scope_label
+    from fcatlas.outputs.atlas import console_lines
 
-    s = res.summary
-    p = res.params
-    where = scope_label(res)
-    est = " (skattat)" if s["children_0_6_estimated"] else ""
-    kn = res.kommuner.set_index("kommun_code")["kommun_name"]
-    without = ", ".join(f"{kn.get(k, k)} ({k})" for k in s["kommuner_without_centre"]) or "inga"
-    console.print(f"[bold]Atlas för {where}, {p.year}[/] – utanförskapsområden: {p.exclusion.label}")
-    console.print(f"  Enheter: {s['units_total']}  ·  kommuner utan familjecentral i drift: {without}")
-    console.print(
-        f"  Utanförskapsområden: {s['exclusion_areas_total']}, varav {s['exclusion_areas_covered']} med "
-        f"familjecentral inom räckhåll och {len(s['exclusion_areas_without_centre'])} utan"
-        + (f"; {len(s['exclusion_areas_coverage_unknown'])} okända (gräns saknas)"
-           if s["exclusion_areas_coverage_unknown"] else "")
-    )
-    console.print(
-        f"  Barn 0–6 år i utanförskapsområden{est}: {thousands(s['children_0_6_in_exclusion_areas'])}, varav inom "
-        f"räckhåll {thousands(s['children_0_6_in_exclusion_areas_covered'])}"
-    )
-    if s["areas_without_geometry"]:
-        console.print(
-            f"  [yellow]{s['areas_without_geometry']} av {s['areas_total']} RegSO saknar gräns i datapaketet; "
-            "där är avstånd och täckning okända.[/]"
-        )
-    n_maps = len(files.get("maps", []))
-    console.print(f"  Skrev {out}/atlas.xlsx, areas.csv, summary.json och {n_maps} kartfiler i {out}/maps/")
+    for line in console_lines(res, out, files):
+        console.print(line, highlight=False, soft_wrap=True)
 
 
 def similar_command(
