@@ -389,15 +389,17 @@ def _store(db: str | None) -> Iterator[object]:
 
     url = database_url(db)
     checker: Callable[[str], bool] | None = None
+    lan_of: Callable[[str], str | None] | None = None
     register = None
     try:
         from fcatlas.register.store import Register
 
         register = Register.open(url)
         checker = register.unit_exists
+        lan_of = register.unit_lan
     except ImportError:  # pragma: no cover - register room absent
         err_console.print("[yellow]Obs:[/] registret finns inte; länkade familjecentraler kontrolleras inte.")
-    store = GrantStore.open(url, unit_exists=checker)
+    store = GrantStore.open(url, unit_exists=checker, unit_lan=lan_of)
     try:
         yield store
     finally:
@@ -484,9 +486,20 @@ def import_command(
 
     dl = _deadlines(deadline)
     with _store(db) as store:
-        reports = read_reports(file, unit_exists=store.unit_exists, deadlines=dl)  # type: ignore[attr-defined]
+        reports = read_reports(file, unit_exists=store.unit_exists, deadlines=dl,  # type: ignore[attr-defined]
+                               unit_lan=store.unit_lan)  # type: ignore[attr-defined]
         n_sub = n_draft = n_late = 0
         for r in reports:
+            allocated = store.allocated(r.data.region_code, r.data.year)  # type: ignore[attr-defined]
+            if allocated is not None and allocated != r.data.amount_received_sek:
+                diff = r.data.amount_received_sek - allocated
+                err_console.print(
+                    f"[yellow]Varning:[/] {file.name}, rad {r.row}, kolumn 'Mottaget belopp (kr)': "
+                    f"{thousands(r.data.amount_received_sek)} kr men beslutad fördelning för "
+                    f"{r.data.region_code} år {r.data.year} är {thousands(allocated)} kr "
+                    f"({'+' if diff > 0 else '−'}{thousands(abs(diff))} kr). Rapporten sparas; kontrollera beloppet.",
+                    highlight=False, soft_wrap=True,
+                )
             if r.data.submitted_at is not None or submit:
                 v = store.submit(r.data, deadline=dl(r.data.year))  # type: ignore[attr-defined]
                 n_sub += 1
@@ -508,7 +521,8 @@ def import_command(
 
 
 _LIST_SHOWN = {
-    "region_code": "Län", "year": "År", "status_label": "Status", "amount_received_sek": "Mottaget (kr)",
+    "region_code": "Län", "year": "År", "status_label": "Status", "allocated_sek": "Beslutat (kr)",
+    "amount_received_sek": "Mottaget (kr)",
     "used_sek": "Använt (kr)", "unused_sek": "Återbetala (kr)", "fte": "Åa", "deadline": "Sista dag",
     "submitted_at": "Inskickad", "late": "Försenad",
 }
@@ -565,18 +579,21 @@ def show_command(
     db: str | None = typer.Option(None, "--db", help=_DB_HELP),
 ) -> None:
     """Visa en rapport med kontroller och statushistorik."""
-    from fcatlas.grants.followup import PURPOSE_LABELS, STATUS_LABELS, Purpose, check_report
+    from fcatlas.grants.followup import PURPOSE_LABELS, STATUS_LABELS, Purpose
 
     with _store(db) as store:
         v = store.get(region, year)  # type: ignore[attr-defined]
         hist = store.history(region, year)  # type: ignore[attr-defined]
-        findings = check_report(v.data, store.unit_exists, v.deadline)  # type: ignore[attr-defined]
+        findings = store.check(v.data, v.deadline)  # type: ignore[attr-defined]
     d = v.data
     console.print(f"[bold]Rapport {region} år {year}[/] – {v.status_label}", highlight=False)
     console.print(f"  Mottaget: {thousands(d.amount_received_sek)} kr", highlight=False)
+    if v.allocated_sek is not None:
+        console.print(f"  Beslutad fördelning: {thousands(v.allocated_sek)} kr", highlight=False)
     for p in Purpose:
         console.print(f"  {PURPOSE_LABELS[p]}: {thousands(d.uses.get(p.value, 0))} kr", highlight=False)
-    console.print(f"  Ej använt att återbetala: {d.unused_sek if d.unused_sek is not None else '–'}", highlight=False)
+    unused = f"{thousands(d.unused_sek)} kr" if d.unused_sek is not None else "–"
+    console.print(f"  Ej använt att återbetala: {unused}", highlight=False)
     fte = f"{d.fte:.2f}".replace(".", ",") if d.fte is not None else "–"
     console.print(f"  Årsarbetskrafter: {fte} {d.role}", highlight=False)
     console.print(f"  Familjecentraler: {', '.join(d.unit_ids) or '–'}", highlight=False)

@@ -53,6 +53,14 @@ class ExclusionDefinition:
         omradestyp``) supplies that year's types.
         """
         if self.kind == "lista":
+            unknown = sorted(self.codes - set(areas["regso_code"].astype(str)))
+            if unknown:
+                # a code that does not exist would be counted in the label but not in the sums
+                shown = ", ".join(unknown[:10]) + (f" … ({len(unknown)} st)" if len(unknown) > 10 else "")
+                raise ConfigError(
+                    f"listan {Path(self.source).name}: {len(unknown)} RegSO-koder finns inte i datapaketet: {shown}. "
+                    "Rätta eller ta bort dem (RegSO-indelningen 2020)"
+                )
             return areas["regso_code"].isin(self.codes)
         if self.year is not None:
             if omradestyp_by_year is None:

@@ -276,6 +276,12 @@ class Register:
         with self.engine.connect() as conn:
             return conn.execute(select(Unit.id).where(Unit.id == unit_id)).first() is not None
 
+    def unit_lan(self, unit_id: str) -> str | None:
+        """The län code of a unit, or None when the register has no such unit."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(Unit.lan_code).where(Unit.id == unit_id)).first()
+        return None if row is None else str(row[0])
+
     def get_unit(self, unit_id: str) -> dict[str, Any]:
         """The current state of one unit (public names, plus ``version``)."""
         with self.engine.connect() as conn:
