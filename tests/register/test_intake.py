@@ -455,3 +455,46 @@ def test_lan_letter_is_understood(tmp_path: Path) -> None:
     assert [u.fields["name"] for u in sub.units] == ["FC A"]
     err = only_error(sub)
     assert (err.row, err.column) == (3, "Län") and "Stockholms län" in err.reason
+
+
+@pytest.mark.parametrize("name_header", ["Enhetens namn", "Verksamhetens namn", "Enhet", "Familjecentral"])
+def test_issue8_common_name_headers_below_a_title_row(tmp_path: Path, name_header: str) -> None:
+    """Region Örebro län's own Excel list: a title row, then 'Enhetens namn' — not found."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Familjecentraler i Örebro län, inventering 2026"])
+    ws.append([name_header, "Kommun", "Typ", "Postnummer"])
+    ws.append(["Familjecentralen Vivalla", "Örebro", "Familjecentral", "703 44"])
+    ws.append(["Familjecentralen Karlskoga", "Karlskoga", "Familjecentralsliknande", ""])
+    f = tmp_path / "orebro.xlsx"
+    wb.save(f)
+    sub = parse(f)
+    assert sub.table.header_row == 2 and [u.row for u in sub.units] == [3, 4]
+    assert sub.units[0].fields["name"] == "Familjecentralen Vivalla"
+
+
+def test_issue8_header_not_found_says_what_to_do(tmp_path: Path) -> None:
+    f = write(tmp_path / "a.csv", [
+        "Familjecentraler Region Örebro län",
+        "Uppdaterad 2026-03-01",
+        "Benämning;Kommun;Typ",
+        "FC Vivalla;Örebro;familjecentral",
+    ])
+    with pytest.raises(InputFileError) as e:
+        parse(f)
+    reason = e.value.problem.reason
+    assert "kolumnen Namn saknas" in reason
+    assert "Rubrikraden lästes från rad" in reason
+    assert "Rad 3 ser ut som rubrikraden ('Benämning', 'Kommun', 'Typ'); läs filen med --rubrikrad 3" in reason
+    assert "Kända namn för kolumnen: Namn, Enhet, Enhetens namn" in reason
+    near = write(tmp_path / "b.csv", ["Enhetsnamnet;Kommun;Typ", "FC Vivalla;Örebro;familjecentral"])
+    with pytest.raises(InputFileError) as e:
+        parse(near)
+    assert "'Enhetsnamnet' liknar Namn" in e.value.problem.reason
+    # --rubrikrad N reads a header that cannot be recognised by itself (here: far down)
+    lines = ["Titel"] + [f"rad {i}" for i in range(12)] + ["Namn;Kommun;Typ", "FC Vivalla;Örebro;familjecentral"]
+    far = write(tmp_path / "c.csv", lines)
+    sub = intake.parse_submission(intake.read_table(far, header_row=14))
+    assert [u.fields["name"] for u in sub.units] == ["FC Vivalla"] and sub.units[0].row == 15
+    with pytest.raises(InputFileError, match="rad 40 \\(--rubrikrad\\) är tom eller finns inte"):
+        intake.read_table(far, header_row=40)

@@ -98,7 +98,8 @@ def fold(text: str) -> str:
 # field -> header aliases (folded)
 ALIASES: dict[str, tuple[str, ...]] = {
     "id": ("id", "enhetsid", "enhetid"),
-    "name": ("namn", "enhet", "enhetsnamn", "verksamhet", "verksamhetsnamn", "name"),
+    "name": ("namn", "enhet", "enhetsnamn", "enhetensnamn", "verksamhet", "verksamhetsnamn", "verksamhetensnamn",
+             "familjecentral", "familjecentralensnamn", "namnpaenheten", "namnpaverksamheten", "name"),
     "kommun_name": ("kommun", "kommunnamn", "kommunname"),
     "kommun_code": ("kommunkod", "kommunnr", "kommunnummer", "kommuncode"),
     "lan": ("lan", "lanskod", "lanscode", "lancode", "lankod"),
@@ -175,6 +176,10 @@ class RawTable:
     #: Row number of the header (a person's count); rows above it (a title, a blank line) are
     #: not data and are named in the submission's notes.
     header_row: int = 1
+    #: The first non-empty rows of the file (row number, cells), for messages about the header.
+    top: list[tuple[int, list[str]]] = field(default_factory=list)
+    #: Whether the header row was given by the user (``--rubrikrad``).
+    header_given: bool = False
 
 
 @dataclass
@@ -253,10 +258,11 @@ def _sniff_delimiter(text: str) -> str:
         for d in (";", "\t", ","):
             if d in ln and _header_like(ln.split(d)):
                 return d
-    first = lines[0] if lines else ""
-    counts = {d: first.count(d) for d in (";", "\t", ",")}
+    # no recognisable header: the separator found on most of the first lines (a title line
+    # above the header has none), then the most frequent one
+    counts = {d: (sum(d in ln for ln in lines), sum(ln.count(d) for ln in lines)) for d in (";", "\t", ",")}
     best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] else ";"
+    return best if counts[best][1] else ";"
 
 
 def _split_header(
@@ -333,8 +339,10 @@ def _read_csv(p: Path, data: bytes, header_row: int | None = None) -> RawTable:
         raise InputFileError(
             p, f"trasig CSV (citattecken som inte stängs eller står fel): {exc}", row=start
         ) from None
+    given = header_row is not None
     headers, rows, header_row = _split_header(p, records, "csv", header_row)
-    return RawTable(p, headers, rows, "csv", encoding=enc, delimiter=delim, header_row=header_row)
+    return RawTable(p, headers, rows, "csv", encoding=enc, delimiter=delim, header_row=header_row,
+                    top=records[:HEADER_SEARCH_ROWS], header_given=given)
 
 
 def _cell_text(value: object) -> str:
@@ -383,8 +391,10 @@ def _read_xlsx(p: Path, data: bytes, header_row: int | None = None) -> RawTable:
         raise InputFileError(p, f"Excel-filen är trasig: {type(exc).__name__}") from None
     finally:
         wb.close()
+    given = header_row is not None
     headers, rows, header_row = _split_header(p, records, "xlsx", header_row)
-    return RawTable(p, headers, rows, "xlsx", header_row=header_row)
+    return RawTable(p, headers, rows, "xlsx", header_row=header_row, top=records[:HEADER_SEARCH_ROWS],
+                    header_given=given)
 
 
 def _check_headers(table: RawTable) -> None:
@@ -439,9 +449,11 @@ def map_headers(table: RawTable) -> tuple[dict[str, int], list[str]]:
         mapping[f] = i
     p = table.file
     if "name" not in mapping:
-        raise InputFileError(p, "kolumnen Namn saknas (enhetens namn)", row=_header_row(table))
+        raise InputFileError(p, "kolumnen Namn saknas (enhetens namn). " + header_help(table, "name"),
+                             row=_header_row(table))
     if "kommun_code" not in mapping and "kommun_name" not in mapping:
-        raise InputFileError(p, "kolumnen Kommunkod eller Kommun saknas", row=_header_row(table))
+        raise InputFileError(p, "kolumnen Kommunkod eller Kommun saknas. " + header_help(table, "kommun_name"),
+                             row=_header_row(table))
     services = [f for f in SERVICE_FIELDS if f in mapping]
     if services and len(services) < 4:
         missing = ", ".join(FIELD_LABELS[f] for f in SERVICE_FIELDS if f not in mapping)
@@ -473,6 +485,54 @@ def map_headers(table: RawTable) -> tuple[dict[str, int], list[str]]:
                 f"({FIELD_LABELS[b if have == a else a]})", row=_header_row(table),
             )
     return mapping, unknown
+
+
+_KNOWN_FOR = {
+    "name": "Namn, Enhet, Enhetens namn, Verksamhetens namn, Familjecentral",
+    "kommun_name": "Kommun, Kommunnamn, Kommunkod",
+}
+
+
+def _known_score(cells: Iterable[str]) -> int:
+    """How many cells of a row are (or closely resemble) known column names."""
+    from difflib import get_close_matches
+
+    n = 0
+    for c in cells:
+        k = fold(c)
+        if k and (k in _ALIAS_TO_FIELD or get_close_matches(k, list(_ALIAS_TO_FIELD), n=1, cutoff=0.8)):
+            n += 1
+    return n
+
+
+def header_help(table: RawTable, wanted: str) -> str:
+    """What to do when the header is not understood: which row looks like the header, which
+    columns were found, the nearest known names, and ``--rubrikrad N``."""
+    from difflib import get_close_matches
+
+    parts: list[str] = []
+    found = [h for h in table.headers if h.strip()]
+    shown = ", ".join(repr(h) for h in found[:12]) + (" …" if len(found) > 12 else "")
+    parts.append(f"Rubrikraden lästes från rad {table.header_row}: {shown or 'inga kolumner'}.")
+    others = [(n, cells) for n, cells in table.top if n != table.header_row]
+    best = max(others, key=lambda r: _known_score(r[1]), default=None)
+    if best is not None and _known_score(best[1]) > _known_score(table.headers):
+        cols = ", ".join(repr(c) for c in best[1][:8] if c.strip())
+        parts.append(f"Rad {best[0]} ser ut som rubrikraden ({cols}); läs filen med --rubrikrad {best[0]}.")
+    near = []
+    labels = {f: FIELD_LABELS[f] for f in FIELD_LABELS}
+    for h in found:
+        k = fold(h)
+        if k in _ALIAS_TO_FIELD:
+            continue
+        m = get_close_matches(k, list(_ALIAS_TO_FIELD), n=1, cutoff=0.6)
+        if m:
+            near.append(f"{h!r} liknar {labels[_ALIAS_TO_FIELD[m[0]]]}")
+    if near:
+        parts.append("Närmaste kända namn: " + "; ".join(near[:6]) + ".")
+    parts.append(f"Kända namn för kolumnen: {_KNOWN_FOR[wanted]}. Byt namn på kolumnen, eller ange vilken rad "
+                 "rubrikerna står på med --rubrikrad N.")
+    return " ".join(parts)
 
 
 # --------------------------------------------------------------------------------------------
