@@ -232,3 +232,16 @@ def test_issue8_report_file_errors_all_at_once(tmp_path: Path) -> None:
 
     named = set(_re.findall(r"kolumn '([^']+)'", err))
     assert named <= headers, named - headers
+
+
+def test_issue8_plan_table_in_swedish_with_grouped_kronor(tmp_path: Path, basis_file: Path) -> None:
+    r = run("grant", "plan", "--basis", str(basis_file), "--years", "2026-2027", "--total", "51365000", cwd=tmp_path)
+    head = next(ln for ln in r.stdout.splitlines() if "Region" in ln)
+    for h in ("Län", "Region", "2026 (kr)", "2027 (kr)", "Totalt (kr)"):
+        assert h in head
+    assert "total_2026" not in r.stdout and "region_code" not in r.stdout
+    orebro = next(ln for ln in r.stdout.splitlines() if "Region Örebro län" in ln)
+    assert "1 500 000" in orebro and "3 000 000" in orebro
+    s = run("grant", "plan", "--basis", str(basis_file), "--years", "2026", "--total", "51365000", "--schedule",
+            "--instalments", "2", cwd=tmp_path)
+    assert "Utbetalas" in s.stdout and "Belopp (kr)" in s.stdout and "2026-03-31" not in s.stdout.split("Utbetalas")[0]

@@ -17,8 +17,9 @@ from .helpers import HEADER, dalarna_lines, write
 
 
 def read_report(path: Path) -> list[dict[str, str]]:
+    assert path.read_bytes().startswith(b"\xef\xbb\xbfFil;Rad;Kolumn;Typ;Orsak;")  # Swedish Excel opens it (8.11)
     with path.open(encoding="utf-8-sig", newline="") as fh:
-        return list(csv.DictReader(fh))
+        return list(csv.DictReader(fh, delimiter=";"))
 
 
 def fcatlas(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -38,7 +39,7 @@ def test_import_list_export_diff(tmp_path: Path, dalarna: Path) -> None:
     assert p.returncode == 0, p.stderr
     assert "15 rader lästa (omgång 2026): 15 godkända, 0 avvisade. Sparat: 15 nya" in p.stdout
     report = read_report(tmp_path / "dalarna.fel.csv")
-    assert [(r["row"], r["severity"]) for r in report] == [("16", "varning")]
+    assert [(r["Rad"], r["Typ"]) for r in report] == [("16", "varning")]
     assert report[0]["Namn"] == "Familjecentral Malung-Sälen 2"
 
     again = fcatlas("register", "import", str(dalarna), "--db", db, "--rapport", "x.csv", cwd=tmp_path)
@@ -124,10 +125,10 @@ def test_rejected_rows_exit_1_and_report_beside_input(tmp_path: Path, shared_dat
     assert "De 13 godkända raderna sparades." in p.stderr
     assert "Felrapport: " in p.stdout and "lista_2025.fel.csv" in p.stdout
     rows = read_report(tmp_path / "lista_2025.fel.csv")
-    errors = [r for r in rows if r["severity"] == "fel"]
-    assert [(r["row"], r["column"]) for r in errors] == [("5", "Kommunkod"), ("6", "Latitud/Longitud")]
-    assert errors[0]["Kommunkod"] == "9999" and errors[0]["file"].endswith("lista_2025.csv")
-    assert "ligger i Stockholm kommun" in errors[1]["reason"]
+    errors = [r for r in rows if r["Typ"] == "fel"]
+    assert [(r["Rad"], r["Kolumn"]) for r in errors] == [("5", "Kommunkod"), ("6", "Latitud/Longitud")]
+    assert errors[0]["Kommunkod"] == "9999" and errors[0]["Fil"] == "lista_2025.csv"  # a name, not a path
+    assert "ligger i Stockholm kommun" in errors[1]["Orsak"]
     with Register.open("sqlite:///" + str(tmp_path / "r.sqlite")) as reg:
         assert len(reg.list_units(round=2025)) == 13
 

@@ -346,6 +346,10 @@ def plan_command(
         err_console.print(f"Skrev {out}", highlight=False)
         return
     df = plan.schedule if schedule else plan.summary()
+    if format is GrantFormat.table:
+        from fcatlas.outputs.grant_annex import plan_table_headers
+
+        df = df.rename(columns=plan_table_headers(list(df.columns)))
     _write_frame(df, format, out, title="Utbetalningsplan" if schedule else f"Plan {years}")
 
 
@@ -603,7 +607,7 @@ def show_command(
     console.print("  Historik:")
     for h in hist:
         label = STATUS_LABELS.get(h["to_status"], h["to_status"])  # type: ignore[call-overload]
-        console.print(f"    {h['at']:%Y-%m-%d %H:%M} {label} {h['comment']}", highlight=False)
+        console.print(f"    {h['at']:%Y-%m-%d} {label} {h['comment']}", highlight=False)
 
 
 @report_app.command("summary")
@@ -646,6 +650,7 @@ def overdue_command(
         df = store.overdue(d, year=year)  # type: ignore[attr-defined]
     if format is OutputFormat.table:
         cols = ["region_code", "year", "status_label", "deadline", "days_late", "submitted_at"]
+        df = df.assign(submitted_at=df["submitted_at"].map(lambda v: v[:10] if isinstance(v, str) else ""))
         print_frame(df[cols].rename(columns={"region_code": "Län", "year": "År", "status_label": "Status",
                                              "deadline": "Sista dag", "days_late": "Dagar sen",
                                              "submitted_at": "Inskickad"}), format, title=f"Försenade per {d}")
