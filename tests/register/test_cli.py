@@ -151,7 +151,7 @@ def test_postcode_file_from_environment(tmp_path: Path, shared_data: Path) -> No
     p = fcatlas("register", "import", str(f), "--db", "r.sqlite", cwd=tmp_path, env=env)
     assert p.returncode == 0, p.stderr
     with Register.open("sqlite:///" + str(tmp_path / "r.sqlite")) as reg:
-        assert reg.list_units().set_index("name")["precision"].to_dict() == {"A": "postnummer", "B": "kommun"}
+        assert reg.list_units().set_index("name")["precision"].to_dict() == {"A": "ort", "B": "kommun"}
     without = fcatlas("register", "import", str(f), "--db", "r2.sqlite", cwd=tmp_path)
     assert "ingen postnummerfil" in without.stderr and "2 enheter" in without.stderr
 

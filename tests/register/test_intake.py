@@ -53,7 +53,8 @@ def test_tolerant_headers_and_values(tmp_path: Path) -> None:
         "Fc Norr;Borlänge;2081;;x;;x;nej;Planerad;;;20;;",
     ])
     sub = parse(f)
-    assert not sub.problems
+    # only the word that a unit without position sits at its kommun's point
+    assert all("kommunens mittpunkt" in p.reason and p.severity == "varning" for p in sub.problems)
     assert sub.notes == ["Kolumner som inte används: 'Extra'"]
     a, b = sub.units
     assert (a.fields["category"], a.fields["status"], a.fields["postcode"]) == ("familjecentral", "i_drift", "78170")
@@ -219,7 +220,7 @@ def test_postcode_centroid_and_fallbacks(tmp_path: Path, shared_data: Path) -> N
     ])
     sub = parse(f, geo)
     by = {u.fields["name"]: u.fields for u in sub.units}
-    assert by["A"]["precision"] == "postnummer"
+    assert by["A"]["precision"] == "ort"  # 791 71 shares its GeoNames point with 73 other Falun codes
     se = __import__("fcatlas.geography.sources.postcodes", fromlist=["x"]).read_geonames(
         shared_data / "postnummer" / "SE.txt").set_index("postal_code")
     assert (by["A"]["lat"], by["A"]["lon"]) == (se.at["79171", "lat"], se.at["79171", "lon"])
@@ -232,7 +233,10 @@ def test_postcode_centroid_and_fallbacks(tmp_path: Path, shared_data: Path) -> N
     assert "hör enligt postnummerregistret till kommun 0115" in warnings[4][0]
     assert "ligger i Vallentuna kommun, 158.2 km från Falun kommun" in warnings[4][1]
     assert "finns inte i GeoNames-filen" in warnings[5][0]
-    assert set(warnings) == {4, 5}
+    assert "samma punkt som 73 andra postnummer" in warnings[2][0]
+    for row in (3, 4, 5):  # every fall back to the kommun point is said in the error report
+        assert "placeras i kommunens mittpunkt" in warnings[row][-1]
+    assert set(warnings) == {2, 3, 4, 5}
     err = only_error(sub)
     assert (err.row, err.column) == (6, "Postnummer")
     # without a postcode file: kommun point
@@ -498,3 +502,23 @@ def test_issue8_header_not_found_says_what_to_do(tmp_path: Path) -> None:
     assert [u.fields["name"] for u in sub.units] == ["FC Vivalla"] and sub.units[0].row == 15
     with pytest.raises(InputFileError, match="rad 40 \\(--rubrikrad\\) är tom eller finns inte"):
         intake.read_table(far, header_row=40)
+
+
+def test_issue8_shared_postcode_points_are_ort_not_postnummer(tmp_path: Path, shared_data: Path) -> None:
+    """GeoNames gives all 176 Örebro postcodes one point: five city units stacked into two symbols."""
+    geo = Geocoder.from_path(shared_data / "postnummer")
+    f = write(tmp_path / "orebro.csv", [
+        "Namn;Kommun;Typ;Postnummer",
+        "FC Vivalla;Örebro;familjecentral;703 44",
+        "FC Baronbackarna;Örebro;familjecentral;702 32",
+        "FC Utan;Örebro;familjecentral;",
+    ])
+    sub = parse(f, geo)
+    by = {u.fields["name"]: u.fields for u in sub.units}
+    assert by["FC Vivalla"]["precision"] == by["FC Baronbackarna"]["precision"] == "ort"
+    assert (by["FC Vivalla"]["lat"], by["FC Vivalla"]["lon"]) == (by["FC Baronbackarna"]["lat"],
+                                                                  by["FC Baronbackarna"]["lon"])
+    reasons = {p.row: p.reason for p in sub.problems if p.severity == "varning"}
+    assert "samma punkt som 175 andra postnummer (ortens mitt)" in reasons[2]
+    assert "enheten placeras i kommunens mittpunkt (inga koordinater och inget postnummer)" in reasons[4]
+    assert by["FC Utan"]["precision"] == "kommun"

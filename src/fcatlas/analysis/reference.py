@@ -65,7 +65,7 @@ def link(
         row = dict(u)
         xy = project(u.get("lon"), u.get("lat"))
         # a point the register set to "somewhere in the kommun" locates no area and no centre
-        located = xy is not None and u.get("precision") != "kommun"
+        located = xy is not None and u.get("precision") not in ("kommun", "ort")
         row["xy"] = xy if located else None
         row["regso_code"] = None
         kommun = None

@@ -46,6 +46,7 @@ PRECISION_LABELS = {
     "exakt": "koordinater i inlämningen",
     "adress": "adress (geokodad)",
     "postnummer": "postnummerområdets mitt",
+    "ort": "ortens mitt (postnumret delar punkt med andra)",
     "kommun": "punkt i kommunen (läge okänt)",
 }
 LEVEL_LABELS = {"total": "Totalt", "lan": "Län", "kommun": "Kommun"}

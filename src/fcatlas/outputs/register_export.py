@@ -52,7 +52,8 @@ XLSX_HEADERS: dict[str, str] = {
     "round": "Inventeringsomgång",
     "status_reason": "Orsak till status",
 }
-PRECISION_LABELS = {"exakt": "exakt (koordinater)", "postnummer": "postnummer", "kommun": "kommun"}
+PRECISION_LABELS = {"exakt": "exakt (koordinater)", "postnummer": "postnummer", "ort": "ort (ortens mitt)",
+                    "kommun": "kommun"}
 
 
 def neutralise(value: Any) -> Any:

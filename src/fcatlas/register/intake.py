@@ -830,8 +830,8 @@ def _parse_row(
     pair = ("coord_a", "coord_b") if "coord_a" in cells else ("coord_x", "coord_y") if "coord_x" in cells else None
     texts = (cells[pair[0]].strip(), cells[pair[1]].strip()) if pair else ("", "")
     stated_precision = fold(cells.get("precision", ""))
-    if stated_precision and stated_precision not in ("exakt", "postnummer", "kommun"):
-        raise _RowError(labels["precision"], f"{_short(cells['precision'])}: väntat exakt, postnummer eller kommun")
+    if stated_precision and stated_precision not in ("exakt", "postnummer", "ort", "kommun"):
+        raise _RowError(labels["precision"], f"{_short(cells['precision'])}: väntat exakt, postnummer, ort eller kommun")
     source_coordinates: str | None = None
     if pair and (texts[0] or texts[1]):
         if not (texts[0] and texts[1]):
@@ -844,7 +844,7 @@ def _parse_row(
             check_in_kommun(lat, lon, kommun_code, tolerance_m)
         except LocationError as exc:
             raise _RowError(f"{labels[pair[0]]}/{labels[pair[1]]}", str(exc)) from None
-        precision = stated_precision if stated_precision in ("postnummer", "kommun") else "exakt"
+        precision = stated_precision if stated_precision in ("postnummer", "ort", "kommun") else "exakt"
         source_coordinates = f"{system}: {texts[0]}; {texts[1]}"
     else:
         loc = geocoder.locate(kommun_code, postcode, cells.get("address", "").strip() or None,
