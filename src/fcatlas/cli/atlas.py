@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 
 from fcatlas.cli.common import OutputFormat, console, database_url, err_console, print_frame, progress
 from fcatlas.errors import ConfigError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 _DB_HELP = (
     "Registrets databas: en SQLAlchemy-URL eller en SQLite-fil (standard: FCATLAS_DB eller "
@@ -40,6 +42,8 @@ class MapChoice(StrEnum):
 
 def _units(db: str | None) -> tuple[pd.DataFrame, str]:
     """The register's units; an empty table (with a warning) when there is no register."""
+    import pandas as pd
+
     from fcatlas.analysis.linking import UNIT_COLUMNS
     url = database_url(db)
     if url.startswith("sqlite:///"):
@@ -201,6 +205,8 @@ def similar_command(
 
     Exempel: fcatlas similar 2081R004 --bundle paket --db register.sqlite -k 5
     """
+    import pandas as pd
+
     from fcatlas.analysis.similar import FEATURE_LABELS, FEATURES, parse_weights, similar_areas
     from fcatlas.geography.codes import validate
 

@@ -178,7 +178,9 @@ def areas_command(
         err_console.print("[yellow]Syntetiska exempeldata – inte verklig statistik.[/]")
     if fmt is OutputFormat.table:
         show = df.drop(columns=[c for c in ("lan_name", "lan_code", "women_16_54", "year") if c in df.columns])
-        show = show.assign(children_0_6_estimated=show["children_0_6_estimated"].map({True: "ja", False: "nej"}))
+        # "skattat" only where there is a count to be an estimate; blank where there is none
+        flag = show["children_0_6_estimated"].map({True: "ja", False: "nej"}).where(show["children_0_6"].notna(), "")
+        show = show.assign(children_0_6_estimated=flag)
         show = show.rename(columns=TABLE_HEADERS)
         print_frame(show, fmt, title=f"Områden {b.check_year(year)}")
     else:

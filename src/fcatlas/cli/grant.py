@@ -9,13 +9,16 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import typer
 
 from fcatlas.cli.common import OutputFormat, console, database_url, err_console, frame_text, print_frame
 from fcatlas.errors import ConfigError
 from fcatlas.fmt import thousands
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 grant_app = typer.Typer(
     name="grant",
@@ -159,6 +162,8 @@ def allocate_command(
 
     Exempel: fcatlas grant allocate --year 2026 --total 51365000 --basis underlag.csv
     """
+    import pandas as pd
+
     from fcatlas.grants.allocation import CONTRACT_COLUMNS, allocate
 
     b = _basis(bundle, basis, exclusion, data_year)
@@ -230,6 +235,8 @@ def compare_command(
     Exempel: fcatlas grant compare --bundle paket --year 2026 --total 60000000
     --a omradestyp:1,2@2022 --b omradestyp:1,2@2023
     """
+    import pandas as pd
+
     from fcatlas.grants.allocation import allocate
     from fcatlas.grants.plan import compare
 
@@ -387,11 +394,12 @@ def annex_command(
 
 
 @contextmanager
-def _store(db: str | None) -> Iterator[object]:
-    """The follow-up store, with linked units checked against the register when it is there."""
+def _store(db: str | None, read_only: bool = False) -> Iterator[object]:
+    """The follow-up store, with linked units checked against the register when it is there.
+    ``read_only``: a database that does not exist is refused, not created empty."""
     from fcatlas.grants.store import GrantStore
 
-    url = database_url(db)
+    url = database_url(db, must_exist=read_only)
     checker: Callable[[str], bool] | None = None
     lan_of: Callable[[str], str | None] | None = None
     register = None
@@ -460,6 +468,8 @@ def open_command(
     db: str | None = typer.Option(None, "--db", help=_DB_HELP),
 ) -> None:
     """Lägg upp en ej påbörjad rapport per mottagare med mottaget belopp."""
+    import pandas as pd
+
     from fcatlas.errors import InputFileError
 
     try:
@@ -544,7 +554,7 @@ def list_command(
     from fcatlas.grants.followup import parse_status
 
     st = parse_status(status) if status else None
-    with _store(db) as store:
+    with _store(db, read_only=True) as store:
         df = store.frame(year=year, region_code=region, status=st)  # type: ignore[attr-defined]
     if format is OutputFormat.table:
         shown = df[list(_LIST_SHOWN)].copy()
@@ -570,7 +580,7 @@ def status_command(
 
     d = _date(date, "--date")
     at = dt.datetime.combine(d, dt.time(12, 0), tzinfo=dt.UTC) if d else None
-    with _store(db) as store:
+    with _store(db, read_only=True) as store:
         v = store.set_status(region, year, parse_status(new_status), at=at, comment=comment)  # type: ignore[attr-defined]
     late = " (efter sista dag)" if v.late and v.status.value == "inskickad" else ""
     console.print(f"Rapporten för {region} år {year}: {STATUS_LABELS[v.status].lower()}{late}.", highlight=False)
@@ -585,7 +595,7 @@ def show_command(
     """Visa en rapport med kontroller och statushistorik."""
     from fcatlas.grants.followup import PURPOSE_LABELS, STATUS_LABELS, Purpose
 
-    with _store(db) as store:
+    with _store(db, read_only=True) as store:
         v = store.get(region, year)  # type: ignore[attr-defined]
         hist = store.history(region, year)  # type: ignore[attr-defined]
         findings = store.check(v.data, v.deadline)  # type: ignore[attr-defined]
@@ -617,7 +627,9 @@ def summary_command(
     db: str | None = typer.Option(None, "--db", help=_DB_HELP),
 ) -> None:
     """Nationell sammanställning per år: status, belopp per ändamål, årsarbetskrafter."""
-    with _store(db) as store:
+    import pandas as pd
+
+    with _store(db, read_only=True) as store:
         df = store.summary(year=year)  # type: ignore[attr-defined]
     if format is OutputFormat.table:
         from fcatlas.outputs.grant_annex import SUMMARY_HEADERS
@@ -646,7 +658,7 @@ def overdue_command(
 ) -> None:
     """Rapporter som inte kommit in i tid (eller kom in efter sista dag)."""
     d = _date(today, "--today") or dt.date.today()
-    with _store(db) as store:
+    with _store(db, read_only=True) as store:
         df = store.overdue(d, year=year)  # type: ignore[attr-defined]
     if format is OutputFormat.table:
         cols = ["region_code", "year", "status_label", "deadline", "days_late", "submitted_at"]
@@ -669,7 +681,7 @@ def export_command(
     from fcatlas.outputs.grant_annex import write_followup_xlsx
 
     d = _date(today, "--today") or dt.date.today()
-    with _store(db) as store:
+    with _store(db, read_only=True) as store:
         write_followup_xlsx(store.frame(year=year), store.summary(year=year),  # type: ignore[attr-defined]
                             store.overdue(d, year=year), out)  # type: ignore[attr-defined]
     console.print(f"Skrev {out}", highlight=False)

@@ -6,13 +6,16 @@ import os
 import sys
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import typer
 
 from fcatlas.cli.common import OutputFormat, console, database_url, err_console, print_frame
 from fcatlas.domain import CATEGORY_LABELS, STATUS_LABELS, Category, Status
 from fcatlas.errors import ConfigError, FcatlasError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 register_app = typer.Typer(
     name="register",
@@ -45,10 +48,12 @@ class ExportFormat(StrEnum):
     geojson = "geojson"
 
 
-def _open(db: str | None):  # type: ignore[no-untyped-def]
+def _open(db: str | None, read_only: bool = False):  # type: ignore[no-untyped-def]
+    """The register; commands that only read (or change existing units) refuse a database that
+    does not exist rather than create an empty one."""
     from fcatlas.register.store import Register
 
-    return Register.open(database_url(db))
+    return Register.open(database_url(db, must_exist=read_only))
 
 
 @register_app.command("import")
@@ -87,11 +92,12 @@ def import_command(
     för en fil som bara är en del av listan."""
     from fcatlas.outputs.register_export import problems_to_csv
     from fcatlas.register.geocode import Geocoder
-    from fcatlas.register.store import default_report_path
+    from fcatlas.register.store import Register, default_report_path
 
     pc_path = postnummer or (Path(os.environ[POSTNUMMER_ENV]) if os.environ.get(POSTNUMMER_ENV) else None)
     geocoder = Geocoder.from_path(pc_path, tolerance_m=tolerans * 1000)
-    with _open(db) as reg:
+    url = database_url(db)
+    with Register.open(url) as reg:
         result = reg.import_file(file, round=round, user=user, geocoder=geocoder, tolerance_m=tolerans * 1000,
                                  partial=delvis, header_row=rubrikrad)
     for note in result.notes:
@@ -118,7 +124,7 @@ def import_command(
         )
     if not geocoder.has_postcodes:
         units = None
-        with _open(db) as reg:
+        with Register.open(url) as reg:
             units = reg.list_units(round=result.round)
         n_kommun = int((units["precision"] == "kommun").sum()) if len(units) else 0
         if n_kommun:
@@ -183,7 +189,7 @@ def list_command(
     db: str | None = typer.Option(None, "--db", help=_DB_HELP),
 ) -> None:
     """Lista enheterna i registret."""
-    with _open(db) as reg:
+    with _open(db, read_only=True) as reg:
         df = reg.list_units(lan=lan, category=category, status=status, round=round)
     if format is OutputFormat.table:
         columns = {**_TABLE_COLUMNS, **(_REASON_COLUMN if df["status_reason"].notna().any() else {})}
@@ -215,7 +221,7 @@ def export_command(
     """Exportera registret till CSV, XLSX eller GeoJSON (WGS 84)."""
     from fcatlas.outputs import register_export as rx
 
-    with _open(db) as reg:
+    with _open(db, read_only=True) as reg:
         df = reg.list_units(lan=lan, category=category, status=status, round=round)
     if format is ExportFormat.xlsx:
         if out is None:
@@ -245,7 +251,7 @@ def diff_command(
     db: str | None = typer.Option(None, "--db", help=_DB_HELP),
 ) -> None:
     """Jämför två inventeringsomgångar: nya, nedlagda, omklassade och flyttade enheter."""
-    with _open(db) as reg:
+    with _open(db, read_only=True) as reg:
         df = reg.diff(round_a, round_b, move_threshold_m=min_flytt)
     if format is OutputFormat.table:
         shown = df.copy()
@@ -270,7 +276,7 @@ def close_command(
     db: str | None = typer.Option(None, "--db", help=_DB_HELP),
 ) -> None:
     """Stäng en enhet (status nedlagd) med en orsak. Historiken finns kvar."""
-    with _open(db) as reg:
+    with _open(db, read_only=True) as reg:
         u = reg.close_unit(unit_id, orsak, user=user, date=datum)
     console.print(f"{u['id']} ({u['name']}) är nu nedlagd: {u['status_reason']}.", highlight=False)
 
@@ -284,7 +290,7 @@ def rename_command(
 ) -> None:
     """Byt namn på en enhet. Id och historik behålls, och senare listor med det nya namnet
     uppdaterar samma enhet (i stället för att lägga till en ny)."""
-    with _open(db) as reg:
+    with _open(db, read_only=True) as reg:
         before = reg.get_unit(unit_id)["name"]
         u = reg.rename_unit(unit_id, new_name, user=user)
     console.print(f"{u['id']}: {before!r} heter nu {u['name']!r}.", highlight=False)
@@ -300,7 +306,7 @@ def merge_command(
     """Slå samman en dubblett (t.ex. en som importen varnade för) med enheten som behålls.
     Dubbletten stängs med orsaken "sammanslagen med …" och räknas inte längre; dess historik
     finns kvar, och senare listor som nämner den uppdaterar enheten som behålls."""
-    with _open(db) as reg:
+    with _open(db, read_only=True) as reg:
         dup = reg.get_unit(duplicate_id)
         keep = reg.merge_units(keep_id, duplicate_id, user=user)
     console.print(f"{duplicate_id} ({dup['name']}) är sammanslagen med {keep['id']} ({keep['name']}).",
