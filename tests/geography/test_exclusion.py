@@ -52,3 +52,10 @@ def test_issue8_a_list_code_that_does_not_exist_is_refused_naming_it(tmp_path):
     ok = tmp_path / "ok.txt"
     ok.write_text("2080R002\n", encoding="utf-8")
     assert parse_exclusion(f"lista:{ok}").mask(areas).tolist() == [False, True]
+
+
+def test_issue8_a_list_definition_never_cites_a_local_path(tmp_path):
+    f = tmp_path / "karta.txt"
+    f.write_text("2080R001\n", encoding="utf-8")
+    d = parse_exclusion(f"lista:{f}")
+    assert d.public_spec == "lista:karta.txt" and str(tmp_path) not in str(d.to_dict())

@@ -152,7 +152,7 @@ def fetch_command(
 def areas_command(
     bundle: Annotated[Path, typer.Option("--bundle", help="Datapaketets katalog.")],
     level: Annotated[str, typer.Option("--level", help="regso eller deso.")] = "regso",
-    lan: Annotated[str | None, typer.Option("--lan", help="Länskod, t.ex. 20.")] = None,
+    lan: Annotated[str | None, typer.Option("--lan", help="Län: kod (20), bokstav (W) eller namn (Dalarna).")] = None,
     kommun: Annotated[str | None, typer.Option("--kommun", help="Kommunkod, t.ex. 2080.")] = None,
     omradestyp: Annotated[str | None, typer.Option("--omradestyp", help="Områdestyper, t.ex. 1,2.")] = None,
     year: Annotated[int | None, typer.Option("--year", help="Årgång för områdestyp och folkmängd (standard: senaste).")] = None,
@@ -172,6 +172,10 @@ def areas_command(
             types = [int(t) for t in omradestyp.split(",") if t.strip()]
         except ValueError:
             raise ConfigError(f"--omradestyp ska vara heltal 1–5 åtskilda med komma, inte {omradestyp!r}") from None
+    if lan is not None:
+        from fcatlas.register.intake import lan_code_of
+
+        lan = lan_code_of(lan)
     b = Bundle.open(bundle)
     df = b.areas(level, year=year, lan=lan, kommun=kommun, omradestyp=types)  # type: ignore[arg-type]
     if b.synthetic and fmt is OutputFormat.table:

@@ -545,7 +545,7 @@ _LIST_SHOWN = {
 @report_app.command("list")
 def list_command(
     year: int | None = typer.Option(None, "--year", help="Bara ett år."),
-    region: str | None = typer.Option(None, "--region", help="Bara en region (länskod)."),
+    region: str | None = typer.Option(None, "--region", help="Bara en region: länskod (18) eller namn (Örebro)."),
     status: str | None = typer.Option(None, "--status", help="ej_paborjad, utkast, inskickad, returnerad eller godkand."),
     format: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv eller json."),
     db: str | None = typer.Option(None, "--db", help=_DB_HELP),
@@ -554,6 +554,10 @@ def list_command(
     from fcatlas.grants.followup import parse_status
 
     st = parse_status(status) if status else None
+    if region is not None:
+        from fcatlas.register.intake import lan_code_of
+
+        region = lan_code_of(region)
     with _store(db, read_only=True) as store:
         df = store.frame(year=year, region_code=region, status=st)  # type: ignore[attr-defined]
     if format is OutputFormat.table:

@@ -79,15 +79,27 @@ class ExclusionDefinition:
             types = areas["omradestyp"]
         return types.isin(sorted(self.types)).fillna(False).astype(bool)
 
+    @property
+    def public_spec(self) -> str:
+        """The definition as written, a list named by its file name (never a local path).
+
+        >>> ExclusionDefinition("lista", codes=frozenset({"2080R001"}), source="/hem/a/karta.txt",
+        ...                     spec="lista:/hem/a/karta.txt").public_spec
+        'lista:karta.txt'
+        """
+        if self.kind == "lista":
+            return f"lista:{Path(self.source).name}"
+        return self.spec
+
     def to_dict(self) -> dict[str, object]:
         return {
-            "spec": self.spec,
+            "spec": self.public_spec,
             "kind": self.kind,
             "label": self.label,
             "omradestyper": sorted(self.types),
             "year": self.year,
             "n_codes": len(self.codes) if self.kind == "lista" else None,
-            "source": self.source or None,
+            "source": Path(self.source).name if self.source else None,
         }
 
 

@@ -479,7 +479,7 @@ def definitions_rows(result: AtlasResult, manifest: dict[str, Any]) -> list[tupl
         ("Syntetiska exempeldata", "Ja – inte verkliga uppgifter" if manifest.get("synthetic") else "Nej"),
         ("År (områdestyp, folkmängd)", str(p.year)),
         ("Urval", scope_label(result)),
-        ("Utanförskapsområde", f"{p.exclusion.label} (definition '{p.exclusion.spec}')"),
+        ("Utanförskapsområde", f"{p.exclusion.label} (definition '{p.exclusion.public_spec}')"),
         ("Familjecentral (i rapporten)", ", ".join(
             CAT_LABELS.get(c, c) for c in sorted(p.centre_categories)) + " med status I drift"),
         ("Familjecentral", "MVC, BVC, öppen förskola och socialtjänst samlokaliserade"),
