@@ -245,3 +245,6 @@ def test_issue8_empty_gaps_sheet_explains_itself(cli, demo_bundle, tmp_path):
     note = wb["Luckor"]["A2"].value
     assert note.startswith("Inga luckor att visa.") and "regionen inte har rapporterat" in note
     assert wb["Enheter"]["A2"].value.startswith("Inga enheter i registret")
+    rows = list(wb["Kommuner"].iter_rows(values_only=True))
+    col = rows[0].index("Har familjecentral i drift")
+    assert {r[col] for r in rows[1:]} == {"okänt"}  # no report: unknown, not "Nej" (8.4)

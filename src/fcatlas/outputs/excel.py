@@ -533,7 +533,10 @@ def write_excel(result: AtlasResult, manifest: dict[str, Any], path: str | Path)
     w.table(SHEET_UNITS, _unit_frame(result.units, result.areas_all), UNIT_COLS,
             "Inga enheter i registret för urvalet: regionen har inte rapporterat (importera listan med "
             "'fcatlas register import').")
-    w.table(SHEET_KOMMUNER, result.kommuner, KOMMUN_COLS)
+    k = result.kommuner.copy()
+    if "reported" in k:  # no report from the region: "okänt", not "Nej" (issue 8.4)
+        k["has_centre"] = k["has_centre"].astype("boolean").where(k["reported"].astype(bool), pd.NA)
+    w.table(SHEET_KOMMUNER, k, KOMMUN_COLS)
     w.table(SHEET_LAN, result.lan, LAN_COLS)
     w.table(SHEET_LEVELS, _level_frame(result.units_by_level), LEVEL_COLS)
     cov = result.coverage_by_omradestyp.copy()
