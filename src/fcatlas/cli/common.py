@@ -99,8 +99,8 @@ def unwrap_help(text: str | None) -> str | None:
     """A docstring's paragraphs as whole lines: single line breaks (from the source's line
     length) become spaces, so that help is never broken mid-sentence; lists stay lists.
 
-    >>> unwrap_help("Importera en lista.\nRader sparas.\n\nExempel: fcatlas x")
-    'Importera en lista. Rader sparas.\n\nExempel: fcatlas x'
+    >>> unwrap_help("Importera en lista.\\nRader sparas.\\n\\nExempel: fcatlas x")
+    'Importera en lista. Rader sparas.\\n\\nExempel: fcatlas x'
     """
     if not text:
         return text
