@@ -183,4 +183,5 @@ def test_issue8_similar_uses_the_atlas_answer(small):
     assert f.loc[unknown, "centre"].isna().all()  # unknown stays unknown, never "1"
     assert (f.loc[missing, "centre"] == 0).all()
     out = similar_areas(res.areas_all, unknown[0], k=3)
-    assert out.attrs["target"]["centre"] is None
+    assert out.attrs["target"]["centre"] is None and out.attrs["target"]["coverage_level"] == "okand"
+    assert set(out["coverage_level"]) <= {"okand", "kommun", "ingen_rapport", "omrade"}

@@ -121,6 +121,8 @@ def similar_areas(
     for f in FEATURES:
         out[f] = raw[f]
         out[f"d_{f}"] = diff[f].round(4)
+    if "coverage_level" in areas:  # which level the centre answer rests on (as in the atlas)
+        out["coverage_level"] = areas["coverage_level"].to_numpy()
     mask = out["regso_code"] != regso_code
     if within_lan:
         mask &= out["lan_code"] == within_lan
@@ -129,6 +131,8 @@ def similar_areas(
     res = out.loc[mask].sort_values(["distance", "regso_code"]).head(k).reset_index(drop=True)
     res.insert(0, "rank", range(1, len(res) + 1))
     res.attrs["target"] = {"regso_code": regso_code, **{f: _num(raw.at[regso_code, f]) for f in FEATURES}}
+    if "coverage_level" in out:
+        res.attrs["target"]["coverage_level"] = str(out.at[regso_code, "coverage_level"])
     res.attrs["weights"] = dict(w)
     return res
 

@@ -227,13 +227,19 @@ def similar_command(
         )
         console.print(f"[bold]Områden som liknar {code} {t['name']} ({t['kommun_name']})[/]")
         console.print(f"  {desc}")
+        level = target.get("coverage_level")
+        if level:
+            from fcatlas.analysis.coverage import COVERAGE_LEVEL_LABELS
+
+            console.print(f"  Familjecentral inom räckhåll bygger på: {COVERAGE_LEVEL_LABELS.get(level, level)}",
+                          highlight=False)
         console.print("  Vikter: " + ", ".join(f"{f}={w[f]:g}" for f in FEATURES))
         short = {"children_0_6": "barn", "omradestyp": "områdestyp", "exclusion": "utanförskap",
                  "centre": "familjecentral", "urbanity": "tätortsgrad"}
 
         def why(r: pd.Series) -> str:
             parts = sorted(((float(r[f"d_{f}"]), f) for f in FEATURES), reverse=True)
-            return ", ".join(f"{short[f]} {d:.2f}" for d, f in parts[:2] if d > 0) or "lika"
+            return ", ".join(f"{short[f]} {d:.2f}".replace(".", ",") for d, f in parts[:2] if d > 0) or "lika"
 
         show = pd.DataFrame({
             "#": out["rank"],

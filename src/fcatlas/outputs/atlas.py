@@ -66,7 +66,8 @@ def map_layers(
                      "(RegSO är för små för att synas här; se länskartorna).")
     elif regso is None or len(regso) == 0:
         notes.append("RegSO-gränser finns inte i datapaketet för detta län; kommunerna är färgade "
-                     "efter andel av folkmängden i utanförskapsområden.")
+                     "efter andel av folkmängden i utanförskapsområden. Om en familjecentral saknas "
+                     "avgörs då på kommunnivå (se atlas.xlsx, 'Svaret bygger på').")
     else:
         notes.append("Svart kontur: utanförskapsområde.")
     est = bool(result.areas["children_0_6_estimated"].fillna(False).astype(bool).any())
