@@ -53,7 +53,7 @@ def test_import_list_export_diff(tmp_path: Path, dalarna: Path) -> None:
     assert records[0]["co_located"] is False
 
     table = fcatlas("register", "list", "--db", db, "--status", "planerad", cwd=tmp_path)
-    assert "Familjecentral Smedjebacken" in table.stdout and "Planerad" in table.stdout and "1 rader" in table.stdout
+    assert "Familjecentral Smedjebacken" in table.stdout and "Planerad" in table.stdout and "1 rad\n" in table.stdout
 
     as_csv = fcatlas("register", "list", "--db", db, "--format", "csv", cwd=tmp_path)
     assert as_csv.stdout.splitlines()[0].startswith("id,name,kommun_code,kommun_name,lan_code")

@@ -296,9 +296,11 @@ def print_frame(df: pd.DataFrame, fmt: OutputFormat, title: str | None = None) -
             # never narrower than its widest number (the header may wrap instead)
             table.add_column(str(col), justify="right", min_width=width, overflow="fold")
         else:
-            # short texts (codes, dates) stay whole; long names wrap
-            table.add_column(str(col), justify="left", min_width=min(width, 14), overflow="fold")
+            # codes, ids and dates (no spaces: copied as they are) stay whole; long names wrap
+            tokens = all(" " not in c for c in cells)
+            table.add_column(str(col), justify="left", min_width=width if tokens else min(width, 14),
+                             overflow="fold")
     for i in range(len(df)):
         table.add_row(*[cells[i] for cells in columns])
     console.print(table)
-    console.print(f"{thousands(len(df))} rader")
+    console.print("1 rad" if len(df) == 1 else f"{thousands(len(df))} rader")
