@@ -15,6 +15,18 @@ MODULES = [
     "fcatlas.geography.admin",
     "fcatlas.geography.exclusion",
     "fcatlas.geography.sources.scb_files",
+    "fcatlas.apportion",
+    "fcatlas.economics.listed",
+    "fcatlas.economics.payment",
+    "fcatlas.economics.visits",
+    "fcatlas.economics.costs",
+    "fcatlas.economics.outlook",
+    "fcatlas.economics.intake",
+    "fcatlas.outputs.economics_charts",
+    "fcatlas.geography.sources.points",
+    "fcatlas.analysis.siting",
+    "fcatlas.analysis.coverage",
+    "fcatlas.analysis.linking",
 ]
 
 

@@ -145,3 +145,39 @@ OMRADESTYP_LABELS: dict[int, str] = {
     4: "Goda socioekonomiska förutsättningar",
     5: "Mycket goda socioekonomiska förutsättningar",
 }
+
+
+#: Optional governance facts per unit (register columns, values ja / nej / okänt = True/False/None),
+#: as asked in Socialstyrelsen's and Folkhälsomyndigheten's national mapping 2023.
+GOVERNANCE_FIELDS: tuple[str, ...] = (
+    "gov_steering_group",
+    "gov_coordinator",
+    "gov_written_agreement",
+    "gov_joint_plan",
+    "gov_joint_followup",
+    "gov_joint_meetings",
+)
+
+GOVERNANCE_LABELS: dict[str, str] = {
+    "gov_steering_group": "Styrgrupp eller ledningsgrupp",
+    "gov_coordinator": "Samordnare",
+    "gov_written_agreement": "Skriftligt samverkansavtal",
+    "gov_joint_plan": "Gemensam verksamhetsplan",
+    "gov_joint_followup": "Gemensam uppföljning",
+    "gov_joint_meetings": "Gemensamma möten för alla aktörer",
+}
+
+#: The national figures to compare with, quoted as the source words them (``share``: the figure
+#: as a fraction where the source gives one, else ``None``).
+GOVERNANCE_NATIONAL_SOURCE = (
+    "Socialstyrelsen och Folkhälsomyndigheten, kartläggning av familjecentraler och "
+    "familjecentralsliknande verksamheter 2023 (återgiven i Region Dalarna, HSN 2026/4486)"
+)
+GOVERNANCE_NATIONAL: dict[str, tuple[str, float | None]] = {
+    "gov_steering_group": ("i princip alla har en lednings- eller styrgrupp på chefsnivå", None),
+    "gov_coordinator": ("de flesta har en samordnare/koordinator eller motsvarande funktion", None),
+    "gov_written_agreement": ("9 av 10 har ett skriftligt samverkansavtal", 0.9),
+    "gov_joint_plan": ("nästan lika många (som 9 av 10) har en gemensam verksamhetsplan", None),
+    "gov_joint_followup": ("cirka 70 % har en gemensam uppföljning", 0.7),
+    "gov_joint_meetings": ("96 % har gemensamma möten för samtliga aktörer", 0.96),
+}

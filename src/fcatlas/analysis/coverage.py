@@ -92,6 +92,48 @@ def nearest(
     return ids, km
 
 
+def within_reach(km: np.ndarray, reach_km: np.ndarray | float) -> np.ndarray:
+    """The one comparison behind "within reach": a known distance (km) at most the reach (km).
+
+    >>> within_reach(np.array([2.0, 2.0000001, np.nan]), 2.0).tolist()
+    [True, False, False]
+    """
+    km = np.asarray(km, dtype=float)
+    return np.isfinite(km) & (km <= np.asarray(reach_km, dtype=float) + 1e-9)
+
+
+def reach_pairs(
+    ax: np.ndarray, ay: np.ndarray, reach_km: np.ndarray, px: np.ndarray, py: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every (area, point) pair where the point is within the area's reach of its centroid.
+
+    Returns ``(area positions, point positions, km)``; areas or points with NaN coordinates take
+    part in no pair. The same rule as :func:`coverage_columns` (a k-d tree ball query instead of
+    only the nearest point), so a set of points added as centres covers exactly these areas
+    (plus the areas the points lie inside).
+
+    >>> i, j, km = reach_pairs(np.array([0.0, 0.0]), np.array([0.0, 9000.0]), np.array([2.0, 2.0]),
+    ...                        np.array([1500.0]), np.array([0.0]))
+    >>> i.tolist(), j.tolist(), km.tolist()
+    ([0], [0], [1.5])
+    """
+    ax, ay, px, py = (np.asarray(v, dtype=float) for v in (ax, ay, px, py))
+    r = np.asarray(reach_km, dtype=float)
+    aok = np.flatnonzero(np.isfinite(ax) & np.isfinite(ay) & np.isfinite(r))
+    pok = np.flatnonzero(np.isfinite(px) & np.isfinite(py))
+    empty = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0))
+    if not len(aok) or not len(pok):
+        return empty
+    at = cKDTree(np.column_stack([ax[aok], ay[aok]]))
+    pt = cKDTree(np.column_stack([px[pok], py[pok]]))
+    pairs = at.sparse_distance_matrix(pt, float(r[aok].max()) * 1000.0 + 1.0, output_type="ndarray")
+    i = aok[pairs["i"]]
+    j = pok[pairs["j"]]
+    km = pairs["v"] / 1000.0
+    keep = within_reach(km, r[i])
+    return i[keep].astype(np.int64), j[keep].astype(np.int64), km[keep]
+
+
 def centres_mask(
     units: pd.DataFrame, categories: frozenset[str] | set[str], statuses: tuple[str, ...] = (Status.I_DRIFT,)
 ) -> pd.Series:
@@ -127,7 +169,7 @@ def coverage_columns(
     out["reach_km"] = reach
     has_geom = areas["has_geometry"].astype(bool).to_numpy()
     inside = areas["n_centres_inside"].fillna(0).astype(int).to_numpy() > 0
-    within = np.isfinite(km) & (km <= reach.to_numpy() + 1e-9)
+    within = within_reach(km, reach.to_numpy())
     covered = pd.array(inside | within, dtype="boolean")
     covered[~has_geom] = pd.NA
     out["covered"] = covered

@@ -67,6 +67,27 @@ def to_metric(lon: pd.Series, lat: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
+@lru_cache(maxsize=1)
+def _inverse() -> Transformer:
+    return Transformer.from_crs(CRS_METRIC, "EPSG:4326", always_xy=True)
+
+
+def to_wgs84(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """SWEREF 99 TM x, y (metres) → WGS 84 lon, lat (degrees); NaN stays NaN.
+
+    >>> lon, lat = to_wgs84(np.array([534082.0]), np.array([6720729.0]))
+    >>> round(float(lon[0]), 4), round(float(lat[0]), 4)
+    (15.6227, 60.6209)
+    """
+    lon, lat = _inverse().transform(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
+    lon = np.asarray(lon, dtype=float)
+    lat = np.asarray(lat, dtype=float)
+    bad = ~np.isfinite(np.asarray(x, dtype=float)) | ~np.isfinite(np.asarray(y, dtype=float))
+    lon[bad] = np.nan
+    lat[bad] = np.nan
+    return lon, lat
+
+
 def _point_join(x: np.ndarray, y: np.ndarray, polygons: gpd.GeoDataFrame | None, code: str) -> pd.Series:
     """For each point the ``code`` of the polygon holding it (first hit), else NA."""
     out = pd.Series(pd.NA, index=range(len(x)), dtype="object")

@@ -27,10 +27,13 @@ def _register_optional() -> None:
     """Sub-commands of the other rooms (each in its own module)."""
     from fcatlas.cli import atlas as _atlas
     from fcatlas.cli import demo as _demo
+    from fcatlas.cli import economics as _economics
     from fcatlas.cli import grant as _grant
     from fcatlas.cli import register as _register
+    from fcatlas.cli import report as _report
+    from fcatlas.cli import site as _site
 
-    for mod in (_register, _atlas, _grant, _demo):
+    for mod in (_register, _atlas, _grant, _demo, _economics, _site, _report):
         mod.install(app)
 
 

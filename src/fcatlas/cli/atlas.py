@@ -40,46 +40,10 @@ class MapChoice(StrEnum):
     none = "none"
 
 
-def _units(db: str | None) -> tuple[pd.DataFrame, str]:
-    """The register's units; an empty table (with a warning) when there is no register."""
-    import pandas as pd
-
-    from fcatlas.analysis.linking import UNIT_COLUMNS
-    url = database_url(db)
-    if url.startswith("sqlite:///"):
-        f = Path(url.removeprefix("sqlite:///"))
-        if not f.is_file():
-            err_console.print(
-                f"[yellow]Varning:[/] registret {f} finns inte; kartan och tabellerna visas utan enheter. "
-                "Importera en lista med 'fcatlas register import FIL --db …'."
-            )
-            return pd.DataFrame(columns=UNIT_COLUMNS), url
-    from fcatlas.register.store import Register
-
-    with Register.open(url) as reg:
-        return reg.list_units(), url
-
-
-def _categories(spec: str | None) -> frozenset[str]:
-    from fcatlas.domain import CENTRE_CATEGORIES, Category
-
-    if not spec:
-        return frozenset(c.value for c in CENTRE_CATEGORIES)
-    valid = {c.value for c in Category}
-    cats = {p.strip() for p in spec.split(",") if p.strip()}
-    bad = sorted(cats - valid)
-    if bad or not cats:
-        raise ConfigError(f"okänd kategori {', '.join(bad) or spec!r}; välj bland {', '.join(sorted(valid))}")
-    return frozenset(cats)
-
-
 def _lan(code: str | None) -> str | None:
-    """A län as the import accepts it: ``20``, ``W``, ``Dalarna``, ``Region Örebro län``."""
-    if code is None:
-        return None
-    from fcatlas.register.intake import lan_code_of
+    from fcatlas.services.atlas import parse_lan
 
-    return lan_code_of(code)
+    return parse_lan(code)
 
 
 def _analyse(
@@ -92,36 +56,12 @@ def _analyse(
     categories: str | None,
     on_stage: Any = None,
 ) -> tuple[Any, Any, dict[str, Any]]:
-    from fcatlas.analysis.atlas import AtlasParams, compute_atlas
-    from fcatlas.analysis.coverage import parse_reach
-    from fcatlas.geography.exclusion import parse_exclusion
+    """The atlas run shared with ``fcatlas rapport`` (:func:`fcatlas.services.atlas.run_atlas`)."""
+    from fcatlas.services.atlas import run_atlas
 
-    excl = parse_exclusion(exclusion)
-    params_reach = parse_reach(reach)
-    cats = _categories(categories)
-    lan_code = _lan(lan)
-    if on_stage:
-        on_stage("Läser datapaketet")
-    y = b.check_year(year)
-    geoms = {k: b.geometries(k) for k in ("kommun", "lan", "regso", "deso")}
-    if on_stage:
-        on_stage("Läser registret")
-    units, _url = _units(db)
-    params = AtlasParams(year=y, exclusion=excl, centre_categories=cats, reach_km=params_reach, lan=lan_code)
-    res = compute_atlas(
-        b.areas("regso", year=y),
-        units,
-        b.table("deso"),
-        b.kommuner(),
-        b.lan_table(),
-        params,
-        kommun_geom=geoms["kommun"],
-        regso_geom=geoms["regso"],
-        deso_geom=geoms["deso"],
-        omradestyp_by_year=b.omradestyp_by_year(),
-        on_stage=on_stage,
-    )
-    return b, res, geoms
+    run = run_atlas(b, db_url=database_url(db), lan=lan, year=year, exclusion=exclusion, reach=reach,
+                    categories=categories, on_stage=on_stage, on_warning=err_console.print)
+    return run.bundle, run.result, run.geoms
 
 
 def atlas_command(

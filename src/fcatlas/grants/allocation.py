@@ -24,6 +24,7 @@ from functools import lru_cache
 
 import pandas as pd
 
+from fcatlas.apportion import largest_remainder
 from fcatlas.errors import FcatlasError
 from fcatlas.fmt import thousands
 
@@ -216,30 +217,10 @@ def allocate(
             f"summan av underlaget för de berättigade regionerna är noll; den rörliga delen "
             f"({fmt_sek(pool)} kr) kan inte fördelas"
         )
-    frame = pd.DataFrame(
-        {
-            "region_code": [r.code for r in elig],
-            "basis": pd.Series([r.basis for r in elig], dtype=object),
-        }
-    )
-    if big_b:
-        products = frame["basis"].map(lambda b: pool * b)
-        frame["floor"] = products.map(lambda p: p // big_b)
-        frame["rem"] = products.map(lambda p: p % big_b)
-    else:
-        frame["floor"] = 0
-        frame["rem"] = 0
-    left = pool - int(sum(frame["floor"]))
-    # largest remainder; ties: larger basis first, then region code ascending (exact ints)
-    ranked = sorted(
-        zip(frame["rem"], frame["basis"], frame["region_code"], strict=True),
-        key=lambda t: (-t[0], -t[1], t[2]),
-    )
-    bonus = {code for _, _, code in ranked[:left]}
-    variable = {
-        code: int(fl) + (1 if code in bonus else 0)
-        for code, fl in zip(frame["region_code"], frame["floor"], strict=True)
-    }
+    # largest remainder (shared code); ties: larger basis first, then region code ascending —
+    # ``elig`` is sorted by code, so the earlier part is the lower code
+    parts = largest_remainder(pool, [r.basis for r in elig]) if big_b else [0] * n
+    variable = {r.code: p for r, p in zip(elig, parts, strict=True)}
     rows = []
     for r in regions:
         ok = r.code in chosen

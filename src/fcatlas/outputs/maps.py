@@ -10,6 +10,8 @@ What a map shows (decided here, and written on the map itself):
 * Kommun borders (thin) and län borders (thick); units by category with distinct shapes *and*
   colours (Okabe–Ito): filled circle = familjecentral, triangle = familjecentralsliknande,
   diamond = annan samverkan, hollow square = planerad / avsiktsförklaring.
+* Siting maps add the proposed new sites (numbered orange stars) and a thick purple outline
+  round the areas they bring within reach.
 * Swedish legend, scale bar, north arrow, title, sources and date; a red banner
   "SYNTETISKA EXEMPELDATA" when the bundle is synthetic.
 """
@@ -72,6 +74,30 @@ class MapLayers:
     notes: list[str] = field(default_factory=list)
     #: zoomed views (title, (minx, miny, maxx, maxy)) drawn beside the map, e.g. towns with exclusion areas
     insets: list[tuple[str, tuple[float, float, float, float]]] = field(default_factory=list)
+    #: proposed new sites (siting): ``x, y, rank`` — drawn as numbered stars
+    proposed: pd.DataFrame | None = None
+    #: areas the proposed sites bring within reach (siting): ``geometry`` — a thick purple outline
+    highlight: gpd.GeoDataFrame | None = None
+
+
+PROPOSED_STYLE = dict(marker="*", color="#E69F00", size=240, label="Föreslagen ny plats (nummer = rang)")
+HIGHLIGHT_STYLE = dict(color="#7B3294", lw=2.4, label="Kommer inom räckhåll med förslaget")
+
+
+def _proposed(ax: plt.Axes, layers: MapLayers, shrink: float = 1.0, labels: bool = True) -> None:
+    """Newly covered areas (outline) and the proposed sites (numbered stars)."""
+    if layers.highlight is not None and len(layers.highlight):
+        _lines(ax, layers.highlight.boundary, HIGHLIGHT_STYLE["color"], HIGHLIGHT_STYLE["lw"], zorder=6)
+    p = layers.proposed
+    if p is None or not len(p):
+        return
+    ax.scatter(p["x"], p["y"], marker=PROPOSED_STYLE["marker"], s=PROPOSED_STYLE["size"] * shrink,
+               c=PROPOSED_STYLE["color"], edgecolors="black", linewidths=0.8, zorder=12)
+    if labels:
+        for x, y, rank in zip(p["x"], p["y"], p["rank"], strict=True):
+            ax.annotate(str(rank), (x, y), xytext=(6, 6), textcoords="offset points", fontsize=9,
+                        fontweight="bold", zorder=13,
+                        bbox=dict(facecolor="white", edgecolor="#333333", lw=0.5, pad=1.0, alpha=0.9))
 
 
 def _geom_path(geom: object) -> MplPath | None:
@@ -181,6 +207,7 @@ def _inset(fig: plt.Figure, rect: Sequence[float], number: int, title: str, box:
     k = layers.kommun.loc[layers.kommun.intersects(clip)]
     _lines(iax, k.boundary, "#555555", 0.5, zorder=4)
     _units(iax, layers.units, 0.8, spacing=(box[2] - box[0]) * 0.02)
+    _proposed(iax, layers, shrink=0.6)
     iax.set_xlim(box[0], box[2])
     iax.set_ylim(box[1], box[3])
     iax.set_aspect("equal")
@@ -313,6 +340,14 @@ def draw_map(layers: MapLayers, out_base: str | Path, dpi: int = 200, formats: S
     unit_handles.append(Line2D([], [], marker="s", color="none", markerfacecolor="none",
                                markeredgecolor="#333333", markersize=7, label=PLANNED_STYLE["label"]))
     legends.insert(0, ("Enheter", unit_handles))
+    if layers.proposed is not None or layers.highlight is not None:
+        _proposed(ax, layers)
+        legends.insert(0, ("Förslag", [
+            Line2D([], [], marker=PROPOSED_STYLE["marker"], color="none", markerfacecolor=PROPOSED_STYLE["color"],
+                   markeredgecolor="black", markersize=13, label=PROPOSED_STYLE["label"]),
+            Patch(facecolor="none", edgecolor=HIGHLIGHT_STYLE["color"], linewidth=HIGHLIGHT_STYLE["lw"],
+                  label=HIGHLIGHT_STYLE["label"]),
+        ]))
     border_handles = [Line2D([], [], color="#555555", lw=0.6, label="Kommungräns"),
                       Line2D([], [], color="#111111", lw=1.2, label="Länsgräns")]
     legends.append(("Gränser", border_handles))

@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from fcatlas.domain import CATEGORY_LABELS, STATUS_LABELS, Category, Status
+from fcatlas.domain import CATEGORY_LABELS, GOVERNANCE_LABELS, STATUS_LABELS, Category, Status
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"^[+-]?\d+([.,]\d+)?$")
@@ -49,6 +49,7 @@ XLSX_HEADERS: dict[str, str] = {
     "stated_accuracy": "Angiven noggrannhet",
     "source_coordinates": "Koordinater i filen",
     "note": "Anmärkning",
+    **GOVERNANCE_LABELS,
     "round": "Inventeringsomgång",
     "status_reason": "Orsak till status",
 }
@@ -122,6 +123,8 @@ def units_to_xlsx(df: pd.DataFrame, path: Path, title: str = "Familjecentraler")
             for j, (c, v) in enumerate(zip(cols, row, strict=True)):
                 v = _plain(v)
                 if v is None:
+                    if c in GOVERNANCE_LABELS:
+                        ws.write_string(i, j, "okänt")
                     continue
                 if c == "category" and v in {x.value for x in Category}:
                     ws.write_string(i, j, CATEGORY_LABELS[Category(v)])

@@ -15,7 +15,10 @@ What is accepted
   with ``ja``/``nej``/``x``/``1``/``0`` and ``Samlokaliserad``; or a single ``Typ`` column naming
   the category; ``Status`` (``i drift``, ``planerad``, ``avsiktsförklaring``, ``nedlagd``),
   ``Statusdatum``; ``Latitud``/``Longitud`` (or ``N``/``E``, ``X``/``Y``) in WGS 84 or
-  SWEREF 99 TM; ``Koordinatnoggrannhet``; ``Anmärkning``; ``Id``. The English column names of
+  SWEREF 99 TM; ``Koordinatnoggrannhet``; ``Anmärkning``; ``Id``. Optional governance columns
+  (``Styrgrupp``, ``Samordnare``, ``Skriftligt samverkansavtal``, ``Gemensam verksamhetsplan``,
+  ``Gemensam uppföljning``, ``Gemensamma möten för alla aktörer``) with ja/nej/okänt
+  (``x`` = ja; blank or ``-`` = okänt), see :func:`governance_value`. The English column names of
   ``fcatlas register export --format csv`` are understood too, so an export can be re-imported.
 
 Unit ids are stable: ``Id`` when the file has one, else ``<kommunkod>-<name folded to ASCII>``.
@@ -29,7 +32,7 @@ import hashlib
 import io
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import lru_cache
@@ -38,6 +41,8 @@ from typing import Any
 
 from fcatlas.domain import (
     CATEGORY_LABELS,
+    GOVERNANCE_FIELDS,
+    GOVERNANCE_LABELS,
     Category,
     NotACollaborationError,
     Service,
@@ -124,6 +129,16 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "stated_accuracy": ("koordinatnoggrannhet", "noggrannhet", "lagesnoggrannhet", "statedaccuracy"),
     "precision": ("precision", "lagesprecision"),
     "note": ("anmarkning", "kommentar", "ovrigt", "notering", "note"),
+    # governance (optional; ja/nej/okänt)
+    "gov_steering_group": ("styrgrupp", "ledningsgrupp", "styrgruppledningsgrupp", "ledningsstyrgrupp",
+                           "styrellerledningsgrupp", "ledningsellerstyrgrupp", "govsteeringgroup"),
+    "gov_coordinator": ("samordnare", "koordinator", "samordnarekoordinator", "govcoordinator"),
+    "gov_written_agreement": ("skriftligtsamverkansavtal", "samverkansavtal", "skriftligtavtal",
+                              "govwrittenagreement"),
+    "gov_joint_plan": ("gemensamverksamhetsplan", "verksamhetsplan", "govjointplan"),
+    "gov_joint_followup": ("gemensamuppfoljning", "uppfoljning", "govjointfollowup"),
+    "gov_joint_meetings": ("gemensammamotenforallaaktorer", "gemensammamotenforsamtligaaktorer",
+                           "gemensammamoten", "motenforallaaktorer", "govjointmeetings"),
 }
 #: Columns of our own export that carry nothing to import.
 IGNORED = frozenset({"round", "firstround", "version", "sourcecoordinates", "omgang", "statusreason",
@@ -158,7 +173,7 @@ FIELD_LABELS = {
     "category": "Typ", "other_partners": "Övriga samverkanspartner", "status": "Status",
     "status_date": "Statusdatum", "coord_a": "Latitud", "coord_b": "Longitud", "coord_x": "X",
     "coord_y": "Y", "stated_accuracy": "Koordinatnoggrannhet", "precision": "Lägesprecision",
-    "note": "Anmärkning",
+    "note": "Anmärkning", **GOVERNANCE_LABELS,
 }
 
 
@@ -243,20 +258,23 @@ def _header_like(cells: Iterable[str]) -> bool:
     return "name" in found and bool(found & {"kommun_code", "kommun_name"})
 
 
-def _header_index(rows: list[list[str]]) -> int:
+HeaderTest = Callable[[Iterable[str]], bool]
+
+
+def _header_index(rows: list[list[str]], header_like: HeaderTest = _header_like) -> int:
     """Index of the header among the first non-empty ``rows``: the first that looks like one,
     else the first row (whose problems are then reported as header problems)."""
     for i, cells in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        if _header_like(cells):
+        if header_like(cells):
             return i
     return 0
 
 
-def _sniff_delimiter(text: str) -> str:
+def _sniff_delimiter(text: str, header_like: HeaderTest = _header_like) -> str:
     lines = [ln for ln in text.splitlines() if ln.strip()][:HEADER_SEARCH_ROWS]
     for ln in lines:  # the separator that splits a line into a recognisable header
         for d in (";", "\t", ","):
-            if d in ln and _header_like(ln.split(d)):
+            if d in ln and header_like(ln.split(d)):
                 return d
     # no recognisable header: the separator found on most of the first lines (a title line
     # above the header has none), then the most frequent one
@@ -266,7 +284,8 @@ def _sniff_delimiter(text: str) -> str:
 
 
 def _split_header(
-    p: Path, records: list[tuple[int, list[str]]], kind: str, header_row: int | None = None
+    p: Path, records: list[tuple[int, list[str]]], kind: str, header_like: HeaderTest = _header_like,
+    header_row: int | None = None,
 ) -> tuple[list[str], list[tuple[int, list[str]]], int]:
     """Header, data rows and header row number from the non-empty records of a file
     (``header_row``: the row a person said is the header, ``--rubrikrad``)."""
@@ -278,12 +297,17 @@ def _split_header(
             raise InputFileError(p, f"rad {header_row} (--rubrikrad) är tom eller finns inte i filen", row=header_row)
         i = at[0]
         return records[i][1], records[i + 1:], records[i][0]
-    i = _header_index([cells for _, cells in records])
+    i = _header_index([cells for _, cells in records], header_like)
     return records[i][1], records[i + 1:], records[i][0]
 
 
-def read_table(path: str | Path, header_row: int | None = None) -> RawTable:
+def read_table(path: str | Path, header_like: HeaderTest | None = None, what: str = "enheter",
+               header_row: int | None = None) -> RawTable:
     """Read a CSV or XLSX submission into a header and text rows.
+
+    ``header_like`` tells a header row from a title above it and picks the CSV separator
+    (default: the register's, a unit name and a kommun column); other rooms that read tables in
+    the same tolerant way pass their own. ``what`` names the rows in messages.
 
     Raises
     ------
@@ -306,24 +330,24 @@ def read_table(path: str | Path, header_row: int | None = None) -> RawTable:
     if not data.strip():
         raise InputFileError(p, "filen är tom")
     if data[:4] == b"PK\x03\x04" or p.suffix.lower() in (".xlsx", ".xlsm"):
-        table = _read_xlsx(p, data, header_row)
+        table = _read_xlsx(p, data, header_like or _header_like, header_row)
     else:
-        table = _read_csv(p, data, header_row)
+        table = _read_csv(p, data, header_like or _header_like, header_row)
     table.sha256 = sha
     _check_headers(table)
     if not table.rows:
-        raise InputFileError(p, "filen har en rubrikrad men inga enheter")
+        raise InputFileError(p, f"filen har en rubrikrad men inga {what}")
     if len(table.rows) > MAX_ROWS:
         raise InputFileError(p, f"filen har {len(table.rows)} rader, fler än {MAX_ROWS} tillåts")
     return table
 
 
-def _read_csv(p: Path, data: bytes, header_row: int | None = None) -> RawTable:
+def _read_csv(p: Path, data: bytes, header_like: HeaderTest = _header_like, header_row: int | None = None) -> RawTable:
     text, enc = decode_bytes(p, data, ("utf-8-sig", "utf-16", "cp1252"))
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         raise InputFileError(p, "filen innehåller NUL-tecken; är det verkligen en textfil (CSV)?", row=line)
-    delim = _sniff_delimiter(text)
+    delim = _sniff_delimiter(text, header_like)
     csv.field_size_limit(MAX_FILE_BYTES)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=True)
     records: list[tuple[int, list[str]]] = []
@@ -340,7 +364,7 @@ def _read_csv(p: Path, data: bytes, header_row: int | None = None) -> RawTable:
             p, f"trasig CSV (citattecken som inte stängs eller står fel): {exc}", row=start
         ) from None
     given = header_row is not None
-    headers, rows, header_row = _split_header(p, records, "csv", header_row)
+    headers, rows, header_row = _split_header(p, records, "csv", header_like, header_row)
     return RawTable(p, headers, rows, "csv", encoding=enc, delimiter=delim, header_row=header_row,
                     top=records[:HEADER_SEARCH_ROWS], header_given=given)
 
@@ -359,7 +383,8 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def _read_xlsx(p: Path, data: bytes, header_row: int | None = None) -> RawTable:
+def _read_xlsx(p: Path, data: bytes, header_like: HeaderTest = _header_like,
+               header_row: int | None = None) -> RawTable:
     import warnings
     import zipfile
 
@@ -392,7 +417,7 @@ def _read_xlsx(p: Path, data: bytes, header_row: int | None = None) -> RawTable:
     finally:
         wb.close()
     given = header_row is not None
-    headers, rows, header_row = _split_header(p, records, "xlsx", header_row)
+    headers, rows, header_row = _split_header(p, records, "xlsx", header_like, header_row)
     return RawTable(p, headers, rows, "xlsx", header_row=header_row, top=records[:HEADER_SEARCH_ROWS],
                     header_given=given)
 
@@ -569,6 +594,27 @@ def _yes_no(text: str, column: str, empty: bool | None) -> bool | None:
     if k in _NO:
         return False
     raise _RowError(column, f"{_short(t)} är inte ja eller nej (väntat ja/nej/x/1/0)")
+
+
+_UNKNOWN = frozenset({"", "okant", "vetej", "uppgiftsaknas", "saknas", "unknown"})
+
+
+def governance_value(text: str, column: str = "") -> bool | None:
+    """A governance cell: ja → True, nej → False, okänt → None.
+
+    Ja: ``ja``, ``x``, ``1``, ``✓`` (any case); nej: ``nej``, ``0``, ``✗``; okänt: blank, ``-``,
+    ``?``, ``okänt``, ``vet ej``.
+
+    >>> [governance_value(v) for v in ("Ja", "JA", "x", "nej", "-", "", "okänt")]
+    [True, True, True, False, None, None, None]
+    """
+    t = text.strip()
+    if t in ("-", "–", "—", "?") or fold(t) in _UNKNOWN:
+        return None
+    try:
+        return _yes_no(t, column, None)
+    except _RowError:
+        raise _RowError(column, f"{_short(t)} är inte ja, nej eller okänt (väntat ja/nej/x/-/tomt)") from None
 
 
 def _short(text: str, n: int = 40) -> str:
@@ -878,6 +924,7 @@ def _parse_row(
         "stated_accuracy": opt("stated_accuracy"),
         "source_coordinates": source_coordinates,
         "note": opt("note"),
+        **{f: governance_value(cells[f], labels[f]) if f in cells else None for f in GOVERNANCE_FIELDS},
     }
     unit_id = cells.get("id", "").strip()
     if unit_id:

@@ -45,6 +45,13 @@ UNIT_FIELDS = (
     "stated_accuracy",
     "source_coordinates",
     "note",
+    # governance (ja/nej/okänt → True/False/None), migration register_0002_governance
+    "gov_steering_group",
+    "gov_coordinator",
+    "gov_written_agreement",
+    "gov_joint_plan",
+    "gov_joint_followup",
+    "gov_joint_meetings",
 )
 
 
@@ -70,6 +77,12 @@ class UnitFieldsMixin:
     stated_accuracy: Mapped[str | None] = mapped_column(String(100), nullable=True)
     source_coordinates: Mapped[str | None] = mapped_column(String(200), nullable=True)
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    gov_steering_group: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    gov_coordinator: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    gov_written_agreement: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    gov_joint_plan: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    gov_joint_followup: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    gov_joint_meetings: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
 
 
 class ImportRecord(Base):

@@ -31,7 +31,7 @@ import pandas as pd
 from sqlalchemy import Engine, String, Table, func, insert, literal, select, update
 
 from fcatlas.db import connect
-from fcatlas.domain import Service, Status, classify
+from fcatlas.domain import GOVERNANCE_FIELDS, Service, Status, classify
 from fcatlas.errors import CodeError, ConfigError, ConflictError, FcatlasError, InputFileError, StorageError
 from fcatlas.geography import admin
 from fcatlas.register import intake
@@ -51,15 +51,16 @@ _PUBLIC_NAMES = {"has_mvc": "mvc", "has_bvc": "bvc", "has_of": "of", "has_soc": 
 COLUMNS = [
     "id", "name", "kommun_code", "kommun_name", "lan_code", "lan_name", "category", "status",
     "status_date", "mvc", "bvc", "of", "soc", "co_located", "other_partners", "address", "postcode",
-    "locality", "lat", "lon", "precision", "stated_accuracy", "source_coordinates", "note", "round",
-    "status_reason",
+    "locality", "lat", "lon", "precision", "stated_accuracy", "source_coordinates", "note",
+    *GOVERNANCE_FIELDS, "round", "status_reason",
 ]
-_BOOL_COLUMNS = ["mvc", "bvc", "of", "soc", "co_located"]
+_BOOL_COLUMNS = ["mvc", "bvc", "of", "soc", "co_located", *GOVERNANCE_FIELDS]
 
 #: Fields a person may change with update_unit (public names).
 EDITABLE = frozenset({
     "name", "status", "status_date", "mvc", "bvc", "of", "soc", "co_located", "other_partners",
     "address", "postcode", "locality", "lat", "lon", "stated_accuracy", "note", "category",
+    *GOVERNANCE_FIELDS,
 })
 
 

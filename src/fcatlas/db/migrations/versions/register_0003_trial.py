@@ -2,14 +2,14 @@
 merged into another unit), and as of which round it was closed
 
 Revision ID: register_0003_trial
-Revises: register_0001
+Revises: register_0002_governance
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "register_0003_trial"
-down_revision = "register_0001"
+down_revision = "register_0002_governance"
 branch_labels = None
 depends_on = None
 

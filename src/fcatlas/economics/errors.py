@@ -1,0 +1,9 @@
+"""The economics room's named error (Swedish messages)."""
+
+from __future__ import annotations
+
+from fcatlas.errors import FcatlasError
+
+
+class EconomicsError(FcatlasError):
+    """The inputs of a payment, settlement or cost model do not add up (Swedish message)."""
