@@ -27,6 +27,10 @@ MODULES = [
     "fcatlas.analysis.siting",
     "fcatlas.analysis.coverage",
     "fcatlas.analysis.linking",
+    "fcatlas.accounts.roles",
+    "fcatlas.accounts.credentials",
+    "fcatlas.accounts.store",
+    "fcatlas.register.workflow",
 ]
 
 

@@ -127,3 +127,41 @@ def problems_error(file: str | Path, problems: list[Problem]) -> InputFileError:
         p = problems[0]
         return InputFileError(file, p.reason, row=p.row, column=p.column)
     return UnmatchedRowsError(file, problems)
+
+
+class PermissionDeniedError(FcatlasError):
+    """The acting user may not do what was asked (or must log in first)."""
+
+
+class AuthenticationError(FcatlasError):
+    """Login failed: unknown account, wrong password, disabled account or expired token.
+
+    The message never tells which of these it was (no account enumeration)."""
+
+
+class ThrottledError(FcatlasError):
+    """Too many failed logins for an account or an address; try again later."""
+
+    def __init__(self, message: str, retry_after_s: int) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
+class NotFoundError(FcatlasError):
+    """What was asked for does not exist (an account, a unit, a round)."""
+
+
+class UnsupportedMediaTypeError(ConfigError):
+    """An upload or request body of a type that is not accepted."""
+
+
+class StaleVersionError(ConflictError):
+    """The row was changed since the version the caller read; the message names who saved last."""
+
+    def __init__(self, message: str, current_version: int) -> None:
+        super().__init__(message)
+        self.current_version = current_version
+
+
+class PayloadTooLargeError(ConfigError):
+    """An upload larger than the service accepts (bytes, rows or unpacked size)."""

@@ -26,14 +26,18 @@ app.command("areas")(areas_command)
 def _register_optional() -> None:
     """Sub-commands of the other rooms (each in its own module)."""
     from fcatlas.cli import atlas as _atlas
+    from fcatlas.cli import db as _db
     from fcatlas.cli import demo as _demo
     from fcatlas.cli import economics as _economics
     from fcatlas.cli import grant as _grant
     from fcatlas.cli import register as _register
     from fcatlas.cli import report as _report
+    from fcatlas.cli import rounds as _rounds
+    from fcatlas.cli import serve as _serve
     from fcatlas.cli import site as _site
+    from fcatlas.cli import user as _user
 
-    for mod in (_register, _atlas, _grant, _demo, _economics, _site, _report):
+    for mod in (_register, _atlas, _grant, _demo, _economics, _site, _report, _rounds, _user, _serve, _db):
         mod.install(app)
 
 

@@ -190,6 +190,19 @@ def _json_default(o: object) -> object:
     raise TypeError(f"kan inte skriva {type(o).__name__} som JSON")
 
 
+def summary_document(result: AtlasResult, manifest: dict[str, Any]) -> dict[str, Any]:
+    """The key figures of ``summary.json`` (and of ``GET /api/v1/atlas/summary``) as plain JSON
+    values, with the bundle they rest on."""
+    doc = dict(result.summary)
+    doc["bundle"] = {
+        "label": manifest.get("label"),
+        "created": manifest.get("created"),
+        "synthetic": bool(manifest.get("synthetic")),
+        "children_0_6_estimate": manifest.get("children_0_6_estimate"),
+    }
+    return dict(json.loads(json.dumps(doc, ensure_ascii=False, default=_json_default)))
+
+
 def write_atlas(
     result: AtlasResult,
     manifest: dict[str, Any],
@@ -235,13 +248,7 @@ def write_atlas(
         stage(f"Ritar karta {i}/{len(want)}: {'Sverige' if which is None else 'län ' + which}")
         name = "sverige" if which is None else f"lan_{which}"
         files["maps"] += draw_map(map_layers(result, geoms, which, manifest), map_dir / name, dpi=dpi)
-    summary = dict(result.summary)
-    summary["bundle"] = {
-        "label": manifest.get("label"),
-        "created": manifest.get("created"),
-        "synthetic": bool(manifest.get("synthetic")),
-        "children_0_6_estimate": manifest.get("children_0_6_estimate"),
-    }
+    summary = summary_document(result, manifest)
     summary["created"] = datetime.now(timezone.utc).isoformat(timespec="seconds")  # noqa: UP017
     summary["files"] = sorted(
         str(p.relative_to(out)) for p in [areas_csv, out / "summary.json", *files["excel"], *files["maps"]]

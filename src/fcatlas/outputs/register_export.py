@@ -209,3 +209,21 @@ def problems_to_csv(problems: Iterable[Any], headers: list[str], file: str, path
                                               p.reason, *vals]])
     path.write_text(buf.getvalue(), encoding="utf-8-sig", newline="")
     return path
+
+
+def units_to_gpkg(df: pd.DataFrame, path: Path, layer: str = "familjecentraler") -> Path:
+    """A GeoPackage for QGIS: one point layer in SWEREF 99 TM (EPSG:3006), the same columns as the
+    CSV export; text that a spreadsheet would run is neutralised as in every other export."""
+    import geopandas as gpd
+
+    plain = df.copy()
+    for c in plain.columns:
+        if plain[c].dtype == object:
+            plain[c] = [neutralise(_plain(v)) if isinstance(_plain(v), str) else _plain(v) for v in plain[c]]
+    geo = gpd.GeoDataFrame(plain, geometry=gpd.points_from_xy(df["lon"].astype(float), df["lat"].astype(float)),
+                           crs="EPSG:4326").to_crs("EPSG:3006")
+    for c in geo.columns:
+        if str(geo[c].dtype) == "boolean":
+            geo[c] = geo[c].astype(object).where(geo[c].notna(), None)
+    geo.to_file(path, layer=layer, driver="GPKG")
+    return path

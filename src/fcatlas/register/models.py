@@ -14,10 +14,10 @@ public DataFrame of :meth:`fcatlas.register.store.Register.list_units` uses the 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fcatlas.db import Base
@@ -142,3 +142,63 @@ class AuditEntry(Base):
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     import_id: Mapped[int | None] = mapped_column(ForeignKey("register_imports.id"), nullable=True)
     comment: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class InventoryRound(Base):
+    """An inventory round opened by the national level (``round_year`` is the round's name)."""
+
+    __tablename__ = "register_rounds"
+
+    round_year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    deadline: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20))
+    opened_by: Mapped[str] = mapped_column(String(254))
+    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    published_by: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class RoundRegion(Base):
+    """Where one region's list stands in one round."""
+
+    __tablename__ = "register_round_regions"
+
+    round_year: Mapped[int] = mapped_column(ForeignKey("register_rounds.round_year"), primary_key=True)
+    lan_code: Mapped[str] = mapped_column(String(2), primary_key=True)
+    status: Mapped[str] = mapped_column(String(20))
+    comment: Mapped[str | None] = mapped_column(Text, nullable=True)
+    changed_by: Mapped[str] = mapped_column(String(254))
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class RoundEvent(Base):
+    """Every step of the round (opened, submitted, returned, approved, published): who, when, why."""
+
+    __tablename__ = "register_round_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    round_year: Mapped[int] = mapped_column(ForeignKey("register_rounds.round_year"), index=True)
+    lan_code: Mapped[str | None] = mapped_column(String(2), nullable=True)
+    action: Mapped[str] = mapped_column(String(20))
+    user_name: Mapped[str] = mapped_column(String(254))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    comment: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class PendingImport(Base):
+    """An uploaded list awaiting confirmation: previewed (nothing stored in the register) until a
+    person confirms it, then stored with the same rules as ``fcatlas register import``."""
+
+    __tablename__ = "register_pending_imports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    round_year: Mapped[int] = mapped_column(ForeignKey("register_rounds.round_year"))
+    lan_code: Mapped[str] = mapped_column(String(2))
+    file_name: Mapped[str] = mapped_column(String(255))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    user_name: Mapped[str] = mapped_column(String(254))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    n_accepted: Mapped[int] = mapped_column(Integer)
+    n_rejected: Mapped[int] = mapped_column(Integer)
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

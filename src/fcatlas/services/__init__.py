@@ -1,1 +1,3 @@
-"""Use cases shared by the faces (CLI, later the web): typed requests in, results out."""
+"""fcatlas.services — the use cases that both faces (CLI and web) call: typed requests, a unit of work
+(a SQLAlchemy ``Session``) and the acting user (:class:`fcatlas.accounts.roles.Actor`) in, results
+out. The permission check is each service's first line."""

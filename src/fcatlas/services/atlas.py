@@ -95,6 +95,7 @@ def run_atlas(
     categories: str | None = None,
     on_stage: Callable[[str], None] | None = None,
     on_warning: Callable[[str], None] | None = None,
+    units: pd.DataFrame | None = None,
 ) -> AtlasRun:
     """Run every analysis of the atlas on ``bundle`` (a :class:`~fcatlas.geography.bundle.Bundle`)
     and the register at ``db_url`` (a SQLAlchemy URL; ``None``: no register).
@@ -119,10 +120,11 @@ def run_atlas(
     if on_stage:
         on_stage("Läser registret")
     warnings: list[str] = []
-    if db_url is None:
-        units = pd.DataFrame(columns=UNIT_COLUMNS)
-    else:
-        units, warnings = load_units(to_sqlalchemy_url(db_url))
+    if units is None:  # else given by the caller (the web service: the units the acting user may see)
+        if db_url is None:
+            units = pd.DataFrame(columns=UNIT_COLUMNS)
+        else:
+            units, warnings = load_units(to_sqlalchemy_url(db_url))
     for w in warnings:
         if on_warning:
             on_warning(w)

@@ -1,0 +1,67 @@
+"""Secrets: argon2id password hashes and random tokens kept only as digests.
+
+Passwords are hashed with argon2id (argon2-cffi's defaults, RFC 9106 low-memory profile).
+Tokens (API tokens, login session ids, CSRF tokens) are 32 random bytes; the database keeps
+their SHA-256 digest, never the token itself.
+
+>>> h = hash_password("ett långt lösenord")
+>>> h.startswith("$argon2id$"), verify_password(h, "ett långt lösenord"), verify_password(h, "fel")
+(True, True, False)
+>>> len(token_digest("abc"))
+64
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from fcatlas.errors import ConfigError
+
+_HASHER = PasswordHasher()
+#: a hash to verify against when the account does not exist, so both answers take as long
+_DUMMY_HASH = _HASHER.hash("fcatlas-ingen-sadan-anvandare")
+
+MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 1024
+
+
+def check_password_rules(password: str) -> None:
+    """Refuse passwords that are too short or too long (Swedish message)."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ConfigError(f"lösenordet måste ha minst {MIN_PASSWORD_LENGTH} tecken")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise ConfigError(f"lösenordet får ha högst {MAX_PASSWORD_LENGTH} tecken")
+    if "\x00" in password:
+        raise ConfigError("lösenordet får inte innehålla NUL-tecken")
+
+
+def hash_password(password: str) -> str:
+    return _HASHER.hash(password)
+
+
+def verify_password(stored_hash: str | None, password: str) -> bool:
+    """Whether ``password`` matches; a missing hash is checked against a dummy (same time)."""
+    try:
+        return _HASHER.verify(stored_hash or _DUMMY_HASH, password) and stored_hash is not None
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def new_token() -> str:
+    """A new random token, URL-safe (43 characters)."""
+    return secrets.token_urlsafe(32)
+
+
+def token_digest(token: str) -> str:
+    """The SHA-256 hex digest under which a token is stored."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def same(a: str, b: str) -> bool:
+    """Constant-time comparison of two strings."""
+    return hmac.compare_digest(a.encode("utf-8"), b.encode("utf-8"))

@@ -1,0 +1,81 @@
+"""``fcatlas serve``: the shared web service (uvicorn) on a database and a bundle."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from fcatlas.cli.common import console, database_url
+
+#: accounts of ``fcatlas serve --demo`` (synthetic, printed at start)
+DEMO_ACCOUNTS = (
+    ("nationell@demo.invalid", "nationell", None, None),
+    ("foretradare20@demo.invalid", "region", "20", "foretradare"),
+    ("handlaggare20@demo.invalid", "region", "20", "handlaggare"),
+)
+DEMO_PASSWORD = "demo-losenord-2026"
+
+
+def _demo(workdir: Path) -> tuple[str, Path]:
+    """A demo bundle, register and accounts in ``workdir``: ``(db_url, bundle_dir)``."""
+    from fcatlas.accounts import store
+    from fcatlas.accounts.roles import Actor
+    from fcatlas.db import connect, unit_of_work
+    from fcatlas.geography.demo import SYNTHETIC_LABEL, build_demo_bundle, write_demo_register
+    from fcatlas.register.store import Register
+
+    bundle = build_demo_bundle(workdir / "paket")
+    url = f"sqlite:///{workdir / 'fcatlas.sqlite'}"
+    with Register.open(url) as reg:
+        reg.import_file(write_demo_register(bundle, workdir / "enheter_demo.csv"), round=2026, user="demo")
+    engine = connect(url)
+    with unit_of_work(engine) as s:
+        for email, role, lan, level in DEMO_ACCOUNTS:
+            store.add_user(s, actor=Actor.national("demo"), email=email, password=DEMO_PASSWORD,
+                           role=role, lan_code=lan, level=level)
+    engine.dispose()
+    console.print(f"[bold yellow]{SYNTHETIC_LABEL}[/] – demokonton (lösenord {DEMO_PASSWORD}):", highlight=False)
+    for email, role, lan, level in DEMO_ACCOUNTS:
+        console.print(f"  {email}  {role}{f' {lan} ({level})' if lan else ''}", highlight=False)
+    return url, workdir / "paket"
+
+
+def install(app: typer.Typer) -> None:
+    @app.command("serve")
+    def serve_command(
+        db: Annotated[str | None, typer.Option("--db", help="Databas (PostgreSQL-URL för en delad tjänst, eller en SQLite-fil).")] = None,
+        bundle: Annotated[Path | None, typer.Option("--bundle", help="Datapaketet som tjänsten visar.")] = None,
+        host: Annotated[str, typer.Option("--host", help="Adress att lyssna på.")] = "127.0.0.1",
+        port: Annotated[int, typer.Option("--port", help="Port.")] = 8000,
+        workers: Annotated[int, typer.Option("--workers", min=1, max=64, help="Antal arbetsprocesser.")] = 1,
+        demo: Annotated[bool, typer.Option("--demo", help="Kör på syntetiska exempeldata i en tillfällig katalog, med demokonton.")] = False,
+        access_log: Annotated[Path | None, typer.Option("--access-log", help="Fil för åtkomstloggen (JSON-rader); standard: standard fel.")] = None,
+    ) -> None:
+        """Starta webbtjänsten (API under /api/v1, OpenAPI på /openapi.json, hälsokontroll på /healthz).
+
+        Databasens schema uppgraderas vid start. Arbetsprocesserna delar bara databasen, så flera
+        maskiner kan stå bakom en lastbalanserare med en gemensam PostgreSQL.
+
+        Exempel: fcatlas serve --db postgresql://fcatlas@localhost/fcatlas --bundle paket --workers 2
+        """
+        import uvicorn
+
+        from fcatlas.db import connect
+
+        if demo:
+            url, bundle = _demo(Path(tempfile.mkdtemp(prefix="fcatlas-demo-")))
+        else:
+            url = database_url(db)
+        connect(url).dispose()  # migrate once, before the workers start
+        os.environ["FCATLAS_DB"] = url
+        if bundle is not None:
+            os.environ["FCATLAS_BUNDLE"] = str(bundle.resolve())
+        if access_log is not None:
+            os.environ["FCATLAS_ACCESS_LOG"] = str(access_log.resolve())
+        console.print(f"fcatlas lyssnar på http://{host}:{port}/ (avsluta med Ctrl+C)", highlight=False)
+        uvicorn.run("fcatlas.web.app:create_app", factory=True, host=host, port=port, workers=workers,
+                    access_log=False, log_level="warning")

@@ -1,0 +1,184 @@
+"""Storage of the inventory rounds (keyword-only functions on a ``Session``; the caller commits).
+
+No permission checks here: :mod:`fcatlas.services.rounds` makes them and then calls these.
+Publication works on snapshots: approving a region copies its units as they stand into the
+round's snapshot (``register_round_units``), and the public sees, per region, the snapshot of
+the last published round in which that region was approved — never a draft.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, delete, func, insert, select
+from sqlalchemy.orm import Session
+
+from fcatlas.errors import ConflictError, NotFoundError
+from fcatlas.register.models import UNIT_FIELDS, InventoryRound, RoundEvent, RoundRegion, RoundUnit, Unit
+from fcatlas.register.workflow import (
+    Action,
+    RegionStatus,
+    RoundStatus,
+    check_comment,
+    check_editable,
+    next_status,
+)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass(frozen=True)
+class RegionState:
+    lan_code: str
+    status: RegionStatus
+    comment: str | None
+    changed_by: str | None
+    changed_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class RoundInfo:
+    year: int
+    deadline: dt.date
+    status: RoundStatus
+    opened_by: str
+    published_at: dt.datetime | None
+
+
+def _info(r: InventoryRound) -> RoundInfo:
+    return RoundInfo(r.round_year, r.deadline, RoundStatus(r.status), r.opened_by, r.published_at)
+
+
+def get_round(session: Session, *, year: int) -> RoundInfo:
+    r = session.get(InventoryRound, int(year))
+    if r is None:
+        raise NotFoundError(f"inventeringsomgången {year} finns inte")
+    return _info(r)
+
+
+def list_rounds(session: Session) -> list[RoundInfo]:
+    return [_info(r) for r in session.scalars(select(InventoryRound).order_by(InventoryRound.round_year))]
+
+
+def _event(session: Session, year: int, lan: str | None, action: str, user: str, at: dt.datetime,
+           comment: str | None = None) -> None:
+    session.add(RoundEvent(round_year=year, lan_code=lan, action=action, user_name=user, at=at, comment=comment))
+
+
+def open_round(session: Session, *, year: int, deadline: dt.date, user: str,
+               now: dt.datetime | None = None) -> RoundInfo:
+    """Open round ``year``; at most one round may be open at a time."""
+    ts = now or utcnow()
+    if session.get(InventoryRound, year) is not None:
+        raise ConflictError(f"inventeringsomgången {year} finns redan")
+    still_open = session.scalar(select(InventoryRound.round_year).where(InventoryRound.status == RoundStatus.OPEN))
+    if still_open is not None:
+        raise ConflictError(f"omgången {still_open} är fortfarande öppen; publicera den först")
+    r = InventoryRound(round_year=year, deadline=deadline, status=RoundStatus.OPEN.value, opened_by=user,
+                       opened_at=ts)
+    session.add(r)
+    session.flush()
+    _event(session, year, None, "oppnad", user, ts)
+    return _info(r)
+
+
+def region_state(session: Session, *, year: int, lan: str) -> RegionState:
+    get_round(session, year=year)
+    rr = session.get(RoundRegion, (year, lan))
+    if rr is None:
+        return RegionState(lan, RegionStatus.OPEN, None, None, None)
+    return RegionState(lan, RegionStatus(rr.status), rr.comment, rr.changed_by, rr.changed_at)
+
+
+def region_states(session: Session, *, year: int) -> dict[str, RegionState]:
+    """The state of every region that has done something in the round (others are *öppen*)."""
+    get_round(session, year=year)
+    return {rr.lan_code: RegionState(rr.lan_code, RegionStatus(rr.status), rr.comment, rr.changed_by, rr.changed_at)
+            for rr in session.scalars(select(RoundRegion).where(RoundRegion.round_year == year))}
+
+
+def ensure_editable(session: Session, *, year: int, lan: str) -> None:
+    """Refuse a change to region ``lan``'s list in round ``year`` once submitted or published."""
+    info = get_round(session, year=year)
+    check_editable(region_state(session, year=year, lan=lan).status, info.status)
+
+
+def _snapshot(session: Session, year: int, lan: str) -> int:
+    """Copy region ``lan``'s units as they stand into round ``year``'s snapshot."""
+    session.execute(delete(RoundUnit).where(RoundUnit.round_year == year, RoundUnit.lan_code == lan))
+    cols = [Unit.__table__.c[f] for f in UNIT_FIELDS]
+    rows = [dict(r._mapping) for r in session.execute(select(Unit.__table__.c.id, *cols)
+                                                       .where(Unit.__table__.c.lan_code == lan))]
+    if rows:
+        session.execute(insert(RoundUnit), [{"round_year": year, "unit_id": r.pop("id"), **r} for r in rows])
+    return len(rows)
+
+
+def transition(session: Session, *, year: int, lan: str, action: Action, user: str, comment: str = "",
+               now: dt.datetime | None = None) -> RegionState:
+    """Submit, return (with a comment) or approve region ``lan``'s list in round ``year``."""
+    ts = now or utcnow()
+    info = get_round(session, year=year)
+    if info.status is RoundStatus.PUBLISHED:
+        raise ConflictError(f"omgången {year} är publicerad och kan inte ändras")
+    current = region_state(session, year=year, lan=lan).status
+    target = next_status(current, action)
+    text = check_comment(comment) if action is Action.RETURN else (comment.strip() or None)
+    rr = session.get(RoundRegion, (year, lan))
+    if rr is None:
+        rr = RoundRegion(round_year=year, lan_code=lan)
+        session.add(rr)
+    rr.status, rr.comment, rr.changed_by, rr.changed_at = target.value, text, user, ts
+    if target is RegionStatus.APPROVED:
+        rr.approved_at = ts
+        _snapshot(session, year, lan)
+    session.flush()
+    _event(session, year, lan, action.value, user, ts, text)
+    return RegionState(lan, target, text, user, ts)
+
+
+def publish(session: Session, *, year: int, user: str, now: dt.datetime | None = None) -> list[str]:
+    """Publish round ``year``: every approved region's list becomes the public picture. Returns
+    the län published; refuses a round without any approved region."""
+    ts = now or utcnow()
+    r = session.get(InventoryRound, int(year))
+    if r is None:
+        raise NotFoundError(f"inventeringsomgången {year} finns inte")
+    if r.status == RoundStatus.PUBLISHED.value:
+        raise ConflictError(f"omgången {year} är redan publicerad")
+    approved = sorted(session.scalars(select(RoundRegion.lan_code).where(
+        RoundRegion.round_year == year, RoundRegion.status == RegionStatus.APPROVED.value)))
+    if not approved:
+        raise ConflictError(f"ingen region är godkänd i omgången {year}; det finns inget att publicera")
+    r.status, r.published_by, r.published_at = RoundStatus.PUBLISHED.value, user, ts
+    _event(session, year, None, "publicerad", user, ts, ", ".join(approved))
+    session.flush()
+    return approved
+
+
+def published_rows(session: Session, *, lan: str | None = None) -> list[dict[str, Any]]:
+    """The public picture: per region, its units in the last published round that approved it
+    (columns ``id``, ``round`` and the unit fields)."""
+    latest = (select(RoundRegion.lan_code, func.max(RoundRegion.round_year).label("year"))
+              .join(InventoryRound, InventoryRound.round_year == RoundRegion.round_year)
+              .where(RoundRegion.status == RegionStatus.APPROVED.value,
+                     InventoryRound.status == RoundStatus.PUBLISHED.value)
+              .group_by(RoundRegion.lan_code).subquery())
+    t = RoundUnit.__table__
+    stmt = (select(t.c.unit_id.label("id"), t.c.round_year.label("round"), *[t.c[f] for f in UNIT_FIELDS])
+            .join(latest, and_(latest.c.lan_code == t.c.lan_code, latest.c.year == t.c.round_year)))
+    if lan is not None:
+        stmt = stmt.where(t.c.lan_code == lan)
+    return [dict(r._mapping) for r in session.execute(stmt)]
+
+
+def events(session: Session, *, year: int, lan: str | None = None) -> list[dict[str, Any]]:
+    stmt = select(RoundEvent).where(RoundEvent.round_year == year).order_by(RoundEvent.id)
+    if lan is not None:
+        stmt = stmt.where((RoundEvent.lan_code == lan) | RoundEvent.lan_code.is_(None))
+    return [{"lan_code": e.lan_code, "action": e.action, "user": e.user_name, "at": e.at, "comment": e.comment}
+            for e in session.scalars(stmt)]

@@ -1,0 +1,145 @@
+"""The atlas for the web service: the same :func:`fcatlas.services.atlas.run_atlas` as
+``fcatlas atlas``, on the units the acting user may see, kept in a small per-process cache (the
+result depends only on the bundle, the parameters and those units).
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from sqlalchemy.orm import Session
+
+from fcatlas.accounts.roles import Actor
+from fcatlas.errors import NotFoundError
+from fcatlas.services.atlas import AtlasRun, parse_lan, run_atlas
+from fcatlas.services.units import data_version as _data_version
+from fcatlas.services.units import visibility as _visibility
+from fcatlas.services.units import visible_units
+
+_CACHE_SIZE = 64
+_cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+_geojson: OrderedDict[tuple[Any, ...], Layer] = OrderedDict()
+_lock = threading.Lock()
+
+
+def _remember(cache: OrderedDict[tuple[Any, ...], Any], key: tuple[Any, ...], value: Any) -> Any:
+    with _lock:
+        cache[key] = value
+        cache.move_to_end(key)
+        while len(cache) > _CACHE_SIZE:
+            cache.popitem(last=False)
+    return value
+
+
+def _lan_in(bundle: Any, lan: str | None) -> str | None:
+    """A län code that the bundle has areas for (``NotFoundError`` otherwise)."""
+    code = parse_lan(lan)
+    if code is not None and code not in set(bundle.areas("regso")["lan_code"]):
+        raise NotFoundError(f"län {code} har inga områden i datapaketet {bundle.label}")
+    return code
+
+
+def _year_in(bundle: Any, year: int | None) -> int | None:
+    """A year the bundle has (``NotFoundError`` naming the years it has otherwise)."""
+    if year is not None and int(year) not in bundle.years:
+        raise NotFoundError(f"datapaketet har inte året {year}; det har {', '.join(map(str, bundle.years))}")
+    return year
+
+
+def atlas_for(session: Session, bundle: Any, *, actor: Actor, lan: str | None = None, year: int | None = None,
+              exclusion: str | None = None) -> AtlasRun:
+    """The atlas (of the country, or scoped to one län) on the units ``actor`` may see (the
+    published picture for the public)."""
+    lan_code, year = _lan_in(bundle, lan), _year_in(bundle, year)
+    key = (str(bundle.path), lan_code, year, exclusion, _visibility(actor), _data_version(session))
+    with _lock:
+        hit = _cache.get(key)
+    if hit is not None:
+        return hit
+    units = visible_units(session, actor=actor, limit=10**9).items.drop(columns=["version"])
+    run = run_atlas(bundle, db_url=None, lan=lan_code, year=year, exclusion=exclusion, units=units)
+    return _remember(_cache, key, run)
+
+
+def summary(session: Session, bundle: Any, *, actor: Actor, lan: str | None = None, year: int | None = None,
+            exclusion: str | None = None) -> dict[str, Any]:
+    """The figures of ``summary.json`` for the country or one län."""
+    from fcatlas.outputs.atlas import summary_document
+
+    run = atlas_for(session, bundle, actor=actor, lan=lan, year=year, exclusion=exclusion)
+    return summary_document(run.result, bundle.manifest)
+
+
+def gaps(session: Session, bundle: Any, *, actor: Actor, lan: str | None = None, year: int | None = None,
+         exclusion: str | None = None) -> pd.DataFrame:
+    """The ranked gap list (exclusion areas without a centre within reach)."""
+    run = atlas_for(session, bundle, actor=actor, year=year, exclusion=exclusion)
+    g = run.result.gaps
+    lan_code = _lan_in(bundle, lan)
+    return g if lan_code is None else g.loc[g["lan_code"] == lan_code].reset_index(drop=True)
+
+
+def similar(session: Session, bundle: Any, *, actor: Actor, regso: str, k: int = 5,
+            year: int | None = None) -> pd.DataFrame:
+    """The ``k`` RegSO most like ``regso`` (as ``fcatlas similar``)."""
+    from fcatlas.analysis.similar import similar_areas
+
+    run = atlas_for(session, bundle, actor=actor, year=year)
+    if regso not in set(run.result.areas_all["regso_code"]):
+        raise NotFoundError(f"RegSO {regso} finns inte i datapaketet")
+    key = ("similar", id(run), regso, k)
+    with _lock:
+        hit = _cache.get(key)
+    if hit is None:
+        hit = _remember(_cache, key, similar_areas(run.result.areas_all, regso, k=k))
+    return hit  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class Layer:
+    """A GeoJSON layer ready to send: the body, the same gzip-compressed, and its ETag."""
+
+    body: bytes
+    gzipped: bytes
+    etag: str
+
+
+def areas_geojson(bundle: Any, *, lan: str | None, year: int | None = None, tolerance_m: float = 50.0) -> Layer:
+    """RegSO of the country or a län as GeoJSON (WGS 84, simplified by ``tolerance_m`` for display,
+    coordinates to 5 decimals ≈ 1 m), with the properties of ``fcatlas areas``. Areas without a
+    boundary are included with a null geometry."""
+    lan_code, year = _lan_in(bundle, lan), _year_in(bundle, year)
+    key = (str(bundle.path), lan_code, year, tolerance_m)
+    with _lock:
+        hit = _geojson.get(key)
+    if hit is not None:
+        return hit
+    import geopandas as gpd
+    import shapely
+
+    areas = bundle.areas("regso", year=year, lan=lan_code)
+    geo = bundle.geometries("regso")
+    geo = geo.loc[geo["regso_code"].isin(areas["regso_code"])]
+    simple = gpd.GeoSeries(shapely.simplify(geo.geometry.values, tolerance_m, preserve_topology=True),
+                           crs=geo.crs).to_crs("EPSG:4326")
+    simple = gpd.GeoSeries(shapely.set_precision(simple.values, 1e-5), crs="EPSG:4326")
+    shapes = dict(zip(geo["regso_code"], simple, strict=True))
+    features = []
+    for row in json.loads(areas.to_json(orient="records", force_ascii=False)):
+        g = shapes.get(row["regso_code"])
+        features.append({"type": "Feature", "id": row["regso_code"],
+                         "geometry": None if g is None or g.is_empty else shapely.geometry.mapping(g),
+                         "properties": row})
+    doc = {"type": "FeatureCollection", "features": features,
+           "fcatlas": {"bundle": bundle.manifest.get("label"), "synthetic": bool(bundle.manifest.get("synthetic")),
+                       "simplified_m": tolerance_m}}
+    body = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    layer = Layer(body, gzip.compress(body, compresslevel=6), '"' + hashlib.sha256(body).hexdigest()[:32] + '"')
+    return _remember(_geojson, key, layer)

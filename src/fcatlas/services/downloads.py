@@ -1,0 +1,65 @@
+"""Downloads of the published picture: the register (CSV, XLSX, GeoJSON, GeoPackage) and the
+atlas Excel file — the same writers as ``fcatlas register export`` and ``fcatlas atlas``."""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from fcatlas.accounts.roles import Actor
+from fcatlas.register import rounds as round_store
+from fcatlas.register.store import Register
+
+FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "geojson": "application/geo+json",
+    "gpkg": "application/geopackage+sqlite3",
+}
+
+
+@dataclass(frozen=True)
+class Download:
+    content: bytes
+    media_type: str
+    file_name: str
+
+
+def published_register(session: Session, *, lan: str | None = None) -> Any:
+    """The published units (as the public sees them), with the register export's columns."""
+    return Register._frame(round_store.published_rows(session, lan=lan))
+
+
+def register_file(session: Session, *, actor: Actor, fmt: str, lan: str | None = None) -> Download:
+    """The published register in ``fmt`` (csv, xlsx, geojson, gpkg). Anyone may download it."""
+    from fcatlas.outputs import register_export as ex
+
+    df = published_register(session, lan=lan)
+    name = f"familjecentraler{'_' + lan if lan else ''}.{fmt}"
+    with tempfile.TemporaryDirectory(prefix="fcatlas-dl-") as tmp:
+        path = Path(tmp) / name
+        if fmt == "csv":
+            path.write_text(ex.units_to_csv(df), encoding="utf-8")
+        elif fmt == "xlsx":
+            ex.units_to_xlsx(df, path, title="Familjecentraler – publicerat register")
+        elif fmt == "geojson":
+            path.write_text(ex.geojson_text(df), encoding="utf-8")
+        else:
+            ex.units_to_gpkg(df, path)
+        return Download(path.read_bytes(), FORMATS[fmt], name)
+
+
+def atlas_file(session: Session, bundle: Any, *, actor: Actor, lan: str | None = None) -> Download:
+    """``atlas.xlsx`` for the country or one län, on the units ``actor`` may see."""
+    from fcatlas.outputs.excel import write_excel
+    from fcatlas.services.areas import atlas_for
+
+    run = atlas_for(session, bundle, actor=actor, lan=lan)
+    name = f"atlas{'_' + lan if lan else ''}.xlsx"
+    with tempfile.TemporaryDirectory(prefix="fcatlas-dl-") as tmp:
+        path = write_excel(run.result, bundle.manifest, Path(tmp) / name)
+        return Download(Path(path).read_bytes(), FORMATS["xlsx"], name)

@@ -1,0 +1,135 @@
+"""A region's list through the web: *preview* (read and check every row, store nothing in the
+register) and *confirm* (store it with exactly the rules of ``fcatlas register import``).
+
+The uploaded bytes are kept with the preview, so that what is confirmed is exactly what was
+previewed; a unit of another region in the file is a rejected row, never stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from fcatlas.accounts.roles import Actor
+from fcatlas.errors import ConflictError, NotFoundError, PayloadTooLargeError, UnsupportedMediaTypeError
+from fcatlas.register import intake
+from fcatlas.register.models import PendingImport
+from fcatlas.register.store import Register
+from fcatlas.services.rounds import ensure_may_edit, lan_code, round_year
+
+SUFFIXES = (".csv", ".txt", ".xlsx")
+#: an xlsx whose parts unpack to more than this is refused before it is read
+MAX_XLSX_UNPACKED = 200 * 1024 * 1024
+
+
+def check_xlsx_size(file_name: str, content: bytes, limit: int | None = None) -> None:
+    """Refuse an xlsx whose declared unpacked size is too large (a zip bomb), before reading it."""
+    import io
+    import zipfile
+
+    if not file_name.lower().endswith(".xlsx"):
+        return
+    limit = MAX_XLSX_UNPACKED if limit is None else limit
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as z:
+            unpacked = sum(i.file_size for i in z.infolist())
+    except zipfile.BadZipFile:
+        return  # the intake says in Swedish that it is no Excel file
+    if unpacked > limit:
+        raise PayloadTooLargeError(
+            f"Excel-filen {file_name!r} packas upp till {unpacked // (1024 * 1024)} MB; högst "
+            f"{limit // (1024 * 1024)} MB tas emot"
+        )
+
+
+@dataclass(frozen=True)
+class Rejected:
+    row: int | None
+    column: str | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class Preview:
+    id: int
+    accepted: int
+    rejected: list[Rejected]
+    warnings: list[Rejected] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Confirmed:
+    id: int
+    accepted: int
+    new: int
+    changed: int
+    unchanged: int
+    closed: int
+
+
+def _safe_name(name: str) -> str:
+    base = Path(name.replace("\\", "/")).name.strip() or "lista.csv"
+    if not base.lower().endswith(SUFFIXES):
+        raise UnsupportedMediaTypeError(f"filen {base!r} är varken CSV eller Excel (xlsx)")
+    return re.sub(r"[^\w.\- åäöÅÄÖ]", "_", base)[:200]
+
+
+def _parse(file_name: str, content: bytes, lan: str) -> intake.Submission:
+    """Read and check the upload as the CLI reads a file; units of another län become rejected rows."""
+    with tempfile.TemporaryDirectory(prefix="fcatlas-upload-") as tmp:
+        path = Path(tmp) / file_name
+        path.write_bytes(content)
+        sub = intake.parse_submission(intake.read_table(path))
+    keep, problems = [], list(sub.problems)
+    for u in sub.units:
+        if u.fields.get("lan_code") == lan:
+            keep.append(u)
+        else:
+            problems.append(intake.RowProblem(u.row, None, f"enheten ligger i län {u.fields.get('lan_code')}, "
+                                                           f"inte i region {lan}; den hör till en annan regions lista"))
+    sub.units, sub.problems = keep, problems
+    return sub
+
+
+def _problems(sub: intake.Submission, severity: str) -> list[Rejected]:
+    return [Rejected(p.row, p.column, p.reason) for p in sub.problems if p.severity == severity]
+
+
+def preview(session: Session, *, actor: Actor, name: str | int, lan: str, file_name: str,
+            content: bytes) -> Preview:
+    """Check an uploaded list for region ``lan`` in round ``name``; nothing enters the register."""
+    code = lan_code(lan)
+    ensure_may_edit(session, actor=actor, name=name, lan=code)
+    safe = _safe_name(file_name)
+    check_xlsx_size(safe, content)
+    sub = _parse(safe, content, code)
+    rejected = _problems(sub, "fel")
+    rec = PendingImport(round_year=round_year(name), lan_code=code, file_name=safe, content=content,
+                        user_name=actor.name, created_at=dt.datetime.now(dt.UTC), n_accepted=len(sub.units),
+                        n_rejected=len(sub.rejected_rows))
+    session.add(rec)
+    session.flush()
+    return Preview(rec.id, len(sub.units), rejected, _problems(sub, "varning"))
+
+
+def confirm(session: Session, *, actor: Actor, import_id: int) -> Confirmed:
+    """Store a previewed list in the register (one transaction), as its region's list for the round."""
+    rec = session.get(PendingImport, import_id)
+    if rec is None or not actor.may_see_drafts(rec.lan_code):
+        raise NotFoundError(f"förhandsgranskningen {import_id} finns inte")
+    ensure_may_edit(session, actor=actor, name=rec.round_year, lan=rec.lan_code)
+    if rec.confirmed_at is not None:
+        raise ConflictError(f"förhandsgranskningen {import_id} är redan sparad")
+    sub = _parse(rec.file_name, rec.content, rec.lan_code)
+    rec.confirmed_at = dt.datetime.now(dt.UTC)
+    session.flush()
+    round_, user = rec.round_year, actor.name
+    session.commit()  # the register stores in its own transaction; the preview is marked first
+    result = Register(session.get_bind()).store_submission(sub, round_, user)  # type: ignore[arg-type]
+    return Confirmed(import_id, len(sub.units), result.n_new, result.n_changed, result.n_unchanged,
+                     int(getattr(result, "n_closed", 0)))

@@ -1,0 +1,143 @@
+"""Units as each actor may see and change them.
+
+* The public sees the published picture (:func:`fcatlas.register.rounds.published_rows`).
+* A region's users see their own region as it stands (the draft) and the rest as published.
+* The national level sees every region as it stands.
+
+Changing a unit: the actor must be allowed to prepare the unit's region, the region's list must
+still be open in an open round, and the change must start from the unit's current version (a
+stale version names who saved last and when).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from fcatlas.accounts.roles import Actor
+from fcatlas.errors import ConflictError, NotFoundError, StaleVersionError
+from fcatlas.register import rounds as round_store
+from fcatlas.register.models import AuditEntry, ImportRecord, InventoryRound, RoundEvent, Unit
+from fcatlas.register.store import Register
+from fcatlas.register.workflow import RoundStatus
+
+
+@dataclass(frozen=True)
+class UnitPage:
+    items: pd.DataFrame
+    total: int
+
+
+def _versions(session: Session, ids: list[str]) -> dict[str, int]:
+    if not ids:
+        return {}
+    return {r[0]: r[1] for r in session.execute(select(Unit.id, Unit.version).where(Unit.id.in_(ids)))}
+
+
+def data_version(session: Session) -> tuple[int, int, int]:
+    """A cheap key that changes whenever a unit or a round changes (every change of a unit is in the
+    audit log, every step of a round in its events)."""
+    return (int(session.scalar(select(func.max(AuditEntry.id))) or 0),
+            int(session.scalar(select(func.max(RoundEvent.id))) or 0),
+            int(session.scalar(select(func.max(ImportRecord.id))) or 0))
+
+
+def visibility(actor: Actor) -> str:
+    """Which picture ``actor`` sees: everything, a region's draft plus the published rest, or the
+    published picture."""
+    if actor.is_national:
+        return "alla"
+    if actor.lan_code and not actor.is_anonymous:
+        return f"region:{actor.lan_code}"
+    return "publicerat"
+
+
+_pages: OrderedDict[tuple[Any, ...], UnitPage] = OrderedDict()
+_lock = threading.Lock()
+
+
+def visible_units(session: Session, *, actor: Actor, lan: str | None = None, limit: int = 1000,
+                  offset: int = 0) -> UnitPage:
+    """The units ``actor`` may see (optionally of one län), sorted by län, kommun and name, with
+    their ``version`` (kept per process until the register or a round changes)."""
+    key = (visibility(actor), lan, limit, offset, data_version(session), str(session.get_bind().engine.url))
+    with _lock:
+        hit = _pages.get(key)
+    if hit is not None:
+        return UnitPage(hit.items.copy(), hit.total)
+    page = _visible_units(session, actor=actor, lan=lan, limit=limit, offset=offset)
+    with _lock:
+        _pages[key] = page
+        while len(_pages) > 64:
+            _pages.popitem(last=False)
+    return UnitPage(page.items.copy(), page.total)
+
+
+def _visible_units(session: Session, *, actor: Actor, lan: str | None, limit: int, offset: int) -> UnitPage:
+    reg = Register(session.get_bind())  # type: ignore[arg-type]
+    frames = []
+    drafts = [code for code in _lans(lan) if actor.may_see_drafts(code)]
+    if drafts:
+        current = reg.list_units() if lan is None else reg.list_units(lan=lan)
+        frames.append(current.loc[current["lan_code"].isin(drafts)])
+    published_lans = [code for code in _lans(lan) if code not in drafts]
+    if published_lans:
+        pub = Register._frame(round_store.published_rows(session, lan=lan))
+        frames.append(pub.loc[pub["lan_code"].isin(published_lans)])
+    df = pd.concat(frames, ignore_index=True) if frames else Register._frame([])
+    df = df.sort_values(["lan_code", "kommun_code", "name", "id"]).reset_index(drop=True)
+    total = len(df)
+    page = df.iloc[offset: offset + limit].copy()
+    versions = _versions(session, page["id"].tolist())
+    page["version"] = [versions.get(i, 0) for i in page["id"]]
+    return UnitPage(page, total)
+
+
+def _lans(lan: str | None) -> list[str]:
+    from fcatlas.geography.admin import lan_table
+
+    codes = sorted(lan_table()["lan_code"])
+    return codes if lan is None else [lan]
+
+
+def _open_round(session: Session) -> int | None:
+    return session.scalar(select(InventoryRound.round_year).where(InventoryRound.status == RoundStatus.OPEN.value))
+
+
+def update_unit(session: Session, *, actor: Actor, unit_id: str, changes: dict[str, Any],
+                expected_version: int) -> dict[str, Any]:
+    """Change a unit on behalf of ``actor``; returns its new state (with ``version``)."""
+    unit = session.get(Unit, unit_id)
+    if unit is None:
+        raise NotFoundError(f"enheten {unit_id!r} finns inte i registret")
+    actor.require(actor.may_edit_region(unit.lan_code), f"ändra enheter i region {unit.lan_code}")
+    year = _open_round(session)
+    if year is not None:
+        round_store.ensure_editable(session, year=year, lan=unit.lan_code)
+    if unit.version != expected_version:
+        raise _stale(session, unit_id, unit.version, expected_version)
+    session.rollback()  # the register writes in its own transaction; release any read lock first
+    reg = Register(session.get_bind())  # type: ignore[arg-type]
+    try:
+        return reg.update_unit(unit_id, changes, expected_version, actor.name)
+    except ConflictError:
+        current = session.get(Unit, unit_id)
+        raise _stale(session, unit_id, current.version if current else expected_version + 1,
+                     expected_version) from None
+
+
+def _stale(session: Session, unit_id: str, current: int, expected: int) -> StaleVersionError:
+    last = session.execute(select(AuditEntry.user_name, AuditEntry.at).where(AuditEntry.unit_id == unit_id)
+                           .order_by(AuditEntry.id.desc()).limit(1)).first()
+    who = f" av {last[0]} {last[1]:%Y-%m-%d %H:%M}" if last else ""
+    return StaleVersionError(
+        f"enheten {unit_id!r} har ändrats sedan du läste den: senast sparad{who} (version {current}, du utgick "
+        f"från version {expected}); läs in den igen och gör om ändringen",
+        current_version=current,
+    )

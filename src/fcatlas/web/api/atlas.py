@@ -1,0 +1,65 @@
+"""The atlas over HTTP: key figures, areas as GeoJSON, gaps and similar areas — the same
+computation as ``fcatlas atlas``, ``fcatlas areas`` and ``fcatlas similar``, on the units the
+caller may see."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Path, Query, Request, Response
+
+from fcatlas.services import areas
+from fcatlas.web.api.rounds import LAN_CODES
+from fcatlas.web.deps import ActorDep, BundleDep, SessionDep
+from fcatlas.web.etag import json_with_etag
+from fcatlas.web.problems import responses
+
+router = APIRouter(prefix="/api/v1", tags=["atlas"])
+
+LanQuery = Annotated[str | None, Query(pattern="^(" + "|".join(LAN_CODES) + ")$",
+                                       description="Bara detta län (länskod, t.ex. 20).")]
+YearQuery = Annotated[int | None, Query(ge=2000, le=2100, description="Årgång (standard: datapaketets senaste).")]
+
+
+def _records(df: Any) -> list[dict[str, Any]]:
+    return list(json.loads(df.to_json(orient="records", force_ascii=False, date_format="iso")))
+
+
+@router.get("/atlas/summary", responses=responses(304, 400, 401, 404, 422, 503), summary="Atlasens nyckeltal")
+def atlas_summary(request: Request, actor: ActorDep, session: SessionDep, bundle: BundleDep, lan: LanQuery = None,
+                  year: YearQuery = None) -> Response:
+    """Samma nycklar och siffror som `summary.json` från `fcatlas atlas` på samma data: de fyra
+    frågorna för hela landet eller ett län."""
+    return json_with_etag(request, areas.summary(session, bundle, actor=actor, lan=lan, year=year))
+
+
+@router.get("/areas", response_class=Response, summary="Områden (RegSO) som GeoJSON",
+            responses={200: {"content": {"application/geo+json": {}}, "description": "GeoJSON FeatureCollection"},
+                       **responses(304, 400, 404, 422, 503)})
+def area_layer(request: Request, bundle: BundleDep, lan: LanQuery = None, year: YearQuery = None,
+               format: Annotated[Literal["geojson"], Query(description="Bara 'geojson'.")] = "geojson") -> Response:
+    """RegSO med områdestyp, folkmängd och barn 0–6 år (som `fcatlas areas`), gränserna förenklade
+    för visning (WGS 84). Område utan gräns har geometrin null."""
+    layer = areas.areas_geojson(bundle, lan=lan, year=year)
+    headers = {"ETag": layer.etag, "Cache-Control": "no-cache", "Vary": "Accept-Encoding"}
+    if layer.etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
+        return Response(status_code=304, headers=headers)
+    if "gzip" in request.headers.get("accept-encoding", ""):
+        return Response(layer.gzipped, media_type="application/geo+json", headers={**headers, "Content-Encoding": "gzip"})
+    return Response(layer.body, media_type="application/geo+json", headers=headers)
+
+
+@router.get("/areas/{regso}/similar", responses=responses(304, 400, 404, 422, 503), summary="Liknande områden")
+def similar(request: Request, regso: Annotated[str, Path(pattern=r"^[0-9]{4}R[0-9]{3}$", description="RegSO-kod.")],
+            actor: ActorDep, session: SessionDep, bundle: BundleDep,
+            k: Annotated[int, Query(ge=1, le=50, description="Antal liknande områden.")] = 5) -> Response:
+    """De k RegSO som mest liknar området (som `fcatlas similar`), med avståndet per egenskap."""
+    return json_with_etag(request, {"items": _records(areas.similar(session, bundle, actor=actor, regso=regso, k=k))})
+
+
+@router.get("/gaps", responses=responses(304, 400, 404, 422, 503), summary="Luckor: utanförskapsområden utan familjecentral")
+def gaps(request: Request, actor: ActorDep, session: SessionDep, bundle: BundleDep, lan: LanQuery = None,
+         year: YearQuery = None) -> Response:
+    """Områden med stort utanförskap utan familjecentral inom räckhåll, flest barn först."""
+    return json_with_etag(request, {"items": _records(areas.gaps(session, bundle, actor=actor, lan=lan, year=year))})

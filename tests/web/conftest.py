@@ -1,0 +1,44 @@
+"""A real app on a real database (SQLite and PostgreSQL) driven through HTTP (httpx transport)."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from fcatlas.accounts import store
+from fcatlas.accounts.roles import Actor
+from fcatlas.db import connect, unit_of_work
+from fcatlas.web.app import create_app
+from fcatlas.web.config import WebConfig
+
+from .helpers import ACCOUNTS, PW
+
+
+def add_accounts(db_url: str) -> None:
+    engine = connect(db_url)
+    with unit_of_work(engine) as s:
+        for email, role, lan, level in ACCOUNTS.values():
+            store.add_user(s, actor=Actor.national("test"), email=email, password=PW, role=role,
+                           lan_code=lan, level=level)
+    engine.dispose()
+
+
+@pytest.fixture
+def make_client(db_url, tmp_path):
+    clients = []
+
+    def make(**kw) -> TestClient:
+        cfg = WebConfig(db_url=db_url, access_log=tmp_path / "access.jsonl", **kw)
+        c = TestClient(create_app(cfg), raise_server_exceptions=False)
+        clients.append(c)
+        return c
+
+    add_accounts(db_url)
+    yield make
+    for c in clients:
+        c.app.state.engine.dispose()
+
+
+@pytest.fixture
+def client(make_client):
+    return make_client()

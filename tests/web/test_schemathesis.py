@@ -1,0 +1,58 @@
+"""schemathesis against /openapi.json, anonymous and logged in as the national level: no server
+error, and every answer matches the schema. (Operations are drawn through schemathesis's
+hypothesis strategies directly; its pytest plugin does not run under this pytest version.)"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from fcatlas.accounts import store
+from fcatlas.accounts.roles import Actor
+from fcatlas.db import connect, unit_of_work
+from fcatlas.services import rounds
+from fcatlas.web.app import create_app
+from fcatlas.web.config import WebConfig
+
+from .helpers import ACCOUNTS, PW
+
+
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory, demo_bundle):
+    base = tmp_path_factory.mktemp("schemathesis")
+    url = f"sqlite:///{base / 'api.sqlite'}"
+    engine = connect(url)
+    nat = Actor.national("test")
+    with unit_of_work(engine) as s:
+        for email, role, lan, level in ACCOUNTS.values():
+            store.add_user(s, actor=nat, email=email, password=PW, role=role, lan_code=lan, level=level)
+        token = store.create_token(s, actor=nat, email=ACCOUNTS["nationell"][0], days=5)[0]
+        rounds.open_round(s, actor=nat, name=2027, deadline=dt.date(2027, 10, 31))
+    engine.dispose()
+    app = create_app(WebConfig(db_url=url, bundle=demo_bundle.path, access_log=base / "log",
+                               login_per_account=10_000, login_per_address=10_000))
+    schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+    operations = [result.ok() for result in schema.get_all_operations()]
+    yield operations, token
+    app.state.engine.dispose()
+
+
+@pytest.mark.parametrize("who", ["anonym", "nationell"])
+def test_every_operation_conforms(prepared, who):
+    operations, token = prepared
+    assert len(operations) >= 9
+    headers = {"Authorization": f"Bearer {token}"} if who == "nationell" else {}
+
+    @settings(max_examples=15 * len(operations), deadline=None, suppress_health_check=list(HealthCheck),
+              database=None)
+    @given(data=st.data())
+    def run(data):
+        op = data.draw(st.sampled_from(operations))
+        case = data.draw(op.as_strategy())
+        case.call_and_validate(headers=headers)
+
+    run()
