@@ -36,7 +36,7 @@ def _reference(inst, reach=REACH, cats=CATS, drop_geometry=()):
         {**r, "omradestyp": None if pd.isna(r["omradestyp"]) else int(r["omradestyp"])}
         for r in inst.areas.to_dict("records")
     ]
-    cov = ref.area_coverage(areas, regso_polys, linked, d2r, cats, reach)
+    cov = ref.with_kommun_fallback(ref.area_coverage(areas, regso_polys, linked, d2r, cats, reach), linked, cats)
     return linked, areas, cov
 
 
@@ -76,7 +76,14 @@ def test_areas_without_geometry_are_unknown_not_false(small):
                         kommun_geom=inst.kommun_geom, regso_geom=inst.regso_geom[keep],
                         deso_geom=inst.deso_geom[keep_d])
     a = res.areas_all.set_index("regso_code")
-    assert a.loc[dropped, "covered"].isna().all()
+    # without a boundary: unknown where the kommun has a centre, missing (kommun level) where not
+    has = res.kommuner.set_index("kommun_code")["has_centre"]
+    d = a.loc[dropped]
+    with_centre = d["kommun_code"].map(has).astype(bool)
+    assert d.loc[with_centre, "covered"].isna().all() and (d.loc[with_centre, "coverage_level"] == "okand").all()
+    assert (d.loc[~with_centre, "covered"] == False).all()  # noqa: E712
+    assert (d.loc[~with_centre, "coverage_level"] == "kommun").all()
+    assert with_centre.any()
     assert a.loc[dropped, "nearest_centre_km"].isna().all()
     assert a.loc[dropped, "n_familjecentral"].isna().all()
     others = a.drop(index=dropped)
@@ -90,7 +97,7 @@ def test_areas_without_geometry_are_unknown_not_false(small):
     # reference agrees where known
     linked, areas, cov = _reference(inst, drop_geometry=dropped)
     for code in dropped:
-        assert cov[code]["covered"] is None
+        assert cov[code]["covered"] is (None if with_centre[code] else False)
     ex = ref.exclusion_summary(areas, cov, [1, 2])
     assert res.summary["exclusion_areas_without_centre"] == ex["exclusion_areas_without_centre"]
     assert (res.summary["children_0_6_in_exclusion_areas_coverage_unknown"]
@@ -159,7 +166,19 @@ def test_lan_all_and_none(small):
     res = compute_atlas(small.areas, units, small.deso_key, small.kommuner, small.lan, AtlasParams(year=2023),
                         kommun_geom=small.kommun_geom, regso_geom=small.regso_geom, deso_geom=small.deso_geom)
     assert res.summary["lan_all_kommuner_with_centre"] == [lan0]
-    assert res.summary["lan_without_centre"] == [lan1]
+    # lan1's region has not reported anything: no report, not "no centre" (issue 8.4)
+    assert res.summary["lan_without_centre"] == [] and res.summary["lan_no_report"] == [lan1]
+    assert res.summary["kommuner_without_centre"] == []
+    assert set(res.summary["kommuner_no_report"]) == set(small.kommuner.loc[small.kommuner["lan_code"] == lan1,
+                                                                             "kommun_code"])
+    # once it reports (even only a planned unit), its kommuner are without a centre
+    planned = units.head(1).assign(id="P1", kommun_code=small.kommuner.loc[small.kommuner["lan_code"] == lan1,
+                                                                           "kommun_code"].iloc[0],
+                                   status="planerad", lat=float("nan"), lon=float("nan"))
+    res = compute_atlas(small.areas, pd.concat([units, planned]), small.deso_key, small.kommuner, small.lan,
+                        AtlasParams(year=2023), kommun_geom=small.kommun_geom, regso_geom=small.regso_geom,
+                        deso_geom=small.deso_geom)
+    assert res.summary["lan_without_centre"] == [lan1] and res.summary["lan_no_report"] == []
     assert np.array_equal(res.areas_all.loc[res.areas_all["regso_code"].isin(first["regso_code"]),
                                             "n_centres_inside"].to_numpy(dtype=int), np.ones(len(first), dtype=int))
 

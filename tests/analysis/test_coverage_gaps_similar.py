@@ -127,3 +127,61 @@ def test_similar_filters_and_errors(result):
         parse_weights("children_0_6=-1")
     with pytest.raises(ConfigError):
         parse_weights({f: 0 for f in FEATURES})
+
+
+def _no_boundaries(small, units):
+    """As with the shared files outside Dalarna: no RegSO/DeSO boundary at all."""
+    empty_r = small.regso_geom.iloc[0:0]
+    empty_d = small.deso_geom.iloc[0:0]
+    return compute_atlas(small.areas, units, small.deso_key, small.kommuner, small.lan, AtlasParams(year=2023),
+                         kommun_geom=small.kommun_geom, regso_geom=empty_r, deso_geom=empty_d)
+
+
+def test_issue8_without_boundaries_the_kommun_answers(small):
+    """Outside Dalarna every exclusion area was 'okänd', Luckor empty and 'inom räckhåll 0'."""
+    lan0, lan1 = small.lan["lan_code"].tolist()
+    k0 = small.kommuner.loc[small.kommuner["lan_code"] == lan0, "kommun_code"].tolist()
+    units = small.units.loc[small.units["kommun_code"].isin(k0[:2])].copy()  # lan1 has not reported
+    units["status"], units["category"] = "i_drift", "familjecentral"
+    units = pd.concat([units, units.head(1).assign(id="planned", kommun_code=k0[2], status="planerad")])
+    res = _no_boundaries(small, units)
+    a = res.areas_all
+    exc = a["exclusion"].astype(bool)
+    in_centre_kommun = a["kommun_code"].isin(k0[:2])
+    no_centre = a["lan_code"].eq(lan0) & ~in_centre_kommun
+    assert (a.loc[in_centre_kommun, "coverage_level"] == "okand").all() and a.loc[in_centre_kommun, "covered"].isna().all()
+    assert (a.loc[no_centre, "coverage_level"] == "kommun").all()
+    assert (a.loc[no_centre, "covered"] == False).all()  # noqa: E712
+    assert (a.loc[a["lan_code"] == lan1, "coverage_level"] == "ingen_rapport").all()
+    assert a.loc[a["lan_code"] == lan1, "covered"].isna().all()
+    # the gaps are the exclusion areas of kommuner without a centre, and say so
+    g = res.gaps
+    assert set(g["regso_code"]) == set(a.loc[exc & no_centre, "regso_code"]) and len(g) > 0
+    assert set(g["coverage_level"]) == {"kommun"}
+    s = res.summary
+    assert s["exclusion_areas_without_centre_kommun_level"] == sorted(g["regso_code"])
+    assert s["children_0_6_in_exclusion_areas_not_covered"] == int(a.loc[exc & no_centre, "children_0_6"].sum()) > 0
+    # "no report from the region" is kept apart from "reported none"
+    assert not set(s["kommuner_without_centre"]) & set(small.kommuner.loc[small.kommuner["lan_code"] == lan1,
+                                                                          "kommun_code"])
+    assert set(s["kommuner_without_centre"]) == set(k0[2:]) and s["lan_no_report"] == [lan1]
+    assert set(s["exclusion_areas_no_report"]) == set(a.loc[exc & (a["lan_code"] == lan1), "regso_code"])
+
+
+def test_issue8_similar_uses_the_atlas_answer(small):
+    """similar said 'familjecentral inom räckhåll 1' for an area the atlas calls unknown."""
+    lan0 = small.lan["lan_code"].iloc[0]
+    k0 = small.kommuner.loc[small.kommuner["lan_code"] == lan0, "kommun_code"].tolist()
+    units = small.units.loc[small.units["kommun_code"].isin(k0[:2])].assign(status="i_drift",
+                                                                           category="familjecentral")
+    res = _no_boundaries(small, units)
+    a = res.areas_all.set_index("regso_code")
+    f = feature_table(res.areas_all)
+    unknown = a.index[a["covered"].isna()]
+    missing = a.index[a["covered"] == False]  # noqa: E712
+    assert len(unknown) and len(missing)
+    assert f.loc[unknown, "centre"].isna().all()  # unknown stays unknown, never "1"
+    assert (f.loc[missing, "centre"] == 0).all()
+    out = similar_areas(res.areas_all, unknown[0], k=3)
+    assert out.attrs["target"]["centre"] is None and out.attrs["target"]["coverage_level"] == "okand"
+    assert set(out["coverage_level"]) <= {"okand", "kommun", "ingen_rapport", "omrade"}

@@ -134,12 +134,17 @@ def test_national_run_reports_missing_geometry_as_unknown(cli, shared_data, bund
     assert r.returncode == 0, r.stdout + r.stderr
     s = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert s["areas_total"] == 3363 and s["areas_without_geometry"] == 3363 - 119
-    assert len(s["kommuner_without_centre"]) == 290 - 8
+    # only Dalarna has reported: the other 20 regions' kommuner are "no report", not "without" (8.4)
+    assert s["kommuner_without_centre"] == DALARNA_WITHOUT_CENTRE
+    assert len(s["kommuner_no_report"]) == 290 - 15 and len(s["lan_no_report"]) == 20
     assert s["exclusion_areas_coverage_unknown"]  # outside Dalarna: unknown, not "without centre"
     assert all(c.startswith("20") for c in s["exclusion_areas_without_centre"])
     assert s["children_0_6_in_exclusion_areas_coverage_unknown"] > 0
+    # the console: a summary and where the lists are, not 270 names (8.13)
+    assert "Älvdalen" in r.stdout and "Ljusdal" not in r.stdout and "20 län (275 kommuner)" in r.stdout
     areas = read_areas_csv(out / "areas.csv")
     outside = areas.loc[areas["lan_code"] != "20"]
+    assert (outside["coverage_level"] == "ingen_rapport").all()
     assert outside["covered"].isna().all() and outside["nearest_centre_km"].isna().all()
     assert outside["n_familjecentral"].isna().all()
     assert areas.loc[areas["lan_code"] == "20", "covered"].notna().all()
@@ -200,3 +205,46 @@ def test_similar_cli(cli, demo_bundle, tmp_path):
     assert bad.returncode == 1 and "finns inte" in bad.stderr
     bad = cli("similar", code, "--bundle", str(demo_bundle.path), "--weights", "foo=1")
     assert bad.returncode == 1 and "okänd egenskap" in bad.stderr
+
+
+@pytest.mark.slow
+def test_issue8_region_without_boundaries_gets_kommun_level_answers(cli, shared_data, bundle_dir, tmp_path):
+    """Region Örebro län's own list (no boundaries in the bundle): every exclusion area was
+    'okänd', Luckor empty without a word, 'varav inom räckhåll 0'."""
+    f = tmp_path / "orebro_2026.csv"
+    f.write_text("Namn;Kommun;Typ;Postnummer\n"
+                 "Familjecentralen Vivalla;Örebro;Familjecentral;70344\n"
+                 "Familjecentralen Karlskoga;Karlskoga;Familjecentral;\n", encoding="utf-8")
+    db = str(tmp_path / "register.sqlite")
+    r = cli("register", "import", str(f), "--db", db, "--rapport", str(tmp_path / "fel.csv"))
+    assert r.returncode == 0, r.stdout + r.stderr
+    out = tmp_path / "atlas"
+    r = cli("atlas", "--bundle", str(bundle_dir), "--db", db, "--lan", "Örebro", "--maps", "none", "--out", str(out))
+    assert r.returncode == 0, r.stdout + r.stderr
+    s = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    areas = read_areas_csv(out / "areas.csv")
+    exc = areas.loc[areas["exclusion"]]
+    in_centre_kommun = exc["kommun_code"].isin(["1880", "1883"])
+    assert (exc.loc[in_centre_kommun, "coverage_level"] == "okand").all()
+    assert (exc.loc[~in_centre_kommun, "coverage_level"] == "kommun").all() and (~in_centre_kommun).any()
+    assert sorted(s["exclusion_areas_without_centre"]) == sorted(exc.loc[~in_centre_kommun, "regso_code"])
+    assert "1880" not in s["kommuner_without_centre"] and "1881" in s["kommuner_without_centre"]
+    assert "på kommunnivå" in r.stdout and "Svaren bygger på" in r.stdout
+    wb = openpyxl.load_workbook(out / "atlas.xlsx")
+    gaps = list(wb["Luckor"].iter_rows(min_row=1, values_only=True))
+    assert gaps[0][-1] == "Svaret bygger på" and len(gaps) - 1 == len(s["exclusion_areas_without_centre"])
+    assert all(str(row[-1]).startswith("kommunen") for row in gaps[1:])
+
+
+def test_issue8_empty_gaps_sheet_explains_itself(cli, demo_bundle, tmp_path):
+    out = tmp_path / "atlas"
+    r = cli("atlas", "--bundle", str(demo_bundle.path), "--db", str(tmp_path / "tom.sqlite"), "--out", str(out),
+            "--maps", "none")
+    assert r.returncode == 0, r.stdout + r.stderr
+    wb = openpyxl.load_workbook(out / "atlas.xlsx")
+    note = wb["Luckor"]["A2"].value
+    assert note.startswith("Inga luckor att visa.") and "regionen inte har rapporterat" in note
+    assert wb["Enheter"]["A2"].value.startswith("Inga enheter i registret")
+    rows = list(wb["Kommuner"].iter_rows(values_only=True))
+    col = rows[0].index("Har familjecentral i drift")
+    assert {r[col] for r in rows[1:]} == {"okänt"}  # no report: unknown, not "Nej" (8.4)

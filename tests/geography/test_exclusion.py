@@ -38,3 +38,24 @@ def test_list_definition_reads_codes(tmp_path):
 def test_bad_definitions_are_refused(spec):
     with pytest.raises(ConfigError):
         parse_exclusion(spec)
+
+
+def test_issue8_a_list_code_that_does_not_exist_is_refused_naming_it(tmp_path):
+    """A list with a non-existent code was labelled '2 RegSO' and counted 1."""
+    f = tmp_path / "karta.txt"
+    f.write_text("2080R001\n2080R999\n", encoding="utf-8")
+    d = parse_exclusion(f"lista:{f}")
+    areas = pd.DataFrame({"regso_code": ["2080R001", "2080R002"]})
+    with pytest.raises(ConfigError) as exc:
+        d.mask(areas)
+    assert "listan karta.txt: 1 RegSO-koder finns inte i datapaketet: 2080R999" in str(exc.value)
+    ok = tmp_path / "ok.txt"
+    ok.write_text("2080R002\n", encoding="utf-8")
+    assert parse_exclusion(f"lista:{ok}").mask(areas).tolist() == [False, True]
+
+
+def test_issue8_a_list_definition_never_cites_a_local_path(tmp_path):
+    f = tmp_path / "karta.txt"
+    f.write_text("2080R001\n", encoding="utf-8")
+    d = parse_exclusion(f"lista:{f}")
+    assert d.public_spec == "lista:karta.txt" and str(tmp_path) not in str(d.to_dict())

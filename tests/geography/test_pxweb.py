@@ -194,3 +194,13 @@ def test_boundaries_from_the_wfs_become_a_geopackage_the_builder_reads(scb_serve
     g = read_boundaries(out)
     assert g["deso_code"].tolist() == ["2080C1010", "2080C1020"]
     assert g.crs.to_epsg() == 3006 and (g.area > 0).all()
+
+
+def test_issue8_rows_without_a_count_are_not_flagged_as_estimates():
+    """An area with no population in SCB's answer was flagged 'skattat' although it had no count."""
+    doc = json.loads((FIX / "tab6574_data.json").read_text())
+    df = population_by_age(doc)
+    empty = df[(df.code == "2080R001") & (df.vintage == 2025) & (df.year == 2022)].iloc[0]
+    assert pd.isna(empty["children_0_6"]) and not bool(empty["children_0_6_estimated"])
+    counted = df[(df.code == "2080R001") & (df.vintage == 2025) & (df.year == 2023)].iloc[0]
+    assert pd.notna(counted["children_0_6"]) and bool(counted["children_0_6_estimated"])

@@ -29,7 +29,7 @@ def test_seed_orebro_gets_fixed_plus_its_share() -> None:
     assert out.loc["18", "fixed_sek"] == 815_000
     assert out.loc["18", "variable_sek"] == 685_000
     assert out.loc["18", "total_sek"] == 1_500_000
-    assert out.loc["18", "region_name"] == "Örebro län"
+    assert out.loc["18", "region_name"] == "Region Örebro län"  # recipients are regions (8.12)
     assert out["total_sek"].sum() == 4 * 815_000 + 34_250_000
 
 

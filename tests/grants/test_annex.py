@@ -61,7 +61,7 @@ def test_annex_xlsx_sheets_numbers_and_libreoffice(plan, tmp_path: Path) -> None
     assert rows[head][:7] == ("Länskod", "Region", "Barn 0–6 år i områden med stort utanförskap",
                               "Andel av underlaget", "Fast del (kr)", "Rörlig del (kr)", "Totalt (kr)")
     data = {r[0]: r for r in rows[head + 1: head + 22]}
-    assert data["18"][1] == "Örebro län" and data["18"][4] == 815_000
+    assert data["18"][1] == "Region Örebro län" and data["18"][4] == 815_000
     assert sum(r[6] for r in data.values()) == 10_000_001
     assert data["09"][7] == "nej" and data["18"][8] == "ja"
     assert any("skattat" in str(r[0]) for r in rows[:head])

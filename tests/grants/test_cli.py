@@ -82,7 +82,9 @@ def test_allocate_from_bundle_comma_file_and_xlsx(tmp_path: Path, bundle_dir: Pa
     assert sum(d["total_sek"] for d in data.values()) == 5_000_000
     assert "skattat" in r.stderr
     f = tmp_path / "b.csv"
-    f.write_text("region_code,basis_children\n18,1\n20,3\n", encoding="utf-8")
+    f.write_text("region_code,basis_children\n18,1\n20,3\n" + "".join(
+        f"{c},0\n" for c in ("01", "03", "04", "05", "06", "07", "08", "09", "10", "12", "13", "14", "17", "19", "21",
+                             "22", "23", "24", "25")), encoding="utf-8")
     out = tmp_path / "f.xlsx"
     run("grant", "allocate", "--year", "2027", "--total", "2000000", "--basis", str(f), "--format", "xlsx",
         "--out", str(out), cwd=tmp_path)
@@ -141,7 +143,7 @@ def test_report_round_trip(tmp_path: Path, db_url: str) -> None:
                    "18;2026;1500000;1600000;\n20;2026;abc;0;finns-inte\n", encoding="utf-8")
     r = run("grant", "report", "import", str(bad), "--db", db, cwd=tmp_path, ok=False)
     assert r.returncode == 1
-    assert "rad 2, kolumn 'Använt per ändamål (kr)': använt belopp 1 600 000 kr är större" in r.stderr
+    assert "rad 2, kolumn 'Mottaget belopp (kr)': använt belopp 1 600 000 kr är större" in r.stderr
     assert "rad 3, kolumn 'Mottaget belopp (kr)'" in r.stderr
     assert "enheten 'finns-inte' finns inte i registret" in r.stderr
     # the template's example row imports (submitted 2027-01-20, on time)
@@ -162,3 +164,84 @@ def test_report_round_trip(tmp_path: Path, db_url: str) -> None:
     assert "Godkänd" in show.stdout and "Behovs- och lägesanalys: 150 000 kr" in show.stdout
     run("grant", "report", "export", "--out", "uppfoljning.xlsx", "--today", "2027-02-01", "--db", db, cwd=tmp_path)
     assert openpyxl.load_workbook(tmp_path / "uppfoljning.xlsx").sheetnames[0] == "Rapporter"
+
+
+def test_issue8_report_list_table_when_regions_have_not_reported(tmp_path: Path) -> None:
+    """The README's sequence: 21 reports opened, one imported; the table view ended in a traceback
+    ('float' object is not subscriptable) on the regions without a submission date."""
+    alloc = tmp_path / "fordelning.csv"
+    alloc.write_text("region_code,total_sek\n18,1500000\n20,1665000\n01,8265000\n", encoding="utf-8")
+    run("grant", "report", "open", "--year", "2026", "--allocation", str(alloc), "--db", "u.sqlite", cwd=tmp_path)
+    write_template(tmp_path / "rapport.csv")
+    run("grant", "report", "import", "rapport.csv", "--db", "u.sqlite", cwd=tmp_path)
+    r = run("grant", "report", "list", "--db", "u.sqlite", cwd=tmp_path)
+    assert "Traceback" not in r.stderr
+    lines = {ln.split("│")[1].strip(): ln for ln in r.stdout.splitlines() if ln.count("│") > 3}
+    assert "2027-01-20" in lines["18"] and "1 500 000" in lines["18"]  # date without time, grouped kronor
+    assert "8 265 000" in lines["01"] and "Ej påbörjad" in lines["01"]
+    assert "2 026" not in r.stdout and "2026" in lines["01"]  # a year is not an amount
+
+
+def test_issue8_report_amount_and_units_checked_against_decision_and_region(tmp_path: Path, shared_data: Path) -> None:
+    """A received amount other than the decided one passed silently, and so did units of
+    another region."""
+    db = "u.sqlite"
+    run("register", "import", str(shared_data / "familjecentraler" / "dalarna_2026.csv"), "--db", db,
+        "--rapport", "f.csv", cwd=tmp_path)
+    alloc = tmp_path / "fordelning.csv"
+    alloc.write_text("region_code,total_sek\n18,1500000\n20,1665000\n", encoding="utf-8")
+    run("grant", "report", "open", "--year", "2026", "--allocation", str(alloc), "--db", db, cwd=tmp_path)
+    header = ("Länskod;År;Mottaget belopp (kr);Nya familjecentraler (kr);Familjecentraler (id i registret);"
+              "Ej använt belopp att återbetala (kr)\n")
+    other = tmp_path / "orebro.csv"
+    other.write_text(header + "18;2026;1500000;100000;2080-familjecentral-elsborg;1400000\n", encoding="utf-8")
+    r = run("grant", "report", "import", str(other), "--db", db, cwd=tmp_path, ok=False)
+    assert r.returncode == 1
+    assert ("enheten '2080-familjecentral-elsborg' hör till Region Dalarna (20), inte till Region Örebro län (18)"
+            in r.stderr)
+    less = tmp_path / "dalarna.csv"
+    less.write_text(header + "20;2026;1600000;100000;2080-familjecentral-elsborg;1500000\n", encoding="utf-8")
+    r = run("grant", "report", "import", str(less), "--db", db, cwd=tmp_path)
+    assert "kolumn 'Mottaget belopp (kr)': 1 600 000 kr men beslutad fördelning för 20 år 2026 är 1 665 000 kr" in r.stderr
+    assert "(−65 000 kr)" in r.stderr
+    show = run("grant", "report", "show", "20", "2026", "--db", db, cwd=tmp_path)
+    assert "Beslutad fördelning: 1 665 000 kr" in show.stdout and "varning:" in show.stdout
+    assert "skiljer sig från beslutad fördelning 1 665 000 kr" in show.stdout
+
+
+def test_issue8_report_file_errors_all_at_once(tmp_path: Path) -> None:
+    """The import showed errors in stages (header first, then rows, then the rules), and named
+    a column ('Använt per ändamål (kr)') that is not in the template."""
+    bad = tmp_path / "fel.csv"
+    bad.write_text("Länskod;År;Mottaget belopp (kr);Nya familjecentraler (kr);Fika (kr);Roll;Årsarbetskrafter\n"
+                   "18;2026;1500000;1600000;;;\n"
+                   "20;20x6;abc;0;;;\n"
+                   "21;2026;500000;100000;;;1,5\n", encoding="utf-8")
+    r = run("grant", "report", "import", str(bad), "--db", "u.sqlite", cwd=tmp_path, ok=False)
+    assert r.returncode == 1
+    err = r.stderr
+    assert "kolumn 'Fika (kr)': inget tillåtet ändamål" in err  # the header
+    assert "rad 2, kolumn 'Mottaget belopp (kr)': använt belopp 1 600 000 kr är större" in err  # a rule
+    assert "rad 3, kolumn 'År'" in err and "rad 3, kolumn 'Mottaget belopp (kr)'" in err  # cells
+    assert "rad 4, kolumn 'Roll'" in err  # a rule on a later row
+    assert "5 fel i rapportfilen" in err
+    from fcatlas.grants.followup import TEMPLATE_COLUMNS
+
+    headers = {h for _, h in TEMPLATE_COLUMNS} | {"Fika (kr)"}
+    import re as _re
+
+    named = set(_re.findall(r"kolumn '([^']+)'", err))
+    assert named <= headers, named - headers
+
+
+def test_issue8_plan_table_in_swedish_with_grouped_kronor(tmp_path: Path, basis_file: Path) -> None:
+    r = run("grant", "plan", "--basis", str(basis_file), "--years", "2026-2027", "--total", "51365000", cwd=tmp_path)
+    head = next(ln for ln in r.stdout.splitlines() if "Region" in ln)
+    for h in ("Län", "Region", "2026 (kr)", "2027 (kr)", "Totalt (kr)"):
+        assert h in head
+    assert "total_2026" not in r.stdout and "region_code" not in r.stdout
+    orebro = next(ln for ln in r.stdout.splitlines() if "Region Örebro län" in ln)
+    assert "1 500 000" in orebro and "3 000 000" in orebro
+    s = run("grant", "plan", "--basis", str(basis_file), "--years", "2026", "--total", "51365000", "--schedule",
+            "--instalments", "2", cwd=tmp_path)
+    assert "Utbetalas" in s.stdout and "Belopp (kr)" in s.stdout and "2026-03-31" not in s.stdout.split("Utbetalas")[0]

@@ -6,7 +6,9 @@ import io
 
 import pandas as pd
 
-HEADER = "region_code;basis_children\n"
+HEADER = "region_code;basis_children\n" + "".join(
+    f"{c};0\n" for c in ("01", "03", "04", "05", "06", "07", "08", "09", "10", "12", "13", "14", "17", "19", "21", "22",
+                         "23", "24", "25"))
 
 
 def test_plan_with_one_basis_file_per_year(cli, tmp_path):

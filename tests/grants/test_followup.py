@@ -150,7 +150,7 @@ def test_bad_report_file_lists_every_field(tmp_path: Path) -> None:
     with pytest.raises(InputFileError) as err:
         read_reports(f, unit_exists=UNITS.__contains__)
     probs = {(p.row, p.column): p.reason for p in err.value.problems}
-    assert "större än mottaget belopp" in probs[(2, "Använt per ändamål (kr)")]
+    assert "större än mottaget belopp" in probs[(2, "Mottaget belopp (kr)")]
     assert "ange vilken roll" in probs[(2, "Roll")]
     assert "ingen länskod" in probs[(3, "Länskod")]
     assert "inget årtal" in probs[(3, "År")]

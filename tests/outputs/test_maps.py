@@ -79,3 +79,24 @@ def test_national_map_colours_kommuner_by_share(setup, tmp_path):
     assert "andel av folkmängden" in svg and "Rikskarta" in svg
     img = np.asarray(Image.open(tmp_path / "sverige.png").convert("RGB"))
     assert _n_colours(img) > 50
+
+
+def test_issue8_units_sharing_a_point_are_drawn_side_by_side_with_a_count(setup, tmp_path):
+    """Five Örebro units on one GeoNames point stacked into two symbols."""
+    from dataclasses import replace
+
+    from fcatlas.outputs.maps import spread_shared_points
+
+    inst, res, geoms = setup
+    lan = inst.lan["lan_code"].iloc[0]
+    layers = map_layers(res, geoms, lan, {"label": "test"})
+    u = layers.units.copy()
+    idx = u.index[u["x"].notna()][:3]
+    u.loc[idx, ["x", "y"]] = [float(u.at[idx[0], "x"]), float(u.at[idx[0], "y"])]
+    moved, groups = spread_shared_points(u, 500.0)
+    assert groups == [(float(u.at[idx[0], "x"]), float(u.at[idx[0], "y"]), 3)]
+    assert moved.loc[idx, "x"].nunique() == 3 and moved.loc[idx, "y"].nunique() == 1
+    others = u.index.difference(idx)
+    assert (moved.loc[others, "x"] == u.loc[others, "x"]).all()  # units with their own point stay
+    draw_map(replace(layers, units=u), tmp_path / "delad", formats=("svg",))
+    assert "3 enheter" in (tmp_path / "delad.svg").read_text(encoding="utf-8")

@@ -17,8 +17,9 @@ from .helpers import HEADER, dalarna_lines, write
 
 
 def read_report(path: Path) -> list[dict[str, str]]:
+    assert path.read_bytes().startswith(b"\xef\xbb\xbfFil;Rad;Kolumn;Typ;Orsak;")  # Swedish Excel opens it (8.11)
     with path.open(encoding="utf-8-sig", newline="") as fh:
-        return list(csv.DictReader(fh))
+        return list(csv.DictReader(fh, delimiter=";"))
 
 
 def fcatlas(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -38,7 +39,7 @@ def test_import_list_export_diff(tmp_path: Path, dalarna: Path) -> None:
     assert p.returncode == 0, p.stderr
     assert "15 rader lästa (omgång 2026): 15 godkända, 0 avvisade. Sparat: 15 nya" in p.stdout
     report = read_report(tmp_path / "dalarna.fel.csv")
-    assert [(r["row"], r["severity"]) for r in report] == [("16", "varning")]
+    assert [(r["Rad"], r["Typ"]) for r in report] == [("16", "varning")]
     assert report[0]["Namn"] == "Familjecentral Malung-Sälen 2"
 
     again = fcatlas("register", "import", str(dalarna), "--db", db, "--rapport", "x.csv", cwd=tmp_path)
@@ -52,7 +53,7 @@ def test_import_list_export_diff(tmp_path: Path, dalarna: Path) -> None:
     assert records[0]["co_located"] is False
 
     table = fcatlas("register", "list", "--db", db, "--status", "planerad", cwd=tmp_path)
-    assert "Familjecentral Smedjebacken" in table.stdout and "Planerad" in table.stdout and "1 rader" in table.stdout
+    assert "Familjecentral Smedjebacken" in table.stdout and "Planerad" in table.stdout and "1 rad\n" in table.stdout
 
     as_csv = fcatlas("register", "list", "--db", db, "--format", "csv", cwd=tmp_path)
     assert as_csv.stdout.splitlines()[0].startswith("id,name,kommun_code,kommun_name,lan_code")
@@ -71,8 +72,46 @@ def test_import_list_export_diff(tmp_path: Path, dalarna: Path) -> None:
     assert d.returncode == 0 and "Inga skillnader." in d.stdout
     bad = fcatlas("register", "diff", "2023", "2026", "--db", db, cwd=tmp_path)
     assert bad.returncode == 1 and "omgången 2023 finns inte" in bad.stderr
-    wrong = fcatlas("register", "list", "--db", db, "--category", "fc", cwd=tmp_path)
-    assert wrong.returncode == 1 and "okänd kategori 'fc'" in wrong.stderr
+    wrong = fcatlas("register", "list", "--db", db, "--category", "vårdcentral", cwd=tmp_path)
+    assert wrong.returncode == 1 and "'vårdcentral' är ingen kategori" in wrong.stderr
+
+
+def test_issue8_list_accepts_values_as_the_import_does(tmp_path: Path, dalarna: Path) -> None:
+    db = "register.sqlite"
+    assert fcatlas("register", "import", str(dalarna), "--db", db, "--rapport", "f.csv", cwd=tmp_path).returncode == 0
+    for args in (("--status", "i drift", "--lan", "Dalarna"), ("--status", "i_drift", "--lan", "20"),
+                 ("--status", "I drift", "--lan", "W"), ("--status", "i drift", "--lan", "Region Dalarna")):
+        r = fcatlas("register", "list", "--db", db, *args, "--format", "csv", cwd=tmp_path)
+        assert r.returncode == 0, r.stderr
+        assert len(r.stdout.splitlines()) == 1 + 11, args  # 9 centres + 2 annan samverkan
+    r = fcatlas("register", "list", "--db", db, "--lan", "Örebro", cwd=tmp_path)
+    assert r.returncode == 0 and "0 rader" in r.stdout
+    r = fcatlas("register", "list", "--db", db, "--lan", "Atlantis", cwd=tmp_path)
+    assert r.returncode == 1 and "'Atlantis' är inget län" in r.stderr
+
+
+def test_issue8_import_summary_lists_closed_units_and_commands(tmp_path: Path, dalarna: Path) -> None:
+    db = "register.sqlite"
+    fcatlas("register", "import", str(dalarna), "--db", db, "--rapport", "f.csv", cwd=tmp_path)
+    lines = dalarna.read_text(encoding="utf-8-sig").splitlines()
+    (tmp_path / "dalarna_2027.csv").write_text("\n".join(ln for ln in lines if "Smedjebacken" not in ln) + "\n",
+                                                encoding="utf-8")
+    r = fcatlas("register", "import", "dalarna_2027.csv", "--db", db, "--rapport", "f.csv", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "1 stängda" in r.stdout and "2061-familjecentral-smedjebacken" in r.stdout
+    assert 'saknas i inventering 2027' in r.stdout
+    listed = fcatlas("register", "list", "--db", db, "--status", "nedlagd", cwd=tmp_path)
+    assert "saknas i inventering 2027" in listed.stdout and "Orsak" in listed.stdout
+    c = fcatlas("register", "close", "2080-familjecentral-elsborg", "--orsak", "flyttade", "--db", db, cwd=tmp_path)
+    assert c.returncode == 0 and "nu nedlagd: flyttade" in c.stdout
+    n = fcatlas("register", "rename", "2080-familjecentral-britsarvet", "Familjecentralen Britsarvet", "--db", db,
+                cwd=tmp_path)
+    assert n.returncode == 0 and "heter nu 'Familjecentralen Britsarvet'" in n.stdout
+    m = fcatlas("register", "merge", "2023-familjecentral-malung-salen-1", "2023-familjecentral-malung-salen-2",
+                "--db", db, cwd=tmp_path)
+    assert m.returncode == 0 and "sammanslagen med 2023-familjecentral-malung-salen-1" in m.stdout
+    missing = fcatlas("register", "close", "finns-inte", "--orsak", "x", "--db", db, cwd=tmp_path)
+    assert missing.returncode == 1 and "finns inte i registret" in missing.stderr
 
 
 def test_rejected_rows_exit_1_and_report_beside_input(tmp_path: Path, shared_data: Path) -> None:
@@ -86,10 +125,10 @@ def test_rejected_rows_exit_1_and_report_beside_input(tmp_path: Path, shared_dat
     assert "De 13 godkända raderna sparades." in p.stderr
     assert "Felrapport: " in p.stdout and "lista_2025.fel.csv" in p.stdout
     rows = read_report(tmp_path / "lista_2025.fel.csv")
-    errors = [r for r in rows if r["severity"] == "fel"]
-    assert [(r["row"], r["column"]) for r in errors] == [("5", "Kommunkod"), ("6", "Latitud/Longitud")]
-    assert errors[0]["Kommunkod"] == "9999" and errors[0]["file"].endswith("lista_2025.csv")
-    assert "ligger i Stockholm kommun" in errors[1]["reason"]
+    errors = [r for r in rows if r["Typ"] == "fel"]
+    assert [(r["Rad"], r["Kolumn"]) for r in errors] == [("5", "Kommunkod"), ("6", "Latitud/Longitud")]
+    assert errors[0]["Kommunkod"] == "9999" and errors[0]["Fil"] == "lista_2025.csv"  # a name, not a path
+    assert "ligger i Stockholm kommun" in errors[1]["Orsak"]
     with Register.open("sqlite:///" + str(tmp_path / "r.sqlite")) as reg:
         assert len(reg.list_units(round=2025)) == 13
 
@@ -112,7 +151,7 @@ def test_postcode_file_from_environment(tmp_path: Path, shared_data: Path) -> No
     p = fcatlas("register", "import", str(f), "--db", "r.sqlite", cwd=tmp_path, env=env)
     assert p.returncode == 0, p.stderr
     with Register.open("sqlite:///" + str(tmp_path / "r.sqlite")) as reg:
-        assert reg.list_units().set_index("name")["precision"].to_dict() == {"A": "postnummer", "B": "kommun"}
+        assert reg.list_units().set_index("name")["precision"].to_dict() == {"A": "ort", "B": "kommun"}
     without = fcatlas("register", "import", str(f), "--db", "r2.sqlite", cwd=tmp_path)
     assert "ingen postnummerfil" in without.stderr and "2 enheter" in without.stderr
 

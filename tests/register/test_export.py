@@ -103,3 +103,20 @@ def test_csv_export_can_be_imported_again(units: pd.DataFrame, tmp_path: Path, s
     sopranen = again["id"] == "2081-familjecentralen-sopranen"
     assert again.loc[sopranen, "note"].item() == "'@SUM(A1) Läge satt till en vårdcentral i kommunen"
     pd.testing.assert_frame_equal(again.loc[~sopranen, cols], expected.loc[~sopranen, cols])
+
+
+def test_issue8_error_report_opens_as_columns_in_swedish_excel(tmp_path: Path) -> None:
+    """The error report was ','-separated with English headers: one column in a Swedish Excel."""
+    from fcatlas.outputs.register_export import problems_to_csv
+    from fcatlas.register.intake import RowProblem
+
+    probs = [RowProblem(3, "Kommunkod", "kommunkoden '9999' finns inte", "fel",
+                        {"Namn": "=HYPERLINK(\"x\")", "Kommunkod": "9999", "Rad": "x"})]
+    out = problems_to_csv(probs, ["Namn", "Kommunkod", "Rad"], "/hem/anna/Listor/orebro_2026.xlsx",
+                          tmp_path / "fel.csv")
+    raw = out.read_bytes()
+    assert raw.startswith("\ufeffFil;Rad;Kolumn;Typ;Orsak;Namn;Kommunkod;Rad (i filen);(extra)\r\n".encode())
+    line = raw.decode("utf-8-sig").splitlines()[1]
+    assert line.startswith("orebro_2026.xlsx;3;Kommunkod;fel;kommunkoden '9999' finns inte;")
+    assert "/hem/anna" not in raw.decode("utf-8-sig")
+    assert "'=HYPERLINK" in line

@@ -53,7 +53,8 @@ def test_tolerant_headers_and_values(tmp_path: Path) -> None:
         "Fc Norr;Borlänge;2081;;x;;x;nej;Planerad;;;20;;",
     ])
     sub = parse(f)
-    assert not sub.problems
+    # only the word that a unit without position sits at its kommun's point
+    assert all("kommunens mittpunkt" in p.reason and p.severity == "varning" for p in sub.problems)
     assert sub.notes == ["Kolumner som inte används: 'Extra'"]
     a, b = sub.units
     assert (a.fields["category"], a.fields["status"], a.fields["postcode"]) == ("familjecentral", "i_drift", "78170")
@@ -219,7 +220,7 @@ def test_postcode_centroid_and_fallbacks(tmp_path: Path, shared_data: Path) -> N
     ])
     sub = parse(f, geo)
     by = {u.fields["name"]: u.fields for u in sub.units}
-    assert by["A"]["precision"] == "postnummer"
+    assert by["A"]["precision"] == "ort"  # 791 71 shares its GeoNames point with 73 other Falun codes
     se = __import__("fcatlas.geography.sources.postcodes", fromlist=["x"]).read_geonames(
         shared_data / "postnummer" / "SE.txt").set_index("postal_code")
     assert (by["A"]["lat"], by["A"]["lon"]) == (se.at["79171", "lat"], se.at["79171", "lon"])
@@ -232,7 +233,10 @@ def test_postcode_centroid_and_fallbacks(tmp_path: Path, shared_data: Path) -> N
     assert "hör enligt postnummerregistret till kommun 0115" in warnings[4][0]
     assert "ligger i Vallentuna kommun, 158.2 km från Falun kommun" in warnings[4][1]
     assert "finns inte i GeoNames-filen" in warnings[5][0]
-    assert set(warnings) == {4, 5}
+    assert "samma punkt som 73 andra postnummer" in warnings[2][0]
+    for row in (3, 4, 5):  # every fall back to the kommun point is said in the error report
+        assert "placeras i kommunens mittpunkt" in warnings[row][-1]
+    assert set(warnings) == {2, 3, 4, 5}
     err = only_error(sub)
     assert (err.row, err.column) == (6, "Postnummer")
     # without a postcode file: kommun point
@@ -455,3 +459,66 @@ def test_lan_letter_is_understood(tmp_path: Path) -> None:
     assert [u.fields["name"] for u in sub.units] == ["FC A"]
     err = only_error(sub)
     assert (err.row, err.column) == (3, "Län") and "Stockholms län" in err.reason
+
+
+@pytest.mark.parametrize("name_header", ["Enhetens namn", "Verksamhetens namn", "Enhet", "Familjecentral"])
+def test_issue8_common_name_headers_below_a_title_row(tmp_path: Path, name_header: str) -> None:
+    """Region Örebro län's own Excel list: a title row, then 'Enhetens namn' — not found."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Familjecentraler i Örebro län, inventering 2026"])
+    ws.append([name_header, "Kommun", "Typ", "Postnummer"])
+    ws.append(["Familjecentralen Vivalla", "Örebro", "Familjecentral", "703 44"])
+    ws.append(["Familjecentralen Karlskoga", "Karlskoga", "Familjecentralsliknande", ""])
+    f = tmp_path / "orebro.xlsx"
+    wb.save(f)
+    sub = parse(f)
+    assert sub.table.header_row == 2 and [u.row for u in sub.units] == [3, 4]
+    assert sub.units[0].fields["name"] == "Familjecentralen Vivalla"
+
+
+def test_issue8_header_not_found_says_what_to_do(tmp_path: Path) -> None:
+    f = write(tmp_path / "a.csv", [
+        "Familjecentraler Region Örebro län",
+        "Uppdaterad 2026-03-01",
+        "Benämning;Kommun;Typ",
+        "FC Vivalla;Örebro;familjecentral",
+    ])
+    with pytest.raises(InputFileError) as e:
+        parse(f)
+    reason = e.value.problem.reason
+    assert "kolumnen Namn saknas" in reason
+    assert "Rubrikraden lästes från rad" in reason
+    assert "Rad 3 ser ut som rubrikraden ('Benämning', 'Kommun', 'Typ'); läs filen med --rubrikrad 3" in reason
+    assert "Kända namn för kolumnen: Namn, Enhet, Enhetens namn" in reason
+    near = write(tmp_path / "b.csv", ["Enhetsnamnet;Kommun;Typ", "FC Vivalla;Örebro;familjecentral"])
+    with pytest.raises(InputFileError) as e:
+        parse(near)
+    assert "'Enhetsnamnet' liknar Namn" in e.value.problem.reason
+    # --rubrikrad N reads a header that cannot be recognised by itself (here: far down)
+    lines = ["Titel"] + [f"rad {i}" for i in range(12)] + ["Namn;Kommun;Typ", "FC Vivalla;Örebro;familjecentral"]
+    far = write(tmp_path / "c.csv", lines)
+    sub = intake.parse_submission(intake.read_table(far, header_row=14))
+    assert [u.fields["name"] for u in sub.units] == ["FC Vivalla"] and sub.units[0].row == 15
+    with pytest.raises(InputFileError, match="rad 40 \\(--rubrikrad\\) är tom eller finns inte"):
+        intake.read_table(far, header_row=40)
+
+
+def test_issue8_shared_postcode_points_are_ort_not_postnummer(tmp_path: Path, shared_data: Path) -> None:
+    """GeoNames gives all 176 Örebro postcodes one point: five city units stacked into two symbols."""
+    geo = Geocoder.from_path(shared_data / "postnummer")
+    f = write(tmp_path / "orebro.csv", [
+        "Namn;Kommun;Typ;Postnummer",
+        "FC Vivalla;Örebro;familjecentral;703 44",
+        "FC Baronbackarna;Örebro;familjecentral;702 32",
+        "FC Utan;Örebro;familjecentral;",
+    ])
+    sub = parse(f, geo)
+    by = {u.fields["name"]: u.fields for u in sub.units}
+    assert by["FC Vivalla"]["precision"] == by["FC Baronbackarna"]["precision"] == "ort"
+    assert (by["FC Vivalla"]["lat"], by["FC Vivalla"]["lon"]) == (by["FC Baronbackarna"]["lat"],
+                                                                  by["FC Baronbackarna"]["lon"])
+    reasons = {p.row: p.reason for p in sub.problems if p.severity == "varning"}
+    assert "samma punkt som 175 andra postnummer (ortens mitt)" in reasons[2]
+    assert "enheten placeras i kommunens mittpunkt (inga koordinater och inget postnummer)" in reasons[4]
+    assert by["FC Utan"]["precision"] == "kommun"

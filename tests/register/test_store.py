@@ -238,3 +238,105 @@ def test_update_unit_checks_text_lengths(db_url: str, dalarna: Path) -> None:
         with pytest.raises(InvalidChangeError, match="address ska vara text"):
             reg.update_unit(ELSBORG, {"address": 12}, 1, "anna")
         assert reg.get_unit(ELSBORG)["version"] == 1
+
+
+def _round_2027(tmp_path: Path, shared_data: Path, *, drop: str = "Smedjebacken", rename: bool = True,
+                name: str = "inventering_2027.csv") -> Path:
+    """Dalarna's next list: one unit gone, Britsarvet under a new name (a new id)."""
+    out = [HEADER]
+    for line in dalarna_lines(shared_data)[1:]:
+        if drop and drop in line:
+            continue
+        if rename and "Britsarvet" in line:
+            line = line.replace("Familjecentral Britsarvet", "Familjecentralen Britsarvet Norra")
+        out.append(line)
+    return write(tmp_path / name, out)
+
+
+def test_issue8_a_new_round_closes_what_the_region_no_longer_lists(
+    db_url: str, dalarna: Path, tmp_path: Path, shared_data: Path
+) -> None:
+    """A unit absent from the region's newer round stayed 'i drift' (a renamed unit counted twice)."""
+    with Register.open(db_url) as reg:
+        reg.import_file(dalarna, user="t")
+        reg.import_file(round_2023(tmp_path, shared_data), user="t")  # an older round closes nothing now
+        assert reg.get_unit("2080-familjecentral-britsarvet")["status"] == "i_drift"
+        res = reg.import_file(_round_2027(tmp_path, shared_data), user="t")
+        closed = {c["id"]: c["reason"] for c in res.closed}
+        assert closed == {
+            "2080-familjecentral-britsarvet": "saknas i inventering 2027",
+            "2061-familjecentral-smedjebacken": "saknas i inventering 2027",
+            "2080-familjecentralen-gamla": "saknas i inventering 2027",  # from 2023, in the same region
+        }
+        # another region's unit is not touched by Dalarna's list
+        assert reg.get_unit("0180-familjecentral-rinkeby")["status"] == "i_drift"
+        now = reg.list_units(lan="20", status="i drift", category="familjecentral")
+        assert len(now) == 9 and "Familjecentral Britsarvet" not in set(now["name"])  # not counted twice
+        old = reg.get_unit("2080-familjecentral-britsarvet")
+        assert (old["status"], old["status_reason"], old["closed_round"]) == ("nedlagd", "saknas i inventering 2027",
+                                                                            2027)
+        assert reg.audit("2080-familjecentral-britsarvet")["action"].tolist() == ["create", "close"]
+        # history kept: round 2026 still says what it said; the diff calls it closed
+        assert reg.list_units(round=2026).set_index("id").loc["2080-familjecentral-britsarvet", "status"] == "i_drift"
+        assert ("closed", "2080-familjecentral-britsarvet") in set(zip(*reg.diff(2026, 2027)[["change", "id"]].T.values,
+                                                                         strict=True))
+        # re-importing an older round does not reopen it; the same file again changes nothing
+        counts = reg.counts()
+        reg.import_file(dalarna, round=2026, user="t")
+        reg.import_file(_round_2027(tmp_path, shared_data), user="t")
+        assert reg.counts() == counts
+        assert reg.get_unit("2080-familjecentral-britsarvet")["status"] == "nedlagd"
+        # a later round that lists it again reopens it
+        back = reg.import_file(_round_2027(tmp_path, shared_data, rename=False, name="lista_2028.csv"), user="t")
+        assert back.n_closed == 1  # the Norra name is gone in 2028
+        reopened = reg.get_unit("2080-familjecentral-britsarvet")
+        assert (reopened["status"], reopened["status_reason"], reopened["closed_round"]) == ("i_drift", None, None)
+
+
+def test_issue8_partial_lists_and_rejected_rows_close_nothing(
+    db_url: str, dalarna: Path, tmp_path: Path, shared_data: Path
+) -> None:
+    with Register.open(db_url) as reg:
+        reg.import_file(dalarna, user="t")
+        part = reg.import_file(_round_2027(tmp_path, shared_data), user="t", partial=True)
+        assert part.closed == [] and part.left_open == []
+        assert reg.get_unit("2061-familjecentral-smedjebacken")["status"] == "planerad"
+        lines = dalarna_lines(shared_data)
+        lines = [ln for ln in lines if "Smedjebacken" not in ln]
+        lines[2] = lines[2].replace(";2080;", ";9999;")  # a rejected row: its unit is not known to be gone
+        res = reg.import_file(write(tmp_path / "lista_2028.csv", lines), user="t")
+        assert res.n_rejected == 1 and res.closed == []
+        assert {c["id"] for c in res.left_open} >= {"2061-familjecentral-smedjebacken"}
+        assert reg.get_unit("2061-familjecentral-smedjebacken")["status"] == "planerad"
+
+
+def test_issue8_close_rename_merge(db_url: str, dalarna: Path, tmp_path: Path, shared_data: Path) -> None:
+    with Register.open(db_url) as reg:
+        reg.import_file(dalarna, user="t")
+        # rename keeps the id and the history, and a later list with the new name updates it
+        reg.rename_unit(ELSBORG, "Familjecentralen Elsborg Centrum", user="anna")
+        lines = [ln.replace("Familjecentral Elsborg", "Familjecentralen Elsborg Centrum")
+                 for ln in dalarna_lines(shared_data)]
+        res = reg.import_file(write(tmp_path / "lista_2027.csv", lines), user="t")
+        assert (res.n_new, res.n_closed) == (0, 0)
+        assert reg.get_unit(ELSBORG)["name"] == "Familjecentralen Elsborg Centrum"
+        assert reg.audit(ELSBORG)["action"].tolist() == ["create", "update", "import"]
+        # close with a reason
+        u = reg.close_unit("2021-familjecentral-vansbro", "avsiktsförklaringen drogs tillbaka", user="anna",
+                           date="2027-03-01")
+        assert (u["status"], u["status_reason"], u["status_date"]) == ("nedlagd", "avsiktsförklaringen drogs tillbaka",
+                                                                       "2027-03-01")
+        with pytest.raises(InvalidChangeError, match="redan nedlagd"):
+            reg.close_unit("2021-familjecentral-vansbro", "igen")
+        # merge a flagged duplicate: closed, not counted, the next list naming it updates the kept unit
+        reg.merge_units("2023-familjecentral-malung-salen-1", "2023-familjecentral-malung-salen-2", user="anna")
+        dup = reg.get_unit("2023-familjecentral-malung-salen-2")
+        assert (dup["status"], dup["merged_into"]) == ("nedlagd", "2023-familjecentral-malung-salen-1")
+        assert "2023-familjecentral-malung-salen-2" not in set(reg.list_units(status="avsiktsförklaring")["id"])
+        again = reg.import_file(write(tmp_path / "lista_2027.csv", lines), user="t")
+        assert reg.get_unit("2023-familjecentral-malung-salen-2")["status"] == "nedlagd"
+        assert any("sammanslagen med '2023-familjecentral-malung-salen-1'" in p.reason for p in again.problems)
+        with pytest.raises(InvalidChangeError, match="redan sammanslagen"):
+            reg.merge_units("2023-familjecentral-malung-salen-1", "2023-familjecentral-malung-salen-2")
+        with pytest.raises(InvalidChangeError, match="sig själv"):
+            reg.merge_units(ELSBORG, ELSBORG)

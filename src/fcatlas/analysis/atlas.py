@@ -42,6 +42,7 @@ AREAS_CSV_COLUMNS = [
     "nearest_centre_id",
     "nearest_centre_km",
     "covered",
+    "coverage_level",
     "exclusion",
 ]
 
@@ -199,11 +200,18 @@ def compute_atlas(
     if len(a):
         kommuner = kommuner.loc[kommuner["kommun_code"].isin(set(a["kommun_code"]))]
         lan = lan.loc[lan["lan_code"].isin(set(a["lan_code"]))]
-    k_all = questions.kommun_table(kommuner, u, a, params.centre_categories)
-    has = k_all.set_index("kommun_code")["has_centre"]
+    # one answer to "is there a centre for this area?" for every output: the area where it has
+    # a boundary, else its kommun (no centre in the kommun = missing), and never "missing" for
+    # a region that has reported nothing
+    reported = questions.reported_lan(u)
+    has = questions.kommun_has_centre(kommuner, u, params.centre_categories)
     # unknown (NA) for an area whose kommun is missing from the kommun table, never False
     a["kommun_has_centre"] = a["kommun_code"].map(has).astype("boolean")
-    l_all = questions.lan_table(k_all, lan, a)
+    verdict = cov.coverage_verdict(a, has, reported)
+    a["covered"] = verdict["covered"]
+    a["coverage_level"] = verdict["coverage_level"]
+    k_all = questions.kommun_table(kommuner, u, a, params.centre_categories, reported)
+    l_all = questions.lan_table(k_all, lan, a, reported)
 
     if params.lan:
         sa = a.loc[a["lan_code"] == params.lan].reset_index(drop=True)

@@ -229,3 +229,53 @@ def coverage_by(
     g = t.groupby(keys, dropna=False).sum().reset_index()
     g["coverage_share"] = share(g["children_0_6_covered"], g["children_0_6_known"])
     return g
+
+
+#: What an area's coverage answer rests on (``coverage_level``), and its Swedish label.
+COVERAGE_LEVEL_LABELS: dict[str, str] = {
+    "omrade": "området (avstånd från områdets mitt)",
+    "kommun": "kommunen (ingen familjecentral i drift i kommunen; områdesgräns saknas)",
+    "okand": "okänd (områdesgräns saknas och kommunen har familjecentral)",
+    "ingen_rapport": "okänd (regionen har inte rapporterat några enheter)",
+}
+
+
+def coverage_verdict(
+    areas: pd.DataFrame, kommun_has_centre: pd.Series, reported_lan: set[str] | frozenset[str]
+) -> pd.DataFrame:
+    """The one answer to "is there a centre for this area?" that every output uses.
+
+    ``areas`` has ``covered`` (area level: NA without a boundary), ``has_geometry``,
+    ``kommun_code`` and ``lan_code``; ``kommun_has_centre`` maps kommun code → bool;
+    ``reported_lan`` are the län whose region has any unit in the register. Returns
+    ``covered`` (nullable boolean) and ``coverage_level`` (see :data:`COVERAGE_LEVEL_LABELS`):
+
+    * a boundary: the area-level answer (``omrade``);
+    * no boundary, and the kommun has no operating centre: certainly missing (``False``,
+      ``kommun``) — no centre in the kommun means none in the area;
+    * no boundary, the kommun has a centre: unknown (``NA``, ``okand``);
+    * the region has reported nothing: unknown (``NA``, ``ingen_rapport``) — "no report" is
+      not "none" — unless a centre of another region is known to be within reach.
+
+    >>> a = pd.DataFrame({"covered": pd.array([True, None, None, False], dtype="boolean"),
+    ...                   "has_geometry": [True, False, False, True],
+    ...                   "kommun_code": ["2080", "2080", "2081", "1880"], "lan_code": ["20", "20", "20", "18"]})
+    >>> v = coverage_verdict(a, pd.Series({"2080": True, "2081": False, "1880": False}), {"20"})
+    >>> v["covered"].tolist(), v["coverage_level"].tolist()
+    ([True, <NA>, False, <NA>], ['omrade', 'okand', 'kommun', 'ingen_rapport'])
+    """
+    covered = areas["covered"].astype("boolean").copy()
+    has_geom = areas["has_geometry"].astype(bool)
+    kommun_centre = areas["kommun_code"].map(kommun_has_centre).astype("boolean")
+    reported = areas["lan_code"].astype(str).isin({str(x) for x in reported_lan})
+    level = pd.Series("omrade", index=areas.index, dtype=object)
+    no_geom = ~has_geom
+    missing_k = no_geom & is_false(kommun_centre)
+    covered[missing_k] = False
+    level[missing_k] = "kommun"
+    level[no_geom & ~missing_k] = "okand"
+    covered[no_geom & ~missing_k] = pd.NA
+    no_report = ~reported & ~is_true(covered)
+    covered[no_report] = pd.NA
+    level[no_report] = "ingen_rapport"
+    return pd.DataFrame({"covered": covered, "coverage_level": level}, index=areas.index)

@@ -2,7 +2,7 @@
 
 The priority list a county coordinator starts from: ranked by children 0–6 (most first), then
 by distance to the nearest centre (farthest first), then by code. Areas whose coverage is
-unknown (no boundary) are not gaps; they are listed separately by :func:`unknown_exclusion_areas`.
+unknown (no boundary in a kommun that has a centre, or no report from the region) are not gaps; they are listed separately by :func:`unknown_exclusion_areas`.
 """
 
 from __future__ import annotations
@@ -27,11 +27,14 @@ GAP_COLUMNS = [
     "nearest_centre_id",
     "nearest_centre_name",
     "nearest_centre_km",
+    "coverage_level",
 ]
 
 
 def gaps(areas: pd.DataFrame) -> pd.DataFrame:
-    """Ranked exclusion areas with ``covered == False``.
+    """Ranked exclusion areas with ``covered == False``: no centre within reach of the area, or
+    (where the area has no boundary) no operating centre in its kommun — ``coverage_level``
+    says which.
 
     >>> a = pd.DataFrame({"regso_code": ["1", "2", "3"], "exclusion": [True, True, False],
     ...                   "covered": pd.array([False, False, False], dtype="boolean"),

@@ -6,8 +6,9 @@ A unit is linked to the finest level the boundaries allow:
 * ``regso`` — no DeSO polygon, but a RegSO polygon holds the point;
 * ``kommun`` — only the kommun polygons hold the point (most of Sweden in the shared data), or
   the register placed the unit at a point of its kommun (``precision == "kommun"``: no address,
-  no postcode). Such a point says which kommun, not which area: it is never linked to a
-  DeSO/RegSO and never anyone's nearest centre (``located`` is False);
+  no postcode) or of its locality (``precision == "ort"``: a point GeoNames gives to many postal
+  codes). Such a point says which kommun, not which area: it is never linked to a DeSO/RegSO
+  and never anyone's nearest centre (``located`` is False);
 * ``register`` — no usable coordinates (or outside every polygon): the register's kommun code;
 * ``none`` — neither.
 
@@ -32,6 +33,8 @@ from pyproj import Transformer
 
 CRS_METRIC = "EPSG:3006"
 LINK_LEVELS = ("deso", "regso", "kommun", "register", "none")
+#: Positions that tell the kommun but not the area (see the module docstring).
+UNLOCATED_PRECISIONS = ("kommun", "ort")
 UNIT_COLUMNS = [
     "id",
     "name",
@@ -146,7 +149,7 @@ def link_units(
     u["y"] = y
     located = np.isfinite(x) & np.isfinite(y)
     if "precision" in u:
-        located &= (u["precision"].astype(str) != "kommun").to_numpy()
+        located &= ~u["precision"].astype(str).isin(UNLOCATED_PRECISIONS).to_numpy()
     u["located"] = located
     lx = np.where(located, x, np.nan)
     ly = np.where(located, y, np.nan)

@@ -68,11 +68,31 @@ def units_by_category_dict(units: pd.DataFrame) -> dict[str, dict[str, int]]:
     return {c: {k: int(v) for k, v in t.loc[c].items()} for c in t.index}
 
 
+def reported_lan(units: pd.DataFrame) -> frozenset[str]:
+    """The län whose region has reported: any unit in the register, whatever its status
+    (a region that reported only planned or closed units has reported; one with no unit at all
+    has not — "no report" is kept apart from "reported none")."""
+    codes = units["lan_code"] if "lan_code" in units else units["kommun_code"].astype(str).str[:2]
+    return frozenset(str(c) for c in codes.dropna())
+
+
+def kommun_has_centre(
+    kommuner: pd.DataFrame, units: pd.DataFrame, centre_categories: frozenset[str] | set[str]
+) -> pd.Series:
+    """kommun code → whether it has an operating unit of a centre category."""
+    cats = {str(c) for c in centre_categories}
+    op = units.loc[(units["status"].astype(str) == Status.I_DRIFT.value) & units["category"].astype(str).isin(cats)]
+    with_centre = set(op["kommun_code"].dropna().astype(str))
+    codes = kommuner["kommun_code"].drop_duplicates().astype(str)
+    return pd.Series([c in with_centre for c in codes], index=codes.to_numpy(), dtype=bool)
+
+
 def kommun_table(
     kommuner: pd.DataFrame,
     units: pd.DataFrame,
     areas: pd.DataFrame,
     centre_categories: frozenset[str] | set[str],
+    reported: frozenset[str] | set[str] | None = None,
 ) -> pd.DataFrame:
     """One row per kommun.
 
@@ -94,6 +114,8 @@ def kommun_table(
     for col in [*(f"n_{c}" for c in CATEGORIES), "n_planned", "n_centres"]:
         k[col] = k[col].fillna(0).astype("int64")
     k["has_centre"] = k["n_centres"] > 0
+    # has the kommun's region reported at all? (default: yes, when not told)
+    k["reported"] = k["lan_code"].astype(str).isin(reported) if reported is not None else True
     k = k.join(_area_aggregates(areas, "kommun_code"))
     return k.reset_index()
 
@@ -120,6 +142,9 @@ def _area_aggregates(areas: pd.DataFrame, key: str) -> pd.DataFrame:
     t["n_exclusion_areas_covered"] = (exc & covmod.is_true(cov)).astype(int)
     t["n_exclusion_areas_not_covered"] = (exc & covmod.is_false(cov)).astype(int)
     t["n_exclusion_areas_unknown"] = (exc & cov.isna()).astype(int)
+    level = a["coverage_level"] if "coverage_level" in a else pd.Series("omrade", index=a.index)
+    t["n_exclusion_areas_not_covered_kommun_level"] = (exc & covmod.is_false(cov) & (level == "kommun")).astype(int)
+    t["n_exclusion_areas_no_report"] = (exc & (level == "ingen_rapport")).astype(int)
     t["population"] = pop
     t["population_exclusion"] = pop.where(exc, 0)
     g = t.groupby(key).sum()
@@ -142,10 +167,15 @@ def scope_totals(areas: pd.DataFrame) -> pd.Series:
     return _area_aggregates(areas.assign(_scope="all"), "_scope").iloc[0]
 
 
-def lan_table(kommun_tab: pd.DataFrame, lan: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
+def lan_table(
+    kommun_tab: pd.DataFrame, lan: pd.DataFrame, areas: pd.DataFrame,
+    reported: frozenset[str] | set[str] | None = None,
+) -> pd.DataFrame:
     """One row per län: kommuner with / without an operating centre, ``all_kommuner_with_centre``,
-    ``no_kommun_with_centre``, and the same area aggregates as the kommun table."""
+    ``no_kommun_with_centre`` (only for län whose region has ``reported``), and the same area
+    aggregates as the kommun table."""
     lt = lan[["lan_code", "lan_name"]].drop_duplicates("lan_code").set_index("lan_code")
+    lt["reported"] = lt.index.astype(str).isin(reported) if reported is not None else True
     g = kommun_tab.groupby("lan_code")
     lt["n_kommuner"] = g.size()
     lt["n_kommuner_with_centre"] = g["has_centre"].sum()
@@ -156,7 +186,7 @@ def lan_table(kommun_tab: pd.DataFrame, lan: pd.DataFrame, areas: pd.DataFrame) 
         lt[col] = lt[col].fillna(0).astype("int64")
     lt["n_kommuner_without_centre"] = lt["n_kommuner"] - lt["n_kommuner_with_centre"]
     lt["all_kommuner_with_centre"] = (lt["n_kommuner"] > 0) & (lt["n_kommuner_without_centre"] == 0)
-    lt["no_kommun_with_centre"] = (lt["n_kommuner"] > 0) & (lt["n_kommuner_with_centre"] == 0)
+    lt["no_kommun_with_centre"] = (lt["n_kommuner"] > 0) & (lt["n_kommuner_with_centre"] == 0) & lt["reported"]
     lt = lt.join(_area_aggregates(areas, "lan_code"))
     return lt.reset_index()
 
@@ -166,7 +196,10 @@ def exclusion_areas(areas: pd.DataFrame) -> pd.DataFrame:
     cols = [
         "regso_code", "name", "kommun_code", "kommun_name", "omradestyp", "children_0_6",
         "n_centres_inside", "nearest_centre_id", "nearest_centre_name", "nearest_centre_km", "covered",
+        "coverage_level",
     ]
+    if "coverage_level" not in areas:
+        areas = areas.assign(coverage_level="omrade")
     e = areas.loc[areas["exclusion"].astype(bool), cols]
     return e.sort_values(["kommun_code", "regso_code"]).reset_index(drop=True)
 
@@ -187,12 +220,17 @@ def summary(
     tot = scope_totals(areas)
     e_areas = exclusion_areas(areas)
     e_cov = e_areas["covered"].astype("boolean")
+    e_level = e_areas["coverage_level"]
+    rep = kommun_tab["reported"].astype(bool) if "reported" in kommun_tab else pd.Series(True, index=kommun_tab.index)
+    lrep = lan_tab["reported"].astype(bool) if "reported" in lan_tab else pd.Series(True, index=lan_tab.index)
     return {
         "units_total": len(units),
         "units_by_category": units_by_category_dict(units),
         "kommuner_total": len(kommun_tab),
         "kommuner_with_centre": sorted(kommun_tab.loc[kommun_tab["has_centre"], "kommun_code"].tolist()),
-        "kommuner_without_centre": sorted(kommun_tab.loc[~kommun_tab["has_centre"], "kommun_code"].tolist()),
+        "kommuner_without_centre": sorted(kommun_tab.loc[~kommun_tab["has_centre"] & rep, "kommun_code"].tolist()),
+        "kommuner_no_report": sorted(kommun_tab.loc[~rep, "kommun_code"].tolist()),
+        "lan_no_report": sorted(lan_tab.loc[~lrep, "lan_code"].tolist()),
         "lan_all_kommuner_with_centre": sorted(
             lan_tab.loc[lan_tab["all_kommuner_with_centre"], "lan_code"].tolist()
         ),
@@ -202,7 +240,10 @@ def summary(
         "exclusion_areas_total": _int(tot["n_exclusion_areas"]),
         "exclusion_areas_covered": _int(tot["n_exclusion_areas_covered"]),
         "exclusion_areas_without_centre": sorted(e_areas.loc[covmod.is_false(e_cov), "regso_code"].tolist()),
+        "exclusion_areas_without_centre_kommun_level": sorted(
+            e_areas.loc[covmod.is_false(e_cov) & (e_level == "kommun"), "regso_code"].tolist()),
         "exclusion_areas_coverage_unknown": sorted(e_areas.loc[e_cov.isna(), "regso_code"].tolist()),
+        "exclusion_areas_no_report": sorted(e_areas.loc[e_level == "ingen_rapport", "regso_code"].tolist()),
         "children_0_6_total": _int(tot["children_0_6"]),
         "children_0_6_estimated": bool(areas["children_0_6_estimated"].fillna(False).astype(bool).any()),
         "children_0_6_in_exclusion_areas": _int(tot["children_0_6_exclusion"]),
@@ -221,6 +262,7 @@ def summary(
                 "nearest_centre_id": None if pd.isna(r.nearest_centre_id) else str(r.nearest_centre_id),
                 "nearest_centre_km": None if pd.isna(r.nearest_centre_km) else float(r.nearest_centre_km),
                 "covered": None if pd.isna(r.covered) else bool(r.covered),
+                "coverage_level": r.coverage_level,
             }
             for r in e_areas.itertuples(index=False)
         ],

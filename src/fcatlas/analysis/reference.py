@@ -65,7 +65,7 @@ def link(
         row = dict(u)
         xy = project(u.get("lon"), u.get("lat"))
         # a point the register set to "somewhere in the kommun" locates no area and no centre
-        located = xy is not None and u.get("precision") != "kommun"
+        located = xy is not None and u.get("precision") not in ("kommun", "ort")
         row["xy"] = xy if located else None
         row["regso_code"] = None
         kommun = None
@@ -92,15 +92,48 @@ def is_centre(u: Mapping[str, Any], categories: Iterable[str]) -> bool:
     return u["status"] == OPERATING and u["category"] in set(categories)
 
 
+def reported_lan(linked_units: Iterable[Mapping[str, Any]]) -> set[str]:
+    """Län with any unit at all (whatever its status)."""
+    out = set()
+    for u in linked_units:
+        if u.get("kommun_code"):
+            out.add(str(u["kommun_code"])[:2])
+    return out
+
+
 def kommuner_without_centre(
     kommun_codes: Iterable[str], linked_units: Iterable[Mapping[str, Any]], categories: Iterable[str]
 ) -> list[str]:
+    """Kommuner without an operating centre, in regions that have reported (any unit)."""
     cats = list(categories)
+    linked_units = list(linked_units)
+    reported = reported_lan(linked_units)
     with_centre = set()
     for u in linked_units:
         if is_centre(u, cats):
             with_centre.add(u["kommun_code"])
-    return sorted(k for k in kommun_codes if k not in with_centre)
+    return sorted(k for k in kommun_codes if k not in with_centre and k[:2] in reported)
+
+
+def with_kommun_fallback(
+    coverage: Mapping[str, Mapping[str, Any]],
+    linked_units: list[Mapping[str, Any]],
+    categories: Iterable[str],
+) -> dict[str, dict[str, Any]]:
+    """Coverage where an area has no polygon: False when its kommun has no operating centre,
+    else unknown (None); unknown too (unless covered) when its region has no unit at all."""
+    cats = list(categories)
+    with_centre = {u["kommun_code"] for u in linked_units if is_centre(u, cats)}
+    reported = reported_lan(linked_units)
+    out: dict[str, dict[str, Any]] = {}
+    for code, c in coverage.items():
+        row = dict(c)
+        if row["covered"] is None and code[:4] not in with_centre:
+            row["covered"] = False
+        if code[:2] not in reported and row["covered"] is not True:
+            row["covered"] = None
+        out[code] = row
+    return out
 
 
 def area_coverage(

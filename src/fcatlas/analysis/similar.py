@@ -6,8 +6,9 @@ whole table passed in, so that a filter does not change the scale):
 * ``children_0_6`` — number of children 0–6;
 * ``omradestyp`` — SCB's area type 1–5;
 * ``exclusion`` — 1 if the area is an exclusion area by the chosen definition, else 0;
-* ``centre`` — 1 if an operating centre is inside or within reach (``covered``); where the
-  area has no boundary in the bundle, whether its kommun has an operating centre;
+* ``centre`` — 1 if an operating centre is inside or within reach, 0 if not: the atlas's own
+  answer (``covered``, see :func:`fcatlas.analysis.coverage.coverage_verdict`); where the atlas
+  says unknown, unknown here too (the mean, z = 0);
 * ``urbanity`` — mean of the area's DeSO letters scored C = 1, B = 0.5, A = 0.
 
 Distance: ``sqrt(Σ w_f · (z_f(area) − z_f(target))²)``. Each result carries the per-feature
@@ -68,16 +69,14 @@ def parse_weights(spec: str | Mapping[str, float] | None) -> dict[str, float]:
 def feature_table(areas: pd.DataFrame) -> pd.DataFrame:
     """Raw feature values per area (index = ``regso_code``).
 
-    ``areas`` needs ``regso_code, children_0_6, omradestyp, exclusion, covered,
-    kommun_has_centre, urbanity_score``.
+    ``areas`` needs ``regso_code, children_0_6, omradestyp, exclusion, covered, urbanity_score``.
     """
     f = pd.DataFrame(index=areas["regso_code"].to_numpy())
     f["children_0_6"] = areas["children_0_6"].astype("Float64").to_numpy()
     f["omradestyp"] = areas["omradestyp"].astype("Float64").to_numpy()
     f["exclusion"] = areas["exclusion"].astype(bool).astype(float).to_numpy()
-    cov = areas["covered"].astype("boolean")
-    fallback = areas["kommun_has_centre"].astype("boolean")
-    f["centre"] = cov.fillna(fallback).astype("Float64").to_numpy()
+    # the same answer as the atlas: one source of truth for coverage
+    f["centre"] = areas["covered"].astype("boolean").astype("Float64").to_numpy()
     f["urbanity"] = areas["urbanity_score"].astype("Float64").to_numpy()
     return f.astype(float)
 
@@ -122,6 +121,8 @@ def similar_areas(
     for f in FEATURES:
         out[f] = raw[f]
         out[f"d_{f}"] = diff[f].round(4)
+    if "coverage_level" in areas:  # which level the centre answer rests on (as in the atlas)
+        out["coverage_level"] = areas["coverage_level"].to_numpy()
     mask = out["regso_code"] != regso_code
     if within_lan:
         mask &= out["lan_code"] == within_lan
@@ -130,6 +131,8 @@ def similar_areas(
     res = out.loc[mask].sort_values(["distance", "regso_code"]).head(k).reset_index(drop=True)
     res.insert(0, "rank", range(1, len(res) + 1))
     res.attrs["target"] = {"regso_code": regso_code, **{f: _num(raw.at[regso_code, f]) for f in FEATURES}}
+    if "coverage_level" in out:
+        res.attrs["target"]["coverage_level"] = str(out.at[regso_code, "coverage_level"])
     res.attrs["weights"] = dict(w)
     return res
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 
 from fcatlas.cli.common import OutputFormat, console, database_url, err_console, print_frame, progress
 from fcatlas.errors import ConfigError
-from fcatlas.fmt import thousands
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 _DB_HELP = (
     "Registrets databas: en SQLAlchemy-URL eller en SQLite-fil (standard: FCATLAS_DB eller "
@@ -67,7 +68,7 @@ def atlas_command(
     bundle: Annotated[Path, typer.Option("--bundle", help="Datapaketets katalog.")],
     out: Annotated[Path, typer.Option("--out", help="Katalog där atlasen skrivs.")],
     db: Annotated[str | None, typer.Option("--db", help=_DB_HELP)] = None,
-    lan: Annotated[str | None, typer.Option("--lan", help="Bara ett län (länskod, t.ex. 20).")] = None,
+    lan: Annotated[str | None, typer.Option("--lan", help="Bara ett län: kod (18), bokstav (T) eller namn (Örebro).")] = None,
     year: Annotated[int | None, typer.Option("--year", help="År för områdestyp och folkmängd (standard: senaste).")] = None,
     exclusion: Annotated[str | None, typer.Option("--exclusion", help=_EXCL_HELP)] = None,
     reach: Annotated[str | None, typer.Option("--reach", help=_REACH_HELP)] = None,
@@ -119,33 +120,10 @@ def atlas_command(
 
 
 def _print_summary(res: Any, out: Path, files: dict[str, list[Path]]) -> None:
-    from fcatlas.outputs.excel import scope_label
+    from fcatlas.outputs.atlas import console_lines
 
-    s = res.summary
-    p = res.params
-    where = scope_label(res)
-    est = " (skattat)" if s["children_0_6_estimated"] else ""
-    kn = res.kommuner.set_index("kommun_code")["kommun_name"]
-    without = ", ".join(f"{kn.get(k, k)} ({k})" for k in s["kommuner_without_centre"]) or "inga"
-    console.print(f"[bold]Atlas för {where}, {p.year}[/] – utanförskapsområden: {p.exclusion.label}")
-    console.print(f"  Enheter: {s['units_total']}  ·  kommuner utan familjecentral i drift: {without}")
-    console.print(
-        f"  Utanförskapsområden: {s['exclusion_areas_total']}, varav {s['exclusion_areas_covered']} med "
-        f"familjecentral inom räckhåll och {len(s['exclusion_areas_without_centre'])} utan"
-        + (f"; {len(s['exclusion_areas_coverage_unknown'])} okända (gräns saknas)"
-           if s["exclusion_areas_coverage_unknown"] else "")
-    )
-    console.print(
-        f"  Barn 0–6 år i utanförskapsområden{est}: {thousands(s['children_0_6_in_exclusion_areas'])}, varav inom "
-        f"räckhåll {thousands(s['children_0_6_in_exclusion_areas_covered'])}"
-    )
-    if s["areas_without_geometry"]:
-        console.print(
-            f"  [yellow]{s['areas_without_geometry']} av {s['areas_total']} RegSO saknar gräns i datapaketet; "
-            "där är avstånd och täckning okända.[/]"
-        )
-    n_maps = len(files.get("maps", []))
-    console.print(f"  Skrev {out}/atlas.xlsx, areas.csv, summary.json och {n_maps} kartfiler i {out}/maps/")
+    for line in console_lines(res, out, files):
+        console.print(line, highlight=False, soft_wrap=True)
 
 
 def similar_command(
@@ -172,6 +150,8 @@ def similar_command(
 
     Exempel: fcatlas similar 2081R004 --bundle paket --db register.sqlite -k 5
     """
+    import pandas as pd
+
     from fcatlas.analysis.similar import FEATURE_LABELS, FEATURES, parse_weights, similar_areas
     from fcatlas.geography.codes import validate
 
@@ -192,13 +172,19 @@ def similar_command(
         )
         console.print(f"[bold]Områden som liknar {code} {t['name']} ({t['kommun_name']})[/]")
         console.print(f"  {desc}")
+        level = target.get("coverage_level")
+        if level:
+            from fcatlas.analysis.coverage import COVERAGE_LEVEL_LABELS
+
+            console.print(f"  Familjecentral inom räckhåll bygger på: {COVERAGE_LEVEL_LABELS.get(level, level)}",
+                          highlight=False)
         console.print("  Vikter: " + ", ".join(f"{f}={w[f]:g}" for f in FEATURES))
         short = {"children_0_6": "barn", "omradestyp": "områdestyp", "exclusion": "utanförskap",
                  "centre": "familjecentral", "urbanity": "tätortsgrad"}
 
         def why(r: pd.Series) -> str:
             parts = sorted(((float(r[f"d_{f}"]), f) for f in FEATURES), reverse=True)
-            return ", ".join(f"{short[f]} {d:.2f}" for d, f in parts[:2] if d > 0) or "lika"
+            return ", ".join(f"{short[f]} {d:.2f}".replace(".", ",") for d, f in parts[:2] if d > 0) or "lika"
 
         show = pd.DataFrame({
             "#": out["rank"],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,12 +17,15 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from fcatlas.errors import FcatlasError
+from fcatlas.fmt import thousands
 
 if TYPE_CHECKING:
     import pandas as pd
 
-console = Console()
-err_console = Console(stderr=True)
+# soft_wrap: long lines (messages, commands printed for the user to copy) are never broken by
+# inserted newlines; the terminal wraps them visually and a copy gives the whole line
+console = Console(soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 #: exit codes: 1 = bad input or request, 2 = usage (typer), 3 = offline/storage
 EXIT_INPUT = 1
@@ -34,15 +38,103 @@ class OutputFormat(StrEnum):
     json = "json"
 
 
+_TYPE_NAMES = {"path": "sökväg", "int": "heltal", "str": "text", "float": "tal", "int range": "heltal",
+               "float range": "tal", "file": "fil", "dir": "katalog", "datetime": "datum"}
+HELP_OPTION_TEXT = "Visa den här hjälpen och avsluta."
+
+
+def swedish_typer() -> None:
+    """typer's help in Swedish: panel titles, ``[krävs]``, ``[standard: …]``, the help option's
+    text, Swedish type names and no ``<bool>`` on flags (called before the app runs)."""
+    from typer import core, rich_utils
+    from typer._click import formatting
+
+    rich_utils.REQUIRED_LONG_STRING = "[krävs]"
+    rich_utils.DEFAULT_STRING = "[standard: {}]"
+    rich_utils.ENVVAR_STRING = "[miljövariabel: {}]"
+    rich_utils.DEPRECATED_STRING = "(utgår) "
+    rich_utils.ARGUMENTS_PANEL_TITLE = "Argument"
+    rich_utils.OPTIONS_PANEL_TITLE = "Flaggor"
+    rich_utils.COMMANDS_PANEL_TITLE = "Kommandon"
+    rich_utils.ERRORS_PANEL_TITLE = "Fel"
+    rich_utils.ABORTED_TEXT = "Avbrutet."
+    rich_utils.RICH_HELP = "Se [blue]'{command_path} {help_option}'[/] för hjälp."
+    if getattr(rich_utils, "_fcatlas_swedish", False):
+        return
+    rich_utils._fcatlas_swedish = True  # type: ignore[attr-defined]
+    original_help = rich_utils._get_parameter_help
+
+    def parameter_help(*, param: Any, ctx: Any, markup_mode: Any) -> Any:
+        if getattr(param, "help", None) == "Show this message and exit.":
+            param.help = HELP_OPTION_TEXT
+        return original_help(param=param, ctx=ctx, markup_mode=markup_mode)
+
+    rich_utils._get_parameter_help = parameter_help  # type: ignore[assignment]
+    for cls in (core.TyperOption, core.TyperArgument):
+        original = cls.display_type_rich
+
+        def display(self: Any, ctx: Any, _original: Any = original) -> str | None:
+            if getattr(self, "is_flag", False):
+                return None
+            text = _original(self, ctx)
+            if isinstance(text, str) and text.startswith("<") and text.endswith(">"):
+                inner = text[1:-1]
+                return f"<{_TYPE_NAMES.get(inner, inner)}>"
+            return text
+
+        cls.display_type_rich = display  # type: ignore[method-assign]
+    original_usage = formatting.HelpFormatter.write_usage
+
+    def write_usage(self: Any, prog: str, args: str = "", prefix: str | None = None) -> None:
+        original_usage(self, prog, args.replace("[OPTIONS]", "[FLAGGOR]").replace("COMMAND [ARGS]...",
+                                                                                   "KOMMANDO [ARGUMENT]..."),
+                       "Användning: " if prefix is None else prefix)
+
+    formatting.HelpFormatter.write_usage = write_usage  # type: ignore[method-assign]
+    rich_utils.OptionHighlighter.highlights = [
+        h.replace("Usage: ", "Användning: ") for h in rich_utils.OptionHighlighter.highlights
+    ]
+
+
+def unwrap_help(text: str | None) -> str | None:
+    """A docstring's paragraphs as whole lines: single line breaks (from the source's line
+    length) become spaces, so that help is never broken mid-sentence; lists stay lists.
+
+    >>> unwrap_help("Importera en lista.\\nRader sparas.\\n\\nExempel: fcatlas x")
+    'Importera en lista. Rader sparas.\\n\\nExempel: fcatlas x'
+    """
+    if not text:
+        return text
+    import inspect
+
+    out = []
+    for para in inspect.cleandoc(text).split("\n\n"):
+        lines = para.split("\n")
+        if any(ln.lstrip().startswith(("- ", "* ", "• ")) for ln in lines[1:]):
+            out.append(para)
+        else:
+            out.append(" ".join(ln.strip() for ln in lines))
+    return "\n\n".join(out)
+
+
+def _unwrap_commands(cmd: Any) -> None:
+    cmd.help = unwrap_help(cmd.help)
+    for sub in getattr(cmd, "commands", {}).values():
+        _unwrap_commands(sub)
+
+
 def run(app: typer.Typer) -> None:
     """Run ``app``; any :class:`FcatlasError` becomes a Swedish message and exit code 1.
 
     Nothing ends in a traceback: a file-system error, a database error or (a bug) any other
     exception is a Swedish message with exit code 1 (``FCATLAS_DEBUG=1`` shows the traceback).
     """
+    swedish_typer()
     try:
         _configure_limits()
-        rc = app(standalone_mode=False)
+        command = typer.main.get_command(app)
+        _unwrap_commands(command)
+        rc = command(standalone_mode=False)
     except FcatlasError as exc:
         err_console.print(f"[bold red]Fel:[/] {exc}", highlight=False, soft_wrap=True)
         sys.exit(EXIT_INPUT)
@@ -157,11 +249,37 @@ def progress(description: str, total: float | None = None) -> Iterator[Any]:
         yield advance
 
 
-def database_url(db: str | None) -> str:
-    """The register database from ``--db`` (URL or plain SQLite path), else from the settings."""
+def database_url(db: str | None, *, must_exist: bool = False) -> str:
+    """The register database from ``--db`` (URL or plain SQLite path), else from the settings.
+
+    Without ``--db`` the database used is said on stderr (``FCATLAS_DB`` or the default file),
+    so that nobody reads an empty default database by mistake. ``must_exist`` (commands that only
+    read): a SQLite file that does not exist is refused instead of created empty.
+    """
+    from pathlib import Path
+
+    from fcatlas.errors import ConfigError
     from fcatlas.settings import Settings, to_sqlalchemy_url
 
-    return to_sqlalchemy_url(db) if db else Settings.from_env().database_url
+    url = to_sqlalchemy_url(db) if db else Settings.from_env().database_url
+    where = url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else _hide_password(url)
+    if db is None:
+        import os
+
+        origin = "FCATLAS_DB" if os.environ.get("FCATLAS_DB") else "standard"
+        err_console.print(f"Databas: {where} ({origin}; välj en annan med --db)", highlight=False)
+    if must_exist and url.startswith("sqlite:///") and url != "sqlite:///:memory:" and not Path(where).is_file():
+        raise ConfigError(
+            f"databasen {where} finns inte (inget skapas av ett kommando som bara läser). Ange rätt fil med "
+            "--db, eller importera en lista först: fcatlas register import FIL --db FIL.sqlite"
+        )
+    return url
+
+
+def _hide_password(url: str) -> str:
+    import re as _re
+
+    return _re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", url)
 
 
 def frame_text(df: pd.DataFrame, fmt: OutputFormat) -> str:
@@ -174,17 +292,64 @@ def frame_text(df: pd.DataFrame, fmt: OutputFormat) -> str:
     return json.dumps(records, ensure_ascii=False, indent=1) + "\n"
 
 
+#: Column names whose numbers are labels, not amounts (never grouped: 2026, not 2 026).
+_PLAIN_NUMBER = re.compile(r"(år|omgång|rad|version|kod|#)(\b|$)|(^|_)(year|round|row|code|version)(_|$)", re.I)
+
+
+def cell_text(value: Any, plain: bool = False) -> str:
+    """One table cell as a Swedish reader expects it: ``1 500 000``, ``0,25``, ``ja``, empty for
+    missing; ``plain`` numbers (years, codes, row numbers) without digit grouping.
+
+    >>> cell_text(1500000), cell_text(2.5), cell_text(2026, plain=True), cell_text(float("nan"))
+    ('1 500 000', '2,5', '2026', '')
+    """
+    import numbers
+
+    import pandas as pd
+
+    if value is None or (not isinstance(value, str | bytes) and bool(pd.isna(value))):
+        return ""
+    if isinstance(value, bool) or type(value).__name__ == "bool_":
+        return "ja" if value else "nej"
+    if isinstance(value, numbers.Integral):
+        return str(int(value)) if plain else thousands(value)
+    if isinstance(value, numbers.Real):
+        v = float(value)
+        if v.is_integer() and abs(v) < 1e15:
+            return str(int(v)) if plain else thousands(v)
+        text = f"{v:,}" if not plain else repr(v)
+        return text.replace(",", " ").replace(".", ",")
+    return str(value)
+
+
 def print_frame(df: pd.DataFrame, fmt: OutputFormat, title: str | None = None) -> None:
-    """Print a DataFrame as a rich table, CSV or JSON (records) on stdout."""
+    """Print a DataFrame as a rich table, CSV or JSON (records) on stdout.
+
+    In the table numbers get Swedish digit grouping and decimal comma, and are never cut or
+    wrapped: a too narrow terminal wraps the text columns instead.
+    """
     import pandas as pd
 
     if fmt is not OutputFormat.table:
         sys.stdout.write(frame_text(df, fmt))
         return
     table = Table(title=title, show_lines=False)
+    columns: list[list[str]] = []
     for col in df.columns:
-        table.add_column(str(col), justify="right" if pd.api.types.is_numeric_dtype(df[col]) else "left")
-    for row in df.itertuples(index=False):
-        table.add_row(*["" if pd.isna(v) else str(v) for v in row])
+        plain = bool(_PLAIN_NUMBER.search(str(col)))
+        columns.append([cell_text(v, plain) for v in df[col]])
+    for col, cells in zip(df.columns, columns, strict=True):
+        numeric = pd.api.types.is_numeric_dtype(df[col]) and not pd.api.types.is_bool_dtype(df[col])
+        width = max([len(c) for c in cells] + [1])
+        if numeric:
+            # never narrower than its widest number (the header may wrap instead)
+            table.add_column(str(col), justify="right", min_width=width, overflow="fold")
+        else:
+            # codes, ids and dates (no spaces: copied as they are) stay whole; long names wrap
+            tokens = all(" " not in c for c in cells)
+            table.add_column(str(col), justify="left", min_width=width if tokens else min(width, 14),
+                             overflow="fold")
+    for i in range(len(df)):
+        table.add_row(*[cells[i] for cells in columns])
     console.print(table)
-    console.print(f"{len(df)} rader")
+    console.print("1 rad" if len(df) == 1 else f"{thousands(len(df))} rader")

@@ -159,7 +159,7 @@ def fetch_command(
 def areas_command(
     bundle: Annotated[Path, typer.Option("--bundle", help="Datapaketets katalog.")],
     level: Annotated[str, typer.Option("--level", help="regso eller deso.")] = "regso",
-    lan: Annotated[str | None, typer.Option("--lan", help="Länskod, t.ex. 20.")] = None,
+    lan: Annotated[str | None, typer.Option("--lan", help="Län: kod (20), bokstav (W) eller namn (Dalarna).")] = None,
     kommun: Annotated[str | None, typer.Option("--kommun", help="Kommunkod, t.ex. 2080.")] = None,
     omradestyp: Annotated[str | None, typer.Option("--omradestyp", help="Områdestyper, t.ex. 1,2.")] = None,
     year: Annotated[int | None, typer.Option("--year", help="Årgång för områdestyp och folkmängd (standard: senaste).")] = None,
@@ -179,13 +179,19 @@ def areas_command(
             types = [int(t) for t in omradestyp.split(",") if t.strip()]
         except ValueError:
             raise ConfigError(f"--omradestyp ska vara heltal 1–5 åtskilda med komma, inte {omradestyp!r}") from None
+    if lan is not None:
+        from fcatlas.register.intake import lan_code_of
+
+        lan = lan_code_of(lan)
     b = Bundle.open(bundle)
     df = b.areas(level, year=year, lan=lan, kommun=kommun, omradestyp=types)  # type: ignore[arg-type]
     if b.synthetic and fmt is OutputFormat.table:
         err_console.print("[yellow]Syntetiska exempeldata – inte verklig statistik.[/]")
     if fmt is OutputFormat.table:
         show = df.drop(columns=[c for c in ("lan_name", "lan_code", "women_16_54", "year") if c in df.columns])
-        show = show.assign(children_0_6_estimated=show["children_0_6_estimated"].map({True: "ja", False: "nej"}))
+        # "skattat" only where there is a count to be an estimate; blank where there is none
+        flag = show["children_0_6_estimated"].map({True: "ja", False: "nej"}).where(show["children_0_6"].notna(), "")
+        show = show.assign(children_0_6_estimated=flag)
         show = show.rename(columns=TABLE_HEADERS)
         print_frame(show, fmt, title=f"Områden {b.check_year(year)}")
     else:

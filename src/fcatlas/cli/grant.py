@@ -9,13 +9,16 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import typer
 
 from fcatlas.cli.common import OutputFormat, console, database_url, err_console, frame_text, print_frame
 from fcatlas.errors import ConfigError
 from fcatlas.fmt import thousands
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 grant_app = typer.Typer(
     name="grant",
@@ -168,6 +171,8 @@ def allocate_command(
 
     Exempel: fcatlas grant allocate --year 2026 --total 51365000 --basis underlag.csv
     """
+    import pandas as pd
+
     from fcatlas.grants.allocation import CONTRACT_COLUMNS, allocate
 
     b = _basis(bundle, basis, exclusion, data_year)
@@ -239,6 +244,8 @@ def compare_command(
     Exempel: fcatlas grant compare --bundle paket --year 2026 --total 60000000
     --a omradestyp:1,2@2022 --b omradestyp:1,2@2023
     """
+    import pandas as pd
+
     from fcatlas.grants.allocation import allocate
     from fcatlas.grants.plan import compare
 
@@ -358,6 +365,10 @@ def plan_command(
         err_console.print(f"Skrev {out}", highlight=False)
         return
     df = plan.schedule if schedule else plan.summary()
+    if format is GrantFormat.table:
+        from fcatlas.outputs.grant_annex import plan_table_headers
+
+        df = df.rename(columns=plan_table_headers(list(df.columns)))
     _write_frame(df, format, out, title="Utbetalningsplan" if schedule else f"Plan {years}")
 
 
@@ -395,21 +406,24 @@ def annex_command(
 
 
 @contextmanager
-def _store(db: str | None) -> Iterator[object]:
-    """The follow-up store, with linked units checked against the register when it is there."""
+def _store(db: str | None, read_only: bool = False) -> Iterator[object]:
+    """The follow-up store, with linked units checked against the register when it is there.
+    ``read_only``: a database that does not exist is refused, not created empty."""
     from fcatlas.grants.store import GrantStore
 
-    url = database_url(db)
+    url = database_url(db, must_exist=read_only)
     checker: Callable[[str], bool] | None = None
+    lan_of: Callable[[str], str | None] | None = None
     register = None
     try:
         from fcatlas.register.store import Register
 
         register = Register.open(url)
         checker = register.unit_exists
+        lan_of = register.unit_lan
     except ImportError:  # pragma: no cover - register room absent
         err_console.print("[yellow]Obs:[/] registret finns inte; länkade familjecentraler kontrolleras inte.")
-    store = GrantStore.open(url, unit_exists=checker)
+    store = GrantStore.open(url, unit_exists=checker, unit_lan=lan_of)
     try:
         yield store
     finally:
@@ -466,6 +480,7 @@ def open_command(
     db: str | None = typer.Option(None, "--db", help=_DB_HELP),
 ) -> None:
     """Lägg upp en ej påbörjad rapport per mottagare med mottaget belopp."""
+
     from fcatlas.grants.followup import read_allocation_file
 
     amounts = read_allocation_file(allocation)
@@ -489,9 +504,20 @@ def import_command(
 
     dl = _deadlines(deadline)
     with _store(db) as store:
-        reports = read_reports(file, unit_exists=store.unit_exists, deadlines=dl)  # type: ignore[attr-defined]
+        reports = read_reports(file, unit_exists=store.unit_exists, deadlines=dl,  # type: ignore[attr-defined]
+                               unit_lan=store.unit_lan)  # type: ignore[attr-defined]
         n_sub = n_draft = n_late = 0
         for r in reports:
+            allocated = store.allocated(r.data.region_code, r.data.year)  # type: ignore[attr-defined]
+            if allocated is not None and allocated != r.data.amount_received_sek:
+                diff = r.data.amount_received_sek - allocated
+                err_console.print(
+                    f"[yellow]Varning:[/] {file.name}, rad {r.row}, kolumn 'Mottaget belopp (kr)': "
+                    f"{thousands(r.data.amount_received_sek)} kr men beslutad fördelning för "
+                    f"{r.data.region_code} år {r.data.year} är {thousands(allocated)} kr "
+                    f"({'+' if diff > 0 else '−'}{thousands(abs(diff))} kr). Rapporten sparas; kontrollera beloppet.",
+                    highlight=False, soft_wrap=True,
+                )
             if r.data.submitted_at is not None or submit:
                 v = store.submit(r.data, deadline=dl(r.data.year))  # type: ignore[attr-defined]
                 n_sub += 1
@@ -513,7 +539,8 @@ def import_command(
 
 
 _LIST_SHOWN = {
-    "region_code": "Län", "year": "År", "status_label": "Status", "amount_received_sek": "Mottaget (kr)",
+    "region_code": "Län", "year": "År", "status_label": "Status", "allocated_sek": "Beslutat (kr)",
+    "amount_received_sek": "Mottaget (kr)",
     "used_sek": "Använt (kr)", "unused_sek": "Återbetala (kr)", "fte": "Åa", "deadline": "Sista dag",
     "submitted_at": "Inskickad", "late": "Försenad",
 }
@@ -522,7 +549,7 @@ _LIST_SHOWN = {
 @report_app.command("list")
 def list_command(
     year: int | None = typer.Option(None, "--year", min=2000, max=2100, help="Bara ett år."),
-    region: str | None = typer.Option(None, "--region", help="Bara en region (länskod)."),
+    region: str | None = typer.Option(None, "--region", help="Bara en region: länskod (18) eller namn (Örebro)."),
     status: str | None = typer.Option(None, "--status", help="ej_paborjad, utkast, inskickad, returnerad eller godkand."),
     format: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv eller json."),
     db: str | None = typer.Option(None, "--db", help=_DB_HELP),
@@ -531,12 +558,17 @@ def list_command(
     from fcatlas.grants.followup import parse_status
 
     st = parse_status(status) if status else None
-    with _store(db) as store:
+    if region is not None:
+        from fcatlas.register.intake import lan_code_of
+
+        region = lan_code_of(region)
+    with _store(db, read_only=True) as store:
         df = store.frame(year=year, region_code=region, status=st)  # type: ignore[attr-defined]
     if format is OutputFormat.table:
         shown = df[list(_LIST_SHOWN)].copy()
         shown["late"] = shown["late"].map({True: "ja", False: ""})
-        shown["submitted_at"] = shown["submitted_at"].map(lambda v: (v or "")[:10])
+        # regions that have not reported have no date (None, or NaN once pandas saw the column)
+        shown["submitted_at"] = shown["submitted_at"].map(lambda v: v[:10] if isinstance(v, str) else "")
         print_frame(shown.rename(columns=_LIST_SHOWN), format, title="Återrapporter")
     else:
         print_frame(df, format)
@@ -556,7 +588,7 @@ def status_command(
 
     d = _date(date, "--date")
     at = dt.datetime.combine(d, dt.time(12, 0), tzinfo=dt.UTC) if d else None
-    with _store(db) as store:
+    with _store(db, read_only=True) as store:
         v = store.set_status(region, year, parse_status(new_status), at=at, comment=comment)  # type: ignore[attr-defined]
     late = " (efter sista dag)" if v.late and v.status.value == "inskickad" else ""
     console.print(f"Rapporten för {region} år {year}: {STATUS_LABELS[v.status].lower()}{late}.", highlight=False)
@@ -569,18 +601,21 @@ def show_command(
     db: str | None = typer.Option(None, "--db", help=_DB_HELP),
 ) -> None:
     """Visa en rapport med kontroller och statushistorik."""
-    from fcatlas.grants.followup import PURPOSE_LABELS, STATUS_LABELS, Purpose, check_report
+    from fcatlas.grants.followup import PURPOSE_LABELS, STATUS_LABELS, Purpose
 
-    with _store(db) as store:
+    with _store(db, read_only=True) as store:
         v = store.get(region, year)  # type: ignore[attr-defined]
         hist = store.history(region, year)  # type: ignore[attr-defined]
-        findings = check_report(v.data, store.unit_exists, v.deadline)  # type: ignore[attr-defined]
+        findings = store.check(v.data, v.deadline)  # type: ignore[attr-defined]
     d = v.data
     console.print(f"[bold]Rapport {region} år {year}[/] – {v.status_label}", highlight=False)
     console.print(f"  Mottaget: {thousands(d.amount_received_sek)} kr", highlight=False)
+    if v.allocated_sek is not None:
+        console.print(f"  Beslutad fördelning: {thousands(v.allocated_sek)} kr", highlight=False)
     for p in Purpose:
         console.print(f"  {PURPOSE_LABELS[p]}: {thousands(d.uses.get(p.value, 0))} kr", highlight=False)
-    console.print(f"  Ej använt att återbetala: {d.unused_sek if d.unused_sek is not None else '–'}", highlight=False)
+    unused = f"{thousands(d.unused_sek)} kr" if d.unused_sek is not None else "–"
+    console.print(f"  Ej använt att återbetala: {unused}", highlight=False)
     fte = f"{d.fte:.2f}".replace(".", ",") if d.fte is not None else "–"
     console.print(f"  Årsarbetskrafter: {fte} {d.role}", highlight=False)
     console.print(f"  Familjecentraler: {', '.join(d.unit_ids) or '–'}", highlight=False)
@@ -590,7 +625,7 @@ def show_command(
     console.print("  Historik:")
     for h in hist:
         label = STATUS_LABELS.get(h["to_status"], h["to_status"])  # type: ignore[call-overload]
-        console.print(f"    {h['at']:%Y-%m-%d %H:%M} {label} {h['comment']}", highlight=False)
+        console.print(f"    {h['at']:%Y-%m-%d} {label} {h['comment']}", highlight=False)
 
 
 @report_app.command("summary")
@@ -600,7 +635,9 @@ def summary_command(
     db: str | None = typer.Option(None, "--db", help=_DB_HELP),
 ) -> None:
     """Nationell sammanställning per år: status, belopp per ändamål, årsarbetskrafter."""
-    with _store(db) as store:
+    import pandas as pd
+
+    with _store(db, read_only=True) as store:
         df = store.summary(year=year)  # type: ignore[attr-defined]
     if format is OutputFormat.table:
         from fcatlas.outputs.grant_annex import SUMMARY_HEADERS
@@ -629,10 +666,11 @@ def overdue_command(
 ) -> None:
     """Rapporter som inte kommit in i tid (eller kom in efter sista dag)."""
     d = _date(today, "--today") or dt.date.today()
-    with _store(db) as store:
+    with _store(db, read_only=True) as store:
         df = store.overdue(d, year=year)  # type: ignore[attr-defined]
     if format is OutputFormat.table:
         cols = ["region_code", "year", "status_label", "deadline", "days_late", "submitted_at"]
+        df = df.assign(submitted_at=df["submitted_at"].map(lambda v: v[:10] if isinstance(v, str) else ""))
         print_frame(df[cols].rename(columns={"region_code": "Län", "year": "År", "status_label": "Status",
                                              "deadline": "Sista dag", "days_late": "Dagar sen",
                                              "submitted_at": "Inskickad"}), format, title=f"Försenade per {d}")
@@ -651,7 +689,7 @@ def export_command(
     from fcatlas.outputs.grant_annex import write_followup_xlsx
 
     d = _date(today, "--today") or dt.date.today()
-    with _store(db) as store:
+    with _store(db, read_only=True) as store:
         write_followup_xlsx(store.frame(year=year), store.summary(year=year),  # type: ignore[attr-defined]
                             store.overdue(d, year=year), out)  # type: ignore[attr-defined]
     console.print(f"Skrev {out}", highlight=False)

@@ -6,13 +6,16 @@ import os
 import sys
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import typer
 
 from fcatlas.cli.common import OutputFormat, console, database_url, err_console, print_frame
 from fcatlas.domain import CATEGORY_LABELS, STATUS_LABELS, Category, Status
 from fcatlas.errors import ConfigError, FcatlasError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 register_app = typer.Typer(
     name="register",
@@ -45,10 +48,12 @@ class ExportFormat(StrEnum):
     geojson = "geojson"
 
 
-def _open(db: str | None):  # type: ignore[no-untyped-def]
+def _open(db: str | None, read_only: bool = False):  # type: ignore[no-untyped-def]
+    """The register; commands that only read (or change existing units) refuse a database that
+    does not exist rather than create an empty one."""
     from fcatlas.register.store import Register
 
-    return Register.open(database_url(db))
+    return Register.open(database_url(db, must_exist=read_only))
 
 
 @register_app.command("import")
@@ -71,25 +76,52 @@ def import_command(
         None, "--rapport", help="Var felrapporten (CSV) skrivs. Standard: bredvid filen, t.ex. lista.fel.csv."
     ),
     user: str | None = typer.Option(None, "--user", help="Vem som importerar (för ändringsloggen)."),
+    delvis: bool = typer.Option(
+        False, "--delvis",
+        help="Filen är bara en del av regionens lista: enheter som saknas i den stängs inte.",
+    ),
+    rubrikrad: int | None = typer.Option(
+        None, "--rubrikrad", min=1, help="Radnumret där rubrikerna står, om de inte hittas av sig själva.",
+    ),
 ) -> None:
     """Importera en regions lista. Godkända rader sparas i en transaktion; avvisade rader hamnar i en
-    felrapport. Att importera samma fil igen ändrar ingenting."""
+    felrapport. Att importera samma fil igen ändrar ingenting.
+
+    Filen är regionens hela lista för omgången: regionens enheter som inte finns med stängs
+    (status nedlagd, orsak "saknas i inventering ÅR"; historiken finns kvar). Använd --delvis
+    för en fil som bara är en del av listan."""
     from fcatlas.outputs.register_export import problems_to_csv
     from fcatlas.register.geocode import Geocoder
-    from fcatlas.register.store import default_report_path
+    from fcatlas.register.store import Register, default_report_path
 
     pc_path = postnummer or (Path(os.environ[POSTNUMMER_ENV]) if os.environ.get(POSTNUMMER_ENV) else None)
     geocoder = Geocoder.from_path(pc_path, tolerance_m=tolerans * 1000)
-    with _open(db) as reg:
-        result = reg.import_file(file, round=round, user=user, geocoder=geocoder, tolerance_m=tolerans * 1000)
+    url = database_url(db)
+    with Register.open(url) as reg:
+        result = reg.import_file(file, round=round, user=user, geocoder=geocoder, tolerance_m=tolerans * 1000,
+                                 partial=delvis, header_row=rubrikrad)
     for note in result.notes:
         err_console.print(f"[yellow]Obs:[/] {note}", highlight=False)
     console.print(
         f"{file.name}: {result.n_rows} rader lästa (omgång {result.round}): {result.n_accepted} godkända, "
         f"{result.n_rejected} avvisade. Sparat: {result.n_new} nya, {result.n_changed} ändrade, "
-        f"{result.n_unchanged} oförändrade.",
+        f"{result.n_unchanged} oförändrade, {result.n_closed} stängda.",
         highlight=False,
     )
+    if result.closed:
+        console.print(
+            f"Stängda (finns i registret men inte i filen; status nedlagd, orsak \"saknas i inventering "
+            f"{result.round}\"):", highlight=False,
+        )
+        for c in result.closed:
+            console.print(f"  {c['id']}  {c['name']} ({c['kommun_name']})", highlight=False, soft_wrap=True)
+        console.print("Var filen bara en del av regionens lista? Importera den med --delvis. En stängd enhet "
+                      "öppnas igen när en senare import listar den.", highlight=False)
+    if result.left_open:
+        err_console.print(
+            f"[yellow]Obs:[/] {len(result.left_open)} enheter i registret saknas i filen men stängdes inte, "
+            "eftersom rader avvisades. Rätta felrapporten och importera filen igen.", highlight=False,
+        )
     if not geocoder.has_postcodes:
         n_kommun = result.n_at_kommun_point  # this import's units only
         if n_kommun:
@@ -155,27 +187,29 @@ _TABLE_COLUMNS = {
     "id": "Id", "name": "Namn", "kommun_name": "Kommun", "category": "Kategori", "status": "Status",
     "precision": "Läge", "stated_accuracy": "Angiven noggrannhet", "round": "Omgång",
 }
+_REASON_COLUMN = {"status_reason": "Orsak"}
 
 
 @register_app.command("list")
 def list_command(
-    lan: str | None = typer.Option(None, "--lan", help="Länskod, t.ex. 20."),
+    lan: str | None = typer.Option(None, "--lan", help="Län: kod (18), bokstav (T) eller namn (Örebro)."),
     category: str | None = typer.Option(
-        None, "--category", help="familjecentral, familjecentralsliknande eller annan_samverkan."
+        None, "--category", help="familjecentral, familjecentralsliknande eller 'annan samverkan'."
     ),
-    status: str | None = typer.Option(None, "--status", help="i_drift, planerad, avsiktsforklaring eller nedlagd."),
+    status: str | None = typer.Option(None, "--status", help="'i drift', planerad, avsiktsförklaring eller nedlagd."),
     round: int | None = typer.Option(None, "--round", min=1990, max=2100, help="Visa vad en viss inventeringsomgång sa."),
     format: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv eller json."),
     db: str | None = typer.Option(None, "--db", help=_DB_HELP),
 ) -> None:
     """Lista enheterna i registret."""
-    with _open(db) as reg:
+    with _open(db, read_only=True) as reg:
         df = reg.list_units(lan=lan, category=category, status=status, round=round)
     if format is OutputFormat.table:
-        shown = df[list(_TABLE_COLUMNS)].copy()
+        columns = {**_TABLE_COLUMNS, **(_REASON_COLUMN if df["status_reason"].notna().any() else {})}
+        shown = df[list(columns)].copy()
         shown["category"] = shown["category"].map(lambda v: CATEGORY_LABELS[Category(v)])
         shown["status"] = shown["status"].map(lambda v: STATUS_LABELS[Status(v)])
-        print_frame(shown.rename(columns=_TABLE_COLUMNS), format, title="Familjecentraler i registret")
+        print_frame(shown.rename(columns=columns), format, title="Familjecentraler i registret")
     else:
         print_frame(_for_machine(df), format)
 
@@ -203,7 +237,7 @@ def export_command(
 
     if out is not None:
         check_output(out)  # before any work: never over the database, a folder or a missing folder
-    with _open(db) as reg:
+    with _open(db, read_only=True) as reg:
         df = reg.list_units(lan=lan, category=category, status=status, round=round)
     if format is ExportFormat.xlsx:
         if out is None:
@@ -233,7 +267,7 @@ def diff_command(
     db: str | None = typer.Option(None, "--db", help=_DB_HELP),
 ) -> None:
     """Jämför två inventeringsomgångar: nya, nedlagda, omklassade och flyttade enheter."""
-    with _open(db) as reg:
+    with _open(db, read_only=True) as reg:
         df = reg.diff(round_a, round_b, move_threshold_m=min_flytt)
     if format is OutputFormat.table:
         shown = df.copy()
@@ -247,6 +281,52 @@ def diff_command(
             console.print("Inga skillnader.")
     else:
         print_frame(df, format)
+
+
+@register_app.command("close")
+def close_command(
+    unit_id: str = typer.Argument(..., help="Enhetens id (se 'fcatlas register list')."),
+    orsak: str = typer.Option(..., "--orsak", help="Varför enheten stängs, t.ex. 'flyttade in i Norr'."),
+    datum: str | None = typer.Option(None, "--datum", help="Statusdatum ÅÅÅÅ-MM-DD (valfritt)."),
+    user: str | None = typer.Option(None, "--user", help="Vem som ändrar (för ändringsloggen)."),
+    db: str | None = typer.Option(None, "--db", help=_DB_HELP),
+) -> None:
+    """Stäng en enhet (status nedlagd) med en orsak. Historiken finns kvar."""
+    with _open(db, read_only=True) as reg:
+        u = reg.close_unit(unit_id, orsak, user=user, date=datum)
+    console.print(f"{u['id']} ({u['name']}) är nu nedlagd: {u['status_reason']}.", highlight=False)
+
+
+@register_app.command("rename")
+def rename_command(
+    unit_id: str = typer.Argument(..., help="Enhetens id."),
+    new_name: str = typer.Argument(..., help="Det nya namnet."),
+    user: str | None = typer.Option(None, "--user", help="Vem som ändrar (för ändringsloggen)."),
+    db: str | None = typer.Option(None, "--db", help=_DB_HELP),
+) -> None:
+    """Byt namn på en enhet. Id och historik behålls, och senare listor med det nya namnet
+    uppdaterar samma enhet (i stället för att lägga till en ny)."""
+    with _open(db, read_only=True) as reg:
+        before = reg.get_unit(unit_id)["name"]
+        u = reg.rename_unit(unit_id, new_name, user=user)
+    console.print(f"{u['id']}: {before!r} heter nu {u['name']!r}.", highlight=False)
+
+
+@register_app.command("merge")
+def merge_command(
+    keep_id: str = typer.Argument(..., help="Enheten som behålls."),
+    duplicate_id: str = typer.Argument(..., help="Dubbletten, som stängs och slås samman med den första."),
+    user: str | None = typer.Option(None, "--user", help="Vem som ändrar (för ändringsloggen)."),
+    db: str | None = typer.Option(None, "--db", help=_DB_HELP),
+) -> None:
+    """Slå samman en dubblett (t.ex. en som importen varnade för) med enheten som behålls.
+    Dubbletten stängs med orsaken "sammanslagen med …" och räknas inte längre; dess historik
+    finns kvar, och senare listor som nämner den uppdaterar enheten som behålls."""
+    with _open(db, read_only=True) as reg:
+        dup = reg.get_unit(duplicate_id)
+        keep = reg.merge_units(keep_id, duplicate_id, user=user)
+    console.print(f"{duplicate_id} ({dup['name']}) är sammanslagen med {keep['id']} ({keep['name']}).",
+                  highlight=False)
 
 
 def install(app: typer.Typer) -> None:

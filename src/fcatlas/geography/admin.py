@@ -142,3 +142,41 @@ def lan_name(code: str) -> str:
     if code not in t.index:
         raise CodeError(f"länskoden {code!r} finns inte bland Sveriges 21 län")
     return str(t.at[code, "lan_name"])
+
+
+#: The regions' own names (the grant goes to the region, not the län): "Region Örebro län",
+#: "Region Stockholm", "Västra Götalandsregionen" …, as the regions write them.
+REGION_NAMES: dict[str, str] = {
+    "01": "Region Stockholm",
+    "03": "Region Uppsala",
+    "04": "Region Sörmland",
+    "05": "Region Östergötland",
+    "06": "Region Jönköpings län",
+    "07": "Region Kronoberg",
+    "08": "Region Kalmar län",
+    "09": "Region Gotland",
+    "10": "Region Blekinge",
+    "12": "Region Skåne",
+    "13": "Region Halland",
+    "14": "Västra Götalandsregionen",
+    "17": "Region Värmland",
+    "18": "Region Örebro län",
+    "19": "Region Västmanland",
+    "20": "Region Dalarna",
+    "21": "Region Gävleborg",
+    "22": "Region Västernorrland",
+    "23": "Region Jämtland Härjedalen",
+    "24": "Region Västerbotten",
+    "25": "Region Norrbotten",
+}
+
+
+def region_name(code: str) -> str:
+    """The region of a län, by its official name.
+
+    >>> region_name("18"), region_name("14")
+    ('Region Örebro län', 'Västra Götalandsregionen')
+    """
+    if code not in REGION_NAMES:
+        raise CodeError(f"länskoden {code!r} finns inte bland Sveriges 21 län")
+    return REGION_NAMES[code]

@@ -55,6 +55,14 @@ class ExclusionDefinition:
         omradestyp``) supplies that year's types.
         """
         if self.kind == "lista":
+            unknown = sorted(self.codes - set(areas["regso_code"].astype(str)))
+            if unknown:
+                # a code that does not exist would be counted in the label but not in the sums
+                shown = ", ".join(unknown[:10]) + (f" … ({len(unknown)} st)" if len(unknown) > 10 else "")
+                raise ConfigError(
+                    f"listan {Path(self.source).name}: {len(unknown)} RegSO-koder finns inte i datapaketet: {shown}. "
+                    "Rätta eller ta bort dem (RegSO-indelningen 2020)"
+                )
             return areas["regso_code"].isin(self.codes)
         if self.year is not None:
             if omradestyp_by_year is None:
@@ -73,15 +81,27 @@ class ExclusionDefinition:
             types = areas["omradestyp"]
         return types.isin(sorted(self.types)).fillna(False).astype(bool)
 
+    @property
+    def public_spec(self) -> str:
+        """The definition as written, a list named by its file name (never a local path).
+
+        >>> ExclusionDefinition("lista", codes=frozenset({"2080R001"}), source="/hem/a/karta.txt",
+        ...                     spec="lista:/hem/a/karta.txt").public_spec
+        'lista:karta.txt'
+        """
+        if self.kind == "lista":
+            return f"lista:{Path(self.source).name}"
+        return self.spec
+
     def to_dict(self) -> dict[str, object]:
         return {
-            "spec": self.spec,
+            "spec": self.public_spec,
             "kind": self.kind,
             "label": self.label,
             "omradestyper": sorted(self.types),
             "year": self.year,
             "n_codes": len(self.codes) if self.kind == "lista" else None,
-            "source": self.source or None,
+            "source": Path(self.source).name if self.source else None,
         }
 
 

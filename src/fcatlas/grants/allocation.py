@@ -72,6 +72,13 @@ def lan_names() -> dict[str, str]:
     return {str(c): str(n) for c, n in zip(t["lan_code"], t["lan_name"], strict=True)}
 
 
+def region_names() -> dict[str, str]:
+    """The 21 län codes → the regions' own names (``Region Örebro län``): grant recipients."""
+    from fcatlas.geography.admin import REGION_NAMES
+
+    return dict(REGION_NAMES)
+
+
 @dataclass(frozen=True)
 class Region:
     """One checked input row."""
@@ -126,7 +133,7 @@ def check_basis(basis: pd.DataFrame) -> list[Region]:
                 f"{where}: underlaget för region {code} ({fmt_sek(b)} barn) är orimligt stort "
                 f"(högst {fmt_sek(MAX_BASIS)})"
             )
-        name = names[code]
+        name = region_names()[code]
         if has_name and not _is_missing(row.get("region_name")) and str(row["region_name"]).strip():
             name = str(row["region_name"]).strip()
         out.append(Region(code, name, b))

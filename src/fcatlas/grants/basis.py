@@ -24,7 +24,7 @@ import pandas as pd
 
 from fcatlas.errors import BundleError, InputFileError
 from fcatlas.geography.sources.textfile import read_text, records, sniff_delimiter
-from fcatlas.grants.allocation import MAX_BASIS, _as_int, lan_names
+from fcatlas.grants.allocation import MAX_BASIS, _as_int, region_names
 
 if TYPE_CHECKING:
     from fcatlas.geography.bundle import Bundle
@@ -103,7 +103,7 @@ def basis_from_bundle(
             f"datapaketet saknar antal barn 0–6 år {y} för {len(missing)} områden med stort "
             f"utanförskap (t.ex. {', '.join(missing[:5])}); underlaget kan inte beräknas"
         )
-    names = lan_names()
+    names = region_names()
     rows = []
     for code in sorted(names):
         sub = hit.loc[hit["lan_code"] == code]
@@ -130,8 +130,10 @@ def basis_from_bundle(
             )
     if getattr(bundle, "synthetic", False):
         notes.append("Datapaketet är syntetiskt (demodata); beloppen är bara ett exempel.")
-    label = getattr(bundle, "label", "") or ""
-    source = f"datapaket {bundle.path}" + (f" ({label})" if label else "")
+    # the bundle by its name and date, never a local path (annexes are sent to others)
+    label = getattr(bundle, "label", "") or "utan namn"
+    created = str(bundle.manifest.get("created") or "")[:10]
+    source = f"datapaket '{label}'" + (f", skapat {created}" if created else "")
     sources = []
     for src in bundle.manifest.get("sources", []) or []:
         if isinstance(src, dict):
@@ -169,7 +171,7 @@ def read_basis_file(path: str | Path) -> Basis:
         raise InputFileError(
             p, f"okänd kolumn; tillåtna är {', '.join(sorted(known))}", row=1, column=unknown[0]
         )
-    names = lan_names()
+    names = region_names()
     rows: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
     for record in recs[1:]:
@@ -224,6 +226,16 @@ def read_basis_file(path: str | Path) -> Basis:
         )
     if not rows:
         raise InputFileError(p, "filen har inga datarader")
+    missing = [c for c in sorted(names) if c not in seen]
+    if missing:
+        # a region left out would silently lose its fixed part and its share
+        listed = ", ".join(f"{c} {names[c]}" for c in missing)
+        raise InputFileError(
+            p,
+            f"{len(missing)} av 21 regioner saknas i underlaget: {listed}. Underlaget ska ha en rad per region; "
+            "skriv 0 för en region utan barn i områden med stort utanförskap",
+            column="region_code",
+        )
     table = pd.DataFrame(rows, columns=BASIS_COLUMNS)
     table["n_areas"] = table["n_areas"].astype("Int64")
     table["basis_children"] = table["basis_children"].astype("int64")

@@ -174,13 +174,17 @@ def check_report(
     report: ReportData,
     unit_exists: Callable[[str], bool] | None = None,
     deadline: dt.date | None = None,
+    *,
+    unit_lan: Callable[[str], str | None] | None = None,
+    allocated_sek: int | None = None,
 ) -> list[Finding]:
     """All findings for ``report`` (errors and warnings), in field order.
 
     Rules: a real län code; a plausible year; non-negative whole kronor; only permitted
     purposes; used ≤ received; the unused amount equals received − used when given; a role when
-    staff are financed; linked centres exist (when ``unit_exists`` is given); submission after
-    ``deadline`` is a warning.
+    staff are financed; linked centres exist (when ``unit_exists`` is given) and lie in the
+    reporting region (when ``unit_lan`` is given); a received amount other than the decided
+    ``allocated_sek`` is a warning with both figures; submission after ``deadline`` is a warning.
     """
     f: list[Finding] = []
     for name, value in (("amount_received_sek", report.amount_received_sek), ("unused_sek", report.unused_sek),
@@ -197,6 +201,14 @@ def check_report(
         f.append(Finding("year", f"{report.year} är inget rimligt bidragsår"))
     if report.amount_received_sek < 0:
         f.append(Finding("amount_received_sek", "beloppet får inte vara negativt"))
+    elif allocated_sek is not None and report.amount_received_sek != allocated_sek:
+        diff = report.amount_received_sek - allocated_sek
+        f.append(Finding(
+            "amount_received_sek",
+            f"mottaget belopp {fmt_sek(report.amount_received_sek)} kr skiljer sig från beslutad fördelning "
+            f"{fmt_sek(allocated_sek)} kr ({'+' if diff > 0 else '−'}{fmt_sek(abs(diff))} kr); kontrollera beloppet",
+            "varning",
+        ))
     permitted = {p.value for p in Purpose}
     for key, amount in report.uses.items():
         if key not in permitted:
@@ -241,10 +253,13 @@ def check_report(
     for uid in report.unit_ids:
         if len(uid) > MAX_UNIT_ID:
             f.append(Finding("unit_ids", f"{uid[:40]!r}… är för långt för ett id ({len(uid)} tecken, högst {MAX_UNIT_ID})"))
-    if unit_exists is not None:
-        for uid in report.unit_ids:
-            if not unit_exists(uid):
-                f.append(Finding("unit_ids", f"enheten {uid!r} finns inte i registret"))
+    for uid in report.unit_ids:
+        lan = unit_lan(uid) if unit_lan is not None else None
+        if unit_exists is not None and lan is None and not unit_exists(uid):
+            f.append(Finding("unit_ids", f"enheten {uid!r} finns inte i registret"))
+        elif lan is not None and lan != report.region_code:
+            f.append(Finding("unit_ids", f"enheten {uid!r} hör till {_region(lan)}, inte till "
+                                         f"{_region(report.region_code)}; länka bara regionens egna enheter"))
     if deadline is not None and report.submitted_at is not None and is_late(report.submitted_at, deadline):
         f.append(
             Finding(
@@ -254,6 +269,12 @@ def check_report(
             )
         )
     return f
+
+
+def _region(code: str) -> str:
+    from fcatlas.geography.admin import REGION_NAMES
+
+    return f"{REGION_NAMES.get(code, 'region')} ({code})"
 
 
 def errors(findings: Iterable[Finding]) -> list[Finding]:
@@ -323,11 +344,13 @@ def read_reports(
     path: str | Path,
     unit_exists: Callable[[str], bool] | None = None,
     deadlines: Callable[[int], dt.date] | None = None,
+    unit_lan: Callable[[str], str | None] | None = None,
 ) -> list[ImportedReport]:
     """Read and check a report file (CSV with ``;`` or ``,``, or XLSX; headers as in
-    :data:`TEMPLATE_COLUMNS`). All problems of all rows are collected; when there is any error a
-    :class:`ReportFileError` lists them (file, row, column, reason). Warnings (late submission)
-    do not stop the import.
+    :data:`TEMPLATE_COLUMNS`). All problems of the file — its header and every row — are
+    collected and reported at once; when there is any error a :class:`ReportFileError` lists
+    them (file, row, column — always a column of the template — and reason). Warnings (late
+    submission) do not stop the import.
     """
     p = Path(path)
     header, rows = _read_table(p)
@@ -353,8 +376,9 @@ def read_reports(
     for req in REQUIRED:
         if req not in keys:
             problems.append(Problem(str(p), 1, HEADER[req], "kolumnen saknas"))
-    if problems:
-        raise ReportFileError(p, problems)
+    # the rows are checked too, so that one round of corrections is enough (a missing required
+    # column is reported once, above, not on every row)
+    absent = {req for req in REQUIRED if req not in keys}
     out: list[ImportedReport] = []
     seen: dict[tuple[str, int], int] = {}
     for rowno, values in rows:
@@ -375,15 +399,17 @@ def read_reports(
         code = _text(rec.get("region_code"))
         if code.isdigit() and len(code) == 1:
             code = "0" + code
-        if not code:
+        if "region_code" in absent:
+            pass
+        elif not code:
             bad("region_code", "värdet saknas")
         elif code not in lan_names():
             bad("region_code", f"{code!r} är ingen länskod (två siffror, t.ex. 18)")
         year = _int(rec.get("year"))
-        if year is None or not (2000 <= year <= 2100):
+        if "year" not in absent and (year is None or not (2000 <= year <= 2100)):
             bad("year", f"{_text(rec.get('year'))!r} är inget årtal (t.ex. 2026)")
         received = _int(rec.get("amount_received_sek"))
-        if received is None:
+        if received is None and "amount_received_sek" not in absent:
             bad("amount_received_sek", _money_reason(rec.get("amount_received_sek")))
         uses: dict[str, int] = {}
         for purpose in Purpose:
@@ -414,25 +440,11 @@ def read_reports(
             if submitted is None:
                 bad("submitted", f"{_text(rec.get('submitted'))!r} är inget datum (ÅÅÅÅ-MM-DD)")
         unit_ids = [u for u in re.split(r"[,;\s]+", _text(rec.get("unit_ids"))) if u]
-        if unit_exists is not None:
-            for uid in unit_ids:
-                if not unit_exists(uid):
-                    bad("unit_ids", f"enheten {uid!r} finns inte i registret")
-        if row_problems:
-            problems.extend(row_problems)
-            continue
-        assert year is not None and received is not None
-        if (code, year) in seen:
-            problems.append(
-                Problem(str(p), rowno, HEADER["region_code"],
-                        f"rapporten för {code} år {year} finns redan på rad {seen[(code, year)]}")
-            )
-            continue
-        seen[(code, year)] = rowno
+        # the rules on the whole report, with what could be read (never stopping at the first)
         data = ReportData(
             region_code=code,
-            year=year,
-            amount_received_sek=received,
+            year=year or 0,
+            amount_received_sek=received or 0,
             uses=uses,
             fte=fte,
             role=_text(rec.get("role")),
@@ -443,13 +455,26 @@ def read_reports(
                 dt.datetime.combine(submitted, dt.time(12, 0), tzinfo=dt.UTC) if submitted else None
             ),
         )
-        deadline = deadlines(year) if deadlines else None
-        for finding in errors(check_report(data, None, deadline)):
-            col = finding.field.split(".")[-1] if finding.field.startswith("uses.") else finding.field
-            column = HEADER.get(col) or FIELD_LABELS.get(col, col)
-            if finding.field == "uses":
-                column = "Använt per ändamål (kr)"
-            problems.append(Problem(str(p), rowno, column, finding.reason))
+        deadline = deadlines(year) if deadlines and year else None
+        reported = {q.column for q in row_problems}
+        for finding in errors(check_report(data, unit_exists, deadline, unit_lan=unit_lan)):
+            column = _template_column(finding.field)
+            if finding.field in ("region_code", "year") or column in reported and finding.field != "unit_ids":
+                continue  # already said about this cell
+            if finding.field == "uses" and received is None:
+                continue
+            row_problems.append(Problem(str(p), rowno, column, finding.reason))
+        if row_problems or absent:
+            problems.extend(row_problems)
+            continue
+        assert year is not None and received is not None
+        if (code, year) in seen:
+            problems.append(
+                Problem(str(p), rowno, HEADER["region_code"],
+                        f"rapporten för {code} år {year} finns redan på rad {seen[(code, year)]}")
+            )
+            continue
+        seen[(code, year)] = rowno
         out.append(ImportedReport(data, rowno))
     if problems:
         raise ReportFileError(p, problems)
@@ -517,6 +542,15 @@ def _whole_kronor(text: str) -> int | None:
     """Whole non-negative kronor written with ASCII digits (spaces as thousands separators)."""
     t = text.replace("\u00a0", "").replace("\u202f", "").replace(" ", "").replace("_", "")
     return int(t) if re.fullmatch(r"[0-9]+", t) else None
+
+
+def _template_column(finding_field: str) -> str:
+    """The template's header for a finding (never a name that is not in the template): the
+    purposes by their column, "used more than received" on the received amount."""
+    key = finding_field.split(".")[-1] if finding_field.startswith("uses.") else finding_field
+    if key == "uses":
+        key = "amount_received_sek"
+    return HEADER.get(key) or HEADER["account"]
 
 
 def _read_table(p: Path) -> tuple[list[Any], list[tuple[int, list[Any]]]]:

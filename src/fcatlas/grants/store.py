@@ -44,6 +44,7 @@ from fcatlas.grants.followup import (
     EDITABLE,
     PURPOSE_LABELS,
     STATUS_LABELS,
+    Finding,
     Purpose,
     ReportData,
     ReportError,
@@ -82,6 +83,8 @@ class GrantReport(Base):
     year: Mapped[int] = mapped_column(Integer, nullable=False)
     status: Mapped[str] = mapped_column(String(20), nullable=False, default=ReportStatus.NOT_STARTED.value)
     amount_received_sek: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
+    #: The decided allocation (``grant report open --allocation``); None when not known.
+    allocated_sek: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     fte: Mapped[Decimal | None] = mapped_column(Numeric(8, 2), nullable=True)
     role: Mapped[str] = mapped_column(String(200), nullable=False, default="")
     unused_sek: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
@@ -156,6 +159,7 @@ class ReportView:
     submitted_at: dt.datetime | None
     returned_at: dt.datetime | None
     approved_at: dt.datetime | None
+    allocated_sek: int | None = None
 
     @property
     def late(self) -> bool:
@@ -171,6 +175,7 @@ LIST_COLUMNS = [
     "year",
     "status",
     "status_label",
+    "allocated_sek",
     "amount_received_sek",
     "used_sek",
     *[p.value + "_sek" for p in Purpose],
@@ -188,7 +193,8 @@ LIST_COLUMNS = [
 
 
 class GrantStore:
-    """The follow-up store. ``unit_exists`` (optional) checks linked register units.
+    """The follow-up store. ``unit_exists`` (optional) checks linked register units,
+    ``unit_lan`` (optional) their län, so that a region links only its own units.
 
     With ``session`` every method works inside that session (the caller's unit of work: it
     flushes, the caller commits); without, each method is its own transaction on ``engine``.
@@ -196,15 +202,17 @@ class GrantStore:
     """
 
     def __init__(self, engine: Engine, unit_exists: Callable[[str], bool] | None = None,
-                 session: Session | None = None) -> None:
+                 unit_lan: Callable[[str], str | None] | None = None, session: Session | None = None) -> None:
         self.engine = engine
         self.unit_exists = unit_exists
+        self.unit_lan = unit_lan
         self.session = session
 
     @classmethod
-    def in_session(cls, session: Session, unit_exists: Callable[[str], bool] | None = None) -> GrantStore:
+    def in_session(cls, session: Session, unit_exists: Callable[[str], bool] | None = None,
+                   unit_lan: Callable[[str], str | None] | None = None) -> GrantStore:
         """A store working inside ``session`` (the caller commits)."""
-        return cls(session.get_bind(), unit_exists, session)  # type: ignore[arg-type]
+        return cls(session.get_bind(), unit_exists, unit_lan, session)  # type: ignore[arg-type]
 
     @contextmanager
     def _tx(self) -> Iterator[Session]:
@@ -224,9 +232,21 @@ class GrantStore:
             yield s
 
     @classmethod
-    def open(cls, url: str, unit_exists: Callable[[str], bool] | None = None) -> GrantStore:
+    def open(cls, url: str, unit_exists: Callable[[str], bool] | None = None,
+             unit_lan: Callable[[str], str | None] | None = None) -> GrantStore:
         """Connect to ``url`` (SQLAlchemy URL) and bring the schema up to date."""
-        return cls(connect(url), unit_exists)
+        return cls(connect(url), unit_exists, unit_lan)
+
+    def allocated(self, region_code: str, year: int) -> int | None:
+        """The decided allocation for a region and year (from ``open_year``), if known."""
+        with self._read() as s:
+            row = self._get(s, region_code, year)
+            return None if row is None or row.allocated_sek is None else int(row.allocated_sek)
+
+    def check(self, data: ReportData, deadline: dt.date | None = None) -> list[Finding]:
+        """Every finding for ``data`` against the register and the decided allocation."""
+        return check_report(data, self.unit_exists, deadline, unit_lan=self.unit_lan,
+                            allocated_sek=self.allocated(data.region_code, data.year))
 
     def close(self) -> None:
         self.engine.dispose()
@@ -256,9 +276,12 @@ class GrantStore:
                     data = ReportData(region_code=code, year=year, amount_received_sek=int(amount))
                     self._raise_on_errors(data, None)
                     row = self._new(s, data, deadline or report_deadline(year), now, user)
+                    row.allocated_sek = int(amount)
                     created += 1
-                elif row.status == ReportStatus.NOT_STARTED.value:
-                    row.amount_received_sek = int(amount)
+                else:
+                    row.allocated_sek = int(amount)
+                    if row.status == ReportStatus.NOT_STARTED.value:
+                        row.amount_received_sek = int(amount)
                     row.updated_at = now
         return created
 
@@ -406,7 +429,7 @@ class GrantStore:
 
     # -- internals --------------------------------------------------------------------------
     def _raise_on_errors(self, data: ReportData, deadline: dt.date | None) -> None:
-        errs = errors(check_report(data, self.unit_exists, deadline))
+        errs = errors(check_report(data, self.unit_exists, deadline, unit_lan=self.unit_lan))
         if errs:
             raise ReportError(
                 f"rapporten för region {data.region_code} år {data.year} har fel:\n"
@@ -482,6 +505,7 @@ class GrantStore:
             submitted_at=_aware(row.submitted_at),
             returned_at=_aware(row.returned_at),
             approved_at=_aware(row.approved_at),
+            allocated_sek=None if row.allocated_sek is None else int(row.allocated_sek),
         )
 
 
@@ -495,6 +519,7 @@ def reports_frame(views: Iterable[ReportView]) -> pd.DataFrame:
                 "year": d.year,
                 "status": v.status.value,
                 "status_label": v.status_label,
+                "allocated_sek": v.allocated_sek,
                 "amount_received_sek": d.amount_received_sek,
                 "used_sek": d.used_sek,
                 **{p.value + "_sek": int(d.uses.get(p.value, 0)) for p in Purpose},
@@ -512,6 +537,7 @@ def reports_frame(views: Iterable[ReportView]) -> pd.DataFrame:
         )
     df = pd.DataFrame(rows, columns=LIST_COLUMNS)
     df["unused_sek"] = df["unused_sek"].astype("Int64")
+    df["allocated_sek"] = df["allocated_sek"].astype("Int64")
     return df
 
 

@@ -67,7 +67,8 @@ def map_layers(
                      "(RegSO är för små för att synas här; se länskartorna).")
     elif regso is None or len(regso) == 0:
         notes.append("RegSO-gränser finns inte i datapaketet för detta län; kommunerna är färgade "
-                     "efter andel av folkmängden i utanförskapsområden.")
+                     "efter andel av folkmängden i utanförskapsområden. Om en familjecentral saknas "
+                     "avgörs då på kommunnivå (se atlas.xlsx, 'Svaret bygger på').")
     else:
         notes.append("Svart kontur: utanförskapsområde.")
     est = bool(result.areas["children_0_6_estimated"].fillna(False).astype(bool).any())
@@ -113,6 +114,73 @@ def _insets(
         half = max(maxx - minx, maxy - miny) / 2 + margin_m
         out.append((str(kn), (cx - half, cy - half, cx + half, cy + half)))
     return out
+
+
+#: Longest list of kommun names printed in the console summary; longer lists are counted and
+#: their place in the files named instead.
+MAX_NAMES_PRINTED = 12
+
+
+def console_lines(result: AtlasResult, out: Path, files: dict[str, list[Path]]) -> list[str]:
+    """The atlas's summary for the terminal (rich markup): counts, which level the answers rest
+    on, and where the full lists are — never hundreds of names."""
+    from fcatlas.analysis.coverage import COVERAGE_LEVEL_LABELS
+    from fcatlas.fmt import thousands
+    from fcatlas.outputs.excel import scope_label
+
+    s = result.summary
+    p = result.params
+    est = " (skattat)" if s["children_0_6_estimated"] else ""
+    kn = result.kommuner.set_index("kommun_code")["kommun_name"]
+    without = list(s["kommuner_without_centre"])
+    no_report = list(s.get("kommuner_no_report", []))
+    if not without:
+        names = "inga"
+    elif len(without) <= MAX_NAMES_PRINTED:
+        names = ", ".join(f"{kn.get(k, k)} ({k})" for k in without)
+    else:
+        names = f"{len(without)} (listan finns på bladet Kommuner i atlas.xlsx och i summary.json)"
+    lines = [
+        f"[bold]Atlas för {scope_label(result)}, {p.year}[/] – utanförskapsområden: {p.exclusion.label}",
+        f"  Enheter: {thousands(s['units_total'])}  ·  kommuner utan familjecentral i drift: {names}",
+    ]
+    if no_report:
+        lan_names = result.lan.set_index("lan_code")["lan_name"]
+        lans = list(s.get("lan_no_report", []))
+        which = (", ".join(str(lan_names.get(c, c)) for c in lans) if len(lans) <= MAX_NAMES_PRINTED
+                 else f"{len(lans)} län")
+        lines.append(f"  Inga enheter rapporterade från {which} ({len(no_report)} kommuner): där är svaren "
+                     "okända, inte 'saknas'.")
+    n_without = len(s["exclusion_areas_without_centre"])
+    n_k = len(s.get("exclusion_areas_without_centre_kommun_level", []))
+    n_unknown = len(s["exclusion_areas_coverage_unknown"])
+    lines.append(
+        f"  Utanförskapsområden: {thousands(s['exclusion_areas_total'])}, varav {thousands(s['exclusion_areas_covered'])} "
+        f"med familjecentral inom räckhåll och {thousands(n_without)} utan"
+        + (f" ({thousands(n_k)} på kommunnivå: gräns saknas och kommunen har ingen familjecentral)" if n_k else "")
+        + (f"; {thousands(n_unknown)} okända" if n_unknown else "")
+    )
+    a = result.areas
+    e = a.loc[a["exclusion"].astype(bool)]
+    if len(e) and "coverage_level" in e:
+        counts = e["coverage_level"].value_counts()
+        lines.append("  Svaren bygger på: " + "; ".join(
+            f"{COVERAGE_LEVEL_LABELS[k]} {thousands(int(counts[k]))}" for k in COVERAGE_LEVEL_LABELS if k in counts))
+    lines.append(
+        f"  Barn 0–6 år i utanförskapsområden{est}: {thousands(s['children_0_6_in_exclusion_areas'])}, varav "
+        f"inom räckhåll {thousands(s['children_0_6_in_exclusion_areas_covered'])}, utan "
+        f"{thousands(s['children_0_6_in_exclusion_areas_not_covered'])}, okänt "
+        f"{thousands(s['children_0_6_in_exclusion_areas_coverage_unknown'])}"
+    )
+    if s["areas_without_geometry"]:
+        lines.append(
+            f"  [yellow]{thousands(s['areas_without_geometry'])} av {thousands(s['areas_total'])} RegSO saknar gräns "
+            "i datapaketet; där avgör kommunen (se 'Svaret bygger på' i atlas.xlsx).[/]"
+        )
+    n_maps = len(files.get("maps", []))
+    lines.append(f"  Skrev {out}/atlas.xlsx (bladen Luckor, Kommuner, Områden …), areas.csv, summary.json och "
+                 f"{n_maps} kartfiler i {out}/maps/")
+    return lines
 
 
 def _json_default(o: object) -> object:

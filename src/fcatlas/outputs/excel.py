@@ -19,6 +19,7 @@ import xlsxwriter
 import xlsxwriter.exceptions
 
 from fcatlas.analysis.atlas import AtlasResult
+from fcatlas.analysis.coverage import COVERAGE_LEVEL_LABELS
 from fcatlas.domain import CATEGORY_LABELS, OMRADESTYP_LABELS, STATUS_LABELS, Category, Status
 from fcatlas.errors import FcatlasError
 from fcatlas.files import atomic_output, xlsx_workbook
@@ -47,6 +48,7 @@ PRECISION_LABELS = {
     "exakt": "koordinater i inlämningen",
     "adress": "adress (geokodad)",
     "postnummer": "postnummerområdets mitt",
+    "ort": "ortens mitt (postnumret delar punkt med andra)",
     "kommun": "punkt i kommunen (läge okänt)",
 }
 LEVEL_LABELS = {"total": "Totalt", "lan": "Län", "kommun": "Kommun"}
@@ -86,6 +88,7 @@ AREA_COLS = [
     Col("nearest_centre_km", "Avstånd till närmaste (km)", "km"),
     Col("reach_km", "Räckvidd (km)", "km"),
     Col("covered", "Familjecentral inom räckhåll", "bool"),
+    Col("coverage_level_label", "Svaret bygger på"),
 ]
 UNIT_COLS = [
     Col("id", "Id", "code"),
@@ -122,7 +125,10 @@ _AGG_COLS = [
     Col("n_exclusion_areas", "Utanförskapsområden", "int"),
     Col("n_exclusion_areas_covered", "Utanförskapsområden med familjecentral inom räckhåll", "int"),
     Col("n_exclusion_areas_not_covered", "Utanförskapsområden utan familjecentral inom räckhåll", "int"),
-    Col("n_exclusion_areas_unknown", "Utanförskapsområden med okänd täckning (gräns saknas)", "int"),
+    Col("n_exclusion_areas_not_covered_kommun_level",
+        "varav utan familjecentral i kommunen (gräns saknas; kommunnivå)", "int"),
+    Col("n_exclusion_areas_unknown", "Utanförskapsområden med okänd täckning", "int"),
+    Col("n_exclusion_areas_no_report", "varav regionen har inte rapporterat", "int"),
     Col("population", "Folkmängd", "int"),
     Col("exclusion_population_share", "Andel av folkmängden i utanförskapsområden", "share"),
     Col("children_0_6", "Barn 0–6 år", "int"),
@@ -146,6 +152,7 @@ KOMMUN_COLS = [
     Col("lan_code", "Länskod", "code"),
     *_UNIT_COUNT_COLS,
     Col("has_centre", "Har familjecentral i drift", "bool"),
+    Col("reported", "Regionen har rapporterat", "bool"),
     *_AGG_COLS,
 ]
 LAN_COLS = [
@@ -156,6 +163,7 @@ LAN_COLS = [
     Col("n_kommuner_without_centre", "Kommuner utan familjecentral", "int"),
     Col("all_kommuner_with_centre", "Familjecentral i alla kommuner", "bool"),
     Col("no_kommun_with_centre", "Familjecentral i ingen kommun", "bool"),
+    Col("reported", "Regionen har rapporterat", "bool"),
     *_UNIT_COUNT_COLS,
     *_AGG_COLS,
 ]
@@ -183,6 +191,7 @@ GAP_COLS = [
     Col("reach_km", "Räckvidd (km)", "km"),
     Col("nearest_centre_name", "Närmaste familjecentral"),
     Col("nearest_centre_km", "Avstånd (km)", "km"),
+    Col("coverage_level_label", "Svaret bygger på"),
 ]
 
 
@@ -236,12 +245,15 @@ class _Writer:
             "share": wb.add_format({"num_format": "0.0%"}),
             "bool": wb.add_format({"align": "center"}),
             "title": wb.add_format({"bold": True, "font_size": 14}),
+            "note": wb.add_format({"italic": True}),
             "wrap": wb.add_format({"text_wrap": True, "valign": "top"}),
             "wrap_left": wb.add_format({"text_wrap": True, "valign": "top", "align": "left"}),
         }
 
-    def table(self, name: str, df: pd.DataFrame, cols: Sequence[Col], note: str | None = None) -> None:
-        """One table; ``note``: a line of text above the header row (the header is then row 2)."""
+    def table(self, name: str, df: pd.DataFrame, cols: Sequence[Col], empty_note: str | None = None, *,
+              note: str | None = None) -> None:
+        """One table; ``note``: a line of text above the header row (the header is then row 2); an
+        empty table says why in the sheet itself (``empty_note``, below the header)."""
         ws = self.wb.add_worksheet(name)
         cols = [c for c in cols if c.key in df.columns]
         top = 0
@@ -262,6 +274,8 @@ class _Writer:
                 text = self._cell(ws, i, j, c, v)
                 if text is not None and len(text) + 2 > widths[j]:
                     widths[j] = min(50.0, len(text) + 2)
+        if df.empty:
+            ws.write_string(top + 1, 0, empty_note or "Inga rader för urvalet.", self.fmt["note"])
         for j, c in enumerate(cols):
             ws.set_column(j, j, c.width or widths[j], self.fmt.get(c.kind, self.fmt["text"]) if c.kind == "code" else None)
         ws.set_row(top, 45)
@@ -339,8 +353,14 @@ class _Writer:
             ) from exc
 
 
+def _level_labels(df: pd.DataFrame) -> pd.DataFrame:
+    if "coverage_level" in df:
+        df["coverage_level_label"] = df["coverage_level"].map(COVERAGE_LEVEL_LABELS)
+    return df
+
+
 def _area_frame(areas: pd.DataFrame) -> pd.DataFrame:
-    a = areas.copy()
+    a = _level_labels(areas.copy())
     a["omradestyp_label"] = a["omradestyp"].map(lambda t: OMRADESTYP_LABELS.get(int(t)) if pd.notna(t) else None)
     a["urbanity_label"] = a["urbanity"].map(URBANITY_LABELS) if "urbanity" in a else None
     return a
@@ -389,12 +409,15 @@ def keyfigure_rows(result: AtlasResult) -> list[tuple[str, object]]:
         for st in (Status.I_DRIFT, Status.PLANERAD, Status.AVSIKTSFORKLARING):
             rows.append((f"   {CAT_LABELS[c.value]}, {STAT_LABELS[st.value].lower()}", ubc[c.value][st.value]))
     kw = list(s["kommuner_without_centre"])
+    knr = list(s.get("kommuner_no_report", []))
     n_k = int(s["kommuner_total"])
     rows += [
         ("2. Kommuner", n_k),
-        ("   med familjecentral i drift", n_k - len(kw)),
+        ("   med familjecentral i drift", n_k - len(kw) - len(knr)),
         ("   utan familjecentral i drift", len(kw)),
+        ("   regionen har inte rapporterat (varken med eller utan)", len(knr)),
         ("   kommuner utan familjecentral i drift", _names(kw, kn)),
+        ("   län vars region inte har rapporterat", _names(list(s.get("lan_no_report", [])), ln)),
         ("   län med familjecentral i alla kommuner",
          _names(list(s["lan_all_kommuner_with_centre"]), ln)),
         ("   län utan familjecentral i någon kommun", _names(list(s["lan_without_centre"]), ln)),
@@ -402,7 +425,11 @@ def keyfigure_rows(result: AtlasResult) -> list[tuple[str, object]]:
         ("   med familjecentral i området eller inom räckhåll", int(s["exclusion_areas_covered"])),
         ("   utan familjecentral inom räckhåll (se bladet Luckor)",
          len(s["exclusion_areas_without_centre"])),
-        ("   täckning okänd (områdesgräns saknas)", len(s["exclusion_areas_coverage_unknown"])),
+        ("      varav på kommunnivå (gräns saknas, ingen familjecentral i kommunen)",
+         len(s.get("exclusion_areas_without_centre_kommun_level", []))),
+        ("   täckning okänd", len(s["exclusion_areas_coverage_unknown"])),
+        ("      varav regionen har inte rapporterat", len(s.get("exclusion_areas_no_report", []))),
+        ("Svaren bygger på", _basis_text(result)),
         ("4. Barn 0–6 år" + (" (skattat)" if s["children_0_6_estimated"] else ""), int(s["children_0_6_total"])),
         ("   i utanförskapsområden", int(s["children_0_6_in_exclusion_areas"])),
         ("   i utanförskapsområden med familjecentral inom räckhåll",
@@ -418,6 +445,35 @@ def keyfigure_rows(result: AtlasResult) -> list[tuple[str, object]]:
                       - int(s["children_0_6_in_exclusion_areas_coverage_unknown"])))),
     ]
     return rows
+
+
+def _basis_text(result: AtlasResult) -> str:
+    """Which level the coverage answers of the scope rest on, counted over the exclusion areas."""
+    a = result.areas
+    e = a.loc[a["exclusion"].astype(bool)]
+    if e.empty or "coverage_level" not in e:
+        return "inga utanförskapsområden i urvalet"
+    counts = e["coverage_level"].value_counts()
+    return "; ".join(f"{int(counts[k])} områden: {COVERAGE_LEVEL_LABELS[k]}" for k in COVERAGE_LEVEL_LABELS
+                     if k in counts)
+
+
+def gaps_empty_note(result: AtlasResult) -> str:
+    """Why the sheet *Luckor* is empty, in words."""
+    s: dict[str, Any] = result.summary
+    n = int(s["exclusion_areas_total"])
+    if n == 0:
+        return "Inga luckor: urvalet har inga utanförskapsområden enligt definitionen."
+    unknown = len(s["exclusion_areas_coverage_unknown"])
+    no_rep = len(s.get("exclusion_areas_no_report", []))
+    covered = int(s["exclusion_areas_covered"])
+    parts = [f"Inga luckor att visa. Av {n} utanförskapsområden har {covered} familjecentral inom räckhåll"]
+    if unknown:
+        parts.append(
+            f"{unknown} har okänd täckning ({no_rep} där regionen inte har rapporterat, {unknown - no_rep} där "
+            "områdesgränsen saknas och kommunen har familjecentral) och kan inte bedömas; se bladet Områden"
+        )
+    return "; ".join(parts) + "."
 
 
 def _ratio(part: object, whole: object) -> float | None:
@@ -455,7 +511,7 @@ def definitions_rows(result: AtlasResult, manifest: dict[str, Any]) -> list[tupl
         ("Syntetiska exempeldata", "Ja – inte verkliga uppgifter" if manifest.get("synthetic") else "Nej"),
         ("År (områdestyp, folkmängd)", str(p.year)),
         ("Urval", scope_label(result)),
-        ("Utanförskapsområde", f"{p.exclusion.label} (definition '{p.exclusion.spec}')"),
+        ("Utanförskapsområde", f"{p.exclusion.label} (definition '{p.exclusion.public_spec}')"),
         ("Familjecentral (i rapporten)", ", ".join(
             CAT_LABELS.get(c, c) for c in sorted(p.centre_categories)) + " med status I drift"),
         ("Familjecentral", "MVC, BVC, öppen förskola och socialtjänst samlokaliserade"),
@@ -466,11 +522,14 @@ def definitions_rows(result: AtlasResult, manifest: dict[str, Any]) -> list[tupl
         ("Tätortsklass", "RegSO:s vanligaste DeSO-bokstav (SCB): C = centralort, B = annan tätort, "
                          "A = huvudsakligen utanför tätort; lika antal ger den mer tätortsartade"),
         ("Inom räckhåll", "en familjecentral i drift finns i området eller inom räckvidden fågelvägen "
-                          "från områdets tyngdpunkt (SWEREF 99 TM); 'okänt' där områdesgränsen saknas "
-                          "i datapaketet"),
+                          "från områdets tyngdpunkt (SWEREF 99 TM)"),
         ("Områden utan gräns", f"{result.summary.get('areas_without_geometry', 0)} av "
-                               f"{result.summary.get('areas_total', 0)} RegSO saknar gräns i datapaketet; "
-                               "där är avstånd och täckning okända (inte 'nej')"),
+                               f"{result.summary.get('areas_total', 0)} RegSO saknar gräns i datapaketet. "
+                               "Där avgör kommunen: finns ingen familjecentral i drift i kommunen saknar "
+                               "området familjecentral (kommunnivå); har kommunen en är täckningen okänd"),
+        ("Regioner utan rapport", "en region som inte har några enheter i registret har inte rapporterat: "
+                                  "dess kommuner och områden räknas som okända, inte som 'utan familjecentral'"),
+        ("Svaret bygger på", "; ".join(f"{v}" for v in COVERAGE_LEVEL_LABELS.values())),
         ("Enheter räknas per område", "endast status " + ", ".join(
             STAT_LABELS.get(s, s) for s in p.count_statuses)),
     ]
@@ -521,25 +580,30 @@ def write_excel(result: AtlasResult, manifest: dict[str, Any], path: str | Path,
     :class:`fcatlas.services.outlook.OutlookTables` for the sheet *Prognos barn 0–6* (none without)."""
     out = Path(path)
     with atomic_output(out) as tmp:
-        _write_excel(result, manifest, tmp)
+        _write_excel(result, manifest, tmp, outlook)
     return out
 
 
-def _write_excel(result: AtlasResult, manifest: dict[str, Any], out: Path) -> None:
+def _write_excel(result: AtlasResult, manifest: dict[str, Any], out: Path, outlook: Any = None) -> None:
     w = _Writer(out)
     w.keyfigures(keyfigure_rows(result))
-    w.table(SHEET_AREAS, _area_frame(result.areas), AREA_COLS)
-    w.table(SHEET_UNITS, _unit_frame(result.units, result.areas_all), UNIT_COLS)
-    w.table(SHEET_KOMMUNER, result.kommuner, KOMMUN_COLS)
+    w.table(SHEET_AREAS, _area_frame(result.areas), AREA_COLS, "Urvalet har inga områden i datapaketet.")
+    w.table(SHEET_UNITS, _unit_frame(result.units, result.areas_all), UNIT_COLS,
+            "Inga enheter i registret för urvalet: regionen har inte rapporterat (importera listan med "
+            "'fcatlas register import').")
+    k = result.kommuner.copy()
+    if "reported" in k:  # no report from the region: "okänt", not "Nej" (issue 8.4)
+        k["has_centre"] = k["has_centre"].astype("boolean").where(k["reported"].astype(bool), pd.NA)
+    w.table(SHEET_KOMMUNER, k, KOMMUN_COLS)
     w.table(SHEET_LAN, result.lan, LAN_COLS)
     w.table(SHEET_LEVELS, _level_frame(result.units_by_level), LEVEL_COLS)
     cov = result.coverage_by_omradestyp.copy()
     cov["omradestyp_label"] = cov["omradestyp"].map(lambda t: OMRADESTYP_LABELS.get(int(t)) if pd.notna(t) else None)
     w.table(SHEET_COVERAGE, cov, COVERAGE_COLS)
-    g = result.gaps.copy()
+    g = _level_labels(result.gaps.copy())
     if "urbanity" in g:
         g["urbanity_label"] = g["urbanity"].map(URBANITY_LABELS)
-    w.table(SHEET_GAPS, g, GAP_COLS)
+    w.table(SHEET_GAPS, g, GAP_COLS, empty_note=gaps_empty_note(result))
     if outlook is not None:
         w.table(SHEET_OUTLOOK, outlook_frame(outlook) if not outlook.reason else pd.DataFrame(
             columns=[c.key for c in OUTLOOK_COLS]), OUTLOOK_COLS, note=outlook_note(outlook))

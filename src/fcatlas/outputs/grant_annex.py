@@ -22,6 +22,29 @@ from fcatlas.grants.plan import GrantPlan
 
 TEMPLATES = Path(__file__).parent / "templates"
 
+#: Swedish headers of the plan and the payout schedule in terminal tables (``total_2026`` → "2026 (kr)").
+PLAN_TABLE_HEADERS = {
+    "region_code": "Län",
+    "region_name": "Region",
+    "total_sek": "Totalt (kr)",
+    "year": "År",
+    "instalment": "Delbetalning",
+    "payout_date": "Utbetalas",
+    "amount_sek": "Belopp (kr)",
+}
+
+
+def plan_table_headers(columns: list[str]) -> dict[str, str]:
+    """Swedish headers for the plan/schedule columns (``total_2027`` → ``2027 (kr)``)."""
+    out = {}
+    for c in columns:
+        if c.startswith("total_") and c[6:].isdigit():
+            out[c] = f"{c[6:]} (kr)"
+        else:
+            out[c] = PLAN_TABLE_HEADERS.get(c, c)
+    return out
+
+
 ALLOCATION_HEADERS = {
     "region_code": "Länskod",
     "region_name": "Region",
@@ -288,6 +311,7 @@ REPORT_HEADERS = {
     "region_code": "Länskod",
     "year": "År",
     "status_label": "Status",
+    "allocated_sek": "Beslutad fördelning (kr)",
     "amount_received_sek": "Mottaget (kr)",
     "used_sek": "Använt (kr)",
     **{p.value + "_sek": PURPOSE_LABELS[p] + " (kr)" for p in Purpose},

@@ -141,9 +141,44 @@ def _lines(ax: plt.Axes, geoms: Sequence[object], colour: str, lw: float, zorder
         ax.add_collection(LineCollection(segs, colors=colour, linewidths=lw, zorder=zorder))
 
 
-def _units(ax: plt.Axes, u: pd.DataFrame, shrink: float) -> None:
+def spread_shared_points(u: pd.DataFrame, spacing: float) -> tuple[pd.DataFrame, list[tuple[float, float, int]]]:
+    """Units that share one point (a postcode or kommun point many units got) side by side.
+
+    Returns the units with ``x``/``y`` moved apart in a row centred on the shared point
+    (``spacing`` map units between symbols) and, per shared point, ``(x, y, count)`` for a
+    count label. Units with their own point are not moved.
+
+    >>> u = pd.DataFrame({"x": [0.0, 0.0, 0.0, 5.0], "y": [1.0, 1.0, 1.0, 1.0]})
+    >>> moved, groups = spread_shared_points(u, 2.0)
+    >>> moved["x"].tolist(), groups
+    ([-2.0, 0.0, 2.0, 5.0], [(0.0, 1.0, 3)])
+    """
+    out = u.copy()
+    groups: list[tuple[float, float, int]] = []
+    ok = out["x"].notna() & out["y"].notna()
+    if not ok.any():
+        return out, groups
+    key = out.loc[ok, "x"].round(0).astype("int64").astype(str) + ":" + out.loc[ok, "y"].round(0).astype(
+        "int64").astype(str)
+    for _, idx in key.groupby(key).groups.items():
+        n = len(idx)
+        if n < 2:
+            continue
+        x0, y0 = float(out.at[idx[0], "x"]), float(out.at[idx[0], "y"])
+        for i, j in enumerate(idx):
+            out.at[j, "x"] = x0 + (i - (n - 1) / 2) * spacing
+        groups.append((x0, y0, n))
+    return out, groups
+
+
+def _units(ax: plt.Axes, u: pd.DataFrame, shrink: float, spacing: float = 0.0) -> None:
     if not len(u):
         return
+    if spacing > 0:
+        u, groups = spread_shared_points(u, spacing * max(shrink, 0.5))
+        for x, y, n in groups:
+            ax.text(x, y + spacing * 1.1, f"{n} enheter", fontsize=5.5, ha="center", va="bottom", zorder=10,
+                    color="#222222", bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8})
     status = u["status"].astype(str)
     planned = u.loc[status.isin([Status.PLANERAD, Status.AVSIKTSFORKLARING]) & u["x"].notna()]
     if len(planned):
@@ -171,7 +206,7 @@ def _inset(fig: plt.Figure, rect: Sequence[float], number: int, title: str, box:
         _lines(iax, exc.boundary, "black", 1.2, zorder=3)
     k = layers.kommun.loc[layers.kommun.intersects(clip)]
     _lines(iax, k.boundary, "#555555", 0.5, zorder=4)
-    _units(iax, layers.units, 0.8)
+    _units(iax, layers.units, 0.8, spacing=(box[2] - box[0]) * 0.02)
     _proposed(iax, layers, shrink=0.6)
     iax.set_xlim(box[0], box[2])
     iax.set_ylim(box[1], box[3])
@@ -297,7 +332,8 @@ def draw_map(layers: MapLayers, out_base: str | Path, dpi: int = 200, formats: S
     # many units: smaller symbols so that they do not hide the map
     shrink = min(1.0, (150 / max(len(u), 1)) ** 0.5) if len(u) else 1.0
     shrink = max(shrink, 0.35)
-    _units(ax, u, shrink)
+    # units that share a point (postcode or kommun points) are drawn side by side with a count
+    _units(ax, u, shrink, spacing=(bounds[2] - bounds[0]) * 0.012)
     for cat, st in UNIT_STYLE.items():
         unit_handles.append(Line2D([], [], marker=st["marker"], color="none", markerfacecolor=st["color"],
                                    markeredgecolor="white", markersize=8, label=f"{CATEGORY_LABELS[cat]} (i drift)"))

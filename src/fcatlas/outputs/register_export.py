@@ -49,8 +49,10 @@ XLSX_HEADERS: dict[str, str] = {
     "note": "Anmärkning",
     **GOVERNANCE_LABELS,
     "round": "Inventeringsomgång",
+    "status_reason": "Orsak till status",
 }
-PRECISION_LABELS = {"exakt": "exakt (koordinater)", "postnummer": "postnummer", "kommun": "kommun"}
+PRECISION_LABELS = {"exakt": "exakt (koordinater)", "postnummer": "postnummer", "ort": "ort (ortens mitt)",
+                    "kommun": "kommun"}
 
 
 
@@ -176,17 +178,23 @@ def geojson_text(df: pd.DataFrame) -> str:
     return json.dumps(units_to_geojson(df), ensure_ascii=False, indent=1) + "\n"
 
 
+#: Swedish headers of the error report (it opens in a Swedish Excel as columns: ``;`` + BOM).
+PROBLEM_HEADERS = ["Fil", "Rad", "Kolumn", "Typ", "Orsak"]
+
+
 def problems_to_csv(problems: Iterable[Any], headers: list[str], file: str, path: Path) -> Path:
-    """The import's error report: ``file, row, column, severity, reason`` then the row's original
-    cells under their original headers (formula-like text neutralised)."""
-    fixed = ["file", "row", "column", "severity", "reason"]
-    extra = [h if h not in fixed else f"original_{h}" for h in headers]
+    """The import's error report for a Swedish Excel: ``;``-separated, UTF-8 with BOM, headers
+    ``Fil, Rad, Kolumn, Typ, Orsak`` then the row's original cells under their original headers
+    (formula-like text neutralised). ``file`` is named by its file name, not its local path."""
+    fixed = PROBLEM_HEADERS
+    extra = [h if h not in fixed else f"{h} (i filen)" for h in headers]
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = csv.writer(buf, delimiter=";", lineterminator="\r\n")
     w.writerow(fixed + extra + ["(extra)"])
+    name = Path(file).name
     for p in problems:
         vals = [p.values.get(h, "") for h in headers] + [p.values.get("(extra)", "")]
-        w.writerow([neutralise(x) for x in [file, "" if p.row is None else p.row, p.column or "", p.severity,
+        w.writerow([neutralise(x) for x in [name, "" if p.row is None else p.row, p.column or "", p.severity,
                                               p.reason, *vals]])
     write_text(path, buf.getvalue(), encoding="utf-8-sig", what="felrapporten")
     return path

@@ -4,6 +4,8 @@ Precision recorded per unit (see :data:`PRECISIONS`):
 
 * ``exakt`` — the file gave coordinates (WGS 84 or SWEREF 99 TM, detected by magnitude);
 * ``postnummer`` — the centroid of the unit's postal code (GeoNames ``SE.txt``);
+* ``ort`` — GeoNames gives the postal code only its locality's point, shared with many other
+  postal codes (all 176 Örebro codes sit on one coordinate): the place, not the postal code;
 * ``kommun`` — a point of the kommun (its centroid, or a point guaranteed inside the kommun
   when the centroid falls outside, e.g. for archipelago shapes).
 
@@ -27,7 +29,9 @@ from pyproj import Transformer
 from fcatlas.geography import admin
 from fcatlas.geography.sources import postcodes as pc
 
-PRECISIONS = ("exakt", "postnummer", "kommun")
+PRECISIONS = ("exakt", "postnummer", "ort", "kommun")
+#: A GeoNames point shared by at least this many postal codes is a locality's point (``ort``).
+SHARED_POINT_MIN = 2
 #: Precision of a position found by a plugged-in online address geocoder (off by default, so it
 #: never occurs unless one is passed to :class:`Geocoder`).
 PRECISION_ADDRESS = "adress"
@@ -208,6 +212,12 @@ class Geocoder:
                 str(c): (float(la), float(lo))
                 for c, la, lo in zip(postcodes["postal_code"], postcodes["lat"], postcodes["lon"], strict=True)
             }
+        # points GeoNames gives to many postal codes: a locality's point, not the postal code's
+        counts: dict[tuple[float, float], int] = {}
+        for la, lo in self._pc.values():
+            k = (round(la, 4), round(lo, 4))
+            counts[k] = counts.get(k, 0) + 1
+        self._shared = {k: n for k, n in counts.items() if n >= SHARED_POINT_MIN}
         self._pk: dict[str, str] = {}
         if postal_kommun is not None:
             self._pk = dict(zip(postal_kommun["postal_code"], postal_kommun["kommun_code"], strict=True))
@@ -268,6 +278,18 @@ class Geocoder:
                 except LocationError as exc:
                     warnings.append(f"postnumrets mittpunkt används inte: {exc}; kommunens mittpunkt används")
                 else:
+                    n = self._shared.get((round(hit[0], 4), round(hit[1], 4)))
+                    if n:
+                        warnings.append(
+                            f"postnumret {postcode[:3]} {postcode[3:]} har i GeoNames samma punkt som {n - 1} andra "
+                            "postnummer (ortens mitt); läget är ungefärligt (precision 'ort')"
+                        )
+                        return Location(hit[0], hit[1], "ort", warnings)
                     return Location(hit[0], hit[1], "postnummer", warnings)
         lat, lon = kommun_point(kommun_code)
+        why = ("inga koordinater och inget postnummer" if not postcode
+               else "inga koordinater och postnumret kunde inte användas" if self._pc
+               else "inga koordinater och ingen postnummerfil (--postnummer)")
+        warnings.append(f"enheten placeras i kommunens mittpunkt ({why}); den kan inte kopplas till ett område "
+                        "— ange koordinater eller postnummer")
         return Location(lat, lon, "kommun", warnings)

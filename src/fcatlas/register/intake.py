@@ -105,7 +105,8 @@ def fold(text: str) -> str:
 # field -> header aliases (folded)
 ALIASES: dict[str, tuple[str, ...]] = {
     "id": ("id", "enhetsid", "enhetid"),
-    "name": ("namn", "enhet", "enhetsnamn", "verksamhet", "verksamhetsnamn", "name"),
+    "name": ("namn", "enhet", "enhetsnamn", "enhetensnamn", "verksamhet", "verksamhetsnamn", "verksamhetensnamn",
+             "familjecentral", "familjecentralensnamn", "namnpaenheten", "namnpaverksamheten", "name"),
     "kommun_name": ("kommun", "kommunnamn", "kommunname"),
     "kommun_code": ("kommunkod", "kommunnr", "kommunnummer", "kommuncode"),
     "lan": ("lan", "lanskod", "lanscode", "lancode", "lankod"),
@@ -142,7 +143,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
                            "gemensammamoten", "motenforallaaktorer", "govjointmeetings"),
 }
 #: Columns of our own export that carry nothing to import.
-IGNORED = frozenset({"round", "firstround", "version", "sourcecoordinates", "omgang"})
+IGNORED = frozenset({"round", "firstround", "version", "sourcecoordinates", "omgang", "statusreason",
+                     "orsaktillstatus"})
 _ALIAS_TO_FIELD = {alias: f for f, aliases in ALIASES.items() for alias in aliases}
 SERVICE_FIELDS: dict[str, Service] = {"mvc": Service.MVC, "bvc": Service.BVC, "of": Service.OF, "soc": Service.SOC}
 
@@ -191,6 +193,10 @@ class RawTable:
     #: Row number of the header (a person's count); rows above it (a title, a blank line) are
     #: not data and are named in the submission's notes.
     header_row: int = 1
+    #: The first non-empty rows of the file (row number, cells), for messages about the header.
+    top: list[tuple[int, list[str]]] = field(default_factory=list)
+    #: Whether the header row was given by the user (``--rubrikrad``).
+    header_given: bool = False
 
 
 @dataclass
@@ -272,23 +278,33 @@ def _sniff_delimiter(text: str, header_like: HeaderTest = _header_like) -> str:
         for d in (";", "\t", ","):
             if d in ln and header_like(ln.split(d)):
                 return d
-    first = lines[0] if lines else ""
-    counts = {d: first.count(d) for d in (";", "\t", ",")}
+    # no recognisable header: the separator found on most of the first lines (a title line
+    # above the header has none), then the most frequent one
+    counts = {d: (sum(d in ln for ln in lines), sum(ln.count(d) for ln in lines)) for d in (";", "\t", ",")}
     best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] else ";"
+    return best if counts[best][1] else ";"
 
 
 def _split_header(
-    p: Path, records: list[tuple[int, list[str]]], kind: str, header_like: HeaderTest = _header_like
+    p: Path, records: list[tuple[int, list[str]]], kind: str, header_like: HeaderTest = _header_like,
+    header_row: int | None = None,
 ) -> tuple[list[str], list[tuple[int, list[str]]], int]:
-    """Header, data rows and header row number from the non-empty records of a file."""
+    """Header, data rows and header row number from the non-empty records of a file
+    (``header_row``: the row a person said is the header, ``--rubrikrad``)."""
     if not records:
         raise InputFileError(p, "filen har ingen rubrikrad" if kind == "csv" else "första bladet har ingen rubrikrad")
+    if header_row is not None:
+        at = [i for i, (row_no, _) in enumerate(records) if row_no == header_row]
+        if not at:
+            raise InputFileError(p, f"rad {header_row} (--rubrikrad) är tom eller finns inte i filen", row=header_row)
+        i = at[0]
+        return records[i][1], records[i + 1:], records[i][0]
     i = _header_index([cells for _, cells in records], header_like)
     return records[i][1], records[i + 1:], records[i][0]
 
 
-def read_table(path: str | Path, header_like: HeaderTest | None = None, what: str = "enheter") -> RawTable:
+def read_table(path: str | Path, header_like: HeaderTest | None = None, what: str = "enheter",
+               header_row: int | None = None) -> RawTable:
     """Read a CSV or XLSX submission into a header and text rows.
 
     ``header_like`` tells a header row from a title above it and picks the CSV separator
@@ -307,9 +323,9 @@ def read_table(path: str | Path, header_like: HeaderTest | None = None, what: st
     if not data.strip():
         raise InputFileError(p, "filen är tom")
     if data[:4] == b"PK\x03\x04" or p.suffix.lower() in (".xlsx", ".xlsm"):
-        table = _read_xlsx(p, data, header_like or _header_like)
+        table = _read_xlsx(p, data, header_like or _header_like, header_row)
     else:
-        table = _read_csv(p, data, header_like or _header_like)
+        table = _read_csv(p, data, header_like or _header_like, header_row)
     table.sha256 = sha
     _check_headers(table)
     if not table.rows:
@@ -319,7 +335,7 @@ def read_table(path: str | Path, header_like: HeaderTest | None = None, what: st
     return table
 
 
-def _read_csv(p: Path, data: bytes, header_like: HeaderTest = _header_like) -> RawTable:
+def _read_csv(p: Path, data: bytes, header_like: HeaderTest = _header_like, header_row: int | None = None) -> RawTable:
     text, enc = decode_bytes(p, data, ("utf-8-sig", "utf-16", "cp1252"))
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
@@ -340,8 +356,10 @@ def _read_csv(p: Path, data: bytes, header_like: HeaderTest = _header_like) -> R
         raise InputFileError(
             p, f"trasig CSV (citattecken som inte stängs eller står fel): {exc}", row=start
         ) from None
-    headers, rows, header_row = _split_header(p, records, "csv", header_like)
-    return RawTable(p, headers, rows, "csv", encoding=enc, delimiter=delim, header_row=header_row)
+    given = header_row is not None
+    headers, rows, header_row = _split_header(p, records, "csv", header_like, header_row)
+    return RawTable(p, headers, rows, "csv", encoding=enc, delimiter=delim, header_row=header_row,
+                    top=records[:HEADER_SEARCH_ROWS], header_given=given)
 
 
 def _cell_text(value: object) -> str:
@@ -358,7 +376,8 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def _read_xlsx(p: Path, data: bytes, header_like: HeaderTest = _header_like) -> RawTable:
+def _read_xlsx(p: Path, data: bytes, header_like: HeaderTest = _header_like,
+               header_row: int | None = None) -> RawTable:
     records: list[tuple[int, list[str]]] = []
     for idx, values in xlsx_rows(p, data):
         cells = [_cell_text(v) for v in values]
@@ -366,8 +385,10 @@ def _read_xlsx(p: Path, data: bytes, header_like: HeaderTest = _header_like) -> 
             cells.pop()
         if cells:
             records.append((idx, cells))
-    headers, rows, header_row = _split_header(p, records, "xlsx", header_like)
-    return RawTable(p, headers, rows, "xlsx", header_row=header_row)
+    given = header_row is not None
+    headers, rows, header_row = _split_header(p, records, "xlsx", header_like, header_row)
+    return RawTable(p, headers, rows, "xlsx", header_row=header_row, top=records[:HEADER_SEARCH_ROWS],
+                    header_given=given)
 
 
 def _check_headers(table: RawTable) -> None:
@@ -422,9 +443,11 @@ def map_headers(table: RawTable) -> tuple[dict[str, int], list[str]]:
         mapping[f] = i
     p = table.file
     if "name" not in mapping:
-        raise InputFileError(p, "kolumnen Namn saknas (enhetens namn)", row=_header_row(table))
+        raise InputFileError(p, "kolumnen Namn saknas (enhetens namn). " + header_help(table, "name"),
+                             row=_header_row(table))
     if "kommun_code" not in mapping and "kommun_name" not in mapping:
-        raise InputFileError(p, "kolumnen Kommunkod eller Kommun saknas", row=_header_row(table))
+        raise InputFileError(p, "kolumnen Kommunkod eller Kommun saknas. " + header_help(table, "kommun_name"),
+                             row=_header_row(table))
     services = [f for f in SERVICE_FIELDS if f in mapping]
     if services and len(services) < 4:
         missing = ", ".join(FIELD_LABELS[f] for f in SERVICE_FIELDS if f not in mapping)
@@ -456,6 +479,54 @@ def map_headers(table: RawTable) -> tuple[dict[str, int], list[str]]:
                 f"({FIELD_LABELS[b if have == a else a]})", row=_header_row(table),
             )
     return mapping, unknown
+
+
+_KNOWN_FOR = {
+    "name": "Namn, Enhet, Enhetens namn, Verksamhetens namn, Familjecentral",
+    "kommun_name": "Kommun, Kommunnamn, Kommunkod",
+}
+
+
+def _known_score(cells: Iterable[str]) -> int:
+    """How many cells of a row are (or closely resemble) known column names."""
+    from difflib import get_close_matches
+
+    n = 0
+    for c in cells:
+        k = fold(c)
+        if k and (k in _ALIAS_TO_FIELD or get_close_matches(k, list(_ALIAS_TO_FIELD), n=1, cutoff=0.8)):
+            n += 1
+    return n
+
+
+def header_help(table: RawTable, wanted: str) -> str:
+    """What to do when the header is not understood: which row looks like the header, which
+    columns were found, the nearest known names, and ``--rubrikrad N``."""
+    from difflib import get_close_matches
+
+    parts: list[str] = []
+    found = [h for h in table.headers if h.strip()]
+    shown = ", ".join(repr(h) for h in found[:12]) + (" …" if len(found) > 12 else "")
+    parts.append(f"Rubrikraden lästes från rad {table.header_row}: {shown or 'inga kolumner'}.")
+    others = [(n, cells) for n, cells in table.top if n != table.header_row]
+    best = max(others, key=lambda r: _known_score(r[1]), default=None)
+    if best is not None and _known_score(best[1]) > _known_score(table.headers):
+        cols = ", ".join(repr(c) for c in best[1][:8] if c.strip())
+        parts.append(f"Rad {best[0]} ser ut som rubrikraden ({cols}); läs filen med --rubrikrad {best[0]}.")
+    near = []
+    labels = {f: FIELD_LABELS[f] for f in FIELD_LABELS}
+    for h in found:
+        k = fold(h)
+        if k in _ALIAS_TO_FIELD:
+            continue
+        m = get_close_matches(k, list(_ALIAS_TO_FIELD), n=1, cutoff=0.6)
+        if m:
+            near.append(f"{h!r} liknar {labels[_ALIAS_TO_FIELD[m[0]]]}")
+    if near:
+        parts.append("Närmaste kända namn: " + "; ".join(near[:6]) + ".")
+    parts.append(f"Kända namn för kolumnen: {_KNOWN_FOR[wanted]}. Byt namn på kolumnen, eller ange vilken rad "
+                 "rubrikerna står på med --rubrikrad N.")
+    return " ".join(parts)
 
 
 # --------------------------------------------------------------------------------------------
@@ -598,11 +669,47 @@ def _lan_code(text: str, column: str) -> str:
     for code, name in _kommun_lookup()[1].items():
         n = fold(name)
         n = n[:-3] if n.endswith("lan") else n
-        if key in (n, n.rstrip("s")) or key.rstrip("s") == n.rstrip("s"):
+        if key in (n, n.rstrip("s")) or key.rstrip("s") == n.rstrip("s") or (key and key.startswith(n.rstrip("s"))):
             return str(code)
     raise _RowError(
         column, f"{_short(t)} är inget län (väntat länskod som 20, länsbokstav som W eller namn som Dalarnas län)"
     )
+
+
+def lan_code_of(text: str) -> str:
+    """A län as people write it — ``18``, ``T``, ``Örebro``, ``Region Örebro län`` — as its code.
+
+    >>> lan_code_of("Örebro"), lan_code_of("18"), lan_code_of("Region Jämtland Härjedalen")
+    ('18', '18', '23')
+
+    Raises :class:`~fcatlas.errors.CodeError` (Swedish message) when it names no län.
+    """
+    try:
+        return _lan_code(str(text), "län")
+    except _RowError as exc:
+        raise CodeError(exc.reason) from None
+
+
+def status_of(text: str) -> Status:
+    """A status as the import accepts it (``i drift``, ``i_drift``, ``planerad`` …).
+
+    >>> status_of("i drift"), status_of("i_drift"), status_of("Avsiktsförklaring")
+    (<Status.I_DRIFT: 'i_drift'>, <Status.I_DRIFT: 'i_drift'>, <Status.AVSIKTSFORKLARING: 'avsiktsforklaring'>)
+    """
+    st = _STATUS.get(fold(text))
+    if st is None:
+        raise CodeError(f"{_short(str(text))} är ingen status (välj i drift, planerad, avsiktsförklaring eller nedlagd)")
+    return st
+
+
+def category_of(text: str) -> Category:
+    """A category as the import accepts it (``familjecentral``, ``annan samverkan`` …)."""
+    c = _CATEGORY.get(fold(text))
+    if c is None:
+        raise CodeError(
+            f"{_short(str(text))} är ingen kategori (välj familjecentral, familjecentralsliknande eller annan samverkan)"
+        )
+    return c
 
 
 def _date(text: str, column: str) -> str | None:
@@ -746,8 +853,8 @@ def _parse_row(
     pair = ("coord_a", "coord_b") if "coord_a" in cells else ("coord_x", "coord_y") if "coord_x" in cells else None
     texts = (cells[pair[0]].strip(), cells[pair[1]].strip()) if pair else ("", "")
     stated_precision = fold(cells.get("precision", ""))
-    if stated_precision and stated_precision not in ("exakt", "postnummer", "kommun"):
-        raise _RowError(labels["precision"], f"{_short(cells['precision'])}: väntat exakt, postnummer eller kommun")
+    if stated_precision and stated_precision not in ("exakt", "postnummer", "ort", "kommun"):
+        raise _RowError(labels["precision"], f"{_short(cells['precision'])}: väntat exakt, postnummer, ort eller kommun")
     source_coordinates: str | None = None
     if pair and (texts[0] or texts[1]):
         if not (texts[0] and texts[1]):
@@ -760,7 +867,7 @@ def _parse_row(
             check_in_kommun(lat, lon, kommun_code, tolerance_m)
         except LocationError as exc:
             raise _RowError(f"{labels[pair[0]]}/{labels[pair[1]]}", str(exc)) from None
-        precision = stated_precision if stated_precision in ("postnummer", "kommun") else "exakt"
+        precision = stated_precision if stated_precision in ("postnummer", "ort", "kommun") else "exakt"
         source_coordinates = f"{system}: {texts[0]}; {texts[1]}"
     else:
         loc = geocoder.locate(kommun_code, postcode, cells.get("address", "").strip() or None,

@@ -110,6 +110,13 @@ class Unit(UnitFieldsMixin, Base):
     source_file: Mapped[str | None] = mapped_column(String(500), nullable=True)
     source_row: Mapped[int | None] = mapped_column(Integer, nullable=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    #: Why the status is what it is when the register set it ("saknas i inventering 2027",
+    #: "sammanslagen med …"); cleared when a later round reports the unit again.
+    status_reason: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    #: The round as of which the unit was closed by the register (absent from its region's list).
+    closed_round: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    #: The unit this one was merged into (a duplicate; ``register merge``).
+    merged_into: Mapped[str | None] = mapped_column(String(100), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 

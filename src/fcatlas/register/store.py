@@ -18,6 +18,7 @@ Rules
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import getpass
 import os
@@ -27,11 +28,11 @@ from pathlib import Path
 from typing import Any, cast
 
 import pandas as pd
-from sqlalchemy import Engine, Table, func, insert, select, update
+from sqlalchemy import Engine, String, Table, func, insert, literal, select, update
 
 from fcatlas.db import connect
-from fcatlas.domain import GOVERNANCE_FIELDS, Category, Service, Status, classify
-from fcatlas.errors import ConfigError, ConflictError, FcatlasError, InputFileError, StorageError
+from fcatlas.domain import GOVERNANCE_FIELDS, Service, Status, classify
+from fcatlas.errors import CodeError, ConfigError, ConflictError, FcatlasError, InputFileError, StorageError
 from fcatlas.geography import admin
 from fcatlas.register import intake
 from fcatlas.register.geocode import DEFAULT_TOLERANCE_M, Geocoder, LocationError, check_in_kommun, distance_m
@@ -51,7 +52,7 @@ COLUMNS = [
     "id", "name", "kommun_code", "kommun_name", "lan_code", "lan_name", "category", "status",
     "status_date", "mvc", "bvc", "of", "soc", "co_located", "other_partners", "address", "postcode",
     "locality", "lat", "lon", "precision", "stated_accuracy", "source_coordinates", "note",
-    *GOVERNANCE_FIELDS, "round",
+    *GOVERNANCE_FIELDS, "round", "status_reason",
 ]
 _BOOL_COLUMNS = ["mvc", "bvc", "of", "soc", "co_located", *GOVERNANCE_FIELDS]
 
@@ -85,6 +86,15 @@ class ImportResult:
     headers: list[str] = field(default_factory=list)
     #: Accepted units of this import placed at their kommun's point (no coordinates, no postcode).
     n_at_kommun_point: int = 0
+    #: Units of the file's regions that the round no longer lists and that were closed
+    #: (``id``, ``name``, ``kommun_code``, ``reason``).
+    closed: list[dict[str, Any]] = field(default_factory=list)
+    #: Units that are missing from the file but were left open (rows were rejected, or --delvis).
+    left_open: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def n_closed(self) -> int:
+        return len(self.closed)
 
     @property
     def ok(self) -> bool:
@@ -116,6 +126,69 @@ def _same(a: Any, b: Any) -> bool:
     if isinstance(a, float) and isinstance(b, float):
         return abs(a - b) <= 1e-9
     return a == b
+
+
+def _keep_ids(units: list[intake.UnitRecord], known: list[dict[str, Any]]) -> list[tuple[intake.UnitRecord, str]]:
+    """Give file rows without an ``Id`` the id of the stored unit they are: a unit renamed with
+    ``register rename`` keeps its id under its new name, and a row naming a unit merged into
+    another (``register merge``) becomes that other unit. Changes ``units`` in place; returns
+    the rows of merged duplicates whose kept unit is in the file too (not stored again)."""
+    by_name: dict[tuple[str, str], set[str]] = {}
+    merged: dict[str, str] = {}
+    for k in known:
+        by_name.setdefault((str(k["kommun_code"]), intake.fold(str(k["name"]))), set()).add(str(k["id"]))
+        if k.get("merged_into"):
+            merged[str(k["id"])] = str(k["merged_into"])
+    taken = {u.id for u in units}
+    skipped: list[tuple[intake.UnitRecord, str]] = []
+    for u in units:
+        derived = u.id == intake.make_unit_id(u.fields["kommun_code"], u.fields["name"])
+        if not derived and u.id not in merged:
+            continue
+        target = u.id
+        same_name = by_name.get((u.fields["kommun_code"], intake.fold(u.fields["name"])), set())
+        if u.id not in {k["id"] for k in known} and len(same_name) == 1:
+            target = next(iter(same_name))
+        seen: set[str] = set()
+        while target in merged and target not in seen:  # follow merges to the unit that is kept
+            seen.add(target)
+            target = merged[target]
+        if target != u.id and target not in taken:
+            taken.discard(u.id)
+            taken.add(target)
+            u.id = target
+        elif target != u.id and u.id in merged:
+            skipped.append((u, target))
+    return skipped
+
+
+def _brief(row: dict[str, Any], reason: str | None) -> dict[str, Any]:
+    return {"id": row["id"], "name": row["name"], "kommun_code": row["kommun_code"],
+            "kommun_name": admin.kommun_name(row["kommun_code"]), "reason": reason}
+
+
+def _close(conn: Any, cur: dict[str, Any], *, reason: str, closed_round: int | None, user: str,
+           at_time: dt.datetime, import_id: int | None = None, comment: str | None = None,
+           merged_into: str | None = None, status_date: str | None = None) -> None:
+    """Set a unit's status to nedlagd with a reason; audited, version bumped, nothing deleted."""
+    ut, at = _table(Unit), _table(AuditEntry)
+    version = cur["version"] + 1
+    values: dict[str, Any] = {"status": Status.NEDLAGD.value, "status_reason": reason[:200],
+                              "closed_round": closed_round, "version": version, "updated_at": at_time}
+    if merged_into is not None:
+        values["merged_into"] = merged_into
+    if status_date is not None:
+        values["status_date"] = status_date
+    res = conn.execute(update(ut).where(ut.c.id == cur["id"], ut.c.version == cur["version"]).values(**values))
+    if res.rowcount != 1:
+        raise ConflictError(f"enheten {cur['id']!r} ändrades av någon annan samtidigt; försök igen")
+    before = {"status": cur["status"], "status_reason": cur.get("status_reason"), "round": cur["last_round"]}
+    after = {k: v for k, v in values.items() if k not in ("version", "updated_at")}
+    conn.execute(insert(at).values(
+        unit_id=cur["id"], action="merge" if merged_into else "close", user_name=user[:200], at=at_time,
+        version=version, before=_jsonable(before), after=_jsonable(after), import_id=import_id,
+        comment=comment or reason,
+    ))
 
 
 class Register:
@@ -152,22 +225,24 @@ class Register:
         Without ``round``: the current state of every unit, ``round`` being the last round that
         reported it. With ``round``: what that round said (its snapshot).
         """
-        if category is not None and category not in {c.value for c in Category}:
-            raise ConfigError(
-                f"okänd kategori {category!r} (välj {', '.join(c.value for c in Category)})"
-            )
-        if status is not None and status not in {s.value for s in Status}:
-            raise ConfigError(f"okänd status {status!r} (välj {', '.join(s.value for s in Status)})")
-        if lan is not None:
-            lan = str(lan).strip().zfill(2)
-            if lan not in set(admin.lan_table()["lan_code"]):
-                raise ConfigError(f"länskoden {lan!r} finns inte bland Sveriges 21 län")
+        # values in the forms the import accepts: "i drift", "annan samverkan", "Örebro", "18", "T"
+        try:
+            if category is not None:
+                category = intake.category_of(category).value
+            if status is not None:
+                status = intake.status_of(status).value
+            if lan is not None:
+                lan = intake.lan_code_of(lan)
+        except CodeError as exc:
+            raise ConfigError(str(exc)) from None
         if round is None:
             t = Unit.__table__
-            stmt = select(t.c.id, t.c.last_round.label("round"), *[t.c[f] for f in UNIT_FIELDS])
+            stmt = select(t.c.id, t.c.last_round.label("round"), *[t.c[f] for f in UNIT_FIELDS],
+                          t.c.status_reason)
         else:
             t = RoundUnit.__table__
-            stmt = select(t.c.unit_id.label("id"), t.c.round_year.label("round"), *[t.c[f] for f in UNIT_FIELDS])
+            stmt = select(t.c.unit_id.label("id"), t.c.round_year.label("round"), *[t.c[f] for f in UNIT_FIELDS],
+                          literal(None, String).label("status_reason"))
             stmt = stmt.where(t.c.round_year == int(round))
         if lan is not None:
             stmt = stmt.where(t.c.lan_code == lan)
@@ -181,7 +256,7 @@ class Register:
 
     @staticmethod
     def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
-        df = pd.DataFrame(rows, columns=["id", "round", *UNIT_FIELDS]).rename(columns=_PUBLIC_NAMES)
+        df = pd.DataFrame(rows, columns=["id", "round", *UNIT_FIELDS, "status_reason"]).rename(columns=_PUBLIC_NAMES)
         kn = admin.kommun_table().set_index("kommun_code")["kommun_name"]
         ln = admin.lan_table().set_index("lan_code")["lan_name"]
         df["kommun_name"] = df["kommun_code"].map(kn)
@@ -203,6 +278,12 @@ class Register:
     def unit_exists(self, unit_id: str) -> bool:
         with self.engine.connect() as conn:
             return conn.execute(select(Unit.id).where(Unit.id == unit_id)).first() is not None
+
+    def unit_lan(self, unit_id: str) -> str | None:
+        """The län code of a unit, or None when the register has no such unit."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(Unit.lan_code).where(Unit.id == unit_id)).first()
+        return None if row is None else str(row[0])
 
     def get_unit(self, unit_id: str) -> dict[str, Any]:
         """The current state of one unit (public names, plus ``version``)."""
@@ -251,8 +332,15 @@ class Register:
         user: str | None = None,
         geocoder: Geocoder | None = None,
         tolerance_m: float | None = None,
+        partial: bool = False,
+        header_row: int | None = None,
     ) -> ImportResult:
         """Read, validate and store a region's list in one transaction.
+
+        The file is the region's *whole* list for the round: units of the file's regions (län)
+        that the register has as open but the file no longer lists are closed as of the round
+        (status ``nedlagd``, reason ``saknas i inventering <round>``; their history is kept).
+        ``partial=True`` (``--delvis``) says the file is only a part, and nothing is closed.
 
         Parameters
         ----------
@@ -266,6 +354,10 @@ class Register:
             Places units without coordinates (postal codes); default kommun points only.
         tolerance_m : float, optional
             How far outside the stated kommun given coordinates may lie (default 2 km).
+        partial : bool
+            The file is not the region's whole list (nothing is closed).
+        header_row : int, optional
+            The header's row number when it cannot be found by itself (``--rubrikrad``).
 
         Raises
         ------
@@ -278,11 +370,14 @@ class Register:
             round = intake.round_from_filename(p) or _now().year
         if not 1990 <= int(round) <= 2100:
             raise ConfigError(f"inventeringsomgången {round} är inget rimligt år")
-        sub = intake.parse_submission(intake.read_table(p), geocoder, tolerance_m)
-        return self.store_submission(sub, int(round), _user(user))
+        sub = intake.parse_submission(intake.read_table(p, header_row=header_row), geocoder, tolerance_m)
+        return self.store_submission(sub, int(round), _user(user), partial=partial)
 
-    def store_submission(self, sub: intake.Submission, round: int, user: str) -> ImportResult:
-        """Store the accepted units of a parsed submission (one transaction)."""
+    def store_submission(
+        self, sub: intake.Submission, round: int, user: str, partial: bool = False
+    ) -> ImportResult:
+        """Store the accepted units of a parsed submission (one transaction); unless ``partial``,
+        close the units of the file's regions that it no longer lists (see :meth:`import_file`)."""
         crash_after = int(os.environ.get(CRASH_ENV, "0") or 0)
         problems = list(sub.problems)
         now = _now()
@@ -290,6 +385,28 @@ class Register:
         ut, rt, at = _table(Unit), _table(RoundUnit), _table(AuditEntry)
         try:
             with self.engine.begin() as conn:
+                kommuner = sorted({u.fields["kommun_code"] for u in sub.units})
+                known = [
+                    dict(r._mapping)
+                    for r in conn.execute(
+                        select(ut.c.id, ut.c.name, ut.c.kommun_code, ut.c.lat, ut.c.lon, ut.c.precision,
+                               ut.c.merged_into)
+                        .where(ut.c.kommun_code.in_(kommuner))
+                    )
+                ] if kommuner else []
+                merged_rows = _keep_ids(sub.units, known)
+                if merged_rows:
+                    drop = {id(u) for u, _ in merged_rows}
+                    sub = dataclasses.replace(sub, units=[u for u in sub.units if id(u) not in drop])
+                    raw_rows = dict(sub.table.rows)
+                    for u, target in merged_rows:
+                        cells = raw_rows.get(u.row, [])
+                        problems.append(intake.RowProblem(
+                            u.row, None,
+                            f"{u.fields['name']!r} är sammanslagen med {target!r} (register merge), som också "
+                            "finns i filen; raden räknas som den enheten och sparas inte för sig",
+                            "varning", {h: (cells[i] if i < len(cells) else "") for i, h in enumerate(sub.table.headers)},
+                        ))
                 ids = [u.id for u in sub.units]
                 current: dict[str, dict[str, Any]] = {}
                 snapshots: dict[str, dict[str, Any]] = {}
@@ -299,15 +416,8 @@ class Register:
                         current[r.id] = dict(r._mapping)
                     for r in conn.execute(select(rt).where(rt.c.round_year == round, rt.c.unit_id.in_(part))):
                         snapshots[r.unit_id] = dict(r._mapping)
-                # likely duplicates against stored units of the same kommuner
-                kommuner = sorted({u.fields["kommun_code"] for u in sub.units})
-                existing = [
-                    dict(r._mapping)
-                    for r in conn.execute(
-                        select(ut.c.id, ut.c.name, ut.c.kommun_code, ut.c.lat, ut.c.lon, ut.c.precision)
-                        .where(ut.c.kommun_code.in_(kommuner))
-                    )
-                ] if kommuner else []
+                # likely duplicates against stored units of the same kommuner (merged ones are settled)
+                existing = [e for e in known if not e["merged_into"]]
                 header = sub.table.headers
                 raw = {row_no: cells for row_no, cells in sub.table.rows}
                 for unit, _other, reason in intake.likely_duplicates(sub.units, existing):
@@ -327,9 +437,11 @@ class Register:
                         n_new += 1
                         continue
                     # the newest round's report is the unit's current state; an older round only
-                    # adds its snapshot
-                    newer = round >= cur["last_round"]
+                    # adds its snapshot (a unit closed as of a round is newer than that round)
+                    newer = round >= max(cur["last_round"], cur["closed_round"] or 0)
                     changes = {f: u.fields[f] for f in UNIT_FIELDS if newer and not _same(cur[f], u.fields[f])}
+                    if newer and (cur["status_reason"] or cur["closed_round"]):
+                        changes.update(status_reason=None, closed_round=None)  # reported again: reopened
                     if newer:
                         content_changed = bool(changes)
                     elif snap is not None:
@@ -344,7 +456,22 @@ class Register:
                         plan.append(("snapshot", u, {}))
                     else:
                         plan.append(("same", u, {}))
-                if any(kind != "same" for kind, _, _ in plan):
+                # the file is the region's whole list for the round: close what it no longer lists
+                lans = sorted({u.fields["lan_code"] for u in sub.units})
+                file_ids = set(ids)
+                missing = [
+                    dict(r._mapping)
+                    for r in conn.execute(
+                        select(ut).where(ut.c.lan_code.in_(lans), ut.c.status != Status.NEDLAGD.value,
+                                         ut.c.last_round <= round)
+                        .order_by(ut.c.kommun_code, ut.c.name)
+                    )
+                    if r.id not in file_ids
+                ] if lans else []
+                reason = f"saknas i inventering {round}"
+                to_close = [] if partial or sub.rejected_rows else missing
+                left_open = missing if (sub.rejected_rows and not partial) else []
+                if any(kind != "same" for kind, _, _ in plan) or to_close:
                     import_id = int(conn.execute(
                         insert(_table(ImportRecord)).values(
                             round_year=round, file_name=str(sub.file)[:500], file_sha256=sub.table.sha256,
@@ -411,6 +538,9 @@ class Register:
                     if crash_now:
                         os.kill(os.getpid(), signal.SIGKILL)
                 flush()
+                for m in to_close:
+                    _close(conn, m, reason=reason, closed_round=round, user=user, at_time=now,
+                           import_id=import_id, comment=f"import av {sub.file.name}: {reason}")
         except FcatlasError:
             raise
         except Exception as exc:
@@ -425,6 +555,8 @@ class Register:
             n_rejected=len(sub.rejected_rows), n_new=n_new, n_changed=n_changed, n_unchanged=n_unchanged,
             import_id=import_id, problems=problems, notes=sub.notes, headers=list(sub.table.headers),
             n_at_kommun_point=sum(u.fields.get("precision") == "kommun" for u in sub.units),
+            closed=[_brief(m, reason) for m in to_close],
+            left_open=[_brief(m, None) for m in left_open],
         )
 
     # ----------------------------------------------------------------------------------- editing
@@ -518,6 +650,57 @@ class Register:
                 before=_jsonable({f: cur[f] for f in diff}), after=_jsonable(diff), comment=None,
             ))
         return self.get_unit(unit_id)
+
+    def _current(self, conn: Any, unit_id: str) -> dict[str, Any]:
+        row = conn.execute(select(_table(Unit)).where(Unit.id == unit_id)).first()
+        if row is None:
+            raise StorageError(f"enheten {unit_id!r} finns inte i registret (se 'fcatlas register list')")
+        return dict(row._mapping)
+
+    def close_unit(self, unit_id: str, reason: str, user: str | None = None, date: str | None = None) -> dict[str, Any]:
+        """Close a unit (status nedlagd) with a reason; its history is kept."""
+        if not reason.strip():
+            raise InvalidChangeError("ange en orsak (--orsak), t.ex. 'flyttade in i Familjecentralen Norr'")
+        if date is not None:
+            try:
+                dt.date.fromisoformat(date)
+            except ValueError:
+                raise InvalidChangeError(f"datumet {date!r} ska vara ÅÅÅÅ-MM-DD") from None
+        with self.engine.begin() as conn:
+            cur = self._current(conn, unit_id)
+            if cur["status"] == Status.NEDLAGD.value:
+                raise InvalidChangeError(f"enheten {unit_id!r} är redan nedlagd ({cur['status_reason'] or 'ingen orsak'})")
+            _close(conn, cur, reason=reason.strip(), closed_round=None, user=_user(user), at_time=_now(),
+                   status_date=date)
+        return self.get_unit(unit_id)
+
+    def rename_unit(self, unit_id: str, new_name: str, user: str | None = None) -> dict[str, Any]:
+        """Give a unit a new name; it keeps its id and history, and later imports that list it
+        under the new name update it (they do not add a new unit)."""
+        cur = self.get_unit(unit_id)
+        if not new_name.strip():
+            raise InvalidChangeError("det nya namnet får inte vara tomt")
+        return self.update_unit(unit_id, {"name": new_name.strip()}, cur["version"], _user(user))
+
+    def merge_units(self, keep_id: str, duplicate_id: str, user: str | None = None) -> dict[str, Any]:
+        """Merge a duplicate into the unit that is kept: the duplicate is closed ("sammanslagen
+        med …"), keeps its history, and later imports that list it update the kept unit."""
+        if keep_id == duplicate_id:
+            raise InvalidChangeError("en enhet kan inte slås samman med sig själv")
+        with self.engine.begin() as conn:
+            keep = self._current(conn, keep_id)
+            dup = self._current(conn, duplicate_id)
+            if keep["merged_into"]:
+                raise InvalidChangeError(f"{keep_id!r} är själv sammanslagen med {keep['merged_into']!r}")
+            if dup["merged_into"]:
+                raise InvalidChangeError(f"{duplicate_id!r} är redan sammanslagen med {dup['merged_into']!r}")
+            if keep["lan_code"] != dup["lan_code"]:
+                raise InvalidChangeError(
+                    f"enheterna ligger i olika län ({keep['lan_code']} och {dup['lan_code']}); det är inga dubbletter"
+                )
+            _close(conn, dup, reason=f"sammanslagen med {keep_id}", closed_round=None, user=_user(user),
+                   at_time=_now(), merged_into=keep_id)
+        return self.get_unit(keep_id)
 
     # ----------------------------------------------------------------------------------- rounds
 

@@ -50,12 +50,13 @@ def parse_categories(spec: str | None) -> frozenset[str]:
 
 
 def parse_lan(code: str | None) -> str | None:
-    """A län code (``"20"``, ``"1"`` → ``"01"``) checked against the 21 län; ``None`` stays ``None``."""
+    """A län as the import accepts it — ``20``, ``1`` → ``01``, ``W``, ``Dalarna``, ``Region Örebro
+    län`` — as its code, checked against the 21 län; ``None`` stays ``None``."""
     if code is None:
         return None
-    from fcatlas.geography.codes import validate
+    from fcatlas.register.intake import lan_code_of
 
-    return validate("lan", code.strip().zfill(2))
+    return lan_code_of(code)
 
 
 def register_file_missing(url: str) -> Path | None:

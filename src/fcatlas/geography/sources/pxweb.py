@@ -273,8 +273,9 @@ def population_by_age(doc: dict[str, Any], source: str = "JSON-stat2") -> pd.Dat
     if not out_parts:
         raise InputFileError(source, "inga åldersgrupper för barn 0–6 eller kvinnor 16–54 hittades")
     res = pd.concat([p[0] for p in out_parts], axis=1).reset_index()
-    for _agg, flag, value in out_parts:
-        res[flag] = value
+    for agg_part, flag, value in out_parts:
+        # only a count can be an estimate: a row without one (no population there) is not flagged
+        res[flag] = bool(value) & res[agg_part.name].notna().to_numpy()
     for col in ("children_0_6", "women_16_54"):
         if col not in res:
             res[col] = np.nan

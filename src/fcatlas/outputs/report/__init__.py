@@ -170,7 +170,8 @@ def _units_section(t: Any, where: str) -> dict[str, Any]:
             row += [ncell(f"group.{r.code}.n_kommuner", r.n_kommuner),
                     ncell(f"group.{r.code}.n_kommuner_with_centre", r.n_kommuner_with_centre)]
         else:
-            row.append(cell("ja" if r.has_centre else "nej", cls="center"))
+            reported = bool(getattr(r, "reported", True))  # no report from the region: unknown (issue 8.4)
+            row.append(cell(("ja" if r.has_centre else "nej") if reported else "okänt", cls="center"))
         rows.append(row)
     cat = s["units_by_category"]
     total = [cell("Summa")] + [ncell(f"units.{c}.i_drift", cat[c]["i_drift"]) for c in CATEGORIES]
