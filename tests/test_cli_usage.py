@@ -32,9 +32,6 @@ def test_issue8_help_is_swedish_and_whole_sentences(cli):
     assert "regionens enheter som inte finns med stängs (status nedlagd" in out
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "since the merge of main, cli/economics.py (via fcatlas.economics.payment) and cli/site.py import "
-    "pandas/numpy at module level; make them lazy like cli/atlas, grant and register (issue 8.13)"))
 def test_issue8_help_starts_without_heavy_libraries(tmp_path):
     """`fcatlas --help` took 1.5 s: pandas & co. were imported for the help (see benchmarks/cli_startup.py)."""
     import subprocess

@@ -131,7 +131,8 @@ def run(app: typer.Typer) -> None:
     """
     swedish_typer()
     try:
-        _configure_limits()
+        if len(sys.argv) > 1 and not {"--help", "-h"} & set(sys.argv[1:]):
+            _configure_limits()  # not for help, which must start fast (no database library loaded)
         command = typer.main.get_command(app)
         _unwrap_commands(command)
         rc = command(standalone_mode=False)

@@ -9,15 +9,22 @@ from contextlib import contextmanager
 from enum import StrEnum
 from fractions import Fraction
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import typer
 
 from fcatlas.cli.common import OutputFormat, console, database_url, err_console, frame_text, print_frame
-from fcatlas.economics.payment import DEFAULT_POT_SEK, DEFAULT_RATE_CHILD_SEK, DEFAULT_RATE_WOMAN_SEK
-from fcatlas.economics.visits import DEFAULT_VISIT_PRICE_SEK
+from fcatlas.economics.defaults import (
+    DEFAULT_POT_SEK,
+    DEFAULT_RATE_CHILD_SEK,
+    DEFAULT_RATE_WOMAN_SEK,
+    DEFAULT_VISIT_PRICE_SEK,
+)
 from fcatlas.errors import ConfigError, InputFileError, Problem, problems_error
 from fcatlas.fmt import thousands
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 listade_app = typer.Typer(
     name="listade",
@@ -103,6 +110,7 @@ def _store(db: str | None) -> Iterator[object]:
 def _emit(df: pd.DataFrame, fmt: Format, out: Path | None, title: str | None = None,
           money: tuple[str, ...] = ()) -> None:
     """Write a frame as a table (with thin thousands separators), CSV, JSON or XLSX."""
+    import pandas as pd
     if fmt is Format.xlsx:
         if out is None:
             raise ConfigError("ange --out FIL.xlsx för Excel")
@@ -266,6 +274,8 @@ def _params(barn: int, kvinnor: int, pott: int | None, ingen_pott: bool):  # typ
 
 
 def _centres(db: str | None, ar: int, vardcentraler: Path | None, fran_registret: bool = False):  # type: ignore[no-untyped-def]
+    import pandas as pd
+
     from fcatlas.economics.intake import centre_key, read_names
     from fcatlas.economics.payment import Centre, link_register_units
     from fcatlas.economics.store import match_centres
@@ -332,6 +342,8 @@ def addon_command(
     till hela kronor med största-restmetoden, så att beloppen summerar exakt till potten; annars
     betalas summan och det som blir över av potten redovisas. CSV-kolumner: vardcentral, barn,
     kvinnor, belopp_fore_tak, belopp."""
+    import pandas as pd
+
     from fcatlas.economics.payment import addon_payment
 
     params = _params(barn, kvinnor, pott, ingen_pott)
@@ -378,6 +390,8 @@ def compare_command(
     """Jämför två parameteruppsättningar av tilläggsersättningen sida vid sida (A och B), t.ex.
     2025 års pott mot 2026 års: --pott 2100000 --pott-b 2300000. CSV-kolumner: vardcentral, barn,
     kvinnor, belopp_a, belopp_b, skillnad."""
+    import pandas as pd
+
     from fcatlas.economics.payment import compare
 
     a = _params(barn, kvinnor, pott, False)

@@ -6,16 +6,18 @@ import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import numpy as np
-import pandas as pd
 import typer
 
 from fcatlas.cli.atlas import _CAT_HELP, _DB_HELP, _EXCL_HELP, _REACH_HELP
 from fcatlas.cli.common import OutputFormat, console, frame_text, print_frame, progress
 from fcatlas.errors import ConfigError
 from fcatlas.fmt import thousands
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
 
 
 class Objective(StrEnum):
@@ -191,6 +193,7 @@ def _swedish(t: pd.DataFrame) -> pd.DataFrame:
 
 
 def _curve_table(curve: pd.DataFrame, fmt: OutputFormat) -> None:
+    import pandas as pd
     if fmt is not OutputFormat.table:
         sys.stdout.write(frame_text(curve, fmt))
         return
@@ -207,6 +210,7 @@ def _curve_table(curve: pd.DataFrame, fmt: OutputFormat) -> None:
 
 
 def _eval_table(ev: pd.DataFrame, fmt: OutputFormat) -> None:
+    import pandas as pd
     if fmt is not OutputFormat.table:
         sys.stdout.write(frame_text(ev, fmt))
         return
@@ -228,6 +232,7 @@ def _eval_table(ev: pd.DataFrame, fmt: OutputFormat) -> None:
 def _project(dem: pd.DataFrame, cand: pd.DataFrame, demand_path: Path, cand_path: Path) -> tuple[np.ndarray, np.ndarray]:
     """Coordinates in metres: x, y as given, or lat, lon in a local azimuthal equidistant
     projection centred on the points (distances true from the centre, good within a region)."""
+    import numpy as np
     kinds = {dem.attrs.get("coordinates"), cand.attrs.get("coordinates")}
     if len(kinds) > 1:
         raise ConfigError(f"{demand_path} och {cand_path} har olika sorters koordinater (x, y i den ena, lat, lon "
@@ -249,6 +254,9 @@ def _generic_run(demand: Path, candidates: Path, cost: Path | None, radius: floa
                  objective: str, mal_andel: float | None, time_limit: float, fmt: OutputFormat, kurva: int | None,
                  utvardera: str | None, max_per_kommun: int | None, uteslut: str | None,
                  min_avstand: float | None) -> None:
+    import numpy as np
+    import pandas as pd
+
     from fcatlas.analysis import siting
     from fcatlas.geography.sources.points import read_costs, read_points
 
@@ -305,6 +313,8 @@ def _generic_run(demand: Path, candidates: Path, cost: Path | None, radius: floa
 
 def _bundle_candidates(path: Path, b: Any, geoms: dict[str, Any]) -> pd.DataFrame:
     """Candidate file → units-shaped table (lat, lon in WGS 84) for the atlas's linking."""
+    import pandas as pd
+
     from fcatlas.analysis.linking import to_wgs84
     from fcatlas.geography.sources.points import read_points
 
@@ -400,6 +410,8 @@ def _bundle_run(bundle: Path, db: str | None, lan: str | None, year: int | None,
 def _site_tables(result: Any, prob: Any, demand: pd.DataFrame, cl: pd.DataFrame,
                  centres: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The ranked table of new sites and the demand areas before/after."""
+    import pandas as pd
+
     from fcatlas.analysis import siting
 
     sites_all = pd.concat([cl, centres], ignore_index=True).drop_duplicates("id").set_index("id")

@@ -20,15 +20,9 @@ from dataclasses import dataclass
 import pandas as pd
 
 from fcatlas.apportion import scale_to_cap
+from fcatlas.economics.defaults import DEFAULT_POT_SEK, DEFAULT_RATE_CHILD_SEK, DEFAULT_RATE_WOMAN_SEK
 from fcatlas.economics.errors import EconomicsError
 from fcatlas.fmt import thousands
-
-#: Kronor per listed child 0–6 and year (Region Dalarna, vårdval 2026).
-DEFAULT_RATE_CHILD_SEK = 90
-#: Kronor per listed woman 16–54 and year (Region Dalarna, vårdval 2026).
-DEFAULT_RATE_WOMAN_SEK = 55
-#: The common pot for all family centres in 2026 (Region Dalarna; 2,100,000 kr in 2025).
-DEFAULT_POT_SEK = 2_300_000
 
 #: Columns of :func:`addon_payment` (the CSV contract of ``fcatlas ekonomi tillagg``).
 ADDON_COLUMNS = ["vardcentral", "barn", "kvinnor", "belopp_fore_tak", "belopp"]

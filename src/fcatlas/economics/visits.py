@@ -18,10 +18,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from fcatlas.economics.defaults import DEFAULT_VISIT_PRICE_SEK
 from fcatlas.economics.errors import EconomicsError
-
-#: Kronor per visit at another centre's family centre (Region Dalarna).
-DEFAULT_VISIT_PRICE_SEK = 600
 
 PAIR_COLUMNS = [
     "vardcentral_a",
