@@ -485,8 +485,11 @@ def test_issue9_sqlite_paths_with_any_characters(work: Path, capsys: pytest.Capt
     shutil.copy(work / "own.csv", home / "own.csv")
     code, text = cli(capsys, work, "register", "import", str(home / "own.csv"), "--db", str(home / "reg.sqlite"))
     assert code == 0, text
+    # the default database in a home folder with such characters: named correctly, and (issue 8.13)
+    # a read-only command creates no empty one
     code, text = cli(capsys, work, "register", "list", "--format", "csv", env={"FCATLAS_HOME": str(home)})
-    assert code == 0
+    assert code == 1 and "finns inte (inget skapas" in text and str(home / "fcatlas.sqlite") in text
+    assert not (home / "fcatlas.sqlite").exists()
     code, text = cli(capsys, work, "register", "list", "--format", "csv", "--db", str(home / "reg.sqlite"))
     assert code == 0 and "Familjecentral Britsarvet" in text
     assert (home / "reg.sqlite").is_file() and not list(work.glob("*%25*"))

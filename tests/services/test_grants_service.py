@@ -29,7 +29,11 @@ F20 = Actor.region_user("f20@regiondalarna.se", lan_code="20", level=Level.FORET
 H20 = Actor.region_user("h20@regiondalarna.se", lan_code="20", level=Level.HANDLAGGARE)
 F18 = Actor.region_user("f18@regionorebrolan.se", lan_code="18", level=Level.FORETRADARE)
 
-BASIS = "region_code;basis_children\n18;1000\n20;3000\n25;0\n"
+ALL_LAN = ("01", "03", "04", "05", "06", "07", "08", "09", "10", "12", "13", "14", "17", "18", "19", "20", "21", "22",
+           "23", "24", "25")
+#: a basis names every region (issue 8.7); the ones without children in exclusion areas get 0
+ZEROS = "".join(f"{c};0\n" for c in ALL_LAN if c not in ("18", "20", "25"))
+BASIS = "region_code;basis_children\n18;1000\n20;3000\n25;0\n" + ZEROS
 
 
 def _basis(text: str = BASIS):
@@ -156,15 +160,15 @@ def test_setup_refuses_what_cannot_be_decided(engine):
 
 
 @settings(max_examples=10, deadline=None)
-@given(total=st.integers(min_value=3 * 815_000, max_value=10**12),
+@given(total=st.integers(min_value=21 * 815_000, max_value=10**12),
        counts=st.lists(st.integers(min_value=0, max_value=10**7), min_size=3, max_size=3))
 def test_decided_parts_sum_exactly(tmp_path_factory, total, counts):
     url = f"sqlite:///{tmp_path_factory.mktemp('g') / 'g.sqlite'}"
     e = connect(url)
     text = "region_code;basis_children\n" + "".join(f"{c};{n}\n" for c, n in zip(("18", "20", "25"), counts,
-                                                                                 strict=True))
+                                                                                 strict=True)) + ZEROS
     try:
-        if sum(counts) == 0 and total > 3 * 815_000:
+        if sum(counts) == 0 and total > 21 * 815_000:
             with unit_of_work(e) as s, pytest.raises(ConflictError, match="noll"):
                 grants.setup_year(s, actor=NAT, year=2026, total_sek=total, include_all=True, basis=_basis(text))
             return
@@ -172,7 +176,7 @@ def test_decided_parts_sum_exactly(tmp_path_factory, total, counts):
             grants.setup_year(s, actor=NAT, year=2026, total_sek=total, include_all=True, basis=_basis(text))
         with unit_of_work(e) as s:
             dec = grants.decide(s, actor=NAT, year=2026)
-        assert dec.total_sek == total and len(dec.rows) == 3
+        assert dec.total_sek == total and len(dec.rows) == 21  # every region listed (issue 8.7)
         assert all(r.total_sek == r.fixed_sek + r.variable_sek and r.fixed_sek == 815_000 for r in dec.rows)
     finally:
         e.dispose()

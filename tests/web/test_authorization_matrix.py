@@ -60,7 +60,9 @@ def _body_token(role: str, lan: str) -> dict:
     return {"email": ACCOUNTS[role][0], "password": PW}
 
 
-GRANT_BASIS = b"region_code;basis_children\n18;1000\n20;3000\n"
+GRANT_BASIS = ("region_code;basis_children\n18;1000\n20;3000\n" + "".join(
+    f"{c};0\n" for c in ("01", "03", "04", "05", "06", "07", "08", "09", "10", "12", "13", "14", "17", "19", "21", "22",
+                        "23", "24", "25"))).encode()
 REPORT = {"uses": {"coordinator": 1000}, "unused_sek": None}
 
 

@@ -257,19 +257,19 @@ def database_url(db: str | None, *, must_exist: bool = False) -> str:
     so that nobody reads an empty default database by mistake. ``must_exist`` (commands that only
     read): a SQLite file that does not exist is refused instead of created empty.
     """
-    from pathlib import Path
-
+    from fcatlas.db import sqlite_file
     from fcatlas.errors import ConfigError
     from fcatlas.settings import Settings, to_sqlalchemy_url
 
     url = to_sqlalchemy_url(db) if db else Settings.from_env().database_url
-    where = url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else _hide_password(url)
+    file = sqlite_file(url)  # the real path (the URL quotes å, %, ? and #)
+    where = str(file) if file is not None else _hide_password(url)
     if db is None:
         import os
 
         origin = "FCATLAS_DB" if os.environ.get("FCATLAS_DB") else "standard"
         err_console.print(f"Databas: {where} ({origin}; välj en annan med --db)", highlight=False)
-    if must_exist and url.startswith("sqlite:///") and url != "sqlite:///:memory:" and not Path(where).is_file():
+    if must_exist and file is not None and not file.is_file():
         raise ConfigError(
             f"databasen {where} finns inte (inget skapas av ett kommando som bara läser). Ange rätt fil med "
             "--db, eller importera en lista först: fcatlas register import FIL --db FIL.sqlite"
