@@ -58,7 +58,8 @@ def atlas_for(session: Session, bundle: Any, *, actor: Actor, lan: str | None = 
     """The atlas (of the country, or scoped to one län) on the units ``actor`` may see (the
     published picture for the public)."""
     lan_code, year = _lan_in(bundle, lan), _year_in(bundle, year)
-    key = (str(bundle.path), lan_code, year, exclusion, _visibility(actor), _data_version(session))
+    seen = _visibility(actor)
+    key = (str(bundle.path), lan_code, year, exclusion, seen, _data_version(session, seen))
     with _lock:
         hit = _cache.get(key)
     if hit is not None:

@@ -40,11 +40,14 @@ def _versions(session: Session, ids: list[str]) -> dict[str, int]:
     return {r[0]: r[1] for r in session.execute(select(Unit.id, Unit.version).where(Unit.id.in_(ids)))}
 
 
-def data_version(session: Session) -> tuple[int, int, int]:
-    """A cheap key that changes whenever a unit or a round changes (every change of a unit is in the
-    audit log, every step of a round in its events)."""
-    return (int(session.scalar(select(func.max(AuditEntry.id))) or 0),
-            int(session.scalar(select(func.max(RoundEvent.id))) or 0),
+def data_version(session: Session, seen: str = "alla") -> tuple[int, ...]:
+    """A cheap key that changes whenever what ``seen`` (a :func:`visibility`) shows may change:
+    the published picture changes only with a round's steps (approval snapshots, publication); a
+    draft with every change of a unit (each is in the audit log) or import."""
+    events = int(session.scalar(select(func.max(RoundEvent.id))) or 0)
+    if seen == "publicerat":
+        return (events,)
+    return (events, int(session.scalar(select(func.max(AuditEntry.id))) or 0),
             int(session.scalar(select(func.max(ImportRecord.id))) or 0))
 
 
@@ -66,7 +69,8 @@ def visible_units(session: Session, *, actor: Actor, lan: str | None = None, lim
                   offset: int = 0) -> UnitPage:
     """The units ``actor`` may see (optionally of one län), sorted by län, kommun and name, with
     their ``version`` (kept per process until the register or a round changes)."""
-    key = (visibility(actor), lan, limit, offset, data_version(session), str(session.get_bind().engine.url))
+    seen = visibility(actor)
+    key = (seen, lan, limit, offset, data_version(session, seen), str(session.get_bind().engine.url))
     with _lock:
         hit = _pages.get(key)
     if hit is not None:
