@@ -354,3 +354,24 @@ def print_frame(df: pd.DataFrame, fmt: OutputFormat, title: str | None = None) -
         table.add_row(*[cells[i] for cells in columns])
     console.print(table)
     console.print("1 rad" if len(df) == 1 else f"{thousands(len(df))} rader")
+
+
+#: the help of every ``--db`` option
+DB_HELP = "Databas: en SQLAlchemy-URL eller en SQLite-fil (standard: FCATLAS_DB eller fcatlas.sqlite i FCATLAS_HOME)."
+
+
+def operator() -> Any:
+    """The acting user of the CLI: whoever runs it against the database is the local operator,
+    with national rights (an :class:`fcatlas.accounts.roles.Actor`)."""
+    import getpass
+
+    from fcatlas.accounts.roles import Actor
+
+    return Actor.national(f"cli:{getpass.getuser()}")
+
+
+def open_database(db: str | None) -> Any:
+    """The engine of ``--db`` (or the default database), its schema brought up to date."""
+    from fcatlas.db import connect
+
+    return connect(database_url(db))

@@ -6,14 +6,14 @@ from pathlib import Path
 
 import typer
 
-from fcatlas.cli.common import console, database_url
+from fcatlas.cli.common import DB_HELP, console, database_url
 
 db_app = typer.Typer(
     name="db",
     help="Databasen: uppgradera schemat, säkerhetskopiera och återställ (register, omgångar, statsbidrag, konton).",
     no_args_is_help=True,
 )
-_DB_HELP = "Databas: en SQLAlchemy-URL eller en SQLite-fil (standard: FCATLAS_DB eller fcatlas.sqlite i FCATLAS_HOME)."
+_DB_HELP = DB_HELP
 
 
 @db_app.command("upgrade")

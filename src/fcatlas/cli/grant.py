@@ -13,7 +13,15 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from fcatlas.cli.common import OutputFormat, console, database_url, err_console, frame_text, print_frame
+from fcatlas.cli.common import (
+    DB_HELP,
+    OutputFormat,
+    console,
+    database_url,
+    err_console,
+    frame_text,
+    print_frame,
+)
 from fcatlas.errors import ConfigError
 from fcatlas.fmt import thousands
 
@@ -38,7 +46,7 @@ grant_app.add_typer(report_app, name="report")
 
 #: Plausible grant years (dates are computed from them: deadlines the year after, payouts).
 GRANT_YEARS = (2000, 2100)
-_DB_HELP = "Databas: en SQLAlchemy-URL eller en SQLite-fil (standard: FCATLAS_DB eller fcatlas.sqlite i FCATLAS_HOME)."
+_DB_HELP = DB_HELP
 _TOTAL_HELP = "Årets totalbelopp i hela kronor, t.ex. 51365000 (mellanslag och _ tillåts)."
 _EXCL_HELP = "Definition av områden med stort utanförskap: 'omradestyp:1,2', 'omradestyp:1,2@2022' eller 'lista:FIL'."
 

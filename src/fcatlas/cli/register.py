@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from fcatlas.cli.common import OutputFormat, console, database_url, err_console, print_frame
+from fcatlas.cli.common import DB_HELP, OutputFormat, console, database_url, err_console, print_frame
 from fcatlas.domain import CATEGORY_LABELS, STATUS_LABELS, Category, Status
 from fcatlas.errors import ConfigError, FcatlasError
 
@@ -26,7 +26,7 @@ register_app = typer.Typer(
 POSTNUMMER_ENV = "FCATLAS_POSTNUMMER"
 MAX_SHOWN_PROBLEMS = 50
 
-_DB_HELP = "Databas: en SQLAlchemy-URL eller en SQLite-fil (standard: FCATLAS_DB eller fcatlas.sqlite i FCATLAS_HOME)."
+_DB_HELP = DB_HELP
 
 _CHANGE_LABELS = {
     "new": "ny",

@@ -8,11 +8,17 @@ on whose behalf the list is submitted), since only a region's företrädare may 
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 
 import typer
 
-from fcatlas.cli.common import OutputFormat, console, database_url, print_frame
+from fcatlas.cli.common import (
+    DB_HELP,
+    OutputFormat,
+    console,
+    open_database,
+    operator,
+    print_frame,
+)
 from fcatlas.errors import ConfigError
 
 round_app = typer.Typer(
@@ -24,19 +30,10 @@ round_app = typer.Typer(
     ),
     no_args_is_help=True,
 )
-_DB_HELP = "Databas: en SQLAlchemy-URL eller en SQLite-fil (standard: FCATLAS_DB eller fcatlas.sqlite i FCATLAS_HOME)."
 
 
-def _operator():  # type: ignore[no-untyped-def]
-    from fcatlas.accounts.roles import Actor
-
-    return Actor.national(f"cli:{getpass.getuser()}")
 
 
-def _engine(db: str | None):  # type: ignore[no-untyped-def]
-    from fcatlas.db import connect
-
-    return connect(database_url(db))
 
 
 def _date(value: str) -> dt.date:
@@ -50,21 +47,21 @@ def _date(value: str) -> dt.date:
 def open_(
     omgang: str = typer.Argument(..., help="Omgångens namn: året, t.ex. 2027."),
     sista_dag: str = typer.Option(..., "--sista-dag", help="Sista dag för regionernas listor, ÅÅÅÅ-MM-DD."),
-    db: str | None = typer.Option(None, "--db", help=_DB_HELP),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
     """Öppna en inventeringsomgång (bara en kan vara öppen åt gången)."""
     from fcatlas.db import unit_of_work
     from fcatlas.services import rounds
 
-    with unit_of_work(_engine(db)) as s:
-        info = rounds.open_round(s, actor=_operator(), name=omgang, deadline=_date(sista_dag))
+    with unit_of_work(open_database(db)) as s:
+        info = rounds.open_round(s, actor=operator(), name=omgang, deadline=_date(sista_dag))
     console.print(f"Inventeringsomgång {info.year} är öppen; sista dag {info.deadline.isoformat()}.", highlight=False)
 
 
 @round_app.command("status")
 def status(
     omgang: str = typer.Argument(..., help="Omgångens namn (året)."),
-    db: str | None = typer.Option(None, "--db", help=_DB_HELP),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
     format: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv eller json."),
 ) -> None:
     """Var varje regions lista står i omgången."""
@@ -74,8 +71,8 @@ def status(
     from fcatlas.geography.admin import lan_name
     from fcatlas.services import rounds
 
-    with unit_of_work(_engine(db)) as s:
-        ov = rounds.overview(s, actor=_operator(), name=omgang)
+    with unit_of_work(open_database(db)) as s:
+        ov = rounds.overview(s, actor=operator(), name=omgang)
     rows = [{"lan_code": r.lan_code, "lan_name": lan_name(r.lan_code), "status": r.status.value,
              "comment": r.comment or "", "changed_by": r.changed_by or "",
              "changed_at": r.changed_at.date().isoformat() if r.changed_at else ""} for r in ov.regions]
@@ -93,7 +90,7 @@ def submit(
     omgang: str = typer.Argument(..., help="Omgångens namn (året)."),
     lan: str = typer.Option(..., "--lan", help="Regionens länskod, t.ex. 20."),
     som: str = typer.Option(..., "--som", help="E-postadressen till regionens företrädare som skickar in."),
-    db: str | None = typer.Option(None, "--db", help=_DB_HELP),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
     """Skicka in regionens lista (därefter kan den inte ändras förrän den returneras)."""
     from sqlalchemy import select
@@ -104,7 +101,7 @@ def submit(
     from fcatlas.errors import NotFoundError
     from fcatlas.services import rounds
 
-    with unit_of_work(_engine(db)) as s:
+    with unit_of_work(open_database(db)) as s:
         user = s.scalar(select(User).where(User.email == normalise_email(som), User.active.is_(True)))
         if user is None:
             raise NotFoundError(f"det finns inget aktivt konto {som.strip()!r}")
@@ -117,14 +114,14 @@ def return_(
     omgang: str = typer.Argument(..., help="Omgångens namn (året)."),
     lan: str = typer.Option(..., "--lan", help="Regionens länskod."),
     kommentar: str = typer.Option(..., "--kommentar", help="Vad regionen ska rätta."),
-    db: str | None = typer.Option(None, "--db", help=_DB_HELP),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
     """Returnera en inskickad lista till regionen med en kommentar (den kan då ändras igen)."""
     from fcatlas.db import unit_of_work
     from fcatlas.services import rounds
 
-    with unit_of_work(_engine(db)) as s:
-        st = rounds.return_list(s, actor=_operator(), name=omgang, lan=lan, comment=kommentar)
+    with unit_of_work(open_database(db)) as s:
+        st = rounds.return_list(s, actor=operator(), name=omgang, lan=lan, comment=kommentar)
     console.print(f"Region {st.lan_code}s lista är returnerad.", highlight=False)
 
 
@@ -132,27 +129,27 @@ def return_(
 def approve(
     omgang: str = typer.Argument(..., help="Omgångens namn (året)."),
     lan: str = typer.Option(..., "--lan", help="Regionens länskod."),
-    db: str | None = typer.Option(None, "--db", help=_DB_HELP),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
     """Godkänn en inskickad lista (den publiceras med omgången)."""
     from fcatlas.db import unit_of_work
     from fcatlas.services import rounds
 
-    with unit_of_work(_engine(db)) as s:
-        st = rounds.approve(s, actor=_operator(), name=omgang, lan=lan)
+    with unit_of_work(open_database(db)) as s:
+        st = rounds.approve(s, actor=operator(), name=omgang, lan=lan)
     console.print(f"Region {st.lan_code}s lista är godkänd.", highlight=False)
 
 
 def publish(
     omgang: str = typer.Argument(..., help="Omgångens namn (året)."),
-    db: str | None = typer.Option(None, "--db", help=_DB_HELP),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
     """Publicera en inventeringsomgång: de godkända regionernas listor blir den offentliga bilden."""
     from fcatlas.db import unit_of_work
     from fcatlas.services import rounds
 
-    with unit_of_work(_engine(db)) as s:
-        lans = rounds.publish(s, actor=_operator(), name=omgang)
+    with unit_of_work(open_database(db)) as s:
+        lans = rounds.publish(s, actor=operator(), name=omgang)
     console.print(f"Omgång {omgang} är publicerad för {len(lans)} län: {', '.join(lans)}.", highlight=False)
 
 

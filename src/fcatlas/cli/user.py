@@ -11,7 +11,15 @@ import sys
 
 import typer
 
-from fcatlas.cli.common import OutputFormat, console, database_url, err_console, print_frame
+from fcatlas.cli.common import (
+    DB_HELP,
+    OutputFormat,
+    console,
+    err_console,
+    open_database,
+    operator,
+    print_frame,
+)
 from fcatlas.errors import ConfigError
 
 user_app = typer.Typer(
@@ -24,19 +32,10 @@ user_app = typer.Typer(
     no_args_is_help=True,
 )
 
-_DB_HELP = "Databas: en SQLAlchemy-URL eller en SQLite-fil (standard: FCATLAS_DB eller fcatlas.sqlite i FCATLAS_HOME)."
 
 
-def _operator():  # type: ignore[no-untyped-def]
-    from fcatlas.accounts.roles import Actor
-
-    return Actor.national(f"cli:{getpass.getuser()}")
 
 
-def _engine(db: str | None):  # type: ignore[no-untyped-def]
-    from fcatlas.db import connect
-
-    return connect(database_url(db))
 
 
 def _read_password(prompt: str = "Lösenord") -> str:
@@ -62,7 +61,7 @@ def add(
         help="'foretradare' (får skicka in regionens lista och återrapport) eller 'handlaggare' "
              "(förbereder; standard).",
     ),
-    db: str | None = typer.Option(None, "--db", help=_DB_HELP),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
     """Skapa ett konto. Lösenordet (minst 12 tecken) läses från standard in eller frågas efter.
 
@@ -72,8 +71,8 @@ def add(
     from fcatlas.db import unit_of_work
 
     password = _read_password()
-    with unit_of_work(_engine(db)) as s:
-        info = store.add_user(s, actor=_operator(), email=email, password=password, role=roll,
+    with unit_of_work(open_database(db)) as s:
+        info = store.add_user(s, actor=operator(), email=email, password=password, role=roll,
                               lan_code=lan, level=niva)
     where = f", län {info.lan_code}, {info.level}" if info.lan_code else ""
     console.print(f"Kontot {info.email} skapades ({info.role}{where}).", highlight=False)
@@ -81,7 +80,7 @@ def add(
 
 @user_app.command("list")
 def list_(
-    db: str | None = typer.Option(None, "--db", help=_DB_HELP),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
     format: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv eller json."),
 ) -> None:
     """Lista alla konton (utan lösenord)."""
@@ -91,8 +90,8 @@ def list_(
     from fcatlas.accounts.roles import LEVEL_LABELS, Level
     from fcatlas.db import unit_of_work
 
-    with unit_of_work(_engine(db)) as s:
-        users = store.list_users(s, actor=_operator())
+    with unit_of_work(open_database(db)) as s:
+        users = store.list_users(s, actor=operator())
     rows = [{"e-post": u.email, "roll": u.role, "län": u.lan_code or "",
              "nivå": LEVEL_LABELS[Level(u.level)] if u.level else "",
              "aktivt": "ja" if u.active else "nej", "skapat": u.created_at.date().isoformat()}
@@ -106,29 +105,29 @@ def list_(
 @user_app.command("disable")
 def disable(
     email: str = typer.Argument(..., help="Kontots e-postadress."),
-    db: str | None = typer.Option(None, "--db", help=_DB_HELP),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
     """Stäng av ett konto: det kan inte logga in, dess inloggningar avslutas och nycklar återkallas."""
     from fcatlas.accounts import store
     from fcatlas.db import unit_of_work
 
-    with unit_of_work(_engine(db)) as s:
-        info = store.disable_user(s, actor=_operator(), email=email)
+    with unit_of_work(open_database(db)) as s:
+        info = store.disable_user(s, actor=operator(), email=email)
     console.print(f"Kontot {info.email} är avstängt.", highlight=False)
 
 
 @user_app.command("passwd")
 def passwd(
     email: str = typer.Argument(..., help="Kontots e-postadress."),
-    db: str | None = typer.Option(None, "--db", help=_DB_HELP),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
     """Byt lösenord (läses från standard in eller frågas efter). Kontots inloggningar avslutas."""
     from fcatlas.accounts import store
     from fcatlas.db import unit_of_work
 
     password = _read_password("Nytt lösenord")
-    with unit_of_work(_engine(db)) as s:
-        info = store.set_password(s, actor=_operator(), email=email, password=password)
+    with unit_of_work(open_database(db)) as s:
+        info = store.set_password(s, actor=operator(), email=email, password=password)
     console.print(f"Lösenordet för {info.email} är bytt.", highlight=False)
 
 
@@ -136,14 +135,14 @@ def passwd(
 def token(
     email: str = typer.Argument(..., help="Kontots e-postadress."),
     dagar: int = typer.Option(90, "--dagar", help="Hur många dagar nyckeln gäller (1–366)."),
-    db: str | None = typer.Option(None, "--db", help=_DB_HELP),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
     """Skapa en nyckel (Bearer-token) för skript. Den visas bara nu och sparas bara som kontrollsumma."""
     from fcatlas.accounts import store
     from fcatlas.db import unit_of_work
 
-    with unit_of_work(_engine(db)) as s:
-        tok, expires = store.create_token(s, actor=_operator(), email=email, days=dagar)
+    with unit_of_work(open_database(db)) as s:
+        tok, expires = store.create_token(s, actor=operator(), email=email, days=dagar)
     sys.stdout.write(tok + "\n")
     err_console.print(f"Nyckeln gäller till {expires.date().isoformat()}. Spara den nu – den visas inte igen. "
                       f"Återkalla med: fcatlas user revoke {email.strip()}", highlight=False, soft_wrap=True)
@@ -152,14 +151,14 @@ def token(
 @user_app.command("revoke")
 def revoke(
     email: str = typer.Argument(..., help="Kontots e-postadress."),
-    db: str | None = typer.Option(None, "--db", help=_DB_HELP),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
     """Återkalla alla giltiga nycklar för ett konto."""
     from fcatlas.accounts import store
     from fcatlas.db import unit_of_work
 
-    with unit_of_work(_engine(db)) as s:
-        n = store.revoke_tokens(s, actor=_operator(), email=email)
+    with unit_of_work(open_database(db)) as s:
+        n = store.revoke_tokens(s, actor=operator(), email=email)
     console.print(f"{n} nyckel/nycklar återkallades för {email.strip()}.", highlight=False)
 
 
