@@ -6,12 +6,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, UploadFile
 from sqlalchemy.orm import Session
 
 from fcatlas.accounts import store
 from fcatlas.accounts.roles import ANONYMOUS, Actor
-from fcatlas.errors import AuthenticationError, PermissionDeniedError, StorageError, UnsupportedMediaTypeError
+from fcatlas.errors import (
+    AuthenticationError,
+    PayloadTooLargeError,
+    PermissionDeniedError,
+    StorageError,
+    UnsupportedMediaTypeError,
+)
 from fcatlas.web.config import WebConfig
 
 
@@ -94,3 +100,11 @@ def get_bundle(request: Request) -> Any:
 
 
 BundleDep = Annotated[Any, Depends(get_bundle)]
+
+
+async def read_upload(file: UploadFile, config: WebConfig) -> bytes:
+    """An uploaded file's bytes, read no further than the limit; larger is refused (413)."""
+    content = await file.read(config.max_upload_bytes + 1)
+    if len(content) > config.max_upload_bytes:
+        raise PayloadTooLargeError(f"filen är större än {config.max_upload_bytes // (1024 * 1024)} MB")
+    return content

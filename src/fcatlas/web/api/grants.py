@@ -12,11 +12,10 @@ from fastapi import APIRouter, Depends, File, Path, Query, Request, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from fcatlas.errors import PayloadTooLargeError
 from fcatlas.grants.store import ReportView
 from fcatlas.services import grants
 from fcatlas.web.api.rounds import NOT_BLANK, YEAR_PATTERN, LanPath
-from fcatlas.web.deps import ActorDep, ConfigDep, SessionDep, json_body
+from fcatlas.web.deps import ActorDep, ConfigDep, SessionDep, json_body, read_upload
 from fcatlas.web.problems import responses
 
 YearPath = Annotated[str, Path(pattern=YEAR_PATTERN, description="Bidragsåret, t.ex. 2026.")]
@@ -249,9 +248,7 @@ async def upload_basis(year: YearPath, file: Annotated[UploadFile, File(
     allocate --basis`). En fil som bryter mot reglerna tas inte emot alls (409, med fil, rad,
     kolumn och orsak i `detaljer`); en fil utan filändelse läses som CSV."""
     actor.require(actor.may_review(), "ändra underlaget för ett års statsbidrag")
-    content = await file.read(config.max_upload_bytes + 1)
-    if len(content) > config.max_upload_bytes:
-        raise PayloadTooLargeError(f"filen är större än {config.max_upload_bytes // (1024 * 1024)} MB")
+    content = await read_upload(file, config)
     basis = grants.basis_from_upload(file_name=file.filename or "underlag.csv", content=content)
     y = grants.set_basis(session, actor=actor, year=int(year), basis=basis)
     session.commit()

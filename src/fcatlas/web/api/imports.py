@@ -7,10 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, File, Path, UploadFile, status
 from pydantic import BaseModel, Field
 
-from fcatlas.errors import PayloadTooLargeError
 from fcatlas.services import imports
 from fcatlas.web.api.rounds import LanPath, RoundPath
-from fcatlas.web.deps import ActorDep, ConfigDep, SessionDep
+from fcatlas.web.deps import ActorDep, ConfigDep, SessionDep, read_upload
 from fcatlas.web.problems import responses
 
 router = APIRouter(prefix="/api/v1", tags=["import"])
@@ -45,9 +44,7 @@ async def upload(round: RoundPath, lan: LanPath, file: Annotated[UploadFile, Fil
                  actor: ActorDep, session: SessionDep, config: ConfigDep) -> PreviewOut:
     """Läser och kontrollerar varje rad med samma regler som `fcatlas register import`. Inget sparas
     i registret förrän förhandsgranskningen bekräftas."""
-    content = await file.read(config.max_upload_bytes + 1)
-    if len(content) > config.max_upload_bytes:
-        raise PayloadTooLargeError(f"filen är större än {config.max_upload_bytes // (1024 * 1024)} MB")
+    content = await read_upload(file, config)
     p = imports.preview(session, actor=actor, name=round, lan=lan, file_name=file.filename or "lista.csv",
                         content=content)
     session.commit()

@@ -15,7 +15,7 @@ from fcatlas.register.workflow import REGION_STATUS_LABELS, RegionStatus
 from fcatlas.services import imports as import_service
 from fcatlas.services import rounds as round_service
 from fcatlas.services import units as unit_service
-from fcatlas.web.deps import ActorDep, ConfigDep, SessionDep
+from fcatlas.web.deps import ActorDep, ConfigDep, SessionDep, read_upload
 from fcatlas.web.pages.common import check_csrf, error_page, redirect, render
 from fcatlas.web.pages.public import _rows
 
@@ -104,9 +104,10 @@ async def import_preview(request: Request, session: SessionDep, actor: ActorDep,
     if fil is None or not fil.filename:
         errors.append(("fil", "Välj en fil (CSV eller Excel) att förhandsgranska"))
     else:
-        content = await fil.read(config.max_upload_bytes + 1)
-        if len(content) > config.max_upload_bytes:
-            errors.append(("fil", f"Filen är för stor; högst {config.max_upload_bytes // (1024 * 1024)} MB tas emot"))
+        try:
+            content = await read_upload(fil, config)
+        except e.PayloadTooLargeError as exc:
+            errors.append(("fil", f"{str(exc)[:1].upper()}{str(exc)[1:]}"))
         else:
             rnd = round_service.current_round(session)
             try:
