@@ -109,12 +109,12 @@ def _safe_workbook_class() -> Any:
         import xlsxwriter
         from xlsxwriter.worksheet import Worksheet
 
-        class SafeWorksheet(Worksheet):  # type: ignore[misc]
+        class SafeWorksheet(Worksheet):
             def _write_string(self, row: int, col: int, string: str, cell_format: Any = None) -> Any:
                 return super()._write_string(row, col, _XML_ILLEGAL.sub("\ufffd", neutralise(str(string))),
                                              cell_format)
 
-        class SafeWorkbook(xlsxwriter.Workbook):  # type: ignore[misc]
+        class SafeWorkbook(xlsxwriter.Workbook):
             worksheet_class = SafeWorksheet
 
         _CLASSES["wb"] = SafeWorkbook

@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -91,7 +92,7 @@ class AtlasResult:
     units_by_level: pd.DataFrame  # question 1: category × status for the scope, each län, each kommun
     coverage_by_omradestyp: pd.DataFrame  # coverage by län and kommun: columns of ``lan`` / ``kommuner``
     gaps: pd.DataFrame
-    summary: dict[str, object]
+    summary: dict[str, Any]
     timings: dict[str, float] = field(default_factory=dict)
 
     def areas_csv(self) -> pd.DataFrame:
@@ -135,10 +136,10 @@ def link_and_cover(
     has_geom = a["has_geometry"].to_numpy()
     for c in CATEGORIES:
         vals = a["regso_code"].map(by[c]) if c in by else pd.Series(np.nan, index=a.index)
-        col = pd.array(vals.fillna(0).astype("int64"), dtype="Int64")
+        col = pd.array(vals.fillna(0).astype("int64"), dtype="Int64")  # type: ignore[call-overload]  # pandas-stubs
         col[~has_geom] = pd.NA
         a[f"n_{c}"] = col
-    ins = pd.array(a["regso_code"].map(inside).fillna(0).astype("int64"), dtype="Int64")
+    ins = pd.array(a["regso_code"].map(inside).fillna(0).astype("int64"), dtype="Int64")  # type: ignore[call-overload]
     ins[~has_geom] = pd.NA
     a["n_centres_inside"] = ins
 

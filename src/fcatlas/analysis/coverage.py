@@ -47,6 +47,7 @@ def parse_reach(spec: str | float | Mapping[str, float] | None) -> dict[str, flo
     out = dict(DEFAULT_REACH_KM)
     if spec is None or spec == "":
         return out
+    items: list[tuple[str, float | str]]
     if isinstance(spec, Mapping):
         items = list(spec.items())
     elif isinstance(spec, int | float):
@@ -58,8 +59,8 @@ def parse_reach(spec: str | float | Mapping[str, float] | None) -> dict[str, flo
         else:
             items = []
             for part in text.split(","):
-                k, _, v = part.partition("=")
-                items.append((k.strip().upper(), v.strip()))
+                key, _, value = part.partition("=")
+                items.append((key.strip().upper(), value.strip()))
     for k, v in items:
         if k not in out:
             raise ConfigError(f"okänd tätortsklass {k!r} i räckvidden; använd C, B och A (t.ex. 'C=2,B=5,A=10')")
@@ -99,7 +100,8 @@ def within_reach(km: np.ndarray, reach_km: np.ndarray | float) -> np.ndarray:
     [True, False, False]
     """
     km = np.asarray(km, dtype=float)
-    return np.isfinite(km) & (km <= np.asarray(reach_km, dtype=float) + 1e-9)
+    within: np.ndarray = np.isfinite(km) & (km <= np.asarray(reach_km, dtype=float) + 1e-9)
+    return within
 
 
 def reach_pairs(
@@ -274,8 +276,8 @@ def coverage_verdict(
     covered[missing_k] = False
     level[missing_k] = "kommun"
     level[no_geom & ~missing_k] = "okand"
-    covered[no_geom & ~missing_k] = pd.NA
+    covered[no_geom & ~missing_k] = pd.NA  # type: ignore[call-overload]  # pandas-stubs: no NA for "boolean"
     no_report = ~reported & ~is_true(covered)
-    covered[no_report] = pd.NA
+    covered[no_report] = pd.NA  # type: ignore[call-overload]  # as above
     level[no_report] = "ingen_rapport"
     return pd.DataFrame({"covered": covered, "coverage_level": level}, index=areas.index)

@@ -11,6 +11,9 @@ All functions take the linked units and the area table made by
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any, cast
+
 import pandas as pd
 
 from fcatlas.analysis import coverage as covmod
@@ -214,7 +217,7 @@ def summary(
     kommun_tab: pd.DataFrame,
     lan_tab: pd.DataFrame,
     parameters: dict[str, object],
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """The key figures of ``summary.json`` for the areas/units/kommuner/län given (already
     filtered to the scope of the run)."""
     tot = scope_totals(areas)
@@ -264,7 +267,7 @@ def summary(
                 "covered": None if pd.isna(r.covered) else bool(r.covered),
                 "coverage_level": r.coverage_level,
             }
-            for r in e_areas.itertuples(index=False)
+            for r in cast(Iterable[Any], e_areas.itertuples(index=False))
         ],
         "parameters": parameters,
     }

@@ -203,7 +203,7 @@ def exclusion_summary(
 
 
 def similar_distances(
-    rows: list[Mapping[str, float]], target: str, features: list[str], weights: Mapping[str, float]
+    rows: list[Mapping[str, Any]], target: str, features: list[str], weights: Mapping[str, float]
 ) -> dict[str, float]:
     """Weighted Euclidean distance on z-scores (population std, NaN → mean), plain loops.
     ``rows`` hold ``regso_code`` and the raw feature values."""
@@ -214,12 +214,12 @@ def similar_distances(
         var = sum((v - m) ** 2 for v in vals) / len(vals) if vals else 0.0
         stats[f] = (m, math.sqrt(var))
 
-    def z(r: Mapping[str, float], f: str) -> float:
+    def z(r: Mapping[str, Any], f: str) -> float:
         m, s = stats[f]
         v = r[f]
         if v is None or v != v or s == 0:
             return 0.0
-        return (v - m) / s
+        return float((v - m) / s)
 
     t = next(r for r in rows if r["regso_code"] == target)
     out = {}

@@ -23,6 +23,7 @@ Missing values are set to the mean (z = 0).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -137,5 +138,5 @@ def similar_areas(
     return res
 
 
-def _num(v: float) -> float | None:
+def _num(v: Any) -> float | None:
     return None if pd.isna(v) else float(v)

@@ -246,7 +246,7 @@ def _key(v: Any) -> Any:
     return str(v)
 
 
-def _positions(ids: Sequence[Any]) -> dict[Any, int]:
+def _positions(ids: Iterable[Any]) -> dict[Any, int]:
     return {_key(v): i for i, v in enumerate(ids)}
 
 
@@ -739,6 +739,7 @@ def set_covering(
     best_possible = red.base + float(red.w.sum())
     if best_possible + 1e-9 * max(total, 1.0) < target:
         raise TargetUnreachableError(target_share, best_possible, total)
+    gap: float | None
     if need <= 0:
         chosen, status, gap = np.zeros(0, dtype=np.int64), "optimal", 0.0
     else:

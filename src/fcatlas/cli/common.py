@@ -69,7 +69,7 @@ def swedish_typer() -> None:
             param.help = HELP_OPTION_TEXT
         return original_help(param=param, ctx=ctx, markup_mode=markup_mode)
 
-    rich_utils._get_parameter_help = parameter_help  # type: ignore[assignment]
+    rich_utils._get_parameter_help = parameter_help
     for cls in (core.TyperOption, core.TyperArgument):
         original = cls.display_type_rich
 
@@ -187,7 +187,7 @@ def unexpected_message(exc: BaseException) -> str:
         from fcatlas.register.store import concurrent_write
     except ImportError:  # pragma: no cover
         SQLAlchemyError = ()  # type: ignore[assignment,misc]  # noqa: N806
-    if SQLAlchemyError and isinstance(exc, SQLAlchemyError):
+    if isinstance(exc, SQLAlchemyError):  # isinstance(exc, ()) is False
         if concurrent_write(exc):
             return "databasen används av någon annan just nu (t.ex. en import som pågår); försök igen om en stund"
         orig = getattr(exc, "orig", None)

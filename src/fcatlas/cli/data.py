@@ -74,7 +74,7 @@ def build_command(
     _print_summary(out, manifest)
 
 
-def _print_summary(path: Path, m: dict) -> None:  # type: ignore[type-arg]
+def _print_summary(path: Path, m: dict) -> None:
     t = m["tables"]
     console.print(f"[bold]Datapaket[/] {path}  ({m['label']})")
     if m.get("synthetic"):

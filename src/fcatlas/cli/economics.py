@@ -265,7 +265,7 @@ def listed_example_command(
 # -- ekonomi ---------------------------------------------------------------------------------
 
 
-def _params(barn: int, kvinnor: int, pott: int | None, ingen_pott: bool):  # type: ignore[no-untyped-def]
+def _params(barn: int, kvinnor: int, pott: int | None, ingen_pott: bool):
     from fcatlas.economics.payment import AddonParams
 
     p = AddonParams(barn, kvinnor, None if ingen_pott else pott)
@@ -273,7 +273,7 @@ def _params(barn: int, kvinnor: int, pott: int | None, ingen_pott: bool):  # typ
     return p
 
 
-def _centres(db: str | None, ar: int, vardcentraler: Path | None, fran_registret: bool = False):  # type: ignore[no-untyped-def]
+def _centres(db: str | None, ar: int, vardcentraler: Path | None, fran_registret: bool = False):
     import pandas as pd
 
     from fcatlas.economics.intake import centre_key, read_names

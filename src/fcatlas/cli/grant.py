@@ -116,7 +116,7 @@ def _years(text: str) -> list[int]:
     return ys
 
 
-def _basis(bundle: Path | None, basis: Path | None, exclusion: str | None, data_year: int | None):  # type: ignore[no-untyped-def]
+def _basis(bundle: Path | None, basis: Path | None, exclusion: str | None, data_year: int | None):
     from fcatlas.grants.basis import basis_from_bundle, read_basis_file
 
     if (bundle is None) == (basis is None):
@@ -221,7 +221,7 @@ def allocate_command(
 # -- compare -----------------------------------------------------------------------------------
 
 
-def _scenario(spec: str, bundle: Path | None, data_year: int | None):  # type: ignore[no-untyped-def]
+def _scenario(spec: str, bundle: Path | None, data_year: int | None):
     """``fil:BASIS.csv`` or an exclusion definition applied to ``bundle``."""
     from fcatlas.grants.basis import read_basis_file
 
@@ -299,7 +299,7 @@ def compare_command(
 
 def _plan(years: str, total: str, fixed: str, bundle: Path | None, exclusion: str | None,
           data_year: str | None, basis: str | None, include_all: bool, instalments: int,
-          first_payout: str):  # type: ignore[no-untyped-def]
+          first_payout: str):
     from fcatlas.grants.plan import make_plan
 
     ys = _years(years)
@@ -312,7 +312,7 @@ def _plan(years: str, total: str, fixed: str, bundle: Path | None, exclusion: st
 
 
 def _bases_per_year(ys: list[int], bundle: Path | None, basis: str | None, exclusion: str | None,
-                    data_year: str | None):  # type: ignore[no-untyped-def]
+                    data_year: str | None):
     """One basis per grant year: ``--basis FIL`` or ``--basis 2026=a.csv,2027=b.csv``;
     ``--data-year 2023`` or ``--data-year 2026=2022,2027=2023`` with ``--bundle``. The same
     file or data year is read once."""
@@ -326,7 +326,7 @@ def _bases_per_year(ys: list[int], bundle: Path | None, basis: str | None, exclu
             dy = dyears[y]
             if dy is not None and not re.fullmatch(r"\d{4}", dy):
                 raise ConfigError(f"--data-year {dy!r}: ange ett årtal, t.ex. 2023")
-            cache[key] = _basis(bundle, Path(files[y]) if files[y] else None, exclusion,
+            cache[key] = _basis(bundle, Path(f) if (f := files[y]) else None, exclusion,
                                 int(dy) if dy is not None else None)
         out[y] = cache[key]
     return out
@@ -632,7 +632,7 @@ def show_command(
         console.print(f"  [{'red' if f.severity == 'fel' else 'yellow'}]{f.severity}:[/] {f}", highlight=False)
     console.print("  Historik:")
     for h in hist:
-        label = STATUS_LABELS.get(h["to_status"], h["to_status"])  # type: ignore[call-overload]
+        label = STATUS_LABELS.get(h["to_status"], h["to_status"])
         console.print(f"    {h['at']:%Y-%m-%d} {label} {h['comment']}", highlight=False)
 
 

@@ -48,7 +48,7 @@ class ExportFormat(StrEnum):
     geojson = "geojson"
 
 
-def _open(db: str | None, read_only: bool = False):  # type: ignore[no-untyped-def]
+def _open(db: str | None, read_only: bool = False):
     """The register; commands that only read (or change existing units) refuse a database that
     does not exist rather than create an empty one."""
     from fcatlas.register.store import Register
@@ -167,7 +167,7 @@ def import_command(
         )
 
 
-def _show_problems(problems) -> None:  # type: ignore[no-untyped-def]
+def _show_problems(problems) -> None:
     from rich.table import Table
 
     table = Table(title="Avvisade rader och varningar", show_lines=False)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
+from typing import Any
 
 import pandas as pd
 
@@ -80,7 +81,7 @@ def outlook(
     rows = []
     data = series.loc[series["children"].notna()].sort_values(["kod", "year"], kind="stable")
     est_col = data["estimated"].astype(bool).tolist() if "estimated" in data.columns else [False] * len(data)
-    units: dict[str, dict] = {}
+    units: dict[str, dict[str, Any]] = {}
     for code, name, kommun, year, value, e in zip(data["kod"].astype(str), data["namn"].astype(str),
                                                    data["kommun_code"].astype(str), data["year"], data["children"],
                                                    est_col, strict=True):

@@ -94,5 +94,5 @@ def split_vintage(raw: str) -> VintagedCode:
         return VintagedCode(code, level, year)
     for lvl in ("deso", "regso", "kommun", "lan"):
         if _PATTERNS[lvl].match(text):
-            return VintagedCode(text, lvl, None)  # type: ignore[arg-type]
+            return VintagedCode(text, lvl, None)
     raise CodeError(f"{text!r} är ingen känd områdeskod (län, kommun, RegSO eller DeSO)")

@@ -9,7 +9,7 @@ import json
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import geopandas as gpd
 import pandas as pd
@@ -108,7 +108,8 @@ def _insets(
         return []
     order = exc.groupby(["kommun_code", "kommun_name"])["children_0_6"].sum().sort_values(ascending=False)
     out = []
-    for (kc, kn), _ in order.head(n).items():
+    for key, _ in order.head(n).items():
+        kc, kn = cast(tuple[str, str], key)
         minx, miny, maxx, maxy = g.loc[g["kommun_code"] == kc].total_bounds
         cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
         half = max(maxx - minx, maxy - miny) / 2 + margin_m

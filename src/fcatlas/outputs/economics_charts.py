@@ -18,6 +18,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 from fcatlas.errors import ConfigError  # noqa: E402
@@ -45,7 +46,7 @@ def _check(path: Path) -> None:
         raise ConfigError(f"{path.name}: diagram skrivs som .png eller .svg")
 
 
-def _save(fig: plt.Figure, path: Path) -> Path:
+def _save(fig: Figure, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=200 if path.suffix.lower() == ".png" else None, bbox_inches="tight",
                 metadata={"Date": None} if path.suffix.lower() == ".svg" else None)

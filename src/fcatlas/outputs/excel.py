@@ -563,7 +563,8 @@ def outlook_frame(outlook: Any) -> pd.DataFrame:
     k = outlook.kommuner.assign(level_label="Kommun", kommun_name=outlook.kommuner["namn"], exclusion_label=None)
     a = outlook.areas.assign(level_label="RegSO",
                              exclusion_label=outlook.areas["exclusion"].map({True: "Ja", False: "Nej"}))
-    return pd.concat([k, a], ignore_index=True)
+    frame: pd.DataFrame = pd.concat([k, a], ignore_index=True)
+    return frame
 
 
 def outlook_note(outlook: Any) -> str:
@@ -593,7 +594,8 @@ def _write_excel(result: AtlasResult, manifest: dict[str, Any], out: Path, outlo
             "'fcatlas register import').")
     k = result.kommuner.copy()
     if "reported" in k:  # no report from the region: "okänt", not "Nej" (issue 8.4)
-        k["has_centre"] = k["has_centre"].astype("boolean").where(k["reported"].astype(bool), pd.NA)
+        k["has_centre"] = k["has_centre"].astype("boolean").where(  # type: ignore[call-overload]  # pandas-stubs
+            k["reported"].astype(bool), pd.NA)
     w.table(SHEET_KOMMUNER, k, KOMMUN_COLS)
     w.table(SHEET_LAN, result.lan, LAN_COLS)
     w.table(SHEET_LEVELS, _level_frame(result.units_by_level), LEVEL_COLS)

@@ -10,8 +10,9 @@ follow-up store's tables). Everything a person reads is Swedish.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -71,6 +72,11 @@ def sek(value: Any) -> str:
 
 def pct(value: float) -> str:
     return f"{100 * float(value):.2f}".replace(".", ",") + " %"
+
+
+def _rows(table: pd.DataFrame) -> Iterable[Any]:
+    """The rows of ``table`` as named tuples (typed loosely: pandas-stubs types each field as any scalar)."""
+    return table.itertuples(index=False)
 
 
 def _title(plan: GrantPlan) -> str:
@@ -145,7 +151,7 @@ def _annex_xlsx(plan: GrantPlan, p: Path) -> None:
         ws.write_string(head_row, len(cols), "Berättigad", f_head)
         ws.write_string(head_row, len(cols) + 1, "Skattat underlag", f_head)
         est_by_code = dict(zip(b.table["region_code"], b.table["estimated"], strict=True))
-        for i, r in enumerate(a.itertuples(index=False), start=head_row + 1):
+        for i, r in enumerate(_rows(a), start=head_row + 1):
             ws.write_string(i, 0, r.region_code)
             ws.write_string(i, 1, r.region_name)
             ws.write_number(i, 2, int(r.basis_children), f_int)
@@ -178,7 +184,7 @@ def _annex_xlsx(plan: GrantPlan, p: Path) -> None:
     for j, h in enumerate(heads):
         ws.write_string(0, j, h, f_head)
     date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
-    for i, r in enumerate(plan.schedule.itertuples(index=False), start=1):
+    for i, r in enumerate(_rows(plan.schedule), start=1):
         ws.write_number(i, 0, int(r.year))
         ws.write_number(i, 1, int(r.instalment))
         ws.write_datetime(i, 2, pd.Timestamp(r.payout_date).to_pydatetime(), date_fmt)
@@ -266,7 +272,7 @@ def render_annex_html(plan: GrantPlan) -> str:
                         "basis": sek(r.basis_children), "share": pct(r.share), "fixed": sek(r.fixed_sek),
                         "variable": sek(r.variable_sek), "total": sek(r.total_sek),
                     }
-                    for r in a.itertuples(index=False)
+                    for r in _rows(a)
                 ],
             }
         )
@@ -274,7 +280,7 @@ def render_annex_html(plan: GrantPlan) -> str:
     payouts = []
     if not sched.empty:
         g = sched.groupby(["year", "instalment", "payout_date"], sort=True)["amount_sek"].agg(["sum", "count"])
-        for (y, k, d), r in g.iterrows():
+        for (y, k, d), r in cast(Iterable[tuple[tuple[Any, Any, Any], Any]], g.iterrows()):
             payouts.append({"year": y, "instalment": k, "date": d.isoformat(), "n": int(r["count"]),
                             "amount": sek(r["sum"])})
     return tpl.render(

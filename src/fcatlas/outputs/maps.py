@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import matplotlib
@@ -30,7 +31,10 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.artist import Artist  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.collections import LineCollection, PatchCollection  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch, PathPatch, Rectangle  # noqa: E402
 from matplotlib.path import Path as MplPath  # noqa: E402
@@ -47,12 +51,12 @@ SHARE_CLASSES: list[tuple[float, float, str, str]] = [
     (0.25, 0.50, "#ec7014", "25–50 %"),
     (0.50, 1.01, "#8c2d04", "50 % eller mer"),
 ]
-UNIT_STYLE = {
+UNIT_STYLE: dict[Category, dict[str, Any]] = {
     Category.FAMILJECENTRAL: dict(marker="o", color="#0072B2", size=46),
     Category.FAMILJECENTRALSLIKNANDE: dict(marker="^", color="#009E73", size=56),
     Category.ANNAN_SAMVERKAN: dict(marker="D", color="#CC79A7", size=40),
 }
-PLANNED_STYLE = dict(marker="s", color="none", edgecolor="#333333", size=40, label="Planerad / avsiktsförklaring")
+PLANNED_STYLE: dict[str, Any] = dict(marker="s", color="none", edgecolor="#333333", size=40, label="Planerad / avsiktsförklaring")
 FORMATS = ("png", "svg", "pdf")
 
 
@@ -80,11 +84,11 @@ class MapLayers:
     highlight: gpd.GeoDataFrame | None = None
 
 
-PROPOSED_STYLE = dict(marker="*", color="#E69F00", size=240, label="Föreslagen ny plats (nummer = rang)")
-HIGHLIGHT_STYLE = dict(color="#7B3294", lw=2.4, label="Kommer inom räckhåll med förslaget")
+PROPOSED_STYLE: dict[str, Any] = dict(marker="*", color="#E69F00", size=240, label="Föreslagen ny plats (nummer = rang)")
+HIGHLIGHT_STYLE: dict[str, Any] = dict(color="#7B3294", lw=2.4, label="Kommer inom räckhåll med förslaget")
 
 
-def _proposed(ax: plt.Axes, layers: MapLayers, shrink: float = 1.0, labels: bool = True) -> None:
+def _proposed(ax: Axes, layers: MapLayers, shrink: float = 1.0, labels: bool = True) -> None:
     """Newly covered areas (outline) and the proposed sites (numbered stars)."""
     if layers.highlight is not None and len(layers.highlight):
         _lines(ax, layers.highlight.boundary, HIGHLIGHT_STYLE["color"], HIGHLIGHT_STYLE["lw"], zorder=6)
@@ -117,7 +121,7 @@ def _geom_path(geom: object) -> MplPath | None:
     return MplPath.make_compound_path(*parts) if parts else None
 
 
-def _fill(ax: plt.Axes, geoms: Sequence[object], colours: Sequence[str], zorder: int,
+def _fill(ax: Axes, geoms: Sequence[object], colours: Sequence[str], zorder: int,
           edgecolor: str = "none", lw: float = 0.0) -> None:
     """Fill polygons (without geopandas' plotting, which redraws the figure on every call)."""
     patches, cols = [], []
@@ -131,7 +135,7 @@ def _fill(ax: plt.Axes, geoms: Sequence[object], colours: Sequence[str], zorder:
                                           zorder=zorder))
 
 
-def _lines(ax: plt.Axes, geoms: Sequence[object], colour: str, lw: float, zorder: int) -> None:
+def _lines(ax: Axes, geoms: Sequence[object], colour: str, lw: float, zorder: int) -> None:
     segs = []
     for g in geoms:
         for line in getattr(g, "geoms", [g]):
@@ -164,14 +168,14 @@ def spread_shared_points(u: pd.DataFrame, spacing: float) -> tuple[pd.DataFrame,
         n = len(idx)
         if n < 2:
             continue
-        x0, y0 = float(out.at[idx[0], "x"]), float(out.at[idx[0], "y"])
+        x0, y0 = float(out.at[idx[0], "x"]), float(out.at[idx[0], "y"])  # type: ignore[arg-type]
         for i, j in enumerate(idx):
             out.at[j, "x"] = x0 + (i - (n - 1) / 2) * spacing
         groups.append((x0, y0, n))
     return out, groups
 
 
-def _units(ax: plt.Axes, u: pd.DataFrame, shrink: float, spacing: float = 0.0) -> None:
+def _units(ax: Axes, u: pd.DataFrame, shrink: float, spacing: float = 0.0) -> None:
     if not len(u):
         return
     if spacing > 0:
@@ -191,12 +195,12 @@ def _units(ax: plt.Axes, u: pd.DataFrame, shrink: float, spacing: float = 0.0) -
                        edgecolors="white", linewidths=0.7, zorder=9)
 
 
-def _inset(fig: plt.Figure, rect: Sequence[float], number: int, title: str, box: Sequence[float],
+def _inset(fig: Figure, rect: Sequence[float], number: int, title: str, box: Sequence[float],
            layers: MapLayers) -> None:
     """A zoomed view of ``box`` with RegSO by områdestyp, exclusion outlines and units."""
     import shapely
 
-    iax = fig.add_axes(tuple(rect))
+    iax = fig.add_axes((rect[0], rect[1], rect[2], rect[3]))
     clip = shapely.box(*box)
     if layers.regso is not None and len(layers.regso):
         r = layers.regso.loc[layers.regso.intersects(clip)]
@@ -238,7 +242,7 @@ def _nice_length(width_m: float) -> float:
     return 500_000.0
 
 
-def _scale_bar(ax: plt.Axes, bounds: Sequence[float], land: object | None = None) -> None:
+def _scale_bar(ax: Axes, bounds: Sequence[float], land: object | None = None) -> None:
     """A two-part scale bar in the corner (bottom left or right) that covers the least land."""
     minx, miny, maxx, maxy = bounds
     w, h = maxx - minx, maxy - miny
@@ -263,7 +267,7 @@ def _scale_bar(ax: plt.Axes, bounds: Sequence[float], land: object | None = None
                 bbox=dict(facecolor="white", edgecolor="none", alpha=0.7, pad=0.5))
 
 
-def _north_arrow(ax: plt.Axes, bounds: Sequence[float]) -> None:
+def _north_arrow(ax: Axes, bounds: Sequence[float]) -> None:
     minx, miny, maxx, maxy = bounds
     w, h = maxx - minx, maxy - miny
     x, y = maxx - 0.06 * w, maxy - 0.10 * h
@@ -288,19 +292,19 @@ def draw_map(layers: MapLayers, out_base: str | Path, dpi: int = 200, formats: S
     lax.axis("off")
     tol = max(w, h) / 4000
     has_regso = layers.regso is not None and len(layers.regso) > 0
-    legends = []
+    legends: list[tuple[str, Sequence[Artist]]] = []
 
     # kommun fill: share of the population in exclusion areas
     kfill = kommun.copy()
     kfill["geometry"] = kfill.geometry.simplify(tol)
     share = kfill.get("exclusion_population_share", pd.Series(pd.NA, index=kfill.index))
     kfill["_c"] = [_share_colour(None if pd.isna(v) else float(v)) for v in share]
-    regso_kommuner = set(layers.regso["regso_code"].str[:4]) if has_regso else set()
+    regso_kommuner = set(layers.regso["regso_code"].str[:4]) if has_regso else set()  # type: ignore[index]
     kfill.loc[kfill["kommun_code"].isin(regso_kommuner), "_c"] = "#f4f4f4"
     _fill(ax, kfill.geometry, kfill["_c"], zorder=1)
     kborder = kommun.boundary.simplify(tol)
     if has_regso:
-        r = layers.regso.copy()
+        r = layers.regso.copy()  # type: ignore[union-attr]  # has_regso: not None
         r["geometry"] = r.geometry.simplify(tol)
         r["_c"] = [OMRADESTYP_COLOURS.get(int(t), NO_DATA) if pd.notna(t) else NO_DATA for t in r["omradestyp"]]
         _fill(ax, r.geometry, r["_c"], zorder=2, edgecolor="#777777", lw=0.2)
@@ -328,7 +332,7 @@ def draw_map(layers: MapLayers, out_base: str | Path, dpi: int = 200, formats: S
     _lines(ax, layers.lan.boundary.simplify(tol), "#111111", 0.9, zorder=5)
 
     u = layers.units
-    unit_handles = []
+    unit_handles: list[Artist] = []
     # many units: smaller symbols so that they do not hide the map
     shrink = min(1.0, (150 / max(len(u), 1)) ** 0.5) if len(u) else 1.0
     shrink = max(shrink, 0.35)
@@ -365,9 +369,9 @@ def draw_map(layers: MapLayers, out_base: str | Path, dpi: int = 200, formats: S
     _north_arrow(ax, bounds)
 
     y = 1.0
-    renderer = fig.canvas.get_renderer()
-    for title, handles in legends:
-        leg = lax.legend(handles=handles, title=title, loc="upper left", bbox_to_anchor=(0.0, y), frameon=False,
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]  # the Agg canvas has one
+    for title, entries in legends:
+        leg = lax.legend(handles=entries, title=title, loc="upper left", bbox_to_anchor=(0.0, y), frameon=False,
                          fontsize=8, title_fontsize=9, alignment="left")
         lax.add_artist(leg)
         bb = leg.get_window_extent(renderer).transformed(lax.transAxes.inverted())

@@ -11,7 +11,7 @@ import json
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import pandas as pd
 from sqlalchemy.orm import Session
@@ -27,9 +27,10 @@ _CACHE_SIZE = 64
 _cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
 _geojson: OrderedDict[tuple[Any, ...], Layer] = OrderedDict()
 _lock = threading.Lock()
+_T = TypeVar("_T")
 
 
-def _remember(cache: OrderedDict[tuple[Any, ...], Any], key: tuple[Any, ...], value: Any) -> Any:
+def _remember(cache: OrderedDict[tuple[Any, ...], Any], key: tuple[Any, ...], value: _T) -> _T:
     with _lock:
         cache[key] = value
         cache.move_to_end(key)
@@ -63,7 +64,7 @@ def atlas_for(session: Session, bundle: Any, *, actor: Actor, lan: str | None = 
     with _lock:
         hit = _cache.get(key)
     if hit is not None:
-        return hit
+        return cast(AtlasRun, hit)
     units = visible_units(session, actor=actor, limit=10**9).items.drop(columns=["version"])
     run = run_atlas(bundle, db_url=None, lan=lan_code, year=year, exclusion=exclusion, units=units)
     return _remember(_cache, key, run)
@@ -100,7 +101,7 @@ def similar(session: Session, bundle: Any, *, actor: Actor, regso: str, k: int =
         hit = _cache.get(key)
     if hit is None:
         hit = _remember(_cache, key, similar_areas(run.result.areas_all, regso, k=k))
-    return hit  # type: ignore[return-value]
+    return cast(pd.DataFrame, hit)
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,8 @@ def children_series(bundle: Any, level: str, lan: str | None = None, kommun: str
         s["kod"] = s["kommun_code"]
     else:
         s = df.rename(columns={"regso_code": "kod", "name": "namn", "children_0_6": "children"})
-    return s[["kod", "namn", "kommun_code", "year", "children", "estimated"]]
+    out: pd.DataFrame = s[["kod", "namn", "kommun_code", "year", "children", "estimated"]]
+    return out
 
 
 def bundle_outlook(bundle: Any, level: str, lan: str | None = None, kommun: str | None = None,

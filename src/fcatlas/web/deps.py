@@ -32,7 +32,7 @@ def get_session(request: Request) -> Iterator[Session]:
 
 
 def get_config(request: Request) -> WebConfig:
-    return request.app.state.config  # type: ignore[no-any-return]
+    return request.app.state.config
 
 
 SessionDep = Annotated[Session, Depends(get_session)]

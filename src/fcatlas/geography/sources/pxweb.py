@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -292,7 +292,7 @@ def population_by_age(doc: dict[str, Any], source: str = "JSON-stat2") -> pd.Dat
     return res[cols].reset_index(drop=True)
 
 
-def _safe_split(raw: object):  # type: ignore[no-untyped-def]
+def _safe_split(raw: object):
     try:
         return split_vintage(str(raw))
     except FcatlasError:
@@ -334,7 +334,7 @@ def fetch_population_by_age(
     years: Sequence[int],
     table_id: str = AGE_TABLE,
     out_dir: Path | None = None,
-    progress=None,  # type: ignore[no-untyped-def]
+    progress: Callable[[int], object] | None = None,
 ) -> list[dict[str, Any]]:
     """Fetch population by age band and sex for the given DeSO/RegSO codes (as the table spells
     them, e.g. ``2080R001`` or ``2080R001_RegSO2025``) and years; split to stay under SCB's cell

@@ -43,7 +43,7 @@ def fetch_boundaries(
     }
     if lan:
         params["cql_filter"] = f"{lan_attribute}='{validate('lan', lan)}'"
-    features: list[dict] = []  # type: ignore[type-arg]
+    features: list[dict] = []
     start = 0
     while True:
         page = http.json("GET", url, {**params, "startIndex": str(start)})

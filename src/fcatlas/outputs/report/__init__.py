@@ -205,12 +205,12 @@ def _units_section(t: Any, where: str) -> dict[str, Any]:
         def lab(v: Any) -> str:
             if _missing(v):
                 return ""
-            v = str(v)
-            if v in {c.value for c in Category}:
-                return CATEGORY_LABELS[Category(v)].lower()
-            if v in {x.value for x in Status}:
-                return STATUS_LABELS[Status(v)].lower()
-            return v
+            text = str(v)
+            if text in {c.value for c in Category}:
+                return CATEGORY_LABELS[Category(text)].lower()
+            if text in {x.value for x in Status}:
+                return STATUS_LABELS[Status(text)].lower()
+            return text
 
         changes = {"headers": ["Förändring", "Enhet", "Kommun", "Före", "Efter"],
                    "rows": [[cell(labels.get(r.change, r.change)), cell(r.name), cell(r.kommun_name),

@@ -17,6 +17,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 from fcatlas.domain import OMRADESTYP_LABELS  # noqa: E402
@@ -29,19 +31,19 @@ SERIES = ("#0072B2", "#D55E00", "#009E73", "#CC79A7")
 DPI = 150
 
 
-def _thousands_axis(ax: plt.Axes, axis: str = "x") -> None:
+def _thousands_axis(ax: Axes, axis: str = "x") -> None:
     f = FuncFormatter(lambda v, _p: thousands(round(v), THIN) if abs(v) >= 1000 else f"{v:g}")
     (ax.xaxis if axis == "x" else ax.yaxis).set_major_formatter(f)
 
 
-def _png(fig: plt.Figure) -> bytes:
+def _png(fig: Figure) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": "fcatlas"}, bbox_inches="tight", pad_inches=0.05)
     plt.close(fig)
     return buf.getvalue()
 
 
-def _style(ax: plt.Axes) -> None:
+def _style(ax: Axes) -> None:
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     ax.tick_params(labelsize=8)

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from fcatlas.accounts import store
 from fcatlas.accounts.credentials import new_token
+from fcatlas.accounts.roles import Actor
 from fcatlas.errors import AuthenticationError, ThrottledError
 from fcatlas.web.deps import SESSION_COOKIE, ActorDep, ConfigDep, SessionDep, client_address
 from fcatlas.web.pages.common import (
@@ -24,11 +25,11 @@ from fcatlas.web.pages.common import (
 router = APIRouter(include_in_schema=False)
 
 
-def _home(actor: store.Actor) -> str:
+def _home(actor: Actor) -> str:
     return "/nationell" if actor.is_national else "/region"
 
 
-def _login_form(request: Request, actor: store.Actor, status_code: int = 200, errors: list[tuple[str, str]] | None = None,
+def _login_form(request: Request, actor: Actor, status_code: int = 200, errors: list[tuple[str, str]] | None = None,
                 email: str = "") -> HTMLResponse:
     token = request.cookies.get(LOGIN_CSRF_COOKIE) or new_token()
     resp = render(request, "login.html", actor, status_code=status_code, title="Logga in", errors=errors or [],

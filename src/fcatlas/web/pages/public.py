@@ -242,7 +242,8 @@ def _lan_borders() -> bytes:
 
     g = admin.lan()[["lan_code", "geometry"]].copy()
     g["geometry"] = g.geometry.simplify(1000, preserve_topology=True)
-    return g.to_crs(4326).to_json(drop_id=True).encode("utf-8")
+    body: str = g.to_crs(4326).to_json(drop_id=True)
+    return body.encode("utf-8")
 
 
 @router.get("/karta/lan.geojson")

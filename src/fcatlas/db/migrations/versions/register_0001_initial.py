@@ -7,6 +7,8 @@ Create Date: 2026-11-23
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -16,7 +18,7 @@ branch_labels = ("register",)
 depends_on = None
 
 
-def _unit_fields() -> list[sa.Column]:
+def _unit_fields() -> list[sa.Column[Any]]:
     return [
         sa.Column("name", sa.String(200), nullable=False),
         sa.Column("kommun_code", sa.String(4), nullable=False),
