@@ -149,7 +149,7 @@ def link_and_cover(
     return a, u
 
 
-def compute_atlas(
+def compute_atlas(  # noqa: PLR0913  # the bundle's tables, one argument each (see Parameters)
     areas: pd.DataFrame,
     units: pd.DataFrame,
     deso_key: pd.DataFrame,

@@ -266,7 +266,7 @@ def _ids(ids: Sequence[Any], what: str) -> np.ndarray:
     return arr
 
 
-def _build(
+def _build(  # noqa: PLR0913  # the one builder behind both public constructors takes what either passes
     demand_ids: Sequence[Any],
     weights: Sequence[float] | np.ndarray,
     candidate_ids: Sequence[Any],
