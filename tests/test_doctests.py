@@ -5,6 +5,8 @@ import importlib
 
 import pytest
 
+from fcatlas.geography.sources import pxweb, textfile
+
 MODULES = [
     "fcatlas.errors",
     "fcatlas.domain",
@@ -40,3 +42,19 @@ def test_docstring_examples_run(name):
     res = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert res.attempted > 0, f"{name} har inga exempel"
     assert res.failed == 0
+
+
+@pytest.mark.parametrize("module", [textfile, pxweb])
+def test_docstring_examples_of_the_readers_run(module):
+    res = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert res.attempted > 0 and res.failed == 0
+
+
+@pytest.mark.parametrize("name", ["linking", "coverage", "gaps", "similar", "questions", "atlas", "reference"])
+def test_issue4_doctests_of_analysis_run(name):
+    """The examples in the docstrings were never executed by the test suite."""
+    mod = importlib.import_module(f"fcatlas.analysis.{name}")
+    res = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert res.failed == 0
+    if name in ("linking", "coverage", "gaps", "similar"):
+        assert res.attempted > 0

@@ -209,3 +209,37 @@ def test_exclusion_definition_is_a_parameter(small, tmp_path):
     t3 = _run(small, exclusion=parse_exclusion("omradestyp:3"))
     assert t3.summary["children_0_6_in_exclusion_areas"] == int(
         small.areas.loc[small.areas["omradestyp"] == 3, "children_0_6"].sum())
+
+
+def test_issue4_kommun_point_locates_no_area_and_no_centre(small):
+    """A unit the register placed "somewhere in the kommun" (precision kommun) counts for its
+    kommun but is never inside a RegSO nor anyone's nearest centre."""
+    units = small.units.copy()
+    units["status"] = "i_drift"
+    units["category"] = "familjecentral"
+    units["precision"] = "exakt"
+    vague = units.index[:8]
+    units.loc[vague, "precision"] = "kommun"
+    res = compute_atlas(small.areas, units, small.deso_key, small.kommuner, small.lan, AtlasParams(year=2023),
+                        kommun_geom=small.kommun_geom, regso_geom=small.regso_geom, deso_geom=small.deso_geom)
+    u = res.units_all.set_index("id")
+    ids = units.loc[vague, "id"]
+    assert u.loc[ids, "regso_code"].isna().all()
+    assert (u.loc[ids, "link_level"] == "kommun").all()
+    assert not u.loc[ids, "located"].any()
+    assert u.loc[ids, "kommun_code"].tolist() == units.loc[vague, "kommun_code"].tolist()
+    assert not set(res.areas_all["nearest_centre_id"].dropna()) & set(ids)
+    assert set(units.loc[vague, "kommun_code"]) <= set(res.summary["kommuner_with_centre"])
+    # the plain-Python reference agrees, area by area
+    deso_polys = dict(zip(small.deso_geom["deso_code"], small.deso_geom.geometry, strict=True))
+    d2r = dict(zip(small.deso_key["deso_code"], small.deso_key["regso_code"], strict=True))
+    regso_polys = ref.regso_polygons(deso_polys, d2r)
+    kommun_polys = dict(zip(small.kommun_geom["kommun_code"], small.kommun_geom.geometry, strict=True))
+    linked = ref.link(units.to_dict("records"), regso_polys, kommun_polys)
+    cov = ref.area_coverage(small.areas.to_dict("records"), regso_polys, linked, d2r, CATS,
+                            {"C": 2.0, "B": 5.0, "A": 10.0})
+    a = res.areas_all.set_index("regso_code")
+    for code, c in cov.items():
+        assert a.at[code, "nearest_centre_id"] == c["nearest_id"]
+        assert a.at[code, "n_centres_inside"] == c["inside"]
+        assert bool(a.at[code, "covered"]) is c["covered"]

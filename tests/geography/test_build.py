@@ -5,10 +5,12 @@ import shutil
 
 import geopandas as gpd
 import pytest
+import shapely
 
 from fcatlas.errors import BundleError, ConfigError, InputFileError
 from fcatlas.geography.build import build_bundle
 from fcatlas.geography.bundle import Bundle
+from fcatlas.geography.sources.scb_files import read_key
 
 
 def test_all_regso_carry_omradestyp_and_population(real_bundle):
@@ -159,3 +161,96 @@ def test_regso_boundary_file_is_used_when_given(shared_data, real_bundle, tmp_pa
     assert b.geometries("regso")["regso_code"].tolist() == ["2080R001", "2080R002"]
     assert len(b.geometries("deso")) == 0
     assert any(s["what"] == "RegSO-gränser" for s in b.manifest["sources"])
+
+
+def _data(shared_data, tmp_path, *dirs):
+    src = tmp_path / "data"
+    for d in dirs:
+        shutil.copytree(shared_data / d, src / d, ignore=shutil.ignore_patterns("*.md"))
+    return src
+
+
+def test_multipolygon_deso_are_read_and_dissolved(shared_data, tmp_path):
+    src = _data(shared_data, tmp_path, "regso", "omradestyp")
+    (src / "deso").mkdir()
+    g = gpd.read_file(shared_data / "deso" / "deso_dalarna.gpkg")
+    g = g.loc[g["kommun"] == "2021"]  # Vansbro: 4 DeSO
+    g["geometry"] = [shapely.MultiPolygon([p]) if p.geom_type == "Polygon" else p for p in g.geometry]
+    g.to_file(src / "deso" / "multi.gpkg", layer="deso")
+    m = build_bundle(src, tmp_path / "out")
+    assert m["geometry"]["deso"] == 4 and m["geometry"]["regso"] > 0
+    assert m["geometry"]["regso_without_all_deso"] == []
+
+
+def test_regso_left_undissolved_for_want_of_deso_are_listed_in_the_manifest(shared_data, tmp_path):
+    src = _data(shared_data, tmp_path, "regso", "omradestyp")
+    (src / "deso").mkdir()
+    key = read_key(src / "regso" / "koppling-deso2018-regso2020.csv")
+    falun = key.loc[key["kommun_code"] == "2080"]
+    sizes = falun.groupby("regso_code").size()
+    regso = sizes[sizes > 1].index[0]  # a Falun RegSO of several DeSO
+    dropped = falun.loc[falun["regso_code"] == regso, "deso_code"].iloc[0]
+    g = gpd.read_file(shared_data / "deso" / "deso_dalarna.gpkg")
+    g = g.loc[(g["kommun"] == "2080") & (g["deso"] != dropped)]
+    g.to_file(src / "deso" / "falun_utan_en.gpkg", layer="deso")
+    m = build_bundle(src, tmp_path / "out")
+    assert m["geometry"]["regso_without_all_deso"] == [regso]
+    assert m["geometry"]["regso"] == falun["regso_code"].nunique() - 1
+
+
+def test_duplicate_omradestyp_year_names_both_files(shared_data, tmp_path):
+    src = _data(shared_data, tmp_path, "regso", "omradestyp")
+    first = src / "omradestyp" / "regso_socioekonomisk_index_2022.csv"
+    shutil.copy(first, src / "omradestyp" / "zz_kopia.csv")
+    with pytest.raises(InputFileError) as exc:
+        build_bundle(src, tmp_path / "out")
+    assert str(exc.value) == (f"{src / 'omradestyp' / 'zz_kopia.csv'}, rad 1, kolumn '2022': områdestyp för 2022 "
+                              f"finns redan i {first}; behåll en fil per år")
+
+
+def test_duplicate_population_year_names_both_files(shared_data, tmp_path):
+    src = _data(shared_data, tmp_path, "regso", "omradestyp", "population")
+    first = src / "population" / "deso_foreign_born.csv"
+    shutil.copy(first, src / "population" / "zz_kopia.csv")
+    with pytest.raises(InputFileError) as exc:
+        build_bundle(src, tmp_path / "out")
+    assert str(exc.value) == (f"{src / 'population' / 'zz_kopia.csv'}, rad 1, kolumn 'Antal 2020': folkmängd för "
+                              f"2020 finns redan i {first}; ett år får bara finnas i en fil")
+
+
+def test_empty_population_file_is_named(shared_data, tmp_path):
+    src = _data(shared_data, tmp_path, "regso", "omradestyp")
+    (src / "population").mkdir()
+    (src / "population" / "tom.csv").write_bytes(b"\xef\xbb\xbf\r\n")
+    with pytest.raises(InputFileError) as exc:
+        build_bundle(src, tmp_path / "out")
+    assert str(exc.value) == f"{src / 'population' / 'tom.csv'}: filen är tom"
+
+
+def test_omradestyp_saved_as_windows_1252_is_named_with_line_and_hint(shared_data, tmp_path):
+    src = _data(shared_data, tmp_path, "regso", "omradestyp")
+    p = src / "omradestyp" / "regso_socioekonomisk_index_2023.csv"
+    p.write_bytes(p.read_text(encoding="utf-8-sig").encode("cp1252"))
+    with pytest.raises(InputFileError) as exc:
+        build_bundle(src, tmp_path / "out")
+    assert str(exc.value) == (f"{p}, rad 1: fel teckenkodning: byte 0xe5 går inte att läsa som UTF-8 "
+                              "(filen verkar vara sparad som Windows-1252 (ANSI); spara den som UTF-8)")
+
+
+@pytest.mark.parametrize("kwargs,message", [
+    ({"lan": "99"}, "länskoden 99 finns inte bland Sveriges 21 län"),
+    ({"kommun": "9999"}, "kommunkoden 9999 finns inte bland Sveriges 290 kommuner"),
+    ({"lan": "20", "kommun": "0114"}, "kommun 0114 ligger inte i län 20; ange bara kommunen eller ett län den ligger i"),
+    ({"omradestyp": []}, "områdestyp ska vara 1–5, fick ingen"),
+])
+def test_unknown_or_contradicting_filters_are_errors_not_empty_tables(real_bundle, kwargs, message):
+    with pytest.raises(ConfigError) as exc:
+        real_bundle.areas(**kwargs)
+    assert str(exc.value) == message
+
+
+def test_year_with_population_but_no_omradestyp_is_explained(real_bundle):
+    with pytest.raises(ConfigError) as exc:
+        real_bundle.areas(year=2020)
+    assert str(exc.value) == ("året 2020 finns inte i datapaketet (folkmängd finns för 2020, men inte områdestyp); "
+                              "tillgängliga år: 2022, 2023")

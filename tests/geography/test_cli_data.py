@@ -38,3 +38,22 @@ def test_build_from_missing_dir_is_a_swedish_error(cli, tmp_path):
     assert r.returncode == 1
     assert f"{tmp_path / 'finns-inte'}: katalogen finns inte" in r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_data_info_on_the_demo_bundle_does_not_crash(cli, demo_bundle):
+    r = cli("data", "info", str(demo_bundle.path))
+    assert r.returncode == 0, r.stderr
+    assert "SYNTETISKA EXEMPELDATA" in r.stdout
+    assert "Barn 0–6 år: påhittade värden (syntetiska värden)" in r.stdout
+
+
+def test_data_info_prints_the_share_the_swedish_way(cli, real_bundle):
+    r = cli("data", "info", str(real_bundle.path))
+    assert r.returncode == 0, r.stderr
+    assert "(andel 7,4 % av folkmängden)" in r.stdout
+
+
+def test_areas_with_an_empty_type_list_is_an_error(cli, real_bundle):
+    r = cli("areas", "--bundle", str(real_bundle.path), "--omradestyp", ",")
+    assert r.returncode == 1
+    assert "Fel: områdestyp ska vara 1–5, fick ingen" in r.stderr

@@ -59,3 +59,17 @@ def test_issue8_a_list_definition_never_cites_a_local_path(tmp_path):
     f.write_text("2080R001\n", encoding="utf-8")
     d = parse_exclusion(f"lista:{f}")
     assert d.public_spec == "lista:karta.txt" and str(tmp_path) not in str(d.to_dict())
+
+
+def test_exclusion_list_saved_by_excel_windows_1252_semicolons_is_read(tmp_path):
+    f = tmp_path / "karta.csv"
+    f.write_bytes("Område;regso_code\r\nFalun Östra;2080R001\r\n\r\nBorlänge Jakobsgårdarna;2081R005\r\n".encode("cp1252"))
+    assert parse_exclusion(f"lista:{f}").codes == {"2080R001", "2081R005"}
+
+
+def test_exclusion_list_bad_code_has_its_true_line_number_after_blank_lines(tmp_path):
+    f = tmp_path / "karta.csv"
+    f.write_text("regso_code\n2080R001\n\n\nFalun\n", encoding="utf-8")
+    with pytest.raises(InputFileError) as exc:
+        parse_exclusion(f"lista:{f}")
+    assert str(exc.value) == f"{f}, rad 5, kolumn 'regso_code': 'Falun' är ingen RegSO-kod (väntat KKKKRNNN, t.ex. 2080R001)"

@@ -13,6 +13,7 @@ import pytest
 from fcatlas.errors import InputFileError, OfflineError
 from fcatlas.geography.build import build_bundle
 from fcatlas.geography.bundle import Bundle
+from fcatlas.geography.sources import pxweb
 from fcatlas.geography.sources.pxweb import (
     PxWebClient,
     age_range,
@@ -204,3 +205,47 @@ def test_issue8_rows_without_a_count_are_not_flagged_as_estimates():
     assert pd.isna(empty["children_0_6"]) and not bool(empty["children_0_6_estimated"])
     counted = df[(df.code == "2080R001") & (df.vintage == 2025) & (df.year == 2023)].iloc[0]
     assert pd.notna(counted["children_0_6"]) and bool(counted["children_0_6_estimated"])
+
+
+# -- JSON-stat 2.0 --------------------------------------------------------------------------------
+
+def _doc(**over):
+    doc = {"version": "2.0", "class": "dataset", "id": ["Region", "Tid"], "size": [2, 2],
+           "dimension": {"Region": {"category": {"index": ["20", "2080"], "label": {"20": "Dalarna", "2080": "Falun"}}},
+                         "Tid": {"category": {"index": {"2023": 1, "2022": 0}}}},
+           "value": [1, 2, 3, None]}
+    doc.update(over)
+    return doc
+
+
+def test_jsonstat_status_as_string_list_or_sparse_object():
+    assert jsonstat_frame(_doc(status="p"))["status"].tolist() == ["p"] * 4
+    assert jsonstat_frame(_doc(status=["a", None, "b", ".."]))["status"].tolist()[2:] == ["b", ".."]
+    f = jsonstat_frame(_doc(status={"3": ".."}))
+    assert f["status"].iloc[3] == ".." and f["status"].iloc[:3].isna().all()
+    assert f["value"].isna().tolist() == [False, False, False, True]
+
+
+def test_jsonstat_index_object_orders_the_categories():
+    f = jsonstat_frame(_doc())
+    assert f["Tid"].tolist() == ["2022", "2023", "2022", "2023"]
+    assert f["Region_label"].tolist() == ["Dalarna", "Dalarna", "Falun", "Falun"]
+
+
+@pytest.mark.parametrize("over,message", [
+    ({"value": {"9": 1}}, "value: cellposition 9 ligger utanför 0…3"),
+    ({"value": {"x": 1}}, "value: nyckeln 'x' är ingen cellposition"),
+    ({"value": [1, "två", 3, 4]}, "value i cell 1 är 'två', väntat ett tal eller null"),
+    ({"status": ["a"]}, "status har 1 värden men dimensionerna ger 4"),
+    ({"size": [2]}, "id har 2 dimensioner men size 1"),
+])
+def test_malformed_jsonstat_is_a_swedish_error_not_a_traceback(over, message):
+    with pytest.raises(InputFileError) as exc:
+        jsonstat_frame(_doc(**over), "svar.json")
+    assert str(exc.value) == f"svar.json: {message}"
+
+
+def test_content_variable_takes_the_category_at_index_zero():
+    assert pxweb._first_category({"index": {"B": 1, "A": 0}}) == ["A"]
+    assert pxweb._first_category({"index": ["BE0101N1", "X"]}) == ["BE0101N1"]
+    assert pxweb._first_category({"label": {"BE0101N1": "Folkmängd"}}) == ["BE0101N1"]

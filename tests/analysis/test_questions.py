@@ -1,20 +1,14 @@
-"""Regression tests from the review of the atlas (issue 4)."""
+"""The four questions (fcatlas.analysis.questions): units by level, kommun and län tables, totals."""
 
 from __future__ import annotations
-
-import doctest
-import importlib
 
 import pandas as pd
 import pytest
 
 from fcatlas.analysis import coverage as covmod
 from fcatlas.analysis import questions
-from fcatlas.analysis import reference as ref
 from fcatlas.analysis.atlas import AtlasParams, compute_atlas
 from fcatlas.analysis.similar import feature_table
-
-CATS = ["familjecentral", "familjecentralsliknande"]
 
 
 def _run(inst, units=None, kommuner=None, **kw):
@@ -26,49 +20,6 @@ def _run(inst, units=None, kommuner=None, **kw):
 @pytest.fixture(scope="module")
 def result(small):
     return _run(small)
-
-
-@pytest.mark.parametrize("name", ["linking", "coverage", "gaps", "similar", "questions", "atlas", "reference"])
-def test_issue4_doctests_of_analysis_run(name):
-    """The examples in the docstrings were never executed by the test suite."""
-    mod = importlib.import_module(f"fcatlas.analysis.{name}")
-    res = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert res.failed == 0
-    if name in ("linking", "coverage", "gaps", "similar"):
-        assert res.attempted > 0
-
-
-def test_issue4_kommun_point_locates_no_area_and_no_centre(small):
-    """A unit the register placed "somewhere in the kommun" (precision kommun) counts for its
-    kommun but is never inside a RegSO nor anyone's nearest centre."""
-    units = small.units.copy()
-    units["status"] = "i_drift"
-    units["category"] = "familjecentral"
-    units["precision"] = "exakt"
-    vague = units.index[:8]
-    units.loc[vague, "precision"] = "kommun"
-    res = _run(small, units=units)
-    u = res.units_all.set_index("id")
-    ids = units.loc[vague, "id"]
-    assert u.loc[ids, "regso_code"].isna().all()
-    assert (u.loc[ids, "link_level"] == "kommun").all()
-    assert not u.loc[ids, "located"].any()
-    assert u.loc[ids, "kommun_code"].tolist() == units.loc[vague, "kommun_code"].tolist()
-    assert not set(res.areas_all["nearest_centre_id"].dropna()) & set(ids)
-    assert set(units.loc[vague, "kommun_code"]) <= set(res.summary["kommuner_with_centre"])
-    # the plain-Python reference agrees, area by area
-    deso_polys = dict(zip(small.deso_geom["deso_code"], small.deso_geom.geometry, strict=True))
-    d2r = dict(zip(small.deso_key["deso_code"], small.deso_key["regso_code"], strict=True))
-    regso_polys = ref.regso_polygons(deso_polys, d2r)
-    kommun_polys = dict(zip(small.kommun_geom["kommun_code"], small.kommun_geom.geometry, strict=True))
-    linked = ref.link(units.to_dict("records"), regso_polys, kommun_polys)
-    cov = ref.area_coverage(small.areas.to_dict("records"), regso_polys, linked, d2r, CATS,
-                            {"C": 2.0, "B": 5.0, "A": 10.0})
-    a = res.areas_all.set_index("regso_code")
-    for code, c in cov.items():
-        assert a.at[code, "nearest_centre_id"] == c["nearest_id"]
-        assert a.at[code, "n_centres_inside"] == c["inside"]
-        assert bool(a.at[code, "covered"]) is c["covered"]
 
 
 def test_issue4_units_by_level_category_status(small, result):
