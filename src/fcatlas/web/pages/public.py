@@ -235,7 +235,9 @@ def unit_card(unit_id: str, request: Request, session: SessionDep, actor: ActorD
         except NotACollaborationError:
             by_definition = ""
     area = sel.unit_area(session, request.app.state.bundle, actor=actor, unit_id=unit_id)
-    return render(request, "unit.html", actor, title=u["name"], u=u, services=[label for _, label in present],
+    labels = [label for _, label in present]
+    services_text = " och ".join([", ".join(labels[:-1]), labels[-1]]) if len(labels) > 1 else "".join(labels)
+    return render(request, "unit.html", actor, title=u["name"], u=u, services=labels, services_text=services_text,
                   known=known, by_definition=by_definition, definition=CATEGORY_DEFINITIONS.get(u["category"], ""),
                   area=area, precisions=PRECISION_LABELS)
 
