@@ -5,8 +5,6 @@ category, and the names checked from outside are there."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import httpx
 import pytest
 
@@ -95,7 +93,7 @@ def test_filter_by_lan_and_omradestyp_map_and_table_show_the_same_units_and_area
     v.check()
     assert "lan=20" in page.url and "omradestyp=1" in page.url  # the URL holds the filter
     map_units, map_areas = _map_state(page)
-    page.get_by_role("link", name="Visa urvalet som tabell").click()
+    page.get_by_role("link", name="Visa urvalet som lista").click()
     v.check()
     table_units, table_areas = _table_state(page)
     assert map_units == table_units and map_areas == table_areas
