@@ -166,7 +166,9 @@ def area_card(regso: str, request: Request, session: SessionDep, actor: ActorDep
     a = None if bundle is None else areas.atlas_for(session, bundle, actor=actor).result.areas_all
     if bundle is None or a is None or regso not in set(a["regso_code"]):
         return error_page(request, actor, e.NotFoundError(f"området {regso!r} finns inte i datapaketet"))
-    row = {str(k): v for k, v in a.loc[a["regso_code"] == regso].iloc[0].to_dict().items()}
+    row = {str(k): (None if v is pd.NA or (isinstance(v, float) and pd.isna(v)) else v)
+           for k, v in a.loc[a["regso_code"] == regso].iloc[0].to_dict().items()}
+    row["covered"] = None if row.get("covered") is None else bool(row["covered"])
     types = bundle.omradestyp_by_year()
     types = types.loc[types["regso_code"] == regso].sort_values("year")
     by_year = [(int(y), int(t), OMRADESTYP_LABELS.get(int(t), "")) for y, t in zip(types["year"], types["omradestyp"],

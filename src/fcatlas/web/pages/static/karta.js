@@ -75,6 +75,7 @@
           if (ev.key === "Enter") { ev.preventDefault(); window.location.href = href; }
         });
       });
+      if (drawn.getLayers().length) { bounds = drawn.getBounds(); }  // zoom to the selected areas
       el.setAttribute("data-omraden", String(Object.keys(chosen).length));
       el.setAttribute("data-ritade-omraden", String(drawn.getLayers().length));
     }
