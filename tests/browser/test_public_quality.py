@@ -25,6 +25,7 @@ def test_names_checked_from_outside(visit, server, tmp_path):
     page.get_by_role("button", name="Logga in").click()
     v.check()
     assert page.get_by_role("heading", name="Min region").is_visible()
+    assert "(Region Dalarna, " in page.locator(".who").inner_text()  # the region as an organisation, not the län
     page.get_by_role("link", name="Importera lista").click()
     v.check()
     assert page.get_by_label("Fil").count() == 1
