@@ -68,7 +68,7 @@ def test_return_resubmit_approve_publish_then_public(visit, tmp_path):
     table_ids = set(public.page.locator("#enhetstabell tbody tr[data-id]").evaluate_all(
         "rows => rows.map(r => r.dataset.id)"))
     assert len(table_ids) == 3
-    public.page.get_by_role("link", name="kartan", exact=True).click()
+    public.page.get_by_role("link", name="kartvyn", exact=True).click()
     public.check()
     map_ids = set(public.page.evaluate(
         "JSON.parse(document.getElementById('enheter').textContent).features.map(f => f.properties.id)"))
@@ -81,7 +81,7 @@ def test_return_resubmit_approve_publish_then_public(visit, tmp_path):
     public.check()
     assert "kategori=familjecentral" in public.page.url and "lan=20" in public.page.url
     assert public.page.locator(".unit-marker").count() == 1
-    public.page.get_by_role("link", name="Visa urvalet som tabell").click()
+    public.page.get_by_role("link", name="Visa urvalet som lista").click()
     public.check()
     assert public.page.locator("#enhetstabell tbody tr[data-id]").all_inner_texts()[0].startswith("Familjecentralen Tallen")
     # sortable, and the unit card

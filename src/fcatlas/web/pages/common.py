@@ -20,6 +20,7 @@ from fcatlas.web.problems import status_of
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 templates.env.filters["tusental"] = lambda v: thousands(v, "\u00a0")  # 4 368 (no break inside a number)
+templates.env.filters["region"] = lambda code: region_label(code)  # "20" → "Region Dalarna"
 #: the pre-login CSRF cookie (double submit) of the login form
 LOGIN_CSRF_COOKIE = "fcatlas_login_csrf"
 #: third-party files served from node_modules (nothing else there is reachable)
@@ -45,10 +46,16 @@ def who(actor: Actor) -> str:
         return ""
     if actor.is_national:
         return f"{actor.name} (nationell nivå)"
-    from fcatlas.geography.admin import lan_name
-
     level = LEVEL_LABELS[actor.level] if actor.level else ""
-    return f"{actor.name} ({lan_name(actor.lan_code or '')}, {level})"
+    return f"{actor.name} ({region_label(actor.lan_code or '')}, {level})"
+
+
+def region_label(lan_code: str) -> str:
+    """The region as an organisation ("Region Dalarna", "Västra Götalandsregionen"), for pages that
+    mean the region rather than the län's area; an unknown code is shown as it is."""
+    from fcatlas.geography.admin import REGION_NAMES
+
+    return REGION_NAMES.get(str(lan_code), str(lan_code))
 
 
 def render(request: Request, template: str, actor: Actor, status_code: int = 200, **context: Any) -> HTMLResponse:

@@ -16,6 +16,7 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from fcatlas import errors as e
 from fcatlas.domain import CATEGORY_LABELS, OMRADESTYP_LABELS, STATUS_LABELS, Category, Status
+from fcatlas.services import selection as sel
 from fcatlas.services import units as unit_service
 from fcatlas.web.deps import ActorDep, SessionDep
 from fcatlas.web.pages.common import HERE, VENDOR, error_page, node_modules, render
@@ -28,6 +29,22 @@ OMRADESTYP_COLOURS = {1: "#d7191c", 2: "#fdae61", 3: "#ffffbf", 4: "#abd9e9", 5:
 SORTABLE = {"namn": "name", "kommun": "kommun_name", "lan": "lan_name", "kategori": "category", "status": "status"}
 TABLE_COLUMNS = ["id", "name", "kommun_code", "kommun_name", "lan_code", "lan_name", "category", "status", "mvc",
                  "bvc", "of", "soc", "co_located", "address", "locality", "lat", "lon", "precision"]
+
+#: the register's service flags as the domain's service codes
+CODES = {"mvc": "MVC", "bvc": "BVC", "of": "ÖF", "soc": "SOC"}
+#: Socialstyrelsen's definitions (as on "Om uppgifterna"), shown on the unit card
+CATEGORY_DEFINITIONS = {
+    "familjecentral": "mödrahälsovård (MVC), barnhälsovård (BVC), öppen förskola (ÖF) och socialtjänst (SOC) "
+                      "samlokaliserade",
+    "familjecentralsliknande": "barnhälsovård (BVC) samlokaliserad med minst öppen förskola (ÖF) eller "
+                               "socialtjänst (SOC)",
+    "annan_samverkan": "samverkan mellan minst två av MVC, BVC, ÖF och SOC utan samlokalisering enligt ovan",
+}
+#: where a unit's position comes from
+PRECISION_LABELS = {"exakt": "exakt (koordinater i listan)", "adress": "adress", "postnummer": "postnummer",
+                    "ort": "ort", "kommun": "kommun (kommunens mitt)"}
+#: the area columns a download adds when the filter linked the units to their areas
+AREA_COLUMNS = ["regso_code", "regso_name", "omradestyp"]
 
 
 @dataclass(frozen=True)
@@ -67,25 +84,17 @@ def choices() -> dict[str, Any]:
     }
 
 
-def selection(session: Any, actor: Any, f: Filter) -> pd.DataFrame:
-    """The units the actor may see, narrowed by the filter (presentation only: the service decides
-    what is visible)."""
-    lan = f.lan if f.lan and f.lan.isdigit() and len(f.lan) == 2 else None
+def selection(request: Request, session: Any, actor: Any, f: Filter) -> sel.Selection:
+    """What the filter selects — the services' one rule (:mod:`fcatlas.services.selection`), shared
+    by the map, the table, the downloads and the API; invalid values come back as problems."""
+    bundle = request.app.state.bundle
+    checked, problems = sel.parse_filter(request.query_params, years=list(bundle.years) if bundle else None)
     try:
-        df = unit_service.visible_units(session, actor=actor, lan=lan, limit=100_000).items
-    except e.FcatlasError:
-        df = unit_service.visible_units(session, actor=actor, limit=100_000).items.iloc[0:0]
-    if f.kommun:
-        df = df.loc[df["kommun_code"] == f.kommun]
-    if f.kategori:
-        df = df.loc[df["category"] == f.kategori]
-    if f.status:
-        df = df.loc[df["status"] == f.status]
-    if f.q:
-        q = f.q.lower()
-        hay = (df["name"].fillna("") + " " + df["kommun_name"].fillna("") + " " + df["locality"].fillna("")).str.lower()
-        df = df.loc[hay.str.contains(q, regex=False)]
-    return df.reset_index(drop=True)
+        picked = sel.select(session, bundle, actor=actor, f=checked)
+    except e.NotFoundError as exc:  # e.g. a län the bundle has no areas for
+        picked = sel.select(session, None, actor=actor, f=checked)
+        problems = [*problems, sel.FilterProblem("lan", str(exc))]
+    return sel.Selection(picked.units, picked.areas, picked.year, problems)
 
 
 def _rows(df: pd.DataFrame) -> list[dict[str, Any]]:
@@ -111,50 +120,42 @@ def _geojson(df: pd.DataFrame) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": feats}
 
 
+def _area_rows(areas: pd.DataFrame | None) -> list[dict[str, Any]]:
+    if areas is None:
+        return []
+    out = []
+    for r in areas.to_dict("records"):
+        typ = r.get("omradestyp")
+        typ = None if typ is None or pd.isna(typ) else int(typ)
+        children = r.get("children_0_6")
+        out.append({"code": r["regso_code"], "name": r.get("name") or r["regso_code"], "kommun": r.get("kommun_name"),
+                    "typ": typ, "typ_label": OMRADESTYP_LABELS.get(typ, "") if typ else "",
+                    "children": None if children is None or pd.isna(children) else int(children),
+                    "estimated": bool(r.get("children_0_6_estimated") is True),
+                    "exclusion": bool(r.get("exclusion") is True), "covered": bool(r.get("covered") is True)})
+    return out
+
+
 def _page_context(request: Request, session: Any, actor: Any) -> dict[str, Any]:
     f = Filter.from_request(request)
-    df = selection(session, actor, f)
+    picked = selection(request, session, actor, f)
     ch = choices()
     if request.app.state.bundle is not None:
         ch["years"] = list(request.app.state.bundle.years)
-    return {"f": f, "units": _rows(df), "n": len(df), "choices": ch, "colours": CATEGORY_COLOURS,
-            "shapes": CATEGORY_SHAPES, "omradestyp_colours": OMRADESTYP_COLOURS, "df": df}
-
-
-def _atlas_areas(request: Request, session: Any, actor: Any, lan: str | None, year: str) -> pd.DataFrame | None:
-    """The atlas's areas (the services' computation) of a län, or ``None`` without a bundle."""
-    bundle = request.app.state.bundle
-    if bundle is None:
-        return None
-    from fcatlas.services import areas
-
-    y = int(year) if year.isdigit() and int(year) in bundle.years else None
-    try:
-        run = areas.atlas_for(session, bundle, actor=actor, lan=lan, year=y)
-    except e.FcatlasError:
-        return None
-    return run.result.areas_all
+    areas = _area_rows(picked.areas)
+    return {"f": f, "units": _rows(picked.units), "n": len(picked.units), "choices": ch, "colours": CATEGORY_COLOURS,
+            "shapes": CATEGORY_SHAPES, "omradestyp_colours": OMRADESTYP_COLOURS, "df": picked.units,
+            "areas": areas, "areas_selected": picked.areas is not None, "year": picked.year,
+            "errors": [(p.field, p.message) for p in picked.problems]}
 
 
 @router.get("/", response_class=HTMLResponse)
 def start(request: Request, session: SessionDep, actor: ActorDep) -> HTMLResponse:
     ctx = _page_context(request, session, actor)
     geo = json.dumps(_geojson(ctx.pop("df")), ensure_ascii=False).replace("</", "<\\/")
-    f = ctx["f"]
-    exclusion: list[str] = []
-    area_links: list[dict[str, Any]] = []
-    if f.lan:
-        a = _atlas_areas(request, session, actor, f.lan, f.ar)
-        if a is not None:
-            mine = a.loc[a["lan_code"] == f.lan]
-            if f.omradestyp.isdigit():
-                mine = mine.loc[mine["omradestyp"] == int(f.omradestyp)]
-            exclusion = sorted(mine.loc[mine["exclusion"].fillna(False).astype(bool), "regso_code"])
-            area_links = [{"code": c, "name": n, "kommun": k, "typ": t}
-                          for c, n, k, t in zip(mine["regso_code"], mine["name"], mine["kommun_name"],
-                                                mine["omradestyp"], strict=True)]
+    chosen = {a["code"]: int(a["exclusion"]) for a in ctx["areas"]}
     return render(request, "map.html", actor, title="Karta över familjecentraler", units_geojson=geo,
-                  exclusion=json.dumps(exclusion), area_links=area_links, has_vendor=node_modules() is not None, **ctx)
+                  areas_json=json.dumps(chosen), has_vendor=node_modules() is not None, **ctx)
 
 
 @router.get("/omrade/{regso}", response_class=HTMLResponse)
@@ -162,20 +163,21 @@ def area_card(regso: str, request: Request, session: SessionDep, actor: ActorDep
     from fcatlas.services import areas
 
     bundle = request.app.state.bundle
-    a = _atlas_areas(request, session, actor, None, "")
+    a = None if bundle is None else areas.atlas_for(session, bundle, actor=actor).result.areas_all
     if bundle is None or a is None or regso not in set(a["regso_code"]):
         return error_page(request, actor, e.NotFoundError(f"området {regso!r} finns inte i datapaketet"))
-    row = {str(k): v for k, v in a.loc[a["regso_code"] == regso].iloc[0].to_dict().items()}
+    row = {str(k): (None if v is pd.NA or (isinstance(v, float) and pd.isna(v)) else v)
+           for k, v in a.loc[a["regso_code"] == regso].iloc[0].to_dict().items()}
+    row["covered"] = None if row.get("covered") is None else bool(row["covered"])
     types = bundle.omradestyp_by_year()
     types = types.loc[types["regso_code"] == regso].sort_values("year")
     by_year = [(int(y), int(t), OMRADESTYP_LABELS.get(int(t), "")) for y, t in zip(types["year"], types["omradestyp"],
                                                                                  strict=True)]
     similar = areas.similar(session, bundle, actor=actor, regso=regso, k=5)
-    units = unit_service.visible_units(session, actor=actor, limit=100_000).items
     nearest = None
     if row.get("nearest_centre_id") is not None and not pd.isna(row.get("nearest_centre_id")):
-        hit = units.loc[units["id"] == row["nearest_centre_id"]]
-        nearest = (row["nearest_centre_id"], hit["name"].iloc[0] if len(hit) else row["nearest_centre_id"])
+        name = row.get("nearest_centre_name")
+        nearest = (row["nearest_centre_id"], row["nearest_centre_id"] if name is None or pd.isna(name) else name)
     return render(request, "area.html", actor, title=f"Område {row.get('name') or regso}", a=row, regso=regso,
                   by_year=by_year, nearest=nearest, similar=similar.to_dict("records"),
                   omradestyp_colours=OMRADESTYP_COLOURS, labels=OMRADESTYP_LABELS)
@@ -196,7 +198,8 @@ def table(request: Request, session: SessionDep, actor: ActorDep) -> HTMLRespons
 @router.get("/tabell.{fmt}")
 def download(fmt: str, request: Request, session: SessionDep, actor: ActorDep) -> Response:
     f = Filter.from_request(request)
-    df = selection(session, actor, f)[TABLE_COLUMNS]
+    units = selection(request, session, actor, f).units
+    df = units[TABLE_COLUMNS + [c for c in AREA_COLUMNS if c in units.columns]]
     if fmt == "csv":
         body = df.to_csv(index=False, sep=";").encode("utf-8-sig")
         return Response(body, media_type="text/csv; charset=utf-8",
@@ -221,9 +224,24 @@ def unit_card(unit_id: str, request: Request, session: SessionDep, actor: ActorD
     if hit.empty:
         return error_page(request, actor, e.NotFoundError(f"enheten {unit_id!r} finns inte bland de enheter du får se"))
     u = _rows(hit)[0]
-    services = [label for key, label in (("mvc", "mödrahälsovård (MVC)"), ("bvc", "barnhälsovård (BVC)"),
-                                         ("of", "öppen förskola (ÖF)"), ("soc", "socialtjänst (SOC)")) if u.get(key) is True]
-    return render(request, "unit.html", actor, title=u["name"], u=u, services=services)
+    present = [(key, label) for key, label in (("mvc", "mödrahälsovård (MVC)"), ("bvc", "barnhälsovård (BVC)"),
+                                               ("of", "öppen förskola (ÖF)"), ("soc", "socialtjänst (SOC)"))
+               if u.get(key) is True]
+    known = all(isinstance(u.get(k), bool) for k in ("mvc", "bvc", "of", "soc", "co_located"))
+    by_definition = None
+    if known:
+        from fcatlas.domain import NotACollaborationError, classify
+
+        try:
+            by_definition = classify([CODES[k] for k, _ in present], co_located=bool(u["co_located"])).value
+        except NotACollaborationError:
+            by_definition = ""
+    area = sel.unit_area(session, request.app.state.bundle, actor=actor, unit_id=unit_id)
+    labels = [label for _, label in present]
+    services_text = " och ".join([", ".join(labels[:-1]), labels[-1]]) if len(labels) > 1 else "".join(labels)
+    return render(request, "unit.html", actor, title=u["name"], u=u, services=labels, services_text=services_text,
+                  known=known, by_definition=by_definition, definition=CATEGORY_DEFINITIONS.get(u["category"], ""),
+                  area=area, precisions=PRECISION_LABELS)
 
 
 @router.get("/om-uppgifterna", response_class=HTMLResponse)

@@ -45,22 +45,39 @@
     return lan ? fetch("/api/v1/areas?format=geojson&lan=" + encodeURIComponent(lan) + (year ? "&year=" + encodeURIComponent(year) : "")) : null;
   }).then(function (r) { return r && r.ok ? r.json() : null; }).then(function (areas) {
     if (areas) {
-      var want = el.getAttribute("data-omradestyp");
-      var excluded = {};
-      JSON.parse(el.getAttribute("data-utanforskap") || "[]").forEach(function (c) { excluded[c] = true; });
-      L.geoJSON(areas, {
-        filter: function (f) { return f.geometry && (!want || String(f.properties.omradestyp) === want); },
+      // the page names the areas the filter selects (the same rule as the table) and which are exclusion areas
+      var chosen = JSON.parse((document.getElementById("omraden") || {}).textContent || "{}");
+      var drawn = L.geoJSON(areas, {
+        filter: function (f) { return f.geometry && Object.prototype.hasOwnProperty.call(chosen, f.properties.regso_code); },
         style: function (f) {
-          var p = f.properties, excl = excluded[p.regso_code] === true;
+          var p = f.properties, excl = chosen[p.regso_code] === 1;
           return { color: excl ? "#0b0c0c" : "#6f777b", weight: excl ? 3 : 0.5, fillColor: TYPE_COLOURS[p.omradestyp] || "#e0e0e0", fillOpacity: 0.75 };
         },
         onEachFeature: function (f, lyr) {
           var p = f.properties;
           lyr.bindPopup('<strong>' + esc(p.name || p.regso_code) + '</strong><br>Områdestyp ' + esc(p.omradestyp) +
+                        (chosen[p.regso_code] === 1 ? '<br>Stort utanförskap' : '') +
                         '<br><a href="/omrade/' + encodeURIComponent(p.regso_code) + '">Områdeskort</a>');
         }
       }).addTo(map);
-      el.setAttribute("data-omraden", String(Object.keys(areas.features).length));
+      // keyboard: every drawn area is a link to its card (Tab to it, Enter opens the card)
+      drawn.eachLayer(function (lyr) {
+        var p = lyr.feature.properties, node = lyr.getElement && lyr.getElement();
+        if (!node) { return; }
+        var href = "/omrade/" + encodeURIComponent(p.regso_code);
+        node.setAttribute("tabindex", "0");
+        node.setAttribute("role", "link");
+        node.setAttribute("data-regso", p.regso_code);
+        // (the name avoids the filter labels' words, so "Områdestyp" etc. still find one field each)
+        node.setAttribute("aria-label", (p.name || p.regso_code) + ", typ " + (p.omradestyp || "saknas") +
+                          (chosen[p.regso_code] === 1 ? ", stort utanförskap" : "") + " – öppna områdeskortet");
+        node.addEventListener("keydown", function (ev) {
+          if (ev.key === "Enter") { ev.preventDefault(); window.location.href = href; }
+        });
+      });
+      if (drawn.getLayers().length) { bounds = drawn.getBounds(); }  // zoom to the selected areas
+      el.setAttribute("data-omraden", String(Object.keys(chosen).length));
+      el.setAttribute("data-ritade-omraden", String(drawn.getLayers().length));
     }
   }).catch(function () { /* kartan fungerar utan områdeslagret */ }).then(function () {
     layer.addTo(map);

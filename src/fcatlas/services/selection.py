@@ -1,0 +1,195 @@
+"""One filtering rule for the public map, the table, their downloads and the API: which units and
+which areas (RegSO) a filter selects.
+
+The filter's fields and what they narrow:
+
+* ``lan`` and ``kommun`` narrow units and areas (a kommun implies its län);
+* ``omradestyp`` narrows the areas to that type and the units to those lying in an area of that
+  type; ``year`` says which year's områdestyp (and population) counts — the bundle's latest by
+  default — so it narrows the units only together with ``omradestyp``;
+* ``category`` and ``status`` narrow the units (an area has neither);
+* ``q`` (free text, case-insensitive) keeps the units whose name, kommun, locality or area name
+  contains it, and the areas whose name or kommun contains it or that hold a unit it keeps.
+
+Areas are selected when a län or kommun is chosen (a whole country's boundaries are too heavy for
+one page). Units and areas come from the same atlas run, so the map and the table agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+from sqlalchemy.orm import Session
+
+from fcatlas.accounts.roles import Actor
+from fcatlas.domain import CATEGORY_LABELS, OMRADESTYP_LABELS, STATUS_LABELS
+
+#: the filter's fields in the URL (Swedish, as the pages' query strings)
+URL_FIELDS = {"lan": "lan", "kommun": "kommun", "omradestyp": "omradestyp", "category": "kategori",
+              "status": "status", "year": "ar", "q": "q"}
+
+
+@dataclass(frozen=True)
+class AtlasFilter:
+    """A checked filter (``None`` = not narrowed)."""
+
+    lan: str | None = None
+    kommun: str | None = None
+    omradestyp: int | None = None
+    category: str | None = None
+    status: str | None = None
+    year: int | None = None
+    q: str | None = None
+
+    @property
+    def lan_code(self) -> str | None:
+        """The län the filter is within (given, or the kommun's)."""
+        return self.lan or (self.kommun[:2] if self.kommun else None)
+
+    @property
+    def needs_areas(self) -> bool:
+        return self.omradestyp is not None or self.q is not None or self.lan_code is not None
+
+
+@dataclass(frozen=True)
+class FilterProblem:
+    """A value of the filter that cannot be used: the URL field and a Swedish reason."""
+
+    field: str
+    message: str
+
+
+def parse_filter(raw: Mapping[str, str], *, years: list[int] | None = None) -> tuple[AtlasFilter, list[FilterProblem]]:
+    """The filter of a query string (fields named as in :data:`URL_FIELDS`). A value that is not
+    valid is left out of the filter and named in the returned problems (the page shows them)."""
+    from fcatlas.geography.admin import kommun_table, lan_table
+
+    problems: list[FilterProblem] = []
+    values: dict[str, Any] = {}
+
+    def get(key: str) -> str:
+        return str(raw.get(URL_FIELDS[key]) or "").strip()[:100]
+
+    lans = dict(zip(lan_table()["lan_code"], lan_table()["lan_name"], strict=True))
+    kommuner = kommun_table().set_index("kommun_code")["lan_code"].to_dict()
+    if v := get("lan"):
+        if v in lans:
+            values["lan"] = v
+        else:
+            problems.append(FilterProblem("lan", f"Länet {v!r} finns inte; välj ett av Sveriges 21 län."))
+    if v := get("kommun"):
+        if v not in kommuner:
+            problems.append(FilterProblem("kommun", f"Kommunen {v!r} finns inte; välj en kommun i listan."))
+        elif values.get("lan") and kommuner[v] != values["lan"]:
+            problems.append(FilterProblem("kommun", f"Kommunen {v} ligger inte i {lans[values['lan']]}; "
+                                                    "välj en kommun i länet eller ett annat län."))
+        else:
+            values["kommun"] = v
+    if v := get("omradestyp"):
+        if v.isdigit() and int(v) in OMRADESTYP_LABELS:
+            values["omradestyp"] = int(v)
+        else:
+            problems.append(FilterProblem("omradestyp", f"Områdestypen {v!r} finns inte; välj 1–5."))
+    if v := get("category"):
+        if v in {c.value for c in CATEGORY_LABELS}:
+            values["category"] = v
+        else:
+            problems.append(FilterProblem("kategori", f"Kategorin {v!r} finns inte; välj en kategori i listan."))
+    if v := get("status"):
+        if v in {s.value for s in STATUS_LABELS}:
+            values["status"] = v
+        else:
+            problems.append(FilterProblem("status", f"Statusen {v!r} finns inte; välj en status i listan."))
+    if v := get("year"):
+        if years is not None and v.isdigit() and int(v) in years:
+            values["year"] = int(v)
+        elif not years:
+            problems.append(FilterProblem("ar", "Årgång kan inte väljas: tjänsten har inget datapaket."))
+        else:
+            problems.append(FilterProblem("ar", f"Datapaketet har inte årgången {v!r}; det har "
+                                                f"{', '.join(map(str, years))}."))
+    if v := get("q"):
+        values["q"] = v
+    return AtlasFilter(**values), problems
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What a filter selects: the units (the register's columns plus ``regso_code``,
+    ``regso_name`` and the area's ``omradestyp`` when a bundle is there) and the areas (the
+    atlas's area table) — ``None`` when no län or kommun is chosen or there is no bundle."""
+
+    units: pd.DataFrame
+    areas: pd.DataFrame | None
+    year: int | None
+    problems: list[FilterProblem] = field(default_factory=list)
+
+
+def _contains(series: pd.Series, q: str) -> pd.Series:
+    return series.fillna("").astype(str).str.lower().str.contains(q.lower(), regex=False)
+
+
+def select(session: Session, bundle: Any, *, actor: Actor, f: AtlasFilter) -> Selection:
+    """The units ``actor`` may see and the areas that ``f`` selects (the rule in the module's
+    docstring). ``bundle`` may be ``None``: then units have no area, and a områdestyp filter keeps
+    none of them."""
+    from fcatlas.services import units as unit_service
+
+    lan = f.lan_code
+    units = unit_service.visible_units(session, actor=actor, lan=lan, limit=10**9).items
+    if f.kommun:
+        units = units.loc[units["kommun_code"] == f.kommun]
+    if f.category:
+        units = units.loc[units["category"] == f.category]
+    if f.status:
+        units = units.loc[units["status"] == f.status]
+    areas: pd.DataFrame | None = None
+    year = f.year
+    if bundle is not None and f.needs_areas:
+        from fcatlas.services.areas import atlas_for
+
+        run = atlas_for(session, bundle, actor=actor, year=f.year)
+        year = int(run.result.areas_all["year"].max()) if f.year is None and len(run.result.areas_all) else f.year
+        all_areas = run.result.areas_all
+        link = run.result.units_all[["id", "regso_code", "regso_name"]].drop_duplicates("id")
+        units = units.merge(link, on="id", how="left").merge(
+            all_areas[["regso_code", "omradestyp"]], on="regso_code", how="left")
+        if f.omradestyp is not None:
+            units = units.loc[units["omradestyp"] == f.omradestyp]
+        if f.q:
+            units = units.loc[_contains(units["name"], f.q) | _contains(units["kommun_name"], f.q)
+                              | _contains(units["locality"], f.q) | _contains(units["regso_name"], f.q)]
+        if lan is not None:
+            areas = all_areas.loc[all_areas["lan_code"] == lan]
+            if f.kommun:
+                areas = areas.loc[areas["kommun_code"] == f.kommun]
+            if f.omradestyp is not None:
+                areas = areas.loc[areas["omradestyp"] == f.omradestyp]
+            if f.q:
+                areas = areas.loc[_contains(areas["name"], f.q) | _contains(areas["kommun_name"], f.q)
+                                  | areas["regso_code"].isin(units["regso_code"].dropna())]
+            areas = areas.sort_values(["kommun_name", "name", "regso_code"]).reset_index(drop=True)
+    else:
+        if f.omradestyp is not None:
+            units = units.iloc[0:0]
+        if f.q:
+            units = units.loc[_contains(units["name"], f.q) | _contains(units["kommun_name"], f.q)
+                              | _contains(units["locality"], f.q)]
+    return Selection(units.reset_index(drop=True), areas, year)
+
+
+def unit_area(session: Session, bundle: Any, *, actor: Actor, unit_id: str) -> dict[str, Any] | None:
+    """The area (RegSO code and name) a visible unit lies in, as the atlas links it, or ``None``."""
+    if bundle is None:
+        return None
+    from fcatlas.services.areas import atlas_for
+
+    link = atlas_for(session, bundle, actor=actor).result.units_all
+    hit = link.loc[link["id"] == unit_id]
+    if hit.empty or pd.isna(hit["regso_code"].iloc[0]):
+        return None
+    return {"regso_code": str(hit["regso_code"].iloc[0]), "name": str(hit["regso_name"].iloc[0]),
+            "link_level": str(hit["link_level"].iloc[0])}
