@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, Response
 from fcatlas import errors as e
 from fcatlas.accounts.roles import Actor
 from fcatlas.domain import OMRADESTYP_LABELS
+from fcatlas.fmt import thousands
 from fcatlas.grants.allocation import DEFAULT_FIXED_SEK
 from fcatlas.grants.decisions import YEAR_DECIDED, YEAR_STATUS_LABELS
 from fcatlas.grants.followup import EDITABLE, PURPOSE_LABELS, STATUS_LABELS, TRANSITIONS, Purpose, ReportStatus
@@ -134,10 +135,10 @@ def _report_values(report: grant_service.Report | None) -> dict[str, Any]:
     if report is None:
         return {}
     d = report.view.data
-    values: dict[str, Any] = {name: str(d.uses.get(p.value, "")) if d.uses.get(p.value) else ""
+    values: dict[str, Any] = {name: thousands(d.uses[p.value], " ") if d.uses.get(p.value) else ""
                               for name, p in USE_FIELDS}
     values.update(fte="" if d.fte is None else str(d.fte).replace(".", ","), role=d.role,
-                  unit_ids=list(d.unit_ids), unused_sek="" if d.unused_sek is None else str(d.unused_sek),
+                  unit_ids=list(d.unit_ids), unused_sek="" if d.unused_sek is None else thousands(d.unused_sek, " "),
                   account=d.account)
     return values
 
@@ -489,7 +490,7 @@ def overdue_rows(session: Any, actor: Actor, year: int | None = None) -> list[di
     df = grant_service.overdue(session, actor=actor, today=dt.date.today(), year=year)
     return [{"lan": r["region_code"], "name": names.get(r["region_code"], r["region_code"]), "year": int(r["year"]),
              "status": r["status"], "status_label": r["status_label"], "deadline": dt.date.fromisoformat(r["deadline"]),
-             "days_late": int(r["days_late"]), "submitted": bool(r["submitted_at"])}
+             "days_late": int(r["days_late"]), "submitted": isinstance(r["submitted_at"], str) and bool(r["submitted_at"])}
             for r in df.to_dict("records")]
 
 
