@@ -21,8 +21,15 @@ from fcatlas.accounts.roles import Actor
 from fcatlas.domain import OMRADESTYP_LABELS
 from fcatlas.fmt import thousands
 from fcatlas.grants.allocation import DEFAULT_FIXED_SEK
-from fcatlas.grants.decisions import YEAR_DECIDED, YEAR_STATUS_LABELS
-from fcatlas.grants.followup import EDITABLE, PURPOSE_LABELS, STATUS_LABELS, TRANSITIONS, Purpose, ReportStatus
+from fcatlas.grants.decisions import YEAR_STATUS_LABELS
+from fcatlas.grants.followup import (
+    EDITABLE,
+    PURPOSE_LABELS,
+    STATUS_LABELS,
+    TRANSITIONS,
+    Purpose,
+    ReportStatus,
+)
 from fcatlas.services import grants as grant_service
 from fcatlas.services import units as unit_service
 from fcatlas.web.deps import ActorDep, ConfigDep, SessionDep, read_upload
@@ -73,7 +80,8 @@ def _sentence(exc: BaseException | str) -> str:
 def _lan_names() -> dict[str, str]:
     from fcatlas.geography.admin import lan_table
 
-    return dict(lan_table().set_index("lan_code")["lan_name"].items())
+    t = lan_table()
+    return {str(c): str(n) for c, n in zip(t["lan_code"], t["lan_name"], strict=True)}
 
 
 # -- reading form fields ---------------------------------------------------------------------------
@@ -384,7 +392,7 @@ def _year_page(request: Request, session: Any, actor: Actor, year: int, *,
     except e.ConflictError as exc:
         ctx["alloc_error"] = _sentence(exc)
     q = request.query_params
-    scen = {"s_typer": q.getlist("s_typer") if q.get("jamfor") else ["1", "2"], "s_typ_ar": q.get("s_typ_ar", ""),
+    scen: dict[str, Any] = {"s_typer": q.getlist("s_typer") if q.get("jamfor") else ["1", "2"], "s_typ_ar": q.get("s_typ_ar", ""),
             "s_data_ar": q.get("s_data_ar", ""), "s_total": q.get("s_total", "")}
     ctx["scen"] = scen
     if q.get("jamfor") and ctx["alloc"] is not None and not y.decided:
