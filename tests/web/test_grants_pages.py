@@ -73,6 +73,11 @@ def test_grant_year_and_report_through_the_pages(make_client, demo_bundle, share
     assert len(re.findall(r'<tr data-lan="\d\d">', cmp.text.split('id="jamforelse"')[1])) == 21
     bad = client.get("/nationell/statsbidrag/2026", headers=nat, params={"jamfor": "1", "s_total": "mycket"})
     assert bad.status_code == 422 and [f for f, _ in _summary(bad.text)] == ["s-typ-1", "s_total"]
+    # an address that is no grant year is a Swedish page, not JSON
+    for path in ("/nationell/statsbidrag/abc", "/nationell/statsbidrag/1999/uppfoljning"):
+        r = client.get(path, headers=nat)
+        assert r.status_code == 404 and "Sidan finns inte" in r.text, path
+    assert client.get("/region/statsbidrag?ar=x", headers=f20).status_code == 200
     # the region does not see a prepared year
     assert "Det finns inget beslut" in client.get("/region/statsbidrag", headers=f20).text
     # decide

@@ -128,6 +128,13 @@ def _date(raw: str, name: str, errors: list[tuple[str, str]]) -> dt.date | None:
         return None
 
 
+def _path_year(value: str) -> int:
+    """The grant year of a page address (a Swedish 'not found' page for anything else)."""
+    if not value.isascii() or not value.isdigit() or not 2000 <= int(value) <= 2100:
+        raise e.NotFoundError(f"det finns inget bidragsår {value[:20]!r}")
+    return int(value)
+
+
 # -- the region -----------------------------------------------------------------------------------
 
 
@@ -204,7 +211,7 @@ def _region_page(request: Request, session: Any, actor: Actor, year: int | None,
 
 @router.get("/region/statsbidrag", response_class=HTMLResponse)
 def region_grant(request: Request, session: SessionDep, actor: ActorDep,
-                 ar: int | None = Query(None, ge=2000, le=2100)) -> Response:
+                 ar: str = Query("", max_length=10)) -> Response:
     if actor.is_national:
         return redirect("/nationell/statsbidrag")
     try:
@@ -213,11 +220,11 @@ def region_grant(request: Request, session: SessionDep, actor: ActorDep,
         return redirect("/logga-in")
     except e.FcatlasError as exc:
         return error_page(request, actor, exc)
-    return _region_page(request, session, actor, ar)
+    return _region_page(request, session, actor, int(ar) if ar.isascii() and ar.isdigit() else None)
 
 
 @router.post("/region/statsbidrag/{year}", response_class=HTMLResponse)
-def region_report(year: int, request: Request, session: SessionDep, actor: ActorDep,
+def region_report(year: str, request: Request, session: SessionDep, actor: ActorDep,
                   csrf: str = Form("", max_length=100), atgard: str = Form("spara", max_length=20),
                   uses_coordinator: str = Form("", max_length=40), uses_new_centres: str = Form("", max_length=40),
                   uses_develop_centres: str = Form("", max_length=40),
@@ -225,6 +232,7 @@ def region_report(year: int, request: Request, session: SessionDep, actor: Actor
                   role: str = Form("", max_length=400), unit_ids: list[str] = Form([]),
                   unused_sek: str = Form("", max_length=40), account: str = Form("", max_length=20_000)) -> Response:
     try:
+        yr = _path_year(year)
         check_csrf(request, csrf)
         _need_region(actor)
     except e.FcatlasError as exc:
@@ -243,23 +251,23 @@ def region_report(year: int, request: Request, session: SessionDep, actor: Actor
     fte_value = _fte(fte, errors)
     unused = _int(unused_sek, "unused_sek", "det ej använda beloppet", errors, example="0")
     if errors:
-        return _region_page(request, session, actor, year, values=values, errors=errors, status_code=422)
+        return _region_page(request, session, actor, yr, values=values, errors=errors, status_code=422)
     try:
-        grant_service.save_report(session, actor=actor, year=year, lan=lan, uses=uses, fte=fte_value, role=role,
+        grant_service.save_report(session, actor=actor, year=yr, lan=lan, uses=uses, fte=fte_value, role=role,
                                   unit_ids=list(unit_ids), unused_sek=unused, account=account)
         if atgard == "skicka-in":
-            grant_service.submit_report(session, actor=actor, year=year, lan=lan)
+            grant_service.submit_report(session, actor=actor, year=yr, lan=lan)
         session.commit()
     except e.InvalidDataError as exc:
         session.rollback()
         errors = [(FINDING_FIELD.get(p.column or "", USE_FIELDS[0][0]), _sentence(p.reason)) for p in exc.problems]
-        return _region_page(request, session, actor, year, values=values,
+        return _region_page(request, session, actor, yr, values=values,
                             errors=errors or [(USE_FIELDS[0][0], _sentence(exc))], status_code=422)
     except e.FcatlasError as exc:
         session.rollback()
         return error_page(request, actor, exc)
     done = "inskickad" if atgard == "skicka-in" else "sparad"
-    return redirect(f"/region/statsbidrag?ar={year}&klart={done}")
+    return redirect(f"/region/statsbidrag?ar={yr}&klart={done}")
 
 
 # -- the national level ---------------------------------------------------------------------------
@@ -419,10 +427,11 @@ def _year_page(request: Request, session: Any, actor: Actor, year: int, *,
 
 
 @router.get("/nationell/statsbidrag/{year}", response_class=HTMLResponse)
-def national_year(year: int, request: Request, session: SessionDep, actor: ActorDep) -> Response:
+def national_year(year: str, request: Request, session: SessionDep, actor: ActorDep) -> Response:
     try:
+        yr = _path_year(year)
         _need_national(actor)
-        return _year_page(request, session, actor, year)
+        return _year_page(request, session, actor, yr)
     except e.AuthenticationError:
         return redirect("/logga-in")
     except e.FcatlasError as exc:
@@ -430,12 +439,13 @@ def national_year(year: int, request: Request, session: SessionDep, actor: Actor
 
 
 @router.post("/nationell/statsbidrag/{year}/underlag", response_class=HTMLResponse)
-async def upload_basis(year: int, request: Request, session: SessionDep, actor: ActorDep, config: ConfigDep,
+async def upload_basis(year: str, request: Request, session: SessionDep, actor: ActorDep, config: ConfigDep,
                        csrf: str = Form("", max_length=100), underlag_fil: UploadFile | None = File(None)) -> Response:
     try:
+        yr = _path_year(year)
         check_csrf(request, csrf)
         _need_national(actor)
-        grant_service.get_year(session, actor=actor, year=year)
+        grant_service.get_year(session, actor=actor, year=yr)
     except e.FcatlasError as exc:
         return error_page(request, actor, exc)
     error = None
@@ -445,7 +455,7 @@ async def upload_basis(year: int, request: Request, session: SessionDep, actor: 
         try:
             content = await read_upload(underlag_fil, config)
             basis = grant_service.basis_from_upload(file_name=underlag_fil.filename, content=content)
-            grant_service.set_basis(session, actor=actor, year=year, basis=basis)
+            grant_service.set_basis(session, actor=actor, year=yr, basis=basis)
             session.commit()
         except e.InvalidDataError as exc:
             session.rollback()
@@ -456,22 +466,23 @@ async def upload_basis(year: int, request: Request, session: SessionDep, actor: 
             session.rollback()
             error = _sentence(exc)
     if error:
-        return _year_page(request, session, actor, year, errors=[("underlag_fil", error)], status_code=422)
-    return redirect(f"/nationell/statsbidrag/{year}?klart=underlag")
+        return _year_page(request, session, actor, yr, errors=[("underlag_fil", error)], status_code=422)
+    return redirect(f"/nationell/statsbidrag/{yr}?klart=underlag")
 
 
 @router.post("/nationell/statsbidrag/{year}/besluta")
-def decide(year: int, request: Request, session: SessionDep, actor: ActorDep,
+def decide(year: str, request: Request, session: SessionDep, actor: ActorDep,
            csrf: str = Form("", max_length=100)) -> Response:
     try:
+        yr = _path_year(year)
         check_csrf(request, csrf)
         _need_national(actor)
-        grant_service.decide(session, actor=actor, year=year)
+        grant_service.decide(session, actor=actor, year=yr)
         session.commit()
     except e.FcatlasError as exc:
         session.rollback()
         return error_page(request, actor, exc)
-    return redirect(f"/nationell/statsbidrag/{year}?klart=beslutad")
+    return redirect(f"/nationell/statsbidrag/{yr}?klart=beslutad")
 
 
 def open_reports(session: Any, actor: Actor) -> tuple[list[dict[str, Any]], int]:
@@ -503,19 +514,20 @@ def overdue_rows(session: Any, actor: Actor, year: int | None = None) -> list[di
 
 
 @router.get("/nationell/statsbidrag/{year}/uppfoljning", response_class=HTMLResponse)
-def followup(year: int, request: Request, session: SessionDep, actor: ActorDep) -> Response:
+def followup(year: str, request: Request, session: SessionDep, actor: ActorDep) -> Response:
     try:
+        yr = _path_year(year)
         _need_national(actor)
-        y = grant_service.get_year(session, actor=actor, year=year)
+        y = grant_service.get_year(session, actor=actor, year=yr)
     except e.AuthenticationError:
         return redirect("/logga-in")
     except e.FcatlasError as exc:
         return error_page(request, actor, exc)
     names = _lan_names()
-    rows = [_report_row(v, names) for v in grant_service.list_reports(session, actor=actor, year=year)]
+    rows = [_report_row(v, names) for v in grant_service.list_reports(session, actor=actor, year=yr)]
     counts = [(STATUS_LABELS[s], s.value, sum(1 for r in rows if r["status"] == s.value)) for s in ReportStatus]
-    return render(request, "grant_followup.html", actor, title=f"Uppföljning av statsbidraget {year}", y=y,
-                  rows=rows, counts=counts, overdue=overdue_rows(session, actor, year),
+    return render(request, "grant_followup.html", actor, title=f"Uppföljning av statsbidraget {yr}", y=y,
+                  rows=rows, counts=counts, overdue=overdue_rows(session, actor, yr),
                   done=request.query_params.get("klart"), done_lan=names.get(request.query_params.get("lan", ""), ""))
 
 
@@ -539,10 +551,11 @@ def _review_page(request: Request, session: Any, actor: Actor, year: int, lan: s
 
 
 @router.get("/nationell/statsbidrag/{year}/rapport/{lan}", response_class=HTMLResponse)
-def review_report(year: int, lan: str, request: Request, session: SessionDep, actor: ActorDep) -> Response:
+def review_report(year: str, lan: str, request: Request, session: SessionDep, actor: ActorDep) -> Response:
     try:
+        yr = _path_year(year)
         _need_national(actor)
-        return _review_page(request, session, actor, year, lan)
+        return _review_page(request, session, actor, yr, lan)
     except e.AuthenticationError:
         return redirect("/logga-in")
     except e.FcatlasError as exc:
@@ -550,31 +563,33 @@ def review_report(year: int, lan: str, request: Request, session: SessionDep, ac
 
 
 @router.post("/nationell/statsbidrag/{year}/rapport/{lan}/godkann")
-def approve_report(year: int, lan: str, request: Request, session: SessionDep, actor: ActorDep,
+def approve_report(year: str, lan: str, request: Request, session: SessionDep, actor: ActorDep,
                    csrf: str = Form("", max_length=100)) -> Response:
     try:
+        yr = _path_year(year)
         check_csrf(request, csrf)
         _need_national(actor)
-        r = grant_service.approve_report(session, actor=actor, year=year, lan=lan)
+        r = grant_service.approve_report(session, actor=actor, year=yr, lan=lan)
         session.commit()
     except e.FcatlasError as exc:
         session.rollback()
         return error_page(request, actor, exc)
-    return redirect(f"/nationell/statsbidrag/{year}/uppfoljning?klart=godkand&lan={r.view.data.region_code}")
+    return redirect(f"/nationell/statsbidrag/{yr}/uppfoljning?klart=godkand&lan={r.view.data.region_code}")
 
 
 @router.post("/nationell/statsbidrag/{year}/rapport/{lan}/returnera", response_class=HTMLResponse)
-def return_report(year: int, lan: str, request: Request, session: SessionDep, actor: ActorDep,
+def return_report(year: str, lan: str, request: Request, session: SessionDep, actor: ActorDep,
                   csrf: str = Form("", max_length=100), kommentar: str = Form("", max_length=4000)) -> Response:
     try:
+        yr = _path_year(year)
         check_csrf(request, csrf)
         _need_national(actor)
         if not kommentar.strip():
-            return _review_page(request, session, actor, year, lan, status_code=422,
+            return _review_page(request, session, actor, yr, lan, status_code=422,
                                 errors=[("kommentar", "Skriv vad regionen ska komplettera")])
-        r = grant_service.return_report(session, actor=actor, year=year, lan=lan, comment=kommentar.strip())
+        r = grant_service.return_report(session, actor=actor, year=yr, lan=lan, comment=kommentar.strip())
         session.commit()
     except e.FcatlasError as exc:
         session.rollback()
         return error_page(request, actor, exc)
-    return redirect(f"/nationell/statsbidrag/{year}/uppfoljning?klart=returnerad&lan={r.view.data.region_code}")
+    return redirect(f"/nationell/statsbidrag/{yr}/uppfoljning?klart=returnerad&lan={r.view.data.region_code}")
