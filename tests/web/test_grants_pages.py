@@ -73,6 +73,24 @@ def test_grant_year_and_report_through_the_pages(make_client, demo_bundle, share
     assert len(re.findall(r'<tr data-lan="\d\d">', cmp.text.split('id="jamforelse"')[1])) == 21
     bad = client.get("/nationell/statsbidrag/2026", headers=nat, params={"jamfor": "1", "s_total": "mycket"})
     assert bad.status_code == 422 and [f for f, _ in _summary(bad.text)] == ["s-typ-1", "s_total"]
+    # "Ändra" fills the form with the prepared year
+    form = client.get("/nationell/statsbidrag?ar=2026", headers=nat).text
+    assert 'id="totalbelopp" name="totalbelopp" type="text" inputmode="numeric" value="51 365 000"' in form
+    # a year from the bundle: the chosen types and their year are kept, and shown again in the form
+    year = str(demo_bundle.years[-1])
+    r = client.post("/nationell/statsbidrag", headers=nat, follow_redirects=False, data={
+        "csrf": nat_csrf, "ar": "2027", "totalbelopp": "60000000", "fast_belopp": "815 000", "underlag": "datapaket",
+        "typer": ["1", "2", "3"], "typ_ar": year})
+    assert r.status_code == 303, r.text
+    assert client.get("/api/v1/grants/years/2027", headers=nat).json()["basis_definition"] == \
+        f"områdestyp 1, 2, 3 ({year})"
+    form = client.get("/nationell/statsbidrag?ar=2027", headers=nat).text
+    assert all(f'id="typ-{t}" name="typer" value="{t}" checked' in form for t in "123")
+    assert f'<option value="{year}" selected>' in form.split('id="typ_ar"')[1].split("</select>")[0]
+    r = client.post("/nationell/statsbidrag", headers=nat, data={
+        "csrf": nat_csrf, "ar": "2027", "totalbelopp": "1", "fast_belopp": "815 000", "underlag": "datapaket",
+        "typer": ["1", "2"]})
+    assert r.status_code == 422 and [f for f, _ in _summary(r.text)] == ["totalbelopp"]
     # an address that is no grant year is a Swedish page, not JSON
     for path in ("/nationell/statsbidrag/abc", "/nationell/statsbidrag/1999/uppfoljning"):
         r = client.get(path, headers=nat)

@@ -10,6 +10,7 @@ they concern)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -293,11 +294,14 @@ def _setup_defaults(years: list[grant_service.YearView], chosen: int | None) -> 
     y = next((x for x in years if x.year == chosen and not x.decided), None)
     if y is None:
         next_year = max([x.year for x in years] + [dt.date.today().year - 1]) + 1
-        return {"ar": str(next_year), "totalbelopp": "", "fast_belopp": str(DEFAULT_FIXED_SEK), "alla": False,
+        return {"ar": str(next_year), "totalbelopp": "", "fast_belopp": thousands(DEFAULT_FIXED_SEK, " "), "alla": False,
                 "sista_dag": "", "underlag": "datapaket", "typer": ["1", "2"], "typ_ar": "", "data_ar": ""}
-    return {"ar": str(y.year), "totalbelopp": str(y.total_sek), "fast_belopp": str(y.fixed_sek), "alla": y.include_all,
-            "sista_dag": y.report_deadline.isoformat(), "underlag": "fil" if y.basis_kind == "fil" else "datapaket",
-            "typer": ["1", "2"], "typ_ar": "", "data_ar": str(y.basis_data_year or "")}
+    m = re.fullmatch(r"områdestyp ([1-5](?:, [1-5])*)(?: \((\d{4})\))?", y.basis_definition)
+    return {"ar": str(y.year), "totalbelopp": thousands(y.total_sek, " "), "fast_belopp": thousands(y.fixed_sek, " "),
+            "alla": y.include_all, "sista_dag": y.report_deadline.isoformat(),
+            "underlag": "fil" if y.basis_kind == "fil" else "datapaket",
+            "typer": m.group(1).split(", ") if m else ["1", "2"], "typ_ar": (m.group(2) or "") if m else "",
+            "data_ar": str(y.basis_data_year or "")}
 
 
 def _years_page(request: Request, session: Any, actor: Actor, *, values: dict[str, Any] | None = None,
