@@ -249,6 +249,13 @@ def _edit(role: str, lan: str) -> dict:
 
 
 _R = dict.fromkeys(("h20", "f20", "f18"))
+_PAGE_NAT = {**dict.fromkeys(ROLES, (403, 403)), "nationell": (303, 303)}
+_PAGE_NAT_GET = {**dict.fromkeys(_R, (403, 403)), "anonym": (303, 303), "nationell": (200, 200)}
+
+
+def _page_basis(role: str, lan: str) -> dict:
+    return {"__files__": {"underlag_fil": ("underlag.csv", GRANT_BASIS, "text/csv")}}
+
 _VENDOR = node_modules() is not None
 #: (method, path) → (set-up, form, {role: (own region, other region)}); a page route without a row fails
 PAGE_MATRIX: dict[tuple[str, str], tuple[Setup, object, dict[str, tuple[int, int]]]] = {
@@ -290,8 +297,25 @@ PAGE_MATRIX: dict[tuple[str, str], tuple[Setup, object, dict[str, tuple[int, int
     ("POST", "/nationell/publicera"): (_approved, {}, {**dict.fromkeys(ROLES, (403, 403)), "nationell": (303, 303)}),
     ("GET", "/nationell/konton"): (None, None, {**dict.fromkeys(_R, (403, 403)), "anonym": (303, 303),
                                                 "nationell": (200, 200)}),
+    # the grant pages (a region's own report; the national level's year, follow-up and review)
+    ("GET", "/region/statsbidrag"): (_grant_decided, None, {**dict.fromkeys(_R, (200, 200)), "anonym": (303, 303),
+                                                            "nationell": (303, 303)}),
+    ("POST", "/region/statsbidrag/{year}"): (_grant_decided, {"uses_coordinator": "1000"},
+                                             {**dict.fromkeys(ROLES, (403, 403)), **dict.fromkeys(_R, (303, 303))}),
+    ("GET", "/nationell/statsbidrag"): (None, None, {**dict.fromkeys(_R, (403, 403)), "anonym": (303, 303),
+                                                     "nationell": (200, 200)}),
+    ("POST", "/nationell/statsbidrag"): (None, {"ar": "2026", "totalbelopp": "3000000", "fast_belopp": "815000",
+                                                "underlag": "fil"}, _PAGE_NAT),
+    ("GET", "/nationell/statsbidrag/{year}"): (_grant_prepared, None, _PAGE_NAT_GET),
+    ("POST", "/nationell/statsbidrag/{year}/underlag"): (_grant_prepared, _page_basis, _PAGE_NAT),
+    ("POST", "/nationell/statsbidrag/{year}/besluta"): (_grant_prepared, {}, _PAGE_NAT),
+    ("GET", "/nationell/statsbidrag/{year}/uppfoljning"): (_grant_decided, None, _PAGE_NAT_GET),
+    ("GET", "/nationell/statsbidrag/{year}/rapport/{lan}"): (_report_draft, None, _PAGE_NAT_GET),
+    ("POST", "/nationell/statsbidrag/{year}/rapport/{lan}/godkann"): (_report_submitted, {}, _PAGE_NAT),
+    ("POST", "/nationell/statsbidrag/{year}/rapport/{lan}/returnera"): (
+        _report_submitted, {"kommentar": "Komplettera"}, _PAGE_NAT),
 }
-PAGE_ARGS = {"{fmt}": "csv", "{name}": "site.css", "{package}/site.css": "leaflet/leaflet.js"}
+PAGE_ARGS = {"{fmt}": "csv", "{name}": "site.css", "{package}/site.css": "leaflet/leaflet.js", "{year}": "2026"}
 
 
 def test_every_page_route_has_a_row(world):

@@ -43,8 +43,12 @@ def dashboard(request: Request, session: SessionDep, actor: ActorDep) -> Respons
                          "cls": STATUS_CLASS[r.status], "changed_by": r.changed_by, "changed_at": r.changed_at})
     may_publish = rnd is not None and rnd.status.value == "oppen" and \
         any(r["cls"] == "godkand" for r in rows)
+    from fcatlas.web.pages.grants import open_reports, overdue_rows
+
+    reports, not_started = open_reports(session, actor)
     return render(request, "national.html", actor, title="Nationell översikt", round=rnd, rows=rows,
-                  may_publish=may_publish, done=request.query_params.get("klart"))
+                  may_publish=may_publish, done=request.query_params.get("klart"), open_reports=reports,
+                  not_started=not_started, overdue=overdue_rows(session, actor))
 
 
 @router.get("/nationell/region/{lan}", response_class=HTMLResponse)
