@@ -642,7 +642,7 @@ _HEADERS = {
 
 
 def _intake(kind: str):  # type: ignore[no-untyped-def]
-    from fcatlas.geography.exclusion import read_code_list
+    from fcatlas.cli.exclusion import read_code_list
     from fcatlas.grants.basis import read_basis_file
     from fcatlas.grants.followup import read_allocation_file, read_reports
     from fcatlas.register import intake

@@ -81,15 +81,15 @@ def is_xlsx(data: bytes, name: str | Path) -> bool:
 
 
 def read_table_file(path: str | Path, header_like: HeaderTest | None = None, *, what: str = "rader",
-                    header_row: int | None = None, check_headers: bool = True) -> RawTable:
+                    header_row: int | None = None, check_headers: bool = True, require_rows: bool = True) -> RawTable:
     """:func:`read_table` of the file at ``path`` (read through :func:`fcatlas.files.read_input_bytes`:
     a regular file within the byte cap; it is then protected from being written over)."""
     return read_table(read_input_bytes(path), path, header_like, what=what, header_row=header_row,
-                      check_headers=check_headers)
+                      check_headers=check_headers, require_rows=require_rows)
 
 
 def read_table(data: bytes, name: str | Path, header_like: HeaderTest | None = None, *, what: str = "rader",
-               header_row: int | None = None, check_headers: bool = True) -> RawTable:
+               header_row: int | None = None, check_headers: bool = True, require_rows: bool = True) -> RawTable:
     """Read a CSV or XLSX file's bytes into a header and text rows.
 
     ``name`` names the file in messages (and tells an ``.xlsx`` by its suffix). ``header_like``
@@ -97,7 +97,8 @@ def read_table(data: bytes, name: str | Path, header_like: HeaderTest | None = N
     is the first non-empty row and the separator the one its first line uses most.
     ``header_row`` is the row a person said is the header (``--rubrikrad``). ``what`` names the
     data rows in messages. ``check_headers=False`` leaves the header row as it is (for files
-    whose header the caller checks itself, or that have none).
+    whose header the caller checks itself, or that have none); ``require_rows=False`` accepts a
+    file with a header and no data rows (the caller says what is missing).
 
     Raises
     ------
@@ -109,7 +110,7 @@ def read_table(data: bytes, name: str | Path, header_like: HeaderTest | None = N
     if len(data) > max_input_bytes():
         cap = max_input_bytes()
         raise InputFileError(p, f"filen är {len(data) / 1e6:.1f} MB, högst {cap / 1e6:g} MB tillåts")
-    if not data.strip():
+    if not data.strip(b"\xef\xbb\xbf \r\n\t"):
         raise InputFileError(p, "filen är tom")
     if is_xlsx(data, p):
         table = _read_xlsx(p, data, header_like, header_row)
@@ -118,7 +119,7 @@ def read_table(data: bytes, name: str | Path, header_like: HeaderTest | None = N
     table.sha256 = hashlib.sha256(data).hexdigest()
     if check_headers:
         _check_headers(table)
-    if not table.rows:
+    if require_rows and not table.rows:
         raise InputFileError(p, f"filen har en rubrikrad men inga {what}")
     if len(table.rows) > max_input_rows():
         raise InputFileError(p, f"filen har {len(table.rows)} rader, fler än {max_input_rows()} tillåts")

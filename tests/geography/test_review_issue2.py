@@ -8,9 +8,9 @@ import pytest
 import shapely
 from shapely.geometry import Point
 
+from fcatlas.cli.exclusion import exclusion_definition
 from fcatlas.errors import ConfigError, InputFileError
 from fcatlas.geography.build import build_bundle
-from fcatlas.geography.exclusion import parse_exclusion
 from fcatlas.geography.sources import pxweb, textfile
 from fcatlas.geography.sources.boundaries import read_boundaries
 from fcatlas.geography.sources.pxweb import jsonstat_frame
@@ -176,14 +176,14 @@ def test_areas_with_an_empty_type_list_is_an_error(cli, real_bundle):
 def test_exclusion_list_saved_by_excel_windows_1252_semicolons_is_read(tmp_path):
     f = tmp_path / "karta.csv"
     f.write_bytes("Område;regso_code\r\nFalun Östra;2080R001\r\n\r\nBorlänge Jakobsgårdarna;2081R005\r\n".encode("cp1252"))
-    assert parse_exclusion(f"lista:{f}").codes == {"2080R001", "2081R005"}
+    assert exclusion_definition(f"lista:{f}").codes == {"2080R001", "2081R005"}
 
 
 def test_exclusion_list_bad_code_has_its_true_line_number_after_blank_lines(tmp_path):
     f = tmp_path / "karta.csv"
     f.write_text("regso_code\n2080R001\n\n\nFalun\n", encoding="utf-8")
     with pytest.raises(InputFileError) as exc:
-        parse_exclusion(f"lista:{f}")
+        exclusion_definition(f"lista:{f}")
     assert str(exc.value) == f"{f}, rad 5, kolumn 'regso_code': 'Falun' är ingen RegSO-kod (väntat KKKKRNNN, t.ex. 2080R001)"
 
 

@@ -30,8 +30,9 @@ from typing import Any
 
 from fcatlas.errors import FcatlasError, InputFileError, Problem
 from fcatlas.files import atomic_output, neutralise, read_input_bytes, write_bytes, xlsx_workbook
-from fcatlas.geography.sources.textfile import read_text, records, sniff_delimiter, xlsx_rows
+from fcatlas.geography.sources.textfile import Record
 from fcatlas.grants.allocation import MAX_SEK, fmt_sek, lan_names
+from fcatlas.tables import read_table
 
 #: Limits of the stored fields (see :mod:`fcatlas.grants.store`): FTE is kept with two decimals,
 #: so more decimals are refused rather than rounded silently.
@@ -345,15 +346,17 @@ def read_reports(
     unit_exists: Callable[[str], bool] | None = None,
     deadlines: Callable[[int], dt.date] | None = None,
     unit_lan: Callable[[str], str | None] | None = None,
+    content: bytes | None = None,
 ) -> list[ImportedReport]:
     """Read and check a report file (CSV with ``;`` or ``,``, or XLSX; headers as in
     :data:`TEMPLATE_COLUMNS`). All problems of the file — its header and every row — are
     collected and reported at once; when there is any error a :class:`ReportFileError` lists
     them (file, row, column — always a column of the template — and reason). Warnings (late
-    submission) do not stop the import.
+    submission) do not stop the import. ``content``: the file's bytes when they are already read
+    (an upload; ``path`` then only names the file), else the file at ``path`` is read.
     """
     p = Path(path)
-    header, rows = _read_table(p)
+    header, rows = _read_table(p, content)
     problems: list[Problem] = []
     keys: list[str | None] = []
     for h in header:
@@ -492,20 +495,17 @@ def read_allocation_file(path: str | Path) -> dict[str, int]:
     twice is an error naming the row — a figure is never rounded, cut or skipped.
     """
     p = Path(path)
-    text = read_text(p, ("utf-8-sig", "cp1252"))
-    recs = [r for r in records(p, text, sniff_delimiter(text, ",;\t")) if not r.blank]
-    if not recs:
-        raise InputFileError(p, "filen är tom")
-    header = [h.strip() for h in recs[0].fields]
+    table = read_table(read_input_bytes(p), p, check_headers=False, require_rows=False)
+    header = [h.strip() for h in table.headers]
     for col in ("region_code", "total_sek"):
         if col not in header:
             raise InputFileError(p, "kolumnen saknas (väntat region_code och total_sek, som i "
-                                    "'grant allocate --format csv')", row=recs[0].line, column=col)
+                                    "'grant allocate --format csv')", row=table.header_row, column=col)
     ci, ai = header.index("region_code"), header.index("total_sek")
     problems: list[Problem] = []
     out: dict[str, int] = {}
     seen: dict[str, int] = {}
-    for r in recs[1:]:
+    for r in (Record(line, fields) for line, fields in table.rows):
         if any(f.strip() for f in r.fields[len(header):]):
             problems.append(Problem(str(p), r.line, None, f"raden har {len(r.fields)} fält men rubrikraden "
                                     f"{len(header)}; kontrollera avgränsare (ett belopp med decimalkomma?)"))
@@ -553,22 +553,13 @@ def _template_column(finding_field: str) -> str:
     return HEADER.get(key) or HEADER["account"]
 
 
-def _read_table(p: Path) -> tuple[list[Any], list[tuple[int, list[Any]]]]:
-    if p.suffix.lower() in (".xlsx", ".xlsm"):
-        all_rows = xlsx_rows(p, read_input_bytes(p))
-        if not all_rows:
-            raise InputFileError(p, "arbetsbladet är tomt", row=1)
-        if all_rows[0][0] != 1:
-            raise InputFileError(p, "rubrikraden saknas; väntat rubrikraden enligt mallen på rad 1", row=1)
-        return list(all_rows[0][1]), [(i, list(r)) for i, r in all_rows[1:] if any(_text(v) for v in r)]
-    text = read_text(p, ("utf-8-sig", "cp1252"))
-    first = text.split("\n", 1)[0]
-    if not first.strip():
+def _read_table(p: Path, data: bytes | None = None) -> tuple[list[Any], list[tuple[int, list[Any]]]]:
+    """Header and non-empty rows of a report file (the one table reader, :mod:`fcatlas.tables`);
+    the header must be on row 1, as in the template."""
+    table = read_table(read_input_bytes(p) if data is None else data, p, check_headers=False, require_rows=False)
+    if table.header_row != 1:
         raise InputFileError(p, "rubrikraden saknas; väntat rubrikraden enligt mallen på rad 1", row=1)
-    delim = sniff_delimiter(text, ",;")
-    recs = list(records(p, text, delim))
-    rows = [(r.line, list(r.fields)) for r in recs[1:] if not r.blank]
-    return list(recs[0].fields), rows
+    return list(table.headers), [(row_no, list(cells)) for row_no, cells in table.rows]
 
 
 def _text(value: Any) -> str:
