@@ -102,3 +102,22 @@ def test_a_list_is_read_by_the_one_table_reader_in_any_accepted_form(tmp_path):
     with pytest.raises(InputFileError, match="filen är tom"):
         (tmp_path / "tom.txt").write_bytes(b"\r\n")
         exclusion_definition(f"lista:{tmp_path / 'tom.txt'}")
+
+
+def test_cli_keeps_lista_fil(tmp_path, demo_bundle, cli):
+    """``--exclusion lista:FIL`` on the command line: the CLI reads the file, the count uses its codes."""
+    import json
+
+    codes = sorted(demo_bundle.areas()["regso_code"].astype(str))[:3]
+    f = tmp_path / "karta.txt"
+    f.write_text("\n".join(codes) + "\n", encoding="utf-8")
+    r = cli("grant", "allocate", "--year", "2026", "--total", "51365000", "--bundle", str(demo_bundle.path),
+            "--exclusion", f"lista:{f}", "--format", "json")
+    assert r.returncode == 0, r.stderr
+    counted = {row["region_code"] for row in json.loads(r.stdout) if row["basis_children"] > 0}
+    assert counted and counted <= {c[:2] for c in codes}  # only the listed areas' regions count
+    bad = tmp_path / "fel.txt"
+    bad.write_text(f"{codes[0]}\nFalun\n", encoding="utf-8")
+    r = cli("grant", "allocate", "--year", "2026", "--total", "51365000", "--bundle", str(demo_bundle.path),
+            "--exclusion", f"lista:{bad}")
+    assert r.returncode == 1 and f"{bad}, rad 2: 'Falun' är ingen RegSO-kod" in r.stderr

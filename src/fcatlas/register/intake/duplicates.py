@@ -107,7 +107,7 @@ def similar_name_pairs(names: list[str], ratio: float = SIMILAR_NAME_RATIO) -> l
     of ``b``. So each name is indexed by its pieces and only names that contain one of a longer
     (or equally long) name's pieces are compared. Lengths outside ``ratio`` are never compared.
 
-    >>> similar_name_pairs(["mora", "morra", "falun", "faluun", "x"])
+    >>> similar_name_pairs(["mora", "morra", "falun", "faluun", "x"], 0.85)
     [(0, 1), (2, 3)]
     """
     n = len(names)
