@@ -99,7 +99,7 @@ def test_a_list_is_read_by_the_one_table_reader_in_any_accepted_form(tmp_path):
     ws.append(["Borlänge", "2081R005"])
     wb.save(tmp_path / "karta.xlsx")
     assert exclusion_definition(f"lista:{tmp_path / 'karta.xlsx'}").codes == {"2081R005"}
-    with pytest.raises(InputFileError, match="filen är tom"):
+    with pytest.raises(InputFileError, match="filen är tom; väntat en RegSO-kod per rad"):
         (tmp_path / "tom.txt").write_bytes(b"\r\n")
         exclusion_definition(f"lista:{tmp_path / 'tom.txt'}")
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from fcatlas.errors import InputFileError
 from fcatlas.geography.exclusion import (
     ExclusionDefinition,
     code_list_header,
@@ -20,7 +21,12 @@ from fcatlas.tables import read_table_file
 def read_code_list(path: str | Path) -> frozenset[str]:
     """The RegSO codes of a list file: one per line, or a CSV with a column ``regso_code``
     (any separator and encoding the register accepts, or XLSX); every line checked."""
-    table = read_table_file(path, code_list_header, check_headers=False, require_rows=False)
+    try:
+        table = read_table_file(path, code_list_header, check_headers=False, require_rows=False)
+    except InputFileError as exc:
+        if exc.reason == "filen är tom":
+            raise InputFileError(exc.file, "filen är tom; väntat en RegSO-kod per rad") from None
+        raise
     return codes_from_table(table)
 
 

@@ -591,7 +591,12 @@ def _template_column(finding_field: str) -> str:
 def _read_table(p: Path, data: bytes | None = None) -> tuple[list[Any], list[tuple[int, list[Any]]]]:
     """Header and non-empty rows of a report file (the one table reader, :mod:`fcatlas.tables`);
     the header must be on row 1, as in the template."""
-    table = read_table(read_input_bytes(p) if data is None else data, p, check_headers=False, require_rows=False)
+    try:
+        table = read_table(read_input_bytes(p) if data is None else data, p, check_headers=False, require_rows=False)
+    except InputFileError as exc:
+        if exc.reason == "första bladet har ingen rubrikrad":
+            raise InputFileError(p, "arbetsbladet är tomt", row=1) from None
+        raise
     if table.header_row != 1:
         raise InputFileError(p, "rubrikraden saknas; väntat rubrikraden enligt mallen på rad 1", row=1)
     return list(table.headers), [(row_no, list(cells)) for row_no, cells in table.rows]
