@@ -10,7 +10,7 @@ its intake:
 * grant basis: ``grants.basis.read_basis_file``;
 * grant reports: ``grants.followup.read_reports``;
 * grant allocation (``report open``): ``grants.followup.read_allocation_file``;
-* exclusion list: ``geography.exclusion.read_code_list``.
+* exclusion list: ``cli.exclusion.read_code_list`` (the face reads a list, the analysis never does).
 
 Prints: files, tracebacks (an exception that is not one of fcatlas's Swedish errors; goal 0),
 partial writes (a rejected register file that changed the database; goal 0) and the slowest file
@@ -153,7 +153,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=9)
     args = ap.parse_args()
 
-    from fcatlas.geography.exclusion import read_code_list
+    from fcatlas.cli.exclusion import read_code_list
     from fcatlas.grants.basis import read_basis_file
     from fcatlas.grants.followup import read_allocation_file, read_reports
     from fcatlas.register import intake

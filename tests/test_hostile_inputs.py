@@ -136,6 +136,49 @@ def test_issue9_outputs_are_replaced_atomically(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ut.csv"]  # no temporary file left
 
 
+def test_an_output_can_go_into_a_binary_stream(tmp_path: Path) -> None:
+    """The web writes downloads into memory: the same writers, a stream instead of a path."""
+    import io
+
+    import openpyxl
+    import pandas as pd
+
+    from fcatlas.outputs.register_export import units_to_xlsx
+
+    buf = io.BytesIO()
+    with pytest.raises(RuntimeError), files.output_to(buf, suffix=".xlsx") as tmp:
+        tmp.write_bytes(b"halvt")
+        raise RuntimeError("avbrott mitt i")
+    assert buf.getvalue() == b""  # nothing of a failed write reaches the stream
+    df = pd.DataFrame({"id": ["2080-a"], "name": ["=HYPERLINK(\"x\")"]})
+    assert units_to_xlsx(df, buf) is buf
+    ws = openpyxl.load_workbook(io.BytesIO(buf.getvalue())).worksheets[0]
+    assert [c.value for c in ws[2]][:2] == ["2080-a", "'=HYPERLINK(\"x\")"]
+    assert not list(tmp_path.iterdir())
+
+
+def test_an_upload_is_read_from_its_bytes_with_the_files_limits(tmp_path: Path) -> None:
+    """The one table reader takes bytes and a file name; the caps of FCATLAS_MAX_FILE_MB and
+    FCATLAS_MAX_ROWS apply to an upload as to a file, and messages name the uploaded file."""
+    from fcatlas import tables
+
+    data = "Namn;Kommunkod;Typ\nÅsa;2080;fc\nBjörk;2080;fc\n".encode("cp1252")
+    t = tables.read_table(data, "lista.csv")
+    assert (t.headers, len(t.rows), t.delimiter, t.encoding) == (["Namn", "Kommunkod", "Typ"], 2, ";", "cp1252")
+    old = (files.max_input_bytes(), files.max_input_rows())
+    try:
+        files.configure(max_rows=1)
+        with pytest.raises(InputFileError, match="^lista.csv: filen har 2 rader, fler än 1 tillåts"):
+            tables.read_table(data, "lista.csv")
+        files.configure(max_bytes=10)
+        with pytest.raises(InputFileError, match="^lista.csv: filen är .* MB, högst"):
+            tables.read_table(data, "lista.csv")
+    finally:
+        files.configure(*old)
+    with pytest.raises(InputFileError, match="^lista.xlsx: filen kunde inte läsas som Excel-fil"):
+        tables.read_table(b"inte en arbetsbok", "lista.xlsx")
+
+
 def test_issue9_data_build_leaves_an_unrelated_tmp_folder_alone(tmp_path: Path, shared_data: Path) -> None:
     from fcatlas.geography.build import build_bundle
 
@@ -642,7 +685,7 @@ _HEADERS = {
 
 
 def _intake(kind: str):  # type: ignore[no-untyped-def]
-    from fcatlas.geography.exclusion import read_code_list
+    from fcatlas.cli.exclusion import read_code_list
     from fcatlas.grants.basis import read_basis_file
     from fcatlas.grants.followup import read_allocation_file, read_reports
     from fcatlas.register import intake

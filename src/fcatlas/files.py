@@ -8,20 +8,24 @@
   renamed into place only when complete; a bad ``--out`` (a folder, a missing or read-only
   folder) is a Swedish error, and no command writes over its database or one of its inputs
   (those are registered with :func:`protect` when they are opened or read).
+* :func:`output_to` — the same for a writer that may be given a binary stream instead of a path
+  (a web download written into memory).
 * :func:`read_input_bytes` — an input file is read only when it is a regular file, and never
-  more than a byte cap (``FCATLAS_MAX_FILE_MB``).
+  more than a byte cap (``FCATLAS_MAX_FILE_MB``). Its bytes then go to the one table reader
+  (:mod:`fcatlas.tables`), which also takes the bytes of an upload.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
 import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from fcatlas.errors import FcatlasError, InputFileError
 
@@ -227,6 +231,31 @@ def atomic_output(path: str | Path, *, what: str = "utfilen") -> Iterator[Path]:
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+#: Where an output goes: a path (written atomically) or a binary stream such as ``io.BytesIO``.
+Target = str | Path | IO[bytes]
+
+
+def is_stream(target: Target) -> bool:
+    """Whether an output target is a binary stream rather than a path."""
+    return not isinstance(target, str | Path) and hasattr(target, "write")
+
+
+@contextmanager
+def output_to(target: Target, *, suffix: str = "", what: str = "utfilen") -> Iterator[Path]:
+    """Yield the file a writer writes: for a path, :func:`atomic_output`; for a binary stream, a
+    temporary file (with ``suffix``, for writers that choose a format by it) whose bytes are
+    copied into the stream when the block ends without error, and which is removed either way."""
+    if not is_stream(target):
+        with atomic_output(target, what=what) as tmp:  # type: ignore[arg-type]
+            yield tmp
+        return
+    with tempfile.TemporaryDirectory(prefix="fcatlas-ut-") as folder:
+        tmp = Path(folder) / f"ut{suffix}"
+        yield tmp
+        with open(tmp, "rb") as f:
+            shutil.copyfileobj(f, target)  # type: ignore[misc]
 
 
 def write_text(path: str | Path, text: str, encoding: str = "utf-8", *, what: str = "utfilen") -> Path:

@@ -198,12 +198,13 @@ def test_units_without_coordinates_use_register_kommun(small):
 
 
 def test_exclusion_definition_is_a_parameter(small, tmp_path):
+    from fcatlas.cli.exclusion import exclusion_definition
     from fcatlas.geography.exclusion import parse_exclusion
 
     codes = small.areas["regso_code"].iloc[:4].tolist()
     f = tmp_path / "lista.txt"
     f.write_text("\n".join(codes), encoding="utf-8")
-    res = _run(small, exclusion=parse_exclusion(f"lista:{f}"))
+    res = _run(small, exclusion=exclusion_definition(f"lista:{f}"))
     assert sorted(e["regso_code"] for e in res.summary["exclusion_areas"]) == sorted(codes)
     assert res.summary["parameters"]["exclusion"]["kind"] == "lista"
     t3 = _run(small, exclusion=parse_exclusion("omradestyp:3"))

@@ -522,3 +522,69 @@ def test_issue8_shared_postcode_points_are_ort_not_postnummer(tmp_path: Path, sh
     assert "samma punkt som 175 andra postnummer (ortens mitt)" in reasons[2]
     assert "enheten placeras i kommunens mittpunkt (inga koordinater och inget postnummer)" in reasons[4]
     assert by["FC Utan"]["precision"] == "kommun"
+
+
+# -- one set of rules: an edit is refused for what an import row is refused for ---------------------
+
+PARITY_HEADER = ("Namn;Kommun;Kommunkod;MVC;BVC;Öppen förskola;Socialtjänst;Samlokaliserad;Status;Statusdatum;"
+                 "Postnummer;Latitud;Longitud;Samordnare")
+PARITY_BASE = {
+    "Namn": "Fc Paritet", "Kommun": "Falun", "Kommunkod": "2080", "MVC": "ja", "BVC": "ja", "Öppen förskola": "ja",
+    "Socialtjänst": "ja", "Samlokaliserad": "ja", "Status": "i drift", "Statusdatum": "", "Postnummer": "",
+    "Latitud": "60.6209423", "Longitud": "15.6227411", "Samordnare": "",
+}
+
+
+def _parity_row(**cells: str) -> str:
+    row = {**PARITY_BASE, **cells}
+    return ";".join(row[h] for h in PARITY_HEADER.split(";"))
+
+
+@pytest.mark.parametrize(
+    ("cells", "change"),
+    [
+        ({"Namn": ""}, {"name": "  "}),
+        ({"Namn": "x" * 201}, {"name": "x" * 201}),
+        ({"Namn": "Fc\x01Paritet"}, {"name": "Fc\x01Paritet"}),
+        ({"Status": "pausad"}, {"status": "pausad"}),
+        ({"Statusdatum": "2026-13-01"}, {"status_date": "2026-13-01"}),
+        ({"Statusdatum": "0001"}, {"status_date": "0001"}),
+        ({"Postnummer": "ABC"}, {"postcode": "ABC"}),
+        ({"BVC": "kanske"}, {"bvc": "kanske"}),
+        ({"MVC": "nej", "BVC": "nej", "Socialtjänst": "nej"}, {"mvc": False, "bvc": False, "soc": False}),
+        ({"Samordnare": "kanske"}, {"gov_coordinator": "kanske"}),
+        ({"Latitud": "59.3293", "Longitud": "18.0686"}, {"lat": 59.3293, "lon": 18.0686}),
+        ({"Latitud": "52.52", "Longitud": "13.40"}, {"lat": 52.52, "lon": 13.40}),
+        ({"Latitud": "15.62", "Longitud": "60.62"}, {"lat": 15.62, "lon": 60.62}),
+    ],
+    ids=["blank-name", "long-name", "control-char", "status", "date", "year", "postcode", "yes-no",
+         "not-a-collaboration", "governance", "other-kommun", "abroad", "swapped"],
+)
+def test_an_edit_gets_the_refusal_an_import_row_gets(
+    tmp_path: Path, db_url: str, cells: dict[str, str], change: dict[str, object]
+) -> None:
+    from fcatlas.register.store import InvalidChangeError, Register
+
+    f = write(tmp_path / "a.csv", [PARITY_HEADER, _parity_row(), _parity_row(**cells)])
+    err = only_error(parse(f))
+    assert err.row == 3 and err.column
+    with Register.open(db_url) as reg:
+        base = write(tmp_path / "base.csv", [PARITY_HEADER, _parity_row()])
+        reg.import_file(base, round=2026, user="t")
+        (unit_id,) = reg.list_units()["id"].tolist()
+        with pytest.raises(InvalidChangeError) as exc:
+            reg.update_unit(unit_id, change, 1, "anna")
+        assert str(exc.value) == f"{err.column}: {err.reason}"  # the same field (in Swedish), the same reason
+        assert reg.get_unit(unit_id)["version"] == 1
+
+
+def test_an_edit_accepts_what_an_import_accepts(tmp_path: Path, db_url: str) -> None:
+    from fcatlas.register.store import Register
+
+    with Register.open(db_url) as reg:
+        reg.import_file(write(tmp_path / "base.csv", [PARITY_HEADER, _parity_row()]), round=2026, user="t")
+        (unit_id,) = reg.list_units()["id"].tolist()
+        new = reg.update_unit(unit_id, {"status": "stängd", "postcode": "791 71", "status_date": "2026-05-01T00:00",
+                                        "gov_coordinator": "x", "soc": "nej"}, 1, "anna")
+        assert (new["status"], new["postcode"], new["status_date"]) == ("nedlagd", "79171", "2026-05-01")
+        assert (new["gov_coordinator"], new["soc"], new["category"]) == (True, False, "familjecentralsliknande")

@@ -57,9 +57,10 @@ def _analyse(
     on_stage: Any = None,
 ) -> tuple[Any, Any, dict[str, Any]]:
     """The atlas run shared with ``fcatlas rapport`` (:func:`fcatlas.services.atlas.run_atlas`)."""
+    from fcatlas.cli.exclusion import exclusion_definition
     from fcatlas.services.atlas import run_atlas
 
-    run = run_atlas(b, db_url=database_url(db), lan=lan, year=year, exclusion=exclusion, reach=reach,
+    run = run_atlas(b, db_url=database_url(db), lan=lan, year=year, exclusion=exclusion_definition(exclusion), reach=reach,
                     categories=categories, on_stage=on_stage, on_warning=err_console.print)
     return run.bundle, run.result, run.geoms
 

@@ -125,11 +125,11 @@ def _basis(bundle: Path | None, basis: Path | None, exclusion: str | None, data_
         if exclusion or data_year:
             raise ConfigError("--exclusion och --data-year gäller bara med --bundle")
         return read_basis_file(basis)
+    from fcatlas.cli.exclusion import exclusion_definition
     from fcatlas.geography.bundle import Bundle
-    from fcatlas.geography.exclusion import parse_exclusion
 
     assert bundle is not None
-    return basis_from_bundle(Bundle.open(bundle), parse_exclusion(exclusion), data_year)
+    return basis_from_bundle(Bundle.open(bundle), exclusion_definition(exclusion), data_year)
 
 
 def _print_notes(notes: list[str]) -> None:

@@ -38,11 +38,13 @@ def rapport_command(
 
     Exempel: fcatlas rapport --bundle paket --db register.sqlite --lan 20 --out rapport-dalarna
     """
+    from fcatlas.cli.exclusion import exclusion_definition
     from fcatlas.geography.bundle import Bundle
     from fcatlas.services.report import build_report, write_report
 
+    definition = exclusion_definition(exclusion)
     with progress("Rapport", total=11 + (1 if pdf else 0)) as advance:
-        rep = build_report(Bundle.open(bundle), db_url=database_url(db), lan=lan, year=year, exclusion=exclusion,
+        rep = build_report(Bundle.open(bundle), db_url=database_url(db), lan=lan, year=year, exclusion=definition,
                            reach=reach, categories=categories, text_file=text,
                            on_stage=lambda t: advance(1, t), on_warning=err_console.print)
         files = write_report(rep, out, pdf=pdf, on_stage=lambda t: advance(1, t))

@@ -1,6 +1,6 @@
 """Reading the economics input files (CSV or XLSX) — the room's only file access.
 
-Every file is read by the register's tolerant reader (:func:`fcatlas.register.intake.read_table`:
+Every file is read by the one table reader (:func:`fcatlas.tables.read_table_file`:
 UTF-8/UTF-16/Windows-1252, ``;``/``,``/tab, a title above the header, XLSX first sheet) and every
 row is checked; a file with any bad row is refused as a whole with all its problems listed
 (file, row, column, reason in Swedish), so nothing is half-stored.
@@ -22,8 +22,9 @@ from fractions import Fraction
 from pathlib import Path
 
 from fcatlas.errors import InputFileError, Problem, problems_error
-from fcatlas.register import intake as reg
-from fcatlas.register.intake import RawTable, fold, read_table
+from fcatlas.files import read_input_bytes
+from fcatlas.register import rules
+from fcatlas.tables import HeaderTest, RawTable, decode, fold, is_xlsx, read_table, read_table_file
 
 MIN_YEAR, MAX_YEAR = 1990, 2100
 MAX_COUNT = 10_000_000
@@ -126,7 +127,7 @@ class _Bad(Exception):
         self.reason = reason
 
 
-def _tester(aliases: dict[str, tuple[str, ...]], needed: Iterable[str]) -> reg.HeaderTest:
+def _tester(aliases: dict[str, tuple[str, ...]], needed: Iterable[str]) -> HeaderTest:
     lookup = {a: f for f, al in aliases.items() for a in al}
     need = set(needed)
 
@@ -210,7 +211,7 @@ def read_listed(path: str | Path) -> list[ListedRow]:
     """Listed children per health centre and year (all rows, or a Swedish error listing every
     bad row). A centre is identified by kommun and name (:func:`centre_id`)."""
     p = Path(path)
-    table = read_table(p, _tester(LISTED_ALIASES, ["name", "year"]), what="vårdcentraler")
+    table = read_table_file(p, _tester(LISTED_ALIASES, ["name", "year"]), what="vårdcentraler")
     mapping = _map(table, LISTED_ALIASES, LISTED_LABELS)
     _require(table, mapping, ["name", "year", "children"], LISTED_LABELS)
     if "kommun_code" not in mapping and "kommun_name" not in mapping:
@@ -223,7 +224,7 @@ def read_listed(path: str | Path) -> list[ListedRow]:
         c = _cells(table, raw, mapping)
         try:
             name = _text(c["name"], "name", "vårdcentralens namn")
-            kommun = reg._kommun(c, labels)
+            kommun = rules.kommun(c.get("kommun_code", ""), c.get("kommun_name", ""), labels)
             year = _year(c["year"], "year")
             assert year is not None
             children = _count(c["children"], "children", "antalet listade barn 0–6")
@@ -238,7 +239,7 @@ def read_listed(path: str | Path) -> list[ListedRow]:
         except _Bad as exc:
             problems.append(Problem(str(p), row_no, labels.get(exc.field or ""), exc.reason))
             continue
-        except reg._RowError as exc:  # the register's kommun check names its own column
+        except rules.RuleError as exc:  # the register's kommun check names its own column
             problems.append(Problem(str(p), row_no, exc.column, exc.reason))
             continue
         cid = centre_id(kommun, name)
@@ -256,7 +257,7 @@ def read_listed(path: str | Path) -> list[ListedRow]:
 def read_visits(path: str | Path) -> list[VisitRow]:
     """Visits at another centre's family centre (all rows, or every bad row listed)."""
     p = Path(path)
-    table = read_table(p, _tester(VISIT_ALIASES, ["listed_at", "visited"]), what="besök")
+    table = read_table_file(p, _tester(VISIT_ALIASES, ["listed_at", "visited"]), what="besök")
     mapping = _map(table, VISIT_ALIASES, VISIT_LABELS)
     _require(table, mapping, ["listed_at", "visited", "count"], VISIT_LABELS)
     labels = {f: table.headers[i] for f, i in mapping.items()}
@@ -284,8 +285,9 @@ def read_names(path: str | Path) -> list[NamedRow]:
     """Qualifying health centres: a column ``Vårdcentral`` (any other columns ignored), or a
     plain list with one name a line."""
     p = Path(path)
+    data = read_input_bytes(p)  # a regular file within the cap (never /dev/zero or a pipe)
     tester = _tester({"name": LISTED_ALIASES["name"]}, ["name"])
-    table = read_table(p, tester, what="vårdcentraler") if _looks_tabular(p, tester) else None
+    table = read_table(data, p, tester, what="vårdcentraler") if _looks_tabular(p, data, tester) else None
     out: list[NamedRow] = []
     problems: list[Problem] = []
     if table is not None:
@@ -293,10 +295,7 @@ def read_names(path: str | Path) -> list[NamedRow]:
         col: str | None = table.headers[idx]
         rows = table.rows
     else:
-        from fcatlas.files import read_input_bytes
-        from fcatlas.geography.sources.textfile import decode_bytes
-
-        text, _ = decode_bytes(p, read_input_bytes(p), ("utf-8-sig", "utf-16", "cp1252"))
+        text, _ = decode(p, data)
         col, idx = None, 0
         rows = [(i, [ln]) for i, ln in enumerate(text.splitlines(), start=1) if ln.strip()]
         if not rows:
@@ -317,23 +316,13 @@ def read_names(path: str | Path) -> list[NamedRow]:
     return out
 
 
-def _looks_tabular(p: Path, tester: reg.HeaderTest) -> bool:
-    if p.suffix.lower() in (".xlsx", ".xlsm"):
+def _looks_tabular(p: Path, data: bytes, tester: HeaderTest) -> bool:
+    if is_xlsx(data, p):
         return True
-    from fcatlas.files import read_input_bytes
-
     try:
-        head = read_input_bytes(p)[:4096]  # a regular file within the cap (never /dev/zero or a pipe)
+        text, _ = decode(p, data[:4096])
     except InputFileError:
         return True  # let read_table give the Swedish error
-    if head[:4] == b"PK\x03\x04":
-        return True
-    from fcatlas.geography.sources.textfile import decode_bytes
-
-    try:
-        text, _ = decode_bytes(p, head, ("utf-8-sig", "utf-16", "cp1252"))
-    except InputFileError:
-        return True
     for line in [ln for ln in text.splitlines() if ln.strip()][:10]:
         for d in (";", "\t", ","):
             if tester(line.split(d)):
@@ -361,7 +350,7 @@ def read_shares(path: str | Path) -> list[ShareRow]:
     Shares must each be at most 100 % and together exactly 100 %; areas any non-negative size.
     A cap is ``50 %`` (share of the cost) or a whole number of kronor (``120 000``)."""
     p = Path(path)
-    table = read_table(p, _tester(SHARE_ALIASES, ["party"]), what="parter")
+    table = read_table_file(p, _tester(SHARE_ALIASES, ["party"]), what="parter")
     mapping = _map(table, SHARE_ALIASES, SHARE_LABELS)
     _require(table, mapping, ["party"], SHARE_LABELS)
     if ("area" in mapping) == ("share" in mapping):

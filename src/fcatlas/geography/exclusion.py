@@ -7,6 +7,10 @@ The definition is always a parameter, never a constant. Two kinds exist:
 * ``lista:FILE`` — an explicit list of RegSO codes, e.g. Utanförskapets karta (SCB/Boverket 2024),
   one code per line or a CSV with a column ``regso_code``.
 
+This module never opens a file: a face reads ``lista:FILE`` through the one table reader
+(:mod:`fcatlas.tables`), turns the table into codes with :func:`codes_from_table` and passes them
+to :func:`parse_exclusion` (see :mod:`fcatlas.cli.exclusion`).
+
 >>> d = parse_exclusion("omradestyp:1,2")
 >>> d.label
 'områdestyp 1, 2'
@@ -15,15 +19,18 @@ The definition is always a parameter, never a constant. Two kinds exist:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from fcatlas.errors import ConfigError, InputFileError
-from fcatlas.files import read_input_bytes
 from fcatlas.geography.codes import REGSO_RE
-from fcatlas.geography.sources.textfile import decode_bytes, records, sniff_delimiter
+
+if TYPE_CHECKING:
+    from fcatlas.tables import RawTable
 
 DEFAULT_EXCLUSION = "omradestyp:1,2"
 
@@ -105,8 +112,21 @@ class ExclusionDefinition:
         }
 
 
-def parse_exclusion(spec: str | None) -> ExclusionDefinition:
+def list_file(spec: str | None) -> str | None:
+    """The file named by a ``lista:FILE`` definition (``None`` for any other definition).
+
+    >>> list_file("lista:karta.csv"), list_file("omradestyp:1,2")
+    ('karta.csv', None)
+    """
+    kind, _, rest = (spec or "").strip().partition(":")
+    return rest.strip() if kind.strip().lower() in ("lista", "list") else None
+
+
+def parse_exclusion(spec: str | None, codes: Iterable[str] | None = None) -> ExclusionDefinition:
     """Parse ``omradestyp:1,2[@YYYY]`` or ``lista:FILE`` (also ``list:FILE``).
+
+    A list's RegSO ``codes`` are read by the caller (:func:`codes_from_table` on the file read by
+    the face); without them a list definition is refused — this room opens no file.
 
     Raises :class:`ConfigError` with a Swedish message on anything else.
     """
@@ -114,56 +134,67 @@ def parse_exclusion(spec: str | None) -> ExclusionDefinition:
     kind, _, rest = text.partition(":")
     kind = kind.strip().lower()
     if kind in ("omradestyp", "områdestyp"):
-        body, _, year_s = rest.partition("@")
-        try:
-            types = frozenset(int(p) for p in body.split(",") if p.strip())
-        except ValueError:
-            raise ConfigError(
-                f"utanförskapsdefinitionen {text!r}: områdestyper ska vara heltal 1–5, t.ex. "
-                "'omradestyp:1,2'"
-            ) from None
-        if not types or not types <= {1, 2, 3, 4, 5}:
-            raise ConfigError(
-                f"utanförskapsdefinitionen {text!r}: områdestyper ska vara heltal 1–5, t.ex. "
-                "'omradestyp:1,2'"
-            )
-        year = None
-        if year_s.strip():
-            if not re.fullmatch(r"[0-9]{4}", year_s.strip()):
-                raise ConfigError(f"utanförskapsdefinitionen {text!r}: året ska vara fyrsiffrigt")
-            year = int(year_s)
-        return ExclusionDefinition("omradestyp", types=types, year=year, spec=text)
+        return _omradestyp(text, rest)
     if kind in ("lista", "list"):
-        path = Path(rest.strip())
-        return ExclusionDefinition("lista", codes=read_code_list(path), source=str(path), spec=text)
+        source = rest.strip()
+        if codes is None:
+            raise ConfigError(
+                f"utanförskapsdefinitionen {text!r}: listan {Path(source).name!r} har inte lästs; en lista "
+                "anges bara på kommandoraden (--exclusion lista:FIL)"
+            )
+        return ExclusionDefinition("lista", codes=_checked(codes, source), source=source, spec=text)
     raise ConfigError(
         f"okänd utanförskapsdefinition {text!r}; använd 'omradestyp:1,2' (områdestyp per RegSO) "
         "eller 'lista:FIL' (t.ex. Utanförskapets karta, en RegSO-kod per rad)"
     )
 
 
-def read_code_list(path: Path) -> frozenset[str]:
-    """Read RegSO codes: one per line, or a CSV (``,``, ``;`` or tab) with column ``regso_code``;
-    every line checked. UTF-8 (with or without BOM) or Windows-1252, as Excel saves it."""
-    data = read_input_bytes(path)  # a regular file, within the size cap
-    if not data.strip(b"\xef\xbb\xbf \r\n\t"):
-        raise InputFileError(path, "filen är tom; väntat en RegSO-kod per rad")
-    text = decode_bytes(path, data, ("utf-8-sig", "cp1252"))[0]
+def _omradestyp(text: str, rest: str) -> ExclusionDefinition:
+    body, _, year_s = rest.partition("@")
+    try:
+        types = frozenset(int(p) for p in body.split(",") if p.strip())
+    except ValueError:
+        types = frozenset()
+    if not types or not types <= {1, 2, 3, 4, 5}:
+        raise ConfigError(
+            f"utanförskapsdefinitionen {text!r}: områdestyper ska vara heltal 1–5, t.ex. 'omradestyp:1,2'"
+        )
+    year = None
+    if year_s.strip():
+        if not re.fullmatch(r"[0-9]{4}", year_s.strip()):
+            raise ConfigError(f"utanförskapsdefinitionen {text!r}: året ska vara fyrsiffrigt")
+        year = int(year_s)
+    return ExclusionDefinition("omradestyp", types=types, year=year, spec=text)
+
+
+def _checked(codes: Iterable[str], source: str) -> frozenset[str]:
+    out = frozenset(str(c).strip() for c in codes)
+    bad = sorted(c for c in out if not REGSO_RE.match(c))
+    if bad:
+        raise ConfigError(f"listan {Path(source).name}: {bad[0]!r} är ingen RegSO-kod (väntat KKKKRNNN, t.ex. 2080R001)")
+    return out
+
+
+def code_list_header(cells: Iterable[str]) -> bool:
+    """The header row of a code list in CSV form: it has a column ``regso_code``."""
+    return "regso_code" in {c.strip().lower() for c in cells}
+
+
+def codes_from_table(table: RawTable) -> frozenset[str]:
+    """RegSO codes of a list read by the one table reader (:func:`fcatlas.tables.read_table`
+    with :func:`code_list_header`, headers left unchecked and no data rows required): the
+    column ``regso_code`` of a CSV, or one code per line. Every code is checked; a bad one is an
+    error naming the file, its row and (in a CSV) the column."""
+    header = [h.strip().lower() for h in table.headers]
     codes: set[str] = set()
-    first = text.split("\n", 1)[0]
-    if "regso_code" in first.lower():
-        recs = [r for r in records(path, text, sniff_delimiter(text)) if not r.blank]
-        header = [h.strip().lower() for h in recs[0].fields]
-        col = header.index("regso_code") if "regso_code" in header else None
-        if col is None:
-            raise InputFileError(path, f"kolumnen regso_code saknas i rubrikraden ({', '.join(header)})", row=1)
-        for rec in recs[1:]:
-            raw = rec.fields[col] if col < len(rec.fields) else ""
-            _add_code(path, codes, raw, rec.line, "regso_code")
-    else:
-        for i, line in enumerate(text.split("\n"), start=1):
-            if line.strip():
-                _add_code(path, codes, line, i, None)
+    if "regso_code" in header:
+        col = header.index("regso_code")
+        for row_no, cells in table.rows:
+            _add_code(table.file, codes, cells[col] if col < len(cells) else "", row_no, "regso_code")
+        return frozenset(codes)
+    sep = table.delimiter or ";"
+    for row_no, cells in [(table.header_row, table.headers), *table.rows]:
+        _add_code(table.file, codes, sep.join(cells).strip(sep + " "), row_no, None)
     return frozenset(codes)
 
 

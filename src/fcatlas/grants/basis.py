@@ -23,8 +23,9 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from fcatlas.errors import BundleError, InputFileError
-from fcatlas.geography.sources.textfile import read_text, records, sniff_delimiter
+from fcatlas.files import read_input_bytes
 from fcatlas.grants.allocation import MAX_BASIS, _as_int, region_names
+from fcatlas.tables import RawTable, read_table
 
 if TYPE_CHECKING:
     from fcatlas.geography.bundle import Bundle
@@ -145,18 +146,22 @@ def basis_from_bundle(
 
 
 def read_basis_file(path: str | Path) -> Basis:
-    """Read a basis CSV: ``region_code``, ``basis_children``, optional ``region_name``,
-    ``n_areas`` and ``estimated`` (``ja``/``nej``). ``;`` or ``,`` separated, UTF-8 with or
-    without BOM or Windows-1252 (as Excel saves CSV). Every problem is reported with file, row
-    and column.
+    """:func:`read_basis` of the file at ``path`` (read through :mod:`fcatlas.files`: a regular
+    file within the byte cap)."""
+    return read_basis(read_input_bytes(path), path)
+
+
+def read_basis(data: bytes, name: str | Path) -> Basis:
+    """Read a basis file's bytes (``name`` names it in messages): ``region_code``,
+    ``basis_children``, optional ``region_name``, ``n_areas`` and ``estimated`` (``ja``/``nej``).
+    A CSV in any separator and encoding the register accepts (:mod:`fcatlas.tables`), or XLSX;
+    the header on row 1. Every problem is reported with file, row and column.
     """
-    p = Path(path)
-    text = read_text(p, ("utf-8-sig", "cp1252"))
-    delim = sniff_delimiter(text, ",;")
-    recs = [r for r in records(p, text, delim) if not r.blank]
-    if not recs or recs[0].line != 1:
+    p = Path(name)
+    table = read_table(data, p, check_headers=False, require_rows=False)
+    if table.header_row != 1:
         raise InputFileError(p, "rubrikraden saknas; väntat region_code;basis_children på rad 1", row=1)
-    header = [h.strip().lower() for h in recs[0].fields]
+    header = [h.strip().lower() for h in table.headers]
     for col in ("region_code", "basis_children"):
         if col not in header:
             raise InputFileError(
@@ -171,14 +176,20 @@ def read_basis_file(path: str | Path) -> Basis:
         raise InputFileError(
             p, f"okänd kolumn; tillåtna är {', '.join(sorted(known))}", row=1, column=unknown[0]
         )
+    return _basis_rows(p, table, header)
+
+
+def _basis_rows(p: Path, raw: RawTable, header: list[str]) -> Basis:
     names = region_names()
     rows: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
-    for record in recs[1:]:
-        lineno, values = record.line, record.fields
+    for lineno, values in raw.rows:
+        if raw.kind == "xlsx":  # a workbook's empty cells at the end of a row are not read
+            values = values + [""] * (len(header) - len(values))
         if len(values) != len(header):
             raise InputFileError(
-                p, f"raden har {len(values)} fält, rubrikraden {len(header)} (avgränsare {delim!r})", row=lineno
+                p, f"raden har {len(values)} fält, rubrikraden {len(header)} (avgränsare {raw.delimiter!r})",
+                row=lineno,
             )
         rec = dict(zip(header, (v.strip() for v in values), strict=True))
         code = rec["region_code"]

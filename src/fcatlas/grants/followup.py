@@ -30,8 +30,9 @@ from typing import Any
 
 from fcatlas.errors import FcatlasError, InputFileError, Problem
 from fcatlas.files import atomic_output, neutralise, read_input_bytes, write_bytes, xlsx_workbook
-from fcatlas.geography.sources.textfile import read_text, records, sniff_delimiter, xlsx_rows
+from fcatlas.geography.sources.textfile import Record
 from fcatlas.grants.allocation import MAX_SEK, fmt_sek, lan_names
+from fcatlas.tables import read_table
 
 #: Limits of the stored fields (see :mod:`fcatlas.grants.store`): FTE is kept with two decimals,
 #: so more decimals are refused rather than rounded silently.
@@ -345,15 +346,47 @@ def read_reports(
     unit_exists: Callable[[str], bool] | None = None,
     deadlines: Callable[[int], dt.date] | None = None,
     unit_lan: Callable[[str], str | None] | None = None,
+    content: bytes | None = None,
 ) -> list[ImportedReport]:
     """Read and check a report file (CSV with ``;`` or ``,``, or XLSX; headers as in
     :data:`TEMPLATE_COLUMNS`). All problems of the file — its header and every row — are
     collected and reported at once; when there is any error a :class:`ReportFileError` lists
     them (file, row, column — always a column of the template — and reason). Warnings (late
-    submission) do not stop the import.
+    submission) do not stop the import. ``content``: the file's bytes when they are already read
+    (an upload; ``path`` then only names the file), else the file at ``path`` is read.
     """
     p = Path(path)
-    header, rows = _read_table(p)
+    header, rows = _read_table(p, content)
+    keys, problems = _header_keys(p, header)
+    # the rows are checked too, so that one round of corrections is enough (a missing required
+    # column is reported once, above, not on every row)
+    absent = {req for req in REQUIRED if req not in keys}
+    out: list[ImportedReport] = []
+    seen: dict[tuple[str, int], int] = {}
+    for rowno, values in rows:
+        data, row_problems = _report_row(p, rowno, values, keys, absent,
+                                         (unit_exists, deadlines, unit_lan))
+        if row_problems or absent:
+            problems.extend(row_problems)
+            continue
+        key = (data.region_code, data.year)
+        if key in seen:
+            problems.append(
+                Problem(str(p), rowno, HEADER["region_code"],
+                        f"rapporten för {key[0]} år {key[1]} finns redan på rad {seen[key]}")
+            )
+            continue
+        seen[key] = rowno
+        out.append(ImportedReport(data, rowno))
+    if problems:
+        raise ReportFileError(p, problems)
+    if not out:
+        raise InputFileError(p, "filen har inga rapportrader")
+    return out
+
+
+def _header_keys(p: Path, header: list[Any]) -> tuple[list[str | None], list[Problem]]:
+    """The template key of every column (``None``: not understood) and the header's problems."""
     problems: list[Problem] = []
     keys: list[str | None] = []
     for h in header:
@@ -376,111 +409,116 @@ def read_reports(
     for req in REQUIRED:
         if req not in keys:
             problems.append(Problem(str(p), 1, HEADER[req], "kolumnen saknas"))
-    # the rows are checked too, so that one round of corrections is enough (a missing required
-    # column is reported once, above, not on every row)
-    absent = {req for req in REQUIRED if req not in keys}
-    out: list[ImportedReport] = []
-    seen: dict[tuple[str, int], int] = {}
-    for rowno, values in rows:
-        rec = {k: v for k, v in zip(keys, values, strict=False) if k is not None}
-        row_problems: list[Problem] = []
+    return keys, problems
 
-        def bad(key: str, reason: str, _row: int = rowno, _rp: list[Problem] = row_problems) -> None:
-            _rp.append(Problem(str(p), _row, HEADER[key], reason))
 
-        extra = [v for v in values[len(keys):] if _text(v)]
-        if extra:
-            row_problems.append(Problem(
-                str(p), rowno, f"kolumn {len(keys) + 1}",
-                f"raden har {len(keys) + len(extra)} ifyllda celler men rubrikraden {len(keys)} kolumner "
-                f"(t.ex. {_text(extra[0])[:40]!r}); kontrollera avgränsare och citattecken",
-            ))
+_Lookups = tuple[
+    Callable[[str], bool] | None, Callable[[int], dt.date] | None, Callable[[str], str | None] | None
+]
 
-        code = _text(rec.get("region_code"))
-        if code.isdigit() and len(code) == 1:
-            code = "0" + code
-        if "region_code" in absent:
-            pass
-        elif not code:
-            bad("region_code", "värdet saknas")
-        elif code not in lan_names():
-            bad("region_code", f"{code!r} är ingen länskod (två siffror, t.ex. 18)")
-        year = _int(rec.get("year"))
-        if "year" not in absent and (year is None or not (2000 <= year <= 2100)):
-            bad("year", f"{_text(rec.get('year'))!r} är inget årtal (t.ex. 2026)")
-        received = _int(rec.get("amount_received_sek"))
-        if received is None and "amount_received_sek" not in absent:
-            bad("amount_received_sek", _money_reason(rec.get("amount_received_sek")))
-        uses: dict[str, int] = {}
-        for purpose in Purpose:
-            raw = rec.get(purpose.value)
-            if _text(raw) == "":
-                continue
-            v = _int(raw)
-            if v is None or v < 0:
-                bad(purpose.value, _money_reason(raw, allow_empty=True))
-            else:
-                uses[purpose.value] = v
-        fte: Decimal | None = None
-        if _text(rec.get("fte")):
-            try:
-                fte = Decimal(_text(rec.get("fte")).replace(",", "."))
-                if not fte.is_finite():
-                    raise InvalidOperation
-            except InvalidOperation:
-                bad("fte", f"{_text(rec.get('fte'))!r} är inget tal (t.ex. 0,5)")
-        unused = None
-        if _text(rec.get("unused_sek")):
-            unused = _int(rec.get("unused_sek"))
-            if unused is None:
-                bad("unused_sek", _money_reason(rec.get("unused_sek")))
-        submitted = None
-        if _text(rec.get("submitted")):
-            submitted = _date(rec.get("submitted"))
-            if submitted is None:
-                bad("submitted", f"{_text(rec.get('submitted'))!r} är inget datum (ÅÅÅÅ-MM-DD)")
-        unit_ids = [u for u in re.split(r"[,;\s]+", _text(rec.get("unit_ids"))) if u]
-        # the rules on the whole report, with what could be read (never stopping at the first)
-        data = ReportData(
-            region_code=code,
-            year=year or 0,
-            amount_received_sek=received or 0,
-            uses=uses,
-            fte=fte,
-            role=_text(rec.get("role")),
-            unit_ids=unit_ids,
-            unused_sek=unused,
-            account=_text(rec.get("account")),
-            submitted_at=(
-                dt.datetime.combine(submitted, dt.time(12, 0), tzinfo=dt.UTC) if submitted else None
-            ),
-        )
-        deadline = deadlines(year) if deadlines and year else None
-        reported = {q.column for q in row_problems}
-        for finding in errors(check_report(data, unit_exists, deadline, unit_lan=unit_lan)):
-            column = _template_column(finding.field)
-            if finding.field in ("region_code", "year") or column in reported and finding.field != "unit_ids":
-                continue  # already said about this cell
-            if finding.field == "uses" and received is None:
-                continue
-            row_problems.append(Problem(str(p), rowno, column, finding.reason))
-        if row_problems or absent:
-            problems.extend(row_problems)
+
+def _report_row(p: Path, rowno: int, values: list[Any], keys: list[str | None], absent: set[str],
+                lookups: _Lookups) -> tuple[ReportData, list[Problem]]:
+    """A row as a report and its problems (every cell and every rule of the report, at once)."""
+    rec = {k: v for k, v in zip(keys, values, strict=False) if k is not None}
+    row_problems: list[Problem] = []
+
+    def bad(key: str, reason: str) -> None:
+        row_problems.append(Problem(str(p), rowno, HEADER[key], reason))
+
+    extra = [v for v in values[len(keys):] if _text(v)]
+    if extra:
+        row_problems.append(Problem(
+            str(p), rowno, f"kolumn {len(keys) + 1}",
+            f"raden har {len(keys) + len(extra)} ifyllda celler men rubrikraden {len(keys)} kolumner "
+            f"(t.ex. {_text(extra[0])[:40]!r}); kontrollera avgränsare och citattecken",
+        ))
+    data = _report_data(rec, absent, bad)
+    unit_exists, deadlines, unit_lan = lookups
+    deadline = deadlines(data.year) if deadlines and data.year else None
+    reported = {q.column for q in row_problems}
+    for finding in errors(check_report(data, unit_exists, deadline, unit_lan=unit_lan)):
+        column = _template_column(finding.field)
+        if finding.field in ("region_code", "year") or column in reported and finding.field != "unit_ids":
+            continue  # already said about this cell
+        if finding.field == "uses" and _int(rec.get("amount_received_sek")) is None:
             continue
-        assert year is not None and received is not None
-        if (code, year) in seen:
-            problems.append(
-                Problem(str(p), rowno, HEADER["region_code"],
-                        f"rapporten för {code} år {year} finns redan på rad {seen[(code, year)]}")
-            )
+        row_problems.append(Problem(str(p), rowno, column, finding.reason))
+    return data, row_problems
+
+
+def _report_data(rec: dict[str, Any], absent: set[str], bad: Callable[[str, str], None]) -> ReportData:
+    """The report of a row's cells, with what could be read; ``bad`` is told about each cell
+    that cannot be read."""
+    code = _text(rec.get("region_code"))
+    if code.isdigit() and len(code) == 1:
+        code = "0" + code
+    if "region_code" in absent:
+        pass
+    elif not code:
+        bad("region_code", "värdet saknas")
+    elif code not in lan_names():
+        bad("region_code", f"{code!r} är ingen länskod (två siffror, t.ex. 18)")
+    year = _int(rec.get("year"))
+    if "year" not in absent and (year is None or not (2000 <= year <= 2100)):
+        bad("year", f"{_text(rec.get('year'))!r} är inget årtal (t.ex. 2026)")
+    received = _int(rec.get("amount_received_sek"))
+    if received is None and "amount_received_sek" not in absent:
+        bad("amount_received_sek", _money_reason(rec.get("amount_received_sek")))
+    uses: dict[str, int] = {}
+    for purpose in Purpose:
+        raw = rec.get(purpose.value)
+        if _text(raw) == "":
             continue
-        seen[(code, year)] = rowno
-        out.append(ImportedReport(data, rowno))
-    if problems:
-        raise ReportFileError(p, problems)
-    if not out:
-        raise InputFileError(p, "filen har inga rapportrader")
-    return out
+        v = _int(raw)
+        if v is None or v < 0:
+            bad(purpose.value, _money_reason(raw, allow_empty=True))
+        else:
+            uses[purpose.value] = v
+    return ReportData(
+        region_code=code,
+        year=year or 0,
+        amount_received_sek=received or 0,
+        uses=uses,
+        fte=_fte(rec, bad),
+        role=_text(rec.get("role")),
+        unit_ids=[u for u in re.split(r"[,;\s]+", _text(rec.get("unit_ids"))) if u],
+        unused_sek=_optional_money(rec, "unused_sek", bad),
+        account=_text(rec.get("account")),
+        submitted_at=_submitted(rec, bad),
+    )
+
+
+def _fte(rec: dict[str, Any], bad: Callable[[str, str], None]) -> Decimal | None:
+    if not _text(rec.get("fte")):
+        return None
+    try:
+        fte = Decimal(_text(rec.get("fte")).replace(",", "."))
+        if not fte.is_finite():
+            raise InvalidOperation
+    except InvalidOperation:
+        bad("fte", f"{_text(rec.get('fte'))!r} är inget tal (t.ex. 0,5)")
+        return None
+    return fte
+
+
+def _optional_money(rec: dict[str, Any], key: str, bad: Callable[[str, str], None]) -> int | None:
+    if not _text(rec.get(key)):
+        return None
+    v = _int(rec.get(key))
+    if v is None:
+        bad(key, _money_reason(rec.get(key)))
+    return v
+
+
+def _submitted(rec: dict[str, Any], bad: Callable[[str, str], None]) -> dt.datetime | None:
+    if not _text(rec.get("submitted")):
+        return None
+    submitted = _date(rec.get("submitted"))
+    if submitted is None:
+        bad("submitted", f"{_text(rec.get('submitted'))!r} är inget datum (ÅÅÅÅ-MM-DD)")
+        return None
+    return dt.datetime.combine(submitted, dt.time(12, 0), tzinfo=dt.UTC)
 
 
 def read_allocation_file(path: str | Path) -> dict[str, int]:
@@ -492,20 +530,17 @@ def read_allocation_file(path: str | Path) -> dict[str, int]:
     twice is an error naming the row — a figure is never rounded, cut or skipped.
     """
     p = Path(path)
-    text = read_text(p, ("utf-8-sig", "cp1252"))
-    recs = [r for r in records(p, text, sniff_delimiter(text, ",;\t")) if not r.blank]
-    if not recs:
-        raise InputFileError(p, "filen är tom")
-    header = [h.strip() for h in recs[0].fields]
+    table = read_table(read_input_bytes(p), p, check_headers=False, require_rows=False)
+    header = [h.strip() for h in table.headers]
     for col in ("region_code", "total_sek"):
         if col not in header:
             raise InputFileError(p, "kolumnen saknas (väntat region_code och total_sek, som i "
-                                    "'grant allocate --format csv')", row=recs[0].line, column=col)
+                                    "'grant allocate --format csv')", row=table.header_row, column=col)
     ci, ai = header.index("region_code"), header.index("total_sek")
     problems: list[Problem] = []
     out: dict[str, int] = {}
     seen: dict[str, int] = {}
-    for r in recs[1:]:
+    for r in (Record(line, fields) for line, fields in table.rows):
         if any(f.strip() for f in r.fields[len(header):]):
             problems.append(Problem(str(p), r.line, None, f"raden har {len(r.fields)} fält men rubrikraden "
                                     f"{len(header)}; kontrollera avgränsare (ett belopp med decimalkomma?)"))
@@ -553,22 +588,18 @@ def _template_column(finding_field: str) -> str:
     return HEADER.get(key) or HEADER["account"]
 
 
-def _read_table(p: Path) -> tuple[list[Any], list[tuple[int, list[Any]]]]:
-    if p.suffix.lower() in (".xlsx", ".xlsm"):
-        all_rows = xlsx_rows(p, read_input_bytes(p))
-        if not all_rows:
-            raise InputFileError(p, "arbetsbladet är tomt", row=1)
-        if all_rows[0][0] != 1:
-            raise InputFileError(p, "rubrikraden saknas; väntat rubrikraden enligt mallen på rad 1", row=1)
-        return list(all_rows[0][1]), [(i, list(r)) for i, r in all_rows[1:] if any(_text(v) for v in r)]
-    text = read_text(p, ("utf-8-sig", "cp1252"))
-    first = text.split("\n", 1)[0]
-    if not first.strip():
+def _read_table(p: Path, data: bytes | None = None) -> tuple[list[Any], list[tuple[int, list[Any]]]]:
+    """Header and non-empty rows of a report file (the one table reader, :mod:`fcatlas.tables`);
+    the header must be on row 1, as in the template."""
+    try:
+        table = read_table(read_input_bytes(p) if data is None else data, p, check_headers=False, require_rows=False)
+    except InputFileError as exc:
+        if exc.reason == "första bladet har ingen rubrikrad":
+            raise InputFileError(p, "arbetsbladet är tomt", row=1) from None
+        raise
+    if table.header_row != 1:
         raise InputFileError(p, "rubrikraden saknas; väntat rubrikraden enligt mallen på rad 1", row=1)
-    delim = sniff_delimiter(text, ",;")
-    recs = list(records(p, text, delim))
-    rows = [(r.line, list(r.fields)) for r in recs[1:] if not r.blank]
-    return list(recs[0].fields), rows
+    return list(table.headers), [(row_no, list(cells)) for row_no, cells in table.rows]
 
 
 def _text(value: Any) -> str:

@@ -22,7 +22,7 @@ from fcatlas.analysis.atlas import AtlasResult
 from fcatlas.analysis.coverage import COVERAGE_LEVEL_LABELS
 from fcatlas.domain import CATEGORY_LABELS, OMRADESTYP_LABELS, STATUS_LABELS, Category, Status
 from fcatlas.errors import FcatlasError
-from fcatlas.files import atomic_output, xlsx_workbook
+from fcatlas.files import Target, is_stream, output_to, xlsx_workbook
 
 SHEET_KEYS = "Nyckeltal"
 SHEET_AREAS = "Områden"
@@ -576,11 +576,12 @@ def outlook_note(outlook: Any) -> str:
             f"Metod: {outlook.method}.{est} Samma siffror som fcatlas ekonomi prognos.")
 
 
-def write_excel(result: AtlasResult, manifest: dict[str, Any], path: str | Path, outlook: Any = None) -> Path:
-    """Write ``atlas.xlsx`` for ``result``. Returns the path. ``outlook``: an
-    :class:`fcatlas.services.outlook.OutlookTables` for the sheet *Prognos barn 0–6* (none without)."""
-    out = Path(path)
-    with atomic_output(out) as tmp:
+def write_excel(result: AtlasResult, manifest: dict[str, Any], path: Target, outlook: Any = None) -> Any:
+    """Write ``atlas.xlsx`` for ``result`` to a path (returned as a ``Path``) or into a binary
+    stream (returned as it is). ``outlook``: an :class:`fcatlas.services.outlook.OutlookTables`
+    for the sheet *Prognos barn 0–6* (none without)."""
+    out = path if is_stream(path) else Path(path)  # type: ignore[arg-type]
+    with output_to(out, suffix=".xlsx") as tmp:
         _write_excel(result, manifest, tmp, outlook)
     return out
 

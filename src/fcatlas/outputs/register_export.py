@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from fcatlas.domain import CATEGORY_LABELS, GOVERNANCE_LABELS, STATUS_LABELS, Category, Status
-from fcatlas.files import atomic_output, neutralise, write_text, xlsx_workbook
+from fcatlas.files import Target, neutralise, output_to, write_text, xlsx_workbook
 
 #: Swedish headers of the XLSX export.
 XLSX_HEADERS: dict[str, str] = {
@@ -92,10 +92,10 @@ def units_to_csv(df: pd.DataFrame, out: Path | io.TextIOBase | None = None) -> s
     return text
 
 
-def units_to_xlsx(df: pd.DataFrame, path: Path, title: str = "Familjecentraler") -> Path:
+def units_to_xlsx(df: pd.DataFrame, path: Target, title: str = "Familjecentraler") -> Target:
     """A filterable workbook: sheet *Enheter* (Swedish headers and labels, frozen header row,
-    autofilter) and sheet *Om* (what the columns mean, sources)."""
-    with atomic_output(path) as tmp:
+    autofilter) and sheet *Om* (what the columns mean, sources). ``path`` may be a binary stream."""
+    with output_to(path, suffix=".xlsx") as tmp:
         _units_xlsx(df, tmp, title)
     return path
 

@@ -31,11 +31,11 @@ import pandas as pd
 from sqlalchemy import Engine, String, Table, func, insert, literal, select, update
 
 from fcatlas.db import connect
-from fcatlas.domain import GOVERNANCE_FIELDS, Service, Status, classify
+from fcatlas.domain import GOVERNANCE_FIELDS, Status
 from fcatlas.errors import CodeError, ConfigError, ConflictError, FcatlasError, InputFileError, StorageError
 from fcatlas.geography import admin
-from fcatlas.register import intake
-from fcatlas.register.geocode import DEFAULT_TOLERANCE_M, Geocoder, LocationError, check_in_kommun, distance_m
+from fcatlas.register import intake, rules
+from fcatlas.register.geocode import Geocoder, distance_m
 from fcatlas.register.models import UNIT_FIELDS, AuditEntry, ImportRecord, RoundUnit, Unit
 from fcatlas.settings import to_sqlalchemy_url
 
@@ -57,11 +57,7 @@ COLUMNS = [
 _BOOL_COLUMNS = ["mvc", "bvc", "of", "soc", "co_located", *GOVERNANCE_FIELDS]
 
 #: Fields a person may change with update_unit (public names).
-EDITABLE = frozenset({
-    "name", "status", "status_date", "mvc", "bvc", "of", "soc", "co_located", "other_partners",
-    "address", "postcode", "locality", "lat", "lon", "stated_accuracy", "note", "category",
-    *GOVERNANCE_FIELDS,
-})
+EDITABLE = rules.EDITABLE
 
 
 class InvalidChangeError(FcatlasError):
@@ -597,42 +593,11 @@ class Register:
                     f"enheten {unit_id!r} har ändrats av någon annan (version {cur['version']}, du utgick från "
                     f"version {expected_version}); läs in den igen och gör om ändringen"
                 )
-            new = {_PUBLIC_NAMES.get(k, k): cur[k] for k in UNIT_FIELDS}
             inverse = {v: k for k, v in _PUBLIC_NAMES.items()}
-            new.update(changes)
-            if not str(new["name"] or "").strip():
-                raise InvalidChangeError("namnet får inte vara tomt")
-            if new["status"] not in {s.value for s in Status}:
-                raise InvalidChangeError(f"okänd status {new['status']!r}")
-            services = [s for key, s in zip(("mvc", "bvc", "of", "soc"), Service, strict=True) if new[key]]
-            if any(k in changes for k in ("mvc", "bvc", "of", "soc", "co_located", "category")):
-                if new["co_located"] is None or any(new[k] is None for k in ("mvc", "bvc", "of", "soc")):
-                    raise InvalidChangeError("alla fyra tjänster och samlokaliserad ja/nej behövs för att klassificera")
-                try:
-                    category = classify(services, bool(new["co_located"])).value
-                except ValueError as exc:
-                    raise InvalidChangeError(str(exc)) from None
-                if "category" in changes and changes["category"] != category:
-                    raise InvalidChangeError(
-                        f"kategorin {changes['category']!r} stämmer inte med tjänsterna (de ger {category})"
-                    )
-                new["category"] = category
-            if "lat" in changes or "lon" in changes:
-                try:
-                    lat, lon = float(new["lat"]), float(new["lon"])
-                    check_in_kommun(lat, lon, new["kommun_code"], DEFAULT_TOLERANCE_M)
-                except (TypeError, ValueError, LocationError) as exc:
-                    raise InvalidChangeError(f"läget kan inte användas: {exc}") from None
-                new["lat"], new["lon"], new["precision"] = lat, lon, "exakt"
-                new["source_coordinates"] = f"WGS 84: {lat}; {lon} (ändrat av {user})"
-            for key in ("name", "address", "locality", "other_partners", "stated_accuracy", "note", "postcode",
-                        "status_date"):
-                value = new.get(key)
-                if value is not None and not isinstance(value, str):
-                    raise InvalidChangeError(f"{key} ska vara text")
-                limit = {"postcode": 5, "status_date": 10}.get(key, intake.MAX_LENGTH.get(key, 100))
-                if value is not None and len(value) > limit:
-                    raise InvalidChangeError(f"{key} har {len(value)} tecken, högst {limit} tillåts")
+            try:  # the rules of an import (register/rules.py), with the same reasons
+                new = rules.check_edit({_PUBLIC_NAMES.get(k, k): cur[k] for k in UNIT_FIELDS}, changes, user=user)
+            except rules.RuleError as exc:
+                raise InvalidChangeError(str(exc)) from None
             stored = {inverse.get(k, k): v for k, v in new.items()}
             diff = {f: stored[f] for f in UNIT_FIELDS if not _same(cur[f], stored[f])}
             if not diff:

@@ -16,6 +16,7 @@ import pandas as pd
 
 from fcatlas.analysis.atlas import AtlasResult
 from fcatlas.errors import ConfigError
+from fcatlas.geography.exclusion import ExclusionDefinition
 from fcatlas.settings import to_sqlalchemy_url
 
 GEOMETRY_LEVELS = ("kommun", "lan", "regso", "deso")
@@ -90,7 +91,7 @@ def run_atlas(
     db_url: str | None,
     lan: str | None = None,
     year: int | None = None,
-    exclusion: str | None = None,
+    exclusion: str | ExclusionDefinition | None = None,
     reach: str | None = None,
     categories: str | None = None,
     on_stage: Callable[[str], None] | None = None,
@@ -100,7 +101,8 @@ def run_atlas(
     """Run every analysis of the atlas on ``bundle`` (a :class:`~fcatlas.geography.bundle.Bundle`)
     and the register at ``db_url`` (a SQLAlchemy URL; ``None``: no register).
 
-    Parameters are the CLI's text forms: ``exclusion`` like ``omradestyp:1,2``, ``reach`` like
+    Parameters are the CLI's text forms: ``exclusion`` like ``omradestyp:1,2`` (or a definition
+    the face built, e.g. from a list it read, :mod:`fcatlas.cli.exclusion`), ``reach`` like
     ``C=2,B=5,A=10``, ``categories`` comma-separated. ``on_stage`` is called with a Swedish stage
     name before each stage; ``on_warning`` with each warning as it arises.
     """
@@ -109,7 +111,7 @@ def run_atlas(
     from fcatlas.analysis.linking import UNIT_COLUMNS
     from fcatlas.geography.exclusion import parse_exclusion
 
-    excl = parse_exclusion(exclusion)
+    excl = exclusion if isinstance(exclusion, ExclusionDefinition) else parse_exclusion(exclusion)
     params_reach = parse_reach(reach)
     cats = parse_categories(categories)
     lan_code = parse_lan(lan)

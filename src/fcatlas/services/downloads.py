@@ -3,6 +3,7 @@ atlas Excel file — the same writers as ``fcatlas register export`` and ``fcatl
 
 from __future__ import annotations
 
+import io
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,16 +41,17 @@ def register_file(session: Session, *, actor: Actor, fmt: str, lan: str | None =
 
     df = published_register(session, lan=lan)
     name = f"familjecentraler{'_' + lan if lan else ''}.{fmt}"
-    with tempfile.TemporaryDirectory(prefix="fcatlas-dl-") as tmp:
+    if fmt == "csv":
+        return Download(ex.units_to_csv(df).encode("utf-8"), FORMATS[fmt], name)
+    if fmt == "geojson":
+        return Download(ex.geojson_text(df).encode("utf-8"), FORMATS[fmt], name)
+    if fmt == "xlsx":
+        buf = io.BytesIO()
+        ex.units_to_xlsx(df, buf, title="Familjecentraler – publicerat register")
+        return Download(buf.getvalue(), FORMATS[fmt], name)
+    with tempfile.TemporaryDirectory(prefix="fcatlas-dl-") as tmp:  # GeoPackage: SQLite needs a file
         path = Path(tmp) / name
-        if fmt == "csv":
-            path.write_text(ex.units_to_csv(df), encoding="utf-8")
-        elif fmt == "xlsx":
-            ex.units_to_xlsx(df, path, title="Familjecentraler – publicerat register")
-        elif fmt == "geojson":
-            path.write_text(ex.geojson_text(df), encoding="utf-8")
-        else:
-            ex.units_to_gpkg(df, path)
+        ex.units_to_gpkg(df, path)
         return Download(path.read_bytes(), FORMATS[fmt], name)
 
 
@@ -60,6 +62,6 @@ def atlas_file(session: Session, bundle: Any, *, actor: Actor, lan: str | None =
 
     run = atlas_for(session, bundle, actor=actor, lan=lan)
     name = f"atlas{'_' + lan if lan else ''}.xlsx"
-    with tempfile.TemporaryDirectory(prefix="fcatlas-dl-") as tmp:
-        path = write_excel(run.result, bundle.manifest, Path(tmp) / name)
-        return Download(Path(path).read_bytes(), FORMATS["xlsx"], name)
+    buf = io.BytesIO()
+    write_excel(run.result, bundle.manifest, buf)
+    return Download(buf.getvalue(), FORMATS["xlsx"], name)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -81,10 +80,7 @@ def _safe_name(name: str) -> str:
 
 def _parse(file_name: str, content: bytes, lan: str) -> intake.Submission:
     """Read and check the upload as the CLI reads a file; units of another län become rejected rows."""
-    with tempfile.TemporaryDirectory(prefix="fcatlas-upload-") as tmp:
-        path = Path(tmp) / file_name
-        path.write_bytes(content)
-        sub = intake.parse_submission(intake.read_table(path))
+    sub = intake.parse_submission(intake.read_upload(content, file_name))
     keep, problems = [], list(sub.problems)
     for u in sub.units:
         if u.fields.get("lan_code") == lan:

@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from fcatlas.analysis.report import ReportTables, report_tables
+from fcatlas.geography.exclusion import ExclusionDefinition
 from fcatlas.services.atlas import AtlasRun, register_file_missing, run_atlas
 from fcatlas.services.outlook import OutlookTables, scope_outlook
 from fcatlas.settings import to_sqlalchemy_url
@@ -67,7 +68,7 @@ def build_report(
     db_url: str | None,
     lan: str | None = None,
     year: int | None = None,
-    exclusion: str | None = None,
+    exclusion: str | ExclusionDefinition | None = None,
     reach: str | None = None,
     categories: str | None = None,
     text_file: str | Path | None = None,
