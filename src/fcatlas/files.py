@@ -247,15 +247,15 @@ def output_to(target: Target, *, suffix: str = "", what: str = "utfilen") -> Ite
     """Yield the file a writer writes: for a path, :func:`atomic_output`; for a binary stream, a
     temporary file (with ``suffix``, for writers that choose a format by it) whose bytes are
     copied into the stream when the block ends without error, and which is removed either way."""
-    if not is_stream(target):
-        with atomic_output(target, what=what) as tmp:  # type: ignore[arg-type]
+    if isinstance(target, str | Path):
+        with atomic_output(target, what=what) as tmp:
             yield tmp
         return
     with tempfile.TemporaryDirectory(prefix="fcatlas-ut-") as folder:
         tmp = Path(folder) / f"ut{suffix}"
         yield tmp
         with open(tmp, "rb") as f:
-            shutil.copyfileobj(f, target)  # type: ignore[misc]
+            shutil.copyfileobj(f, target)
 
 
 def write_text(path: str | Path, text: str, encoding: str = "utf-8", *, what: str = "utfilen") -> Path:
