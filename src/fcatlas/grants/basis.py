@@ -154,23 +154,7 @@ def read_basis_file(path: str | Path) -> Basis:
     text = read_text(p, ("utf-8-sig", "cp1252"))
     delim = sniff_delimiter(text, ",;")
     recs = [r for r in records(p, text, delim) if not r.blank]
-    if not recs or recs[0].line != 1:
-        raise InputFileError(p, "rubrikraden saknas; väntat region_code;basis_children på rad 1", row=1)
-    header = [h.strip().lower() for h in recs[0].fields]
-    for col in ("region_code", "basis_children"):
-        if col not in header:
-            raise InputFileError(
-                p,
-                f"kolumnen {col!r} saknas; rubrikraden ska innehålla region_code och basis_children "
-                f"(fick {', '.join(header)})",
-                row=1,
-            )
-    known = {"region_code", "region_name", "basis_children", "n_areas", "estimated"}
-    unknown = [h for h in header if h and h not in known]
-    if unknown:
-        raise InputFileError(
-            p, f"okänd kolumn; tillåtna är {', '.join(sorted(known))}", row=1, column=unknown[0]
-        )
+    header = _basis_header(p, recs)
     names = region_names()
     rows: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
@@ -180,50 +164,8 @@ def read_basis_file(path: str | Path) -> Basis:
             raise InputFileError(
                 p, f"raden har {len(values)} fält, rubrikraden {len(header)} (avgränsare {delim!r})", row=lineno
             )
-        rec = dict(zip(header, (v.strip() for v in values), strict=True))
-        code = rec["region_code"]
-        if code.isdigit() and len(code) == 1:
-            code = "0" + code
-        if code not in names:
-            raise InputFileError(
-                p, f"{rec['region_code']!r} är ingen länskod (två siffror, t.ex. 18)", row=lineno, column="region_code"
-            )
-        if code in seen:
-            raise InputFileError(
-                p, f"regionen {code} finns redan på rad {seen[code]}", row=lineno, column="region_code"
-            )
-        seen[code] = lineno
-        b = _as_int(rec["basis_children"])
-        if rec["basis_children"] == "":
-            raise InputFileError(p, "värdet saknas", row=lineno, column="basis_children")
-        if b is None or b < 0 or b > MAX_BASIS:
-            raise InputFileError(
-                p,
-                f"{rec['basis_children']!r} är inget icke-negativt heltal (antal barn 0–6 år)"
-                if b is None or b < 0 else f"{b} barn är orimligt många (högst {MAX_BASIS})",
-                row=lineno,
-                column="basis_children",
-            )
-        n_areas: int | None = None
-        if rec.get("n_areas"):
-            n_areas = _as_int(rec["n_areas"])
-            if n_areas is None or n_areas < 0:
-                raise InputFileError(p, f"{rec['n_areas']!r} är inget antal", row=lineno, column="n_areas")
-        est = False
-        if rec.get("estimated"):
-            flag = rec["estimated"].lower()
-            if flag not in ("ja", "nej", "true", "false", "1", "0"):
-                raise InputFileError(p, f"{rec['estimated']!r}: ange ja eller nej", row=lineno, column="estimated")
-            est = flag in ("ja", "true", "1")
-        rows.append(
-            {
-                "region_code": code,
-                "region_name": rec.get("region_name") or names[code],
-                "basis_children": b,
-                "n_areas": n_areas,
-                "estimated": est,
-            }
-        )
+        rows.append(_basis_row(p, lineno, dict(zip(header, (v.strip() for v in values), strict=True)), names,
+                               seen))
     if not rows:
         raise InputFileError(p, "filen har inga datarader")
     missing = [c for c in sorted(names) if c not in seen]
@@ -242,3 +184,74 @@ def read_basis_file(path: str | Path) -> Basis:
     notes = [ESTIMATE_NOTE] if table["estimated"].any() else []
     return Basis(table.sort_values("region_code").reset_index(drop=True), source=f"fil {p.name}",
                  definition="enligt underlagsfilen", notes=notes)
+
+
+def _basis_header(p: Path, recs: list[Any]) -> list[str]:
+    """The header of a basis file (lower case), with both required columns and no unknown one."""
+    if not recs or recs[0].line != 1:
+        raise InputFileError(p, "rubrikraden saknas; väntat region_code;basis_children på rad 1", row=1)
+    header = [h.strip().lower() for h in recs[0].fields]
+    for col in ("region_code", "basis_children"):
+        if col not in header:
+            raise InputFileError(
+                p,
+                f"kolumnen {col!r} saknas; rubrikraden ska innehålla region_code och basis_children "
+                f"(fick {', '.join(header)})",
+                row=1,
+            )
+    known = {"region_code", "region_name", "basis_children", "n_areas", "estimated"}
+    unknown = [h for h in header if h and h not in known]
+    if unknown:
+        raise InputFileError(
+            p, f"okänd kolumn; tillåtna är {', '.join(sorted(known))}", row=1, column=unknown[0]
+        )
+    return header
+
+
+def _basis_row(p: Path, lineno: int, rec: dict[str, str], names: dict[str, str],
+               seen: dict[str, int]) -> dict[str, Any]:
+    """One checked data row of a basis file (an error names the file, row and column);
+    ``seen`` (region → row) catches a region given twice."""
+    code = rec["region_code"]
+    if code.isdigit() and len(code) == 1:
+        code = "0" + code
+    if code not in names:
+        raise InputFileError(
+            p, f"{rec['region_code']!r} är ingen länskod (två siffror, t.ex. 18)", row=lineno, column="region_code"
+        )
+    if code in seen:
+        raise InputFileError(
+            p, f"regionen {code} finns redan på rad {seen[code]}", row=lineno, column="region_code"
+        )
+    seen[code] = lineno
+    b = _as_int(rec["basis_children"])
+    if rec["basis_children"] == "":
+        raise InputFileError(p, "värdet saknas", row=lineno, column="basis_children")
+    if b is None or b < 0 or b > MAX_BASIS:
+        raise InputFileError(
+            p,
+            f"{rec['basis_children']!r} är inget icke-negativt heltal (antal barn 0–6 år)"
+            if b is None or b < 0 else f"{b} barn är orimligt många (högst {MAX_BASIS})",
+            row=lineno,
+            column="basis_children",
+        )
+    return {"region_code": code, "region_name": rec.get("region_name") or names[code], "basis_children": b,
+            "n_areas": _basis_areas(p, lineno, rec), "estimated": _basis_estimated(p, lineno, rec)}
+
+
+def _basis_areas(p: Path, lineno: int, rec: dict[str, str]) -> int | None:
+    if not rec.get("n_areas"):
+        return None
+    n_areas = _as_int(rec["n_areas"])
+    if n_areas is None or n_areas < 0:
+        raise InputFileError(p, f"{rec['n_areas']!r} är inget antal", row=lineno, column="n_areas")
+    return n_areas
+
+
+def _basis_estimated(p: Path, lineno: int, rec: dict[str, str]) -> bool:
+    if not rec.get("estimated"):
+        return False
+    flag = rec["estimated"].lower()
+    if flag not in ("ja", "nej", "true", "false", "1", "0"):
+        raise InputFileError(p, f"{rec['estimated']!r}: ange ja eller nej", row=lineno, column="estimated")
+    return flag in ("ja", "true", "1")
