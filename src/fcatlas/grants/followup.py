@@ -186,6 +186,18 @@ def check_report(
     reporting region (when ``unit_lan`` is given); a received amount other than the decided
     ``allocated_sek`` is a warning with both figures; submission after ``deadline`` is a warning.
     """
+    return [
+        *_check_sizes(report),
+        *_check_amount(report, allocated_sek),
+        *_check_uses(report),
+        *_check_staff(report),
+        *_check_units(report, unit_exists, unit_lan),
+        *_check_late(report, deadline),
+    ]
+
+
+def _check_sizes(report: ReportData) -> list[Finding]:
+    """Amounts beyond reason and texts with control characters."""
     f: list[Finding] = []
     for name, value in (("amount_received_sek", report.amount_received_sek), ("unused_sek", report.unused_sek),
                         *((f"uses.{k}", v) for k, v in report.uses.items())):
@@ -195,6 +207,12 @@ def check_report(
                        *(("unit_ids", u) for u in report.unit_ids)):
         if CONTROL_CHARS.search(text or ""):
             f.append(Finding(name, "texten innehåller otillåtna styrtecken (t.ex. NUL); skriv om den"))
+    return f
+
+
+def _check_amount(report: ReportData, allocated_sek: int | None) -> list[Finding]:
+    """The region, the year and the amount received (against the decided allocation)."""
+    f: list[Finding] = []
     if report.region_code not in lan_names():
         f.append(Finding("region_code", f"{report.region_code!r} är ingen länskod (två siffror, t.ex. 18)"))
     if not (2000 <= int(report.year) <= 2100):
@@ -209,6 +227,12 @@ def check_report(
             f"{fmt_sek(allocated_sek)} kr ({'+' if diff > 0 else '−'}{fmt_sek(abs(diff))} kr); kontrollera beloppet",
             "varning",
         ))
+    return f
+
+
+def _check_uses(report: ReportData) -> list[Finding]:
+    """Only permitted purposes, used ≤ received, unused = received − used."""
+    f: list[Finding] = []
     permitted = {p.value for p in Purpose}
     for key, amount in report.uses.items():
         if key not in permitted:
@@ -240,6 +264,12 @@ def check_report(
                     f"angivet {fmt_sek(report.unused_sek)} kr",
                 )
             )
+    return f
+
+
+def _check_staff(report: ReportData) -> list[Finding]:
+    """Full-time equivalents, the role they finance and the length of the linked ids."""
+    f: list[Finding] = []
     if report.fte is not None:
         if report.fte < 0:
             f.append(Finding("fte", "antalet årsarbetskrafter får inte vara negativt"))
@@ -253,6 +283,13 @@ def check_report(
     for uid in report.unit_ids:
         if len(uid) > MAX_UNIT_ID:
             f.append(Finding("unit_ids", f"{uid[:40]!r}… är för långt för ett id ({len(uid)} tecken, högst {MAX_UNIT_ID})"))
+    return f
+
+
+def _check_units(report: ReportData, unit_exists: Callable[[str], bool] | None,
+                 unit_lan: Callable[[str], str | None] | None) -> list[Finding]:
+    """Linked centres exist in the register and lie in the reporting region."""
+    f: list[Finding] = []
     for uid in report.unit_ids:
         lan = unit_lan(uid) if unit_lan is not None else None
         if unit_exists is not None and lan is None and not unit_exists(uid):
@@ -260,15 +297,19 @@ def check_report(
         elif lan is not None and lan != report.region_code:
             f.append(Finding("unit_ids", f"enheten {uid!r} hör till {_region(lan)}, inte till "
                                          f"{_region(report.region_code)}; länka bara regionens egna enheter"))
+    return f
+
+
+def _check_late(report: ReportData, deadline: dt.date | None) -> list[Finding]:
     if deadline is not None and report.submitted_at is not None and is_late(report.submitted_at, deadline):
-        f.append(
+        return [
             Finding(
                 "submitted_at",
                 f"inskickad {local_date(report.submitted_at).isoformat()}, efter sista dag {deadline.isoformat()}",
                 "varning",
             )
-        )
-    return f
+        ]
+    return []
 
 
 def _region(code: str) -> str:
@@ -354,6 +395,45 @@ def read_reports(
     """
     p = Path(path)
     header, rows = _read_table(p)
+    keys, problems = _header_keys(p, header)
+    # the rows are checked too, so that one round of corrections is enough (a missing required
+    # column is reported once, above, not on every row)
+    absent = {req for req in REQUIRED if req not in keys}
+    out: list[ImportedReport] = []
+    seen: dict[tuple[str, int], int] = {}
+    for rowno, values in rows:
+        data, row_problems, has_amount = _report_row(p, rowno, values, keys, absent)
+        deadline = deadlines(data.year) if deadlines and data.year else None
+        reported = {q.column for q in row_problems}
+        for finding in errors(check_report(data, unit_exists, deadline, unit_lan=unit_lan)):
+            column = _template_column(finding.field)
+            if finding.field in ("region_code", "year") or column in reported and finding.field != "unit_ids":
+                continue  # already said about this cell
+            if finding.field == "uses" and not has_amount:
+                continue
+            row_problems.append(Problem(str(p), rowno, column, finding.reason))
+        if row_problems or absent:
+            problems.extend(row_problems)
+            continue
+        key = (data.region_code, data.year)
+        if key in seen:
+            problems.append(
+                Problem(str(p), rowno, HEADER["region_code"],
+                        f"rapporten för {key[0]} år {key[1]} finns redan på rad {seen[key]}")
+            )
+            continue
+        seen[key] = rowno
+        out.append(ImportedReport(data, rowno))
+    if problems:
+        raise ReportFileError(p, problems)
+    if not out:
+        raise InputFileError(p, "filen har inga rapportrader")
+    return out
+
+
+def _header_keys(p: Path, header: list[Any]) -> tuple[list[str | None], list[Problem]]:
+    """The template key of every header cell (None: not a template column), and the header's
+    problems: unknown columns, purposes that are not permitted, required columns missing."""
     problems: list[Problem] = []
     keys: list[str | None] = []
     for h in header:
@@ -376,111 +456,96 @@ def read_reports(
     for req in REQUIRED:
         if req not in keys:
             problems.append(Problem(str(p), 1, HEADER[req], "kolumnen saknas"))
-    # the rows are checked too, so that one round of corrections is enough (a missing required
-    # column is reported once, above, not on every row)
-    absent = {req for req in REQUIRED if req not in keys}
-    out: list[ImportedReport] = []
-    seen: dict[tuple[str, int], int] = {}
-    for rowno, values in rows:
-        rec = {k: v for k, v in zip(keys, values, strict=False) if k is not None}
-        row_problems: list[Problem] = []
+    return keys, problems
 
-        def bad(key: str, reason: str, _row: int = rowno, _rp: list[Problem] = row_problems) -> None:
-            _rp.append(Problem(str(p), _row, HEADER[key], reason))
 
-        extra = [v for v in values[len(keys):] if _text(v)]
-        if extra:
-            row_problems.append(Problem(
-                str(p), rowno, f"kolumn {len(keys) + 1}",
-                f"raden har {len(keys) + len(extra)} ifyllda celler men rubrikraden {len(keys)} kolumner "
-                f"(t.ex. {_text(extra[0])[:40]!r}); kontrollera avgränsare och citattecken",
-            ))
+def _report_row(p: Path, rowno: int, values: list[Any], keys: list[str | None],
+                absent: set[str]) -> tuple[ReportData, list[Problem], bool]:
+    """One row of a report file read into a report (what could be read; 0 for a missing year or
+    amount), the problems of its cells and whether the amount received could be read."""
+    rec = {k: v for k, v in zip(keys, values, strict=False) if k is not None}
+    row_problems: list[Problem] = []
 
-        code = _text(rec.get("region_code"))
-        if code.isdigit() and len(code) == 1:
-            code = "0" + code
-        if "region_code" in absent:
-            pass
-        elif not code:
-            bad("region_code", "värdet saknas")
-        elif code not in lan_names():
-            bad("region_code", f"{code!r} är ingen länskod (två siffror, t.ex. 18)")
-        year = _int(rec.get("year"))
-        if "year" not in absent and (year is None or not (2000 <= year <= 2100)):
-            bad("year", f"{_text(rec.get('year'))!r} är inget årtal (t.ex. 2026)")
-        received = _int(rec.get("amount_received_sek"))
-        if received is None and "amount_received_sek" not in absent:
-            bad("amount_received_sek", _money_reason(rec.get("amount_received_sek")))
-        uses: dict[str, int] = {}
-        for purpose in Purpose:
-            raw = rec.get(purpose.value)
-            if _text(raw) == "":
-                continue
-            v = _int(raw)
-            if v is None or v < 0:
-                bad(purpose.value, _money_reason(raw, allow_empty=True))
-            else:
-                uses[purpose.value] = v
-        fte: Decimal | None = None
-        if _text(rec.get("fte")):
-            try:
-                fte = Decimal(_text(rec.get("fte")).replace(",", "."))
-                if not fte.is_finite():
-                    raise InvalidOperation
-            except InvalidOperation:
-                bad("fte", f"{_text(rec.get('fte'))!r} är inget tal (t.ex. 0,5)")
-        unused = None
-        if _text(rec.get("unused_sek")):
-            unused = _int(rec.get("unused_sek"))
-            if unused is None:
-                bad("unused_sek", _money_reason(rec.get("unused_sek")))
-        submitted = None
-        if _text(rec.get("submitted")):
-            submitted = _date(rec.get("submitted"))
-            if submitted is None:
-                bad("submitted", f"{_text(rec.get('submitted'))!r} är inget datum (ÅÅÅÅ-MM-DD)")
-        unit_ids = [u for u in re.split(r"[,;\s]+", _text(rec.get("unit_ids"))) if u]
-        # the rules on the whole report, with what could be read (never stopping at the first)
-        data = ReportData(
-            region_code=code,
-            year=year or 0,
-            amount_received_sek=received or 0,
-            uses=uses,
-            fte=fte,
-            role=_text(rec.get("role")),
-            unit_ids=unit_ids,
-            unused_sek=unused,
-            account=_text(rec.get("account")),
-            submitted_at=(
-                dt.datetime.combine(submitted, dt.time(12, 0), tzinfo=dt.UTC) if submitted else None
-            ),
-        )
-        deadline = deadlines(year) if deadlines and year else None
-        reported = {q.column for q in row_problems}
-        for finding in errors(check_report(data, unit_exists, deadline, unit_lan=unit_lan)):
-            column = _template_column(finding.field)
-            if finding.field in ("region_code", "year") or column in reported and finding.field != "unit_ids":
-                continue  # already said about this cell
-            if finding.field == "uses" and received is None:
-                continue
-            row_problems.append(Problem(str(p), rowno, column, finding.reason))
-        if row_problems or absent:
-            problems.extend(row_problems)
+    def bad(key: str, reason: str) -> None:
+        row_problems.append(Problem(str(p), rowno, HEADER[key], reason))
+
+    extra = [v for v in values[len(keys):] if _text(v)]
+    if extra:
+        row_problems.append(Problem(
+            str(p), rowno, f"kolumn {len(keys) + 1}",
+            f"raden har {len(keys) + len(extra)} ifyllda celler men rubrikraden {len(keys)} kolumner "
+            f"(t.ex. {_text(extra[0])[:40]!r}); kontrollera avgränsare och citattecken",
+        ))
+    code = _text(rec.get("region_code"))
+    if code.isdigit() and len(code) == 1:
+        code = "0" + code
+    if "region_code" in absent:
+        pass
+    elif not code:
+        bad("region_code", "värdet saknas")
+    elif code not in lan_names():
+        bad("region_code", f"{code!r} är ingen länskod (två siffror, t.ex. 18)")
+    year = _int(rec.get("year"))
+    if "year" not in absent and (year is None or not (2000 <= year <= 2100)):
+        bad("year", f"{_text(rec.get('year'))!r} är inget årtal (t.ex. 2026)")
+    received = _int(rec.get("amount_received_sek"))
+    if received is None and "amount_received_sek" not in absent:
+        bad("amount_received_sek", _money_reason(rec.get("amount_received_sek")))
+    uses = _row_uses(rec, bad)
+    fte = _optional(rec, "fte", _decimal, bad, lambda raw: f"{_text(raw)!r} är inget tal (t.ex. 0,5)")
+    unused = _optional(rec, "unused_sek", _int, bad, _money_reason)
+    submitted = _optional(rec, "submitted", _date, bad, lambda raw: f"{_text(raw)!r} är inget datum (ÅÅÅÅ-MM-DD)")
+    # the rules on the whole report, with what could be read (never stopping at the first)
+    data = ReportData(
+        region_code=code,
+        year=year or 0,
+        amount_received_sek=received or 0,
+        uses=uses,
+        fte=fte,
+        role=_text(rec.get("role")),
+        unit_ids=[u for u in re.split(r"[,;\s]+", _text(rec.get("unit_ids"))) if u],
+        unused_sek=unused,
+        account=_text(rec.get("account")),
+        submitted_at=(
+            dt.datetime.combine(submitted, dt.time(12, 0), tzinfo=dt.UTC) if submitted else None
+        ),
+    )
+    return data, row_problems, received is not None
+
+
+def _row_uses(rec: dict[str, Any], bad: Callable[[str, str], None]) -> dict[str, int]:
+    """The amount per permitted purpose (empty cells left out)."""
+    uses: dict[str, int] = {}
+    for purpose in Purpose:
+        raw = rec.get(purpose.value)
+        if _text(raw) == "":
             continue
-        assert year is not None and received is not None
-        if (code, year) in seen:
-            problems.append(
-                Problem(str(p), rowno, HEADER["region_code"],
-                        f"rapporten för {code} år {year} finns redan på rad {seen[(code, year)]}")
-            )
-            continue
-        seen[(code, year)] = rowno
-        out.append(ImportedReport(data, rowno))
-    if problems:
-        raise ReportFileError(p, problems)
-    if not out:
-        raise InputFileError(p, "filen har inga rapportrader")
-    return out
+        v = _int(raw)
+        if v is None or v < 0:
+            bad(purpose.value, _money_reason(raw, allow_empty=True))
+        else:
+            uses[purpose.value] = v
+    return uses
+
+
+def _optional(rec: dict[str, Any], key: str, parse: Callable[[Any], Any], bad: Callable[[str, str], None],
+              reason: Callable[[Any], str]) -> Any:
+    """An optional cell read by ``parse`` (None when empty or unreadable; unreadable is a problem)."""
+    raw = rec.get(key)
+    if not _text(raw):
+        return None
+    value = parse(raw)
+    if value is None:
+        bad(key, reason(raw))
+    return value
+
+
+def _decimal(raw: Any) -> Decimal | None:
+    try:
+        value = Decimal(_text(raw).replace(",", "."))
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
 
 
 def read_allocation_file(path: str | Path) -> dict[str, int]:
