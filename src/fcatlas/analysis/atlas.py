@@ -149,6 +149,34 @@ def link_and_cover(
     return a, u
 
 
+def _answer_questions(a: pd.DataFrame, u: pd.DataFrame, kommuner: pd.DataFrame, lan: pd.DataFrame,
+                      params: AtlasParams) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Whether each area is covered (columns added to ``a``), and the kommun and län tables."""
+    # only kommuner and län that have areas in the bundle take part (the demo covers a few)
+    if len(a):
+        kommuner = kommuner.loc[kommuner["kommun_code"].isin(set(a["kommun_code"]))]
+        lan = lan.loc[lan["lan_code"].isin(set(a["lan_code"]))]
+    # one answer to "is there a centre for this area?" for every output: the area where it has
+    # a boundary, else its kommun (no centre in the kommun = missing), and never "missing" for
+    # a region that has reported nothing
+    reported = questions.reported_lan(u)
+    has = questions.kommun_has_centre(kommuner, u, params.centre_categories)
+    # unknown (NA) for an area whose kommun is missing from the kommun table, never False
+    a["kommun_has_centre"] = a["kommun_code"].map(has).astype("boolean")
+    verdict = cov.coverage_verdict(a, has, reported)
+    a["covered"] = verdict["covered"]
+    a["coverage_level"] = verdict["coverage_level"]
+    k_all = questions.kommun_table(kommuner, u, a, params.centre_categories, reported)
+    return k_all, questions.lan_table(k_all, lan, a, reported)
+
+
+def _in_lan(df: pd.DataFrame, lan: str | None) -> pd.DataFrame:
+    """The rows of one län (all rows without ``lan``)."""
+    if not lan:
+        return df
+    return df.loc[df["lan_code"] == lan].reset_index(drop=True)
+
+
 def compute_atlas(  # noqa: PLR0913  # the bundle's tables, one argument each (see Parameters)
     areas: pd.DataFrame,
     units: pd.DataFrame,
@@ -197,30 +225,8 @@ def compute_atlas(  # noqa: PLR0913  # the bundle's tables, one argument each (s
         kommun_names=kommuner,
     )
     stage("Besvarar frågorna per kommun och län", "questions")
-    # only kommuner and län that have areas in the bundle take part (the demo covers a few)
-    if len(a):
-        kommuner = kommuner.loc[kommuner["kommun_code"].isin(set(a["kommun_code"]))]
-        lan = lan.loc[lan["lan_code"].isin(set(a["lan_code"]))]
-    # one answer to "is there a centre for this area?" for every output: the area where it has
-    # a boundary, else its kommun (no centre in the kommun = missing), and never "missing" for
-    # a region that has reported nothing
-    reported = questions.reported_lan(u)
-    has = questions.kommun_has_centre(kommuner, u, params.centre_categories)
-    # unknown (NA) for an area whose kommun is missing from the kommun table, never False
-    a["kommun_has_centre"] = a["kommun_code"].map(has).astype("boolean")
-    verdict = cov.coverage_verdict(a, has, reported)
-    a["covered"] = verdict["covered"]
-    a["coverage_level"] = verdict["coverage_level"]
-    k_all = questions.kommun_table(kommuner, u, a, params.centre_categories, reported)
-    l_all = questions.lan_table(k_all, lan, a, reported)
-
-    if params.lan:
-        sa = a.loc[a["lan_code"] == params.lan].reset_index(drop=True)
-        su = u.loc[u["lan_code"] == params.lan].reset_index(drop=True)
-        sk = k_all.loc[k_all["lan_code"] == params.lan].reset_index(drop=True)
-        sl = l_all.loc[l_all["lan_code"] == params.lan].reset_index(drop=True)
-    else:
-        sa, su, sk, sl = a, u, k_all, l_all
+    k_all, l_all = _answer_questions(a, u, kommuner, lan, params)
+    sa, su, sk, sl = (_in_lan(df, params.lan) for df in (a, u, k_all, l_all))
     stage("Täckning och luckor", "coverage_gaps")
     cov_typ = cov.coverage_by(sa, "omradestyp")
     gp = gaps_mod.gaps(sa)

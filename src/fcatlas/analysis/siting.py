@@ -791,29 +791,10 @@ def p_median(
         raise SitingError("avstånd saknas för p-median")
     D = prob.distance.tocsr()
     n, m = D.shape
-    # nearest fixed distance per demand (inf when none)
-    fixed_cols = np.flatnonzero(prob.fixed)
-    dfix = np.full(n, np.inf)
-    if len(fixed_cols):
-        Df = D[:, fixed_cols].tocsr()
-        for i in range(n):
-            v = Df.data[Df.indptr[i]:Df.indptr[i + 1]]
-            if len(v):
-                dfix[i] = float(v.min()) - _EPS
+    fixed_cols, dfix = _nearest_fixed(prob, D)
     allowed = _allowed(prob, cons)
-    Dc = D.tocoo()
-    keep = allowed[Dc.col] & (Dc.data - _EPS < dfix[Dc.row]) & (prob.weights[Dc.row] > 0)
-    r, c, d = Dc.row[keep], Dc.col[keep], Dc.data[keep] - _EPS
-    if len(r) > max_pairs:
-        raise SitingError(
-            f"p-median blir för stort ({len(r):,} par efterfrågan–kandidat); ange befintliga platser, "
-            "en kostnadstabell med färre par eller färre kandidater".replace(",", " ")
-        )
-    served = np.isfinite(dfix) | np.isin(np.arange(n), r)
+    r, c, d = _median_pairs(prob, D, dfix, allowed, max_pairs)
     pos_w = prob.weights > 0
-    if (pos_w & ~served).any():
-        i = int(np.flatnonzero(pos_w & ~served)[0])
-        raise SitingError(f"efterfrågepunkten {str(prob.demand_ids[i])!r} når ingen plats (inget avstånd angivet)")
     cand = np.unique(c)
     cpos = np.searchsorted(cand, c)
     rows_i = np.flatnonzero(pos_w)
@@ -861,6 +842,43 @@ def p_median(
     greedy = _greedy_median(prob, r, c, d, dfix, p, cons, red)
     return _result(prob, "avstand", chosen, status, None if gap is None else max(0.0, float(gap)), t0,
                    greedy, model, weighted_distance=wd)
+
+
+def _nearest_fixed(prob: SitingProblem, D: sparse.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+    """The fixed sites' columns and the distance from each demand point to its nearest fixed
+    site (less a tolerance; inf when none)."""
+    n = D.shape[0]
+    fixed_cols = np.flatnonzero(prob.fixed)
+    dfix = np.full(n, np.inf)
+    if len(fixed_cols):
+        Df = D[:, fixed_cols].tocsr()
+        for i in range(n):
+            v = Df.data[Df.indptr[i]:Df.indptr[i + 1]]
+            if len(v):
+                dfix[i] = float(v.min()) - _EPS
+    return fixed_cols, dfix
+
+
+def _median_pairs(prob: SitingProblem, D: sparse.csr_matrix, dfix: np.ndarray, allowed: np.ndarray,
+                  max_pairs: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The possible assignments (demand row, candidate column, distance): allowed new sites
+    closer than the nearest fixed one. Too many pairs, or a demand point that reaches no site,
+    is a Swedish error."""
+    n = D.shape[0]
+    Dc = D.tocoo()
+    keep = allowed[Dc.col] & (Dc.data - _EPS < dfix[Dc.row]) & (prob.weights[Dc.row] > 0)
+    r, c, d = Dc.row[keep], Dc.col[keep], Dc.data[keep] - _EPS
+    if len(r) > max_pairs:
+        raise SitingError(
+            f"p-median blir för stort ({len(r):,} par efterfrågan–kandidat); ange befintliga platser, "
+            "en kostnadstabell med färre par eller färre kandidater".replace(",", " ")
+        )
+    served = np.isfinite(dfix) | np.isin(np.arange(n), r)
+    pos_w = prob.weights > 0
+    if (pos_w & ~served).any():
+        i = int(np.flatnonzero(pos_w & ~served)[0])
+        raise SitingError(f"efterfrågepunkten {str(prob.demand_ids[i])!r} når ingen plats (inget avstånd angivet)")
+    return r, c, d
 
 
 def _greedy_median(prob: SitingProblem, r: np.ndarray, c: np.ndarray, d: np.ndarray, dfix: np.ndarray, p: int,

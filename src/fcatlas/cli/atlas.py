@@ -46,25 +46,6 @@ def _lan(code: str | None) -> str | None:
     return parse_lan(code)
 
 
-def _analyse(
-    b: Any,
-    db: str | None,
-    lan: str | None,
-    year: int | None,
-    exclusion: str | None,
-    reach: str | None,
-    categories: str | None,
-    on_stage: Any = None,
-) -> tuple[Any, Any, dict[str, Any]]:
-    """The atlas run shared with ``fcatlas rapport`` (:func:`fcatlas.services.atlas.run_atlas`)."""
-    from fcatlas.cli.exclusion import exclusion_definition
-    from fcatlas.services.atlas import run_atlas
-
-    run = run_atlas(b, db_url=database_url(db), lan=lan, year=year, exclusion=exclusion_definition(exclusion), reach=reach,
-                    categories=categories, on_stage=on_stage, on_warning=err_console.print)
-    return run.bundle, run.result, run.geoms
-
-
 def atlas_command(
     bundle: Annotated[Path, typer.Option("--bundle", help="Datapaketets katalog.")],
     out: Annotated[Path, typer.Option("--out", help="Katalog där atlasen skrivs.")],
@@ -89,7 +70,9 @@ def atlas_command(
 
     Exempel: fcatlas atlas --bundle paket --db register.sqlite --lan 20 --out atlas-dalarna
     """
+    from fcatlas.cli.exclusion import exclusion_definition
     from fcatlas.outputs.atlas import write_atlas
+    from fcatlas.services.atlas import run_atlas
     from fcatlas.services.outlook import scope_outlook
 
     if dpi < 72:
@@ -111,8 +94,9 @@ def atlas_command(
         "none": 0,
     }[maps.value]
     with progress("Atlas", total=5 + 3 + n_maps) as advance:
-        b, res, geoms = _analyse(opened, db, lan_code, year, exclusion, reach, categories,
-                                 on_stage=lambda text: advance(1, text))
+        run = run_atlas(opened, db_url=database_url(db), lan=lan_code, year=year, exclusion=exclusion_definition(exclusion), reach=reach,
+                        categories=categories, on_stage=lambda text: advance(1, text), on_warning=err_console.print)
+        b, res, geoms = run.bundle, run.result, run.geoms
         advance(1, "Gör prognosen för barn 0–6 år")
         outlook = scope_outlook(b, res)
         files = write_atlas(res, b.manifest, geoms, out, maps=maps.value, dpi=dpi,
@@ -153,8 +137,10 @@ def similar_command(
     """
     import pandas as pd
 
-    from fcatlas.analysis.similar import FEATURE_LABELS, FEATURES, parse_weights, similar_areas
+    from fcatlas.analysis.similar import FEATURE_LABELS, FEATURES, parse_weights
+    from fcatlas.cli.exclusion import exclusion_definition
     from fcatlas.geography.codes import validate
+    from fcatlas.services.atlas import run_atlas, similar
 
     code = validate("regso", regso_code)
     w = parse_weights(weights)
@@ -163,8 +149,10 @@ def similar_command(
     with progress("Liknande områden", total=5) as advance:
         from fcatlas.geography.bundle import Bundle
 
-        _b, res, _g = _analyse(Bundle.open(bundle), db, None, year, exclusion, reach, None, on_stage=lambda t: advance(1, t))
-    out = similar_areas(res.areas_all, code, k=k, weights=w, within_lan=lan_code, within_kommun=kommun_code)
+        run = run_atlas(Bundle.open(bundle), db_url=database_url(db), year=year, exclusion=exclusion_definition(exclusion), reach=reach,
+                        on_stage=lambda t: advance(1, t), on_warning=err_console.print)
+    res = run.result
+    out = similar(run, regso_code=code, k=k, weights=w, within_lan=lan_code, within_kommun=kommun_code)
     if fmt is OutputFormat.table:
         t = res.areas_all.set_index("regso_code").loc[code]
         target = out.attrs["target"]

@@ -370,8 +370,9 @@ def operator() -> Any:
     return Actor.national(f"cli:{getpass.getuser()}")
 
 
-def open_database(db: str | None) -> Any:
-    """The engine of ``--db`` (or the default database), its schema brought up to date."""
+def open_database(db: str | None, *, must_exist: bool = False) -> Any:
+    """The engine of ``--db`` (or the default database), its schema brought up to date.
+    ``must_exist``: see :func:`database_url`."""
     from fcatlas.db import connect
 
-    return connect(database_url(db))
+    return connect(database_url(db, must_exist=must_exist))

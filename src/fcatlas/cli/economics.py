@@ -4,12 +4,10 @@ models, settlements, shared costs, outlook). Parse, call the economics room, pri
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from enum import StrEnum
 from fractions import Fraction
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -20,7 +18,7 @@ from fcatlas.economics.defaults import (
     DEFAULT_RATE_WOMAN_SEK,
     DEFAULT_VISIT_PRICE_SEK,
 )
-from fcatlas.errors import ConfigError, InputFileError, Problem, problems_error
+from fcatlas.errors import ConfigError, InputFileError
 from fcatlas.fmt import thousands
 
 if TYPE_CHECKING:
@@ -96,17 +94,6 @@ def install(app: typer.Typer) -> None:
     app.add_typer(ekonomi_app, name="ekonomi")
 
 
-@contextmanager
-def _store(db: str | None) -> Iterator[object]:
-    from fcatlas.economics.store import ListedStore
-
-    store = ListedStore.open(database_url(db))
-    try:
-        yield store
-    finally:
-        store.close()
-
-
 def _emit(df: pd.DataFrame, fmt: Format, out: Path | None, title: str | None = None,
           money: tuple[str, ...] = ()) -> None:
     """Write a frame as a table (with thin thousands separators), CSV, JSON or XLSX."""
@@ -170,11 +157,10 @@ def listed_import_command(
 ) -> None:
     """Importera listade barn per vårdcentral och år. Varje år i filen ersätter det som fanns för
     det året, i en transaktion; en fil med någon felaktig rad sparas inte alls (alla fel listas)."""
-    from fcatlas.economics.intake import read_listed
+    from fcatlas.services.economics import import_listed
 
-    rows = read_listed(file)
-    with _store(db) as store:
-        summary = store.replace(rows, source=file.name)  # type: ignore[attr-defined]
+    done = import_listed(url=database_url(db), file=file)
+    rows, summary = done.rows, done.summary
     for y in summary.years:
         n = sum(1 for r in rows if r.year == y)
         was = summary.replaced.get(y, 0)
@@ -205,9 +191,9 @@ def listed_trend_command(
     niva_kod, namn, kommun_code, fran_ar, till_ar, fran, till, forandring, forandring_procent,
     anmarkning; raderna står i ordning från största minskning."""
     from fcatlas.economics import listed as lst
+    from fcatlas.services.economics import listed_table
 
-    with _store(db) as store:
-        data = store.frame()  # type: ignore[attr-defined]
+    data = listed_table(url=database_url(db))
     kn, ln = _names()
     table = lst.trend(data, fran, till, niva.value, kn, ln)
     tot = lst.totals(data, fran, till)
@@ -273,50 +259,18 @@ def _params(barn: int, kvinnor: int, pott: int | None, ingen_pott: bool):
     return p
 
 
-def _centres(db: str | None, ar: int, vardcentraler: Path | None, fran_registret: bool = False):
-    import pandas as pd
-
-    from fcatlas.economics.intake import centre_key, read_names
-    from fcatlas.economics.payment import Centre, link_register_units
-    from fcatlas.economics.store import match_centres
+def _centres(db: str | None, ar: int, vardcentraler: Path | None, fran_registret: bool = False) -> list[Any]:
+    from fcatlas.services.economics import qualified_centres
 
     if (vardcentraler is None) == (not fran_registret):
         raise ConfigError("ange antingen --vardcentraler FIL eller --fran-registret")
-    with _store(db) as store:
-        listed = store.frame([ar])  # type: ignore[attr-defined]
-    if listed.empty:
-        raise ConfigError(f"det finns inga listade barn för {ar} i databasen; importera med 'fcatlas listade import'")
-    if vardcentraler is not None:
-        names = read_names(vardcentraler)
-        found, bad = match_centres([(n.row, n.name) for n in names], listed)
-        if bad:
-            col = names[0].column
-            raise problems_error(vardcentraler, [Problem(str(vardcentraler), r, col, why) for r, _, why in bad])
-        ids = [found[n.name] for n in names]
-    else:
-        from fcatlas.register.store import Register
 
-        reg = Register.open(database_url(db))
-        try:
-            units = reg.list_units(category="familjecentral", status="i_drift")
-        finally:
-            reg.close()
-        if units.empty:
-            raise ConfigError("registret har inga familjecentraler i drift")
-        links, unlinked = link_register_units(units, listed, centre_key)
-        for _, why in unlinked:
-            err_console.print(f"[yellow]Obs:[/] {why} (ingen ersättning; ange --vardcentraler för att välja själv)",
-                              highlight=False, soft_wrap=True)
-        if not links:
-            raise ConfigError("ingen familjecentral i registret kunde kopplas till en vårdcentral med listade")
-        ids = sorted(set(links.values()))
-    by_id = listed.set_index("centre_id")
-    out = []
-    for cid in ids:
-        row = by_id.loc[cid]
-        women = row["women"]
-        out.append(Centre(str(row["name"]), int(row["children"]), None if pd.isna(women) else int(women)))
-    return out
+    def note(why: str) -> None:
+        err_console.print(f"[yellow]Obs:[/] {why} (ingen ersättning; ange --vardcentraler för att välja själv)",
+                          highlight=False, soft_wrap=True)
+
+    return qualified_centres(url=database_url(db), year=ar, names_file=vardcentraler, from_register=fran_registret,
+                             on_note=note)
 
 
 @ekonomi_app.command("tillagg")
@@ -426,45 +380,9 @@ def visits_command(
     """Avräkning av besök på en annan vårdcentrals familjecentral ("otrohetsbesök"): den
     vårdcentral där familjen är listad betalar den besökta ett pris per besök. Visar brutto och
     netto (kvittat) per par och varje vårdcentrals nettoposition; nettopositionerna summerar till noll."""
-    from fcatlas.economics.intake import centre_key, read_visits
-    from fcatlas.economics.visits import Visits, settle
+    from fcatlas.services.economics import settle_visit_file
 
-    rows = read_visits(file)
-    if ar is not None:
-        no_year = [r for r in rows if r.year is None]
-        if no_year:
-            raise InputFileError(file, "kolumnen År saknas eller är tom; --ar kan inte användas", row=no_year[0].row)
-        rows = [r for r in rows if r.year == ar]
-        if not rows:
-            raise ConfigError(f"filen har inga besök år {ar}")
-    else:
-        years = sorted({r.year for r in rows if r.year is not None})
-        if len(years) > 1:
-            raise ConfigError("filen har besök från flera år (" + ", ".join(map(str, years)) + "); välj ett med --ar")
-    # one spelling per centre ("Mora" = "Vårdcentral Mora"): the stored name, else the first seen
-    canonical: dict[str, str] = {}
-    for r in rows:
-        for n in (r.listed_at, r.visited):
-            canonical.setdefault(centre_key(n), n)
-    if db is not None:
-        from fcatlas.economics.store import match_centres
-
-        with _store(db) as store:
-            years_db = store.years()  # type: ignore[attr-defined]
-            if not years_db:
-                raise ConfigError("databasen har inga listade vårdcentraler att pröva namnen mot")
-            listed = store.frame([ar if ar is not None and ar in years_db else years_db[-1]])  # type: ignore[attr-defined]
-        found, bad = match_centres([(None, n) for n in canonical.values()], listed)
-        if bad:
-            unknown = {centre_key(name): why for _, name, why in bad}
-            problems = [Problem(str(file), r.row, col, unknown[centre_key(val)])
-                        for r in rows for col, val in (("Listad vid", r.listed_at), ("Besökt", r.visited))
-                        if centre_key(val) in unknown]
-            raise problems_error(file, problems)
-        stored = dict(zip(listed["centre_id"], listed["name"], strict=True))
-        canonical = {k: str(stored[found[n]]) for k, n in canonical.items()}
-    name = {n: canonical[centre_key(n)] for r in rows for n in (r.listed_at, r.visited)}
-    s = settle([Visits(name[r.listed_at], name[r.visited], r.count) for r in rows], pris)
+    s = settle_visit_file(file=file, year=ar, price=pris, url=database_url(db) if db is not None else None)
     df = s.pairs if visa is Visa.par else s.positions
     money = tuple(c for c in df.columns if c not in ("vardcentral_a", "vardcentral_b", "netto_betalare",
                                                      "netto_mottagare", "vardcentral"))

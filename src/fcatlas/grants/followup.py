@@ -187,6 +187,18 @@ def check_report(
     reporting region (when ``unit_lan`` is given); a received amount other than the decided
     ``allocated_sek`` is a warning with both figures; submission after ``deadline`` is a warning.
     """
+    return [
+        *_check_sizes(report),
+        *_check_amount(report, allocated_sek),
+        *_check_uses(report),
+        *_check_staff(report),
+        *_check_units(report, unit_exists, unit_lan),
+        *_check_late(report, deadline),
+    ]
+
+
+def _check_sizes(report: ReportData) -> list[Finding]:
+    """Amounts beyond reason and texts with control characters."""
     f: list[Finding] = []
     for name, value in (("amount_received_sek", report.amount_received_sek), ("unused_sek", report.unused_sek),
                         *((f"uses.{k}", v) for k, v in report.uses.items())):
@@ -196,6 +208,12 @@ def check_report(
                        *(("unit_ids", u) for u in report.unit_ids)):
         if CONTROL_CHARS.search(text or ""):
             f.append(Finding(name, "texten innehåller otillåtna styrtecken (t.ex. NUL); skriv om den"))
+    return f
+
+
+def _check_amount(report: ReportData, allocated_sek: int | None) -> list[Finding]:
+    """The region, the year and the amount received (against the decided allocation)."""
+    f: list[Finding] = []
     if report.region_code not in lan_names():
         f.append(Finding("region_code", f"{report.region_code!r} är ingen länskod (två siffror, t.ex. 18)"))
     if not (2000 <= int(report.year) <= 2100):
@@ -210,6 +228,12 @@ def check_report(
             f"{fmt_sek(allocated_sek)} kr ({'+' if diff > 0 else '−'}{fmt_sek(abs(diff))} kr); kontrollera beloppet",
             "varning",
         ))
+    return f
+
+
+def _check_uses(report: ReportData) -> list[Finding]:
+    """Only permitted purposes, used ≤ received, unused = received − used."""
+    f: list[Finding] = []
     permitted = {p.value for p in Purpose}
     for key, amount in report.uses.items():
         if key not in permitted:
@@ -241,6 +265,12 @@ def check_report(
                     f"angivet {fmt_sek(report.unused_sek)} kr",
                 )
             )
+    return f
+
+
+def _check_staff(report: ReportData) -> list[Finding]:
+    """Full-time equivalents, the role they finance and the length of the linked ids."""
+    f: list[Finding] = []
     if report.fte is not None:
         if report.fte < 0:
             f.append(Finding("fte", "antalet årsarbetskrafter får inte vara negativt"))
@@ -254,6 +284,13 @@ def check_report(
     for uid in report.unit_ids:
         if len(uid) > MAX_UNIT_ID:
             f.append(Finding("unit_ids", f"{uid[:40]!r}… är för långt för ett id ({len(uid)} tecken, högst {MAX_UNIT_ID})"))
+    return f
+
+
+def _check_units(report: ReportData, unit_exists: Callable[[str], bool] | None,
+                 unit_lan: Callable[[str], str | None] | None) -> list[Finding]:
+    """Linked centres exist in the register and lie in the reporting region."""
+    f: list[Finding] = []
     for uid in report.unit_ids:
         lan = unit_lan(uid) if unit_lan is not None else None
         if unit_exists is not None and lan is None and not unit_exists(uid):
@@ -261,15 +298,19 @@ def check_report(
         elif lan is not None and lan != report.region_code:
             f.append(Finding("unit_ids", f"enheten {uid!r} hör till {_region(lan)}, inte till "
                                          f"{_region(report.region_code)}; länka bara regionens egna enheter"))
+    return f
+
+
+def _check_late(report: ReportData, deadline: dt.date | None) -> list[Finding]:
     if deadline is not None and report.submitted_at is not None and is_late(report.submitted_at, deadline):
-        f.append(
+        return [
             Finding(
                 "submitted_at",
                 f"inskickad {local_date(report.submitted_at).isoformat()}, efter sista dag {deadline.isoformat()}",
                 "varning",
             )
-        )
-    return f
+        ]
+    return []
 
 
 def _region(code: str) -> str:

@@ -117,72 +117,86 @@ def write_annex_xlsx(plan: GrantPlan, path: str | Path) -> Path:
 
 def _annex_xlsx(plan: GrantPlan, p: Path) -> None:
     wb = xlsx_workbook(p)
-    f_title = wb.add_format({"bold": True, "font_size": 13})
-    f_meta = wb.add_format({"italic": True, "font_color": "#444444"})
-    f_head = wb.add_format({"bold": True, "bg_color": "#E8EEF4", "text_wrap": True, "valign": "bottom",
-                            "bottom": 1})
-    f_int = wb.add_format({"num_format": "#,##0"})
-    f_pct = wb.add_format({"num_format": "0.00%"})
-    f_sum = wb.add_format({"bold": True, "num_format": "#,##0", "top": 1})
-    f_sum_text = wb.add_format({"bold": True, "top": 1})
-    f_wrap = wb.add_format({"text_wrap": True, "valign": "top"})
-    f_note = wb.add_format({"text_wrap": True, "valign": "top", "bg_color": "#FFF6E0"})
-    cols = list(ALLOCATION_HEADERS)
+    fm = {
+        "title": wb.add_format({"bold": True, "font_size": 13}),
+        "meta": wb.add_format({"italic": True, "font_color": "#444444"}),
+        "head": wb.add_format({"bold": True, "bg_color": "#E8EEF4", "text_wrap": True, "valign": "bottom",
+                               "bottom": 1}),
+        "int": wb.add_format({"num_format": "#,##0"}),
+        "pct": wb.add_format({"num_format": "0.00%"}),
+        "sum": wb.add_format({"bold": True, "num_format": "#,##0", "top": 1}),
+        "sum_text": wb.add_format({"bold": True, "top": 1}),
+        "wrap": wb.add_format({"text_wrap": True, "valign": "top"}),
+        "note": wb.add_format({"text_wrap": True, "valign": "top", "bg_color": "#FFF6E0"}),
+    }
     for y in plan.years:
-        a = plan.allocations[y]
-        b = plan.bases[y]
-        ws = wb.add_worksheet(str(y))
-        ws.write_string(0, 0, f"Fördelning {y}", f_title)
-        meta = (
-            f"Totalbelopp {sek(a.attrs['total_sek'])} kr; fast del {sek(plan.fixed_sek)} kr per berättigad "
-            f"region; underlag: {b.definition}"
-            + (f", barn 0–6 år {b.data_year}" if b.data_year else "")
-            + f" ({b.source}); återrapportering senast {plan.deadlines[y].isoformat()}"
-        )
-        ws.write_string(1, 0, meta, f_meta)
-        row = 2
-        if b.estimated:
-            ws.write_string(row, 0, "OBS: " + " ".join(b.notes), f_meta)
-            row += 1
-        row += 1
-        head_row = row
-        for j, c in enumerate(cols):
-            ws.write_string(head_row, j, ALLOCATION_HEADERS[c], f_head)
-        ws.write_string(head_row, len(cols), "Berättigad", f_head)
-        ws.write_string(head_row, len(cols) + 1, "Skattat underlag", f_head)
-        est_by_code = dict(zip(b.table["region_code"], b.table["estimated"], strict=True))
-        for i, r in enumerate(_rows(a), start=head_row + 1):
-            ws.write_string(i, 0, r.region_code)
-            ws.write_string(i, 1, r.region_name)
-            ws.write_number(i, 2, int(r.basis_children), f_int)
-            ws.write_number(i, 3, float(r.share), f_pct)
-            ws.write_number(i, 4, int(r.fixed_sek), f_int)
-            ws.write_number(i, 5, int(r.variable_sek), f_int)
-            ws.write_number(i, 6, int(r.total_sek), f_int)
-            ws.write_string(i, 7, "ja" if r.eligible else "nej")
-            ws.write_string(i, 8, "ja" if est_by_code.get(r.region_code, False) else "nej")
-        last = head_row + len(a)
-        s = last + 1
-        ws.write_string(s, 1, "Summa", f_sum_text)
-        for j, c in ((2, "basis_children"), (4, "fixed_sek"), (5, "variable_sek"), (6, "total_sek")):
-            col = chr(ord("A") + j)
-            ws.write_formula(s, j, f"=SUM({col}{head_row + 2}:{col}{last + 1})", f_sum, int(a[c].sum()))
-        ws.write_number(s, 3, 1.0 if a["share"].sum() else 0.0, wb.add_format({"num_format": "0.00%",
-                                                                               "bold": True, "top": 1}))
-        ws.set_column(0, 0, 9)
-        ws.set_column(1, 1, 24)
-        ws.set_column(2, 2, 20)
-        ws.set_column(3, 8, 14)
-        ws.freeze_panes(head_row + 1, 2)
-        ws.set_landscape()
-        ws.set_paper(9)  # A4
-        ws.fit_to_pages(1, 0)
-        ws.repeat_rows(head_row)
+        _year_sheet(wb, plan, y, fm)
+    _payout_sheet(wb, plan, fm)
+    _method_sheet(wb, plan, fm)
+    wb.close()
 
+
+def _year_sheet(wb: Any, plan: GrantPlan, y: int, fm: dict[str, Any]) -> None:
+    """One year's allocation: a row per region, the sums as formulas."""
+    cols = list(ALLOCATION_HEADERS)
+    a = plan.allocations[y]
+    b = plan.bases[y]
+    ws = wb.add_worksheet(str(y))
+    ws.write_string(0, 0, f"Fördelning {y}", fm["title"])
+    meta = (
+        f"Totalbelopp {sek(a.attrs['total_sek'])} kr; fast del {sek(plan.fixed_sek)} kr per berättigad "
+        f"region; underlag: {b.definition}"
+        + (f", barn 0–6 år {b.data_year}" if b.data_year else "")
+        + f" ({b.source}); återrapportering senast {plan.deadlines[y].isoformat()}"
+    )
+    ws.write_string(1, 0, meta, fm["meta"])
+    row = 2
+    if b.estimated:
+        ws.write_string(row, 0, "OBS: " + " ".join(b.notes), fm["meta"])
+        row += 1
+    row += 1
+    head_row = row
+    for j, c in enumerate(cols):
+        ws.write_string(head_row, j, ALLOCATION_HEADERS[c], fm["head"])
+    ws.write_string(head_row, len(cols), "Berättigad", fm["head"])
+    ws.write_string(head_row, len(cols) + 1, "Skattat underlag", fm["head"])
+    est_by_code = dict(zip(b.table["region_code"], b.table["estimated"], strict=True))
+    f_int = fm["int"]
+    for i, r in enumerate(_rows(a), start=head_row + 1):
+        ws.write_string(i, 0, r.region_code)
+        ws.write_string(i, 1, r.region_name)
+        ws.write_number(i, 2, int(r.basis_children), f_int)
+        ws.write_number(i, 3, float(r.share), fm["pct"])
+        ws.write_number(i, 4, int(r.fixed_sek), f_int)
+        ws.write_number(i, 5, int(r.variable_sek), f_int)
+        ws.write_number(i, 6, int(r.total_sek), f_int)
+        ws.write_string(i, 7, "ja" if r.eligible else "nej")
+        ws.write_string(i, 8, "ja" if est_by_code.get(r.region_code, False) else "nej")
+    last = head_row + len(a)
+    s = last + 1
+    ws.write_string(s, 1, "Summa", fm["sum_text"])
+    for j, c in ((2, "basis_children"), (4, "fixed_sek"), (5, "variable_sek"), (6, "total_sek")):
+        col = chr(ord("A") + j)
+        ws.write_formula(s, j, f"=SUM({col}{head_row + 2}:{col}{last + 1})", fm["sum"], int(a[c].sum()))
+    ws.write_number(s, 3, 1.0 if a["share"].sum() else 0.0, wb.add_format({"num_format": "0.00%",
+                                                                           "bold": True, "top": 1}))
+    ws.set_column(0, 0, 9)
+    ws.set_column(1, 1, 24)
+    ws.set_column(2, 2, 20)
+    ws.set_column(3, 8, 14)
+    ws.freeze_panes(head_row + 1, 2)
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(head_row)
+
+
+def _payout_sheet(wb: Any, plan: GrantPlan, fm: dict[str, Any]) -> None:
+    """"Utbetalningar": every payout of the plan."""
     ws = wb.add_worksheet("Utbetalningar")
     heads = ["År", "Utbetalning", "Datum", "Länskod", "Region", "Belopp (kr)"]
     for j, h in enumerate(heads):
-        ws.write_string(0, j, h, f_head)
+        ws.write_string(0, j, h, fm["head"])
     date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
     for i, r in enumerate(_rows(plan.schedule), start=1):
         ws.write_number(i, 0, int(r.year))
@@ -190,7 +204,7 @@ def _annex_xlsx(plan: GrantPlan, p: Path) -> None:
         ws.write_datetime(i, 2, pd.Timestamp(r.payout_date).to_pydatetime(), date_fmt)
         ws.write_string(i, 3, r.region_code)
         ws.write_string(i, 4, r.region_name)
-        ws.write_number(i, 5, int(r.amount_sek), f_int)
+        ws.write_number(i, 5, int(r.amount_sek), fm["int"])
     ws.set_column(0, 3, 11)
     ws.set_column(4, 4, 24)
     ws.set_column(5, 5, 14)
@@ -199,35 +213,29 @@ def _annex_xlsx(plan: GrantPlan, p: Path) -> None:
     ws.fit_to_pages(1, 0)
     ws.repeat_rows(0)
 
+
+def _method_sheet(wb: Any, plan: GrantPlan, fm: dict[str, Any]) -> None:
+    """"Metod och källor": the method, the notes and the sources."""
     ws = wb.add_worksheet("Metod och källor")
     ws.set_column(0, 0, 110)
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)
-    ws.write_string(0, 0, _title(plan), f_title)
+    ws.write_string(0, 0, _title(plan), fm["title"])
     r = 2
-    ws.write_string(r, 0, "Metod", f_head)
-    r += 1
-    for para in plan.method_text():
-        ws.write_string(r, 0, para, f_wrap)
-        ws.set_row(r, 15 * (1 + len(para) // 105))
-        r += 1
     notes = plan.notes()
+    sections = [("Metod", plan.method_text(), fm["wrap"])]
     if notes:
-        r += 1
-        ws.write_string(r, 0, "Anmärkningar", f_head)
-        r += 1
-        for n in notes:
-            ws.write_string(r, 0, n, f_note)
-            ws.set_row(r, 15 * (1 + len(n) // 105))
+        sections.append(("Anmärkningar", notes, fm["note"]))
+    sections.append(("Källor", _sources(plan), fm["wrap"]))
+    for i, (head, paragraphs, fmt) in enumerate(sections):
+        if i:
             r += 1
-    r += 1
-    ws.write_string(r, 0, "Källor", f_head)
-    r += 1
-    for s_ in _sources(plan):
-        ws.write_string(r, 0, s_, f_wrap)
-        ws.set_row(r, 15 * (1 + len(s_) // 105))
+        ws.write_string(r, 0, head, fm["head"])
         r += 1
-    wb.close()
+        for para in paragraphs:
+            ws.write_string(r, 0, para, fmt)
+            ws.set_row(r, 15 * (1 + len(para) // 105))
+            r += 1
 
 
 # -- PDF ---------------------------------------------------------------------------------------

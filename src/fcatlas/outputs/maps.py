@@ -281,6 +281,32 @@ def draw_map(layers: MapLayers, out_base: str | Path, dpi: int = 200, formats: S
     minx, miny, maxx, maxy = (kommun.total_bounds if len(kommun) else layers.lan.total_bounds)
     padx, pady = (maxx - minx) * 0.03, (maxy - miny) * 0.03
     bounds = (minx - padx, miny - pady, maxx + padx, maxy + pady)
+    fig, ax, lax = _figure(bounds)
+    tol = max(bounds[2] - bounds[0], bounds[3] - bounds[1]) / 4000
+    land, legends = _draw_areas(ax, layers, tol)
+    legends = _draw_units(ax, layers, bounds) + legends
+    legends.append(("Gränser", [Line2D([], [], color="#555555", lw=0.6, label="Kommungräns"),
+                                Line2D([], [], color="#111111", lw=1.2, label="Länsgräns")]))
+    ax.set_xlim(bounds[0], bounds[2])
+    ax.set_ylim(bounds[1], bounds[3])
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    for s in ax.spines.values():
+        s.set_color("#999999")
+    _scale_bar(ax, bounds, land=land)
+    _north_arrow(ax, bounds)
+    y = _draw_legends(fig, lax, legends, layers)
+    if layers.insets and y > 0:
+        _draw_insets(fig, ax, lax, layers, y)
+    _draw_titles(fig, layers)
+    return _save(fig, out_base, formats, dpi, layers.title)
+
+
+def _figure(bounds: Sequence[float]) -> tuple[Any, plt.Axes, plt.Axes]:
+    """The figure: the map on the left, a column for legends and insets on the right."""
     w, h = bounds[2] - bounds[0], bounds[3] - bounds[1]
     map_h = 9.0
     map_w = min(max(map_h * w / h, 4.5), 11.0)
@@ -290,10 +316,18 @@ def draw_map(layers: MapLayers, out_base: str | Path, dpi: int = 200, formats: S
     ax = fig.add_axes((0.02, bottom, map_w / (map_w + 4.2) - 0.02, top - bottom))
     lax = fig.add_axes((map_w / (map_w + 4.2) + 0.01, bottom, 4.0 / (map_w + 4.2) - 0.02, top - bottom - 0.02))
     lax.axis("off")
-    tol = max(w, h) / 4000
-    has_regso = layers.regso is not None and len(layers.regso) > 0
-    legends: list[tuple[str, Sequence[Artist]]] = []
+    return fig, ax, lax
 
+
+Legend = tuple[str, list[Any]]
+
+
+def _draw_areas(ax: plt.Axes, layers: MapLayers, tol: float) -> tuple[Any, list[Legend]]:
+    """Kommuner filled by their share in exclusion areas, RegSO (where present) by områdestyp
+    with the exclusion areas outlined, and the borders; returns the land and the legends."""
+    kommun = layers.kommun
+    has_regso = layers.regso is not None and len(layers.regso) > 0
+    legends: list[Legend] = []
     # kommun fill: share of the population in exclusion areas
     kfill = kommun.copy()
     kfill["geometry"] = kfill.geometry.simplify(tol)
@@ -304,33 +338,45 @@ def draw_map(layers: MapLayers, out_base: str | Path, dpi: int = 200, formats: S
     _fill(ax, kfill.geometry, kfill["_c"], zorder=1)
     kborder = kommun.boundary.simplify(tol)
     if has_regso:
-        r = layers.regso.copy()  # type: ignore[union-attr]  # has_regso: not None
-        r["geometry"] = r.geometry.simplify(tol)
-        r["_c"] = [OMRADESTYP_COLOURS.get(int(t), NO_DATA) if pd.notna(t) else NO_DATA for t in r["omradestyp"]]
-        _fill(ax, r.geometry, r["_c"], zorder=2, edgecolor="#777777", lw=0.2)
-        # kommun borders drawn from the RegSO where they exist (they match the areas exactly)
-        rk = r.assign(kommun_code=r["regso_code"].str[:4]).dissolve(by="kommun_code")
-        kborder = pd.concat([
-            kommun.loc[~kommun["kommun_code"].isin(regso_kommuner)].boundary.simplify(tol),
-            rk.boundary,
-        ])
-        exc = r.loc[r["exclusion"].astype(bool)]
-        if len(exc):
-            _lines(ax, exc.boundary, "black", 1.4, zorder=3)
-        yr = f" {layers.year}" if layers.year else ""
-        handles = [Patch(facecolor=OMRADESTYP_COLOURS[t], edgecolor="#777777", label=f"{t} {OMRADESTYP_LABELS[t].lower()}")
-                   for t in range(1, 6)]
-        handles.append(Patch(facecolor="none", edgecolor="black", linewidth=1.4,
-                             label=f"Utanförskapsområde ({layers.exclusion_label})"))
-        legends.append((f"RegSO efter områdestyp{yr}", handles))
+        kborder = _draw_regso(ax, layers, tol, regso_kommuner, legends)
     if set(kommun["kommun_code"]) - regso_kommuner:
         handles = [Patch(facecolor=c, edgecolor="#999999", label=lbl) for _, _, c, lbl in SHARE_CLASSES]
         handles.append(Patch(facecolor=NO_DATA, edgecolor="#999999", label="uppgift saknas"))
         legends.append((f"Kommuner: andel av folkmängden\ni utanförskapsområden ({layers.exclusion_label})", handles))
-
     _lines(ax, kborder, "#555555", 0.45, zorder=4)
     _lines(ax, layers.lan.boundary.simplify(tol), "#111111", 0.9, zorder=5)
+    return kfill.geometry.union_all(), legends
 
+
+def _draw_regso(ax: plt.Axes, layers: MapLayers, tol: float, regso_kommuner: set[str],
+                legends: list[Legend]) -> Any:
+    """RegSO by områdestyp with the exclusion areas outlined; returns the kommun borders (from
+    the RegSO where they exist: they match the areas exactly)."""
+    assert layers.regso is not None
+    kommun = layers.kommun
+    r = layers.regso.copy()
+    r["geometry"] = r.geometry.simplify(tol)
+    r["_c"] = [OMRADESTYP_COLOURS.get(int(t), NO_DATA) if pd.notna(t) else NO_DATA for t in r["omradestyp"]]
+    _fill(ax, r.geometry, r["_c"], zorder=2, edgecolor="#777777", lw=0.2)
+    rk = r.assign(kommun_code=r["regso_code"].str[:4]).dissolve(by="kommun_code")
+    kborder = pd.concat([
+        kommun.loc[~kommun["kommun_code"].isin(regso_kommuner)].boundary.simplify(tol),
+        rk.boundary,
+    ])
+    exc = r.loc[r["exclusion"].astype(bool)]
+    if len(exc):
+        _lines(ax, exc.boundary, "black", 1.4, zorder=3)
+    yr = f" {layers.year}" if layers.year else ""
+    handles = [Patch(facecolor=OMRADESTYP_COLOURS[t], edgecolor="#777777", label=f"{t} {OMRADESTYP_LABELS[t].lower()}")
+               for t in range(1, 6)]
+    handles.append(Patch(facecolor="none", edgecolor="black", linewidth=1.4,
+                         label=f"Utanförskapsområde ({layers.exclusion_label})"))
+    legends.append((f"RegSO efter områdestyp{yr}", handles))
+    return kborder
+
+
+def _draw_units(ax: plt.Axes, layers: MapLayers, bounds: Sequence[float]) -> list[Legend]:
+    """The register's units (and a proposal, when there is one); returns their legends."""
     u = layers.units
     unit_handles: list[Artist] = []
     # many units: smaller symbols so that they do not hide the map
@@ -343,7 +389,7 @@ def draw_map(layers: MapLayers, out_base: str | Path, dpi: int = 200, formats: S
                                    markeredgecolor="white", markersize=8, label=f"{CATEGORY_LABELS[cat]} (i drift)"))
     unit_handles.append(Line2D([], [], marker="s", color="none", markerfacecolor="none",
                                markeredgecolor="#333333", markersize=7, label=PLANNED_STYLE["label"]))
-    legends.insert(0, ("Enheter", unit_handles))
+    legends: list[Legend] = [("Enheter", unit_handles)]
     if layers.proposed is not None or layers.highlight is not None:
         _proposed(ax, layers)
         legends.insert(0, ("Förslag", [
@@ -352,24 +398,13 @@ def draw_map(layers: MapLayers, out_base: str | Path, dpi: int = 200, formats: S
             Patch(facecolor="none", edgecolor=HIGHLIGHT_STYLE["color"], linewidth=HIGHLIGHT_STYLE["lw"],
                   label=HIGHLIGHT_STYLE["label"]),
         ]))
-    border_handles = [Line2D([], [], color="#555555", lw=0.6, label="Kommungräns"),
-                      Line2D([], [], color="#111111", lw=1.2, label="Länsgräns")]
-    legends.append(("Gränser", border_handles))
+    return legends
 
-    ax.set_xlim(bounds[0], bounds[2])
-    ax.set_ylim(bounds[1], bounds[3])
-    ax.set_aspect("equal")
-    ax.set_xticks([])
-    ax.set_yticks([])
-    ax.set_xlabel("")
-    ax.set_ylabel("")
-    for s in ax.spines.values():
-        s.set_color("#999999")
-    _scale_bar(ax, bounds, land=kfill.geometry.union_all())
-    _north_arrow(ax, bounds)
 
+def _draw_legends(fig: Any, lax: plt.Axes, legends: list[Legend], layers: MapLayers) -> float:
+    """The legends and notes stacked in the right column; returns the height left below them."""
     y = 1.0
-    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]  # the Agg canvas has one
+    renderer = fig.canvas.get_renderer()
     for title, entries in legends:
         leg = lax.legend(handles=entries, title=title, loc="upper left", bbox_to_anchor=(0.0, y), frameon=False,
                          fontsize=8, title_fontsize=9, alignment="left")
@@ -383,24 +418,31 @@ def draw_map(layers: MapLayers, out_base: str | Path, dpi: int = 200, formats: S
         t = lax.text(0.0, max(y, 0.0), "\n".join(notes), va="top", ha="left", fontsize=7, wrap=True,
                      transform=lax.transAxes)
         y = t.get_window_extent(renderer).transformed(lax.transAxes.inverted()).y0 - 0.02
-    if layers.insets and y > 0:
-        lpos = lax.get_position()
-        fig_w, fig_h = fig.get_size_inches()
-        col_w_in = lpos.width * fig_w
-        avail_in = (y - 0.02) * lpos.height * fig_h
-        side_in = min((col_w_in - 0.25) / 2, 2.1)
-        rows = int(avail_in // (side_in + 0.3))
-        shown = layers.insets[: max(0, min(len(layers.insets), rows * 2))]
-        for i, (title, box) in enumerate(shown):
-            row, col = divmod(i, 2)
-            x0 = lpos.x0 + col * (side_in + 0.2) / fig_w
-            top_y = lpos.y0 + (y - 0.02) * lpos.height - row * (side_in + 0.3) / fig_h
-            _inset(fig, (x0, top_y - (side_in + 0.05) / fig_h, side_in / fig_w, side_in / fig_h), i + 1, title, box,
-                   layers)
-            ax.add_patch(Rectangle((box[0], box[1]), box[2] - box[0], box[3] - box[1], facecolor="none",
-                                   edgecolor="#333333", lw=0.8, zorder=15))
-            ax.text(box[2], box[3], f" {i + 1}", fontsize=8, fontweight="bold", va="bottom", ha="left", zorder=15)
+    return y
 
+
+def _draw_insets(fig: Any, ax: plt.Axes, lax: plt.Axes, layers: MapLayers, y: float) -> None:
+    """As many inset maps as fit below the legends, two per row, each outlined on the map."""
+    lpos = lax.get_position()
+    fig_w, fig_h = fig.get_size_inches()
+    col_w_in = lpos.width * fig_w
+    avail_in = (y - 0.02) * lpos.height * fig_h
+    side_in = min((col_w_in - 0.25) / 2, 2.1)
+    rows = int(avail_in // (side_in + 0.3))
+    shown = layers.insets[: max(0, min(len(layers.insets), rows * 2))]
+    for i, (title, box) in enumerate(shown):
+        row, col = divmod(i, 2)
+        x0 = lpos.x0 + col * (side_in + 0.2) / fig_w
+        top_y = lpos.y0 + (y - 0.02) * lpos.height - row * (side_in + 0.3) / fig_h
+        _inset(fig, (x0, top_y - (side_in + 0.05) / fig_h, side_in / fig_w, side_in / fig_h), i + 1, title, box,
+               layers)
+        ax.add_patch(Rectangle((box[0], box[1]), box[2] - box[0], box[3] - box[1], facecolor="none",
+                               edgecolor="#333333", lw=0.8, zorder=15))
+        ax.text(box[2], box[3], f" {i + 1}", fontsize=8, fontweight="bold", va="bottom", ha="left", zorder=15)
+
+
+def _draw_titles(fig: Any, layers: MapLayers) -> None:
+    """Title, subtitle, sources and (synthetic data) the watermark."""
     fig.text(0.02, 0.975, layers.title, ha="left", va="top", fontsize=15, fontweight="bold")
     if layers.subtitle:
         fig.text(0.02, 0.94, layers.subtitle, ha="left", va="top", fontsize=9.5, color="#333333")
@@ -414,13 +456,15 @@ def draw_map(layers: MapLayers, out_base: str | Path, dpi: int = 200, formats: S
                  fontsize=10, color="white", fontweight="bold",
                  bbox=dict(facecolor="#cc0000", edgecolor="none", pad=4))
 
+
+def _save(fig: Any, out_base: str | Path, formats: Sequence[str], dpi: int, title: str) -> list[Path]:
     out = Path(out_base)
     out.parent.mkdir(parents=True, exist_ok=True)
     written = []
     for fmt in formats:
         p = out.with_suffix(f".{fmt}")
         with plt.rc_context({"svg.fonttype": "none"}):  # SVG text stays text (searchable, editable)
-            fig.savefig(p, dpi=dpi if fmt == "png" else None, format=fmt, metadata=_metadata(fmt, layers.title))
+            fig.savefig(p, dpi=dpi if fmt == "png" else None, format=fmt, metadata=_metadata(fmt, title))
         written.append(p)
     plt.close(fig)
     return written

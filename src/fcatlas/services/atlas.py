@@ -145,3 +145,13 @@ def run_atlas(
         on_stage=on_stage,
     )
     return AtlasRun(bundle=bundle, result=res, geoms=geoms, units=units, db_url=db_url, warnings=warnings)
+
+
+def similar(run: AtlasRun, *, regso_code: str, k: int = 10, weights: dict[str, float] | None = None,
+            within_lan: str | None = None, within_kommun: str | None = None) -> pd.DataFrame:
+    """The ``k`` RegSO most like ``regso_code`` in an atlas run (the same answers as the atlas),
+    optionally within one län or kommun; ``attrs["target"]`` holds the area's own features."""
+    from fcatlas.analysis.similar import similar_areas
+
+    return similar_areas(run.result.areas_all, regso_code, k=k, weights=weights, within_lan=within_lan,
+                         within_kommun=within_kommun)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -37,10 +38,19 @@ from fcatlas.errors import (
     StorageError,
     UnsupportedMediaTypeError,
 )
+from fcatlas.geography.exclusion import ExclusionDefinition
 from fcatlas.grants.allocation import DEFAULT_FIXED_SEK, AllocationError, allocate
 from fcatlas.grants.basis import BASIS_COLUMNS, Basis
 from fcatlas.grants.decisions import YEAR_DECIDED, YEAR_PREPARED, GrantDecision, GrantYear, GrantYearBasis
-from fcatlas.grants.followup import ReportData, ReportError, ReportStatus, check_report, errors
+from fcatlas.grants.followup import (
+    Finding,
+    ImportedReport,
+    ReportData,
+    ReportError,
+    ReportStatus,
+    check_report,
+    errors,
+)
 from fcatlas.grants.plan import GrantPlan, compare, make_plan, report_deadline
 from fcatlas.grants.store import GrantReport, GrantStore, ReportView
 from fcatlas.services.rounds import lan_code
@@ -144,39 +154,139 @@ def basis_from_upload(*, file_name: str, content: bytes) -> Basis:
     ``fcatlas grant allocate --basis`` reads a file. A name without a suffix is read as CSV; a
     file that breaks a rule is refused as a whole (:class:`InvalidDataError`, naming the uploaded
     file, the row, the column and the reason)."""
-    from fcatlas.grants.basis import read_basis_file
+    from fcatlas.grants.basis import read_basis
 
     base = Path(file_name.replace("\\", "/")).name.strip() or "underlag.csv"
     if "." in base and not base.lower().endswith(BASIS_SUFFIXES):
         raise UnsupportedMediaTypeError(f"underlagsfilen {base!r} är ingen CSV-fil (.csv)")
-    with tempfile.TemporaryDirectory(prefix="fcatlas-underlag-") as tmp:
-        path = Path(tmp) / "underlag.csv"
-        path.write_bytes(content)
-        try:
-            basis = read_basis_file(path)
-        except InputFileError as exc:  # name the uploaded file, not the temporary copy
-            p = Problem(base, exc.row, exc.column, exc.reason)
-            raise InvalidDataError(str(p), [p]) from None
+    try:
+        basis = read_basis(content, base if "." in base else base + ".csv")
+    except InputFileError as exc:
+        p = Problem(base, exc.row, exc.column, exc.reason)
+        raise InvalidDataError(str(p), [p]) from None
     basis.source = f"fil {base}"
     return basis
+
+
+def _count_basis(bundle: Bundle, exclusion: str | ExclusionDefinition | None, data_year: int | None) -> Basis:
+    """Children 0–6 in the exclusion areas per region, counted from ``bundle`` (one path for
+    the web and the CLI). A ``lista:`` definition comes ready built from its codes (the face
+    reads the list)."""
+    from fcatlas.geography.exclusion import parse_exclusion
+    from fcatlas.grants.basis import basis_from_bundle as from_bundle
+
+    definition = exclusion if isinstance(exclusion, ExclusionDefinition) else parse_exclusion(exclusion)
+    return from_bundle(bundle, definition, data_year)
 
 
 def basis_from_bundle(bundle: Bundle | None, *, exclusion: str | None, data_year: int | None) -> Basis:
     """The basis counted from the served bundle under ``exclusion`` (default ``omradestyp:1,2``)."""
     from fcatlas.errors import BundleError
-    from fcatlas.geography.exclusion import parse_exclusion
-    from fcatlas.grants.basis import basis_from_bundle as from_bundle
 
     if bundle is None:
         raise BundleError("tjänsten har inget datapaket; ladda upp underlaget som fil i stället")
     spec = (exclusion or "").strip() or None
     if spec is not None and spec.lower().startswith(("lista:", "list:")):
         raise ConfigError("en lista över områden kan inte anges här; ladda upp underlaget som fil")
-    definition = parse_exclusion(spec)
     try:
-        return from_bundle(bundle, definition, data_year)
+        return _count_basis(bundle, spec, data_year)
     except ConfigError as exc:  # a year the bundle does not have: what was asked for is not there
         raise NotFoundError(str(exc)) from None
+
+
+@dataclass(frozen=True)
+class BasisSource:
+    """Where a basis comes from on the operator's machine: a basis file, or a bundle directory
+    counted under ``exclusion`` (``omradestyp:1,2``, ``omradestyp:1,2@2022``, or a definition the
+    face built, e.g. from a ``lista:FIL`` it read) for ``data_year`` (default: the bundle's latest)."""
+
+    bundle: Path | None = None
+    file: Path | None = None
+    exclusion: str | ExclusionDefinition | None = None
+    data_year: int | None = None
+
+
+def read_basis(source: BasisSource, *, bundles: dict[Path, Bundle] | None = None) -> Basis:
+    """The basis of ``source``: exactly one of a bundle and a file; ``exclusion`` and
+    ``data_year`` only with a bundle. ``bundles`` caches opened bundles between calls."""
+    from fcatlas.grants.basis import read_basis_file
+
+    if (source.bundle is None) == (source.file is None):
+        raise ConfigError("ange antingen --bundle PAKET (underlaget räknas ur datapaketet) eller --basis FIL")
+    if source.file is not None:
+        if source.exclusion or source.data_year:
+            raise ConfigError("--exclusion och --data-year gäller bara med --bundle")
+        return read_basis_file(source.file)
+    from fcatlas.geography.bundle import Bundle
+
+    assert source.bundle is not None
+    cache = {} if bundles is None else bundles
+    if source.bundle not in cache:
+        cache[source.bundle] = Bundle.open(source.bundle)
+    return _count_basis(cache[source.bundle], source.exclusion, source.data_year)
+
+
+def read_bases(sources: dict[int, BasisSource]) -> dict[int, Basis]:
+    """One basis per grant year; a source shared by several years is read once."""
+    read: dict[BasisSource, Basis] = {}
+    bundles: dict[Path, Bundle] = {}
+    out = {}
+    for year, source in sources.items():
+        if source not in read:
+            read[source] = read_basis(source, bundles=bundles)
+        out[year] = read[source]
+    return out
+
+
+def scenario_basis(spec: str | ExclusionDefinition, *, bundle: Path | None, data_year: int | None) -> Basis:
+    """A scenario of ``fcatlas grant compare``: ``fil:BASIS.csv``, or an exclusion definition
+    applied to ``bundle``."""
+    from fcatlas.grants.basis import read_basis_file
+
+    if isinstance(spec, str) and spec.startswith(("fil:", "file:", "basis:")):
+        return read_basis_file(Path(spec.split(":", 1)[1]))
+    if bundle is None:
+        name = spec if isinstance(spec, str) else spec.public_spec
+        raise ConfigError(f"scenariot {name!r} är en utanförskapsdefinition och kräver --bundle PAKET")
+    return read_basis(BasisSource(bundle=bundle, exclusion=spec, data_year=data_year))
+
+
+def allocate_basis(*, basis: Basis, year: int, total_sek: int, fixed_sek: int = DEFAULT_FIXED_SEK,
+                   include_all: bool = False) -> pd.DataFrame:
+    """A year's allocation of ``total_sek`` by the key over ``basis`` (nothing stored):
+    :data:`~fcatlas.grants.allocation.ALLOCATION_COLUMNS`."""
+    return allocate(basis.table, total_sek=total_sek, fixed_sek=fixed_sek, year=year, include_all=include_all)
+
+
+@dataclass(frozen=True)
+class ScenarioComparison:
+    """Two scenarios of one year side by side (:func:`fcatlas.grants.plan.compare`'s table)."""
+
+    basis_a: Basis
+    basis_b: Basis
+    table: pd.DataFrame
+
+    @property
+    def notes(self) -> list[str]:
+        return list(dict.fromkeys(self.basis_a.notes + self.basis_b.notes))
+
+
+def compare_bases(*, basis_a: Basis, basis_b: Basis, year: int, total_a_sek: int, total_b_sek: int,
+                  fixed_sek: int = DEFAULT_FIXED_SEK, include_all: bool = False) -> ScenarioComparison:
+    """The allocation of one year under two bases (and totals), with the change per region."""
+    ra = allocate_basis(basis=basis_a, year=year, total_sek=total_a_sek, fixed_sek=fixed_sek,
+                        include_all=include_all)
+    rb = allocate_basis(basis=basis_b, year=year, total_sek=total_b_sek, fixed_sek=fixed_sek,
+                        include_all=include_all)
+    return ScenarioComparison(basis_a, basis_b, compare(ra, rb))
+
+
+def plan_years(*, bases: dict[int, Basis], totals: dict[int, int], fixed_sek: int = DEFAULT_FIXED_SEK,
+               include_all: bool = False, instalments: int = 1,
+               first_payout: tuple[int, int] = (3, 31)) -> GrantPlan:
+    """The multi-year plan: every year allocated with its basis, and the payout schedule."""
+    return make_plan(bases, totals, fixed_sek, include_all=include_all, instalments=instalments,
+                     first_payout=first_payout)
 
 
 # -- the year ------------------------------------------------------------------------------------
@@ -427,14 +537,18 @@ def annex(session: Session, *, actor: Actor, year: int, fmt: str) -> tuple[str, 
 
 def _store(session: Session, lan: str | None = None) -> GrantStore:
     """The follow-up store inside the caller's session; linked units must exist in the register
-    (and, with ``lan``, lie in that region)."""
+    (and, with ``lan``, lie in that region; without, in the report's own region)."""
     from fcatlas.register.models import Unit
 
-    def exists(unit_id: str) -> bool:
+    def unit_lan(unit_id: str) -> str | None:
         found = session.scalar(select(Unit.lan_code).where(Unit.id == unit_id))
+        return None if found is None else str(found)
+
+    def exists(unit_id: str) -> bool:
+        found = unit_lan(unit_id)
         return found is not None and (lan is None or found == lan)
 
-    return GrantStore.in_session(session, unit_exists=exists)
+    return GrantStore.in_session(session, unit_exists=exists, unit_lan=None if lan else unit_lan)
 
 
 def _visible_report(session: Session, actor: Actor, year: int, code: str) -> GrantReport:
@@ -537,3 +651,107 @@ def overdue(session: Session, *, actor: Actor, today: dt.date, year: int | None 
 def report_findings(view: ReportView) -> list[str]:
     """The report's current errors, in Swedish (empty when it can be submitted)."""
     return [str(f) for f in errors(check_report(view.data, None, view.deadline))]
+
+
+# -- the follow-up from the operator's files (fcatlas grant report …) ----------------------------
+
+
+def open_reports(session: Session, *, actor: Actor, year: int, amounts: dict[str, int],
+                 deadline: dt.date | None = None) -> int:
+    """A not-started report per recipient of ``amounts`` (region → kronor); how many are new."""
+    actor.require(actor.may_review(), "lägga upp återrapporter")
+    return _store(session).open_year(year, amounts, deadline=deadline, user=actor.name)
+
+
+@dataclass(frozen=True)
+class ImportedOutcome:
+    """One report of an imported file: what was stored and what the operator should check."""
+
+    row: int
+    region_code: str
+    year: int
+    amount_received_sek: int
+    #: the decided allocation when it differs from the amount received (the report is stored)
+    allocated_sek: int | None
+    submitted: bool
+    late: bool
+    deadline: dt.date
+
+
+@dataclass(frozen=True)
+class ReportImport:
+    reports: list[ImportedOutcome]
+
+    @property
+    def n_submitted(self) -> int:
+        return sum(r.submitted for r in self.reports)
+
+    @property
+    def n_late(self) -> int:
+        return sum(r.late for r in self.reports)
+
+    @property
+    def n_draft(self) -> int:
+        return sum(not r.submitted for r in self.reports)
+
+
+def import_reports(session: Session, *, actor: Actor, file: Path, submit: bool = False,
+                   deadlines: Callable[[int], dt.date] = report_deadline) -> ReportImport:
+    """Read a report file (every problem at once; nothing stored then) and store each report:
+    rows with a submission date (or all, with ``submit``) as submitted, the others as drafts."""
+    from fcatlas.grants.followup import read_reports
+
+    actor.require(actor.may_review(), "importera återrapporter")
+    store = _store(session)
+    reports = read_reports(file, unit_exists=store.unit_exists, deadlines=deadlines, unit_lan=store.unit_lan)
+    return ReportImport([_import_one(store, actor, r, submit, deadlines(r.data.year)) for r in reports])
+
+
+def _import_one(store: GrantStore, actor: Actor, r: ImportedReport, submit: bool,
+                deadline: dt.date) -> ImportedOutcome:
+    d = r.data
+    allocated = store.allocated(d.region_code, d.year)
+    differs = allocated if allocated is not None and allocated != d.amount_received_sek else None
+    if d.submitted_at is not None or submit:
+        when = _aware(d.submitted_at) or _now()
+        store.save(d, deadline=deadline, now=when, user=actor.name)
+        v = store.set_status(d.region_code, d.year, ReportStatus.SUBMITTED, at=when, user=actor.name)
+        return ImportedOutcome(r.row, d.region_code, d.year, d.amount_received_sek, differs, True, v.late,
+                               v.deadline)
+    v = store.save(d, deadline=deadline, user=actor.name)
+    return ImportedOutcome(r.row, d.region_code, d.year, d.amount_received_sek, differs, False, False, v.deadline)
+
+
+def report_frame(session: Session, *, actor: Actor, year: int | None = None, region_code: str | None = None,
+                 status: ReportStatus | None = None) -> pd.DataFrame:
+    """The reports as a table (national level), optionally one year, region and status."""
+    actor.require(actor.may_review(), "lista alla återrapporter")
+    return _store(session).frame(year=year, region_code=region_code, status=status)
+
+
+def report_summary(session: Session, *, actor: Actor, year: int | None = None) -> pd.DataFrame:
+    """The national summary per year: counts by status, kronor by purpose, FTE."""
+    actor.require(actor.may_review(), "se den nationella sammanställningen")
+    return _store(session).summary(year=year)
+
+
+def set_report_status(session: Session, *, actor: Actor, year: int, region_code: str, status: ReportStatus,
+                      at: dt.datetime | None = None, comment: str = "") -> ReportView:
+    """Move a report along its statuses as the national level (any transition the rules allow)."""
+    actor.require(actor.may_review(), "ändra status för en återrapport")
+    return _store(session).set_status(region_code, int(year), status, at=at, comment=comment, user=actor.name)
+
+
+@dataclass(frozen=True)
+class ReportDetail:
+    view: ReportView
+    history: list[dict[str, Any]]
+    findings: list[Finding]
+
+
+def report_detail(session: Session, *, actor: Actor, year: int, region_code: str) -> ReportDetail:
+    """A report with its status history and every finding of its checks (national level)."""
+    actor.require(actor.may_review(), "granska en återrapport")
+    store = _store(session)
+    v = store.get(region_code, int(year))
+    return ReportDetail(v, store.history(region_code, int(year)), store.check(v.data, v.deadline))

@@ -18,7 +18,7 @@ from fcatlas.accounts.roles import Actor
 from fcatlas.errors import ConflictError, NotFoundError, PayloadTooLargeError, UnsupportedMediaTypeError
 from fcatlas.register import intake
 from fcatlas.register.models import PendingImport
-from fcatlas.register.store import Register
+from fcatlas.register.store import ImportResult, Register
 from fcatlas.services.rounds import ensure_may_edit, lan_code, round_year
 
 SUFFIXES = (".csv", ".txt", ".xlsx")
@@ -129,3 +129,72 @@ def confirm(session: Session, *, actor: Actor, import_id: int) -> Confirmed:
     result = Register(session.get_bind()).store_submission(sub, round_, user)  # type: ignore[arg-type]
     return Confirmed(import_id, len(sub.units), result.n_new, result.n_changed, result.n_unchanged,
                      int(getattr(result, "n_closed", 0)))
+
+
+# -- a region's list from a file on the operator's machine (fcatlas register import) ----------
+
+
+@dataclass(frozen=True)
+class FileImport:
+    """What to import: the file, its round (default: a year in the file name, else this year),
+    who imports (for the change log), the postcode file that places units without coordinates,
+    how far (km) outside the stated kommun coordinates may lie, whether the file is only part of
+    the region's list, and the header's row when it is not found by itself."""
+
+    file: Path
+    round: int | None = None
+    user: str | None = None
+    postcodes: Path | None = None
+    tolerance_km: float = 2.0
+    partial: bool = False
+    header_row: int | None = None
+
+
+@dataclass(frozen=True)
+class FileImported:
+    result: ImportResult
+    #: whether a postcode file placed units without coordinates (else at the kommun's point)
+    has_postcodes: bool
+
+
+def import_file(*, url: str, request: FileImport) -> FileImported:
+    """Read, check and store a region's list in the register at ``url`` (one transaction for
+    the accepted rows, as ``Register.import_file``)."""
+    from fcatlas.register.geocode import Geocoder
+
+    geocoder = Geocoder.from_path(request.postcodes, tolerance_m=request.tolerance_km * 1000)
+    with Register.open(url) as reg:
+        result = reg.import_file(request.file, round=request.round, user=request.user, geocoder=geocoder,
+                                 tolerance_m=request.tolerance_km * 1000, partial=request.partial,
+                                 header_row=request.header_row)
+    return FileImported(result, geocoder.has_postcodes)
+
+
+@dataclass(frozen=True)
+class ProblemReport:
+    #: where the report was written (None: nowhere could be written)
+    written: Path | None
+    #: ``(where, why)`` of every place tried in vain
+    failures: list[tuple[Path, str]] = field(default_factory=list)
+
+
+def write_problem_report(result: ImportResult, *, target: Path | None) -> ProblemReport:
+    """Write the rejected rows and warnings of an import as CSV: to ``target``, or by default
+    beside the file (then, if that fails, in the current directory). The accepted rows are
+    stored by now: a report that cannot be written never hides that."""
+    from fcatlas.errors import FcatlasError
+    from fcatlas.outputs.register_export import problems_to_csv
+    from fcatlas.register.store import default_report_path
+
+    first = target or default_report_path(result.file)
+    failures: list[tuple[Path, str]] = []
+    tried: set[str] = set()
+    for where in (first, None if target else Path.cwd() / first.name):
+        if where is None or str(where) in tried:
+            continue
+        try:
+            return ProblemReport(problems_to_csv(result.problems, result.headers, str(result.file), where), failures)
+        except (OSError, FcatlasError) as exc:
+            tried.add(str(where))
+            failures.append((where, str(exc)))
+    return ProblemReport(None, failures)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import io
 import math
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -154,15 +155,9 @@ def _cell(cells: list[str], i: int | None) -> str:
     return cells[i].strip() if i is not None and i < len(cells) else ""
 
 
-def read_points(path: str | Path, kind: str) -> pd.DataFrame:
-    """Demand points (``kind="demand"``) or candidate sites (``kind="candidates"``).
-
-    Returns ``row, id, name, weight, x, y, lat, lon, fixed, group`` (``x, y`` or ``lat, lon``
-    filled, the other pair NaN). Raises :class:`InputFileError` listing every bad row: a
-    missing or repeated id, a coordinate or weight that is missing or not a number, a negative
-    weight, latitude/longitude out of range, an unknown ``fixed`` value, or no data rows.
-    """
-    t = read_rows(path)
+def _point_columns(t: Rows, kind: str) -> tuple[dict[str, int], tuple[str, ...]]:
+    """The columns of a points file and its coordinate pair (``x, y`` or ``lat, lon``); a
+    missing column, or no data rows, is an error."""
     cols = _columns(t, ("id", "name", "weight", "x", "y", "lat", "lon", "fixed", "group"))
     what = "efterfrågefilen" if kind == "demand" else "kandidatfilen"
     need = ["id"] + (["weight"] if kind == "demand" else [])
@@ -181,47 +176,49 @@ def read_points(path: str | Path, kind: str) -> pd.DataFrame:
             row=1)
     if not t.rows:
         raise InputFileError(t.file, f"{what} har en rubrikrad men inga rader")
+    return cols, coord
+
+
+def read_points(path: str | Path, kind: str) -> pd.DataFrame:
+    """Demand points (``kind="demand"``) or candidate sites (``kind="candidates"``).
+
+    Returns ``row, id, name, weight, x, y, lat, lon, fixed, group`` (``x, y`` or ``lat, lon``
+    filled, the other pair NaN). Raises :class:`InputFileError` listing every bad row: a
+    missing or repeated id, a coordinate or weight that is missing or not a number, a negative
+    weight, latitude/longitude out of range, an unknown ``fixed`` value, or no data rows.
+    """
+    t = read_rows(path)
+    cols, coord = _point_columns(t, kind)
     name = {k: t.headers[i] for k, i in cols.items()}
     problems: list[Problem] = []
     out = []
     seen: dict[str, int] = {}
+    numbers = (*coord, *(["weight"] if "weight" in cols else []))
     for line, cells in t.rows:
+        def bad(key: str | None, reason: str, _line: int = line) -> None:
+            problems.append(Problem(str(t.file), _line, name.get(key) if key else None, reason))
+
         rec: dict[str, object] = {"row": line, "x": math.nan, "y": math.nan, "lat": math.nan, "lon": math.nan}
         rid = _cell(cells, cols["id"])
         if not rid:
-            problems.append(Problem(str(t.file), line, name["id"], "id saknas"))
+            bad("id", "id saknas")
         elif rid in seen:
-            problems.append(Problem(str(t.file), line, name["id"], f"id {rid!r} finns redan på rad {seen[rid]}"))
+            bad("id", f"id {rid!r} finns redan på rad {seen[rid]}")
         else:
             seen[rid] = line
         rec["id"] = rid
         rec["name"] = _cell(cells, cols.get("name")) or rid
-        for key in (*coord, *(["weight"] if "weight" in cols else [])):
-            text = _cell(cells, cols[key])
-            if _fold(text) in _MISSING:
-                if key == "weight" and kind != "demand":
-                    continue
-                problems.append(Problem(str(t.file), line, name[key], "värde saknas"))
-                continue
-            try:
-                v = _number(text)
-            except ValueError:
-                problems.append(Problem(str(t.file), line, name[key], f"{text!r} är inget tal"))
-                continue
-            if key == "weight" and v < 0:
-                problems.append(Problem(str(t.file), line, name[key], f"vikten {text} är negativ"))
-            elif key == "lat" and not -90 <= v <= 90:
-                problems.append(Problem(str(t.file), line, name[key], f"latituden {text} ligger utanför −90…90"))
-            elif key == "lon" and not -180 <= v <= 180:
-                problems.append(Problem(str(t.file), line, name[key], f"longituden {text} ligger utanför −180…180"))
-            rec[key] = v
+        for key in numbers:
+            v = _point_number(key, _cell(cells, cols[key]), kind, bad)
+            if v is not None:
+                rec[key] = v
         fx = _fold(_cell(cells, cols.get("fixed")))
         if fx in ("1", "ja", "j", "yes", "y", "true", "sant", "x"):
             rec["fixed"] = True
         elif fx in ("", "0", "nej", "n", "no", "false", "falskt"):
             rec["fixed"] = False
         else:
-            problems.append(Problem(str(t.file), line, name.get("fixed"), f"{fx!r} ska vara 1 (befintlig) eller 0"))
+            bad("fixed", f"{fx!r} ska vara 1 (befintlig) eller 0")
         rec["group"] = _cell(cells, cols.get("group")) or None
         out.append(rec)
     if problems:
@@ -233,6 +230,27 @@ def read_points(path: str | Path, kind: str) -> pd.DataFrame:
         df["fixed"] = False
     df.attrs["coordinates"] = "xy" if coord == ("x", "y") else "latlon"
     return df[["row", "id", "name", "weight", "x", "y", "lat", "lon", "fixed", "group"]]
+
+
+def _point_number(key: str, text: str, kind: str, bad: Callable[[str, str], None]) -> float | None:
+    """A coordinate or weight cell as a number (None when missing or not a number: a problem,
+    except a missing weight of a candidate). An out-of-range value is a problem but is kept."""
+    if _fold(text) in _MISSING:
+        if not (key == "weight" and kind != "demand"):
+            bad(key, "värde saknas")
+        return None
+    try:
+        v = _number(text)
+    except ValueError:
+        bad(key, f"{text!r} är inget tal")
+        return None
+    if key == "weight" and v < 0:
+        bad(key, f"vikten {text} är negativ")
+    elif key == "lat" and not -90 <= v <= 90:
+        bad(key, f"latituden {text} ligger utanför −90…90")
+    elif key == "lon" and not -180 <= v <= 180:
+        bad(key, f"longituden {text} ligger utanför −180…180")
+    return v
 
 
 def read_costs(path: str | Path) -> pd.DataFrame:

@@ -112,19 +112,43 @@ def jsonstat_frame(doc: dict[str, Any], source: str = "JSON-stat2") -> pd.DataFr
     if len(ids) != len(sizes):
         raise InputFileError(source, f"id har {len(ids)} dimensioner men size {len(sizes)}")
     n = int(np.prod(sizes)) if sizes else 0
+    flat = _jsonstat_values(values, n, sizes, source)
+    flags = _jsonstat_status(doc.get("status"), n, source)
+    out: dict[str, Any] = {}
+    grids = np.unravel_index(np.arange(n), sizes) if n else [np.array([], dtype=int)] * len(ids)
+    for dim_id, size, grid in zip(ids, sizes, grids, strict=True):
+        try:
+            cat = dims[dim_id]["category"]
+        except (KeyError, TypeError):
+            raise InputFileError(source, f"dimensionen {dim_id} saknar category") from None
+        codes = _jsonstat_codes(dim_id, cat, size, source)
+        labels = cat.get("label", {})
+        code_arr = np.array(codes, dtype=object)
+        out[dim_id] = code_arr[grid]
+        out[f"{dim_id}_label"] = np.array([labels.get(c, c) for c in codes], dtype=object)[grid]
+    out["value"] = flat
+    out["status"] = flags
+    return pd.DataFrame(out)
+
+
+def _jsonstat_values(values: Any, n: int, sizes: list[int], source: str) -> np.ndarray:
+    """The ``n`` cell values, dense or sparse (NaN where absent)."""
     if isinstance(values, dict):  # sparse form {"index": value}
         flat = np.full(n, np.nan)
         for k, v in values.items():
             flat[_cell(k, n, source, "value")] = _number(v, k, source)
-    elif isinstance(values, list):
+        return flat
+    if isinstance(values, list):
         if len(values) != n:
             raise InputFileError(
                 source, f"value har {len(values)} värden men dimensionerna ger {n} ({' × '.join(map(str, sizes))})"
             )
-        flat = np.array([_number(v, i, source) for i, v in enumerate(values)], dtype=float)
-    else:
-        raise InputFileError(source, "värden (value) saknas i JSON-stat2-datasetet")
-    status = doc.get("status")
+        return np.array([_number(v, i, source) for i, v in enumerate(values)], dtype=float)
+    raise InputFileError(source, "värden (value) saknas i JSON-stat2-datasetet")
+
+
+def _jsonstat_status(status: Any, n: int, source: str) -> np.ndarray:
+    """The ``n`` cells' status symbols: one for all, an array or a sparse object (None where absent)."""
     flags = np.full(n, None, dtype=object)
     if isinstance(status, str):
         flags[:] = status
@@ -137,31 +161,23 @@ def jsonstat_frame(doc: dict[str, Any], source: str = "JSON-stat2") -> pd.DataFr
             flags[_cell(k, n, source, "status")] = v
     elif status is not None:
         raise InputFileError(source, f"status ska vara text, lista eller objekt, inte {type(status).__name__}")
-    out: dict[str, Any] = {}
-    grids = np.unravel_index(np.arange(n), sizes) if n else [np.array([], dtype=int)] * len(ids)
-    for dim_id, size, grid in zip(ids, sizes, grids, strict=True):
-        try:
-            cat = dims[dim_id]["category"]
-        except (KeyError, TypeError):
-            raise InputFileError(source, f"dimensionen {dim_id} saknar category") from None
-        index = cat.get("index")
-        if isinstance(index, list):
-            codes = list(index)
-        elif isinstance(index, dict):
-            codes = [c for c, _ in sorted(index.items(), key=lambda kv: kv[1])]
-            if sorted(index.values()) != list(range(len(index))):
-                raise InputFileError(source, f"dimensionen {dim_id}: index ska numrera kategorierna 0…{len(index) - 1}")
-        else:
-            codes = list(cat.get("label", {}))
-        if len(codes) != size:
-            raise InputFileError(source, f"dimensionen {dim_id} har {len(codes)} kategorier, size säger {size}")
-        labels = cat.get("label", {})
-        code_arr = np.array(codes, dtype=object)
-        out[dim_id] = code_arr[grid]
-        out[f"{dim_id}_label"] = np.array([labels.get(c, c) for c in codes], dtype=object)[grid]
-    out["value"] = flat
-    out["status"] = flags
-    return pd.DataFrame(out)
+    return flags
+
+
+def _jsonstat_codes(dim_id: str, cat: dict[str, Any], size: int, source: str) -> list[Any]:
+    """A dimension's category codes in position order (``index`` as array or object, else the labels)."""
+    index = cat.get("index")
+    if isinstance(index, list):
+        codes = list(index)
+    elif isinstance(index, dict):
+        codes = [c for c, _ in sorted(index.items(), key=lambda kv: kv[1])]
+        if sorted(index.values()) != list(range(len(index))):
+            raise InputFileError(source, f"dimensionen {dim_id}: index ska numrera kategorierna 0…{len(index) - 1}")
+    else:
+        codes = list(cat.get("label", {}))
+    if len(codes) != size:
+        raise InputFileError(source, f"dimensionen {dim_id} har {len(codes)} kategorier, size säger {size}")
+    return codes
 
 
 def _cell(key: object, n: int, source: str, what: str) -> int:

@@ -314,6 +314,12 @@ def _signed(v: Any) -> str:
 
 
 def _coverage_section(t: Any) -> dict[str, Any]:
+    return {"table": _coverage_table(t), "type_table": _coverage_type_table(t), "gaps": _gap_table(t),
+            "similar": _similar_table(t)}
+
+
+def _coverage_table(t: Any) -> dict[str, Any]:
+    """Coverage per kommun (or län), with the scope's sum as the foot."""
     g = "Kommun" if t.group == "kommun" else "Län"
     by = t.by_group
     rows = []
@@ -339,10 +345,16 @@ def _coverage_section(t: Any) -> dict[str, Any]:
            ncell("summary.children_0_6_in_exclusion_areas", s["children_0_6_in_exclusion_areas"]),
            ncell("summary.children_0_6_in_exclusion_areas_covered", s["children_0_6_in_exclusion_areas_covered"])]
     sh = "\u00ad"
-    table = {"headers": [g, "Barn 0–6 år", f"inom räck{sh}håll", f"okänd täck{sh}ning",
-                         f"Andel inom räck{sh}håll (av kända)", f"Utanför{sh}skaps{sh}områden", "varav täckta",
-                         f"Barn i utanför{sh}skaps{sh}områden", f"varav inom räck{sh}håll"],
-             "rows": rows, "foot": [tot], "caption": f"Täckning per {g.lower()}"}
+    return {"headers": [g, "Barn 0–6 år", f"inom räck{sh}håll", f"okänd täck{sh}ning",
+                        f"Andel inom räck{sh}håll (av kända)", f"Utanför{sh}skaps{sh}områden", "varav täckta",
+                        f"Barn i utanför{sh}skaps{sh}områden", f"varav inom räck{sh}håll"],
+            "rows": rows, "foot": [tot], "caption": f"Täckning per {g.lower()}"}
+
+
+def _coverage_type_table(t: Any) -> dict[str, Any]:
+    """The share of children within reach per kommun (or län) and områdestyp."""
+    g = "Kommun" if t.group == "kommun" else "Län"
+    by = t.by_group
     ct = t.coverage_by_type
     names = dict(zip(by["code"], by["name"], strict=True))
     trows = []
@@ -358,10 +370,14 @@ def _coverage_section(t: Any) -> dict[str, Any]:
                 row.append(cell("", cls="num"))
         trows.append((code == "", row))
     trows.sort(key=lambda x: x[0])  # the scope's total last
-    type_table = {"headers": [g] + [f"{k} {OMRADESTYP_LABELS[k].lower()}" for k in range(1, 6)],
-                  "rows": [r for _, r in trows],
-                  "caption": f"Andel av barnen 0–6 år med familjecentral inom räckhåll per {g.lower()} och områdestyp "
-                             f"({t.year}); tom ruta: inga områden av typen, – : täckningen okänd"}
+    return {"headers": [g] + [f"{k} {OMRADESTYP_LABELS[k].lower()}" for k in range(1, 6)],
+            "rows": [r for _, r in trows],
+            "caption": f"Andel av barnen 0–6 år med familjecentral inom räckhåll per {g.lower()} och områdestyp "
+                       f"({t.year}); tom ruta: inga områden av typen, – : täckningen okänd"}
+
+
+def _gap_table(t: Any) -> dict[str, Any]:
+    """The exclusion areas without a centre within reach, in rank order."""
     gap_rows = []
     for r in t.gaps.itertuples(index=False):
         est = "*" if bool(getattr(r, "children_0_6_estimated", False)) else ""
@@ -374,9 +390,13 @@ def _coverage_section(t: Any) -> dict[str, Any]:
              "k": None, "v": None, "c": "num"},
             cell(fmt_km(r.reach_km), cls="num"),
         ])
-    gaps = {"headers": ["Nr", "RegSO", "Område", "Kommun", "Områdes­typ", "Barn 0–6 år", "Närmaste familjecentral",
+    return {"headers": ["Nr", "RegSO", "Område", "Kommun", "Områdes­typ", "Barn 0–6 år", "Närmaste familjecentral",
                         "Avstånd (km)", "Räckvidd (km)"],
             "rows": gap_rows}
+
+
+def _similar_table(t: Any) -> dict[str, Any]:
+    """For every gap the three most similar areas (and what differs most)."""
     sim_rows = []
     for r in t.gaps.itertuples(index=False):
         s2 = t.similar.get(str(r.regso_code))
@@ -395,8 +415,7 @@ def _coverage_section(t: Any) -> dict[str, Any]:
                 f"{x.distance_without_centre:.2f}".replace(".", ","), diff)))
         row += [cell("")] * (4 - len(row))
         sim_rows.append(row)
-    sim_table = {"headers": ["Lucka", "Mest lik", "Näst mest lik", "Tredje"], "rows": sim_rows}
-    return {"table": table, "type_table": type_table, "gaps": gaps, "similar": sim_table}
+    return {"headers": ["Lucka", "Mest lik", "Näst mest lik", "Tredje"], "rows": sim_rows}
 
 
 def _governance_section(t: Any) -> dict[str, Any]:
@@ -459,7 +478,6 @@ def _grants_section(t: Any) -> dict[str, Any] | None:
 def build_view(report: Any, created: dt.date | None = None) -> dict[str, Any]:
     """Everything the template shows, already formatted."""
     from fcatlas import __version__
-    from fcatlas.outputs.report import charts
     from fcatlas.outputs.report.markdown import PLACES, to_html
 
     t = report.tables
@@ -468,14 +486,7 @@ def build_view(report: Any, created: dt.date | None = None) -> dict[str, Any]:
     m = run.bundle.manifest
     s = t.summary
     p = res.params
-    if t.scope == "lan":
-        lan_name = str(res.lan["lan_name"].iloc[0]) if len(res.lan) else f"län {t.lan_code}"
-        where = lan_name
-        title = f"Behovs- och lägesanalys: familjecentraler i {lan_name}"
-    else:
-        lan_name = "Sverige"
-        where = "hela Sverige"
-        title = "Nationell översikt: familjecentraler i Sveriges län"
+    title, where = _title_where(t, res)
     by = t.by_group
     kn = dict(zip(res.kommuner["kommun_code"], res.kommuner["kommun_name"], strict=True))
     without_k = [kn.get(k, k) for k in s["kommuner_without_centre"]]
@@ -489,13 +500,6 @@ def build_view(report: Any, created: dt.date | None = None) -> dict[str, Any]:
     what = "kommun" if t.group == "kommun" else "län"
     synthetic = bool(m.get("synthetic"))
     texts = {k: Markup(to_html(v)) for k, v in report.text_sections.items()}
-    images = {
-        "map": _data_uri(charts.map_png(res, run.geoms, t.lan_code, m)),
-        "otyp": _data_uri(charts.omradestyp_png(t.omradestyp_counts, t.year, what)),
-        "children": _data_uri(charts.children_trend_png(t.children_by_year, p.exclusion.label,
-                                                        bool(t.children_by_year["estimated"].any()))),
-        "coverage": _data_uri(charts.coverage_png(by, what)),
-    }
     view = {
         "title": title,
         "where": where,
@@ -532,7 +536,7 @@ def build_view(report: Any, created: dt.date | None = None) -> dict[str, Any]:
         "rounds": t.rounds,
         "without_lan": t.without_centre if t.group == "lan" else None,
         "sources": _sources(report),
-        "images": images,
+        "images": _images(t, run, what),
         "texts": texts,
         "places": PLACES,
         "text_file": report.text_file.name if report.text_file else None,
@@ -548,6 +552,28 @@ def build_view(report: Any, created: dt.date | None = None) -> dict[str, Any]:
         "params": p,
     }
     return view
+
+
+def _title_where(t: Any, res: Any) -> tuple[str, str]:
+    """The report's title and the words for its scope (``Dalarnas län``, ``hela Sverige``)."""
+    if t.scope == "lan":
+        lan_name = str(res.lan["lan_name"].iloc[0]) if len(res.lan) else f"län {t.lan_code}"
+        return f"Behovs- och lägesanalys: familjecentraler i {lan_name}", lan_name
+    return "Nationell översikt: familjecentraler i Sveriges län", "hela Sverige"
+
+
+def _images(t: Any, run: Any, what: str) -> dict[str, str]:
+    """The map and the charts as data URIs."""
+    from fcatlas.outputs.report import charts
+
+    res, m = run.result, run.bundle.manifest
+    return {
+        "map": _data_uri(charts.map_png(res, run.geoms, t.lan_code, m)),
+        "otyp": _data_uri(charts.omradestyp_png(t.omradestyp_counts, t.year, what)),
+        "children": _data_uri(charts.children_trend_png(t.children_by_year, res.params.exclusion.label,
+                                                        bool(t.children_by_year["estimated"].any()))),
+        "coverage": _data_uri(charts.coverage_png(t.by_group, what)),
+    }
 
 
 def render_html(report: Any, created: dt.date | None = None) -> str:
