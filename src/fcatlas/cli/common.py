@@ -370,8 +370,13 @@ def operator() -> Any:
     return Actor.national(f"cli:{getpass.getuser()}")
 
 
-def open_database(db: str | None) -> Any:
-    """The engine of ``--db`` (or the default database), its schema brought up to date."""
-    from fcatlas.db import connect
+def open_database(db: str | None, *, read_only: bool = False) -> Any:
+    """The process's engine of ``--db`` (or the default database) with a current schema.
 
-    return connect(database_url(db))
+    A new (empty) database is created; an existing one at an older schema is refused with the
+    command that upgrades it (``fcatlas db upgrade``). ``read_only``: a SQLite file that does not
+    exist is refused instead of created empty.
+    """
+    from fcatlas.db import open_engine
+
+    return open_engine(database_url(db, must_exist=read_only))

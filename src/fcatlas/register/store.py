@@ -493,7 +493,7 @@ class Register(SessionStore):
                 update(ut).where(ut.c.id == unit_id, ut.c.version == expected_version)
                 .values(**diff, version=version, updated_at=now)
             )
-            if res.rowcount != 1:
+            if res.rowcount != 1:  # type: ignore[attr-defined]
                 raise ConflictError(f"enheten {unit_id!r} har ändrats av någon annan; läs in den igen")
             conn.execute(insert(at).values(
                 unit_id=unit_id, action="update", user_name=user[:200], at=now, version=version,
