@@ -163,6 +163,17 @@ def forget_engine(url: str | URL) -> None:
         engine.dispose()
 
 
+def forget_engines() -> None:
+    """Close and drop every cached engine (tests do it after each test: no idle connections stay
+    open to databases that are gone)."""
+    with _lock:
+        engines = list(_engines.values())
+        _engines.clear()
+        _current.clear()
+    for engine in engines:
+        engine.dispose()
+
+
 def where(engine: Engine) -> str:
     """The database as a person names it: a SQLite file's path, else the URL without password."""
     file = sqlite_file(engine.url)

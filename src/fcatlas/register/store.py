@@ -6,8 +6,13 @@
 
 Rules
 -----
-* An import is one database transaction: the file's accepted rows are all stored, or nothing
+* An import is read → plan → write: what the register holds about the file's units is read,
+  :func:`fcatlas.register.import_plan.plan_import` decides (without a database) what changes,
+  and one database transaction writes it: the file's accepted rows are all stored, or nothing
   is (a crash or kill in the middle leaves the database as it was).
+* ``Register(session)`` works in the caller's unit of work (the caller commits);
+  :meth:`Register.open` gives the CLI a register with its own session on the process's one
+  engine (:func:`fcatlas.db.open_engine`: the schema is checked, never migrated).
 * Re-importing the same file changes nothing: ids are stable, unchanged units are not written,
   no audit entry and no import record are added.
 * Every change of a unit writes an audit entry (who, when, before, after) and bumps ``version``;
