@@ -252,12 +252,14 @@ def check_schema(engine: Engine, *, create: bool = True) -> None:
             return
     try:
         state = schema_state(engine)
-    except StorageError:
-        raise
-    except Exception as exc:
+    except Exception as exc:  # not a database, locked, unreachable …
         raise _storage_error(engine, exc, "öppnas") from exc
     if state == "empty" and create:
-        migrate(engine)  # creation of a new database, not an upgrade
+        try:
+            migrate(engine)  # creation of a new database, not an upgrade
+        except StorageError:
+            if schema_state(engine) != "current":  # else another process created it meanwhile
+                raise
         return
     place = where(engine)
     if state == "old":
