@@ -27,6 +27,14 @@ def _older(url: str) -> None:
     db.forget_engine(url)
 
 
+def test_schema_heads_read_from_the_scripts_are_alembics() -> None:
+    from alembic.script import ScriptDirectory
+
+    scripts = ScriptDirectory(str(db.MIGRATIONS))
+    assert db.schema_heads() == frozenset(scripts.get_heads())
+    assert set(db._revisions()) == {r.revision for r in scripts.walk_revisions()}
+
+
 def test_one_engine_per_database_per_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     a = db.get_engine(f"sqlite:///{tmp_path / 'x.sqlite'}")
