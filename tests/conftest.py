@@ -31,6 +31,18 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("FCATLAS_SHARED", ROOT.parent / "shared"))
 
 
+@pytest.fixture(autouse=True)
+def _close_database_engines():
+    """fcatlas keeps one engine per database per process; after a test its pooled connections are
+    closed, so that the many per-test PostgreSQL databases do not keep idle connections open."""
+    yield
+    import sys
+
+    db = sys.modules.get("fcatlas.db")
+    if db is not None:
+        db.forget_engines()
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     path = SHARED / "data"

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import threading
@@ -13,7 +12,7 @@ import pandas as pd
 import pytest
 
 from fcatlas.errors import ConflictError, StorageError
-from fcatlas.register.store import CRASH_ENV, InvalidChangeError, Register
+from fcatlas.register.store import InvalidChangeError, Register
 
 from .helpers import HEADER, dalarna_lines, write
 
@@ -191,16 +190,33 @@ def test_rejected_rows_are_not_stored_accepted_are(db_url: str, tmp_path: Path, 
         assert imports[["n_rows", "n_accepted", "n_rejected", "n_new"]].values.tolist() == [[15, 14, 1, 14]]
 
 
+#: Run in a separate process: the import is killed (SIGKILL, no clean-up of any kind) from a
+#: SQLAlchemy event of the test, once ``crash_after`` rows were written inside its transaction.
+KILLED_IMPORT = """
+import os, signal, sys
+from sqlalchemy import event
+from fcatlas.register.store import Register
+
+reg = Register.open(sys.argv[1])
+crash_after, written = int(sys.argv[3]), [0]
+
+
+@event.listens_for(reg.engine, "after_cursor_execute")
+def kill_mid_write(conn, cursor, statement, parameters, context, executemany):
+    if statement.lstrip().upper().startswith(("INSERT", "UPDATE")):
+        written[0] += len(parameters) if executemany else 1
+        if written[0] >= crash_after:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+
+reg.import_file(sys.argv[2], round=2027, user="killed")
+print("FINISHED")
+"""
+
+
 def _killed_import(db_url: str, path: Path, crash_after: int) -> subprocess.CompletedProcess[str]:
-    code = (
-        "import sys\n"
-        "from fcatlas.register.store import Register\n"
-        "Register.open(sys.argv[1]).import_file(sys.argv[2], round=2027, user='killed')\n"
-        "print('FINISHED')\n"
-    )
-    env = {**os.environ, CRASH_ENV: str(crash_after)}
-    return subprocess.run([sys.executable, "-c", code, db_url, str(path)], env=env, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run([sys.executable, "-c", KILLED_IMPORT, db_url, str(path), str(crash_after)],
+                          capture_output=True, text=True, timeout=120)
 
 
 def test_killed_import_leaves_database_as_it_was(db_url: str, dalarna: Path, tmp_path: Path,

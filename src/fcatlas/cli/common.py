@@ -371,8 +371,12 @@ def operator() -> Any:
 
 
 def open_database(db: str | None, *, must_exist: bool = False) -> Any:
-    """The engine of ``--db`` (or the default database), its schema brought up to date.
-    ``must_exist``: see :func:`database_url`."""
-    from fcatlas.db import connect
+    """The process's engine of ``--db`` (or the default database) with a current schema.
 
-    return connect(database_url(db, must_exist=must_exist))
+    A new (empty) database is created; an existing one at an older schema is refused with the
+    command that upgrades it (``fcatlas db upgrade``). ``must_exist``: a SQLite file that does not
+    exist is refused instead of created empty.
+    """
+    from fcatlas.db import open_engine
+
+    return open_engine(database_url(db, must_exist=must_exist))

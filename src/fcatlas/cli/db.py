@@ -18,11 +18,12 @@ _DB_HELP = DB_HELP
 
 @db_app.command("upgrade")
 def upgrade(db: str | None = typer.Option(None, "--db", help=_DB_HELP)) -> None:
-    """Uppgradera databasens schema till den här versionen av fcatlas (görs också av 'fcatlas serve')."""
-    from fcatlas.db import connect
+    """Uppgradera databasens schema till den här versionen av fcatlas (görs också av 'fcatlas serve').
 
-    url = database_url(db)
-    connect(url).dispose()
+    Andra kommandon uppgraderar aldrig en befintlig databas; de säger till när det behövs."""
+    from fcatlas.db import upgrade as run_upgrade
+
+    run_upgrade(database_url(db))
     console.print("Databasens schema är aktuellt.", highlight=False)
 
 

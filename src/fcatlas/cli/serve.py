@@ -24,7 +24,7 @@ def _demo(workdir: Path) -> tuple[str, Path]:
     """A demo bundle, register and accounts in ``workdir``: ``(db_url, bundle_dir)``."""
     from fcatlas.accounts import store
     from fcatlas.accounts.roles import Actor
-    from fcatlas.db import connect, unit_of_work
+    from fcatlas.db import open_engine, unit_of_work
     from fcatlas.geography.demo import SYNTHETIC_LABEL, build_demo_bundle, write_demo_register
     from fcatlas.register.store import Register
 
@@ -32,12 +32,10 @@ def _demo(workdir: Path) -> tuple[str, Path]:
     url = f"sqlite:///{workdir / 'fcatlas.sqlite'}"
     with Register.open(url) as reg:
         reg.import_file(write_demo_register(bundle, workdir / "enheter_demo.csv"), round=2026, user="demo")
-    engine = connect(url)
-    with unit_of_work(engine) as s:
+    with unit_of_work(open_engine(url)) as s:
         for email, role, lan, level in DEMO_ACCOUNTS:
             store.add_user(s, actor=Actor.national("demo"), email=email, password=DEMO_PASSWORD,
                            role=role, lan_code=lan, level=level)
-    engine.dispose()
     console.print(f"[bold yellow]{SYNTHETIC_LABEL}[/] – demokonton (lösenord {DEMO_PASSWORD}):", highlight=False)
     for email, role, lan, level in DEMO_ACCOUNTS:
         console.print(f"  {email}  {role}{f' {lan} ({level})' if lan else ''}", highlight=False)
@@ -64,13 +62,14 @@ def install(app: typer.Typer) -> None:
         """
         import uvicorn
 
-        from fcatlas.db import connect
+        from fcatlas.db import forget_engine, upgrade
 
         if demo:
             url, bundle = _demo(Path(tempfile.mkdtemp(prefix="fcatlas-demo-")))
         else:
             url = database_url(db)
-        connect(url).dispose()  # migrate once, before the workers start
+        upgrade(url)  # the schema brought up to date once, before the workers start
+        forget_engine(url)  # the workers open their own
         os.environ["FCATLAS_DB"] = url
         if bundle is not None:
             os.environ["FCATLAS_BUNDLE"] = str(bundle.resolve())

@@ -1,19 +1,27 @@
-"""The database: one SQLAlchemy ``Base`` for every room that stores things, engine creation and
-Alembic migrations (``fcatlas/db/migrations``).
+"""The database: one SQLAlchemy ``Base`` for every room that stores things, one engine per
+database per process, the schema check and Alembic migrations (``fcatlas/db/migrations``).
 
 SQLite (a file) is the embedded default; PostgreSQL is the server option. Every room's tables
 derive from :class:`Base`; each room keeps its own migrations under its own Alembic branch
-label (``register``, ``grants`` …) in ``migrations/versions`` and :func:`migrate` upgrades all
-heads.
+label (``register``, ``grants`` …) in ``migrations/versions``.
+
+* :func:`get_engine` — the process's one engine for a URL (cached; every face and store uses it).
+* :func:`open_engine` — that engine, after checking that the schema is current. A database with
+  no tables at all is *created* at the current schema; one at an older revision is refused with
+  a Swedish :class:`~fcatlas.errors.StorageError` saying how to upgrade it. Nothing is migrated.
+* :func:`upgrade` — the only migration: ``fcatlas db upgrade`` and ``fcatlas serve`` at start.
+* :func:`unit_of_work` — one transaction (a :class:`~sqlalchemy.orm.Session`); stores work in it.
 """
 
 from __future__ import annotations
 
+import functools
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import URL, Engine, MetaData, create_engine, event, make_url
+from sqlalchemy import URL, Engine, MetaData, create_engine, event, inspect, make_url, text
 from sqlalchemy.orm import DeclarativeBase, Session
 
 from fcatlas.errors import ConfigError, StorageError
@@ -35,6 +43,8 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+#: how the names of fcatlas's tables begin (a database with none of them is empty to fcatlas)
+TABLE_PREFIXES = ("register_", "grant_", "accounts_", "economics_")
 
 
 def sqlite_file(url: str | URL) -> Path | None:
@@ -78,6 +88,8 @@ def make_engine(url: str | URL) -> Engine:
                 f"katalogen för databasen {str(db_file)!r} kan inte skapas ({exc.strerror or exc})"
             ) from None
         protect(db_file, "databasen")
+        # absolute: the engine is kept for the whole process, whatever the working directory
+        u = u.set(database=str(db_file.absolute()))
     try:
         engine = create_engine(u, future=True)
     except Exception as exc:  # missing driver, bad options
@@ -104,6 +116,85 @@ def alembic_config(engine: Engine):
     return cfg
 
 
+# -- one engine per database per process ---------------------------------------------------------
+_engines: dict[str, Engine] = {}
+_current: set[str] = set()  # engines whose schema was found current (checked once per process)
+_lock = threading.Lock()
+
+
+def _key(url: str | URL) -> str | None:
+    """The cache key of ``url`` (``None``: not cached, as in-memory SQLite, a new database each time)."""
+    try:
+        u = make_url(url)
+    except Exception:
+        return None  # make_engine says in Swedish what is wrong
+    if u.get_backend_name() == "sqlite":
+        file = sqlite_file(u)
+        if file is None:
+            return None
+        u = u.set(database=str(file.absolute()))
+    return u.render_as_string(hide_password=False)
+
+
+def get_engine(url: str | URL) -> Engine:
+    """The process's one engine for ``url`` (created on first use; the schema is not checked).
+
+    Every face and store gets its engine here, so that a process keeps one connection pool per
+    database however often it opens it.
+    """
+    key = _key(url)
+    if key is None:
+        return make_engine(url)
+    with _lock:
+        engine = _engines.get(key)
+        if engine is None:
+            engine = _engines[key] = make_engine(url)
+        return engine
+
+
+def forget_engine(url: str | URL) -> None:
+    """Close and drop the cached engine of ``url`` (after its database was replaced, e.g. by a
+    restore: pooled connections would still see the old file)."""
+    key = _key(url)
+    with _lock:
+        engine = _engines.pop(key, None) if key is not None else None
+        _current.discard(key or "")
+    if engine is not None:
+        engine.dispose()
+
+
+def forget_engines() -> None:
+    """Close and drop every cached engine (tests do it after each test: no idle connections stay
+    open to databases that are gone)."""
+    with _lock:
+        engines = list(_engines.values())
+        _engines.clear()
+        _current.clear()
+    for engine in engines:
+        engine.dispose()
+
+
+def where(engine: Engine) -> str:
+    """The database as a person names it: a SQLite file's path, else the URL without password."""
+    file = sqlite_file(engine.url)
+    return str(file) if file is not None else engine.url.render_as_string(hide_password=True)
+
+
+def _storage_error(engine: Engine, exc: BaseException, doing: str) -> StorageError:
+    """A database failure as a Swedish :class:`StorageError`."""
+    place = where(engine)
+    text_ = str(getattr(exc, "orig", exc))
+    if "file is not a database" in text_ or "not a database" in text_:
+        return StorageError(f"databasen {place!r} är ingen databas (filen är något annat); ange rätt fil")
+    if "locked" in text_ or "busy" in text_:
+        return StorageError(f"databasen {place!r} används av någon annan just nu; försök igen om en stund")
+    if "readonly" in text_ or "read-only" in text_:
+        return StorageError(f"databasen {place!r} är skrivskyddad")
+    if "unable to open" in text_:
+        return StorageError(f"databasen {place!r} kan inte öppnas (finns katalogen, och får den skrivas?)")
+    return StorageError(f"databasen {place!r} kunde inte {doing} ({type(exc).__name__})")
+
+
 def migrate(engine: Engine) -> None:
     """Bring the database schema up to date (``alembic upgrade heads``)."""
     from alembic import command
@@ -111,22 +202,127 @@ def migrate(engine: Engine) -> None:
     try:
         command.upgrade(alembic_config(engine), "heads")
     except Exception as exc:  # pragma: no cover - message path
-        where = engine.url.render_as_string(hide_password=True)
-        text = str(getattr(exc, "orig", exc))
-        if "file is not a database" in text or "not a database" in text:
-            raise StorageError(f"databasen {where!r} är ingen databas (filen är något annat); ange rätt fil") from None
-        if "locked" in text or "busy" in text:
-            raise StorageError(f"databasen {where!r} används av någon annan just nu; försök igen om en stund") from None
-        if "readonly" in text or "read-only" in text:
-            raise StorageError(f"databasen {where!r} är skrivskyddad") from None
-        if "unable to open" in text:
-            raise StorageError(f"databasen {where!r} kan inte öppnas (finns katalogen, och får den skrivas?)") from None
-        raise StorageError(f"databasen {where!r} kunde inte öppnas eller uppgraderas ({type(exc).__name__})") from exc
+        raise _storage_error(engine, exc, "öppnas eller uppgraderas") from exc
+    with _lock:
+        _current.add(_key(engine.url) or "")
 
 
-def connect(url: str) -> Engine:
-    """Engine for ``url`` with the schema migrated to the newest version."""
-    engine = make_engine(url)
+@functools.cache
+def _revisions() -> dict[str, tuple[str, ...]]:
+    """Every migration's revision and the revisions it follows, read from the scripts' text
+    (without importing Alembic, which would cost every command a quarter of a second)."""
+    import ast
+
+    out: dict[str, tuple[str, ...]] = {}
+    for script in sorted((MIGRATIONS / "versions").glob("*.py")):
+        values: dict[str, object] = {}
+        for node in ast.parse(script.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                if node.targets[0].id in ("revision", "down_revision"):
+                    values[node.targets[0].id] = ast.literal_eval(node.value)
+        if isinstance(values.get("revision"), str):
+            down = values.get("down_revision")
+            parents = (down,) if isinstance(down, str) else tuple(down) if isinstance(down, tuple | list) else ()
+            out[str(values["revision"])] = tuple(str(d) for d in parents)
+    return out
+
+
+def schema_heads() -> frozenset[str]:
+    """The newest revision of every branch of this version of fcatlas (from the migration scripts)."""
+    revisions = _revisions()
+    parents = {p for ps in revisions.values() for p in ps}
+    return frozenset(r for r in revisions if r not in parents)
+
+
+def _known_revisions() -> frozenset[str]:
+    return frozenset(_revisions())
+
+
+def schema_state(engine: Engine) -> str:
+    """``current``, ``empty`` (none of fcatlas's tables, nothing to upgrade), ``old`` (an older
+    revision: to be upgraded), ``newer`` (made by a newer fcatlas) or ``unversioned`` (fcatlas
+    tables without Alembic's version table)."""
+    with engine.connect() as conn:
+        names = set(inspect(conn).get_table_names())
+        versions = (set(conn.execute(text("SELECT version_num FROM alembic_version")).scalars())
+                    if "alembic_version" in names else set())
+    if not versions:
+        return "unversioned" if any(n.startswith(TABLE_PREFIXES) for n in names) else "empty"
+    if versions == schema_heads():
+        return "current"
+    if versions - _known_revisions():
+        return "newer"
+    return "old"
+
+
+def check_schema(engine: Engine, *, create: bool = True) -> None:
+    """Make sure the schema of ``engine``'s database is the current one.
+
+    An empty database (no fcatlas tables) is created at the current schema when ``create``;
+    nothing is ever upgraded here: an older schema is refused in Swedish with the command that
+    upgrades it (``fcatlas db upgrade --db …``).
+    """
+    key = _key(engine.url) or ""
+    with _lock:
+        if key and key in _current:
+            return
+    try:
+        state = schema_state(engine)
+    except Exception as exc:  # not a database, locked, unreachable …
+        raise _storage_error(engine, exc, "öppnas") from exc
+    if state == "empty" and create:
+        try:
+            migrate(engine)  # creation of a new database, not an upgrade
+        except StorageError:
+            if schema_state(engine) != "current":  # else another process created it meanwhile
+                raise
+        return
+    place = where(engine)
+    if state == "old":
+        raise StorageError(
+            f"databasen {place} har ett äldre schema än den här versionen av fcatlas och måste uppgraderas "
+            f"först (ta gärna en säkerhetskopia innan): fcatlas db upgrade --db {_quote(place)}"
+        )
+    if state == "newer":
+        raise StorageError(
+            f"databasen {place} har ett nyare schema än den här versionen av fcatlas; uppdatera fcatlas"
+        )
+    if state == "unversioned":
+        raise StorageError(
+            f"databasen {place} har fcatlas-tabeller men ingen schemaversion (alembic_version); "
+            "den kan inte användas – ange en tom databas eller återställ en säkerhetskopia"
+        )
+    if state == "empty":
+        raise StorageError(f"databasen {place} är tom")
+    with _lock:
+        if key:
+            _current.add(key)
+
+
+def _quote(place: str) -> str:
+    """``place`` as one shell word (quoted only when needed)."""
+    import shlex
+
+    return shlex.quote(place)
+
+
+def open_engine(url: str | URL, *, create: bool = True) -> Engine:
+    """The process's engine for ``url`` after :func:`check_schema` (an empty database is created)."""
+    engine = get_engine(url)
+    check_schema(engine, create=create)
+    return engine
+
+
+def connect(url: str | URL) -> Engine:
+    """The engine of ``url`` with a current schema (:func:`open_engine`); never migrates an
+    existing database."""
+    return open_engine(url)
+
+
+def upgrade(url: str | URL) -> Engine:
+    """Migrate the database at ``url`` to the current schema (``fcatlas db upgrade``, and
+    ``fcatlas serve`` at start): the one place where an existing database is upgraded."""
+    engine = get_engine(url)
     migrate(engine)
     return engine
 
@@ -136,3 +332,53 @@ def unit_of_work(engine: Engine) -> Iterator[Session]:
     """One transaction: committed when the block ends normally, rolled back on an exception."""
     with Session(engine) as session, session.begin():
         yield session
+
+
+@contextmanager
+def session_scope(url: str | URL, *, create: bool = True) -> Iterator[Session]:
+    """A unit of work on the database at ``url`` (:func:`open_engine`, then :func:`unit_of_work`)."""
+    with unit_of_work(open_engine(url, create=create)) as session:
+        yield session
+
+
+class SessionStore:
+    """The one shape of every store: it works in a :class:`~sqlalchemy.orm.Session`.
+
+    * ``Store(session)`` — inside the caller's unit of work: the store reads and writes in it and
+      the caller commits (services, the web).
+    * ``Store.open(url)`` or ``Store(engine)`` — the CLI's convenience: a session of its own on the
+      process's engine, each call of the store its own transaction.
+    """
+
+    def __init__(self, session: Session | Engine) -> None:
+        self._owns = isinstance(session, Engine)
+        self.session: Session = Session(session) if isinstance(session, Engine) else session
+
+    @property
+    def engine(self) -> Engine:
+        bind = self.session.get_bind()
+        return bind if isinstance(bind, Engine) else bind.engine
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """The session to work in: the caller's (flushed at the end; the caller commits), or, for a
+        store with its own session, a transaction committed at the end (rolled back on an error)."""
+        if not self._owns:
+            yield self.session
+            self.session.flush()
+        elif self.session.in_transaction():
+            yield self.session
+        else:
+            with self.session.begin():
+                yield self.session
+
+    def close(self) -> None:
+        """End a store's own session (the process's engine stays open for the next use)."""
+        if self._owns:
+            self.session.close()
+
+    def __enter__(self) -> SessionStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -125,4 +125,7 @@ def restore(url: str, source: Path, replace: bool = False) -> list[str]:
         _run([*cmd, str(source)], "pg_restore")
     else:
         raise ConfigError(f"återställning stöds för SQLite och PostgreSQL, inte {dialect}")
+    from fcatlas.db import forget_engine
+
+    forget_engine(url)  # the process's pooled connections would still see the old content
     return table_names(url)

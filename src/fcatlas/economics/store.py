@@ -1,5 +1,6 @@
 """Storage of listed children per health centre in the project database (SQLite or PostgreSQL;
-the same database as the register). Use :meth:`ListedStore.open`.
+the same database as the register). ``ListedStore(session)`` works in the caller's unit of work;
+:meth:`ListedStore.open` gives the CLI a store with its own session.
 
 An import replaces every year present in the file, in one transaction: all rows of those years
 go and the file's rows come in, or — on any error — nothing changes.
@@ -12,10 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import Engine, delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, func, select
 
-from fcatlas.db import connect
+from fcatlas.db import SessionStore, open_engine
 from fcatlas.economics.errors import EconomicsError
 from fcatlas.economics.intake import ListedRow, centre_key
 from fcatlas.economics.listed import LISTED_COLUMNS
@@ -29,17 +29,14 @@ class ImportSummary:
     replaced: dict[int, int]  # year -> rows that were there before
 
 
-class ListedStore:
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+class ListedStore(SessionStore):
+    """Listed children per health centre and year."""
 
     @classmethod
     def open(cls, url: str) -> ListedStore:
-        """Connect to ``url`` (SQLAlchemy URL) and bring the schema up to date."""
-        return cls(connect(url))
-
-    def close(self) -> None:
-        self.engine.dispose()
+        """The store on the process's engine for ``url`` (its own session, each call one
+        transaction). The schema must be current (an empty database is created); nothing is migrated."""
+        return cls(open_engine(url))
 
     def replace(self, rows: Sequence[ListedRow], source: str = "", now: dt.datetime | None = None) -> ImportSummary:
         """Store ``rows``; every year they contain is replaced as a whole (one transaction)."""
@@ -48,7 +45,7 @@ class ListedStore:
         now = now or dt.datetime.now(dt.UTC)
         years = sorted({r.year for r in rows})
         replaced: dict[int, int] = {}
-        with Session(self.engine) as s, s.begin():
+        with self.transaction() as s:
             for y in years:
                 replaced[y] = int(s.scalar(select(func.count()).select_from(ListedCount).where(ListedCount.year == y))
                                   or 0)
@@ -67,8 +64,8 @@ class ListedStore:
                    ListedCount.children, ListedCount.women, ListedCount.regi)
         if years is not None:
             q = q.where(ListedCount.year.in_(list(years)))
-        with self.engine.connect() as conn:
-            rows = conn.execute(q.order_by(ListedCount.centre_id, ListedCount.year)).all()
+        with self.transaction() as s:
+            rows = s.execute(q.order_by(ListedCount.centre_id, ListedCount.year)).all()
         df = pd.DataFrame([tuple(r) for r in rows], columns=LISTED_COLUMNS)
         df["year"] = df["year"].astype("int64")
         df["children"] = df["children"].astype("int64")
@@ -76,8 +73,8 @@ class ListedStore:
         return df
 
     def years(self) -> list[int]:
-        with self.engine.connect() as conn:
-            return [int(y) for y in conn.scalars(select(ListedCount.year).distinct().order_by(ListedCount.year))]
+        with self.transaction() as s:
+            return [int(y) for y in s.scalars(select(ListedCount.year).distinct().order_by(ListedCount.year))]
 
 
 def match_centres(names: Sequence[tuple[int | None, str]], listed: pd.DataFrame) -> tuple[dict[str, str], list[tuple[int | None, str, str]]]:

@@ -1,44 +1,24 @@
 """Storage of the grant follow-up in the project database (SQLite or PostgreSQL).
 
-Tables (on :class:`fcatlas.db.Base`, Alembic branch ``grants``):
-
-* ``grant_reports`` — one row per recipient (län code) and grant year: status with
-  timestamps, amount received, staff, unused amount, account, deadline;
-* ``grant_report_uses`` — amount per permitted purpose;
-* ``grant_report_units`` — linked register units (ids);
-* ``grant_report_events`` — every status change with its time and comment.
-
-Use :meth:`GrantStore.open`.
+The tables are in :mod:`fcatlas.grants.models`. ``GrantStore(session)`` works in the caller's
+unit of work; :meth:`GrantStore.open` gives the CLI a store with its own session. Every status
+event records the acting user (``user``; by default the login name).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+import getpass
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import (
-    BigInteger,
-    CheckConstraint,
-    Date,
-    DateTime,
-    Engine,
-    ForeignKey,
-    Integer,
-    Numeric,
-    String,
-    Text,
-    UniqueConstraint,
-    select,
-)
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
-from fcatlas.db import Base, connect
-from fcatlas.grants import decisions as _decisions  # noqa: F401  (the decision tables on the same branch)
+from fcatlas.db import SessionStore, open_engine
 from fcatlas.grants.followup import (
     CONTROL_CHARS,
     EDITABLE,
@@ -54,97 +34,31 @@ from fcatlas.grants.followup import (
     errors,
     is_late,
 )
+from fcatlas.grants.models import GrantReport, GrantReportEvent, GrantReportUnit, GrantReportUse
 from fcatlas.grants.plan import report_deadline
 
-_STATUSES = ", ".join(f"'{s.value}'" for s in ReportStatus)
-_PURPOSES = ", ".join(f"'{p.value}'" for p in Purpose)
+__all__ = ["LIST_COLUMNS", "GrantReport", "GrantReportEvent", "GrantReportUnit", "GrantReportUse", "GrantStore",
+           "ReportView"]
 
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def acting_user(user: str | None) -> str:
+    """Who acts: ``user``, else the login name (every status event records somebody)."""
+    if user:
+        return user
+    try:
+        return getpass.getuser()
+    except Exception:  # pragma: no cover - no login name in some containers
+        return "okänd"
+
+
 def _aware(ts: dt.datetime | None) -> dt.datetime | None:
     if ts is None:
         return None
     return ts if ts.tzinfo is not None else ts.replace(tzinfo=dt.UTC)
-
-
-class GrantReport(Base):
-    __tablename__ = "grant_reports"
-    __table_args__ = (
-        UniqueConstraint("region_code", "year", name="uq_grant_reports_region_year"),
-        CheckConstraint(f"status IN ({_STATUSES})", name="status"),
-        CheckConstraint("amount_received_sek >= 0", name="received_nonneg"),
-    )
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    region_code: Mapped[str] = mapped_column(String(2), nullable=False)
-    year: Mapped[int] = mapped_column(Integer, nullable=False)
-    status: Mapped[str] = mapped_column(String(20), nullable=False, default=ReportStatus.NOT_STARTED.value)
-    amount_received_sek: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
-    #: The decided allocation (``grant report open --allocation``); None when not known.
-    allocated_sek: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
-    fte: Mapped[Decimal | None] = mapped_column(Numeric(8, 2), nullable=True)
-    role: Mapped[str] = mapped_column(String(200), nullable=False, default="")
-    unused_sek: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
-    account: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    deadline: Mapped[dt.date] = mapped_column(Date, nullable=False)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False)
-    submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    returned_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    approved_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-
-    uses: Mapped[list[GrantReportUse]] = relationship(
-        back_populates="report", cascade="all, delete-orphan", order_by="GrantReportUse.purpose"
-    )
-    units: Mapped[list[GrantReportUnit]] = relationship(
-        back_populates="report", cascade="all, delete-orphan", order_by="GrantReportUnit.unit_id"
-    )
-    events: Mapped[list[GrantReportEvent]] = relationship(
-        back_populates="report", cascade="all, delete-orphan", order_by="GrantReportEvent.id"
-    )
-
-
-class GrantReportUse(Base):
-    __tablename__ = "grant_report_uses"
-    __table_args__ = (
-        CheckConstraint(f"purpose IN ({_PURPOSES})", name="purpose"),
-        CheckConstraint("amount_sek >= 0", name="amount_nonneg"),
-    )
-
-    report_id: Mapped[int] = mapped_column(
-        ForeignKey("grant_reports.id", ondelete="CASCADE"), primary_key=True
-    )
-    purpose: Mapped[str] = mapped_column(String(40), primary_key=True)
-    amount_sek: Mapped[int] = mapped_column(BigInteger, nullable=False)
-    report: Mapped[GrantReport] = relationship(back_populates="uses")
-
-
-class GrantReportUnit(Base):
-    __tablename__ = "grant_report_units"
-
-    report_id: Mapped[int] = mapped_column(
-        ForeignKey("grant_reports.id", ondelete="CASCADE"), primary_key=True
-    )
-    unit_id: Mapped[str] = mapped_column(String(100), primary_key=True)
-    report: Mapped[GrantReport] = relationship(back_populates="units")
-
-
-class GrantReportEvent(Base):
-    __tablename__ = "grant_report_events"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    report_id: Mapped[int] = mapped_column(
-        ForeignKey("grant_reports.id", ondelete="CASCADE"), nullable=False, index=True
-    )
-    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False)
-    from_status: Mapped[str | None] = mapped_column(String(20), nullable=True)
-    to_status: Mapped[str] = mapped_column(String(20), nullable=False)
-    comment: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    user_name: Mapped[str | None] = mapped_column(String(254), nullable=True)
-    report: Mapped[GrantReport] = relationship(back_populates="events")
 
 
 @dataclass(frozen=True)
@@ -192,54 +106,38 @@ LIST_COLUMNS = [
 ]
 
 
-class GrantStore:
+class GrantStore(SessionStore):
     """The follow-up store. ``unit_exists`` (optional) checks linked register units,
     ``unit_lan`` (optional) their län, so that a region links only its own units.
 
-    With ``session`` every method works inside that session (the caller's unit of work: it
-    flushes, the caller commits); without, each method is its own transaction on ``engine``.
-    ``user`` on the writing methods is recorded with the status event (who did it).
+    ``GrantStore(session)`` works inside the caller's unit of work (it flushes, the caller
+    commits); :meth:`open` (or an engine) gives each method its own transaction.
+    ``user`` on the writing methods is recorded with the status event (who did it; by default
+    the login name).
     """
 
-    def __init__(self, engine: Engine, unit_exists: Callable[[str], bool] | None = None,
-                 unit_lan: Callable[[str], str | None] | None = None, session: Session | None = None) -> None:
-        self.engine = engine
+    def __init__(self, session: Session | Engine, unit_exists: Callable[[str], bool] | None = None,
+                 unit_lan: Callable[[str], str | None] | None = None) -> None:
+        super().__init__(session)
         self.unit_exists = unit_exists
         self.unit_lan = unit_lan
-        self.session = session
 
     @classmethod
     def in_session(cls, session: Session, unit_exists: Callable[[str], bool] | None = None,
                    unit_lan: Callable[[str], str | None] | None = None) -> GrantStore:
-        """A store working inside ``session`` (the caller commits)."""
-        return cls(session.get_bind(), unit_exists, unit_lan, session)  # type: ignore[arg-type]
-
-    @contextmanager
-    def _tx(self) -> Iterator[Session]:
-        if self.session is not None:
-            yield self.session
-            self.session.flush()
-            return
-        with Session(self.engine) as s, s.begin():
-            yield s
-
-    @contextmanager
-    def _read(self) -> Iterator[Session]:
-        if self.session is not None:
-            yield self.session
-            return
-        with Session(self.engine) as s:
-            yield s
+        """A store working inside ``session`` (the caller commits); the same as ``GrantStore(session, …)``."""
+        return cls(session, unit_exists, unit_lan)
 
     @classmethod
     def open(cls, url: str, unit_exists: Callable[[str], bool] | None = None,
              unit_lan: Callable[[str], str | None] | None = None) -> GrantStore:
-        """Connect to ``url`` (SQLAlchemy URL) and bring the schema up to date."""
-        return cls(connect(url), unit_exists, unit_lan)
+        """The store on the process's engine for ``url`` (its own session, each call one
+        transaction). The schema must be current (an empty database is created); nothing is migrated."""
+        return cls(open_engine(url), unit_exists, unit_lan)
 
     def allocated(self, region_code: str, year: int) -> int | None:
         """The decided allocation for a region and year (from ``open_year``), if known."""
-        with self._read() as s:
+        with self.transaction() as s:
             row = self._get(s, region_code, year)
             return None if row is None or row.allocated_sek is None else int(row.allocated_sek)
 
@@ -247,9 +145,6 @@ class GrantStore:
         """Every finding for ``data`` against the register and the decided allocation."""
         return check_report(data, self.unit_exists, deadline, unit_lan=self.unit_lan,
                             allocated_sek=self.allocated(data.region_code, data.year))
-
-    def close(self) -> None:
-        self.engine.dispose()
 
     # -- writing ----------------------------------------------------------------------------
     def open_year(
@@ -265,7 +160,7 @@ class GrantStore:
         created."""
         now = now or utcnow()
         created = 0
-        with self._tx() as s:
+        with self.transaction() as s:
             for code, amount in sorted(amounts.items()):
                 if int(amount) < 0:
                     raise ReportError(f"beloppet för region {code} år {year} är negativt ({amount} kr)", [])
@@ -299,7 +194,7 @@ class GrantStore:
         submitted again; submitted and approved reports cannot be changed.
         """
         now = now or utcnow()
-        with self._tx() as s:
+        with self.transaction() as s:
             row = self._get(s, data.region_code, data.year)
             dl = deadline or (row.deadline if row is not None else report_deadline(data.year))
             self._raise_on_errors(data, dl)
@@ -338,7 +233,7 @@ class GrantStore:
         at = _aware(at) or utcnow()
         if CONTROL_CHARS.search(comment):
             raise ReportError("kommentaren innehåller otillåtna styrtecken (t.ex. NUL); skriv om den")
-        with self._tx() as s:
+        with self.transaction() as s:
             row = self._get(s, region_code, year)
             if row is None:
                 raise ReportError(f"det finns ingen rapport för region {region_code} år {year}")
@@ -358,22 +253,23 @@ class GrantStore:
             s.flush()
             return self._view(row)
 
-    def submit(self, data: ReportData, deadline: dt.date | None = None, at: dt.datetime | None = None) -> ReportView:
+    def submit(self, data: ReportData, deadline: dt.date | None = None, at: dt.datetime | None = None,
+               user: str | None = None) -> ReportView:
         """Save and submit in one go (``data.submitted_at`` or ``at`` is the submission time)."""
         when = _aware(at or data.submitted_at) or utcnow()
-        self.save(data, deadline=deadline, now=when)
-        return self.set_status(data.region_code, data.year, ReportStatus.SUBMITTED, at=when)
+        self.save(data, deadline=deadline, now=when, user=user)
+        return self.set_status(data.region_code, data.year, ReportStatus.SUBMITTED, at=when, user=user)
 
     # -- reading ----------------------------------------------------------------------------
     def get(self, region_code: str, year: int) -> ReportView:
-        with self._read() as s:
+        with self.transaction() as s:
             row = self._get(s, region_code, year)
             if row is None:
                 raise ReportError(f"det finns ingen rapport för region {region_code} år {year}")
             return self._view(row)
 
     def history(self, region_code: str, year: int) -> list[dict[str, Any]]:
-        with self._read() as s:
+        with self.transaction() as s:
             row = self._get(s, region_code, year)
             if row is None:
                 raise ReportError(f"det finns ingen rapport för region {region_code} år {year}")
@@ -389,7 +285,7 @@ class GrantStore:
         region_code: str | None = None,
         status: ReportStatus | None = None,
     ) -> list[ReportView]:
-        with self._read() as s:
+        with self.transaction() as s:
             q = select(GrantReport).order_by(GrantReport.year, GrantReport.region_code)
             if year is not None:
                 q = q.where(GrantReport.year == year)
@@ -458,7 +354,7 @@ class GrantStore:
         )
         s.add(row)
         row.events.append(GrantReportEvent(at=now, from_status=None, to_status=row.status, comment="skapad",
-                                          user_name=user))
+                                          user_name=acting_user(user)[:254]))
         return row
 
     @staticmethod
@@ -474,7 +370,7 @@ class GrantStore:
     @staticmethod
     def _event(row: GrantReport, new: ReportStatus, at: dt.datetime, comment: str, user: str | None = None) -> None:
         row.events.append(GrantReportEvent(at=at, from_status=row.status, to_status=new.value, comment=comment,
-                                           user_name=user))
+                                           user_name=acting_user(user)[:254]))
         row.status = new.value
 
     @staticmethod

@@ -6,8 +6,13 @@
 
 Rules
 -----
-* An import is one database transaction: the file's accepted rows are all stored, or nothing
+* An import is read → plan → write: what the register holds about the file's units is read,
+  :func:`fcatlas.register.import_plan.plan_import` decides (without a database) what changes,
+  and one database transaction writes it: the file's accepted rows are all stored, or nothing
   is (a crash or kill in the middle leaves the database as it was).
+* ``Register(session)`` works in the caller's unit of work (the caller commits);
+  :meth:`Register.open` gives the CLI a register with its own session on the process's one
+  engine (:func:`fcatlas.db.open_engine`: the schema is checked, never migrated).
 * Re-importing the same file changes nothing: ids are stable, unchanged units are not written,
   no audit entry and no import record are added.
 * Every change of a unit writes an audit entry (who, when, before, after) and bumps ``version``;
@@ -18,30 +23,34 @@ Rules
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import getpass
-import os
-import signal
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
 import pandas as pd
-from sqlalchemy import Engine, String, Table, func, insert, literal, select, update
+from sqlalchemy import String, Table, func, insert, literal, select, update
+from sqlalchemy.orm import Session
 
-from fcatlas.db import connect
+from fcatlas.db import SessionStore, open_engine
 from fcatlas.domain import GOVERNANCE_FIELDS, Status
 from fcatlas.errors import CodeError, ConfigError, ConflictError, FcatlasError, InputFileError, StorageError
 from fcatlas.geography import admin
 from fcatlas.register import intake, rules
 from fcatlas.register.geocode import Geocoder, distance_m
+from fcatlas.register.import_plan import (
+    Closure,
+    ImportPlan,
+    RegisterState,
+    closing,
+    plan_import,
+    resolve_ids,
+)
+from fcatlas.register.import_plan import jsonable as _jsonable
+from fcatlas.register.import_plan import same as _same
 from fcatlas.register.models import UNIT_FIELDS, AuditEntry, ImportRecord, RoundUnit, Unit
 from fcatlas.settings import to_sqlalchemy_url
-
-#: Test hook: SIGKILL the importing process after this many units were written (never set it
-#: outside tests; it exists to prove that a killed import leaves the database as it was).
-CRASH_ENV = "FCATLAS_REGISTER_CRASH_AFTER"
 
 MOVE_THRESHOLD_M = 100.0
 #: Rows per executemany batch when storing an import (all inside the one transaction).
@@ -114,98 +123,33 @@ def _user(user: str | None) -> str:
         return "okänd"
 
 
-def _jsonable(row: dict[str, Any]) -> dict[str, Any]:
-    return {k: (v.isoformat() if isinstance(v, dt.datetime | dt.date) else v) for k, v in row.items()}
+def _close(session: Session, closure: Closure, import_id: int | None = None) -> None:
+    """Write a :func:`~fcatlas.register.import_plan.closing` (refused if the unit changed meanwhile)."""
+    ut = _table(Unit)
+    res = session.execute(update(ut).where(ut.c.id == closure.unit_id, ut.c.version == closure.expected_version)
+                          .values(**closure.values))
+    if res.rowcount != 1:  # type: ignore[attr-defined]
+        raise ConflictError(f"enheten {closure.unit_id!r} ändrades av någon annan samtidigt; försök igen")
+    session.execute(insert(_table(AuditEntry)).values(**closure.audit, import_id=import_id))
 
 
-def _same(a: Any, b: Any) -> bool:
-    if isinstance(a, float) and isinstance(b, float):
-        return abs(a - b) <= 1e-9
-    return a == b
+class Register(SessionStore):
+    """The family-centre register in a database.
 
-
-def _keep_ids(units: list[intake.UnitRecord], known: list[dict[str, Any]]) -> list[tuple[intake.UnitRecord, str]]:
-    """Give file rows without an ``Id`` the id of the stored unit they are: a unit renamed with
-    ``register rename`` keeps its id under its new name, and a row naming a unit merged into
-    another (``register merge``) becomes that other unit. Changes ``units`` in place; returns
-    the rows of merged duplicates whose kept unit is in the file too (not stored again)."""
-    by_name: dict[tuple[str, str], set[str]] = {}
-    merged: dict[str, str] = {}
-    for k in known:
-        by_name.setdefault((str(k["kommun_code"]), intake.fold(str(k["name"]))), set()).add(str(k["id"]))
-        if k.get("merged_into"):
-            merged[str(k["id"])] = str(k["merged_into"])
-    taken = {u.id for u in units}
-    skipped: list[tuple[intake.UnitRecord, str]] = []
-    for u in units:
-        derived = u.id == intake.make_unit_id(u.fields["kommun_code"], u.fields["name"])
-        if not derived and u.id not in merged:
-            continue
-        target = u.id
-        same_name = by_name.get((u.fields["kommun_code"], intake.fold(u.fields["name"])), set())
-        if u.id not in {k["id"] for k in known} and len(same_name) == 1:
-            target = next(iter(same_name))
-        seen: set[str] = set()
-        while target in merged and target not in seen:  # follow merges to the unit that is kept
-            seen.add(target)
-            target = merged[target]
-        if target != u.id and target not in taken:
-            taken.discard(u.id)
-            taken.add(target)
-            u.id = target
-        elif target != u.id and u.id in merged:
-            skipped.append((u, target))
-    return skipped
-
-
-def _brief(row: dict[str, Any], reason: str | None) -> dict[str, Any]:
-    return {"id": row["id"], "name": row["name"], "kommun_code": row["kommun_code"],
-            "kommun_name": admin.kommun_name(row["kommun_code"]), "reason": reason}
-
-
-def _close(conn: Any, cur: dict[str, Any], *, reason: str, closed_round: int | None, user: str,
-           at_time: dt.datetime, import_id: int | None = None, comment: str | None = None,
-           merged_into: str | None = None, status_date: str | None = None) -> None:
-    """Set a unit's status to nedlagd with a reason; audited, version bumped, nothing deleted."""
-    ut, at = _table(Unit), _table(AuditEntry)
-    version = cur["version"] + 1
-    values: dict[str, Any] = {"status": Status.NEDLAGD.value, "status_reason": reason[:200],
-                              "closed_round": closed_round, "version": version, "updated_at": at_time}
-    if merged_into is not None:
-        values["merged_into"] = merged_into
-    if status_date is not None:
-        values["status_date"] = status_date
-    res = conn.execute(update(ut).where(ut.c.id == cur["id"], ut.c.version == cur["version"]).values(**values))
-    if res.rowcount != 1:
-        raise ConflictError(f"enheten {cur['id']!r} ändrades av någon annan samtidigt; försök igen")
-    before = {"status": cur["status"], "status_reason": cur.get("status_reason"), "round": cur["last_round"]}
-    after = {k: v for k, v in values.items() if k not in ("version", "updated_at")}
-    conn.execute(insert(at).values(
-        unit_id=cur["id"], action="merge" if merged_into else "close", user_name=user[:200], at=at_time,
-        version=version, before=_jsonable(before), after=_jsonable(after), import_id=import_id,
-        comment=comment or reason,
-    ))
-
-
-class Register:
-    """The family-centre register in a database."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+    ``Register(session)`` works inside the caller's unit of work (the caller commits);
+    :meth:`open` gives the CLI a register with its own session, each call one transaction.
+    """
 
     @classmethod
     def open(cls, url: str) -> Register:
-        """Open (and migrate) the register at ``url`` (SQLAlchemy URL or a SQLite file path)."""
-        return cls(connect(to_sqlalchemy_url(str(url))))
+        """The register at ``url`` (SQLAlchemy URL or a SQLite file path) on the process's engine.
 
-    def close(self) -> None:
-        self.engine.dispose()
+        The schema must be current (an empty database is created); nothing is migrated.
+        """
+        return cls(open_engine(to_sqlalchemy_url(str(url))))
 
     def __enter__(self) -> Register:
         return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     # ----------------------------------------------------------------------------------- reading
 
@@ -246,7 +190,7 @@ class Register:
             stmt = stmt.where(t.c.category == category)
         if status is not None:
             stmt = stmt.where(t.c.status == status)
-        with self.engine.connect() as conn:
+        with self.transaction() as conn:
             rows = [dict(r._mapping) for r in conn.execute(stmt)]
         return self._frame(rows)
 
@@ -272,18 +216,18 @@ class Register:
         return df
 
     def unit_exists(self, unit_id: str) -> bool:
-        with self.engine.connect() as conn:
+        with self.transaction() as conn:
             return conn.execute(select(Unit.id).where(Unit.id == unit_id)).first() is not None
 
     def unit_lan(self, unit_id: str) -> str | None:
         """The län code of a unit, or None when the register has no such unit."""
-        with self.engine.connect() as conn:
+        with self.transaction() as conn:
             row = conn.execute(select(Unit.lan_code).where(Unit.id == unit_id)).first()
         return None if row is None else str(row[0])
 
     def get_unit(self, unit_id: str) -> dict[str, Any]:
         """The current state of one unit (public names, plus ``version``)."""
-        with self.engine.connect() as conn:
+        with self.transaction() as conn:
             row = conn.execute(select(Unit.__table__).where(Unit.id == unit_id)).first()
         if row is None:
             raise StorageError(f"enheten {unit_id!r} finns inte i registret")
@@ -291,7 +235,7 @@ class Register:
         return {_PUBLIC_NAMES.get(k, k): v for k, v in d.items()}
 
     def rounds(self) -> list[int]:
-        with self.engine.connect() as conn:
+        with self.transaction() as conn:
             return [int(r[0]) for r in conn.execute(select(RoundUnit.round_year).distinct().order_by(RoundUnit.round_year))]
 
     def audit(self, unit_id: str | None = None) -> pd.DataFrame:
@@ -301,20 +245,20 @@ class Register:
                       t.c.before, t.c.after, t.c.import_id, t.c.comment).order_by(t.c.id)
         if unit_id is not None:
             stmt = stmt.where(t.c.unit_id == unit_id)
-        with self.engine.connect() as conn:
+        with self.transaction() as conn:
             return pd.DataFrame([dict(r._mapping) for r in conn.execute(stmt)],
                                 columns=["id", "unit_id", "action", "user", "at", "version", "before", "after",
                                          "import_id", "comment"])
 
     def imports(self) -> pd.DataFrame:
-        with self.engine.connect() as conn:
+        with self.transaction() as conn:
             rows = [dict(r._mapping) for r in conn.execute(select(ImportRecord.__table__).order_by(ImportRecord.id))]
         return pd.DataFrame(rows, columns=[c.name for c in ImportRecord.__table__.columns])
 
     def counts(self) -> dict[str, int]:
         """Row counts of the register's tables (handy for checking that nothing changed)."""
         out = {}
-        with self.engine.connect() as conn:
+        with self.transaction() as conn:
             for m in (Unit, RoundUnit, AuditEntry, ImportRecord):
                 out[m.__tablename__] = int(conn.execute(select(func.count()).select_from(m)).scalar_one())
         return out
@@ -373,170 +317,19 @@ class Register:
         self, sub: intake.Submission, round: int, user: str, partial: bool = False
     ) -> ImportResult:
         """Store the accepted units of a parsed submission (one transaction); unless ``partial``,
-        close the units of the file's regions that it no longer lists (see :meth:`import_file`)."""
-        crash_after = int(os.environ.get(CRASH_ENV, "0") or 0)
-        problems = list(sub.problems)
-        now = _now()
-        written = 0
-        ut, rt, at = _table(Unit), _table(RoundUnit), _table(AuditEntry)
+        close the units of the file's regions that it no longer lists (see :meth:`import_file`).
+
+        Read → plan → write: what the register holds about the file's units is read, the pure
+        :func:`~fcatlas.register.import_plan.plan_import` decides what changes, and
+        :meth:`write_plan` writes it, all in one transaction.
+        """
         try:
-            with self.engine.begin() as conn:
+            with self.transaction() as session:
                 kommuner = sorted({u.fields["kommun_code"] for u in sub.units})
-                known = [
-                    dict(r._mapping)
-                    for r in conn.execute(
-                        select(ut.c.id, ut.c.name, ut.c.kommun_code, ut.c.lat, ut.c.lon, ut.c.precision,
-                               ut.c.merged_into)
-                        .where(ut.c.kommun_code.in_(kommuner))
-                    )
-                ] if kommuner else []
-                merged_rows = _keep_ids(sub.units, known)
-                if merged_rows:
-                    drop = {id(u) for u, _ in merged_rows}
-                    sub = dataclasses.replace(sub, units=[u for u in sub.units if id(u) not in drop])
-                    raw_rows = dict(sub.table.rows)
-                    for u, target in merged_rows:
-                        cells = raw_rows.get(u.row, [])
-                        problems.append(intake.RowProblem(
-                            u.row, None,
-                            f"{u.fields['name']!r} är sammanslagen med {target!r} (register merge), som också "
-                            "finns i filen; raden räknas som den enheten och sparas inte för sig",
-                            "varning", {h: (cells[i] if i < len(cells) else "") for i, h in enumerate(sub.table.headers)},
-                        ))
-                ids = [u.id for u in sub.units]
-                current: dict[str, dict[str, Any]] = {}
-                snapshots: dict[str, dict[str, Any]] = {}
-                for chunk in range(0, len(ids), 500):
-                    part = ids[chunk:chunk + 500]
-                    for r in conn.execute(select(ut).where(ut.c.id.in_(part))):
-                        current[r.id] = dict(r._mapping)
-                    for r in conn.execute(select(rt).where(rt.c.round_year == round, rt.c.unit_id.in_(part))):
-                        snapshots[r.unit_id] = dict(r._mapping)
-                # likely duplicates against stored units of the same kommuner (merged ones are settled)
-                existing = [e for e in known if not e["merged_into"]]
-                header = sub.table.headers
-                raw = {row_no: cells for row_no, cells in sub.table.rows}
-                for unit, _other, reason in intake.likely_duplicates(sub.units, existing):
-                    cells = raw.get(unit.row, [])
-                    values = {h: (cells[i] if i < len(cells) else "") for i, h in enumerate(header)}
-                    problems.append(intake.RowProblem(unit.row, None, f"möjlig dubblett: {reason}", "varning", values))
-
-                import_id: int | None = None
-                plan: list[tuple[str, intake.UnitRecord, dict[str, Any]]] = []
-                n_new = n_changed = n_unchanged = 0
-                for u in sub.units:
-                    cur = current.get(u.id)
-                    snap = snapshots.get(u.id)
-                    snap_differs = snap is None or not all(_same(snap[f], u.fields[f]) for f in UNIT_FIELDS)
-                    if cur is None:
-                        plan.append(("new", u, {}))
-                        n_new += 1
-                        continue
-                    # the newest round's report is the unit's current state; an older round only
-                    # adds its snapshot (a unit closed as of a round is newer than that round)
-                    newer = round >= max(cur["last_round"], cur["closed_round"] or 0)
-                    changes = {f: u.fields[f] for f in UNIT_FIELDS if newer and not _same(cur[f], u.fields[f])}
-                    if newer and (cur["status_reason"] or cur["closed_round"]):
-                        changes.update(status_reason=None, closed_round=None)  # reported again: reopened
-                    if newer:
-                        content_changed = bool(changes)
-                    elif snap is not None:
-                        content_changed = snap_differs
-                    else:
-                        content_changed = not all(_same(cur[f], u.fields[f]) for f in UNIT_FIELDS)
-                    n_changed += content_changed
-                    n_unchanged += not content_changed
-                    if changes or (newer and cur["last_round"] != round):
-                        plan.append(("unit", u, changes))
-                    elif snap_differs:
-                        plan.append(("snapshot", u, {}))
-                    else:
-                        plan.append(("same", u, {}))
-                # the file is the region's whole list for the round: close what it no longer lists
-                lans = sorted({u.fields["lan_code"] for u in sub.units})
-                file_ids = set(ids)
-                missing = [
-                    dict(r._mapping)
-                    for r in conn.execute(
-                        select(ut).where(ut.c.lan_code.in_(lans), ut.c.status != Status.NEDLAGD.value,
-                                         ut.c.last_round <= round)
-                        .order_by(ut.c.kommun_code, ut.c.name)
-                    )
-                    if r.id not in file_ids
-                ] if lans else []
-                reason = f"saknas i inventering {round}"
-                to_close = [] if partial or sub.rejected_rows else missing
-                left_open = missing if (sub.rejected_rows and not partial) else []
-                if any(kind != "same" for kind, _, _ in plan) or to_close:
-                    import_id = int(conn.execute(
-                        insert(_table(ImportRecord)).values(
-                            round_year=round, file_name=str(sub.file)[:500], file_sha256=sub.table.sha256,
-                            imported_at=now, user_name=user[:200], n_rows=sub.n_rows, n_accepted=len(sub.units),
-                            n_rejected=len(sub.rejected_rows), n_new=n_new, n_changed=n_changed,
-                        ).returning(_table(ImportRecord).c.id)
-                    ).scalar_one())
-                pending: dict[str, list[dict[str, Any]]] = {"units": [], "audit": [], "snapshots": []}
-
-                def flush() -> None:
-                    # executemany per table; units first (the others refer to them)
-                    for key, table in (("units", ut), ("snapshots", rt), ("audit", at)):
-                        if pending[key]:
-                            conn.execute(insert(table), pending[key])
-                            pending[key] = []
-
-                for kind, u, changes in plan:
-                    if kind == "same":
-                        continue
-                    cur = current.get(u.id)
-                    snap = snapshots.get(u.id)
-                    comment = f"import av {sub.file.name} rad {u.row}"
-                    if kind == "new":
-                        pending["units"].append({
-                            **u.fields, "id": u.id, "first_round": round, "last_round": round,
-                            "source_file": sub.file.name[:500], "source_row": u.row, "version": 1,
-                            "created_at": now, "updated_at": now,
-                        })
-                        pending["audit"].append({
-                            "unit_id": u.id, "action": "create", "user_name": user[:200], "at": now, "version": 1,
-                            "before": None, "after": _jsonable({**u.fields, "round": round}),
-                            "import_id": import_id, "comment": comment,
-                        })
-                    elif kind == "unit":
-                        assert cur is not None
-                        version = cur["version"] + 1
-                        res = conn.execute(
-                            update(ut).where(ut.c.id == u.id, ut.c.version == cur["version"]).values(
-                                **changes, last_round=round, source_file=sub.file.name[:500],
-                                source_row=u.row, version=version, updated_at=now,
-                            )
-                        )
-                        if res.rowcount != 1:
-                            raise ConflictError(
-                                f"enheten {u.id!r} ändrades av någon annan under importen; importera igen"
-                            )
-                        pending["audit"].append({
-                            "unit_id": u.id, "action": "import", "user_name": user[:200], "at": now,
-                            "version": version,
-                            "before": _jsonable({**{f: cur[f] for f in changes}, "round": cur["last_round"]}),
-                            "after": _jsonable({**changes, "round": round}), "import_id": import_id,
-                            "comment": comment,
-                        })
-                    snap_values = {**u.fields, "import_id": import_id}
-                    if snap is None:
-                        pending["snapshots"].append({"round_year": round, "unit_id": u.id, **snap_values})
-                    elif not all(_same(snap[f], u.fields[f]) for f in UNIT_FIELDS):
-                        conn.execute(update(rt).where(rt.c.round_year == round, rt.c.unit_id == u.id)
-                                     .values(**snap_values))
-                    written += 1
-                    crash_now = bool(crash_after) and written >= crash_after
-                    if len(pending["units"]) + len(pending["audit"]) >= CHUNK or crash_now:
-                        flush()
-                    if crash_now:
-                        os.kill(os.getpid(), signal.SIGKILL)
-                flush()
-                for m in to_close:
-                    _close(conn, m, reason=reason, closed_round=round, user=user, at_time=now,
-                           import_id=import_id, comment=f"import av {sub.file.name}: {reason}")
+                sub, warnings = resolve_ids(sub, self._known(session, kommuner))
+                state = self._state(session, sub, round)
+                plan = plan_import(sub, round, state, user=user, at=_now(), partial=partial)
+                import_id = self.write_plan(session, plan, sub)
         except FcatlasError:
             raise
         except Exception as exc:
@@ -548,12 +341,74 @@ class Register:
             raise StorageError(f"importen avbröts och ingenting sparades: {type(exc).__name__}") from exc
         return ImportResult(
             file=sub.file, round=round, n_rows=sub.n_rows, n_accepted=len(sub.units),
-            n_rejected=len(sub.rejected_rows), n_new=n_new, n_changed=n_changed, n_unchanged=n_unchanged,
-            import_id=import_id, problems=problems, notes=sub.notes, headers=list(sub.table.headers),
+            n_rejected=len(sub.rejected_rows), n_new=plan.n_new, n_changed=plan.n_changed,
+            n_unchanged=plan.n_unchanged, import_id=import_id, problems=[*sub.problems, *warnings],
+            notes=sub.notes, headers=list(sub.table.headers),
             n_at_kommun_point=sum(u.fields.get("precision") == "kommun" for u in sub.units),
-            closed=[_brief(m, reason) for m in to_close],
-            left_open=[_brief(m, None) for m in left_open],
+            closed=plan.closed, left_open=plan.left_open,
         )
+
+    @staticmethod
+    def _known(session: Session, kommuner: list[str]) -> list[dict[str, Any]]:
+        """The stored units of ``kommuner`` (to give file rows their stored ids)."""
+        if not kommuner:
+            return []
+        ut = _table(Unit)
+        return [dict(r._mapping) for r in session.execute(
+            select(ut.c.id, ut.c.name, ut.c.kommun_code, ut.c.lat, ut.c.lon, ut.c.precision, ut.c.merged_into)
+            .where(ut.c.kommun_code.in_(kommuner)))]
+
+    @staticmethod
+    def _state(session: Session, sub: intake.Submission, round: int) -> RegisterState:
+        """What the register holds about the units of ``sub`` and their län (for the plan)."""
+        ut, rt = _table(Unit), _table(RoundUnit)
+        state = RegisterState()
+        ids = [u.id for u in sub.units]
+        for chunk in range(0, len(ids), CHUNK):
+            part = ids[chunk:chunk + CHUNK]
+            for r in session.execute(select(ut).where(ut.c.id.in_(part))):
+                state.current[r.id] = dict(r._mapping)
+            for r in session.execute(select(rt).where(rt.c.round_year == round, rt.c.unit_id.in_(part))):
+                state.snapshots[r.unit_id] = dict(r._mapping)
+        lans = sorted({u.fields["lan_code"] for u in sub.units})
+        if lans:
+            state.open_in_lans = [dict(r._mapping) for r in session.execute(
+                select(ut).where(ut.c.lan_code.in_(lans), ut.c.status != Status.NEDLAGD.value,
+                                 ut.c.last_round <= round)
+                .order_by(ut.c.kommun_code, ut.c.name))]
+        return state
+
+    @staticmethod
+    def write_plan(session: Session, plan: ImportPlan, sub: intake.Submission) -> int | None:
+        """Write an import plan in ``session`` (the caller's transaction): the import record, new
+        units, changed units (refused if changed meanwhile), round snapshots, audit entries and
+        closed units. Returns the import's id (``None`` when the plan changes nothing)."""
+        if not plan.writes_anything:
+            return None
+        ut, rt, at, it = _table(Unit), _table(RoundUnit), _table(AuditEntry), _table(ImportRecord)
+        import_id = int(session.execute(insert(it).values(
+            round_year=plan.round, file_name=str(sub.file)[:500], file_sha256=sub.table.sha256,
+            imported_at=plan.at, user_name=plan.user, n_rows=sub.n_rows, n_accepted=len(sub.units),
+            n_rejected=len(sub.rejected_rows), n_new=plan.n_new, n_changed=plan.n_changed,
+        ).returning(it.c.id)).scalar_one())
+        for chunk in _chunks(plan.new_units):  # executemany per table; units first (the others refer to them)
+            session.execute(insert(ut), chunk)
+        for upd in plan.updates:
+            res = session.execute(update(ut).where(ut.c.id == upd.unit_id, ut.c.version == upd.expected_version)
+                                  .values(**upd.values))
+            if res.rowcount != 1:  # type: ignore[attr-defined]
+                raise ConflictError(f"enheten {upd.unit_id!r} ändrades av någon annan under importen; importera igen")
+        for chunk in _chunks([{**row, "import_id": import_id} for row in plan.new_snapshots]):
+            session.execute(insert(rt), chunk)
+        for row in plan.changed_snapshots:
+            values = {k: v for k, v in row.items() if k not in ("round_year", "unit_id")}
+            session.execute(update(rt).where(rt.c.round_year == row["round_year"], rt.c.unit_id == row["unit_id"])
+                            .values(**values, import_id=import_id))
+        for chunk in _chunks([{**row, "import_id": import_id} for row in plan.audit]):
+            session.execute(insert(at), chunk)
+        for closure in plan.closures:
+            _close(session, closure, import_id)
+        return import_id
 
     # ----------------------------------------------------------------------------------- editing
 
@@ -583,7 +438,7 @@ class Register:
                 f"fälten {', '.join(sorted(unknown))} kan inte ändras (tillåtna: {', '.join(sorted(EDITABLE))})"
             )
         ut, at = _table(Unit), _table(AuditEntry)
-        with self.engine.begin() as conn:
+        with self.transaction() as conn:
             row = conn.execute(select(ut).where(ut.c.id == unit_id)).first()
             if row is None:
                 raise StorageError(f"enheten {unit_id!r} finns inte i registret")
@@ -608,7 +463,7 @@ class Register:
                 update(ut).where(ut.c.id == unit_id, ut.c.version == expected_version)
                 .values(**diff, version=version, updated_at=now)
             )
-            if res.rowcount != 1:
+            if res.rowcount != 1:  # type: ignore[attr-defined]
                 raise ConflictError(f"enheten {unit_id!r} har ändrats av någon annan; läs in den igen")
             conn.execute(insert(at).values(
                 unit_id=unit_id, action="update", user_name=user[:200], at=now, version=version,
@@ -631,12 +486,12 @@ class Register:
                 dt.date.fromisoformat(date)
             except ValueError:
                 raise InvalidChangeError(f"datumet {date!r} ska vara ÅÅÅÅ-MM-DD") from None
-        with self.engine.begin() as conn:
+        with self.transaction() as conn:
             cur = self._current(conn, unit_id)
             if cur["status"] == Status.NEDLAGD.value:
                 raise InvalidChangeError(f"enheten {unit_id!r} är redan nedlagd ({cur['status_reason'] or 'ingen orsak'})")
-            _close(conn, cur, reason=reason.strip(), closed_round=None, user=_user(user), at_time=_now(),
-                   status_date=date)
+            _close(conn, closing(cur, reason=reason.strip(), closed_round=None, user=_user(user), at=_now(),
+                                 status_date=date))
         return self.get_unit(unit_id)
 
     def rename_unit(self, unit_id: str, new_name: str, user: str | None = None) -> dict[str, Any]:
@@ -652,7 +507,7 @@ class Register:
         med …"), keeps its history, and later imports that list it update the kept unit."""
         if keep_id == duplicate_id:
             raise InvalidChangeError("en enhet kan inte slås samman med sig själv")
-        with self.engine.begin() as conn:
+        with self.transaction() as conn:
             keep = self._current(conn, keep_id)
             dup = self._current(conn, duplicate_id)
             if keep["merged_into"]:
@@ -663,8 +518,8 @@ class Register:
                 raise InvalidChangeError(
                     f"enheterna ligger i olika län ({keep['lan_code']} och {dup['lan_code']}); det är inga dubbletter"
                 )
-            _close(conn, dup, reason=f"sammanslagen med {keep_id}", closed_round=None, user=_user(user),
-                   at_time=_now(), merged_into=keep_id)
+            _close(conn, closing(dup, reason=f"sammanslagen med {keep_id}", closed_round=None, user=_user(user),
+                                 at=_now(), merged_into=keep_id))
         return self.get_unit(keep_id)
 
     # ----------------------------------------------------------------------------------- rounds
@@ -718,6 +573,10 @@ class Register:
         return df.reset_index(drop=True)
 
 
+def _chunks(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    return [rows[i:i + CHUNK] for i in range(0, len(rows), CHUNK)]
+
+
 def concurrent_write(exc: BaseException) -> bool:
     """Whether a database error means another writer got there first (locked database, unique
     key taken meanwhile, serialization failure or deadlock) — try again later."""
@@ -754,7 +613,6 @@ def default_report_path(input_file: str | Path, cwd: Path | None = None) -> Path
 
 __all__ = [
     "COLUMNS",
-    "CRASH_ENV",
     "ImportResult",
     "InputFileError",
     "InvalidChangeError",

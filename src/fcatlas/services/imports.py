@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from fcatlas.accounts.roles import Actor
+from fcatlas.db import unit_of_work
 from fcatlas.errors import ConflictError, NotFoundError, PayloadTooLargeError, UnsupportedMediaTypeError
 from fcatlas.register import intake
 from fcatlas.register.models import PendingImport
@@ -125,8 +126,9 @@ def confirm(session: Session, *, actor: Actor, import_id: int) -> Confirmed:
     rec.confirmed_at = dt.datetime.now(dt.UTC)
     session.flush()
     round_, user = rec.round_year, actor.name
-    session.commit()  # the register stores in its own transaction; the preview is marked first
-    result = Register(session.get_bind()).store_submission(sub, round_, user)  # type: ignore[arg-type]
+    session.commit()  # the preview is marked first; the list is then stored in a transaction of its own
+    with unit_of_work(session.get_bind()) as own:  # type: ignore[arg-type]
+        result = Register(own).store_submission(sub, round_, user)
     return Confirmed(import_id, len(sub.units), result.n_new, result.n_changed, result.n_unchanged,
                      int(getattr(result, "n_closed", 0)))
 

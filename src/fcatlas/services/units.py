@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fcatlas.accounts.roles import Actor
+from fcatlas.db import unit_of_work
 from fcatlas.errors import ConflictError, NotFoundError, StaleVersionError
 from fcatlas.register import rounds as round_store
 from fcatlas.register.models import AuditEntry, ImportRecord, InventoryRound, RoundEvent, Unit
@@ -84,7 +85,7 @@ def visible_units(session: Session, *, actor: Actor, lan: str | None = None, lim
 
 
 def _visible_units(session: Session, *, actor: Actor, lan: str | None, limit: int, offset: int) -> UnitPage:
-    reg = Register(session.get_bind())  # type: ignore[arg-type]
+    reg = Register(session)
     frames = []
     drafts = [code for code in _lans(lan) if actor.may_see_drafts(code)]
     if drafts:
@@ -126,11 +127,12 @@ def update_unit(session: Session, *, actor: Actor, unit_id: str, changes: dict[s
         round_store.ensure_editable(session, year=year, lan=unit.lan_code)
     if unit.version != expected_version:
         raise _stale(session, unit_id, unit.version, expected_version)
-    session.rollback()  # the register writes in its own transaction; release any read lock first
-    reg = Register(session.get_bind())  # type: ignore[arg-type]
+    session.rollback()  # the change is its own transaction (committed here); release any read lock first
     try:
-        return reg.update_unit(unit_id, changes, expected_version, actor.name)
+        with unit_of_work(session.get_bind()) as own:  # type: ignore[arg-type]
+            return Register(own).update_unit(unit_id, changes, expected_version, actor.name)
     except ConflictError:
+        session.expire_all()
         current = session.get(Unit, unit_id)
         raise _stale(session, unit_id, current.version if current else expected_version + 1,
                      expected_version) from None

@@ -60,7 +60,7 @@ class AccessLog:
 
 def create_app(config: WebConfig | None = None) -> FastAPI:
     """The fcatlas web service for ``config`` (default: from the environment)."""
-    from fcatlas.db import connect
+    from fcatlas.db import open_engine
     from fcatlas.web.api import atlas, auth, downloads, grants, health, imports, rounds, units
     from fcatlas.web.pages import router as pages
 
@@ -68,7 +68,7 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
     app = FastAPI(title="fcatlas", version="1", description=DESCRIPTION,
                   openapi_url="/openapi.json", docs_url="/api/docs", redoc_url=None)
     app.state.config = cfg
-    app.state.engine = connect(cfg.db_url)
+    app.state.engine = open_engine(cfg.db_url)  # the process's one engine; 'fcatlas serve' upgraded it
     app.state.bundle = None
     if cfg.bundle is not None:
         from fcatlas.geography.bundle import Bundle
