@@ -43,12 +43,16 @@ def _versions(session: Session, ids: list[str]) -> dict[str, int]:
 def data_version(session: Session, seen: str = "alla") -> tuple[int, ...]:
     """A cheap key that changes whenever what ``seen`` (a :func:`visibility`) shows may change:
     the published picture changes only with a round's steps (approval snapshots, publication); a
-    draft with every change of a unit (each is in the audit log) or import."""
-    events = int(session.scalar(select(func.max(RoundEvent.id))) or 0)
-    if seen == "publicerat":
-        return (events,)
-    return (events, int(session.scalar(select(func.max(AuditEntry.id))) or 0),
-            int(session.scalar(select(func.max(ImportRecord.id))) or 0))
+    draft with every change of a unit (each is in the audit log) or import. One query of three
+    indexed maxima."""
+    newest = [select(func.max(m.id)).scalar_subquery() for m in (RoundEvent, AuditEntry, ImportRecord)]
+    row = session.execute(select(*newest)).one()
+    return version_seen(tuple(int(x or 0) for x in row), seen)
+
+
+def version_seen(full: tuple[int, ...], seen: str) -> tuple[int, ...]:
+    """The part of ``data_version(session, "alla")`` that the picture ``seen`` depends on."""
+    return full[:1] if seen == "publicerat" else full
 
 
 def visibility(actor: Actor) -> str:

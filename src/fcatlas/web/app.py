@@ -6,9 +6,13 @@ from __future__ import annotations
 import json
 import sys
 import time
+import weakref
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
+import anyio
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 
@@ -24,17 +28,22 @@ DESCRIPTION = (
 
 class AccessLog:
     """ASGI middleware: one JSON line per request (method, path, status, ms, client) — never the
-    query string's secrets, headers, cookies or bodies."""
+    query string's secrets, headers, cookies or bodies. The file is opened once per worker in
+    append mode and line-buffered: each line is one ``write`` at the end of the file, so the
+    workers' lines never mix."""
 
     def __init__(self, app: Any, path: Path | None) -> None:
         self.app, self.path = app, path
+        self._file: TextIO | None = None
 
     def _write(self, line: str) -> None:
         if self.path is None:
             sys.stderr.write(line)
             return
-        with open(self.path, "a", encoding="utf-8") as f:  # one append per line: safe across workers
-            f.write(line)
+        if self._file is None or self._file.closed:
+            self._file = open(self.path, "a", buffering=1, encoding="utf-8")  # noqa: SIM115 - kept open
+            weakref.finalize(self, self._file.close)  # closed with the app (tests make many)
+        self._file.write(line)
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -58,17 +67,40 @@ class AccessLog:
             self._write(json.dumps(line, ensure_ascii=False) + "\n")
 
 
+def warm_up(app: FastAPI) -> None:
+    """Fill this worker's caches before it takes requests: the published atlas of the country
+    and of each län that has RegSO boundaries in the bundle, with their area layers (what the
+    start page and the API ask for first)."""
+    from sqlalchemy.orm import Session
+
+    from fcatlas.services import areas
+
+    if app.state.bundle is None:
+        return
+    with Session(app.state.engine) as session:
+        areas.warm(session, app.state.bundle)
+
+
 def create_app(config: WebConfig | None = None) -> FastAPI:
     """The fcatlas web service for ``config`` (default: from the environment)."""
     from fcatlas.db import connect
     from fcatlas.web.api import atlas, auth, downloads, grants, health, imports, rounds, units
+    from fcatlas.web.cache import DataVersions, PublicAnswers, body_cache
     from fcatlas.web.pages import router as pages
 
     cfg = config or WebConfig.from_env()
-    app = FastAPI(title="fcatlas", version="1", description=DESCRIPTION,
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if cfg.warm:  # before the worker accepts a request (uvicorn listens after the startup)
+            await anyio.to_thread.run_sync(warm_up, app)
+        yield
+
+    app = FastAPI(title="fcatlas", version="1", description=DESCRIPTION, lifespan=lifespan,
                   openapi_url="/openapi.json", docs_url="/api/docs", redoc_url=None)
     app.state.config = cfg
     app.state.engine = connect(cfg.db_url)
+    app.state.versions = DataVersions(app.state.engine, cfg.cache_ttl_s)
+    app.state.bodies = body_cache()
     app.state.bundle = None
     if cfg.bundle is not None:
         from fcatlas.geography.bundle import Bundle
@@ -85,5 +117,6 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
     app.include_router(grants.router)
     app.include_router(pages.router)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(PublicAnswers, versions=app.state.versions)
     app.add_middleware(AccessLog, path=cfg.access_log)
     return app
