@@ -92,10 +92,9 @@ def list_units(request: Request, actor: ActorDep, session: SessionDep, lan: LanQ
     """Enheterna som anroparen får se: det publicerade för alla, den egna regionens aktuella
     uppgifter (utkast) för regionens användare, allt aktuellt för den nationella nivån."""
     def make() -> dict[str, Any]:
-        page = units.visible_units(session, actor=actor, lan=lan, limit=limit, offset=offset)
-        items = [{k: _clean(v) for k, v in row.items() if k in UnitOut.model_fields}
-                 for row in page.items.to_dict(orient="records")]
-        return {"items": items, "total": page.total}
+        rows, total = units.visible_unit_rows(session, actor=actor, lan=lan, limit=limit, offset=offset)
+        return {"items": [{k: _clean(v) for k, v in row.items() if k in UnitOut.model_fields} for row in rows],
+                "total": total}
 
     return cached_json(request, ("units", *picture(request, actor), lan, limit, offset), make)
 
