@@ -111,6 +111,11 @@ def similar(session: Session, bundle: Any, *, actor: Actor, regso: str, k: int =
     return hit  # type: ignore[return-value]
 
 
+def mapped_lans(bundle: Any) -> list[str]:
+    """The län that have RegSO boundaries in the bundle (those the start page draws)."""
+    return list(bundle.manifest.get("geometry", {}).get("lan_with_regso_geometry") or [])
+
+
 def warm(session: Session, bundle: Any) -> None:
     """Compute ahead what the public asks for first: the published atlas of the country and of
     each län with RegSO boundaries in the bundle, and those län's area layers."""
@@ -118,7 +123,7 @@ def warm(session: Session, bundle: Any) -> None:
     from fcatlas.outputs.atlas import summary_document  # noqa: F401 - its import is slow: done now
 
     atlas_for(session, bundle, actor=ANONYMOUS)
-    for lan in bundle.manifest.get("geometry", {}).get("lan_with_regso_geometry") or []:
+    for lan in mapped_lans(bundle):
         try:
             atlas_for(session, bundle, actor=ANONYMOUS, lan=lan)
             areas_geojson(bundle, lan=lan)

@@ -81,6 +81,26 @@ def warm_up(app: FastAPI) -> None:
         areas.warm(session, app.state.bundle)
 
 
+async def warm_answers(app: FastAPI) -> None:
+    """Ask this worker, in process, for the start page and the public API reads it leads to, so
+    that templates, lazily imported modules, look-up tables and the answer caches are ready too.
+    The requests are in the access log with the client ``uppvärmning``."""
+    import httpx
+
+    from fcatlas.services.areas import mapped_lans
+
+    if app.state.bundle is None:
+        return
+    urls = ["/", "/karta/lan.geojson", "/api/v1/atlas/summary"]
+    for lan in mapped_lans(app.state.bundle):
+        urls += [f"/?lan={lan}", f"/api/v1/atlas/summary?lan={lan}", f"/api/v1/areas?lan={lan}&format=geojson",
+                 f"/api/v1/units?lan={lan}", f"/api/v1/gaps?lan={lan}"]
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False, client=("uppvärmning", 0))
+    async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
+        for url in urls:
+            await client.get(url)
+
+
 def create_app(config: WebConfig | None = None) -> FastAPI:
     """The fcatlas web service for ``config`` (default: from the environment)."""
     from fcatlas.db import connect
@@ -93,6 +113,7 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if cfg.warm:  # before the worker accepts a request (uvicorn listens after the startup)
             await anyio.to_thread.run_sync(warm_up, app)
+            await warm_answers(app)
         yield
 
     app = FastAPI(title="fcatlas", version="1", description=DESCRIPTION, lifespan=lifespan,
