@@ -4,6 +4,7 @@ database), the error handlers, the JSON access log and the routers."""
 from __future__ import annotations
 
 import json
+import logging
 import sys
 import time
 import weakref
@@ -112,8 +113,11 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if cfg.warm:  # before the worker accepts a request (uvicorn listens after the startup)
-            await anyio.to_thread.run_sync(warm_up, app)
-            await warm_answers(app)
+            try:
+                await anyio.to_thread.run_sync(warm_up, app)
+                await warm_answers(app)
+            except Exception:  # noqa: BLE001 - a cold cache is slower, not wrong: start anyway
+                logging.getLogger("fcatlas.web").warning("uppvärmningen av cacharna misslyckades", exc_info=True)
         yield
 
     app = FastAPI(title="fcatlas", version="1", description=DESCRIPTION, lifespan=lifespan,

@@ -32,6 +32,8 @@ import anyio
 from fastapi import Request, Response
 from sqlalchemy.orm import Session
 
+from fcatlas.services.units import data_version, version_seen, visibility
+from fcatlas.web.deps import SESSION_COOKIE
 from fcatlas.web.etag import body_with_etag, encode, etag_of
 
 #: the anonymous reads answered from :class:`PublicAnswers`
@@ -39,6 +41,7 @@ CACHED_PATHS = re.compile(r"^/api/v1/(?:units|areas|atlas/summary|gaps|areas/[0-
 #: the answers that are compressed (as ``GZipMiddleware`` does: from 1 kB)
 GZIP_MIN_BYTES = 1024
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_COOKIE = SESSION_COOKIE.encode()
 
 
 class DataVersions:
@@ -60,8 +63,6 @@ class DataVersions:
 
     def full(self) -> tuple[int, ...]:
         """The version of everything (read from the database when the remembered one is too old)."""
-        from fcatlas.services.units import data_version
-
         hit = self.fresh()
         if hit is not None:
             return hit
@@ -75,8 +76,6 @@ class DataVersions:
 
     def seen(self, seen: str) -> tuple[int, ...]:
         """The version of the picture ``seen`` (a :func:`fcatlas.services.units.visibility`)."""
-        from fcatlas.services.units import version_seen
-
         return version_seen(self.full(), seen)
 
     def forget(self) -> None:
@@ -124,8 +123,6 @@ class _LRU:
 # -- encoded bodies of the routes (any actor) ------------------------------------------------------
 def picture(request: Request, actor: Any) -> tuple[str, tuple[int, ...]]:
     """The picture ``actor`` sees and its data version: part of every cached body's key."""
-    from fcatlas.services.units import visibility
-
     seen = visibility(actor)
     return seen, request.app.state.versions.seen(seen)
 
@@ -185,10 +182,8 @@ class PublicAnswers:
         if scope["method"] != "GET" or not CACHED_PATHS.match(scope["path"]):
             await self.app(scope, receive, send)
             return
-        from fcatlas.web.deps import SESSION_COOKIE
-
         accept = if_none_match = b""
-        cookie = SESSION_COOKIE.encode()
+        cookie = _COOKIE
         for name, value in scope["headers"]:
             if name == b"authorization" or (name == b"cookie" and cookie in value):
                 await self.app(scope, receive, send)  # the caller's own picture: the routes decide
@@ -197,8 +192,6 @@ class PublicAnswers:
                 accept = value
             elif name == b"if-none-match":
                 if_none_match = value
-        from fcatlas.services.units import version_seen
-
         full = self.versions.fresh()
         if full is None:
             full = await anyio.to_thread.run_sync(self.versions.full)
