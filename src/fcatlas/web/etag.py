@@ -11,8 +11,22 @@ from fastapi.encoders import jsonable_encoder
 
 
 def encode(payload: Any) -> bytes:
-    """``payload`` as compact UTF-8 JSON (the bytes every JSON answer of the API sends)."""
-    return json.dumps(jsonable_encoder(payload), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    """``payload`` as compact UTF-8 JSON (the bytes every JSON answer of the API sends). Plain
+    JSON types are written directly; anything else (dates, models, numpy numbers) goes through
+    FastAPI's ``jsonable_encoder`` first, as before."""
+    try:
+        text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), default=_not_plain)
+    except _NotPlain:
+        text = json.dumps(jsonable_encoder(payload), ensure_ascii=False, separators=(",", ":"))
+    return text.encode("utf-8")
+
+
+class _NotPlain(Exception):
+    pass
+
+
+def _not_plain(value: Any) -> Any:
+    raise _NotPlain
 
 
 def etag_of(body: bytes) -> str:
