@@ -168,6 +168,7 @@ class PublicAnswers:
         self.app, self.versions = app, versions
         self.answers = _LRU(max_bytes)
         self._filling: dict[Hashable, asyncio.Future[Answer | None]] = {}
+        self._reading = asyncio.Lock()
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -192,10 +193,7 @@ class PublicAnswers:
                 accept = value
             elif name == b"if-none-match":
                 if_none_match = value
-        full = self.versions.fresh()
-        if full is None:
-            full = await anyio.to_thread.run_sync(self.versions.full)
-        version = version_seen(full, "publicerat")
+        version = version_seen(await self._version(), "publicerat")
         key = (scope["path"], scope.get("query_string", b""))
         answer = self.answers.get(key)
         if answer is None or answer.version != version:
@@ -210,6 +208,18 @@ class PublicAnswers:
                 if answer is None:
                     return  # not a cacheable answer; it has been sent as the route gave it
         await self._send(answer, accept, if_none_match, send)
+
+    async def _version(self) -> tuple[int, ...]:
+        """The data version; when it must be read, one request reads it and the others that
+        arrive meanwhile wait for that answer (not a query each)."""
+        full = self.versions.fresh()
+        if full is not None:
+            return full
+        async with self._reading:
+            full = self.versions.fresh()
+            if full is None:
+                full = await anyio.to_thread.run_sync(self.versions.full)
+            return full
 
     async def _fill(self, key: Hashable, version: tuple[int, ...], scope: dict[str, Any], receive: Any,
                     send: Any) -> Answer | None:
