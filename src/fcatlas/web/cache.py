@@ -261,7 +261,9 @@ class PublicAnswers:
             await send(start)
             await send({"type": "http.response.body", "body": body})
             return None
-        gz = gzip.compress(body, compresslevel=6) if len(body) >= GZIP_MIN_BYTES else None
+        gz = None
+        if len(body) >= GZIP_MIN_BYTES:  # a large layer is compressed beside the event loop
+            gz = gzip.compress(body, 6) if len(body) < 65536 else await anyio.to_thread.run_sync(gzip.compress, body, 6)
         vary = ((b"vary", b"Accept-Encoding"),) if gz is not None and all(k != b"vary" for k, _ in kept) else ()
         return Answer(version, body, gz, kept + vary, etag)
 
