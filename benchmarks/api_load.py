@@ -5,9 +5,15 @@ given, builds a bundle from ``../shared/data``, imports and publishes Dalarna's 
 ``fcatlas serve`` with 2 workers, warms it, then runs N concurrent clients for S seconds over a
 read mix — units of a län, areas GeoJSON of a län, atlas summary, similar areas — with 5 % PATCH
 of a unit (with If-Match; a 412 on a race is a correct answer, not an error). Prints requests/s
-and p50/p95/p99 per endpoint and the number of errors (5xx, transport errors, unexpected 4xx).
+and p50/p95/p99 per endpoint and the number of errors (5xx, transport errors, unexpected 4xx),
+and the CPU time the server's workers and the load generator used.
 
-    .venv/bin/python benchmarks/api_load.py [--clients 50] [--seconds 30] [--data ../shared/data]
+The load generator is a lean asyncio HTTP/1.1 client (one kept-alive connection per simulated
+user, answers not decompressed) so that it takes little of the cores it shares with the server;
+``--client httpx`` uses httpx instead. By default it runs 10, 25 and 50 clients one after the
+other (the goal is stated for 50).
+
+    .venv/bin/python benchmarks/api_load.py [--clients 10,25,50] [--seconds 30] [--client raw|httpx]
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import argparse
 import asyncio
 import datetime as dt
 import glob
+import json
 import os
 import random
 import shutil
@@ -91,54 +98,170 @@ def prepare(db: str, data: Path, work: Path) -> tuple[Path, str]:
     return bundle, token
 
 
-async def run_load(base: str, token: str, clients: int, seconds: float) -> dict[str, list[float]]:
+class RawClient:
+    """A lean HTTP/1.1 client: one kept-alive connection per simulated user, requests written and
+    answers read with asyncio streams (no pooling logic, no decompression, no cookie jar), so that
+    the load generator takes little of the two cores it shares with the server."""
+
+    label = "rå asyncio-HTTP/1.1, en beständig anslutning (keep-alive) per klient, ingen dekomprimering"
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def request(self, method: str, path: str, headers: dict[str, str] | None = None,
+                      body: bytes | None = None) -> tuple[int, bytes]:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        assert self.reader is not None
+        head = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}"]
+        head += [f"{k}: {v}" for k, v in (headers or {}).items()]
+        if body is not None:
+            head.append(f"Content-Length: {len(body)}")
+        try:
+            self.writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + (body or b""))
+            raw = await self.reader.readuntil(b"\r\n\r\n")
+            status = int(raw[9:12])
+            fields = {}
+            for line in raw.decode("latin-1").split("\r\n")[1:]:
+                name, _, value = line.partition(":")
+                fields[name.strip().lower()] = value.strip()
+            if fields.get("transfer-encoding", "").lower() == "chunked":
+                parts = []
+                while True:
+                    size = int((await self.reader.readuntil(b"\r\n")).split(b";")[0], 16)
+                    parts.append(await self.reader.readexactly(size + 2))
+                    if size == 0:
+                        break
+                content = b"".join(p[:-2] for p in parts)
+            else:
+                content = await self.reader.readexactly(int(fields.get("content-length", "0")))
+            if fields.get("connection", "").lower() == "close":
+                await self.close()
+            return status, content
+        except (OSError, asyncio.IncompleteReadError, ValueError):
+            await self.close()
+            raise
+
+    async def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
+
+
+class HttpxClient:
+    """The same with httpx (one AsyncClient per simulated user, HTTP/1.1 keep-alive)."""
+
+    label = "httpx.AsyncClient, HTTP/1.1 keep-alive, en anslutning per klient"
+
+    def __init__(self, host: str, port: int) -> None:
+        self.client = httpx.AsyncClient(base_url=f"http://{host}:{port}", timeout=30,
+                                        limits=httpx.Limits(max_connections=1, max_keepalive_connections=1))
+
+    async def request(self, method: str, path: str, headers: dict[str, str] | None = None,
+                      body: bytes | None = None) -> tuple[int, bytes]:
+        r = await self.client.request(method, path, headers=headers, content=body)
+        return r.status_code, r.content
+
+    async def close(self) -> None:
+        await self.client.aclose()
+
+
+async def run_load(host: str, port: int, token: str, clients: int, seconds: float,
+                   kind: type[RawClient] | type[HttpxClient]) -> tuple[dict[str, list[float]], list[str]]:
     times: dict[str, list[float]] = {}
     errors: list[str] = []
     auth = {"Authorization": f"Bearer {token}"}
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as c:
-        units = (await c.get("/api/v1/units?lan=20", headers=auth)).json()["items"]
-        gaps = (await c.get("/api/v1/gaps?lan=20")).json()["items"]
-        regsos = [g["regso_code"] for g in gaps] or ["2081R004"]
-        reads = [("units", "/api/v1/units?lan=20"), ("areas", "/api/v1/areas?lan=20&format=geojson"),
-                 ("summary", "/api/v1/atlas/summary?lan=20"), ("similar", None)]
-        end = time.monotonic() + seconds
+    first = kind(host, port)
+    units = json.loads((await first.request("GET", "/api/v1/units?lan=20", auth))[1])["items"]
+    gaps = json.loads((await first.request("GET", "/api/v1/gaps?lan=20"))[1])["items"]
+    await first.close()
+    regsos = [g["regso_code"] for g in gaps] or ["2081R004"]
+    reads = [("units", "/api/v1/units?lan=20"), ("areas", "/api/v1/areas?lan=20&format=geojson"),
+             ("summary", "/api/v1/atlas/summary?lan=20"), ("similar", None)]
+    gz = {"Accept-Encoding": "gzip"}
+    end = time.monotonic() + seconds
 
-        async def one(i: int) -> None:
-            rnd = random.Random(i)
+    async def one(i: int) -> None:
+        rnd = random.Random(i)
+        c = kind(host, port)
+        try:
             while time.monotonic() < end:
-                if rnd.random() < 0.05:
-                    u = rnd.choice(units)
-                    name, t0 = "patch", time.perf_counter()
-                    cur = (await c.get("/api/v1/units?lan=20", headers=auth)).json()["items"]
-                    ver = next(x["version"] for x in cur if x["id"] == u["id"])
-                    r = await c.patch(f"/api/v1/units/{u['id']}", json={"note": f"last {i} {rnd.random():.6f}"},
-                                      headers={**auth, "If-Match": f'"{ver}"'})
-                    ok = r.status_code in (200, 412)
-                else:
-                    name, url = rnd.choice(reads)
-                    url = url or f"/api/v1/areas/{rnd.choice(regsos)}/similar?k=5"
-                    t0 = time.perf_counter()
-                    r = await c.get(url, headers={"Accept-Encoding": "gzip"})
-                    ok = r.status_code == 200
+                t0 = time.perf_counter()
+                try:
+                    if rnd.random() < 0.05:
+                        u = rnd.choice(units)
+                        name = "patch"
+                        status, body = await c.request("GET", "/api/v1/units?lan=20", auth)
+                        ver = next(x["version"] for x in json.loads(body)["items"] if x["id"] == u["id"])
+                        note = json.dumps({"note": f"last {i} {rnd.random():.6f}"}).encode()
+                        status, _ = await c.request("PATCH", f"/api/v1/units/{u['id']}",
+                                                    {**auth, "If-Match": f'"{ver}"', "Content-Type": "application/json"},
+                                                    note)
+                        ok = status in (200, 412)
+                    else:
+                        name, url = rnd.choice(reads)
+                        url = url or f"/api/v1/areas/{rnd.choice(regsos)}/similar?k=5"
+                        status, _ = await c.request("GET", url, gz)
+                        ok = status == 200
+                except (OSError, asyncio.IncompleteReadError, ValueError, httpx.TransportError) as exc:
+                    status, ok = 0, False
+                    errors.append(f"{name} {type(exc).__name__}")
                 times.setdefault(name, []).append(time.perf_counter() - t0)
-                if not ok:
-                    errors.append(f"{name} {r.status_code}")
+                if not ok and status:
+                    errors.append(f"{name} {status}")
+        finally:
+            await c.close()
 
-        await asyncio.gather(*(one(i) for i in range(clients)))
-    times["_errors"] = [float(len(errors))]
+    await asyncio.gather(*(one(i) for i in range(clients)))
+    return times, errors
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of ``pid``'s children and grandchildren: the server's workers."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    todo = [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+def report(clients: int, seconds: float, workers: int, times: dict[str, list[float]], errors: list[str],
+           client_cpu: float, server_cpu: float, load: float) -> None:
+    total = sum(len(v) for v in times.values())
+    print(f"\n{clients} klienter i {seconds:.0f} s mot {workers} arbetsprocesser på PostgreSQL "
+          f"(maskinens belastning före: {load:.1f})")
+    print(f"{'slutpunkt':<10}{'antal':>8}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}")
+    for name, v in sorted(times.items()):
+        q = statistics.quantiles([x * 1000 for x in v], n=100) if len(v) > 1 else [v[0] * 1000] * 99
+        print(f"{name:<10}{len(v):>8}{q[49]:>10.1f}{q[94]:>10.1f}{q[98]:>10.1f}")
+    allq = statistics.quantiles([x * 1000 for v in times.values() for x in v], n=100)
+    print(f"{'alla':<10}{total:>8}{allq[49]:>10.1f}{allq[94]:>10.1f}{allq[98]:>10.1f}")
     if errors:
         print("Fel:", ", ".join(sorted(set(errors))[:10]))
-    return times
+    print(f"anrop/s: {total / seconds:.0f}   fel: {len(errors)}   mål: p95 < 100 ms, 0 fel")
+    print(f"CPU: servern {server_cpu:.1f} s ({server_cpu / seconds * 100:.0f} % av en kärna), "
+          f"lastklienten {client_cpu:.1f} s ({client_cpu / seconds * 100:.0f} %)")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--db", help="PostgreSQL-URL (standard: en egen tillfällig server)")
     ap.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared" / "data")
-    ap.add_argument("--clients", type=int, default=50)
+    ap.add_argument("--clients", default="10,25,50",
+                    help="antal samtidiga klienter; flera kommaseparerade körs efter varandra (standard 10,25,50)")
     ap.add_argument("--seconds", type=float, default=30)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--client", choices=("raw", "httpx"), default="raw", help="lastklienten (standard: raw)")
     args = ap.parse_args()
     stop = None
     db = args.db
@@ -156,28 +279,27 @@ def main() -> None:
                                  "--access-log", str(work / "access.jsonl")],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
         base = f"http://127.0.0.1:{port}"
+        t0 = time.perf_counter()
         for _ in range(600):
             try:
                 httpx.get(f"{base}/healthz", timeout=2)
                 break
             except httpx.TransportError:
                 time.sleep(0.2)
+        print(f"servern svarar {time.perf_counter() - t0:.1f} s efter start (cacharna fylls före första anropet)")
         t0 = time.perf_counter()
-        for _ in range(args.workers * 3):  # each worker fills its own atlas cache
+        for _ in range(args.workers * 3):  # each worker's answer caches (the atlas itself is warmed at start)
             for url in ("/api/v1/atlas/summary?lan=20", "/api/v1/areas?lan=20", "/api/v1/gaps?lan=20"):
                 httpx.get(base + url, timeout=120)
         print(f"uppvärmning: {time.perf_counter() - t0:.1f} s")
-        times = asyncio.run(run_load(base, token, args.clients, args.seconds))
-        n_err = int(times.pop("_errors")[0])
-        total = sum(len(v) for v in times.values())
-        print(f"\n{args.clients} klienter i {args.seconds:.0f} s mot {args.workers} arbetsprocesser på PostgreSQL")
-        print(f"{'slutpunkt':<10}{'antal':>8}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}")
-        for name, v in sorted(times.items()):
-            q = statistics.quantiles([x * 1000 for x in v], n=100) if len(v) > 1 else [v[0] * 1000] * 99
-            print(f"{name:<10}{len(v):>8}{q[49]:>10.1f}{q[94]:>10.1f}{q[98]:>10.1f}")
-        allq = statistics.quantiles([x * 1000 for v in times.values() for x in v], n=100)
-        print(f"{'alla':<10}{total:>8}{allq[49]:>10.1f}{allq[94]:>10.1f}{allq[98]:>10.1f}")
-        print(f"\nanrop/s: {total / args.seconds:.0f}   fel: {n_err}   mål: p95 < 100 ms, 0 fel")
+        kind = RawClient if args.client == "raw" else HttpxClient
+        print(f"lastklient: {kind.label}")
+        for clients in (int(c) for c in str(args.clients).split(",")):
+            load = os.getloadavg()[0]
+            cpu0, srv0 = time.process_time(), cpu_seconds(proc.pid)
+            times, errors = asyncio.run(run_load("127.0.0.1", port, token, clients, args.seconds, kind))
+            report(clients, args.seconds, args.workers, times, errors, time.process_time() - cpu0,
+                   cpu_seconds(proc.pid) - srv0, load)
     finally:
         if proc is not None:
             os.killpg(proc.pid, signal.SIGTERM)

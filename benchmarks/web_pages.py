@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import signal
 import socket
@@ -80,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
         port = _port()
         env = {**os.environ, "FCATLAS_DB": url, "FCATLAS_BUNDLE": str(bundle_path), "FCATLAS_OFFLINE": "1",
                "FCATLAS_ACCESS_LOG": str(work / "log.jsonl"), "FCATLAS_NODE_MODULES": str(ROOT / "node_modules")}
+        started = time.perf_counter()
         proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "fcatlas.web.app:create_app", "--factory",
                                  "--host", "127.0.0.1", "--port", str(port)], env=env, cwd=work,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
@@ -91,6 +93,8 @@ def main(argv: list[str] | None = None) -> int:
                     break
                 except httpx.TransportError:
                     time.sleep(0.3)
+            print(f"servern svarar {time.perf_counter() - started:.1f} s efter start "
+                  f"(atlasen och områdeslagren beräknas före första anropet; FCATLAS_VARM=0 stänger av det)")
             print("Områdeslagret per län (GeoJSON, gzip på tråden / okomprimerat):")
             lans = bundle.manifest.get("geometry", {}).get("lan_with_regso_geometry") or [args.lan]
             worst = 0
@@ -109,7 +113,9 @@ def main(argv: list[str] | None = None) -> int:
             with sync_playwright() as p:
                 b = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
                 page = b.new_page(viewport={"width": 1280, "height": 900})
+                log = work / "log.jsonl"
                 for label in ("kall", "varm", "varm"):
+                    seen = len(log.read_text(encoding="utf-8").splitlines()) if log.exists() else 0
                     t = time.perf_counter()
                     page.goto(f"{base}/?lan={args.lan}")
                     page.wait_for_selector("#karta[data-klar='1']", timeout=60000)
@@ -117,6 +123,9 @@ def main(argv: list[str] | None = None) -> int:
                     nav = page.evaluate("performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd")
                     print(f"Startsidan för län {args.lan} ({label}): kartan klar efter {ms:.0f} ms "
                           f"(DOMContentLoaded {nav:.0f} ms; mål < 1 500 ms)")
+                    lines = [json.loads(x) for x in log.read_text(encoding="utf-8").splitlines()[seen:]]
+                    print("  serverns tid per anrop (åtkomstloggen): " + ", ".join(
+                        f"{x['sokvag']} {x['status']} {x['ms']:.0f} ms" for x in lines))
                 t = time.perf_counter()
                 page.goto(base + "/")
                 page.wait_for_selector("#karta[data-klar='1']", timeout=60000)

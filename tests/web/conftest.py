@@ -28,7 +28,9 @@ def make_client(db_url, tmp_path):
     clients = []
 
     def make(**kw) -> TestClient:
-        cfg = WebConfig(db_url=db_url, access_log=tmp_path / "access.jsonl", **kw)
+        # the tests change the database behind the service's back, so it reads the data version
+        # for every request (cache_ttl_s=0) unless a test asks otherwise
+        cfg = WebConfig(db_url=db_url, access_log=tmp_path / "access.jsonl", **{"cache_ttl_s": 0, **kw})
         c = TestClient(create_app(cfg), raise_server_exceptions=False)
         clients.append(c)
         return c

@@ -185,7 +185,9 @@ def world(tmp_path_factory, demo_bundle, shared_data):
         units = reg.list_units()
     UNIT_OF.update({lan: units.loc[units["lan_code"] == lan, "id"].iloc[0] for lan in ("20", "18")})
     shutil.copy(template, work)
-    app = create_app(WebConfig(db_url=f"sqlite:///{work}", bundle=demo_bundle.path, access_log=base / "log"))
+    # the database file is replaced behind the service's back: read its version for every request
+    app = create_app(WebConfig(db_url=f"sqlite:///{work}", bundle=demo_bundle.path, access_log=base / "log",
+                               cache_ttl_s=0))
     yield {"template": template, "work": work, "app": app, "client": TestClient(app), "tokens": tokens}
     app.state.engine.dispose()
 

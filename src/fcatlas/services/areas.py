@@ -39,10 +39,18 @@ def _remember(cache: OrderedDict[tuple[Any, ...], Any], key: tuple[Any, ...], va
     return value
 
 
+_lans_of: dict[str, frozenset[str]] = {}
+
+
 def _lan_in(bundle: Any, lan: str | None) -> str | None:
     """A län code that the bundle has areas for (``NotFoundError`` otherwise)."""
     code = parse_lan(lan)
-    if code is not None and code not in set(bundle.areas("regso")["lan_code"]):
+    if code is None:
+        return None
+    key = str(bundle.path)
+    if key not in _lans_of:  # a bundle does not change while it is open
+        _lans_of[key] = frozenset(bundle.areas("regso")["lan_code"])
+    if code not in _lans_of[key]:
         raise NotFoundError(f"län {code} har inga områden i datapaketet {bundle.label}")
     return code
 
@@ -94,14 +102,34 @@ def similar(session: Session, bundle: Any, *, actor: Actor, regso: str, k: int =
     from fcatlas.analysis.similar import similar_areas
 
     run = atlas_for(session, bundle, actor=actor, year=year)
-    if regso not in set(run.result.areas_all["regso_code"]):
-        raise NotFoundError(f"RegSO {regso} finns inte i datapaketet")
     key = ("similar", id(run), regso, k)
     with _lock:
         hit = _cache.get(key)
     if hit is None:
+        if regso not in set(run.result.areas_all["regso_code"]):
+            raise NotFoundError(f"RegSO {regso} finns inte i datapaketet")
         hit = _remember(_cache, key, similar_areas(run.result.areas_all, regso, k=k))
     return cast(pd.DataFrame, hit)
+
+
+def mapped_lans(bundle: Any) -> list[str]:
+    """The län that have RegSO boundaries in the bundle (those the start page draws)."""
+    return list(bundle.manifest.get("geometry", {}).get("lan_with_regso_geometry") or [])
+
+
+def warm(session: Session, bundle: Any) -> None:
+    """Compute ahead what the public asks for first: the published atlas of the country and of
+    each län with RegSO boundaries in the bundle, and those län's area layers."""
+    from fcatlas.accounts.roles import ANONYMOUS
+    from fcatlas.outputs.atlas import summary_document  # noqa: F401 - its import is slow: done now
+
+    atlas_for(session, bundle, actor=ANONYMOUS)
+    for lan in mapped_lans(bundle):
+        try:
+            atlas_for(session, bundle, actor=ANONYMOUS, lan=lan)
+            areas_geojson(bundle, lan=lan)
+        except NotFoundError:
+            continue
 
 
 @dataclass(frozen=True)

@@ -44,12 +44,16 @@ def _versions(session: Session, ids: list[str]) -> dict[str, int]:
 def data_version(session: Session, seen: str = "alla") -> tuple[int, ...]:
     """A cheap key that changes whenever what ``seen`` (a :func:`visibility`) shows may change:
     the published picture changes only with a round's steps (approval snapshots, publication); a
-    draft with every change of a unit (each is in the audit log) or import."""
-    events = int(session.scalar(select(func.max(RoundEvent.id))) or 0)
-    if seen == "publicerat":
-        return (events,)
-    return (events, int(session.scalar(select(func.max(AuditEntry.id))) or 0),
-            int(session.scalar(select(func.max(ImportRecord.id))) or 0))
+    draft with every change of a unit (each is in the audit log) or import. One query of three
+    indexed maxima."""
+    newest = [select(func.max(m.id)).scalar_subquery() for m in (RoundEvent, AuditEntry, ImportRecord)]
+    row = session.execute(select(*newest)).one()
+    return version_seen(tuple(int(x or 0) for x in row), seen)
+
+
+def version_seen(full: tuple[int, ...], seen: str) -> tuple[int, ...]:
+    """The part of ``data_version(session, "alla")`` that the picture ``seen`` depends on."""
+    return full[:1] if seen == "publicerat" else full
 
 
 def visibility(actor: Actor) -> str:
@@ -104,11 +108,80 @@ def _visible_units(session: Session, *, actor: Actor, lan: str | None, limit: in
     return UnitPage(page, total)
 
 
-def _lans(lan: str | None) -> list[str]:
-    from fcatlas.geography.admin import lan_table
+def visible_unit_rows(session: Session, *, actor: Actor, lan: str | None = None, limit: int = 1000,
+                      offset: int = 0) -> tuple[list[dict[str, Any]], int]:
+    """The same page as :func:`visible_units` (the same units, order, values and ``version``), as
+    plain rows with the register's public column names, and the total — built without a
+    DataFrame, for the API's list, which is read again after every change of a draft."""
+    from fcatlas.domain import GOVERNANCE_FIELDS
+    from fcatlas.register.models import UNIT_FIELDS
+    from fcatlas.register.store import _PUBLIC_NAMES, COLUMNS
 
-    codes = sorted(lan_table()["lan_code"])
-    return codes if lan is None else [lan]
+    rows: list[dict[str, Any]] = []
+    drafts = [code for code in _lans(lan) if actor.may_see_drafts(code)]
+    if drafts:
+        t = Unit.__table__
+        stmt = select(t.c.id, t.c.last_round.label("round"), *[t.c[f] for f in UNIT_FIELDS], t.c.status_reason)
+        stmt = stmt.where(t.c.lan_code.in_(drafts))
+        rows += [dict(r._mapping) for r in session.execute(stmt)]
+    published_lans = [code for code in _lans(lan) if code not in drafts]
+    if published_lans:
+        keep = set(published_lans)
+        rows += [r | {"status_reason": None} for r in round_store.published_rows(session, lan=lan)
+                 if r["lan_code"] in keep]
+    names = _kommun_names()
+    bools = {"mvc", "bvc", "of", "soc", "co_located", *GOVERNANCE_FIELDS}
+    out = []
+    for r in rows:
+        d = {_PUBLIC_NAMES.get(k, k): v for k, v in r.items()}
+        d["kommun_name"] = names.get(d["kommun_code"])
+        d["lan_name"] = _lan_names().get(d["lan_code"])
+        for c in ("lat", "lon"):
+            d[c] = None if d[c] is None or d[c] != d[c] else float(d[c])
+        for c in bools:
+            d[c] = None if d[c] is None else bool(d[c])
+        d["round"] = int(d["round"])
+        out.append({c: d[c] for c in COLUMNS})
+    out.sort(key=lambda d: tuple((d[c] is None, d[c] or "") for c in ("lan_code", "kommun_code", "name", "id")))
+    page = out[offset: offset + limit]
+    versions = _versions(session, [d["id"] for d in page])
+    for d in page:
+        d["version"] = versions.get(d["id"], 0)
+    return page, len(out)
+
+
+_names: dict[str, dict[str, str]] = {}
+
+
+def _kommun_names() -> dict[str, str]:
+    if "kommun" not in _names:
+        from fcatlas.geography.admin import kommun_table
+
+        t = kommun_table()
+        _names["kommun"] = dict(zip(t["kommun_code"], t["kommun_name"], strict=True))
+    return _names["kommun"]
+
+
+def _lan_names() -> dict[str, str]:
+    if "lan" not in _names:
+        from fcatlas.geography.admin import lan_table
+
+        t = lan_table()
+        _names["lan"] = dict(zip(t["lan_code"], t["lan_name"], strict=True))
+    return _names["lan"]
+
+
+_lan_codes: list[str] = []
+
+
+def _lans(lan: str | None) -> list[str]:
+    if lan is not None:
+        return [lan]
+    if not _lan_codes:
+        from fcatlas.geography.admin import lan_table
+
+        _lan_codes[:] = sorted(lan_table()["lan_code"])
+    return list(_lan_codes)
 
 
 def _open_round(session: Session) -> int | None:

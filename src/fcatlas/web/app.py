@@ -4,11 +4,16 @@ database), the error handlers, the JSON access log and the routers."""
 from __future__ import annotations
 
 import json
+import logging
 import sys
 import time
+import weakref
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
+import anyio
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 
@@ -24,17 +29,22 @@ DESCRIPTION = (
 
 class AccessLog:
     """ASGI middleware: one JSON line per request (method, path, status, ms, client) — never the
-    query string's secrets, headers, cookies or bodies."""
+    query string's secrets, headers, cookies or bodies. The file is opened once per worker in
+    append mode and line-buffered: each line is one ``write`` at the end of the file, so the
+    workers' lines never mix."""
 
     def __init__(self, app: Any, path: Path | None) -> None:
         self.app, self.path = app, path
+        self._file: TextIO | None = None
 
     def _write(self, line: str) -> None:
         if self.path is None:
             sys.stderr.write(line)
             return
-        with open(self.path, "a", encoding="utf-8") as f:  # one append per line: safe across workers
-            f.write(line)
+        if self._file is None or self._file.closed:
+            self._file = open(self.path, "a", buffering=1, encoding="utf-8")  # noqa: SIM115 - kept open
+            weakref.finalize(self, self._file.close)  # closed with the app (tests make many)
+        self._file.write(line)
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -58,17 +68,64 @@ class AccessLog:
             self._write(json.dumps(line, ensure_ascii=False) + "\n")
 
 
+def warm_up(app: FastAPI) -> None:
+    """Fill this worker's caches before it takes requests: the published atlas of the country
+    and of each län that has RegSO boundaries in the bundle, with their area layers (what the
+    start page and the API ask for first)."""
+    from sqlalchemy.orm import Session
+
+    from fcatlas.services import areas
+
+    if app.state.bundle is None:
+        return
+    with Session(app.state.engine) as session:
+        areas.warm(session, app.state.bundle)
+
+
+async def warm_answers(app: FastAPI) -> None:
+    """Ask this worker, in process, for the start page and the public API reads it leads to, so
+    that templates, lazily imported modules, look-up tables and the answer caches are ready too.
+    The requests are in the access log with the client ``uppvärmning``."""
+    import httpx
+
+    from fcatlas.services.areas import mapped_lans
+
+    if app.state.bundle is None:
+        return
+    urls = ["/", "/karta/lan.geojson", "/api/v1/atlas/summary"]
+    for lan in mapped_lans(app.state.bundle):
+        urls += [f"/?lan={lan}", f"/api/v1/atlas/summary?lan={lan}", f"/api/v1/areas?lan={lan}&format=geojson",
+                 f"/api/v1/units?lan={lan}", f"/api/v1/gaps?lan={lan}"]
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False, client=("uppvärmning", 0))
+    async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
+        for url in urls:
+            await client.get(url)
+
+
 def create_app(config: WebConfig | None = None) -> FastAPI:
     """The fcatlas web service for ``config`` (default: from the environment)."""
     from fcatlas.db import open_engine
     from fcatlas.web.api import atlas, auth, downloads, grants, health, imports, rounds, units
+    from fcatlas.web.cache import DataVersions, PublicAnswers, body_cache
     from fcatlas.web.pages import router as pages
 
     cfg = config or WebConfig.from_env()
-    app = FastAPI(title="fcatlas", version="1", description=DESCRIPTION,
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if cfg.warm:  # before the worker accepts a request (uvicorn listens after the startup)
+            try:
+                await anyio.to_thread.run_sync(warm_up, app)
+                await warm_answers(app)
+            except Exception:  # noqa: BLE001 - a cold cache is slower, not wrong: start anyway
+                logging.getLogger("fcatlas.web").warning("uppvärmningen av cacharna misslyckades", exc_info=True)
+        yield
+
+    app = FastAPI(title="fcatlas", version="1", description=DESCRIPTION, lifespan=lifespan,
                   openapi_url="/openapi.json", docs_url="/api/docs", redoc_url=None)
     app.state.config = cfg
     app.state.engine = open_engine(cfg.db_url)  # the process's one engine; 'fcatlas serve' upgraded it
+    app.state.versions = DataVersions(app.state.engine, cfg.cache_ttl_s)
+    app.state.bodies = body_cache()
     app.state.bundle = None
     if cfg.bundle is not None:
         from fcatlas.geography.bundle import Bundle
@@ -85,5 +142,6 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
     app.include_router(grants.router)
     app.include_router(pages.router)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(PublicAnswers, versions=app.state.versions)
     app.add_middleware(AccessLog, path=cfg.access_log)
     return app

@@ -23,6 +23,13 @@ class WebConfig:
     max_upload_bytes: int = 10 * 1024 * 1024
     #: file for the JSON-lines access log (``FCATLAS_ACCESS_LOG``); standard error when unset
     access_log: Path | None = None
+    #: how long a worker trusts the data version it last read, seconds (``FCATLAS_CACHE_TTL_S``):
+    #: a change made through another worker, or with the CLI, is seen at most this much later
+    #: (a change made through the same worker at once); 0 reads it for every request
+    cache_ttl_s: float = 1.0
+    #: fill the caches (the published atlas, the area layers) at start, before taking requests
+    #: (``FCATLAS_VARM``, 1 or 0)
+    warm: bool = True
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> WebConfig:
@@ -40,4 +47,6 @@ class WebConfig:
             token_hours=int(e.get("FCATLAS_TOKEN_TIMMAR", "12")),
             access_log=Path(log) if log else None,
             max_upload_bytes=int(float(e.get("FCATLAS_MAX_UPLOAD_MB", "10")) * 1024 * 1024),
+            cache_ttl_s=float(e.get("FCATLAS_CACHE_TTL_S", "1")),
+            warm=e.get("FCATLAS_VARM", "1") not in ("0", "nej", "false", ""),
         )

@@ -11,8 +11,8 @@ from fastapi import APIRouter, Path, Query, Request, Response
 
 from fcatlas.services import areas
 from fcatlas.web.api.rounds import LAN_CODES
+from fcatlas.web.cache import cached_json, picture
 from fcatlas.web.deps import ActorDep, BundleDep, SessionDep
-from fcatlas.web.etag import json_with_etag
 from fcatlas.web.problems import responses
 
 router = APIRouter(prefix="/api/v1", tags=["atlas"])
@@ -31,7 +31,8 @@ def atlas_summary(request: Request, actor: ActorDep, session: SessionDep, bundle
                   year: YearQuery = None) -> Response:
     """Samma nycklar och siffror som `summary.json` från `fcatlas atlas` på samma data: de fyra
     frågorna för hela landet eller ett län."""
-    return json_with_etag(request, areas.summary(session, bundle, actor=actor, lan=lan, year=year))
+    return cached_json(request, ("summary", *picture(request, actor), lan, year),
+                       lambda: areas.summary(session, bundle, actor=actor, lan=lan, year=year))
 
 
 @router.get("/areas", response_class=Response, summary="Områden (RegSO) som GeoJSON",
@@ -55,11 +56,13 @@ def similar(request: Request, regso: Annotated[str, Path(pattern=r"^[0-9]{4}R[0-
             actor: ActorDep, session: SessionDep, bundle: BundleDep,
             k: Annotated[int, Query(ge=1, le=50, description="Antal liknande områden.")] = 5) -> Response:
     """De k RegSO som mest liknar området (som `fcatlas similar`), med avståndet per egenskap."""
-    return json_with_etag(request, {"items": _records(areas.similar(session, bundle, actor=actor, regso=regso, k=k))})
+    return cached_json(request, ("similar", *picture(request, actor), regso, k),
+                       lambda: {"items": _records(areas.similar(session, bundle, actor=actor, regso=regso, k=k))})
 
 
 @router.get("/gaps", responses=responses(304, 400, 404, 422, 503), summary="Luckor: utanförskapsområden utan familjecentral")
 def gaps(request: Request, actor: ActorDep, session: SessionDep, bundle: BundleDep, lan: LanQuery = None,
          year: YearQuery = None) -> Response:
     """Områden med stort utanförskap utan familjecentral inom räckhåll, flest barn först."""
-    return json_with_etag(request, {"items": _records(areas.gaps(session, bundle, actor=actor, lan=lan, year=year))})
+    return cached_json(request, ("gaps", *picture(request, actor), lan, year),
+                       lambda: {"items": _records(areas.gaps(session, bundle, actor=actor, lan=lan, year=year))})

@@ -13,8 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from fcatlas.errors import ConfigError
 from fcatlas.services import units
 from fcatlas.web.api.rounds import LAN_CODES
+from fcatlas.web.cache import cached_json, picture
 from fcatlas.web.deps import ActorDep, SessionDep, json_body
-from fcatlas.web.etag import json_with_etag
 from fcatlas.web.problems import responses
 
 router = APIRouter(prefix="/api/v1/units", tags=["enheter"])
@@ -91,10 +91,12 @@ def list_units(request: Request, actor: ActorDep, session: SessionDep, lan: LanQ
                offset: Annotated[int, Query(ge=0, le=1_000_000, description="Hoppa över så många.")] = 0) -> Response:
     """Enheterna som anroparen får se: det publicerade för alla, den egna regionens aktuella
     uppgifter (utkast) för regionens användare, allt aktuellt för den nationella nivån."""
-    page = units.visible_units(session, actor=actor, lan=lan, limit=limit, offset=offset)
-    items = [{k: _clean(v) for k, v in row.items() if k in UnitOut.model_fields}
-             for row in page.items.to_dict(orient="records")]
-    return json_with_etag(request, {"items": items, "total": page.total})
+    def make() -> dict[str, Any]:
+        rows, total = units.visible_unit_rows(session, actor=actor, lan=lan, limit=limit, offset=offset)
+        return {"items": [{k: _clean(v) for k, v in row.items() if k in UnitOut.model_fields} for row in rows],
+                "total": total}
+
+    return cached_json(request, ("units", *picture(request, actor), lan, limit, offset), make)
 
 
 def _if_match(value: str) -> int:

@@ -1,0 +1,283 @@
+"""Per-worker caches of finished answers, so that a read of unchanged data costs almost nothing.
+
+* :class:`DataVersions` — the data version (:func:`fcatlas.services.units.data_version`, one
+  query of three indexed maxima) as this worker last read it. It is trusted for ``ttl_s`` seconds
+  (``FCATLAS_CACHE_TTL_S``, default 1 s) and forgotten at once when this worker has handled a
+  request that may change something (any method but GET, HEAD and OPTIONS). So a change made
+  through a worker is seen by that worker's next request, and a change made through another
+  worker (or with the CLI on the same database) at most ``ttl_s`` seconds later. With ``ttl_s``
+  = 0 the version is read for every request.
+* :class:`PublicAnswers` — pure ASGI middleware in front of the anonymous reads of the atlas and
+  the register (``/api/v1/units``, ``/areas``, ``/areas/{regso}/similar``, ``/atlas/summary``,
+  ``/gaps``): the finished answer (body, its gzip form and its ETag) is kept per path and query
+  string for the published picture's version and sent again without routing, dependencies,
+  database session, computation or encoding. A request with a Bearer token or a login-session
+  cookie passes through to the routes (which keep a cache of encoded bodies of their own, see
+  :func:`cached_json`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import re
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from typing import Any
+
+import anyio
+from fastapi import Request, Response
+from sqlalchemy.orm import Session
+
+from fcatlas.services.units import data_version, version_seen, visibility
+from fcatlas.web.deps import SESSION_COOKIE
+from fcatlas.web.etag import body_with_etag, encode, etag_of
+
+#: the anonymous reads answered from :class:`PublicAnswers`
+CACHED_PATHS = re.compile(r"^/api/v1/(?:units|areas|atlas/summary|gaps|areas/[0-9]{4}R[0-9]{3}/similar)$")
+#: the answers that are compressed (as ``GZipMiddleware`` does: from 1 kB)
+GZIP_MIN_BYTES = 1024
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_COOKIE = SESSION_COOKIE.encode()
+
+
+class DataVersions:
+    """The data version of one database as this worker last read it (see the module text)."""
+
+    def __init__(self, engine: Any, ttl_s: float) -> None:
+        self.engine, self.ttl_s = engine, ttl_s
+        self._lock = threading.Lock()
+        self._full: tuple[int, ...] | None = None
+        self._read_at = 0.0
+        self._generation = 0
+
+    def fresh(self) -> tuple[int, ...] | None:
+        """The remembered version if it is younger than ``ttl_s``, else ``None`` (no database)."""
+        full = self._full
+        if full is not None and time.monotonic() - self._read_at < self.ttl_s:
+            return full
+        return None
+
+    def full(self) -> tuple[int, ...]:
+        """The version of everything (read from the database when the remembered one is too old)."""
+        hit = self.fresh()
+        if hit is not None:
+            return hit
+        generation = self._generation
+        with Session(self.engine) as s:
+            full = data_version(s, "alla")
+        with self._lock:
+            if generation == self._generation:  # not forgotten while it was read
+                self._full, self._read_at = full, time.monotonic()
+        return full
+
+    def seen(self, seen: str) -> tuple[int, ...]:
+        """The version of the picture ``seen`` (a :func:`fcatlas.services.units.visibility`)."""
+        return version_seen(self.full(), seen)
+
+    def forget(self) -> None:
+        """Read the version again for the next request (something may have changed)."""
+        with self._lock:
+            self._generation += 1
+            self._full = None
+
+
+class _LRU:
+    """A thread-safe least-recently-used map capped by the bytes of its values."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._items: OrderedDict[Hashable, tuple[int, Any]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> Any:
+        with self._lock:
+            hit = self._items.get(key)
+            if hit is None:
+                return None
+            self._items.move_to_end(key)
+            return hit[1]
+
+    def put(self, key: Hashable, value: Any, size: int) -> None:
+        if size > self.max_bytes // 4:
+            return
+        with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self._bytes -= old[0]
+            self._items[key] = (size, value)
+            self._bytes += size
+            while self._bytes > self.max_bytes and self._items:
+                self._bytes -= self._items.popitem(last=False)[1][0]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._bytes = 0
+
+
+# -- encoded bodies of the routes (any actor) ------------------------------------------------------
+def picture(request: Request, actor: Any) -> tuple[str, tuple[int, ...]]:
+    """The picture ``actor`` sees and its data version: part of every cached body's key."""
+    seen = visibility(actor)
+    return seen, request.app.state.versions.seen(seen)
+
+
+def cached_json(request: Request, key: tuple[Any, ...], make: Callable[[], Any]) -> Response:
+    """The JSON answer of ``make()`` with its ETag, the encoded body kept by this worker under
+    ``key``, which must hold everything the answer depends on: the route, its parameters and the
+    caller's :func:`picture`. ``If-None-Match`` with the same tag gets 304."""
+    bodies: _LRU = request.app.state.bodies
+    hit = bodies.get(key)
+    if hit is None:
+        body = encode(make())
+        hit = (body, etag_of(body))
+        bodies.put(key, hit, len(body))
+    return body_with_etag(request, *hit)
+
+
+def body_cache(max_bytes: int = 32 * 1024 * 1024) -> _LRU:
+    """A worker's cache of encoded bodies for :func:`cached_json`."""
+    return _LRU(max_bytes)
+
+
+# -- whole anonymous answers ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class Answer:
+    version: tuple[int, ...]
+    body: bytes
+    gzipped: bytes | None
+    #: the route's headers without length and encoding (content type, ETag, Cache-Control, Vary)
+    headers: tuple[tuple[bytes, bytes], ...]
+    etag: bytes
+
+    def not_modified_headers(self) -> list[tuple[bytes, bytes]]:
+        return [(k, v) for k, v in self.headers if k in (b"etag", b"cache-control", b"vary")]
+
+
+class PublicAnswers:
+    """ASGI middleware: the anonymous reads of :data:`CACHED_PATHS` answered from finished
+    answers of the published picture's current version (see the module text); every request that
+    may change something makes ``versions`` read the version again."""
+
+    def __init__(self, app: Any, versions: DataVersions, max_bytes: int = 64 * 1024 * 1024) -> None:
+        self.app, self.versions = app, versions
+        self.answers = _LRU(max_bytes)
+        self._filling: dict[Hashable, asyncio.Future[Answer | None]] = {}
+        self._reading = asyncio.Lock()
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if scope["method"] not in SAFE_METHODS:
+            try:
+                await self.app(scope, receive, send)
+            finally:
+                self.versions.forget()
+            return
+        if scope["method"] != "GET" or not CACHED_PATHS.match(scope["path"]):
+            await self.app(scope, receive, send)
+            return
+        accept = if_none_match = b""
+        cookie = _COOKIE
+        for name, value in scope["headers"]:
+            if name == b"authorization" or (name == b"cookie" and cookie in value):
+                await self.app(scope, receive, send)  # the caller's own picture: the routes decide
+                return
+            if name == b"accept-encoding":
+                accept = value
+            elif name == b"if-none-match":
+                if_none_match = value
+        version = version_seen(await self._version(), "publicerat")
+        key = (scope["path"], scope.get("query_string", b""))
+        answer = self.answers.get(key)
+        if answer is None or answer.version != version:
+            filling = self._filling.get(key)
+            if filling is not None:  # another request is computing the same answer: wait for it
+                answer = await asyncio.shield(filling)
+                if answer is None or answer.version != version:
+                    await self.app(scope, receive, send)
+                    return
+            else:
+                answer = await self._fill(key, version, scope, receive, send)
+                if answer is None:
+                    return  # not a cacheable answer; it has been sent as the route gave it
+        await self._send(answer, accept, if_none_match, send)
+
+    async def _version(self) -> tuple[int, ...]:
+        """The data version; when it must be read, one request reads it and the others that
+        arrive meanwhile wait for that answer (not a query each)."""
+        full = self.versions.fresh()
+        if full is not None:
+            return full
+        async with self._reading:
+            full = self.versions.fresh()
+            if full is None:
+                full = await anyio.to_thread.run_sync(self.versions.full)
+            return full
+
+    async def _fill(self, key: Hashable, version: tuple[int, ...], scope: dict[str, Any], receive: Any,
+                    send: Any) -> Answer | None:
+        filling: asyncio.Future[Answer | None] = asyncio.get_running_loop().create_future()
+        self._filling[key] = filling
+        answer: Answer | None = None
+        try:
+            answer = await self._compute(version, scope, receive, send)
+            if answer is not None:
+                self.answers.put(key, answer, len(answer.body) + len(answer.gzipped or b""))
+            return answer
+        finally:
+            del self._filling[key]
+            filling.set_result(answer)
+
+    async def _compute(self, version: tuple[int, ...], scope: dict[str, Any], receive: Any,
+                       send: Any) -> Answer | None:
+        """Run the route for the plain body (no compression, no condition); a 200 JSON answer
+        becomes an :class:`Answer`, anything else is sent on unchanged."""
+        inner = dict(scope)
+        inner["headers"] = [(k, v) for k, v in scope["headers"] if k not in (b"accept-encoding", b"if-none-match")]
+        start: dict[str, Any] = {}
+        chunks: list[bytes] = []
+
+        async def capture(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+
+        await self.app(inner, receive, capture)
+        headers = [(k.lower(), v) for k, v in start.get("headers", [])]
+        kept = tuple((k, v) for k, v in headers if k not in (b"content-length", b"content-encoding"))
+        etag = next((v for k, v in kept if k == b"etag"), None)
+        ctype = next((v for k, v in kept if k == b"content-type"), b"")
+        body = b"".join(chunks)
+        if start.get("status") != 200 or etag is None or b"json" not in ctype \
+                or any(k == b"content-encoding" for k, _ in headers):
+            await send(start)
+            await send({"type": "http.response.body", "body": body})
+            return None
+        gz = None
+        if len(body) >= GZIP_MIN_BYTES:  # a large layer is compressed beside the event loop
+            gz = gzip.compress(body, 6) if len(body) < 65536 else await anyio.to_thread.run_sync(gzip.compress, body, 6)
+        vary = ((b"vary", b"Accept-Encoding"),) if gz is not None and all(k != b"vary" for k, _ in kept) else ()
+        return Answer(version, body, gz, kept + vary, etag)
+
+    @staticmethod
+    async def _send(answer: Answer, accept: bytes, if_none_match: bytes, send: Any) -> None:
+        if if_none_match and answer.etag in [t.strip() for t in if_none_match.split(b",")]:
+            await send({"type": "http.response.start", "status": 304, "headers": answer.not_modified_headers()})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        headers = list(answer.headers)
+        body = answer.body
+        if answer.gzipped is not None and b"gzip" in accept:
+            body = answer.gzipped
+            headers.append((b"content-encoding", b"gzip"))
+        headers.append((b"content-length", str(len(body)).encode()))
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
