@@ -61,7 +61,7 @@ class AccessLog:
 def create_app(config: WebConfig | None = None) -> FastAPI:
     """The fcatlas web service for ``config`` (default: from the environment)."""
     from fcatlas.db import connect
-    from fcatlas.web.api import atlas, auth, downloads, grants, health, imports, rounds, units
+    from fcatlas.web.api import atlas, auth, borders, downloads, grants, health, imports, rounds, units
     from fcatlas.web.pages import router as pages
 
     cfg = config or WebConfig.from_env()
@@ -81,6 +81,7 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
     app.include_router(units.router)
     app.include_router(imports.router)
     app.include_router(atlas.router)
+    app.include_router(borders.router)
     app.include_router(downloads.router)
     app.include_router(grants.router)
     app.include_router(pages.router)

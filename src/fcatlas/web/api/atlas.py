@@ -10,7 +10,6 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from fcatlas.services import areas
-from fcatlas.web.api import borders
 from fcatlas.web.api.rounds import LAN_CODES
 from fcatlas.web.deps import ActorDep, BundleDep, SessionDep
 from fcatlas.web.etag import json_with_etag
@@ -64,7 +63,3 @@ def gaps(request: Request, actor: ActorDep, session: SessionDep, bundle: BundleD
          year: YearQuery = None) -> Response:
     """Områden med stort utanförskap utan familjecentral inom räckhåll, flest barn först."""
     return json_with_etag(request, {"items": _records(areas.gaps(session, bundle, actor=actor, lan=lan, year=year))})
-
-
-# the map's kommun and län borders (/api/v1/borders) live in their own module
-router.include_router(borders.router)

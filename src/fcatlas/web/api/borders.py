@@ -12,7 +12,7 @@ from fcatlas.web.api.rounds import LAN_CODES
 from fcatlas.web.deps import BundleDep
 from fcatlas.web.problems import responses
 
-router = APIRouter()  # included in the atlas router (prefix /api/v1, tag "atlas")
+router = APIRouter(prefix="/api/v1", tags=["atlas"])
 
 
 @router.get("/borders", response_class=Response, summary="Kommun- och länsgränser som GeoJSON",
