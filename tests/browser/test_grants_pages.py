@@ -117,7 +117,7 @@ def test_grant_year_decided_and_report_submitted_through_the_pages(visit, server
     page.get_by_role("link", name="Uppföljning 2026").click()
     nat.check()
     assert page.locator("#aterrapporter tbody tr").count() == 21
-    page.get_by_role("link", name=re.compile("Granska återrapporten från Dalarnas län 2026")).click()
+    page.get_by_role("link", name=re.compile("Granska återrapporten från Region Dalarna 2026")).click()
     nat.check()
     assert page.get_by_text("Länssamordnare anställd från mars.").is_visible()
     # returned with a comment (required: an empty one is an error in the summary) ...
@@ -128,7 +128,7 @@ def test_grant_year_decided_and_report_submitted_through_the_pages(visit, server
     page.get_by_label("Kommentar till regionen").fill("Beskriv vad samordnaren har gjort.")
     page.get_by_role("button", name="Returnera för komplettering").click()
     nat.check()
-    assert page.get_by_text("Återrapporten från Dalarnas län är returnerad med din kommentar.").is_visible()
+    assert page.get_by_text("Återrapporten från Region Dalarna är returnerad med din kommentar.").is_visible()
     # ... the företrädare sees the comment, completes and submits again ...
     f20.goto("/region/statsbidrag")
     assert "Beskriv vad samordnaren har gjort." in fp.locator(".notice").first.inner_text()
@@ -138,10 +138,10 @@ def test_grant_year_decided_and_report_submitted_through_the_pages(visit, server
     assert fp.get_by_text("Återrapporten är inskickad till den nationella nivån.").is_visible()
     # ... and the national level approves it
     nat.goto("/nationell/statsbidrag/2026/uppfoljning")
-    page.get_by_role("link", name=re.compile("Granska återrapporten från Dalarnas län 2026")).click()
+    page.get_by_role("link", name=re.compile("Granska återrapporten från Region Dalarna 2026")).click()
     nat.check()
     assert "har startat två nätverk" in page.locator("#rapporten").inner_text()
     page.get_by_role("button", name="Godkänn återrapporten").click()
     nat.check()
-    assert page.get_by_text("Återrapporten från Dalarnas län är godkänd.").is_visible()
+    assert page.get_by_text("Återrapporten från Region Dalarna är godkänd.").is_visible()
     assert "Godkänd" in page.locator("#aterrapporter tr[data-lan='20']").inner_text()

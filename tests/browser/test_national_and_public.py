@@ -3,6 +3,8 @@ approved and published, and the public map and table then show the new units —
 
 from __future__ import annotations
 
+from fcatlas.geography.admin import REGION_NAMES
+
 FIRST = ("Namn;Kommunkod;Typ;Status;Latitud;Longitud\n"
          "Familjecentralen Tallen;2080;Familjecentral;i drift;60.61;15.63\n"
          "Familjecentralen Björken;2080;Familjecentralsliknande;i drift;60.60;15.60\n")
@@ -38,8 +40,13 @@ def test_return_resubmit_approve_publish_then_public(visit, tmp_path):
     assert "inskickad" in row.inner_text()
     assert "öppen" in page.locator("#regionstatus tr[data-lan='18']").inner_text()
     assert page.locator("#regionstatus tbody tr").count() == 21
+    # the regions as organisations, not their län
+    assert row.locator("th").inner_text() == "Region Dalarna"
+    assert page.locator("#regionstatus tr[data-lan='14'] th").inner_text() == "Västra Götalandsregionen"
+    assert page.locator("#regionstatus th[scope='row']").all_inner_texts() == list(REGION_NAMES.values())
     row.get_by_role("link", name="Granska").click()
     nat.check()
+    assert page.get_by_role("heading", name="Granska Region Dalarna").is_visible()
     page.get_by_role("button", name="Returnera listan").click()  # empty comment: error summary
     nat.check()
     summary = page.locator(".error-summary a", has_text="Skriv vad regionen ska rätta")

@@ -103,3 +103,30 @@ def test_skip_link_focus_and_axe_in_every_state(visit, server, demo_bundle):
     page.locator("#enhetskort a[href^='/omrade/']").click()
     v.check()
     assert len(v.checked) >= 8
+
+
+def test_map_draws_kommun_and_lan_borders_under_the_units(visit, server, demo_bundle):
+    publish_dalarna(server["db"], demo_bundle)
+    kommuner = demo_bundle.kommuner()
+    in_dalarna = int((kommuner["lan_code"] == "20").sum())
+    v = visit("granser")
+    page = v.page
+    v.goto("/?lan=20")  # (axe runs in every goto)
+    legend = page.locator(".legend")
+    assert legend.get_by_text("Kommungräns").is_visible() and legend.get_by_text("Länsgräns").is_visible()
+    karta = page.locator("#karta")
+    assert karta.get_attribute("data-kommungranser") == str(in_dalarna)
+    assert karta.get_attribute("data-lansgranser") == "1"
+    assert page.locator("#karta path.grans-kommun").count() == in_dalarna
+    assert page.locator("#karta path.grans-lan").count() == 1
+    # lines over the areas, under the units, and not clickable
+    z = page.evaluate("""() => ['.leaflet-overlay-pane', '.leaflet-granser-pane', '.leaflet-marker-pane']
+        .map(s => Number(getComputedStyle(document.querySelector('#karta ' + s)).zIndex))""")
+    assert z[0] < z[1] < z[2]
+    assert page.locator("#karta path.grans.leaflet-interactive").count() == 0
+    assert page.evaluate("getComputedStyle(document.querySelector('#karta path.grans-kommun')).pointerEvents") == "none"
+    assert page.locator("#karta path.grans-kommun").first.get_attribute("stroke-dasharray") == "6 4"
+    # the whole country: the 21 län and every kommun
+    v.goto("/")
+    assert karta.get_attribute("data-lansgranser") == "21"
+    assert karta.get_attribute("data-kommungranser") == str(len(kommuner))

@@ -31,6 +31,7 @@ def test_region_imports_fixes_confirms_and_submits(visit, tmp_path):
     f20.login("f20")
     page = f20.page
     assert page.get_by_role("heading", name="Min region").is_visible()
+    assert page.locator("main .lead").first.inner_text() == "Region Dalarna"  # the organisation, not the län
     _import(f20, bad)
     rejected = page.locator("#avvisade-rader tbody tr")
     assert rejected.count() == 2

@@ -69,6 +69,34 @@ def test_areas_geojson_of_a_lan_is_small_and_has_the_areas_properties(published,
     assert again.status_code == 304
 
 
+def test_borders_of_a_lan_have_one_line_per_kommun_and_the_lan(published, real_bundle):
+    client, _db, _base = published
+    r = client.get("/api/v1/borders?lan=20&format=geojson", headers={"Accept-Encoding": "gzip"})
+    assert r.status_code == 200 and r.headers["content-type"] == "application/geo+json"
+    assert r.headers.get("content-encoding") == "gzip" and int(r.headers["content-length"]) < 1_000_000
+    features = r.json()["features"]
+    kommuner = real_bundle.kommuner()
+    expected = sorted(kommuner.loc[kommuner["lan_code"] == "20", "kommun_code"])
+    assert len(expected) == 15
+    by_kind = {kind: [f for f in features if f["properties"]["kind"] == kind] for kind in ("kommun", "lan")}
+    assert sorted(f["properties"]["code"] for f in by_kind["kommun"]) == expected
+    assert len(by_kind["kommun"]) + len(by_kind["lan"]) == len(features)
+    assert [f["properties"]["code"] for f in by_kind["lan"]] == ["20"]
+    names = dict(zip(kommuner["kommun_code"], kommuner["kommun_name"], strict=True))
+    assert all(f["properties"]["name"] == names[f["properties"]["code"]] for f in by_kind["kommun"])
+    # the real bundle has every RegSO boundary of Dalarna: the lines are the outlines of its RegSO
+    assert {f["properties"]["source"] for f in features} == {"regso"}
+    for f in features:
+        assert f["geometry"]["type"] in ("LineString", "MultiLineString")
+        lines = f["geometry"]["coordinates"] if f["geometry"]["type"] == "MultiLineString" else [f["geometry"]["coordinates"]]
+        assert all(12 < lon < 17 and 59 < lat < 63 for line in lines for lon, lat in line)
+    again = client.get("/api/v1/borders?lan=20", headers={"If-None-Match": r.headers["etag"]})
+    assert again.status_code == 304
+    whole = client.get("/api/v1/borders").json()["features"]
+    assert sum(f["properties"]["kind"] == "kommun" for f in whole) == 290
+    assert sum(f["properties"]["kind"] == "lan" for f in whole) == 21
+
+
 def test_gaps_and_similar(published, real_bundle):
     client, _db, base = published
     gaps = client.get("/api/v1/gaps?lan=20").json()["items"]

@@ -124,6 +124,7 @@ MATRIX: dict[tuple[str, str], tuple[Setup, object, dict[str, tuple[int, int]]]] 
     ("GET", "/api/v1/atlas/summary"): (None, None, dict.fromkeys(ROLES, (200, 200))),
     ("GET", "/api/v1/areas"): (None, None, dict.fromkeys(ROLES, (200, 200))),
     ("GET", "/api/v1/areas/{regso}/similar"): (None, None, dict.fromkeys(ROLES, (200, 200))),
+    ("GET", "/api/v1/borders"): (None, None, dict.fromkeys(ROLES, (200, 200))),
     ("GET", "/api/v1/gaps"): (None, None, dict.fromkeys(ROLES, (200, 200))),
     ("GET", "/api/v1/downloads/register.{fmt}"): (None, None, dict.fromkeys(ROLES, (200, 200))),
     ("GET", "/api/v1/downloads/atlas.xlsx"): (None, None, dict.fromkeys(ROLES, (200, 200))),

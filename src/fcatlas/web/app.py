@@ -105,7 +105,7 @@ async def warm_answers(app: FastAPI) -> None:
 def create_app(config: WebConfig | None = None) -> FastAPI:
     """The fcatlas web service for ``config`` (default: from the environment)."""
     from fcatlas.db import open_engine
-    from fcatlas.web.api import atlas, auth, downloads, grants, health, imports, rounds, units
+    from fcatlas.web.api import atlas, auth, borders, downloads, grants, health, imports, rounds, units
     from fcatlas.web.cache import DataVersions, PublicAnswers, body_cache
     from fcatlas.web.pages import router as pages
 
@@ -138,6 +138,7 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
     app.include_router(units.router)
     app.include_router(imports.router)
     app.include_router(atlas.router)
+    app.include_router(borders.router)
     app.include_router(downloads.router)
     app.include_router(grants.router)
     app.include_router(pages.router)

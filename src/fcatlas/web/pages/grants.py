@@ -79,10 +79,10 @@ def _sentence(exc: BaseException | str) -> str:
 
 
 def _lan_names() -> dict[str, str]:
-    from fcatlas.geography.admin import lan_table
+    """The regions by län code, named as organisations ("Region Dalarna"): they report on the grant."""
+    from fcatlas.geography.admin import REGION_NAMES
 
-    t = lan_table()
-    return {str(c): str(n) for c, n in zip(t["lan_code"], t["lan_name"], strict=True)}
+    return dict(REGION_NAMES)
 
 
 # -- reading form fields ---------------------------------------------------------------------------
@@ -179,13 +179,13 @@ def _unit_history(session: Any, actor: Actor, lan: str, names: dict[str, str]) -
 
 def _region_page(request: Request, session: Any, actor: Actor, year: int | None, *, values: dict[str, Any] | None = None,
                  errors: list[tuple[str, str]] | None = None, status_code: int = 200) -> Response:
-    from fcatlas.geography.admin import lan_name
+    from fcatlas.geography.admin import REGION_NAMES
 
     lan = actor.lan_code or ""
     years = [y.year for y in grant_service.list_years(session, actor=actor)]
     units = unit_service.visible_units(session, actor=actor, lan=lan, limit=100_000).items
     names = dict(zip(units["id"], units["name"], strict=True)) if len(units) else {}
-    ctx: dict[str, Any] = {"lan": lan, "lan_name": lan_name(lan), "years": years, "year": None, "decision": None,
+    ctx: dict[str, Any] = {"lan": lan, "lan_name": REGION_NAMES.get(lan, lan), "years": years, "year": None, "decision": None,
                            "report": None, "history": [], "unit_history": _unit_history(session, actor, lan, names),
                            "errors": errors or [], "done": request.query_params.get("klart")}
     if year is None or year not in years:

@@ -12,7 +12,7 @@ from fcatlas.accounts.roles import LEVEL_LABELS, Actor, Level
 from fcatlas.register.workflow import RegionStatus
 from fcatlas.services import rounds as round_service
 from fcatlas.web.deps import ActorDep, SessionDep
-from fcatlas.web.pages.common import check_csrf, error_page, redirect, render
+from fcatlas.web.pages.common import check_csrf, error_page, redirect, region_label, render
 from fcatlas.web.pages.region import STATUS_CLASS, region_context
 
 router = APIRouter(include_in_schema=False)
@@ -32,14 +32,11 @@ def dashboard(request: Request, session: SessionDep, actor: ActorDep) -> Respons
         return redirect("/logga-in")
     except e.FcatlasError as exc:
         return error_page(request, actor, exc)
-    from fcatlas.geography.admin import lan_table
-
-    names = lan_table().set_index("lan_code")["lan_name"]
     rnd = round_service.current_round(session)
     rows = []
     if rnd is not None:
         for r in round_service.overview(session, actor=actor, name=rnd.year).regions:
-            rows.append({"lan": r.lan_code, "name": names.get(r.lan_code, r.lan_code), "label": r.label,
+            rows.append({"lan": r.lan_code, "name": region_label(r.lan_code), "label": r.label,
                          "cls": STATUS_CLASS[r.status], "changed_by": r.changed_by, "changed_at": r.changed_at})
     may_publish = rnd is not None and rnd.status.value == "oppen" and \
         any(r["cls"] == "godkand" for r in rows)
@@ -61,7 +58,7 @@ def review(lan: str, request: Request, session: SessionDep, actor: ActorDep) -> 
     ctx = region_context(session, actor, code)
     submitted = ctx["state"] is not None and ctx["state"].status is RegionStatus.SUBMITTED
     changes = round_service.changes_since_published(session, actor=actor, lan=code)
-    return render(request, "review.html", actor, title=f"Granska {ctx['lan_name']}", submitted=submitted,
+    return render(request, "review.html", actor, title=f"Granska {ctx['region_name']}", submitted=submitted,
                   errors=[], comment="", changes=changes, **ctx)
 
 
@@ -78,7 +75,7 @@ def return_list(lan: str, request: Request, session: SessionDep, actor: ActorDep
         if not kommentar.strip():
             ctx = region_context(session, actor, code)
             changes = round_service.changes_since_published(session, actor=actor, lan=code)
-            return render(request, "review.html", actor, status_code=422, title=f"Granska {ctx['lan_name']}",
+            return render(request, "review.html", actor, status_code=422, title=f"Granska {ctx['region_name']}",
                           submitted=True, errors=[("kommentar", "Skriv vad regionen ska rätta")], comment="",
                           changes=changes, **ctx)
         round_service.return_list(session, actor=actor, name=rnd.year, lan=code, comment=kommentar.strip())
@@ -128,10 +125,7 @@ def accounts(request: Request, session: SessionDep, actor: ActorDep) -> Response
         return redirect("/logga-in")
     except e.FcatlasError as exc:
         return error_page(request, actor, exc)
-    from fcatlas.geography.admin import lan_table
-
-    names = lan_table().set_index("lan_code")["lan_name"]
     rows = [{"email": u.email, "role": "nationell" if u.role == "nationell" else "region",
-             "lan": names.get(u.lan_code, "") if u.lan_code else "",
+             "lan": region_label(u.lan_code) if u.lan_code else "",
              "level": LEVEL_LABELS[Level(u.level)] if u.level else "", "active": u.active} for u in users]
     return render(request, "accounts.html", actor, title="Konton", rows=rows)

@@ -16,7 +16,7 @@ from fcatlas.services import imports as import_service
 from fcatlas.services import rounds as round_service
 from fcatlas.services import units as unit_service
 from fcatlas.web.deps import ActorDep, ConfigDep, SessionDep, read_upload
-from fcatlas.web.pages.common import check_csrf, error_page, redirect, render
+from fcatlas.web.pages.common import check_csrf, error_page, redirect, region_label, render
 from fcatlas.web.pages.public import _rows
 
 router = APIRouter(include_in_schema=False)
@@ -33,8 +33,6 @@ def _need_region(actor: Actor) -> None:
 
 
 def region_context(session: Any, actor: Actor, lan: str) -> dict[str, Any]:
-    from fcatlas.geography.admin import lan_name
-
     rnd = round_service.current_round(session)
     state = None
     if rnd is not None:
@@ -45,7 +43,7 @@ def region_context(session: Any, actor: Actor, lan: str) -> dict[str, Any]:
     for c in Category:
         row = [int(((df["category"] == c.value) & (df["status"] == s.value)).sum()) for s in Status]
         counts.append((CATEGORY_LABELS[c], row, sum(row)))
-    return {"lan": lan, "lan_name": lan_name(lan), "round": rnd, "state": state,
+    return {"lan": lan, "region_name": region_label(lan), "round": rnd, "state": state,
             "state_class": STATUS_CLASS.get(state.status) if state else None,
             "status_headers": [STATUS_LABELS[s] for s in Status], "counts": counts, "units": _rows(df),
             "n_units": len(df)}

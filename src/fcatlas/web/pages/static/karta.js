@@ -7,6 +7,14 @@
   var TYPE_COLOURS = { 1: "#d7191c", 2: "#fdae61", 3: "#ffffbf", 4: "#abd9e9", 5: "#2c7bb6" };
   var map = L.map(el, { zoomSnap: 0.25, attributionControl: true, keyboard: true }).setView([62.5, 16.5], 4.5);
   map.attributionControl.setPrefix(false).addAttribution("Gränser: SCB");
+  // kommun and län borders: lines over the areas, under the units, never clickable
+  map.createPane("granser");
+  map.getPane("granser").style.zIndex = 450;
+  map.getPane("granser").style.pointerEvents = "none";
+  var BORDER_STYLES = {
+    kommun: { color: "#3f4a52", weight: 1.5, dashArray: "6 4", className: "grans grans-kommun" },
+    lan: { color: "#0b0c0c", weight: 3, dashArray: "14 6 3 6", className: "grans grans-lan" }
+  };
 
   function shape(cat, planned) {
     var c = COLOURS[cat] || "#333", fill = planned ? "#ffffff" : c, s = 'stroke="#0b0c0c" stroke-width="1.5"';
@@ -33,11 +41,14 @@
   el.setAttribute("data-enheter", String(units.features.length));
 
   var bounds = null;
+  var lanCode = el.getAttribute("data-lan");
+  var borders = fetch("/api/v1/borders?format=geojson" + (lanCode ? "&lan=" + encodeURIComponent(lanCode) : ""))
+    .then(function (r) { return r.ok ? r.json() : null; }).catch(function () { return null; });
   fetch("/karta/lan.geojson").then(function (r) { return r.ok ? r.json() : null; }).then(function (g) {
     if (!g) { return; }
     var lan = el.getAttribute("data-lan");
     var borders = L.geoJSON(g, { style: function (f) {
-      return { color: "#505a5f", weight: f.properties.lan_code === lan ? 2.5 : 1, fill: true, fillColor: "#ffffff", fillOpacity: 0.9 }; },
+      return { color: "#b1b4b6", weight: 1, fill: true, fillColor: "#ffffff", fillOpacity: 0.9 }; },
       interactive: false }).addTo(map);
     var chosen = L.geoJSON(g, { filter: function (f) { return f.properties.lan_code === lan; } });
     bounds = lan && chosen.getLayers().length ? chosen.getBounds() : borders.getBounds();
@@ -80,6 +91,23 @@
       el.setAttribute("data-ritade-omraden", String(drawn.getLayers().length));
     }
   }).catch(function () { /* kartan fungerar utan områdeslagret */ }).then(function () {
+    return borders;
+  }).then(function (g) {
+    if (g) {
+      var kinds = { kommun: 0, lan: 0 };
+      // kommun lines first, the län on top of them
+      ["kommun", "lan"].forEach(function (kind) {
+        L.geoJSON(g, {
+          pane: "granser", interactive: false,
+          filter: function (f) { return f.geometry && f.properties.kind === kind; },
+          style: function () { return BORDER_STYLES[kind]; },
+          onEachFeature: function () { kinds[kind] += 1; }
+        }).addTo(map);
+      });
+      el.setAttribute("data-kommungranser", String(kinds.kommun));
+      el.setAttribute("data-lansgranser", String(kinds.lan));
+    }
+  }).catch(function () { /* kartan fungerar utan gränslagret */ }).then(function () {
     layer.addTo(map);
     if (units.features.length && el.getAttribute("data-lan") === "" && !bounds) { bounds = layer.getBounds(); }
     if (bounds) { map.fitBounds(bounds, { padding: [10, 10] }); }
