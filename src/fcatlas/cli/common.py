@@ -380,3 +380,15 @@ def open_database(db: str | None, *, must_exist: bool = False) -> Any:
     from fcatlas.db import open_engine
 
     return open_engine(database_url(db, must_exist=must_exist))
+
+
+
+@contextmanager
+def database_session(db: str | None, *, must_exist: bool = False) -> Iterator[Any]:
+    """One unit of work (a session, committed when the block ends normally) on ``--db`` or the
+    default database: what a command hands to the services. ``must_exist``: see
+    :func:`database_url`."""
+    from fcatlas.db import unit_of_work
+
+    with unit_of_work(open_database(db, must_exist=must_exist)) as session:
+        yield session

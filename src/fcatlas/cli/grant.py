@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -17,9 +17,9 @@ from fcatlas.cli.common import (
     DB_HELP,
     OutputFormat,
     console,
+    database_session,
     err_console,
     frame_text,
-    open_database,
     operator,
     print_frame,
 )
@@ -28,7 +28,6 @@ from fcatlas.fmt import thousands
 
 if TYPE_CHECKING:
     import pandas as pd
-    from sqlalchemy.orm import Session
 
     from fcatlas.geography.exclusion import ExclusionDefinition
     from fcatlas.grants.basis import Basis
@@ -414,12 +413,10 @@ def annex_command(
 
 
 @contextmanager
-def _session(db: str | None, read_only: bool = False) -> Iterator[Session]:
+def _session(db: str | None, read_only: bool = False) -> Iterator[Any]:
     """One unit of work on the database (linked units are checked against its register).
     ``read_only``: a database that does not exist is refused, not created empty."""
-    from fcatlas.db import unit_of_work
-
-    with unit_of_work(open_database(db, must_exist=read_only)) as session:
+    with database_session(db, must_exist=read_only) as session:
         yield session
 
 

@@ -15,7 +15,7 @@ from fcatlas.cli.common import (
     DB_HELP,
     OutputFormat,
     console,
-    open_database,
+    database_session,
     operator,
     print_frame,
 )
@@ -50,10 +50,9 @@ def open_(
     db: str | None = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
     """Öppna en inventeringsomgång (bara en kan vara öppen åt gången)."""
-    from fcatlas.db import unit_of_work
     from fcatlas.services import rounds
 
-    with unit_of_work(open_database(db)) as s:
+    with database_session(db) as s:
         info = rounds.open_round(s, actor=operator(), name=omgang, deadline=_date(sista_dag))
     console.print(f"Inventeringsomgång {info.year} är öppen; sista dag {info.deadline.isoformat()}.", highlight=False)
 
@@ -67,11 +66,10 @@ def status(
     """Var varje regions lista står i omgången."""
     import pandas as pd
 
-    from fcatlas.db import unit_of_work
     from fcatlas.geography.admin import lan_name
     from fcatlas.services import rounds
 
-    with unit_of_work(open_database(db)) as s:
+    with database_session(db) as s:
         ov = rounds.overview(s, actor=operator(), name=omgang)
     rows = [{"lan_code": r.lan_code, "lan_name": lan_name(r.lan_code), "status": r.status.value,
              "comment": r.comment or "", "changed_by": r.changed_by or "",
@@ -97,11 +95,10 @@ def submit(
 
     from fcatlas.accounts.models import User
     from fcatlas.accounts.store import actor_of, normalise_email
-    from fcatlas.db import unit_of_work
     from fcatlas.errors import NotFoundError
     from fcatlas.services import rounds
 
-    with unit_of_work(open_database(db)) as s:
+    with database_session(db) as s:
         user = s.scalar(select(User).where(User.email == normalise_email(som), User.active.is_(True)))
         if user is None:
             raise NotFoundError(f"det finns inget aktivt konto {som.strip()!r}")
@@ -117,10 +114,9 @@ def return_(
     db: str | None = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
     """Returnera en inskickad lista till regionen med en kommentar (den kan då ändras igen)."""
-    from fcatlas.db import unit_of_work
     from fcatlas.services import rounds
 
-    with unit_of_work(open_database(db)) as s:
+    with database_session(db) as s:
         st = rounds.return_list(s, actor=operator(), name=omgang, lan=lan, comment=kommentar)
     console.print(f"Region {st.lan_code}s lista är returnerad.", highlight=False)
 
@@ -132,10 +128,9 @@ def approve(
     db: str | None = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
     """Godkänn en inskickad lista (den publiceras med omgången)."""
-    from fcatlas.db import unit_of_work
     from fcatlas.services import rounds
 
-    with unit_of_work(open_database(db)) as s:
+    with database_session(db) as s:
         st = rounds.approve(s, actor=operator(), name=omgang, lan=lan)
     console.print(f"Region {st.lan_code}s lista är godkänd.", highlight=False)
 
@@ -145,10 +140,9 @@ def publish(
     db: str | None = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
     """Publicera en inventeringsomgång: de godkända regionernas listor blir den offentliga bilden."""
-    from fcatlas.db import unit_of_work
     from fcatlas.services import rounds
 
-    with unit_of_work(open_database(db)) as s:
+    with database_session(db) as s:
         lans = rounds.publish(s, actor=operator(), name=omgang)
     console.print(f"Omgång {omgang} är publicerad för {len(lans)} län: {', '.join(lans)}.", highlight=False)
 

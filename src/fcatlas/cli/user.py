@@ -15,8 +15,8 @@ from fcatlas.cli.common import (
     DB_HELP,
     OutputFormat,
     console,
+    database_session,
     err_console,
-    open_database,
     operator,
     print_frame,
 )
@@ -68,10 +68,8 @@ def add(
     Exempel: echo 'ett långt lösenord' | fcatlas user add anna@regiondalarna.se --roll region --lan 20 --niva foretradare
     """
     from fcatlas.accounts import store
-    from fcatlas.db import unit_of_work
-
     password = _read_password()
-    with unit_of_work(open_database(db)) as s:
+    with database_session(db) as s:
         info = store.add_user(s, actor=operator(), email=email, password=password, role=roll,
                               lan_code=lan, level=niva)
     where = f", län {info.lan_code}, {info.level}" if info.lan_code else ""
@@ -88,9 +86,7 @@ def list_(
 
     from fcatlas.accounts import store
     from fcatlas.accounts.roles import LEVEL_LABELS, Level
-    from fcatlas.db import unit_of_work
-
-    with unit_of_work(open_database(db)) as s:
+    with database_session(db) as s:
         users = store.list_users(s, actor=operator())
     rows = [{"e-post": u.email, "roll": u.role, "län": u.lan_code or "",
              "nivå": LEVEL_LABELS[Level(u.level)] if u.level else "",
@@ -109,9 +105,7 @@ def disable(
 ) -> None:
     """Stäng av ett konto: det kan inte logga in, dess inloggningar avslutas och nycklar återkallas."""
     from fcatlas.accounts import store
-    from fcatlas.db import unit_of_work
-
-    with unit_of_work(open_database(db)) as s:
+    with database_session(db) as s:
         info = store.disable_user(s, actor=operator(), email=email)
     console.print(f"Kontot {info.email} är avstängt.", highlight=False)
 
@@ -123,10 +117,8 @@ def passwd(
 ) -> None:
     """Byt lösenord (läses från standard in eller frågas efter). Kontots inloggningar avslutas."""
     from fcatlas.accounts import store
-    from fcatlas.db import unit_of_work
-
     password = _read_password("Nytt lösenord")
-    with unit_of_work(open_database(db)) as s:
+    with database_session(db) as s:
         info = store.set_password(s, actor=operator(), email=email, password=password)
     console.print(f"Lösenordet för {info.email} är bytt.", highlight=False)
 
@@ -139,9 +131,7 @@ def token(
 ) -> None:
     """Skapa en nyckel (Bearer-token) för skript. Den visas bara nu och sparas bara som kontrollsumma."""
     from fcatlas.accounts import store
-    from fcatlas.db import unit_of_work
-
-    with unit_of_work(open_database(db)) as s:
+    with database_session(db) as s:
         tok, expires = store.create_token(s, actor=operator(), email=email, days=dagar)
     sys.stdout.write(tok + "\n")
     err_console.print(f"Nyckeln gäller till {expires.date().isoformat()}. Spara den nu – den visas inte igen. "
@@ -155,9 +145,7 @@ def revoke(
 ) -> None:
     """Återkalla alla giltiga nycklar för ett konto."""
     from fcatlas.accounts import store
-    from fcatlas.db import unit_of_work
-
-    with unit_of_work(open_database(db)) as s:
+    with database_session(db) as s:
         n = store.revoke_tokens(s, actor=operator(), email=email)
     console.print(f"{n} nyckel/nycklar återkallades för {email.strip()}.", highlight=False)
 

@@ -179,6 +179,26 @@ def read_basis(data: bytes, name: str | Path) -> Basis:
     return _basis_rows(p, table, header)
 
 
+
+def _basis_areas(p: Path, lineno: int, rec: dict[str, str]) -> int | None:
+    """The optional number of areas of a basis row."""
+    if not rec.get("n_areas"):
+        return None
+    n_areas = _as_int(rec["n_areas"])
+    if n_areas is None or n_areas < 0:
+        raise InputFileError(p, f"{rec['n_areas']!r} är inget antal", row=lineno, column="n_areas")
+    return n_areas
+
+
+def _basis_estimated(p: Path, lineno: int, rec: dict[str, str]) -> bool:
+    """The optional 'estimated' flag of a basis row (ja/nej)."""
+    if not rec.get("estimated"):
+        return False
+    flag = rec["estimated"].lower()
+    if flag not in ("ja", "nej", "true", "false", "1", "0"):
+        raise InputFileError(p, f"{rec['estimated']!r}: ange ja eller nej", row=lineno, column="estimated")
+    return flag in ("ja", "true", "1")
+
 def _basis_rows(p: Path, raw: RawTable, header: list[str]) -> Basis:
     names = region_names()
     rows: list[dict[str, Any]] = []
@@ -215,17 +235,8 @@ def _basis_rows(p: Path, raw: RawTable, header: list[str]) -> Basis:
                 row=lineno,
                 column="basis_children",
             )
-        n_areas: int | None = None
-        if rec.get("n_areas"):
-            n_areas = _as_int(rec["n_areas"])
-            if n_areas is None or n_areas < 0:
-                raise InputFileError(p, f"{rec['n_areas']!r} är inget antal", row=lineno, column="n_areas")
-        est = False
-        if rec.get("estimated"):
-            flag = rec["estimated"].lower()
-            if flag not in ("ja", "nej", "true", "false", "1", "0"):
-                raise InputFileError(p, f"{rec['estimated']!r}: ange ja eller nej", row=lineno, column="estimated")
-            est = flag in ("ja", "true", "1")
+        n_areas = _basis_areas(p, lineno, rec)
+        est = _basis_estimated(p, lineno, rec)
         rows.append(
             {
                 "region_code": code,

@@ -17,7 +17,7 @@ one page). Units and areas come from the same atlas run, so the map and the tabl
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,13 +65,30 @@ class FilterProblem:
 def parse_filter(raw: Mapping[str, str], *, years: list[int] | None = None) -> tuple[AtlasFilter, list[FilterProblem]]:
     """The filter of a query string (fields named as in :data:`URL_FIELDS`). A value that is not
     valid is left out of the filter and named in the returned problems (the page shows them)."""
-    from fcatlas.geography.admin import kommun_table, lan_table
-
     problems: list[FilterProblem] = []
     values: dict[str, Any] = {}
 
     def get(key: str) -> str:
         return str(raw.get(URL_FIELDS[key]) or "").strip()[:100]
+
+    _place(get, values, problems)
+    _choices(get, values, problems)
+    if v := get("year"):
+        if years is not None and v.isdigit() and int(v) in years:
+            values["year"] = int(v)
+        elif not years:
+            problems.append(FilterProblem("ar", "Årgång kan inte väljas: tjänsten har inget datapaket."))
+        else:
+            problems.append(FilterProblem("ar", f"Datapaketet har inte årgången {v!r}; det har "
+                                                f"{', '.join(map(str, years))}."))
+    if v := get("q"):
+        values["q"] = v
+    return AtlasFilter(**values), problems
+
+
+def _place(get: Callable[[str], str], values: dict[str, Any], problems: list[FilterProblem]) -> None:
+    """The län and the kommun of the filter (a kommun must lie in the chosen län)."""
+    from fcatlas.geography.admin import kommun_table, lan_table
 
     lans = dict(zip(lan_table()["lan_code"], lan_table()["lan_name"], strict=True))
     kommuner = kommun_table().set_index("kommun_code")["lan_code"].to_dict()
@@ -88,6 +105,10 @@ def parse_filter(raw: Mapping[str, str], *, years: list[int] | None = None) -> t
                                                     "välj en kommun i länet eller ett annat län."))
         else:
             values["kommun"] = v
+
+
+def _choices(get: Callable[[str], str], values: dict[str, Any], problems: list[FilterProblem]) -> None:
+    """Områdestyp, category and status: each one of a fixed list."""
     if v := get("omradestyp"):
         if v.isdigit() and int(v) in OMRADESTYP_LABELS:
             values["omradestyp"] = int(v)
@@ -103,17 +124,6 @@ def parse_filter(raw: Mapping[str, str], *, years: list[int] | None = None) -> t
             values["status"] = v
         else:
             problems.append(FilterProblem("status", f"Statusen {v!r} finns inte; välj en status i listan."))
-    if v := get("year"):
-        if years is not None and v.isdigit() and int(v) in years:
-            values["year"] = int(v)
-        elif not years:
-            problems.append(FilterProblem("ar", "Årgång kan inte väljas: tjänsten har inget datapaket."))
-        else:
-            problems.append(FilterProblem("ar", f"Datapaketet har inte årgången {v!r}; det har "
-                                                f"{', '.join(map(str, years))}."))
-    if v := get("q"):
-        values["q"] = v
-    return AtlasFilter(**values), problems
 
 
 @dataclass(frozen=True)

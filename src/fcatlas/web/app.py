@@ -72,13 +72,12 @@ def warm_up(app: FastAPI) -> None:
     """Fill this worker's caches before it takes requests: the published atlas of the country
     and of each län that has RegSO boundaries in the bundle, with their area layers (what the
     start page and the API ask for first)."""
-    from sqlalchemy.orm import Session
-
+    from fcatlas.db import unit_of_work
     from fcatlas.services import areas
 
     if app.state.bundle is None:
         return
-    with Session(app.state.engine) as session:
+    with unit_of_work(app.state.engine) as session:
         areas.warm(session, app.state.bundle)
 
 
