@@ -10,9 +10,7 @@ echo "== lint-imports (faces -> services -> rooms -> domain; analysis does no I/
 "$PY/lint-imports"
 echo "== mypy (all of src; strict for domain, analysis, grants, services)"
 "$PY/mypy"
-if [ -f tools/long_functions.py ]; then
-    echo "== long functions (none over 80 lines)"
-    "$PY/python" tools/long_functions.py
-fi
+echo "== long functions (none over 80 lines)"
+"$PY/python" tools/long_functions.py
 echo "== pytest"
 "$PY/pytest" -n 2 -q "$@"
