@@ -15,7 +15,9 @@ label (``register``, ``grants`` …) in ``migrations/versions``.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
+import getpass
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -45,6 +47,21 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 SUPPORTED_BACKENDS = ("sqlite", "postgresql")
 #: how the names of fcatlas's tables begin (a database with none of them is empty to fcatlas)
 TABLE_PREFIXES = ("register_", "grant_", "accounts_", "economics_")
+
+
+def utcnow() -> dt.datetime:
+    """Now, in UTC (every stored time is timezone-aware)."""
+    return dt.datetime.now(dt.UTC)
+
+
+def acting_user(user: str | None) -> str:
+    """Who acts: ``user``, else the login name (every audit entry and event records somebody)."""
+    if user:
+        return user
+    try:
+        return getpass.getuser()
+    except Exception:  # pragma: no cover - no login name in some containers
+        return "okänd"
 
 
 def sqlite_file(url: str | URL) -> Path | None:

@@ -8,7 +8,6 @@ event records the acting user (``user``; by default the login name).
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -18,7 +17,7 @@ import pandas as pd
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from fcatlas.db import SessionStore, open_engine
+from fcatlas.db import SessionStore, acting_user, open_engine, utcnow
 from fcatlas.grants.followup import (
     CONTROL_CHARS,
     EDITABLE,
@@ -41,18 +40,6 @@ __all__ = ["LIST_COLUMNS", "GrantReport", "GrantReportEvent", "GrantReportUnit",
            "ReportView"]
 
 
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-def acting_user(user: str | None) -> str:
-    """Who acts: ``user``, else the login name (every status event records somebody)."""
-    if user:
-        return user
-    try:
-        return getpass.getuser()
-    except Exception:  # pragma: no cover - no login name in some containers
-        return "okänd"
 
 
 def _aware(ts: dt.datetime | None) -> dt.datetime | None:

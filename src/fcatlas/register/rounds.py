@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import and_, delete, func, insert, select
 from sqlalchemy.orm import Session
 
+from fcatlas.db import utcnow
 from fcatlas.errors import ConflictError, NotFoundError
 from fcatlas.register.models import UNIT_FIELDS, InventoryRound, RoundEvent, RoundRegion, RoundUnit, Unit
 from fcatlas.register.workflow import (
@@ -25,10 +26,6 @@ from fcatlas.register.workflow import (
     check_editable,
     next_status,
 )
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,6 @@ Rules
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -33,7 +32,7 @@ import pandas as pd
 from sqlalchemy import String, Table, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
-from fcatlas.db import SessionStore, open_engine
+from fcatlas.db import SessionStore, acting_user, open_engine, utcnow
 from fcatlas.domain import GOVERNANCE_FIELDS, Status
 from fcatlas.errors import CodeError, ConfigError, ConflictError, FcatlasError, InputFileError, StorageError
 from fcatlas.geography import admin
@@ -110,17 +109,6 @@ def _table(model: type[Any]) -> Table:
     return cast(Table, model.__table__)
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-def _user(user: str | None) -> str:
-    if user:
-        return user
-    try:
-        return getpass.getuser()
-    except Exception:  # pragma: no cover - no login name in some containers
-        return "okänd"
 
 
 def _close(session: Session, closure: Closure, import_id: int | None = None) -> None:
@@ -307,11 +295,11 @@ class Register(SessionStore):
         """
         p = Path(path)
         if round is None:
-            round = intake.round_from_filename(p) or _now().year
+            round = intake.round_from_filename(p) or utcnow().year
         if not 1990 <= int(round) <= 2100:
             raise ConfigError(f"inventeringsomgången {round} är inget rimligt år")
         sub = intake.parse_submission(intake.read_table(p, header_row=header_row), geocoder, tolerance_m)
-        return self.store_submission(sub, int(round), _user(user), partial=partial)
+        return self.store_submission(sub, int(round), acting_user(user), partial=partial)
 
     def store_submission(
         self, sub: intake.Submission, round: int, user: str, partial: bool = False
@@ -328,7 +316,7 @@ class Register(SessionStore):
                 kommuner = sorted({u.fields["kommun_code"] for u in sub.units})
                 sub, warnings = resolve_ids(sub, self._known(session, kommuner))
                 state = self._state(session, sub, round)
-                plan = plan_import(sub, round, state, user=user, at=_now(), partial=partial)
+                plan = plan_import(sub, round, state, user=user, at=utcnow(), partial=partial)
                 import_id = self.write_plan(session, plan, sub)
         except FcatlasError:
             raise
@@ -458,7 +446,7 @@ class Register(SessionStore):
             if not diff:
                 return self.get_unit(unit_id)
             version = cur["version"] + 1
-            now = _now()
+            now = utcnow()
             res = conn.execute(
                 update(ut).where(ut.c.id == unit_id, ut.c.version == expected_version)
                 .values(**diff, version=version, updated_at=now)
@@ -490,7 +478,7 @@ class Register(SessionStore):
             cur = self._current(conn, unit_id)
             if cur["status"] == Status.NEDLAGD.value:
                 raise InvalidChangeError(f"enheten {unit_id!r} är redan nedlagd ({cur['status_reason'] or 'ingen orsak'})")
-            _close(conn, closing(cur, reason=reason.strip(), closed_round=None, user=_user(user), at=_now(),
+            _close(conn, closing(cur, reason=reason.strip(), closed_round=None, user=acting_user(user), at=utcnow(),
                                  status_date=date))
         return self.get_unit(unit_id)
 
@@ -500,7 +488,7 @@ class Register(SessionStore):
         cur = self.get_unit(unit_id)
         if not new_name.strip():
             raise InvalidChangeError("det nya namnet får inte vara tomt")
-        return self.update_unit(unit_id, {"name": new_name.strip()}, cur["version"], _user(user))
+        return self.update_unit(unit_id, {"name": new_name.strip()}, cur["version"], acting_user(user))
 
     def merge_units(self, keep_id: str, duplicate_id: str, user: str | None = None) -> dict[str, Any]:
         """Merge a duplicate into the unit that is kept: the duplicate is closed ("sammanslagen
@@ -518,8 +506,8 @@ class Register(SessionStore):
                 raise InvalidChangeError(
                     f"enheterna ligger i olika län ({keep['lan_code']} och {dup['lan_code']}); det är inga dubbletter"
                 )
-            _close(conn, closing(dup, reason=f"sammanslagen med {keep_id}", closed_round=None, user=_user(user),
-                                 at=_now(), merged_into=keep_id))
+            _close(conn, closing(dup, reason=f"sammanslagen med {keep_id}", closed_round=None, user=acting_user(user),
+                                 at=utcnow(), merged_into=keep_id))
         return self.get_unit(keep_id)
 
     # ----------------------------------------------------------------------------------- rounds
