@@ -64,7 +64,10 @@ def server(tmp_path, demo_bundle):
     engine.dispose()
     port = _free_port()
     env = {**os.environ, "FCATLAS_DB": url, "FCATLAS_BUNDLE": str(demo_bundle.path), "FCATLAS_OFFLINE": "1",
-           "FCATLAS_ACCESS_LOG": str(tmp_path / "access.jsonl"), "FCATLAS_NODE_MODULES": str(ROOT / "node_modules")}
+           "FCATLAS_ACCESS_LOG": str(tmp_path / "access.jsonl"), "FCATLAS_NODE_MODULES": str(ROOT / "node_modules"),
+           # the tests publish straight into the database, behind the server's back: the server
+           # re-reads the data version on every request instead of trusting it for a second
+           "FCATLAS_CACHE_TTL_S": "0"}
     proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "fcatlas.web.app:create_app", "--factory",
                              "--host", "127.0.0.1", "--port", str(port)], env=env, cwd=tmp_path,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
