@@ -67,6 +67,18 @@ def test_region_imports_fixes_confirms_and_submits(visit, tmp_path):
     f18.page.goto(f18.base + unit_id)
     assert f18.page.get_by_role("heading", name="Sidan finns inte").is_visible()
 
+    # an edit is in the unit's history: who, what and before → after
+    page.goto(f20.base + unit_id)
+    page.get_by_label("Ort").fill("Ny ort")
+    page.get_by_role("button", name="Spara").click()
+    page.wait_for_url("**/region?klart=sparad")
+    page.goto(f20.base + unit_id)
+    f20.check()
+    history = page.locator("table", has=page.locator("caption", has_text="Enhetens ändringar"))
+    first = history.locator("tbody tr").first.inner_text()
+    assert "f20@" in first and "ändrad" in first and "Ny ort" in first
+    page.goto(f20.base + "/region")
+
     page.get_by_role("button", name="Skicka in listan").click()
     f20.check()
     assert page.get_by_text("Listan är inskickad till den nationella nivån.").is_visible()

@@ -220,3 +220,40 @@ def _stale(session: Session, unit_id: str, current: int, expected: int) -> Stale
         f"från version {expected}); läs in den igen och gör om ändringen",
         current_version=current,
     )
+
+
+#: the Swedish word for each kind of audit entry
+AUDIT_ACTIONS = {"create": "ny (import)", "import": "ändrad (import)", "update": "ändrad",
+                 "close": "stängd", "merge": "sammanslagen"}
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One step of a unit's history: what was done, by whom, when, and which fields went from
+    what to what (``changes``: field → (before, after))."""
+
+    at: Any
+    user: str
+    action: str
+    version: int
+    changes: dict[str, tuple[Any, Any]]
+    comment: str | None
+
+
+def unit_history(session: Session, *, actor: Actor, unit_id: str) -> list[HistoryEntry]:
+    """The audit trail of one unit, newest first, for an actor who may see its region's drafts
+    (the region's own users and the national level; the public sees no history)."""
+    unit = session.get(Unit, unit_id)
+    if unit is None:
+        raise NotFoundError(f"enheten {unit_id!r} finns inte i registret")
+    actor.require(actor.may_see_drafts(unit.lan_code), f"se historiken för enheter i region {unit.lan_code}")
+    rows = session.execute(select(AuditEntry).where(AuditEntry.unit_id == unit_id)
+                           .order_by(AuditEntry.id.desc())).scalars()
+    out = []
+    for r in rows:
+        before, after = r.before or {}, r.after or {}
+        fields = [f for f in (*after, *(k for k in before if k not in after)) if before.get(f) != after.get(f)]
+        out.append(HistoryEntry(at=r.at, user=r.user_name, action=AUDIT_ACTIONS.get(r.action, r.action),
+                                version=r.version, changes={f: (before.get(f), after.get(f)) for f in fields},
+                                comment=r.comment))
+    return out

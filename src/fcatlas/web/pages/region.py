@@ -155,7 +155,8 @@ def edit_page(unit_id: str, request: Request, session: SessionDep, actor: ActorD
     except e.FcatlasError as exc:
         return error_page(request, actor, exc)
     return render(request, "unit_edit.html", actor, title=f"Ändra {u['name']}", u=u, values=u, fields=EDIT_FIELDS,
-                  statuses=[(s.value, STATUS_LABELS[s]) for s in Status], errors=[], stale=None)
+                  statuses=[(s.value, STATUS_LABELS[s]) for s in Status], errors=[], stale=None,
+                  history=unit_service.unit_history(session, actor=actor, unit_id=unit_id))
 
 
 @router.post("/region/enheter/{unit_id}", response_class=HTMLResponse)
@@ -191,7 +192,7 @@ def edit(unit_id: str, request: Request, session: SessionDep, actor: ActorDep, c
     ctx_u = stale["current"] if stale else u
     return render(request, "unit_edit.html", actor, status_code=412 if stale else 422, title=f"Ändra {u['name']}",
                   u=ctx_u, values=values, fields=EDIT_FIELDS, statuses=[(s.value, STATUS_LABELS[s]) for s in Status],
-                  errors=errors, stale=stale)
+                  errors=errors, stale=stale, history=unit_service.unit_history(session, actor=actor, unit_id=unit_id))
 
 
 REGION_STATUS_TEXT = REGION_STATUS_LABELS
