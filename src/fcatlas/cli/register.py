@@ -48,12 +48,10 @@ class ExportFormat(StrEnum):
     geojson = "geojson"
 
 
-def _open(db: str | None, read_only: bool = False):
-    """The register; commands that only read (or change existing units) refuse a database that
-    does not exist rather than create an empty one."""
-    from fcatlas.register.store import Register
-
-    return Register.open(database_url(db, must_exist=read_only))
+def _existing(db: str | None) -> str:
+    """The register's database; commands that only read (or change existing units) refuse a
+    database that does not exist rather than create an empty one."""
+    return database_url(db, must_exist=True)
 
 
 @register_app.command("import")
@@ -200,8 +198,9 @@ def list_command(
     db: str | None = typer.Option(None, "--db", help=_DB_HELP),
 ) -> None:
     """Lista enheterna i registret."""
-    with _open(db, read_only=True) as reg:
-        df = reg.list_units(lan=lan, category=category, status=status, round=round)
+    from fcatlas.services import register
+
+    df = register.list_units(url=_existing(db), lan=lan, category=category, status=status, round=round)
     if format is OutputFormat.table:
         columns = {**_TABLE_COLUMNS, **(_REASON_COLUMN if df["status_reason"].notna().any() else {})}
         shown = df[list(columns)].copy()
@@ -232,11 +231,11 @@ def export_command(
     """Exportera registret till CSV, XLSX eller GeoJSON (WGS 84)."""
     from fcatlas.files import check_output, write_text
     from fcatlas.outputs import register_export as rx
+    from fcatlas.services import register
 
     if out is not None:
         check_output(out)  # before any work: never over the database, a folder or a missing folder
-    with _open(db, read_only=True) as reg:
-        df = reg.list_units(lan=lan, category=category, status=status, round=round)
+    df = register.list_units(url=_existing(db), lan=lan, category=category, status=status, round=round)
     if format is ExportFormat.xlsx:
         if out is None:
             raise ConfigError("ange --out FIL.xlsx för Excel-exporten")
@@ -265,8 +264,9 @@ def diff_command(
     db: str | None = typer.Option(None, "--db", help=_DB_HELP),
 ) -> None:
     """Jämför två inventeringsomgångar: nya, nedlagda, omklassade och flyttade enheter."""
-    with _open(db, read_only=True) as reg:
-        df = reg.diff(round_a, round_b, move_threshold_m=min_flytt)
+    from fcatlas.services import register
+
+    df = register.diff(url=_existing(db), round_a=round_a, round_b=round_b, move_threshold_m=min_flytt)
     if format is OutputFormat.table:
         shown = df.copy()
         shown["change"] = shown["change"].map(_CHANGE_LABELS)
@@ -290,8 +290,9 @@ def close_command(
     db: str | None = typer.Option(None, "--db", help=_DB_HELP),
 ) -> None:
     """Stäng en enhet (status nedlagd) med en orsak. Historiken finns kvar."""
-    with _open(db, read_only=True) as reg:
-        u = reg.close_unit(unit_id, orsak, user=user, date=datum)
+    from fcatlas.services import register
+
+    u = register.close_unit(url=_existing(db), unit_id=unit_id, reason=orsak, user=user, date=datum)
     console.print(f"{u['id']} ({u['name']}) är nu nedlagd: {u['status_reason']}.", highlight=False)
 
 
@@ -304,10 +305,11 @@ def rename_command(
 ) -> None:
     """Byt namn på en enhet. Id och historik behålls, och senare listor med det nya namnet
     uppdaterar samma enhet (i stället för att lägga till en ny)."""
-    with _open(db, read_only=True) as reg:
-        before = reg.get_unit(unit_id)["name"]
-        u = reg.rename_unit(unit_id, new_name, user=user)
-    console.print(f"{u['id']}: {before!r} heter nu {u['name']!r}.", highlight=False)
+    from fcatlas.services import register
+
+    done = register.rename_unit(url=_existing(db), unit_id=unit_id, new_name=new_name, user=user)
+    u = done.unit
+    console.print(f"{u['id']}: {done.before!r} heter nu {u['name']!r}.", highlight=False)
 
 
 @register_app.command("merge")
@@ -320,9 +322,10 @@ def merge_command(
     """Slå samman en dubblett (t.ex. en som importen varnade för) med enheten som behålls.
     Dubbletten stängs med orsaken "sammanslagen med …" och räknas inte längre; dess historik
     finns kvar, och senare listor som nämner den uppdaterar enheten som behålls."""
-    with _open(db, read_only=True) as reg:
-        dup = reg.get_unit(duplicate_id)
-        keep = reg.merge_units(keep_id, duplicate_id, user=user)
+    from fcatlas.services import register
+
+    done = register.merge_units(url=_existing(db), keep_id=keep_id, duplicate_id=duplicate_id, user=user)
+    dup, keep = done.duplicate, done.kept
     console.print(f"{duplicate_id} ({dup['name']}) är sammanslagen med {keep['id']} ({keep['name']}).",
                   highlight=False)
 

@@ -91,18 +91,10 @@ def submit(
     db: str | None = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
     """Skicka in regionens lista (därefter kan den inte ändras förrän den returneras)."""
-    from sqlalchemy import select
-
-    from fcatlas.accounts.models import User
-    from fcatlas.accounts.store import actor_of, normalise_email
-    from fcatlas.errors import NotFoundError
-    from fcatlas.services import rounds
+    from fcatlas.services import accounts, rounds
 
     with database_session(db) as s:
-        user = s.scalar(select(User).where(User.email == normalise_email(som), User.active.is_(True)))
-        if user is None:
-            raise NotFoundError(f"det finns inget aktivt konto {som.strip()!r}")
-        st = rounds.submit(s, actor=actor_of(user), name=omgang, lan=lan)
+        st = rounds.submit(s, actor=accounts.active_account(s, email=som), name=omgang, lan=lan)
     console.print(f"Region {st.lan_code}s lista är inskickad i omgång {omgang}.", highlight=False)
 
 

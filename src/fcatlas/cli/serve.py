@@ -10,36 +10,21 @@ from typing import Annotated
 import typer
 
 from fcatlas.cli.common import console, database_url
+from fcatlas.services.demo import DEMO_PASSWORD
 
-#: accounts of ``fcatlas serve --demo`` (synthetic, printed at start)
-DEMO_ACCOUNTS = (
-    ("nationell@demo.invalid", "nationell", None, None),
-    ("foretradare20@demo.invalid", "region", "20", "foretradare"),
-    ("handlaggare20@demo.invalid", "region", "20", "handlaggare"),
-)
-DEMO_PASSWORD = "demo-losenord-2026"
+__all__ = ["DEMO_PASSWORD", "install"]
 
 
 def _demo(workdir: Path) -> tuple[str, Path]:
     """A demo bundle, register and accounts in ``workdir``: ``(db_url, bundle_dir)``."""
-    from fcatlas.accounts import store
-    from fcatlas.accounts.roles import Actor
-    from fcatlas.db import open_engine, unit_of_work
-    from fcatlas.geography.demo import SYNTHETIC_LABEL, build_demo_bundle, write_demo_register
-    from fcatlas.register.store import Register
+    from fcatlas.geography.demo import SYNTHETIC_LABEL
+    from fcatlas.services.demo import set_up_demo
 
-    bundle = build_demo_bundle(workdir / "paket")
-    url = f"sqlite:///{workdir / 'fcatlas.sqlite'}"
-    with Register.open(url) as reg:
-        reg.import_file(write_demo_register(bundle, workdir / "enheter_demo.csv"), round=2026, user="demo")
-    with unit_of_work(open_engine(url)) as s:
-        for email, role, lan, level in DEMO_ACCOUNTS:
-            store.add_user(s, actor=Actor.national("demo"), email=email, password=DEMO_PASSWORD,
-                           role=role, lan_code=lan, level=level)
+    demo = set_up_demo(workdir)
     console.print(f"[bold yellow]{SYNTHETIC_LABEL}[/] – demokonton (lösenord {DEMO_PASSWORD}):", highlight=False)
-    for email, role, lan, level in DEMO_ACCOUNTS:
+    for email, role, lan, level in demo.accounts:
         console.print(f"  {email}  {role}{f' {lan} ({level})' if lan else ''}", highlight=False)
-    return url, workdir / "paket"
+    return demo.url, demo.bundle_dir
 
 
 def install(app: typer.Typer) -> None:

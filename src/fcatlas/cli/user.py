@@ -67,11 +67,11 @@ def add(
 
     Exempel: echo 'ett långt lösenord' | fcatlas user add anna@regiondalarna.se --roll region --lan 20 --niva foretradare
     """
-    from fcatlas.accounts import store
+    from fcatlas.services import accounts
     password = _read_password()
     with database_session(db) as s:
-        info = store.add_user(s, actor=operator(), email=email, password=password, role=roll,
-                              lan_code=lan, level=niva)
+        info = accounts.add_user(s, actor=operator(), email=email, password=password, role=roll,
+                                 lan_code=lan, level=niva)
     where = f", län {info.lan_code}, {info.level}" if info.lan_code else ""
     console.print(f"Kontot {info.email} skapades ({info.role}{where}).", highlight=False)
 
@@ -84,10 +84,10 @@ def list_(
     """Lista alla konton (utan lösenord)."""
     import pandas as pd
 
-    from fcatlas.accounts import store
     from fcatlas.accounts.roles import LEVEL_LABELS, Level
+    from fcatlas.services import accounts
     with database_session(db) as s:
-        users = store.list_users(s, actor=operator())
+        users = accounts.list_users(s, actor=operator())
     rows = [{"e-post": u.email, "roll": u.role, "län": u.lan_code or "",
              "nivå": LEVEL_LABELS[Level(u.level)] if u.level else "",
              "aktivt": "ja" if u.active else "nej", "skapat": u.created_at.date().isoformat()}
@@ -104,9 +104,9 @@ def disable(
     db: str | None = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
     """Stäng av ett konto: det kan inte logga in, dess inloggningar avslutas och nycklar återkallas."""
-    from fcatlas.accounts import store
+    from fcatlas.services import accounts
     with database_session(db) as s:
-        info = store.disable_user(s, actor=operator(), email=email)
+        info = accounts.disable_user(s, actor=operator(), email=email)
     console.print(f"Kontot {info.email} är avstängt.", highlight=False)
 
 
@@ -116,10 +116,10 @@ def passwd(
     db: str | None = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
     """Byt lösenord (läses från standard in eller frågas efter). Kontots inloggningar avslutas."""
-    from fcatlas.accounts import store
+    from fcatlas.services import accounts
     password = _read_password("Nytt lösenord")
     with database_session(db) as s:
-        info = store.set_password(s, actor=operator(), email=email, password=password)
+        info = accounts.set_password(s, actor=operator(), email=email, password=password)
     console.print(f"Lösenordet för {info.email} är bytt.", highlight=False)
 
 
@@ -130,9 +130,9 @@ def token(
     db: str | None = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
     """Skapa en nyckel (Bearer-token) för skript. Den visas bara nu och sparas bara som kontrollsumma."""
-    from fcatlas.accounts import store
+    from fcatlas.services import accounts
     with database_session(db) as s:
-        tok, expires = store.create_token(s, actor=operator(), email=email, days=dagar)
+        tok, expires = accounts.create_token(s, actor=operator(), email=email, days=dagar)
     sys.stdout.write(tok + "\n")
     err_console.print(f"Nyckeln gäller till {expires.date().isoformat()}. Spara den nu – den visas inte igen. "
                       f"Återkalla med: fcatlas user revoke {email.strip()}", highlight=False, soft_wrap=True)
@@ -144,9 +144,9 @@ def revoke(
     db: str | None = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
     """Återkalla alla giltiga nycklar för ett konto."""
-    from fcatlas.accounts import store
+    from fcatlas.services import accounts
     with database_session(db) as s:
-        n = store.revoke_tokens(s, actor=operator(), email=email)
+        n = accounts.revoke_tokens(s, actor=operator(), email=email)
     console.print(f"{n} nyckel/nycklar återkallades för {email.strip()}.", highlight=False)
 
 

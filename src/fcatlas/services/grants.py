@@ -52,7 +52,8 @@ from fcatlas.grants.followup import (
     errors,
 )
 from fcatlas.grants.plan import GrantPlan, compare, make_plan, report_deadline
-from fcatlas.grants.store import GrantReport, GrantStore, ReportView
+from fcatlas.grants.store import GrantReport, GrantStore
+from fcatlas.grants.store import ReportView as ReportView  # re-exported: the result type the faces show
 from fcatlas.services.rounds import lan_code
 
 if TYPE_CHECKING:

@@ -9,7 +9,6 @@ from typing import Annotated, Any
 from fastapi import Depends, Request, UploadFile
 from sqlalchemy.orm import Session
 
-from fcatlas.accounts import store
 from fcatlas.accounts.roles import ANONYMOUS, Actor
 from fcatlas.errors import (
     AuthenticationError,
@@ -18,6 +17,7 @@ from fcatlas.errors import (
     StorageError,
     UnsupportedMediaTypeError,
 )
+from fcatlas.services import accounts
 from fcatlas.web.config import WebConfig
 
 
@@ -53,7 +53,7 @@ def cookie_actor(request: Request, session: Session) -> Actor:
     if not sid:
         return ANONYMOUS
     try:
-        actor, csrf = store.session_actor(session, session_id=sid)
+        actor, csrf = accounts.session_actor(session, session_id=sid)
     except AuthenticationError:
         return ANONYMOUS
     request.state.csrf = csrf
@@ -73,7 +73,7 @@ def current_actor(request: Request, session: SessionDep) -> Actor:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise AuthenticationError("Authorization-huvudet ska vara 'Bearer <nyckel>'")
-    return store.actor_from_token(session, token=token.strip())
+    return accounts.token_actor(session, token=token.strip())
 
 
 ActorDep = Annotated[Actor, Depends(current_actor)]

@@ -7,8 +7,8 @@ import datetime as dt
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from fcatlas.accounts import store
 from fcatlas.errors import AuthenticationError, ThrottledError
+from fcatlas.services import accounts
 from fcatlas.web.deps import ActorDep, ConfigDep, SessionDep, client_address, json_body
 from fcatlas.web.problems import responses
 
@@ -42,16 +42,15 @@ def token(body: TokenRequest, request: Request, session: SessionDep, config: Con
 
     Misslyckade inloggningar begränsas per konto och per adress; svaret är detsamma oavsett om
     kontot finns eller inte."""
-    throttle = store.Throttle(per_account=config.login_per_account, per_address=config.login_per_address,
-                              window=dt.timedelta(seconds=config.login_window_s))
+    throttle = accounts.Throttle(per_account=config.login_per_account, per_address=config.login_per_address,
+                                 window=dt.timedelta(seconds=config.login_window_s))
     try:
-        actor = store.authenticate(session, email=body.email, password=body.password,
-                                   address=client_address(request), throttle=throttle)
+        tok, expires = accounts.login_token(session, email=body.email, password=body.password,
+                                            address=client_address(request), throttle=throttle,
+                                            lifetime=dt.timedelta(hours=config.token_hours))
     except (AuthenticationError, ThrottledError):
         session.commit()  # the failed attempt counts for every worker
         raise
-    tok, expires = store.create_token(session, actor=actor, email=actor.name,
-                                      lifetime=dt.timedelta(hours=config.token_hours))
     session.commit()
     return TokenResponse(access_token=tok, token_type="bearer", expires_at=expires)
 

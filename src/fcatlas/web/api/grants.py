@@ -12,7 +12,6 @@ from fastapi import APIRouter, Depends, File, Path, Query, Request, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from fcatlas.grants.store import ReportView
 from fcatlas.services import grants
 from fcatlas.web.api.rounds import NOT_BLANK, YEAR_PATTERN, LanPath
 from fcatlas.web.deps import ActorDep, ConfigDep, SessionDep, json_body, read_upload
@@ -199,7 +198,7 @@ def _allocation(a: grants.Allocation) -> AllocationOut:
                          regions=[_row(r) for r in a.rows])
 
 
-def _report(v: ReportView, history: list[dict[str, object]] | None = None) -> ReportOut:
+def _report(v: grants.ReportView, history: list[dict[str, object]] | None = None) -> ReportOut:
     d = v.data
     return ReportOut(region_code=d.region_code, year=d.year, status=v.status.value, status_label=v.status_label,
                      amount_received_sek=d.amount_received_sek, uses=dict(d.uses), used_sek=d.used_sek,

@@ -8,10 +8,10 @@ import hmac
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from fcatlas.accounts import store
 from fcatlas.accounts.credentials import new_token
 from fcatlas.accounts.roles import Actor
 from fcatlas.errors import AuthenticationError, ThrottledError
+from fcatlas.services import accounts
 from fcatlas.web.deps import SESSION_COOKIE, ActorDep, ConfigDep, SessionDep, client_address
 from fcatlas.web.pages.common import (
     LOGIN_CSRF_COOKIE,
@@ -63,21 +63,17 @@ def login(request: Request, session: SessionDep, config: ConfigDep, actor: Actor
         errors.append(("password", "Skriv ditt lösenord"))
     if errors:
         return _login_form(request, actor, 422, errors, email)
-    throttle = store.Throttle(per_account=config.login_per_account, per_address=config.login_per_address,
-                              window=dt.timedelta(seconds=config.login_window_s))
+    throttle = accounts.Throttle(per_account=config.login_per_account, per_address=config.login_per_address,
+                                 window=dt.timedelta(seconds=config.login_window_s))
     try:
-        who = store.authenticate(session, email=email, password=password, address=client_address(request),
-                                 throttle=throttle)
+        who, sid = accounts.login_session(session, email=email, password=password, address=client_address(request),
+                                          throttle=throttle, previous_session_id=request.cookies.get(SESSION_COOKIE))
     except ThrottledError as exc:
         session.commit()
         return _login_form(request, actor, 429, [("email", str(exc).capitalize())], email)
     except AuthenticationError:
         session.commit()
         return _login_form(request, actor, 401, [("email", "Fel e-postadress eller lösenord")], email)
-    old = request.cookies.get(SESSION_COOKIE)
-    if old:
-        store.end_session(session, session_id=old)
-    sid, _ = store.start_session(session, actor=who)
     session.commit()
     resp = redirect(_home(who))
     set_session_cookie(request, resp, sid)
@@ -97,7 +93,7 @@ def logout(request: Request, session: SessionDep, actor: ActorDep, csrf: str = F
         raise
     sid = request.cookies.get(SESSION_COOKIE)
     if sid:
-        store.end_session(session, session_id=sid)
+        accounts.logout(session, session_id=sid)
         session.commit()
     resp = redirect("/")
     set_session_cookie(request, resp, None)

@@ -7,9 +7,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from fcatlas import errors as e
-from fcatlas.accounts import store
 from fcatlas.accounts.roles import LEVEL_LABELS, Actor, Level
 from fcatlas.register.workflow import RegionStatus
+from fcatlas.services import accounts as account_service
 from fcatlas.services import rounds as round_service
 from fcatlas.web.deps import ActorDep, SessionDep
 from fcatlas.web.pages.common import check_csrf, error_page, redirect, region_label, render
@@ -120,7 +120,7 @@ def publish(request: Request, session: SessionDep, actor: ActorDep, csrf: str = 
 def accounts(request: Request, session: SessionDep, actor: ActorDep) -> Response:
     try:
         _need_national(actor)
-        users = store.list_users(session, actor=actor)
+        users = account_service.list_users(session, actor=actor)
     except e.AuthenticationError:
         return redirect("/logga-in")
     except e.FcatlasError as exc:

@@ -1,0 +1,101 @@
+"""Accounts as the faces use them: managing accounts and API tokens, logging in (throttled) and
+out, and finding the acting user of a Bearer token or a login-session cookie.
+
+Every function takes the unit of work (``session``) and keyword-only arguments; the caller
+commits (a failed login too, so that its attempt counts for every worker). The permission
+checks are the first line of the store functions called here (:mod:`fcatlas.accounts.store`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fcatlas.accounts import store
+from fcatlas.accounts.models import User
+from fcatlas.accounts.roles import Actor
+
+# re-exported for the faces: the throttle they build from their settings, the accounts' result type
+from fcatlas.accounts.store import Throttle as Throttle
+from fcatlas.accounts.store import UserInfo as UserInfo
+from fcatlas.errors import NotFoundError
+
+
+# -- accounts ---------------------------------------------------------------------------------
+def add_user(session: Session, *, actor: Actor, email: str, password: str, role: str,
+             lan_code: str | None = None, level: str | None = None) -> UserInfo:
+    """Create an account (a region account without ``level`` is a ``handlaggare``)."""
+    return store.add_user(session, actor=actor, email=email, password=password, role=role,
+                          lan_code=lan_code, level=level)
+
+
+def list_users(session: Session, *, actor: Actor) -> list[UserInfo]:
+    """Every account, by role, län and e-mail (never a password hash)."""
+    return store.list_users(session, actor=actor)
+
+
+def disable_user(session: Session, *, actor: Actor, email: str) -> UserInfo:
+    """Disable an account: it can no longer log in; its sessions end and its tokens are revoked."""
+    return store.disable_user(session, actor=actor, email=email)
+
+
+def set_password(session: Session, *, actor: Actor, email: str, password: str) -> UserInfo:
+    """A new password (by the national level, or by the account itself); all its logins end."""
+    return store.set_password(session, actor=actor, email=email, password=password)
+
+
+def create_token(session: Session, *, actor: Actor, email: str, days: int = 90) -> tuple[str, dt.datetime]:
+    """A new Bearer token for ``email`` valid ``days``: ``(token, expires_at)``, the token shown once."""
+    return store.create_token(session, actor=actor, email=email, days=days)
+
+
+def revoke_tokens(session: Session, *, actor: Actor, email: str) -> int:
+    """Revoke every valid token of ``email``; returns how many."""
+    return store.revoke_tokens(session, actor=actor, email=email)
+
+
+def active_account(session: Session, *, email: str) -> Actor:
+    """The acting user of the active account ``email`` (the CLI acts on a region företrädare's
+    behalf when it submits the region's list); :class:`NotFoundError` when there is none."""
+    user = session.scalar(select(User).where(User.email == store.normalise_email(email), User.active.is_(True)))
+    if user is None:
+        raise NotFoundError(f"det finns inget aktivt konto {email.strip()!r}")
+    return store.actor_of(user)
+
+
+# -- logging in and out -----------------------------------------------------------------------
+def login_token(session: Session, *, email: str, password: str, address: str, throttle: Throttle,
+                lifetime: dt.timedelta) -> tuple[str, dt.datetime]:
+    """E-mail and password (throttled per account and per address) for a Bearer token valid
+    ``lifetime``: ``(token, expires_at)``. A failed login raises ``AuthenticationError`` or
+    ``ThrottledError`` after recording its attempt (the caller commits even then)."""
+    actor = store.authenticate(session, email=email, password=password, address=address, throttle=throttle)
+    return store.create_token(session, actor=actor, email=actor.name, lifetime=lifetime)
+
+
+def login_session(session: Session, *, email: str, password: str, address: str, throttle: Throttle,
+                  previous_session_id: str | None = None) -> tuple[Actor, str]:
+    """E-mail and password (throttled as :func:`login_token`) for a new login session of the web
+    pages: ``(actor, session_id)``. The browser's previous session, if any, ends."""
+    actor = store.authenticate(session, email=email, password=password, address=address, throttle=throttle)
+    if previous_session_id:
+        store.end_session(session, session_id=previous_session_id)
+    sid, _ = store.start_session(session, actor=actor)
+    return actor, sid
+
+
+def logout(session: Session, *, session_id: str) -> None:
+    """End a login session (nothing happens for one that is unknown or already over)."""
+    store.end_session(session, session_id=session_id)
+
+
+def session_actor(session: Session, *, session_id: str) -> tuple[Actor, str]:
+    """The actor and CSRF token of a valid login session (``AuthenticationError`` otherwise)."""
+    return store.session_actor(session, session_id=session_id)
+
+
+def token_actor(session: Session, *, token: str) -> Actor:
+    """The account behind a valid Bearer token (``AuthenticationError`` otherwise)."""
+    return store.actor_from_token(session, token=token)
