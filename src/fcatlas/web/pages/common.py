@@ -72,6 +72,14 @@ def error_page(request: Request, actor: Actor, exc: e.FcatlasError) -> HTMLRespo
                   message=str(exc))
 
 
+def failure_page(request: Request, actor: Actor, exc: e.FcatlasError) -> Response:
+    """A signed-in page's answer to a refusal: the login page for one who must log in first,
+    else the Swedish error page with the refusal's status."""
+    if isinstance(exc, e.AuthenticationError):
+        return redirect("/logga-in")
+    return error_page(request, actor, exc)
+
+
 def check_csrf(request: Request, token: str | None) -> None:
     """The hidden field of a state-changing form must equal the session's CSRF token (403 otherwise)."""
     expected = getattr(request.state, "csrf", None)

@@ -34,7 +34,7 @@ from fcatlas.grants.followup import (
 from fcatlas.services import grants as grant_service
 from fcatlas.services import units as unit_service
 from fcatlas.web.deps import ActorDep, ConfigDep, SessionDep, read_upload
-from fcatlas.web.pages.common import check_csrf, error_page, redirect, render, templates
+from fcatlas.web.pages.common import check_csrf, error_page, failure_page, redirect, render, templates
 
 router = APIRouter(include_in_schema=False)
 
@@ -217,10 +217,8 @@ def region_grant(request: Request, session: SessionDep, actor: ActorDep,
         return redirect("/nationell/statsbidrag")
     try:
         _need_region(actor)
-    except e.AuthenticationError:
-        return redirect("/logga-in")
     except e.FcatlasError as exc:
-        return error_page(request, actor, exc)
+        return failure_page(request, actor, exc)
     return _region_page(request, session, actor, int(ar) if ar.isascii() and ar.isdigit() else None)
 
 
@@ -319,10 +317,8 @@ def _years_page(request: Request, session: Any, actor: Actor, *, values: dict[st
 def national_grants(request: Request, session: SessionDep, actor: ActorDep) -> Response:
     try:
         _need_national(actor)
-    except e.AuthenticationError:
-        return redirect("/logga-in")
     except e.FcatlasError as exc:
-        return error_page(request, actor, exc)
+        return failure_page(request, actor, exc)
     return _years_page(request, session, actor)
 
 
@@ -436,10 +432,8 @@ def national_year(year: str, request: Request, session: SessionDep, actor: Actor
         yr = _path_year(year)
         _need_national(actor)
         return _year_page(request, session, actor, yr)
-    except e.AuthenticationError:
-        return redirect("/logga-in")
     except e.FcatlasError as exc:
-        return error_page(request, actor, exc)
+        return failure_page(request, actor, exc)
 
 
 @router.post("/nationell/statsbidrag/{year}/underlag", response_class=HTMLResponse)
@@ -523,10 +517,8 @@ def followup(year: str, request: Request, session: SessionDep, actor: ActorDep) 
         yr = _path_year(year)
         _need_national(actor)
         y = grant_service.get_year(session, actor=actor, year=yr)
-    except e.AuthenticationError:
-        return redirect("/logga-in")
     except e.FcatlasError as exc:
-        return error_page(request, actor, exc)
+        return failure_page(request, actor, exc)
     names = _lan_names()
     rows = [_report_row(v, names) for v in grant_service.list_reports(session, actor=actor, year=yr)]
     counts = [(STATUS_LABELS[s], s.value, sum(1 for r in rows if r["status"] == s.value)) for s in ReportStatus]
@@ -560,10 +552,8 @@ def review_report(year: str, lan: str, request: Request, session: SessionDep, ac
         yr = _path_year(year)
         _need_national(actor)
         return _review_page(request, session, actor, yr, lan)
-    except e.AuthenticationError:
-        return redirect("/logga-in")
     except e.FcatlasError as exc:
-        return error_page(request, actor, exc)
+        return failure_page(request, actor, exc)
 
 
 @router.post("/nationell/statsbidrag/{year}/rapport/{lan}/godkann")

@@ -12,7 +12,7 @@ from fcatlas.register.workflow import RegionStatus
 from fcatlas.services import accounts as account_service
 from fcatlas.services import rounds as round_service
 from fcatlas.web.deps import ActorDep, SessionDep
-from fcatlas.web.pages.common import check_csrf, error_page, redirect, region_label, render
+from fcatlas.web.pages.common import check_csrf, error_page, failure_page, redirect, region_label, render
 from fcatlas.web.pages.region import STATUS_CLASS, region_context
 
 router = APIRouter(include_in_schema=False)
@@ -28,10 +28,8 @@ def _need_national(actor: Actor) -> None:
 def dashboard(request: Request, session: SessionDep, actor: ActorDep) -> Response:
     try:
         _need_national(actor)
-    except e.AuthenticationError:
-        return redirect("/logga-in")
     except e.FcatlasError as exc:
-        return error_page(request, actor, exc)
+        return failure_page(request, actor, exc)
     rnd = round_service.current_round(session)
     rows = []
     if rnd is not None:
@@ -121,10 +119,8 @@ def accounts(request: Request, session: SessionDep, actor: ActorDep) -> Response
     try:
         _need_national(actor)
         users = account_service.list_users(session, actor=actor)
-    except e.AuthenticationError:
-        return redirect("/logga-in")
     except e.FcatlasError as exc:
-        return error_page(request, actor, exc)
+        return failure_page(request, actor, exc)
     rows = [{"email": u.email, "role": "nationell" if u.role == "nationell" else "region",
              "lan": region_label(u.lan_code) if u.lan_code else "",
              "level": LEVEL_LABELS[Level(u.level)] if u.level else "", "active": u.active} for u in users]

@@ -16,7 +16,7 @@ from fcatlas.services import imports as import_service
 from fcatlas.services import rounds as round_service
 from fcatlas.services import units as unit_service
 from fcatlas.web.deps import ActorDep, ConfigDep, SessionDep, read_upload
-from fcatlas.web.pages.common import check_csrf, error_page, redirect, region_label, render
+from fcatlas.web.pages.common import check_csrf, error_page, failure_page, redirect, region_label, render
 from fcatlas.web.pages.public import _rows
 
 router = APIRouter(include_in_schema=False)
@@ -55,10 +55,8 @@ def my_region(request: Request, session: SessionDep, actor: ActorDep) -> Respons
         return redirect("/nationell")
     try:
         _need_region(actor)
-    except e.AuthenticationError:
-        return redirect("/logga-in")
     except e.FcatlasError as exc:
-        return error_page(request, actor, exc)
+        return failure_page(request, actor, exc)
     ctx = region_context(session, actor, actor.lan_code or "")
     submittable = ctx["state"] is not None and ctx["state"].status in (RegionStatus.OPEN, RegionStatus.RETURNED)
     return render(request, "region.html", actor, title="Min region", may_submit=actor.may_submit_region(ctx["lan"]),
