@@ -107,6 +107,17 @@ def ensure_editable(session: Session, *, year: int, lan: str) -> None:
     check_editable(region_state(session, year=year, lan=lan).status, info.status)
 
 
+def ensure_open_round_editable(session: Session, *, lan: str) -> None:
+    """:func:`ensure_editable` for the open round, if there is one (one query): a change to region
+    ``lan``'s units is refused while its list in the open round is submitted or approved."""
+    ir, rr = InventoryRound.__table__, RoundRegion.__table__
+    joined = ir.outerjoin(rr, (rr.c.round_year == ir.c.round_year) & (rr.c.lan_code == lan))
+    row = session.execute(select(ir.c.status, rr.c.status).select_from(joined)
+                          .where(ir.c.status == RoundStatus.OPEN.value)).first()
+    if row is not None:
+        check_editable(RegionStatus(row[1]) if row[1] is not None else RegionStatus.OPEN, RoundStatus(row[0]))
+
+
 def _snapshot(session: Session, year: int, lan: str) -> int:
     """Copy region ``lan``'s units as they stand into round ``year``'s snapshot."""
     session.execute(delete(RoundUnit).where(RoundUnit.round_year == year, RoundUnit.lan_code == lan))

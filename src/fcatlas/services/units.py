@@ -21,7 +21,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fcatlas.accounts.roles import Actor
-from fcatlas.db import unit_of_work
 from fcatlas.errors import ConflictError, NotFoundError, StaleVersionError
 from fcatlas.register import rounds as round_store
 from fcatlas.register.models import AuditEntry, ImportRecord, InventoryRound, RoundEvent, Unit
@@ -190,25 +189,35 @@ def _open_round(session: Session) -> int | None:
 
 def update_unit(session: Session, *, actor: Actor, unit_id: str, changes: dict[str, Any],
                 expected_version: int) -> dict[str, Any]:
-    """Change a unit on behalf of ``actor``; returns its new state (with ``version``)."""
-    unit = session.get(Unit, unit_id)
-    if unit is None:
-        raise NotFoundError(f"enheten {unit_id!r} finns inte i registret")
-    actor.require(actor.may_edit_region(unit.lan_code), f"ändra enheter i region {unit.lan_code}")
-    year = _open_round(session)
-    if year is not None:
-        round_store.ensure_editable(session, year=year, lan=unit.lan_code)
-    if unit.version != expected_version:
-        raise _stale(session, unit_id, unit.version, expected_version)
-    session.rollback()  # the change is its own transaction (committed here); release any read lock first
+    """Change a unit on behalf of ``actor``; returns its new state (with ``version``).
+
+    One transaction of ``session``, committed here: the unit read under a row lock, the open
+    round's state for its region, one version-checked ``UPDATE … RETURNING`` and the audit entry
+    (concurrent changes from the same version wait for the lock; all but the first then see a
+    newer version)."""
+    if session.in_transaction():
+        session.rollback()  # the change is its own transaction; release any read lock first
     try:
-        with unit_of_work(session.get_bind()) as own:  # type: ignore[arg-type]
-            return Register(own).update_unit(unit_id, changes, expected_version, actor.name)
-    except ConflictError:
-        session.expire_all()
-        current = session.get(Unit, unit_id)
-        raise _stale(session, unit_id, current.version if current else expected_version + 1,
-                     expected_version) from None
+        reg = Register(session)
+        cur = reg.lock_unit(unit_id)
+        if cur is None:
+            raise NotFoundError(f"enheten {unit_id!r} finns inte i registret")
+        actor.require(actor.may_edit_region(cur["lan_code"]), f"ändra enheter i region {cur['lan_code']}")
+        round_store.ensure_open_round_editable(session, lan=cur["lan_code"])
+        if cur["version"] != expected_version:
+            raise _stale(session, unit_id, cur["version"], expected_version)
+        try:
+            new = reg.update_unit(unit_id, changes, expected_version, actor.name, current=cur)
+        except ConflictError:
+            session.rollback()
+            now = session.scalar(select(Unit.version).where(Unit.id == unit_id))
+            raise _stale(session, unit_id, now if now is not None else expected_version + 1,
+                         expected_version) from None
+        session.commit()
+        return new
+    finally:
+        if session.in_transaction():
+            session.rollback()
 
 
 def _stale(session: Session, unit_id: str, current: int, expected: int) -> StaleVersionError:
