@@ -104,6 +104,40 @@ def ensure_editable(session: Session, *, year: int, lan: str) -> None:
     check_editable(region_state(session, year=year, lan=lan).status, info.status)
 
 
+@dataclass(frozen=True)
+class UnitForEdit:
+    """A unit's stored row (column names), locked for update, and the state of its region's list
+    in the open round (``None`` without an open round)."""
+
+    row: dict[str, Any]
+    round_status: RoundStatus | None
+    region_status: RegionStatus | None
+
+    def ensure_editable(self) -> None:
+        """:func:`ensure_editable` for the open round, if there is one."""
+        if self.round_status is not None:
+            check_editable(self.region_status or RegionStatus.OPEN, self.round_status)
+
+
+def lock_unit_for_edit(session: Session, *, unit_id: str) -> UnitForEdit | None:
+    """Read unit ``unit_id`` under a row lock (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite locks
+    at the write) together with its region's state in the open round — one query; ``None`` if
+    there is no such unit."""
+    ut, ir, rr = Unit.__table__, InventoryRound.__table__, RoundRegion.__table__
+    is_open = ir.c.status == RoundStatus.OPEN.value
+    round_status = select(ir.c.status).where(is_open).limit(1).scalar_subquery()
+    region_status = (select(rr.c.status).join(ir, ir.c.round_year == rr.c.round_year)
+                     .where(is_open, rr.c.lan_code == ut.c.lan_code).limit(1).scalar_subquery())
+    found = session.execute(select(ut, round_status.label("_round_status"), region_status.label("_region_status"))
+                            .where(ut.c.id == unit_id).with_for_update(of=ut)).first()
+    if found is None:
+        return None
+    row = dict(found._mapping)
+    rs, gs = row.pop("_round_status"), row.pop("_region_status")
+    return UnitForEdit(row, RoundStatus(rs) if rs is not None else None,
+                       RegionStatus(gs) if gs is not None else None)
+
+
 def _snapshot(session: Session, year: int, lan: str) -> int:
     """Copy region ``lan``'s units as they stand into round ``year``'s snapshot."""
     session.execute(delete(RoundUnit).where(RoundUnit.round_year == year, RoundUnit.lan_code == lan))

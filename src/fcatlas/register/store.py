@@ -400,22 +400,39 @@ class Register(SessionStore):
 
     # ----------------------------------------------------------------------------------- editing
 
-    def update_unit(self, unit_id: str, changes: dict[str, Any], expected_version: int, user: str) -> dict[str, Any]:
-        """Change a unit (see :meth:`_update_unit`); database failures become :class:`StorageError`."""
+    def lock_unit(self, unit_id: str) -> dict[str, Any] | None:
+        """The stored row of one unit (column names), locked for update until the transaction
+        ends (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite locks at the write); ``None`` if there
+        is no such unit."""
+        ut = _table(Unit)
+        with self.transaction() as conn:
+            row = conn.execute(select(ut).where(ut.c.id == unit_id).with_for_update()).first()
+        return None if row is None else dict(row._mapping)
+
+    def update_unit(self, unit_id: str, changes: dict[str, Any], expected_version: int, user: str,
+                    current: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Change a unit (see :meth:`_update_unit`); database failures become :class:`StorageError`.
+
+        ``current``: the unit's row as :meth:`lock_unit` gave it in this same transaction (saves
+        reading it again)."""
         from sqlalchemy.exc import SQLAlchemyError
 
         try:
-            return self._update_unit(unit_id, changes, expected_version, user)
+            return self._update_unit(unit_id, changes, expected_version, user, current)
         except SQLAlchemyError as exc:
             raise StorageError(f"ändringen av {unit_id!r} sparades inte: {exc}") from exc
 
-    def _update_unit(self, unit_id: str, changes: dict[str, Any], expected_version: int, user: str) -> dict[str, Any]:
+    def _update_unit(self, unit_id: str, changes: dict[str, Any], expected_version: int, user: str,
+                     current: dict[str, Any] | None = None) -> dict[str, Any]:
         """Change a unit, refusing the change if someone else changed it since ``expected_version``.
 
         ``changes`` uses the public names (``name``, ``status``, ``mvc`` … ``co_located``,
         ``lat``/``lon``, ``address`` …). Changed services or co-location re-classify the unit by
         :func:`fcatlas.domain.classify`; a ``category`` given must agree with it. New coordinates
         must lie in (or within 2 km of) the kommun and get precision ``exakt``.
+
+        Three statements: the unit read under a row lock (unless ``current`` is given), one
+        version-checked ``UPDATE … RETURNING`` and the audit entry.
 
         Returns the unit's new state. Raises :class:`ConflictError` on a stale version,
         :class:`InvalidChangeError` on a change that breaks the rules.
@@ -427,10 +444,9 @@ class Register(SessionStore):
             )
         ut, at = _table(Unit), _table(AuditEntry)
         with self.transaction() as conn:
-            row = conn.execute(select(ut).where(ut.c.id == unit_id)).first()
-            if row is None:
+            cur = current if current is not None else self.lock_unit(unit_id)
+            if cur is None:
                 raise StorageError(f"enheten {unit_id!r} finns inte i registret")
-            cur = dict(row._mapping)
             if cur["version"] != expected_version:
                 raise ConflictError(
                     f"enheten {unit_id!r} har ändrats av någon annan (version {cur['version']}, du utgick från "
@@ -444,20 +460,20 @@ class Register(SessionStore):
             stored = {inverse.get(k, k): v for k, v in new.items()}
             diff = {f: stored[f] for f in UNIT_FIELDS if not _same(cur[f], stored[f])}
             if not diff:
-                return self.get_unit(unit_id)
+                return {_PUBLIC_NAMES.get(k, k): v for k, v in cur.items()}
             version = cur["version"] + 1
             now = utcnow()
-            res = conn.execute(
+            row = conn.execute(
                 update(ut).where(ut.c.id == unit_id, ut.c.version == expected_version)
-                .values(**diff, version=version, updated_at=now)
-            )
-            if res.rowcount != 1:  # type: ignore[attr-defined]
+                .values(**diff, version=version, updated_at=now).returning(*ut.c)
+            ).first()
+            if row is None:
                 raise ConflictError(f"enheten {unit_id!r} har ändrats av någon annan; läs in den igen")
             conn.execute(insert(at).values(
                 unit_id=unit_id, action="update", user_name=user[:200], at=now, version=version,
                 before=_jsonable({f: cur[f] for f in diff}), after=_jsonable(diff), comment=None,
             ))
-        return self.get_unit(unit_id)
+        return {_PUBLIC_NAMES.get(k, k): v for k, v in row._mapping.items()}
 
     def _current(self, conn: Any, unit_id: str) -> dict[str, Any]:
         row = conn.execute(select(_table(Unit)).where(Unit.id == unit_id)).first()

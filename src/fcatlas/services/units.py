@@ -21,7 +21,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fcatlas.accounts.roles import Actor
-from fcatlas.db import unit_of_work
 from fcatlas.errors import ConflictError, NotFoundError, StaleVersionError
 from fcatlas.register import rounds as round_store
 from fcatlas.register.models import AuditEntry, ImportRecord, InventoryRound, RoundEvent, Unit
@@ -121,7 +120,8 @@ def visible_unit_rows(session: Session, *, actor: Actor, lan: str | None = None,
     drafts = [code for code in _lans(lan) if actor.may_see_drafts(code)]
     if drafts:
         t = Unit.__table__
-        stmt = select(t.c.id, t.c.last_round.label("round"), *[t.c[f] for f in UNIT_FIELDS], t.c.status_reason)
+        stmt = select(t.c.id, t.c.last_round.label("round"), *[t.c[f] for f in UNIT_FIELDS], t.c.status_reason,
+                      t.c.version)
         stmt = stmt.where(t.c.lan_code.in_(drafts))
         rows += [dict(r._mapping) for r in session.execute(stmt)]
     published_lans = [code for code in _lans(lan) if code not in drafts]
@@ -141,12 +141,14 @@ def visible_unit_rows(session: Session, *, actor: Actor, lan: str | None = None,
         for c in bools:
             d[c] = None if d[c] is None else bool(d[c])
         d["round"] = int(d["round"])
-        out.append({c: d[c] for c in COLUMNS})
+        out.append({c: d[c] for c in COLUMNS} | {"version": d.get("version")})
     out.sort(key=lambda d: tuple((d[c] is None, d[c] or "") for c in ("lan_code", "kommun_code", "name", "id")))
     page = out[offset: offset + limit]
-    versions = _versions(session, [d["id"] for d in page])
+    # a draft row carries its version; a published one gets the unit's current version
+    versions = _versions(session, [d["id"] for d in page if d["version"] is None])
     for d in page:
-        d["version"] = versions.get(d["id"], 0)
+        if d["version"] is None:
+            d["version"] = versions.get(d["id"], 0)
     return page, len(out)
 
 
@@ -190,25 +192,37 @@ def _open_round(session: Session) -> int | None:
 
 def update_unit(session: Session, *, actor: Actor, unit_id: str, changes: dict[str, Any],
                 expected_version: int) -> dict[str, Any]:
-    """Change a unit on behalf of ``actor``; returns its new state (with ``version``)."""
-    unit = session.get(Unit, unit_id)
-    if unit is None:
-        raise NotFoundError(f"enheten {unit_id!r} finns inte i registret")
-    actor.require(actor.may_edit_region(unit.lan_code), f"ändra enheter i region {unit.lan_code}")
-    year = _open_round(session)
-    if year is not None:
-        round_store.ensure_editable(session, year=year, lan=unit.lan_code)
-    if unit.version != expected_version:
-        raise _stale(session, unit_id, unit.version, expected_version)
-    session.rollback()  # the change is its own transaction (committed here); release any read lock first
+    """Change a unit on behalf of ``actor``; returns its new state (with ``version``).
+
+    One transaction of ``session`` (on PostgreSQL the one the caller's reads began: under READ
+    COMMITTED each statement sees the latest committed state), committed here, of three
+    statements: the unit read under a row lock with its region's state in the open round, one
+    version-checked ``UPDATE … RETURNING`` and the audit entry. Concurrent changes from the same
+    version wait for the lock; all but the first then see a newer version (412)."""
+    if session.in_transaction() and session.get_bind().dialect.name == "sqlite":
+        session.rollback()  # SQLite: the change is its own transaction; release any read lock first
     try:
-        with unit_of_work(session.get_bind()) as own:  # type: ignore[arg-type]
-            return Register(own).update_unit(unit_id, changes, expected_version, actor.name)
-    except ConflictError:
-        session.expire_all()
-        current = session.get(Unit, unit_id)
-        raise _stale(session, unit_id, current.version if current else expected_version + 1,
-                     expected_version) from None
+        reg = Register(session)
+        found = round_store.lock_unit_for_edit(session, unit_id=unit_id)
+        if found is None:
+            raise NotFoundError(f"enheten {unit_id!r} finns inte i registret")
+        cur = found.row
+        actor.require(actor.may_edit_region(cur["lan_code"]), f"ändra enheter i region {cur['lan_code']}")
+        found.ensure_editable()
+        if cur["version"] != expected_version:
+            raise _stale(session, unit_id, cur["version"], expected_version)
+        try:
+            new = reg.update_unit(unit_id, changes, expected_version, actor.name, current=cur)
+        except ConflictError:
+            session.rollback()
+            now = session.scalar(select(Unit.version).where(Unit.id == unit_id))
+            raise _stale(session, unit_id, now if now is not None else expected_version + 1,
+                         expected_version) from None
+        session.commit()
+        return new
+    finally:
+        if session.in_transaction():
+            session.rollback()
 
 
 def _stale(session: Session, unit_id: str, current: int, expected: int) -> StaleVersionError:
