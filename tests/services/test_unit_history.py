@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy.orm import Session
 
 from fcatlas.accounts.roles import ANONYMOUS, Actor, Level
 from fcatlas.db import unit_of_work
@@ -25,7 +26,7 @@ def reg(db_url, shared_data):
 
 def test_history_lists_the_import_and_each_edit_newest_first_with_before_and_after(reg):
     unit = reg.get_unit(reg.list_units(lan="20").iloc[0]["id"])
-    with unit_of_work(reg.engine) as s:
+    with Session(reg.engine) as s:  # as the web's request session: the service commits its change
         units.update_unit(s, actor=H20, unit_id=unit["id"], changes={"locality": "Ny ort"},
                           expected_version=int(unit["version"]))
     with unit_of_work(reg.engine) as s:
