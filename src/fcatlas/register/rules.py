@@ -101,6 +101,11 @@ LAN_LETTERS = {
 }
 
 
+def field_of(label: str | None) -> str | None:
+    """The unit field whose Swedish label is ``label`` (:data:`FIELD_LABELS`), or ``None``."""
+    return next((f for f, text in FIELD_LABELS.items() if text == label), None) if label else None
+
+
 class RuleError(Exception):
     """A value breaks a unit rule: ``column`` is the label of its field (or ``None``),
     ``reason`` says why in Swedish."""

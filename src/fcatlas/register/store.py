@@ -69,7 +69,12 @@ EDITABLE = rules.EDITABLE
 
 
 class InvalidChangeError(FcatlasError):
-    """A requested change of a unit breaks the register's rules (Swedish message)."""
+    """A requested change of a unit breaks the register's rules (Swedish message); ``field`` is
+    the unit field it is about (``None`` when it is about the change as a whole)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass
@@ -456,7 +461,7 @@ class Register(SessionStore):
             try:  # the rules of an import (register/rules.py), with the same reasons
                 new = rules.check_edit({_PUBLIC_NAMES.get(k, k): cur[k] for k in UNIT_FIELDS}, changes, user=user)
             except rules.RuleError as exc:
-                raise InvalidChangeError(str(exc)) from None
+                raise InvalidChangeError(str(exc), field=rules.field_of(exc.column)) from None
             stored = {inverse.get(k, k): v for k, v in new.items()}
             diff = {f: stored[f] for f in UNIT_FIELDS if not _same(cur[f], stored[f])}
             if not diff:

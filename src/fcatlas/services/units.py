@@ -24,6 +24,9 @@ from fcatlas.accounts.roles import Actor
 from fcatlas.errors import ConflictError, NotFoundError, StaleVersionError
 from fcatlas.register import rounds as round_store
 from fcatlas.register.models import AuditEntry, ImportRecord, InventoryRound, RoundEvent, Unit
+from fcatlas.register.store import (
+    InvalidChangeError as InvalidChangeError,  # faces catch a refused change here
+)
 from fcatlas.register.store import Register
 from fcatlas.register.workflow import RoundStatus
 

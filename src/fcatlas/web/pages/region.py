@@ -168,14 +168,10 @@ def edit(unit_id: str, request: Request, session: SessionDep, actor: ActorDep, c
     except e.FcatlasError as exc:
         return error_page(request, actor, exc)
     values = {"name": name, "address": address, "locality": locality, "note": note, "status": status}
-    errors = []
-    if not name.strip():
-        errors.append(("name", "Skriv enhetens namn"))
-    if status not in {s.value for s in Status}:
-        errors.append(("status", "Välj en status"))
+    errors: list[tuple[str, str]] = []
     changes = {k: (v.strip() or None) for k, v in values.items() if (v.strip() or None) != u.get(k)}
     stale = None
-    if not errors and changes:
+    if changes:
         try:
             unit_service.update_unit(session, actor=actor, unit_id=unit_id, changes=changes, expected_version=version)
             session.commit()
@@ -183,9 +179,13 @@ def edit(unit_id: str, request: Request, session: SessionDep, actor: ActorDep, c
         except e.StaleVersionError as exc:
             session.rollback()
             stale = {"message": str(exc), "current": _unit(session, actor, unit_id)}
+        except unit_service.InvalidChangeError as exc:  # the register's rules, the same as an import's
+            session.rollback()
+            errors.append((exc.field if exc.field in {*dict(EDIT_FIELDS), "status"} else "name", str(exc)))
         except e.FcatlasError as exc:
+            session.rollback()
             errors.append(("name", str(exc)))
-    elif not errors:
+    else:
         return redirect("/region?klart=oforandrad")
     ctx_u = stale["current"] if stale else u
     return render(request, "unit_edit.html", actor, status_code=412 if stale else 422, title=f"Ändra {u['name']}",
