@@ -134,6 +134,7 @@ MATRIX: dict[tuple[str, str], tuple[Setup, object, dict[str, tuple[int, int]]]] 
     ("POST", "/api/v1/imports/{import_id}/confirm"): (
         _pending, None,
         {"anonym": (404, 404), "h20": (200, 404), "f20": (200, 404), "f18": (200, 404), "nationell": (200, 200)}),
+    ("GET", "/api/v1/units/{unit_id}/history"): (None, None, OWN_REGION),
     ("PATCH", "/api/v1/units/{unit_id}"): (
         None, {"note": "ändrad"},
         {"anonym": (403, 403), "h20": (200, 403), "f20": (200, 403), "f18": (200, 403), "nationell": (200, 200)}),

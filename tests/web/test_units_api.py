@@ -83,3 +83,21 @@ def test_etag_and_not_modified(world):
     client.patch(f"/api/v1/units/{unit['id']}", json={"note": "ändrad"},
                  headers={**t["h20"], "If-Match": f'"{unit["version"]}"'})
     assert client.get("/api/v1/units?lan=20", headers={**t["h20"], "If-None-Match": tag}).status_code == 200
+
+
+def test_history_of_a_unit_names_who_changed_what_for_the_region_and_the_national_level(world):
+    client, t = world
+    unit = client.get("/api/v1/units?lan=20", headers=t["h20"]).json()["items"][0]
+    url = f"/api/v1/units/{unit['id']}"
+    r = client.patch(url, json={"note": "Ny öppettid"}, headers={**t["h20"], "If-Match": f'"{unit["version"]}"'})
+    assert r.status_code == 200
+    with Register.open(str(client.app.state.engine.url)) as reg:
+        before = reg.audit(unit["id"]).iloc[-1]["before"]["note"]
+    items = client.get(url + "/history", headers=t["f20"]).json()["items"]
+    assert [h["action"] for h in items] == ["ändrad", "ny (import)"]
+    assert items[0]["user"] == "h20@regiondalarna.se" and items[0]["version"] == unit["version"] + 1
+    assert items[0]["changes"] == [{"field": "note", "before": before, "after": "Ny öppettid"}]
+    assert client.get(url + "/history", headers=t["nationell"]).json()["items"] == items
+    assert client.get(url + "/history", headers=t["f18"]).status_code == 403
+    assert client.get(url + "/history").status_code == 403
+    assert client.get("/api/v1/units/finns-inte/history", headers=t["nationell"]).status_code == 404

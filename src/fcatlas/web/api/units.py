@@ -120,3 +120,34 @@ def patch_unit(unit_id: Annotated[str, Path(max_length=100, description="Enheten
         changes["status_date"] = changes["status_date"].isoformat()
     new = units.update_unit(session, actor=actor, unit_id=unit_id, changes=changes, expected_version=expected)
     return {k: _clean(v) for k, v in new.items() if k in UnitOut.model_fields} | {"round": new.get("last_round", 0)}
+
+
+class FieldChange(BaseModel):
+    field: str = Field(description="Fältet som ändrades.")
+    before: Any = Field(description="Värdet före ändringen (null: tomt).")
+    after: Any = Field(description="Värdet efter ändringen (null: tomt).")
+
+
+class HistoryEntryOut(BaseModel):
+    at: dt.datetime = Field(description="När.")
+    user: str = Field(description="Vem (kontots e-post, eller importens användare).")
+    action: str = Field(description="Vad: ny (import), ändrad (import), ändrad, stängd eller sammanslagen.")
+    version: int = Field(description="Enhetens version efter steget.")
+    changes: list[FieldChange] = Field(description="Fälten som ändrades, före och efter.")
+    comment: str | None = Field(None, description="Kommentar, t.ex. skälet till att enheten stängdes.")
+
+
+class HistoryOut(BaseModel):
+    items: list[HistoryEntryOut] = Field(description="Enhetens historik, senaste först.")
+
+
+@router.get("/{unit_id}/history", response_model=HistoryOut, responses=responses(401, 403, 404, 422),
+            summary="En enhets historik")
+def unit_history(unit_id: Annotated[str, Path(max_length=100, description="Enhetens id.")], actor: ActorDep,
+                 session: SessionDep) -> dict[str, Any]:
+    """Enhetens ändringar, senaste först: vem, när, vad och fälten före och efter. För regionens
+    egna användare och den nationella nivån; allmänheten ser ingen historik."""
+    steps = units.unit_history(session, actor=actor, unit_id=unit_id)
+    return {"items": [{"at": h.at, "user": h.user, "action": h.action, "version": h.version, "comment": h.comment,
+                       "changes": [{"field": f, "before": _clean(b), "after": _clean(a)}
+                                   for f, (b, a) in h.changes.items()]} for h in steps]}
