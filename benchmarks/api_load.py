@@ -3,8 +3,9 @@
 Starts a private PostgreSQL server (Debian's binaries, as the test suite does) unless ``--db`` is
 given, builds a bundle from ``../shared/data``, imports and publishes Dalarna's list, starts
 ``fcatlas serve`` with 2 workers, warms it, then runs N concurrent clients for S seconds over a
-read mix — units of a län, areas GeoJSON of a län, atlas summary, similar areas — with 5 % PATCH
-of a unit (with If-Match; a 412 on a race is a correct answer, not an error). Prints requests/s
+read mix — units of a län, areas GeoJSON of a län, atlas summary, similar areas — with 5 % changes:
+the region's own list read with its token, then a PATCH of a unit (with If-Match; a 412 on a race is
+a correct answer, not an error), each request timed on its own. Prints requests/s
 and p50/p95/p99 per endpoint and the number of errors (5xx, transport errors, unexpected 4xx),
 and the CPU time the server's workers and the load generator used.
 
@@ -191,11 +192,17 @@ async def run_load(host: str, port: int, token: str, clients: int, seconds: floa
                 t0 = time.perf_counter()
                 try:
                     if rnd.random() < 0.05:
+                        # a change: the region's own list read with its token (to learn the version),
+                        # then the PATCH; each request is timed on its own, as every other request
                         u = rnd.choice(units)
-                        name = "patch"
+                        name = "units_inloggad"
                         status, body = await c.request("GET", "/api/v1/units?lan=20", auth)
+                        times.setdefault(name, []).append(time.perf_counter() - t0)
+                        if status != 200:
+                            errors.append(f"{name} {status}")
                         ver = next(x["version"] for x in json.loads(body)["items"] if x["id"] == u["id"])
                         note = json.dumps({"note": f"last {i} {rnd.random():.6f}"}).encode()
+                        name, t0 = "patch", time.perf_counter()
                         status, _ = await c.request("PATCH", f"/api/v1/units/{u['id']}",
                                                     {**auth, "If-Match": f'"{ver}"', "Content-Type": "application/json"},
                                                     note)

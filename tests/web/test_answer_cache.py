@@ -89,6 +89,26 @@ def test_patch_then_get_on_the_same_worker_sees_the_new_version(dalarna, make_cl
                       ).status_code == 200
 
 
+def test_a_change_of_one_unit_keeps_the_public_answers_but_a_round_step_does_not(dalarna, make_client):
+    """A unit's draft never shows in the published picture: after a PATCH the worker reads the
+    version again for the logged-in pictures only; after a round's step for every picture."""
+    client = make_client(cache_ttl_s=3600)
+    t = {w: login(client, w) for w in ("nationell", "f20", "h20")}
+    versions = client.app.state.versions
+    assert client.get("/api/v1/units?lan=20").json()["total"] == 0
+    public = versions.fresh_public()
+    assert public is not None
+    unit = client.get("/api/v1/units?lan=20", headers=t["h20"]).json()["items"][0]
+    r = client.patch(f"/api/v1/units/{unit['id']}", json={"note": "ändrad"},
+                     headers={**t["h20"], "If-Match": f'"{unit["version"]}"'})
+    assert r.status_code == 200
+    assert versions.fresh() is None and versions.fresh_public() == public  # drafts read again, public kept
+    assert client.get("/api/v1/units?lan=20").json()["total"] == 0  # and still right
+    _publish_over_http(client, t)
+    assert versions.fresh_public() is None  # a round's step: the public picture is read again
+    assert client.get("/api/v1/units?lan=20").json()["total"] == 15
+
+
 def test_cached_public_answers_are_the_routes_answers(dalarna, make_client, real_bundle):
     client = make_client(cache_ttl_s=3600, bundle=real_bundle.path)
     t = {w: login(client, w) for w in ("nationell", "f20")}

@@ -38,6 +38,9 @@ from fcatlas.web.etag import body_with_etag, encode, etag_of
 
 #: the anonymous reads answered from :class:`PublicAnswers`
 CACHED_PATHS = re.compile(r"^/api/v1/(?:units|areas|atlas/summary|gaps|areas/[0-9]{4}R[0-9]{3}/similar)$")
+#: writes that change one unit's draft only (the API's PATCH and the region's edit form): they
+#: never change the published picture, so the public answers are not read again after them
+DRAFT_ONLY_WRITES = re.compile(r"^(?:/api/v1/units/[^/]+|/region/enheter/[^/]+)$")
 #: the answers that are compressed (as ``GZipMiddleware`` does: from 1 kB)
 GZIP_MIN_BYTES = 1024
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -53,12 +56,22 @@ class DataVersions:
         self._full: tuple[int, ...] | None = None
         self._read_at = 0.0
         self._generation = 0
+        #: the published picture's part of the version, kept when a write cannot touch it
+        self._public: tuple[int, ...] | None = None
+        self._public_at = 0.0
 
     def fresh(self) -> tuple[int, ...] | None:
         """The remembered version if it is younger than ``ttl_s``, else ``None`` (no database)."""
         full = self._full
         if full is not None and time.monotonic() - self._read_at < self.ttl_s:
             return full
+        return None
+
+    def fresh_public(self) -> tuple[int, ...] | None:
+        """The published picture's version if it is younger than ``ttl_s`` (no database)."""
+        public = self._public
+        if public is not None and time.monotonic() - self._public_at < self.ttl_s:
+            return public
         return None
 
     def full(self) -> tuple[int, ...]:
@@ -72,17 +85,23 @@ class DataVersions:
         with self._lock:
             if generation == self._generation:  # not forgotten while it was read
                 self._full, self._read_at = full, time.monotonic()
+                self._public, self._public_at = version_seen(full, "publicerat"), self._read_at
         return full
 
     def seen(self, seen: str) -> tuple[int, ...]:
         """The version of the picture ``seen`` (a :func:`fcatlas.services.units.visibility`)."""
         return version_seen(self.full(), seen)
 
-    def forget(self) -> None:
-        """Read the version again for the next request (something may have changed)."""
+    def forget(self, *, public: bool = True) -> None:
+        """Read the version again for the next request (something may have changed);
+        ``public=False``: the write cannot have changed the published picture (a change of one
+        unit touches its draft and the audit log, never a round's snapshot), so the public
+        answers stay valid meanwhile."""
         with self._lock:
             self._generation += 1
             self._full = None
+            if public:
+                self._public = None
 
 
 class _LRU:
@@ -178,7 +197,7 @@ class PublicAnswers:
             try:
                 await self.app(scope, receive, send)
             finally:
-                self.versions.forget()
+                self.versions.forget(public=not DRAFT_ONLY_WRITES.match(scope["path"]))
             return
         if scope["method"] != "GET" or not CACHED_PATHS.match(scope["path"]):
             await self.app(scope, receive, send)
@@ -193,7 +212,7 @@ class PublicAnswers:
                 accept = value
             elif name == b"if-none-match":
                 if_none_match = value
-        version = version_seen(await self._version(), "publicerat")
+        version = await self._version()
         key = (scope["path"], scope.get("query_string", b""))
         answer = self.answers.get(key)
         if answer is None or answer.version != version:
@@ -210,16 +229,16 @@ class PublicAnswers:
         await self._send(answer, accept, if_none_match, send)
 
     async def _version(self) -> tuple[int, ...]:
-        """The data version; when it must be read, one request reads it and the others that
-        arrive meanwhile wait for that answer (not a query each)."""
-        full = self.versions.fresh()
-        if full is not None:
-            return full
+        """The published picture's data version; when it must be read, one request reads it and
+        the others that arrive meanwhile wait for that answer (not a query each)."""
+        public = self.versions.fresh_public()
+        if public is not None:
+            return public
         async with self._reading:
-            full = self.versions.fresh()
-            if full is None:
-                full = await anyio.to_thread.run_sync(self.versions.full)
-            return full
+            public = self.versions.fresh_public()
+            if public is None:
+                public = version_seen(await anyio.to_thread.run_sync(self.versions.full), "publicerat")
+            return public
 
     async def _fill(self, key: Hashable, version: tuple[int, ...], scope: dict[str, Any], receive: Any,
                     send: Any) -> Answer | None:

@@ -31,7 +31,7 @@ def get_session(request: Request) -> Iterator[Session]:
             session.rollback()
 
 
-def get_config(request: Request) -> WebConfig:
+async def get_config(request: Request) -> WebConfig:  # no I/O: answered on the event loop
     return request.app.state.config
 
 
@@ -83,8 +83,9 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "okänd"
 
 
-def json_body(request: Request) -> None:
-    """Refuse a request body that is not JSON (415) on routes that take JSON."""
+async def json_body(request: Request) -> None:
+    """Refuse a request body that is not JSON (415) on routes that take JSON (no I/O: checked on
+    the event loop, without a trip to the thread pool)."""
     has_body = request.headers.get("content-length", "0") != "0" or "transfer-encoding" in request.headers
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if has_body and ctype != "application/json":
