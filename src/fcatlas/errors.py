@@ -15,11 +15,16 @@ class FcatlasError(Exception):
     """Base of all fcatlas errors. ``str(err)`` is a complete Swedish message."""
 
 
-class ConfigError(FcatlasError):
+class InvalidInputError(FcatlasError):
+    """The kind of every error about what was asked for or sent in: a parameter, a file, a
+    change that breaks a rule. The rooms' own errors of this kind derive from it."""
+
+
+class ConfigError(InvalidInputError):
     """A setting or a command-line parameter is invalid."""
 
 
-class CodeError(FcatlasError):
+class CodeError(InvalidInputError):
     """A geographic code (län, kommun, RegSO, DeSO) is malformed or unknown."""
 
 
@@ -57,7 +62,7 @@ class Problem:
         return ", ".join(parts) + f": {self.reason}"
 
 
-class InputFileError(FcatlasError):
+class InputFileError(InvalidInputError):
     """An input file does not have the shape or content that was expected.
 
     Parameters
@@ -175,3 +180,30 @@ class InvalidDataError(ConflictError):
     def __init__(self, message: str, problems: list[Problem] | None = None) -> None:
         super().__init__(message)
         self.problems = problems or []
+
+
+#: The one table of error kinds, most specific first: the CLI's exit code and the HTTP status of
+#: each (``fcatlas.web.problems`` answers with the status, ``fcatlas.cli.common.run`` exits with
+#: the code). Every fcatlas error is one of these kinds; the CLI exits 1 for all of them (2 is
+#: typer's usage error) and tells them apart by its Swedish message.
+ERROR_KINDS: tuple[tuple[type[FcatlasError], int, int], ...] = (
+    (UnsupportedMediaTypeError, 1, 415),
+    (PayloadTooLargeError, 1, 413),
+    (StaleVersionError, 1, 412),
+    (ThrottledError, 1, 429),
+    (AuthenticationError, 1, 401),
+    (PermissionDeniedError, 1, 403),
+    (NotFoundError, 1, 404),
+    (ConflictError, 1, 409),
+    (InputFileError, 1, 422),
+    (BundleError, 1, 404),
+    (StorageError, 1, 503),
+    (OfflineError, 1, 503),
+    (InvalidInputError, 1, 400),
+    (FcatlasError, 1, 400),
+)
+
+
+def kind_of(exc: FcatlasError) -> tuple[int, int]:
+    """The CLI exit code and the HTTP status of ``exc`` (:data:`ERROR_KINDS`)."""
+    return next((code, status) for kind, code, status in ERROR_KINDS if isinstance(exc, kind))

@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from fcatlas.errors import FcatlasError, InputFileError
+from fcatlas.errors import InputFileError, InvalidInputError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -41,7 +41,7 @@ MAX_INPUT_ROWS = 50_000
 _limits = {"bytes": MAX_INPUT_BYTES, "rows": MAX_INPUT_ROWS}
 
 
-class OutputError(FcatlasError):
+class OutputError(InvalidInputError):
     """An output file or folder cannot be written where it was asked to be."""
 
 

@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from fcatlas.errors import FcatlasError
+from fcatlas.errors import FcatlasError, kind_of
 from fcatlas.fmt import thousands
 
 if TYPE_CHECKING:
@@ -27,9 +27,9 @@ if TYPE_CHECKING:
 console = Console(soft_wrap=True)
 err_console = Console(stderr=True, soft_wrap=True)
 
-#: exit codes: 1 = bad input or request, 2 = usage (typer), 3 = offline/storage
+#: exit code of an error that is not an fcatlas error (a bug, a file-system error); fcatlas's own
+#: errors exit with their kind's code (:data:`fcatlas.errors.ERROR_KINDS`); 2 is typer's usage error
 EXIT_INPUT = 1
-EXIT_ENV = 3
 
 
 class OutputFormat(StrEnum):
@@ -138,7 +138,7 @@ def run(app: typer.Typer) -> None:
         rc = command(standalone_mode=False)
     except FcatlasError as exc:
         err_console.print(f"[bold red]Fel:[/] {exc}", highlight=False, soft_wrap=True)
-        sys.exit(EXIT_INPUT)
+        sys.exit(kind_of(exc)[0])
     except (KeyboardInterrupt, SystemExit):
         raise
     except typer.Exit as exc:

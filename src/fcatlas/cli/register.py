@@ -12,7 +12,7 @@ import typer
 
 from fcatlas.cli.common import DB_HELP, OutputFormat, console, database_url, err_console, print_frame
 from fcatlas.domain import CATEGORY_LABELS, STATUS_LABELS, Category, Status
-from fcatlas.errors import ConfigError, FcatlasError
+from fcatlas.errors import ConfigError, InvalidInputError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -38,7 +38,7 @@ _CHANGE_LABELS = {
 }
 
 
-class RowsRejectedError(FcatlasError):
+class RowsRejectedError(InvalidInputError):
     """Some rows of an import were rejected (the accepted ones were stored)."""
 
 

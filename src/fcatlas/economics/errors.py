@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from fcatlas.errors import FcatlasError
+from fcatlas.errors import InvalidInputError
 
 
-class EconomicsError(FcatlasError):
+class EconomicsError(InvalidInputError):
     """The inputs of a payment, settlement or cost model do not add up (Swedish message)."""

@@ -26,7 +26,7 @@ from functools import lru_cache
 import pandas as pd
 
 from fcatlas.apportion import largest_remainder
-from fcatlas.errors import FcatlasError
+from fcatlas.errors import InvalidInputError
 from fcatlas.fmt import thousands
 
 #: The fixed amount per region in Socialstyrelsen's key (kronor).
@@ -59,7 +59,7 @@ RESULT_COLUMNS = [
 CONTRACT_COLUMNS = ["region_code", "region_name", "basis_children", "fixed_sek", "variable_sek", "total_sek"]
 
 
-class AllocationError(FcatlasError):
+class AllocationError(InvalidInputError):
     """The inputs of an allocation are impossible or incomplete (Swedish message)."""
 
 

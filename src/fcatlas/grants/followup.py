@@ -28,7 +28,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from fcatlas.errors import FcatlasError, InputFileError, Problem
+from fcatlas.errors import InputFileError, InvalidInputError, Problem
 from fcatlas.files import atomic_output, neutralise, read_input_bytes, write_bytes, xlsx_workbook
 from fcatlas.geography.sources.textfile import Record
 from fcatlas.grants.allocation import MAX_SEK, fmt_sek, lan_names
@@ -91,7 +91,7 @@ PURPOSE_LABELS: dict[Purpose, str] = {
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-class ReportError(FcatlasError):
+class ReportError(InvalidInputError):
     """A report breaks a rule, or a status change is not allowed (Swedish message)."""
 
     def __init__(self, message: str, findings: list[Finding] | None = None) -> None:

@@ -34,7 +34,15 @@ from sqlalchemy.orm import Session
 
 from fcatlas.db import SessionStore, acting_user, open_engine, utcnow
 from fcatlas.domain import GOVERNANCE_FIELDS, Status
-from fcatlas.errors import CodeError, ConfigError, ConflictError, FcatlasError, InputFileError, StorageError
+from fcatlas.errors import (
+    CodeError,
+    ConfigError,
+    ConflictError,
+    FcatlasError,
+    InputFileError,
+    InvalidInputError,
+    StorageError,
+)
 from fcatlas.geography import admin
 from fcatlas.register import intake, rules
 from fcatlas.register.geocode import Geocoder, distance_m
@@ -68,7 +76,7 @@ _BOOL_COLUMNS = ["mvc", "bvc", "of", "soc", "co_located", *GOVERNANCE_FIELDS]
 EDITABLE = rules.EDITABLE
 
 
-class InvalidChangeError(FcatlasError):
+class InvalidChangeError(InvalidInputError):
     """A requested change of a unit breaks the register's rules (Swedish message); ``field`` is
     the unit field it is about (``None`` when it is about the change as a whole)."""
 

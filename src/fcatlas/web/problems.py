@@ -21,22 +21,7 @@ from fcatlas import errors as e
 log = logging.getLogger("fcatlas.web")
 
 #: error kind → HTTP status (the most specific class first)
-HTTP_STATUS: tuple[tuple[type[e.FcatlasError], int], ...] = (
-    (e.UnsupportedMediaTypeError, 415),
-    (e.PayloadTooLargeError, 413),
-    (e.StaleVersionError, 412),
-    (e.ThrottledError, 429),
-    (e.AuthenticationError, 401),
-    (e.PermissionDeniedError, 403),
-    (e.NotFoundError, 404),
-    (e.ConflictError, 409),
-    (e.InputFileError, 422),
-    (e.ConfigError, 400),
-    (e.CodeError, 400),
-    (e.BundleError, 404),
-    (e.StorageError, 503),
-    (e.OfflineError, 503),
-)
+HTTP_STATUS: tuple[tuple[type[e.FcatlasError], int], ...] = tuple((k, status) for k, _, status in e.ERROR_KINDS)
 
 _STATUS_TEXT = {
     400: "felaktig begäran", 401: "du måste logga in", 403: "åtkomst nekad", 404: "finns inte",
@@ -67,10 +52,7 @@ def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
 
 
 def status_of(exc: e.FcatlasError) -> int:
-    for kind, status in HTTP_STATUS:
-        if isinstance(exc, kind):
-            return status
-    return 400
+    return e.kind_of(exc)[1]
 
 
 def problem(status: int, message: str, details: list[dict[str, object]] | None = None,
