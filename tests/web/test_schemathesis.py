@@ -10,6 +10,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from fcatlas.accounts import store
 from fcatlas.accounts.roles import Actor
@@ -53,6 +54,9 @@ def test_every_operation_conforms(prepared, who):
     def run(data):
         op = data.draw(st.sampled_from(operations))
         case = data.draw(op.as_strategy())
-        case.call_and_validate(headers=headers)
+        # an uploaded file's name and bytes are beyond what a schema can say: a file that is not
+        # CSV or Excel (415) or cannot be read (422) is a right answer, not valid data refused
+        upload = (case.media_type or "").startswith("multipart/")
+        case.call_and_validate(headers=headers, excluded_checks=[positive_data_acceptance] if upload else None)
 
     run()
