@@ -72,6 +72,22 @@ def error_page(request: Request, actor: Actor, exc: e.FcatlasError) -> HTMLRespo
                   message=str(exc))
 
 
+def need_region(actor: Actor, *, what: str, national_page: str) -> None:
+    """The page is a region's: log in first (401 → the login page), and the national level is
+    pointed to ``national_page`` instead (403)."""
+    if actor.is_anonymous:
+        raise e.AuthenticationError(f"logga in för att se {what}")
+    if actor.lan_code is None:
+        raise e.PermissionDeniedError(f"sidan är till för regionernas konton; den nationella nivån har {national_page}")
+
+
+def need_national(actor: Actor, *, what: str) -> None:
+    """The page is the national level's: log in first, and only an account that may review."""
+    if actor.is_anonymous:
+        raise e.AuthenticationError(f"logga in för att {what}")
+    actor.require(actor.may_review(), what)
+
+
 def failure_page(request: Request, actor: Actor, exc: e.FcatlasError) -> Response:
     """A signed-in page's answer to a refusal: the login page for one who must log in first,
     else the Swedish error page with the refusal's status."""

@@ -34,7 +34,16 @@ from fcatlas.grants.followup import (
 from fcatlas.services import grants as grant_service
 from fcatlas.services import units as unit_service
 from fcatlas.web.deps import ActorDep, ConfigDep, SessionDep, read_upload
-from fcatlas.web.pages.common import check_csrf, error_page, failure_page, redirect, render, templates
+from fcatlas.web.pages.common import (
+    check_csrf,
+    error_page,
+    failure_page,
+    need_national,
+    need_region,
+    redirect,
+    render,
+    templates,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -140,11 +149,7 @@ def _path_year(value: str) -> int:
 
 
 def _need_region(actor: Actor) -> None:
-    if actor.is_anonymous:
-        raise e.AuthenticationError("logga in för att se regionens statsbidrag")
-    if actor.lan_code is None:
-        raise e.PermissionDeniedError("sidan är till för regionernas konton; den nationella nivån har "
-                                      "Statsbidrag under Nationell översikt")
+    need_region(actor, what="regionens statsbidrag", national_page="Statsbidrag under Nationell översikt")
 
 
 def _report_values(report: grant_service.Report | None) -> dict[str, Any]:
@@ -273,9 +278,7 @@ def region_report(year: str, request: Request, session: SessionDep, actor: Actor
 
 
 def _need_national(actor: Actor) -> None:
-    if actor.is_anonymous:
-        raise e.AuthenticationError("logga in för att förbereda och följa upp statsbidraget")
-    actor.require(actor.may_review(), "förbereda och följa upp statsbidraget")
+    need_national(actor, what="förbereda och följa upp statsbidraget")
 
 
 def _bundle_years(request: Request) -> list[int]:

@@ -12,16 +12,22 @@ from fcatlas.register.workflow import RegionStatus
 from fcatlas.services import accounts as account_service
 from fcatlas.services import rounds as round_service
 from fcatlas.web.deps import ActorDep, SessionDep
-from fcatlas.web.pages.common import check_csrf, error_page, failure_page, redirect, region_label, render
+from fcatlas.web.pages.common import (
+    check_csrf,
+    error_page,
+    failure_page,
+    need_national,
+    redirect,
+    region_label,
+    render,
+)
 from fcatlas.web.pages.region import STATUS_CLASS, region_context
 
 router = APIRouter(include_in_schema=False)
 
 
 def _need_national(actor: Actor) -> None:
-    if actor.is_anonymous:
-        raise e.AuthenticationError("logga in för att se den nationella översikten")
-    actor.require(actor.may_review(), "se den nationella översikten")
+    need_national(actor, what="se den nationella översikten")
 
 
 @router.get("/nationell", response_class=HTMLResponse)

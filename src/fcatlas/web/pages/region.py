@@ -16,7 +16,15 @@ from fcatlas.services import imports as import_service
 from fcatlas.services import rounds as round_service
 from fcatlas.services import units as unit_service
 from fcatlas.web.deps import ActorDep, ConfigDep, SessionDep, read_upload
-from fcatlas.web.pages.common import check_csrf, error_page, failure_page, redirect, region_label, render
+from fcatlas.web.pages.common import (
+    check_csrf,
+    error_page,
+    failure_page,
+    need_region,
+    redirect,
+    region_label,
+    render,
+)
 from fcatlas.web.pages.public import _rows
 
 router = APIRouter(include_in_schema=False)
@@ -26,10 +34,7 @@ STATUS_CLASS = {RegionStatus.OPEN: "oppen", RegionStatus.SUBMITTED: "inskickad",
 
 
 def _need_region(actor: Actor) -> None:
-    if actor.is_anonymous:
-        raise e.AuthenticationError("logga in för att se din regions sidor")
-    if actor.lan_code is None:
-        raise e.PermissionDeniedError("sidan är till för regionernas konton; den nationella nivån har Översikt")
+    need_region(actor, what="din regions sidor", national_page="Översikt")
 
 
 def region_context(session: Any, actor: Actor, lan: str) -> dict[str, Any]:
