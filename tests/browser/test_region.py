@@ -76,9 +76,9 @@ def test_region_imports_fixes_confirms_and_submits(visit, tmp_path):
     page.wait_for_url("**/region?klart=sparad")
     page.goto(f20.base + unit_id)
     f20.check()
-    history = page.locator("table", has=page.locator("caption", has_text="Enhetens ändringar"))
+    history = page.locator("table", has=page.locator("caption", has_text="Senaste först"))
     first = history.locator("tbody tr").first.inner_text()
-    assert "f20@" in first and "ändrad" in first and "Ny ort" in first
+    assert "f20@" in first and "ändrad" in first and "Ort: " in first and "→ Ny ort" in first and "locality" not in first
     page.goto(f20.base + "/region")
 
     page.get_by_role("button", name="Skicka in listan").click()

@@ -48,3 +48,12 @@ def test_history_is_for_the_region_and_the_national_level_only(reg):
                 units.unit_history(s, actor=who, unit_id=unit_id)
         with pytest.raises(NotFoundError):
             units.unit_history(s, actor=NAT, unit_id="finns-inte")
+
+
+def test_fields_and_values_read_in_swedish():
+    assert units.field_label("locality") == "Ort" and units.field_label("has_mvc") == "MVC"
+    assert units.field_label("lan_code") == "Länskod"
+    assert units.field_value("mvc", True) == "ja" and units.field_value("soc", False) == "nej"
+    assert units.field_value("note", None) == "–" and units.field_value("lat", 60.75323708590662) == "60,75324"
+    assert units.field_value("status", "i_drift") == "I drift"
+    assert units.field_value("category", "familjecentral") == "Familjecentral"

@@ -49,4 +49,4 @@ def test_a_saved_change_is_in_the_units_history(edit):
     page = client.get(f"/region/enheter/{unit['id']}", headers=headers).text
     history = page.split('id="historik"', 1)[1]
     first_row = history.split("<tbody>", 1)[1].split("</tr>", 1)[0]
-    assert "h20@" in first_row and "ändrad" in first_row and "Ny ort" in first_row
+    assert "h20@" in first_row and "ändrad" in first_row and "Ort: " in first_row and "Ny ort" in first_row

@@ -252,9 +252,37 @@ class HistoryEntry:
     at: Any
     user: str
     action: str
+    #: the stored kind of step (``create``, ``import``, ``update``, ``close``, ``merge``)
+    kind: str
     version: int
     changes: dict[str, tuple[Any, Any]]
     comment: str | None
+
+
+def field_label(field: str) -> str:
+    """The Swedish name of a unit field as the register's rules name it (``locality`` → Ort)."""
+    from fcatlas.register.rules import FIELD_LABELS
+
+    public = {"has_mvc": "mvc", "has_bvc": "bvc", "has_of": "of", "has_soc": "soc"}.get(field, field)
+    return {**FIELD_LABELS, "lan_code": "Länskod", "round": "Omgång", "last_round": "Omgång"}.get(public, field)
+
+
+def field_value(field: str, value: Any) -> str:
+    """A stored value as a Swedish reader reads it: ja/nej, the status's and the category's
+    names, coordinates with decimal comma, – for nothing."""
+    from fcatlas.domain import CATEGORY_LABELS, STATUS_LABELS, Category, Status
+
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, bool):
+        return "ja" if value else "nej"
+    if field == "status" and value in {s.value for s in Status}:
+        return STATUS_LABELS[Status(value)]
+    if field == "category" and value in {c.value for c in Category}:
+        return CATEGORY_LABELS[Category(value)]
+    if isinstance(value, float):
+        return f"{value:.5f}".replace(".", ",")
+    return str(value)
 
 
 def unit_history(session: Session, *, actor: Actor, unit_id: str) -> list[HistoryEntry]:
@@ -270,7 +298,7 @@ def unit_history(session: Session, *, actor: Actor, unit_id: str) -> list[Histor
     for r in rows:
         before, after = r.before or {}, r.after or {}
         fields = [f for f in (*after, *(k for k in before if k not in after)) if before.get(f) != after.get(f)]
-        out.append(HistoryEntry(at=r.at, user=r.user_name, action=AUDIT_ACTIONS.get(r.action, r.action),
+        out.append(HistoryEntry(at=r.at, user=r.user_name, action=AUDIT_ACTIONS.get(r.action, r.action), kind=r.action,
                                 version=r.version, changes={f: (before.get(f), after.get(f)) for f in fields},
                                 comment=r.comment))
     return out

@@ -139,7 +139,7 @@ def import_confirm(import_id: int, request: Request, session: SessionDep, actor:
 
 
 # -- units ---------------------------------------------------------------------------------------
-EDIT_FIELDS = [("name", "Namn"), ("address", "Adress"), ("locality", "Ort"), ("note", "Anteckning")]
+EDIT_FIELDS = [("name", "Namn"), ("address", "Adress"), ("locality", "Ort"), ("note", "Anmärkning")]
 
 
 def _unit(session: Any, actor: Actor, unit_id: str) -> dict[str, Any]:
@@ -159,7 +159,8 @@ def edit_page(unit_id: str, request: Request, session: SessionDep, actor: ActorD
         return error_page(request, actor, exc)
     return render(request, "unit_edit.html", actor, title=f"Ändra {u['name']}", u=u, values=u, fields=EDIT_FIELDS,
                   statuses=[(s.value, STATUS_LABELS[s]) for s in Status], errors=[], stale=None,
-                  history=unit_service.unit_history(session, actor=actor, unit_id=unit_id))
+                  history=unit_service.unit_history(session, actor=actor, unit_id=unit_id),
+                  field_label=unit_service.field_label, field_value=unit_service.field_value)
 
 
 @router.post("/region/enheter/{unit_id}", response_class=HTMLResponse)
@@ -195,7 +196,8 @@ def edit(unit_id: str, request: Request, session: SessionDep, actor: ActorDep, c
     ctx_u = stale["current"] if stale else u
     return render(request, "unit_edit.html", actor, status_code=412 if stale else 422, title=f"Ändra {u['name']}",
                   u=ctx_u, values=values, fields=EDIT_FIELDS, statuses=[(s.value, STATUS_LABELS[s]) for s in Status],
-                  errors=errors, stale=stale, history=unit_service.unit_history(session, actor=actor, unit_id=unit_id))
+                  errors=errors, stale=stale, history=unit_service.unit_history(session, actor=actor, unit_id=unit_id),
+                  field_label=unit_service.field_label, field_value=unit_service.field_value)
 
 
 REGION_STATUS_TEXT = REGION_STATUS_LABELS
