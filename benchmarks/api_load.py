@@ -199,7 +199,8 @@ async def run_load(host: str, port: int, token: str, clients: int, seconds: floa
                         status, body = await c.request("GET", "/api/v1/units?lan=20", auth)
                         times.setdefault(name, []).append(time.perf_counter() - t0)
                         if status != 200:
-                            errors.append(f"{name} {status}")
+                            errors.append(f"{name} {status}: {body[:200]!r}")
+                            continue
                         ver = next(x["version"] for x in json.loads(body)["items"] if x["id"] == u["id"])
                         note = json.dumps({"note": f"last {i} {rnd.random():.6f}"}).encode()
                         name, t0 = "patch", time.perf_counter()

@@ -106,6 +106,7 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
     from fcatlas.db import open_engine
     from fcatlas.web.api import atlas, auth, borders, downloads, grants, health, imports, rounds, units
     from fcatlas.web.cache import DataVersions, PublicAnswers, body_cache
+    from fcatlas.web.deps import KnownActors
     from fcatlas.web.pages import router as pages
 
     cfg = config or WebConfig.from_env()
@@ -124,6 +125,8 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
     app.state.config = cfg
     app.state.engine = open_engine(cfg.db_url)  # the process's one engine; 'fcatlas serve' upgraded it
     app.state.versions = DataVersions(app.state.engine, cfg.cache_ttl_s)
+    app.state.actors = KnownActors(cfg.cache_ttl_s)
+    app.state.versions.also_forget.append(app.state.actors.clear)
     app.state.bodies = body_cache()
     app.state.bundle = None
     if cfg.bundle is not None:

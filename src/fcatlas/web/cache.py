@@ -59,6 +59,11 @@ class DataVersions:
         #: the published picture's part of the version, kept when a write cannot touch it
         self._public: tuple[int, ...] | None = None
         self._public_at = 0.0
+        #: one read of the version at a time; the threads that need it meanwhile wait for it
+        self._reading = threading.Lock()
+        #: called by :meth:`forget` when more than a draft may have changed (e.g. the worker's
+        #: :class:`fcatlas.web.deps.KnownActors`: a logout or a disabled account)
+        self.also_forget: list[Callable[[], None]] = []
 
     def fresh(self) -> tuple[int, ...] | None:
         """The remembered version if it is younger than ``ttl_s``, else ``None`` (no database)."""
@@ -74,19 +79,29 @@ class DataVersions:
             return public
         return None
 
+    def fresh_seen(self, seen: str) -> tuple[int, ...] | None:
+        """The remembered version of the picture ``seen`` if it is young enough (no database)."""
+        full = self.fresh()
+        return None if full is None else version_seen(full, seen)
+
     def full(self) -> tuple[int, ...]:
-        """The version of everything (read from the database when the remembered one is too old)."""
+        """The version of everything (read from the database when the remembered one is too old;
+        by one thread at a time, the others use what it read)."""
         hit = self.fresh()
         if hit is not None:
             return hit
-        generation = self._generation
-        with Session(self.engine) as s:
-            full = data_version(s, "alla")
-        with self._lock:
-            if generation == self._generation:  # not forgotten while it was read
-                self._full, self._read_at = full, time.monotonic()
-                self._public, self._public_at = version_seen(full, "publicerat"), self._read_at
-        return full
+        with self._reading:
+            hit = self.fresh()
+            if hit is not None:
+                return hit
+            generation = self._generation
+            with Session(self.engine) as s:
+                full = data_version(s, "alla")
+            with self._lock:
+                if generation == self._generation:  # not forgotten while it was read
+                    self._full, self._read_at = full, time.monotonic()
+                    self._public, self._public_at = version_seen(full, "publicerat"), self._read_at
+            return full
 
     def seen(self, seen: str) -> tuple[int, ...]:
         """The version of the picture ``seen`` (a :func:`fcatlas.services.units.visibility`)."""
@@ -102,6 +117,9 @@ class DataVersions:
             self._full = None
             if public:
                 self._public = None
+        if public:
+            for forget in self.also_forget:
+                forget()
 
 
 class _LRU:
@@ -157,6 +175,24 @@ def cached_json(request: Request, key: tuple[Any, ...], make: Callable[[], Any])
         hit = (body, etag_of(body))
         bodies.put(key, hit, len(body))
     return body_with_etag(request, *hit)
+
+
+async def answer_json(request: Request, actor: Any, key: tuple[Any, ...], make: Callable[[], Any]) -> Response:
+    """:func:`cached_json` for an ``async`` route, whose ``key`` holds the route and its parameters
+    (the caller's picture is added here). When this worker has the body for the picture at a
+    version it still trusts, the answer is sent from the event loop without a thread or the
+    database; otherwise the version and ``make()`` are read in the thread pool."""
+    seen = visibility(actor)
+    version = request.app.state.versions.fresh_seen(seen)
+    if version is not None:
+        hit = request.app.state.bodies.get((*key, seen, version))
+        if hit is not None:
+            return body_with_etag(request, *hit)
+
+    def in_thread() -> Response:
+        return cached_json(request, (*key, *picture(request, actor)), make)
+
+    return await anyio.to_thread.run_sync(in_thread)
 
 
 def body_cache(max_bytes: int = 32 * 1024 * 1024) -> _LRU:

@@ -3,9 +3,12 @@ acting user (a Bearer token, else the web pages' login-session cookie; anonymous
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import hashlib
+import time
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
+import anyio
 from fastapi import Depends, Request, UploadFile
 from sqlalchemy.orm import Session
 
@@ -21,14 +24,22 @@ from fcatlas.services import accounts
 from fcatlas.web.config import WebConfig
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
     """A session on the process's one engine; routes that change something commit themselves,
-    anything not committed is rolled back."""
-    with Session(request.app.state.engine) as session:
-        try:
-            yield session
-        finally:
-            session.rollback()
+    anything not committed is rolled back.
+
+    Made on the event loop (a session takes no connection until it is first used, in the
+    route's thread); a connection is given back at the route's commit, or here: a transaction
+    still open is rolled back in the thread pool (database I/O never runs on the event loop)."""
+    session = Session(request.app.state.engine)
+    try:
+        yield session
+    finally:
+        if session.in_transaction():
+            with anyio.CancelScope(shield=True):  # a dropped client must not leak the connection
+                await anyio.to_thread.run_sync(session.close)
+        else:
+            session.close()
 
 
 async def get_config(request: Request) -> WebConfig:  # no I/O: answered on the event loop
@@ -44,7 +55,56 @@ SESSION_COOKIE = "fcatlas_session"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def cookie_actor(request: Request, session: Session) -> Actor:
+class KnownActors:
+    """This worker's memory of who is behind a Bearer token or a login-session cookie, so that a
+    logged-in read of unchanged data needs no database at all.
+
+    An entry is trusted for ``ttl_s`` seconds (``FCATLAS_CACHE_TTL_S``, the same time the worker
+    trusts its data version; 0 = always read) and every entry is forgotten when this worker has
+    handled a write that is not a change of one unit's draft (see
+    :meth:`fcatlas.web.cache.DataVersions.forget`). So logging out, a new password, a disabled
+    account or a revoked token take effect at once in the worker that handled them and at most
+    ``ttl_s`` seconds later in the others (or after the same change made with the CLI); a token
+    or login that expires meanwhile is likewise honoured at most ``ttl_s`` seconds too long.
+    Entries are keyed by a digest of the secret, never the secret; only valid secrets are kept.
+    Used on the event loop only (no lock)."""
+
+    def __init__(self, ttl_s: float, max_items: int = 10_000) -> None:
+        self.ttl_s, self.max_items = ttl_s, max_items
+        self._items: dict[bytes, tuple[float, Actor, str | None]] = {}
+
+    @staticmethod
+    def _key(kind: str, secret: str) -> bytes:
+        return hashlib.sha256(f"{kind}:{secret}".encode()).digest()
+
+    def get(self, kind: str, secret: str) -> tuple[Actor, str | None] | None:
+        hit = self._items.get(self._key(kind, secret))
+        if hit is None or time.monotonic() - hit[0] >= self.ttl_s:
+            return None
+        return hit[1], hit[2]
+
+    def put(self, kind: str, secret: str, actor: Actor, csrf: str | None = None) -> None:
+        if self.ttl_s <= 0:
+            return
+        if len(self._items) >= self.max_items:
+            self._items.clear()
+        self._items[self._key(kind, secret)] = (time.monotonic(), actor, csrf)
+
+    def clear(self) -> None:
+        self._items.clear()
+
+
+def _token_actor(engine: Any, token: str) -> Actor:
+    with Session(engine) as s:  # its own short session: the connection goes back at once
+        return accounts.token_actor(s, token=token)
+
+
+def _session_actor(engine: Any, sid: str) -> tuple[Actor, str]:
+    with Session(engine) as s:
+        return accounts.session_actor(s, session_id=sid)
+
+
+async def cookie_actor(request: Request) -> Actor:
     """The actor of a valid login-session cookie (anonymous when there is none or it has expired).
     Its CSRF token is left in ``request.state.csrf``; a state-changing API call made with the
     cookie must repeat it in ``X-CSRF-Token`` (the pages check their forms' hidden field)."""
@@ -52,10 +112,15 @@ def cookie_actor(request: Request, session: Session) -> Actor:
     sid = request.cookies.get(SESSION_COOKIE)
     if not sid:
         return ANONYMOUS
-    try:
-        actor, csrf = accounts.session_actor(session, session_id=sid)
-    except AuthenticationError:
-        return ANONYMOUS
+    known: KnownActors = request.app.state.actors
+    hit = known.get("session", sid)
+    if hit is None:
+        try:
+            hit = await anyio.to_thread.run_sync(_session_actor, request.app.state.engine, sid)
+        except AuthenticationError:
+            return ANONYMOUS
+        known.put("session", sid, *hit)
+    actor, csrf = hit
     request.state.csrf = csrf
     if request.method not in SAFE_METHODS and request.url.path.startswith("/api/") \
             and request.headers.get("x-csrf-token") != csrf:
@@ -63,17 +128,25 @@ def cookie_actor(request: Request, session: Session) -> Actor:
     return actor
 
 
-def current_actor(request: Request, session: SessionDep) -> Actor:
+async def current_actor(request: Request) -> Actor:
     """The acting user: the account of a valid Bearer token, else of the login-session cookie,
     else anonymous. A token that is sent but not valid is refused (401) rather than treated as
-    anonymous."""
+    anonymous. Answered on the event loop when this worker knows the secret
+    (:class:`KnownActors`), else looked up in the thread pool."""
     header = request.headers.get("authorization")
     if not header:
-        return cookie_actor(request, session)
+        return await cookie_actor(request)
     scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
         raise AuthenticationError("Authorization-huvudet ska vara 'Bearer <nyckel>'")
-    return accounts.token_actor(session, token=token.strip())
+    known: KnownActors = request.app.state.actors
+    hit = known.get("token", token)
+    if hit is not None:
+        return hit[0]
+    actor = await anyio.to_thread.run_sync(_token_actor, request.app.state.engine, token)
+    known.put("token", token, actor)
+    return actor
 
 
 ActorDep = Annotated[Actor, Depends(current_actor)]
@@ -92,7 +165,7 @@ async def json_body(request: Request) -> None:
         raise UnsupportedMediaTypeError(f"innehållet ska vara JSON (Content-Type: application/json), inte {ctype or 'okänt'}")
 
 
-def get_bundle(request: Request) -> Any:
+async def get_bundle(request: Request) -> Any:  # no I/O: answered on the event loop
     """The bundle the service was started with; 503 when there is none."""
     bundle = request.app.state.bundle
     if bundle is None:

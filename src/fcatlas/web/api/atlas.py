@@ -11,7 +11,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 
 from fcatlas.services import areas
 from fcatlas.web.api.rounds import LAN_CODES
-from fcatlas.web.cache import cached_json, picture
+from fcatlas.web.cache import answer_json
 from fcatlas.web.deps import ActorDep, BundleDep, SessionDep
 from fcatlas.web.problems import responses
 
@@ -27,11 +27,11 @@ def _records(df: Any) -> list[dict[str, Any]]:
 
 
 @router.get("/atlas/summary", responses=responses(304, 400, 401, 404, 422, 503), summary="Atlasens nyckeltal")
-def atlas_summary(request: Request, actor: ActorDep, session: SessionDep, bundle: BundleDep, lan: LanQuery = None,
+async def atlas_summary(request: Request, actor: ActorDep, session: SessionDep, bundle: BundleDep, lan: LanQuery = None,
                   year: YearQuery = None) -> Response:
     """Samma nycklar och siffror som `summary.json` från `fcatlas atlas` på samma data: de fyra
     frågorna för hela landet eller ett län."""
-    return cached_json(request, ("summary", *picture(request, actor), lan, year),
+    return await answer_json(request, actor, ("summary", lan, year),
                        lambda: areas.summary(session, bundle, actor=actor, lan=lan, year=year))
 
 
@@ -52,17 +52,17 @@ def area_layer(request: Request, bundle: BundleDep, lan: LanQuery = None, year: 
 
 
 @router.get("/areas/{regso}/similar", responses=responses(304, 400, 404, 422, 503), summary="Liknande områden")
-def similar(request: Request, regso: Annotated[str, Path(pattern=r"^[0-9]{4}R[0-9]{3}$", description="RegSO-kod.")],
+async def similar(request: Request, regso: Annotated[str, Path(pattern=r"^[0-9]{4}R[0-9]{3}$", description="RegSO-kod.")],
             actor: ActorDep, session: SessionDep, bundle: BundleDep,
             k: Annotated[int, Query(ge=1, le=50, description="Antal liknande områden.")] = 5) -> Response:
     """De k RegSO som mest liknar området (som `fcatlas similar`), med avståndet per egenskap."""
-    return cached_json(request, ("similar", *picture(request, actor), regso, k),
+    return await answer_json(request, actor, ("similar", regso, k),
                        lambda: {"items": _records(areas.similar(session, bundle, actor=actor, regso=regso, k=k))})
 
 
 @router.get("/gaps", responses=responses(304, 400, 404, 422, 503), summary="Luckor: utanförskapsområden utan familjecentral")
-def gaps(request: Request, actor: ActorDep, session: SessionDep, bundle: BundleDep, lan: LanQuery = None,
+async def gaps(request: Request, actor: ActorDep, session: SessionDep, bundle: BundleDep, lan: LanQuery = None,
          year: YearQuery = None) -> Response:
     """Områden med stort utanförskap utan familjecentral inom räckhåll, flest barn först."""
-    return cached_json(request, ("gaps", *picture(request, actor), lan, year),
+    return await answer_json(request, actor, ("gaps", lan, year),
                        lambda: {"items": _records(areas.gaps(session, bundle, actor=actor, lan=lan, year=year))})

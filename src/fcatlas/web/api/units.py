@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from fcatlas.errors import ConfigError
 from fcatlas.services import units
 from fcatlas.web.api.rounds import LAN_CODES
-from fcatlas.web.cache import cached_json, picture
+from fcatlas.web.cache import answer_json
 from fcatlas.web.deps import ActorDep, SessionDep, json_body
 from fcatlas.web.problems import responses
 
@@ -86,7 +86,7 @@ def _clean(v: Any) -> Any:
 
 
 @router.get("", response_model=UnitPageOut, responses=responses(304, 401, 422), summary="Enheter")
-def list_units(request: Request, actor: ActorDep, session: SessionDep, lan: LanQuery = None,
+async def list_units(request: Request, actor: ActorDep, session: SessionDep, lan: LanQuery = None,
                limit: Annotated[int, Query(ge=1, le=1000, description="Högst så många (1–1000).")] = 100,
                offset: Annotated[int, Query(ge=0, le=1_000_000, description="Hoppa över så många.")] = 0) -> Response:
     """Enheterna som anroparen får se: det publicerade för alla, den egna regionens aktuella
@@ -96,7 +96,7 @@ def list_units(request: Request, actor: ActorDep, session: SessionDep, lan: LanQ
         return {"items": [{k: _clean(v) for k, v in row.items() if k in UnitOut.model_fields} for row in rows],
                 "total": total}
 
-    return cached_json(request, ("units", *picture(request, actor), lan, limit, offset), make)
+    return await answer_json(request, actor, ("units", lan, limit, offset), make)
 
 
 def _if_match(value: str) -> int:
