@@ -10,13 +10,14 @@ import time
 import pytest
 from sqlalchemy.orm import Session
 
+from fcatlas.accounts import store
 from fcatlas.accounts.roles import ANONYMOUS, Actor, Level
 from fcatlas.db import unit_of_work
 from fcatlas.register.store import Register
-from fcatlas.services import rounds
+from fcatlas.services import accounts, rounds
 from fcatlas.services import units as unit_service
 
-from .helpers import login
+from .helpers import ACCOUNTS, login
 
 NAT = Actor.national("n@socialstyrelsen.se")
 F20 = Actor.region_user("f", lan_code="20", level=Level.FORETRADARE)
@@ -162,3 +163,47 @@ def test_unit_rows_equal_the_dataframe_page(dalarna, make_client):
     names = {u["name"] for u in client.get("/api/v1/units?lan=20", headers=t["h20"]).json()["items"]}
     assert "Ändrat utkast" in names
     assert "Ändrat utkast" not in {u["name"] for u in client.get("/api/v1/units?lan=20").json()["items"]}
+
+
+# -- the acting user remembered per worker (KnownActors) ----------------------------------------
+def test_a_logout_through_the_worker_ends_the_login_at_once_however_long_the_ttl(dalarna, make_client):
+    client = make_client(cache_ttl_s=3600)
+    with unit_of_work(client.app.state.engine) as s:
+        sid, csrf = store.start_session(s, actor=store.actor_of(store._get(s, ACCOUNTS["h20"][0])))
+    cookie = {"Cookie": f"fcatlas_session={sid}"}
+    assert client.get("/api/v1/units?lan=20", headers=cookie).json()["total"] == 15  # the region's draft
+    assert client.get("/api/v1/units?lan=20", headers=cookie).json()["total"] == 15  # now from memory
+    assert client.post("/logga-ut", data={"csrf": csrf}, headers=cookie, follow_redirects=False).status_code == 303
+    assert client.get("/api/v1/units?lan=20", headers=cookie).json()["total"] == 0  # anonymous again
+    assert client.get("/api/v1/auth/me", headers=cookie).status_code == 401
+
+
+def test_an_account_disabled_behind_the_workers_back_is_refused_within_the_ttl(dalarna, make_client):
+    worker = make_client(cache_ttl_s=0.5)
+    token = login(worker, "h20")
+    assert worker.get("/api/v1/units?lan=20", headers=token).status_code == 200
+    with unit_of_work(worker.app.state.engine) as s:  # as the CLI (or another worker) would
+        accounts.disable_user(s, actor=NAT, email=ACCOUNTS["h20"][0])
+    time.sleep(0.6)
+    refused = worker.get("/api/v1/units?lan=20", headers=token)
+    assert refused.status_code == 401 and refused.json()["fel"]
+
+
+def test_with_ttl_zero_a_revoked_token_is_refused_by_the_next_request(dalarna, make_client):
+    worker = make_client(cache_ttl_s=0)
+    token = login(worker, "h20")
+    assert worker.get("/api/v1/units?lan=20", headers=token).status_code == 200
+    with unit_of_work(worker.app.state.engine) as s:
+        assert accounts.revoke_tokens(s, actor=NAT, email=ACCOUNTS["h20"][0]) == 1
+    assert worker.get("/api/v1/units?lan=20", headers=token).status_code == 401
+    assert not worker.app.state.actors._items  # nothing is kept when the ttl is 0
+
+
+def test_known_actors_keep_only_a_digest_of_the_secret(dalarna, make_client):
+    worker = make_client(cache_ttl_s=3600)
+    token = login(worker, "f20")
+    secret = token["Authorization"].split()[1]
+    assert worker.get("/api/v1/units?lan=20", headers=token).status_code == 200
+    kept = worker.app.state.actors._items
+    assert len(kept) == 1 and all(secret.encode() not in key for key in kept)
+    assert all(secret not in repr(value) for value in kept.values())
