@@ -261,6 +261,29 @@ def report(clients: int, seconds: float, workers: int, times: dict[str, list[flo
           f"lastklienten {client_cpu:.1f} s ({client_cpu / seconds * 100:.0f} %)")
 
 
+def server_view(log: Path, start: int) -> None:
+    """The server's own time per request (the access log's ``ms``: from the first middleware until
+    the answer is sent) for the lines written from byte ``start``: queueing in the operating
+    system and the event loop before that is not in it, so the difference to the client's figures
+    is time spent waiting to be read or written."""
+    if not log.exists():
+        return
+    with log.open("rb") as f:
+        f.seek(start)
+        lines = f.read().decode("utf-8").splitlines()
+    groups: dict[str, list[float]] = {}
+    for line in lines:
+        rec = json.loads(line)
+        path = rec["sokvag"]
+        name = f"{rec['metod']} " + ("/api/v1/units/{id}" if path.startswith("/api/v1/units/") else
+                                     "/api/v1/areas/{regso}/similar" if path.endswith("/similar") else path)
+        groups.setdefault(name, []).append(rec["ms"])
+    print("serverns egen tid (åtkomstloggen):")
+    for name, v in sorted(groups.items()):
+        q = statistics.quantiles(v, n=100) if len(v) > 1 else [v[0]] * 99
+        print(f"  {name:<34}{len(v):>8}{q[49]:>10.1f}{q[94]:>10.1f}{q[98]:>10.1f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--db", help="PostgreSQL-URL (standard: en egen tillfällig server)")
@@ -305,9 +328,12 @@ def main() -> None:
         for clients in (int(c) for c in str(args.clients).split(",")):
             load = os.getloadavg()[0]
             cpu0, srv0 = time.process_time(), cpu_seconds(proc.pid)
+            log = work / "access.jsonl"
+            logged = log.stat().st_size if log.exists() else 0
             times, errors = asyncio.run(run_load("127.0.0.1", port, token, clients, args.seconds, kind))
             report(clients, args.seconds, args.workers, times, errors, time.process_time() - cpu0,
                    cpu_seconds(proc.pid) - srv0, load)
+            server_view(log, logged)
     finally:
         if proc is not None:
             os.killpg(proc.pid, signal.SIGTERM)

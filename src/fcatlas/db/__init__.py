@@ -107,8 +107,11 @@ def make_engine(url: str | URL) -> Engine:
         protect(db_file, "databasen")
         # absolute: the engine is kept for the whole process, whatever the working directory
         u = u.set(database=str(db_file.absolute()))
+    # PostgreSQL: a pool large enough for a worker's thread pool under load, so that connections
+    # are kept rather than opened and closed (each a new server process) as the load varies
+    pool = {"pool_size": 20, "max_overflow": 20} if backend.startswith("postgresql") else {}
     try:
-        engine = create_engine(u, future=True)
+        engine = create_engine(u, future=True, **pool)
     except Exception as exc:  # missing driver, bad options
         raise ConfigError(f"databasen kan inte öppnas: {type(exc).__name__}: {exc}") from None
     if engine.dialect.name == "sqlite":
@@ -189,6 +192,16 @@ def forget_engines() -> None:
         _current.clear()
     for engine in engines:
         engine.dispose()
+
+
+def reading(engine: Engine) -> Engine:
+    """``engine`` for work that only reads: on PostgreSQL its connections run in autocommit, so a
+    read is one round trip without ``BEGIN`` and ``ROLLBACK`` (under READ COMMITTED every
+    statement sees the latest committed state either way); the same pool. Other databases: the
+    engine itself."""
+    if engine.dialect.name != "postgresql":
+        return engine
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
 def where(engine: Engine) -> str:

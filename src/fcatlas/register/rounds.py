@@ -119,17 +119,18 @@ class UnitForEdit:
             check_editable(self.region_status or RegionStatus.OPEN, self.round_status)
 
 
-def lock_unit_for_edit(session: Session, *, unit_id: str) -> UnitForEdit | None:
-    """Read unit ``unit_id`` under a row lock (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite locks
-    at the write) together with its region's state in the open round — one query; ``None`` if
-    there is no such unit."""
+def unit_for_edit(session: Session, *, unit_id: str) -> UnitForEdit | None:
+    """Read unit ``unit_id`` together with its region's state in the open round — one query;
+    ``None`` if there is no such unit. No lock is taken: the change that follows is a
+    version-checked ``UPDATE``, so a change made meanwhile makes it fail (412) rather than be
+    overwritten, and the row is locked only from that ``UPDATE`` to the commit."""
     ut, ir, rr = Unit.__table__, InventoryRound.__table__, RoundRegion.__table__
     is_open = ir.c.status == RoundStatus.OPEN.value
     round_status = select(ir.c.status).where(is_open).limit(1).scalar_subquery()
     region_status = (select(rr.c.status).join(ir, ir.c.round_year == rr.c.round_year)
                      .where(is_open, rr.c.lan_code == ut.c.lan_code).limit(1).scalar_subquery())
     found = session.execute(select(ut, round_status.label("_round_status"), region_status.label("_region_status"))
-                            .where(ut.c.id == unit_id).with_for_update(of=ut)).first()
+                            .where(ut.c.id == unit_id)).first()
     if found is None:
         return None
     row = dict(found._mapping)

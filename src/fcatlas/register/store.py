@@ -444,8 +444,9 @@ class Register(SessionStore):
         :func:`fcatlas.domain.classify`; a ``category`` given must agree with it. New coordinates
         must lie in (or within 2 km of) the kommun and get precision ``exakt``.
 
-        Three statements: the unit read under a row lock (unless ``current`` is given), one
-        version-checked ``UPDATE … RETURNING`` and the audit entry.
+        Three statements: the unit read under a row lock (unless ``current`` is given), the audit
+        entry and one version-checked ``UPDATE … RETURNING`` (a stale version raises, and the
+        caller's rollback takes the audit entry with it).
 
         Returns the unit's new state. Raises :class:`ConflictError` on a stale version,
         :class:`InvalidChangeError` on a change that breaks the rules.
@@ -476,16 +477,17 @@ class Register(SessionStore):
                 return {_PUBLIC_NAMES.get(k, k): v for k, v in cur.items()}
             version = cur["version"] + 1
             now = utcnow()
-            row = conn.execute(
-                update(ut).where(ut.c.id == unit_id, ut.c.version == expected_version)
-                .values(**diff, version=version, updated_at=now).returning(*ut.c)
-            ).first()
-            if row is None:
-                raise ConflictError(f"enheten {unit_id!r} har ändrats av någon annan; läs in den igen")
+            # the audit entry first: the unit's row is then locked only from the UPDATE to the commit
             conn.execute(insert(at).values(
                 unit_id=unit_id, action="update", user_name=user[:200], at=now, version=version,
                 before=_jsonable({f: cur[f] for f in diff}), after=_jsonable(diff), comment=None,
             ))
+            row = conn.execute(
+                update(ut).where(ut.c.id == unit_id, ut.c.version == expected_version)
+                .values(**diff, version=version, updated_at=now).returning(*ut.c)
+            ).first()
+            if row is None:  # the caller rolls back, the audit entry with it
+                raise ConflictError(f"enheten {unit_id!r} har ändrats av någon annan; läs in den igen")
         return {_PUBLIC_NAMES.get(k, k): v for k, v in row._mapping.items()}
 
     def _current(self, conn: Any, unit_id: str) -> dict[str, Any]:

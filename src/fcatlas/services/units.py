@@ -197,16 +197,16 @@ def update_unit(session: Session, *, actor: Actor, unit_id: str, changes: dict[s
                 expected_version: int) -> dict[str, Any]:
     """Change a unit on behalf of ``actor``; returns its new state (with ``version``).
 
-    One transaction of ``session`` (on PostgreSQL the one the caller's reads began: under READ
-    COMMITTED each statement sees the latest committed state), committed here, of three
-    statements: the unit read under a row lock with its region's state in the open round, one
-    version-checked ``UPDATE … RETURNING`` and the audit entry. Concurrent changes from the same
-    version wait for the lock; all but the first then see a newer version (412)."""
+    One transaction of ``session``, committed here, of three statements: the unit read with its
+    region's state in the open round, the audit entry, and one version-checked ``UPDATE …
+    RETURNING`` — the last, so that the unit's row is locked only from it to the commit.
+    Concurrent changes from the same version: the first ``UPDATE`` wins, the others wait for its
+    commit, then find a newer version (412) and their audit entries are rolled back with them."""
     if session.in_transaction() and session.get_bind().dialect.name == "sqlite":
         session.rollback()  # SQLite: the change is its own transaction; release any read lock first
     try:
         reg = Register(session)
-        found = round_store.lock_unit_for_edit(session, unit_id=unit_id)
+        found = round_store.unit_for_edit(session, unit_id=unit_id)
         if found is None:
             raise NotFoundError(f"enheten {unit_id!r} finns inte i registret")
         cur = found.row

@@ -103,7 +103,7 @@ async def warm_answers(app: FastAPI) -> None:
 
 def create_app(config: WebConfig | None = None) -> FastAPI:
     """The fcatlas web service for ``config`` (default: from the environment)."""
-    from fcatlas.db import open_engine
+    from fcatlas.db import open_engine, reading
     from fcatlas.web.api import atlas, auth, borders, downloads, grants, health, imports, rounds, units
     from fcatlas.web.cache import DataVersions, PublicAnswers, body_cache
     from fcatlas.web.deps import KnownActors
@@ -124,7 +124,8 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
                   openapi_url="/openapi.json", docs_url="/api/docs", redoc_url=None)
     app.state.config = cfg
     app.state.engine = open_engine(cfg.db_url)  # the process's one engine; 'fcatlas serve' upgraded it
-    app.state.versions = DataVersions(app.state.engine, cfg.cache_ttl_s)
+    app.state.reading = reading(app.state.engine)  # for GET and HEAD: the same pool, no BEGIN/ROLLBACK
+    app.state.versions = DataVersions(app.state.reading, cfg.cache_ttl_s)
     app.state.actors = KnownActors(cfg.cache_ttl_s)
     app.state.versions.also_forget.append(app.state.actors.clear)
     app.state.bodies = body_cache()

@@ -30,8 +30,11 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
 
     Made on the event loop (a session takes no connection until it is first used, in the
     route's thread); a connection is given back at the route's commit, or here: a transaction
-    still open is rolled back in the thread pool (database I/O never runs on the event loop)."""
-    session = Session(request.app.state.engine)
+    still open is rolled back in the thread pool (database I/O never runs on the event loop).
+    A GET or HEAD only reads: on PostgreSQL its session runs in autocommit
+    (:func:`fcatlas.db.reading`)."""
+    state = request.app.state
+    session = Session(state.reading if request.method in SAFE_METHODS else state.engine)
     try:
         yield session
     finally:
@@ -116,7 +119,7 @@ async def cookie_actor(request: Request) -> Actor:
     hit = known.get("session", sid)
     if hit is None:
         try:
-            hit = await anyio.to_thread.run_sync(_session_actor, request.app.state.engine, sid)
+            hit = await anyio.to_thread.run_sync(_session_actor, request.app.state.reading, sid)
         except AuthenticationError:
             return ANONYMOUS
         known.put("session", sid, *hit)
@@ -144,7 +147,7 @@ async def current_actor(request: Request) -> Actor:
     hit = known.get("token", token)
     if hit is not None:
         return hit[0]
-    actor = await anyio.to_thread.run_sync(_token_actor, request.app.state.engine, token)
+    actor = await anyio.to_thread.run_sync(_token_actor, request.app.state.reading, token)
     known.put("token", token, actor)
     return actor
 
