@@ -183,6 +183,7 @@ async def run_load(host: str, port: int, token: str, clients: int, seconds: floa
              ("summary", "/api/v1/atlas/summary?lan=20"), ("similar", None)]
     gz = {"Accept-Encoding": "gzip"}
     end = time.monotonic() + seconds
+    stale = [0, 0]  # the PATCHes saved, and those that lost a race (412)
 
     async def one(i: int) -> None:
         rnd = random.Random(i)
@@ -208,6 +209,7 @@ async def run_load(host: str, port: int, token: str, clients: int, seconds: floa
                                                     {**auth, "If-Match": f'"{ver}"', "Content-Type": "application/json"},
                                                     note)
                         ok = status in (200, 412)
+                        stale[status == 412] += 1
                     else:
                         name, url = rnd.choice(reads)
                         url = url or f"/api/v1/areas/{rnd.choice(regsos)}/similar?k=5"
@@ -223,6 +225,7 @@ async def run_load(host: str, port: int, token: str, clients: int, seconds: floa
             await c.close()
 
     await asyncio.gather(*(one(i) for i in range(clients)))
+    print(f"ändringar: {stale[0]} sparade, {stale[1]} med 412 (någon annan hann före)")
     return times, errors
 
 

@@ -134,6 +134,18 @@ def _close(session: Session, closure: Closure, import_id: int | None = None) -> 
     session.execute(insert(_table(AuditEntry)).values(**closure.audit, import_id=import_id))
 
 
+def _change_with_audit(change: Any, audit: dict[str, Any]) -> Any:
+    """PostgreSQL: a unit's version-checked ``UPDATE … RETURNING`` and its audit entry as one
+    statement (``WITH upd AS (UPDATE …), aud AS (INSERT … SELECT … FROM upd) SELECT * FROM upd``):
+    one round trip, atomic even in autocommit, and an audit entry only when the update happened."""
+    at = _table(AuditEntry)
+    upd = change.cte("upd")
+    values = [literal(v, type_=at.c[k].type).label(k) if k != "unit_id" else upd.c.id.label(k)
+              for k, v in audit.items()]
+    aud = insert(at).from_select(list(audit), select(*values).select_from(upd)).cte("aud")
+    return select(upd).add_cte(aud)
+
+
 class Register(SessionStore):
     """The family-centre register in a database.
 
@@ -477,16 +489,16 @@ class Register(SessionStore):
                 return {_PUBLIC_NAMES.get(k, k): v for k, v in cur.items()}
             version = cur["version"] + 1
             now = utcnow()
-            # the audit entry first: the unit's row is then locked only from the UPDATE to the commit
-            conn.execute(insert(at).values(
-                unit_id=unit_id, action="update", user_name=user[:200], at=now, version=version,
-                before=_jsonable({f: cur[f] for f in diff}), after=_jsonable(diff), comment=None,
-            ))
-            row = conn.execute(
-                update(ut).where(ut.c.id == unit_id, ut.c.version == expected_version)
-                .values(**diff, version=version, updated_at=now).returning(*ut.c)
-            ).first()
-            if row is None:  # the caller rolls back, the audit entry with it
+            change = (update(ut).where(ut.c.id == unit_id, ut.c.version == expected_version)
+                      .values(**diff, version=version, updated_at=now).returning(*ut.c))
+            audit = {"unit_id": unit_id, "action": "update", "user_name": user[:200], "at": now, "version": version,
+                     "before": _jsonable({f: cur[f] for f in diff}), "after": _jsonable(diff), "comment": None}
+            if conn.get_bind().dialect.name == "postgresql":
+                row = conn.execute(_change_with_audit(change, audit)).first()
+            else:  # the audit entry first: the row is then locked only from the UPDATE to the commit
+                conn.execute(insert(at).values(**audit))
+                row = conn.execute(change).first()
+            if row is None:  # the caller rolls back (on SQLite the audit entry with it)
                 raise ConflictError(f"enheten {unit_id!r} har ändrats av någon annan; läs in den igen")
         return {_PUBLIC_NAMES.get(k, k): v for k, v in row._mapping.items()}
 

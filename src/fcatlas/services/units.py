@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select
 from sqlalchemy.orm import Session
 
 from fcatlas.accounts.roles import Actor
@@ -197,13 +197,19 @@ def update_unit(session: Session, *, actor: Actor, unit_id: str, changes: dict[s
                 expected_version: int) -> dict[str, Any]:
     """Change a unit on behalf of ``actor``; returns its new state (with ``version``).
 
-    One transaction of ``session``, committed here, of three statements: the unit read with its
-    region's state in the open round, the audit entry, and one version-checked ``UPDATE …
-    RETURNING`` — the last, so that the unit's row is locked only from it to the commit.
-    Concurrent changes from the same version: the first ``UPDATE`` wins, the others wait for its
-    commit, then find a newer version (412) and their audit entries are rolled back with them."""
-    if session.in_transaction() and session.get_bind().dialect.name == "sqlite":
+    Two statements, committed here: the unit read with its region's state in the open round, then
+    one version-checked ``UPDATE … RETURNING`` with the audit entry (on PostgreSQL one statement,
+    run in autocommit when ``session`` has not begun a transaction: two round trips in all; on
+    SQLite two statements in one transaction). The unit's row is locked only by that write.
+    Concurrent changes from the same version: the first ``UPDATE`` wins, the others wait for it,
+    then find a newer version (412) and write no audit entry."""
+    dialect = session.get_bind().dialect.name
+    if session.in_transaction() and dialect == "sqlite":
         session.rollback()  # SQLite: the change is its own transaction; release any read lock first
+    if dialect == "postgresql" and not session.in_transaction():
+        # two round trips, no BEGIN/COMMIT: the read, then the change and its audit entry as one
+        # statement (atomic by itself, see Register.update_unit)
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
     try:
         reg = Register(session)
         found = round_store.unit_for_edit(session, unit_id=unit_id)
@@ -213,14 +219,12 @@ def update_unit(session: Session, *, actor: Actor, unit_id: str, changes: dict[s
         actor.require(actor.may_edit_region(cur["lan_code"]), f"ändra enheter i region {cur['lan_code']}")
         found.ensure_editable()
         if cur["version"] != expected_version:
-            raise _stale(session, unit_id, cur["version"], expected_version)
+            raise _stale(session, unit_id, expected_version)
         try:
             new = reg.update_unit(unit_id, changes, expected_version, actor.name, current=cur)
         except ConflictError:
             session.rollback()
-            now = session.scalar(select(Unit.version).where(Unit.id == unit_id))
-            raise _stale(session, unit_id, now if now is not None else expected_version + 1,
-                         expected_version) from None
+            raise _stale(session, unit_id, expected_version) from None
         session.commit()
         return new
     finally:
@@ -228,10 +232,15 @@ def update_unit(session: Session, *, actor: Actor, unit_id: str, changes: dict[s
             session.rollback()
 
 
-def _stale(session: Session, unit_id: str, current: int, expected: int) -> StaleVersionError:
-    last = session.execute(select(AuditEntry.user_name, AuditEntry.at).where(AuditEntry.unit_id == unit_id)
-                           .order_by(AuditEntry.id.desc()).limit(1)).first()
-    who = f" av {last[0]} {last[1]:%Y-%m-%d %H:%M}" if last else ""
+def _stale(session: Session, unit_id: str, expected: int) -> StaleVersionError:
+    """The 412 of a change from ``expected`` when the unit is newer: its version now and who saved
+    it last and when (one query)."""
+    last = (select(AuditEntry.user_name, AuditEntry.at).where(AuditEntry.unit_id == unit_id)
+            .order_by(AuditEntry.id.desc()).limit(1).subquery())
+    row = session.execute(select(Unit.version, last.c.user_name, last.c.at)
+                          .outerjoin(last, literal(True)).where(Unit.id == unit_id)).first()
+    current = row[0] if row is not None else expected + 1
+    who = f" av {row[1]} {row[2]:%Y-%m-%d %H:%M}" if row is not None and row[1] is not None else ""
     return StaleVersionError(
         f"enheten {unit_id!r} har ändrats sedan du läste den: senast sparad{who} (version {current}, du utgick "
         f"från version {expected}); läs in den igen och gör om ändringen",
