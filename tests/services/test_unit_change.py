@@ -1,0 +1,65 @@
+"""Changing a unit: what is written, and how little (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
+
+from fcatlas.accounts.roles import Actor, Level
+from fcatlas.errors import ConflictError, StaleVersionError
+from fcatlas.register.models import AuditEntry, Unit
+from fcatlas.register.store import Register
+from fcatlas.services import units
+
+H20 = Actor.region_user("h20@regiondalarna.se", lan_code="20", level=Level.HANDLAGGARE)
+
+
+@pytest.fixture
+def reg(db_url, shared_data):
+    r = Register.open(db_url)
+    r.import_file(shared_data / "familjecentraler" / "dalarna_2026.csv", round=2027, user="import@regiondalarna.se")
+    yield r
+    r.close()
+
+
+def _audits(reg: Register, unit_id: str) -> int:
+    with Session(reg.engine) as s:
+        return int(s.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.unit_id == unit_id)) or 0)
+
+
+def test_a_change_is_the_read_and_one_write_with_its_audit_entry(reg):
+    unit = reg.get_unit(reg.list_units(lan="20").iloc[0]["id"])
+    before = _audits(reg, unit["id"])
+    sql: list[str] = []
+    listen = lambda *a: sql.append(a[2].split()[0].upper())  # noqa: E731 - the statement's first word
+    event.listen(reg.engine, "before_cursor_execute", listen)
+    try:
+        with Session(reg.engine) as s:  # as the web's request session
+            new = units.update_unit(s, actor=H20, unit_id=unit["id"], changes={"locality": "Ny ort"},
+                                    expected_version=int(unit["version"]))
+    finally:
+        event.remove(reg.engine, "before_cursor_execute", listen)
+    assert new["version"] == int(unit["version"]) + 1 and new["locality"] == "Ny ort"
+    assert _audits(reg, unit["id"]) == before + 1
+    if reg.engine.dialect.name == "postgresql":
+        # two round trips in autocommit: the read, then the UPDATE and its audit entry in one WITH
+        assert sql == ["SELECT", "WITH"]
+    else:
+        assert sql == ["SELECT", "INSERT", "UPDATE"]
+
+
+def test_an_update_that_loses_the_race_writes_no_audit_entry(reg):
+    unit = reg.get_unit(reg.list_units(lan="20").iloc[0]["id"])
+    v = int(unit["version"])
+    reg.update_unit(unit["id"], {"locality": "Först"}, v, "annan@regiondalarna.se")
+    before = _audits(reg, unit["id"])
+    with Session(reg.engine) as s, pytest.raises(ConflictError):
+        # what a change that read version v just before the other one was saved then does
+        stale = dict(s.execute(select(Unit.__table__).where(Unit.id == unit["id"])).one()._mapping) | {"version": v}
+        Register(s).update_unit(unit["id"], {"locality": "Sen"}, v, "h20@regiondalarna.se", current=stale)
+    assert _audits(reg, unit["id"]) == before
+    assert reg.get_unit(unit["id"])["locality"] == "Först"
+    with Session(reg.engine) as s, pytest.raises(StaleVersionError) as err:
+        units.update_unit(s, actor=H20, unit_id=unit["id"], changes={"locality": "Sen"}, expected_version=v)
+    assert "annan@regiondalarna.se" in str(err.value) and f"version {v + 1}" in str(err.value)
