@@ -74,6 +74,21 @@ def test_two_workers_one_changes_the_other_follows_within_the_ttl(dalarna, make_
     assert other.get("/api/v1/units?lan=20", headers=t["h20"]).json()["items"][0]["version"] == unit["version"] + 1
 
 
+def test_a_regions_draft_is_never_behind_another_workers_change(dalarna, make_client):
+    """A user's own picture is read for every request: right after a change through another worker
+    (however long the TTL) the next read has the new version, so an edit starts from it."""
+    one, other = make_client(cache_ttl_s=3600), make_client(cache_ttl_s=3600)
+    t = {w: login(one, w) for w in ("f20", "h20")}
+    unit = other.get("/api/v1/units?lan=20", headers=t["f20"]).json()["items"][0]
+    url, v = f"/api/v1/units/{unit['id']}", unit["version"]
+    assert one.patch(url, json={"note": "ändrad"}, headers={**t["h20"], "If-Match": f'"{v}"'}).status_code == 200
+    again = other.get("/api/v1/units?lan=20", headers=t["f20"]).json()["items"][0]
+    assert again["id"] == unit["id"] and again["version"] == v + 1
+    ok = other.patch(url, json={"note": "min"}, headers={**t["f20"], "If-Match": f'"{again["version"]}"'})
+    assert ok.status_code == 200
+    assert other.get("/api/v1/units?lan=20").json()["total"] == 0  # the public picture: nothing published
+
+
 def test_patch_then_get_on_the_same_worker_sees_the_new_version(dalarna, make_client):
     client = make_client(cache_ttl_s=3600)
     t = {w: login(client, w) for w in ("nationell", "h20")}

@@ -1,12 +1,14 @@
 """Per-worker caches of finished answers, so that a read of unchanged data costs almost nothing.
 
 * :class:`DataVersions` — the data version (:func:`fcatlas.services.units.data_version`, one
-  query of three indexed maxima) as this worker last read it. It is trusted for ``ttl_s`` seconds
-  (``FCATLAS_CACHE_TTL_S``, default 1 s) and forgotten at once when this worker has handled a
-  request that may change something (any method but GET, HEAD and OPTIONS). So a change made
-  through a worker is seen by that worker's next request, and a change made through another
-  worker (or with the CLI on the same database) at most ``ttl_s`` seconds later. With ``ttl_s``
-  = 0 the version is read for every request.
+  query of three indexed maxima) as this worker last read it. For the published picture it is
+  trusted for ``ttl_s`` seconds (``FCATLAS_CACHE_TTL_S``, default 1 s) and forgotten at once when
+  this worker has handled a request that may change something (any method but GET, HEAD and
+  OPTIONS). So a change made through a worker is seen by that worker's next request, and a change
+  made through another worker (or with the CLI on the same database) at most ``ttl_s`` seconds
+  later. With ``ttl_s`` = 0 the version is read for every request. A logged-in user's own picture
+  (a region's draft, the national level's) is read for every request (concurrent requests share
+  one read): what a region's users work on is never behind, whichever worker saved it.
 * :class:`PublicAnswers` — pure ASGI middleware in front of the anonymous reads of the atlas and
   the register (``/api/v1/units``, ``/areas``, ``/areas/{regso}/similar``, ``/atlas/summary``,
   ``/gaps``): the finished answer (body, its gzip form and its ETag) is kept per path and query
@@ -65,12 +67,15 @@ class DataVersions:
         #: :class:`fcatlas.web.deps.KnownActors`: a logout or a disabled account)
         self.also_forget: list[Callable[[], None]] = []
 
-    def fresh(self) -> tuple[int, ...] | None:
-        """The remembered version if it is younger than ``ttl_s``, else ``None`` (no database)."""
-        full = self._full
-        if full is not None and time.monotonic() - self._read_at < self.ttl_s:
-            return full
-        return None
+    def fresh(self, since: float | None = None) -> tuple[int, ...] | None:
+        """The remembered version if it is younger than ``ttl_s`` — or, with ``since``, if its
+        read began at or after that moment (``time.monotonic()``) — else ``None`` (no database)."""
+        full, read_at = self._full, self._read_at
+        if full is None:
+            return None
+        if since is not None:
+            return full if read_at >= since else None
+        return full if time.monotonic() - read_at < self.ttl_s else None
 
     def fresh_public(self) -> tuple[int, ...] | None:
         """The published picture's version if it is younger than ``ttl_s`` (no database)."""
@@ -79,33 +84,34 @@ class DataVersions:
             return public
         return None
 
-    def fresh_seen(self, seen: str) -> tuple[int, ...] | None:
-        """The remembered version of the picture ``seen`` if it is young enough (no database)."""
-        full = self.fresh()
-        return None if full is None else version_seen(full, seen)
-
-    def full(self) -> tuple[int, ...]:
-        """The version of everything (read from the database when the remembered one is too old;
-        by one thread at a time, the others use what it read)."""
-        hit = self.fresh()
+    def full(self, since: float | None = None) -> tuple[int, ...]:
+        """The version of everything: the remembered one while :meth:`fresh`, else read from the
+        database (by one thread at a time; the others that need it meanwhile use what it read)."""
+        hit = self.fresh(since)
         if hit is not None:
             return hit
         with self._reading:
-            hit = self.fresh()
+            hit = self.fresh(since)
             if hit is not None:
                 return hit
-            generation = self._generation
+            generation, started = self._generation, time.monotonic()
             with Session(self.engine) as s:
                 full = data_version(s, "alla")
             with self._lock:
                 if generation == self._generation:  # not forgotten while it was read
-                    self._full, self._read_at = full, time.monotonic()
-                    self._public, self._public_at = version_seen(full, "publicerat"), self._read_at
+                    self._full, self._read_at = full, started
+                    self._public, self._public_at = version_seen(full, "publicerat"), started
             return full
 
-    def seen(self, seen: str) -> tuple[int, ...]:
-        """The version of the picture ``seen`` (a :func:`fcatlas.services.units.visibility`)."""
-        return version_seen(self.full(), seen)
+    def seen(self, seen: str, since: float | None = None) -> tuple[int, ...]:
+        """The version of the picture ``seen`` (a :func:`fcatlas.services.units.visibility`).
+
+        The published picture's version is trusted for ``ttl_s``; any other picture (a region's
+        draft, the national level's) is read again for each request (``since``: when it
+        arrived; concurrent requests share one read), so that a user sees every change committed
+        before the request, whichever worker made it — the version read after a 412 is the one
+        that wins."""
+        return version_seen(self.full(since if seen != "publicerat" else None), seen)
 
     def forget(self, *, public: bool = True) -> None:
         """Read the version again for the next request (something may have changed);
@@ -158,10 +164,11 @@ class _LRU:
 
 
 # -- encoded bodies of the routes (any actor) ------------------------------------------------------
-def picture(request: Request, actor: Any) -> tuple[str, tuple[int, ...]]:
-    """The picture ``actor`` sees and its data version: part of every cached body's key."""
+def picture(request: Request, actor: Any, since: float | None = None) -> tuple[str, tuple[int, ...]]:
+    """The picture ``actor`` sees and its data version (see :meth:`DataVersions.seen`; ``since``:
+    when the request arrived, default now): part of every cached body's key."""
     seen = visibility(actor)
-    return seen, request.app.state.versions.seen(seen)
+    return seen, request.app.state.versions.seen(seen, time.monotonic() if since is None else since)
 
 
 def cached_json(request: Request, key: tuple[Any, ...], make: Callable[[], Any]) -> Response:
@@ -179,18 +186,19 @@ def cached_json(request: Request, key: tuple[Any, ...], make: Callable[[], Any])
 
 async def answer_json(request: Request, actor: Any, key: tuple[Any, ...], make: Callable[[], Any]) -> Response:
     """:func:`cached_json` for an ``async`` route, whose ``key`` holds the route and its parameters
-    (the caller's picture is added here). When this worker has the body for the picture at a
-    version it still trusts, the answer is sent from the event loop without a thread or the
-    database; otherwise the version and ``make()`` are read in the thread pool."""
-    seen = visibility(actor)
-    version = request.app.state.versions.fresh_seen(seen)
+    (the caller's picture is added here). The published picture's body, when this worker has it
+    at a version it still trusts, is sent from the event loop without a thread or the database;
+    otherwise (and for every other picture, whose version is read for each request) the version
+    and ``make()`` are read in the thread pool."""
+    seen, arrived = visibility(actor), time.monotonic()
+    version = request.app.state.versions.fresh_public() if seen == "publicerat" else None
     if version is not None:
         hit = request.app.state.bodies.get((*key, seen, version))
         if hit is not None:
             return body_with_etag(request, *hit)
 
     def in_thread() -> Response:
-        return cached_json(request, (*key, *picture(request, actor)), make)
+        return cached_json(request, (*key, *picture(request, actor, arrived)), make)
 
     return await anyio.to_thread.run_sync(in_thread)
 
