@@ -206,7 +206,8 @@ def update_unit(session: Session, *, actor: Actor, unit_id: str, changes: dict[s
     dialect = session.get_bind().dialect.name
     if session.in_transaction() and dialect == "sqlite":
         session.rollback()  # SQLite: the change is its own transaction; release any read lock first
-    if dialect == "postgresql" and not session.in_transaction():
+    autocommit = dialect == "postgresql" and not session.in_transaction()
+    if autocommit:
         # two round trips, no BEGIN/COMMIT: the read, then the change and its audit entry as one
         # statement (atomic by itself, see Register.update_unit)
         session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
@@ -224,6 +225,8 @@ def update_unit(session: Session, *, actor: Actor, unit_id: str, changes: dict[s
             new = reg.update_unit(unit_id, changes, expected_version, actor.name, current=cur)
         except ConflictError:
             session.rollback()
+            if autocommit:  # the 412's one query, as the rest: without BEGIN and ROLLBACK
+                session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
             raise _stale(session, unit_id, expected_version) from None
         session.commit()
         return new

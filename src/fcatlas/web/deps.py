@@ -34,11 +34,14 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     A GET or HEAD only reads: on PostgreSQL its session runs in autocommit
     (:func:`fcatlas.db.reading`)."""
     state = request.app.state
-    session = Session(state.reading if request.method in SAFE_METHODS else state.engine)
+    reads = request.method in SAFE_METHODS
+    session = Session(state.reading if reads else state.engine)
+    #: in autocommit nothing is left to roll back: the connection goes back to the pool without I/O
+    autocommit = reads and state.reading is not state.engine
     try:
         yield session
     finally:
-        if session.in_transaction():
+        if session.in_transaction() and not autocommit:
             with anyio.CancelScope(shield=True):  # a dropped client must not leak the connection
                 await anyio.to_thread.run_sync(session.close)
         else:

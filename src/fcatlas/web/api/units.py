@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from starlette.concurrency import run_in_threadpool
 
 from fcatlas.errors import ConfigError
 from fcatlas.services import units
@@ -108,17 +109,20 @@ def _if_match(value: str) -> int:
 
 @router.patch("/{unit_id}", response_model=UnitOut, dependencies=[Depends(json_body)],
               responses=responses(400, 401, 403, 404, 409, 412, 415, 422), summary="Ändra en enhet")
-def patch_unit(unit_id: Annotated[str, Path(max_length=100, description="Enhetens id.")], body: UnitChange, actor: ActorDep,
+async def patch_unit(unit_id: Annotated[str, Path(max_length=100, description="Enhetens id.")], body: UnitChange, actor: ActorDep,
                session: SessionDep,
                if_match: Annotated[str, Header(pattern=r'^(W/)?"?[0-9]{1,9}"?$',
                                                description='Versionen du läste, t.ex. "3".')]) -> dict[str, Any]:
     """Ändrar en enhet. Skicka versionen du läste i `If-Match`; har någon annan sparat sedan dess
     blir svaret 412 med vem som sparade senast och när."""
+    # async: only the change itself goes to the thread pool (one trip; a sync route would take a
+    # second one for the answer's validation)
     expected = _if_match(if_match)
     changes = body.model_dump(exclude_unset=True)
     if "status_date" in changes and changes["status_date"] is not None:
         changes["status_date"] = changes["status_date"].isoformat()
-    new = units.update_unit(session, actor=actor, unit_id=unit_id, changes=changes, expected_version=expected)
+    new = await run_in_threadpool(units.update_unit, session, actor=actor, unit_id=unit_id, changes=changes,
+                                  expected_version=expected)
     return {k: _clean(v) for k, v in new.items() if k in UnitOut.model_fields} | {"round": new.get("last_round", 0)}
 
 
