@@ -28,7 +28,7 @@ def _records(df: Any) -> list[dict[str, Any]]:
 
 @router.get("/atlas/summary", responses=responses(304, 400, 401, 404, 422, 503), summary="Atlasens nyckeltal")
 async def atlas_summary(request: Request, actor: ActorDep, session: SessionDep, bundle: BundleDep, lan: LanQuery = None,
-                  year: YearQuery = None) -> Response:
+                        year: YearQuery = None) -> Response:
     """Samma nycklar och siffror som `summary.json` från `fcatlas atlas` på samma data: de fyra
     frågorna för hela landet eller ett län."""
     return await answer_json(request, actor, ("summary", lan, year),
@@ -53,8 +53,8 @@ def area_layer(request: Request, bundle: BundleDep, lan: LanQuery = None, year: 
 
 @router.get("/areas/{regso}/similar", responses=responses(304, 400, 404, 422, 503), summary="Liknande områden")
 async def similar(request: Request, regso: Annotated[str, Path(pattern=r"^[0-9]{4}R[0-9]{3}$", description="RegSO-kod.")],
-            actor: ActorDep, session: SessionDep, bundle: BundleDep,
-            k: Annotated[int, Query(ge=1, le=50, description="Antal liknande områden.")] = 5) -> Response:
+                  actor: ActorDep, session: SessionDep, bundle: BundleDep,
+                  k: Annotated[int, Query(ge=1, le=50, description="Antal liknande områden.")] = 5) -> Response:
     """De k RegSO som mest liknar området (som `fcatlas similar`), med avståndet per egenskap."""
     return await answer_json(request, actor, ("similar", regso, k),
                        lambda: {"items": _records(areas.similar(session, bundle, actor=actor, regso=regso, k=k))})
@@ -62,7 +62,7 @@ async def similar(request: Request, regso: Annotated[str, Path(pattern=r"^[0-9]{
 
 @router.get("/gaps", responses=responses(304, 400, 404, 422, 503), summary="Luckor: utanförskapsområden utan familjecentral")
 async def gaps(request: Request, actor: ActorDep, session: SessionDep, bundle: BundleDep, lan: LanQuery = None,
-         year: YearQuery = None) -> Response:
+               year: YearQuery = None) -> Response:
     """Områden med stort utanförskap utan familjecentral inom räckhåll, flest barn först."""
     return await answer_json(request, actor, ("gaps", lan, year),
                        lambda: {"items": _records(areas.gaps(session, bundle, actor=actor, lan=lan, year=year))})

@@ -88,8 +88,8 @@ def _clean(v: Any) -> Any:
 
 @router.get("", response_model=UnitPageOut, responses=responses(304, 401, 422), summary="Enheter")
 async def list_units(request: Request, actor: ActorDep, session: SessionDep, lan: LanQuery = None,
-               limit: Annotated[int, Query(ge=1, le=1000, description="Högst så många (1–1000).")] = 100,
-               offset: Annotated[int, Query(ge=0, le=1_000_000, description="Hoppa över så många.")] = 0) -> Response:
+                     limit: Annotated[int, Query(ge=1, le=1000, description="Högst så många (1–1000).")] = 100,
+                     offset: Annotated[int, Query(ge=0, le=1_000_000, description="Hoppa över så många.")] = 0) -> Response:
     """Enheterna som anroparen får se: det publicerade för alla, den egna regionens aktuella
     uppgifter (utkast) för regionens användare, allt aktuellt för den nationella nivån."""
     def make() -> dict[str, Any]:
@@ -110,9 +110,9 @@ def _if_match(value: str) -> int:
 @router.patch("/{unit_id}", response_model=UnitOut, dependencies=[Depends(json_body)],
               responses=responses(400, 401, 403, 404, 409, 412, 415, 422), summary="Ändra en enhet")
 async def patch_unit(unit_id: Annotated[str, Path(max_length=100, description="Enhetens id.")], body: UnitChange, actor: ActorDep,
-               session: SessionDep,
-               if_match: Annotated[str, Header(pattern=r'^(W/)?"?[0-9]{1,9}"?$',
-                                               description='Versionen du läste, t.ex. "3".')]) -> dict[str, Any]:
+                     session: SessionDep,
+                     if_match: Annotated[str, Header(pattern=r'^(W/)?"?[0-9]{1,9}"?$',
+                                                     description='Versionen du läste, t.ex. "3".')]) -> dict[str, Any]:
     """Ändrar en enhet. Skicka versionen du läste i `If-Match`; har någon annan sparat sedan dess
     blir svaret 412 med vem som sparade senast och när."""
     # async: only the change itself goes to the thread pool (one trip; a sync route would take a
