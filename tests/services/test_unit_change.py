@@ -15,14 +15,6 @@ from fcatlas.services import units
 H20 = Actor.region_user("h20@regiondalarna.se", lan_code="20", level=Level.HANDLAGGARE)
 
 
-@pytest.fixture
-def reg(db_url, shared_data):
-    r = Register.open(db_url)
-    r.import_file(shared_data / "familjecentraler" / "dalarna_2026.csv", round=2027, user="import@regiondalarna.se")
-    yield r
-    r.close()
-
-
 def _audits(reg: Register, unit_id: str) -> int:
     with Session(reg.engine) as s:
         return int(s.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.unit_id == unit_id)) or 0)

@@ -8,20 +8,11 @@ from sqlalchemy.orm import Session
 from fcatlas.accounts.roles import ANONYMOUS, Actor, Level
 from fcatlas.db import unit_of_work
 from fcatlas.errors import NotFoundError, PermissionDeniedError
-from fcatlas.register.store import Register
 from fcatlas.services import units
 
 NAT = Actor.national("n@socialstyrelsen.se")
 H20 = Actor.region_user("h20@regiondalarna.se", lan_code="20", level=Level.HANDLAGGARE)
 F18 = Actor.region_user("f18@regionorebrolan.se", lan_code="18", level=Level.FORETRADARE)
-
-
-@pytest.fixture
-def reg(db_url, shared_data):
-    r = Register.open(db_url)
-    r.import_file(shared_data / "familjecentraler" / "dalarna_2026.csv", round=2027, user="import@regiondalarna.se")
-    yield r
-    r.close()
 
 
 def test_history_lists_the_import_and_each_edit_newest_first_with_before_and_after(reg):
