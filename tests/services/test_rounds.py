@@ -11,21 +11,12 @@ from fcatlas.accounts.roles import ANONYMOUS, Actor, Level
 from fcatlas.db import unit_of_work
 from fcatlas.errors import ConfigError, ConflictError, NotFoundError, PermissionDeniedError
 from fcatlas.register import rounds as round_store
-from fcatlas.register.store import Register
 from fcatlas.services import rounds
 
 NAT = Actor.national("n@socialstyrelsen.se")
 F20 = Actor.region_user("f20@regiondalarna.se", lan_code="20", level=Level.FORETRADARE)
 H20 = Actor.region_user("h20@regiondalarna.se", lan_code="20", level=Level.HANDLAGGARE)
 F18 = Actor.region_user("f18@regionorebrolan.se", lan_code="18", level=Level.FORETRADARE)
-
-
-@pytest.fixture
-def reg(db_url, shared_data):
-    r = Register.open(db_url)
-    r.import_file(shared_data / "familjecentraler" / "dalarna_2026.csv", round=2027, user="f20@regiondalarna.se")
-    yield r
-    r.close()
 
 
 def _published(reg, lan=None):
