@@ -101,3 +101,24 @@ def test_history_of_a_unit_names_who_changed_what_for_the_region_and_the_nationa
     assert client.get(url + "/history", headers=t["f18"]).status_code == 403
     assert client.get(url + "/history").status_code == 403
     assert client.get("/api/v1/units/finns-inte/history", headers=t["nationell"]).status_code == 404
+
+
+def test_the_list_narrows_by_kommun_category_and_status_as_the_map_filter(world):
+    client, t = world
+    own = client.get("/api/v1/units?lan=20&limit=1000", headers=t["h20"]).json()["items"]
+    kommun = own[0]["kommun_code"]
+    by_kommun = client.get(f"/api/v1/units?kommun={kommun}", headers=t["h20"]).json()
+    assert by_kommun["total"] == sum(u["kommun_code"] == kommun for u in own) >= 1
+    assert {u["kommun_code"] for u in by_kommun["items"]} == {kommun}
+    for field, value in (("category", "familjecentral"), ("status", "i_drift")):
+        got = client.get(f"/api/v1/units?lan=20&{field}={value}", headers=t["h20"]).json()
+        assert got["total"] == sum(u[field] == value for u in own) >= 1
+        assert {u[field] for u in got["items"]} == {value}
+    both = client.get(f"/api/v1/units?kommun={kommun}&category=familjecentral&status=i_drift", headers=t["h20"]).json()
+    assert both["total"] == sum(u["kommun_code"] == kommun and u["category"] == "familjecentral"
+                                and u["status"] == "i_drift" for u in own)
+    assert client.get(f"/api/v1/units?kommun={kommun}").json()["total"] == 0  # the public: nothing published yet
+    wrong = client.get(f"/api/v1/units?lan=18&kommun={kommun}", headers=t["h20"])
+    assert wrong.status_code == 400 and "ligger inte i län 18" in wrong.json()["fel"]
+    bad = client.get("/api/v1/units?status=stangd", headers=t["h20"])
+    assert bad.status_code == 422 and bad.json()["detaljer"][0]["falt"] == "status"

@@ -21,7 +21,7 @@ from sqlalchemy import func, literal, select
 from sqlalchemy.orm import Session
 
 from fcatlas.accounts.roles import Actor
-from fcatlas.errors import ConflictError, NotFoundError, StaleVersionError
+from fcatlas.errors import ConfigError, ConflictError, NotFoundError, StaleVersionError
 from fcatlas.register import rounds as round_store
 from fcatlas.register.models import AuditEntry, ImportRecord, InventoryRound, RoundEvent, Unit
 from fcatlas.register.store import (
@@ -110,15 +110,24 @@ def _visible_units(session: Session, *, actor: Actor, lan: str | None, limit: in
     return UnitPage(page, total)
 
 
-def visible_unit_rows(session: Session, *, actor: Actor, lan: str | None = None, limit: int = 1000,
+def visible_unit_rows(session: Session, *, actor: Actor, lan: str | None = None, kommun: str | None = None,
+                      category: str | None = None, status: str | None = None, limit: int = 1000,
                       offset: int = 0) -> tuple[list[dict[str, Any]], int]:
     """The same page as :func:`visible_units` (the same units, order, values and ``version``), as
     plain rows with the register's public column names, and the total — built without a
-    DataFrame, for the API's list, which is read again after every change of a draft."""
+    DataFrame, for the API's list, which is read again after every change of a draft.
+
+    ``kommun``, ``category`` and ``status`` narrow the list as the filter of the map and the table
+    does (:mod:`fcatlas.services.selection`): a kommun must lie in ``lan`` when both are given."""
     from fcatlas.domain import GOVERNANCE_FIELDS
     from fcatlas.register.models import UNIT_FIELDS
     from fcatlas.register.store import _PUBLIC_NAMES, COLUMNS
 
+    if kommun is not None:
+        if lan is not None and kommun[:2] != lan:
+            raise ConfigError(f"kommunen {kommun} ligger inte i län {lan}")
+        lan = kommun[:2]
+    wanted = {k: v for k, v in (("kommun_code", kommun), ("category", category), ("status", status)) if v is not None}
     rows: list[dict[str, Any]] = []
     drafts = [code for code in _lans(lan) if actor.may_see_drafts(code)]
     if drafts:
@@ -144,7 +153,8 @@ def visible_unit_rows(session: Session, *, actor: Actor, lan: str | None = None,
         for c in bools:
             d[c] = None if d[c] is None else bool(d[c])
         d["round"] = int(d["round"])
-        out.append({c: d[c] for c in COLUMNS} | {"version": d.get("version")})
+        if all(d[k] == v for k, v in wanted.items()):
+            out.append({c: d[c] for c in COLUMNS} | {"version": d.get("version")})
     out.sort(key=lambda d: tuple((d[c] is None, d[c] or "") for c in ("lan_code", "kommun_code", "name", "id")))
     page = out[offset: offset + limit]
     # a draft row carries its version; a published one gets the unit's current version

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.concurrency import run_in_threadpool
 
+from fcatlas.domain import Category, Status
 from fcatlas.errors import ConfigError
 from fcatlas.services import units
 from fcatlas.web.api.rounds import LAN_CODES
@@ -22,6 +23,14 @@ router = APIRouter(prefix="/api/v1/units", tags=["enheter"])
 
 LanQuery = Annotated[str | None, Query(pattern="^(" + "|".join(LAN_CODES) + ")$",
                                        description="Bara detta län (länskod, t.ex. 20).")]
+
+
+#: the codes of the categories and the statuses (as the answers give them)
+CATEGORY_PATTERN = "^(" + "|".join(c.value for c in Category) + ")$"
+STATUS_PATTERN = "^(" + "|".join(s.value for s in Status) + ")$"
+KommunQuery = Annotated[str | None, Query(pattern="^[0-9]{4}$", description="Bara denna kommun (kommunkod, t.ex. 2080).")]
+CategoryQuery = Annotated[str | None, Query(pattern=CATEGORY_PATTERN, description="Bara denna kategori.")]
+StatusQuery = Annotated[str | None, Query(pattern=STATUS_PATTERN, description="Bara denna status.")]
 
 
 class UnitOut(BaseModel):
@@ -63,7 +72,7 @@ class UnitChange(BaseModel):
         return data
 
     name: str | None = Field(None, min_length=1, max_length=200, description="Namn.")
-    status: str | None = Field(None, pattern="^(i_drift|planerad|avsiktsforklaring|nedlagd)$", description="Status.")
+    status: str | None = Field(None, pattern=STATUS_PATTERN, description="Status.")
     status_date: dt.date | None = Field(None, description="Statusdatum.")
     mvc: bool | None = None
     bvc: bool | None = None
@@ -88,16 +97,19 @@ def _clean(v: Any) -> Any:
 
 @router.get("", response_model=UnitPageOut, responses=responses(304, 401, 422), summary="Enheter")
 async def list_units(request: Request, actor: ActorDep, session: SessionDep, lan: LanQuery = None,
+                     kommun: KommunQuery = None, category: CategoryQuery = None, status: StatusQuery = None,
                      limit: Annotated[int, Query(ge=1, le=1000, description="Högst så många (1–1000).")] = 100,
                      offset: Annotated[int, Query(ge=0, le=1_000_000, description="Hoppa över så många.")] = 0) -> Response:
     """Enheterna som anroparen får se: det publicerade för alla, den egna regionens aktuella
-    uppgifter (utkast) för regionens användare, allt aktuellt för den nationella nivån."""
+    uppgifter (utkast) för regionens användare, allt aktuellt för den nationella nivån. Län,
+    kommun, kategori och status smalnar av listan som filtret på kartan och i tabellen."""
     def make() -> dict[str, Any]:
-        rows, total = units.visible_unit_rows(session, actor=actor, lan=lan, limit=limit, offset=offset)
+        rows, total = units.visible_unit_rows(session, actor=actor, lan=lan, kommun=kommun, category=category,
+                                              status=status, limit=limit, offset=offset)
         return {"items": [{k: _clean(v) for k, v in row.items() if k in UnitOut.model_fields} for row in rows],
                 "total": total}
 
-    return await answer_json(request, actor, ("units", lan, limit, offset), make)
+    return await answer_json(request, actor, ("units", lan, kommun, category, status, limit, offset), make)
 
 
 def _if_match(value: str) -> int:
