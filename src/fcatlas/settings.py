@@ -31,6 +31,9 @@ class Settings:
     max_input_bytes: int = 10_000_000
     #: Most rows accepted in one input file (``FCATLAS_MAX_ROWS``, default 50 000).
     max_input_rows: int = 50_000
+    #: Most connections one process keeps to PostgreSQL (``FCATLAS_DB_POOL``, default 20): with
+    #: ``fcatlas serve --workers N`` the server needs N times as many (PostgreSQL allows 100 by default).
+    db_pool: int = 20
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -43,6 +46,7 @@ class Settings:
             offline=e.get("FCATLAS_OFFLINE", "").strip().lower() not in ("", "0", "false", "no", "nej"),
             max_input_bytes=_positive(e, "FCATLAS_MAX_FILE_MB", 10.0, 1_000_000),
             max_input_rows=_positive(e, "FCATLAS_MAX_ROWS", 50_000, 1),
+            db_pool=_positive(e, "FCATLAS_DB_POOL", 20, 1),
         )
 
     @property

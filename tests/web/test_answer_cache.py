@@ -222,3 +222,19 @@ def test_known_actors_keep_only_a_digest_of_the_secret(dalarna, make_client):
     kept = worker.app.state.actors._items
     assert len(kept) == 1 and all(secret.encode() not in key for key in kept)
     assert all(secret not in repr(value) for value in kept.values())
+
+
+def test_a_look_up_under_way_when_the_memory_is_cleared_is_not_kept():
+    from fcatlas.web.deps import MAX_ACTOR_TTL_S, KnownActors
+
+    known = KnownActors(3600)
+    assert known.ttl_s == MAX_ACTOR_TTL_S  # a long data TTL does not keep credentials longer
+    started = known.begin()
+    known.clear()  # e.g. a logout handled while another request was looking the cookie up
+    known.put("session", "sid", started, F20, "csrf")
+    assert known.get("session", "sid") is None
+    known.put("session", "sid", known.begin(), F20, "csrf")
+    assert known.get("session", "sid") == (F20, "csrf") and known.get("token", "sid") is None
+    old = (known._generation, time.monotonic() - MAX_ACTOR_TTL_S)  # counted from the look-up's start
+    known.put("token", "t", old, F20)
+    assert known.get("token", "t") is None

@@ -107,9 +107,14 @@ def make_engine(url: str | URL) -> Engine:
         protect(db_file, "databasen")
         # absolute: the engine is kept for the whole process, whatever the working directory
         u = u.set(database=str(db_file.absolute()))
-    # PostgreSQL: a pool large enough for a worker's thread pool under load, so that connections
-    # are kept rather than opened and closed (each a new server process) as the load varies
-    pool = {"pool_size": 20, "max_overflow": 20} if backend.startswith("postgresql") else {}
+    # PostgreSQL: a fixed pool (FCATLAS_DB_POOL, default 20) large enough for a web worker under
+    # load, so that connections are kept rather than opened and closed (each a new server process)
+    # as the load varies; a request that finds them all busy waits for one
+    pool = {}
+    if backend.startswith("postgresql"):
+        from fcatlas.settings import Settings
+
+        pool = {"pool_size": Settings.from_env().db_pool, "max_overflow": 0}
     try:
         engine = create_engine(u, future=True, **pool)
     except Exception as exc:  # missing driver, bad options

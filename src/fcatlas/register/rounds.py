@@ -106,8 +106,9 @@ def ensure_editable(session: Session, *, year: int, lan: str) -> None:
 
 @dataclass(frozen=True)
 class UnitForEdit:
-    """A unit's stored row (column names), locked for update, and the state of its region's list
-    in the open round (``None`` without an open round)."""
+    """A unit's stored row (column names), as read (not locked: the change that follows checks the
+    version), and the state of its region's list in the open round (``None`` without an open
+    round)."""
 
     row: dict[str, Any]
     round_status: RoundStatus | None

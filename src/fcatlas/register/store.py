@@ -438,8 +438,9 @@ class Register(SessionStore):
                     current: dict[str, Any] | None = None) -> dict[str, Any]:
         """Change a unit (see :meth:`_update_unit`); database failures become :class:`StorageError`.
 
-        ``current``: the unit's row as :meth:`lock_unit` gave it in this same transaction (saves
-        reading it again)."""
+        ``current``: the unit's row as the caller read it (:meth:`lock_unit`, or
+        :func:`fcatlas.register.rounds.unit_for_edit` without a lock: the version check of the
+        ``UPDATE`` refuses the change if the row has changed since), saving a second read."""
         from sqlalchemy.exc import SQLAlchemyError
 
         try:
@@ -456,9 +457,11 @@ class Register(SessionStore):
         :func:`fcatlas.domain.classify`; a ``category`` given must agree with it. New coordinates
         must lie in (or within 2 km of) the kommun and get precision ``exakt``.
 
-        Three statements: the unit read under a row lock (unless ``current`` is given), the audit
-        entry and one version-checked ``UPDATE … RETURNING`` (a stale version raises, and the
-        caller's rollback takes the audit entry with it).
+        The unit read under a row lock (unless ``current`` is given), then one version-checked
+        ``UPDATE … RETURNING`` with its audit entry: on PostgreSQL one statement
+        (:func:`_change_with_audit`, atomic even in autocommit), on SQLite the audit entry and
+        then the ``UPDATE`` in the caller's transaction (a stale version raises, and the caller's
+        rollback takes the audit entry with it).
 
         Returns the unit's new state. Raises :class:`ConflictError` on a stale version,
         :class:`InvalidChangeError` on a change that breaks the rules.

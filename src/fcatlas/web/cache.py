@@ -6,9 +6,11 @@
   this worker has handled a request that may change something (any method but GET, HEAD and
   OPTIONS). So a change made through a worker is seen by that worker's next request, and a change
   made through another worker (or with the CLI on the same database) at most ``ttl_s`` seconds
-  later. With ``ttl_s`` = 0 the version is read for every request. A logged-in user's own picture
-  (a region's draft, the national level's) is read for every request (concurrent requests share
-  one read): what a region's users work on is never behind, whichever worker saved it.
+  later. With ``ttl_s`` = 0 the version is read for every request. The version of a logged-in
+  user's own picture (a region's draft, the national level's) is read for every request
+  (concurrent requests share one read), so a change saved through any worker before the request
+  is in its answer. (The version is made of the newest ids; should two changes commit in the
+  opposite order of their ids, the first is seen with the next change or after ``ttl_s``.)
 * :class:`PublicAnswers` — pure ASGI middleware in front of the anonymous reads of the atlas and
   the register (``/api/v1/units``, ``/areas``, ``/areas/{regso}/similar``, ``/atlas/summary``,
   ``/gaps``): the finished answer (body, its gzip form and its ETag) is kept per path and query
@@ -55,12 +57,12 @@ class DataVersions:
     def __init__(self, engine: Any, ttl_s: float) -> None:
         self.engine, self.ttl_s = engine, ttl_s
         self._lock = threading.Lock()
-        self._full: tuple[int, ...] | None = None
-        self._read_at = 0.0
+        #: (version, when its read began), one attribute so that a reader never pairs a version
+        #: with another one's time
+        self._full: tuple[tuple[int, ...], float] | None = None
         self._generation = 0
         #: the published picture's part of the version, kept when a write cannot touch it
-        self._public: tuple[int, ...] | None = None
-        self._public_at = 0.0
+        self._public: tuple[tuple[int, ...], float] | None = None
         #: one read of the version at a time; the threads that need it meanwhile wait for it
         self._reading = threading.Lock()
         #: called by :meth:`forget` when more than a draft may have changed (e.g. the worker's
@@ -70,18 +72,19 @@ class DataVersions:
     def fresh(self, since: float | None = None) -> tuple[int, ...] | None:
         """The remembered version if it is younger than ``ttl_s`` — or, with ``since``, if its
         read began at or after that moment (``time.monotonic()``) — else ``None`` (no database)."""
-        full, read_at = self._full, self._read_at
-        if full is None:
+        remembered = self._full
+        if remembered is None:
             return None
+        full, read_at = remembered
         if since is not None:
             return full if read_at >= since else None
         return full if time.monotonic() - read_at < self.ttl_s else None
 
     def fresh_public(self) -> tuple[int, ...] | None:
         """The published picture's version if it is younger than ``ttl_s`` (no database)."""
-        public = self._public
-        if public is not None and time.monotonic() - self._public_at < self.ttl_s:
-            return public
+        remembered = self._public
+        if remembered is not None and time.monotonic() - remembered[1] < self.ttl_s:
+            return remembered[0]
         return None
 
     def full(self, since: float | None = None) -> tuple[int, ...]:
@@ -99,8 +102,8 @@ class DataVersions:
                 full = data_version(s, "alla")
             with self._lock:
                 if generation == self._generation:  # not forgotten while it was read
-                    self._full, self._read_at = full, started
-                    self._public, self._public_at = version_seen(full, "publicerat"), started
+                    self._full = (full, started)
+                    self._public = (version_seen(full, "publicerat"), started)
             return full
 
     def seen(self, seen: str, since: float | None = None) -> tuple[int, ...]:
@@ -108,9 +111,9 @@ class DataVersions:
 
         The published picture's version is trusted for ``ttl_s``; any other picture (a region's
         draft, the national level's) is read again for each request (``since``: when it
-        arrived; concurrent requests share one read), so that a user sees every change committed
-        before the request, whichever worker made it — the version read after a 412 is the one
-        that wins."""
+        arrived; concurrent requests share one read), so that a user sees the changes committed
+        before the request, whichever worker made them (see the module text for the one
+        exception)."""
         return version_seen(self.full(since if seen != "publicerat" else None), seen)
 
     def forget(self, *, public: bool = True) -> None:

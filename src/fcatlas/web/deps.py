@@ -61,23 +61,28 @@ SESSION_COOKIE = "fcatlas_session"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
+#: the longest a worker remembers who is behind a token or login, whatever FCATLAS_CACHE_TTL_S says
+MAX_ACTOR_TTL_S = 5.0
+
+
 class KnownActors:
     """This worker's memory of who is behind a Bearer token or a login-session cookie, so that a
     logged-in read of unchanged data needs no database at all.
 
-    An entry is trusted for ``ttl_s`` seconds (``FCATLAS_CACHE_TTL_S``, the same time the worker
-    trusts its data version; 0 = always read) and every entry is forgotten when this worker has
-    handled a write that is not a change of one unit's draft (see
-    :meth:`fcatlas.web.cache.DataVersions.forget`). So logging out, a new password, a disabled
-    account or a revoked token take effect at once in the worker that handled them and at most
-    ``ttl_s`` seconds later in the others (or after the same change made with the CLI); a token
-    or login that expires meanwhile is likewise honoured at most ``ttl_s`` seconds too long.
-    Entries are keyed by a digest of the secret, never the secret; only valid secrets are kept.
-    Used on the event loop only (no lock)."""
+    An entry is trusted for ``ttl_s`` seconds (``FCATLAS_CACHE_TTL_S``, the time the worker trusts
+    its data version, but at most :data:`MAX_ACTOR_TTL_S`; 0 = always read), counted from the
+    start of the look-up that found it, and every entry is forgotten when this worker has handled
+    a write that is not a change of one unit's draft (see
+    :meth:`fcatlas.web.cache.DataVersions.forget`); a look-up that was under way then is not kept.
+    So a logout takes effect at once in the worker that handled it and within ``ttl_s`` in the
+    others; a disabled account, a new password or a revoked token (``fcatlas user …``), and a
+    token or login that expires, within ``ttl_s`` everywhere. Entries are keyed by a digest of the
+    secret, never the secret; only valid secrets are kept. Used on the event loop only (no lock)."""
 
     def __init__(self, ttl_s: float, max_items: int = 10_000) -> None:
-        self.ttl_s, self.max_items = ttl_s, max_items
+        self.ttl_s, self.max_items = min(ttl_s, MAX_ACTOR_TTL_S), max_items
         self._items: dict[bytes, tuple[float, Actor, str | None]] = {}
+        self._generation = 0
 
     @staticmethod
     def _key(kind: str, secret: str) -> bytes:
@@ -89,14 +94,20 @@ class KnownActors:
             return None
         return hit[1], hit[2]
 
-    def put(self, kind: str, secret: str, actor: Actor, csrf: str | None = None) -> None:
-        if self.ttl_s <= 0:
+    def begin(self) -> tuple[int, float]:
+        """A look-up's start, to hand to :meth:`put`."""
+        return self._generation, time.monotonic()
+
+    def put(self, kind: str, secret: str, started: tuple[int, float], actor: Actor, csrf: str | None = None) -> None:
+        """Remember what the look-up begun at ``started`` found, unless the memory was cleared since."""
+        if self.ttl_s <= 0 or started[0] != self._generation:
             return
         if len(self._items) >= self.max_items:
             self._items.clear()
-        self._items[self._key(kind, secret)] = (time.monotonic(), actor, csrf)
+        self._items[self._key(kind, secret)] = (started[1], actor, csrf)
 
     def clear(self) -> None:
+        self._generation += 1
         self._items.clear()
 
 
@@ -121,11 +132,12 @@ async def cookie_actor(request: Request) -> Actor:
     known: KnownActors = request.app.state.actors
     hit = known.get("session", sid)
     if hit is None:
+        started = known.begin()
         try:
             hit = await anyio.to_thread.run_sync(_session_actor, request.app.state.reading, sid)
         except AuthenticationError:
             return ANONYMOUS
-        known.put("session", sid, *hit)
+        known.put("session", sid, started, *hit)
     actor, csrf = hit
     request.state.csrf = csrf
     if request.method not in SAFE_METHODS and request.url.path.startswith("/api/") \
@@ -150,8 +162,9 @@ async def current_actor(request: Request) -> Actor:
     hit = known.get("token", token)
     if hit is not None:
         return hit[0]
+    started = known.begin()
     actor = await anyio.to_thread.run_sync(_token_actor, request.app.state.reading, token)
-    known.put("token", token, actor)
+    known.put("token", token, started, actor)
     return actor
 
 
