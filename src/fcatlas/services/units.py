@@ -21,7 +21,7 @@ from sqlalchemy import func, literal, select
 from sqlalchemy.orm import Session
 
 from fcatlas.accounts.roles import Actor
-from fcatlas.errors import ConfigError, ConflictError, NotFoundError, StaleVersionError
+from fcatlas.errors import ConflictError, NotFoundError, StaleVersionError
 from fcatlas.register import rounds as round_store
 from fcatlas.register.models import AuditEntry, ImportRecord, InventoryRound, RoundEvent, Unit
 from fcatlas.register.store import (
@@ -118,14 +118,15 @@ def visible_unit_rows(session: Session, *, actor: Actor, lan: str | None = None,
     DataFrame, for the API's list, which is read again after every change of a draft.
 
     ``kommun``, ``category`` and ``status`` narrow the list as the filter of the map and the table
-    does (:mod:`fcatlas.services.selection`): a kommun must lie in ``lan`` when both are given."""
+    does (:mod:`fcatlas.services.selection`); every filter given applies, so a kommun outside
+    ``lan`` selects nothing."""
     from fcatlas.domain import GOVERNANCE_FIELDS
     from fcatlas.register.models import UNIT_FIELDS
     from fcatlas.register.store import _PUBLIC_NAMES, COLUMNS
 
     if kommun is not None:
         if lan is not None and kommun[:2] != lan:
-            raise ConfigError(f"kommunen {kommun} ligger inte i län {lan}")
+            return [], 0
         lan = kommun[:2]
     wanted = {k: v for k, v in (("kommun_code", kommun), ("category", category), ("status", status)) if v is not None}
     rows: list[dict[str, Any]] = []
