@@ -498,7 +498,7 @@ class Register(SessionStore):
                      "before": _jsonable({f: cur[f] for f in diff}), "after": _jsonable(diff), "comment": None}
             if conn.get_bind().dialect.name == "postgresql":
                 row = conn.execute(_change_with_audit(change, audit)).first()
-            else:  # the audit entry first: the row is then locked only from the UPDATE to the commit
+            else:  # SQLite: two statements in the caller's transaction (the file is locked from the first write)
                 conn.execute(insert(at).values(**audit))
                 row = conn.execute(change).first()
             if row is None:  # the caller rolls back (on SQLite the audit entry with it)
