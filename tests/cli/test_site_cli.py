@@ -120,6 +120,23 @@ def test_bundle_run_on_the_demo(cli, demo_bundle, tmp_path):
     assert json.loads((out / "lokalisering.json").read_text(encoding="utf-8")) == {**res, "seconds": res["seconds"]}
 
 
+def test_bundle_run_keeps_an_exclusion_list_file(cli, demo_bundle, tmp_path):
+    """``--exclusion lista:FIL`` is read by the CLI, as in atlas, report and grant."""
+    codes = sorted(demo_bundle.areas()["regso_code"].astype(str))[:3]
+    f = tmp_path / "lista.txt"
+    f.write_text("\n".join(codes) + "\n", encoding="utf-8")
+    out = tmp_path / "lok"
+    r = cli("site", "--bundle", str(demo_bundle.path), "--db", str(tmp_path / "tom.sqlite"), "-p", "1",
+            "--exclusion", f"lista:{f}", "--out", str(out), "--format", "json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["selected"]
+    bad = tmp_path / "fel.txt"
+    bad.write_text("Falun\n", encoding="utf-8")
+    r = cli("site", "--bundle", str(demo_bundle.path), "--db", str(tmp_path / "tom.sqlite"), "-p", "1",
+            "--exclusion", f"lista:{bad}", "--out", str(out))
+    assert r.returncode == 1 and f"{bad}, rad 1: 'Falun' är ingen RegSO-kod" in r.stderr
+
+
 @pytest.mark.slow
 def test_bundle_run_dalarna(cli, real_bundle, shared_data, tmp_path):
     db = str(tmp_path / "register.sqlite")

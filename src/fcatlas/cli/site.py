@@ -265,6 +265,7 @@ def _bundle_run(bundle: Path, db: str | None, lan: str | None, year: int | None,
                 kurva: int | None, utvardera: str | None, max_per_kommun: int | None, uteslut: str | None,
                 min_avstand: float | None, out: Path | None, dpi: int) -> None:
     from fcatlas.analysis import siting
+    from fcatlas.cli.exclusion import exclusion_definition
     from fcatlas.geography.bundle import Bundle
     from fcatlas.services.atlas import parse_lan, run_atlas
     from fcatlas.services.siting import problem_from_atlas, site_tables
@@ -277,7 +278,8 @@ def _bundle_run(bundle: Path, db: str | None, lan: str | None, year: int | None,
         raise ConfigError("ange --out KATALOG för tabellen, Excel-filen och kartan")
     cons = _constraints(max_per_kommun, uteslut, min_avstand)
     with progress("Lokalisering", total=7) as advance:
-        run = run_atlas(Bundle.open(bundle), db_url=database_url(db), lan=lan_code, year=year, exclusion=exclusion,
+        run = run_atlas(Bundle.open(bundle), db_url=database_url(db), lan=lan_code, year=year,
+                        exclusion=exclusion_definition(exclusion),
                         reach=reach, categories=categories, on_stage=lambda t: advance(1, t),
                         on_warning=err_console.print)
         b, res, geoms = run.bundle, run.result, run.geoms
