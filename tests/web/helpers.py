@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import html as htmllib
+import re
+
 from fastapi.testclient import TestClient
+
+from fcatlas.accounts import store
+from fcatlas.db import unit_of_work
 
 PW = "ett långt lösenord"
 ACCOUNTS = {
@@ -17,3 +23,18 @@ def login(client: TestClient, who: str) -> dict[str, str]:
     r = client.post("/api/v1/auth/token", json={"email": ACCOUNTS[who][0], "password": PW})
     assert r.status_code == 200, r.text
     return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+def page_session(client: TestClient, who: str) -> tuple[dict[str, str], str]:
+    """A login session of the pages for ``who`` (as the login page starts it): the cookie header
+    and the session's CSRF token."""
+    with unit_of_work(client.app.state.engine) as s:
+        actor = store.actor_of(store._get(s, ACCOUNTS[who][0]))
+        sid, csrf = store.start_session(s, actor=actor)
+    return {"Cookie": f"fcatlas_session={sid}"}, csrf
+
+
+def error_summary(html: str) -> list[tuple[str, str]]:
+    """The (field id, message) pairs of a page's error summary."""
+    box = html.split('id="felsammanfattning"', 1)[1].split("</div>", 1)[0]
+    return [(f, htmllib.unescape(m)) for f, m in re.findall(r'<a href="#([^"]+)">([^<]+)</a>', box)]

@@ -10,14 +10,13 @@ import time
 import pytest
 from sqlalchemy.orm import Session
 
-from fcatlas.accounts import store
 from fcatlas.accounts.roles import ANONYMOUS, Actor, Level
 from fcatlas.db import unit_of_work
 from fcatlas.register.store import Register
 from fcatlas.services import accounts, rounds
 from fcatlas.services import units as unit_service
 
-from .helpers import ACCOUNTS, login
+from .helpers import ACCOUNTS, login, page_session
 
 NAT = Actor.national("n@socialstyrelsen.se")
 F20 = Actor.region_user("f", lan_code="20", level=Level.FORETRADARE)
@@ -183,9 +182,7 @@ def test_unit_rows_equal_the_dataframe_page(dalarna, make_client):
 # -- the acting user remembered per worker (KnownActors) ----------------------------------------
 def test_a_logout_through_the_worker_ends_the_login_at_once_however_long_the_ttl(dalarna, make_client):
     client = make_client(cache_ttl_s=3600)
-    with unit_of_work(client.app.state.engine) as s:
-        sid, csrf = store.start_session(s, actor=store.actor_of(store._get(s, ACCOUNTS["h20"][0])))
-    cookie = {"Cookie": f"fcatlas_session={sid}"}
+    cookie, csrf = page_session(client, "h20")
     assert client.get("/api/v1/units?lan=20", headers=cookie).json()["total"] == 15  # the region's draft
     assert client.get("/api/v1/units?lan=20", headers=cookie).json()["total"] == 15  # now from memory
     assert client.post("/logga-ut", data={"csrf": csrf}, headers=cookie, follow_redirects=False).status_code == 303

@@ -5,27 +5,12 @@ reports. Every figure shown equals the service's."""
 
 from __future__ import annotations
 
-import html as htmllib
 import re
 
-from fcatlas.accounts import store
-from fcatlas.db import unit_of_work
 from fcatlas.register.store import Register
 
-from .helpers import ACCOUNTS
+from .helpers import error_summary, page_session
 from .test_grants_api import BASIS_CSV
-
-
-def _session(client, who: str) -> tuple[dict[str, str], str]:
-    with unit_of_work(client.app.state.engine) as s:
-        actor = store.actor_of(store._get(s, ACCOUNTS[who][0]))
-        sid, csrf = store.start_session(s, actor=actor)
-    return {"Cookie": f"fcatlas_session={sid}"}, csrf
-
-
-def _summary(html: str) -> list[tuple[str, str]]:
-    box = html.split('id="felsammanfattning"', 1)[1].split("</div>", 1)[0]
-    return [(f, htmllib.unescape(m)) for f, m in re.findall(r'<a href="#([^"]+)">([^<]+)</a>', box)]
 
 
 def test_grant_year_and_report_through_the_pages(make_client, demo_bundle, shared_data, db_url):
@@ -33,9 +18,9 @@ def test_grant_year_and_report_through_the_pages(make_client, demo_bundle, share
         reg.import_file(shared_data / "familjecentraler" / "dalarna_2026.csv", round=2027, user="import")
         units = reg.list_units(lan="20")
     client = make_client(bundle=demo_bundle.path)
-    nat, nat_csrf = _session(client, "nationell")
-    f20, f20_csrf = _session(client, "f20")
-    h20, h20_csrf = _session(client, "h20")
+    nat, nat_csrf = page_session(client, "nationell")
+    f20, f20_csrf = page_session(client, "f20")
+    h20, h20_csrf = page_session(client, "h20")
 
     # the region before any decision; the national pages are not the region's
     r = client.get("/region/statsbidrag", headers=f20)
@@ -47,14 +32,14 @@ def test_grant_year_and_report_through_the_pages(make_client, demo_bundle, share
     r = client.post("/nationell/statsbidrag", headers=nat, data={
         "csrf": nat_csrf, "ar": "20x6", "totalbelopp": "", "fast_belopp": "815 000", "underlag": "fil"})
     assert r.status_code == 422
-    assert [f for f, _ in _summary(r.text)] == ["ar", "totalbelopp"]
+    assert [f for f, _ in error_summary(r.text)] == ["ar", "totalbelopp"]
     assert client.post("/nationell/statsbidrag", headers=nat, data={"csrf": "fel", "ar": "2026"}).status_code == 403
     # a bad basis file is refused, naming the file, the row and the column
     r = client.post("/nationell/statsbidrag", headers=nat, data={
         "csrf": nat_csrf, "ar": "2026", "totalbelopp": "51 365 000", "fast_belopp": "815000", "underlag": "fil"},
         files={"underlagsfil": ("u.csv", b"region_code;basis_children\n18;-5\n", "text/csv")})
     assert r.status_code == 422
-    (field, message), = _summary(r.text)
+    (field, message), = error_summary(r.text)
     assert field == "underlagsfil" and "u.csv" in message and "rad 2" in message and "basis_children" in message
     r = client.post("/nationell/statsbidrag", headers=nat, follow_redirects=False, data={
         "csrf": nat_csrf, "ar": "2026", "totalbelopp": "51 365 000", "fast_belopp": "815000", "underlag": "fil"},
@@ -72,7 +57,7 @@ def test_grant_year_and_report_through_the_pages(make_client, demo_bundle, share
     assert cmp.status_code == 200 and 'id="jamforelse"' in cmp.text
     assert len(re.findall(r'<tr data-lan="\d\d">', cmp.text.split('id="jamforelse"')[1])) == 21
     bad = client.get("/nationell/statsbidrag/2026", headers=nat, params={"jamfor": "1", "s_total": "mycket"})
-    assert bad.status_code == 422 and [f for f, _ in _summary(bad.text)] == ["s-typ-1", "s_total"]
+    assert bad.status_code == 422 and [f for f, _ in error_summary(bad.text)] == ["s-typ-1", "s_total"]
     # "Ändra" fills the form with the prepared year
     form = client.get("/nationell/statsbidrag?ar=2026", headers=nat).text
     assert 'id="totalbelopp" name="totalbelopp" type="text" inputmode="numeric" value="51 365 000"' in form
@@ -90,7 +75,7 @@ def test_grant_year_and_report_through_the_pages(make_client, demo_bundle, share
     r = client.post("/nationell/statsbidrag", headers=nat, data={
         "csrf": nat_csrf, "ar": "2027", "totalbelopp": "1", "fast_belopp": "815 000", "underlag": "datapaket",
         "typer": ["1", "2"]})
-    assert r.status_code == 422 and [f for f, _ in _summary(r.text)] == ["totalbelopp"]
+    assert r.status_code == 422 and [f for f, _ in error_summary(r.text)] == ["totalbelopp"]
     # an address that is no grant year is a Swedish page, not JSON
     for path in ("/nationell/statsbidrag/abc", "/nationell/statsbidrag/1999/uppfoljning"):
         r = client.get(path, headers=nat)
@@ -116,14 +101,14 @@ def test_grant_year_and_report_through_the_pages(make_client, demo_bundle, share
             "uses_new_centres": "", "uses_needs_analysis": "tusen", "fte": "1,5", "role": "",
             "unit_ids": [units["id"].iloc[0]], "unused_sek": "0", "account": "Samordnare anställd från mars."}
     r = client.post("/region/statsbidrag/2026", headers=h20, data=form)
-    assert r.status_code == 422 and [f for f, _ in _summary(r.text)] == ["uses_needs_analysis"]
+    assert r.status_code == 422 and [f for f, _ in error_summary(r.text)] == ["uses_needs_analysis"]
     assert 'value="1 000 000"' in r.text  # what was typed is kept
     r = client.post("/region/statsbidrag/2026", headers=h20, data={**form, "uses_needs_analysis": ""})
-    assert r.status_code == 422 and _summary(r.text) == [
+    assert r.status_code == 422 and error_summary(r.text) == [
         ("role", "Ange vilken roll (t.ex. länssamordnare) bidraget finansierar")]
     r = client.post("/region/statsbidrag/2026", headers=h20, data={**form, "uses_needs_analysis": "", "role": "x",
                                                                     "uses_coordinator": "2 000 000"})
-    assert r.status_code == 422 and [f for f, _ in _summary(r.text)] == ["uses_coordinator"]
+    assert r.status_code == 422 and [f for f, _ in error_summary(r.text)] == ["uses_coordinator"]
     good = {**form, "uses_needs_analysis": "", "role": "Länssamordnare"}
     assert client.post("/region/statsbidrag/2026", headers=h20, data={**good, "atgard": "skicka-in"}).status_code == 403
     assert client.get("/api/v1/grants/years/2026/regions/20/report", headers=h20).json()["status"] == "ej_paborjad"
@@ -149,7 +134,7 @@ def test_grant_year_and_report_through_the_pages(make_client, demo_bundle, share
     review = "/nationell/statsbidrag/2026/rapport/20"
     assert client.get(review, headers=f20).status_code == 403
     r = client.post(f"{review}/returnera", headers=nat, data={"csrf": nat_csrf, "kommentar": " "})
-    assert r.status_code == 422 and [f for f, _ in _summary(r.text)] == ["kommentar"]
+    assert r.status_code == 422 and [f for f, _ in error_summary(r.text)] == ["kommentar"]
     r = client.post(f"{review}/returnera", headers=nat, data={"csrf": nat_csrf, "kommentar": "Ange centralerna"},
                     follow_redirects=False)
     assert r.status_code == 303

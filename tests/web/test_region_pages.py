@@ -4,11 +4,15 @@ the unit's history."""
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
+from sqlalchemy import func, select
 
+from fcatlas.db import unit_of_work
+from fcatlas.register.models import AuditEntry
 from fcatlas.register.store import Register
 
-from .test_grants_pages import _session, _summary
+from .helpers import error_summary, page_session
 
 
 @pytest.fixture
@@ -17,7 +21,7 @@ def edit(make_client, demo_bundle, shared_data, db_url):
         reg.import_file(shared_data / "familjecentraler" / "dalarna_2026.csv", round=2027, user="import")
         unit = reg.get_unit(reg.list_units(lan="20").iloc[0]["id"])
     client = make_client(bundle=demo_bundle.path)
-    headers, csrf = _session(client, "h20")
+    headers, csrf = page_session(client, "h20")
 
     def post(**changes: str):
         form = {"csrf": csrf, "version": str(unit["version"]), "name": unit["name"], "status": unit["status"],
@@ -33,16 +37,17 @@ def edit(make_client, demo_bundle, shared_data, db_url):
     ({"status": "påhittad"}, "status", "Status: "),
     ({"address": "Storgatan\x01 1"}, "address", "Adress: cellen innehåller otillåtna styrtecken"),
 ])
-def test_a_rule_of_the_register_is_shown_on_its_field(edit, changes, field, reason):
+def test_a_rule_of_the_register_is_shown_on_its_field(edit, db_url, changes, field, reason):
     client, headers, unit, post = edit
     r = post(**changes)
     assert r.status_code == 422
-    (got_field, message), = _summary(r.text)
+    (got_field, message), = error_summary(r.text)
     assert got_field == field and message.startswith(reason)
-    assert Register.open(str(client.app.state.engine.url)).get_unit(unit["id"])["version"] == unit["version"]
+    with Register.open(db_url) as reg:
+        assert reg.get_unit(unit["id"])["version"] == unit["version"]
 
 
-def test_a_saved_change_is_in_the_units_history(edit):
+def test_a_saved_change_is_in_the_units_history(edit, db_url):
     client, headers, unit, post = edit
     r = post(locality="Ny ort")
     assert r.status_code == 303 and r.headers["location"] == "/region?klart=sparad"
@@ -50,3 +55,7 @@ def test_a_saved_change_is_in_the_units_history(edit):
     history = page.split('id="historik"', 1)[1]
     first_row = history.split("<tbody>", 1)[1].split("</tr>", 1)[0]
     assert "h20@" in first_row and "ändrad" in first_row and "Ort: " in first_row and "Ny ort" in first_row
+    with unit_of_work(client.app.state.engine) as s:  # when, in Swedish time (the database keeps UTC)
+        at = pd.Timestamp(s.scalar(select(func.max(AuditEntry.at)).where(AuditEntry.unit_id == unit["id"])))
+    local = (at if at.tzinfo else at.tz_localize("UTC")).tz_convert("Europe/Stockholm")
+    assert f"<td>{local:%Y-%m-%d %H:%M}</td>" in first_row

@@ -5,22 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from fcatlas.accounts import store
 from fcatlas.db import unit_of_work
 from fcatlas.errors import PermissionDeniedError
 
-from .helpers import ACCOUNTS
-
-
-def _session(client, who: str) -> tuple[str, str]:
-    with unit_of_work(client.app.state.engine) as s:
-        actor = store.actor_of(store._get(s, ACCOUNTS[who][0]))
-        return store.start_session(s, actor=actor)
+from .helpers import ACCOUNTS, page_session
 
 
 def test_cookie_session_on_the_api(client):
-    sid, csrf = _session(client, "f20")
-    cookie = {"Cookie": f"fcatlas_session={sid}"}
+    cookie, csrf = page_session(client, "f20")
     me = client.get("/api/v1/auth/me", headers=cookie)
     assert me.status_code == 200 and me.json()["lan_code"] == "20"
     # a cross-site POST carrying only the cookie is refused before anything happens

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hmac
 import os
 from pathlib import Path
@@ -114,3 +115,37 @@ def set_session_cookie(request: Request, response: Response, sid: str | None) ->
 
 def redirect(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
+
+
+MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
+          "november", "december")
+
+
+def _sv_date(d: dt.date | dt.datetime | None) -> str:
+    """31 januari 2027 (a timestamp in Swedish time)."""
+    if d is None:
+        return "–"
+    if isinstance(d, dt.datetime):
+        d = _local(d).date()
+    return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
+
+
+def _local(ts: dt.datetime) -> dt.datetime:
+    from zoneinfo import ZoneInfo
+
+    ts = ts if ts.tzinfo is not None else ts.replace(tzinfo=dt.UTC)
+    return ts.astimezone(ZoneInfo("Europe/Stockholm"))
+
+
+def _sv_time(ts: dt.datetime | None) -> str:
+    return "–" if ts is None else _local(ts).strftime("%Y-%m-%d %H:%M")
+
+
+templates.env.filters["svdatum"] = _sv_date  # 31 januari 2027
+templates.env.filters["svtid"] = _sv_time  # 2027-01-31 14:05, Swedish time
+
+
+def sentence(exc: BaseException | str) -> str:
+    """A message as a sentence on a page: the services' messages start in lower case."""
+    text = str(exc)
+    return text[:1].upper() + text[1:]

@@ -42,13 +42,12 @@ from fcatlas.web.pages.common import (
     need_region,
     redirect,
     render,
+    sentence,
     templates,
 )
 
 router = APIRouter(include_in_schema=False)
 
-MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
-          "november", "december")
 #: the report form's amount fields: (form name, purpose)
 USE_FIELDS = [(f"uses_{p.value}", p) for p in Purpose]
 #: where a service finding about a report field is shown (the form's input id)
@@ -57,34 +56,7 @@ FINDING_FIELD = {"uses": USE_FIELDS[0][0], "fte": "fte", "role": "role", "unit_i
                  **{f"uses.{p.value}": name for name, p in USE_FIELDS}}
 
 
-def _sv_date(d: dt.date | dt.datetime | None) -> str:
-    """31 januari 2027 (a timestamp in Swedish time)."""
-    if d is None:
-        return "–"
-    if isinstance(d, dt.datetime):
-        d = _local(d).date()
-    return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
-
-
-def _local(ts: dt.datetime) -> dt.datetime:
-    from zoneinfo import ZoneInfo
-
-    ts = ts if ts.tzinfo is not None else ts.replace(tzinfo=dt.UTC)
-    return ts.astimezone(ZoneInfo("Europe/Stockholm"))
-
-
-def _sv_time(ts: dt.datetime | None) -> str:
-    return "–" if ts is None else _local(ts).strftime("%Y-%m-%d %H:%M")
-
-
-templates.env.filters["svdatum"] = _sv_date
-templates.env.filters["svtid"] = _sv_time
 templates.env.globals["report_status_labels"] = {s.value: STATUS_LABELS[s] for s in ReportStatus}
-
-
-def _sentence(exc: BaseException | str) -> str:
-    text = str(exc)
-    return text[:1].upper() + text[1:]
 
 
 def _lan_names() -> dict[str, str]:
@@ -264,9 +236,9 @@ def region_report(year: str, request: Request, session: SessionDep, actor: Actor
         session.commit()
     except e.InvalidDataError as exc:
         session.rollback()
-        errors = [(FINDING_FIELD.get(p.column or "", USE_FIELDS[0][0]), _sentence(p.reason)) for p in exc.problems]
+        errors = [(FINDING_FIELD.get(p.column or "", USE_FIELDS[0][0]), sentence(p.reason)) for p in exc.problems]
         return _region_page(request, session, actor, yr, values=values,
-                            errors=errors or [(USE_FIELDS[0][0], _sentence(exc))], status_code=422)
+                            errors=errors or [(USE_FIELDS[0][0], sentence(exc))], status_code=422)
     except e.FcatlasError as exc:
         session.rollback()
         return error_page(request, actor, exc)
@@ -356,7 +328,7 @@ async def setup_year(request: Request, session: SessionDep, actor: ActorDep, con
         try:
             content = await read_upload(underlagsfil, config)
         except e.PayloadTooLargeError as exc:
-            errors.append(("underlagsfil", _sentence(exc)))
+            errors.append(("underlagsfil", sentence(exc)))
     if errors or year is None or total is None or fixed is None:
         return _years_page(request, session, actor, values=values, errors=errors, status_code=422)
     basis = None
@@ -379,13 +351,13 @@ async def setup_year(request: Request, session: SessionDep, actor: ActorDep, con
         session.commit()
     except e.InvalidDataError as exc:
         session.rollback()
-        errors = [(field, f"Underlagsfilen {p}") for p in exc.problems] or [(field, _sentence(exc))]
+        errors = [(field, f"Underlagsfilen {p}") for p in exc.problems] or [(field, sentence(exc))]
         return _years_page(request, session, actor, values=values, errors=errors, status_code=422)
     except e.PermissionDeniedError as exc:
         return error_page(request, actor, exc)
     except e.FcatlasError as exc:
         session.rollback()
-        return _years_page(request, session, actor, values=values, errors=[(field, _sentence(exc))],
+        return _years_page(request, session, actor, values=values, errors=[(field, sentence(exc))],
                            status_code=422)
     return redirect(f"/nationell/statsbidrag/{year}?klart=sparad")
 
@@ -401,7 +373,7 @@ def _year_page(request: Request, session: Any, actor: Actor, year: int, *,
     try:
         ctx["alloc"] = grant_service.allocation(session, actor=actor, year=year)
     except e.ConflictError as exc:
-        ctx["alloc_error"] = _sentence(exc)
+        ctx["alloc_error"] = sentence(exc)
     q = request.query_params
     scen: dict[str, Any] = {"s_typer": q.getlist("s_typer") if q.get("jamfor") else ["1", "2"], "s_typ_ar": q.get("s_typ_ar", ""),
             "s_data_ar": q.get("s_data_ar", ""), "s_total": q.get("s_total", "")}
@@ -422,7 +394,7 @@ def _year_page(request: Request, session: Any, actor: Actor, year: int, *,
                 raise
             except e.FcatlasError as exc:
                 errs.append(("s_total" if total_b is not None and isinstance(exc, e.ConflictError) else "s-typ-1",
-                             _sentence(exc)))
+                             sentence(exc)))
         ctx["errors"] += errs
         if errs:
             status_code = 422
@@ -460,12 +432,12 @@ async def upload_basis(year: str, request: Request, session: SessionDep, actor: 
             session.commit()
         except e.InvalidDataError as exc:
             session.rollback()
-            error = "; ".join(f"Underlagsfilen {p}" for p in exc.problems) or _sentence(exc)
+            error = "; ".join(f"Underlagsfilen {p}" for p in exc.problems) or sentence(exc)
         except e.PermissionDeniedError as exc:
             return error_page(request, actor, exc)
         except e.FcatlasError as exc:
             session.rollback()
-            error = _sentence(exc)
+            error = sentence(exc)
     if error:
         return _year_page(request, session, actor, yr, errors=[("underlag_fil", error)], status_code=422)
     return redirect(f"/nationell/statsbidrag/{yr}?klart=underlag")

@@ -24,6 +24,7 @@ from fcatlas.web.pages.common import (
     redirect,
     region_label,
     render,
+    sentence,
 )
 from fcatlas.web.pages.public import _rows
 
@@ -157,9 +158,17 @@ def edit_page(unit_id: str, request: Request, session: SessionDep, actor: ActorD
         u = _unit(session, actor, unit_id)
     except e.FcatlasError as exc:
         return error_page(request, actor, exc)
-    return render(request, "unit_edit.html", actor, title=f"Ändra {u['name']}", u=u, values=u, fields=EDIT_FIELDS,
-                  statuses=[(s.value, STATUS_LABELS[s]) for s in Status], errors=[], stale=None,
-                  history=unit_service.unit_history(session, actor=actor, unit_id=unit_id),
+    return _edit_form(request, session, actor, u, values=u)
+
+
+def _edit_form(request: Request, session: Any, actor: Actor, u: dict[str, Any], *, values: dict[str, Any],
+               errors: list[tuple[str, str]] | None = None, stale: dict[str, Any] | None = None,
+               status_code: int = 200) -> Response:
+    """The edit page of unit ``u``: the form with ``values``, any errors or a newer saved version,
+    and the unit's history."""
+    return render(request, "unit_edit.html", actor, status_code=status_code, title=f"Ändra {u['name']}", u=u,
+                  values=values, fields=EDIT_FIELDS, statuses=[(s.value, STATUS_LABELS[s]) for s in Status],
+                  errors=errors or [], stale=stale, history=unit_service.unit_history(session, actor=actor, unit_id=u["id"]),
                   field_label=unit_service.field_label, field_value=unit_service.field_value)
 
 
@@ -176,7 +185,7 @@ def edit(unit_id: str, request: Request, session: SessionDep, actor: ActorDep, c
     values = {"name": name, "address": address, "locality": locality, "note": note, "status": status}
     errors: list[tuple[str, str]] = []
     changes = {k: (v.strip() or None) for k, v in values.items() if (v.strip() or None) != u.get(k)}
-    stale = None
+    stale: dict[str, Any] | None = None
     if changes:
         try:
             unit_service.update_unit(session, actor=actor, unit_id=unit_id, changes=changes, expected_version=version)
@@ -187,17 +196,15 @@ def edit(unit_id: str, request: Request, session: SessionDep, actor: ActorDep, c
             stale = {"message": str(exc), "current": _unit(session, actor, unit_id)}
         except unit_service.InvalidChangeError as exc:  # the register's rules, the same as an import's
             session.rollback()
-            errors.append((exc.field if exc.field in {*dict(EDIT_FIELDS), "status"} else "name", str(exc)))
+            errors.append((exc.field if exc.field in {*dict(EDIT_FIELDS), "status"} else "name", sentence(exc)))
         except e.FcatlasError as exc:
             session.rollback()
-            errors.append(("name", str(exc)))
+            errors.append(("name", sentence(exc)))
     else:
         return redirect("/region?klart=oforandrad")
-    ctx_u = stale["current"] if stale else u
-    return render(request, "unit_edit.html", actor, status_code=412 if stale else 422, title=f"Ändra {u['name']}",
-                  u=ctx_u, values=values, fields=EDIT_FIELDS, statuses=[(s.value, STATUS_LABELS[s]) for s in Status],
-                  errors=errors, stale=stale, history=unit_service.unit_history(session, actor=actor, unit_id=unit_id),
-                  field_label=unit_service.field_label, field_value=unit_service.field_value)
+    current: dict[str, Any] = stale["current"] if stale else u
+    return _edit_form(request, session, actor, current, values=values, errors=errors,
+                      stale=stale, status_code=412 if stale else 422)
 
 
 REGION_STATUS_TEXT = REGION_STATUS_LABELS
