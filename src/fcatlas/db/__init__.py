@@ -369,13 +369,6 @@ def unit_of_work(engine: Engine) -> Iterator[Session]:
         yield session
 
 
-@contextmanager
-def session_scope(url: str | URL, *, create: bool = True) -> Iterator[Session]:
-    """A unit of work on the database at ``url`` (:func:`open_engine`, then :func:`unit_of_work`)."""
-    with unit_of_work(open_engine(url, create=create)) as session:
-        yield session
-
-
 class SessionStore:
     """The one shape of every store: it works in a :class:`~sqlalchemy.orm.Session`.
 

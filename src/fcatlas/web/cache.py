@@ -3,8 +3,9 @@
 * :class:`DataVersions` — the data version (:func:`fcatlas.services.units.data_version`, one
   query of three indexed maxima) as this worker last read it. For the published picture it is
   trusted for ``ttl_s`` seconds (``FCATLAS_CACHE_TTL_S``, default 1 s) and forgotten at once when
-  this worker has handled a request that may change something (any method but GET, HEAD and
-  OPTIONS). So a change made through a worker is seen by that worker's next request, and a change
+  this worker has handled a request that may change it (any method but GET, HEAD and OPTIONS,
+  except a change of one unit's draft, :data:`DRAFT_ONLY_WRITES`, which a draft never makes
+  public). So a change made through a worker is seen by that worker's next request, and a change
   made through another worker (or with the CLI on the same database) at most ``ttl_s`` seconds
   later. With ``ttl_s`` = 0 the version is read for every request. The version of a logged-in
   user's own picture (a region's draft, the national level's) is read for every request
@@ -37,7 +38,7 @@ from fastapi import Request, Response
 from sqlalchemy.orm import Session
 
 from fcatlas.services.units import data_version, version_seen, visibility
-from fcatlas.web.deps import SESSION_COOKIE
+from fcatlas.web.deps import SAFE_METHODS, SESSION_COOKIE
 from fcatlas.web.etag import body_with_etag, encode, etag_of
 
 #: the anonymous reads answered from :class:`PublicAnswers`
@@ -47,7 +48,6 @@ CACHED_PATHS = re.compile(r"^/api/v1/(?:units|areas|atlas/summary|gaps|areas/[0-
 DRAFT_ONLY_WRITES = re.compile(r"^(?:/api/v1/units/[^/]+|/region/enheter/[^/]+)$")
 #: the answers that are compressed (as ``GZipMiddleware`` does: from 1 kB)
 GZIP_MIN_BYTES = 1024
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _COOKIE = SESSION_COOKIE.encode()
 
 

@@ -31,7 +31,7 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     Made on the event loop (a session takes no connection until it is first used, in the
     route's thread); a connection is given back at the route's commit, or here: a transaction
     still open is rolled back in the thread pool (database I/O never runs on the event loop).
-    A GET or HEAD only reads: on PostgreSQL its session runs in autocommit
+    A GET, HEAD or OPTIONS only reads: on PostgreSQL its session runs in autocommit
     (:func:`fcatlas.db.reading`)."""
     state = request.app.state
     reads = request.method in SAFE_METHODS

@@ -44,8 +44,3 @@ def body_with_etag(request: Request, body: bytes, tag: str, status_code: int = 2
     if matches(request.headers.get("if-none-match", ""), tag):
         return Response(status_code=304, headers=headers)
     return Response(body, status_code=status_code, media_type="application/json", headers=headers)
-
-
-def json_with_etag(request: Request, payload: Any, status_code: int = 200) -> Response:
-    body = encode(payload)
-    return body_with_etag(request, body, etag_of(body), status_code)

@@ -20,9 +20,6 @@ from fcatlas import errors as e
 
 log = logging.getLogger("fcatlas.web")
 
-#: error kind → HTTP status (the most specific class first)
-HTTP_STATUS: tuple[tuple[type[e.FcatlasError], int], ...] = tuple((k, status) for k, _, status in e.ERROR_KINDS)
-
 _STATUS_TEXT = {
     400: "felaktig begäran", 401: "du måste logga in", 403: "åtkomst nekad", 404: "finns inte",
     405: "metoden är inte tillåten här", 409: "konflikt", 412: "versionen har ändrats",
