@@ -27,6 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fcatlas.accounts.roles import Actor
+from fcatlas.db import utcnow
 from fcatlas.errors import (
     ConfigError,
     ConflictError,
@@ -60,10 +61,6 @@ if TYPE_CHECKING:
     from fcatlas.geography.bundle import Bundle
 
 BASIS_SUFFIXES = (".csv", ".txt")
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def _aware(ts: dt.datetime | None) -> dt.datetime | None:
@@ -341,7 +338,7 @@ def setup_year(
     actor.require(actor.may_review(), "förbereda ett års statsbidrag")
     y = _check_year(year)
     row = _year_row(session, y)
-    now = _now()
+    now = utcnow()
     if row is not None and row.status == YEAR_DECIDED:
         raise ConflictError(f"statsbidraget för {y} är redan beslutat och kan inte ändras")
     if row is None:
@@ -369,7 +366,7 @@ def set_basis(session: Session, *, actor: Actor, year: int, basis: Basis) -> Yea
     if row.status == YEAR_DECIDED:
         raise ConflictError(f"statsbidraget för {year} är redan beslutat och kan inte ändras")
     _store_basis(row, basis)
-    row.updated_by, row.updated_at = actor.name, _now()
+    row.updated_by, row.updated_at = actor.name, utcnow()
     session.flush()
     _allocate(row)
     return _year_view(row)
@@ -484,7 +481,7 @@ def decide(session: Session, *, actor: Actor, year: int) -> Allocation:
     row.decisions = [GrantDecision(region_code=r.region_code, region_name=r.region_name, eligible=r.eligible,
                                    basis_children=r.basis_children, fixed_sek=r.fixed_sek,
                                    variable_sek=r.variable_sek, total_sek=r.total_sek) for r in _rows(df)]
-    now = _now()
+    now = utcnow()
     row.status, row.decided_by, row.decided_at = YEAR_DECIDED, actor.name, now
     row.updated_by, row.updated_at = actor.name, now
     session.flush()
@@ -714,9 +711,7 @@ def _import_one(store: GrantStore, actor: Actor, r: ImportedReport, submit: bool
     allocated = store.allocated(d.region_code, d.year)
     differs = allocated if allocated is not None and allocated != d.amount_received_sek else None
     if d.submitted_at is not None or submit:
-        when = _aware(d.submitted_at) or _now()
-        store.save(d, deadline=deadline, now=when, user=actor.name)
-        v = store.set_status(d.region_code, d.year, ReportStatus.SUBMITTED, at=when, user=actor.name)
+        v = store.submit(d, deadline=deadline, user=actor.name)
         return ImportedOutcome(r.row, d.region_code, d.year, d.amount_received_sek, differs, True, v.late,
                                v.deadline)
     v = store.save(d, deadline=deadline, user=actor.name)
