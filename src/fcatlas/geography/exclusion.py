@@ -122,6 +122,12 @@ def list_file(spec: str | None) -> str | None:
     return rest.strip() if kind.strip().lower() in ("lista", "list") else None
 
 
+def as_definition(exclusion: str | ExclusionDefinition | None) -> ExclusionDefinition:
+    """A definition a face built passes through (e.g. from a ``lista:FIL`` it read); text is
+    parsed by :func:`parse_exclusion` (``None``: the default ``omradestyp:1,2``)."""
+    return exclusion if isinstance(exclusion, ExclusionDefinition) else parse_exclusion(exclusion)
+
+
 def parse_exclusion(spec: str | None, codes: Iterable[str] | None = None) -> ExclusionDefinition:
     """Parse ``omradestyp:1,2[@YYYY]`` or ``lista:FILE`` (also ``list:FILE``).
 

@@ -109,9 +109,9 @@ def run_atlas(
     from fcatlas.analysis.atlas import AtlasParams, compute_atlas
     from fcatlas.analysis.coverage import parse_reach
     from fcatlas.analysis.linking import UNIT_COLUMNS
-    from fcatlas.geography.exclusion import parse_exclusion
+    from fcatlas.geography.exclusion import as_definition
 
-    excl = exclusion if isinstance(exclusion, ExclusionDefinition) else parse_exclusion(exclusion)
+    excl = as_definition(exclusion)
     params_reach = parse_reach(reach)
     cats = parse_categories(categories)
     lan_code = parse_lan(lan)

@@ -170,21 +170,21 @@ def _count_basis(bundle: Bundle, exclusion: str | ExclusionDefinition | None, da
     """Children 0–6 in the exclusion areas per region, counted from ``bundle`` (one path for
     the web and the CLI). A ``lista:`` definition comes ready built from its codes (the face
     reads the list)."""
-    from fcatlas.geography.exclusion import parse_exclusion
+    from fcatlas.geography.exclusion import as_definition
     from fcatlas.grants.basis import basis_from_bundle as from_bundle
 
-    definition = exclusion if isinstance(exclusion, ExclusionDefinition) else parse_exclusion(exclusion)
-    return from_bundle(bundle, definition, data_year)
+    return from_bundle(bundle, as_definition(exclusion), data_year)
 
 
 def basis_from_bundle(bundle: Bundle | None, *, exclusion: str | None, data_year: int | None) -> Basis:
     """The basis counted from the served bundle under ``exclusion`` (default ``omradestyp:1,2``)."""
     from fcatlas.errors import BundleError
+    from fcatlas.geography.exclusion import list_file
 
     if bundle is None:
         raise BundleError("tjänsten har inget datapaket; ladda upp underlaget som fil i stället")
     spec = (exclusion or "").strip() or None
-    if spec is not None and spec.lower().startswith(("lista:", "list:")):
+    if list_file(spec) is not None:
         raise ConfigError("en lista över områden kan inte anges här; ladda upp underlaget som fil")
     try:
         return _count_basis(bundle, spec, data_year)
