@@ -43,6 +43,9 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 HeaderTest = Callable[[Iterable[str]], bool]
 
+#: the reason given for a workbook whose first sheet has no row at all (readers may word it for their file)
+EMPTY_SHEET = "första bladet har ingen rubrikrad"
+
 
 def fold(text: str) -> str:
     """Case-, accent-, space- and punctuation-free form used to match headers and values.
@@ -158,7 +161,7 @@ def _split_header(
 ) -> tuple[list[str], list[tuple[int, list[str]]], int]:
     """Header, data rows and header row number from the non-empty records of a file."""
     if not found:
-        raise InputFileError(p, "filen har ingen rubrikrad" if kind == "csv" else "första bladet har ingen rubrikrad")
+        raise InputFileError(p, "filen har ingen rubrikrad" if kind == "csv" else EMPTY_SHEET)
     if header_row is not None:
         at = [i for i, (row_no, _) in enumerate(found) if row_no == header_row]
         if not at:

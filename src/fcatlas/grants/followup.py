@@ -32,7 +32,7 @@ from fcatlas.errors import InputFileError, InvalidInputError, Problem
 from fcatlas.files import atomic_output, neutralise, read_input_bytes, write_bytes, xlsx_workbook
 from fcatlas.geography.sources.textfile import Record
 from fcatlas.grants.allocation import MAX_SEK, fmt_sek, lan_names
-from fcatlas.tables import read_table
+from fcatlas.tables import EMPTY_SHEET, read_table
 
 #: Limits of the stored fields (see :mod:`fcatlas.grants.store`): FTE is kept with two decimals,
 #: so more decimals are refused rather than rounded silently.
@@ -635,7 +635,7 @@ def _read_table(p: Path, data: bytes | None = None) -> tuple[list[Any], list[tup
     try:
         table = read_table(read_input_bytes(p) if data is None else data, p, check_headers=False, require_rows=False)
     except InputFileError as exc:
-        if exc.reason == "första bladet har ingen rubrikrad":
+        if exc.reason == EMPTY_SHEET:
             raise InputFileError(p, "arbetsbladet är tomt", row=1) from None
         raise
     if table.header_row != 1:
