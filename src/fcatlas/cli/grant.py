@@ -16,11 +16,11 @@ import typer
 from fcatlas.cli.common import (
     DB_HELP,
     OutputFormat,
+    acting,
     console,
     database_session,
     err_console,
     frame_text,
-    operator,
     print_frame,
 )
 from fcatlas.errors import ConfigError
@@ -474,7 +474,7 @@ def open_command(
 
     amounts = read_allocation_file(allocation)
     with _session(db) as s:
-        n = grants.open_reports(s, actor=operator(), year=year, amounts=amounts,
+        n = grants.open_reports(s, actor=acting(s), year=year, amounts=amounts,
                                 deadline=_date(deadline, "--deadline"))
     console.print(f"{n} nya rapporter för {year} (ej påbörjade).", highlight=False)
 
@@ -493,7 +493,7 @@ def import_command(
     from fcatlas.services import grants
 
     with _session(db) as s:
-        done = grants.import_reports(s, actor=operator(), file=file, submit=submit, deadlines=_deadlines(deadline))
+        done = grants.import_reports(s, actor=acting(s), file=file, submit=submit, deadlines=_deadlines(deadline))
     for r in done.reports:
         if r.allocated_sek is not None:
             diff = r.amount_received_sek - r.allocated_sek
@@ -544,7 +544,7 @@ def list_command(
     from fcatlas.services import grants
 
     with _session(db, read_only=True) as s:
-        df = grants.report_frame(s, actor=operator(), year=year, region_code=region, status=st)
+        df = grants.report_frame(s, actor=acting(s), year=year, region_code=region, status=st)
     if format is OutputFormat.table:
         shown = df[list(_LIST_SHOWN)].copy()
         shown["late"] = shown["late"].map({True: "ja", False: ""})
@@ -572,7 +572,7 @@ def status_command(
     from fcatlas.services import grants
 
     with _session(db, read_only=True) as s:
-        v = grants.set_report_status(s, actor=operator(), year=year, region_code=region,
+        v = grants.set_report_status(s, actor=acting(s), year=year, region_code=region,
                                      status=parse_status(new_status), at=at, comment=comment)
     late = " (efter sista dag)" if v.late and v.status.value == "inskickad" else ""
     console.print(f"Rapporten för {region} år {year}: {STATUS_LABELS[v.status].lower()}{late}.", highlight=False)
@@ -589,7 +589,7 @@ def show_command(
     from fcatlas.services import grants
 
     with _session(db, read_only=True) as s:
-        detail = grants.report_detail(s, actor=operator(), year=year, region_code=region)
+        detail = grants.report_detail(s, actor=acting(s), year=year, region_code=region)
     v, hist, findings = detail.view, detail.history, detail.findings
     d = v.data
     console.print(f"[bold]Rapport {region} år {year}[/] – {v.status_label}", highlight=False)
@@ -624,7 +624,7 @@ def summary_command(
     from fcatlas.services import grants
 
     with _session(db, read_only=True) as s:
-        df = grants.report_summary(s, actor=operator(), year=year)
+        df = grants.report_summary(s, actor=acting(s), year=year)
     if format is OutputFormat.table:
         from fcatlas.outputs.grant_annex import SUMMARY_HEADERS
 
@@ -655,7 +655,7 @@ def overdue_command(
     from fcatlas.services import grants
 
     with _session(db, read_only=True) as s:
-        df = grants.overdue(s, actor=operator(), today=d, year=year)
+        df = grants.overdue(s, actor=acting(s), today=d, year=year)
     if format is OutputFormat.table:
         cols = ["region_code", "year", "status_label", "deadline", "days_late", "submitted_at"]
         df = df.assign(submitted_at=df["submitted_at"].map(lambda v: v[:10] if isinstance(v, str) else ""))
@@ -679,8 +679,8 @@ def export_command(
     d = _date(today, "--today") or dt.date.today()
     from fcatlas.services import grants
 
-    actor = operator()
     with _session(db, read_only=True) as s:
+        actor = acting(s)
         write_followup_xlsx(grants.report_frame(s, actor=actor, year=year), grants.report_summary(s, actor=actor, year=year),
                             grants.overdue(s, actor=actor, today=d, year=year), out)
     console.print(f"Skrev {out}", highlight=False)
