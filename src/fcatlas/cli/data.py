@@ -76,7 +76,10 @@ def build_command(
 
 def _print_summary(path: Path, m: dict) -> None:
     t = m["tables"]
+    from fcatlas.geography.bundle import division_name
+
     console.print(f"[bold]Datapaket[/] {path}  ({m['label']})")
+    console.print(f"  Indelning: {division_name(m.get('division'))}")
     if m.get("synthetic"):
         console.print("[bold yellow]SYNTETISKA EXEMPELDATA – inte verklig statistik[/]")
     console.print(
@@ -134,6 +137,9 @@ def fetch_command(
 ) -> None:
     """Hämta befolkning efter ålder och kön från SCB:s API (kräver internet).
 
+    År t.o.m. 2023 hämtas i DeSO 2018/RegSO 2020, år fr.o.m. 2024 i DeSO 2025/RegSO 2025 (SCB:s
+    kodlistor vs_RegSO2025 m.fl.); paketets indelning avgör vilka år som går att hämta.
+
     Svaren sparas som JSON-stat2 i --out och cachas; bygg sedan om paketet med
     'fcatlas data build', som då räknar barn 0–6 år och kvinnor 16–54 år per område.
     """
@@ -152,7 +158,8 @@ def fetch_command(
     settings = Settings.from_env()
     client = PxWebClient(settings.cache, base_url=base_url, offline=settings.offline)
     with progress("Hämtar från SCB", total=len(codes)) as advance:
-        docs = fetch_population_by_age(client, codes, year_list, table_id=table, out_dir=out, progress=advance)
+        docs = fetch_population_by_age(client, codes, year_list, table_id=table, out_dir=out, progress=advance,
+                                       division=b.division, level=level)
     console.print(f"Sparade {len(docs)} svar i {out} ({client.calls} anrop till SCB).")
 
 
