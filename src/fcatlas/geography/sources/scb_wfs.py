@@ -71,7 +71,7 @@ def fetch_boundaries(
     _check_complete(features, matched, sort_col, layer)
     gdf = gpd.GeoDataFrame.from_features(features, crs="EPSG:3006")
     out.parent.mkdir(parents=True, exist_ok=True)
-    gdf.to_file(out, driver="GPKG", layer=layer.split(":")[-1])
+    gdf.to_file(out, driver="GPKG", layer=layer.split(":")[-1], engine="pyogrio", VERSION="1.2")
     return gdf
 
 
