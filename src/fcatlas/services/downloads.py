@@ -57,11 +57,11 @@ def register_file(session: Session, *, actor: Actor, fmt: str, lan: str | None =
 
 def atlas_file(session: Session, bundle: Any, *, actor: Actor, lan: str | None = None) -> Download:
     """``atlas.xlsx`` for the country or one län, on the units ``actor`` may see."""
-    from fcatlas.outputs.excel import write_excel
     from fcatlas.services.areas import atlas_for
+    from fcatlas.services.outlook import atlas_excel
 
     run = atlas_for(session, bundle, actor=actor, lan=lan)
     name = f"atlas{'_' + lan if lan else ''}.xlsx"
     buf = io.BytesIO()
-    write_excel(run.result, bundle.manifest, buf)
+    atlas_excel(bundle, run.result, buf)  # the same workbook as 'fcatlas atlas' writes
     return Download(buf.getvalue(), FORMATS["xlsx"], name)
