@@ -12,7 +12,12 @@ import numpy as np
 import pytest
 
 from fcatlas.errors import FcatlasError
-from fcatlas.geography.sources.pxweb import PxWebClient, age_partition, fetch_population_by_age, population_by_age
+from fcatlas.geography.sources.pxweb import (
+    PxWebClient,
+    age_partition,
+    fetch_population_by_age,
+    population_by_age,
+)
 
 REC = Path(__file__).parent / "fixtures" / "scb_recorded"
 META = json.loads((REC / "TAB6471_metadata.json").read_text(encoding="utf-8"))

@@ -6,6 +6,7 @@ import sqlite3
 import subprocess
 
 import pandas as pd
+
 from fcatlas.outputs.register_export import units_to_gpkg
 
 BOOLS = ["mvc", "bvc", "of", "soc", "co_located"]

@@ -74,8 +74,9 @@ def read_correspondence(path: Path) -> pd.DataFrame:
 
 def _split_problems(path: Path, df: pd.DataFrame, pop_col: str | None) -> list[Problem]:
     """A repeated pair, or a split DeSO 2018 whose pieces lack a population (or add up to 0)."""
-    out = [Problem(str(path), int(r.row), "DeSO_2025", f"{r.deso_2018}–{r.deso_2025} förekommer redan")
-           for r in df.loc[df.duplicated(["deso_2018", "deso_2025"])].itertuples()]
+    dup = df.loc[df.duplicated(["deso_2018", "deso_2025"])]
+    out = [Problem(str(path), int(row), "DeSO_2025", f"{old}–{new} förekommer redan")
+           for row, old, new in zip(dup["row"].tolist(), dup["deso_2018"], dup["deso_2025"], strict=True)]
     split = df.loc[df.groupby("deso_2018")["deso_2025"].transform("size") > 1]
     for code, part in split.groupby("deso_2018", sort=True):
         if part["population"].isna().any() or not part["population"].fillna(0).sum():
@@ -97,9 +98,9 @@ def regso_weights(corr: pd.DataFrame, deso_2018: pd.DataFrame, deso_2025: pd.Dat
         pieces["w"] = pieces["population"].astype(float)
     else:
         pieces["w"] = pieces["share"]
-    w = pieces.groupby(["regso_2020", "regso_2025"], as_index=False)["w"].sum()
+    w = pd.DataFrame(pieces.groupby(["regso_2020", "regso_2025"], as_index=False)["w"].sum())
     w["share"] = w["w"] / w.groupby("regso_2020")["w"].transform("sum")
-    return w.drop(columns="w")
+    return pd.DataFrame(w.drop(columns="w"))
 
 
 def carry_regso(figures: pd.DataFrame, weights: pd.DataFrame, counts: tuple[str, ...] = COUNTS) -> pd.DataFrame:

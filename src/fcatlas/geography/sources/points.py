@@ -288,7 +288,7 @@ def _read_costs_fast(p: Path) -> pd.DataFrame | None:
         names[key] = text.split("\n", 1)[0].split(delim)[head.index(hit[0])]
     try:
         df = pd.read_csv(io.StringIO(text), sep=delim, usecols=list(names.values()),
-                         dtype={names["candidate"]: str, names["demand"]: str, names["distance"]: "string"},
+                         dtype={names["candidate"]: "string", names["demand"]: "string", names["distance"]: "string"},
                          keep_default_na=False, engine="c")
     except (ValueError, pd.errors.ParserError):
         return None

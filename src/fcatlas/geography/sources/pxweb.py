@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -248,25 +248,24 @@ def age_partition(labels: dict[str, str]) -> dict[str, tuple[int, int]]:
     {'b': (0, 0), 'c': (1, 4), 'd': (5, 54)}
     """
     ranges = {c: r for c, lab in labels.items() if (r := age_range(str(lab))) is not None}
-    for width in (1, 5, 10):
-        picked = _walk(ranges, lambda lo, hi, w=width: hi - lo + 1 == w or hi == OPEN_TOP)
+    for width in (1, 5, 10, None):
+        picked = _walk(ranges, width)
         if picked is not None:
             return picked
-    picked = _walk(ranges, lambda lo, hi: True)
-    if picked is None:
-        shown = ", ".join(sorted({str(labels[c]) for c in ranges})[:8]) or "inga"
-        raise FcatlasError(f"åldrarna i tabellen bildar ingen följd från 0 till {_NEEDED_TOP} år utan överlapp "
-                           f"(fanns: {shown})")
-    return picked
+    shown = ", ".join(sorted({str(labels[c]) for c in ranges})[:8]) or "inga"
+    raise FcatlasError(f"åldrarna i tabellen bildar ingen följd från 0 till {_NEEDED_TOP} år utan överlapp "
+                       f"(fanns: {shown})")
 
 
-def _walk(ranges: dict[str, tuple[int, int]], fits: Callable[[int, int], bool]) -> dict[str, tuple[int, int]] | None:
-    """From age 0 upwards, the narrowest fitting class that starts where the last one ended
-    (first in table order among equals); None when the run does not reach age 54."""
+def _walk(ranges: dict[str, tuple[int, int]], width: int | None) -> dict[str, tuple[int, int]] | None:
+    """From age 0 upwards, the narrowest class (of ``width`` years or open at the top; any class
+    when ``width`` is None) that starts where the last one ended (first in table order among
+    equals); None when the run does not reach age 54."""
     out: dict[str, tuple[int, int]] = {}
     age = 0
     while age <= OPEN_TOP:
-        starts = [(hi - lo, i, c) for i, (c, (lo, hi)) in enumerate(ranges.items()) if lo == age and fits(lo, hi)]
+        starts = [(hi - lo, i, c) for i, (c, (lo, hi)) in enumerate(ranges.items())
+                  if lo == age and (width is None or hi - lo + 1 == width or hi == OPEN_TOP)]
         if not starts:
             break
         _, _, code = min(starts)
@@ -480,7 +479,7 @@ def _check_division_years(years: Sequence[int], division: int) -> None:
 
 
 def _level_of(codes: Sequence[str]) -> str:
-    levels = {_safe_split(c).level if _safe_split(c) else None for c in codes}  # type: ignore[union-attr]
+    levels = {vc.level if (vc := _safe_split(c)) else None for c in codes}
     return "deso" if levels == {"deso"} else "regso"
 
 
