@@ -249,6 +249,12 @@ class GrantStore(SessionStore):
         return self.set_status(data.region_code, data.year, ReportStatus.SUBMITTED, at=when, user=user)
 
     # -- reading ----------------------------------------------------------------------------
+    def find(self, region_code: str, year: int) -> ReportView | None:
+        """The report of a region and year, or ``None`` when there is none."""
+        with self.transaction() as s:
+            row = self._get(s, region_code, int(year))
+            return None if row is None else self._view(row)
+
     def get(self, region_code: str, year: int) -> ReportView:
         with self.transaction() as s:
             row = self._get(s, region_code, year)
