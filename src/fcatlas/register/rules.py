@@ -21,6 +21,7 @@ from fcatlas.domain import (
     CATEGORY_LABELS,
     GOVERNANCE_FIELDS,
     GOVERNANCE_LABELS,
+    LAST_YEAR,
     Category,
     NotACollaborationError,
     Service,
@@ -51,8 +52,8 @@ MAX_LENGTH = {
     "status_date": 30,
 }
 DEFAULT_MAX_LENGTH = 100
-#: Plausible years of a status date.
-MIN_YEAR, MAX_YEAR = 1900, 2100
+#: Plausible years of a status date (from 1900; the upper bound is the one year rule's).
+MIN_YEAR, MAX_YEAR = 1900, LAST_YEAR
 
 #: Swedish labels of the fields (how a person calls a field in messages).
 FIELD_LABELS = {
