@@ -28,6 +28,7 @@ NOT_YET = ("web/pages/", "cli/")
 OTHER_LIMITS = {("economics/payment.py", "MAX_SEK")}
 NAMES = {"MAX_SEK", "DEFAULT_FIXED_SEK", "FIRST_YEAR", "LAST_YEAR"}
 YEAR_TEXT = re.compile(r"2000\s*[–-]\s*2100|\|2100\)")
+FIXED_TEXT = re.compile(r"[rbuf]*(['\"])815[ _\u00a0]?000\1")
 
 
 def _modules() -> list[Path]:
@@ -52,6 +53,8 @@ def _findings(path: Path, root: Path = SRC) -> list[str]:
         if t.type == tokenize.NUMBER and t.string == "10" and i + 2 < len(tokens) \
                 and tokens[i + 1].string == "**" and tokens[i + 2].string == "18":
             found.append(f"{where}: 10**18")
+        if t.type == tokenize.STRING and FIXED_TEXT.fullmatch(t.string):
+            found.append(f"{where}: {t.string}")
         if t.type == tokenize.STRING and not _docstring(tokens, i) and YEAR_TEXT.search(t.string):
             found.append(f"{where}: {t.string[:40]}")
         if t.type == tokenize.NAME and t.string in NAMES and i + 1 < len(tokens) and tokens[i + 1].string == "=" \
@@ -77,10 +80,10 @@ def test_issue20_the_scan_sees_what_it_forbids(tmp_path: Path) -> None:
     bad = tmp_path / "fcatlas" / "x.py"
     bad.parent.mkdir()
     bad.write_text('"""Doc 2000–2100, 815 000 kr."""\n'
-                   "A = 2000 <= y <= 2100\nB = 815_000\nC = 10**18\nMAX_SEK = 1\nD = 'ett år 2000–2100'\n",
+                   "A = 2000 <= y <= 2100\nB = 815_000\nC = 10**18\nMAX_SEK = 1\nD = 'ett år 2000–2100'\nE = '815000'\n",
                    encoding="utf-8")
     found = _findings(bad, tmp_path / "fcatlas")
-    assert [f.split(":")[1] for f in found] == ["2", "3", "4", "5", "6"]
+    assert [f.split(":")[1] for f in found] == ["2", "3", "4", "5", "6", "7"]
 
 
 @pytest.mark.parametrize("year, ok", [(domain.FIRST_YEAR, True), (domain.LAST_YEAR, True),

@@ -91,8 +91,8 @@ def test_issue20_status_goes_prepared_then_decided_and_never_back(engine, bundle
     with unit_of_work(engine) as s:
         store = YearStore(s)
         assert store.decisions(2026) == rows
-        assert [y.year for y in store.list(status=YearStatus.DECIDED)] == [2026]
-        assert store.list(status=YearStatus.PREPARED) == []
+        assert [y.year for y in store.years(status=YearStatus.DECIDED)] == [2026]
+        assert store.years(status=YearStatus.PREPARED) == []
         with pytest.raises(ConflictError, match="redan beslutat och kan inte ändras"):
             store.save(2026, TERMS, basis=None, user="n")
         with pytest.raises(ConflictError, match="redan beslutat och kan inte ändras"):

@@ -14,11 +14,11 @@ code alone does not tell its vintage: :func:`split_vintage` reads the suffix whe
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
 from fcatlas.errors import CodeError
-from fcatlas.tables import fold
 
 Level = Literal["lan", "kommun", "regso", "deso"]
 
@@ -109,6 +109,13 @@ LAN_LETTERS = {
 }
 
 
+def _fold(text: str) -> str:
+    """Case-, accent-, space- and punctuation-free, as :func:`fcatlas.tables.fold` (not imported:
+    this module is read by the pure analysis, which opens no file)."""
+    t = unicodedata.normalize("NFKD", str(text)).lower()
+    return re.sub(r"[^0-9a-z]+", "", "".join(ch for ch in t if not unicodedata.combining(ch)))
+
+
 def _quoted(text: str, n: int = 40) -> str:
     return repr(text if len(text) <= n else text[:n] + "…")
 
@@ -137,9 +144,9 @@ def lan_code(value: object) -> str:
         if code in lans:
             return code
         raise CodeError(f"länskoden {code} finns inte bland Sveriges 21 län")
-    key = fold(t).removeprefix("region").removesuffix("lan")
+    key = _fold(t).removeprefix("region").removesuffix("lan")
     for code, name in lans.items():
-        n = fold(name).removesuffix("lan")
+        n = _fold(name).removesuffix("lan")
         if key in (n, n.rstrip("s")) or key.rstrip("s") == n.rstrip("s") or (key and key.startswith(n.rstrip("s"))):
             return code
     raise CodeError(f"{_quoted(t)} är inget län (väntat länskod som 20, länsbokstav som W eller namn som Dalarnas län)")

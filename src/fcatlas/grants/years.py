@@ -147,7 +147,7 @@ class YearStore(SessionStore):
             row = s.get(GrantYear, int(year))
             return None if row is None else _view(row)
 
-    def list(self, *, status: YearStatus | None = None) -> list[YearView]:
+    def years(self, *, status: YearStatus | None = None) -> list[YearView]:
         """Every year (or those with ``status``), oldest first."""
         with self.transaction() as s:
             q = select(GrantYear).order_by(GrantYear.year)

@@ -276,7 +276,7 @@ def _rows(df: pd.DataFrame) -> list[AllocationRow]:
 
 def list_years(session: Session, *, actor: Actor) -> list[YearView]:
     """The grant years the actor may see (decided years for everyone)."""
-    return _years(session).list(status=None if actor.may_review() else YearStatus.DECIDED)
+    return _years(session).years(status=None if actor.may_review() else YearStatus.DECIDED)
 
 
 def get_year(session: Session, *, actor: Actor, year: int) -> YearView:
