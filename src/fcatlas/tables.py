@@ -30,7 +30,8 @@ from pathlib import Path
 
 from fcatlas.errors import InputFileError
 from fcatlas.files import max_input_bytes, max_input_rows, read_input_bytes
-from fcatlas.geography.sources.textfile import Record, decode_bytes, records, sniff_delimiter, xlsx_rows
+from fcatlas.geography.sources.textfile import Record, decode_bytes, records, sniff_delimiter
+from fcatlas.workbook import sheet_rows
 
 #: Encodings and separators every intake accepts.
 ENCODINGS = ("utf-8-sig", "utf-16", "cp1252")
@@ -226,7 +227,7 @@ def cell_text(value: object) -> str:
 
 def _read_xlsx(p: Path, data: bytes, header_like: HeaderTest | None, header_row: int | None) -> RawTable:
     found: list[tuple[int, list[str]]] = []
-    for idx, values in xlsx_rows(p, data):
+    for idx, values in sheet_rows(p, data, max_rows=max_input_rows(), max_columns=MAX_COLUMNS):
         cells = [cell_text(v) for v in values]
         while cells and not cells[-1].strip():
             cells.pop()
