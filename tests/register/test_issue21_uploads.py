@@ -12,11 +12,7 @@ from fcatlas.errors import InputFileError
 from fcatlas.register import intake
 from fcatlas.tables import MAX_COLUMNS
 
-
-def wide_csv(columns: int) -> bytes:
-    """A header of ``columns`` columns (about 9.9 MB for a million) and one data row."""
-    head = "Namn;Kommun;" + ";".join(f"k{i:07d}" for i in range(columns - 2))
-    return (head + "\r\nFamiljecentral X;Falun\r\n").encode("utf-8")
+from .hostile_files import five_million_cells, hand_made_xlsx, head_row, million_empty_rows, wide_csv
 
 
 def test_issue21_a_million_columns_are_refused_in_well_under_a_second(tmp_path: Path) -> None:
@@ -51,65 +47,6 @@ def test_issue21_a_wide_data_row_is_refused_naming_its_row(tmp_path: Path) -> No
 
 
 # -- xlsx: cells per row and in total capped, read as a stream ------------------------------------
-
-_CT = (b'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
-       b'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships'
-       b'+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" '
-       b'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override '
-       b'PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.'
-       b'spreadsheetml.worksheet+xml"/></Types>')
-_RELS = (b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
-         b'2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-         b'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>')
-_BOOK = (b'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
-         b'2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
-         b'<sheet name="Blad1" sheetId="1" r:id="rId1"/></sheets></workbook>')
-_BOOK_RELS = (b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
-              b'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
-              b'officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>')
-
-
-def hand_made_xlsx(path: Path, sheet_chunks, prolog: bytes = b"") -> Path:  # type: ignore[no-untyped-def]
-    """A minimal workbook whose sheet XML is written from ``sheet_chunks`` (bytes), streamed."""
-    import zipfile
-
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
-        zf.writestr("[Content_Types].xml", _CT)
-        zf.writestr("_rels/.rels", _RELS)
-        zf.writestr("xl/workbook.xml", _BOOK)
-        zf.writestr("xl/_rels/workbook.xml.rels", _BOOK_RELS)
-        with zf.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as f:
-            f.write(b'<?xml version="1.0" encoding="UTF-8"?>' + prolog + b'<worksheet xmlns="http://schemas.openxmlformats.org/'
-                    b'spreadsheetml/2006/main"><sheetData>')
-            for chunk in sheet_chunks:
-                f.write(chunk)
-            f.write(b"</sheetData></worksheet>")
-    return path
-
-
-def _head() -> bytes:
-    return (b'<row r="1"><c r="A1" t="inlineStr"><is><t>Namn</t></is></c><c r="B1" t="inlineStr"><is><t>Kommun</t>'
-            b'</is></c></row>')
-
-
-def five_million_cells(path: Path) -> Path:
-    def chunks():  # type: ignore[no-untyped-def]
-        yield _head() + b'<row r="2">'
-        for _ in range(50):
-            yield b"<c><v>1</v></c>" * 100_000
-        yield b"</row>"
-    return hand_made_xlsx(path, chunks())
-
-
-def million_empty_rows(path: Path) -> Path:
-    def chunks():  # type: ignore[no-untyped-def]
-        yield _head() + b'<row r="2"><c r="A2" t="inlineStr"><is><t>Familjecentral X</t></is></c>' \
-                        b'<c r="B2" t="inlineStr"><is><t>Falun</t></is></c></row>'
-        for start in range(3, 1_000_003, 10_000):
-            yield b"".join(b'<row r="%d" s="1" customFormat="1"><c r="A%d" s="1"/></row>' % (r, r)
-                           for r in range(start, start + 10_000))
-    return hand_made_xlsx(path, chunks())
-
 
 _MEASURE = """
 import resource, sys, time
@@ -167,7 +104,7 @@ def test_issue21_too_many_cells_in_the_sheet_are_refused(tmp_path: Path, monkeyp
     from fcatlas import workbook
 
     monkeypatch.setattr(workbook, "MAX_CELLS", 1_000)
-    path = hand_made_xlsx(tmp_path / "manga.xlsx", [_head()] + [
+    path = hand_made_xlsx(tmp_path / "manga.xlsx", [head_row()] + [
         b'<row r="%d"><c r="A%d"><v>%d</v></c><c r="B%d"><v>1</v></c></row>' % (r, r, r, r) for r in range(2, 600)])
     with pytest.raises(InputFileError, match="fler än 1000 celler"):
         intake.read_table(path)
