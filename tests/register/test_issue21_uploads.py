@@ -116,3 +116,37 @@ def test_issue21_a_dtd_in_a_workbook_is_refused(tmp_path: Path) -> None:
                           prolog=dtd)
     with pytest.raises(InputFileError, match="DTD"):
         intake.read_table(path)
+
+
+# -- 10,000 similar names: one warning with a count, bounded work ---------------------------------
+
+
+def test_issue21_ten_thousand_numbered_names_import_quickly_with_one_warning(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    from .hostile_files import similar_names_file
+
+    f = similar_names_file(tmp_path / "falun_2027.csv")
+    t0 = time.perf_counter()
+    r = cli("register", "import", str(f), "--db", str(tmp_path / "r.sqlite"), "--round", "2027")
+    took = time.perf_counter() - t0
+    assert r.returncode == 0, r.stderr
+    assert took < 30, took
+    report = (tmp_path / "falun_2027.fel.csv").read_text(encoding="utf-8-sig") if (
+        tmp_path / "falun_2027.fel.csv").exists() else r.stdout + r.stderr
+    assert report.count("möjlig dubblett") == 1
+    assert "10000 enheter i samma kommun har namn som bara skiljer sig i ett nummer" in report
+
+
+def test_issue21_duplicate_warnings_are_capped() -> None:
+    from fcatlas.register.intake.duplicates import MAX_DUPLICATE_WARNINGS, likely_duplicates
+    from fcatlas.register.intake.rows import UnitRecord
+
+    # 300 pairs of near-identical names (no numbers): one warning each, but at most the cap
+    units = []
+    for i in range(300):
+        base = "".join(chr(97 + (i // 26 ** k) % 26) for k in range(3))
+        for j, name in enumerate((f"Familjecentralen {base}sjön", f"Familjecentralen {base}sjöns")):
+            units.append(UnitRecord(row=2 * i + j + 2, id=f"u{i}-{j}", fields={
+                "name": name, "kommun_code": "2080", "lat": 60.0, "lon": 15.0, "precision": "kommun"}))
+    out = likely_duplicates(units)
+    assert len(out) == MAX_DUPLICATE_WARNINGS + 1
+    assert "ytterligare 200 möjliga dubbletter visas inte" in out[-1][2]

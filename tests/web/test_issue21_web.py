@@ -125,3 +125,26 @@ def test_issue21_json_for_html_escapes_everything_html_reads():
     import json
 
     assert json.loads(text) == {"a": "</script><!--<script>&\u2028\u2029'"}
+
+
+def test_issue21_ten_thousand_numbered_names_through_the_web(client, tmp_path):
+    """Preview and confirm (where the duplicate check runs) of 10,000 similar names in under 30 s."""
+    import time
+
+    from register.hostile_files import similar_names_file  # tests/ is on sys.path
+
+    from .helpers import login
+
+    t = {w: login(client, w) for w in ("nationell", "h20")}
+    client.post("/api/v1/rounds", json={"name": "2027", "deadline": "2027-10-31"}, headers=t["nationell"])
+    data = similar_names_file(tmp_path / "falun_2027.csv").read_bytes()
+    t0 = time.perf_counter()
+    r = client.post("/api/v1/rounds/2027/regions/20/imports", files={"file": ("falun_2027.csv", data, "text/csv")},
+                    headers=t["h20"])
+    assert r.status_code == 201, r.text
+    prev = r.json()
+    assert prev["accepted"] == 10_000 and prev["rejected"] == []
+    r = client.post(f"/api/v1/imports/{prev['id']}/confirm", headers=t["h20"])
+    took = time.perf_counter() - t0
+    assert r.status_code == 200 and r.json()["new"] == 10_000, r.text
+    assert took < 30, took
