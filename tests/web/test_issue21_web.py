@@ -148,3 +148,34 @@ def test_issue21_ten_thousand_numbered_names_through_the_web(client, tmp_path):
     took = time.perf_counter() - t0
     assert r.status_code == 200 and r.json()["new"] == 10_000, r.text
     assert took < 30, took
+
+
+def test_issue21_nul_bytes_are_a_swedish_422_never_a_500(client):
+    from .helpers import login, page_session
+
+    t = login(client, "h20")
+    answers = {
+        "path (API)": client.get("/api/v1/units/2080-a%00b", headers=t),
+        "query (API)": client.get("/api/v1/units?q=a%00b", headers=t),
+        "JSON string": client.post("/api/v1/auth/token", json={"email": "a\u0000@x.se", "password": "x"}),
+        "JSON e-mail": client.post("/api/v1/auth/token", content=b'{"email": "n\\u0000@socialstyrelsen.se", '
+                                   b'"password": "x"}', headers={"Content-Type": "application/json"}),
+        "JSON edit": client.patch("/api/v1/units/2080-x", json={"note": "a\u0000b"},
+                                  headers={**t, "If-Match": '"1"'}),
+        "JSON round": client.post("/api/v1/rounds", json={"name": "20\u000027", "deadline": "2027-10-31"},
+                                  headers=login(client, "nationell")),
+    }
+    for what, r in answers.items():
+        assert r.status_code == 422, (what, r.status_code, r.text)
+        assert "NUL-tecken" in r.json()["fel"], what
+    cookie, csrf = page_session(client, "h20")
+    pages = {
+        "page path": client.get("/enhet/2080-a%00b", headers={"Accept": "text/html"}),
+        "page query": client.get("/tabell?q=a%00b", headers={"Accept": "text/html"}),
+        "login form": client.post("/logga-in", data={"email": "a\x00@x.se", "password": "x"},
+                                  headers={"Accept": "text/html"}),
+        "form field": client.post("/logga-ut", data={"csrf": csrf + "\x00"}, headers={**cookie, "Accept": "text/html"}),
+    }
+    for what, r in pages.items():
+        assert r.status_code == 422, (what, r.status_code, r.text[:300])
+        assert r.headers["content-type"].startswith("text/html") and "NUL-tecken" in r.text, what
