@@ -21,10 +21,9 @@ from pathlib import Path
 
 def main() -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from fcatlas.register.store import Register
     from register.hostile_files import five_million_cells, million_empty_rows, similar_names_file, wide_csv
     from register.test_issue21_uploads import measure
-
-    from fcatlas.register.store import Register
 
     with tempfile.TemporaryDirectory() as tmp:
         d = Path(tmp)

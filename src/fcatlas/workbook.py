@@ -221,7 +221,8 @@ class _Package:
 
         with self.zf.open(part) as f:
             _parse(self.path, f, start, end)
-        dates, durations = set(), set()
+        dates: set[int] = set()
+        durations: set[int] = set()
         for i, fmt_id in enumerate(xfs):
             code = custom.get(fmt_id) or BUILTIN_FORMATS.get(fmt_id) or ""
             if code and is_date_format(code):

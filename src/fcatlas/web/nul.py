@@ -3,8 +3,8 @@
 No text fcatlas keeps may hold NUL (PostgreSQL refuses it in text columns, and no name, e-mail
 address or note has one). :class:`RefuseNul` looks at the path, the query string and — as it
 streams past, without buffering — a JSON or form body (``\\u0000``, ``%00`` or a raw NUL). A page
-address gets a Swedish HTML page, an API address the usual JSON error. :func:`install` adds it and
-a last safety net: a database refusal of NUL (a multipart form field, say) is a 422 as well.
+address gets a Swedish HTML page, an API address the usual JSON error. (A multipart upload's
+file may hold NUL bytes, so its body is not looked at here.)
 """
 
 from __future__ import annotations
@@ -107,16 +107,5 @@ class RefuseNul:
 
 
 def install(app: FastAPI) -> None:
-    """Add :class:`RefuseNul` and the database safety net to ``app``."""
-    from sqlalchemy.exc import DataError
-
-    from fcatlas.web import problems
-
-    @app.exception_handler(DataError)
-    async def _data(request: Request, exc: DataError) -> Response:
-        if "NUL" in str(exc) or "\\u0000" in str(exc):
-            return refusal(request.scope, "innehållet")
-        problems.log.exception("oväntat fel vid %s %s", request.method, request.url.path)
-        return problems.problem(500, "ett oväntat fel inträffade i tjänsten; det är loggat")
-
+    """Add :class:`RefuseNul` to ``app``."""
     app.add_middleware(RefuseNul)
