@@ -223,8 +223,8 @@ def _flow(request: Request, provider: Provider) -> dict[str, str]:
     return {k: str(v) for k, v in flow.items()}
 
 
-def _exchange(request: Request, provider: Provider, code: str, verifier: str) -> str:
-    """The authorization code and PKCE verifier for the provider's ID token."""
+def _exchange(request: Request, provider: Provider, code: str, verifier: str) -> tuple[str, str | None]:
+    """The authorization code and PKCE verifier for the provider's ID token and access token."""
     import httpx
 
     endpoint = provider.metadata()["token_endpoint"]
@@ -238,10 +238,29 @@ def _exchange(request: Request, provider: Provider, code: str, verifier: str) ->
     if r.status_code != 200:
         raise AuthenticationError(f"identitetsleverantören {provider.name} godtog inte inloggningen "
                                   f"({r.status_code}); börja om från inloggningssidan")
-    token = r.json().get("id_token")
+    body = r.json()
+    token, access = body.get("id_token"), body.get("access_token")
     if not isinstance(token, str):
         raise AuthenticationError(f"identitetsleverantören {provider.name} skickade ingen ID-token")
-    return token
+    return token, access if isinstance(access, str) else None
+
+
+def _userinfo(provider: Provider, access_token: str | None, claims: dict[str, Any]) -> dict[str, Any]:
+    """The ID token's claims, completed from the provider's UserInfo endpoint when the matched
+    claim is not in the ID token (the same ``sub`` is required)."""
+    import httpx
+
+    endpoint = provider.metadata().get("userinfo_endpoint")
+    if provider.claim in claims or not endpoint or not access_token:
+        return claims
+    try:
+        r = httpx.get(endpoint, headers={"Authorization": f"Bearer {access_token}"}, timeout=15)
+        info = r.json() if r.status_code == 200 else {}
+    except (httpx.HTTPError, ValueError) as exc:
+        raise StorageError(f"identitetsleverantören {provider.name} svarar inte: {exc}") from exc
+    if not isinstance(info, dict) or info.get("sub") != claims.get("sub"):
+        raise AuthenticationError(f"identitetsleverantören {provider.name} uppgav en annan person i UserInfo")
+    return {**info, **claims}
 
 
 def verify_id_token(provider: Provider, token: str, nonce: str, now: float | None = None) -> dict[str, Any]:
@@ -293,8 +312,8 @@ def callback(request: Request, pid: str) -> Response:
         if request.query_params.get("error"):
             raise AuthenticationError(f"identitetsleverantören {provider.name} avbröt inloggningen "
                                       f"({request.query_params['error']})")
-        token = _exchange(request, provider, request.query_params.get("code", ""), flow["verifier"])
-        claims = verify_id_token(provider, token, flow["nonce"])
+        token, access = _exchange(request, provider, request.query_params.get("code", ""), flow["verifier"])
+        claims = _userinfo(provider, access, verify_id_token(provider, token, flow["nonce"]))
         resp = _log_in(request, provider, _claim_value(provider, claims))
     except FcatlasError as exc:
         resp = _page_failure(request, exc)

@@ -3,20 +3,26 @@
 // CONFIG: {"clients": [{client_id, client_secret, redirect_uris, kort?}],
 //          "accounts": {"id": {"email": "...", "email_verified": true}}}
 // Any password is accepted for a listed account (the provider's development log-in pages).
-// A client with "kort": true gets ID tokens that expire after one second.
+// With OIDC_TEST_SKEW_S=-5400 the provider's clock is 90 minutes slow: the ID tokens it issues
+// (valid one hour by its clock) have expired when they arrive; its cookies still live.
 import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import Provider from 'oidc-provider';
 
 const [port, configPath] = process.argv.slice(2);
 const config = JSON.parse(readFileSync(configPath, 'utf8'));
-const short = new Set(config.clients.filter((c) => c.kort).map((c) => c.client_id));
+const skew = Number(process.env.OIDC_TEST_SKEW_S || 0) * 1000;
+if (skew) {
+  const realNow = Date.now;
+  Date.now = () => realNow() + skew;
+}
+const long = skew ? 3 * 3600 : 600;
 const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const jwk = { ...privateKey.export({ format: 'jwk' }), kid: 'test-nyckel', use: 'sig', alg: 'RS256' };
 
 const issuer = `http://127.0.0.1:${port}`;
 const provider = new Provider(issuer, {
-  clients: config.clients.map(({ kort, ...c }) => ({
+  clients: config.clients.map((c) => ({
     grant_types: ['authorization_code'], response_types: ['code'], ...c,
   })),
   jwks: { keys: [jwk] },
@@ -25,8 +31,7 @@ const provider = new Provider(issuer, {
   features: { devInteractions: { enabled: true } },
   pkce: { required: () => true },
   ttl: {
-    IdToken: (ctx, token, client) => (short.has(client.clientId) ? 1 : 3600),
-    AccessToken: 600, AuthorizationCode: 60, Grant: 600, Interaction: 600, Session: 600,
+    IdToken: 3600, AccessToken: long, AuthorizationCode: 60, Grant: long, Interaction: long, Session: long,
   },
   async findAccount(ctx, id) {
     const account = config.accounts[id];
