@@ -45,17 +45,21 @@ def add_accounts(url: str, *, round_open: bool = False) -> None:
     engine.dispose()
 
 
-def start(cmd: list[str], *, env: dict[str, str], cwd: Path, log: Path) -> subprocess.Popen[bytes]:
+def start(cmd: list[str], *, env: dict[str, str], cwd: Path, log: Path,
+          drop: tuple[str, ...] = ()) -> subprocess.Popen[bytes]:
+    """``cmd`` in its own process group, its output in ``log``; ``drop``: variables not passed on."""
+    full = {k: v for k, v in {**os.environ, **env}.items() if k not in drop}
     with open(log, "ab") as out:  # the child has its own copy of the descriptor
-        return subprocess.Popen(cmd, env={**os.environ, **env}, cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
+        return subprocess.Popen(cmd, env=full, cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
                                 start_new_session=True)
 
 
 def serve(port: int, *, env: dict[str, str], cwd: Path, log: Path, host: str = "127.0.0.1",
-          exe: list[str] | None = None, extra: list[str] | None = None) -> subprocess.Popen[bytes]:
+          exe: list[str] | None = None, extra: list[str] | None = None,
+          drop: tuple[str, ...] = ()) -> subprocess.Popen[bytes]:
     """``fcatlas serve`` (the real command) on ``host:port``."""
     cmd = [*(exe or [sys.executable, "-m", "fcatlas.cli"]), "serve", "--host", host, "--port", str(port), *(extra or [])]
-    return start(cmd, env={"FCATLAS_VARM": "0", "FCATLAS_OFFLINE": "1", **env}, cwd=cwd, log=log)
+    return start(cmd, env={"FCATLAS_VARM": "0", "FCATLAS_OFFLINE": "1", **env}, cwd=cwd, log=log, drop=drop)
 
 
 def wait_http(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 90, **kw: object) -> None:
