@@ -86,3 +86,17 @@ def test_issue26_readyz_says_database_and_schema(client):
     assert r.status_code == 200, r.text
     assert r.json() == {"status": "ok", "databas": True, "schema": "aktuellt"}
     assert client.get("/healthz").json()["databas"] is True
+
+
+def test_issue26_readyz_refuses_an_old_schema_with_the_command(client):
+    from sqlalchemy import text
+
+    from fcatlas.db import _revisions, schema_heads
+
+    older = next(r for r in _revisions() if r not in schema_heads())
+    with client.app.state.engine.begin() as conn:
+        conn.execute(text("DELETE FROM alembic_version"))
+        conn.execute(text("INSERT INTO alembic_version (version_num) VALUES (:v)"), {"v": older})
+    r = client.get("/readyz")
+    assert r.status_code == 503
+    assert r.json() == {"status": "fel", "databas": True, "schema": "gammalt", "atgard": "kör 'fcatlas db upgrade'"}

@@ -35,3 +35,22 @@ def test_issue26_passwords_stay_by_default(make_client):
     c = make_client()
     assert c.get("/logga-in").status_code == 200
     assert c.post("/api/v1/auth/token", json={"email": ACCOUNTS["f20"][0], "password": PW}).status_code == 200
+
+
+def test_issue26_readme_login_file_example_loads(tmp_path, monkeypatch):
+    """The operator chapter's example of the login file is read as written."""
+    import re
+
+    from fcatlas.web.oidc import load_settings
+    from web.ops import ROOT
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    example = re.search(r"```toml\n(.*?)```", text, re.S).group(1)
+    (tmp_path / "inloggning.toml").write_text(example, encoding="utf-8")
+    monkeypatch.setenv("FCATLAS_OIDC_DALARNA", "hemlig")
+    settings = load_settings(tmp_path / "inloggning.toml")
+    assert settings.passwords and settings.public_url == "https://fcatlas.example.se"
+    dalarna = settings.providers["dalarna"]
+    assert (dalarna.client_secret, dalarna.claim, dalarna.contact) == ("hemlig", "email", "IT-avdelningen i Region Dalarna")
+    for path in re.findall(r"`(deploy/[^`*]+)`", text):
+        assert (ROOT / path).exists(), path
