@@ -10,7 +10,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from fcatlas.web.app import create_app
 from fcatlas.web.config import WebConfig
 
-from .helpers import ACCOUNTS, PW
+from .helpers import ACCOUNTS
 
 
 def _samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:

@@ -82,7 +82,7 @@ class Provider:
         doc = self.metadata()
         with self._lock:
             if refresh or self._meta.get("jwks") is None:
-                self._meta["jwks"] = KeySet.import_key_set(_get_json(doc["jwks_uri"]))
+                self._meta["jwks"] = KeySet.import_key_set(_get_json(doc["jwks_uri"]))  # type: ignore[arg-type]
             return self._meta["jwks"]
 
 
