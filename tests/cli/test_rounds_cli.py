@@ -23,7 +23,7 @@ def test_round_cycle_from_the_cli(cli, tmp_path, shared_data):
     assert row20.startswith("20,Dalarnas län,returnerad,Rätta Sopranens adress,cli:")
     assert len(r.stdout.splitlines()) == 22
     r = cli("register", "publish", "2027", "--db", db)
-    assert r.returncode == 1 and "ingen region är godkänd" in r.stderr
+    assert r.returncode == 1 and "ingen godkänd lista väntar" in r.stderr
     assert cli("register", "round", "submit", "2027", "--lan", "20", "--som", "f@dalarna.se", "--db", db).returncode == 0
     assert cli("register", "round", "approve", "2027", "--lan", "20", "--db", db).returncode == 0
     r = cli("register", "publish", "2027", "--db", db)

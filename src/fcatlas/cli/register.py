@@ -89,19 +89,24 @@ def import_command(
     rubrikrad: int | None = typer.Option(
         None, "--rubrikrad", min=1, help="Radnumret där rubrikerna står, om de inte hittas av sig själva.",
     ),
+    tomma: bool = typer.Option(
+        False, "--tomma-celler-tommer",
+        help="Tomma celler tömmer fälten, också uppgifter som någon har skrivit in på webben (annars behålls de).",
+    ),
 ) -> None:
     """Importera en regions lista. Godkända rader sparas i en transaktion; avvisade rader hamnar i en
     felrapport. Att importera samma fil igen ändrar ingenting.
 
     Filen är regionens hela lista för omgången: regionens enheter som inte finns med stängs
     (status nedlagd, orsak "saknas i inventering ÅR"; historiken finns kvar). Använd --delvis
-    för en fil som bara är en del av listan."""
+    för en fil som bara är en del av listan. En tom cell tömmer inte en uppgift som någon har
+    skrivit in på webben (utom med --tomma-celler-tommer)."""
     from fcatlas.services import register
     from fcatlas.services.imports import FileImport
 
     pc_path = postnummer or (Path(os.environ[POSTNUMMER_ENV]) if os.environ.get(POSTNUMMER_ENV) else None)
     request = FileImport(file=file, round=round, postcodes=pc_path, tolerance_km=tolerans,
-                         partial=delvis, header_row=rubrikrad)
+                         partial=delvis, header_row=rubrikrad, erase_blanks=tomma)
     with database_session(db) as s:
         done = register.import_file(s, actor=acting(s, user=user), request=request)
     result = done.result
@@ -124,6 +129,8 @@ def import_command(
 
 def _print_import(file: Path, result: Any, has_postcodes: bool) -> None:
     """What an import read, stored and closed (stdout), and the notes (stderr)."""
+    from fcatlas.services.units import field_label
+
     for note in result.notes:
         err_console.print(f"[yellow]Obs:[/] {note}", highlight=False)
     console.print(
@@ -141,6 +148,13 @@ def _print_import(file: Path, result: Any, has_postcodes: bool) -> None:
             console.print(f"  {c['id']}  {c['name']} ({c['kommun_name']})", highlight=False, soft_wrap=True)
         console.print("Var filen bara en del av regionens lista? Importera den med --delvis. En stängd enhet "
                       "öppnas igen när en senare import listar den.", highlight=False)
+    kept = [c for c in result.changed if c.kept]
+    if kept:
+        console.print(f"Uppgifter inskrivna på webben som behölls (tomma i filen) för {len(kept)} enheter:",
+                      highlight=False)
+        for c in kept:
+            console.print(f"  {c.unit_id}  {c.name}: {', '.join(field_label(k.field) for k in c.kept)}",
+                          highlight=False, soft_wrap=True)
     if result.left_open:
         err_console.print(
             f"[yellow]Obs:[/] {len(result.left_open)} enheter i registret saknas i filen men stängdes inte, "

@@ -79,8 +79,8 @@ def status(
     if format is OutputFormat.table:
         df["status"] = [r.label for r in ov.regions]
         df.columns = ["Län", "Länsnamn", "Status", "Kommentar", "Ändrad av", "Ändrad"]
-    title = f"Inventeringsomgång {ov.round.year} ({'publicerad' if ov.round.status == 'publicerad' else 'öppen'}, " \
-            f"sista dag {ov.round.deadline.isoformat()})"
+    state = "stängd" if not ov.round.is_open else "öppen, publicerad" if ov.round.published_at else "öppen"
+    title = f"Inventeringsomgång {ov.round.year} ({state}, sista dag {ov.round.deadline.isoformat()})"
     print_frame(df, format, title=title)
 
 
@@ -131,11 +131,63 @@ def approve(
     console.print(f"Region {st.lan_code}s lista är godkänd.", highlight=False)
 
 
+@round_app.command("close")
+def close(
+    omgang: str = typer.Argument(..., help="Omgångens namn (året)."),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+) -> None:
+    """Stäng omgången: ingen lista kan ändras längre. Regioner som inte har skickat in behåller den
+    lista som senast publicerades."""
+    from fcatlas.geography.admin import lan_name
+    from fcatlas.services import rounds
+
+    with database_session(db) as s:
+        missing = rounds.close_round(s, actor=acting(s), name=omgang)
+    console.print(f"Omgång {omgang} är stängd.", highlight=False)
+    if missing:
+        console.print(f"Utan godkänd lista i omgången ({len(missing)}): "
+                      + ", ".join(f"{lan_name(c)} ({c})" for c in missing), highlight=False, soft_wrap=True)
+
+
+@round_app.command("reopen")
+def reopen(
+    omgang: str = typer.Argument(..., help="Omgångens namn (året)."),
+    lan: str = typer.Option(..., "--lan", help="Regionens länskod."),
+    kommentar: str = typer.Option("", "--kommentar", help="Varför listan öppnas igen."),
+    sista_dag: str | None = typer.Option(None, "--sista-dag", help="Ny sista dag för regionen, ÅÅÅÅ-MM-DD."),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+) -> None:
+    """Öppna en inskickad eller godkänd (inte publicerad) lista igen, så att regionen kan ändra och
+    skicka in den på nytt."""
+    from fcatlas.services import rounds
+
+    with database_session(db) as s:
+        st = rounds.reopen(s, actor=acting(s), name=omgang, lan=lan, comment=kommentar,
+                           deadline=_date(sista_dag) if sista_dag else None)
+    console.print(f"Region {st.lan_code}s lista är öppen igen.", highlight=False)
+
+
+@round_app.command("deadline")
+def deadline(
+    omgang: str = typer.Argument(..., help="Omgångens namn (året)."),
+    lan: str = typer.Option(..., "--lan", help="Regionens länskod."),
+    sista_dag: str = typer.Option(..., "--sista-dag", help="Regionens nya sista dag, ÅÅÅÅ-MM-DD."),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+) -> None:
+    """Ge en region en egen (senare) sista dag i omgången."""
+    from fcatlas.services import rounds
+
+    with database_session(db) as s:
+        st = rounds.set_deadline(s, actor=acting(s), name=omgang, lan=lan, deadline=_date(sista_dag))
+    console.print(f"Region {st.lan_code}s sista dag är {sista_dag}.", highlight=False)
+
+
 def publish(
     omgang: str = typer.Argument(..., help="Omgångens namn (året)."),
     db: str | None = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
-    """Publicera en inventeringsomgång: de godkända regionernas listor blir den offentliga bilden."""
+    """Publicera de godkända listorna i omgången: de blir den offentliga bilden. Övriga regioners
+    listor är fortfarande öppna till sista dag, eller tills omgången stängs ('register round close')."""
     from fcatlas.services import rounds
 
     with database_session(db) as s:

@@ -145,6 +145,68 @@ class RegisterState:
     snapshots: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: open units of the file's län that no later round reported (candidates for closing)
     open_in_lans: list[dict[str, Any]] = field(default_factory=list)
+    #: per unit id, the fields whose value was last set by a person's edit (the web, the API), not
+    #: by an import: an empty cell does not erase them unless asked to (:func:`protected_fields`)
+    edited: dict[str, set[str]] = field(default_factory=dict)
+
+
+def protected_fields(audit: list[tuple[str, str, dict[str, Any] | None]]) -> dict[str, set[str]]:
+    """From a unit's audit entries in order (``(unit_id, action, after)``), the fields whose value
+    a person's edit (``update``) set and no import (``create``, ``import``) has set since.
+
+    >>> protected_fields([("a", "create", {"address": None}), ("a", "update", {"address": "Storgatan 1"}),
+    ...                   ("a", "update", {"note": "x"}), ("a", "import", {"note": "y"})])
+    {'a': {'address'}}
+    """
+    out: dict[str, set[str]] = {}
+    for unit_id, action, after in audit:
+        fields = set(after or {}) & set(UNIT_FIELDS)
+        if action == "update":
+            out.setdefault(unit_id, set()).update(fields)
+        elif action in ("create", "import") and unit_id in out:
+            out[unit_id] -= fields
+    return {k: v for k, v in out.items() if v}
+
+
+#: the fields that together say where a unit is (kept or replaced together)
+POSITION_FIELDS = ("lat", "lon", "precision", "source_coordinates")
+
+
+def keep_edited(fields: dict[str, Any], cur: dict[str, Any], edited: set[str]) -> tuple[dict[str, Any], list[str]]:
+    """The file's values of a stored unit, with the values a person entered kept where the file
+    leaves the field empty (coordinates: where the file gives none and the unit was placed from a
+    postcode, a locality or the kommun). Returns the values and the fields kept."""
+    out, kept = dict(fields), []
+    for f in edited - set(POSITION_FIELDS):
+        if out.get(f) is None and cur.get(f) is not None:
+            out[f] = cur[f]
+            kept.append(f)
+    if edited & {"lat", "lon"} and fields.get("source_coordinates") is None and cur.get("precision") == "exakt":
+        moved = [f for f in POSITION_FIELDS if not same(out.get(f), cur.get(f))]
+        out.update({f: cur[f] for f in POSITION_FIELDS})
+        kept += moved
+    return out, sorted(kept)
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field of a stored unit that an import changes (stored column name, before, after)."""
+
+    field: str
+    before: Any
+    after: Any
+
+
+@dataclass(frozen=True)
+class UnitChange:
+    """A stored unit an import changes: which fields from what to what, and the values a person
+    entered that are kept because the file leaves them empty."""
+
+    unit_id: str
+    name: str
+    kommun_code: str
+    changes: list[FieldChange]
+    kept: list[FieldChange] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -177,6 +239,10 @@ class ImportPlan:
     closed: list[dict[str, Any]] = field(default_factory=list)
     #: units missing from the file but left open (rows were rejected, or a partial file)
     left_open: list[dict[str, Any]] = field(default_factory=list)
+    #: every stored unit the import changes, field by field (for the preview), by name
+    changed: list[UnitChange] = field(default_factory=list)
+    #: the new units (``id``, ``name``, ``kommun_code``, ``kommun_name``)
+    added: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def writes_anything(self) -> bool:
@@ -186,7 +252,7 @@ class ImportPlan:
 
 
 def plan_import(sub: intake.Submission, round: int, state: RegisterState, *, user: str, at: dt.datetime,
-                partial: bool = False) -> ImportPlan:
+                partial: bool = False, erase_blanks: bool = False) -> ImportPlan:
     """What storing ``sub`` as round ``round`` changes, given the register's ``state``.
 
     * A unit not stored yet is new (created with version 1 and its round snapshot).
@@ -195,27 +261,31 @@ def plan_import(sub: intake.Submission, round: int, state: RegisterState, *, use
       round only adds or replaces its snapshot.
     * Unless ``partial`` or rows were rejected, the open units of the file's län that the file
       no longer lists are closed as of the round (``saknas i inventering <round>``).
+    * Unless ``erase_blanks``, an empty cell keeps a value a person entered (``state.edited``).
+
+    The plan names every new unit, every changed unit with each field's old and new value, and
+    every unit closed (for the preview before anything is stored).
     """
     plan = ImportPlan(round=round, user=user[:200], at=at)
     source = sub.file.name[:500]
     for u in sub.units:
         cur = state.current.get(u.id)
-        snap = state.snapshots.get(u.id)
-        snap_differs = snap is None or not all(same(snap[f], u.fields[f]) for f in UNIT_FIELDS)
         comment = f"import av {sub.file.name} rad {u.row}"
         if cur is None:
-            plan.n_new += 1
-            plan.new_units.append({**u.fields, "id": u.id, "first_round": round, "last_round": round,
-                                   "source_file": source, "source_row": u.row, "version": 1,
-                                   "created_at": at, "updated_at": at})
-            plan.audit.append({"unit_id": u.id, "action": "create", "user_name": plan.user, "at": at, "version": 1,
-                               "before": None, "after": jsonable({**u.fields, "round": round}), "comment": comment})
-            plan.new_snapshots.append({"round_year": round, "unit_id": u.id, **u.fields})
+            _plan_new(plan, u, round, source, comment)
             continue
         # the newest round's report is the unit's current state; an older round only adds its
         # snapshot (a unit closed as of a round is newer than that round)
         newer = round >= max(cur["last_round"], cur["closed_round"] or 0)
-        changes = {f: u.fields[f] for f in UNIT_FIELDS if newer and not same(cur[f], u.fields[f])}
+        values, kept = (dict(u.fields), []) if erase_blanks or not newer else \
+            keep_edited(u.fields, cur, state.edited.get(u.id, set()))
+        snap = state.snapshots.get(u.id)
+        snap_differs = snap is None or not all(same(snap[f], values[f]) for f in UNIT_FIELDS)
+        changes = {f: values[f] for f in UNIT_FIELDS if newer and not same(cur[f], values[f])}
+        if changes or kept:
+            plan.changed.append(UnitChange(u.id, str(values["name"]), str(values["kommun_code"]),
+                                           [FieldChange(f, cur[f], v) for f, v in changes.items()],
+                                           [FieldChange(f, cur[f], cur[f]) for f in kept]))
         if newer and (cur["status_reason"] or cur["closed_round"]):
             changes.update(status_reason=None, closed_round=None)  # reported again: reopened
         if newer:
@@ -238,11 +308,23 @@ def plan_import(sub: intake.Submission, round: int, state: RegisterState, *, use
         elif not snap_differs:
             continue
         if snap is None:
-            plan.new_snapshots.append({"round_year": round, "unit_id": u.id, **u.fields})
+            plan.new_snapshots.append({"round_year": round, "unit_id": u.id, **values})
         elif snap_differs:
-            plan.changed_snapshots.append({"round_year": round, "unit_id": u.id, **u.fields})
+            plan.changed_snapshots.append({"round_year": round, "unit_id": u.id, **values})
     _plan_closing(plan, sub, state, partial)
     return plan
+
+
+def _plan_new(plan: ImportPlan, u: intake.UnitRecord, round: int, source: str, comment: str) -> None:
+    at = plan.at
+    plan.n_new += 1
+    plan.new_units.append({**u.fields, "id": u.id, "first_round": round, "last_round": round,
+                           "source_file": source, "source_row": u.row, "version": 1,
+                           "created_at": at, "updated_at": at})
+    plan.audit.append({"unit_id": u.id, "action": "create", "user_name": plan.user, "at": at, "version": 1,
+                       "before": None, "after": jsonable({**u.fields, "round": round}), "comment": comment})
+    plan.new_snapshots.append({"round_year": round, "unit_id": u.id, **u.fields})
+    plan.added.append(brief({"id": u.id, **u.fields}, None))
 
 
 def _plan_closing(plan: ImportPlan, sub: intake.Submission, state: RegisterState, partial: bool) -> None:

@@ -155,7 +155,11 @@ class InventoryRound(Base):
     opened_by: Mapped[str] = mapped_column(String(254))
     opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     published_by: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    #: the first publication (a round stays open after it for the regions not yet approved)
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    #: the national level closed the round (migration rounds_0002)
+    closed_by: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class RoundRegion(Base):
@@ -170,6 +174,10 @@ class RoundRegion(Base):
     changed_by: Mapped[str] = mapped_column(String(254))
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    #: the region's own (extended) deadline; ``None``: the round's
+    deadline: Mapped[date | None] = mapped_column(Date, nullable=True)
+    #: when this region's approved list became public
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class RoundEvent(Base):
@@ -202,3 +210,7 @@ class PendingImport(Base):
     n_accepted: Mapped[int] = mapped_column(Integer)
     n_rejected: Mapped[int] = mapped_column(Integer)
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    #: ``bara enheterna i filen``: nothing missing from the file is closed
+    partial: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: empty cells empty the fields, even values entered on the web
+    erase_blanks: Mapped[bool] = mapped_column(Boolean, default=False)

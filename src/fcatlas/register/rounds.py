@@ -3,7 +3,9 @@
 No permission checks here: :mod:`fcatlas.services.rounds` makes them and then calls these.
 Publication works on snapshots: approving a region copies its units as they stand into the
 round's snapshot (``register_round_units``), and the public sees, per region, the snapshot of
-the last published round in which that region was approved — never a draft.
+the last round in which that region's approved list was published — never a draft. A round
+stays open after a publication: the regions not yet approved go on until their deadline (the
+round's or their own extended one) or until the national level closes the round.
 """
 
 from __future__ import annotations
@@ -12,10 +14,11 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, select
+from sqlalchemy import and_, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from fcatlas.db import utcnow
+from fcatlas.fmt import today as swedish_today
 from fcatlas.errors import ConflictError, NotFoundError
 from fcatlas.register.models import UNIT_FIELDS, InventoryRound, RoundEvent, RoundRegion, RoundUnit, Unit
 from fcatlas.register.workflow import (
@@ -23,6 +26,7 @@ from fcatlas.register.workflow import (
     RegionStatus,
     RoundStatus,
     check_comment,
+    check_deadline,
     check_editable,
     next_status,
 )
@@ -35,6 +39,14 @@ class RegionState:
     comment: str | None
     changed_by: str | None
     changed_at: dt.datetime | None
+    #: the region's own extended deadline (``None``: the round's)
+    deadline: dt.date | None = None
+    #: when the region's approved list was published in this round
+    published_at: dt.datetime | None = None
+
+    @property
+    def published(self) -> bool:
+        return self.published_at is not None
 
 
 @dataclass(frozen=True)
@@ -43,11 +55,25 @@ class RoundInfo:
     deadline: dt.date
     status: RoundStatus
     opened_by: str
+    #: the round's first publication (the round stays open after it)
     published_at: dt.datetime | None
+    closed_by: str | None = None
+    closed_at: dt.datetime | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is RoundStatus.OPEN
 
 
 def _info(r: InventoryRound) -> RoundInfo:
-    return RoundInfo(r.round_year, r.deadline, RoundStatus(r.status), r.opened_by, r.published_at)
+    return RoundInfo(r.round_year, r.deadline, RoundStatus(r.status), r.opened_by, r.published_at, r.closed_by,
+                     r.closed_at)
+
+
+def _region(rr: RoundRegion) -> RegionState:
+    # a row with nobody in changed_by was only locked by a change to the list (lock_open_list)
+    return RegionState(rr.lan_code, RegionStatus(rr.status), rr.comment, rr.changed_by or None,
+                       rr.changed_at if rr.changed_by else None, rr.deadline, rr.published_at)
 
 
 def get_round(session: Session, *, year: int) -> RoundInfo:
@@ -74,7 +100,7 @@ def open_round(session: Session, *, year: int, deadline: dt.date, user: str,
         raise ConflictError(f"inventeringsomgången {year} finns redan")
     still_open = session.scalar(select(InventoryRound.round_year).where(InventoryRound.status == RoundStatus.OPEN))
     if still_open is not None:
-        raise ConflictError(f"omgången {still_open} är fortfarande öppen; publicera den först")
+        raise ConflictError(f"omgången {still_open} är fortfarande öppen; stäng den först")
     r = InventoryRound(round_year=year, deadline=deadline, status=RoundStatus.OPEN.value, opened_by=user,
                        opened_at=ts)
     session.add(r)
@@ -88,20 +114,22 @@ def region_state(session: Session, *, year: int, lan: str) -> RegionState:
     rr = session.get(RoundRegion, (year, lan))
     if rr is None:
         return RegionState(lan, RegionStatus.OPEN, None, None, None)
-    return RegionState(lan, RegionStatus(rr.status), rr.comment, rr.changed_by, rr.changed_at)
+    return _region(rr)
 
 
 def region_states(session: Session, *, year: int) -> dict[str, RegionState]:
     """The state of every region that has done something in the round (others are *öppen*)."""
     get_round(session, year=year)
-    return {rr.lan_code: RegionState(rr.lan_code, RegionStatus(rr.status), rr.comment, rr.changed_by, rr.changed_at)
-            for rr in session.scalars(select(RoundRegion).where(RoundRegion.round_year == year))}
+    return {rr.lan_code: _region(rr) for rr in session.scalars(select(RoundRegion).where(RoundRegion.round_year == year))}
 
 
-def ensure_editable(session: Session, *, year: int, lan: str) -> None:
-    """Refuse a change to region ``lan``'s list in round ``year`` once submitted or published."""
+def ensure_editable(session: Session, *, year: int, lan: str, today: dt.date | None = None) -> None:
+    """Refuse a change to region ``lan``'s list in round ``year`` once submitted or approved, in a
+    closed round, or after the region's deadline."""
     info = get_round(session, year=year)
-    check_editable(region_state(session, year=year, lan=lan).status, info.status)
+    state = region_state(session, year=year, lan=lan)
+    check_editable(state.status, info.status)
+    check_deadline(state.deadline or info.deadline, today or swedish_today())
 
 
 @dataclass(frozen=True)
@@ -113,11 +141,15 @@ class UnitForEdit:
     row: dict[str, Any]
     round_status: RoundStatus | None
     region_status: RegionStatus | None
+    #: the region's deadline in the open round (its own, else the round's)
+    deadline: dt.date | None = None
 
-    def ensure_editable(self) -> None:
+    def ensure_editable(self, today: dt.date | None = None) -> None:
         """:func:`ensure_editable` for the open round, if there is one."""
         if self.round_status is not None:
             check_editable(self.region_status or RegionStatus.OPEN, self.round_status)
+        if self.deadline is not None:
+            check_deadline(self.deadline, today or swedish_today())
 
 
 def unit_for_edit(session: Session, *, unit_id: str) -> UnitForEdit | None:
@@ -130,14 +162,20 @@ def unit_for_edit(session: Session, *, unit_id: str) -> UnitForEdit | None:
     round_status = select(ir.c.status).where(is_open).limit(1).scalar_subquery()
     region_status = (select(rr.c.status).join(ir, ir.c.round_year == rr.c.round_year)
                      .where(is_open, rr.c.lan_code == ut.c.lan_code).limit(1).scalar_subquery())
-    found = session.execute(select(ut, round_status.label("_round_status"), region_status.label("_region_status"))
+    deadline = (select(func.coalesce(rr.c.deadline, ir.c.deadline))
+                .select_from(ir.outerjoin(rr, and_(rr.c.round_year == ir.c.round_year, rr.c.lan_code == ut.c.lan_code)))
+                .where(is_open).limit(1).scalar_subquery())
+    found = session.execute(select(ut, round_status.label("_round_status"), region_status.label("_region_status"),
+                                   deadline.label("_deadline"))
                             .where(ut.c.id == unit_id)).first()
     if found is None:
         return None
     row = dict(found._mapping)
-    rs, gs = row.pop("_round_status"), row.pop("_region_status")
+    rs, gs, dl = row.pop("_round_status"), row.pop("_region_status"), row.pop("_deadline")
+    if isinstance(dl, str):  # SQLite returns a date from a subquery as text
+        dl = dt.date.fromisoformat(dl)
     return UnitForEdit(row, RoundStatus(rs) if rs is not None else None,
-                       RegionStatus(gs) if gs is not None else None)
+                       RegionStatus(gs) if gs is not None else None, dl)
 
 
 def _snapshot(session: Session, year: int, lan: str) -> int:
@@ -156,8 +194,8 @@ def transition(session: Session, *, year: int, lan: str, action: Action, user: s
     """Submit, return (with a comment) or approve region ``lan``'s list in round ``year``."""
     ts = now or utcnow()
     info = get_round(session, year=year)
-    if info.status is RoundStatus.PUBLISHED:
-        raise ConflictError(f"omgången {year} är publicerad och kan inte ändras")
+    if info.status is RoundStatus.CLOSED:
+        raise ConflictError(f"omgången {year} är stängd och kan inte ändras")
     current = region_state(session, year=year, lan=lan).status
     target = next_status(current, action)
     text = check_comment(comment) if action is Action.RETURN else (comment.strip() or None)
@@ -175,31 +213,84 @@ def transition(session: Session, *, year: int, lan: str, action: Action, user: s
 
 
 def publish(session: Session, *, year: int, user: str, now: dt.datetime | None = None) -> list[str]:
-    """Publish round ``year``: every approved region's list becomes the public picture. Returns
-    the län published; refuses a round without any approved region."""
+    """Publish round ``year``: every approved region's list not yet published becomes that
+    region's public picture; the other regions' lists stay open (the round is not closed).
+    Returns the län published; refuses when no approved list waits for publication."""
     ts = now or utcnow()
     r = session.get(InventoryRound, int(year))
     if r is None:
         raise NotFoundError(f"inventeringsomgången {year} finns inte")
-    if r.status == RoundStatus.PUBLISHED.value:
-        raise ConflictError(f"omgången {year} är redan publicerad")
-    approved = sorted(session.scalars(select(RoundRegion.lan_code).where(
-        RoundRegion.round_year == year, RoundRegion.status == RegionStatus.APPROVED.value)))
+    if r.status == RoundStatus.CLOSED.value:
+        raise ConflictError(f"omgången {year} är stängd")
+    t = RoundRegion.__table__
+    waiting = (t.c.round_year == year) & (t.c.status == RegionStatus.APPROVED.value) & t.c.published_at.is_(None)
+    approved = sorted(session.scalars(update(t).where(waiting).values(published_at=ts).returning(t.c.lan_code)))
     if not approved:
-        raise ConflictError(f"ingen region är godkänd i omgången {year}; det finns inget att publicera")
-    r.status, r.published_by, r.published_at = RoundStatus.PUBLISHED.value, user, ts
+        raise ConflictError(f"ingen godkänd lista väntar på publicering i omgången {year}; det finns inget att publicera")
+    if r.published_at is None:
+        r.published_by, r.published_at = user, ts
     _event(session, year, None, "publicerad", user, ts, ", ".join(approved))
     session.flush()
+    session.expire_all()
     return approved
 
 
+def unpublished_approved(session: Session, *, year: int) -> list[str]:
+    """The län whose approved list in round ``year`` is not yet published."""
+    return sorted(session.scalars(select(RoundRegion.lan_code).where(
+        RoundRegion.round_year == year, RoundRegion.status == RegionStatus.APPROVED.value,
+        RoundRegion.published_at.is_(None))))
+
+
+def close_round(session: Session, *, year: int, user: str, lans: list[str],
+                now: dt.datetime | None = None) -> list[str]:
+    """Close round ``year``: no list can change any more; the regions not approved keep the
+    list they last had published. ``lans`` are all län; returns those whose list was not
+    approved (named in the round's log). Refused while an approved list waits for publication."""
+    ts = now or utcnow()
+    r = session.get(InventoryRound, int(year))
+    if r is None:
+        raise NotFoundError(f"inventeringsomgången {year} finns inte")
+    waiting = unpublished_approved(session, year=year)
+    if waiting:
+        raise ConflictError(f"godkända listor väntar på publicering ({', '.join(waiting)}); publicera dem "
+                            "innan omgången stängs")
+    t = InventoryRound.__table__
+    closed = session.execute(update(t).where(t.c.round_year == year, t.c.status == RoundStatus.OPEN.value)
+                             .values(status=RoundStatus.CLOSED.value, closed_by=user, closed_at=ts))
+    if closed.rowcount != 1:  # type: ignore[attr-defined]
+        raise ConflictError(f"omgången {year} är redan stängd")
+    states = region_states(session, year=year)
+    missing = [code for code in sorted(lans)
+               if code not in states or states[code].status is not RegionStatus.APPROVED]
+    _event(session, year, None, "stangd", user, ts, ", ".join(missing) or None)
+    session.flush()
+    session.expire_all()
+    return missing
+
+
+def set_region_deadline(session: Session, *, year: int, lan: str, deadline: dt.date, user: str,
+                        now: dt.datetime | None = None) -> RegionState:
+    """Give region ``lan`` its own deadline in round ``year`` (an extension, or back to any day)."""
+    ts = now or utcnow()
+    info = get_round(session, year=year)
+    if info.status is RoundStatus.CLOSED:
+        raise ConflictError(f"omgången {year} är stängd")
+    rr = session.get(RoundRegion, (year, lan))
+    if rr is None:
+        rr = RoundRegion(round_year=year, lan_code=lan, status=RegionStatus.OPEN.value, changed_by="", changed_at=ts)
+        session.add(rr)
+    rr.deadline = None if deadline == info.deadline else deadline
+    session.flush()
+    _event(session, year, lan, "sista_dag", user, ts, deadline.isoformat())
+    return _region(rr)
+
+
 def published_rows(session: Session, *, lan: str | None = None) -> list[dict[str, Any]]:
-    """The public picture: per region, its units in the last published round that approved it
-    (columns ``id``, ``round`` and the unit fields)."""
+    """The public picture: per region, its units in the last round in which its approved list
+    was published (columns ``id``, ``round`` and the unit fields)."""
     latest = (select(RoundRegion.lan_code, func.max(RoundRegion.round_year).label("year"))
-              .join(InventoryRound, InventoryRound.round_year == RoundRegion.round_year)
-              .where(RoundRegion.status == RegionStatus.APPROVED.value,
-                     InventoryRound.status == RoundStatus.PUBLISHED.value)
+              .where(RoundRegion.published_at.is_not(None))
               .group_by(RoundRegion.lan_code).subquery())
     t = RoundUnit.__table__
     stmt = (select(t.c.unit_id.label("id"), t.c.round_year.label("round"), *[t.c[f] for f in UNIT_FIELDS])

@@ -435,9 +435,19 @@ def category_of(text: str) -> Category:
 #: Fields a person may change (public names: ``mvc`` … ``soc`` for the stored ``has_*``).
 EDITABLE = frozenset({
     "name", "status", "status_date", "mvc", "bvc", "of", "soc", "co_located", "other_partners",
-    "address", "postcode", "locality", "lat", "lon", "stated_accuracy", "note", "category",
+    "address", "postcode", "locality", "lat", "lon", "precision", "stated_accuracy", "note", "category",
     *GOVERNANCE_FIELDS,
 })
+#: how exactly a position is known (best first), as the import's column Lägesprecision says it
+PRECISIONS = ("exakt", "postnummer", "ort", "kommun")
+
+
+def precision(text: str, column: str | None) -> str:
+    """A position's precision: ``exakt``, ``postnummer``, ``ort`` or ``kommun``."""
+    value = fold(str(text or ""))
+    if value not in PRECISIONS:
+        raise RuleError(column, f"{short(str(text))}: väntat exakt, postnummer, ort eller kommun")
+    return value
 _CLASSIFYING = ("mvc", "bvc", "of", "soc", "co_located", "category")
 
 
@@ -447,7 +457,8 @@ def check_edit(current: Mapping[str, Any], changes: Mapping[str, Any], *, user: 
     import: text hygiene and lengths, a name, a known status and a plausible status date, a
     postcode, yes/no services and governance, the category agreeing with the services (changed
     services re-classify the unit), and new coordinates (WGS 84) inside the unit's kommun — they
-    get precision ``exakt``. Messages name the field in Swedish (:data:`FIELD_LABELS`).
+    get precision ``exakt`` unless a precision is given with them. Messages name the field in
+    Swedish (:data:`FIELD_LABELS`).
 
     Raises :class:`RuleError`.
     """
@@ -473,8 +484,12 @@ def check_edit(current: Mapping[str, Any], changes: Mapping[str, Any], *, user: 
             new[f] = governance_value(changes[f], FIELD_LABELS[f])
     if any(k in changes for k in _CLASSIFYING):
         _edit_classification(new, changes)
+    if "precision" in changes:
+        new["precision"] = precision(changes["precision"], FIELD_LABELS["precision"])
     if "lat" in changes or "lon" in changes:
         _edit_position(new, user, tolerance_m)
+        if "precision" in changes:
+            new["precision"] = precision(changes["precision"], FIELD_LABELS["precision"])
     return new
 
 

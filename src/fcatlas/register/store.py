@@ -50,8 +50,10 @@ from fcatlas.register.import_plan import (
     Closure,
     ImportPlan,
     RegisterState,
+    UnitChange,
     closing,
     plan_import,
+    protected_fields,
     resolve_ids,
 )
 from fcatlas.register.import_plan import jsonable as _jsonable
@@ -108,6 +110,8 @@ class ImportResult:
     closed: list[dict[str, Any]] = field(default_factory=list)
     #: Units that are missing from the file but were left open (rows were rejected, or --delvis).
     left_open: list[dict[str, Any]] = field(default_factory=list)
+    #: The stored units the import changed, field by field (and the values a person entered kept).
+    changed: list[UnitChange] = field(default_factory=list)
 
     @property
     def n_closed(self) -> int:
@@ -287,6 +291,7 @@ class Register(SessionStore):
         tolerance_m: float | None = None,
         partial: bool = False,
         header_row: int | None = None,
+        erase_blanks: bool = False,
     ) -> ImportResult:
         """Read, validate and store a region's list in one transaction.
 
@@ -311,6 +316,9 @@ class Register(SessionStore):
             The file is not the region's whole list (nothing is closed).
         header_row : int, optional
             The header's row number when it cannot be found by itself (``--rubrikrad``).
+        erase_blanks : bool
+            Empty cells empty the fields, also values a person entered on the web (by default
+            those are kept where the file leaves them empty).
 
         Raises
         ------
@@ -324,10 +332,20 @@ class Register(SessionStore):
         if not 1990 <= int(round) <= LAST_YEAR:
             raise ConfigError(f"inventeringsomgången {round} är inget rimligt år")
         sub = intake.parse_submission(intake.read_table(p, header_row=header_row), geocoder, tolerance_m)
-        return self.store_submission(sub, int(round), acting_user(user), partial=partial)
+        return self.store_submission(sub, int(round), acting_user(user), partial=partial, erase_blanks=erase_blanks)
+
+    def plan_submission(self, sub: intake.Submission, round: int, user: str, *, partial: bool = False,
+                        erase_blanks: bool = False) -> ImportPlan:
+        """What storing ``sub`` would change, as a plan (nothing is written): the preview's
+        closed units by name, each changed field from what to what, the values kept."""
+        session = self.session
+        kommuner = sorted({u.fields["kommun_code"] for u in sub.units})
+        sub, _warnings = resolve_ids(sub, self._known(session, kommuner))
+        state = self._state(session, sub, round)
+        return plan_import(sub, round, state, user=user, at=utcnow(), partial=partial, erase_blanks=erase_blanks)
 
     def store_submission(
-        self, sub: intake.Submission, round: int, user: str, partial: bool = False
+        self, sub: intake.Submission, round: int, user: str, partial: bool = False, erase_blanks: bool = False
     ) -> ImportResult:
         """Store the accepted units of a parsed submission (one transaction); unless ``partial``,
         close the units of the file's regions that it no longer lists (see :meth:`import_file`).
@@ -341,7 +359,8 @@ class Register(SessionStore):
                 kommuner = sorted({u.fields["kommun_code"] for u in sub.units})
                 sub, warnings = resolve_ids(sub, self._known(session, kommuner))
                 state = self._state(session, sub, round)
-                plan = plan_import(sub, round, state, user=user, at=utcnow(), partial=partial)
+                plan = plan_import(sub, round, state, user=user, at=utcnow(), partial=partial,
+                                   erase_blanks=erase_blanks)
                 import_id = self.write_plan(session, plan, sub)
         except FcatlasError:
             raise
@@ -358,7 +377,7 @@ class Register(SessionStore):
             n_unchanged=plan.n_unchanged, import_id=import_id, problems=[*sub.problems, *warnings],
             notes=sub.notes, headers=list(sub.table.headers),
             n_at_kommun_point=sum(u.fields.get("precision") == "kommun" for u in sub.units),
-            closed=plan.closed, left_open=plan.left_open,
+            closed=plan.closed, left_open=plan.left_open, changed=plan.changed,
         )
 
     @staticmethod
@@ -383,6 +402,12 @@ class Register(SessionStore):
                 state.current[r.id] = dict(r._mapping)
             for r in session.execute(select(rt).where(rt.c.round_year == round, rt.c.unit_id.in_(part))):
                 state.snapshots[r.unit_id] = dict(r._mapping)
+            at = _table(AuditEntry)
+            state.edited.update(protected_fields([
+                (r.unit_id, r.action, r.after) for r in session.execute(
+                    select(at.c.unit_id, at.c.action, at.c.after)
+                    .where(at.c.unit_id.in_(part), at.c.action.in_(("create", "import", "update")))
+                    .order_by(at.c.id))]))
         lans = sorted({u.fields["lan_code"] for u in sub.units})
         if lans:
             state.open_in_lans = [dict(r._mapping) for r in session.execute(

@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -19,6 +20,7 @@ from fcatlas.db import unit_of_work
 from fcatlas.errors import ConflictError, NotFoundError, PayloadTooLargeError, UnsupportedMediaTypeError
 from fcatlas.register import intake
 from fcatlas.register.models import PendingImport
+from fcatlas.register.import_plan import UnitChange
 from fcatlas.register.store import ImportResult, Register
 from fcatlas.services.rounds import ensure_may_edit, lan_code, round_year
 
@@ -56,20 +58,52 @@ class Rejected:
 
 @dataclass(frozen=True)
 class Preview:
+    """What a previewed list would do, before anything is stored: the rows refused and warned
+    about, and — by name — every new unit, every stored unit that changes (each field from what
+    to what, and the values entered on the web that are kept), every unit that would be closed
+    (``hela listan``) or is left open (``bara enheterna i filen``, or rows were refused)."""
+
     id: int
     accepted: int
     rejected: list[Rejected]
     warnings: list[Rejected] = field(default_factory=list)
+    new: list[dict[str, Any]] = field(default_factory=list)
+    changed: list[UnitChange] = field(default_factory=list)
+    closed: list[dict[str, Any]] = field(default_factory=list)
+    left_open: list[dict[str, Any]] = field(default_factory=list)
+    unchanged: int = 0
+    #: ``bara enheterna i filen``: nothing missing from the file is closed
+    partial: bool = False
+    #: empty cells empty the fields, even values entered on the web
+    erase_blanks: bool = False
+    file_name: str = ""
+    round: int = 0
+    lan_code: str = ""
+
+    @property
+    def n_changed(self) -> int:
+        return sum(1 for c in self.changed if c.changes)
+
+    @property
+    def n_kept(self) -> int:
+        return sum(1 for c in self.changed if c.kept)
 
 
 @dataclass(frozen=True)
 class Confirmed:
+    """The receipt of a stored list: the counts, the round and the region, who and when."""
+
     id: int
     accepted: int
     new: int
     changed: int
     unchanged: int
     closed: int
+    round: int = 0
+    lan_code: str = ""
+    file_name: str = ""
+    user: str = ""
+    at: dt.datetime | None = None
 
 
 def _safe_name(name: str) -> str:
@@ -98,20 +132,58 @@ def _problems(sub: intake.Submission, severity: str) -> list[Rejected]:
 
 
 def preview(session: Session, *, actor: Actor, name: str | int, lan: str, file_name: str,
-            content: bytes) -> Preview:
-    """Check an uploaded list for region ``lan`` in round ``name``; nothing enters the register."""
+            content: bytes, partial: bool = False, erase_blanks: bool = False) -> Preview:
+    """Check an uploaded list for region ``lan`` in round ``name`` and say what storing it would
+    change; nothing enters the register. ``partial``: the file is only some of the region's
+    units (nothing missing is closed); ``erase_blanks``: empty cells empty fields entered on the
+    web too."""
     code = lan_code(lan)
     ensure_may_edit(session, actor=actor, name=name, lan=code)
     safe = _safe_name(file_name)
     check_xlsx_size(safe, content)
     sub = _parse(safe, content, code)
-    rejected = _problems(sub, "fel")
     rec = PendingImport(round_year=round_year(name), lan_code=code, file_name=safe, content=content,
                         user_name=actor.name, created_at=dt.datetime.now(dt.UTC), n_accepted=len(sub.units),
-                        n_rejected=len(sub.rejected_rows))
+                        n_rejected=len(sub.rejected_rows), partial=bool(partial), erase_blanks=bool(erase_blanks))
     session.add(rec)
     session.flush()
-    return Preview(rec.id, len(sub.units), rejected, _problems(sub, "varning"))
+    return _preview_of(session, rec, sub, actor)
+
+
+def _pending(session: Session, actor: Actor, import_id: int) -> PendingImport:
+    rec = session.get(PendingImport, import_id)
+    if rec is None or not actor.may_see_drafts(rec.lan_code):
+        raise NotFoundError(f"förhandsgranskningen {import_id} finns inte")
+    return rec
+
+
+def show_preview(session: Session, *, actor: Actor, import_id: int, partial: bool | None = None,
+                 erase_blanks: bool | None = None) -> Preview:
+    """A preview again (e.g. after the choice between ``hela listan`` and ``bara enheterna i
+    filen``, which is remembered for the confirmation); nothing enters the register."""
+    rec = _pending(session, actor, import_id)
+    if rec.confirmed_at is not None:
+        raise ConflictError(f"förhandsgranskningen {import_id} är redan sparad")
+    ensure_may_edit(session, actor=actor, name=rec.round_year, lan=rec.lan_code)
+    if partial is not None:
+        rec.partial = bool(partial)
+    if erase_blanks is not None:
+        rec.erase_blanks = bool(erase_blanks)
+    session.flush()
+    return _preview_of(session, rec, _parse(rec.file_name, rec.content, rec.lan_code), actor)
+
+
+def _preview_of(session: Session, rec: PendingImport, sub: intake.Submission, actor: Actor) -> Preview:
+    plan = Register(session).plan_submission(sub, rec.round_year, actor.name, partial=rec.partial,
+                                             erase_blanks=rec.erase_blanks)
+    left_open = plan.left_open
+    if rec.partial and not sub.rejected_rows:  # name what a whole list would have closed
+        whole = Register(session).plan_submission(sub, rec.round_year, actor.name, partial=False,
+                                                  erase_blanks=rec.erase_blanks)
+        left_open = whole.closed
+    return Preview(rec.id, len(sub.units), _problems(sub, "fel"), _problems(sub, "varning"), plan.added,
+                   sorted(plan.changed, key=lambda c: (c.kommun_code, c.name)), plan.closed, left_open,
+                   plan.n_unchanged, rec.partial, rec.erase_blanks, rec.file_name, rec.round_year, rec.lan_code)
 
 
 def confirm(session: Session, *, actor: Actor, import_id: int) -> Confirmed:
@@ -125,12 +197,13 @@ def confirm(session: Session, *, actor: Actor, import_id: int) -> Confirmed:
     sub = _parse(rec.file_name, rec.content, rec.lan_code)
     rec.confirmed_at = dt.datetime.now(dt.UTC)
     session.flush()
-    round_, user = rec.round_year, actor.name
+    round_, user, lan, file_name, at = rec.round_year, actor.name, rec.lan_code, rec.file_name, rec.confirmed_at
+    partial, erase_blanks = bool(rec.partial), bool(rec.erase_blanks)
     session.commit()  # the preview is marked first; the list is then stored in a transaction of its own
     with unit_of_work(session.get_bind()) as own:  # type: ignore[arg-type]
-        result = Register(own).store_submission(sub, round_, user)
+        result = Register(own).store_submission(sub, round_, user, partial=partial, erase_blanks=erase_blanks)
     return Confirmed(import_id, len(sub.units), result.n_new, result.n_changed, result.n_unchanged,
-                     int(getattr(result, "n_closed", 0)))
+                     result.n_closed, round_, lan, file_name, user, at)
 
 
 # -- a region's list from a file on the operator's machine (fcatlas register import) ----------
@@ -150,6 +223,8 @@ class FileImport:
     tolerance_km: float = 2.0
     partial: bool = False
     header_row: int | None = None
+    #: empty cells empty the fields, also values entered on the web
+    erase_blanks: bool = False
 
 
 @dataclass(frozen=True)
@@ -168,7 +243,7 @@ def import_file(*, url: str, request: FileImport) -> FileImported:
     with Register.open(url) as reg:
         result = reg.import_file(request.file, round=request.round, user=request.user, geocoder=geocoder,
                                  tolerance_m=request.tolerance_km * 1000, partial=request.partial,
-                                 header_row=request.header_row)
+                                 header_row=request.header_row, erase_blanks=request.erase_blanks)
     return FileImported(result, geocoder.has_postcodes)
 
 

@@ -1,4 +1,8 @@
-"""The inventory round, end to end: open → prepare → submit → return/approve → publish.
+"""The inventory round, end to end: open → prepare → submit → return/approve → publish → close.
+
+Publishing makes the approved lists public and leaves every other region's list open until its
+deadline (the round's, or the region's extended one) or until the national level closes the
+round; the national level can reopen a submitted or approved (unpublished) list.
 
 >>> from fcatlas.accounts.roles import ANONYMOUS
 >>> ANONYMOUS.may_review()
@@ -14,10 +18,19 @@ from sqlalchemy.orm import Session
 
 from fcatlas.accounts.roles import Actor
 from fcatlas.domain import FIRST_YEAR, LAST_YEAR, plausible_year
-from fcatlas.errors import ConfigError
+from fcatlas.errors import ConfigError, ConflictError
 from fcatlas.geography.codes import lan_code as lan_code  # the faces read a län here too
 from fcatlas.register import rounds as store
-from fcatlas.register.workflow import REGION_STATUS_LABELS, Action, RegionStatus
+from fcatlas.fmt import today as swedish_today
+from fcatlas.register.workflow import (
+    EDITABLE,
+    REGION_STATUS_LABELS,
+    Action,
+    RegionStatus,
+    RoundStatus,
+    check_deadline,
+    check_future,
+)
 
 
 def round_year(value: str | int) -> int:
@@ -36,6 +49,16 @@ class RegionRow:
     comment: str | None
     changed_by: str | None
     changed_at: dt.datetime | None
+    #: the region's deadline (its own extended one, else the round's)
+    deadline: dt.date | None = None
+    #: the region has its own (extended) deadline
+    extended: bool = False
+    #: the region's approved list is published in this round
+    published: bool = False
+
+    @property
+    def submitted(self) -> bool:
+        return self.status in (RegionStatus.SUBMITTED, RegionStatus.APPROVED)
 
 
 @dataclass(frozen=True)
@@ -44,9 +67,13 @@ class RoundOverview:
     regions: list[RegionRow]
 
 
-def open_round(session: Session, *, actor: Actor, name: str | int, deadline: dt.date) -> store.RoundInfo:
+def open_round(session: Session, *, actor: Actor, name: str | int, deadline: dt.date,
+               today: dt.date | None = None) -> store.RoundInfo:
+    """Open a round (its name is its year) with a deadline that has not passed."""
     actor.require(actor.may_review(), "öppna en inventeringsomgång")
-    return store.open_round(session, year=round_year(name), deadline=deadline, user=actor.name)
+    year = round_year(name)
+    check_future(deadline, today or swedish_today())
+    return store.open_round(session, year=year, deadline=deadline, user=actor.name)
 
 
 def overview(session: Session, *, actor: Actor, name: str | int) -> RoundOverview:
@@ -62,7 +89,8 @@ def overview(session: Session, *, actor: Actor, name: str | int) -> RoundOvervie
         if not actor.may_see_drafts(code):
             continue
         s = states.get(code) or store.RegionState(code, RegionStatus.OPEN, None, None, None)
-        rows.append(RegionRow(code, s.status, REGION_STATUS_LABELS[s.status], s.comment, s.changed_by, s.changed_at))
+        rows.append(RegionRow(code, s.status, REGION_STATUS_LABELS[s.status], s.comment, s.changed_by, s.changed_at,
+                              s.deadline or info.deadline, s.deadline is not None, s.published))
     return RoundOverview(info, rows)
 
 
@@ -77,7 +105,10 @@ def ensure_may_edit(session: Session, *, actor: Actor, name: str | int, lan: str
 def submit(session: Session, *, actor: Actor, name: str | int, lan: str) -> store.RegionState:
     code = lan_code(lan)
     actor.require(actor.may_submit_region(code), f"skicka in region {code}s lista (det gör regionens företrädare)")
-    return store.transition(session, year=round_year(name), lan=code, action=Action.SUBMIT, user=actor.name)
+    year = round_year(name)
+    info, state = store.get_round(session, year=year), store.region_state(session, year=year, lan=code)
+    check_deadline(state.deadline or info.deadline, swedish_today())
+    return store.transition(session, year=year, lan=code, action=Action.SUBMIT, user=actor.name)
 
 
 def return_list(session: Session, *, actor: Actor, name: str | int, lan: str, comment: str) -> store.RegionState:
@@ -93,14 +124,95 @@ def approve(session: Session, *, actor: Actor, name: str | int, lan: str) -> sto
 
 
 def publish(session: Session, *, actor: Actor, name: str | int) -> list[str]:
+    """Publish the approved lists not yet published; every other region's list stays open."""
     actor.require(actor.may_review(), "publicera en inventeringsomgång")
     return store.publish(session, year=round_year(name), user=actor.name)
 
 
-def current_round(session: Session) -> store.RoundInfo | None:
-    """The open round (the latest one if several), else the latest published, else ``None``."""
-    from fcatlas.register.workflow import RoundStatus
+def reopen(session: Session, *, actor: Actor, name: str | int, lan: str, comment: str = "",
+           deadline: dt.date | None = None) -> store.RegionState:
+    """Reopen region ``lan``'s submitted or approved (not yet published) list: the region can
+    change and submit it again; ``deadline`` gives the region more time at once."""
+    actor.require(actor.may_review(), "återöppna en regions lista")
+    year, code = round_year(name), lan_code(lan)
+    if store.region_state(session, year=year, lan=code).published:
+        raise ConflictError(f"region {code}s lista är publicerad i omgången {year}; rättelser görs i nästa "
+                                  "inventeringsomgång")
+    if deadline is not None:
+        set_deadline(session, actor=actor, name=year, lan=code, deadline=deadline)
+    return store.transition(session, year=year, lan=code, action=Action.REOPEN, user=actor.name, comment=comment)
 
+
+def set_deadline(session: Session, *, actor: Actor, name: str | int, lan: str, deadline: dt.date,
+                 today: dt.date | None = None) -> store.RegionState:
+    """Give one region its own deadline (an extension); a day that has passed is refused."""
+    actor.require(actor.may_review(), "ändra en regions sista dag")
+    check_future(deadline, today or swedish_today(), "den nya sista dagen")
+    return store.set_region_deadline(session, year=round_year(name), lan=lan_code(lan), deadline=deadline,
+                                     user=actor.name)
+
+
+@dataclass(frozen=True)
+class ClosePreview:
+    """What closing a round does: the regions whose list is not approved (by status), and the
+    approved lists still waiting for publication (closing is refused while there are any)."""
+
+    round: store.RoundInfo
+    not_submitted: list[RegionRow]
+    submitted_not_approved: list[RegionRow]
+    waiting_for_publication: list[str]
+
+
+def close_preview(session: Session, *, actor: Actor, name: str | int) -> ClosePreview:
+    actor.require(actor.may_review(), "stänga en inventeringsomgång")
+    ov = overview(session, actor=actor, name=name)
+    return ClosePreview(ov.round, [r for r in ov.regions if r.status in EDITABLE],
+                        [r for r in ov.regions if r.status is RegionStatus.SUBMITTED],
+                        store.unpublished_approved(session, year=ov.round.year))
+
+
+def close_round(session: Session, *, actor: Actor, name: str | int) -> list[str]:
+    """Close the round: no list changes any more. Returns the län whose list was not approved."""
+    actor.require(actor.may_review(), "stänga en inventeringsomgång")
+    from fcatlas.geography.admin import lan_table
+
+    return store.close_round(session, year=round_year(name), user=actor.name,
+                             lans=sorted(str(c) for c in lan_table()["lan_code"]))
+
+
+@dataclass(frozen=True)
+class RegionSteps:
+    """Which steps of the round a region's page may offer now (the same checks as the services
+    make, so that a page never offers a step the server refuses), and why not."""
+
+    may_edit: bool
+    may_submit: bool
+    why_not: str | None
+    deadline: dt.date | None
+
+
+def region_steps(session: Session, *, actor: Actor, lan: str, today: dt.date | None = None) -> RegionSteps:
+    """What ``actor`` may do with region ``lan``'s list in the current round, and if nothing, why."""
+    from fcatlas.errors import FcatlasError
+
+    code = lan_code(lan)
+    rnd = current_round(session)
+    if rnd is None or rnd.status is not RoundStatus.OPEN:
+        return RegionSteps(False, False, "Ingen inventeringsomgång är öppen just nu.", None)
+    state = store.region_state(session, year=rnd.year, lan=code)
+    deadline = state.deadline or rnd.deadline
+    if not actor.may_edit_region(code):
+        return RegionSteps(False, False, "Ditt konto kan inte ändra regionens lista.", deadline)
+    try:
+        store.ensure_editable(session, year=rnd.year, lan=code, today=today)
+    except FcatlasError as exc:
+        text = str(exc)
+        return RegionSteps(False, False, text[:1].upper() + text[1:] + ".", deadline)
+    return RegionSteps(True, actor.may_submit_region(code), None, deadline)
+
+
+def current_round(session: Session) -> store.RoundInfo | None:
+    """The open round (the latest one if several), else the latest closed one, else ``None``."""
     rounds = store.list_rounds(session)
     open_ = [r for r in rounds if r.status is RoundStatus.OPEN]
     pick = open_ or rounds

@@ -295,7 +295,13 @@ def field_label(field: str) -> str:
     from fcatlas.register.rules import FIELD_LABELS
 
     public = {"has_mvc": "mvc", "has_bvc": "bvc", "has_of": "of", "has_soc": "soc"}.get(field, field)
-    return {**FIELD_LABELS, "lan_code": "Länskod", "round": "Omgång", "last_round": "Omgång"}.get(public, field)
+    return {**FIELD_LABELS, **_MORE_LABELS}.get(public, field)
+
+
+#: the fields the rules do not name, as a person reads them (never a column name on a page)
+_MORE_LABELS = {"lan_code": "Länskod", "round": "Omgång", "last_round": "Omgång",
+                "source_coordinates": "Koordinater som de angavs", "status_reason": "Orsak till status",
+                "closed_round": "Stängd i omgång", "merged_into": "Sammanslagen med", "version": "Version"}
 
 
 def field_value(field: str, value: Any) -> str:
@@ -333,3 +339,83 @@ def unit_history(session: Session, *, actor: Actor, unit_id: str) -> list[Histor
                                 version=r.version, changes={f: (before.get(f), after.get(f)) for f in fields},
                                 comment=r.comment))
     return out
+
+
+# -- adding one unit -------------------------------------------------------------------------------
+
+#: the fields of the add-unit form (public names), in the order of the form
+NEW_UNIT_FIELDS = ("name", "kommun_code", "address", "postcode", "locality", "category", "mvc", "bvc", "of", "soc",
+                   "co_located", "other_partners", "status", "status_date", "lat", "lon", "precision",
+                   "stated_accuracy", "note")
+
+
+def _header_of(field: str) -> str:
+    from fcatlas.register.rules import FIELD_LABELS
+
+    return FIELD_LABELS["coord_a" if field == "lat" else "coord_b" if field == "lon" else field]
+
+
+def new_unit_submission(values: dict[str, str], *, lan: str) -> tuple[Any, dict[str, str]]:
+    """One unit from a form (public field names → text, as a person types it) as a one-row list,
+    read by the import's own rules (:func:`fcatlas.register.intake.parse_submission`); returns the
+    submission and the refusals by field (``{}`` when the unit is accepted). A unit outside
+    ``lan`` is refused."""
+    from pathlib import Path
+
+    from fcatlas.register import intake
+    from fcatlas.register.rules import field_of
+    from fcatlas.tables import RawTable
+
+    fields = [f for f in NEW_UNIT_FIELDS if f in values or f == "status"]
+    headers = [_header_of(f) for f in fields]
+    row = [str(values.get(f) or "").strip() for f in fields]
+    table = RawTable(file=Path("ny enhet"), headers=headers, rows=[(2, row)], kind="csv")
+    sub = intake.parse_submission(table)
+    by_header = {h: f for f, h in zip(fields, headers, strict=True)}
+    errors: dict[str, str] = {}
+    for p in sub.problems:
+        if p.severity != "fel":
+            continue
+        column = (p.column or "").split("/")[0]
+        field = by_header.get(column) or field_of(column) or "name"
+        errors.setdefault({"coord_a": "lat", "coord_b": "lon"}.get(field, field), p.reason.replace("cellen", "fältet"))
+    if not errors and sub.units and sub.units[0].fields["lan_code"] != lan:
+        errors["kommun_code"] = f"kommunen ligger inte i region {lan}s län"
+    return sub, errors
+
+
+@dataclass(frozen=True)
+class NewUnit:
+    unit_id: str
+    name: str
+    #: warnings of the import's rules (e.g. placed at the kommun's centre)
+    warnings: list[str]
+
+
+def add_unit(session: Session, *, actor: Actor, lan: str, values: dict[str, str]) -> NewUnit:
+    """Add one unit to region ``lan``'s list through the rules of an import (the same checks, the
+    same reasons, an audited ``create``): the actor must be allowed to prepare the list and the
+    list must be open. Refusals raise :class:`InvalidChangeError` naming the field."""
+    from fcatlas.geography.codes import lan_code as read_lan
+    from fcatlas.services.rounds import current_round, ensure_may_edit
+
+    code = read_lan(lan)
+    actor.require(actor.may_edit_region(code), f"lägga till enheter i region {code}")
+    rnd = current_round(session)
+    if rnd is None or not rnd.is_open:
+        raise ConflictError("det finns ingen öppen inventeringsomgång att lägga till enheten i")
+    ensure_may_edit(session, actor=actor, name=rnd.year, lan=code)
+    sub, errors = new_unit_submission(values, lan=code)
+    if errors:
+        field, reason = next(iter(errors.items()))
+        raise InvalidChangeError(reason, field=field)
+    unit = sub.units[0]
+    reg = Register(session)
+    if reg.unit_exists(unit.id):
+        raise InvalidChangeError(f"det finns redan en enhet som heter {unit.fields['name']!r} i kommunen; ändra den "
+                                 "i stället", field="name")
+    plan = reg.plan_submission(sub, rnd.year, actor.name, partial=True)
+    for a in plan.audit:
+        a["comment"] = "ny enhet (formulär)"
+    Register.write_plan(session, plan, sub)
+    return NewUnit(unit.id, unit.fields["name"], [p.reason for p in sub.problems if p.severity == "varning"])

@@ -66,7 +66,7 @@ def _classify(cells: dict[str, str], labels: dict[str, str]) -> tuple[Category, 
     return rules.classification(services, co_located, typ, labels)
 
 
-_PRECISIONS = ("exakt", "postnummer", "ort", "kommun")
+_PRECISIONS = rules.PRECISIONS
 
 
 def _place(cells: dict[str, str], labels: dict[str, str], kommun_code: str, postcode: str | None,
