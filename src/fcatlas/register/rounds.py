@@ -18,8 +18,8 @@ from sqlalchemy import and_, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from fcatlas.db import utcnow
-from fcatlas.fmt import today as swedish_today
 from fcatlas.errors import ConflictError, NotFoundError
+from fcatlas.fmt import today as swedish_today
 from fcatlas.register.models import UNIT_FIELDS, InventoryRound, RoundEvent, RoundRegion, RoundUnit, Unit
 from fcatlas.register.workflow import (
     Action,

@@ -22,8 +22,8 @@ import datetime as dt
 from enum import StrEnum
 
 from fcatlas.domain import comment_given
-from fcatlas.fmt import swedish_date
 from fcatlas.errors import ConfigError, ConflictError
+from fcatlas.fmt import swedish_date
 
 
 class RoundStatus(StrEnum):

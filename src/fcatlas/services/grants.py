@@ -39,6 +39,8 @@ from fcatlas.errors import (
     StorageError,
     UnsupportedMediaTypeError,
 )
+from fcatlas.fmt import swedish_date
+from fcatlas.fmt import today as swedish_today
 from fcatlas.geography.codes import lan_code
 from fcatlas.geography.exclusion import ExclusionDefinition
 from fcatlas.grants.allocation import AllocationError, allocate
@@ -58,6 +60,7 @@ from fcatlas.grants.store import ReportView as ReportView  # re-exported: the re
 from fcatlas.grants.years import DecisionRow, YearStatus, YearStore, YearTerms, check_year
 from fcatlas.grants.years import YearView as YearView  # re-exported: the result type the faces show
 from fcatlas.register.store import Register
+from fcatlas.register.workflow import check_future
 
 if TYPE_CHECKING:
     from fcatlas.geography.bundle import Bundle
@@ -234,6 +237,8 @@ def setup_year(
     an impossible total is refused at once."""
     actor.require(actor.may_review(), "förbereda ett års statsbidrag")
     y = check_year(year)
+    if deadline is not None:  # a report deadline that has passed makes every report overdue at once
+        check_future(deadline, swedish_today(), "återrapporternas sista dag")
     terms = YearTerms(int(total_sek), int(fixed_sek), bool(include_all), deadline or report_deadline(y))
     view = _years(session).save(y, terms, basis=basis, user=actor.name)
     stored = _years(session).basis(y)
@@ -331,6 +336,9 @@ def decide(session: Session, *, actor: Actor, year: int) -> Allocation:
     if view.decided:
         raise ConflictError(f"statsbidraget för {year} är redan beslutat ({view.decided_at:%Y-%m-%d} "
                             f"av {view.decided_by})")
+    if view.report_deadline < swedish_today():
+        raise ConflictError(f"återrapporternas sista dag {swedish_date(view.report_deadline)} har redan passerat; "
+                            "ändra den innan året beslutas, annars är alla rapporter försenade från början")
     df = _allocate(session, view)
     if int(df["total_sek"].sum()) != view.total_sek:  # pragma: no cover - the method guarantees it
         raise StorageError("fördelningen summerar inte till totalbeloppet; inget beslut sparades")

@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session
 from fcatlas.accounts.roles import Actor
 from fcatlas.domain import FIRST_YEAR, LAST_YEAR, plausible_year
 from fcatlas.errors import ConfigError, ConflictError
+from fcatlas.fmt import today as swedish_today
 from fcatlas.geography.codes import lan_code as lan_code  # the faces read a län here too
 from fcatlas.register import rounds as store
-from fcatlas.fmt import today as swedish_today
 from fcatlas.register.workflow import (
     EDITABLE,
     REGION_STATUS_LABELS,
