@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, ClassVar, TypeVar, get_origin
 
@@ -22,7 +23,7 @@ from fastapi import Request
 from fastapi.responses import Response
 from pydantic import BaseModel, BeforeValidator, ConfigDict, StringConstraints, ValidationError
 from sqlalchemy.orm import Session
-from starlette.datastructures import FormData, UploadFile
+from starlette.datastructures import ImmutableMultiDict, UploadFile
 
 from fcatlas import errors as e
 from fcatlas.fmt import thousands
@@ -69,7 +70,7 @@ class FormPage:
 
     render: Callable[[Session, Refusal], Response]
     field: str
-    fields: Mapping[str, str] = field(default_factory=dict)
+    fields: Mapping[str, str] = dc_field(default_factory=dict)
     problem_text: Callable[[e.Problem], str] = _problem_reason
     errors: Callable[[e.FcatlasError], list[FieldError]] | None = None
     shown: tuple[type[e.FcatlasError], ...] = ()
@@ -81,9 +82,11 @@ class FormPage:
 
     def takes(self, exc: e.FcatlasError) -> bool:
         """Whether ``exc`` is shown in the form rather than on the error page."""
-        if isinstance(exc, FormError | self.shown):
+        shown: tuple[type[e.FcatlasError], ...] = (FormError, *self.shown)
+        if isinstance(exc, shown):
             return True
-        refusals_of_the_person = (e.PermissionDeniedError, e.AuthenticationError, *self.not_shown)
+        refusals_of_the_person: tuple[type[e.FcatlasError], ...] = (
+            e.PermissionDeniedError, e.AuthenticationError, *self.not_shown)
         return not isinstance(exc, refusals_of_the_person) and e.kind_of(exc)[1] != 503
 
     def refusal(self, exc: e.FcatlasError) -> Refusal:
@@ -143,6 +146,11 @@ def _date(raw: object) -> object:
     return dt.date.fromisoformat(raw.strip()) if raw.strip() else None
 
 
+def _text(data: Mapping[str, Any], name: str) -> str:
+    value = data.get(name)
+    return value if isinstance(value, str) else ""
+
+
 def _file(raw: object) -> object:
     """An uploaded file, or None when none was chosen (a browser sends an empty part)."""
     return raw if isinstance(raw, UploadFile) and raw.filename else None
@@ -174,12 +182,14 @@ class PageForm(BaseModel):
     MESSAGES: ClassVar[dict[str, tuple[str, str]]] = {}
     LABELS: ClassVar[dict[str, str]] = {}
 
-    def problems(self) -> list[FieldError]:
-        """Errors of the form as a whole, after its fields were read (none by default)."""
+    @classmethod
+    def check(cls, data: Mapping[str, Any]) -> list[tuple[str, FieldError]]:
+        """Errors the fields' types do not find (a required choice, one field against another),
+        each as (the model's field it is placed with, the error); ``data`` is what was sent."""
         return []
 
 
-def values(model: type[PageForm], form: FormData) -> dict[str, Any]:
+def values(model: type[PageForm], form: ImmutableMultiDict[str, Any]) -> dict[str, Any]:
     """What was typed, by field (a list for a field with many values), to show again."""
     out: dict[str, Any] = {}
     for name, info in model.model_fields.items():
@@ -200,26 +210,28 @@ def _message(model: type[PageForm], name: str, raw: object, kind: str) -> str:
     return f"{model.LABELS.get(name, name).capitalize()} {_SV.get(kind, 'har ett ogiltigt värde')}"
 
 
-def parse(model: type[F], form: FormData) -> F:
-    """The form's fields as ``model``, or a :class:`FormError` with a Swedish message per field."""
+def parse(model: type[F], form: ImmutableMultiDict[str, Any]) -> F:
+    """The form's fields as ``model``, or a :class:`FormError` with a Swedish message per field, in
+    the order of the model's fields."""
     data: dict[str, Any] = {}
     for name, info in model.model_fields.items():
         if get_origin(info.annotation) is list:
             data[name] = form.getlist(name)
         elif name in form:
             data[name] = form.get(name)
+    found: dict[str, FieldError] = {}
+    parsed = None
     try:
         parsed = model.model_validate(data)
     except ValidationError as exc:
-        errors: list[FieldError] = []
         for err in exc.errors():
             name = str(err["loc"][0]) if err["loc"] else ""
-            if name not in [f for f, _ in errors]:
-                errors.append((name, _message(model, name, data.get(name), str(err["type"]))))
-        raise FormError(errors) from None
-    problems = parsed.problems()
-    if problems:
-        raise FormError(problems)
+            found.setdefault(name, (name, _message(model, name, data.get(name), str(err["type"]))))
+    for name, error in model.check(data):
+        found.setdefault(name, error)
+    if found or parsed is None:
+        order = list(model.model_fields)
+        raise FormError([found[n] for n in sorted(found, key=lambda n: order.index(n) if n in order else len(order))])
     return parsed
 
 
@@ -231,10 +243,10 @@ class LoginForm(PageForm):
     email: Annotated[str, StringConstraints(max_length=254)] = ""
     password: Annotated[str, StringConstraints(max_length=1024)] = ""
 
-    def problems(self) -> list[FieldError]:
-        return [(name, message) for name, message, blank in (
-            ("email", "Skriv din e-postadress", not self.email.strip()),
-            ("password", "Skriv ditt lösenord", not self.password)) if blank]
+    @classmethod
+    def check(cls, data: Mapping[str, Any]) -> list[tuple[str, FieldError]]:
+        return [(name, (name, message)) for name, message in (
+            ("email", "Skriv din e-postadress"), ("password", "Skriv ditt lösenord")) if not _text(data, name).strip()]
 
 
 class UnitForm(PageForm):
@@ -298,11 +310,13 @@ class YearForm(PageForm):
     data_ar: Short = ""
     underlagsfil: Upload = None
 
-    def problems(self) -> list[FieldError]:
-        if self.underlag not in ("datapaket", "fil"):
-            return [("underlag-datapaket", "Välj varifrån underlaget kommer")]
-        if self.underlag == "datapaket" and not self.typer:
-            return [("typ-1", "Välj minst en områdestyp som räknas som stort utanförskap")]
+    @classmethod
+    def check(cls, data: Mapping[str, Any]) -> list[tuple[str, FieldError]]:
+        underlag = _text(data, "underlag")
+        if underlag not in ("datapaket", "fil"):
+            return [("underlag", ("underlag-datapaket", "Välj varifrån underlaget kommer"))]
+        if underlag == "datapaket" and not data.get("typer"):
+            return [("typer", ("typ-1", "Välj minst en områdestyp som räknas som stort utanförskap"))]
         return []
 
 
@@ -313,8 +327,9 @@ class CommentForm(PageForm):
     LABELS: ClassVar[dict[str, str]] = {"kommentar": "kommentaren"}
     kommentar: Long = ""
 
-    def problems(self) -> list[FieldError]:
-        return [] if self.kommentar.strip() else [("kommentar", self.BLANK)]
+    @classmethod
+    def check(cls, data: Mapping[str, Any]) -> list[tuple[str, FieldError]]:
+        return [] if _text(data, "kommentar").strip() else [("kommentar", ("kommentar", cls.BLANK))]
 
 
 class ReportCommentForm(CommentForm):
@@ -324,12 +339,29 @@ class ReportCommentForm(CommentForm):
 class ImportForm(PageForm):
     fil: Upload = None
 
-    def problems(self) -> list[FieldError]:
-        return [] if self.fil is not None else [("fil", "Välj en fil (CSV eller Excel) att förhandsgranska")]
+    @classmethod
+    def check(cls, data: Mapping[str, Any]) -> list[tuple[str, FieldError]]:
+        return [] if _file(data.get("fil")) else [("fil", ("fil", "Välj en fil (CSV eller Excel) att förhandsgranska"))]
 
 
 class BasisForm(PageForm):
     underlag_fil: Upload = None
 
-    def problems(self) -> list[FieldError]:
-        return [] if self.underlag_fil is not None else [("underlag_fil", "Välj en underlagsfil (CSV) att ladda upp")]
+    @classmethod
+    def check(cls, data: Mapping[str, Any]) -> list[tuple[str, FieldError]]:
+        return [] if _file(data.get("underlag_fil")) else \
+            [("underlag_fil", ("underlag_fil", "Välj en underlagsfil (CSV) att ladda upp"))]
+
+
+class ScenarioForm(PageForm):
+    """The scenario to compare a prepared year with (a GET form: nothing is stored)."""
+
+    MESSAGES: ClassVar[dict[str, tuple[str, str]]] = {"s_total": _amount("scenariots totalbelopp", "51 365 000")}
+    s_typer: list[Short] = []
+    s_typ_ar: Short = ""
+    s_data_ar: Short = ""
+    s_total: Kronor = None
+
+    @classmethod
+    def check(cls, data: Mapping[str, Any]) -> list[tuple[str, FieldError]]:
+        return [] if data.get("s_typer") else [("s_typer", ("s-typ-1", "Välj minst en områdestyp för scenariot"))]

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 import anyio
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
