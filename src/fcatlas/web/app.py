@@ -111,7 +111,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     from fcatlas.web.pages import errors as page_errors
 
-    install_error_handlers(app)
+    problems.install(app)
 
     @app.exception_handler(e.FcatlasError)
     async def _refused(request: Request, exc: e.FcatlasError) -> Response:

@@ -217,6 +217,17 @@ def download(fmt: str, request: Request, session: SessionDep, actor: ActorDep) -
     raise e.NotFoundError(f"formatet {fmt!r} finns inte; välj csv, xlsx eller geojson")
 
 
+def _by_definition(u: dict[str, Any], present: list[str]) -> str:
+    """The category the unit's services and co-location give by Socialstyrelsen's definitions
+    ("" when they make no collaboration)."""
+    from fcatlas.domain import NotACollaborationError, classify
+
+    try:
+        return classify([CODES[k] for k in present], co_located=bool(u["co_located"])).value
+    except NotACollaborationError:
+        return ""
+
+
 @router.get("/enhet/{unit_id}", response_class=HTMLResponse)
 def unit_card(unit_id: str, request: Request, session: SessionDep, actor: ActorDep) -> HTMLResponse:
     df = unit_service.visible_units(session, actor=actor, limit=100_000).items
@@ -228,14 +239,7 @@ def unit_card(unit_id: str, request: Request, session: SessionDep, actor: ActorD
                                                ("of", "öppen förskola (ÖF)"), ("soc", "socialtjänst (SOC)"))
                if u.get(key) is True]
     known = all(isinstance(u.get(k), bool) for k in ("mvc", "bvc", "of", "soc", "co_located"))
-    by_definition = None
-    if known:
-        from fcatlas.domain import NotACollaborationError, classify
-
-        try:
-            by_definition = classify([CODES[k] for k, _ in present], co_located=bool(u["co_located"])).value
-        except NotACollaborationError:
-            by_definition = ""
+    by_definition = _by_definition(u, [k for k, _ in present]) if known else None
     area = sel.unit_area(session, request.app.state.bundle, actor=actor, unit_id=unit_id)
     labels = [label for _, label in present]
     services_text = " och ".join([", ".join(labels[:-1]), labels[-1]]) if len(labels) > 1 else "".join(labels)
