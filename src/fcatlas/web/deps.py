@@ -7,7 +7,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 
 import anyio
@@ -61,6 +62,14 @@ async def unit_of_work(request: Request) -> AsyncIterator[Session]:
                 await anyio.to_thread.run_sync(session.close)
         else:
             session.close()
+
+
+@contextmanager
+def side_session(request: Request) -> Iterator[Session]:
+    """A short session of its own on the process's engine, for what the error handler shows after
+    the request's unit of work has rolled back (a refused form again)."""
+    with Session(request.app.state.engine) as session:
+        yield session
 
 
 #: the former name of :func:`unit_of_work`

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy.orm import Session
 
 from fcatlas.accounts.credentials import new_token
 from fcatlas.accounts.roles import Actor
@@ -26,6 +26,9 @@ from fcatlas.web.deps import (
 )
 from fcatlas.web.pages.common import redirect, render, set_session_cookie
 from fcatlas.web.pages.forms import FieldError, FormPage, LoginForm, Refusal, parse, show_again, values
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 router = APIRouter(include_in_schema=False)
 

@@ -13,11 +13,11 @@ from __future__ import annotations
 import anyio
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from fcatlas import errors as e
 from fcatlas.accounts.roles import ANONYMOUS, Actor
+from fcatlas.web.deps import side_session
 from fcatlas.web.pages.common import LoginRequired, redirect, render
 from fcatlas.web.pages.forms import FormPage
 
@@ -45,7 +45,7 @@ def _form_again(request: Request, page: FormPage, exc: e.FcatlasError) -> Respon
     the form cannot be shown (say, what it is about does not exist), the error page of that."""
     refusal = page.refusal(exc)
     try:
-        with Session(request.app.state.engine) as session:
+        with side_session(request) as session:
             return page.render(session, refusal)
     except e.FcatlasError as again:
         return error_page(request, actor_of(request), again)

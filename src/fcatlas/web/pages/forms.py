@@ -17,12 +17,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any, ClassVar, TypeVar, get_origin
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypeVar, get_origin
 
 from fastapi import Request
 from fastapi.responses import Response
 from pydantic import BaseModel, BeforeValidator, ConfigDict, StringConstraints, ValidationError
-from sqlalchemy.orm import Session
 from starlette.datastructures import ImmutableMultiDict, UploadFile
 
 from fcatlas import errors as e
@@ -30,6 +29,9 @@ from fcatlas.fmt import thousands
 from fcatlas.grants.allocation import DEFAULT_FIXED_SEK
 from fcatlas.grants.followup import PURPOSE_LABELS, Purpose
 from fcatlas.web.pages.common import sentence
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 #: one error of a form: (the input's id, the Swedish message)
 FieldError = tuple[str, str]

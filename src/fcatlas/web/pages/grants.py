@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy.orm import Session
 
 from fcatlas import errors as e
 from fcatlas.accounts.roles import Actor
@@ -48,6 +47,9 @@ from fcatlas.web.pages.forms import (
     show_again,
     values,
 )
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 router = APIRouter(include_in_schema=False)
 

@@ -3,9 +3,10 @@ list (return with a comment, approve), publishing, and the accounts."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy.orm import Session
 
 from fcatlas import errors as e
 from fcatlas.accounts.roles import LEVEL_LABELS, Actor, Level
@@ -16,6 +17,9 @@ from fcatlas.web.deps import FORM_CSRF, ActorDep, FormDataDep, SessionDep
 from fcatlas.web.pages.common import need_national, redirect, region_label, render
 from fcatlas.web.pages.forms import CommentForm, FormPage, Refusal, parse, show_again
 from fcatlas.web.pages.region import STATUS_CLASS, region_context
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 router = APIRouter(include_in_schema=False)
 

@@ -3,12 +3,11 @@ the submission. Every rule is the services'; these pages only ask and show."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy.orm import Session
 
 from fcatlas import errors as e
 from fcatlas.accounts.roles import Actor
@@ -21,6 +20,9 @@ from fcatlas.web.deps import FORM_CSRF, ActorDep, ConfigDep, FormDataDep, Sessio
 from fcatlas.web.pages.common import need_region, redirect, region_label, render, sentence
 from fcatlas.web.pages.forms import FormPage, ImportForm, Refusal, UnitForm, parse, show_again, values
 from fcatlas.web.pages.public import _rows
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 router = APIRouter(include_in_schema=False)
 
