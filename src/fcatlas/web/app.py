@@ -18,7 +18,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.middleware.gzip import GZipMiddleware
 
 from fcatlas import errors as e
-from fcatlas.web import problems
+from fcatlas.web import nul, problems
 from fcatlas.web.config import WebConfig
 
 DESCRIPTION = (
@@ -160,6 +160,7 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
 
         app.state.bundle = Bundle.open(cfg.bundle)
     install_error_handlers(app)
+    nul.install(app)  # NUL in an address or a body: 422 in Swedish
     app.include_router(health.router)
     app.include_router(auth.router)
     app.include_router(rounds.router)

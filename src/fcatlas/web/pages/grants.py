@@ -10,7 +10,6 @@ they concern)."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import TYPE_CHECKING, Any
 
 import anyio
@@ -19,10 +18,9 @@ from fastapi.responses import HTMLResponse, Response
 
 from fcatlas import errors as e
 from fcatlas.accounts.roles import Actor
-from fcatlas.domain import OMRADESTYP_LABELS
+from fcatlas.domain import OMRADESTYP_LABELS, plausible_year
 from fcatlas.fmt import thousands
 from fcatlas.grants.allocation import DEFAULT_FIXED_SEK
-from fcatlas.grants.decisions import YEAR_STATUS_LABELS
 from fcatlas.grants.followup import (
     EDITABLE,
     PURPOSE_LABELS,
@@ -31,6 +29,7 @@ from fcatlas.grants.followup import (
     Purpose,
     ReportStatus,
 )
+from fcatlas.grants.years import YEAR_STATUS_LABELS
 from fcatlas.services import grants as grant_service
 from fcatlas.services import units as unit_service
 from fcatlas.web.deps import FORM_CSRF, ActorDep, ConfigDep, FormDataDep, SessionDep, read_upload
@@ -76,7 +75,7 @@ def _lan_names() -> dict[str, str]:
 
 def _path_year(value: str) -> int:
     """The grant year of a page address (a Swedish 'not found' page for anything else)."""
-    if not value.isascii() or not value.isdigit() or not 2000 <= int(value) <= 2100:
+    if not value.isascii() or not value.isdigit() or not plausible_year(int(value)):
         raise e.NotFoundError(f"det finns inget bidragsår {value[:20]!r}")
     return int(value)
 
@@ -206,11 +205,11 @@ def _setup_defaults(years: list[grant_service.YearView], chosen: int | None) -> 
         next_year = max([x.year for x in years] + [dt.date.today().year - 1]) + 1
         return {"ar": str(next_year), "totalbelopp": "", "fast_belopp": thousands(DEFAULT_FIXED_SEK, " "), "alla": False,
                 "sista_dag": "", "underlag": "datapaket", "typer": ["1", "2"], "typ_ar": "", "data_ar": ""}
-    m = re.fullmatch(r"områdestyp ([1-5](?:, [1-5])*)(?: \((\d{4})\))?", y.basis_definition)
+    ex = y.basis_exclusion if y.basis_exclusion is not None and y.basis_exclusion.kind == "omradestyp" else None
     return {"ar": str(y.year), "totalbelopp": thousands(y.total_sek, " "), "fast_belopp": thousands(y.fixed_sek, " "),
             "alla": y.include_all, "sista_dag": y.report_deadline.isoformat(),
             "underlag": "fil" if y.basis_kind == "fil" else "datapaket",
-            "typer": m.group(1).split(", ") if m else ["1", "2"], "typ_ar": (m.group(2) or "") if m else "",
+            "typer": [str(t) for t in sorted(ex.types)] if ex else ["1", "2"], "typ_ar": str(ex.year or "") if ex else "",
             "data_ar": str(y.basis_data_year or "")}
 
 
@@ -266,7 +265,7 @@ def _setup_year(session: Session, actor: Actor, bundle: Any, f: YearForm, conten
         basis = grant_service.basis_from_upload(file_name=f.underlagsfil.filename or "underlag.csv", content=content)
     page.at("totalbelopp")
     decided = any(y.year == f.ar and y.decided for y in grant_service.list_years(session, actor=actor))
-    if decided or not 2000 <= f.ar <= 2100:
+    if decided or not plausible_year(f.ar):
         page.at("ar")
     grant_service.setup_year(session, actor=actor, year=f.ar, total_sek=f.totalbelopp, fixed_sek=f.fast_belopp,
                              include_all=bool(f.alla), deadline=f.sista_dag, basis=basis)
