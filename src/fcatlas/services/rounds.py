@@ -219,6 +219,15 @@ def current_round(session: Session) -> store.RoundInfo | None:
     return pick[-1] if pick else None
 
 
+def require_current_round(session: Session, *, purpose: str = "") -> store.RoundInfo:
+    """The current round (:func:`current_round`), else a conflict: there is none to work in
+    (``purpose`` ends the message, e.g. ``"att importera till"``)."""
+    rnd = current_round(session)
+    if rnd is None:
+        raise ConflictError(" ".join(["det finns ingen öppen inventeringsomgång", purpose]).strip())
+    return rnd
+
+
 @dataclass(frozen=True)
 class Change:
     kind: str  # 'ny', 'borttagen', 'ändrad'
