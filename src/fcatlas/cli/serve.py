@@ -62,4 +62,6 @@ def install(app: typer.Typer) -> None:
             os.environ["FCATLAS_ACCESS_LOG"] = str(access_log.resolve())
         console.print(f"fcatlas lyssnar på http://{host}:{port}/ (avsluta med Ctrl+C)", highlight=False)
         uvicorn.run("fcatlas.web.app:create_app", factory=True, host=host, port=port, workers=workers,
-                    access_log=False, log_level="warning")
+                    access_log=False, log_level="warning",
+                    # X-Forwarded-* is believed only from FCATLAS_BETRODDA_PROXYER (web.hardening)
+                    proxy_headers=False)

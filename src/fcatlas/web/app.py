@@ -104,9 +104,11 @@ async def warm_answers(app: FastAPI) -> None:
 def create_app(config: WebConfig | None = None) -> FastAPI:
     """The fcatlas web service for ``config`` (default: from the environment)."""
     from fcatlas.db import open_engine, reading
+    from fcatlas.web import docs
     from fcatlas.web.api import atlas, auth, borders, downloads, grants, health, imports, rounds, units
     from fcatlas.web.cache import DataVersions, PublicAnswers, body_cache
     from fcatlas.web.deps import KnownActors
+    from fcatlas.web.hardening import Hardening
     from fcatlas.web.pages import router as pages
 
     cfg = config or WebConfig.from_env()
@@ -121,7 +123,7 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
         yield
 
     app = FastAPI(title="fcatlas", version="1", description=DESCRIPTION, lifespan=lifespan,
-                  openapi_url="/openapi.json", docs_url="/api/docs", redoc_url=None)
+                  openapi_url="/openapi.json", docs_url=None, redoc_url=None)  # /api/docs: web.docs
     app.state.config = cfg
     app.state.engine = open_engine(cfg.db_url)  # the process's one engine; 'fcatlas serve' upgraded it
     app.state.reading = reading(app.state.engine)  # for GET and HEAD: the same pool, no BEGIN/ROLLBACK
@@ -145,7 +147,9 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
     app.include_router(downloads.router)
     app.include_router(grants.router)
     app.include_router(pages.router)
+    app.include_router(docs.router)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(PublicAnswers, versions=app.state.versions)
+    app.add_middleware(Hardening, max_upload=cfg.max_upload_bytes, trusted_proxies=cfg.trusted_proxies)
     app.add_middleware(AccessLog, path=cfg.access_log)
     return app
