@@ -11,7 +11,7 @@ import anyio
 import httpx
 import pytest
 
-from .helpers import login, page_session
+from .helpers import PW, login, page_session
 
 CHUNK = b"x" * (1024 * 1024)
 
@@ -142,3 +142,39 @@ def test_issue21_api_docs_come_from_the_service(client):
         assert client.get(src).status_code == 200, src
     assert client.get("/api/docs/package.json").status_code == 404
     assert json.loads(client.get("/openapi.json").text)["info"]["title"] == "fcatlas"
+
+
+# -- 6: parallel logins and the throttle ---------------------------------------------------------
+def test_issue21_parallel_wrong_logins_check_at_most_five_passwords(make_client, db_url):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from fcatlas.accounts.credentials import password_checks
+
+    if not db_url.startswith("postgresql"):
+        pytest.skip("parallel writers: PostgreSQL (the shared service's database)")
+    client = make_client()
+    before = password_checks()
+
+    def wrong(i: int) -> int:
+        r = client.post("/api/v1/auth/token", json={"email": "f20@regiondalarna.se", "password": f"fel lösenord {i}"})
+        return r.status_code
+
+    with ThreadPoolExecutor(30) as pool:
+        codes = list(pool.map(wrong, range(30)))
+    checked = password_checks() - before
+    assert checked <= 5, (checked, codes)
+    assert codes.count(401) <= 5 and codes.count(429) >= 25, codes
+    # the right password is refused too until the window has passed
+    r = client.post("/api/v1/auth/token", json={"email": "f20@regiondalarna.se", "password": PW})
+    assert r.status_code == 429
+
+
+def test_issue21_a_success_clears_the_account_and_frees_its_address(make_client):
+    client = make_client(login_per_account=3, login_per_address=3)
+    for _ in range(2):
+        assert client.post("/api/v1/auth/token", json={"email": "f20@regiondalarna.se", "password": "fel"}).status_code == 401
+    for who in ("f20", "h20", "f18"):  # three successes from the one address: the address is not used up
+        login(client, who)
+    codes = [client.post("/api/v1/auth/token", json={"email": "f20@regiondalarna.se", "password": "fel"}).status_code
+             for _ in range(2)]
+    assert codes == [401, 429]  # the address's third failure counts, its fourth is refused
