@@ -211,7 +211,10 @@ def update_unit(session: Session, *, actor: Actor, unit_id: str, changes: dict[s
     Two statements, committed here: the unit read with its region's state in the open round, then
     one version-checked ``UPDATE … RETURNING`` with the audit entry (on PostgreSQL one statement,
     run in autocommit when ``session`` has not begun a transaction: two round trips in all; on
-    SQLite two statements in one transaction). The unit's row is locked only by that write.
+    SQLite two statements in one transaction). The unit's row is locked only by that write. In an
+    open round the region's list is first locked open in the same transaction
+    (:func:`fcatlas.register.rounds.lock_open_list`): an edit racing a submission never lands in a
+    submitted list — one of them waits, and the edit is refused (409) if the submission won.
     Concurrent changes from the same version: the first ``UPDATE`` wins, the others wait for it,
     then find a newer version (412) and write no audit entry."""
     dialect = session.get_bind().dialect.name
@@ -232,6 +235,12 @@ def update_unit(session: Session, *, actor: Actor, unit_id: str, changes: dict[s
         found.ensure_editable()
         if cur["version"] != expected_version:
             raise _stale(session, unit_id, expected_version)
+        if found.round_status is not None:
+            # in an open round the list is locked open and the unit changed in one transaction,
+            # so that a submission at the same moment either waits for the change or refuses it
+            if autocommit:
+                session.commit()  # the read's autocommit connection goes back; a transaction begins
+            round_store.lock_open_list(session, lan=cur["lan_code"])
         try:
             new = reg.update_unit(unit_id, changes, expected_version, actor.name, current=cur)
         except ConflictError:
