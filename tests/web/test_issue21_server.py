@@ -178,3 +178,164 @@ def test_issue21_a_success_clears_the_account_and_frees_its_address(make_client)
     codes = [client.post("/api/v1/auth/token", json={"email": "f20@regiondalarna.se", "password": "fel"}).status_code
              for _ in range(2)]
     assert codes == [401, 429]  # the address's third failure counts, its fourth is refused
+
+
+# -- 8, 10: racing workflow steps on PostgreSQL --------------------------------------------------
+def _race(engine, first, second):
+    """``first`` runs in a transaction left open; ``second`` starts in another thread (its own
+    session) meanwhile, and ``first`` then commits. Returns what ``second`` returned or raised."""
+    import threading
+
+    from sqlalchemy.orm import Session
+
+    out: dict[str, object] = {}
+    with Session(engine) as s1:
+        first(s1)
+
+        def run() -> None:
+            with Session(engine) as s2:
+                try:
+                    out["result"] = second(s2)
+                    s2.commit()
+                except Exception as exc:  # noqa: BLE001 - the test looks at it
+                    out["error"] = exc
+
+        t = threading.Thread(target=run)
+        t.start()
+        t.join(1.0)  # the second step waits for the first's lock (or has finished: the old bug)
+        s1.commit()
+    t.join(30)
+    return out
+
+
+def _pg(db_url):
+    if not db_url.startswith("postgresql"):
+        pytest.skip("racing transactions: PostgreSQL (the shared service's database)")
+    from fcatlas.db import connect
+
+    return connect(db_url)
+
+
+def _conflict(out) -> str:
+    from fcatlas.errors import kind_of
+
+    exc = out.get("error")
+    assert exc is not None, f"båda stegen gick igenom: {out}"
+    assert kind_of(exc)[1] == 409, repr(exc)
+    return str(exc)
+
+
+@pytest.fixture
+def submitted_list(db_url, shared_data):
+    """Round 2027 open, region 20's list imported and submitted (PostgreSQL)."""
+    import datetime as dt
+
+    from fcatlas.accounts.roles import Actor, Level
+    from fcatlas.db import unit_of_work
+    from fcatlas.register.store import Register
+    from fcatlas.services import rounds
+
+    engine = _pg(db_url)
+    nat = Actor.national("n@socialstyrelsen.se")
+    f20 = Actor.region_user("f20@regiondalarna.se", lan_code="20", level=Level.FORETRADARE)
+    with unit_of_work(engine) as s:
+        rounds.open_round(s, actor=nat, name=2027, deadline=dt.date(2027, 10, 31))
+    Register(engine).import_file(shared_data / "familjecentraler" / "dalarna_2026.csv", round=2027, user="import")
+    return engine, nat, f20
+
+
+def test_issue21_approve_and_return_at_once_exactly_one_wins(submitted_list):
+    from fcatlas.db import unit_of_work
+    from fcatlas.register.rounds import events
+    from fcatlas.services import rounds
+
+    engine, nat, f20 = submitted_list
+    with unit_of_work(engine) as s:
+        rounds.submit(s, actor=f20, name=2027, lan="20")
+    out = _race(engine, lambda s: rounds.approve(s, actor=nat, name=2027, lan="20"),
+                lambda s: rounds.return_list(s, actor=nat, name=2027, lan="20", comment="Rätta adresserna"))
+    assert "kan inte returnera" in _conflict(out)
+    with unit_of_work(engine) as s:
+        assert {r.lan_code: r.status.value for r in rounds.overview(s, actor=nat, name=2027).regions}["20"] == "godkand"
+        assert [e["action"] for e in events(s, year=2027, lan="20")][-2:] == ["skicka_in", "godkann"]
+
+
+def test_issue21_an_edit_never_lands_in_a_submitted_list(submitted_list):
+    from fcatlas.accounts.roles import Actor, Level
+    from fcatlas.db import unit_of_work
+    from fcatlas.services import rounds, units
+
+    engine, nat, f20 = submitted_list
+    h20 = Actor.region_user("h20@regiondalarna.se", lan_code="20", level=Level.HANDLAGGARE)
+    with unit_of_work(engine) as s:
+        unit = units.visible_units(s, actor=h20, lan="20").items.iloc[0]
+    out = _race(engine, lambda s: rounds.submit(s, actor=f20, name=2027, lan="20"),
+                lambda s: units.update_unit(s, actor=h20, unit_id=unit["id"], changes={"note": "ändrad"},
+                                            expected_version=unit["version"]))
+    assert "inskickad och kan inte ändras" in _conflict(out)
+    with unit_of_work(engine) as s:
+        page = units.visible_units(s, actor=h20, lan="20").items
+        assert page.set_index("id").loc[unit["id"], "version"] == unit["version"]
+
+
+def test_issue21_grant_report_approve_and_return_at_once(db_url):
+    from fcatlas.grants.followup import ReportData, ReportStatus
+    from fcatlas.grants.store import GrantStore
+
+    engine = _pg(db_url)
+    store = GrantStore(engine)
+    store.open_year(2026, {"20": 1_500_000})
+    store.submit(ReportData("20", 2026, 1_500_000, {"coordinator": 1_500_000}, unused_sek=0))
+    out = _race(engine, lambda s: GrantStore(s).set_status("20", 2026, ReportStatus.APPROVED, user="n"),
+                lambda s: GrantStore(s).set_status("20", 2026, ReportStatus.RETURNED, comment="Komplettera", user="n"))
+    assert "kan inte ändras från godkänd till returnerad" in str(out.get("error")), out
+    view = store.get("20", 2026)
+    assert view.status is ReportStatus.APPROVED
+    assert [h["to_status"] for h in store.history("20", 2026)][-1] == "godkand"
+    assert "returnerad" not in [h["to_status"] for h in store.history("20", 2026)]
+
+
+def test_issue21_a_confirm_that_dies_leaves_its_preview_unsaved(client, db_url, shared_data):
+    """The confirm's connection is killed while it waits to store the list (as when its worker
+    dies): the preview is not marked saved, nothing is stored, and it can be confirmed again."""
+    import threading
+    import time
+
+    from sqlalchemy import text
+
+    from fcatlas.db import unit_of_work
+    from fcatlas.register.models import PendingImport
+
+    engine = _pg(db_url)
+    t = {w: login(client, w) for w in ("nationell", "h20")}
+    client.post("/api/v1/rounds", json={"name": "2027", "deadline": "2027-10-31"}, headers=t["nationell"])
+    good = (shared_data / "familjecentraler" / "dalarna_2026.csv").read_bytes()
+    pid = client.post("/api/v1/rounds/2027/regions/20/imports", files={"file": ("d.csv", good, "text/csv")},
+                      headers=t["h20"]).json()["id"]
+    answer: dict[str, int] = {}
+
+    def confirm() -> None:
+        answer["status"] = client.post(f"/api/v1/imports/{pid}/confirm", headers=t["h20"]).status_code
+
+    with engine.connect() as blocker:
+        blocker.execute(text("LOCK TABLE register_units IN ACCESS EXCLUSIVE MODE"))
+        worker = threading.Thread(target=confirm)
+        worker.start()
+        killed = 0
+        for _ in range(100):
+            blocker.execute(text("SELECT pg_stat_clear_snapshot()"))  # else the transaction's first view
+            killed = blocker.execute(text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                "AND datname = current_database() AND pid <> pg_backend_pid()")).scalar() or 0
+            if killed:
+                break
+            time.sleep(0.1)
+        blocker.rollback()
+    worker.join(30)
+    assert killed == 1 and answer["status"] != 200, answer
+    with unit_of_work(engine) as s:
+        assert s.get(PendingImport, pid).confirmed_at is None
+    assert client.get("/api/v1/units?lan=20", headers=t["nationell"]).json()["total"] == 0
+    r = client.post(f"/api/v1/imports/{pid}/confirm", headers=t["h20"])
+    assert r.status_code == 200 and r.json()["new"] == 15, r.text
+    assert client.post(f"/api/v1/imports/{pid}/confirm", headers=t["h20"]).status_code == 409
