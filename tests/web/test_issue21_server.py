@@ -339,3 +339,32 @@ def test_issue21_a_confirm_that_dies_leaves_its_preview_unsaved(client, db_url, 
     r = client.post(f"/api/v1/imports/{pid}/confirm", headers=t["h20"])
     assert r.status_code == 200 and r.json()["new"] == 15, r.text
     assert client.post(f"/api/v1/imports/{pid}/confirm", headers=t["h20"]).status_code == 409
+
+
+# -- 11: what the caller may not see is 404, not 403 ---------------------------------------------
+def test_issue21_unseen_units_and_reports_are_404(client, shared_data):
+    from fcatlas.grants.store import GrantStore
+    from fcatlas.register.store import Register
+
+    engine = client.app.state.engine
+    Register(engine).import_file(shared_data / "familjecentraler" / "dalarna_2026.csv", round=2027, user="import")
+    GrantStore(engine).open_year(2026, {"18": 1_000_000, "20": 1_500_000})
+    t = {w: login(client, w) for w in ("f18", "h20")}
+    unit = client.get("/api/v1/units?lan=20", headers=t["h20"]).json()["items"][0]
+    for headers in (t["f18"], {}):  # another region, the public: the draft unit does not exist to them
+        r = client.patch(f"/api/v1/units/{unit['id']}", json={"note": "x"},
+                         headers={**headers, "If-Match": f'"{unit["version"]}"'})
+        assert r.status_code in (401, 404) and r.status_code != 403, r.text
+        if headers:
+            assert r.status_code == 404 and r.json()["fel"] == f"enheten {unit['id']!r} finns inte i registret"
+        r = client.get(f"/api/v1/units/{unit['id']}/history", headers=headers)
+        assert r.status_code == 404, r.text
+        r = client.get(f"/api/v1/units/{'2080 finns inte'}/history", headers=headers)
+        assert r.status_code == 404
+    # another region's draft report: 404 whether read, written or submitted
+    url = "/api/v1/grants/years/2026/regions/20/report"
+    body = {"uses": {"coordinator": 1_500_000}, "unused_sek": 0}
+    assert client.get(url, headers=t["f18"]).status_code == 404
+    assert client.put(url, json=body, headers=t["f18"]).status_code == 404
+    assert client.post(url + "/submit", headers=t["f18"]).status_code == 404
+    assert client.put(url, json=body, headers=t["h20"]).status_code == 200

@@ -231,6 +231,9 @@ def update_unit(session: Session, *, actor: Actor, unit_id: str, changes: dict[s
         if found is None:
             raise NotFoundError(f"enheten {unit_id!r} finns inte i registret")
         cur = found.row
+        if not actor.may_see_drafts(cur["lan_code"]) and not _published(session, unit_id, cur["lan_code"]):
+            # what the caller may not see does not exist to them (a 403 would confirm the id)
+            raise NotFoundError(f"enheten {unit_id!r} finns inte i registret")
         actor.require(actor.may_edit_region(cur["lan_code"]), f"ändra enheter i region {cur['lan_code']}")
         found.ensure_editable()
         if cur["version"] != expected_version:
@@ -253,6 +256,11 @@ def update_unit(session: Session, *, actor: Actor, unit_id: str, changes: dict[s
     finally:
         if session.in_transaction():
             session.rollback()
+
+
+def _published(session: Session, unit_id: str, lan: str) -> bool:
+    """Whether unit ``unit_id`` (of län ``lan``) is in the public picture."""
+    return any(r["id"] == unit_id for r in round_store.published_rows(session, lan=lan))
 
 
 def _stale(session: Session, unit_id: str, expected: int) -> StaleVersionError:
@@ -321,9 +329,8 @@ def unit_history(session: Session, *, actor: Actor, unit_id: str) -> list[Histor
     """The audit trail of one unit, newest first, for an actor who may see its region's drafts
     (the region's own users and the national level; the public sees no history)."""
     unit = session.get(Unit, unit_id)
-    if unit is None:
+    if unit is None or not actor.may_see_drafts(unit.lan_code):  # the history is the region's own: 404, not 403
         raise NotFoundError(f"enheten {unit_id!r} finns inte i registret")
-    actor.require(actor.may_see_drafts(unit.lan_code), f"se historiken för enheter i region {unit.lan_code}")
     rows = session.execute(select(AuditEntry).where(AuditEntry.unit_id == unit_id)
                            .order_by(AuditEntry.id.desc())).scalars()
     out = []
