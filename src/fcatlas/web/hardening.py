@@ -96,6 +96,17 @@ async def _answer(send: Send, status: int, message: str, headers: list[tuple[byt
     await send({"type": "http.response.body", "body": body})
 
 
+async def _page(send: Send, status: int, message: str) -> None:
+    body = ('<!doctype html><html lang="sv"><head><meta charset="utf-8"><title>Logga in – fcatlas</title>'
+            '<link rel="stylesheet" href="/statiskt/site.css"></head><body><main><h1>Logga in</h1>'
+            f'<p>{message[:1].upper() + message[1:]}.</p><p><a href="/logga-in">Logga in</a></p></main></body></html>')
+    data = body.encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"text/html; charset=utf-8"), (b"content-length", str(len(data)).encode()),
+                            (b"connection", b"close")]})
+    await send({"type": "http.response.body", "body": data})
+
+
 class Hardening:
     """See the module's docstring. ``trusted_proxies``: the addresses whose ``X-Forwarded-Proto``
     is believed; ``max_upload``: the file cap in bytes."""
@@ -140,8 +151,11 @@ class Hardening:
                 return False
             if not actor.is_anonymous:
                 return True
-        await _answer(send, 401, "logga in först: bara inloggade får ladda upp filer",
-                      [(b"www-authenticate", b"Bearer")])
+        message = "logga in först: bara inloggade får ladda upp filer"
+        if not scope["path"].startswith("/api/"):  # a page's form: a page, not JSON
+            await _page(send, 401, message)
+            return False
+        await _answer(send, 401, message, [(b"www-authenticate", b"Bearer")])
         return False
 
     @staticmethod
