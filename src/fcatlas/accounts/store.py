@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-
 from typing import Any, cast
 
 from sqlalchemy import Connection, Table, case, delete, insert, select, update

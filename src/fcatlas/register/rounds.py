@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy import Table, and_, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from fcatlas.db import utcnow
@@ -163,7 +163,7 @@ def _ensure_row(session: Session, year: int, lan: str, ts: dt.datetime) -> None:
     ``INSERT … ON CONFLICT DO NOTHING``, so two first steps at once do not collide."""
     values = {"round_year": year, "lan_code": lan, "status": RegionStatus.OPEN.value, "changed_by": "",
               "changed_at": ts}
-    t = RoundRegion.__table__
+    t = cast(Table, RoundRegion.__table__)
     if session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 
@@ -191,7 +191,7 @@ def transition(session: Session, *, year: int, lan: str, action: Action, user: s
     text = check_comment(comment) if action is Action.RETURN else (comment.strip() or None)
     _ensure_row(session, year, lan, ts)
     allowed = sorted(s.value for s in TRANSITIONS[action][0])
-    t = RoundRegion.__table__
+    t = cast(Table, RoundRegion.__table__)
     values: dict[str, Any] = {"status": target.value, "comment": text, "changed_by": user, "changed_at": ts}
     if target is RegionStatus.APPROVED:
         values["approved_at"] = ts
@@ -199,7 +199,8 @@ def transition(session: Session, *, year: int, lan: str, action: Action, user: s
                               .values(**values))
     if changed.rowcount != 1:  # type: ignore[attr-defined]
         session.expire_all()
-        now_status = RegionStatus(session.scalar(select(t.c.status).where(t.c.round_year == year, t.c.lan_code == lan)))
+        now_status = RegionStatus(str(session.scalar(select(t.c.status).where(t.c.round_year == year,
+                                                                           t.c.lan_code == lan))))
         raise ConflictError(f"kan inte {ACTION_LABELS[action]}: listan blev {REGION_STATUS_LABELS[now_status]} "
                             "medan du arbetade (någon annan hann före); läs in sidan igen")
     session.expire_all()
@@ -219,14 +220,14 @@ def lock_open_list(session: Session, *, lan: str, now: dt.datetime | None = None
     year = session.scalar(select(InventoryRound.round_year).where(InventoryRound.status == RoundStatus.OPEN.value))
     if year is None:
         return
-    t = RoundRegion.__table__
+    t = cast(Table, RoundRegion.__table__)
     _ensure_row(session, year, lan, now or utcnow())
     locked = session.execute(update(t).where(t.c.round_year == year, t.c.lan_code == lan,
                                              t.c.status.in_(sorted(s.value for s in EDITABLE)))
                              .values(status=t.c.status))
     if locked.rowcount != 1:  # type: ignore[attr-defined]
         status = session.scalar(select(t.c.status).where(t.c.round_year == year, t.c.lan_code == lan))
-        check_editable(RegionStatus(status), RoundStatus.OPEN)
+        check_editable(RegionStatus(str(status)), RoundStatus.OPEN)
 
 
 def publish(session: Session, *, year: int, user: str, now: dt.datetime | None = None) -> list[str]:

@@ -11,8 +11,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
-from sqlalchemy import update
+from sqlalchemy import Table, update
 from sqlalchemy.orm import Session
 
 from fcatlas.accounts.roles import Actor
@@ -131,7 +132,7 @@ def confirm(session: Session, *, actor: Actor, import_id: int) -> Confirmed:
         raise ConflictError(f"förhandsgranskningen {import_id} är redan sparad")
     sub = _parse(rec.file_name, rec.content, rec.lan_code)
     round_, lan, user = rec.round_year, rec.lan_code, actor.name
-    t = PendingImport.__table__
+    t = cast(Table, PendingImport.__table__)
     marked = session.execute(update(t).where(t.c.id == import_id, t.c.confirmed_at.is_(None))
                              .values(confirmed_at=dt.datetime.now(dt.UTC)))
     if marked.rowcount != 1:  # type: ignore[attr-defined]

@@ -125,7 +125,7 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
     app = FastAPI(title="fcatlas", version="1", description=DESCRIPTION, lifespan=lifespan,
                   openapi_url="/openapi.json", docs_url=None, redoc_url=None)  # /api/docs: web.docs
     app.state.config = cfg
-    from fcatlas.accounts.credentials import limit_concurrent_hashes
+    from fcatlas.services.accounts import limit_concurrent_hashes
 
     limit_concurrent_hashes(cfg.login_concurrent)  # argon2 takes 64 MiB a hash: a burst must not take the worker
     app.state.engine = open_engine(cfg.db_url)  # the process's one engine; 'fcatlas serve' upgraded it

@@ -178,7 +178,7 @@ class Hardening:
             return True
         client = scope.get("client") or ("", 0)
         proto = _header(scope, b"x-forwarded-proto")
-        return bool(proto) and client[0] in self.trusted_proxies and proto.split(",")[0].strip().lower() == "https"
+        return proto is not None and client[0] in self.trusted_proxies and proto.split(",")[0].strip().lower() == "https"
 
     def _send(self, scope: Scope, send: Send, head: bool) -> Send:
         https = self._https(scope)
