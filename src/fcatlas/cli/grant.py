@@ -29,10 +29,10 @@ from fcatlas.fmt import thousands
 if TYPE_CHECKING:
     import pandas as pd
 
+    from fcatlas.cli.grant_files import BasisSource
     from fcatlas.geography.exclusion import ExclusionDefinition
     from fcatlas.grants.basis import Basis
     from fcatlas.grants.plan import GrantPlan
-    from fcatlas.services.grants import BasisSource
 
 grant_app = typer.Typer(
     name="grant",
@@ -137,7 +137,7 @@ def _scenario_spec(spec: str) -> str | ExclusionDefinition:
 
 
 def _basis(bundle: Path | None, basis: Path | None, exclusion: str | None, data_year: int | None) -> Basis:
-    from fcatlas.services.grants import BasisSource, read_basis
+    from fcatlas.cli.grant_files import BasisSource, read_basis
 
     return read_basis(BasisSource(bundle=bundle, file=basis, exclusion=_definition(exclusion), data_year=data_year))
 
@@ -254,10 +254,11 @@ def compare_command(
     """
     import pandas as pd
 
+    from fcatlas.cli import grant_files
     from fcatlas.services import grants
 
-    ba = grants.scenario_basis(_scenario_spec(a), bundle=bundle, data_year=a_data_year)
-    bb = grants.scenario_basis(_scenario_spec(b), bundle=bundle, data_year=b_data_year)
+    ba = grant_files.scenario_basis(_scenario_spec(a), bundle=bundle, data_year=a_data_year)
+    bb = grant_files.scenario_basis(_scenario_spec(b), bundle=bundle, data_year=b_data_year)
     fx = _sek(fixed, "--fixed")
     scenarios = grants.compare_bases(basis_a=ba, basis_b=bb, year=year, total_a_sek=_sek(total),
                                      total_b_sek=_sek(total_b, "--total-b") if total_b else _sek(total),
@@ -300,7 +301,8 @@ def compare_command(
 def _plan(years: str, total: str, fixed: str, bundle: Path | None, exclusion: str | None,
           data_year: str | None, basis: str | None, include_all: bool, instalments: int,
           first_payout: str) -> GrantPlan:
-    from fcatlas.services.grants import plan_years, read_bases
+    from fcatlas.cli.grant_files import read_bases
+    from fcatlas.services.grants import plan_years
 
     ys = _years(years)
     m = re.fullmatch(r"(\d{1,2})-(\d{1,2})", first_payout.strip())
@@ -316,7 +318,7 @@ def _sources_per_year(ys: list[int], bundle: Path | None, basis: str | None, exc
                       data_year: str | None) -> dict[int, BasisSource]:
     """Where each grant year's basis comes from: ``--basis FIL`` or ``--basis 2026=a.csv,2027=b.csv``;
     ``--data-year 2023`` or ``--data-year 2026=2022,2027=2023`` with ``--bundle``."""
-    from fcatlas.services.grants import BasisSource
+    from fcatlas.cli.grant_files import BasisSource
 
     files = _per_year(basis, ys, "--basis", "FIL, t.ex. 2026=underlag_2026.csv") if basis else dict.fromkeys(ys)
     dyears = _per_year(data_year, ys, "--data-year", "ÅR, t.ex. 2026=2023") if data_year else dict.fromkeys(ys)
