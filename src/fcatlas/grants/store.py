@@ -257,14 +257,14 @@ class GrantStore(SessionStore):
 
     def get(self, region_code: str, year: int) -> ReportView:
         with self.transaction() as s:
-            row = self._get(s, region_code, year, lock=True)
+            row = self._get(s, region_code, year)
             if row is None:
                 raise ReportError(f"det finns ingen rapport för region {region_code} år {year}")
             return self._view(row)
 
     def history(self, region_code: str, year: int) -> list[dict[str, Any]]:
         with self.transaction() as s:
-            row = self._get(s, region_code, year, lock=True)
+            row = self._get(s, region_code, year)
             if row is None:
                 raise ReportError(f"det finns ingen rapport för region {region_code} år {year}")
             return [
