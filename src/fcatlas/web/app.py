@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 import time
 import weakref
@@ -104,7 +105,7 @@ async def warm_answers(app: FastAPI) -> None:
 def create_app(config: WebConfig | None = None) -> FastAPI:
     """The fcatlas web service for ``config`` (default: from the environment)."""
     from fcatlas.db import open_engine, reading
-    from fcatlas.web import docs
+    from fcatlas.web import docs, metrics, oidc
     from fcatlas.web.api import atlas, auth, borders, downloads, grants, health, imports, rounds, units
     from fcatlas.web.cache import DataVersions, PublicAnswers, body_cache
     from fcatlas.web.deps import KnownActors
@@ -152,8 +153,10 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
     app.include_router(grants.router)
     app.include_router(pages.router)
     app.include_router(docs.router)
+    oidc.install(app)  # /oidc/…: the organisations' own login (FCATLAS_OIDC_FIL)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(PublicAnswers, versions=app.state.versions)
+    metrics.install(app, os.environ.get("FCATLAS_METRICS_FRA"))  # /metrics and the request counts
     app.add_middleware(Hardening, max_upload=cfg.max_upload_bytes, trusted_proxies=cfg.trusted_proxies)
     app.add_middleware(AccessLog, path=cfg.access_log)
     return app

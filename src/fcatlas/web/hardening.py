@@ -174,6 +174,8 @@ class Hardening:
         return capped
 
     def _https(self, scope: Scope) -> bool:
+        # uvicorn sets the scheme from X-Forwarded-Proto of the proxies `fcatlas serve` trusts
+        # (FCATLAS_BETRODDA_PROXYER); without it, the header is believed from those addresses only
         if scope.get("scheme") == "https":
             return True
         client = scope.get("client") or ("", 0)

@@ -36,9 +36,10 @@ VENDOR = {
 
 
 def node_modules() -> Path | None:
-    """``FCATLAS_NODE_MODULES``, else ``node_modules`` of the working folder or of the checkout."""
+    """``FCATLAS_NODE_MODULES``, else ``node_modules`` of the working folder or of the checkout,
+    else the copies an installed release carries (``fcatlas/web/vendor``, tools/vendor_web.py)."""
     candidates = [os.environ.get("FCATLAS_NODE_MODULES"), Path.cwd() / "node_modules",
-                  HERE.parents[3] / "node_modules"]
+                  HERE.parents[3] / "node_modules", HERE.parent / "vendor"]
     for c in candidates:
         if c and (Path(c) / "leaflet").is_dir():
             return Path(c)
