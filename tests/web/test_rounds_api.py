@@ -36,7 +36,12 @@ def test_round_cycle_over_http(client):
     assert client.post("/api/v1/rounds/2027/publish", headers=f20).status_code == 403
     r = client.post("/api/v1/rounds/2027/publish", headers=nat)
     assert r.status_code == 200 and r.json() == {"name": "2027", "lan": ["20"]}
-    assert client.get("/api/v1/rounds/2027").json()["status"] == "publicerad"
+    after = client.get("/api/v1/rounds/2027").json()  # published, and still open for the other regions
+    assert after["status"] == "oppen" and after["published_at"] is not None
+    assert client.post("/api/v1/rounds/2027/close", headers=f20).status_code == 403
+    r = client.post("/api/v1/rounds/2027/close", headers=nat)
+    assert r.status_code == 200 and len(r.json()["not_approved"]) == 20
+    assert client.get("/api/v1/rounds/2027").json()["status"] == "stangd"
 
 
 def test_round_errors_are_swedish_json(client):

@@ -269,3 +269,106 @@ def _is_yes_no(col: pd.Series) -> bool:
         return False
     values = [v for v in col if v is not None and not (isinstance(v, float) and math.isnan(v))]
     return bool(values) and all(isinstance(v, bool) for v in values)
+
+
+# -- files meant for people (a Swedish Excel): Swedish headers and labels ----------------------------
+
+#: Swedish headers of every column a unit table may have (the XLSX export's, and the table's own)
+PEOPLE_HEADERS: dict[str, str] = {**XLSX_HEADERS, "lat": "Latitud", "lon": "Longitud",
+                                  "category_label": "Kategori", "status_label": "Status"}
+
+
+def people_frame(df: pd.DataFrame, *, decimal_comma: bool) -> pd.DataFrame:
+    """A unit table as people read it: Swedish headers, ja/nej for yes/no, the category's and the
+    status's names, the precision in words, and (for CSV) numbers with a decimal comma."""
+    out = df.copy()
+    for c in out.columns:
+        col = out[c]
+        if c == "category":
+            out[c] = [CATEGORY_LABELS.get(Category(v), v) if v in {x.value for x in Category} else v for v in col]
+        elif c == "status":
+            out[c] = [STATUS_LABELS.get(Status(v), v) if v in {x.value for x in Status} else v for v in col]
+        elif c == "precision":
+            out[c] = [PRECISION_LABELS.get(v, v) for v in col]
+        elif _is_yes_no(col):
+            out[c] = ["" if v is None or v != v else ("ja" if bool(v) else "nej") for v in col]
+        elif decimal_comma and pd.api.types.is_float_dtype(col):
+            out[c] = ["" if v != v else f"{v:.6f}".rstrip("0").rstrip(".").replace(".", ",") for v in col]
+    drop = [c for c in ("category_label", "status_label") if c in out.columns and c.split("_")[0] in out.columns]
+    out = out.drop(columns=drop)
+    return out.rename(columns={c: PEOPLE_HEADERS.get(c, c) for c in out.columns})
+
+
+def people_xlsx(df: pd.DataFrame, target: Target, sheet: str = "Enheter") -> Target:
+    """A table for people as one sheet: bold header row frozen, a filter on every column, text
+    through the formula guard."""
+    with output_to(target, suffix=".xlsx") as tmp:
+        wb = xlsx_workbook(tmp)
+        try:
+            ws = wb.add_worksheet(sheet)
+            bold = wb.add_format({"bold": True})
+            for j, c in enumerate(df.columns):
+                ws.write_string(0, j, str(c), bold)
+                ws.set_column(j, j, max(10, min(40, len(str(c)) + 2)))
+            for i, row in enumerate(df.itertuples(index=False), start=1):
+                for j, v in enumerate(row):
+                    _write_cell(ws, i, j, _plain(v))
+            ws.freeze_panes(1, 0)
+            ws.autofilter(0, 0, max(len(df), 1), max(len(df.columns) - 1, 0))
+        finally:
+            wb.close()
+    return target
+
+
+#: the columns of a region's list as the import reads them (field, header), in the template's order
+IMPORT_COLUMNS: list[tuple[str, str]] = [
+    ("id", "Id"), ("name", "Namn"), ("kommun_code", "Kommunkod"), ("kommun_name", "Kommun"),
+    ("address", "Adress"), ("postcode", "Postnummer"), ("locality", "Ort"), ("category", "Typ"),
+    ("mvc", "MVC"), ("bvc", "BVC"), ("of", "Öppen förskola"), ("soc", "Socialtjänst"),
+    ("co_located", "Samlokaliserad"), ("other_partners", "Övriga samverkanspartner"), ("status", "Status"),
+    ("status_date", "Statusdatum"), ("coord_a", "Latitud"), ("coord_b", "Longitud"),
+    ("precision", "Lägesprecision"), ("stated_accuracy", "Koordinatnoggrannhet"), ("note", "Anmärkning"),
+    ("gov_steering_group", "Styrgrupp"), ("gov_coordinator", "Samordnare"),
+    ("gov_written_agreement", "Skriftligt samverkansavtal"), ("gov_joint_plan", "Gemensam verksamhetsplan"),
+    ("gov_joint_followup", "Gemensam uppföljning"), ("gov_joint_meetings", "Gemensamma möten för alla aktörer"),
+]
+_SOURCE = re.compile(r"^[^:]+:\s*([^;]+);\s*(\S+)")
+
+
+def _yes_no_cell(v: Any) -> str:
+    return "" if v is None or v != v else ("ja" if bool(v) else "nej")
+
+
+def _import_row(u: dict[str, Any]) -> list[str]:
+    """One unit as a row of the import's columns: the coordinates as they were given (so that the
+    file imported again changes nothing), only for a position given exactly."""
+    source = _SOURCE.match(str(u.get("source_coordinates") or ""))
+    given = (source.group(1).strip(), source.group(2).strip()) if source else ("", "")
+    cells: list[str] = []
+    for f, _ in IMPORT_COLUMNS:
+        v = u.get(f)
+        if f in ("coord_a", "coord_b"):
+            cells.append(given[0 if f == "coord_a" else 1])
+        elif f == "precision":
+            cells.append(str(v) if source and v and v != "exakt" else "")
+        elif f == "category":
+            cells.append(CATEGORY_LABELS[Category(v)] if v else "")
+        elif f == "status":
+            cells.append(STATUS_LABELS[Status(v)] if v else "")
+        elif f in ("mvc", "bvc", "of", "soc", "co_located") or f.startswith("gov_"):
+            cells.append(_yes_no_cell(v))
+        else:
+            cells.append("" if v is None or v != v else str(v))
+    return cells
+
+
+def import_file_csv(units: Iterable[dict[str, Any]]) -> bytes:
+    """A region's list in the import's own columns (``;``, UTF-8 with BOM, Swedish headers, ja/nej):
+    with no units, the import template; with last year's units, the starting file of this year's
+    list. Text cells go through the formula guard."""
+    buf = io.StringIO()
+    w = csv.writer(buf, delimiter=";", lineterminator="\r\n")
+    w.writerow([h for _, h in IMPORT_COLUMNS])
+    for u in units:
+        w.writerow([neutralise(c) for c in _import_row(u)])
+    return buf.getvalue().encode("utf-8-sig")

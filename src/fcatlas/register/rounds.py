@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy import Table, and_, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from fcatlas.db import utcnow
@@ -22,6 +22,10 @@ from fcatlas.errors import ConflictError, NotFoundError
 from fcatlas.fmt import today as swedish_today
 from fcatlas.register.models import UNIT_FIELDS, InventoryRound, RoundEvent, RoundRegion, RoundUnit, Unit
 from fcatlas.register.workflow import (
+    ACTION_LABELS,
+    EDITABLE,
+    REGION_STATUS_LABELS,
+    TRANSITIONS,
     Action,
     RegionStatus,
     RoundStatus,
@@ -189,27 +193,76 @@ def _snapshot(session: Session, year: int, lan: str) -> int:
     return len(rows)
 
 
+def _ensure_row(session: Session, year: int, lan: str, ts: dt.datetime) -> None:
+    """Region ``lan``'s row in round ``year`` (*öppen* when it is new), inserted if missing —
+    ``INSERT … ON CONFLICT DO NOTHING``, so two first steps at once do not collide."""
+    values = {"round_year": year, "lan_code": lan, "status": RegionStatus.OPEN.value, "changed_by": "",
+              "changed_at": ts}
+    t = cast(Table, RoundRegion.__table__)
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        session.execute(pg_insert(t).values(**values).on_conflict_do_nothing())
+    else:
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        session.execute(sqlite_insert(t).values(**values).on_conflict_do_nothing())
+
+
 def transition(session: Session, *, year: int, lan: str, action: Action, user: str, comment: str = "",
                now: dt.datetime | None = None) -> RegionState:
-    """Submit, return (with a comment) or approve region ``lan``'s list in round ``year``."""
+    """Submit, return (with a comment) or approve region ``lan``'s list in round ``year``.
+
+    The state is checked in the statement that changes it (``UPDATE … WHERE status IN (…)``, the
+    statuses the action may start from): of two steps taken at once exactly one changes the row;
+    the other waits for it, then finds the row no longer in a state it may start from and is
+    refused (:class:`ConflictError`, 409) — it changes nothing."""
     ts = now or utcnow()
     info = get_round(session, year=year)
     if info.status is RoundStatus.CLOSED:
         raise ConflictError(f"omgången {year} är stängd och kan inte ändras")
     current = region_state(session, year=year, lan=lan).status
-    target = next_status(current, action)
+    target = next_status(current, action)  # the rule's own refusal, in its words
     text = check_comment(comment) if action is Action.RETURN else (comment.strip() or None)
-    rr = session.get(RoundRegion, (year, lan))
-    if rr is None:
-        rr = RoundRegion(round_year=year, lan_code=lan)
-        session.add(rr)
-    rr.status, rr.comment, rr.changed_by, rr.changed_at = target.value, text, user, ts
+    _ensure_row(session, year, lan, ts)
+    allowed = sorted(s.value for s in TRANSITIONS[action][0])
+    t = cast(Table, RoundRegion.__table__)
+    values: dict[str, Any] = {"status": target.value, "comment": text, "changed_by": user, "changed_at": ts}
     if target is RegionStatus.APPROVED:
-        rr.approved_at = ts
+        values["approved_at"] = ts
+    changed = session.execute(update(t).where(t.c.round_year == year, t.c.lan_code == lan, t.c.status.in_(allowed))
+                              .values(**values))
+    if changed.rowcount != 1:  # type: ignore[attr-defined]
+        session.expire_all()
+        now_status = RegionStatus(str(session.scalar(select(t.c.status).where(t.c.round_year == year,
+                                                                           t.c.lan_code == lan))))
+        raise ConflictError(f"kan inte {ACTION_LABELS[action]}: listan blev {REGION_STATUS_LABELS[now_status]} "
+                            "medan du arbetade (någon annan hann före); läs in sidan igen")
+    session.expire_all()
+    if target is RegionStatus.APPROVED:
         _snapshot(session, year, lan)
-    session.flush()
     _event(session, year, lan, action.value, user, ts, text)
+    session.flush()
     return RegionState(lan, target, text, user, ts)
+
+
+def lock_open_list(session: Session, *, lan: str, now: dt.datetime | None = None) -> None:
+    """Before a change to region ``lan``'s list (an edit, a confirmed import): in the open round,
+    the list is checked to be still open *and locked* in one statement (``UPDATE … SET status =
+    status WHERE status IN ('oppen', 'returnerad')``), until the change commits. A submission
+    meanwhile waits for the change, or the change for the submission — and is then refused
+    (409): a submitted list is never changed. Nothing happens without an open round."""
+    year = session.scalar(select(InventoryRound.round_year).where(InventoryRound.status == RoundStatus.OPEN.value))
+    if year is None:
+        return
+    t = cast(Table, RoundRegion.__table__)
+    _ensure_row(session, year, lan, now or utcnow())
+    locked = session.execute(update(t).where(t.c.round_year == year, t.c.lan_code == lan,
+                                             t.c.status.in_(sorted(s.value for s in EDITABLE)))
+                             .values(status=t.c.status))
+    if locked.rowcount != 1:  # type: ignore[attr-defined]
+        status = session.scalar(select(t.c.status).where(t.c.round_year == year, t.c.lan_code == lan))
+        check_editable(RegionStatus(str(status)), RoundStatus.OPEN)
 
 
 def publish(session: Session, *, year: int, user: str, now: dt.datetime | None = None) -> list[str]:
@@ -222,7 +275,7 @@ def publish(session: Session, *, year: int, user: str, now: dt.datetime | None =
         raise NotFoundError(f"inventeringsomgången {year} finns inte")
     if r.status == RoundStatus.CLOSED.value:
         raise ConflictError(f"omgången {year} är stängd")
-    t = RoundRegion.__table__
+    t = cast(Table, RoundRegion.__table__)
     waiting = (t.c.round_year == year) & (t.c.status == RegionStatus.APPROVED.value) & t.c.published_at.is_(None)
     approved = sorted(session.scalars(update(t).where(waiting).values(published_at=ts).returning(t.c.lan_code)))
     if not approved:
@@ -255,7 +308,7 @@ def close_round(session: Session, *, year: int, user: str, lans: list[str],
     if waiting:
         raise ConflictError(f"godkända listor väntar på publicering ({', '.join(waiting)}); publicera dem "
                             "innan omgången stängs")
-    t = InventoryRound.__table__
+    t = cast(Table, InventoryRound.__table__)
     closed = session.execute(update(t).where(t.c.round_year == year, t.c.status == RoundStatus.OPEN.value)
                              .values(status=RoundStatus.CLOSED.value, closed_by=user, closed_at=ts))
     if closed.rowcount != 1:  # type: ignore[attr-defined]
@@ -276,12 +329,13 @@ def set_region_deadline(session: Session, *, year: int, lan: str, deadline: dt.d
     info = get_round(session, year=year)
     if info.status is RoundStatus.CLOSED:
         raise ConflictError(f"omgången {year} är stängd")
+    _ensure_row(session, year, lan, ts)
+    t = cast(Table, RoundRegion.__table__)
+    session.execute(update(t).where(t.c.round_year == year, t.c.lan_code == lan)
+                    .values(deadline=None if deadline == info.deadline else deadline))
+    session.expire_all()
     rr = session.get(RoundRegion, (year, lan))
-    if rr is None:
-        rr = RoundRegion(round_year=year, lan_code=lan, status=RegionStatus.OPEN.value, changed_by="", changed_at=ts)
-        session.add(rr)
-    rr.deadline = None if deadline == info.deadline else deadline
-    session.flush()
+    assert rr is not None
     _event(session, year, lan, "sista_dag", user, ts, deadline.isoformat())
     return _region(rr)
 

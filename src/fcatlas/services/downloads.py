@@ -60,11 +60,31 @@ def table_file(df: Any, *, fmt: str, name: str = "familjecentraler") -> Download
     every other download: text cells through the formula guard, never a formula."""
     from fcatlas.outputs import register_export as ex
 
-    if fmt == "csv":
-        return Download(ex.frame_to_csv(df), FORMATS[fmt], f"{name}.csv")
+    if fmt == "csv":  # for a Swedish Excel: Swedish headers, ja/nej, decimal comma, ';' and BOM
+        return Download(ex.frame_to_csv(ex.people_frame(df, decimal_comma=True)), FORMATS[fmt], f"{name}.csv")
     buf = io.BytesIO()
-    ex.frame_to_xlsx(df, buf, sheet="Enheter")
+    ex.people_xlsx(ex.people_frame(df, decimal_comma=False), buf, sheet="Enheter")
     return Download(buf.getvalue(), FORMATS["xlsx"], f"{name}.xlsx")
+
+
+def import_template() -> Download:
+    """An empty list in the import's own columns (Swedish headers, ``;``, BOM) to fill in."""
+    from fcatlas.outputs import register_export as ex
+
+    return Download(ex.import_file_csv([]), FORMATS["csv"], "mall_familjecentraler.csv")
+
+
+def starting_file(session: Session, *, actor: Actor, lan: str) -> Download:
+    """Region ``lan``'s list as it stands (last year's, before this year's changes), closed units
+    left out, in the import's own columns: the starting file of this year's list. Imported again
+    unchanged, it changes nothing."""
+    from fcatlas.outputs import register_export as ex
+    from fcatlas.services.units import visible_unit_rows
+
+    actor.require(actor.may_see_drafts(lan), f"hämta region {lan}s lista")
+    rows, _ = visible_unit_rows(session, actor=actor, lan=lan, limit=100_000)
+    units = [r for r in rows if r["status"] != "nedlagd"]
+    return Download(ex.import_file_csv(units), FORMATS["csv"], f"lista_{lan}.csv")
 
 
 def atlas_file(session: Session, bundle: Any, *, actor: Actor, lan: str | None = None) -> Download:

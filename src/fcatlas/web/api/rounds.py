@@ -1,4 +1,4 @@
-"""The inventory round over HTTP: open, submit, return, approve, publish."""
+"""The inventory round over HTTP: open, submit, return, approve, publish, reopen, extend, close."""
 
 from __future__ import annotations
 
@@ -44,8 +44,9 @@ class ReturnBody(BaseModel):
 class RoundOut(BaseModel):
     name: str = Field(description="Omgångens namn (året).")
     deadline: dt.date = Field(description="Sista dag.")
-    status: str = Field(description="'oppen' eller 'publicerad'.")
-    published_at: dt.datetime | None = Field(description="När omgången publicerades.")
+    status: str = Field(description="'oppen' (också efter en publicering, för regioner som inte är klara) eller "
+                                    "'stangd'.")
+    published_at: dt.datetime | None = Field(description="När omgången publicerades första gången.")
 
 
 class RegionOut(BaseModel):
@@ -54,6 +55,8 @@ class RegionOut(BaseModel):
     comment: str | None = Field(None, description="Den nationella nivåns kommentar vid returnering.")
     changed_by: str | None = Field(None, description="Vem som tog det senaste steget.")
     changed_at: dt.datetime | None = Field(None, description="När.")
+    deadline: dt.date | None = Field(None, description="Regionens egen (förlängda) sista dag; annars omgångens.")
+    published_at: dt.datetime | None = Field(None, description="När regionens godkända lista publicerades.")
 
 
 class RoundOverviewOut(RoundOut):
@@ -67,7 +70,7 @@ def _round(info: RoundInfo) -> RoundOut:
 
 def _region(s: RegionState) -> RegionOut:
     return RegionOut(lan_code=s.lan_code, status=s.status.value, comment=s.comment, changed_by=s.changed_by,
-                     changed_at=s.changed_at)
+                     changed_at=s.changed_at, deadline=s.deadline, published_at=s.published_at)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=RoundOut, responses=_ERRORS,
@@ -85,7 +88,7 @@ def get_round(round: RoundPath, actor: ActorDep, session: SessionDep) -> RoundOv
     ov = rounds.overview(session, actor=actor, name=round)
     return RoundOverviewOut(**_round(ov.round).model_dump(), regions=[
         RegionOut(lan_code=r.lan_code, status=r.status.value, comment=r.comment, changed_by=r.changed_by,
-                  changed_at=r.changed_at) for r in ov.regions])
+                  changed_at=r.changed_at, deadline=r.deadline if r.extended else None) for r in ov.regions])
 
 
 @router.post("/{round}/regions/{lan}/submit", response_model=RegionOut, responses=_ERRORS,
@@ -120,6 +123,47 @@ class Published(BaseModel):
 @router.post("/{round}/publish", response_model=Published, responses=_ERRORS,
              summary="Publicera omgången (nationell)")
 def publish(round: RoundPath, actor: ActorDep, session: SessionDep) -> Published:
-    """Publicerar omgången: de godkända regionernas listor blir den offentliga bilden."""
+    """Publicerar de godkända listor som inte redan är publicerade: de blir den offentliga bilden.
+    Övriga regioners listor är öppna till sista dag, eller tills omgången stängs."""
     lans = rounds.publish(session, actor=actor, name=round)
     return Published(name=round, lan=lans)
+
+
+class ReopenBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    comment: str = Field("", max_length=4000, description="Varför listan öppnas igen.")
+    deadline: dt.date | None = Field(None, description="Ny sista dag för regionen (ÅÅÅÅ-MM-DD).")
+
+
+@router.post("/{round}/regions/{lan}/reopen", response_model=RegionOut, responses=_ERRORS,
+             summary="Öppna en inskickad eller godkänd lista igen (nationell)")
+def reopen(round: RoundPath, lan: LanPath, body: ReopenBody, actor: ActorDep, session: SessionDep) -> RegionOut:
+    """Öppnar en inskickad eller godkänd (inte publicerad) lista igen, så att regionen kan ändra den."""
+    return _region(rounds.reopen(session, actor=actor, name=round, lan=lan, comment=body.comment,
+                                 deadline=body.deadline))
+
+
+class DeadlineBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    deadline: dt.date = Field(description="Regionens sista dag (ÅÅÅÅ-MM-DD), inte passerad.")
+
+
+@router.put("/{round}/regions/{lan}/deadline", response_model=RegionOut, responses=_ERRORS,
+            summary="Ge en region en egen sista dag (nationell)")
+def set_deadline(round: RoundPath, lan: LanPath, body: DeadlineBody, actor: ActorDep,
+                 session: SessionDep) -> RegionOut:
+    """Ger regionen en egen (förlängd) sista dag i omgången."""
+    return _region(rounds.set_deadline(session, actor=actor, name=round, lan=lan, deadline=body.deadline))
+
+
+class Closed(BaseModel):
+    name: str = Field(description="Omgången.")
+    not_approved: list[str] = Field(description="De län som inte hade en godkänd lista när omgången stängdes.")
+
+
+@router.post("/{round}/close", response_model=Closed, responses=_ERRORS, summary="Stäng omgången (nationell)")
+def close(round: RoundPath, actor: ActorDep, session: SessionDep) -> Closed:
+    """Stänger omgången: ingen lista kan ändras längre."""
+    return Closed(name=round, not_approved=rounds.close_round(session, actor=actor, name=round))
