@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
 from sqlalchemy.orm import Session
 
 from fcatlas.accounts.roles import Actor, Level

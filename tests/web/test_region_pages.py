@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from fcatlas.db import unit_of_work
+from fcatlas.fmt import swedish_time
 from fcatlas.register.models import AuditEntry
 from fcatlas.register.store import Register
 
@@ -35,7 +36,7 @@ def edit(make_client, demo_bundle, shared_data, db_url):
 @pytest.mark.parametrize(("changes", "field", "reason"), [
     ({"name": "  "}, "name", "Namn: namn saknas"),
     ({"status": "påhittad"}, "status", "Status: "),
-    ({"address": "Storgatan\x01 1"}, "address", "Adress: cellen innehåller otillåtna styrtecken"),
+    ({"address": "Storgatan\x01 1"}, "address", "Adress: fältet innehåller otillåtna styrtecken"),
 ])
 def test_a_rule_of_the_register_is_shown_on_its_field(edit, db_url, changes, field, reason):
     client, headers, unit, post = edit
@@ -58,4 +59,4 @@ def test_a_saved_change_is_in_the_units_history(edit, db_url):
     with unit_of_work(client.app.state.engine) as s:  # when, in Swedish time (the database keeps UTC)
         at = pd.Timestamp(s.scalar(select(func.max(AuditEntry.at)).where(AuditEntry.unit_id == unit["id"])))
     local = (at if at.tzinfo else at.tz_localize("UTC")).tz_convert("Europe/Stockholm")
-    assert f"<td>{local:%Y-%m-%d %H:%M}</td>" in first_row
+    assert f"<td>{swedish_time(local.to_pydatetime())}</td>" in first_row  # one way of writing times (issue 22)

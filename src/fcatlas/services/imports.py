@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 from fcatlas.accounts.roles import Actor
 from fcatlas.errors import ConflictError, NotFoundError, PayloadTooLargeError, UnsupportedMediaTypeError
 from fcatlas.register import intake
-from fcatlas.register.models import PendingImport
 from fcatlas.register.import_plan import UnitChange
+from fcatlas.register.models import PendingImport
 from fcatlas.register.rounds import lock_open_list
 from fcatlas.register.store import ImportResult, Register
 from fcatlas.services.rounds import ensure_may_edit, lan_code, round_year

@@ -436,3 +436,57 @@ def add_unit(session: Session, *, actor: Actor, lan: str, values: dict[str, str]
         a["comment"] = "ny enhet (formulär)"
     Register.write_plan(session, plan, sub)
     return NewUnit(unit.id, unit.fields["name"], [p.reason for p in sub.problems if p.severity == "varning"])
+
+
+def person(user: str | None) -> str:
+    """Who took a step, as a person reads it: an account's e-mail address as it is; the terminal's
+    local operator (``root``, ``cli:root``) and the register's own steps in words."""
+    name = (user or "").strip()
+    if not name:
+        return "–"
+    if "@" in name:
+        return name.removeprefix("cli:")
+    return f"terminalen ({name.removeprefix('cli:')})"
+
+
+def review_warnings(row: dict[str, Any]) -> list[str]:
+    """What a reviewer should look at in one unit (public names), in words: a position that is
+    only the kommun's or the locality's centre, a planned unit without a date, missing services."""
+    def missing(v: Any) -> bool:
+        return v is None or v == "" or (isinstance(v, float) and v != v)
+
+    out = []
+    if row.get("precision") == "kommun":
+        out.append("placerad i kommunens mittpunkt (varken koordinater, adress eller postnummer gav ett läge)")
+    elif row.get("precision") == "ort":
+        out.append("placerad i ortens mitt")
+    if row.get("status") in ("planerad", "avsiktsforklaring") and missing(row.get("status_date")):
+        out.append("statusdatum saknas för en enhet som inte är i drift")
+    if any(missing(row.get(s)) for s in ("mvc", "bvc", "of", "soc")):
+        out.append("det är inte känt vilka av de fyra verksamheterna som finns")
+    return out
+
+
+@dataclass(frozen=True)
+class UnitStep:
+    """A step of one unit's history with the unit's name (for a region's review)."""
+
+    unit_id: str
+    name: str
+    entry: HistoryEntry
+
+
+def changes_since(session: Session, *, actor: Actor, lan: str, since: Any) -> list[UnitStep]:
+    """Every change of region ``lan``'s units after ``since`` (e.g. the list's return), oldest
+    first."""
+    actor.require(actor.may_see_drafts(lan), f"se ändringarna i region {lan}s lista")
+    rows = session.execute(select(AuditEntry, Unit.name).join(Unit, Unit.id == AuditEntry.unit_id)
+                           .where(Unit.lan_code == lan, AuditEntry.at > since).order_by(AuditEntry.id)).all()
+    out = []
+    for r, name in rows:
+        before, after = r.before or {}, r.after or {}
+        fields = [f for f in (*after, *(k for k in before if k not in after)) if before.get(f) != after.get(f)]
+        out.append(UnitStep(r.unit_id, name, HistoryEntry(
+            at=r.at, user=r.user_name, action=AUDIT_ACTIONS.get(r.action, r.action), kind=r.action, version=r.version,
+            changes={f: (before.get(f), after.get(f)) for f in fields}, comment=r.comment)))
+    return out

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,7 @@ from fastapi.templating import Jinja2Templates
 
 from fcatlas import errors as e
 from fcatlas.accounts.roles import LEVEL_LABELS, Actor
-from fcatlas.fmt import thousands
+from fcatlas.fmt import swedish_date, swedish_time, thousands
 from fcatlas.outputs.embed import json_for_html
 from fcatlas.web.deps import SESSION_COOKIE
 
@@ -99,32 +98,9 @@ def redirect(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
-MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
-          "november", "december")
-
-
-def _sv_date(d: dt.date | dt.datetime | None) -> str:
-    """31 januari 2027 (a timestamp in Swedish time)."""
-    if d is None:
-        return "–"
-    if isinstance(d, dt.datetime):
-        d = _local(d).date()
-    return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
-
-
-def _local(ts: dt.datetime) -> dt.datetime:
-    from zoneinfo import ZoneInfo
-
-    ts = ts if ts.tzinfo is not None else ts.replace(tzinfo=dt.UTC)
-    return ts.astimezone(ZoneInfo("Europe/Stockholm"))
-
-
-def _sv_time(ts: dt.datetime | None) -> str:
-    return "–" if ts is None else _local(ts).strftime("%Y-%m-%d %H:%M")
-
-
-templates.env.filters["svdatum"] = _sv_date  # 31 januari 2027
-templates.env.filters["svtid"] = _sv_time  # 2027-01-31 14:05, Swedish time
+#: one way of writing dates and times for people, in Swedish time (fcatlas.fmt)
+templates.env.filters["svdatum"] = swedish_date  # 31 januari 2027
+templates.env.filters["svtid"] = swedish_time  # 31 januari 2027 kl. 14.05
 
 
 def sentence(exc: BaseException | str) -> str:

@@ -18,7 +18,7 @@ from fcatlas.services import rounds as round_service
 from fcatlas.services import units as unit_service
 from fcatlas.web.deps import FORM_CSRF, ActorDep, ConfigDep, FormDataDep, SessionDep, read_upload
 from fcatlas.web.pages.common import need_region, redirect, region_label, render, sentence
-from fcatlas.web.pages.forms import FormPage, ImportForm, Refusal, UnitForm, parse, show_again, values
+from fcatlas.web.pages.forms import FormPage, ImportForm, Refusal, parse, show_again, values
 from fcatlas.web.pages.public import _rows
 
 if TYPE_CHECKING:
@@ -57,9 +57,10 @@ def my_region(request: Request, session: SessionDep, actor: ActorDep) -> Respons
         return redirect("/nationell")
     _need_region(actor)
     ctx = region_context(session, actor, actor.lan_code or "")
-    submittable = ctx["state"] is not None and ctx["state"].status in (RegionStatus.OPEN, RegionStatus.RETURNED)
-    return render(request, "region.html", actor, title="Min region", may_submit=actor.may_submit_region(ctx["lan"]),
-                  submittable=submittable, done=request.query_params.get("klart"), **ctx)
+    steps = round_service.region_steps(session, actor=actor, lan=ctx["lan"])  # never offer what is refused
+    return render(request, "region.html", actor, title="Min region", may_submit=steps.may_submit,
+                  submittable=steps.may_edit, steps=steps, done=request.query_params.get("klart"),
+                  warnings={u["id"]: unit_service.review_warnings(u) for u in ctx["units"]}, **ctx)
 
 
 @router.post("/region/skicka-in", dependencies=[FORM_CSRF])
@@ -67,7 +68,7 @@ def submit(session: SessionDep, actor: ActorDep) -> Response:
     _need_region(actor)
     rnd = round_service.require_current_round(session)
     round_service.submit(session, actor=actor, name=rnd.year, lan=actor.lan_code or "")
-    return redirect("/region?klart=inskickad")
+    return redirect("/region/kvitto")
 
 
 # -- the import wizard ---------------------------------------------------------------------------
@@ -89,21 +90,26 @@ async def import_preview(request: Request, session: SessionDep, actor: ActorDep,
     show_again(request, FormPage(again, "fil"))
     fil = parse(ImportForm, form).fil
     content = await read_upload(fil, config)
-    p = await anyio.to_thread.run_sync(_preview, session, actor, fil.filename, content)
-    return render(request, "import_preview.html", actor, title="Förhandsgranskning", p=p, file_name=fil.filename)
+    partial, erase = form.get("lage") == "delvis", form.get("tomma") == "ja"
+    p = await anyio.to_thread.run_sync(_preview, session, actor, fil.filename, content, partial, erase)
+    from fcatlas.web.pages.year import preview_page
+
+    return preview_page(request, actor, p)
 
 
-def _preview(session: Session, actor: Actor, file_name: str, content: bytes) -> import_service.Preview:
+def _preview(session: Session, actor: Actor, file_name: str, content: bytes, partial: bool = False,
+             erase_blanks: bool = False) -> import_service.Preview:
     rnd = round_service.require_current_round(session, purpose="att importera till")
     return import_service.preview(session, actor=actor, name=rnd.year, lan=actor.lan_code or "",
-                                  file_name=file_name, content=content)
+                                  file_name=file_name, content=content, partial=partial, erase_blanks=erase_blanks)
 
 
 @router.post("/region/import/{import_id}/bekrafta", dependencies=[FORM_CSRF])
 def import_confirm(import_id: int, session: SessionDep, actor: ActorDep) -> Response:
     _need_region(actor)
     c = import_service.confirm(session, actor=actor, import_id=import_id)
-    return redirect(f"/region?klart=importerad&nya={c.new}&andrade={c.changed}")
+    return redirect(f"/region/import/{import_id}/kvitto?nya={c.new}&andrade={c.changed}&stangda={c.closed}"
+                    f"&oforandrade={c.unchanged}")
 
 
 # -- units ---------------------------------------------------------------------------------------
@@ -121,24 +127,31 @@ def _unit(session: Any, actor: Actor, unit_id: str) -> dict[str, Any]:
 
 @router.get("/region/enheter/{unit_id}", response_class=HTMLResponse)
 def edit_page(unit_id: str, request: Request, session: SessionDep, actor: ActorDep) -> Response:
+    from fcatlas.web.pages.year import unit_form_values
+
     u = _unit(session, actor, unit_id)
-    return _edit_form(request, session, actor, u, values=u)
+    return _edit_form(request, session, actor, u, values=unit_form_values(u))
 
 
 def _edit_form(request: Request, session: Any, actor: Actor, u: dict[str, Any], *, values: dict[str, Any],
                errors: list[tuple[str, str]] | None = None, stale: dict[str, Any] | None = None,
                status_code: int = 200) -> Response:
-    """The edit page of unit ``u``: the form with ``values``, any errors or a newer saved version,
-    and the unit's history."""
+    """The edit page of unit ``u``: the form with ``values`` (every field an import sets), any
+    errors or a newer saved version, the unit's review warnings and its history in words."""
+    from fcatlas.web.pages.year import unit_choices, unit_form_values
+
     return render(request, "unit_edit.html", actor, status_code=status_code, title=f"Ändra {u['name']}", u=u,
-                  values=values, fields=EDIT_FIELDS, statuses=[(s.value, STATUS_LABELS[s]) for s in Status],
-                  errors=errors or [], stale=stale, history=unit_service.unit_history(session, actor=actor, unit_id=u["id"]),
-                  field_label=unit_service.field_label, field_value=unit_service.field_value)
+                  values=values, saved=unit_form_values(u), choices=unit_choices(actor.lan_code or ""),
+                  errors=errors or [], stale=stale, warnings=unit_service.review_warnings(u),
+                  history=unit_service.unit_history(session, actor=actor, unit_id=u["id"]),
+                  person=unit_service.person, field_label=unit_service.field_label,
+                  field_value=unit_service.field_value)
 
 
 def _edit_refused(request: Request, actor: Actor, unit_id: str, typed: dict[str, Any]) -> FormPage:
     """The edit form again: with a newer saved version beside what was typed (412), else with the
-    rule that was broken next to its field (422)."""
+    rule that was broken next to its field (422), what was typed kept."""
+    from fcatlas.web.pages.year import EDIT_FIELDS as FIELDS
 
     def again(session: Session, refusal: Refusal) -> Response:
         current = _unit(session, actor, unit_id)
@@ -150,19 +163,22 @@ def _edit_refused(request: Request, actor: Actor, unit_id: str, typed: dict[str,
 
     def field_of(exc: e.FcatlasError) -> list[tuple[str, str]]:
         name = getattr(exc, "field", None)  # the register's rules, the same as an import's
-        return [(name if name in {*dict(EDIT_FIELDS), "status"} else "name", sentence(exc))]
+        text = sentence(exc).replace("cellen", "fältet")
+        return [(name if name in FIELDS else "lat" if name == "lon" else "name", text)]
 
     return FormPage(again, "name", errors=field_of)
 
 
 @router.post("/region/enheter/{unit_id}", response_class=HTMLResponse, dependencies=[FORM_CSRF])
 def edit(unit_id: str, request: Request, session: SessionDep, actor: ActorDep, form: FormDataDep) -> Response:
+    from fcatlas.web.pages.year import EditUnitForm, unit_changes, unit_form_values
+
     u = _unit(session, actor, unit_id)
-    typed = {k: v for k, v in values(UnitForm, form).items() if k != "version"}
+    typed = {**unit_form_values(u), **{k: v for k, v in values(EditUnitForm, form).items() if k in form}}
+    typed.pop("version", None)
     show_again(request, _edit_refused(request, actor, unit_id, typed))
-    f = parse(UnitForm, form)
-    changes = {k: (str(v).strip() or None) for k, v in f.model_dump(exclude={"version"}).items()
-               if (str(v).strip() or None) != u.get(k)}
+    f = parse(EditUnitForm, form)
+    changes = unit_changes(u, {k: v for k, v in f.model_dump(exclude={"version"}).items() if k in form})
     if not changes:
         return redirect("/region?klart=oforandrad")
     unit_service.update_unit(session, actor=actor, unit_id=unit_id, changes=changes, expected_version=f.version)

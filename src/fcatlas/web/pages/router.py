@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from fcatlas.web.pages import auth, grants, national, public, region
+from fcatlas.web.pages import auth, grants, national, public, region, year
 
 router = APIRouter(include_in_schema=False)
-for _r in (public.router, auth.router, region.router, national.router, grants.router):
+# year first: its /region/enheter/ny before region's /region/enheter/{unit_id}
+for _r in (public.router, auth.router, year.router, region.router, national.router, grants.router):
     router.include_router(_r)
