@@ -264,6 +264,12 @@ _PAGE_NAT = {**dict.fromkeys(ROLES, (403, 403)), "nationell": (303, 303)}
 #: a form that takes a file: anonymous is refused (401) before the body is read (issue 21)
 _PAGE_NAT_UPLOAD = {**_PAGE_NAT, "anonym": (401, 401)}
 _PAGE_NAT_GET = {**dict.fromkeys(_R, (403, 403)), "anonym": (303, 303), "nationell": (200, 200)}
+_PAGE_REGION_GET = {**dict.fromkeys(_R, (200, 200)), "anonym": (303, 303), "nationell": (403, 403)}
+
+
+def _new_unit(role: str, lan: str) -> dict:
+    return {"name": "Familjecentralen Ny", "kommun_code": KOMMUN[HOME[role]], "category": "familjecentral",
+            "status": "i_drift"}
 
 
 def _page_basis(role: str, lan: str) -> dict:
@@ -307,6 +313,26 @@ PAGE_MATRIX: dict[tuple[str, str], tuple[Setup, object, dict[str, tuple[int, int
                                          "nationell": (200, 200)}),
     ("GET", "/nationell/region/{lan}"): (None, None, {**dict.fromkeys(_R, (403, 403)), "anonym": (303, 303),
                                                       "nationell": (200, 200)}),
+    # issue 22: opening and closing the round, a region's deadline, reopening, the confirmation pages
+    ("POST", "/nationell/omgang"): (None, {"ar": "2028", "sista_dag": "2099-10-31"},
+                                    {**_PAGE_NAT, "nationell": (422, 422)}),  # 2027 is still open
+    ("POST", "/nationell/region/{lan}/sista-dag"): (None, {"sista_dag": "2099-12-31"}, _PAGE_NAT),
+    ("POST", "/nationell/region/{lan}/ateroppna"): (_submitted, {"kommentar": "Elsborg har flyttat"}, _PAGE_NAT),
+    ("GET", "/nationell/region/{lan}/godkann"): (_submitted, None, _PAGE_NAT_GET),
+    ("GET", "/nationell/publicera"): (_approved, None, _PAGE_NAT_GET),
+    ("GET", "/nationell/stang"): (None, None, _PAGE_NAT_GET),
+    ("POST", "/nationell/stang"): (None, {}, _PAGE_NAT),
+    ("GET", "/nationell/statsbidrag/{year}/besluta"): (_grant_prepared, None, _PAGE_NAT_GET),
+    ("GET", "/region/skicka-in"): (None, None, _PAGE_REGION_GET),
+    ("GET", "/region/kvitto"): (_submitted, None, {**_PAGE_REGION_GET, **dict.fromkeys(_R, (200, 404))}),
+    ("POST", "/region/import/{import_id}/lage"): (
+        _pending, {"lage": "delvis"}, {**dict.fromkeys(_R, (200, 404)), "anonym": (403, 403), "nationell": (403, 403)}),
+    ("GET", "/region/import/{import_id}/kvitto"): (_pending, None, _PAGE_REGION_GET),
+    ("GET", "/region/enheter/ny"): (None, None, _PAGE_REGION_GET),
+    ("POST", "/region/enheter/ny"): (None, _new_unit, {**dict.fromkeys(_R, (303, 303)), "anonym": (403, 403),
+                                                       "nationell": (403, 403)}),
+    ("GET", "/region/mall.csv"): (None, None, _PAGE_REGION_GET),
+    ("GET", "/region/lista.csv"): (None, None, _PAGE_REGION_GET),
     ("POST", "/nationell/region/{lan}/returnera"): (
         _submitted, {"kommentar": "Rätta adresserna"}, {**dict.fromkeys(ROLES, (403, 403)), "nationell": (303, 303)}),
     ("POST", "/nationell/region/{lan}/godkann"): (

@@ -383,7 +383,14 @@ def new_unit_submission(values: dict[str, str], *, lan: str) -> tuple[Any, dict[
     from fcatlas.register.rules import field_of
     from fcatlas.tables import RawTable
 
-    fields = [f for f in NEW_UNIT_FIELDS if f in values or f == "status"]
+    services = ("mvc", "bvc", "of", "soc")
+    given = [f for f in services if str(values.get(f) or "").strip()]
+    if given and len(given) < len(services):
+        missing = next(f for f in services if f not in given)
+        return None, {missing: "välj ja eller nej för alla fyra verksamheter, eller lämna alla fyra som okänt"}
+    blank_unknown = {*services, "co_located"}  # an empty choice is unknown, not nej as in a file's cell
+    fields = [f for f in NEW_UNIT_FIELDS if (f in values and not (f in blank_unknown and not str(values[f] or "").strip()))
+              or f == "status"]
     headers = [_header_of(f) for f in fields]
     row = [str(values.get(f) or "").strip() for f in fields]
     table = RawTable(file=Path("ny enhet"), headers=headers, rows=[(2, row)], kind="csv")
@@ -423,10 +430,10 @@ def add_unit(session: Session, *, actor: Actor, lan: str, values: dict[str, str]
         raise ConflictError("det finns ingen öppen inventeringsomgång att lägga till enheten i")
     ensure_may_edit(session, actor=actor, name=rnd.year, lan=code)
     sub, errors = new_unit_submission(values, lan=code)
-    if errors:
+    if errors or sub is None:
         field, reason = next(iter(errors.items()))
         raise InvalidChangeError(reason, field=field)
-    unit = sub.units[0]
+    unit = sub.units[0]  # one row, accepted
     reg = Register(session)
     if reg.unit_exists(unit.id):
         raise InvalidChangeError(f"det finns redan en enhet som heter {unit.fields['name']!r} i kommunen; ändra den "
