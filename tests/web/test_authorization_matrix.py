@@ -108,6 +108,7 @@ Setup = Callable[..., None] | None
 #: (method, path) → (set-up on the region in the path, JSON body, {role: (own, other)})
 MATRIX: dict[tuple[str, str], tuple[Setup, object, dict[str, tuple[int, int]]]] = {
     ("GET", "/healthz"): (None, None, dict.fromkeys(ROLES, (200, 200))),
+    ("GET", "/readyz"): (None, None, dict.fromkeys(ROLES, (200, 200))),
     ("POST", "/api/v1/auth/token"): (None, _body_token, {**dict.fromkeys(ROLES, (200, 200)), "anonym": (401, 401)}),
     ("GET", "/api/v1/auth/me"): (None, None, {**dict.fromkeys(ROLES, (200, 200)), "anonym": (401, 401)}),
     ("POST", "/api/v1/rounds"): (None, {"name": "2028", "deadline": "2028-10-31"},
@@ -274,6 +275,10 @@ PAGE_MATRIX: dict[tuple[str, str], tuple[Setup, object, dict[str, tuple[int, int
     ("GET", "/enhet/{unit_id}"): (None, None, {"anonym": (404, 404), "h20": (200, 404), "f20": (200, 404),
                                                 "f18": (200, 404), "nationell": (200, 200)}),
     ("GET", "/om-uppgifterna"): (None, None, dict.fromkeys(ROLES, (200, 200))),
+    # login through an organisation's identity provider: none is configured here (401, Swedish page)
+    ("GET", "/oidc/logga-in"): (None, None, dict.fromkeys(ROLES, (401, 401))),
+    ("GET", "/oidc/{pid}/logga-in"): (None, None, dict.fromkeys(ROLES, (401, 401))),
+    ("GET", "/oidc/{pid}/callback"): (None, None, dict.fromkeys(ROLES, (401, 401))),
     # swagger-ui from node_modules (404 with a hint where `npm ci` has not installed it), its start script
     ("GET", "/api/docs"): (None, None, dict.fromkeys(ROLES, (200, 200) if _DOCS else (404, 404))),
     ("GET", "/api/docs/{name}"): (None, None, dict.fromkeys(ROLES, (200, 200))),
