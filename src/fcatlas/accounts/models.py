@@ -5,7 +5,8 @@
 * ``accounts_sessions`` — server-side login sessions of the web pages: digest of the session id,
   its CSRF token, expiry;
 * ``accounts_login_attempts`` — failed logins per account and per address, for throttling
-  across every worker (workers share nothing but the database).
+  across every worker (workers share nothing but the database);
+* ``accounts_password_links`` — one-time links to choose a password (digest only, 72 hours, one use).
 """
 
 from __future__ import annotations
@@ -66,3 +67,22 @@ class LoginAttempt(Base):
     #: ``konto:<e-mail>`` or ``adress:<ip>``
     key: Mapped[str] = mapped_column(String(300), nullable=False, index=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class PasswordLink(Base):
+    """A one-time link to choose a password (``accounts_0003``): a new account's first, or a reset.
+
+    Only the SHA-256 digest of the link's token is kept; the link works once (``used_at``) and
+    until ``expires_at`` (72 hours)."""
+
+    __tablename__ = "accounts_password_links"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("accounts_users.id"), nullable=False, index=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    #: ``nytt_konto`` or ``aterstall``
+    purpose: Mapped[str] = mapped_column(String(20), nullable=False)
+    created_by: Mapped[str] = mapped_column(String(254), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
