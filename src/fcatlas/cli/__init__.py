@@ -29,8 +29,8 @@ def _register_optional() -> None:
     from fcatlas.cli import db as _db
     from fcatlas.cli import demo as _demo
     from fcatlas.cli import economics as _economics
-    from fcatlas.cli import notify as _notify
     from fcatlas.cli import grant as _grant
+    from fcatlas.cli import notify as _notify
     from fcatlas.cli import register as _register
     from fcatlas.cli import report as _report
     from fcatlas.cli import rounds as _rounds

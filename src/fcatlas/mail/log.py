@@ -58,15 +58,12 @@ class LoggedMail:
 def _insert_new(session: Session, values: dict[str, object]) -> bool:
     """INSERT … ON CONFLICT DO NOTHING RETURNING id: whether the row was inserted (a concurrent
     insert of the same key waits for the other transaction and then inserts nothing)."""
-    table = MailLog.__table__
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
+    from sqlalchemy import Table
+    from sqlalchemy.dialects import postgresql, sqlite
 
-        stmt = pg_insert(table).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"])
-    else:
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-        stmt = sqlite_insert(table).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    table: Table = MailLog.__table__  # type: ignore[assignment]
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(table).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"])
     return session.execute(stmt.returning(table.c.id)).first() is not None
 
 

@@ -6,6 +6,7 @@ sent before it stays sent.
 
 from __future__ import annotations
 
+import base64
 import smtplib
 import ssl
 from collections.abc import Callable, Iterable
@@ -26,11 +27,23 @@ def _connect(config: MailConfig) -> smtplib.SMTP:
             server.starttls(context=ssl.create_default_context())
             server.ehlo()
         if config.user:
-            server.login(config.user, config.password or "")
+            _login(server, config.user, config.password or "")
     except BaseException:
         server.close()
         raise
     return server
+
+
+def _login(server: smtplib.SMTP, user: str, password: str) -> None:
+    """AUTH as smtplib does it; AUTH PLAIN in UTF-8 (RFC 4616) for a user or password that is not
+    ASCII, which :meth:`smtplib.SMTP.login` cannot send."""
+    if (user + password).isascii():
+        server.login(user, password)
+        return
+    blob = base64.b64encode(f"\0{user}\0{password}".encode()).decode("ascii")
+    code, resp = server.docmd("AUTH", f"PLAIN {blob}")
+    if code != 235:
+        raise smtplib.SMTPAuthenticationError(code, resp)
 
 
 def _reason(exc: BaseException) -> str:
