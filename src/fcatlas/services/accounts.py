@@ -59,14 +59,37 @@ def password_link_account(session: Session, *, token: str) -> UserInfo:
     return store.password_link_account(session, token=token)
 
 
+def valid_password_link(session: Session, *, token: str) -> UserInfo | None:
+    """The account a one-time link is for while it is valid, else ``None`` (a page that asks)."""
+    from fcatlas.errors import AuthenticationError
+
+    try:
+        return store.password_link_account(session, token=token)
+    except AuthenticationError:
+        return None
+
+
 def choose_password(session: Session, *, token: str, password: str) -> Actor:
     """Choose a password through a one-time link (used up; every login of the account ends)."""
     return store.use_password_link(session, token=token, password=password)
 
 
-def change_password(session: Session, *, actor: Actor, current: str, new: str) -> UserInfo:
-    """The acting account's new password, given the current one; all its logins end."""
-    return store.change_own_password(session, actor=actor, current=current, new=new)
+def change_password(session: Session, *, actor: Actor, current: str, new: str) -> tuple[UserInfo, str]:
+    """The acting account's new password, given the current one: every login of the account ends
+    and a new login session begins for the one who changed it (``(account, session_id)``)."""
+    info = store.change_own_password(session, actor=actor, current=current, new=new)
+    sid, _ = store.start_session(session, actor=actor)
+    return info, sid
+
+
+def mail_configured(session: Session) -> bool:
+    """Whether mail is sent at all (an SMTP server is configured)."""
+    return notify.mail_config(session) is not None
+
+
+def mail_log(session: Session, *, actor: Actor, limit: int = 100) -> list[notify.LoggedMail]:
+    """The newest mails sent, for the national level."""
+    return notify.mail_log_entries(session, actor=actor, limit=limit)
 
 
 def enable_user(session: Session, *, actor: Actor, email: str) -> UserInfo:
