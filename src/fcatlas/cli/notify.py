@@ -6,7 +6,7 @@ import datetime as dt
 
 import typer
 
-from fcatlas.cli.common import DB_HELP, console, database_session, err_console, operator
+from fcatlas.cli.common import DB_HELP, acting, console, database_session, err_console
 from fcatlas.errors import ConfigError
 
 
@@ -34,10 +34,10 @@ def notify_command(
 
     day = _day(idag)
     with database_session(db) as s:
-        delivery = notify.queue_reminders(s, actor=operator(), today=day)
+        delivery = notify.queue_reminders(s, actor=acting(s), today=day)
     # the mails went out when the transaction above committed
     if not delivery.configured:
-        err_console.print(f"{notify.NOT_CONFIGURED[:1].upper()}{notify.NOT_CONFIGURED[1:]}; inget skickades.",
+        err_console.print(f"{notify.NOT_CONFIGURED[:1].upper()}{notify.NOT_CONFIGURED[1:]}.",
                           highlight=False)
         return
     for o, error in delivery.outcomes:
