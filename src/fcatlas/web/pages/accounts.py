@@ -203,7 +203,8 @@ def choose(request: Request, session: SessionDep, actor: ActorDep, form: FormDat
     def again(s: Session, refusal: Refusal) -> Response:
         return _choose_page(request, s, actor, token, status_code=refusal.status, errors=refusal.errors)
 
-    show_again(request, FormPage(again, "losenord"))
+    # a link used up or expired meanwhile: the page says the link does not work (410)
+    show_again(request, FormPage(again, "losenord", shown=(AuthenticationError,)))
     f = parse(ChooseForm, form)
     who = account_service.choose_password(session, token=f.token, password=f.losenord)
     return render(request, "password_done.html", actor, title="Lösenordet är valt", email=who.name, changed=False)
