@@ -1,7 +1,7 @@
 """accounts: one-time links to choose a password (new account, reset), kept only as digests
 
 Revision ID: accounts_0003
-Revises: accounts_0001
+Revises: accounts_0002
 Create Date: 2026-12-07
 """
 
@@ -11,9 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "accounts_0003"
-# accounts_0002 (login failures) is made on another branch at the same time; once both are in
-# main this follows it, so that the accounts branch has one head again
-down_revision = "accounts_0001"
+down_revision = "accounts_0002"
 branch_labels = None
 depends_on = None
 
