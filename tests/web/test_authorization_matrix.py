@@ -108,6 +108,7 @@ Setup = Callable[..., None] | None
 #: (method, path) → (set-up on the region in the path, JSON body, {role: (own, other)})
 MATRIX: dict[tuple[str, str], tuple[Setup, object, dict[str, tuple[int, int]]]] = {
     ("GET", "/healthz"): (None, None, dict.fromkeys(ROLES, (200, 200))),
+    ("GET", "/readyz"): (None, None, dict.fromkeys(ROLES, (200, 200))),
     ("POST", "/api/v1/auth/token"): (None, _body_token, {**dict.fromkeys(ROLES, (200, 200)), "anonym": (401, 401)}),
     ("GET", "/api/v1/auth/me"): (None, None, {**dict.fromkeys(ROLES, (200, 200)), "anonym": (401, 401)}),
     ("POST", "/api/v1/rounds"): (None, {"name": "2028", "deadline": "2028-10-31"},
@@ -285,6 +286,10 @@ PAGE_MATRIX: dict[tuple[str, str], tuple[Setup, object, dict[str, tuple[int, int
     ("GET", "/enhet/{unit_id}"): (None, None, {"anonym": (404, 404), "h20": (200, 404), "f20": (200, 404),
                                                 "f18": (200, 404), "nationell": (200, 200)}),
     ("GET", "/om-uppgifterna"): (None, None, dict.fromkeys(ROLES, (200, 200))),
+    # login through an organisation's identity provider: none is configured here (401, Swedish page)
+    ("GET", "/oidc/logga-in"): (None, None, dict.fromkeys(ROLES, (401, 401))),
+    ("GET", "/oidc/{pid}/logga-in"): (None, None, dict.fromkeys(ROLES, (401, 401))),
+    ("GET", "/oidc/{pid}/callback"): (None, None, dict.fromkeys(ROLES, (401, 401))),
     # swagger-ui from node_modules (404 with a hint where `npm ci` has not installed it), its start script
     ("GET", "/api/docs"): (None, None, dict.fromkeys(ROLES, (200, 200) if _DOCS else (404, 404))),
     ("GET", "/api/docs/{name}"): (None, None, dict.fromkeys(ROLES, (200, 200))),
@@ -340,6 +345,19 @@ PAGE_MATRIX: dict[tuple[str, str], tuple[Setup, object, dict[str, tuple[int, int
     ("POST", "/nationell/publicera"): (_approved, {}, {**dict.fromkeys(ROLES, (403, 403)), "nationell": (303, 303)}),
     ("GET", "/nationell/konton"): (None, None, {**dict.fromkeys(_R, (403, 403)), "anonym": (303, 303),
                                                 "nationell": (200, 200)}),
+    # issue 22.5: accounts on the pages (no SMTP server here: a new link is shown on the page, 200)
+    ("POST", "/nationell/konton"): (None, {"email": "ny@x.se", "roll": "nationell"},
+                                    {**dict.fromkeys(ROLES, (403, 403)), "nationell": (200, 200)}),
+    ("POST", "/nationell/konton/skicka-lank"): (None, {"email": "h20@regiondalarna.se"},
+                                                {**dict.fromkeys(ROLES, (403, 403)), "nationell": (200, 200)}),
+    ("POST", "/nationell/konton/stang-av"): (None, {"email": "h20@regiondalarna.se"}, _PAGE_NAT),
+    ("POST", "/nationell/konton/aktivera"): (None, {"email": "h20@regiondalarna.se"}, _PAGE_NAT),
+    ("GET", "/konto/valj-losenord"): (None, None, dict.fromkeys(ROLES, (410, 410))),  # no valid link
+    ("POST", "/konto/valj-losenord"): (None, {"token": "ingen", "losenord": PW, "losenord2": PW},
+                                       dict.fromkeys(ROLES, (410, 410))),
+    ("GET", "/konto/losenord"): (None, None, {**dict.fromkeys(ROLES, (200, 200)), "anonym": (303, 303)}),
+    ("POST", "/konto/losenord"): (None, {"nuvarande": PW, "losenord": PW + " nytt", "losenord2": PW + " nytt"},
+                                 {**dict.fromkeys(ROLES, (200, 200)), "anonym": (403, 403)}),
     # the grant pages (a region's own report; the national level's year, follow-up and review)
     ("GET", "/region/statsbidrag"): (_grant_decided, None, {**dict.fromkeys(_R, (200, 200)), "anonym": (303, 303),
                                                             "nationell": (303, 303)}),
