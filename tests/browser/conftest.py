@@ -51,16 +51,17 @@ def browser():
         b.close()
 
 
-@pytest.fixture
-def server(tmp_path, demo_bundle):
-    """A fresh database (the test accounts, round 2027 open) behind a real uvicorn process."""
-    url = f"sqlite:///{tmp_path / 'fcatlas.sqlite'}"
+def serve(url: str, tmp_path: Path, demo_bundle, *, open_round: bool = True):
+    """The test accounts (and round 2027 open, unless ``open_round`` is false) in the database at
+    ``url``, behind a real uvicorn process; yields ``{"base", "db"}``."""
     engine = connect(url)
     with unit_of_work(engine) as s:
         for email, role, lan, level in ACCOUNTS.values():
             store.add_user(s, actor=Actor.national("test"), email=email, password=PW, role=role,
                            lan_code=lan, level=level)
-        rounds.open_round(s, actor=Actor.national("n@socialstyrelsen.se"), name=2027, deadline=dt.date(2027, 10, 31))
+        if open_round:
+            rounds.open_round(s, actor=Actor.national("n@socialstyrelsen.se"), name=2027,
+                              deadline=dt.date(2027, 10, 31))
     engine.dispose()
     port = _free_port()
     env = {**os.environ, "FCATLAS_DB": url, "FCATLAS_BUNDLE": str(demo_bundle.path), "FCATLAS_OFFLINE": "1",
@@ -84,6 +85,18 @@ def server(tmp_path, demo_bundle):
     yield {"base": base, "db": url}
     os.killpg(proc.pid, signal.SIGTERM)
     proc.communicate(timeout=30)
+
+
+@pytest.fixture
+def server(tmp_path, demo_bundle):
+    """A fresh database (the test accounts, round 2027 open) behind a real uvicorn process."""
+    yield from serve(f"sqlite:///{tmp_path / 'fcatlas.sqlite'}", tmp_path, demo_bundle)
+
+
+@pytest.fixture
+def pg_web(tmp_path, demo_bundle, pg_url):
+    """The same on a fresh PostgreSQL database, with no round opened yet."""
+    yield from serve(pg_url, tmp_path, demo_bundle, open_round=False)
 
 
 class Visit:
@@ -134,16 +147,26 @@ class Visit:
         self.ctx.close()
 
 
-@pytest.fixture
-def visit(browser, server):
+def _visits(browser, base: str):
     opened: list[Visit] = []
 
     def make(name: str) -> Visit:
-        v = Visit(browser, server["base"], name)
+        v = Visit(browser, base, name)
         opened.append(v)
         return v
 
     yield make
     for v in opened:
         v.close()
+
+
+@pytest.fixture
+def visit(browser, server):
+    yield from _visits(browser, server["base"])
+
+
+@pytest.fixture
+def pg_visit(browser, pg_web):
+    """:func:`visit` on :func:`pg_web` (PostgreSQL)."""
+    yield from _visits(browser, pg_web["base"])
 
