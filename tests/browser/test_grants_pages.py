@@ -10,7 +10,9 @@ import datetime as dt
 import re
 
 import httpx
+from sqlalchemy import text
 
+from fcatlas.db import connect
 from fcatlas.register.store import Register
 from web.test_grants_api import BASIS_CSV  # tests/ is on sys.path (rootdir-relative packages)
 
@@ -21,7 +23,7 @@ def test_grant_year_decided_and_report_submitted_through_the_pages(visit, server
         first_unit = sorted(reg.list_units(lan="20")["name"])[0]
     basis = tmp_path / "underlag_2026.csv"
     basis.write_text(BASIS_CSV, encoding="utf-8")
-    past = (dt.date.today() - dt.timedelta(days=3)).isoformat()  # so the overdue list has rows
+    past = (dt.date.today() - dt.timedelta(days=3)).isoformat()  # refused, then set behind the pages' back
 
     # -- the national level sets up the year -----------------------------------------------------
     nat = visit("statsbidrag-nationell")
@@ -43,6 +45,12 @@ def test_grant_year_decided_and_report_submitted_through_the_pages(visit, server
     page.get_by_label("Underlagsfil (CSV)").set_input_files(str(basis))
     page.get_by_role("button", name="Spara bidragsåret").click()
     nat.check()
+    # a report deadline that has passed is refused (issue 22): every report would be late at once
+    assert "har redan passerat" in page.locator("#felsammanfattning").inner_text()
+    page.get_by_label("Sista dag för återrapporten").fill((dt.date.today() + dt.timedelta(days=30)).isoformat())
+    page.get_by_label("Underlagsfil (CSV)").set_input_files(str(basis))
+    page.get_by_role("button", name="Spara bidragsåret").click()
+    nat.check()
     assert page.get_by_text("Bidragsåret är sparat.").is_visible()
     assert page.get_by_role("heading", name="Statsbidrag 2026").is_visible()
     orebro = page.locator("#fordelningstabell tr[data-lan='18']")
@@ -52,9 +60,17 @@ def test_grant_year_decided_and_report_submitted_through_the_pages(visit, server
     page.get_by_role("button", name="Jämför").click()
     nat.check()
     assert page.locator("#jamforelse tbody tr").count() == 21
+    page.get_by_role("link", name="Besluta fördelningen för 2026").click()  # the confirmation (issue 22)
+    nat.check()
+    assert page.get_by_role("heading", name="Besluta statsbidraget för 2026").is_visible()
     page.get_by_role("button", name="Besluta fördelningen för 2026").click()
     nat.check()
     assert page.get_by_text("Fördelningen är beslutad.").is_visible()
+    # the deadline then passes (set in the database: the pages refuse a past deadline)
+    engine = connect(server["db"])
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE grant_reports SET deadline = :d"), {"d": dt.date.fromisoformat(past)})
+    engine.dispose()
     assert page.get_by_role("link", name="Ladda ner bilagan (PDF)").is_visible()
     xlsx = page.get_by_role("link", name="Ladda ner bilagan (Excel)").get_attribute("href")
     assert httpx.get(server["base"] + str(xlsx)).status_code == 200

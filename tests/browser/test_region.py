@@ -49,6 +49,8 @@ def test_region_imports_fixes_confirms_and_submits(visit, tmp_path):
     page.get_by_role("button", name="Bekräfta").click()
     f20.check()
     assert page.get_by_text("Listan är sparad i registret.").is_visible()
+    assert page.locator("#importkvitto").inner_text().count("3") >= 1  # the receipt's counts (issue 22)
+    f20.goto("/region")
     names = page.locator("#regionens-enheter tbody tr td:first-child").all_inner_texts()
     assert sorted(names) == ["Familjecentralen Norr", "Familjecentralen Söder", "Familjecentralen Väster"]
 
@@ -65,7 +67,7 @@ def test_region_imports_fixes_confirms_and_submits(visit, tmp_path):
     assert "Familjecentralen Norr" not in f18.page.content()
     f18.goto("/tabell?q=Familjecentralen")
     assert f18.page.locator("#enhetstabell tbody tr[data-id]").count() == 0
-    unit_id = page.locator("#regionens-enheter a", has_text="Ändra").first.get_attribute("href")
+    unit_id = page.locator("#regionens-enheter a").first.get_attribute("href")
     f18.page.goto(f18.base + unit_id)
     assert f18.page.get_by_role("heading", name="Sidan finns inte").is_visible()
 
@@ -81,9 +83,12 @@ def test_region_imports_fixes_confirms_and_submits(visit, tmp_path):
     assert "f20@" in first and "ändrad" in first and "Ort: " in first and "→ Ny ort" in first and "locality" not in first
     page.goto(f20.base + "/region")
 
+    page.get_by_role("link", name="Skicka in listan").click()  # through the confirmation (issue 22)
+    f20.check()
     page.get_by_role("button", name="Skicka in listan").click()
     f20.check()
     assert page.get_by_text("Listan är inskickad till den nationella nivån.").is_visible()
+    f20.goto("/region")
     assert page.locator(".status", has_text="inskickad").is_visible()
 
 
@@ -124,8 +129,9 @@ def test_import_wizard_with_the_keyboard_alone(visit, tmp_path):
     v.check()
     tab_to("e.textContent.trim() === 'Bekräfta'")
     page.keyboard.press("Enter")
-    page.wait_for_url("**/region?klart=importerad*")
+    page.wait_for_url("**/region/import/*/kvitto*")
     v.check()
+    v.goto("/region")
     assert page.locator("#regionens-enheter tbody tr").count() == 3
 
 

@@ -315,6 +315,10 @@ class NewUnitForm(PageForm):
 
     LABELS: ClassVar[dict[str, str]] = {"name": "namnet", "address": "adressen", "note": "anmärkningen",
                                         "other_partners": "övriga samverkanspartner"}
+    MESSAGES: ClassVar[dict[str, tuple[str, str]]] = {
+        "name": ("", "Namnet får vara högst 200 tecken"), "address": ("", "Adressen får vara högst 200 tecken"),
+        "note": ("", "Anmärkningen får vara högst 2 000 tecken"),
+        "other_partners": ("", "Övriga samverkanspartner får vara högst 500 tecken")}
     name: Annotated[str, StringConstraints(max_length=200)] = ""
     kommun_code: Annotated[str, StringConstraints(max_length=10)] = ""
     address: Annotated[str, StringConstraints(max_length=200)] = ""
