@@ -26,7 +26,7 @@ def published(tmp_path_factory, real_bundle, shared_data):
     with Register.open(f"sqlite:///{db}") as reg:
         reg.import_file(shared_data / "familjecentraler" / "dalarna_2026.csv", round=2026, user="import")
         with unit_of_work(reg.engine) as s:
-            rounds.open_round(s, actor=nat, name=2026, deadline=dt.date(2026, 10, 31))
+            rounds.open_round(s, actor=nat, name=2026, deadline=dt.date.today() + dt.timedelta(days=60))
             rounds.submit(s, actor=Actor.region_user("f", lan_code="20", level=Level.FORETRADARE), name=2026, lan="20")
             rounds.approve(s, actor=nat, name=2026, lan="20")
             rounds.publish(s, actor=nat, name=2026)
