@@ -97,6 +97,11 @@ def overview(session: Session, *, actor: Actor, name: str | int) -> RoundOvervie
     return RoundOverview(info, rows)
 
 
+def region_state(session: Session, *, name: str | int, lan: str) -> store.RegionState:
+    """Where region ``lan``'s list stands in round ``name``."""
+    return store.region_state(session, year=round_year(name), lan=lan_code(lan))
+
+
 def ensure_may_edit(session: Session, *, actor: Actor, name: str | int, lan: str) -> None:
     """The check before an import or a unit edit: the actor may prepare the region's list, and
     the list is still open in the round."""

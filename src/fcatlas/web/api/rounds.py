@@ -88,7 +88,8 @@ def get_round(round: RoundPath, actor: ActorDep, session: SessionDep) -> RoundOv
     ov = rounds.overview(session, actor=actor, name=round)
     return RoundOverviewOut(**_round(ov.round).model_dump(), regions=[
         RegionOut(lan_code=r.lan_code, status=r.status.value, comment=r.comment, changed_by=r.changed_by,
-                  changed_at=r.changed_at, deadline=r.deadline if r.extended else None) for r in ov.regions])
+                  changed_at=r.changed_at, deadline=r.deadline if r.extended else None, published_at=None)
+        for r in ov.regions])
 
 
 @router.post("/{round}/regions/{lan}/submit", response_model=RegionOut, responses=_ERRORS,

@@ -148,7 +148,7 @@ def approve_check(lan: str, request: Request, session: SessionDep, actor: ActorD
     _need_national(actor)
     code = round_service.lan_code(lan)
     rnd = _round(session)
-    state = round_service.store.region_state(session, year=rnd.year, lan=code)
+    state = round_service.region_state(session, name=rnd.year, lan=code)
     n = unit_service.visible_units(session, actor=actor, lan=code, limit=100_000).total
     changes = round_service.changes_since_published(session, actor=actor, lan=code)
     blocked = None if state.status is RegionStatus.SUBMITTED else \
