@@ -34,8 +34,11 @@ def jsonable(row: dict[str, Any]) -> dict[str, Any]:
 
 def brief(row: dict[str, Any], reason: str | None) -> dict[str, Any]:
     """A unit as an import result names it (closed or left open)."""
+    from fcatlas.register.rules import kommun_lookup  # the kommun names, read once
+
     return {"id": row["id"], "name": row["name"], "kommun_code": row["kommun_code"],
-            "kommun_name": admin.kommun_name(row["kommun_code"]), "reason": reason}
+            "kommun_name": kommun_lookup()[0].get(str(row["kommun_code"])) or admin.kommun_name(row["kommun_code"]),
+            "reason": reason}
 
 
 @dataclass(frozen=True)
@@ -68,14 +71,15 @@ def closing(cur: dict[str, Any], *, reason: str, closed_round: int | None, user:
     return Closure(cur["id"], cur["version"], values, audit)
 
 
-def resolve_ids(sub: intake.Submission, known: list[dict[str, Any]]) -> tuple[intake.Submission, list[intake.RowProblem]]:
+def resolve_ids(sub: intake.Submission, known: list[dict[str, Any]], *,
+                duplicates: bool = True) -> tuple[intake.Submission, list[intake.RowProblem]]:
     """Give file rows without an ``Id`` the id of the stored unit they are (``known``: the stored
     units of the file's kommuner with ``id``, ``name``, ``kommun_code``, ``merged_into``).
 
     A unit renamed with ``register rename`` keeps its id under its new name, and a row naming a
     unit merged into another (``register merge``) becomes that other unit; a merged duplicate
     whose kept unit is in the file too is dropped with a warning. Returns the submission to
-    store and the warnings.
+    store and the warnings (without the likely duplicates when ``duplicates`` is false).
     """
     merged_rows = _keep_ids(sub.units, known)
     problems: list[intake.RowProblem] = []
@@ -89,6 +93,8 @@ def resolve_ids(sub: intake.Submission, known: list[dict[str, Any]]) -> tuple[in
                 "finns i filen; raden räknas som den enheten och sparas inte för sig",
                 "varning", _row_values(sub, u.row),
             ))
+    if not duplicates:  # a plan for a preview: the warnings come with the stored import
+        return sub, problems
     # likely duplicates against stored units of the same kommuner (merged ones are settled)
     existing = [e for e in known if not e["merged_into"]]
     for unit, _other, reason in intake.likely_duplicates(sub.units, existing):

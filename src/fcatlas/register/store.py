@@ -340,7 +340,7 @@ class Register(SessionStore):
         closed units by name, each changed field from what to what, the values kept."""
         session = self.session
         kommuner = sorted({u.fields["kommun_code"] for u in sub.units})
-        sub, _warnings = resolve_ids(sub, self._known(session, kommuner))
+        sub, _warnings = resolve_ids(sub, self._known(session, kommuner), duplicates=False)
         state = self._state(session, sub, round)
         return plan_import(sub, round, state, user=user, at=utcnow(), partial=partial, erase_blanks=erase_blanks)
 
