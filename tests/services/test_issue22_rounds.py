@@ -64,7 +64,7 @@ def test_issue22_publishing_leaves_other_regions_open_until_the_round_is_closed(
 def test_issue22_deadlines_per_region_and_in_the_past(reg):
     eng = reg.engine
     with unit_of_work(eng) as s:
-        with pytest.raises(ConfigError, match="har redan passerat"):
+        with pytest.raises(ConflictError, match="har redan passerat"):
             rounds.open_round(s, actor=NAT, name=2027, deadline=today() - dt.timedelta(days=1))
         rounds.open_round(s, actor=NAT, name=2027, deadline=today())  # today is still allowed
     later = today() + dt.timedelta(days=5)
@@ -73,7 +73,7 @@ def test_issue22_deadlines_per_region_and_in_the_past(reg):
         with pytest.raises(ConflictError, match="sista dag"):
             round_store.ensure_editable(s, year=2027, lan="20", today=later)
         assert not rounds.region_steps(s, actor=F20, lan="20", today=later).may_submit
-        with pytest.raises(ConfigError, match="har redan passerat"):
+        with pytest.raises(ConflictError, match="har redan passerat"):
             rounds.set_deadline(s, actor=NAT, name=2027, lan="20", deadline=today() - dt.timedelta(days=2))
         st = rounds.set_deadline(s, actor=NAT, name=2027, lan="20", deadline=later)
         assert st.deadline == later
@@ -104,5 +104,5 @@ def test_issue22_reopen_a_submitted_or_approved_list(reg):
 
 
 def test_issue22_grant_report_deadline_in_the_past_is_refused(reg):
-    with unit_of_work(reg.engine) as s, pytest.raises(ConfigError, match="har redan passerat"):
+    with unit_of_work(reg.engine) as s, pytest.raises(ConflictError, match="har redan passerat"):
         grants.setup_year(s, actor=NAT, year=2026, total_sek=51_365_000, deadline=today() - dt.timedelta(days=1))

@@ -107,7 +107,7 @@ def check_deadline(deadline: dt.date, today: dt.date) -> None:
 def check_future(deadline: dt.date, today: dt.date, what: str = "sista dag") -> None:
     """A deadline being set must not have passed (today is allowed)."""
     if deadline < today:
-        raise ConfigError(f"{what} {swedish_date(deadline)} har redan passerat; välj ett datum från och med "
+        raise ConflictError(f"{what} {swedish_date(deadline)} har redan passerat; välj ett datum från och med "
                           f"{swedish_date(today)}")
 
 
