@@ -71,6 +71,18 @@ class GapList:
     def pages(self) -> int:
         return max(1, math.ceil(self.total / self.per_page))
 
+    @property
+    def number(self) -> int:
+        return self.page
+
+    @property
+    def start(self) -> int:
+        return (self.page - 1) * self.per_page
+
+    @property
+    def stop(self) -> int:
+        return min(self.total, self.page * self.per_page)
+
 
 def _scope(areas: pd.DataFrame, lan: str | None, kommun: str | None) -> pd.DataFrame:
     if kommun:
@@ -111,6 +123,18 @@ def _check(bundle: Any, lan: str | None, kommun: str | None) -> tuple[str | None
     if kommun and lan and kommun[:2] != lan:
         raise ConfigError(f"kommunen {kommun} ligger inte i län {lan}")
     return _lan_in(bundle, lan or (kommun[:2] if kommun else None)), kommun or None
+
+
+def has_areas(bundle: Any, lan: str | None) -> bool:
+    """Whether the bundle has areas for ``lan`` (the nation: always)."""
+    from fcatlas.errors import NotFoundError
+    from fcatlas.services.areas import _lan_in
+
+    try:
+        _lan_in(bundle, lan)
+    except NotFoundError:
+        return False
+    return True
 
 
 def all_gaps(session: Session, bundle: Any, *, actor: Actor, lan: str | None = None, kommun: str | None = None,
