@@ -105,10 +105,20 @@ def _atlas_figures(scope_areas: pd.DataFrame) -> dict[str, int]:
 
     return {"exclusion_areas": n("n_exclusion_areas"), "covered": n("n_exclusion_areas_covered"),
             "without_centre": n("n_exclusion_areas_not_covered"),
+            "without_centre_kommun_level": n("n_exclusion_areas_not_covered_kommun_level"),
             "coverage_unknown": n("n_exclusion_areas_unknown"),
             "children_in_exclusion_areas": n("children_0_6_exclusion"),
             "children_without_centre": n("children_0_6_exclusion_not_covered"),
             "children_coverage_unknown": n("children_0_6_exclusion_unknown")}
+
+
+def _figures(run: Any, lan: str | None, kommun: str | None) -> dict[str, int]:
+    """:func:`_atlas_figures` of a place in ``run``, kept with the run (which the web's cache
+    keeps per data version): the same answer for the same run and place."""
+    memo: dict[tuple[str | None, str | None], dict[str, int]] = run.__dict__.setdefault("_gap_figures", {})
+    if (lan, kommun) not in memo:
+        memo[(lan, kommun)] = _atlas_figures(_scope(run.result.areas_all, lan, kommun))
+    return dict(memo[(lan, kommun)])
 
 
 def _run(session: Session, bundle: Any, actor: Actor, year: int | None) -> Any:
@@ -206,7 +216,7 @@ def gap_list(session: Session, bundle: Any, *, actor: Actor, request: GapRequest
     return GapList(items=items.reset_index(drop=True), total=len(g),
                    children_0_6=int(g["children_0_6"].astype("Int64").fillna(0).sum()),
                    children_0_6_estimated=bool(g["children_0_6_estimated"].any()), page=r.page, per_page=r.per_page,
-                   atlas=_atlas_figures(_scope(run.result.areas_all, lan_c, kommun_c)),
+                   atlas=_figures(run, lan_c, kommun_c),
                    synthetic=bool((bundle.manifest or {}).get("synthetic")),
                    year=int(years.max()) if len(years) else None)
 
@@ -245,5 +255,5 @@ def four_answers(session: Session, bundle: Any, *, actor: Actor, lan: str | None
     cats = {c.value for c in CENTRE_CATEGORIES}
     operating = u.loc[(u["status"].astype(str) == Status.I_DRIFT.value) & u["category"].astype(str).isin(cats)]
     a = _scope(run.result.areas_all, lan_c, kommun_c)
-    return {"centres": len(operating), "reported": bool(len(u)), **_atlas_figures(a),
+    return {"centres": len(operating), "reported": bool(len(u)), **_figures(run, lan_c, kommun_c),
             "children_0_6_estimated": bool(a["children_0_6_estimated"].fillna(False).astype(bool).any())}
