@@ -18,7 +18,7 @@ from fcatlas.register.store import Register
 from fcatlas.services import rounds
 
 from .conftest import Visit, serve
-from .test_public_filters import published  # noqa: F401  # the fixture: Dalarna published on the demo
+from .test_public_filters import publish_dalarna
 
 NAT = Actor.national("n@socialstyrelsen.se")
 
@@ -40,6 +40,12 @@ def real(tmp_path, real_bundle, shared_data):
                     rounds.approve(session, actor=NAT, name=2027, lan=lan)
                 rounds.publish(session, actor=NAT, name=2027)
         yield s
+
+
+@pytest.fixture
+def demo(server, demo_bundle):
+    """The demo bundle served, Dalarna's list (one unit in each of six areas) published."""
+    return {**server, "units": publish_dalarna(server["db"], demo_bundle)}
 
 
 @pytest.fixture
@@ -111,8 +117,8 @@ def test_issue23_orebro_never_says_no_for_reach(real, real_visit):
         assert all(r["reach_reason"] for r in rows)
 
 
-def test_issue23_types_1_and_2_together_and_the_demo_label_everywhere(visit, published):
-    base = published["base"]
+def test_issue23_types_1_and_2_together_and_the_demo_label_everywhere(visit, demo):
+    base = demo["base"]
     v = visit("demo")
     page = v.page
     v.goto("/tabell?lan=20")
@@ -123,7 +129,7 @@ def test_issue23_types_1_and_2_together_and_the_demo_label_everywhere(visit, pub
     types = page.locator("#omradestabell tbody td[data-label='Områdestyp']").all_inner_texts()
     assert {t.strip()[0] for t in types} == {"1", "2"}
     units = page.locator("#enhetstabell tbody tr[data-id]").count()
-    assert units == sum(1 for u in published["units"].values() if u["typ"] in (1, 2))
+    assert units == sum(1 for u in demo["units"].values() if u["typ"] in (1, 2))
     unit_id = page.locator("#enhetstabell tbody tr[data-id]").first.get_attribute("data-id")
     area = page.locator("#omradestabell tbody tr[data-regso]").first.get_attribute("data-regso")
     for path in ("/", "/?lan=20&utanforskap=1", "/luckor?lan=20", "/utveckling", "/om-uppgifterna",
@@ -138,12 +144,12 @@ def test_issue23_types_1_and_2_together_and_the_demo_label_everywhere(visit, pub
     assert page.locator("#utveckling tbody tr").count() == 1
 
 
-def test_issue23_small_screen_tables_reflow(visit, published):
+def test_issue23_small_screen_tables_reflow(visit, demo):
     v = visit("smal")
     page = v.page
     page.set_viewport_size({"width": 375, "height": 800})
     for path in ("/tabell?lan=20", "/luckor?lan=20"):
-        page.goto(published["base"] + path)
+        page.goto(demo["base"] + path)
         assert page.evaluate("document.documentElement.scrollWidth") <= 375, path
         # every cell's column name is shown before it (the table reflows into cards)
         label = page.locator("table.reflow tbody td[data-label]").first.evaluate(

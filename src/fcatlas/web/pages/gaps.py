@@ -12,12 +12,11 @@ from fastapi.responses import HTMLResponse, Response
 
 from fcatlas import errors as e
 from fcatlas.domain import CATEGORY_LABELS, OMRADESTYP_LABELS, Category
-from fcatlas.services import downloads
+from fcatlas.services import downloads, rounds
 from fcatlas.services import gaps as gap_service
-from fcatlas.services import rounds
 from fcatlas.services import selection as sel
 from fcatlas.web.deps import ActorDep, SessionDep
-from fcatlas.web.pages.common import error_page, render
+from fcatlas.web.pages.common import render
 from fcatlas.web.pages.public import Filter, choices, place_name, synthetic_column
 
 router = APIRouter(include_in_schema=False)
@@ -81,9 +80,9 @@ def gaps_page(request: Request, session: SessionDep, actor: ActorDep) -> HTMLRes
 def gaps_download(fmt: str, request: Request, session: SessionDep, actor: ActorDep) -> Response:
     bundle = request.app.state.bundle
     if fmt not in ("csv", "xlsx"):
-        return error_page(request, actor, e.NotFoundError(f"formatet {fmt!r} finns inte; välj csv eller xlsx"))
+        raise e.NotFoundError(f"formatet {fmt!r} finns inte; välj csv eller xlsx")
     if bundle is None:
-        return error_page(request, actor, e.BundleError("tjänsten har inget underlag om områden"))
+        raise e.BundleError("tjänsten har inget underlag om områden")
     r = _view(request).request
     df = gap_service.all_gaps(session, bundle, actor=actor, lan=r.lan, kommun=r.kommun, omradestyper=r.omradestyper)
     df = df.assign(similar_with_centre="")[gap_service.DOWNLOAD_COLUMNS].drop(columns="similar_with_centre")

@@ -238,10 +238,9 @@ def _answers(request: Request, session: Any, actor: Any, f: Filter, picked: sel.
         return None
     lan = f.lan if any(p.field == "lan" for p in picked.problems) is False and f.lan else None
     kommun = f.kommun if f.kommun and not any(p.field == "kommun" for p in picked.problems) else None
-    try:
-        return gaps.four_answers(session, bundle, actor=actor, lan=lan, kommun=kommun)
-    except e.FcatlasError:  # a län the bundle has no areas for: the page says so in its filter
-        return None
+    if not gaps.has_areas(bundle, lan or (kommun[:2] if kommun else None)):
+        return None  # a län the bundle has no areas for: the page says so
+    return gaps.four_answers(session, bundle, actor=actor, lan=lan, kommun=kommun)
 
 
 def place_name(f: Any, picked: sel.Selection) -> str:
