@@ -4,8 +4,9 @@
 * ``accounts_tokens`` — API tokens (Bearer) for scripts: digest only, expiry, revocation;
 * ``accounts_sessions`` — server-side login sessions of the web pages: digest of the session id,
   its CSRF token, expiry;
-* ``accounts_login_attempts`` — failed logins per account and per address, for throttling
-  across every worker (workers share nothing but the database).
+* ``accounts_login_failures`` — failed logins per account and per address in the current window,
+  one row per key counted up atomically, for throttling across every worker (workers share
+  nothing but the database; migration ``accounts_0002``).
 """
 
 from __future__ import annotations
@@ -59,10 +60,12 @@ class LoginSession(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
 
 
-class LoginAttempt(Base):
-    __tablename__ = "accounts_login_attempts"
+class LoginFailure(Base):
+    __tablename__ = "accounts_login_failures"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     #: ``konto:<e-mail>`` or ``adress:<ip>``
-    key: Mapped[str] = mapped_column(String(300), nullable=False, index=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    #: logins tried (and not succeeded) since ``since``
+    failures: Mapped[int] = mapped_column(Integer, nullable=False)
+    #: the start of the current window
+    since: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)

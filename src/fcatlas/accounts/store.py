@@ -10,8 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Connection, Table, case, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from fcatlas.accounts.credentials import (
@@ -21,7 +23,7 @@ from fcatlas.accounts.credentials import (
     token_digest,
     verify_password,
 )
-from fcatlas.accounts.models import ApiToken, LoginAttempt, LoginSession, User
+from fcatlas.accounts.models import ApiToken, LoginFailure, LoginSession, User
 from fcatlas.accounts.roles import Actor, Level, Role
 from fcatlas.errors import (
     AuthenticationError,
@@ -245,37 +247,64 @@ def actor_from_token(session: Session, *, token: str, now: dt.datetime | None = 
 
 
 # -- logging in -------------------------------------------------------------------------------
-def _failures(session: Session, key: str, since: dt.datetime) -> int:
-    return int(session.scalar(select(func.count()).select_from(LoginAttempt)
-                              .where(LoginAttempt.key == key, LoginAttempt.at > since)) or 0)
+def _count_up(conn: Any, key: str, ts: dt.datetime, since: dt.datetime) -> int:
+    """One more login for ``key`` in its window (a new window when the last began before
+    ``since``): ``UPDATE … SET failures = failures + 1 … RETURNING failures``, atomic, so parallel
+    logins each get their own number; a first login inserts the row."""
+    t = cast(Table, LoginFailure.__table__)
+    old = t.c.since <= since
+    bump = (update(t).where(t.c.key == key)
+            .values(failures=case((old, 1), else_=t.c.failures + 1), since=case((old, ts), else_=t.c.since))
+            .returning(t.c.failures))
+    n = conn.execute(bump).scalar()
+    if n is None:
+        try:
+            with conn.begin_nested():
+                conn.execute(insert(t).values(key=key, failures=1, since=ts))
+            return 1
+        except IntegrityError:  # another login inserted it meanwhile: count on it
+            n = conn.execute(bump).scalar()
+    return int(n or 0)
+
+
+def _count_attempt(session: Session, keys: tuple[str, ...], ts: dt.datetime, since: dt.datetime) -> list[int]:
+    """Count a login for each key *before* its password is checked, committed at once in a
+    transaction of its own (every worker sees it while this login is still checking): each of N
+    parallel logins gets its own number, and only the first ``per_account`` may check a password."""
+    bind = session.get_bind()
+    if isinstance(bind, Connection):  # a session on a caller's connection: counted in its transaction
+        return [_count_up(session, k, ts, since) for k in keys]
+    with bind.begin() as conn:
+        return [_count_up(conn, k, ts, since) for k in keys]
 
 
 def authenticate(session: Session, *, email: str, password: str, address: str,
                  throttle: Throttle = Throttle(), now: dt.datetime | None = None) -> Actor:
     """Check e-mail and password, throttled per account and per address.
 
-    Every failure gives the same message and records one attempt for the account and one for the
-    address (the caller commits even on failure, so that attempts count across workers).
+    Every login counts for the account and the address before the password is checked (committed
+    at once, see :func:`_count_attempt`); past the limit it is refused unchecked. A success
+    clears the account's count and takes its own login off the address's. Every failure gives the
+    same message.
     """
     ts = now or utcnow()
-    since = ts - throttle.window
     try:
         e = normalise_email(email)
     except ConfigError:
         e = email.strip().lower()[:254]
     keys = (f"konto:{e}", f"adress:{address}")
-    if (_failures(session, keys[0], since) >= throttle.per_account
-            or _failures(session, keys[1], since) >= throttle.per_address):
+    n_account, n_address = _count_attempt(session, keys, ts, ts - throttle.window)
+    if n_account > throttle.per_account or n_address > throttle.per_address:
         minutes = int(throttle.window.total_seconds() // 60)
         raise ThrottledError(f"för många misslyckade inloggningar; försök igen om {minutes} minuter",
                              retry_after_s=int(throttle.window.total_seconds()))
     user = session.scalar(select(User).where(User.email == e))
     ok = verify_password(user.password_hash if user else None, password)
     if user is None or not ok or not user.active:
-        session.add_all([LoginAttempt(key=k, at=ts) for k in keys])
-        session.flush()
         raise AuthenticationError(LOGIN_FAILED)
-    session.execute(delete(LoginAttempt).where(LoginAttempt.key == keys[0]))
+    t = cast(Table, LoginFailure.__table__)
+    session.execute(delete(t).where(t.c.key == keys[0]))
+    session.execute(update(t).where(t.c.key == keys[1], t.c.failures > 0).values(failures=t.c.failures - 1))
     return actor_of(user)
 
 

@@ -14,10 +14,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fcatlas.accounts import store
+
+# re-exported for the faces: the throttle they build from their settings, the accounts' result
+# type, the bound on password hashes at once (FCATLAS_LOGIN_SAMTIDIGA) and the count of checks
+from fcatlas.accounts.credentials import limit_concurrent_hashes as limit_concurrent_hashes
+from fcatlas.accounts.credentials import password_checks as password_checks
 from fcatlas.accounts.models import User
 from fcatlas.accounts.roles import Actor
-
-# re-exported for the faces: the throttle they build from their settings, the accounts' result type
 from fcatlas.accounts.store import Throttle as Throttle
 from fcatlas.accounts.store import UserInfo as UserInfo
 from fcatlas.errors import NotFoundError

@@ -439,8 +439,8 @@ def save_report(
     """Save the region's report as a draft (the own region's handläggare or företrädare). The
     amount received is the decided amount; linked centres must be units of the region."""
     code = lan_code(lan)
+    current = _visible_report(session, actor, year, code)  # first: another region's draft is 404, not 403
     actor.require(actor.may_edit_region(code), f"skriva region {code}s återrapport")
-    current = _visible_report(session, actor, year, code)
     data = ReportData(region_code=code, year=int(year), amount_received_sek=current.data.amount_received_sek,
                       uses=dict(uses), fte=fte, role=role, unit_ids=list(unit_ids or []), unused_sek=unused_sek,
                       account=account)
@@ -465,6 +465,7 @@ def _transition(session: Session, actor: Actor, year: int, code: str, status: Re
 def submit_report(session: Session, *, actor: Actor, year: int, lan: str) -> Report:
     """Submit the region's report (its företrädare only); it is checked and cannot change after."""
     code = lan_code(lan)
+    _visible_report(session, actor, year, code)  # first: another region's draft is 404, not 403
     actor.require(actor.may_submit_region(code), f"skicka in region {code}s återrapport (det gör regionens företrädare)")
     return _transition(session, actor, year, code, ReportStatus.SUBMITTED)
 
