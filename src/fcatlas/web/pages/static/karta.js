@@ -99,8 +99,9 @@
         node.addEventListener("keydown", function (ev) {
           if (ev.key === "Enter") { ev.preventDefault(); window.location.href = href; }
         });
-        // a focused area is drawn above its neighbours, and the markers are faded so it is not hidden under one
-        node.addEventListener("focus", function () { lyr.bringToFront(); el.classList.add("omrade-fokus"); });
+        // a focused area is not hidden under a marker: the markers and rings fade while it has focus
+        // (the path is not moved to the front: moving a focused node would drop its focus)
+        node.addEventListener("focus", function () { el.classList.add("omrade-fokus"); });
         node.addEventListener("blur", function () { el.classList.remove("omrade-fokus"); });
       });
       if (drawn.getLayers().length) { bounds = drawn.getBounds(); }  // zoom to the selected areas
