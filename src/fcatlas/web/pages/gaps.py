@@ -96,7 +96,7 @@ def _chart(rows: list[rounds.GrowthRow]) -> dict[str, Any]:
     """Bars per round, one per category, scaled to the largest count (an SVG the page draws)."""
     top = max([1, *(n for r in rows for n in r.by_category.values())])
     cats = [c.value for c in Category]
-    width, bar, gap = 640, 18, 28
+    width, bar, gap = 480, 18, 28
     group = bar * len(cats) + gap
     bars = []
     for i, r in enumerate(rows):
@@ -105,7 +105,8 @@ def _chart(rows: list[rounds.GrowthRow]) -> dict[str, Any]:
             h = round(200 * n / top)
             bars.append({"x": 60 + i * group + j * bar, "y": 230 - h, "h": h, "n": n, "cat": c,
                          "round": r.round})
-    return {"bars": bars, "width": max(width, 80 + group * len(rows)), "labels": [
+    return {"bars": bars, "width": max(width, 80 + group * len(rows)) if len(rows) > 4 else 80 + group * max(2, len(rows)),
+            "labels": [
         {"x": 60 + i * group + bar * len(cats) / 2, "round": r.round} for i, r in enumerate(rows)], "top": top}
 
 
@@ -119,4 +120,6 @@ def growth_page(request: Request, session: SessionDep, actor: ActorDep) -> HTMLR
     place = place_name(Filter(lan=checked.lan or ""), sel.Selection(pd.DataFrame(), None, None, []))
     return render(request, "growth.html", actor, title=f"Utveckling över tid – {place}", rows=rows, f=f,
                   place=place, chart=_chart(rows), choices=choices(), errors=[(p.field, p.message) for p in problems],
-                  categories=[(c.value, CATEGORY_LABELS[c]) for c in Category])
+                  categories=[(c.value, CATEGORY_LABELS[c]) for c in Category],
+                  short={"familjecentral": "Familjecentral", "familjecentralsliknande": "Liknande",
+                         "annan_samverkan": "Annan samverkan"})
