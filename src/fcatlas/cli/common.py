@@ -119,7 +119,9 @@ def unwrap_help(text: str | None) -> str | None:
 
 def _unwrap_commands(cmd: Any) -> None:
     cmd.help = unwrap_help(cmd.help)
-    for sub in getattr(cmd, "commands", {}).values():
+    subs = getattr(cmd, "commands", {})
+    # the top-level group's lazy commands: only those loaded (it unwraps the others as it loads them)
+    for sub in getattr(subs, "loaded", subs).values():
         _unwrap_commands(sub)
 
 
