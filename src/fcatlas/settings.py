@@ -57,6 +57,19 @@ class Settings:
         return sqlite_url(self.home / "fcatlas.sqlite")
 
     @property
+    def database_file(self) -> Path | None:
+        """The SQLite file of :attr:`database_url` (``None`` for PostgreSQL and in-memory SQLite);
+        the default file and a plain path are found without loading SQLAlchemy (a command that
+        opens no database starts faster)."""
+        if not self.db_url:
+            return (self.home / "fcatlas.sqlite").expanduser()
+        if "://" not in self.db_url:
+            return None if self.db_url == ":memory:" else Path(self.db_url).expanduser()
+        from fcatlas.db import sqlite_file
+
+        return sqlite_file(self.database_url)
+
+    @property
     def cache(self) -> Path:
         return self.cache_dir or (self.home / "cache")
 

@@ -170,10 +170,9 @@ def _configure_limits() -> None:
 
     s = Settings.from_env()
     configure(max_bytes=s.max_input_bytes, max_rows=s.max_input_rows)
-    from fcatlas.db import sqlite_file
     from fcatlas.files import protect
 
-    default_db = sqlite_file(s.database_url)
+    default_db = s.database_file
     if default_db is not None:  # never written over, even by a command that does not open it
         protect(default_db, "databasen")
 

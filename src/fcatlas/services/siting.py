@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fcatlas.analysis import linking, siting
+from fcatlas.analysis import siting
 from fcatlas.errors import ConfigError, InputFileError
 
 
@@ -140,6 +140,7 @@ def problem_from_atlas(run: Any, *, lan: str | None, weight: str, candidates: Pa
     """The problem of an atlas run (:class:`fcatlas.services.atlas.AtlasRun`): demand = children
     per RegSO weighted by ``weight``, existing = the register's centres in operation (and
     ``fixed`` ids), candidates = the file's sites or every RegSO's centre in the län."""
+    from fcatlas.analysis import linking  # the geo stack: only the bundle's path needs it
     from fcatlas.analysis.coverage import centres_mask
 
     b, res, geoms = run.bundle, run.result, run.geoms
