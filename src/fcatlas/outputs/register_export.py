@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from fcatlas.domain import CATEGORY_LABELS, GOVERNANCE_LABELS, STATUS_LABELS, Category, Status
-from fcatlas.files import Target, neutralise, output_to, write_text, xlsx_workbook
+from fcatlas.files import Target, neutralise, neutralise_frame, output_to, write_text, xlsx_workbook
 
 #: Swedish headers of the XLSX export.
 XLSX_HEADERS: dict[str, str] = {
@@ -90,6 +90,40 @@ def units_to_csv(df: pd.DataFrame, out: Path | io.TextIOBase | None = None) -> s
     elif out is not None:
         out.write(text)
     return text
+
+
+def frame_to_csv(df: pd.DataFrame, sep: str = ";") -> bytes:
+    """A table as a Swedish Excel opens it (``;``, UTF-8 with BOM), every text cell and column name
+    through the formula guard (:func:`fcatlas.files.neutralise`)."""
+    return bytes(neutralise_frame(df).to_csv(index=False, sep=sep).encode("utf-8-sig"))
+
+
+def frame_to_xlsx(df: pd.DataFrame, target: Target, sheet: str = "Enheter") -> Target:
+    """A table as one sheet: numbers as numbers, every text cell written as text through the
+    formula guard (never a formula or a URL). ``target`` may be a binary stream."""
+    with output_to(target, suffix=".xlsx") as tmp:
+        wb = xlsx_workbook(tmp)
+        try:
+            ws = wb.add_worksheet(sheet)
+            for j, c in enumerate(df.columns):
+                ws.write_string(0, j, str(c))
+            for i, row in enumerate(df.itertuples(index=False), start=1):
+                for j, v in enumerate(row):
+                    _write_cell(ws, i, j, _plain(v))
+        finally:
+            wb.close()
+    return target
+
+
+def _write_cell(ws: Any, i: int, j: int, v: Any) -> None:
+    if v is None:
+        return
+    if isinstance(v, bool):
+        ws.write_boolean(i, j, v)
+    elif isinstance(v, int | float) and math.isfinite(v):
+        ws.write_number(i, j, v)
+    else:
+        ws.write_string(i, j, str(v))
 
 
 def units_to_xlsx(df: pd.DataFrame, path: Target, title: str = "Familjecentraler") -> Target:

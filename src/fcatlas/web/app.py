@@ -17,7 +17,7 @@ import anyio
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 
-from fcatlas.web import problems
+from fcatlas.web import nul, problems
 from fcatlas.web.config import WebConfig
 
 DESCRIPTION = (
@@ -135,6 +135,7 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
 
         app.state.bundle = Bundle.open(cfg.bundle)
     problems.install(app)
+    nul.install(app)  # NUL in an address or a body: 422 in Swedish
     app.include_router(health.router)
     app.include_router(auth.router)
     app.include_router(rounds.router)

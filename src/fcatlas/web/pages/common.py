@@ -15,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 from fcatlas import errors as e
 from fcatlas.accounts.roles import LEVEL_LABELS, Actor
 from fcatlas.fmt import thousands
+from fcatlas.outputs.embed import json_for_html
 from fcatlas.web.deps import SESSION_COOKIE
 from fcatlas.web.problems import status_of
 
@@ -22,6 +23,8 @@ HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 templates.env.filters["tusental"] = lambda v: thousands(v, "\u00a0")  # 4 368 (no break inside a number)
 templates.env.filters["region"] = lambda code: region_label(code)  # "20" → "Region Dalarna"
+#: every JSON a template embeds in a <script> element: {{ value|json_for_html }}
+templates.env.filters["json_for_html"] = json_for_html
 #: the pre-login CSRF cookie (double submit) of the login form
 LOGIN_CSRF_COOKIE = "fcatlas_login_csrf"
 #: third-party files served from node_modules (nothing else there is reachable)
