@@ -65,9 +65,17 @@ class Settings:
             return (self.home / "fcatlas.sqlite").expanduser()
         if "://" not in self.db_url:
             return None if self.db_url == ":memory:" else Path(self.db_url).expanduser()
-        from fcatlas.db import sqlite_file
+        if not self.db_url.startswith("sqlite"):
+            return None
+        from sqlalchemy import make_url  # as fcatlas.db.sqlite_file reads it (the URL quotes å, %, ?, #)
 
-        return sqlite_file(self.database_url)
+        try:
+            u = make_url(self.db_url)
+        except Exception:
+            return None
+        if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:":
+            return None
+        return Path(u.database).expanduser()
 
     @property
     def cache(self) -> Path:

@@ -25,19 +25,20 @@ GEO_AND_FRIENDS = ("geopandas", "pyproj", "shapely", "matplotlib", "weasyprint",
 
 PROBE = """
 import json, sys
+watch = json.loads(sys.argv[2])
 sys.argv = ["fcatlas", *json.loads(sys.argv[1])]
 from fcatlas.cli import main
 try:
     main()
 except SystemExit as exc:
     code = exc.code
-print(json.dumps({"code": code, "modules": sorted(m for m in %r if m in sys.modules)}), file=sys.stderr)
-""" % (GEO_AND_FRIENDS,)
+print(json.dumps({"code": code, "modules": sorted(m for m in watch if m in sys.modules)}), file=sys.stderr)
+"""
 
 
 def _run_site(args: list[str], tmp_path: Path) -> tuple[dict[str, object], str]:
-    r = subprocess.run([sys.executable, "-c", PROBE, json.dumps(["site", *args])], capture_output=True, text=True,
-                       timeout=300, cwd=tmp_path)
+    r = subprocess.run([sys.executable, "-c", PROBE, json.dumps(["site", *args]), json.dumps(GEO_AND_FRIENDS)],
+                       capture_output=True, text=True, timeout=300, cwd=tmp_path)
     return json.loads(r.stderr.strip().splitlines()[-1]), r.stdout
 
 
