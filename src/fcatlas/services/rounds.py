@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from fcatlas.accounts.roles import Actor
 from fcatlas.domain import FIRST_YEAR, LAST_YEAR, plausible_year
-from fcatlas.errors import ConfigError
+from fcatlas.errors import ConfigError, ConflictError
 from fcatlas.geography.codes import lan_code as lan_code  # the faces read a län here too
 from fcatlas.register import rounds as store
 from fcatlas.register.workflow import REGION_STATUS_LABELS, Action, RegionStatus
@@ -105,6 +105,15 @@ def current_round(session: Session) -> store.RoundInfo | None:
     open_ = [r for r in rounds if r.status is RoundStatus.OPEN]
     pick = open_ or rounds
     return pick[-1] if pick else None
+
+
+def require_current_round(session: Session, *, purpose: str = "") -> store.RoundInfo:
+    """The current round (:func:`current_round`), else a conflict: there is none to work in
+    (``purpose`` ends the message, e.g. ``"att importera till"``)."""
+    rnd = current_round(session)
+    if rnd is None:
+        raise ConflictError(" ".join(["det finns ingen öppen inventeringsomgång", purpose]).strip())
+    return rnd
 
 
 @dataclass(frozen=True)
