@@ -76,8 +76,8 @@ def test_issue24_lat_lon_still_projects(tmp_path):
 
 def test_issue24_help_lists_every_command_in_the_old_order():
     group = typer.main.get_command(app)
-    assert list(group.commands) == ["areas", "atlas", "similar", "demo", "site", "rapport", "serve", "data",
-                                    "register", "grant", "listade", "ekonomi", "user", "db"]
+    assert list(group.commands) == ["areas", "atlas", "similar", "demo", "site", "rapport", "serve", "notify",
+                                    "data", "register", "grant", "listade", "ekonomi", "user", "db"]
     # register's sub-commands include those that rounds attaches
     assert {"round", "publish", "import"} <= set(group.commands["register"].commands)
 

@@ -35,6 +35,7 @@ LAZY_COMMANDS: dict[str, tuple[str, ...]] = {
     "user": ("user",),
     "serve": ("serve",),
     "db": ("db",),
+    "notify": ("notify",),
 }
 _APP_SETTINGS: dict[str, Any] = {"rich_markup_mode": "rich", "pretty_exceptions_enable": False,
                                  "add_completion": False}

@@ -130,10 +130,11 @@ def install_error_handlers(app: FastAPI) -> None:
 def create_app(config: WebConfig | None = None) -> FastAPI:
     """The fcatlas web service for ``config`` (default: from the environment)."""
     from fcatlas.db import open_engine, reading
-    from fcatlas.web import metrics, oidc
+    from fcatlas.web import docs, metrics, oidc
     from fcatlas.web.api import atlas, auth, borders, downloads, grants, health, imports, rounds, units
     from fcatlas.web.cache import DataVersions, PublicAnswers, body_cache
     from fcatlas.web.deps import KnownActors
+    from fcatlas.web.hardening import Hardening
     from fcatlas.web.pages import router as pages
 
     cfg = config or WebConfig.from_env()
@@ -148,8 +149,11 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
         yield
 
     app = FastAPI(title="fcatlas", version="1", description=DESCRIPTION, lifespan=lifespan,
-                  openapi_url="/openapi.json", docs_url="/api/docs", redoc_url=None)
+                  openapi_url="/openapi.json", docs_url=None, redoc_url=None)  # /api/docs: web.docs
     app.state.config = cfg
+    from fcatlas.services.accounts import limit_concurrent_hashes
+
+    limit_concurrent_hashes(cfg.login_concurrent)  # argon2 takes 64 MiB a hash: a burst must not take the worker
     app.state.engine = open_engine(cfg.db_url)  # the process's one engine; 'fcatlas serve' upgraded it
     app.state.reading = reading(app.state.engine)  # for GET and HEAD: the same pool, no BEGIN/ROLLBACK
     app.state.versions = DataVersions(app.state.reading, cfg.cache_ttl_s)
@@ -173,9 +177,11 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
     app.include_router(downloads.router)
     app.include_router(grants.router)
     app.include_router(pages.router)
+    app.include_router(docs.router)
     oidc.install(app)  # /oidc/…: the organisations' own login (FCATLAS_OIDC_FIL)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(PublicAnswers, versions=app.state.versions)
     metrics.install(app, os.environ.get("FCATLAS_METRICS_FRA"))  # /metrics and the request counts
+    app.add_middleware(Hardening, max_upload=cfg.max_upload_bytes, trusted_proxies=cfg.trusted_proxies)
     app.add_middleware(AccessLog, path=cfg.access_log)
     return app
