@@ -144,15 +144,13 @@ def demo_bundle(tmp_path_factory: pytest.TempPathFactory):
 
 def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
             input: str | None = None) -> subprocess.CompletedProcess[str]:
-    """Run the real ``fcatlas`` command in a subprocess (as a user would)."""
-    import sys
+    """Run the ``fcatlas`` command as a user would, in this process (:mod:`tests.cli_runner`)."""
+    from cli_runner import fcatlas
 
-    full_env = {**os.environ, "COLUMNS": "200", **(env or {})}
-    return subprocess.run([sys.executable, "-m", "fcatlas.cli", *args], cwd=cwd, env=full_env,
-                          capture_output=True, text=True, input=input, timeout=600)
+    return fcatlas(*args, cwd=cwd, env=env, input=input)
 
 
 @pytest.fixture
 def cli():
-    """Callable running the real CLI in a subprocess: ``cli("areas", "--bundle", …)``."""
+    """Callable running the CLI in this process: ``cli("areas", "--bundle", …)``."""
     return run_cli
