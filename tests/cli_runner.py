@@ -27,9 +27,13 @@ from typer.testing import CliRunner
 WIDTH = 200
 
 
-def fcatlas(*args: str | Path, cwd: Path | str | None = None, env: Mapping[str, str] | None = None,
+def fcatlas(*args: str | Path, cwd: Path | str | None = None, env: Mapping[str, str | None] | None = None,
             input: str | None = None) -> subprocess.CompletedProcess[str]:
-    """Run ``fcatlas ARGS`` in this process; never raises for a failing command."""
+    """Run ``fcatlas ARGS`` in this process; never raises for a failing command.
+
+    ``env`` adds to (``None``: removes from) the environment for the call; ``COLUMNS`` (default
+    200) is the terminal width the output is laid out for.
+    """
     from typer._click import formatting
 
     from fcatlas import files
@@ -38,13 +42,14 @@ def fcatlas(*args: str | Path, cwd: Path | str | None = None, env: Mapping[str, 
 
     argv = ["fcatlas", *map(str, args)]
     overrides: dict[str, str | None] = {"COLUMNS": str(WIDTH), "FCATLAS_DEBUG": None, **(env or {})}
+    width = int(overrides["COLUMNS"] or WIDTH)
     old_argv, old_cwd = sys.argv, os.getcwd()
     old_widths = console.width, err_console.width
     limits = files.max_input_bytes(), files.max_input_rows()
     code = 0
     with CliRunner().isolation(input=input, env=overrides) as (out, err, _):
-        formatting.FORCED_WIDTH = WIDTH
-        console.width = err_console.width = WIDTH
+        formatting.FORCED_WIDTH = width
+        console.width = err_console.width = width
         sys.argv = argv
         try:
             if cwd is not None:

@@ -8,11 +8,9 @@ same data) and with the grant store.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
-import sys
 from decimal import Decimal
 from html.parser import HTMLParser
 
@@ -29,10 +27,10 @@ GOV_HEADERS = ["Styrgrupp", "Samordnare", "Skriftligt samverkansavtal", "Gemensa
 GOV_VALUES = ["Ja", "JA", "x", "nej", "-", "", "okänt", "Nej"]
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    """The real ``fcatlas`` command in a subprocess (as a user runs it)."""
-    env = {**os.environ, "COLUMNS": "200"}
-    return subprocess.run([sys.executable, "-m", "fcatlas.cli", *args], env=env, capture_output=True, text=True,
-                          timeout=600)
+    """The ``fcatlas`` command as a user runs it (in-process, :mod:`cli_runner`)."""
+    from cli_runner import fcatlas
+
+    return fcatlas(*args)
 
 
 class _Figures(HTMLParser):
