@@ -16,16 +16,25 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import uuid
 from pathlib import Path
 
 import pytest
-from hypothesis import settings
 
-# CI machines are slow and shared: no per-example deadline (a slow example is not a wrong one).
-settings.register_profile("fcatlas", deadline=None)
-settings.load_profile("fcatlas")
+# PYTHONDONTWRITEBYTECODE (set on some machines, this one included) made every run compile all of
+# src/ again and rewrite the asserts of every test module again: 3 s of a 5 s collection, paid
+# once more by each xdist worker. The caches go to __pycache__ folders, which git ignores.
+sys.dont_write_bytecode = False
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from hypothesis import settings
+
+    # CI machines are slow and shared: no per-example deadline (a slow example is not a wrong one).
+    settings.register_profile("fcatlas", deadline=None)
+    settings.load_profile("fcatlas")
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("FCATLAS_SHARED", ROOT.parent / "shared"))

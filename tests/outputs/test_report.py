@@ -13,6 +13,7 @@ import shutil
 import subprocess
 from decimal import Decimal
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -20,7 +21,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fcatlas.domain import GOVERNANCE_FIELDS
-from fcatlas.outputs.atlas import read_areas_csv
 
 GOV_HEADERS = ["Styrgrupp", "Samordnare", "Skriftligt samverkansavtal", "Gemensam verksamhetsplan",
                "Gemensam uppföljning", "Gemensamma möten för alla aktörer"]
@@ -31,6 +31,14 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     from cli_runner import fcatlas
 
     return fcatlas(*args)
+
+
+def read_areas_csv(path: Path) -> pd.DataFrame:
+    """:func:`fcatlas.outputs.atlas.read_areas_csv`, imported when first used: the outputs module
+    loads matplotlib, which collecting the tests need not."""
+    from fcatlas.outputs.atlas import read_areas_csv as read
+
+    return read(path)
 
 
 class _Figures(HTMLParser):
