@@ -565,7 +565,7 @@ def test_issue9_control_characters_in_report_text(work: Path, capsys: pytest.Cap
     code, _ = cli(capsys, work, "grant", "report", "open", "--year", "2026", "--allocation", "a.csv",
                   "--db", "db.sqlite")
     assert code == 0
-    code, text = cli(capsys, work, "grant", "report", "status", "20", "2026", "utkast", "--comment", "x\x01y",
+    code, text = cli(capsys, work, "grant", "report", "return", "20", "2026", "--kommentar", "x\x01y",
                      "--db", "db.sqlite")
     assert code == 1 and "styrtecken" in text
 
@@ -645,7 +645,7 @@ def test_issue9_inputs_read_are_never_written_over(tmp_path: Path) -> None:
     ["register", "list", "--round", "99999999999999999999"],
     ["register", "diff", "1", "99999999999999999999"],
     ["grant", "report", "open", "--year", "99999", "--allocation", "a.csv"],
-    ["grant", "report", "status", "20", "0001", "utkast"],
+    ["grant", "report", "approve", "20", "0001"],
 ])
 def test_issue9_absurd_years_are_usage_errors(work: Path, capsys: pytest.CaptureFixture[str], args: list[str]) -> None:
     (work / "a.csv").write_text("region_code,total_sek\n20,5\n", encoding="utf-8")

@@ -181,3 +181,39 @@ GOVERNANCE_NATIONAL: dict[str, tuple[str, float | None]] = {
     "gov_joint_followup": ("cirka 70 % har en gemensam uppföljning", 0.7),
     "gov_joint_meetings": ("96 % har gemensamma möten för samtliga aktörer", 0.96),
 }
+
+
+# -- shared rules of the year's cycle -----------------------------------------------------------
+
+#: The years the service takes as a grant year, an inventory round, a data year or a date in a
+#: report: one rule, checked by :func:`plausible_year` (the faces' forms and options use the bounds).
+FIRST_YEAR = 2000
+LAST_YEAR = 2100
+
+
+def plausible_year(year: int) -> bool:
+    """True when ``year`` lies within :data:`FIRST_YEAR`–:data:`LAST_YEAR`.
+
+    >>> plausible_year(2026), plausible_year(1999), plausible_year(2101)
+    (True, False, False)
+    """
+    return FIRST_YEAR <= int(year) <= LAST_YEAR
+
+
+#: The largest amount of kronor a grant's total, fixed amount or a report's amount may be (whole
+#: kronor in Python integers; far beyond any real amount, but it keeps every sum exact).
+MAX_SEK = 10**18
+
+#: The fixed amount per eligible region of the state grant for family centres (kronor), the
+#: default of every face until the national level decides another.
+DEFAULT_FIXED_SEK = 815_000
+
+
+def comment_given(comment: str | None) -> bool:
+    """True when a comment says something (not empty, not only spaces): returning a list or a
+    report needs one.
+
+    >>> comment_given("  "), comment_given(None), comment_given("Komplettera kontot")
+    (False, False, True)
+    """
+    return bool(comment and comment.strip())

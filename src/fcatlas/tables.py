@@ -24,13 +24,14 @@ import datetime as dt
 import hashlib
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from fcatlas.errors import InputFileError
 from fcatlas.files import max_input_bytes, max_input_rows, read_input_bytes
-from fcatlas.geography.sources.textfile import decode_bytes, records, sniff_delimiter, xlsx_rows
+from fcatlas.geography.sources.textfile import Record, decode_bytes, records, sniff_delimiter
+from fcatlas.workbook import sheet_rows
 
 #: Encodings and separators every intake accepts.
 ENCODINGS = ("utf-8-sig", "utf-16", "cp1252")
@@ -38,6 +39,9 @@ DELIMITERS = (";", "\t", ",")
 #: How many non-empty rows at the top of a file are searched for the header row (regions often
 #: put a title and a blank line above it).
 HEADER_SEARCH_ROWS = 10
+#: Most columns a row may have (every list fcatlas reads has a few dozen at most). A wider file is
+#: refused before any header matching, which costs time per column.
+MAX_COLUMNS = 500
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -148,7 +152,7 @@ def sniff(text: str, header_like: HeaderTest | None) -> str:
     lines = [ln for ln in text.splitlines() if ln.strip()][:HEADER_SEARCH_ROWS]
     for ln in lines:
         for d in DELIMITERS:
-            if d in ln and header_like(ln.split(d)):
+            if d in ln and ln.count(d) < MAX_COLUMNS and header_like(ln.split(d)):
                 return d
     counts = {d: (sum(d in ln for ln in lines), sum(ln.count(d) for ln in lines)) for d in DELIMITERS}
     best = max(counts, key=lambda d: counts[d])
@@ -184,12 +188,41 @@ def decode(p: Path, data: bytes) -> tuple[str, str]:
 def _read_csv(p: Path, data: bytes, header_like: HeaderTest | None, header_row: int | None) -> RawTable:
     text, enc = decode(p, data)
     delim = sniff(text, header_like)
+    _refuse_wide_lines(p, text, delim)
     csv.field_size_limit(max_input_bytes())
-    found = [(r.line, r.fields) for r in records(p, text, delim) if r.fields and not r.blank]
+    found = [(r.line, r.fields) for r in _narrow(p, records(p, text, delim)) if r.fields and not r.blank]
     given = header_row is not None
     headers, rows, at = _split_header(p, found, "csv", header_like, header_row)
     return RawTable(p, headers, rows, "csv", encoding=enc, delimiter=delim, header_row=at,
                     top=found[:HEADER_SEARCH_ROWS], header_given=given)
+
+
+def too_wide(p: Path, row: int, columns: int) -> InputFileError:
+    """The refusal of a row with more than :data:`MAX_COLUMNS` columns."""
+    return InputFileError(p, f"raden har {columns} kolumner, högst {MAX_COLUMNS} tillåts; kontrollera "
+                             "avgränsaren och ta bort tomma kolumner", row=row)
+
+
+_QUOTED = re.compile(r'"[^"]*"')
+
+
+def _refuse_wide_lines(p: Path, text: str, delim: str) -> None:
+    """Refuse a line with more than :data:`MAX_COLUMNS` fields before the CSV parser builds it
+    (a million fields cost half a second to parse). Separators inside quotes do not count; a line
+    whose quotes continue on the next line is left to :func:`_narrow`."""
+    for no, line in enumerate(text.split("\n"), start=1):
+        if line.count(delim) >= MAX_COLUMNS and line.count('"') % 2 == 0:
+            n = _QUOTED.sub("", line).count(delim) + 1
+            if n > MAX_COLUMNS:
+                raise too_wide(p, no, n)
+
+
+def _narrow(p: Path, recs: Iterable[Record]) -> Iterator[Record]:
+    """``recs``, refused at the first row wider than :data:`MAX_COLUMNS`."""
+    for r in recs:
+        if len(r.fields) > MAX_COLUMNS:
+            raise too_wide(p, r.line, len(r.fields))
+        yield r
 
 
 def cell_text(value: object) -> str:
@@ -209,7 +242,7 @@ def cell_text(value: object) -> str:
 
 def _read_xlsx(p: Path, data: bytes, header_like: HeaderTest | None, header_row: int | None) -> RawTable:
     found: list[tuple[int, list[str]]] = []
-    for idx, values in xlsx_rows(p, data):
+    for idx, values in sheet_rows(p, data, max_rows=max_input_rows(), max_columns=MAX_COLUMNS):
         cells = [cell_text(v) for v in values]
         while cells and not cells[-1].strip():
             cells.pop()

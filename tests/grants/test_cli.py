@@ -147,9 +147,9 @@ def test_report_round_trip(tmp_path: Path, db_url: str) -> None:
     write_template(tmp_path / "rapport.csv")
     r = run("grant", "report", "import", "rapport.csv", "--db", db, cwd=tmp_path)
     assert "1 inskickade varav 0 försenade" in r.stdout
-    run("grant", "report", "status", "18", "2026", "godkänd", "--db", db, cwd=tmp_path)
-    r = run("grant", "report", "status", "18", "2026", "utkast", "--db", db, cwd=tmp_path, ok=False)
-    assert "kan inte ändras från godkänd till utkast" in r.stderr
+    run("grant", "report", "approve", "18", "2026", "--db", db, cwd=tmp_path)
+    r = run("grant", "report", "return", "18", "2026", "--kommentar", "mer", "--db", db, cwd=tmp_path, ok=False)
+    assert "kan inte ändras från godkänd till returnerad" in r.stderr
     lst = json.loads(run("grant", "report", "list", "--format", "json", "--db", db, cwd=tmp_path).stdout)
     assert {x["region_code"]: x["status"] for x in lst} == {"18": "godkand", "20": "ej_paborjad"}
     od = json.loads(run("grant", "report", "overdue", "--today", "2027-02-01", "--format", "json", "--db", db,

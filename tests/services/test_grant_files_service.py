@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from fcatlas.accounts.roles import Actor
+from fcatlas.cli import grant_files
 from fcatlas.db import connect, unit_of_work
 from fcatlas.errors import ConfigError
 from fcatlas.grants.followup import ReportStatus, write_template
@@ -31,19 +32,19 @@ def basis_file(tmp_path: Path) -> Path:
 
 
 def test_bases_plan_and_scenarios(basis_file: Path) -> None:
-    src = grants.BasisSource(file=basis_file)
-    bases = grants.read_bases({2026: src, 2027: src})
+    src = grant_files.BasisSource(file=basis_file)
+    bases = grant_files.read_bases({2026: src, 2027: src})
     assert bases[2026] is bases[2027]  # a source shared by several years is read once
     plan = grants.plan_years(bases=bases, totals={2026: 51_365_000, 2027: 52_000_000}, fixed_sek=815_000)
     assert int(plan.allocations[2027]["total_sek"].sum()) == 52_000_000
-    cmp = grants.compare_bases(basis_a=bases[2026], basis_b=grants.scenario_basis(f"fil:{basis_file}", bundle=None,
+    cmp = grants.compare_bases(basis_a=bases[2026], basis_b=grant_files.scenario_basis(f"fil:{basis_file}", bundle=None,
                                                                                   data_year=None),
                                year=2026, total_a_sek=51_365_000, total_b_sek=60_000_000, fixed_sek=815_000)
     assert int(cmp.table["change_sek"].sum()) == 60_000_000 - 51_365_000
     with pytest.raises(ConfigError, match="antingen --bundle"):
-        grants.read_basis(grants.BasisSource())
+        grant_files.read_basis(grant_files.BasisSource())
     with pytest.raises(ConfigError, match="kräver --bundle"):
-        grants.scenario_basis("omradestyp:1,2", bundle=None, data_year=None)
+        grant_files.scenario_basis("omradestyp:1,2", bundle=None, data_year=None)
 
 
 def test_report_files_in_one_unit_of_work(tmp_path: Path, db_url: str) -> None:

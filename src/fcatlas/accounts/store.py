@@ -32,7 +32,11 @@ from fcatlas.errors import (
     ThrottledError,
 )
 
-_EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
+#: the local part: dot-separated atoms of letters, digits and RFC 5322's atext signs (no quotes,
+#: angle brackets, spaces or control characters; quoted local parts are not accepted)
+_LOCAL_RE = re.compile(r"^[\w!#$%&'*+/=?^`{|}~-]+(\.[\w!#$%&'*+/=?^`{|}~-]+)*$")
+#: a domain label after IDNA encoding (letters, digits, inner hyphens; at most 63 characters)
+_LABEL_RE = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 #: the one answer to every failed login, whatever the cause (no account enumeration)
 LOGIN_FAILED = "fel e-postadress eller lösenord"
 
@@ -71,13 +75,38 @@ class UserInfo:
 def normalise_email(email: str) -> str:
     """Trimmed and lower-cased; refused in Swedish when it is no e-mail address.
 
+    The one check of an address, for the CLI and the web alike: a local part of letters, digits,
+    dots and RFC 5322's atext signs, ``@``, and a domain of at least two labels (Swedish letters
+    allowed, checked in their IDNA form) whose last is a top-level domain of letters.
+
     >>> normalise_email("  Anna.Andersson@RegionDalarna.se ")
     'anna.andersson@regiondalarna.se'
+    >>> normalise_email('"><script>alert(1)</script>@x.se')
+    Traceback (most recent call last):
+    ...
+    fcatlas.errors.ConfigError: '"><script>alert(1)</script>@x.se' är ingen giltig e-postadress
     """
     e = email.strip().lower()
-    if len(e) > 254 or not _EMAIL_RE.match(e):
+    if not _valid_email(e):
         raise ConfigError(f"{email.strip()!r} är ingen giltig e-postadress")
     return e
+
+
+def _valid_email(e: str) -> bool:
+    if len(e) > 254 or e.count("@") != 1 or not e.isprintable():
+        return False
+    local, domain = e.split("@")
+    if not (0 < len(local) <= 64) or not _LOCAL_RE.fullmatch(local):
+        return False
+    try:
+        ascii_domain = domain.encode("idna").decode("ascii")
+    except (UnicodeError, ValueError):
+        return False
+    labels = ascii_domain.split(".")
+    if len(labels) < 2 or len(ascii_domain) > 253 or not all(_LABEL_RE.fullmatch(x) for x in labels):
+        return False
+    top = labels[-1]
+    return (top.isalpha() and len(top) >= 2) or top.startswith("xn--")
 
 
 def _role_fields(role: str, lan_code: str | None, level: str | None) -> tuple[Role, str | None, Level | None]:

@@ -20,6 +20,15 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(data_app, name="data")
+
+
+@app.callback()
+def _acting_as(ctx: typer.Context,
+               som: str | None = typer.Option(None, "--som", metavar="EPOST", help=common.SOM_HELP)) -> None:
+    """fcatlas — planering och uppföljning av familjecentraler."""
+    common.set_acting_account(ctx, som)
+
+
 app.command("areas")(areas_command)
 
 

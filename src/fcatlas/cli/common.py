@@ -123,19 +123,22 @@ def _unwrap_commands(cmd: Any) -> None:
         _unwrap_commands(sub)
 
 
-def run(app: typer.Typer) -> None:
-    """Run ``app``; any :class:`FcatlasError` becomes a Swedish message and exit code 1.
+def run(app: typer.Typer, args: list[str] | None = None) -> None:
+    """Run ``app`` with ``args`` (default: the process's ``sys.argv``); any :class:`FcatlasError`
+    becomes a Swedish message and its kind's exit code. Always ends in :class:`SystemExit`, so a
+    test runs a command in-process as a user does (inside ``CliRunner().isolation()``).
 
     Nothing ends in a traceback: a file-system error, a database error or (a bug) any other
     exception is a Swedish message with exit code 1 (``FCATLAS_DEBUG=1`` shows the traceback).
     """
     swedish_typer()
+    argv = list(sys.argv[1:] if args is None else args)
     try:
-        if len(sys.argv) > 1 and not {"--help", "-h"} & set(sys.argv[1:]):
+        if argv and not {"--help", "-h"} & set(argv):
             _configure_limits()  # not for help, which must start fast (no database library loaded)
         command = typer.main.get_command(app)
         _unwrap_commands(command)
-        rc = command(standalone_mode=False)
+        rc = command(args=argv, prog_name="fcatlas", standalone_mode=False)
     except FcatlasError as exc:
         err_console.print(f"[bold red]Fel:[/] {exc}", highlight=False, soft_wrap=True)
         sys.exit(kind_of(exc)[0])
@@ -147,19 +150,24 @@ def run(app: typer.Typer) -> None:
         err_console.print("Avbrutet.")
         sys.exit(130)
     except Exception as exc:
-        # usage errors (bad option value, unknown option): click's, or typer's vendored copy of it
-        if hasattr(exc, "format_message") and hasattr(exc, "exit_code"):
-            ctx = getattr(exc, "ctx", None)
-            where = ctx.command_path if ctx is not None else "fcatlas"
-            err_console.print(f"[bold red]Fel:[/] {swedish_usage_message(exc.format_message())}", highlight=False)
-            err_console.print(f"Se '{where} --help'.", highlight=False)
-            sys.exit(int(exc.exit_code))
-        if os.environ.get("FCATLAS_DEBUG"):
-            raise
-        err_console.print(f"[bold red]Fel:[/] {unexpected_message(exc)}", highlight=False, soft_wrap=True)
-        sys.exit(EXIT_INPUT)
+        _fail(exc)
     # with standalone_mode=False click returns the code of typer.Exit instead of exiting
     sys.exit(rc if isinstance(rc, int) else 0)
+
+
+def _fail(exc: Exception) -> None:
+    """Exit with a Swedish message for a usage error (click's, or typer's vendored copy of it:
+    its exit code) or any other exception (exit code 1; ``FCATLAS_DEBUG=1`` re-raises it)."""
+    if hasattr(exc, "format_message") and hasattr(exc, "exit_code"):
+        ctx = getattr(exc, "ctx", None)
+        where = ctx.command_path if ctx is not None else "fcatlas"
+        err_console.print(f"[bold red]Fel:[/] {swedish_usage_message(exc.format_message())}", highlight=False)
+        err_console.print(f"Se '{where} --help'.", highlight=False)
+        sys.exit(int(exc.exit_code))
+    if os.environ.get("FCATLAS_DEBUG"):
+        raise exc
+    err_console.print(f"[bold red]Fel:[/] {unexpected_message(exc)}", highlight=False, soft_wrap=True)
+    sys.exit(EXIT_INPUT)
 
 
 def _configure_limits() -> None:
@@ -360,14 +368,48 @@ def print_frame(df: pd.DataFrame, fmt: OutputFormat, title: str | None = None) -
 DB_HELP = "Databas: en SQLAlchemy-URL eller en SQLite-fil (standard: FCATLAS_DB eller fcatlas.sqlite i FCATLAS_HOME)."
 
 
-def operator() -> Any:
-    """The acting user of the CLI: whoever runs it against the database is the local operator,
-    with national rights (an :class:`fcatlas.accounts.roles.Actor`)."""
+#: the global option ``fcatlas --som EPOST``: the CLI acts as that account (its rights, its name)
+SOM_HELP = ("Agera som kontot med denna e-postadress, med kontots behörighet (som i webbtjänsten). "
+            "Utan den agerar terminalen som den lokala operatören med nationell behörighet.")
+
+
+def set_acting_account(ctx: typer.Context, email: str | None) -> None:
+    """Remember ``fcatlas --som EPOST`` for the command that follows (the app's callback)."""
+    ctx.meta["fcatlas_som"] = email.strip() if email and email.strip() else None
+
+
+def acting_account() -> str | None:
+    """The e-mail of ``--som`` given to this run of ``fcatlas``, if any."""
+    from typer._click.globals import get_current_context
+
+    ctx = get_current_context(silent=True)
+    return None if ctx is None else ctx.meta.get("fcatlas_som")
+
+
+def operator(user: str | None = None) -> Any:
+    """The local operator: whoever runs the CLI against the database, with national rights
+    (an :class:`fcatlas.accounts.roles.Actor`), named ``user`` (``--user``) or ``cli:LOGIN``."""
     import getpass
 
     from fcatlas.accounts.roles import Actor
 
-    return Actor.national(f"cli:{getpass.getuser()}")
+    return Actor.national(user.strip() if user and user.strip() else f"cli:{getpass.getuser()}")
+
+
+def acting(session: Any, *, user: str | None = None) -> Any:
+    """The actor of this command: the account of ``fcatlas --som EPOST`` (looked up in
+    ``session``'s database: an active account, with its role, region and level), else the local
+    operator with national rights. ``user`` (a command's ``--user``) names the local operator in
+    the change log; it cannot rename an account."""
+    from fcatlas.errors import ConfigError
+    from fcatlas.services.accounts import active_account
+
+    email = acting_account()
+    if email is None:
+        return operator(user)
+    if user is not None and user.strip() and user.strip().lower() != email.lower():
+        raise ConfigError(f"--user {user!r} gäller inte med --som {email!r}: ändringen loggas på kontot")
+    return active_account(session, email=email)
 
 
 def open_database(db: str | None, *, must_exist: bool = False) -> Any:

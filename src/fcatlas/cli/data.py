@@ -76,7 +76,10 @@ def build_command(
 
 def _print_summary(path: Path, m: dict) -> None:
     t = m["tables"]
+    from fcatlas.geography.bundle import division_name
+
     console.print(f"[bold]Datapaket[/] {path}  ({m['label']})")
+    console.print(f"  Indelning: {division_name(m.get('division'))}")
     if m.get("synthetic"):
         console.print("[bold yellow]SYNTETISKA EXEMPELDATA – inte verklig statistik[/]")
     console.print(
@@ -134,6 +137,9 @@ def fetch_command(
 ) -> None:
     """Hämta befolkning efter ålder och kön från SCB:s API (kräver internet).
 
+    År t.o.m. 2023 hämtas i DeSO 2018/RegSO 2020, år fr.o.m. 2024 i DeSO 2025/RegSO 2025 (SCB:s
+    kodlistor vs_RegSO2025 m.fl.); paketets indelning avgör vilka år som går att hämta.
+
     Svaren sparas som JSON-stat2 i --out och cachas; bygg sedan om paketet med
     'fcatlas data build', som då räknar barn 0–6 år och kvinnor 16–54 år per område.
     """
@@ -152,7 +158,8 @@ def fetch_command(
     settings = Settings.from_env()
     client = PxWebClient(settings.cache, base_url=base_url, offline=settings.offline)
     with progress("Hämtar från SCB", total=len(codes)) as advance:
-        docs = fetch_population_by_age(client, codes, year_list, table_id=table, out_dir=out, progress=advance)
+        docs = fetch_population_by_age(client, codes, year_list, table_id=table, out_dir=out, progress=advance,
+                                       division=b.division, level=level)
     console.print(f"Sparade {len(docs)} svar i {out} ({client.calls} anrop till SCB).")
 
 
@@ -219,3 +226,41 @@ def fetch_boundaries_command(
     with progress("Hämtar gränser från SCB") as advance:
         gdf = fetch_boundaries(http, layer, out, lan=lan, url=url, progress=advance)
     console.print(f"Sparade {len(gdf)} områden i {out}.")
+
+
+@data_app.command("compare")
+def compare_command(
+    old: Annotated[Path, typer.Option("--fran", help="Datapaket på DeSO 2018 / RegSO 2020 (t.ex. bidragets underlag 2023).")],
+    new: Annotated[Path, typer.Option("--till", help="Datapaket på DeSO 2025 / RegSO 2025 (uppföljningsåret).")],
+    key: Annotated[Path, typer.Option("--nyckel", help="SCB:s nyckel DeSO 2018 – DeSO 2025 (DeSO_2018,DeSO_2025,Folkmängd).")],
+    year_from: Annotated[int, typer.Option("--ar-fran", help="År i det gamla paketet.")] = 2023,
+    year_to: Annotated[int, typer.Option("--ar-till", help="År i det nya paketet.")] = 2025,
+    kommun: Annotated[str | None, typer.Option("--kommun", help="Bara denna kommun, t.ex. 2403.")] = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format", help="table, csv eller json.")] = OutputFormat.table,
+) -> None:
+    """Jämför ett år i DeSO 2018 / RegSO 2020 med ett år i DeSO 2025 / RegSO 2025, per RegSO 2025.
+
+    Det gamla årets siffror förs över till RegSO 2025 genom SCB:s nyckel DeSO 2018 – DeSO 2025
+    (delade områden fördelas efter folkmängd) och markeras som överförda; områdestyp förs bara
+    över där ett RegSO 2025 kommer helt från ett RegSO 2020.
+
+    Exempel: fcatlas data compare --fran paket --till paket2025 --nyckel nyckel.csv --kommun 2403
+    """
+    from fcatlas.geography.bundle import Bundle
+    from fcatlas.geography.divisions import compare_years, read_correspondence
+
+    df = compare_years(Bundle.open(old), Bundle.open(new), read_correspondence(key), year_from, year_to, kommun=kommun)
+    if fmt is not OutputFormat.table:
+        print_frame(df, fmt)
+        return
+    show = df.assign(carried=df["carried"].map({True: "ja", False: "nej"}))
+    show = show.rename(columns={"regso_code": "RegSO 2025", "name": "Namn", "from_regso": "Från RegSO 2020",
+                                "carried": f"{year_from} överfört", f"omradestyp_{year_from}": f"Typ {year_from}",
+                                f"population_{year_from}": f"Folkmängd {year_from}",
+                                f"children_0_6_{year_from}": f"Barn 0–6 {year_from}",
+                                f"omradestyp_{year_to}": f"Typ {year_to}", f"population_{year_to}": f"Folkmängd {year_to}",
+                                f"children_0_6_{year_to}": f"Barn 0–6 {year_to}", "children_change": "Förändring barn"})
+    print_frame(show.drop(columns=["kommun_code"]), fmt,
+                title=f"{year_from} (RegSO 2020, överfört) mot {year_to} (RegSO 2025)")
+    err_console.print(f"Siffrorna för {year_from} är överförda från RegSO 2020 genom nyckeln {key.name} "
+                      "(delade områden fördelade efter folkmängd) och är skattningar.", highlight=False)

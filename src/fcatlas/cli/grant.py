@@ -16,11 +16,11 @@ import typer
 from fcatlas.cli.common import (
     DB_HELP,
     OutputFormat,
+    acting,
     console,
     database_session,
     err_console,
     frame_text,
-    operator,
     print_frame,
 )
 from fcatlas.errors import ConfigError
@@ -29,10 +29,10 @@ from fcatlas.fmt import thousands
 if TYPE_CHECKING:
     import pandas as pd
 
+    from fcatlas.cli.grant_files import BasisSource
     from fcatlas.geography.exclusion import ExclusionDefinition
     from fcatlas.grants.basis import Basis
     from fcatlas.grants.plan import GrantPlan
-    from fcatlas.services.grants import BasisSource
 
 grant_app = typer.Typer(
     name="grant",
@@ -45,7 +45,8 @@ grant_app = typer.Typer(
 )
 report_app = typer.Typer(
     name="report",
-    help="Uppföljning: mottagarnas årliga återrapporter (mall, import, lista, status, sammanställning).",
+    help=("Uppföljning: mottagarnas årliga återrapporter (mall, import, lista, sammanställning) och deras steg: "
+          "skicka in (regionens företrädare), returnera och godkänna (nationell nivå)."),
     no_args_is_help=True,
 )
 grant_app.add_typer(report_app, name="report")
@@ -65,7 +66,10 @@ class GrantFormat(StrEnum):
 
 
 def install(app: typer.Typer) -> None:
-    """Attach this module's commands to the main app."""
+    """Attach this module's commands (and ``grant year …``) to the main app."""
+    from fcatlas.cli.grant_year import year_app
+
+    grant_app.add_typer(year_app, name="year")
     app.add_typer(grant_app, name="grant")
 
 
@@ -137,7 +141,7 @@ def _scenario_spec(spec: str) -> str | ExclusionDefinition:
 
 
 def _basis(bundle: Path | None, basis: Path | None, exclusion: str | None, data_year: int | None) -> Basis:
-    from fcatlas.services.grants import BasisSource, read_basis
+    from fcatlas.cli.grant_files import BasisSource, read_basis
 
     return read_basis(BasisSource(bundle=bundle, file=basis, exclusion=_definition(exclusion), data_year=data_year))
 
@@ -254,10 +258,11 @@ def compare_command(
     """
     import pandas as pd
 
+    from fcatlas.cli import grant_files
     from fcatlas.services import grants
 
-    ba = grants.scenario_basis(_scenario_spec(a), bundle=bundle, data_year=a_data_year)
-    bb = grants.scenario_basis(_scenario_spec(b), bundle=bundle, data_year=b_data_year)
+    ba = grant_files.scenario_basis(_scenario_spec(a), bundle=bundle, data_year=a_data_year)
+    bb = grant_files.scenario_basis(_scenario_spec(b), bundle=bundle, data_year=b_data_year)
     fx = _sek(fixed, "--fixed")
     scenarios = grants.compare_bases(basis_a=ba, basis_b=bb, year=year, total_a_sek=_sek(total),
                                      total_b_sek=_sek(total_b, "--total-b") if total_b else _sek(total),
@@ -300,7 +305,8 @@ def compare_command(
 def _plan(years: str, total: str, fixed: str, bundle: Path | None, exclusion: str | None,
           data_year: str | None, basis: str | None, include_all: bool, instalments: int,
           first_payout: str) -> GrantPlan:
-    from fcatlas.services.grants import plan_years, read_bases
+    from fcatlas.cli.grant_files import read_bases
+    from fcatlas.services.grants import plan_years
 
     ys = _years(years)
     m = re.fullmatch(r"(\d{1,2})-(\d{1,2})", first_payout.strip())
@@ -316,7 +322,7 @@ def _sources_per_year(ys: list[int], bundle: Path | None, basis: str | None, exc
                       data_year: str | None) -> dict[int, BasisSource]:
     """Where each grant year's basis comes from: ``--basis FIL`` or ``--basis 2026=a.csv,2027=b.csv``;
     ``--data-year 2023`` or ``--data-year 2026=2022,2027=2023`` with ``--bundle``."""
-    from fcatlas.services.grants import BasisSource
+    from fcatlas.cli.grant_files import BasisSource
 
     files = _per_year(basis, ys, "--basis", "FIL, t.ex. 2026=underlag_2026.csv") if basis else dict.fromkeys(ys)
     dyears = _per_year(data_year, ys, "--data-year", "ÅR, t.ex. 2026=2023") if data_year else dict.fromkeys(ys)
@@ -381,7 +387,7 @@ def plan_command(
 
 @grant_app.command("annex")
 def annex_command(
-    total: str = _PLAN_TOTAL,
+    total: str | None = typer.Option(None, "--total", help="Belopp per år: ett belopp för alla år eller 2026=…,2027=…."),
     years: str = _YEARS_OPT,
     fixed: str = _FIXED_OPT,
     bundle: Path | None = _BUNDLE_OPT,
@@ -393,10 +399,27 @@ def annex_command(
     first_payout: str = _FIRST_PAYOUT_OPT,
     xlsx: Path | None = typer.Option(None, "--xlsx", help="Excel-bilaga (ett blad per år + Metod och källor)."),
     pdf: Path | None = typer.Option(None, "--pdf", help="PDF-bilaga (tabeller och metodtext)."),
+    year: int | None = typer.Option(
+        None, "--year", min=2000, max=2100,
+        help="Bilagan ur ett beslutat år i databasen (fcatlas grant year decide), samma som webbens bilaga.",
+    ),
+    db: str | None = typer.Option(None, "--db", help=_DB_HELP + " Bara med --year."),
 ) -> None:
-    """Beslutsbilaga i Excel och/eller PDF."""
+    """Beslutsbilaga i Excel och/eller PDF: ur ett beslutat år i databasen (--year ÅR --db …), eller
+    en plan ur filer (--total med --basis eller --bundle)."""
     if xlsx is None and pdf is None:
         raise ConfigError("ange --xlsx FIL och/eller --pdf FIL")
+    if year is not None:
+        if total is not None or basis is not None or bundle is not None:
+            raise ConfigError("--year tar bilagan ur beslutet i databasen; ange inte --total, --basis eller --bundle")
+        from fcatlas.cli.grant_year import annex_from_decision
+
+        annex_from_decision(year, db, xlsx, pdf)
+        return
+    if total is None:
+        raise ConfigError("ange --year ÅR (bilagan ur ett beslutat år i databasen) eller --total med --basis/--bundle")
+    if db is not None:
+        raise ConfigError("--db gäller bara med --year (bilagan ur ett beslutat år)")
     from fcatlas.outputs.grant_annex import write_annex_pdf, write_annex_xlsx
 
     plan = _plan(years, total, fixed, bundle, exclusion, data_year, basis, include_all, instalments, first_payout)
@@ -474,7 +497,7 @@ def open_command(
 
     amounts = read_allocation_file(allocation)
     with _session(db) as s:
-        n = grants.open_reports(s, actor=operator(), year=year, amounts=amounts,
+        n = grants.open_reports(s, actor=acting(s), year=year, amounts=amounts,
                                 deadline=_date(deadline, "--deadline"))
     console.print(f"{n} nya rapporter för {year} (ej påbörjade).", highlight=False)
 
@@ -493,7 +516,7 @@ def import_command(
     from fcatlas.services import grants
 
     with _session(db) as s:
-        done = grants.import_reports(s, actor=operator(), file=file, submit=submit, deadlines=_deadlines(deadline))
+        done = grants.import_reports(s, actor=acting(s), file=file, submit=submit, deadlines=_deadlines(deadline))
     for r in done.reports:
         if r.allocated_sek is not None:
             diff = r.amount_received_sek - r.allocated_sek
@@ -544,7 +567,7 @@ def list_command(
     from fcatlas.services import grants
 
     with _session(db, read_only=True) as s:
-        df = grants.report_frame(s, actor=operator(), year=year, region_code=region, status=st)
+        df = grants.report_frame(s, actor=acting(s), year=year, region_code=region, status=st)
     if format is OutputFormat.table:
         shown = df[list(_LIST_SHOWN)].copy()
         shown["late"] = shown["late"].map({True: "ja", False: ""})
@@ -555,27 +578,55 @@ def list_command(
         print_frame(df, format)
 
 
-@report_app.command("status")
-def status_command(
-    region: str = typer.Argument(..., help="Länskod, t.ex. 18."),
-    year: int = typer.Argument(..., min=2000, max=2100, help="Bidragsår."),
-    new_status: str = typer.Argument(..., help="utkast, inskickad, returnerad eller godkand."),
-    comment: str = typer.Option("", "--comment", help="Kommentar (krävs vid retur: vad som ska kompletteras)."),
-    date: str | None = typer.Option(None, "--date", help="Datum för ändringen (standard: nu)."),
-    db: str | None = typer.Option(None, "--db", help=_DB_HELP),
-) -> None:
-    """Ändra status för en rapport (ej påbörjad → utkast → inskickad → godkänd / returnerad)."""
-    from fcatlas.grants.followup import STATUS_LABELS, parse_status
+def _transitioned(region: str, year: int, report: Any) -> None:
+    from fcatlas.grants.followup import STATUS_LABELS
 
-    d = _date(date, "--date")
-    at = dt.datetime.combine(d, dt.time(12, 0), tzinfo=dt.UTC) if d else None
+    v = report.view
+    late = " (efter sista dag)" if v.late and v.status.value == "inskickad" else ""
+    console.print(f"Rapporten för {v.data.region_code} år {year}: {STATUS_LABELS[v.status].lower()}{late}.",
+                  highlight=False)
+
+
+_REGION_ARG = typer.Argument(..., help="Länskod, t.ex. 18.")
+_YEAR_ARG = typer.Argument(..., min=2000, max=2100, help="Bidragsår.")
+
+
+@report_app.command("submit")
+def submit_command(region: str = _REGION_ARG, year: int = _YEAR_ARG,
+                   db: str | None = typer.Option(None, "--db", help=_DB_HELP)) -> None:
+    """Skicka in regionens återrapport (kontrolleras; kan inte ändras efteråt). Det gör regionens
+    företrädare: fcatlas --som EPOST grant report submit …"""
     from fcatlas.services import grants
 
     with _session(db, read_only=True) as s:
-        v = grants.set_report_status(s, actor=operator(), year=year, region_code=region,
-                                     status=parse_status(new_status), at=at, comment=comment)
-    late = " (efter sista dag)" if v.late and v.status.value == "inskickad" else ""
-    console.print(f"Rapporten för {region} år {year}: {STATUS_LABELS[v.status].lower()}{late}.", highlight=False)
+        r = grants.submit_report(s, actor=acting(s), year=year, lan=region)
+    _transitioned(region, year, r)
+
+
+@report_app.command("return")
+def return_command(
+    region: str = _REGION_ARG,
+    year: int = _YEAR_ARG,
+    kommentar: str = typer.Option(..., "--kommentar", help="Vad regionen ska komplettera."),
+    db: str | None = typer.Option(None, "--db", help=_DB_HELP),
+) -> None:
+    """Returnera en inskickad återrapport till regionen med vad som ska kompletteras (nationell nivå)."""
+    from fcatlas.services import grants
+
+    with _session(db, read_only=True) as s:
+        r = grants.return_report(s, actor=acting(s), year=year, lan=region, comment=kommentar)
+    _transitioned(region, year, r)
+
+
+@report_app.command("approve")
+def approve_command(region: str = _REGION_ARG, year: int = _YEAR_ARG,
+                    db: str | None = typer.Option(None, "--db", help=_DB_HELP)) -> None:
+    """Godkänn en inskickad återrapport (nationell nivå); den blir då offentlig."""
+    from fcatlas.services import grants
+
+    with _session(db, read_only=True) as s:
+        r = grants.approve_report(s, actor=acting(s), year=year, lan=region)
+    _transitioned(region, year, r)
 
 
 @report_app.command("show")
@@ -589,7 +640,7 @@ def show_command(
     from fcatlas.services import grants
 
     with _session(db, read_only=True) as s:
-        detail = grants.report_detail(s, actor=operator(), year=year, region_code=region)
+        detail = grants.report_detail(s, actor=acting(s), year=year, region_code=region)
     v, hist, findings = detail.view, detail.history, detail.findings
     d = v.data
     console.print(f"[bold]Rapport {region} år {year}[/] – {v.status_label}", highlight=False)
@@ -624,7 +675,7 @@ def summary_command(
     from fcatlas.services import grants
 
     with _session(db, read_only=True) as s:
-        df = grants.report_summary(s, actor=operator(), year=year)
+        df = grants.report_summary(s, actor=acting(s), year=year)
     if format is OutputFormat.table:
         from fcatlas.outputs.grant_annex import SUMMARY_HEADERS
 
@@ -655,7 +706,7 @@ def overdue_command(
     from fcatlas.services import grants
 
     with _session(db, read_only=True) as s:
-        df = grants.overdue(s, actor=operator(), today=d, year=year)
+        df = grants.overdue(s, actor=acting(s), today=d, year=year)
     if format is OutputFormat.table:
         cols = ["region_code", "year", "status_label", "deadline", "days_late", "submitted_at"]
         df = df.assign(submitted_at=df["submitted_at"].map(lambda v: v[:10] if isinstance(v, str) else ""))
@@ -679,8 +730,8 @@ def export_command(
     d = _date(today, "--today") or dt.date.today()
     from fcatlas.services import grants
 
-    actor = operator()
     with _session(db, read_only=True) as s:
+        actor = acting(s)
         write_followup_xlsx(grants.report_frame(s, actor=actor, year=year), grants.report_summary(s, actor=actor, year=year),
                             grants.overdue(s, actor=actor, today=d, year=year), out)
     console.print(f"Skrev {out}", highlight=False)

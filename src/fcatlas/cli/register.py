@@ -10,7 +10,15 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from fcatlas.cli.common import DB_HELP, OutputFormat, console, database_url, err_console, print_frame
+from fcatlas.cli.common import (
+    DB_HELP,
+    OutputFormat,
+    acting,
+    console,
+    database_session,
+    err_console,
+    print_frame,
+)
 from fcatlas.domain import CATEGORY_LABELS, STATUS_LABELS, Category, Status
 from fcatlas.errors import ConfigError, InvalidInputError
 
@@ -48,10 +56,10 @@ class ExportFormat(StrEnum):
     geojson = "geojson"
 
 
-def _existing(db: str | None) -> str:
-    """The register's database; commands that only read (or change existing units) refuse a
-    database that does not exist rather than create an empty one."""
-    return database_url(db, must_exist=True)
+def _existing(db: str | None) -> Any:
+    """A unit of work on the register's database; commands that only read (or change existing
+    units) refuse a database that does not exist rather than create an empty one."""
+    return database_session(db, must_exist=True)
 
 
 @register_app.command("import")
@@ -88,12 +96,14 @@ def import_command(
     Filen är regionens hela lista för omgången: regionens enheter som inte finns med stängs
     (status nedlagd, orsak "saknas i inventering ÅR"; historiken finns kvar). Använd --delvis
     för en fil som bara är en del av listan."""
-    from fcatlas.services.imports import FileImport, import_file
+    from fcatlas.services import register
+    from fcatlas.services.imports import FileImport
 
     pc_path = postnummer or (Path(os.environ[POSTNUMMER_ENV]) if os.environ.get(POSTNUMMER_ENV) else None)
-    request = FileImport(file=file, round=round, user=user, postcodes=pc_path, tolerance_km=tolerans,
+    request = FileImport(file=file, round=round, postcodes=pc_path, tolerance_km=tolerans,
                          partial=delvis, header_row=rubrikrad)
-    done = import_file(url=database_url(db), request=request)
+    with database_session(db) as s:
+        done = register.import_file(s, actor=acting(s, user=user), request=request)
     result = done.result
     _print_import(file, result, done.has_postcodes)
     if result.problems:
@@ -200,7 +210,8 @@ def list_command(
     """Lista enheterna i registret."""
     from fcatlas.services import register
 
-    df = register.list_units(url=_existing(db), lan=lan, category=category, status=status, round=round)
+    with _existing(db) as s:
+        df = register.list_units(s, actor=acting(s), request=register.UnitQuery(lan, category, status, round))
     if format is OutputFormat.table:
         columns = {**_TABLE_COLUMNS, **(_REASON_COLUMN if df["status_reason"].notna().any() else {})}
         shown = df[list(columns)].copy()
@@ -235,7 +246,8 @@ def export_command(
 
     if out is not None:
         check_output(out)  # before any work: never over the database, a folder or a missing folder
-    df = register.list_units(url=_existing(db), lan=lan, category=category, status=status, round=round)
+    with _existing(db) as s:
+        df = register.list_units(s, actor=acting(s), request=register.UnitQuery(lan, category, status, round))
     if format is ExportFormat.xlsx:
         if out is None:
             raise ConfigError("ange --out FIL.xlsx för Excel-exporten")
@@ -266,7 +278,8 @@ def diff_command(
     """Jämför två inventeringsomgångar: nya, nedlagda, omklassade och flyttade enheter."""
     from fcatlas.services import register
 
-    df = register.diff(url=_existing(db), round_a=round_a, round_b=round_b, move_threshold_m=min_flytt)
+    with _existing(db) as s:
+        df = register.diff(s, actor=acting(s), request=register.RoundComparison(round_a, round_b, min_flytt))
     if format is OutputFormat.table:
         shown = df.copy()
         shown["change"] = shown["change"].map(_CHANGE_LABELS)
@@ -292,7 +305,8 @@ def close_command(
     """Stäng en enhet (status nedlagd) med en orsak. Historiken finns kvar."""
     from fcatlas.services import register
 
-    u = register.close_unit(url=_existing(db), unit_id=unit_id, reason=orsak, user=user, date=datum)
+    with _existing(db) as s:
+        u = register.close_unit(s, actor=acting(s, user=user), request=register.CloseUnit(unit_id, orsak, datum))
     console.print(f"{u['id']} ({u['name']}) är nu nedlagd: {u['status_reason']}.", highlight=False)
 
 
@@ -307,7 +321,8 @@ def rename_command(
     uppdaterar samma enhet (i stället för att lägga till en ny)."""
     from fcatlas.services import register
 
-    done = register.rename_unit(url=_existing(db), unit_id=unit_id, new_name=new_name, user=user)
+    with _existing(db) as s:
+        done = register.rename_unit(s, actor=acting(s, user=user), request=register.RenameUnit(unit_id, new_name))
     u = done.unit
     console.print(f"{u['id']}: {done.before!r} heter nu {u['name']!r}.", highlight=False)
 
@@ -324,10 +339,38 @@ def merge_command(
     finns kvar, och senare listor som nämner den uppdaterar enheten som behålls."""
     from fcatlas.services import register
 
-    done = register.merge_units(url=_existing(db), keep_id=keep_id, duplicate_id=duplicate_id, user=user)
+    with _existing(db) as s:
+        done = register.merge_units(s, actor=acting(s, user=user),
+                                    request=register.MergeUnits(keep_id, duplicate_id))
     dup, keep = done.duplicate, done.kept
     console.print(f"{duplicate_id} ({dup['name']}) är sammanslagen med {keep['id']} ({keep['name']}).",
                   highlight=False)
+
+
+@register_app.command("history")
+def history_command(
+    unit_id: str = typer.Argument(..., help="Enhetens id (se 'fcatlas register list')."),
+    format: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv eller json."),
+    db: str | None = typer.Option(None, "--db", help=_DB_HELP),
+) -> None:
+    """En enhets historik, senaste först: vad som gjordes, av vem, när, och vilka fält som ändrades
+    från vad till vad (samma som historiken på webbsidan och i API:t)."""
+    import pandas as pd
+
+    from fcatlas.services import register
+    from fcatlas.services.units import field_label, field_value
+
+    with _existing(db) as s:
+        entries = register.history(s, actor=acting(s), unit_id=unit_id)
+    rows = [{"at": h.at.strftime("%Y-%m-%d %H:%M") if h.at else "", "user": h.user, "action": h.action,
+             "version": h.version,
+             "changes": "; ".join(f"{field_label(f)}: {field_value(f, b)} → {field_value(f, a)}"
+                                  for f, (b, a) in h.changes.items()),
+             "comment": h.comment or ""} for h in entries]
+    df = pd.DataFrame(rows, columns=["at", "user", "action", "version", "changes", "comment"])
+    if format is OutputFormat.table:
+        df.columns = ["När", "Vem", "Vad", "Version", "Ändringar", "Kommentar"]
+    print_frame(df, format, title=f"Historik för {unit_id}")
 
 
 def install(app: typer.Typer) -> None:

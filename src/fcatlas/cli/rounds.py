@@ -1,8 +1,9 @@
 """``fcatlas register round …`` and ``fcatlas register publish``: the inventory round from the CLI.
 
 Whoever runs the CLI against the database acts as the local operator with national rights
-(opens, returns, approves, publishes); ``submit`` takes ``--som EMAIL`` (the region's företrädare
-on whose behalf the list is submitted), since only a region's företrädare may submit.
+(opens, returns, approves, publishes), or with ``fcatlas --som EPOST`` as that account; ``submit``
+also takes ``--som EPOST`` itself (the region's företrädare on whose behalf the list is submitted),
+since only a region's företrädare may submit.
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ import typer
 from fcatlas.cli.common import (
     DB_HELP,
     OutputFormat,
+    acting,
     console,
     database_session,
-    operator,
     print_frame,
 )
 from fcatlas.errors import ConfigError
@@ -53,7 +54,7 @@ def open_(
     from fcatlas.services import rounds
 
     with database_session(db) as s:
-        info = rounds.open_round(s, actor=operator(), name=omgang, deadline=_date(sista_dag))
+        info = rounds.open_round(s, actor=acting(s), name=omgang, deadline=_date(sista_dag))
     console.print(f"Inventeringsomgång {info.year} är öppen; sista dag {info.deadline.isoformat()}.", highlight=False)
 
 
@@ -70,7 +71,7 @@ def status(
     from fcatlas.services import rounds
 
     with database_session(db) as s:
-        ov = rounds.overview(s, actor=operator(), name=omgang)
+        ov = rounds.overview(s, actor=acting(s), name=omgang)
     rows = [{"lan_code": r.lan_code, "lan_name": lan_name(r.lan_code), "status": r.status.value,
              "comment": r.comment or "", "changed_by": r.changed_by or "",
              "changed_at": r.changed_at.date().isoformat() if r.changed_at else ""} for r in ov.regions]
@@ -87,14 +88,17 @@ def status(
 def submit(
     omgang: str = typer.Argument(..., help="Omgångens namn (året)."),
     lan: str = typer.Option(..., "--lan", help="Regionens länskod, t.ex. 20."),
-    som: str = typer.Option(..., "--som", help="E-postadressen till regionens företrädare som skickar in."),
+    som: str | None = typer.Option(
+        None, "--som", help="E-postadressen till regionens företrädare som skickar in (som 'fcatlas --som EPOST')."),
     db: str | None = typer.Option(None, "--db", help=DB_HELP),
 ) -> None:
-    """Skicka in regionens lista (därefter kan den inte ändras förrän den returneras)."""
+    """Skicka in regionens lista (därefter kan den inte ändras förrän den returneras). Det gör
+    regionens företrädare: ange kontot med --som (här eller före kommandot)."""
     from fcatlas.services import accounts, rounds
 
     with database_session(db) as s:
-        st = rounds.submit(s, actor=accounts.active_account(s, email=som), name=omgang, lan=lan)
+        actor = accounts.active_account(s, email=som) if som else acting(s)
+        st = rounds.submit(s, actor=actor, name=omgang, lan=lan)
     console.print(f"Region {st.lan_code}s lista är inskickad i omgång {omgang}.", highlight=False)
 
 
@@ -109,7 +113,7 @@ def return_(
     from fcatlas.services import rounds
 
     with database_session(db) as s:
-        st = rounds.return_list(s, actor=operator(), name=omgang, lan=lan, comment=kommentar)
+        st = rounds.return_list(s, actor=acting(s), name=omgang, lan=lan, comment=kommentar)
     console.print(f"Region {st.lan_code}s lista är returnerad.", highlight=False)
 
 
@@ -123,7 +127,7 @@ def approve(
     from fcatlas.services import rounds
 
     with database_session(db) as s:
-        st = rounds.approve(s, actor=operator(), name=omgang, lan=lan)
+        st = rounds.approve(s, actor=acting(s), name=omgang, lan=lan)
     console.print(f"Region {st.lan_code}s lista är godkänd.", highlight=False)
 
 
@@ -135,7 +139,7 @@ def publish(
     from fcatlas.services import rounds
 
     with database_session(db) as s:
-        lans = rounds.publish(s, actor=operator(), name=omgang)
+        lans = rounds.publish(s, actor=acting(s), name=omgang)
     console.print(f"Omgång {omgang} är publicerad för {len(lans)} län: {', '.join(lans)}.", highlight=False)
 
 

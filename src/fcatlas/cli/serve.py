@@ -37,6 +37,12 @@ def install(app: typer.Typer) -> None:
         workers: Annotated[int, typer.Option("--workers", min=1, max=64, help="Antal arbetsprocesser.")] = 1,
         demo: Annotated[bool, typer.Option("--demo", help="Kör på syntetiska exempeldata i en tillfällig katalog, med demokonton.")] = False,
         access_log: Annotated[Path | None, typer.Option("--access-log", help="Fil för åtkomstloggen (JSON-rader); standard: standard fel.")] = None,
+        proxies: Annotated[str | None, typer.Option(
+            "--forwarded-allow-ips", envvar="FCATLAS_BETRODDA_PROXYER",
+            help="Omvända proxyer (adresser, kommaseparerade) vars X-Forwarded-For/-Proto tros: klientens "
+                 "adress i inloggningsspärren och åtkomstloggen. Standard: inga.")] = None,
+        grace: Annotated[int, typer.Option("--avslut-s", min=1, help="Sekunder som pågående anrop får för att "
+                                           "avslutas vid SIGTERM.")] = 30,
     ) -> None:
         """Starta webbtjänsten (API under /api/v1, OpenAPI på /openapi.json, hälsokontroll på /healthz).
 
@@ -61,5 +67,8 @@ def install(app: typer.Typer) -> None:
         if access_log is not None:
             os.environ["FCATLAS_ACCESS_LOG"] = str(access_log.resolve())
         console.print(f"fcatlas lyssnar på http://{host}:{port}/ (avsluta med Ctrl+C)", highlight=False)
+        trusted = ",".join((proxies or "").replace(",", " ").split())
+        # SIGTERM (systemd's stop): no new connections, requests in flight finish (at most --avslut-s)
         uvicorn.run("fcatlas.web.app:create_app", factory=True, host=host, port=port, workers=workers,
-                    access_log=False, log_level="warning")
+                    access_log=False, log_level="warning", timeout_graceful_shutdown=grace,
+                    proxy_headers=bool(trusted), forwarded_allow_ips=trusted or None)

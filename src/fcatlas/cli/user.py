@@ -14,10 +14,10 @@ import typer
 from fcatlas.cli.common import (
     DB_HELP,
     OutputFormat,
+    acting,
     console,
     database_session,
     err_console,
-    operator,
     print_frame,
 )
 from fcatlas.errors import ConfigError
@@ -70,7 +70,7 @@ def add(
     from fcatlas.services import accounts
     password = _read_password()
     with database_session(db) as s:
-        info = accounts.add_user(s, actor=operator(), email=email, password=password, role=roll,
+        info = accounts.add_user(s, actor=acting(s), email=email, password=password, role=roll,
                                  lan_code=lan, level=niva)
     where = f", län {info.lan_code}, {info.level}" if info.lan_code else ""
     console.print(f"Kontot {info.email} skapades ({info.role}{where}).", highlight=False)
@@ -87,7 +87,7 @@ def list_(
     from fcatlas.accounts.roles import LEVEL_LABELS, Level
     from fcatlas.services import accounts
     with database_session(db) as s:
-        users = accounts.list_users(s, actor=operator())
+        users = accounts.list_users(s, actor=acting(s))
     rows = [{"e-post": u.email, "roll": u.role, "län": u.lan_code or "",
              "nivå": LEVEL_LABELS[Level(u.level)] if u.level else "",
              "aktivt": "ja" if u.active else "nej", "skapat": u.created_at.date().isoformat()}
@@ -106,7 +106,7 @@ def disable(
     """Stäng av ett konto: det kan inte logga in, dess inloggningar avslutas och nycklar återkallas."""
     from fcatlas.services import accounts
     with database_session(db) as s:
-        info = accounts.disable_user(s, actor=operator(), email=email)
+        info = accounts.disable_user(s, actor=acting(s), email=email)
     console.print(f"Kontot {info.email} är avstängt.", highlight=False)
 
 
@@ -119,7 +119,7 @@ def passwd(
     from fcatlas.services import accounts
     password = _read_password("Nytt lösenord")
     with database_session(db) as s:
-        info = accounts.set_password(s, actor=operator(), email=email, password=password)
+        info = accounts.set_password(s, actor=acting(s), email=email, password=password)
     console.print(f"Lösenordet för {info.email} är bytt.", highlight=False)
 
 
@@ -132,7 +132,7 @@ def token(
     """Skapa en nyckel (Bearer-token) för skript. Den visas bara nu och sparas bara som kontrollsumma."""
     from fcatlas.services import accounts
     with database_session(db) as s:
-        tok, expires = accounts.create_token(s, actor=operator(), email=email, days=dagar)
+        tok, expires = accounts.create_token(s, actor=acting(s), email=email, days=dagar)
     sys.stdout.write(tok + "\n")
     err_console.print(f"Nyckeln gäller till {expires.date().isoformat()}. Spara den nu – den visas inte igen. "
                       f"Återkalla med: fcatlas user revoke {email.strip()}", highlight=False, soft_wrap=True)
@@ -146,7 +146,7 @@ def revoke(
     """Återkalla alla giltiga nycklar för ett konto."""
     from fcatlas.services import accounts
     with database_session(db) as s:
-        n = accounts.revoke_tokens(s, actor=operator(), email=email)
+        n = accounts.revoke_tokens(s, actor=acting(s), email=email)
     console.print(f"{n} nyckel/nycklar återkallades för {email.strip()}.", highlight=False)
 
 

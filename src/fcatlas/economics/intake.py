@@ -21,12 +21,13 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from pathlib import Path
 
+from fcatlas.domain import LAST_YEAR
 from fcatlas.errors import InputFileError, Problem, problems_error
 from fcatlas.files import read_input_bytes
 from fcatlas.register import rules
 from fcatlas.tables import HeaderTest, RawTable, decode, fold, is_xlsx, read_table, read_table_file
 
-MIN_YEAR, MAX_YEAR = 1990, 2100
+MIN_YEAR, MAX_YEAR = 1990, LAST_YEAR
 MAX_COUNT = 10_000_000
 
 LISTED_ALIASES: dict[str, tuple[str, ...]] = {

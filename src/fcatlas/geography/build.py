@@ -1,6 +1,8 @@
 """Build a bundle from publishers' files laid out like ``shared/data``::
 
-    DIR/regso/koppling-deso2018-regso2020.csv   SCB's DeSO→RegSO key            (required)
+    DIR/regso/koppling-deso2018-regso2020.csv   SCB's DeSO→RegSO key            (required; or
+                                                 koppling-deso2025-regso2025.csv: the bundle is
+                                                 then on DeSO 2025 / RegSO 2025)
     DIR/omradestyp/*.csv                         områdestyp per RegSO, one per year (≥ 1)
     DIR/population/*.csv                         population per RegSO (SCB export)
     DIR/deso/*.gpkg                              DeSO boundaries (EPSG:3006), any part of Sweden
@@ -33,7 +35,7 @@ import pandas as pd
 from fcatlas import __version__
 from fcatlas.errors import BundleError, InputFileError
 from fcatlas.geography import admin
-from fcatlas.geography.bundle import FORMAT_VERSION, GEO_TABLES, MANIFEST, sha256
+from fcatlas.geography.bundle import FORMAT_VERSION, GEO_TABLES, MANIFEST, division_name, sha256
 from fcatlas.geography.sources import boundaries, pxweb, scb_files
 
 #: Default share of the population aged 0–6, used only where SCB's age data are missing.
@@ -43,6 +45,11 @@ from fcatlas.geography.sources import boundaries, pxweb, scb_files
 DEFAULT_CHILDREN_SHARE = 0.074
 
 Progress = Callable[[str], None]
+
+
+def division_of(key: pd.DataFrame) -> dict[str, int]:
+    """The manifest's ``division`` entry for a key read by :func:`scb_files.read_key`."""
+    return {"deso": 2025, "regso": 2025} if key.attrs.get("division") == 2025 else {"deso": 2018, "regso": 2020}
 
 
 @dataclass
@@ -123,7 +130,7 @@ def build_bundle(
     ages = _Ages()
     if inputs.age_dir is not None:
         step("Läser befolkning efter ålder (SCB JSON-stat2)")
-        ages = _read_ages(inputs.age_dir, src, regso, deso, sources)
+        ages = _read_ages(inputs.age_dir, src, regso, deso, sources, division_of(key)["deso"])
 
     step("Sätter ihop tabeller per år")
     ry, from_age_data = _regso_years(regso, deso, omr.table, pop, ages, children_share)
@@ -146,6 +153,7 @@ def build_bundle(
                     "what": "läns- och kommungränser", "rows": {"lan": 21, "kommun": len(kommuner)}})
     estimate = {"share": children_share, "from_age_data": from_age_data}
     manifest = _manifest(src, omr, pop, ry, ages, geo, estimate, sources)
+    manifest["division"] = division_of(key)
     write_bundle(out, tables, manifest, overwrite=overwrite)
     step("Klart")
     return manifest
@@ -155,8 +163,9 @@ def _read_key(path: Path, src: Path, sources: list[dict[str, Any]]
               ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """SCB's DeSO→RegSO key, checked against Sweden's kommuner: ``(key, kommuner, regso, deso)``."""
     key = scb_files.read_key(path)
-    sources.append(_source(path, src, "SCB", "kopplingstabell DeSO 2018 – RegSO 2020",
-                           vintage="DeSO 2018 / RegSO 2020", rows=len(key)))
+    name = division_name(division_of(key))
+    sources.append(_source(path, src, "SCB", f"kopplingstabell {name.replace(' / ', ' – ')}",
+                           vintage=name, rows=len(key)))
     kommuner = admin.kommuner()
     known_kommun = set(kommuner["kommun_code"])
     bad = sorted(set(key["kommun_code"]) - known_kommun)
@@ -244,10 +253,11 @@ class _Ages:
 
 
 def _read_ages(age_dir: Path, src: Path, regso: pd.DataFrame, deso: pd.DataFrame,
-               sources: list[dict[str, Any]]) -> _Ages:
-    """SCB's population by age (JSON-stat2) in the key's division; other divisions are counted."""
+               sources: list[dict[str, Any]], division: int = 2018) -> _Ages:
+    """SCB's population by age (JSON-stat2) in the key's division (2025: codes suffixed
+    ``_DeSO2025``/``_RegSO2025``; 2018: plain codes or DeSO 2018/RegSO 2020); other divisions are counted."""
     ages = pxweb.read_age_files(age_dir)
-    same = ages["vintage"].isna() | ages["vintage"].isin([2018, 2020])
+    same = (ages["vintage"] == 2025) if division == 2025 else (ages["vintage"].isna() | ages["vintage"].isin([2018, 2020]))
     other = ages.loc[~same]
     ages = ages.loc[same]
     unknown = ages.loc[~(ages["code"].isin(regso["regso_code"]) | ages["code"].isin(deso["deso_code"]))]

@@ -65,6 +65,18 @@ AREA_COLUMNS = [
 ]
 
 
+def division_name(division: object) -> str:
+    """The manifest's ``division`` entry in words.
+
+    >>> division_name({"deso": 2025, "regso": 2025})
+    'DeSO 2025 / RegSO 2025'
+    """
+    d = division if isinstance(division, dict) else {}
+    if d.get("deso") == "syntetisk":
+        return "syntetisk indelning"
+    return f"DeSO {d.get('deso', 2018)} / RegSO {d.get('regso', 2020)}"
+
+
 def sha256(path: Path) -> str:
     h = hashlib.sha256()
     with path.open("rb") as f:
@@ -124,6 +136,18 @@ class Bundle:
     @property
     def synthetic(self) -> bool:
         return bool(self.manifest.get("synthetic"))
+
+    @property
+    def division(self) -> int:
+        """The bundle's division: 2018 (DeSO 2018 / RegSO 2020) or 2025 (DeSO 2025 / RegSO 2025).
+        A bundle without the entry, or a synthetic one, is on the 2018 division's code shapes."""
+        raw = (self.manifest.get("division") or {}).get("deso")
+        return 2025 if raw == 2025 else 2018
+
+    @property
+    def division_name(self) -> str:
+        """``"DeSO 2018 / RegSO 2020"`` or ``"DeSO 2025 / RegSO 2025"`` (``syntetisk`` for a demo)."""
+        return division_name(self.manifest.get("division"))
 
     @property
     def label(self) -> str:

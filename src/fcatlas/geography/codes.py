@@ -14,6 +14,7 @@ code alone does not tell its vintage: :func:`split_vintage` reads the suffix whe
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
@@ -96,3 +97,56 @@ def split_vintage(raw: str) -> VintagedCode:
         if _PATTERNS[lvl].match(text):
             return VintagedCode(text, lvl, None)
     raise CodeError(f"{text!r} är ingen känd områdeskod (län, kommun, RegSO eller DeSO)")
+
+
+# -- a län as people write it ----------------------------------------------------------------------
+
+#: The län letters still used in many registers (länsbokstav) → län code.
+LAN_LETTERS = {
+    "AB": "01", "C": "03", "D": "04", "E": "05", "F": "06", "G": "07", "H": "08", "I": "09", "K": "10",
+    "M": "12", "N": "13", "O": "14", "S": "17", "T": "18", "U": "19", "W": "20", "X": "21", "Y": "22",
+    "Z": "23", "AC": "24", "BD": "25",
+}
+
+
+def _fold(text: str) -> str:
+    """Case-, accent-, space- and punctuation-free, as :func:`fcatlas.tables.fold` (not imported:
+    this module is read by the pure analysis, which opens no file)."""
+    t = unicodedata.normalize("NFKD", str(text)).lower()
+    return re.sub(r"[^0-9a-z]+", "", "".join(ch for ch in t if not unicodedata.combining(ch)))
+
+
+def _quoted(text: str, n: int = 40) -> str:
+    return repr(text if len(text) <= n else text[:n] + "…")
+
+
+def lan_code(value: object) -> str:
+    """A län as people write it — ``20``, ``1`` or ``1.0`` (→ ``01``), ``W``, ``Dalarna``,
+    ``Region Örebro län`` — as its code among Sweden's 21. The one reading of a län (``lan_code``
+    and ``region_code`` name the same two digits); :class:`CodeError` in Swedish otherwise.
+
+    >>> lan_code("20"), lan_code(1), lan_code("W"), lan_code("Region Örebro län")
+    ('20', '01', '20', '18')
+    >>> lan_code("99")
+    Traceback (most recent call last):
+    ...
+    fcatlas.errors.CodeError: länskoden 99 finns inte bland Sveriges 21 län
+    """
+    from fcatlas.geography.admin import lan_table
+
+    t = str(value if value is not None else "").strip()
+    if t.upper() in LAN_LETTERS:
+        return LAN_LETTERS[t.upper()]
+    lt = lan_table()
+    lans = {str(c): str(n) for c, n in zip(lt["lan_code"], lt["lan_name"], strict=True)}
+    if re.fullmatch(r"\d{1,2}(\.0+)?", t):
+        code = t.split(".")[0].zfill(2)
+        if code in lans:
+            return code
+        raise CodeError(f"länskoden {code} finns inte bland Sveriges 21 län")
+    key = _fold(t).removeprefix("region").removesuffix("lan")
+    for code, name in lans.items():
+        n = _fold(name).removesuffix("lan")
+        if key in (n, n.rstrip("s")) or key.rstrip("s") == n.rstrip("s") or (key and key.startswith(n.rstrip("s"))):
+            return code
+    raise CodeError(f"{_quoted(t)} är inget län (väntat länskod som 20, länsbokstav som W eller namn som Dalarnas län)")

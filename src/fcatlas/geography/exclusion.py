@@ -111,6 +111,33 @@ class ExclusionDefinition:
             "source": Path(self.source).name if self.source else None,
         }
 
+    def to_data(self) -> dict[str, object]:
+        """The definition as plain data to store (JSON): the kind, the områdestyper and their
+        year, or a list's codes and file name (never a local path). :meth:`from_data` reads it back.
+
+        >>> d = parse_exclusion("omradestyp:1,2@2022")
+        >>> ExclusionDefinition.from_data(d.to_data()) == d, d.to_data()
+        (True, {'kind': 'omradestyp', 'types': [1, 2], 'year': 2022})
+        """
+        if self.kind == "lista":
+            return {"kind": "lista", "codes": sorted(self.codes), "source": Path(self.source).name}
+        return {"kind": self.kind, "types": sorted(self.types), "year": self.year}
+
+    @classmethod
+    def from_data(cls, data: dict[str, object]) -> ExclusionDefinition:
+        """The definition stored by :meth:`to_data` (its ``spec`` written again)."""
+        if data.get("kind") == "lista":
+            codes = data.get("codes")
+            source = str(data.get("source") or "")
+            return cls("lista", codes=frozenset(str(c) for c in codes) if isinstance(codes, list) else frozenset(),
+                       source=source, spec=f"lista:{source}")
+        types = data.get("types")
+        typed = frozenset(int(str(t)) for t in types) if isinstance(types, list) else frozenset()
+        year = data.get("year")
+        y = None if year is None else int(str(year))
+        spec = "omradestyp:" + ",".join(str(t) for t in sorted(typed)) + (f"@{y}" if y else "")
+        return cls("omradestyp", types=typed, year=y, spec=spec)
+
 
 def list_file(spec: str | None) -> str | None:
     """The file named by a ``lista:FILE`` definition (``None`` for any other definition).

@@ -26,15 +26,15 @@ from functools import lru_cache
 import pandas as pd
 
 from fcatlas.apportion import largest_remainder
+from fcatlas.domain import DEFAULT_FIXED_SEK as DEFAULT_FIXED_SEK
+from fcatlas.domain import MAX_SEK as MAX_SEK
 from fcatlas.errors import InvalidInputError
 from fcatlas.fmt import thousands
 
-#: The fixed amount per region in Socialstyrelsen's key (kronor).
-DEFAULT_FIXED_SEK = 815_000
-
-#: Largest amount (kronor) and basis (children) accepted: far above any real grant, and low
-#: enough that every sum stays exact in the 64-bit integers of tables, files and databases.
-MAX_SEK = 10**18
+# The fixed amount per region in Socialstyrelsen's key (kronor) and the largest amount accepted
+# are the shared rules of :mod:`fcatlas.domain` (re-exported here for the callers of the key).
+#: Largest basis (children) accepted: far above any real count, and low enough that every sum
+#: stays exact in the 64-bit integers of tables, files and databases.
 MAX_BASIS = 10**15
 
 #: The stated tie-break rule of the largest-remainder step (Swedish, for annexes and docs).

@@ -49,6 +49,8 @@ class Basis:
     data_year: int | None = None
     notes: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
+    #: the definition the children were counted under (as data); ``None`` for a basis file
+    exclusion: ExclusionDefinition | None = None
 
     @property
     def estimated(self) -> bool:
@@ -142,7 +144,8 @@ def basis_from_bundle(
             pub = str(src.get("publisher", ""))
             f = str(src.get("file", ""))
             sources.append(", ".join(x for x in (pub, what, f) if x))
-    return Basis(table, source=source, definition=exclusion.label, data_year=y, notes=notes, sources=sources)
+    return Basis(table, source=source, definition=exclusion.label, data_year=y, notes=notes, sources=sources,
+                 exclusion=exclusion)
 
 
 def read_basis_file(path: str | Path) -> Basis:

@@ -7,7 +7,9 @@
 * ``grant_decisions`` — the decided allocation, one row per region, whole kronor summing exactly
   to the year's total. Written once, when the year is decided; never changed afterwards.
 
-The rules (who may do what, what a decision contains) are in :mod:`fcatlas.services.grants`.
+The year's rules and its store are in :mod:`fcatlas.grants.years` (the status values are
+:class:`fcatlas.grants.years.YearStatus`); who may do what is decided by the use cases of
+:mod:`fcatlas.services.grants`.
 """
 
 from __future__ import annotations
@@ -31,15 +33,15 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fcatlas.db import Base
 
-YEAR_PREPARED = "forberedd"
-YEAR_DECIDED = "beslutad"
-YEAR_STATUS_LABELS = {YEAR_PREPARED: "Förberedd (ej beslutad)", YEAR_DECIDED: "Beslutad"}
+#: the values of :class:`fcatlas.grants.years.YearStatus` (that module imports this one; a test
+#: checks that the two agree)
+YEAR_STATUSES = ("forberedd", "beslutad")
 
 
 class GrantYear(Base):
     __tablename__ = "grant_years"
     __table_args__ = (
-        CheckConstraint(f"status IN ('{YEAR_PREPARED}', '{YEAR_DECIDED}')", name="status"),
+        CheckConstraint("status IN (" + ", ".join(f"'{s}'" for s in YEAR_STATUSES) + ")", name="status"),
         CheckConstraint("total_sek >= 0 AND fixed_sek >= 0", name="money_nonneg"),
     )
 
@@ -52,6 +54,9 @@ class GrantYear(Base):
     basis_kind: Mapped[str] = mapped_column(String(10), nullable=False)
     basis_source: Mapped[str] = mapped_column(Text, nullable=False)
     basis_definition: Mapped[str] = mapped_column(Text, nullable=False)
+    #: the exclusion definition as data (:meth:`~fcatlas.geography.exclusion.ExclusionDefinition.to_data`;
+    #: ``grants_0005``); ``None`` for a basis file. ``basis_definition`` is its label, for reading only.
+    basis_exclusion: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     basis_data_year: Mapped[int | None] = mapped_column(Integer, nullable=True)
     basis_notes: Mapped[list[Any]] = mapped_column(JSON, nullable=False)
     basis_sources: Mapped[list[Any]] = mapped_column(JSON, nullable=False)

@@ -28,10 +28,11 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from fcatlas.domain import MAX_SEK, plausible_year
 from fcatlas.errors import InputFileError, InvalidInputError, Problem
 from fcatlas.files import atomic_output, neutralise, read_input_bytes, write_bytes, xlsx_workbook
 from fcatlas.geography.sources.textfile import Record
-from fcatlas.grants.allocation import MAX_SEK, fmt_sek, lan_names
+from fcatlas.grants.allocation import fmt_sek, lan_names
 from fcatlas.tables import EMPTY_SHEET, read_table
 
 #: Limits of the stored fields (see :mod:`fcatlas.grants.store`): FTE is kept with two decimals,
@@ -216,7 +217,7 @@ def _check_amount(report: ReportData, allocated_sek: int | None) -> list[Finding
     f: list[Finding] = []
     if report.region_code not in lan_names():
         f.append(Finding("region_code", f"{report.region_code!r} är ingen länskod (två siffror, t.ex. 18)"))
-    if not (2000 <= int(report.year) <= 2100):
+    if not plausible_year(report.year):
         f.append(Finding("year", f"{report.year} är inget rimligt bidragsår"))
     if report.amount_received_sek < 0:
         f.append(Finding("amount_received_sek", "beloppet får inte vara negativt"))
@@ -501,7 +502,7 @@ def _report_data(rec: dict[str, Any], absent: set[str], bad: Callable[[str, str]
     elif code not in lan_names():
         bad("region_code", f"{code!r} är ingen länskod (två siffror, t.ex. 18)")
     year = _int(rec.get("year"))
-    if "year" not in absent and (year is None or not (2000 <= year <= 2100)):
+    if "year" not in absent and (year is None or not plausible_year(year)):
         bad("year", f"{_text(rec.get('year'))!r} är inget årtal (t.ex. 2026)")
     received = _int(rec.get("amount_received_sek"))
     if received is None and "amount_received_sek" not in absent:
@@ -681,7 +682,7 @@ def _date(value: Any) -> dt.date | None:
             d = (dt.datetime.fromisoformat(text).date() if len(text) > 10 else dt.date.fromisoformat(text))
         except ValueError:
             return None
-    return d if 2000 <= d.year <= 2100 else None
+    return d if plausible_year(d.year) else None
 
 
 def template_rows(example: bool = True) -> list[list[Any]]:

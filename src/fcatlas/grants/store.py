@@ -18,6 +18,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from fcatlas.db import SessionStore, acting_user, open_engine, utcnow
+from fcatlas.domain import comment_given
 from fcatlas.grants.followup import (
     CONTROL_CHARS,
     EDITABLE,
@@ -230,7 +231,7 @@ class GrantStore(SessionStore):
                 self._raise_on_errors(self._data(row), None)
                 row.submitted_at = at
             elif status is ReportStatus.RETURNED:
-                if not comment.strip():
+                if not comment_given(comment):
                     raise ReportError("ange vad som ska kompletteras (kommentar) när rapporten returneras")
                 row.returned_at = at
             elif status is ReportStatus.APPROVED:
@@ -248,6 +249,12 @@ class GrantStore(SessionStore):
         return self.set_status(data.region_code, data.year, ReportStatus.SUBMITTED, at=when, user=user)
 
     # -- reading ----------------------------------------------------------------------------
+    def find(self, region_code: str, year: int) -> ReportView | None:
+        """The report of a region and year, or ``None`` when there is none."""
+        with self.transaction() as s:
+            row = self._get(s, region_code, int(year))
+            return None if row is None else self._view(row)
+
     def get(self, region_code: str, year: int) -> ReportView:
         with self.transaction() as s:
             row = self._get(s, region_code, year)

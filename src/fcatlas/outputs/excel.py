@@ -576,10 +576,12 @@ def outlook_note(outlook: Any) -> str:
             f"Metod: {outlook.method}.{est} Samma siffror som fcatlas ekonomi prognos.")
 
 
-def write_excel(result: AtlasResult, manifest: dict[str, Any], path: Target, outlook: Any = None) -> Any:
+def write_excel(result: AtlasResult, manifest: dict[str, Any], path: Target, *, outlook: Any) -> Any:
     """Write ``atlas.xlsx`` for ``result`` to a path (returned as a ``Path``) or into a binary
     stream (returned as it is). ``outlook``: an :class:`fcatlas.services.outlook.OutlookTables`
-    for the sheet *Prognos barn 0–6* (none without)."""
+    for the sheet *Prognos barn 0–6*; required, so no caller leaves the sheet out unawares
+    (``None`` only where there is deliberately no outlook). Callers with a bundle use
+    :func:`fcatlas.services.outlook.atlas_excel`."""
     out = path if is_stream(path) else Path(path)  # type: ignore[arg-type]
     with output_to(out, suffix=".xlsx") as tmp:
         _write_excel(result, manifest, tmp, outlook)

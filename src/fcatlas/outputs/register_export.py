@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from fcatlas.domain import CATEGORY_LABELS, GOVERNANCE_LABELS, STATUS_LABELS, Category, Status
-from fcatlas.files import Target, neutralise, output_to, write_text, xlsx_workbook
+from fcatlas.files import Target, neutralise, neutralise_frame, output_to, write_text, xlsx_workbook
 
 #: Swedish headers of the XLSX export.
 XLSX_HEADERS: dict[str, str] = {
@@ -90,6 +90,40 @@ def units_to_csv(df: pd.DataFrame, out: Path | io.TextIOBase | None = None) -> s
     elif out is not None:
         out.write(text)
     return text
+
+
+def frame_to_csv(df: pd.DataFrame, sep: str = ";") -> bytes:
+    """A table as a Swedish Excel opens it (``;``, UTF-8 with BOM), every text cell and column name
+    through the formula guard (:func:`fcatlas.files.neutralise`)."""
+    return bytes(neutralise_frame(df).to_csv(index=False, sep=sep).encode("utf-8-sig"))
+
+
+def frame_to_xlsx(df: pd.DataFrame, target: Target, sheet: str = "Enheter") -> Target:
+    """A table as one sheet: numbers as numbers, every text cell written as text through the
+    formula guard (never a formula or a URL). ``target`` may be a binary stream."""
+    with output_to(target, suffix=".xlsx") as tmp:
+        wb = xlsx_workbook(tmp)
+        try:
+            ws = wb.add_worksheet(sheet)
+            for j, c in enumerate(df.columns):
+                ws.write_string(0, j, str(c))
+            for i, row in enumerate(df.itertuples(index=False), start=1):
+                for j, v in enumerate(row):
+                    _write_cell(ws, i, j, _plain(v))
+        finally:
+            wb.close()
+    return target
+
+
+def _write_cell(ws: Any, i: int, j: int, v: Any) -> None:
+    if v is None:
+        return
+    if isinstance(v, bool):
+        ws.write_boolean(i, j, v)
+    elif isinstance(v, int | float) and math.isfinite(v):
+        ws.write_number(i, j, v)
+    else:
+        ws.write_string(i, j, str(v))
 
 
 def units_to_xlsx(df: pd.DataFrame, path: Target, title: str = "Familjecentraler") -> Target:
@@ -200,19 +234,38 @@ def problems_to_csv(problems: Iterable[Any], headers: list[str], file: str, path
     return path
 
 
+#: GeoPackage version written: GDAL ≥ 3.7 writes 1.4 by default, which GDAL 3.6 (Debian 12, QGIS on
+#: LTS systems) opens with a warning ("may only be partially supported"); 1.2 every GDAL since 2.2 reads.
+GPKG_VERSION = "1.2"
+
+
 def units_to_gpkg(df: pd.DataFrame, path: Path, layer: str = "familjecentraler") -> Path:
     """A GeoPackage for QGIS: one point layer in SWEREF 99 TM (EPSG:3006), the same columns as the
-    CSV export; text that a spreadsheet would run is neutralised as in every other export."""
+    CSV export; text that a spreadsheet would run is neutralised as in every other export.
+
+    Yes/no columns (``mvc``, ``bvc``, ``of``, ``soc``, ``co_located`` …) are integers 0/1 with
+    GDAL's boolean subtype (``Integer(Boolean)`` in ogrinfo, a checkbox in QGIS), empty where
+    unknown; the file is GeoPackage :data:`GPKG_VERSION`.
+    """
     import geopandas as gpd
 
     plain = df.copy()
     for c in plain.columns:
-        if plain[c].dtype == object:
+        if _is_yes_no(plain[c]):
+            plain[c] = plain[c].astype("boolean")  # pyogrio writes it as Integer(Boolean), NULL for NA
+        elif plain[c].dtype == object:
             plain[c] = [neutralise(_plain(v)) if isinstance(_plain(v), str) else _plain(v) for v in plain[c]]
     geo = gpd.GeoDataFrame(plain, geometry=gpd.points_from_xy(df["lon"].astype(float), df["lat"].astype(float)),
                            crs="EPSG:4326").to_crs("EPSG:3006")
-    for c in geo.columns:
-        if str(geo[c].dtype) == "boolean":
-            geo[c] = geo[c].astype(object).where(geo[c].notna(), None)
-    geo.to_file(path, layer=layer, driver="GPKG")
+    geo.to_file(path, layer=layer, driver="GPKG", engine="pyogrio", VERSION=GPKG_VERSION)
     return path
+
+
+def _is_yes_no(col: pd.Series) -> bool:
+    """A column of booleans (bool, nullable boolean, or objects that are all True/False/None)."""
+    if str(col.dtype) in ("bool", "boolean"):
+        return True
+    if col.dtype != object:
+        return False
+    values = [v for v in col if v is not None and not (isinstance(v, float) and math.isnan(v))]
+    return bool(values) and all(isinstance(v, bool) for v in values)

@@ -21,6 +21,7 @@ from fcatlas.domain import (
     CATEGORY_LABELS,
     GOVERNANCE_FIELDS,
     GOVERNANCE_LABELS,
+    LAST_YEAR,
     Category,
     NotACollaborationError,
     Service,
@@ -29,7 +30,7 @@ from fcatlas.domain import (
     implied_by,
 )
 from fcatlas.errors import CodeError
-from fcatlas.geography import admin
+from fcatlas.geography import admin, codes
 from fcatlas.geography.sources.postcodes import normalise_postcode
 from fcatlas.register.geocode import DEFAULT_TOLERANCE_M, LocationError, check_in_kommun, detect_system
 from fcatlas.tables import fold
@@ -51,8 +52,8 @@ MAX_LENGTH = {
     "status_date": 30,
 }
 DEFAULT_MAX_LENGTH = 100
-#: Plausible years of a status date.
-MIN_YEAR, MAX_YEAR = 1900, 2100
+#: Plausible years of a status date (from 1900; the upper bound is the one year rule's).
+MIN_YEAR, MAX_YEAR = 1900, LAST_YEAR
 
 #: Swedish labels of the fields (how a person calls a field in messages).
 FIELD_LABELS = {
@@ -94,11 +95,7 @@ CATEGORY_WORDS: dict[str, Category] = {
 }
 
 #: The län letters still used in many registers (länsbokstav) → län code.
-LAN_LETTERS = {
-    "AB": "01", "C": "03", "D": "04", "E": "05", "F": "06", "G": "07", "H": "08", "I": "09", "K": "10",
-    "M": "12", "N": "13", "O": "14", "S": "17", "T": "18", "U": "19", "W": "20", "X": "21", "Y": "22",
-    "Z": "23", "AC": "24", "BD": "25",
-}
+LAN_LETTERS = codes.LAN_LETTERS
 
 
 def field_of(label: str | None) -> str | None:
@@ -243,25 +240,12 @@ def kommun(code_text: str, name_text: str, labels: Mapping[str, str]) -> str:
 
 
 def lan_code(text: str, column: str | None) -> str:
-    """A län as people write it — ``18``, ``T``, ``Örebro``, ``Region Örebro län`` — as its code."""
-    t = text.strip()
-    if t.upper() in LAN_LETTERS:
-        return LAN_LETTERS[t.upper()]
-    lans = kommun_lookup()[1]
-    if re.fullmatch(r"\d{1,2}(\.0+)?", t):
-        code = t.split(".")[0].zfill(2)
-        if code in lans:
-            return code
-        raise RuleError(column, f"länskoden {code} finns inte")
-    key = fold(t).removeprefix("region")
-    key = key.removesuffix("lan")
-    for code, lan_name in lans.items():
-        n = fold(lan_name).removesuffix("lan")
-        if key in (n, n.rstrip("s")) or key.rstrip("s") == n.rstrip("s") or (key and key.startswith(n.rstrip("s"))):
-            return str(code)
-    raise RuleError(
-        column, f"{short(t)} är inget län (väntat länskod som 20, länsbokstav som W eller namn som Dalarnas län)"
-    )
+    """A län as people write it — ``18``, ``T``, ``Örebro``, ``Region Örebro län`` — as its code
+    (:func:`fcatlas.geography.codes.lan_code`, the one reading of a län), refused for ``column``."""
+    try:
+        return codes.lan_code(text)
+    except CodeError as exc:
+        raise RuleError(column, str(exc)) from None
 
 
 def check_lan(kommun: str, stated_text: str, column: str | None) -> None:
@@ -421,10 +405,7 @@ def lan_code_of(text: str) -> str:
 
     Raises :class:`~fcatlas.errors.CodeError` (Swedish message) when it names no län.
     """
-    try:
-        return lan_code(str(text), "län")
-    except RuleError as exc:
-        raise CodeError(exc.reason) from None
+    return codes.lan_code(text)
 
 
 def status_of(text: str) -> Status:

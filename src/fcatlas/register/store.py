@@ -33,7 +33,7 @@ from sqlalchemy import String, Table, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from fcatlas.db import SessionStore, acting_user, open_engine, utcnow
-from fcatlas.domain import GOVERNANCE_FIELDS, Status
+from fcatlas.domain import GOVERNANCE_FIELDS, LAST_YEAR, Status
 from fcatlas.errors import (
     CodeError,
     ConfigError,
@@ -321,7 +321,7 @@ class Register(SessionStore):
         p = Path(path)
         if round is None:
             round = intake.round_from_filename(p) or utcnow().year
-        if not 1990 <= int(round) <= 2100:
+        if not 1990 <= int(round) <= LAST_YEAR:
             raise ConfigError(f"inventeringsomgången {round} är inget rimligt år")
         sub = intake.parse_submission(intake.read_table(p, header_row=header_row), geocoder, tolerance_m)
         return self.store_submission(sub, int(round), acting_user(user), partial=partial)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from fcatlas.domain import comment_given
 from fcatlas.errors import ConfigError, ConflictError
 
 
@@ -79,9 +80,9 @@ def check_editable(status: RegionStatus, round_status: RoundStatus) -> None:
 
 def check_comment(comment: str) -> str:
     """A return needs a comment that tells the region what to fix."""
-    text = comment.strip()
-    if not text:
+    if not comment_given(comment):
         raise ConfigError("en returnering behöver en kommentar som säger vad regionen ska rätta")
+    text = comment.strip()
     if len(text) > 4000:
         raise ConfigError("kommentaren får vara högst 4 000 tecken")
     return text

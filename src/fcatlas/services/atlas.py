@@ -16,6 +16,7 @@ import pandas as pd
 
 from fcatlas.analysis.atlas import AtlasResult
 from fcatlas.errors import ConfigError
+from fcatlas.geography.codes import lan_code
 from fcatlas.geography.exclusion import ExclusionDefinition
 from fcatlas.settings import to_sqlalchemy_url
 
@@ -53,11 +54,7 @@ def parse_categories(spec: str | None) -> frozenset[str]:
 def parse_lan(code: str | None) -> str | None:
     """A län as the import accepts it — ``20``, ``1`` → ``01``, ``W``, ``Dalarna``, ``Region Örebro
     län`` — as its code, checked against the 21 län; ``None`` stays ``None``."""
-    if code is None:
-        return None
-    from fcatlas.register.intake import lan_code_of
-
-    return lan_code_of(code)
+    return None if code is None else lan_code(code)
 
 
 def register_file_missing(url: str) -> Path | None:

@@ -55,13 +55,25 @@ def register_file(session: Session, *, actor: Actor, fmt: str, lan: str | None =
         return Download(path.read_bytes(), FORMATS[fmt], name)
 
 
+def table_file(df: Any, *, fmt: str, name: str = "familjecentraler") -> Download:
+    """The map's table as the page shows it (``/tabell.csv``, ``/tabell.xlsx``), written like
+    every other download: text cells through the formula guard, never a formula."""
+    from fcatlas.outputs import register_export as ex
+
+    if fmt == "csv":
+        return Download(ex.frame_to_csv(df), FORMATS[fmt], f"{name}.csv")
+    buf = io.BytesIO()
+    ex.frame_to_xlsx(df, buf, sheet="Enheter")
+    return Download(buf.getvalue(), FORMATS["xlsx"], f"{name}.xlsx")
+
+
 def atlas_file(session: Session, bundle: Any, *, actor: Actor, lan: str | None = None) -> Download:
     """``atlas.xlsx`` for the country or one län, on the units ``actor`` may see."""
-    from fcatlas.outputs.excel import write_excel
     from fcatlas.services.areas import atlas_for
+    from fcatlas.services.outlook import atlas_excel
 
     run = atlas_for(session, bundle, actor=actor, lan=lan)
     name = f"atlas{'_' + lan if lan else ''}.xlsx"
     buf = io.BytesIO()
-    write_excel(run.result, bundle.manifest, buf)
+    atlas_excel(bundle, run.result, buf)  # the same workbook as 'fcatlas atlas' writes
     return Download(buf.getvalue(), FORMATS["xlsx"], name)

@@ -23,11 +23,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fcatlas.accounts.roles import Actor
 from fcatlas.db import utcnow
+from fcatlas.domain import DEFAULT_FIXED_SEK, comment_given
 from fcatlas.errors import (
     ConfigError,
     ConflictError,
@@ -39,10 +39,10 @@ from fcatlas.errors import (
     StorageError,
     UnsupportedMediaTypeError,
 )
+from fcatlas.geography.codes import lan_code
 from fcatlas.geography.exclusion import ExclusionDefinition
-from fcatlas.grants.allocation import DEFAULT_FIXED_SEK, AllocationError, allocate
-from fcatlas.grants.basis import BASIS_COLUMNS, Basis
-from fcatlas.grants.decisions import YEAR_DECIDED, YEAR_PREPARED, GrantDecision, GrantYear, GrantYearBasis
+from fcatlas.grants.allocation import AllocationError, allocate
+from fcatlas.grants.basis import Basis
 from fcatlas.grants.followup import (
     Finding,
     ImportedReport,
@@ -53,9 +53,11 @@ from fcatlas.grants.followup import (
     errors,
 )
 from fcatlas.grants.plan import GrantPlan, compare, make_plan, report_deadline
-from fcatlas.grants.store import GrantReport, GrantStore
+from fcatlas.grants.store import GrantStore
 from fcatlas.grants.store import ReportView as ReportView  # re-exported: the result type the faces show
-from fcatlas.services.rounds import lan_code
+from fcatlas.grants.years import DecisionRow, YearStatus, YearStore, YearTerms, check_year
+from fcatlas.grants.years import YearView as YearView  # re-exported: the result type the faces show
+from fcatlas.register.store import Register
 
 if TYPE_CHECKING:
     from fcatlas.geography.bundle import Bundle
@@ -63,37 +65,7 @@ if TYPE_CHECKING:
 BASIS_SUFFIXES = (".csv", ".txt")
 
 
-def _aware(ts: dt.datetime | None) -> dt.datetime | None:
-    if ts is None:
-        return None
-    return ts if ts.tzinfo is not None else ts.replace(tzinfo=dt.UTC)
-
-
 # -- views -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class YearView:
-    year: int
-    status: str
-    total_sek: int
-    fixed_sek: int
-    include_all: bool
-    report_deadline: dt.date
-    basis_kind: str
-    basis_source: str
-    basis_definition: str
-    basis_data_year: int | None
-    estimated: bool
-    notes: list[str]
-    created_by: str
-    created_at: dt.datetime
-    decided_by: str | None
-    decided_at: dt.datetime | None
-
-    @property
-    def decided(self) -> bool:
-        return self.status == YEAR_DECIDED
 
 
 @dataclass(frozen=True)
@@ -166,7 +138,7 @@ def basis_from_upload(*, file_name: str, content: bytes) -> Basis:
     return basis
 
 
-def _count_basis(bundle: Bundle, exclusion: str | ExclusionDefinition | None, data_year: int | None) -> Basis:
+def count_basis(bundle: Bundle, exclusion: str | ExclusionDefinition | None, data_year: int | None) -> Basis:
     """Children 0–6 in the exclusion areas per region, counted from ``bundle`` (one path for
     the web and the CLI). A ``lista:`` definition comes ready built from its codes (the face
     reads the list)."""
@@ -187,66 +159,9 @@ def basis_from_bundle(bundle: Bundle | None, *, exclusion: str | None, data_year
     if list_file(spec) is not None:
         raise ConfigError("en lista över områden kan inte anges här; ladda upp underlaget som fil")
     try:
-        return _count_basis(bundle, spec, data_year)
+        return count_basis(bundle, spec, data_year)
     except ConfigError as exc:  # a year the bundle does not have: what was asked for is not there
         raise NotFoundError(str(exc)) from None
-
-
-@dataclass(frozen=True)
-class BasisSource:
-    """Where a basis comes from on the operator's machine: a basis file, or a bundle directory
-    counted under ``exclusion`` (``omradestyp:1,2``, ``omradestyp:1,2@2022``, or a definition the
-    face built, e.g. from a ``lista:FIL`` it read) for ``data_year`` (default: the bundle's latest)."""
-
-    bundle: Path | None = None
-    file: Path | None = None
-    exclusion: str | ExclusionDefinition | None = None
-    data_year: int | None = None
-
-
-def read_basis(source: BasisSource, *, bundles: dict[Path, Bundle] | None = None) -> Basis:
-    """The basis of ``source``: exactly one of a bundle and a file; ``exclusion`` and
-    ``data_year`` only with a bundle. ``bundles`` caches opened bundles between calls."""
-    from fcatlas.grants.basis import read_basis_file
-
-    if (source.bundle is None) == (source.file is None):
-        raise ConfigError("ange antingen --bundle PAKET (underlaget räknas ur datapaketet) eller --basis FIL")
-    if source.file is not None:
-        if source.exclusion or source.data_year:
-            raise ConfigError("--exclusion och --data-year gäller bara med --bundle")
-        return read_basis_file(source.file)
-    from fcatlas.geography.bundle import Bundle
-
-    assert source.bundle is not None
-    cache = {} if bundles is None else bundles
-    if source.bundle not in cache:
-        cache[source.bundle] = Bundle.open(source.bundle)
-    return _count_basis(cache[source.bundle], source.exclusion, source.data_year)
-
-
-def read_bases(sources: dict[int, BasisSource]) -> dict[int, Basis]:
-    """One basis per grant year; a source shared by several years is read once."""
-    read: dict[BasisSource, Basis] = {}
-    bundles: dict[Path, Bundle] = {}
-    out = {}
-    for year, source in sources.items():
-        if source not in read:
-            read[source] = read_basis(source, bundles=bundles)
-        out[year] = read[source]
-    return out
-
-
-def scenario_basis(spec: str | ExclusionDefinition, *, bundle: Path | None, data_year: int | None) -> Basis:
-    """A scenario of ``fcatlas grant compare``: ``fil:BASIS.csv``, or an exclusion definition
-    applied to ``bundle``."""
-    from fcatlas.grants.basis import read_basis_file
-
-    if isinstance(spec, str) and spec.startswith(("fil:", "file:", "basis:")):
-        return read_basis_file(Path(spec.split(":", 1)[1]))
-    if bundle is None:
-        name = spec if isinstance(spec, str) else spec.public_spec
-        raise ConfigError(f"scenariot {name!r} är en utanförskapsdefinition och kräver --bundle PAKET")
-    return read_basis(BasisSource(bundle=bundle, exclusion=spec, data_year=data_year))
 
 
 def allocate_basis(*, basis: Basis, year: int, total_sek: int, fixed_sek: int = DEFAULT_FIXED_SEK,
@@ -290,35 +205,17 @@ def plan_years(*, bases: dict[int, Basis], totals: dict[int, int], fixed_sek: in
 # -- the year ------------------------------------------------------------------------------------
 
 
-def _year_row(session: Session, year: int) -> GrantYear | None:
-    return session.get(GrantYear, int(year))
+def _years(session: Session) -> YearStore:
+    return YearStore(session)
 
 
-def _year_view(row: GrantYear) -> YearView:
-    created = _aware(row.created_at)
-    assert created is not None
-    return YearView(
-        year=row.year, status=row.status, total_sek=int(row.total_sek), fixed_sek=int(row.fixed_sek),
-        include_all=bool(row.include_all), report_deadline=row.report_deadline, basis_kind=row.basis_kind,
-        basis_source=row.basis_source, basis_definition=row.basis_definition, basis_data_year=row.basis_data_year,
-        estimated=any(b.estimated for b in row.basis), notes=[str(n) for n in row.basis_notes or []],
-        created_by=row.created_by, created_at=created, decided_by=row.decided_by, decided_at=_aware(row.decided_at),
-    )
-
-
-def _visible_year(session: Session, actor: Actor, year: int) -> GrantYear:
-    """The year's row if the actor may see it: decided years for everyone, prepared ones for the
+def _visible_year(session: Session, actor: Actor, year: int) -> YearView:
+    """The year if the actor may see it: decided years for everyone, prepared ones for the
     national level; otherwise 'not found' (a preparation is not revealed)."""
-    row = _year_row(session, year)
-    if row is None or (row.status != YEAR_DECIDED and not actor.may_review()):
+    view = _years(session).get(year)
+    if view is None or (not view.decided and not actor.may_review()):
         raise NotFoundError(f"det finns inget beslut om statsbidrag för {year}")
-    return row
-
-
-def _check_year(year: int) -> int:
-    if not (2000 <= int(year) <= 2100):
-        raise ConfigError(f"{year} är inget rimligt bidragsår (2000–2100)")
-    return int(year)
+    return view
 
 
 def setup_year(
@@ -336,79 +233,39 @@ def setup_year(
     basis (a new year then waits for one). The allocation is checked when a basis is there, so
     an impossible total is refused at once."""
     actor.require(actor.may_review(), "förbereda ett års statsbidrag")
-    y = _check_year(year)
-    row = _year_row(session, y)
-    now = utcnow()
-    if row is not None and row.status == YEAR_DECIDED:
-        raise ConflictError(f"statsbidraget för {y} är redan beslutat och kan inte ändras")
-    if row is None:
-        row = GrantYear(year=y, status=YEAR_PREPARED, basis_kind="ingen", basis_source="",
-                        basis_definition="", basis_notes=[], basis_sources=[], created_by=actor.name,
-                        created_at=now)
-        session.add(row)
-    row.total_sek, row.fixed_sek, row.include_all = int(total_sek), int(fixed_sek), bool(include_all)
-    row.report_deadline = deadline or report_deadline(y)
-    row.updated_by, row.updated_at = actor.name, now
-    if basis is not None:
-        _store_basis(row, basis)
-    session.flush()
-    if row.basis:
-        _allocate(row)  # refuses an impossible total or fixed amount now, not at the decision
-    return _year_view(row)
+    y = check_year(year)
+    terms = YearTerms(int(total_sek), int(fixed_sek), bool(include_all), deadline or report_deadline(y))
+    view = _years(session).save(y, terms, basis=basis, user=actor.name)
+    stored = _years(session).basis(y)
+    if stored is not None:
+        _allocate(session, view, stored)  # refuses an impossible total or fixed amount now, not at the decision
+    return view
 
 
 def set_basis(session: Session, *, actor: Actor, year: int, basis: Basis) -> YearView:
     """Replace the basis of a prepared year (e.g. with an uploaded file)."""
     actor.require(actor.may_review(), "ändra underlaget för ett års statsbidrag")
-    row = _year_row(session, _check_year(year))
-    if row is None:
-        raise NotFoundError(f"statsbidraget för {year} är inte förberett; lägg upp året först")
-    if row.status == YEAR_DECIDED:
-        raise ConflictError(f"statsbidraget för {year} är redan beslutat och kan inte ändras")
-    _store_basis(row, basis)
-    row.updated_by, row.updated_at = actor.name, utcnow()
-    session.flush()
-    _allocate(row)
-    return _year_view(row)
+    view = _years(session).set_basis(check_year(year), basis, user=actor.name)
+    _allocate(session, view, basis)
+    return view
 
 
-def _store_basis(row: GrantYear, basis: Basis) -> None:
-    row.basis_kind = "fil" if basis.source.startswith("fil ") else "datapaket"
-    row.basis_source, row.basis_definition = basis.source, basis.definition
-    row.basis_data_year = basis.data_year
-    row.basis_notes, row.basis_sources = list(basis.notes), list(basis.sources)
-    row.basis = [
-        GrantYearBasis(region_code=str(r["region_code"]), region_name=str(r["region_name"]),
-                       basis_children=int(r["basis_children"]),
-                       n_areas=None if pd.isna(r["n_areas"]) else int(r["n_areas"]),
-                       estimated=bool(r["estimated"]))
-        for r in basis.table.to_dict("records")
-    ]
+def _basis_of(session: Session, year: YearView) -> Basis:
+    basis = _years(session).basis(year.year)
+    if basis is None:
+        raise ConflictError(f"statsbidraget för {year.year} saknar underlag; ladda upp en underlagsfil")
+    return basis
 
 
-def _basis_of(row: GrantYear) -> Basis:
-    if not row.basis:
-        raise ConflictError(f"statsbidraget för {row.year} saknar underlag; ladda upp en underlagsfil")
-    table = pd.DataFrame(
-        [{"region_code": b.region_code, "region_name": b.region_name, "basis_children": int(b.basis_children),
-          "n_areas": b.n_areas, "estimated": bool(b.estimated)} for b in row.basis],
-        columns=BASIS_COLUMNS,
-    )
-    table["n_areas"] = table["n_areas"].astype("Int64")
-    table["basis_children"] = table["basis_children"].astype("int64")
-    return Basis(table, source=row.basis_source, definition=row.basis_definition, data_year=row.basis_data_year,
-                 notes=list(row.basis_notes or []), sources=list(row.basis_sources or []))
-
-
-def _allocate(row: GrantYear, basis: Basis | None = None, total: int | None = None) -> pd.DataFrame:
+def _allocate(session: Session, year: YearView, basis: Basis | None = None, total: int | None = None) -> pd.DataFrame:
     """The allocation by the key; an impossible combination (a total below the fixed parts, no
     basis to share the rest by) conflicts with the year's basis: 409, nothing stored."""
-    b = basis or _basis_of(row)
+    b = basis or _basis_of(session, year)
     try:
-        return allocate(b.table, total_sek=row.total_sek if total is None else total, fixed_sek=row.fixed_sek,
-                        year=row.year, include_all=row.include_all)
+        return allocate(b.table, total_sek=year.total_sek if total is None else total, fixed_sek=year.fixed_sek,
+                        year=year.year, include_all=year.include_all)
     except AllocationError as exc:
-        raise ConflictError(f"statsbidraget för {row.year} kan inte fördelas: {exc}") from None
+        raise ConflictError(f"statsbidraget för {year.year} kan inte fördelas: {exc}") from None
 
 
 def _rows(df: pd.DataFrame) -> list[AllocationRow]:
@@ -419,27 +276,25 @@ def _rows(df: pd.DataFrame) -> list[AllocationRow]:
 
 def list_years(session: Session, *, actor: Actor) -> list[YearView]:
     """The grant years the actor may see (decided years for everyone)."""
-    q = select(GrantYear).order_by(GrantYear.year)
-    if not actor.may_review():
-        q = q.where(GrantYear.status == YEAR_DECIDED)
-    return [_year_view(r) for r in session.scalars(q)]
+    return _years(session).years(status=None if actor.may_review() else YearStatus.DECIDED)
 
 
 def get_year(session: Session, *, actor: Actor, year: int) -> YearView:
-    return _year_view(_visible_year(session, actor, year))
+    return _visible_year(session, actor, year)
 
 
 def allocation(session: Session, *, actor: Actor, year: int) -> Allocation:
     """The decided allocation (public), or for a prepared year the preview (national level;
     nothing stored)."""
-    row = _visible_year(session, actor, year)
-    if row.status == YEAR_DECIDED:
-        elig_basis = sum(int(d.basis_children) for d in row.decisions if d.eligible)
-        rows = [AllocationRow(d.region_code, d.region_name, bool(d.eligible), int(d.basis_children),
-                              (int(d.basis_children) / elig_basis if elig_basis and d.eligible else 0.0),
-                              int(d.fixed_sek), int(d.variable_sek), int(d.total_sek)) for d in row.decisions]
-        return Allocation(_year_view(row), True, rows)
-    return Allocation(_year_view(row), False, _rows(_allocate(row)))
+    view = _visible_year(session, actor, year)
+    if view.decided:
+        decided = _years(session).decisions(view.year)
+        elig_basis = sum(d.basis_children for d in decided if d.eligible)
+        rows = [AllocationRow(d.region_code, d.region_name, d.eligible, d.basis_children,
+                              (d.basis_children / elig_basis if elig_basis and d.eligible else 0.0),
+                              d.fixed_sek, d.variable_sek, d.total_sek) for d in decided]
+        return Allocation(view, True, rows)
+    return Allocation(view, False, _rows(_allocate(session, view)))
 
 
 def compare_scenario(
@@ -452,10 +307,10 @@ def compare_scenario(
 ) -> Comparison:
     """The year's allocation (A) next to the same year under another basis (B); nothing stored."""
     actor.require(actor.may_review(), "jämföra scenarier för statsbidraget")
-    row = _visible_year(session, actor, year)
-    a = _basis_of(row)
-    ra = _allocate(row, a)
-    rb = _allocate(row, basis_b, total_b_sek)
+    view = _visible_year(session, actor, year)
+    a = _basis_of(session, view)
+    ra = _allocate(session, view, a)
+    rb = _allocate(session, view, basis_b, total_b_sek)
     cmp = compare(ra, rb)
     rows = [CompareRow(str(r["region_code"]), str(r["region_name"]), int(r["basis_a"]), int(r["basis_b"]),
                        int(r["total_a_sek"]), int(r["total_b_sek"]), int(r["change_sek"]),
@@ -469,25 +324,23 @@ def decide(session: Session, *, actor: Actor, year: int) -> Allocation:
     the year can no longer be changed, and every region with an amount gets a not-started report
     with the year's deadline."""
     actor.require(actor.may_review(), "besluta om statsbidraget")
-    row = _year_row(session, _check_year(year))
-    if row is None:
+    y = check_year(year)
+    view = _years(session).get(y)
+    if view is None:
         raise NotFoundError(f"statsbidraget för {year} är inte förberett")
-    if row.status == YEAR_DECIDED:
-        raise ConflictError(f"statsbidraget för {year} är redan beslutat ({_aware(row.decided_at):%Y-%m-%d} "
-                            f"av {row.decided_by})")
-    df = _allocate(row)
-    if int(df["total_sek"].sum()) != int(row.total_sek):  # pragma: no cover - the method guarantees it
+    if view.decided:
+        raise ConflictError(f"statsbidraget för {year} är redan beslutat ({view.decided_at:%Y-%m-%d} "
+                            f"av {view.decided_by})")
+    df = _allocate(session, view)
+    if int(df["total_sek"].sum()) != view.total_sek:  # pragma: no cover - the method guarantees it
         raise StorageError("fördelningen summerar inte till totalbeloppet; inget beslut sparades")
-    row.decisions = [GrantDecision(region_code=r.region_code, region_name=r.region_name, eligible=r.eligible,
-                                   basis_children=r.basis_children, fixed_sek=r.fixed_sek,
-                                   variable_sek=r.variable_sek, total_sek=r.total_sek) for r in _rows(df)]
+    rows = [DecisionRow(r.region_code, r.region_name, r.eligible, r.basis_children, r.fixed_sek, r.variable_sek,
+                        r.total_sek) for r in _rows(df)]
     now = utcnow()
-    row.status, row.decided_by, row.decided_at = YEAR_DECIDED, actor.name, now
-    row.updated_by, row.updated_at = actor.name, now
-    session.flush()
-    amounts = {r.region_code: r.total_sek for r in row.decisions}
-    _store(session).open_year(row.year, amounts, deadline=row.report_deadline, now=now, user=actor.name)
-    return allocation(session, actor=actor, year=row.year)
+    view = _years(session).decide(y, rows, user=actor.name, now=now)
+    amounts = {r.region_code: r.total_sek for r in rows}
+    _store(session).open_year(view.year, amounts, deadline=view.report_deadline, now=now, user=actor.name)
+    return allocation(session, actor=actor, year=view.year)
 
 
 def decision(session: Session, *, actor: Actor, year: int, lan: str) -> tuple[YearView, AllocationRow]:
@@ -502,14 +355,14 @@ def decision(session: Session, *, actor: Actor, year: int, lan: str) -> tuple[Ye
     raise NotFoundError(f"region {code} finns inte i beslutet för {year}")
 
 
-def _plan(row: GrantYear) -> GrantPlan:
-    plan = make_plan({row.year: _basis_of(row)}, {row.year: int(row.total_sek)}, int(row.fixed_sek),
-                     include_all=row.include_all, deadlines={row.year: row.report_deadline})
-    stored = {d.region_code: int(d.total_sek) for d in row.decisions}
-    computed = dict(zip(plan.allocations[row.year]["region_code"],
-                        plan.allocations[row.year]["total_sek"].astype(int), strict=True))
+def _plan(session: Session, year: YearView) -> GrantPlan:
+    plan = make_plan({year.year: _basis_of(session, year)}, {year.year: year.total_sek}, year.fixed_sek,
+                     include_all=year.include_all, deadlines={year.year: year.report_deadline})
+    stored = {d.region_code: d.total_sek for d in _years(session).decisions(year.year)}
+    computed = dict(zip(plan.allocations[year.year]["region_code"],
+                        plan.allocations[year.year]["total_sek"].astype(int), strict=True))
     if stored and stored != computed:  # pragma: no cover - the allocation is deterministic
-        raise StorageError(f"bilagan för {row.year} skulle avvika från beslutet; ingen bilaga skapades")
+        raise StorageError(f"bilagan för {year.year} skulle avvika från beslutet; ingen bilaga skapades")
     return plan
 
 
@@ -517,13 +370,13 @@ def annex(session: Session, *, actor: Actor, year: int, fmt: str) -> tuple[str, 
     """The annex of a decided year as ``(file name, bytes)``: ``xlsx`` or ``pdf``."""
     from fcatlas.outputs.grant_annex import write_annex_pdf, write_annex_xlsx
 
-    row = _visible_year(session, actor, year)
-    if row.status != YEAR_DECIDED:
+    view = _visible_year(session, actor, year)
+    if not view.decided:
         raise ConflictError(f"statsbidraget för {year} är inte beslutat; bilagan skapas när året beslutas")
     if fmt not in ("xlsx", "pdf"):
         raise ConfigError(f"bilagan finns som xlsx eller pdf, inte {fmt!r}")
-    plan = _plan(row)
-    name = f"beslutsbilaga_statsbidrag_{row.year}.{fmt}"
+    plan = _plan(session, view)
+    name = f"beslutsbilaga_statsbidrag_{view.year}.{fmt}"
     with tempfile.TemporaryDirectory(prefix="fcatlas-bilaga-") as tmp:
         path = Path(tmp) / name
         (write_annex_xlsx if fmt == "xlsx" else write_annex_pdf)(plan, path)
@@ -536,25 +389,20 @@ def annex(session: Session, *, actor: Actor, year: int, fmt: str) -> tuple[str, 
 def _store(session: Session, lan: str | None = None) -> GrantStore:
     """The follow-up store inside the caller's session; linked units must exist in the register
     (and, with ``lan``, lie in that region; without, in the report's own region)."""
-    from fcatlas.register.models import Unit
-
-    def unit_lan(unit_id: str) -> str | None:
-        found = session.scalar(select(Unit.lan_code).where(Unit.id == unit_id))
-        return None if found is None else str(found)
+    register = Register(session)
 
     def exists(unit_id: str) -> bool:
-        found = unit_lan(unit_id)
+        found = register.unit_lan(unit_id)
         return found is not None and (lan is None or found == lan)
 
-    return GrantStore.in_session(session, unit_exists=exists, unit_lan=None if lan else unit_lan)
+    return GrantStore.in_session(session, unit_exists=exists, unit_lan=None if lan else register.unit_lan)
 
 
-def _visible_report(session: Session, actor: Actor, year: int, code: str) -> GrantReport:
-    row = session.scalars(select(GrantReport).where(GrantReport.region_code == code,
-                                                    GrantReport.year == int(year))).one_or_none()
-    if row is None or not (actor.may_see_drafts(code) or row.status == ReportStatus.APPROVED.value):
+def _visible_report(session: Session, actor: Actor, year: int, code: str) -> ReportView:
+    view = _store(session).find(code, int(year))
+    if view is None or not (actor.may_see_drafts(code) or view.status is ReportStatus.APPROVED):
         raise NotFoundError(f"det finns ingen återrapport för region {code} år {year}")
-    return row
+    return view
 
 
 def get_report(session: Session, *, actor: Actor, year: int, lan: str) -> Report:
@@ -592,8 +440,8 @@ def save_report(
     amount received is the decided amount; linked centres must be units of the region."""
     code = lan_code(lan)
     actor.require(actor.may_edit_region(code), f"skriva region {code}s återrapport")
-    row = _visible_report(session, actor, year, code)
-    data = ReportData(region_code=code, year=int(year), amount_received_sek=int(row.amount_received_sek),
+    current = _visible_report(session, actor, year, code)
+    data = ReportData(region_code=code, year=int(year), amount_received_sek=current.data.amount_received_sek,
                       uses=dict(uses), fte=fte, role=role, unit_ids=list(unit_ids or []), unused_sek=unused_sek,
                       account=account)
     store = _store(session, code)
@@ -623,7 +471,7 @@ def submit_report(session: Session, *, actor: Actor, year: int, lan: str) -> Rep
 
 def return_report(session: Session, *, actor: Actor, year: int, lan: str, comment: str) -> Report:
     actor.require(actor.may_review(), "returnera en återrapport")
-    if not comment.strip():
+    if not comment_given(comment):
         raise InvalidDataError("ange vad som ska kompletteras (kommentar) när rapporten returneras",
                                [Problem("återrapport", None, "comment", "kommentaren saknas")])
     return _transition(session, actor, year, lan_code(lan), ReportStatus.RETURNED, comment)

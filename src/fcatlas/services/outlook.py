@@ -91,3 +91,11 @@ def scope_outlook(bundle: Any, result: Any, to_year: int = DEFAULT_TO_YEAR) -> O
     growing = pd.concat(parts, ignore_index=True)
     return OutlookTables(to_year, str(k.attrs["metod"]), kommuner, areas, growing,
                          bool(kommuner["skattat"].any()))
+
+
+def atlas_excel(bundle: Any, result: Any, target: Any) -> Any:
+    """``atlas.xlsx`` for an atlas result, with the sheet *Prognos barn 0–6*: the one workbook the
+    CLI (:func:`fcatlas.outputs.atlas.write_atlas`) and the web's download both write."""
+    from fcatlas.outputs.excel import write_excel
+
+    return write_excel(result, bundle.manifest, target, outlook=scope_outlook(bundle, result))

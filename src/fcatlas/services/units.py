@@ -204,6 +204,19 @@ def _open_round(session: Session) -> int | None:
     return session.scalar(select(InventoryRound.round_year).where(InventoryRound.status == RoundStatus.OPEN.value))
 
 
+def editable_unit(session: Session, *, actor: Actor, unit_id: str) -> round_store.UnitForEdit:
+    """The check before any change of a unit (an edit on the web, ``fcatlas register
+    close/rename/merge``): the unit exists, ``actor`` may prepare its region's list, and that list
+    is still open in the open round (if there is one). Returns the unit as read."""
+    found = round_store.unit_for_edit(session, unit_id=unit_id)
+    if found is None:
+        raise NotFoundError(f"enheten {unit_id!r} finns inte i registret")
+    lan = found.row["lan_code"]
+    actor.require(actor.may_edit_region(lan), f"ändra enheter i region {lan}")
+    found.ensure_editable()
+    return found
+
+
 def update_unit(session: Session, *, actor: Actor, unit_id: str, changes: dict[str, Any],
                 expected_version: int) -> dict[str, Any]:
     """Change a unit on behalf of ``actor``; returns its new state (with ``version``).
@@ -224,12 +237,7 @@ def update_unit(session: Session, *, actor: Actor, unit_id: str, changes: dict[s
         session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
     try:
         reg = Register(session)
-        found = round_store.unit_for_edit(session, unit_id=unit_id)
-        if found is None:
-            raise NotFoundError(f"enheten {unit_id!r} finns inte i registret")
-        cur = found.row
-        actor.require(actor.may_edit_region(cur["lan_code"]), f"ändra enheter i region {cur['lan_code']}")
-        found.ensure_editable()
+        cur = editable_unit(session, actor=actor, unit_id=unit_id).row
         if cur["version"] != expected_version:
             raise _stale(session, unit_id, expected_version)
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 import time
 import weakref
@@ -17,7 +18,7 @@ import anyio
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 
-from fcatlas.web import problems
+from fcatlas.web import nul, problems
 from fcatlas.web.config import WebConfig
 
 DESCRIPTION = (
@@ -104,6 +105,7 @@ async def warm_answers(app: FastAPI) -> None:
 def create_app(config: WebConfig | None = None) -> FastAPI:
     """The fcatlas web service for ``config`` (default: from the environment)."""
     from fcatlas.db import open_engine, reading
+    from fcatlas.web import metrics, oidc
     from fcatlas.web.api import atlas, auth, borders, downloads, grants, health, imports, rounds, units
     from fcatlas.web.cache import DataVersions, PublicAnswers, body_cache
     from fcatlas.web.deps import KnownActors
@@ -135,6 +137,7 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
 
         app.state.bundle = Bundle.open(cfg.bundle)
     problems.install(app)
+    nul.install(app)  # NUL in an address or a body: 422 in Swedish
     app.include_router(health.router)
     app.include_router(auth.router)
     app.include_router(rounds.router)
@@ -145,7 +148,9 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
     app.include_router(downloads.router)
     app.include_router(grants.router)
     app.include_router(pages.router)
+    oidc.install(app)  # /oidc/…: the organisations' own login (FCATLAS_OIDC_FIL)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(PublicAnswers, versions=app.state.versions)
+    metrics.install(app, os.environ.get("FCATLAS_METRICS_FRA"))  # /metrics and the request counts
     app.add_middleware(AccessLog, path=cfg.access_log)
     return app

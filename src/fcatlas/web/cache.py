@@ -139,12 +139,16 @@ class _LRU:
         self._items: OrderedDict[Hashable, tuple[int, Any]] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
+        #: look-ups answered and not answered (``/metrics``: ``fcatlas_cache_hits``, ``…_misses``)
+        self.hits = self.misses = 0
 
     def get(self, key: Hashable) -> Any:
         with self._lock:
             hit = self._items.get(key)
             if hit is None:
+                self.misses += 1
                 return None
+            self.hits += 1
             self._items.move_to_end(key)
             return hit[1]
 

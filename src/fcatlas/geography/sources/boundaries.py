@@ -16,7 +16,7 @@ from fcatlas.errors import InputFileError, Problem, UnmatchedRowsError
 from fcatlas.geography.codes import DESO_RE, REGSO_RE
 
 CRS = "EPSG:3006"
-_CODE_COLUMNS = {"deso": ("deso", "deso_code", "desokod", "deso_2018", "deso_2025"),
+CODE_COLUMNS = {"deso": ("deso", "deso_code", "desokod", "deso_2018", "deso_2025"),
                  "regso": ("regso", "regso_code", "regsokod", "regsokod_2020", "regso_2025")}
 
 
@@ -55,11 +55,11 @@ def read_boundaries(path: Path, level: str = "deso", layer: str | None = None) -
             path, f"fel koordinatsystem EPSG:{epsg} ({gdf.crs.name}); väntat EPSG:3006 (SWEREF 99 TM)"
         )
     cols = {c.lower(): c for c in gdf.columns}
-    col = next((cols[c] for c in _CODE_COLUMNS[level] if c in cols), None)
+    col = next((cols[c] for c in CODE_COLUMNS[level] if c in cols), None)
     if col is None:
         raise InputFileError(
             path,
-            f"kolumn med {level.upper()}-kod saknas (väntat en av {', '.join(_CODE_COLUMNS[level])}); "
+            f"kolumn med {level.upper()}-kod saknas (väntat en av {', '.join(CODE_COLUMNS[level])}); "
             f"fanns: {', '.join(c for c in gdf.columns if c != 'geometry')}",
         )
     rx = DESO_RE if level == "deso" else REGSO_RE
@@ -94,7 +94,7 @@ def _pick_layer(path: Path, layers: list[tuple[str, str]], level: str) -> str:
         if "polygon" not in kind.lower():
             continue
         cols = {c.lower() for c in gpd.read_file(path, layer=name, rows=0).columns}
-        if cols & set(_CODE_COLUMNS[level]):
+        if cols & set(CODE_COLUMNS[level]):
             fits.append(name)
     if len(fits) == 1:
         return fits[0]
@@ -103,7 +103,7 @@ def _pick_layer(path: Path, layers: list[tuple[str, str]], level: str) -> str:
     raise InputFileError(
         path,
         f"GeoPackage med {len(layers)} lager: {listed}; {why} har {level.upper()}-polygoner med en kodkolumn "
-        f"({', '.join(_CODE_COLUMNS[level])}); spara det lager som ska användas som en egen fil",
+        f"({', '.join(CODE_COLUMNS[level])}); spara det lager som ska användas som en egen fil",
     )
 
 

@@ -257,7 +257,7 @@ def read_costs(path: str | Path) -> pd.DataFrame:
     """A long cost table ``candidate, demand, distance``; returns those columns and ``row``.
 
     A plain CSV (no quotes) is read in one pass by pandas (millions of pairs in seconds; ids as
-    categories); anything else, or any bad cell, goes through the row-by-row reader, which names
+    categories of the ids' text, never numbers: ``060750479.01`` stays ``060750479.01``); anything else, or any bad cell, goes through the row-by-row reader, which names
     every bad row."""
     p = Path(path)
     fast = _read_costs_fast(p)
@@ -288,11 +288,13 @@ def _read_costs_fast(p: Path) -> pd.DataFrame | None:
         names[key] = text.split("\n", 1)[0].split(delim)[head.index(hit[0])]
     try:
         df = pd.read_csv(io.StringIO(text), sep=delim, usecols=list(names.values()),
-                         dtype={names["candidate"]: "category", names["demand"]: "category",
-                                names["distance"]: "string"}, keep_default_na=False, engine="c")
+                         dtype={names["candidate"]: "string", names["demand"]: "string", names["distance"]: "string"},
+                         keep_default_na=False, engine="c")
     except (ValueError, pd.errors.ParserError):
         return None
     df = df.rename(columns={v: k for k, v in names.items()})
+    for k in ("candidate", "demand"):  # ids are text: '060750479.01' keeps its zero (category built from str)
+        df[k] = df[k].astype("category")
     if not len(df):
         return None
     dist = pd.to_numeric(df["distance"].str.replace(",", ".", regex=False), errors="coerce")

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,8 +34,16 @@ AGE_TABLE = "TAB6574"
 MAX_CELLS = 150_000
 CALLS_PER_10S = 30
 
-_AGE_RE = re.compile(r"^\s*(\d+)\s*(?:-\s*(\d*))?\s*år\s*$")
-_SINGLE_RE = re.compile(r"^\s*(\d+)\s*år\s*$")
+_AGE_RE = re.compile(r"^\s*(\d+)\s*(?:([-+])\s*(\d*))?\s*år\s*$")
+#: The first reference year SCB publishes in the 2025 division (DeSO 2025 / RegSO 2025).
+FIRST_YEAR_2025 = 2024
+#: SCB's codelists for the Region variable, per level and division (PxWebApi 2.0 ``codeList``).
+CODELISTS: dict[tuple[str, int], str] = {
+    ("deso", 2018): "vs_DeSO2018", ("regso", 2020): "vs_RegSO2020",
+    ("deso", 2025): "vs_DeSO2025", ("regso", 2025): "vs_RegSO2025",
+}
+#: How a code of the 2025 division is spelt in the statistical database.
+SUFFIX = {"deso": "_DeSO2025", "regso": "_RegSO2025"}
 
 
 class PxWebClient:
@@ -71,8 +79,14 @@ class PxWebClient:
         return dict(self.http.json("GET", f"{self.base_url}tables/{table_id}/metadata",
                                    {"lang": "sv", "outputFormat": "json-stat2"}))
 
-    def data(self, table_id: str, selection: dict[str, Sequence[str]]) -> dict[str, Any]:
-        body = {"selection": [{"variableCode": k, "valueCodes": list(v)} for k, v in selection.items()]}
+    def data(self, table_id: str, selection: dict[str, Sequence[str]],
+             codelists: dict[str, str] | None = None) -> dict[str, Any]:
+        """POST a selection; ``codelists`` names the ``codeList`` to apply per variable
+        (PxAPI-2's ``VariableSelection.codeList``, e.g. ``{"Region": "vs_RegSO2025"}``)."""
+        body = {"selection": [
+            {"variableCode": k, **({"codeList": codelists[k]} if codelists and k in codelists else {}),
+             "valueCodes": list(v)}
+            for k, v in selection.items()]}
         return dict(self.http.json("POST", f"{self.base_url}tables/{table_id}/data",
                                    {"lang": "sv", "outputFormat": "json-stat2"}, body))
 
@@ -200,16 +214,64 @@ def _number(v: object, where: object, source: str) -> float:
 
 
 def age_range(label: str) -> tuple[int, int] | None:
-    """Ages covered by an SCB age label, inclusive: ``"0-4 år"`` → (0, 4), ``"80- år"`` →
-    (80, 120), ``"3 år"`` → (3, 3); ``"totalt"`` → None."""
+    """Ages covered by an SCB age label, inclusive: ``"0-4 år"`` → (0, 4), ``"80- år"`` and
+    ``"100+ år"`` → (80, 120) / (100, 120), ``"3 år"`` → (3, 3); ``"totalt"`` → None."""
     m = _AGE_RE.match(label)
     if not m:
         return None
     lo = int(m.group(1))
     if m.group(2) is None:
-        return (lo, lo) if _SINGLE_RE.match(label) else None
-    hi = int(m.group(2)) if m.group(2) else 120
-    return (lo, hi)
+        return (lo, lo)
+    if m.group(2) == "+":
+        return (lo, OPEN_TOP) if not m.group(3) else None
+    hi = int(m.group(3)) if m.group(3) else OPEN_TOP
+    return (lo, hi) if hi >= lo else None
+
+
+#: The upper end of an open age class (``80- år``, ``100+ år``).
+OPEN_TOP = 120
+#: A partition must reach at least this age (women 16–54).
+_NEEDED_TOP = 54
+
+
+def age_partition(labels: dict[str, str]) -> dict[str, tuple[int, int]]:
+    """One non-overlapping partition of ages from 0 out of a table's age codes (``code → label``).
+
+    SCB tables may mix single years, 5-year and 10-year classes in one variable (TAB6471 has
+    ``0 år``, ``0-4 år``, ``0-9 år`` … and ``100+ år`` three times): taking every code would count
+    people twice. Single years are preferred, then 5-year classes, then 10-year classes (each
+    with an open top class such as ``100+ år``); a table with none of these whole is partitioned
+    greedily, narrowest class first. Returns ``code → (lo, hi)`` in age order, covering 0–54 at
+    least, else a Swedish error.
+
+    >>> age_partition({"t": "totalt", "a": "0-4 år", "b": "0 år", "c": "1-4 år", "d": "5-54 år"})
+    {'b': (0, 0), 'c': (1, 4), 'd': (5, 54)}
+    """
+    ranges = {c: r for c, lab in labels.items() if (r := age_range(str(lab))) is not None}
+    for width in (1, 5, 10, None):
+        picked = _walk(ranges, width)
+        if picked is not None:
+            return picked
+    shown = ", ".join(sorted({str(labels[c]) for c in ranges})[:8]) or "inga"
+    raise FcatlasError(f"åldrarna i tabellen bildar ingen följd från 0 till {_NEEDED_TOP} år utan överlapp "
+                       f"(fanns: {shown})")
+
+
+def _walk(ranges: dict[str, tuple[int, int]], width: int | None) -> dict[str, tuple[int, int]] | None:
+    """From age 0 upwards, the narrowest class (of ``width`` years or open at the top; any class
+    when ``width`` is None) that starts where the last one ended (first in table order among
+    equals); None when the run does not reach age 54."""
+    out: dict[str, tuple[int, int]] = {}
+    age = 0
+    while age <= OPEN_TOP:
+        starts = [(hi - lo, i, c) for i, (c, (lo, hi)) in enumerate(ranges.items())
+                  if lo == age and (width is None or hi - lo + 1 == width or hi == OPEN_TOP)]
+        if not starts:
+            break
+        _, _, code = min(starts)
+        out[code] = ranges[code]
+        age = ranges[code][1] + 1
+    return out if age > _NEEDED_TOP else None
 
 
 @dataclass(frozen=True)
@@ -223,22 +285,18 @@ CHILDREN_0_6 = AgeGroup(0, 6, None)
 WOMEN_16_54 = AgeGroup(16, 54, "kvinnor")
 
 
-def _weights(labels: Iterable[str], group: AgeGroup) -> tuple[dict[str, float], bool]:
-    """Weight per age label for ``group`` assuming ages spread evenly inside a band; and whether
-    the result is exact (only whole bands inside the group)."""
+def _weights(ranges: dict[str, tuple[int, int]], group: AgeGroup) -> tuple[dict[str, float], bool]:
+    """Weight per age code (of one partition, :func:`age_partition`) for ``group`` assuming ages
+    spread evenly inside a class; and whether the result is exact (only whole classes)."""
     weights: dict[str, float] = {}
     exact = True
     covered = 0
-    for lab in labels:
-        r = age_range(lab)
-        if r is None:
-            continue
-        lo, hi = r
+    for code, (lo, hi) in ranges.items():
         overlap = min(hi, group.hi) - max(lo, group.lo) + 1
         if overlap <= 0:
             continue
         w = overlap / (hi - lo + 1)
-        weights[lab] = w
+        weights[code] = w
         covered += overlap
         if w < 1:
             exact = False
@@ -271,10 +329,12 @@ def population_by_age(doc: dict[str, Any], source: str = "JSON-stat2") -> pd.Dat
         if d not in (region, age, sex, tid) and df[d].nunique() > 1:
             raise InputFileError(source, f"dimensionen {d} har flera värden; välj ett (t.ex. Antal)")
     sex_label = df[f"{sex}_label"].str.lower() if sex else pd.Series("totalt", index=df.index)
-    age_labels = df[f"{age}_label"].astype(str)
+    sex_label = sex_label.where(~sex_label.str.startswith("totalt"), "totalt")  # "totalt, samtliga män och kvinnor"
+    age_labels = df[age].astype(str)  # codes: one label may stand for several codes (100+ år)
+    ranges = age_partition(dict(zip(age_labels, df[f"{age}_label"].astype(str), strict=True)))
     out_parts = []
     for name, group in (("children_0_6", CHILDREN_0_6), ("women_16_54", WOMEN_16_54)):
-        weights, exact = _weights(age_labels.unique(), group)
+        weights, exact = _weights(ranges, group)
         if group.sex is None:
             sexes = {"totalt"} if (sex_label == "totalt").any() else {"män", "kvinnor"}
         else:
@@ -351,11 +411,22 @@ def fetch_population_by_age(
     table_id: str = AGE_TABLE,
     out_dir: Path | None = None,
     progress: Callable[[int], object] | None = None,
+    division: int = 2018,
+    level: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Fetch population by age band and sex for the given DeSO/RegSO codes (as the table spells
-    them, e.g. ``2080R001`` or ``2080R001_RegSO2025``) and years; split to stay under SCB's cell
-    limit. Each response is returned and, with ``out_dir``, saved as ``<table>_<n>.json`` for
-    :func:`read_age_files`."""
+    """Fetch population by age and sex for the given DeSO/RegSO codes (plain codes of the
+    bundle's ``division``: 2018 = DeSO 2018 / RegSO 2020, 2025 = DeSO 2025 / RegSO 2025) and
+    years; split to stay under SCB's cell limit. Each response is returned and, with ``out_dir``,
+    saved as ``<table>_<n>.json`` for :func:`read_age_files`.
+
+    Ages are one non-overlapping partition chosen from the table's metadata (:func:`age_partition`).
+    SCB gives reference years up to 2023 in DeSO 2018 / RegSO 2020 (codelists ``vs_DeSO2018`` /
+    ``vs_RegSO2020``, plain codes) and from 2024 in DeSO 2025 / RegSO 2025 (codelists
+    ``vs_DeSO2025`` / ``vs_RegSO2025``, codes suffixed ``_DeSO2025`` / ``_RegSO2025``): a year the
+    division does not have is a Swedish error, not an empty answer. The codelist is sent only
+    when the table's metadata lists it.
+    """
+    _check_division_years(years, division)
     meta = client.metadata(table_id)
     mdf_dims = meta.get("dimension", {})
     var = {k.lower(): k for k in mdf_dims}
@@ -363,15 +434,15 @@ def fetch_population_by_age(
         region_var, age_var, sex_var, time_var = var["region"], var["alder"], var["kon"], var["tid"]
     except KeyError as exc:
         raise FcatlasError(f"tabellen {table_id} saknar variabeln {exc}") from exc
-    age_cat = mdf_dims[age_var]["category"]
-    ages = [c for c, lab in age_cat.get("label", {}).items() if age_range(lab) is not None]
+    ages = list(age_partition(mdf_dims[age_var]["category"].get("label", {})))
     sex_cat = mdf_dims[sex_var]["category"]
     sexes = [c for c, lab in sex_cat.get("label", {}).items() if lab.lower() in ("män", "kvinnor")]
     content = [k for k in mdf_dims if k not in (region_var, age_var, sex_var, time_var)]
+    codes = _request_codes(region_codes, division, level)
+    codelists = _codelists(mdf_dims[region_var], region_var, division, level or _level_of(codes))
     per_region = len(ages) * len(sexes) * len(years)
     chunk = max(1, MAX_CELLS // max(per_region, 1))
     docs = []
-    codes = list(region_codes)
     for i in range(0, len(codes), chunk):
         sel: dict[str, Sequence[str]] = {
             region_var: codes[i : i + chunk],
@@ -381,13 +452,53 @@ def fetch_population_by_age(
         }
         for c in content:
             sel[c] = _first_category(mdf_dims[c]["category"])
-        doc = client.data(table_id, sel)
+        doc = client.data(table_id, sel, codelists)
         docs.append(doc)
         if out_dir is not None:
             out_dir.mkdir(parents=True, exist_ok=True)
-            (out_dir / f"{table_id}_{i // chunk + 1:03d}.json").write_text(
+            (out_dir / f"{table_id}{'_2025' if division == 2025 else ''}_{i // chunk + 1:03d}.json").write_text(
                 json.dumps(doc, ensure_ascii=False), encoding="utf-8"
             )
         if progress:
             progress(len(codes[i : i + chunk]))
     return docs
+
+
+def _check_division_years(years: Sequence[int], division: int) -> None:
+    """Years up to 2023 exist in the 2018 division only, years from 2024 in the 2025 division only."""
+    if division not in (2018, 2025):
+        raise FcatlasError(f"okänd indelning {division}; välj 2018 (DeSO 2018/RegSO 2020) eller 2025")
+    wrong = [y for y in years if (y >= FIRST_YEAR_2025) != (division == 2025)]
+    if wrong:
+        names = {2018: "DeSO 2018/RegSO 2020", 2025: "DeSO 2025/RegSO 2025"}
+        right = 2025 if division == 2018 else 2018
+        raise FcatlasError(
+            f"SCB redovisar år {', '.join(map(str, wrong))} i {names[right]}, inte i paketets {names[division]} "
+            f"(år t.o.m. 2023 i 2018 års indelning, fr.o.m. 2024 i 2025 års); hämta med ett paket på "
+            f"{names[right]} eller för andra år")
+
+
+def _level_of(codes: Sequence[str]) -> str:
+    levels = {vc.level if (vc := _safe_split(c)) else None for c in codes}
+    return "deso" if levels == {"deso"} else "regso"
+
+
+def _request_codes(region_codes: Sequence[str], division: int, level: str | None) -> list[str]:
+    """Codes as the statistical database spells them for ``division`` (suffix for 2025)."""
+    out = []
+    for raw in region_codes:
+        vc = _safe_split(raw)
+        if vc is None or vc.level not in ("deso", "regso") or (level and vc.level != level):
+            raise FcatlasError(f"{raw!r} är ingen {'DeSO- eller RegSO' if not level else level}-kod")
+        if vc.year is not None and (vc.year == 2025) != (division == 2025):
+            raise FcatlasError(f"{raw!r} hör inte till indelningen {division}")
+        out.append(vc.code + SUFFIX[vc.level] if division == 2025 else vc.code)
+    return out
+
+
+def _codelists(region_meta: dict[str, Any], region_var: str, division: int, level: str) -> dict[str, str] | None:
+    """``{Region: vs_…}`` when the table's metadata offers the division's codelist."""
+    vintage = division if level == "deso" or division == 2025 else 2020
+    wanted = CODELISTS[(level, vintage)]
+    listed = {str(c.get("id")) for c in (region_meta.get("extension") or {}).get("codelists") or []}
+    return {region_var: wanted} if wanted in listed else None

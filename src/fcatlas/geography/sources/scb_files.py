@@ -25,6 +25,8 @@ from fcatlas.geography.codes import DESO_RE, KOMMUN_RE, REGSO_RE
 from fcatlas.geography.sources.textfile import SOURCE_MAX_BYTES, Record, read_text, records, sniff_delimiter
 
 KEY_COLUMNS = ["Kommun", "Kommunnamn", "DeSO_2018", "RegSO_2020", "RegSOkod_2020"]
+#: The same key for the 2025 division (DeSO 2025 → RegSO 2025), columns named for that division.
+KEY_COLUMNS_2025 = ["Kommun", "Kommunnamn", "DeSO_2025", "RegSO_2025", "RegSOkod_2025"]
 _LABEL_RE = re.compile(r"^(?P<kommun>.+?) \((?P<regso>.*)\)$", re.S)
 _YEAR_RE = re.compile(r"^[0-9]{4}$")
 #: More people than Sweden has in one area is a broken file (and would not fit a 64-bit column).
@@ -57,22 +59,24 @@ def normalise_label(label: str) -> str:
 
 
 def read_key(path: Path) -> pd.DataFrame:
-    """Read SCB's DeSO 2018 → RegSO 2020 key.
+    """Read SCB's DeSO → RegSO key: DeSO 2018 → RegSO 2020 (:data:`KEY_COLUMNS`) or
+    DeSO 2025 → RegSO 2025 (:data:`KEY_COLUMNS_2025`).
 
     Returns a DataFrame with ``kommun_code, kommun_name, deso_code, regso_name, regso_code``
     (all strings) and a ``label`` column ``"Kommunnamn (RegSO-namn)"`` used to join SCB's
-    label-only exports.
+    label-only exports; ``attrs["division"]`` is 2018 or 2025.
     """
     text = read_text(path, max_bytes=SOURCE_MAX_BYTES)
     recs = list(records(path, text, sniff_delimiter(text)))
     header = [h.strip() for h in recs[0].fields]
-    if header != KEY_COLUMNS:
+    if header not in (KEY_COLUMNS, KEY_COLUMNS_2025):
         raise InputFileError(
             path,
             f"fel rubrikrad {header!r}; väntat {','.join(KEY_COLUMNS)} "
-            "(SCB:s kopplingstabell DeSO 2018 – RegSO 2020)",
+            f"(SCB:s kopplingstabell DeSO 2018 – RegSO 2020) eller {','.join(KEY_COLUMNS_2025)} (DeSO 2025 – RegSO 2025)",
             row=1,
         )
+    division = 2025 if header == KEY_COLUMNS_2025 else 2018
     rows: list[list[str]] = []
     problems: list[Problem] = []
     seen: dict[str, int] = {}
@@ -88,8 +92,8 @@ def read_key(path: Path) -> pd.DataFrame:
         kommun, kname, deso, rname, rcode = f
         for col, value, rx in (
             ("Kommun", kommun, KOMMUN_RE),
-            ("DeSO_2018", deso, DESO_RE),
-            ("RegSOkod_2020", rcode, REGSO_RE),
+            (header[2], deso, DESO_RE),
+            (header[4], rcode, REGSO_RE),
         ):
             if not rx.match(value):
                 problems.append(Problem(str(path), rec.line, col, f"{value!r} är ingen giltig kod"))
@@ -101,15 +105,15 @@ def read_key(path: Path) -> pd.DataFrame:
                 )
             elif deso in seen:
                 problems.append(
-                    Problem(str(path), rec.line, "DeSO_2018", f"{deso} förekommer redan på rad {seen[deso]}")
+                    Problem(str(path), rec.line, header[2], f"{deso} förekommer redan på rad {seen[deso]}")
                 )
             elif not rname or not kname:
-                problems.append(Problem(str(path), rec.line, "Kommunnamn" if not kname else "RegSO_2020",
+                problems.append(Problem(str(path), rec.line, "Kommunnamn" if not kname else header[3],
                                         "namn saknas"))
             else:
                 problem = _same_name(path, rec.line, "Kommunnamn", f"kommun {kommun}", kname,
                                      kommun_names.setdefault(kommun, (kname, rec.line)))
-                problem = problem or _same_name(path, rec.line, "RegSO_2020", f"RegSO {rcode}", rname,
+                problem = problem or _same_name(path, rec.line, header[3], f"RegSO {rcode}", rname,
                                                 regso_names.setdefault(rcode, (rname, rec.line)))
                 if problem:
                     problems.append(problem)
@@ -122,6 +126,7 @@ def read_key(path: Path) -> pd.DataFrame:
         raise InputFileError(path, "inga datarader efter rubrikraden")
     df = pd.DataFrame(rows, columns=["kommun_code", "kommun_name", "deso_code", "regso_name", "regso_code"])
     df["label"] = df["kommun_name"] + " (" + df["regso_name"] + ")"
+    df.attrs["division"] = division
     return df
 
 

@@ -11,6 +11,8 @@ from pathlib import Path
 
 from fcatlas.errors import InputFileError
 from fcatlas.files import read_input_bytes
+from fcatlas.workbook import XLSX_EMPTY_RUN as XLSX_EMPTY_RUN  # re-exported (older callers)
+from fcatlas.workbook import XLSX_MAX_UNPACKED as XLSX_MAX_UNPACKED
 
 #: Cap for publishers' source files (larger than the cap on the regions' submissions).
 SOURCE_MAX_BYTES = 2_000_000_000
@@ -157,75 +159,12 @@ def _csv_reason(exc: csv.Error, delimiter: str) -> str:
     return f"{text}; kontrollera citattecken"
 
 
-#: Most decompressed bytes a workbook may hold (a small xlsx can unpack to gigabytes).
-XLSX_MAX_UNPACKED = 500_000_000
-#: Reading stops after this many empty rows in a row that are present in the file (trailing rows
-#: that are formatted but empty cost time to parse and hold nothing).
-XLSX_EMPTY_RUN = 10_000
-
-
 def xlsx_rows(path: Path, data: bytes, max_rows: int | None = None) -> list[tuple[int, list[object]]]:
     """The non-empty rows of the first sheet of a workbook as ``(row number, values)``, values as
-    stored (formulas as their text, never evaluated), trailing empty cells dropped.
-
-    The sheet is read as a stream: its declared dimension is ignored (a single cell at XFD1048576
-    costs nothing), reading stops after :data:`XLSX_EMPTY_RUN` empty rows in a row (trailing
-    formatted-but-empty rows) and with a Swedish error after ``max_rows`` non-empty rows
-    (default: the configured cap). A workbook that unpacks to more than
-    :data:`XLSX_MAX_UNPACKED` bytes, or that is not a workbook, is refused.
-    """
-    import warnings
-    import zipfile
-
-    import openpyxl
-
+    stored (formulas as their text, never evaluated), trailing empty cells dropped — read as a
+    stream with caps on cells, rows and the unpacked size (:func:`fcatlas.workbook.sheet_rows`).
+    ``max_rows`` defaults to the configured cap."""
     from fcatlas.files import max_input_rows
+    from fcatlas.workbook import sheet_rows
 
-    limit = int(max_rows or max_input_rows())
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            unpacked = sum(i.file_size for i in zf.infolist())
-    except (zipfile.BadZipFile, ValueError, OSError) as exc:
-        raise InputFileError(path, f"filen kunde inte läsas som Excel-fil (xlsx): {exc}") from None
-    if unpacked > XLSX_MAX_UNPACKED:
-        raise InputFileError(path, f"Excel-filen packas upp till {unpacked / 1e6:.0f} MB, högst "
-                                   f"{XLSX_MAX_UNPACKED / 1e6:.0f} MB tillåts")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception as exc:  # openpyxl raises a zoo of types on hostile files
-        raise InputFileError(path, f"filen kunde inte läsas som Excel-fil (xlsx): {type(exc).__name__}") from None
-    out: list[tuple[int, list[object]]] = []
-    try:
-        if not wb.worksheets:
-            raise InputFileError(path, "Excel-filen har inget arbetsblad")
-        ws = wb.worksheets[0]
-        if hasattr(ws, "reset_dimensions"):
-            ws.reset_dimensions()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            empty_run = 0
-            for idx, values in enumerate(ws.iter_rows(values_only=True), start=1):
-                cells = list(values)
-                while cells and (cells[-1] is None or (isinstance(cells[-1], str) and not cells[-1].strip())):
-                    cells.pop()
-                if not cells:
-                    # rows absent from the file come as () and cost nothing; rows present but empty
-                    # (formatted) cost parsing: stop after a long run of those
-                    if len(values):
-                        empty_run += 1
-                        if empty_run > XLSX_EMPTY_RUN:
-                            break
-                    continue
-                empty_run = 0
-                out.append((idx, cells))
-                if len(out) > limit + 20:
-                    raise InputFileError(path, f"arbetsbladet har fler än {limit} ifyllda rader", row=idx)
-    except InputFileError:
-        raise
-    except Exception as exc:
-        raise InputFileError(path, f"Excel-filen är trasig: {type(exc).__name__}") from None
-    finally:
-        wb.close()
-    return out
+    return sheet_rows(path, data, max_rows=int(max_rows or max_input_rows()))

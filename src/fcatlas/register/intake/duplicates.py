@@ -16,6 +16,13 @@ if TYPE_CHECKING:
 
 DUPLICATE_DISTANCE_M = 50.0
 SIMILAR_NAME_RATIO = 0.9
+#: At most this many "possible duplicate" warnings per import (one more says how many were left out).
+MAX_DUPLICATE_WARNINGS = 100
+#: This many names or more in one kommun that differ only in their numbers are one warning.
+NUMBERED_SERIES = 3
+#: More pairs of exact positions within the distance than this: one warning per crowded spot.
+MAX_NEAR_PAIRS = 5_000
+_DIGITS = re.compile(r"\d+")
 _EPS = 1e-9
 
 _GENERIC_WORDS = frozenset({"familjecentral", "familjecentralen", "familjecentrum", "fc", "i", "pa"})
@@ -160,11 +167,83 @@ def _candidate_units(units: list[UnitRecord], existing: Iterable[dict[str, Any]]
     return cands
 
 
+def _series(members: list[int], folded: list[str]) -> tuple[list[int], list[list[int]]]:
+    """Split a kommun's candidates into the ones compared name by name and the numbered series:
+    :data:`NUMBERED_SERIES` or more names that differ only in their numbers ("Enhet 00001 Norr",
+    "Enhet 00002 Norr" …). A series is compared through its first name only and warned about once."""
+    by_shape: dict[str, list[int]] = {}
+    for m in members:
+        if _DIGITS.search(folded[m]):
+            by_shape.setdefault(_DIGITS.sub("#", folded[m]), []).append(m)
+    series = [g for g in by_shape.values() if len(g) >= NUMBERED_SERIES]
+    collapsed = {m for g in series for m in g[1:]}
+    return [m for m in members if m not in collapsed], series
+
+
+def _name_warnings(cands: list[_Candidate], name_ratio: float) -> dict[tuple[int, int], str]:
+    found: dict[tuple[int, int], str] = {}
+    by_kommun: dict[str, list[int]] = {}
+    for j, c in enumerate(cands):
+        by_kommun.setdefault(c[3], []).append(j)
+    folded = [_name_core(c[2]) for c in cands]
+    for members in by_kommun.values():
+        compared, series = _series(members, folded)
+        for group in series:
+            k = next((m for m in group[1:] if cands[m][7] >= 0), None)
+            if k is None:
+                continue
+            shown = ", ".join(repr(cands[m][2]) for m in group[:2])
+            found[(group[0], k)] = (f"{len(group)} enheter i samma kommun har namn som bara skiljer sig i ett nummer "
+                                    f"({shown} …); kontrollera att ingen av dem är samma enhet")
+        for j, k in similar_name_pairs([folded[m] for m in compared], name_ratio):
+            j, k = compared[j], compared[k]
+            if cands[k][7] < 0:
+                continue
+            found[(j, k)] = (f"liknande namn som {cands[j][0]} ({cands[j][2]!r}) i samma kommun; "
+                             "kontrollera om det är samma enhet")
+    return found
+
+
+def _near_warnings(cands: list[_Candidate], distance_limit_m: float,
+                   found: dict[tuple[int, int], str]) -> None:
+    """Exact positions within ``distance_limit_m``: pair by pair, or — when the pairs would be
+    more than :data:`MAX_NEAR_PAIRS` (many units on one spot) — one warning per crowded spot."""
+    import numpy as np
+    from scipy.spatial import cKDTree
+
+    from fcatlas.register.geocode import to_sweref
+
+    exact = [j for j, c in enumerate(cands) if c[6] == "exakt"]
+    if len(exact) < 2:
+        return
+    xy = np.array([to_sweref(cands[j][4], cands[j][5]) for j in exact])
+    tree = cKDTree(xy)
+    pairs = (int(tree.query_ball_point(xy, distance_limit_m, return_length=True).sum()) - len(exact)) // 2
+    if pairs > MAX_NEAR_PAIRS:
+        spots: dict[tuple[int, int], list[int]] = {}
+        for a, (x, y) in enumerate(xy):
+            spots.setdefault((int(x // distance_limit_m), int(y // distance_limit_m)), []).append(exact[a])
+        for group in spots.values():
+            k = next((m for m in group[1:] if cands[m][7] >= 0), None)
+            if k is not None and (group[0], k) not in found:
+                found[(group[0], k)] = (f"{len(group)} enheter ligger inom omkring {distance_limit_m:.0f} m från "
+                                        f"varandra ({cands[group[0]][2]!r} …); kontrollera om några är samma enhet")
+        return
+    for a, b in sorted(tree.query_pairs(distance_limit_m)):
+        j, k = sorted((exact[a], exact[b]))
+        if cands[k][7] < 0 or (j, k) in found:
+            continue
+        d = float(np.hypot(*(xy[a] - xy[b])))
+        found[(j, k)] = (f"ligger {d:.0f} m från {cands[j][0]} ({cands[j][2]!r}); kontrollera om det "
+                         "är samma enhet")
+
+
 def likely_duplicates(
     units: Iterable[UnitRecord],
     existing: Iterable[dict[str, Any]] = (),
     distance_limit_m: float = DUPLICATE_DISTANCE_M,
     name_ratio: float = SIMILAR_NAME_RATIO,
+    limit: int = MAX_DUPLICATE_WARNINGS,
 ) -> list[tuple[UnitRecord, str, str]]:
     """Pairs that may be the same unit: same kommun and similar names, or within 50 m.
 
@@ -172,35 +251,19 @@ def likely_duplicates(
     ``lat``, ``lon``, ``precision``); those with an id in ``units`` are the same unit and are
     skipped. Only positions with precision ``exakt`` are compared by distance (postal-code and
     kommun points are shared by many units). Returns ``(unit, other, reason)`` — a person decides.
+
+    The work and the answer are bounded: names that differ only in a number are one warning with
+    their count (a numbered series), many units on one spot one warning per spot, and at most
+    ``limit`` warnings are given — the last one then says how many more there were.
     """
-    import numpy as np
-    from scipy.spatial import cKDTree
-
-    from fcatlas.register.geocode import to_sweref
-
     units = list(units)
     cands = _candidate_units(units, existing)
-    found: dict[tuple[int, int], str] = {}
-    by_kommun: dict[str, list[int]] = {}
-    for j, c in enumerate(cands):
-        by_kommun.setdefault(c[3], []).append(j)
-    folded = [_name_core(c[2]) for c in cands]
-    for members in by_kommun.values():
-        for j, k in similar_name_pairs([folded[m] for m in members], name_ratio):
-            j, k = members[j], members[k]
-            if cands[k][7] < 0:
-                continue
-            found[(j, k)] = (f"liknande namn som {cands[j][0]} ({cands[j][2]!r}) i samma kommun; "
-                             "kontrollera om det är samma enhet")
-    exact = [j for j, c in enumerate(cands) if c[6] == "exakt"]
-    if len(exact) > 1:
-        xy = np.array([to_sweref(cands[j][4], cands[j][5]) for j in exact])
-        tree = cKDTree(xy)
-        for a, b in sorted(tree.query_pairs(distance_limit_m)):
-            j, k = sorted((exact[a], exact[b]))
-            if cands[k][7] < 0 or (j, k) in found:
-                continue
-            d = float(np.hypot(*(xy[a] - xy[b])))
-            found[(j, k)] = (f"ligger {d:.0f} m från {cands[j][0]} ({cands[j][2]!r}); kontrollera om det "
-                             "är samma enhet")
-    return [(units[cands[k][7]], cands[j][1], reason) for (j, k), reason in sorted(found.items())]
+    found = _name_warnings(cands, name_ratio)
+    _near_warnings(cands, distance_limit_m, found)
+    out = [(units[cands[k][7]], cands[j][1], reason) for (j, k), reason in sorted(found.items())]
+    if len(out) > limit:
+        rest = len(out) - limit
+        unit, other, _ = out[limit]
+        out = out[:limit] + [(unit, other, f"ytterligare {rest} möjliga dubbletter visas inte (högst {limit} "
+                                            "visas per import); rätta de visade och importera igen")]
+    return out

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
+from fcatlas.domain import FIRST_YEAR, LAST_YEAR
 from fcatlas.services import areas
 from fcatlas.web.api.rounds import LAN_CODES
 from fcatlas.web.cache import answer_json
@@ -19,7 +20,7 @@ router = APIRouter(prefix="/api/v1", tags=["atlas"])
 
 LanQuery = Annotated[str | None, Query(pattern="^(" + "|".join(LAN_CODES) + ")$",
                                        description="Bara detta län (länskod, t.ex. 20).")]
-YearQuery = Annotated[int | None, Query(ge=2000, le=2100, description="Årgång (standard: datapaketets senaste).")]
+YearQuery = Annotated[int | None, Query(ge=FIRST_YEAR, le=LAST_YEAR, description="Årgång (standard: datapaketets senaste).")]
 
 
 def _records(df: Any) -> list[dict[str, Any]]:

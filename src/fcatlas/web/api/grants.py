@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, File, Path, Query, Request, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from fcatlas.domain import DEFAULT_FIXED_SEK, FIRST_YEAR, LAST_YEAR, MAX_SEK
 from fcatlas.services import grants
 from fcatlas.web.api.rounds import NOT_BLANK, YEAR_PATTERN, LanPath
 from fcatlas.web.deps import ActorDep, ConfigDep, SessionDep, json_body, read_upload
@@ -19,7 +20,6 @@ from fcatlas.web.problems import responses
 
 YearPath = Annotated[str, Path(pattern=YEAR_PATTERN, description="Bidragsåret, t.ex. 2026.")]
 EXCLUSION_PATTERN = r"^omradestyp:[1-5](,[1-5]){0,4}(@20[0-9]{2})?$"
-MAX_SEK = 10**18
 
 _json = APIRouter(dependencies=[Depends(json_body)], prefix="/api/v1/grants", tags=["statsbidrag"])
 _upload = APIRouter(prefix="/api/v1/grants", tags=["statsbidrag"])
@@ -36,7 +36,7 @@ class YearSetup(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     total_sek: int = Field(ge=0, le=MAX_SEK, description="Årets totalbelopp i hela kronor, t.ex. 51365000.")
-    fixed_sek: int = Field(815_000, ge=0, le=MAX_SEK, description="Fast belopp per berättigad region (kr).")
+    fixed_sek: int = Field(DEFAULT_FIXED_SEK, ge=0, le=MAX_SEK, description="Fast belopp per berättigad region (kr).")
     include_all: bool = Field(False, description="Alla regioner får den fasta delen, även utan utanförskapsområde.")
     report_deadline: dt.date | None = Field(None, description="Sista dag för återrapporten (standard 31 januari "
                                                               "året efter).")
@@ -45,7 +45,7 @@ class YearSetup(BaseModel):
                                  "uppladdade underlag (ladda upp med POST …/basis).")
     exclusion: str | None = Field(None, pattern=EXCLUSION_PATTERN, description="Områden med stort utanförskap, "
                                   "t.ex. 'omradestyp:1,2' eller 'omradestyp:1,2@2022' (standard omradestyp:1,2).")
-    data_year: int | None = Field(None, ge=2000, le=2100, description="År för antal barn (standard paketets senaste).")
+    data_year: int | None = Field(None, ge=FIRST_YEAR, le=LAST_YEAR, description="År för antal barn (standard paketets senaste).")
 
 
 class YearOut(BaseModel):
@@ -274,7 +274,7 @@ def get_allocation(year: YearPath, actor: ActorDep, session: SessionDep) -> Allo
 def compare(year: YearPath, request: Request, actor: ActorDep, session: SessionDep,
             exclusion: Annotated[str, Query(pattern=EXCLUSION_PATTERN, description=(
                 "Scenariots definition, t.ex. omradestyp:1,2@2022."))],
-            data_year: Annotated[int | None, Query(ge=2000, le=2100, description="År för antal barn i scenariot.")]
+            data_year: Annotated[int | None, Query(ge=FIRST_YEAR, le=LAST_YEAR, description="År för antal barn i scenariot.")]
             = None,
             total_sek: Annotated[int | None, Query(ge=0, le=MAX_SEK, description="Annat totalbelopp i scenariot.")]
             = None) -> ComparisonOut:
@@ -384,7 +384,7 @@ def approve_report(year: YearPath, lan: LanPath, actor: ActorDep, session: Sessi
 @_json.get("/reports", response_model=list[ReportOut], responses=responses(401, 422),
            summary="Återrapporterna som anroparen får se")
 def list_reports(actor: ActorDep, session: SessionDep,
-                 year: Annotated[int | None, Query(ge=2000, le=2100, description="Bara ett bidragsår.")] = None
+                 year: Annotated[int | None, Query(ge=FIRST_YEAR, le=LAST_YEAR, description="Bara ett bidragsår.")] = None
                  ) -> list[ReportOut]:
     """Nationell nivå ser alla, en region sina egna, allmänheten de godkända."""
     return [_report(v) for v in grants.list_reports(session, actor=actor, year=year)]
@@ -394,7 +394,7 @@ def list_reports(actor: ActorDep, session: SessionDep,
            summary="Försenade återrapporter (nationell)")
 def list_overdue(actor: ActorDep, session: SessionDep,
                  today: Annotated[dt.date | None, Query(description="Dagens datum (standard: idag).")] = None,
-                 year: Annotated[int | None, Query(ge=2000, le=2100, description="Bara ett bidragsår.")] = None
+                 year: Annotated[int | None, Query(ge=FIRST_YEAR, le=LAST_YEAR, description="Bara ett bidragsår.")] = None
                  ) -> list[OverdueOut]:
     """Rapporter som inte kommit in till sista dag, och rapporter som kom in efter den."""
     df = grants.overdue(session, actor=actor, today=today or dt.date.today(), year=year)

@@ -27,3 +27,19 @@ def healthz(request: Request, session: SessionDep) -> JSONResponse:
                                                   "syntetiskt": bundle.synthetic},
     }
     return JSONResponse(body, status_code=200 if body["status"] == "ok" else 503)
+
+
+@router.get("/readyz", summary="Redo för anrop",
+            responses={200: {"description": "Databasen svarar och schemat är aktuellt"},
+                       503: {"description": "Databasen svarar inte, eller schemat behöver uppgraderas"}})
+def readyz(request: Request) -> JSONResponse:
+    """Svarar 200 när databasen svarar och dess schema är det som den här versionen av fcatlas
+    väntar sig; annars 503 (en lastbalanserare skickar då inga anrop hit). ``/healthz`` svarar
+    på om processen lever."""
+    from fcatlas.services.health import readiness
+
+    r = readiness(request.app.state.engine)
+    body = {"status": "ok" if r.ready else "fel", "databas": r.database, "schema": r.schema}
+    if r.schema == "gammalt":
+        body["atgard"] = "kör 'fcatlas db upgrade'"
+    return JSONResponse(body, status_code=200 if r.ready else 503)

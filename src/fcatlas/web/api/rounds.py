@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, status
 from pydantic import BaseModel, ConfigDict, Field
 
+from fcatlas.domain import LAST_YEAR
 from fcatlas.register.rounds import RegionState, RoundInfo
 from fcatlas.services import rounds
 from fcatlas.web.deps import ActorDep, SessionDep, json_body
@@ -15,7 +16,7 @@ from fcatlas.web.problems import responses
 
 LAN_CODES = ("01", "03", "04", "05", "06", "07", "08", "09", "10", "12", "13", "14", "17", "18", "19", "20", "21",
              "22", "23", "24", "25")
-YEAR_PATTERN = r"^(20[0-9]{2}|2100)$"
+YEAR_PATTERN = rf"^(20[0-9]{{2}}|{LAST_YEAR})$"  # FIRST_YEAR–LAST_YEAR (2000–2100) as a path pattern
 #: at least one character that is not white space — the same set in Python, Rust (pydantic) and
 #: ECMA (the schema's readers) regular expressions, which disagree on what ``\\S`` excludes
 NOT_BLANK = r"[^\s\x1c-\x1f\x85\ufeff]"

@@ -15,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 from fcatlas import errors as e
 from fcatlas.accounts.roles import LEVEL_LABELS, Actor
 from fcatlas.fmt import thousands
+from fcatlas.outputs.embed import json_for_html
 from fcatlas.web.deps import SESSION_COOKIE
 from fcatlas.web.problems import status_of
 
@@ -22,6 +23,8 @@ HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 templates.env.filters["tusental"] = lambda v: thousands(v, "\u00a0")  # 4 368 (no break inside a number)
 templates.env.filters["region"] = lambda code: region_label(code)  # "20" → "Region Dalarna"
+#: every JSON a template embeds in a <script> element: {{ value|json_for_html }}
+templates.env.filters["json_for_html"] = json_for_html
 #: the pre-login CSRF cookie (double submit) of the login form
 LOGIN_CSRF_COOKIE = "fcatlas_login_csrf"
 #: third-party files served from node_modules (nothing else there is reachable)
@@ -33,9 +36,10 @@ VENDOR = {
 
 
 def node_modules() -> Path | None:
-    """``FCATLAS_NODE_MODULES``, else ``node_modules`` of the working folder or of the checkout."""
+    """``FCATLAS_NODE_MODULES``, else ``node_modules`` of the working folder or of the checkout,
+    else the copies an installed release carries (``fcatlas/web/vendor``, tools/vendor_web.py)."""
     candidates = [os.environ.get("FCATLAS_NODE_MODULES"), Path.cwd() / "node_modules",
-                  HERE.parents[3] / "node_modules"]
+                  HERE.parents[3] / "node_modules", HERE.parent / "vendor"]
     for c in candidates:
         if c and (Path(c) / "leaflet").is_dir():
             return Path(c)

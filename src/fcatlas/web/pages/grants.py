@@ -10,7 +10,6 @@ they concern)."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -22,7 +21,6 @@ from fcatlas.accounts.roles import Actor
 from fcatlas.domain import OMRADESTYP_LABELS
 from fcatlas.fmt import thousands
 from fcatlas.grants.allocation import DEFAULT_FIXED_SEK
-from fcatlas.grants.decisions import YEAR_STATUS_LABELS
 from fcatlas.grants.followup import (
     EDITABLE,
     PURPOSE_LABELS,
@@ -31,6 +29,7 @@ from fcatlas.grants.followup import (
     Purpose,
     ReportStatus,
 )
+from fcatlas.grants.years import YEAR_STATUS_LABELS
 from fcatlas.services import grants as grant_service
 from fcatlas.services import units as unit_service
 from fcatlas.web.deps import ActorDep, ConfigDep, SessionDep, read_upload
@@ -269,11 +268,11 @@ def _setup_defaults(years: list[grant_service.YearView], chosen: int | None) -> 
         next_year = max([x.year for x in years] + [dt.date.today().year - 1]) + 1
         return {"ar": str(next_year), "totalbelopp": "", "fast_belopp": thousands(DEFAULT_FIXED_SEK, " "), "alla": False,
                 "sista_dag": "", "underlag": "datapaket", "typer": ["1", "2"], "typ_ar": "", "data_ar": ""}
-    m = re.fullmatch(r"områdestyp ([1-5](?:, [1-5])*)(?: \((\d{4})\))?", y.basis_definition)
+    ex = y.basis_exclusion if y.basis_exclusion is not None and y.basis_exclusion.kind == "omradestyp" else None
     return {"ar": str(y.year), "totalbelopp": thousands(y.total_sek, " "), "fast_belopp": thousands(y.fixed_sek, " "),
             "alla": y.include_all, "sista_dag": y.report_deadline.isoformat(),
             "underlag": "fil" if y.basis_kind == "fil" else "datapaket",
-            "typer": m.group(1).split(", ") if m else ["1", "2"], "typ_ar": (m.group(2) or "") if m else "",
+            "typer": [str(t) for t in sorted(ex.types)] if ex else ["1", "2"], "typ_ar": str(ex.year or "") if ex else "",
             "data_ar": str(y.basis_data_year or "")}
 
 

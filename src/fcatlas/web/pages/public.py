@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import io
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +15,7 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from fcatlas import errors as e
 from fcatlas.domain import CATEGORY_LABELS, OMRADESTYP_LABELS, STATUS_LABELS, Category, Status
+from fcatlas.services import downloads
 from fcatlas.services import selection as sel
 from fcatlas.services import units as unit_service
 from fcatlas.web.deps import ActorDep, SessionDep
@@ -152,10 +152,10 @@ def _page_context(request: Request, session: Any, actor: Any) -> dict[str, Any]:
 @router.get("/", response_class=HTMLResponse)
 def start(request: Request, session: SessionDep, actor: ActorDep) -> HTMLResponse:
     ctx = _page_context(request, session, actor)
-    geo = json.dumps(_geojson(ctx.pop("df")), ensure_ascii=False).replace("</", "<\\/")
+    geo = _geojson(ctx.pop("df"))
     chosen = {a["code"]: int(a["exclusion"]) for a in ctx["areas"]}
     return render(request, "map.html", actor, title="Karta över familjecentraler", units_geojson=geo,
-                  areas_json=json.dumps(chosen), has_vendor=node_modules() is not None, **ctx)
+                  areas_chosen=chosen, has_vendor=node_modules() is not None, **ctx)
 
 
 @router.get("/omrade/{regso}", response_class=HTMLResponse)
@@ -200,17 +200,10 @@ def download(fmt: str, request: Request, session: SessionDep, actor: ActorDep) -
     f = Filter.from_request(request)
     units = selection(request, session, actor, f).units
     df = units[TABLE_COLUMNS + [c for c in AREA_COLUMNS if c in units.columns]]
-    if fmt == "csv":
-        body = df.to_csv(index=False, sep=";").encode("utf-8-sig")
-        return Response(body, media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": 'attachment; filename="familjecentraler.csv"'})
-    if fmt == "xlsx":
-        buf = io.BytesIO()
-        with pd.ExcelWriter(buf, engine="xlsxwriter") as xw:
-            df.astype(object).where(df.notna(), None).to_excel(xw, index=False, sheet_name="Enheter")
-        return Response(buf.getvalue(),
-                        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                        headers={"Content-Disposition": 'attachment; filename="familjecentraler.xlsx"'})
+    if fmt in ("csv", "xlsx"):
+        d = downloads.table_file(df, fmt=fmt)
+        return Response(d.content, media_type=d.media_type,
+                        headers={"Content-Disposition": f'attachment; filename="{d.file_name}"'})
     if fmt == "geojson":
         return Response(json.dumps(_geojson(df), ensure_ascii=False), media_type="application/geo+json",
                         headers={"Content-Disposition": 'attachment; filename="familjecentraler.geojson"'})
