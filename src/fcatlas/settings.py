@@ -34,6 +34,13 @@ class Settings:
     #: Most connections one process keeps to PostgreSQL (``FCATLAS_DB_POOL``, default 20): with
     #: ``fcatlas serve --workers N`` the server needs N times as many (PostgreSQL allows 100 by default).
     db_pool: int = 20
+    #: the SMTP server mail goes through (``FCATLAS_SMTP_URL``: ``smtp://host:port``, ``smtps://…``,
+    #: ``?starttls``, user and password in the URL); empty: no mail is sent
+    smtp_url: str = ""
+    #: the sender of every mail (``FCATLAS_MAIL_FROM``)
+    mail_from: str = ""
+    #: the address of the web service that links in mails lead to (``FCATLAS_PUBLIC_URL``)
+    public_url: str = ""
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -47,6 +54,9 @@ class Settings:
             max_input_bytes=_positive(e, "FCATLAS_MAX_FILE_MB", 10.0, 1_000_000),
             max_input_rows=_positive(e, "FCATLAS_MAX_ROWS", 50_000, 1),
             db_pool=_positive(e, "FCATLAS_DB_POOL", 20, 1),
+            smtp_url=e.get("FCATLAS_SMTP_URL", "").strip(),
+            mail_from=e.get("FCATLAS_MAIL_FROM", "").strip(),
+            public_url=e.get("FCATLAS_PUBLIC_URL", "").strip(),
         )
 
     @property

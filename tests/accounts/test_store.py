@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select, text
 
 from fcatlas.accounts import store
-from fcatlas.accounts.models import ApiToken, LoginAttempt, LoginSession, User
+from fcatlas.accounts.models import ApiToken, LoginSession, User
 from fcatlas.accounts.roles import ANONYMOUS, Actor, Level, Role
 from fcatlas.db import connect, unit_of_work
 from fcatlas.errors import (
@@ -101,15 +101,6 @@ def test_authenticate_gives_the_actor_and_one_answer_for_every_failure(engine):
             store.authenticate(s, email=email, password=pw, address="127.0.0.2", now=T0)
         messages.add(str(exc.value))
     assert messages == {store.LOGIN_FAILED}
-
-
-def _fail(engine, email, address, now=T0):
-    try:
-        with unit_of_work(engine) as s:
-            store.authenticate(s, email=email, password="fel lösenord!!", address=address, now=now)
-    except AuthenticationError:
-        with unit_of_work(engine) as s:  # the face commits the attempt even on failure
-            s.add_all([LoginAttempt(key=f"konto:{email}", at=now), LoginAttempt(key=f"adress:{address}", at=now)])
 
 
 def test_throttling_per_account_then_released_after_the_window(engine):

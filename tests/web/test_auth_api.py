@@ -67,7 +67,7 @@ def test_passwords_and_tokens_never_stored_or_logged_in_clear(client, db_url, tm
     assert token not in log and PW not in log and "hemligt-fel-123" not in log
     eng = create_engine(db_url)
     with eng.connect() as c:
-        dump = " ".join(str(v) for table in ("accounts_users", "accounts_tokens", "accounts_login_attempts")
+        dump = " ".join(str(v) for table in ("accounts_users", "accounts_tokens", "accounts_login_failures")
                         for row in c.execute(text(f"SELECT * FROM {table}")) for v in row)
     eng.dispose()
     assert token not in dump and PW not in dump and "hemligt-fel-123" not in dump

@@ -102,11 +102,13 @@ def _basis_upload(role: str, lan: str) -> dict:
 NAT_ONLY = {**dict.fromkeys(ROLES, (403, 403)), "nationell": (200, 200)}
 NAT_SEES = {**dict.fromkeys(ROLES, (404, 404)), "nationell": (200, 200)}
 OWN_REGION = {"anonym": (403, 403), "h20": (200, 403), "f20": (200, 403), "f18": (200, 403), "nationell": (200, 200)}
+OWN_REGION_404 = {"anonym": (404, 404), "h20": (200, 404), "f20": (200, 404), "f18": (200, 404), "nationell": (200, 200)}
 G = "/api/v1/grants/years/{year}"
 Setup = Callable[..., None] | None
 #: (method, path) → (set-up on the region in the path, JSON body, {role: (own, other)})
 MATRIX: dict[tuple[str, str], tuple[Setup, object, dict[str, tuple[int, int]]]] = {
     ("GET", "/healthz"): (None, None, dict.fromkeys(ROLES, (200, 200))),
+    ("GET", "/readyz"): (None, None, dict.fromkeys(ROLES, (200, 200))),
     ("POST", "/api/v1/auth/token"): (None, _body_token, {**dict.fromkeys(ROLES, (200, 200)), "anonym": (401, 401)}),
     ("GET", "/api/v1/auth/me"): (None, None, {**dict.fromkeys(ROLES, (200, 200)), "anonym": (401, 401)}),
     ("POST", "/api/v1/rounds"): (None, {"name": "2028", "deadline": "2028-10-31"},
@@ -130,20 +132,20 @@ MATRIX: dict[tuple[str, str], tuple[Setup, object, dict[str, tuple[int, int]]]] 
     ("GET", "/api/v1/downloads/atlas.xlsx"): (None, None, dict.fromkeys(ROLES, (200, 200))),
     ("POST", "/api/v1/rounds/{round}/regions/{lan}/imports"): (
         None, _upload,
-        {"anonym": (403, 403), "h20": (201, 403), "f20": (201, 403), "f18": (201, 403), "nationell": (201, 201)}),
+        # anonymous: 401 before the upload is read (issue 21)
+        {"anonym": (401, 401), "h20": (201, 403), "f20": (201, 403), "f18": (201, 403), "nationell": (201, 201)}),
     ("POST", "/api/v1/imports/{import_id}/confirm"): (
         _pending, None,
         {"anonym": (404, 404), "h20": (200, 404), "f20": (200, 404), "f18": (200, 404), "nationell": (200, 200)}),
-    ("GET", "/api/v1/units/{unit_id}/history"): (None, None, OWN_REGION),
-    ("PATCH", "/api/v1/units/{unit_id}"): (
-        None, {"note": "ändrad"},
-        {"anonym": (403, 403), "h20": (200, 403), "f20": (200, 403), "f18": (200, 403), "nationell": (200, 200)}),
+    # what the caller may not see is 404, not 403 (issue 21)
+    ("GET", "/api/v1/units/{unit_id}/history"): (None, None, OWN_REGION_404),
+    ("PATCH", "/api/v1/units/{unit_id}"): (None, {"note": "ändrad"}, OWN_REGION_404),  # a draft unit
     # the state grant: decisions are public, a prepared year is the national level's alone, a report
     # is its region's and the national level's until approved
     ("GET", "/api/v1/grants/years"): (None, None, dict.fromkeys(ROLES, (200, 200))),
     ("PUT", G): (None, {"total_sek": 3_000_000, "basis": "fil"}, NAT_ONLY),
     ("GET", G): (_grant_prepared, None, NAT_SEES),
-    ("POST", G + "/basis"): (_grant_prepared, _basis_upload, NAT_ONLY),
+    ("POST", G + "/basis"): (_grant_prepared, _basis_upload, {**NAT_ONLY, "anonym": (401, 401)}),
     ("GET", G + "/allocation"): (_grant_prepared, None, NAT_SEES),
     ("GET", G + "/compare"): (_grant_prepared, {"__params__": {"exclusion": "omradestyp:1,2"}}, NAT_ONLY),
     ("POST", G + "/decide"): (_grant_prepared, None, NAT_ONLY),
@@ -153,9 +155,10 @@ MATRIX: dict[tuple[str, str], tuple[Setup, object, dict[str, tuple[int, int]]]] 
     ("GET", G + "/regions/{lan}/report"): (
         _report_draft, None,
         {"anonym": (404, 404), "h20": (200, 404), "f20": (200, 404), "f18": (200, 404), "nationell": (200, 200)}),
-    ("PUT", G + "/regions/{lan}/report"): (_grant_decided, REPORT, OWN_REGION),
+    ("PUT", G + "/regions/{lan}/report"): (_grant_decided, REPORT, OWN_REGION_404),
     ("POST", G + "/regions/{lan}/report/submit"): (
-        _report_draft, None, {**dict.fromkeys(ROLES, (403, 403)), "f20": (200, 403), "f18": (200, 403)}),
+        _report_draft, None, {"anonym": (404, 404), "h20": (403, 404), "f20": (200, 404), "f18": (200, 404),
+                              "nationell": (403, 403)}),
     ("POST", G + "/regions/{lan}/report/return"): (_report_submitted, {"comment": "Komplettera"}, NAT_ONLY),
     ("POST", G + "/regions/{lan}/report/approve"): (_report_submitted, None, NAT_ONLY),
     ("GET", "/api/v1/grants/reports"): (None, None, dict.fromkeys(ROLES, (200, 200))),
@@ -254,6 +257,8 @@ def _edit(role: str, lan: str) -> dict:
 
 _R = dict.fromkeys(("h20", "f20", "f18"))
 _PAGE_NAT = {**dict.fromkeys(ROLES, (403, 403)), "nationell": (303, 303)}
+#: a form that takes a file: anonymous is refused (401) before the body is read (issue 21)
+_PAGE_NAT_UPLOAD = {**_PAGE_NAT, "anonym": (401, 401)}
 _PAGE_NAT_GET = {**dict.fromkeys(_R, (403, 403)), "anonym": (303, 303), "nationell": (200, 200)}
 
 
@@ -261,6 +266,7 @@ def _page_basis(role: str, lan: str) -> dict:
     return {"__files__": {"underlag_fil": ("underlag.csv", GRANT_BASIS, "text/csv")}}
 
 _VENDOR = node_modules() is not None
+_DOCS = _VENDOR and (node_modules() / "swagger-ui-dist" / "swagger-ui-bundle.js").is_file()  # type: ignore[operator]
 #: (method, path) → (set-up, form, {role: (own region, other region)}); a page route without a row fails
 PAGE_MATRIX: dict[tuple[str, str], tuple[Setup, object, dict[str, tuple[int, int]]]] = {
     ("GET", "/"): (None, None, dict.fromkeys(ROLES, (200, 200))),
@@ -269,6 +275,13 @@ PAGE_MATRIX: dict[tuple[str, str], tuple[Setup, object, dict[str, tuple[int, int
     ("GET", "/enhet/{unit_id}"): (None, None, {"anonym": (404, 404), "h20": (200, 404), "f20": (200, 404),
                                                 "f18": (200, 404), "nationell": (200, 200)}),
     ("GET", "/om-uppgifterna"): (None, None, dict.fromkeys(ROLES, (200, 200))),
+    # login through an organisation's identity provider: none is configured here (401, Swedish page)
+    ("GET", "/oidc/logga-in"): (None, None, dict.fromkeys(ROLES, (401, 401))),
+    ("GET", "/oidc/{pid}/logga-in"): (None, None, dict.fromkeys(ROLES, (401, 401))),
+    ("GET", "/oidc/{pid}/callback"): (None, None, dict.fromkeys(ROLES, (401, 401))),
+    # swagger-ui from node_modules (404 with a hint where `npm ci` has not installed it), its start script
+    ("GET", "/api/docs"): (None, None, dict.fromkeys(ROLES, (200, 200) if _DOCS else (404, 404))),
+    ("GET", "/api/docs/{name}"): (None, None, dict.fromkeys(ROLES, (200, 200))),
     ("GET", "/omrade/{regso}"): (None, None, dict.fromkeys(ROLES, (200, 200))),
     ("GET", "/karta/lan.geojson"): (None, None, dict.fromkeys(ROLES, (200, 200))),
     ("GET", "/statiskt/{name}"): (None, None, dict.fromkeys(ROLES, (200, 200))),
@@ -280,19 +293,19 @@ PAGE_MATRIX: dict[tuple[str, str], tuple[Setup, object, dict[str, tuple[int, int
     ("GET", "/region"): (None, None, {**dict.fromkeys(_R, (200, 200)), "anonym": (303, 303), "nationell": (303, 303)}),
     ("POST", "/region/skicka-in"): (None, {}, {**dict.fromkeys(ROLES, (403, 403)), "f20": (303, 303),
                                                "f18": (303, 303)}),
-    ("GET", "/region/import"): (None, None, {**dict.fromkeys(_R, (200, 200)), "anonym": (401, 401),
+    ("GET", "/region/import"): (None, None, {**dict.fromkeys(_R, (200, 200)), "anonym": (303, 303),
                                              "nationell": (403, 403)}),
-    ("POST", "/region/import"): (None, _page_upload, {**dict.fromkeys(_R, (200, 200)), "anonym": (403, 403),
+    ("POST", "/region/import"): (None, _page_upload, {**dict.fromkeys(_R, (200, 200)), "anonym": (401, 401),
                                                       "nationell": (403, 403)}),
     ("POST", "/region/import/{import_id}/bekrafta"): (
         _pending, {}, {**dict.fromkeys(_R, (303, 404)), "anonym": (403, 403), "nationell": (403, 403)}),
-    ("GET", "/region/enheter/{unit_id}"): (None, None, {**dict.fromkeys(_R, (200, 404)), "anonym": (401, 401),
+    ("GET", "/region/enheter/{unit_id}"): (None, None, {**dict.fromkeys(_R, (200, 404)), "anonym": (303, 303),
                                                         "nationell": (403, 403)}),
     ("POST", "/region/enheter/{unit_id}"): (None, _edit, {**dict.fromkeys(_R, (303, 404)), "anonym": (403, 403),
                                                           "nationell": (403, 403)}),
     ("GET", "/nationell"): (None, None, {**dict.fromkeys(_R, (403, 403)), "anonym": (303, 303),
                                          "nationell": (200, 200)}),
-    ("GET", "/nationell/region/{lan}"): (None, None, {**dict.fromkeys(_R, (403, 403)), "anonym": (401, 401),
+    ("GET", "/nationell/region/{lan}"): (None, None, {**dict.fromkeys(_R, (403, 403)), "anonym": (303, 303),
                                                       "nationell": (200, 200)}),
     ("POST", "/nationell/region/{lan}/returnera"): (
         _submitted, {"kommentar": "Rätta adresserna"}, {**dict.fromkeys(ROLES, (403, 403)), "nationell": (303, 303)}),
@@ -301,6 +314,19 @@ PAGE_MATRIX: dict[tuple[str, str], tuple[Setup, object, dict[str, tuple[int, int
     ("POST", "/nationell/publicera"): (_approved, {}, {**dict.fromkeys(ROLES, (403, 403)), "nationell": (303, 303)}),
     ("GET", "/nationell/konton"): (None, None, {**dict.fromkeys(_R, (403, 403)), "anonym": (303, 303),
                                                 "nationell": (200, 200)}),
+    # issue 22.5: accounts on the pages (no SMTP server here: a new link is shown on the page, 200)
+    ("POST", "/nationell/konton"): (None, {"email": "ny@x.se", "roll": "nationell"},
+                                    {**dict.fromkeys(ROLES, (403, 403)), "nationell": (200, 200)}),
+    ("POST", "/nationell/konton/skicka-lank"): (None, {"email": "h20@regiondalarna.se"},
+                                                {**dict.fromkeys(ROLES, (403, 403)), "nationell": (200, 200)}),
+    ("POST", "/nationell/konton/stang-av"): (None, {"email": "h20@regiondalarna.se"}, _PAGE_NAT),
+    ("POST", "/nationell/konton/aktivera"): (None, {"email": "h20@regiondalarna.se"}, _PAGE_NAT),
+    ("GET", "/konto/valj-losenord"): (None, None, dict.fromkeys(ROLES, (410, 410))),  # no valid link
+    ("POST", "/konto/valj-losenord"): (None, {"token": "ingen", "losenord": PW, "losenord2": PW},
+                                       dict.fromkeys(ROLES, (410, 410))),
+    ("GET", "/konto/losenord"): (None, None, {**dict.fromkeys(ROLES, (200, 200)), "anonym": (303, 303)}),
+    ("POST", "/konto/losenord"): (None, {"nuvarande": PW, "losenord": PW + " nytt", "losenord2": PW + " nytt"},
+                                 {**dict.fromkeys(ROLES, (200, 200)), "anonym": (403, 403)}),
     # the grant pages (a region's own report; the national level's year, follow-up and review)
     ("GET", "/region/statsbidrag"): (_grant_decided, None, {**dict.fromkeys(_R, (200, 200)), "anonym": (303, 303),
                                                             "nationell": (303, 303)}),
@@ -309,9 +335,9 @@ PAGE_MATRIX: dict[tuple[str, str], tuple[Setup, object, dict[str, tuple[int, int
     ("GET", "/nationell/statsbidrag"): (None, None, {**dict.fromkeys(_R, (403, 403)), "anonym": (303, 303),
                                                      "nationell": (200, 200)}),
     ("POST", "/nationell/statsbidrag"): (None, {"ar": "2026", "totalbelopp": "3000000", "fast_belopp": "815000",
-                                                "underlag": "fil"}, _PAGE_NAT),
+                                                "underlag": "fil"}, _PAGE_NAT_UPLOAD),
     ("GET", "/nationell/statsbidrag/{year}"): (_grant_prepared, None, _PAGE_NAT_GET),
-    ("POST", "/nationell/statsbidrag/{year}/underlag"): (_grant_prepared, _page_basis, _PAGE_NAT),
+    ("POST", "/nationell/statsbidrag/{year}/underlag"): (_grant_prepared, _page_basis, _PAGE_NAT_UPLOAD),
     ("POST", "/nationell/statsbidrag/{year}/besluta"): (_grant_prepared, {}, _PAGE_NAT),
     ("GET", "/nationell/statsbidrag/{year}/uppfoljning"): (_grant_decided, None, _PAGE_NAT_GET),
     ("GET", "/nationell/statsbidrag/{year}/rapport/{lan}"): (_report_draft, None, _PAGE_NAT_GET),
@@ -365,6 +391,8 @@ def test_page_matrix(world, key):
             url = url.replace("{regso}", str(world["app"].state.bundle.areas("regso")["regso_code"].iloc[0]))
             if path == "/vendor/{package}/{name}":
                 url = "/vendor/leaflet/leaflet.js"
+            if path == "/api/docs/{name}":
+                url = "/api/docs/init.js"
             payload = body(role, lan) if callable(body) else body
             if isinstance(payload, dict) and "__files__" in payload:
                 r = world["client"].request(method, url, files=payload["__files__"], data=form, headers=headers,

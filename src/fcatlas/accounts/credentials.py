@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import threading
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -25,6 +26,26 @@ from fcatlas.errors import ConfigError
 _HASHER = PasswordHasher()
 #: a hash to verify against when the account does not exist, so both answers take as long
 _DUMMY_HASH = _HASHER.hash("fcatlas-ingen-sadan-anvandare")
+
+#: argon2 hashes (64 MiB each) running at once in this process; see :func:`limit_concurrent_hashes`
+_SLOTS = threading.BoundedSemaphore(2)
+#: password checks made by this process (a count, for the throttle's tests and for operators)
+_checked = [0]
+_count_lock = threading.Lock()
+
+
+def limit_concurrent_hashes(n: int) -> None:
+    """At most ``n`` password hashes or checks at once in this process (the web service sets it
+    from ``FCATLAS_LOGIN_SAMTIDIGA``, default 2); the others wait their turn, so a burst of
+    logins cannot take a worker's memory."""
+    global _SLOTS
+    _SLOTS = threading.BoundedSemaphore(max(1, n))
+
+
+def password_checks() -> int:
+    """How many passwords this process has checked against a hash."""
+    return _checked[0]
+
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024
@@ -41,15 +62,19 @@ def check_password_rules(password: str) -> None:
 
 
 def hash_password(password: str) -> str:
-    return _HASHER.hash(password)
+    with _SLOTS:
+        return _HASHER.hash(password)
 
 
 def verify_password(stored_hash: str | None, password: str) -> bool:
     """Whether ``password`` matches; a missing hash is checked against a dummy (same time)."""
-    try:
-        return _HASHER.verify(stored_hash or _DUMMY_HASH, password) and stored_hash is not None
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return False
+    with _SLOTS:
+        with _count_lock:
+            _checked[0] += 1
+        try:
+            return _HASHER.verify(stored_hash or _DUMMY_HASH, password) and stored_hash is not None
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            return False
 
 
 def new_token() -> str:

@@ -10,8 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Connection, Table, case, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from fcatlas.accounts.credentials import (
@@ -21,7 +23,7 @@ from fcatlas.accounts.credentials import (
     token_digest,
     verify_password,
 )
-from fcatlas.accounts.models import ApiToken, LoginAttempt, LoginSession, User
+from fcatlas.accounts.models import ApiToken, LoginFailure, LoginSession, PasswordLink, User
 from fcatlas.accounts.roles import Actor, Level, Role
 from fcatlas.errors import (
     AuthenticationError,
@@ -32,6 +34,8 @@ from fcatlas.errors import (
     ThrottledError,
 )
 
+#: the stored hash of an account that has not chosen a password yet: no password matches it
+NO_PASSWORD = "!inget-losenord"
 #: the local part: dot-separated atoms of letters, digits and RFC 5322's atext signs (no quotes,
 #: angle brackets, spaces or control characters; quoted local parts are not accepted)
 _LOCAL_RE = re.compile(r"^[\w!#$%&'*+/=?^`{|}~-]+(\.[\w!#$%&'*+/=?^`{|}~-]+)*$")
@@ -151,18 +155,20 @@ def actor_of(user: User | UserInfo) -> Actor:
 
 
 # -- accounts ---------------------------------------------------------------------------------
-def add_user(session: Session, *, actor: Actor, email: str, password: str, role: str,
+def add_user(session: Session, *, actor: Actor, email: str, password: str | None, role: str,
              lan_code: str | None = None, level: str | None = None,
              now: dt.datetime | None = None) -> UserInfo:
-    """Create an account. A region account without ``level`` is a ``handlaggare``."""
+    """Create an account. A region account without ``level`` is a ``handlaggare``. Without a
+    ``password`` the account cannot log in until it has chosen one (:func:`create_password_link`)."""
     actor.require(actor.may_manage_accounts(), "skapa konton")
     e = normalise_email(email)
     r, lan, lv = _role_fields(role, lan_code, level)
-    check_password_rules(password)
+    if password is not None:
+        check_password_rules(password)
     if session.scalar(select(User.id).where(User.email == e)) is not None:
         raise ConflictError(f"kontot {e} finns redan")
     ts = now or utcnow()
-    u = User(email=e, password_hash=hash_password(password), role=r.value, lan_code=lan,
+    u = User(email=e, password_hash=NO_PASSWORD if password is None else hash_password(password), role=r.value, lan_code=lan,
              level=lv.value if lv else None, active=True, created_at=ts, created_by=actor.name,
              password_changed_at=ts)
     session.add(u)
@@ -245,37 +251,64 @@ def actor_from_token(session: Session, *, token: str, now: dt.datetime | None = 
 
 
 # -- logging in -------------------------------------------------------------------------------
-def _failures(session: Session, key: str, since: dt.datetime) -> int:
-    return int(session.scalar(select(func.count()).select_from(LoginAttempt)
-                              .where(LoginAttempt.key == key, LoginAttempt.at > since)) or 0)
+def _count_up(conn: Any, key: str, ts: dt.datetime, since: dt.datetime) -> int:
+    """One more login for ``key`` in its window (a new window when the last began before
+    ``since``): ``UPDATE … SET failures = failures + 1 … RETURNING failures``, atomic, so parallel
+    logins each get their own number; a first login inserts the row."""
+    t = cast(Table, LoginFailure.__table__)
+    old = t.c.since <= since
+    bump = (update(t).where(t.c.key == key)
+            .values(failures=case((old, 1), else_=t.c.failures + 1), since=case((old, ts), else_=t.c.since))
+            .returning(t.c.failures))
+    n = conn.execute(bump).scalar()
+    if n is None:
+        try:
+            with conn.begin_nested():
+                conn.execute(insert(t).values(key=key, failures=1, since=ts))
+            return 1
+        except IntegrityError:  # another login inserted it meanwhile: count on it
+            n = conn.execute(bump).scalar()
+    return int(n or 0)
+
+
+def _count_attempt(session: Session, keys: tuple[str, ...], ts: dt.datetime, since: dt.datetime) -> list[int]:
+    """Count a login for each key *before* its password is checked, committed at once in a
+    transaction of its own (every worker sees it while this login is still checking): each of N
+    parallel logins gets its own number, and only the first ``per_account`` may check a password."""
+    bind = session.get_bind()
+    if isinstance(bind, Connection):  # a session on a caller's connection: counted in its transaction
+        return [_count_up(session, k, ts, since) for k in keys]
+    with bind.begin() as conn:
+        return [_count_up(conn, k, ts, since) for k in keys]
 
 
 def authenticate(session: Session, *, email: str, password: str, address: str,
                  throttle: Throttle = Throttle(), now: dt.datetime | None = None) -> Actor:
     """Check e-mail and password, throttled per account and per address.
 
-    Every failure gives the same message and records one attempt for the account and one for the
-    address (the caller commits even on failure, so that attempts count across workers).
+    Every login counts for the account and the address before the password is checked (committed
+    at once, see :func:`_count_attempt`); past the limit it is refused unchecked. A success
+    clears the account's count and takes its own login off the address's. Every failure gives the
+    same message.
     """
     ts = now or utcnow()
-    since = ts - throttle.window
     try:
         e = normalise_email(email)
     except ConfigError:
         e = email.strip().lower()[:254]
     keys = (f"konto:{e}", f"adress:{address}")
-    if (_failures(session, keys[0], since) >= throttle.per_account
-            or _failures(session, keys[1], since) >= throttle.per_address):
+    n_account, n_address = _count_attempt(session, keys, ts, ts - throttle.window)
+    if n_account > throttle.per_account or n_address > throttle.per_address:
         minutes = int(throttle.window.total_seconds() // 60)
         raise ThrottledError(f"för många misslyckade inloggningar; försök igen om {minutes} minuter",
                              retry_after_s=int(throttle.window.total_seconds()))
     user = session.scalar(select(User).where(User.email == e))
     ok = verify_password(user.password_hash if user else None, password)
     if user is None or not ok or not user.active:
-        session.add_all([LoginAttempt(key=k, at=ts) for k in keys])
-        session.flush()
         raise AuthenticationError(LOGIN_FAILED)
-    session.execute(delete(LoginAttempt).where(LoginAttempt.key == keys[0]))
+    t = cast(Table, LoginFailure.__table__)
+    session.execute(delete(t).where(t.c.key == keys[0]))
+    session.execute(update(t).where(t.c.key == keys[1], t.c.failures > 0).values(failures=t.c.failures - 1))
     return actor_of(user)
 
 
@@ -304,3 +337,90 @@ def session_actor(session: Session, *, session_id: str, now: dt.datetime | None 
 
 def end_session(session: Session, *, session_id: str) -> None:
     session.execute(delete(LoginSession).where(LoginSession.digest == token_digest(session_id)))
+
+
+def enable_user(session: Session, *, actor: Actor, email: str) -> UserInfo:
+    """Enable a disabled account again (it logs in with the password it had)."""
+    actor.require(actor.may_manage_accounts(), "aktivera konton")
+    u = _get(session, email)
+    u.active = True
+    return _info(u)
+
+
+def change_own_password(session: Session, *, actor: Actor, current: str, new: str,
+                        now: dt.datetime | None = None) -> UserInfo:
+    """The acting account's new password, given its current one; all its logins end."""
+    u = session.get(User, actor.user_id) if actor.user_id is not None else None
+    if u is None or not u.active:
+        raise AuthenticationError("du måste vara inloggad för att byta lösenord")
+    if not verify_password(u.password_hash, current):
+        raise AuthenticationError("det nuvarande lösenordet stämmer inte")
+    return set_password(session, actor=actor, email=u.email, password=new, now=now)
+
+
+def region_accounts(session: Session, *, lan_code: str | None = None) -> list[UserInfo]:
+    """The active region accounts (of one län, or of every län): whom a region's mail goes to."""
+    stmt = select(User).where(User.active.is_(True), User.role == Role.REGION.value)
+    if lan_code is not None:
+        stmt = stmt.where(User.lan_code == lan_code)
+    return [_info(u) for u in session.scalars(stmt.order_by(User.lan_code, User.email))]
+
+
+# -- one-time links to choose a password ------------------------------------------------------
+#: how long a link works
+LINK_LIFETIME = dt.timedelta(hours=72)
+LINK_NEW_ACCOUNT, LINK_RESET = "nytt_konto", "aterstall"
+LINK_INVALID = "länken är ogiltig, redan använd eller har gått ut; be Socialstyrelsen om en ny"
+
+
+def create_password_link(session: Session, *, actor: Actor, email: str, purpose: str = LINK_RESET,
+                         now: dt.datetime | None = None) -> tuple[str, UserInfo, dt.datetime]:
+    """A new one-time link for ``email`` to choose a password: ``(token, account, expires_at)``.
+    The token is returned once and stored only as its digest; earlier unused links of the account
+    stop working."""
+    actor.require(actor.may_manage_accounts(), "skicka länkar för att välja lösenord")
+    if purpose not in (LINK_NEW_ACCOUNT, LINK_RESET):
+        raise ConfigError(f"okänt syfte {purpose!r} för en lösenordslänk")
+    u = _get(session, email)
+    if not u.active:
+        raise ConflictError(f"kontot {u.email} är avstängt; aktivera det först")
+    ts = now or utcnow()
+    session.execute(update(PasswordLink).where(PasswordLink.user_id == u.id, PasswordLink.used_at.is_(None))
+                    .values(used_at=ts))
+    token = new_token()
+    expires = ts + LINK_LIFETIME
+    session.add(PasswordLink(user_id=u.id, digest=token_digest(token), purpose=purpose, created_by=actor.name,
+                             created_at=ts, expires_at=expires))
+    session.flush()
+    return token, _info(u), expires
+
+
+def _valid_link(session: Session, token: str, now: dt.datetime) -> tuple[PasswordLink, User]:
+    row = session.execute(select(PasswordLink, User).join(User, User.id == PasswordLink.user_id)
+                          .where(PasswordLink.digest == token_digest(token))).first()
+    if row is None or row[0].used_at is not None or _aware(row[0].expires_at) <= now or not row[1].active:
+        raise AuthenticationError(LINK_INVALID)
+    return row[0], row[1]
+
+
+def password_link_account(session: Session, *, token: str, now: dt.datetime | None = None) -> UserInfo:
+    """The account a valid, unused, unexpired link is for (:class:`AuthenticationError` otherwise)."""
+    return _info(_valid_link(session, token, now or utcnow())[1])
+
+
+def use_password_link(session: Session, *, token: str, password: str, now: dt.datetime | None = None) -> Actor:
+    """Choose the password through a one-time link; the link is used up (once, also when two
+    requests use it at the same time: only the one whose UPDATE finds it unused wins) and every
+    login of the account ends."""
+    ts = now or utcnow()
+    link, user = _valid_link(session, token, ts)
+    check_password_rules(password)
+    used = session.execute(update(PasswordLink).where(PasswordLink.id == link.id, PasswordLink.used_at.is_(None))
+                           .values(used_at=ts))
+    if used.rowcount != 1:  # type: ignore[attr-defined]
+        raise AuthenticationError(LINK_INVALID)
+    user.password_hash = hash_password(password)
+    user.password_changed_at = ts
+    _end_logins(session, user.id, ts)
+    session.flush()
+    return actor_of(user)

@@ -39,6 +39,7 @@ def _register_optional() -> None:
     from fcatlas.cli import demo as _demo
     from fcatlas.cli import economics as _economics
     from fcatlas.cli import grant as _grant
+    from fcatlas.cli import notify as _notify
     from fcatlas.cli import register as _register
     from fcatlas.cli import report as _report
     from fcatlas.cli import rounds as _rounds
@@ -46,7 +47,7 @@ def _register_optional() -> None:
     from fcatlas.cli import site as _site
     from fcatlas.cli import user as _user
 
-    for mod in (_register, _atlas, _grant, _demo, _economics, _site, _report, _rounds, _user, _serve, _db):
+    for mod in (_register, _atlas, _grant, _demo, _economics, _site, _report, _rounds, _user, _serve, _db, _notify):
         mod.install(app)
 
 

@@ -183,7 +183,7 @@ class GrantStore(SessionStore):
         """
         now = now or utcnow()
         with self.transaction() as s:
-            row = self._get(s, data.region_code, data.year)
+            row = self._get(s, data.region_code, data.year, lock=True)
             dl = deadline or (row.deadline if row is not None else report_deadline(data.year))
             self._raise_on_errors(data, dl)
             if row is None:
@@ -222,7 +222,7 @@ class GrantStore(SessionStore):
         if CONTROL_CHARS.search(comment):
             raise ReportError("kommentaren innehåller otillåtna styrtecken (t.ex. NUL); skriv om den")
         with self.transaction() as s:
-            row = self._get(s, region_code, year)
+            row = self._get(s, region_code, year, lock=True)
             if row is None:
                 raise ReportError(f"det finns ingen rapport för region {region_code} år {year}")
             old = ReportStatus(row.status)
@@ -328,10 +328,17 @@ class GrantStore(SessionStore):
             )
 
     @staticmethod
-    def _get(s: Session, code: str, year: int) -> GrantReport | None:
-        return s.scalars(
-            select(GrantReport).where(GrantReport.region_code == code, GrantReport.year == year)
-        ).one_or_none()
+    def _get(s: Session, code: str, year: int, lock: bool = False) -> GrantReport | None:
+        """The report, with ``lock`` read afresh and locked until the transaction ends (``SELECT …
+        FOR UPDATE``): a status change or an edit checks the state it starts from under the lock,
+        so of two at once the second sees what the first did (issue 21)."""
+        q = select(GrantReport).where(GrantReport.region_code == code, GrantReport.year == year)
+        if not lock:
+            return s.scalars(q).one_or_none()
+        row = s.scalars(q.with_for_update()).one_or_none()
+        if row is not None:
+            s.expire(row)  # read again, collections too, as they stand under the lock
+        return row
 
     def _new(self, s: Session, data: ReportData, deadline: dt.date, now: dt.datetime,
              user: str | None = None) -> GrantReport:

@@ -10,15 +10,19 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, delete, func, insert, select
+from sqlalchemy import Table, and_, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from fcatlas.db import utcnow
 from fcatlas.errors import ConflictError, NotFoundError
 from fcatlas.register.models import UNIT_FIELDS, InventoryRound, RoundEvent, RoundRegion, RoundUnit, Unit
 from fcatlas.register.workflow import (
+    ACTION_LABELS,
+    EDITABLE,
+    REGION_STATUS_LABELS,
+    TRANSITIONS,
     Action,
     RegionStatus,
     RoundStatus,
@@ -88,13 +92,16 @@ def region_state(session: Session, *, year: int, lan: str) -> RegionState:
     rr = session.get(RoundRegion, (year, lan))
     if rr is None:
         return RegionState(lan, RegionStatus.OPEN, None, None, None)
-    return RegionState(lan, RegionStatus(rr.status), rr.comment, rr.changed_by, rr.changed_at)
+    return RegionState(lan, RegionStatus(rr.status), rr.comment, rr.changed_by or None,
+                       rr.changed_at if rr.changed_by else None)
 
 
 def region_states(session: Session, *, year: int) -> dict[str, RegionState]:
     """The state of every region that has done something in the round (others are *öppen*)."""
     get_round(session, year=year)
-    return {rr.lan_code: RegionState(rr.lan_code, RegionStatus(rr.status), rr.comment, rr.changed_by, rr.changed_at)
+    # a row with nobody in changed_by was only locked by a change to the list (lock_open_list)
+    return {rr.lan_code: RegionState(rr.lan_code, RegionStatus(rr.status), rr.comment, rr.changed_by or None,
+                                     rr.changed_at if rr.changed_by else None)
             for rr in session.scalars(select(RoundRegion).where(RoundRegion.round_year == year))}
 
 
@@ -151,27 +158,76 @@ def _snapshot(session: Session, year: int, lan: str) -> int:
     return len(rows)
 
 
+def _ensure_row(session: Session, year: int, lan: str, ts: dt.datetime) -> None:
+    """Region ``lan``'s row in round ``year`` (*öppen* when it is new), inserted if missing —
+    ``INSERT … ON CONFLICT DO NOTHING``, so two first steps at once do not collide."""
+    values = {"round_year": year, "lan_code": lan, "status": RegionStatus.OPEN.value, "changed_by": "",
+              "changed_at": ts}
+    t = cast(Table, RoundRegion.__table__)
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        session.execute(pg_insert(t).values(**values).on_conflict_do_nothing())
+    else:
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        session.execute(sqlite_insert(t).values(**values).on_conflict_do_nothing())
+
+
 def transition(session: Session, *, year: int, lan: str, action: Action, user: str, comment: str = "",
                now: dt.datetime | None = None) -> RegionState:
-    """Submit, return (with a comment) or approve region ``lan``'s list in round ``year``."""
+    """Submit, return (with a comment) or approve region ``lan``'s list in round ``year``.
+
+    The state is checked in the statement that changes it (``UPDATE … WHERE status IN (…)``, the
+    statuses the action may start from): of two steps taken at once exactly one changes the row;
+    the other waits for it, then finds the row no longer in a state it may start from and is
+    refused (:class:`ConflictError`, 409) — it changes nothing."""
     ts = now or utcnow()
     info = get_round(session, year=year)
     if info.status is RoundStatus.PUBLISHED:
         raise ConflictError(f"omgången {year} är publicerad och kan inte ändras")
     current = region_state(session, year=year, lan=lan).status
-    target = next_status(current, action)
+    target = next_status(current, action)  # the rule's own refusal, in its words
     text = check_comment(comment) if action is Action.RETURN else (comment.strip() or None)
-    rr = session.get(RoundRegion, (year, lan))
-    if rr is None:
-        rr = RoundRegion(round_year=year, lan_code=lan)
-        session.add(rr)
-    rr.status, rr.comment, rr.changed_by, rr.changed_at = target.value, text, user, ts
+    _ensure_row(session, year, lan, ts)
+    allowed = sorted(s.value for s in TRANSITIONS[action][0])
+    t = cast(Table, RoundRegion.__table__)
+    values: dict[str, Any] = {"status": target.value, "comment": text, "changed_by": user, "changed_at": ts}
     if target is RegionStatus.APPROVED:
-        rr.approved_at = ts
+        values["approved_at"] = ts
+    changed = session.execute(update(t).where(t.c.round_year == year, t.c.lan_code == lan, t.c.status.in_(allowed))
+                              .values(**values))
+    if changed.rowcount != 1:  # type: ignore[attr-defined]
+        session.expire_all()
+        now_status = RegionStatus(str(session.scalar(select(t.c.status).where(t.c.round_year == year,
+                                                                           t.c.lan_code == lan))))
+        raise ConflictError(f"kan inte {ACTION_LABELS[action]}: listan blev {REGION_STATUS_LABELS[now_status]} "
+                            "medan du arbetade (någon annan hann före); läs in sidan igen")
+    session.expire_all()
+    if target is RegionStatus.APPROVED:
         _snapshot(session, year, lan)
-    session.flush()
     _event(session, year, lan, action.value, user, ts, text)
+    session.flush()
     return RegionState(lan, target, text, user, ts)
+
+
+def lock_open_list(session: Session, *, lan: str, now: dt.datetime | None = None) -> None:
+    """Before a change to region ``lan``'s list (an edit, a confirmed import): in the open round,
+    the list is checked to be still open *and locked* in one statement (``UPDATE … SET status =
+    status WHERE status IN ('oppen', 'returnerad')``), until the change commits. A submission
+    meanwhile waits for the change, or the change for the submission — and is then refused
+    (409): a submitted list is never changed. Nothing happens without an open round."""
+    year = session.scalar(select(InventoryRound.round_year).where(InventoryRound.status == RoundStatus.OPEN.value))
+    if year is None:
+        return
+    t = cast(Table, RoundRegion.__table__)
+    _ensure_row(session, year, lan, now or utcnow())
+    locked = session.execute(update(t).where(t.c.round_year == year, t.c.lan_code == lan,
+                                             t.c.status.in_(sorted(s.value for s in EDITABLE)))
+                             .values(status=t.c.status))
+    if locked.rowcount != 1:  # type: ignore[attr-defined]
+        status = session.scalar(select(t.c.status).where(t.c.round_year == year, t.c.lan_code == lan))
+        check_editable(RegionStatus(str(status)), RoundStatus.OPEN)
 
 
 def publish(session: Session, *, year: int, user: str, now: dt.datetime | None = None) -> list[str]:

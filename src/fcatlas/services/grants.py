@@ -58,6 +58,7 @@ from fcatlas.grants.store import ReportView as ReportView  # re-exported: the re
 from fcatlas.grants.years import DecisionRow, YearStatus, YearStore, YearTerms, check_year
 from fcatlas.grants.years import YearView as YearView  # re-exported: the result type the faces show
 from fcatlas.register.store import Register
+from fcatlas.services import notify
 
 if TYPE_CHECKING:
     from fcatlas.geography.bundle import Bundle
@@ -340,6 +341,7 @@ def decide(session: Session, *, actor: Actor, year: int) -> Allocation:
     view = _years(session).decide(y, rows, user=actor.name, now=now)
     amounts = {r.region_code: r.total_sek for r in rows}
     _store(session).open_year(view.year, amounts, deadline=view.report_deadline, now=now, user=actor.name)
+    notify.grant_decided_mails(session, actor=actor, year=view.year, amounts=amounts, deadline=view.report_deadline)
     return allocation(session, actor=actor, year=view.year)
 
 
@@ -439,8 +441,8 @@ def save_report(
     """Save the region's report as a draft (the own region's handläggare or företrädare). The
     amount received is the decided amount; linked centres must be units of the region."""
     code = lan_code(lan)
+    current = _visible_report(session, actor, year, code)  # first: another region's draft is 404, not 403
     actor.require(actor.may_edit_region(code), f"skriva region {code}s återrapport")
-    current = _visible_report(session, actor, year, code)
     data = ReportData(region_code=code, year=int(year), amount_received_sek=current.data.amount_received_sek,
                       uses=dict(uses), fte=fte, role=role, unit_ids=list(unit_ids or []), unused_sek=unused_sek,
                       account=account)
@@ -465,6 +467,7 @@ def _transition(session: Session, actor: Actor, year: int, code: str, status: Re
 def submit_report(session: Session, *, actor: Actor, year: int, lan: str) -> Report:
     """Submit the region's report (its företrädare only); it is checked and cannot change after."""
     code = lan_code(lan)
+    _visible_report(session, actor, year, code)  # first: another region's draft is 404, not 403
     actor.require(actor.may_submit_region(code), f"skicka in region {code}s återrapport (det gör regionens företrädare)")
     return _transition(session, actor, year, code, ReportStatus.SUBMITTED)
 
@@ -474,12 +477,18 @@ def return_report(session: Session, *, actor: Actor, year: int, lan: str, commen
     if not comment_given(comment):
         raise InvalidDataError("ange vad som ska kompletteras (kommentar) när rapporten returneras",
                                [Problem("återrapport", None, "comment", "kommentaren saknas")])
-    return _transition(session, actor, year, lan_code(lan), ReportStatus.RETURNED, comment)
+    report = _transition(session, actor, year, lan_code(lan), ReportStatus.RETURNED, comment)
+    notify.report_mail(session, actor=actor, kind="rapport_returnerad", year=int(year), lan=lan_code(lan),
+                       at=notify.utcnow(), comment=comment.strip())
+    return report
 
 
 def approve_report(session: Session, *, actor: Actor, year: int, lan: str) -> Report:
     actor.require(actor.may_review(), "godkänna en återrapport")
-    return _transition(session, actor, year, lan_code(lan), ReportStatus.APPROVED)
+    report = _transition(session, actor, year, lan_code(lan), ReportStatus.APPROVED)
+    notify.report_mail(session, actor=actor, kind="rapport_godkand", year=int(year), lan=lan_code(lan),
+                       at=notify.utcnow())
+    return report
 
 
 def list_reports(session: Session, *, actor: Actor, year: int | None = None) -> list[ReportView]:

@@ -11,14 +11,16 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
+from sqlalchemy import Table, update
 from sqlalchemy.orm import Session
 
 from fcatlas.accounts.roles import Actor
-from fcatlas.db import unit_of_work
 from fcatlas.errors import ConflictError, NotFoundError, PayloadTooLargeError, UnsupportedMediaTypeError
 from fcatlas.register import intake
 from fcatlas.register.models import PendingImport
+from fcatlas.register.rounds import lock_open_list
 from fcatlas.register.store import ImportResult, Register
 from fcatlas.services.rounds import ensure_may_edit, lan_code, round_year
 
@@ -115,7 +117,13 @@ def preview(session: Session, *, actor: Actor, name: str | int, lan: str, file_n
 
 
 def confirm(session: Session, *, actor: Actor, import_id: int) -> Confirmed:
-    """Store a previewed list in the register (one transaction), as its region's list for the round."""
+    """Store a previewed list in the register as its region's list for the round, and mark the
+    preview saved, in one transaction (committed here): a confirm that loses a race, fails or
+    dies with its worker leaves the preview unsaved and the register unchanged.
+
+    The mark is a conditional ``UPDATE … WHERE confirmed_at IS NULL``: of two confirms at once one
+    marks it, the other waits and is refused (409); the region's list is locked open for the
+    import (:func:`fcatlas.register.rounds.lock_open_list`)."""
     rec = session.get(PendingImport, import_id)
     if rec is None or not actor.may_see_drafts(rec.lan_code):
         raise NotFoundError(f"förhandsgranskningen {import_id} finns inte")
@@ -123,12 +131,15 @@ def confirm(session: Session, *, actor: Actor, import_id: int) -> Confirmed:
     if rec.confirmed_at is not None:
         raise ConflictError(f"förhandsgranskningen {import_id} är redan sparad")
     sub = _parse(rec.file_name, rec.content, rec.lan_code)
-    rec.confirmed_at = dt.datetime.now(dt.UTC)
-    session.flush()
-    round_, user = rec.round_year, actor.name
-    session.commit()  # the preview is marked first; the list is then stored in a transaction of its own
-    with unit_of_work(session.get_bind()) as own:  # type: ignore[arg-type]
-        result = Register(own).store_submission(sub, round_, user)
+    round_, lan, user = rec.round_year, rec.lan_code, actor.name
+    t = cast(Table, PendingImport.__table__)
+    marked = session.execute(update(t).where(t.c.id == import_id, t.c.confirmed_at.is_(None))
+                             .values(confirmed_at=dt.datetime.now(dt.UTC)))
+    if marked.rowcount != 1:  # type: ignore[attr-defined]
+        raise ConflictError(f"förhandsgranskningen {import_id} är redan sparad")
+    lock_open_list(session, lan=lan)
+    result = Register(session).store_submission(sub, round_, user)
+    session.commit()
     return Confirmed(import_id, len(sub.units), result.n_new, result.n_changed, result.n_unchanged,
                      int(getattr(result, "n_closed", 0)))
 

@@ -212,6 +212,9 @@ def editable_unit(session: Session, *, actor: Actor, unit_id: str) -> round_stor
     if found is None:
         raise NotFoundError(f"enheten {unit_id!r} finns inte i registret")
     lan = found.row["lan_code"]
+    if not actor.may_see_drafts(lan) and not _published(session, unit_id, lan):
+        # what the caller may not see does not exist to them (a 403 would confirm the id, issue 21)
+        raise NotFoundError(f"enheten {unit_id!r} finns inte i registret")
     actor.require(actor.may_edit_region(lan), f"ändra enheter i region {lan}")
     found.ensure_editable()
     return found
@@ -224,7 +227,10 @@ def update_unit(session: Session, *, actor: Actor, unit_id: str, changes: dict[s
     Two statements, committed here: the unit read with its region's state in the open round, then
     one version-checked ``UPDATE … RETURNING`` with the audit entry (on PostgreSQL one statement,
     run in autocommit when ``session`` has not begun a transaction: two round trips in all; on
-    SQLite two statements in one transaction). The unit's row is locked only by that write.
+    SQLite two statements in one transaction). The unit's row is locked only by that write. In an
+    open round the region's list is first locked open in the same transaction
+    (:func:`fcatlas.register.rounds.lock_open_list`): an edit racing a submission never lands in a
+    submitted list — one of them waits, and the edit is refused (409) if the submission won.
     Concurrent changes from the same version: the first ``UPDATE`` wins, the others wait for it,
     then find a newer version (412) and write no audit entry."""
     dialect = session.get_bind().dialect.name
@@ -237,9 +243,16 @@ def update_unit(session: Session, *, actor: Actor, unit_id: str, changes: dict[s
         session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
     try:
         reg = Register(session)
-        cur = editable_unit(session, actor=actor, unit_id=unit_id).row
+        found = editable_unit(session, actor=actor, unit_id=unit_id)
+        cur = found.row
         if cur["version"] != expected_version:
             raise _stale(session, unit_id, expected_version)
+        if found.round_status is not None:
+            # in an open round the list is locked open and the unit changed in one transaction,
+            # so that a submission at the same moment either waits for the change or refuses it
+            if autocommit:
+                session.commit()  # the read's autocommit connection goes back; a transaction begins
+            round_store.lock_open_list(session, lan=cur["lan_code"])
         try:
             new = reg.update_unit(unit_id, changes, expected_version, actor.name, current=cur)
         except ConflictError:
@@ -252,6 +265,11 @@ def update_unit(session: Session, *, actor: Actor, unit_id: str, changes: dict[s
     finally:
         if session.in_transaction():
             session.rollback()
+
+
+def _published(session: Session, unit_id: str, lan: str) -> bool:
+    """Whether unit ``unit_id`` (of län ``lan``) is in the public picture."""
+    return any(r["id"] == unit_id for r in round_store.published_rows(session, lan=lan))
 
 
 def _stale(session: Session, unit_id: str, expected: int) -> StaleVersionError:
@@ -320,9 +338,8 @@ def unit_history(session: Session, *, actor: Actor, unit_id: str) -> list[Histor
     """The audit trail of one unit, newest first, for an actor who may see its region's drafts
     (the region's own users and the national level; the public sees no history)."""
     unit = session.get(Unit, unit_id)
-    if unit is None:
+    if unit is None or not actor.may_see_drafts(unit.lan_code):  # the history is the region's own: 404, not 403
         raise NotFoundError(f"enheten {unit_id!r} finns inte i registret")
-    actor.require(actor.may_see_drafts(unit.lan_code), f"se historiken för enheter i region {unit.lan_code}")
     rows = session.execute(select(AuditEntry).where(AuditEntry.unit_id == unit_id)
                            .order_by(AuditEntry.id.desc())).scalars()
     out = []

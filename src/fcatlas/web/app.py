@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import anyio
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
 from fastapi.middleware.gzip import GZipMiddleware
 
+from fcatlas import errors as e
 from fcatlas.web import nul, problems
 from fcatlas.web.config import WebConfig
 
@@ -102,13 +103,38 @@ async def warm_answers(app: FastAPI) -> None:
             await client.get(url)
 
 
+def install_error_handlers(app: FastAPI) -> None:
+    """The one handler of every :class:`~fcatlas.errors.FcatlasError` a route or dependency lets
+    out (by then the unit of work has rolled back): JSON under ``/api`` (:mod:`fcatlas.web.problems`),
+    elsewhere a page (:func:`fcatlas.web.pages.errors.answer`: the refused form again, the login
+    page, or the Swedish error page). Starlette's own errors (no such address) likewise."""
+    from starlette.exceptions import HTTPException as StarletteHTTPException
+
+    from fcatlas.web.pages import errors as page_errors
+
+    problems.install(app)
+
+    @app.exception_handler(e.FcatlasError)
+    async def _refused(request: Request, exc: e.FcatlasError) -> Response:
+        if problems.is_api(request):
+            return problems.of_error(exc)
+        return await page_errors.answer(request, exc)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if problems.wants_page(request):
+            return page_errors.http_page(request, exc)
+        return problems.of_http(exc)
+
+
 def create_app(config: WebConfig | None = None) -> FastAPI:
     """The fcatlas web service for ``config`` (default: from the environment)."""
     from fcatlas.db import open_engine, reading
-    from fcatlas.web import metrics, oidc
+    from fcatlas.web import docs, metrics, oidc
     from fcatlas.web.api import atlas, auth, borders, downloads, grants, health, imports, rounds, units
     from fcatlas.web.cache import DataVersions, PublicAnswers, body_cache
     from fcatlas.web.deps import KnownActors
+    from fcatlas.web.hardening import Hardening
     from fcatlas.web.pages import router as pages
 
     cfg = config or WebConfig.from_env()
@@ -123,8 +149,11 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
         yield
 
     app = FastAPI(title="fcatlas", version="1", description=DESCRIPTION, lifespan=lifespan,
-                  openapi_url="/openapi.json", docs_url="/api/docs", redoc_url=None)
+                  openapi_url="/openapi.json", docs_url=None, redoc_url=None)  # /api/docs: web.docs
     app.state.config = cfg
+    from fcatlas.services.accounts import limit_concurrent_hashes
+
+    limit_concurrent_hashes(cfg.login_concurrent)  # argon2 takes 64 MiB a hash: a burst must not take the worker
     app.state.engine = open_engine(cfg.db_url)  # the process's one engine; 'fcatlas serve' upgraded it
     app.state.reading = reading(app.state.engine)  # for GET and HEAD: the same pool, no BEGIN/ROLLBACK
     app.state.versions = DataVersions(app.state.reading, cfg.cache_ttl_s)
@@ -136,7 +165,7 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
         from fcatlas.geography.bundle import Bundle
 
         app.state.bundle = Bundle.open(cfg.bundle)
-    problems.install(app)
+    install_error_handlers(app)
     nul.install(app)  # NUL in an address or a body: 422 in Swedish
     app.include_router(health.router)
     app.include_router(auth.router)
@@ -148,9 +177,11 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
     app.include_router(downloads.router)
     app.include_router(grants.router)
     app.include_router(pages.router)
+    app.include_router(docs.router)
     oidc.install(app)  # /oidc/…: the organisations' own login (FCATLAS_OIDC_FIL)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(PublicAnswers, versions=app.state.versions)
     metrics.install(app, os.environ.get("FCATLAS_METRICS_FRA"))  # /metrics and the request counts
+    app.add_middleware(Hardening, max_upload=cfg.max_upload_bytes, trusted_proxies=cfg.trusted_proxies)
     app.add_middleware(AccessLog, path=cfg.access_log)
     return app

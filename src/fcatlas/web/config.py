@@ -30,6 +30,11 @@ class WebConfig:
     #: fill the caches (the published atlas, the area layers) at start, before taking requests
     #: (``FCATLAS_VARM``, 1 or 0)
     warm: bool = True
+    #: addresses of the reverse proxies whose ``X-Forwarded-Proto`` is believed
+    #: (``FCATLAS_BETRODDA_PROXYER``, separated by commas or spaces); HSTS is sent only over https
+    trusted_proxies: frozenset[str] = frozenset()
+    #: password checks (argon2, 64 MiB each) running at once in one worker (``FCATLAS_LOGIN_SAMTIDIGA``)
+    login_concurrent: int = 2
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> WebConfig:
@@ -49,4 +54,6 @@ class WebConfig:
             max_upload_bytes=int(float(e.get("FCATLAS_MAX_UPLOAD_MB", "10")) * 1024 * 1024),
             cache_ttl_s=float(e.get("FCATLAS_CACHE_TTL_S", "1")),
             warm=e.get("FCATLAS_VARM", "1") not in ("0", "nej", "false", ""),
+            trusted_proxies=frozenset(e.get("FCATLAS_BETRODDA_PROXYER", "").replace(",", " ").split()),
+            login_concurrent=max(1, int(e.get("FCATLAS_LOGIN_SAMTIDIGA", "2"))),
         )

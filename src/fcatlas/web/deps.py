@@ -1,16 +1,20 @@
-"""Dependencies of every route: the unit of work (one database session per request) and the
-acting user (a Bearer token, else the web pages' login-session cookie; anonymous without either)."""
+"""Dependencies of every route: the unit of work (one database session per request, committed on
+success and rolled back on error), the acting user (a Bearer token, else the web pages'
+login-session cookie; anonymous without either) and the CSRF checks of the pages' forms."""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 
 import anyio
 from fastapi import Depends, Request, UploadFile
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from fcatlas.accounts.roles import ANONYMOUS, Actor
 from fcatlas.errors import (
@@ -24,15 +28,18 @@ from fcatlas.services import accounts
 from fcatlas.web.config import WebConfig
 
 
-async def get_session(request: Request) -> AsyncIterator[Session]:
-    """A session on the process's one engine; routes that change something commit themselves,
-    anything not committed is rolled back.
+async def unit_of_work(request: Request) -> AsyncIterator[Session]:
+    """The request's unit of work: one session on the process's one engine, committed when the
+    route returns and rolled back when it raises (routes hold no commit, rollback or ``except`` of
+    their own). A route that must keep its writes even when it answers with an error (a failed
+    login is counted) names those errors with :func:`commit_even_if`.
 
-    Made on the event loop (a session takes no connection until it is first used, in the
-    route's thread); a connection is given back at the route's commit, or here: a transaction
-    still open is rolled back in the thread pool (database I/O never runs on the event loop).
+    Used with ``scope="function"``: the commit happens before the answer is sent, so a client
+    that is told "saved" can read it back at once. The session is made on the event loop (it takes
+    no connection until it is first used, in the route's thread); the commit, and the rollback of
+    a transaction still open, run in the thread pool (database I/O never runs on the event loop).
     A GET, HEAD or OPTIONS only reads: on PostgreSQL its session runs in autocommit
-    (:func:`fcatlas.db.reading`)."""
+    (:func:`fcatlas.db.reading`) and nothing is committed."""
     state = request.app.state
     reads = request.method in SAFE_METHODS
     session = Session(state.reading if reads else state.engine)
@@ -40,6 +47,15 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     autocommit = reads and state.reading is not state.engine
     try:
         yield session
+        if not reads:
+            with anyio.CancelScope(shield=True):  # a dropped client must not undo a write half-way
+                await anyio.to_thread.run_sync(session.commit)
+    except Exception as exc:
+        keep: tuple[type[BaseException], ...] = getattr(request.state, "commit_even_if", ())
+        if keep and isinstance(exc, keep) and not reads:
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(session.commit)
+        raise
     finally:
         if session.in_transaction() and not autocommit:
             with anyio.CancelScope(shield=True):  # a dropped client must not leak the connection
@@ -48,16 +64,37 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
             session.close()
 
 
+@contextmanager
+def side_session(request: Request) -> Iterator[Session]:
+    """A short session of its own on the process's engine, for what the error handler shows after
+    the request's unit of work has rolled back (a refused form again)."""
+    with Session(request.app.state.engine) as session:
+        yield session
+
+
+#: the former name of :func:`unit_of_work`
+get_session = unit_of_work
+
+
+def commit_even_if(request: Request, *kinds: type[BaseException]) -> None:
+    """Keep what this request wrote even when it ends in one of ``kinds`` (the unit of work rolls
+    back on any other error): for the few routes whose refusal is itself a write to keep, such as
+    a failed login that counts against the account and the address in every worker."""
+    request.state.commit_even_if = kinds
+
+
 async def get_config(request: Request) -> WebConfig:  # no I/O: answered on the event loop
     return request.app.state.config
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+SessionDep = Annotated[Session, Depends(unit_of_work, scope="function")]
 ConfigDep = Annotated[WebConfig, Depends(get_config)]
 
 
 #: the login-session cookie of the web pages (HttpOnly, SameSite=Lax, Secure over https)
 SESSION_COOKIE = "fcatlas_session"
+#: the pre-login CSRF cookie (double submit) of the login form
+LOGIN_CSRF_COOKIE = "fcatlas_login_csrf"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -126,6 +163,7 @@ async def cookie_actor(request: Request) -> Actor:
     Its CSRF token is left in ``request.state.csrf``; a state-changing API call made with the
     cookie must repeat it in ``X-CSRF-Token`` (the pages check their forms' hidden field)."""
     request.state.csrf = None
+    request.state.actor = ANONYMOUS
     sid = request.cookies.get(SESSION_COOKIE)
     if not sid:
         return ANONYMOUS
@@ -139,7 +177,7 @@ async def cookie_actor(request: Request) -> Actor:
             return ANONYMOUS
         known.put("session", sid, started, *hit)
     actor, csrf = hit
-    request.state.csrf = csrf
+    request.state.csrf, request.state.actor = csrf, actor
     if request.method not in SAFE_METHODS and request.url.path.startswith("/api/") \
             and request.headers.get("x-csrf-token") != csrf:
         raise PermissionDeniedError("CSRF-nyckeln saknas eller stämmer inte (huvudet X-CSRF-Token)")
@@ -161,14 +199,55 @@ async def current_actor(request: Request) -> Actor:
     known: KnownActors = request.app.state.actors
     hit = known.get("token", token)
     if hit is not None:
+        request.state.actor = hit[0]
         return hit[0]
     started = known.begin()
     actor = await anyio.to_thread.run_sync(_token_actor, request.app.state.reading, token)
     known.put("token", token, started, actor)
+    request.state.actor = actor
     return actor
 
 
 ActorDep = Annotated[Actor, Depends(current_actor)]
+
+
+async def form_data(request: Request) -> AsyncIterator[FormData]:
+    """The submitted form (fields and files), read once per request and closed after the answer
+    (its uploaded files are temporary files); see :func:`fcatlas.web.pages.forms.parse`."""
+    form = await request.form()
+    try:
+        yield form
+    finally:
+        await form.close()
+
+
+FormDataDep = Annotated[FormData, Depends(form_data)]
+
+
+def _same(expected: str | None, given: object) -> bool:
+    return bool(expected) and isinstance(given, str) and bool(given) and hmac.compare_digest(str(expected), given)
+
+
+async def form_csrf(request: Request, actor: ActorDep, form: FormDataDep) -> None:
+    """A logged-in page's state-changing form: its hidden field ``csrf`` must equal the login
+    session's CSRF token (403 otherwise)."""
+    if not _same(getattr(request.state, "csrf", None), form.get("csrf")):
+        raise PermissionDeniedError("formuläret saknar giltig CSRF-nyckel; ladda om sidan och försök igen")
+
+
+async def login_csrf(request: Request, form: FormDataDep) -> None:
+    """The login form (no session yet): its hidden field ``csrf`` must equal the pre-login cookie
+    (double submit; 403 otherwise)."""
+    if not _same(request.cookies.get(LOGIN_CSRF_COOKIE), form.get("csrf")):
+        raise PermissionDeniedError(
+            "formuläret saknar giltig CSRF-nyckel; ladda om inloggningssidan och försök igen")
+
+
+#: the CSRF check of a logged-in page's form: ``@router.post(..., dependencies=[FORM_CSRF])``
+FORM_CSRF = Depends(form_csrf)
+#: the CSRF check of the login form
+LOGIN_CSRF = Depends(login_csrf)
+
 
 
 def client_address(request: Request) -> str:

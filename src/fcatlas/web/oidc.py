@@ -162,7 +162,7 @@ def _redirect_uri(request: Request, provider: Provider) -> str:
 
 def _page_failure(request: Request, exc: FcatlasError) -> HTMLResponse:
     from fcatlas.accounts.roles import ANONYMOUS
-    from fcatlas.web.pages.common import error_page
+    from fcatlas.web.pages.errors import error_page
 
     return error_page(request, ANONYMOUS, exc)
 

@@ -82,23 +82,41 @@ _PYDANTIC_SV = {
 }
 
 
-def _wants_page(request: Request) -> bool:
+def is_api(request: Request) -> bool:
+    """Whether ``request`` is answered in JSON whatever happens: the API and the service's own
+    addresses (every other address is a page, answered in HTML: :mod:`fcatlas.web.pages.errors`)."""
     path = request.url.path
-    return (not path.startswith("/api/") and path not in ("/healthz", "/openapi.json")
-            and "text/html" in request.headers.get("accept", ""))
+    return path.startswith("/api/") or path in ("/healthz", "/openapi.json")
+
+
+def wants_page(request: Request) -> bool:
+    """A person's browser on a page address (an error of the web server itself is a Swedish page
+    for it, JSON for anything else)."""
+    return not is_api(request) and "text/html" in request.headers.get("accept", "")
+
+
+def of_error(exc: e.FcatlasError) -> JSONResponse:
+    """The JSON answer to ``exc``: its status from :data:`fcatlas.errors.ERROR_KINDS`, its
+    problems as details."""
+    details = [{"fil": p.file, "rad": p.row, "kolumn": p.column, "orsak": p.reason}
+               for p in getattr(exc, "problems", [])]
+    headers = {"Retry-After": str(exc.retry_after_s)} if isinstance(exc, e.ThrottledError) else None
+    if isinstance(exc, e.AuthenticationError):
+        headers = {"WWW-Authenticate": "Bearer"}
+    return problem(status_of(exc), str(exc), details, headers)
+
+
+def of_http(exc: StarletteHTTPException) -> JSONResponse:
+    """The JSON answer to an error of the web server itself (no route, wrong method)."""
+    message = exc.detail if isinstance(exc.detail, str) and exc.detail[:1].islower() else \
+        _STATUS_TEXT.get(exc.status_code, "fel")
+    return problem(exc.status_code, message, headers=getattr(exc, "headers", None))
 
 
 def install(app: FastAPI) -> None:
-    """Attach the handlers to ``app``."""
-
-    @app.exception_handler(e.FcatlasError)
-    async def _fcatlas(_: Request, exc: e.FcatlasError) -> JSONResponse:
-        details = [{"fil": p.file, "rad": p.row, "kolumn": p.column, "orsak": p.reason}
-                   for p in getattr(exc, "problems", [])]
-        headers = {"Retry-After": str(exc.retry_after_s)} if isinstance(exc, e.ThrottledError) else None
-        if isinstance(exc, e.AuthenticationError):
-            headers = {"WWW-Authenticate": "Bearer"}
-        return problem(status_of(exc), str(exc), details, headers)
+    """Attach the handlers of the errors that are always JSON: a request that does not follow the
+    API's schema, and anything unexpected. (The app attaches the handlers of
+    :class:`~fcatlas.errors.FcatlasError` and of Starlette's errors, which answer pages in HTML.)"""
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -109,19 +127,6 @@ def install(app: FastAPI) -> None:
             for err in exc.errors()
         ]
         return problem(422, "begäran har ogiltiga uppgifter", details)
-
-    @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> Any:
-        if _wants_page(request):  # a person's browser on a page address: a Swedish page, not JSON
-            from fcatlas.accounts.roles import ANONYMOUS
-            from fcatlas.web.pages.common import render
-
-            title = {404: "Sidan finns inte", 405: "Sidan finns inte"}.get(exc.status_code, "Något gick fel")
-            return render(request, "error.html", ANONYMOUS, status_code=exc.status_code, title=title,
-                          message=_STATUS_TEXT.get(exc.status_code, "fel") + " – kontrollera adressen")
-        message = exc.detail if isinstance(exc.detail, str) and exc.detail[:1].islower() else \
-            _STATUS_TEXT.get(exc.status_code, "fel")
-        return problem(exc.status_code, message, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:  # pragma: no cover - safety net

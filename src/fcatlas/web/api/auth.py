@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from fcatlas.errors import AuthenticationError, ThrottledError
 from fcatlas.services import accounts
-from fcatlas.web.deps import ActorDep, ConfigDep, SessionDep, client_address, json_body
+from fcatlas.web.deps import ActorDep, ConfigDep, SessionDep, client_address, commit_even_if, json_body
 from fcatlas.web.problems import responses
 
 router = APIRouter(dependencies=[Depends(json_body)], prefix="/api/v1/auth", tags=["inloggning"])
@@ -44,14 +44,10 @@ def token(body: TokenRequest, request: Request, session: SessionDep, config: Con
     kontot finns eller inte."""
     throttle = accounts.Throttle(per_account=config.login_per_account, per_address=config.login_per_address,
                                  window=dt.timedelta(seconds=config.login_window_s))
-    try:
-        tok, expires = accounts.login_token(session, email=body.email, password=body.password,
-                                            address=client_address(request), throttle=throttle,
-                                            lifetime=dt.timedelta(hours=config.token_hours))
-    except (AuthenticationError, ThrottledError):
-        session.commit()  # the failed attempt counts for every worker
-        raise
-    session.commit()
+    commit_even_if(request, AuthenticationError, ThrottledError)  # the failed attempt counts for every worker
+    tok, expires = accounts.login_token(session, email=body.email, password=body.password,
+                                        address=client_address(request), throttle=throttle,
+                                        lifetime=dt.timedelta(hours=config.token_hours))
     return TokenResponse(access_token=tok, token_type="bearer", expires_at=expires)
 
 

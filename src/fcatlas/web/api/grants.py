@@ -233,7 +233,6 @@ def setup_year(year: YearPath, body: YearSetup, request: Request, actor: ActorDe
         basis = grants.basis_from_bundle(request.app.state.bundle, exclusion=body.exclusion, data_year=body.data_year)
     y = grants.setup_year(session, actor=actor, year=int(year), total_sek=body.total_sek, fixed_sek=body.fixed_sek,
                           include_all=body.include_all, deadline=body.report_deadline, basis=basis)
-    session.commit()
     return _year(y)
 
 
@@ -250,7 +249,6 @@ async def upload_basis(year: YearPath, file: Annotated[UploadFile, File(
     content = await read_upload(file, config)
     basis = grants.basis_from_upload(file_name=file.filename or "underlag.csv", content=content)
     y = grants.set_basis(session, actor=actor, year=int(year), basis=basis)
-    session.commit()
     return _year(y)
 
 
@@ -292,7 +290,6 @@ def decide(year: YearPath, actor: ActorDep, session: SessionDep) -> AllocationOu
     """Sparar fördelningen som beslut. Därefter kan året inte ändras, beslutet är offentligt och
     varje region med ett belopp får en återrapport att fylla i."""
     out = _allocation(grants.decide(session, actor=actor, year=int(year)))
-    session.commit()
     return out
 
 
@@ -349,7 +346,6 @@ def save_report(year: YearPath, lan: LanPath, body: ReportIn, actor: ActorDep, s
     r = grants.save_report(session, actor=actor, year=int(year), lan=lan, uses=body.uses.model_dump(),
                            fte=Decimal(str(body.fte)) if body.fte is not None else None, role=body.role,
                            unit_ids=body.unit_ids, unused_sek=body.unused_sek, account=body.account)
-    session.commit()
     return _full(r)
 
 
@@ -359,7 +355,6 @@ def submit_report(year: YearPath, lan: LanPath, actor: ActorDep, session: Sessio
     """Kontrollerar och skickar in rapporten; den kan sedan inte ändras förrän den returneras.
     En rapport efter sista dag tas emot och markeras som försenad."""
     r = grants.submit_report(session, actor=actor, year=int(year), lan=lan)
-    session.commit()
     return _full(r)
 
 
@@ -368,7 +363,6 @@ def submit_report(year: YearPath, lan: LanPath, actor: ActorDep, session: Sessio
 def return_report(year: YearPath, lan: LanPath, body: ReturnIn, actor: ActorDep, session: SessionDep) -> ReportOut:
     """Returnerar en inskickad rapport med en kommentar; regionen kan då ändra och skicka in igen."""
     r = grants.return_report(session, actor=actor, year=int(year), lan=lan, comment=body.comment)
-    session.commit()
     return _full(r)
 
 
@@ -377,7 +371,6 @@ def return_report(year: YearPath, lan: LanPath, body: ReturnIn, actor: ActorDep,
 def approve_report(year: YearPath, lan: LanPath, actor: ActorDep, session: SessionDep) -> ReportOut:
     """Godkänner en inskickad rapport; den blir då offentlig."""
     r = grants.approve_report(session, actor=actor, year=int(year), lan=lan)
-    session.commit()
     return _full(r)
 
 

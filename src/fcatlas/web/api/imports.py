@@ -47,7 +47,6 @@ async def upload(round: RoundPath, lan: LanPath, file: Annotated[UploadFile, Fil
     content = await read_upload(file, config)
     p = imports.preview(session, actor=actor, name=round, lan=lan, file_name=file.filename or "lista.csv",
                         content=content)
-    session.commit()
     return PreviewOut(id=p.id, accepted=p.accepted,
                       rejected=[RejectedOut(row=r.row, column=r.column, reason=r.reason) for r in p.rejected],
                       warnings=[RejectedOut(row=r.row, column=r.column, reason=r.reason) for r in p.warnings])

@@ -75,7 +75,6 @@ def _region(s: RegionState) -> RegionOut:
 def open_round(body: RoundCreate, actor: ActorDep, session: SessionDep) -> RoundOut:
     """Öppnar en ny inventeringsomgång. Bara en omgång kan vara öppen åt gången."""
     info = rounds.open_round(session, actor=actor, name=body.name, deadline=body.deadline)
-    session.commit()
     return _round(info)
 
 
@@ -94,7 +93,6 @@ def get_round(round: RoundPath, actor: ActorDep, session: SessionDep) -> RoundOv
 def submit(round: RoundPath, lan: LanPath, actor: ActorDep, session: SessionDep) -> RegionOut:
     """Skickar in regionens lista; den kan sedan inte ändras förrän den returneras."""
     out = _region(rounds.submit(session, actor=actor, name=round, lan=lan))
-    session.commit()
     return out
 
 
@@ -103,7 +101,6 @@ def submit(round: RoundPath, lan: LanPath, actor: ActorDep, session: SessionDep)
 def return_list(round: RoundPath, lan: LanPath, body: ReturnBody, actor: ActorDep, session: SessionDep) -> RegionOut:
     """Returnerar en inskickad lista; regionen kan då ändra den och skicka in igen."""
     out = _region(rounds.return_list(session, actor=actor, name=round, lan=lan, comment=body.comment))
-    session.commit()
     return out
 
 
@@ -112,7 +109,6 @@ def return_list(round: RoundPath, lan: LanPath, body: ReturnBody, actor: ActorDe
 def approve(round: RoundPath, lan: LanPath, actor: ActorDep, session: SessionDep) -> RegionOut:
     """Godkänner en inskickad lista; den publiceras med omgången."""
     out = _region(rounds.approve(session, actor=actor, name=round, lan=lan))
-    session.commit()
     return out
 
 
@@ -126,5 +122,4 @@ class Published(BaseModel):
 def publish(round: RoundPath, actor: ActorDep, session: SessionDep) -> Published:
     """Publicerar omgången: de godkända regionernas listor blir den offentliga bilden."""
     lans = rounds.publish(session, actor=actor, name=round)
-    session.commit()
     return Published(name=round, lan=lans)

@@ -3,24 +3,32 @@
 from __future__ import annotations
 
 import datetime as dt
-import hmac
+from typing import TYPE_CHECKING
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from fcatlas.accounts.credentials import new_token
 from fcatlas.accounts.roles import Actor
-from fcatlas.errors import AuthenticationError, ThrottledError
+from fcatlas.errors import AuthenticationError, FcatlasError, ThrottledError
 from fcatlas.services import accounts
-from fcatlas.web.deps import SESSION_COOKIE, ActorDep, ConfigDep, SessionDep, client_address
-from fcatlas.web.pages.common import (
+from fcatlas.web.deps import (
+    FORM_CSRF,
+    LOGIN_CSRF,
     LOGIN_CSRF_COOKIE,
-    check_csrf,
-    error_page,
-    redirect,
-    render,
-    set_session_cookie,
+    SESSION_COOKIE,
+    ActorDep,
+    ConfigDep,
+    FormDataDep,
+    SessionDep,
+    client_address,
+    commit_even_if,
 )
+from fcatlas.web.pages.common import redirect, render, set_session_cookie
+from fcatlas.web.pages.forms import FieldError, FormPage, LoginForm, Refusal, parse, show_again, values
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 router = APIRouter(include_in_schema=False)
 
@@ -46,55 +54,38 @@ def login_page(request: Request, actor: ActorDep) -> Response:
     return _login_form(request, actor)
 
 
-@router.post("/logga-in", response_class=HTMLResponse)
-def login(request: Request, session: SessionDep, config: ConfigDep, actor: ActorDep,
-          email: str = Form("", max_length=254), password: str = Form("", max_length=1024),
-          csrf: str = Form("", max_length=100)) -> Response:
-    cookie = request.cookies.get(LOGIN_CSRF_COOKIE, "")
-    if not csrf or not cookie or not hmac.compare_digest(csrf, cookie):
-        from fcatlas.errors import PermissionDeniedError
+def _login_errors(exc: FcatlasError) -> list[FieldError]:
+    """A failed login says no more than that (which of address and password was wrong is not told)."""
+    if isinstance(exc, ThrottledError):
+        return [("email", str(exc).capitalize())]
+    return [("email", "Fel e-postadress eller lösenord")]
 
-        return error_page(request, actor, PermissionDeniedError(
-            "formuläret saknar giltig CSRF-nyckel; ladda om inloggningssidan och försök igen"))
-    errors = []
-    if not email.strip():
-        errors.append(("email", "Skriv din e-postadress"))
-    if not password:
-        errors.append(("password", "Skriv ditt lösenord"))
-    if errors:
-        return _login_form(request, actor, 422, errors, email)
+
+@router.post("/logga-in", response_class=HTMLResponse, dependencies=[LOGIN_CSRF])
+def login(request: Request, session: SessionDep, config: ConfigDep, actor: ActorDep, form: FormDataDep) -> Response:
+    email = str(values(LoginForm, form)["email"])
+
+    def again(_: Session, refusal: Refusal) -> Response:
+        return _login_form(request, actor, refusal.status, refusal.errors, email)
+
+    show_again(request, FormPage(again, "email", errors=_login_errors, shown=(AuthenticationError, ThrottledError)))
+    f = parse(LoginForm, form)
     throttle = accounts.Throttle(per_account=config.login_per_account, per_address=config.login_per_address,
                                  window=dt.timedelta(seconds=config.login_window_s))
-    try:
-        who, sid = accounts.login_session(session, email=email, password=password, address=client_address(request),
-                                          throttle=throttle, previous_session_id=request.cookies.get(SESSION_COOKIE))
-    except ThrottledError as exc:
-        session.commit()
-        return _login_form(request, actor, 429, [("email", str(exc).capitalize())], email)
-    except AuthenticationError:
-        session.commit()
-        return _login_form(request, actor, 401, [("email", "Fel e-postadress eller lösenord")], email)
-    session.commit()
+    commit_even_if(request, AuthenticationError, ThrottledError)  # the failed attempt counts for every worker
+    who, sid = accounts.login_session(session, email=f.email, password=f.password, address=client_address(request),
+                                      throttle=throttle, previous_session_id=request.cookies.get(SESSION_COOKIE))
     resp = redirect(_home(who))
     set_session_cookie(request, resp, sid)
     resp.delete_cookie(LOGIN_CSRF_COOKIE, path="/logga-in")
     return resp
 
 
-@router.post("/logga-ut")
-def logout(request: Request, session: SessionDep, actor: ActorDep, csrf: str = Form("", max_length=100)) -> Response:
-    try:
-        check_csrf(request, csrf)
-    except Exception as exc:  # noqa: BLE001 - shown as a page
-        from fcatlas.errors import FcatlasError
-
-        if isinstance(exc, FcatlasError):
-            return error_page(request, actor, exc)
-        raise
+@router.post("/logga-ut", dependencies=[FORM_CSRF])
+def logout(request: Request, session: SessionDep) -> Response:
     sid = request.cookies.get(SESSION_COOKIE)
     if sid:
         accounts.logout(session, session_id=sid)
-        session.commit()
     resp = redirect("/")
     set_session_cookie(request, resp, None)
     return resp

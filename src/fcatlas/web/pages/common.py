@@ -1,9 +1,8 @@
-"""What every page shares: templates, the login cookie, CSRF checks, static files, error pages."""
+"""What every page shares: templates, the login cookie, the checks of who may see a page, static files."""
 
 from __future__ import annotations
 
 import datetime as dt
-import hmac
 import os
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,6 @@ from fcatlas.accounts.roles import LEVEL_LABELS, Actor
 from fcatlas.fmt import thousands
 from fcatlas.outputs.embed import json_for_html
 from fcatlas.web.deps import SESSION_COOKIE
-from fcatlas.web.problems import status_of
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -25,8 +23,6 @@ templates.env.filters["tusental"] = lambda v: thousands(v, "\u00a0")  # 4 368 (n
 templates.env.filters["region"] = lambda code: region_label(code)  # "20" → "Region Dalarna"
 #: every JSON a template embeds in a <script> element: {{ value|json_for_html }}
 templates.env.filters["json_for_html"] = json_for_html
-#: the pre-login CSRF cookie (double submit) of the login form
-LOGIN_CSRF_COOKIE = "fcatlas_login_csrf"
 #: third-party files served from node_modules (nothing else there is reachable)
 VENDOR = {
     "leaflet/leaflet.js": "leaflet/dist/leaflet.js",
@@ -69,19 +65,16 @@ def render(request: Request, template: str, actor: Actor, status_code: int = 200
     return templates.TemplateResponse(request, template, ctx, status_code=status_code)
 
 
-def error_page(request: Request, actor: Actor, exc: e.FcatlasError) -> HTMLResponse:
-    status = status_of(exc)
-    titles = {401: "Du måste logga in", 403: "Åtkomst nekad", 404: "Sidan finns inte", 409: "Steget går inte nu",
-              412: "Någon annan har sparat först", 429: "För många försök"}
-    return render(request, "error.html", actor, status_code=status, title=titles.get(status, "Något gick fel"),
-                  message=str(exc))
+class LoginRequired(e.AuthenticationError):
+    """The page is for logged-in users: a person's browser is sent to the login page
+    (:func:`fcatlas.web.pages.errors.answer`)."""
 
 
 def need_region(actor: Actor, *, what: str, national_page: str) -> None:
     """The page is a region's: log in first (401 → the login page), and the national level is
     pointed to ``national_page`` instead (403)."""
     if actor.is_anonymous:
-        raise e.AuthenticationError(f"logga in för att se {what}")
+        raise LoginRequired(f"logga in för att se {what}")
     if actor.lan_code is None:
         raise e.PermissionDeniedError(f"sidan är till för regionernas konton; den nationella nivån har {national_page}")
 
@@ -89,23 +82,8 @@ def need_region(actor: Actor, *, what: str, national_page: str) -> None:
 def need_national(actor: Actor, *, what: str) -> None:
     """The page is the national level's: log in first, and only an account that may review."""
     if actor.is_anonymous:
-        raise e.AuthenticationError(f"logga in för att {what}")
+        raise LoginRequired(f"logga in för att {what}")
     actor.require(actor.may_review(), what)
-
-
-def failure_page(request: Request, actor: Actor, exc: e.FcatlasError) -> Response:
-    """A signed-in page's answer to a refusal: the login page for one who must log in first,
-    else the Swedish error page with the refusal's status."""
-    if isinstance(exc, e.AuthenticationError):
-        return redirect("/logga-in")
-    return error_page(request, actor, exc)
-
-
-def check_csrf(request: Request, token: str | None) -> None:
-    """The hidden field of a state-changing form must equal the session's CSRF token (403 otherwise)."""
-    expected = getattr(request.state, "csrf", None)
-    if not expected or not token or not hmac.compare_digest(expected, token):
-        raise e.PermissionDeniedError("formuläret saknar giltig CSRF-nyckel; ladda om sidan och försök igen")
 
 
 def set_session_cookie(request: Request, response: Response, sid: str | None) -> None:

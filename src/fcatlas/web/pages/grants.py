@@ -10,15 +10,15 @@ they concern)."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+import anyio
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from fcatlas import errors as e
 from fcatlas.accounts.roles import Actor
-from fcatlas.domain import OMRADESTYP_LABELS
+from fcatlas.domain import OMRADESTYP_LABELS, plausible_year
 from fcatlas.fmt import thousands
 from fcatlas.grants.allocation import DEFAULT_FIXED_SEK
 from fcatlas.grants.followup import (
@@ -32,18 +32,23 @@ from fcatlas.grants.followup import (
 from fcatlas.grants.years import YEAR_STATUS_LABELS
 from fcatlas.services import grants as grant_service
 from fcatlas.services import units as unit_service
-from fcatlas.web.deps import ActorDep, ConfigDep, SessionDep, read_upload
-from fcatlas.web.pages.common import (
-    check_csrf,
-    error_page,
-    failure_page,
-    need_national,
-    need_region,
-    redirect,
-    render,
-    sentence,
-    templates,
+from fcatlas.web.deps import FORM_CSRF, ActorDep, ConfigDep, FormDataDep, SessionDep, read_upload
+from fcatlas.web.pages.common import need_national, need_region, redirect, render, sentence, templates
+from fcatlas.web.pages.forms import (
+    BasisForm,
+    FormPage,
+    Refusal,
+    ReportCommentForm,
+    ReportForm,
+    ScenarioForm,
+    YearForm,
+    parse,
+    show_again,
+    values,
 )
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 router = APIRouter(include_in_schema=False)
 
@@ -65,53 +70,12 @@ def _lan_names() -> dict[str, str]:
     return dict(REGION_NAMES)
 
 
-# -- reading form fields ---------------------------------------------------------------------------
-
-
-def _int(raw: str, name: str, what: str, errors: list[tuple[str, str]], *, required: bool = False,
-         example: str = "850 000") -> int | None:
-    """A whole number of kronor (spaces as thousands separators allowed); blank is None."""
-    text = (raw or "").replace("\u00a0", "").replace(" ", "").replace("kr", "").strip()
-    if not text:
-        if required:
-            errors.append((name, f"Skriv {what}"))
-        return None
-    try:
-        return int(text)
-    except ValueError:
-        errors.append((name, f"Skriv {what} i hela kronor med siffror, t.ex. {example}"))
-        return None
-
-
-def _fte(raw: str, errors: list[tuple[str, str]]) -> Decimal | None:
-    text = (raw or "").replace(" ", "").replace(",", ".").strip()
-    if not text:
-        return None
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        errors.append(("fte", "Skriv antalet årsarbetskrafter som ett tal, t.ex. 0,75"))
-        return None
-    if not value.is_finite():
-        errors.append(("fte", "Skriv antalet årsarbetskrafter som ett tal, t.ex. 0,75"))
-        return None
-    return value
-
-
-def _date(raw: str, name: str, errors: list[tuple[str, str]]) -> dt.date | None:
-    text = (raw or "").strip()
-    if not text:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        errors.append((name, "Skriv datumet som år-månad-dag, t.ex. 2027-01-31"))
-        return None
+# -- reading the address ---------------------------------------------------------------------------
 
 
 def _path_year(value: str) -> int:
     """The grant year of a page address (a Swedish 'not found' page for anything else)."""
-    if not value.isascii() or not value.isdigit() or not 2000 <= int(value) <= 2100:
+    if not value.isascii() or not value.isdigit() or not plausible_year(int(value)):
         raise e.NotFoundError(f"det finns inget bidragsår {value[:20]!r}")
     return int(value)
 
@@ -191,57 +155,30 @@ def region_grant(request: Request, session: SessionDep, actor: ActorDep,
                  ar: str = Query("", max_length=10)) -> Response:
     if actor.is_national:
         return redirect("/nationell/statsbidrag")
-    try:
-        _need_region(actor)
-    except e.FcatlasError as exc:
-        return failure_page(request, actor, exc)
+    _need_region(actor)
     return _region_page(request, session, actor, int(ar) if ar.isascii() and ar.isdigit() else None)
 
 
-@router.post("/region/statsbidrag/{year}", response_class=HTMLResponse)
-def region_report(year: str, request: Request, session: SessionDep, actor: ActorDep,
-                  csrf: str = Form("", max_length=100), atgard: str = Form("spara", max_length=20),
-                  uses_coordinator: str = Form("", max_length=40), uses_new_centres: str = Form("", max_length=40),
-                  uses_develop_centres: str = Form("", max_length=40),
-                  uses_needs_analysis: str = Form("", max_length=40), fte: str = Form("", max_length=40),
-                  role: str = Form("", max_length=400), unit_ids: list[str] = Form([]),
-                  unused_sek: str = Form("", max_length=40), account: str = Form("", max_length=20_000)) -> Response:
-    try:
-        yr = _path_year(year)
-        check_csrf(request, csrf)
-        _need_region(actor)
-    except e.FcatlasError as exc:
-        return error_page(request, actor, exc)
+@router.post("/region/statsbidrag/{year}", response_class=HTMLResponse, dependencies=[FORM_CSRF])
+def region_report(year: str, request: Request, session: SessionDep, actor: ActorDep, form: FormDataDep) -> Response:
+    yr = _path_year(year)
+    _need_region(actor)
     lan = actor.lan_code or ""
-    raw = {"uses_coordinator": uses_coordinator, "uses_new_centres": uses_new_centres,
-           "uses_develop_centres": uses_develop_centres, "uses_needs_analysis": uses_needs_analysis}
-    values: dict[str, Any] = {**raw, "fte": fte, "role": role, "unit_ids": list(unit_ids), "unused_sek": unused_sek,
-                              "account": account}
-    errors: list[tuple[str, str]] = []
-    uses = {}
-    for name, p in USE_FIELDS:
-        amount = _int(raw[name], name, f"beloppet för {PURPOSE_LABELS[p].lower()}", errors)
-        if amount is not None:
-            uses[p.value] = amount
-    fte_value = _fte(fte, errors)
-    unused = _int(unused_sek, "unused_sek", "det ej använda beloppet", errors, example="0")
-    if errors:
-        return _region_page(request, session, actor, yr, values=values, errors=errors, status_code=422)
-    try:
-        grant_service.save_report(session, actor=actor, year=yr, lan=lan, uses=uses, fte=fte_value, role=role,
-                                  unit_ids=list(unit_ids), unused_sek=unused, account=account)
-        if atgard == "skicka-in":
-            grant_service.submit_report(session, actor=actor, year=yr, lan=lan)
-        session.commit()
-    except e.InvalidDataError as exc:
-        session.rollback()
-        errors = [(FINDING_FIELD.get(p.column or "", USE_FIELDS[0][0]), sentence(p.reason)) for p in exc.problems]
-        return _region_page(request, session, actor, yr, values=values,
-                            errors=errors or [(USE_FIELDS[0][0], sentence(exc))], status_code=422)
-    except e.FcatlasError as exc:
-        session.rollback()
-        return error_page(request, actor, exc)
-    done = "inskickad" if atgard == "skicka-in" else "sparad"
+    typed = values(ReportForm, form)
+
+    def again(s: Session, refusal: Refusal) -> Response:
+        return _region_page(request, s, actor, yr, values=typed, errors=refusal.errors, status_code=refusal.status)
+
+    # the report's rules are shown at their fields; a step not allowed (say, submitting as a
+    # handläggare) gets its error page
+    show_again(request, FormPage(again, USE_FIELDS[0][0], fields=FINDING_FIELD, shown=(e.InvalidDataError,),
+                                 not_shown=(e.FcatlasError,)))
+    f = parse(ReportForm, form)
+    grant_service.save_report(session, actor=actor, year=yr, lan=lan, uses=f.uses(), fte=f.fte, role=f.role,
+                              unit_ids=list(f.unit_ids), unused_sek=f.unused_sek, account=f.account)
+    if f.atgard == "skicka-in":
+        grant_service.submit_report(session, actor=actor, year=yr, lan=lan)
+    done = "inskickad" if f.atgard == "skicka-in" else "sparad"
     return redirect(f"/region/statsbidrag?ar={yr}&klart={done}")
 
 
@@ -289,80 +226,54 @@ def _years_page(request: Request, session: Any, actor: Actor, *, values: dict[st
 
 @router.get("/nationell/statsbidrag", response_class=HTMLResponse)
 def national_grants(request: Request, session: SessionDep, actor: ActorDep) -> Response:
-    try:
-        _need_national(actor)
-    except e.FcatlasError as exc:
-        return failure_page(request, actor, exc)
+    _need_national(actor)
     return _years_page(request, session, actor)
 
 
-@router.post("/nationell/statsbidrag", response_class=HTMLResponse)
+def _basis_problem(p: e.Problem) -> str:
+    return f"Underlagsfilen {p}"
+
+
+@router.post("/nationell/statsbidrag", response_class=HTMLResponse, dependencies=[FORM_CSRF])
 async def setup_year(request: Request, session: SessionDep, actor: ActorDep, config: ConfigDep,
-                     csrf: str = Form("", max_length=100), ar: str = Form("", max_length=10),
-                     totalbelopp: str = Form("", max_length=40), fast_belopp: str = Form("", max_length=40),
-                     alla: str = Form("", max_length=5), sista_dag: str = Form("", max_length=20),
-                     underlag: str = Form("", max_length=20), typer: list[str] = Form([]),
-                     typ_ar: str = Form("", max_length=10), data_ar: str = Form("", max_length=10),
-                     underlagsfil: UploadFile | None = File(None)) -> Response:
-    try:
-        check_csrf(request, csrf)
-        _need_national(actor)
-    except e.FcatlasError as exc:
-        return error_page(request, actor, exc)
-    values = {"ar": ar, "totalbelopp": totalbelopp, "fast_belopp": fast_belopp, "alla": bool(alla),
-              "sista_dag": sista_dag, "underlag": underlag, "typer": list(typer), "typ_ar": typ_ar, "data_ar": data_ar}
-    errors: list[tuple[str, str]] = []
-    year = _int(ar, "ar", "bidragsåret", errors, required=True, example="2026")
-    total = _int(totalbelopp, "totalbelopp", "årets totalbelopp", errors, required=True, example="51 365 000")
-    fixed = _int(fast_belopp, "fast_belopp", "det fasta beloppet per region", errors, required=True,
-                 example="815 000")
-    deadline = _date(sista_dag, "sista_dag", errors)
-    if underlag not in ("datapaket", "fil"):
-        errors.append(("underlag-datapaket", "Välj varifrån underlaget kommer"))
-    elif underlag == "datapaket" and not typer:
-        errors.append(("typ-1", "Välj minst en områdestyp som räknas som stort utanförskap"))
-    file_given = underlagsfil is not None and bool(underlagsfil.filename)
+                     form: FormDataDep) -> Response:
+    _need_national(actor)
+    typed = {**values(YearForm, form), "alla": bool(form.get("alla"))}
+
+    def again(s: Session, refusal: Refusal) -> Response:
+        return _years_page(request, s, actor, values=typed, errors=refusal.errors, status_code=refusal.status)
+
+    page = show_again(request, FormPage(again, "underlag-datapaket", problem_text=_basis_problem))
+    f = parse(YearForm, form)
     content = b""
-    if underlag == "fil" and file_given and underlagsfil is not None:
-        try:
-            content = await read_upload(underlagsfil, config)
-        except e.PayloadTooLargeError as exc:
-            errors.append(("underlagsfil", sentence(exc)))
-    if errors or year is None or total is None or fixed is None:
-        return _years_page(request, session, actor, values=values, errors=errors, status_code=422)
+    if f.underlag == "fil" and f.underlagsfil is not None:
+        page.at("underlagsfil")
+        content = await read_upload(f.underlagsfil, config)
+    await anyio.to_thread.run_sync(_setup_year, session, actor, request.app.state.bundle, f, content, page)
+    return redirect(f"/nationell/statsbidrag/{f.ar}?klart=sparad")
+
+
+def _setup_year(session: Session, actor: Actor, bundle: Any, f: YearForm, content: bytes, page: FormPage) -> None:
+    """Set up year ``f.ar`` from the form, moving ``page`` on to the field each step concerns."""
     basis = None
-    field = "underlag-datapaket"
-    try:
-        if underlag == "datapaket":
-            field = "data_ar" if data_ar else "typ-1"
-            basis = grant_service.basis_from_bundle(request.app.state.bundle, exclusion=_exclusion(typer, typ_ar),
-                                                    data_year=int(data_ar) if data_ar.isdigit() else None)
-        elif file_given and underlagsfil is not None:
-            field = "underlagsfil"
-            basis = grant_service.basis_from_upload(file_name=underlagsfil.filename or "underlag.csv",
-                                                    content=content)
-        field = "totalbelopp"
-        decided = any(y.year == year and y.decided for y in grant_service.list_years(session, actor=actor))
-        if decided or not 2000 <= year <= 2100:
-            field = "ar"
-        grant_service.setup_year(session, actor=actor, year=year, total_sek=total, fixed_sek=fixed,
-                                 include_all=bool(alla), deadline=deadline, basis=basis)
-        session.commit()
-    except e.InvalidDataError as exc:
-        session.rollback()
-        errors = [(field, f"Underlagsfilen {p}") for p in exc.problems] or [(field, sentence(exc))]
-        return _years_page(request, session, actor, values=values, errors=errors, status_code=422)
-    except e.PermissionDeniedError as exc:
-        return error_page(request, actor, exc)
-    except e.FcatlasError as exc:
-        session.rollback()
-        return _years_page(request, session, actor, values=values, errors=[(field, sentence(exc))],
-                           status_code=422)
-    return redirect(f"/nationell/statsbidrag/{year}?klart=sparad")
+    if f.underlag == "datapaket":
+        page.at("data_ar" if f.data_ar else "typ-1")
+        basis = grant_service.basis_from_bundle(bundle, exclusion=_exclusion(f.typer, f.typ_ar),
+                                                data_year=int(f.data_ar) if f.data_ar.isdigit() else None)
+    elif f.underlagsfil is not None:
+        page.at("underlagsfil")
+        basis = grant_service.basis_from_upload(file_name=f.underlagsfil.filename or "underlag.csv", content=content)
+    page.at("totalbelopp")
+    decided = any(y.year == f.ar and y.decided for y in grant_service.list_years(session, actor=actor))
+    if decided or not plausible_year(f.ar):
+        page.at("ar")
+    grant_service.setup_year(session, actor=actor, year=f.ar, total_sek=f.totalbelopp, fixed_sek=f.fast_belopp,
+                             include_all=bool(f.alla), deadline=f.sista_dag, basis=basis)
 
 
 def _year_page(request: Request, session: Any, actor: Actor, year: int, *,
-               errors: list[tuple[str, str]] | None = None, status_code: int = 200) -> Response:
+               errors: list[tuple[str, str]] | None = None, status_code: int = 200, compare: bool = True) -> Response:
+    """The page of a grant year; with ``compare``, the scenario the address asks for beside it."""
     y = grant_service.get_year(session, actor=actor, year=year)
     ctx: dict[str, Any] = {"y": y, "year_label": YEAR_STATUS_LABELS.get(y.status, y.status), "alloc": None,
                            "alloc_error": None, "cmp": None, "errors": list(errors or []),
@@ -371,89 +282,63 @@ def _year_page(request: Request, session: Any, actor: Actor, year: int, *,
                            "has_bundle": request.app.state.bundle is not None}
     try:
         ctx["alloc"] = grant_service.allocation(session, actor=actor, year=year)
-    except e.ConflictError as exc:
+    except e.ConflictError as exc:  # a state, not a refusal: the year has no basis to allocate yet
         ctx["alloc_error"] = sentence(exc)
     q = request.query_params
-    scen: dict[str, Any] = {"s_typer": q.getlist("s_typer") if q.get("jamfor") else ["1", "2"], "s_typ_ar": q.get("s_typ_ar", ""),
-            "s_data_ar": q.get("s_data_ar", ""), "s_total": q.get("s_total", "")}
-    ctx["scen"] = scen
-    if q.get("jamfor") and ctx["alloc"] is not None and not y.decided:
-        errs: list[tuple[str, str]] = []
-        if not scen["s_typer"]:
-            errs.append(("s-typ-1", "Välj minst en områdestyp för scenariot"))
-        total_b = _int(scen["s_total"], "s_total", "scenariots totalbelopp", errs, example="51 365 000")
-        if not errs:
-            try:
-                b = grant_service.basis_from_bundle(
-                    request.app.state.bundle, exclusion=_exclusion(scen["s_typer"], scen["s_typ_ar"]),
-                    data_year=int(scen["s_data_ar"]) if scen["s_data_ar"].isdigit() else None)
-                ctx["cmp"] = grant_service.compare_scenario(session, actor=actor, year=year, basis_b=b,
-                                                            total_b_sek=total_b)
-            except e.PermissionDeniedError:
-                raise
-            except e.FcatlasError as exc:
-                errs.append(("s_total" if total_b is not None and isinstance(exc, e.ConflictError) else "s-typ-1",
-                             sentence(exc)))
-        ctx["errors"] += errs
-        if errs:
-            status_code = 422
+    ctx["scen"] = {"s_typer": q.getlist("s_typer") if q.get("jamfor") else ["1", "2"],
+                   "s_typ_ar": q.get("s_typ_ar", ""), "s_data_ar": q.get("s_data_ar", ""), "s_total": q.get("s_total", "")}
+    if compare and q.get("jamfor") and ctx["alloc"] is not None and not y.decided:
+        ctx["cmp"] = _compare(request, session, actor, year)
     return render(request, "grant_year.html", actor, status_code=status_code, title=f"Statsbidrag {year}", **ctx)
+
+
+def _compare(request: Request, session: Any, actor: Actor, year: int) -> grant_service.Comparison:
+    """The scenario of the address's query beside year ``year``; refused, the year's page again
+    with the scenario's errors (no comparison)."""
+
+    def again(s: Session, refusal: Refusal) -> Response:
+        return _year_page(request, s, actor, year, errors=refusal.errors, status_code=refusal.status, compare=False)
+
+    page = show_again(request, FormPage(again, "s-typ-1"))
+    f = parse(ScenarioForm, request.query_params)
+    b = grant_service.basis_from_bundle(request.app.state.bundle, exclusion=_exclusion(f.s_typer, f.s_typ_ar),
+                                        data_year=int(f.s_data_ar) if f.s_data_ar.isdigit() else None)
+    if f.s_total is not None:
+        page.at("s_total")  # a total the basis cannot be shared by
+    return grant_service.compare_scenario(session, actor=actor, year=year, basis_b=b, total_b_sek=f.s_total)
 
 
 @router.get("/nationell/statsbidrag/{year}", response_class=HTMLResponse)
 def national_year(year: str, request: Request, session: SessionDep, actor: ActorDep) -> Response:
-    try:
-        yr = _path_year(year)
-        _need_national(actor)
-        return _year_page(request, session, actor, yr)
-    except e.FcatlasError as exc:
-        return failure_page(request, actor, exc)
+    yr = _path_year(year)
+    _need_national(actor)
+    return _year_page(request, session, actor, yr)
 
 
-@router.post("/nationell/statsbidrag/{year}/underlag", response_class=HTMLResponse)
+@router.post("/nationell/statsbidrag/{year}/underlag", response_class=HTMLResponse, dependencies=[FORM_CSRF])
 async def upload_basis(year: str, request: Request, session: SessionDep, actor: ActorDep, config: ConfigDep,
-                       csrf: str = Form("", max_length=100), underlag_fil: UploadFile | None = File(None)) -> Response:
-    try:
-        yr = _path_year(year)
-        check_csrf(request, csrf)
-        _need_national(actor)
-        grant_service.get_year(session, actor=actor, year=yr)
-    except e.FcatlasError as exc:
-        return error_page(request, actor, exc)
-    error = None
-    if underlag_fil is None or not underlag_fil.filename:
-        error = "Välj en underlagsfil (CSV) att ladda upp"
-    else:
-        try:
-            content = await read_upload(underlag_fil, config)
-            basis = grant_service.basis_from_upload(file_name=underlag_fil.filename, content=content)
-            grant_service.set_basis(session, actor=actor, year=yr, basis=basis)
-            session.commit()
-        except e.InvalidDataError as exc:
-            session.rollback()
-            error = "; ".join(f"Underlagsfilen {p}" for p in exc.problems) or sentence(exc)
-        except e.PermissionDeniedError as exc:
-            return error_page(request, actor, exc)
-        except e.FcatlasError as exc:
-            session.rollback()
-            error = sentence(exc)
-    if error:
-        return _year_page(request, session, actor, yr, errors=[("underlag_fil", error)], status_code=422)
+                       form: FormDataDep) -> Response:
+    yr = _path_year(year)
+    _need_national(actor)
+    await anyio.to_thread.run_sync(lambda: grant_service.get_year(session, actor=actor, year=yr))
+
+    def again(s: Session, refusal: Refusal) -> Response:
+        message = "; ".join(m for _, m in refusal.errors)
+        return _year_page(request, s, actor, yr, errors=[("underlag_fil", message)], status_code=refusal.status)
+
+    show_again(request, FormPage(again, "underlag_fil", problem_text=_basis_problem))
+    f = parse(BasisForm, form)
+    content = await read_upload(f.underlag_fil, config)
+    basis = grant_service.basis_from_upload(file_name=f.underlag_fil.filename, content=content)
+    await anyio.to_thread.run_sync(lambda: grant_service.set_basis(session, actor=actor, year=yr, basis=basis))
     return redirect(f"/nationell/statsbidrag/{yr}?klart=underlag")
 
 
-@router.post("/nationell/statsbidrag/{year}/besluta")
-def decide(year: str, request: Request, session: SessionDep, actor: ActorDep,
-           csrf: str = Form("", max_length=100)) -> Response:
-    try:
-        yr = _path_year(year)
-        check_csrf(request, csrf)
-        _need_national(actor)
-        grant_service.decide(session, actor=actor, year=yr)
-        session.commit()
-    except e.FcatlasError as exc:
-        session.rollback()
-        return error_page(request, actor, exc)
+@router.post("/nationell/statsbidrag/{year}/besluta", dependencies=[FORM_CSRF])
+def decide(year: str, session: SessionDep, actor: ActorDep) -> Response:
+    yr = _path_year(year)
+    _need_national(actor)
+    grant_service.decide(session, actor=actor, year=yr)
     return redirect(f"/nationell/statsbidrag/{yr}?klart=beslutad")
 
 
@@ -487,12 +372,9 @@ def overdue_rows(session: Any, actor: Actor, year: int | None = None) -> list[di
 
 @router.get("/nationell/statsbidrag/{year}/uppfoljning", response_class=HTMLResponse)
 def followup(year: str, request: Request, session: SessionDep, actor: ActorDep) -> Response:
-    try:
-        yr = _path_year(year)
-        _need_national(actor)
-        y = grant_service.get_year(session, actor=actor, year=yr)
-    except e.FcatlasError as exc:
-        return failure_page(request, actor, exc)
+    yr = _path_year(year)
+    _need_national(actor)
+    y = grant_service.get_year(session, actor=actor, year=yr)
     names = _lan_names()
     rows = [_report_row(v, names) for v in grant_service.list_reports(session, actor=actor, year=yr)]
     counts = [(STATUS_LABELS[s], s.value, sum(1 for r in rows if r["status"] == s.value)) for s in ReportStatus]
@@ -522,42 +404,30 @@ def _review_page(request: Request, session: Any, actor: Actor, year: int, lan: s
 
 @router.get("/nationell/statsbidrag/{year}/rapport/{lan}", response_class=HTMLResponse)
 def review_report(year: str, lan: str, request: Request, session: SessionDep, actor: ActorDep) -> Response:
-    try:
-        yr = _path_year(year)
-        _need_national(actor)
-        return _review_page(request, session, actor, yr, lan)
-    except e.FcatlasError as exc:
-        return failure_page(request, actor, exc)
+    yr = _path_year(year)
+    _need_national(actor)
+    return _review_page(request, session, actor, yr, lan)
 
 
-@router.post("/nationell/statsbidrag/{year}/rapport/{lan}/godkann")
-def approve_report(year: str, lan: str, request: Request, session: SessionDep, actor: ActorDep,
-                   csrf: str = Form("", max_length=100)) -> Response:
-    try:
-        yr = _path_year(year)
-        check_csrf(request, csrf)
-        _need_national(actor)
-        r = grant_service.approve_report(session, actor=actor, year=yr, lan=lan)
-        session.commit()
-    except e.FcatlasError as exc:
-        session.rollback()
-        return error_page(request, actor, exc)
+@router.post("/nationell/statsbidrag/{year}/rapport/{lan}/godkann", dependencies=[FORM_CSRF])
+def approve_report(year: str, lan: str, session: SessionDep, actor: ActorDep) -> Response:
+    yr = _path_year(year)
+    _need_national(actor)
+    r = grant_service.approve_report(session, actor=actor, year=yr, lan=lan)
     return redirect(f"/nationell/statsbidrag/{yr}/uppfoljning?klart=godkand&lan={r.view.data.region_code}")
 
 
-@router.post("/nationell/statsbidrag/{year}/rapport/{lan}/returnera", response_class=HTMLResponse)
+@router.post("/nationell/statsbidrag/{year}/rapport/{lan}/returnera", response_class=HTMLResponse,
+             dependencies=[FORM_CSRF])
 def return_report(year: str, lan: str, request: Request, session: SessionDep, actor: ActorDep,
-                  csrf: str = Form("", max_length=100), kommentar: str = Form("", max_length=4000)) -> Response:
-    try:
-        yr = _path_year(year)
-        check_csrf(request, csrf)
-        _need_national(actor)
-        if not kommentar.strip():
-            return _review_page(request, session, actor, yr, lan, status_code=422,
-                                errors=[("kommentar", "Skriv vad regionen ska komplettera")])
-        r = grant_service.return_report(session, actor=actor, year=yr, lan=lan, comment=kommentar.strip())
-        session.commit()
-    except e.FcatlasError as exc:
-        session.rollback()
-        return error_page(request, actor, exc)
+                  form: FormDataDep) -> Response:
+    yr = _path_year(year)
+    _need_national(actor)
+
+    def again(s: Session, refusal: Refusal) -> Response:
+        return _review_page(request, s, actor, yr, lan, status_code=refusal.status, errors=refusal.errors)
+
+    show_again(request, FormPage(again, "kommentar", not_shown=(e.FcatlasError,)))  # a refused step: its page
+    f = parse(ReportCommentForm, form)
+    r = grant_service.return_report(session, actor=actor, year=yr, lan=lan, comment=f.kommentar.strip())
     return redirect(f"/nationell/statsbidrag/{yr}/uppfoljning?klart=returnerad&lan={r.view.data.region_code}")

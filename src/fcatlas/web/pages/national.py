@@ -3,25 +3,22 @@ list (return with a comment, approve), publishing, and the accounts."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Form, Request
+from typing import TYPE_CHECKING
+
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from fcatlas import errors as e
-from fcatlas.accounts.roles import LEVEL_LABELS, Actor, Level
+from fcatlas.accounts.roles import Actor
 from fcatlas.register.workflow import RegionStatus
-from fcatlas.services import accounts as account_service
 from fcatlas.services import rounds as round_service
-from fcatlas.web.deps import ActorDep, SessionDep
-from fcatlas.web.pages.common import (
-    check_csrf,
-    error_page,
-    failure_page,
-    need_national,
-    redirect,
-    region_label,
-    render,
-)
+from fcatlas.web.deps import FORM_CSRF, ActorDep, FormDataDep, SessionDep
+from fcatlas.web.pages.common import need_national, redirect, region_label, render
+from fcatlas.web.pages.forms import CommentForm, FormPage, Refusal, parse, show_again
 from fcatlas.web.pages.region import STATUS_CLASS, region_context
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 router = APIRouter(include_in_schema=False)
 
@@ -32,10 +29,7 @@ def _need_national(actor: Actor) -> None:
 
 @router.get("/nationell", response_class=HTMLResponse)
 def dashboard(request: Request, session: SessionDep, actor: ActorDep) -> Response:
-    try:
-        _need_national(actor)
-    except e.FcatlasError as exc:
-        return failure_page(request, actor, exc)
+    _need_national(actor)
     rnd = round_service.current_round(session)
     rows = []
     if rnd is not None:
@@ -52,82 +46,49 @@ def dashboard(request: Request, session: SessionDep, actor: ActorDep) -> Respons
                   not_started=not_started, overdue=overdue_rows(session, actor))
 
 
-@router.get("/nationell/region/{lan}", response_class=HTMLResponse)
-def review(lan: str, request: Request, session: SessionDep, actor: ActorDep) -> Response:
-    try:
-        _need_national(actor)
-        code = round_service.lan_code(lan)
-    except e.FcatlasError as exc:
-        return error_page(request, actor, exc)
+def _review_page(request: Request, session: Session, actor: Actor, code: str, *, status_code: int = 200,
+                 errors: list[tuple[str, str]] | None = None, comment: str = "") -> Response:
     ctx = region_context(session, actor, code)
     submitted = ctx["state"] is not None and ctx["state"].status is RegionStatus.SUBMITTED
     changes = round_service.changes_since_published(session, actor=actor, lan=code)
-    return render(request, "review.html", actor, title=f"Granska {ctx['region_name']}", submitted=submitted,
-                  errors=[], comment="", changes=changes, **ctx)
+    return render(request, "review.html", actor, status_code=status_code, title=f"Granska {ctx['region_name']}",
+                  submitted=submitted, errors=errors or [], comment=comment, changes=changes, **ctx)
 
 
-@router.post("/nationell/region/{lan}/returnera", response_class=HTMLResponse)
-def return_list(lan: str, request: Request, session: SessionDep, actor: ActorDep,
-                csrf: str = Form("", max_length=100), kommentar: str = Form("", max_length=4000)) -> Response:
-    try:
-        check_csrf(request, csrf)
-        _need_national(actor)
-        code = round_service.lan_code(lan)
-        rnd = round_service.current_round(session)
-        if rnd is None:
-            raise e.ConflictError("det finns ingen öppen inventeringsomgång")
-        if not kommentar.strip():
-            ctx = region_context(session, actor, code)
-            changes = round_service.changes_since_published(session, actor=actor, lan=code)
-            return render(request, "review.html", actor, status_code=422, title=f"Granska {ctx['region_name']}",
-                          submitted=True, errors=[("kommentar", "Skriv vad regionen ska rätta")], comment="",
-                          changes=changes, **ctx)
-        round_service.return_list(session, actor=actor, name=rnd.year, lan=code, comment=kommentar.strip())
-        session.commit()
-    except e.FcatlasError as exc:
-        return error_page(request, actor, exc)
+@router.get("/nationell/region/{lan}", response_class=HTMLResponse)
+def review(lan: str, request: Request, session: SessionDep, actor: ActorDep) -> Response:
+    _need_national(actor)
+    return _review_page(request, session, actor, round_service.lan_code(lan))
+
+
+@router.post("/nationell/region/{lan}/returnera", response_class=HTMLResponse, dependencies=[FORM_CSRF])
+def return_list(lan: str, request: Request, session: SessionDep, actor: ActorDep, form: FormDataDep) -> Response:
+    _need_national(actor)
+    code = round_service.lan_code(lan)
+    rnd = round_service.require_current_round(session)
+    typed = str(form.get("kommentar") or "")
+
+    def again(s: Session, refusal: Refusal) -> Response:
+        return _review_page(request, s, actor, code, status_code=refusal.status, errors=refusal.errors,
+                            comment=typed)
+
+    show_again(request, FormPage(again, "kommentar", not_shown=(e.FcatlasError,)))  # a refused step: its page
+    f = parse(CommentForm, form)
+    round_service.return_list(session, actor=actor, name=rnd.year, lan=code, comment=f.kommentar.strip())
     return redirect("/nationell?klart=returnerad")
 
 
-@router.post("/nationell/region/{lan}/godkann")
-def approve(lan: str, request: Request, session: SessionDep, actor: ActorDep,
-            csrf: str = Form("", max_length=100)) -> Response:
-    try:
-        check_csrf(request, csrf)
-        _need_national(actor)
-        rnd = round_service.current_round(session)
-        if rnd is None:
-            raise e.ConflictError("det finns ingen öppen inventeringsomgång")
-        round_service.approve(session, actor=actor, name=rnd.year, lan=round_service.lan_code(lan))
-        session.commit()
-    except e.FcatlasError as exc:
-        return error_page(request, actor, exc)
+@router.post("/nationell/region/{lan}/godkann", dependencies=[FORM_CSRF])
+def approve(lan: str, session: SessionDep, actor: ActorDep) -> Response:
+    _need_national(actor)
+    rnd = round_service.require_current_round(session)
+    round_service.approve(session, actor=actor, name=rnd.year, lan=round_service.lan_code(lan))
     return redirect("/nationell?klart=godkand")
 
 
-@router.post("/nationell/publicera")
-def publish(request: Request, session: SessionDep, actor: ActorDep, csrf: str = Form("", max_length=100)) -> Response:
-    try:
-        check_csrf(request, csrf)
-        _need_national(actor)
-        rnd = round_service.current_round(session)
-        if rnd is None:
-            raise e.ConflictError("det finns ingen öppen inventeringsomgång")
-        round_service.publish(session, actor=actor, name=rnd.year)
-        session.commit()
-    except e.FcatlasError as exc:
-        return error_page(request, actor, exc)
+@router.post("/nationell/publicera", dependencies=[FORM_CSRF])
+def publish(session: SessionDep, actor: ActorDep) -> Response:
+    _need_national(actor)
+    rnd = round_service.require_current_round(session)
+    round_service.publish(session, actor=actor, name=rnd.year)
     return redirect("/nationell?klart=publicerad")
-
-
-@router.get("/nationell/konton", response_class=HTMLResponse)
-def accounts(request: Request, session: SessionDep, actor: ActorDep) -> Response:
-    try:
-        _need_national(actor)
-        users = account_service.list_users(session, actor=actor)
-    except e.FcatlasError as exc:
-        return failure_page(request, actor, exc)
-    rows = [{"email": u.email, "role": "nationell" if u.role == "nationell" else "region",
-             "lan": region_label(u.lan_code) if u.lan_code else "",
-             "level": LEVEL_LABELS[Level(u.level)] if u.level else "", "active": u.active} for u in users]
-    return render(request, "accounts.html", actor, title="Konton", rows=rows)

@@ -19,7 +19,7 @@ from fcatlas.services import downloads
 from fcatlas.services import selection as sel
 from fcatlas.services import units as unit_service
 from fcatlas.web.deps import ActorDep, SessionDep
-from fcatlas.web.pages.common import HERE, VENDOR, error_page, node_modules, render
+from fcatlas.web.pages.common import HERE, VENDOR, node_modules, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -165,7 +165,7 @@ def area_card(regso: str, request: Request, session: SessionDep, actor: ActorDep
     bundle = request.app.state.bundle
     a = None if bundle is None else areas.atlas_for(session, bundle, actor=actor).result.areas_all
     if bundle is None or a is None or regso not in set(a["regso_code"]):
-        return error_page(request, actor, e.NotFoundError(f"området {regso!r} finns inte i datapaketet"))
+        raise e.NotFoundError(f"området {regso!r} finns inte i datapaketet")
     row = {str(k): (None if v is pd.NA or (isinstance(v, float) and pd.isna(v)) else v)
            for k, v in a.loc[a["regso_code"] == regso].iloc[0].to_dict().items()}
     row["covered"] = None if row.get("covered") is None else bool(row["covered"])
@@ -207,7 +207,18 @@ def download(fmt: str, request: Request, session: SessionDep, actor: ActorDep) -
     if fmt == "geojson":
         return Response(json.dumps(_geojson(df), ensure_ascii=False), media_type="application/geo+json",
                         headers={"Content-Disposition": 'attachment; filename="familjecentraler.geojson"'})
-    return error_page(request, actor, e.NotFoundError(f"formatet {fmt!r} finns inte; välj csv, xlsx eller geojson"))
+    raise e.NotFoundError(f"formatet {fmt!r} finns inte; välj csv, xlsx eller geojson")
+
+
+def _by_definition(u: dict[str, Any], present: list[str]) -> str:
+    """The category the unit's services and co-location give by Socialstyrelsen's definitions
+    ("" when they make no collaboration)."""
+    from fcatlas.domain import NotACollaborationError, classify
+
+    try:
+        return classify([CODES[k] for k in present], co_located=bool(u["co_located"])).value
+    except NotACollaborationError:
+        return ""
 
 
 @router.get("/enhet/{unit_id}", response_class=HTMLResponse)
@@ -215,20 +226,13 @@ def unit_card(unit_id: str, request: Request, session: SessionDep, actor: ActorD
     df = unit_service.visible_units(session, actor=actor, limit=100_000).items
     hit = df.loc[df["id"] == unit_id]
     if hit.empty:
-        return error_page(request, actor, e.NotFoundError(f"enheten {unit_id!r} finns inte bland de enheter du får se"))
+        raise e.NotFoundError(f"enheten {unit_id!r} finns inte bland de enheter du får se")
     u = _rows(hit)[0]
     present = [(key, label) for key, label in (("mvc", "mödrahälsovård (MVC)"), ("bvc", "barnhälsovård (BVC)"),
                                                ("of", "öppen förskola (ÖF)"), ("soc", "socialtjänst (SOC)"))
                if u.get(key) is True]
     known = all(isinstance(u.get(k), bool) for k in ("mvc", "bvc", "of", "soc", "co_located"))
-    by_definition = None
-    if known:
-        from fcatlas.domain import NotACollaborationError, classify
-
-        try:
-            by_definition = classify([CODES[k] for k, _ in present], co_located=bool(u["co_located"])).value
-        except NotACollaborationError:
-            by_definition = ""
+    by_definition = _by_definition(u, [k for k, _ in present]) if known else None
     area = sel.unit_area(session, request.app.state.bundle, actor=actor, unit_id=unit_id)
     labels = [label for _, label in present]
     services_text = " och ".join([", ".join(labels[:-1]), labels[-1]]) if len(labels) > 1 else "".join(labels)

@@ -3,9 +3,10 @@ the submission. Every rule is the services'; these pages only ask and show."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+import anyio
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from fcatlas import errors as e
@@ -15,18 +16,13 @@ from fcatlas.register.workflow import REGION_STATUS_LABELS, RegionStatus
 from fcatlas.services import imports as import_service
 from fcatlas.services import rounds as round_service
 from fcatlas.services import units as unit_service
-from fcatlas.web.deps import ActorDep, ConfigDep, SessionDep, read_upload
-from fcatlas.web.pages.common import (
-    check_csrf,
-    error_page,
-    failure_page,
-    need_region,
-    redirect,
-    region_label,
-    render,
-    sentence,
-)
+from fcatlas.web.deps import FORM_CSRF, ActorDep, ConfigDep, FormDataDep, SessionDep, read_upload
+from fcatlas.web.pages.common import need_region, redirect, region_label, render, sentence
+from fcatlas.web.pages.forms import FormPage, ImportForm, Refusal, UnitForm, parse, show_again, values
 from fcatlas.web.pages.public import _rows
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 router = APIRouter(include_in_schema=False)
 
@@ -59,83 +55,54 @@ def region_context(session: Any, actor: Actor, lan: str) -> dict[str, Any]:
 def my_region(request: Request, session: SessionDep, actor: ActorDep) -> Response:
     if actor.is_national:
         return redirect("/nationell")
-    try:
-        _need_region(actor)
-    except e.FcatlasError as exc:
-        return failure_page(request, actor, exc)
+    _need_region(actor)
     ctx = region_context(session, actor, actor.lan_code or "")
     submittable = ctx["state"] is not None and ctx["state"].status in (RegionStatus.OPEN, RegionStatus.RETURNED)
     return render(request, "region.html", actor, title="Min region", may_submit=actor.may_submit_region(ctx["lan"]),
                   submittable=submittable, done=request.query_params.get("klart"), **ctx)
 
 
-@router.post("/region/skicka-in")
-def submit(request: Request, session: SessionDep, actor: ActorDep, csrf: str = Form("", max_length=100)) -> Response:
-    try:
-        check_csrf(request, csrf)
-        _need_region(actor)
-        rnd = round_service.current_round(session)
-        if rnd is None:
-            raise e.ConflictError("det finns ingen öppen inventeringsomgång")
-        round_service.submit(session, actor=actor, name=rnd.year, lan=actor.lan_code or "")
-        session.commit()
-    except e.FcatlasError as exc:
-        return error_page(request, actor, exc)
+@router.post("/region/skicka-in", dependencies=[FORM_CSRF])
+def submit(session: SessionDep, actor: ActorDep) -> Response:
+    _need_region(actor)
+    rnd = round_service.require_current_round(session)
+    round_service.submit(session, actor=actor, name=rnd.year, lan=actor.lan_code or "")
     return redirect("/region?klart=inskickad")
 
 
 # -- the import wizard ---------------------------------------------------------------------------
 @router.get("/region/import", response_class=HTMLResponse)
-def import_page(request: Request, session: SessionDep, actor: ActorDep) -> Response:
-    try:
-        _need_region(actor)
-    except e.FcatlasError as exc:
-        return error_page(request, actor, exc)
+def import_page(request: Request, actor: ActorDep) -> Response:
+    _need_region(actor)
     return render(request, "import.html", actor, title="Importera lista", errors=[])
 
 
-@router.post("/region/import", response_class=HTMLResponse)
+@router.post("/region/import", response_class=HTMLResponse, dependencies=[FORM_CSRF])
 async def import_preview(request: Request, session: SessionDep, actor: ActorDep, config: ConfigDep,
-                         csrf: str = Form("", max_length=100), fil: UploadFile | None = File(None)) -> Response:
-    try:
-        check_csrf(request, csrf)
-        _need_region(actor)
-    except e.FcatlasError as exc:
-        return error_page(request, actor, exc)
-    errors: list[tuple[str, str]] = []
-    if fil is None or not fil.filename:
-        errors.append(("fil", "Välj en fil (CSV eller Excel) att förhandsgranska"))
-    else:
-        try:
-            content = await read_upload(fil, config)
-        except e.PayloadTooLargeError as exc:
-            errors.append(("fil", f"{str(exc)[:1].upper()}{str(exc)[1:]}"))
-        else:
-            rnd = round_service.current_round(session)
-            try:
-                if rnd is None:
-                    raise e.ConflictError("det finns ingen öppen inventeringsomgång att importera till")
-                p = import_service.preview(session, actor=actor, name=rnd.year, lan=actor.lan_code or "",
-                                           file_name=fil.filename, content=content)
-                session.commit()
-            except e.FcatlasError as exc:
-                errors.append(("fil", str(exc)[:1].upper() + str(exc)[1:]))
-            else:
-                return render(request, "import_preview.html", actor, title="Förhandsgranskning", p=p,
-                              file_name=fil.filename)
-    return render(request, "import.html", actor, status_code=422, title="Importera lista", errors=errors)
+                         form: FormDataDep) -> Response:
+    _need_region(actor)
+
+    def again(_: Session, refusal: Refusal) -> Response:
+        return render(request, "import.html", actor, status_code=refusal.status, title="Importera lista",
+                      errors=refusal.errors)
+
+    show_again(request, FormPage(again, "fil"))
+    fil = parse(ImportForm, form).fil
+    content = await read_upload(fil, config)
+    p = await anyio.to_thread.run_sync(_preview, session, actor, fil.filename, content)
+    return render(request, "import_preview.html", actor, title="Förhandsgranskning", p=p, file_name=fil.filename)
 
 
-@router.post("/region/import/{import_id}/bekrafta")
-def import_confirm(import_id: int, request: Request, session: SessionDep, actor: ActorDep,
-                   csrf: str = Form("", max_length=100)) -> Response:
-    try:
-        check_csrf(request, csrf)
-        _need_region(actor)
-        c = import_service.confirm(session, actor=actor, import_id=import_id)
-        session.commit()
-    except e.FcatlasError as exc:
-        return error_page(request, actor, exc)
+def _preview(session: Session, actor: Actor, file_name: str, content: bytes) -> import_service.Preview:
+    rnd = round_service.require_current_round(session, purpose="att importera till")
+    return import_service.preview(session, actor=actor, name=rnd.year, lan=actor.lan_code or "",
+                                  file_name=file_name, content=content)
+
+
+@router.post("/region/import/{import_id}/bekrafta", dependencies=[FORM_CSRF])
+def import_confirm(import_id: int, session: SessionDep, actor: ActorDep) -> Response:
+    _need_region(actor)
+    c = import_service.confirm(session, actor=actor, import_id=import_id)
     return redirect(f"/region?klart=importerad&nya={c.new}&andrade={c.changed}")
 
 
@@ -154,10 +121,7 @@ def _unit(session: Any, actor: Actor, unit_id: str) -> dict[str, Any]:
 
 @router.get("/region/enheter/{unit_id}", response_class=HTMLResponse)
 def edit_page(unit_id: str, request: Request, session: SessionDep, actor: ActorDep) -> Response:
-    try:
-        u = _unit(session, actor, unit_id)
-    except e.FcatlasError as exc:
-        return error_page(request, actor, exc)
+    u = _unit(session, actor, unit_id)
     return _edit_form(request, session, actor, u, values=u)
 
 
@@ -172,39 +136,37 @@ def _edit_form(request: Request, session: Any, actor: Actor, u: dict[str, Any], 
                   field_label=unit_service.field_label, field_value=unit_service.field_value)
 
 
-@router.post("/region/enheter/{unit_id}", response_class=HTMLResponse)
-def edit(unit_id: str, request: Request, session: SessionDep, actor: ActorDep, csrf: str = Form("", max_length=100),
-         version: int = Form(0), name: str = Form("", max_length=200), address: str = Form("", max_length=200),
-         locality: str = Form("", max_length=100), note: str = Form("", max_length=2000),
-         status: str = Form("", max_length=40)) -> Response:
-    try:
-        check_csrf(request, csrf)
-        u = _unit(session, actor, unit_id)
-    except e.FcatlasError as exc:
-        return error_page(request, actor, exc)
-    values = {"name": name, "address": address, "locality": locality, "note": note, "status": status}
-    errors: list[tuple[str, str]] = []
-    changes = {k: (v.strip() or None) for k, v in values.items() if (v.strip() or None) != u.get(k)}
-    stale: dict[str, Any] | None = None
-    if changes:
-        try:
-            unit_service.update_unit(session, actor=actor, unit_id=unit_id, changes=changes, expected_version=version)
-            session.commit()
-            return redirect("/region?klart=sparad")
-        except e.StaleVersionError as exc:
-            session.rollback()
-            stale = {"message": str(exc), "current": _unit(session, actor, unit_id)}
-        except unit_service.InvalidChangeError as exc:  # the register's rules, the same as an import's
-            session.rollback()
-            errors.append((exc.field if exc.field in {*dict(EDIT_FIELDS), "status"} else "name", sentence(exc)))
-        except e.FcatlasError as exc:
-            session.rollback()
-            errors.append(("name", sentence(exc)))
-    else:
+def _edit_refused(request: Request, actor: Actor, unit_id: str, typed: dict[str, Any]) -> FormPage:
+    """The edit form again: with a newer saved version beside what was typed (412), else with the
+    rule that was broken next to its field (422)."""
+
+    def again(session: Session, refusal: Refusal) -> Response:
+        current = _unit(session, actor, unit_id)
+        if isinstance(refusal.exc, e.StaleVersionError):
+            return _edit_form(request, session, actor, current, values=typed, status_code=412,
+                              stale={"message": str(refusal.exc), "current": current})
+        return _edit_form(request, session, actor, current, values=typed, errors=refusal.errors,
+                          status_code=refusal.status)
+
+    def field_of(exc: e.FcatlasError) -> list[tuple[str, str]]:
+        name = getattr(exc, "field", None)  # the register's rules, the same as an import's
+        return [(name if name in {*dict(EDIT_FIELDS), "status"} else "name", sentence(exc))]
+
+    return FormPage(again, "name", errors=field_of)
+
+
+@router.post("/region/enheter/{unit_id}", response_class=HTMLResponse, dependencies=[FORM_CSRF])
+def edit(unit_id: str, request: Request, session: SessionDep, actor: ActorDep, form: FormDataDep) -> Response:
+    u = _unit(session, actor, unit_id)
+    typed = {k: v for k, v in values(UnitForm, form).items() if k != "version"}
+    show_again(request, _edit_refused(request, actor, unit_id, typed))
+    f = parse(UnitForm, form)
+    changes = {k: (str(v).strip() or None) for k, v in f.model_dump(exclude={"version"}).items()
+               if (str(v).strip() or None) != u.get(k)}
+    if not changes:
         return redirect("/region?klart=oforandrad")
-    current: dict[str, Any] = stale["current"] if stale else u
-    return _edit_form(request, session, actor, current, values=values, errors=errors,
-                      stale=stale, status_code=412 if stale else 422)
+    unit_service.update_unit(session, actor=actor, unit_id=unit_id, changes=changes, expected_version=f.version)
+    return redirect("/region?klart=sparad")
 
 
 REGION_STATUS_TEXT = REGION_STATUS_LABELS
