@@ -34,6 +34,13 @@ class Settings:
     #: Most connections one process keeps to PostgreSQL (``FCATLAS_DB_POOL``, default 20): with
     #: ``fcatlas serve --workers N`` the server needs N times as many (PostgreSQL allows 100 by default).
     db_pool: int = 20
+    #: the SMTP server mail goes through (``FCATLAS_SMTP_URL``: ``smtp://host:port``, ``smtps://…``,
+    #: ``?starttls``, user and password in the URL); empty: no mail is sent
+    smtp_url: str = ""
+    #: the sender of every mail (``FCATLAS_MAIL_FROM``)
+    mail_from: str = ""
+    #: the address of the web service that links in mails lead to (``FCATLAS_PUBLIC_URL``)
+    public_url: str = ""
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -47,6 +54,9 @@ class Settings:
             max_input_bytes=_positive(e, "FCATLAS_MAX_FILE_MB", 10.0, 1_000_000),
             max_input_rows=_positive(e, "FCATLAS_MAX_ROWS", 50_000, 1),
             db_pool=_positive(e, "FCATLAS_DB_POOL", 20, 1),
+            smtp_url=e.get("FCATLAS_SMTP_URL", "").strip(),
+            mail_from=e.get("FCATLAS_MAIL_FROM", "").strip(),
+            public_url=e.get("FCATLAS_PUBLIC_URL", "").strip(),
         )
 
     @property
@@ -55,6 +65,27 @@ class Settings:
         if self.db_url:
             return to_sqlalchemy_url(self.db_url)
         return sqlite_url(self.home / "fcatlas.sqlite")
+
+    @property
+    def database_file(self) -> Path | None:
+        """The SQLite file of :attr:`database_url` (``None`` for PostgreSQL and in-memory SQLite);
+        the default file and a plain path are found without loading SQLAlchemy (a command that
+        opens no database starts faster)."""
+        if not self.db_url:
+            return (self.home / "fcatlas.sqlite").expanduser()
+        if "://" not in self.db_url:
+            return None if self.db_url == ":memory:" else Path(self.db_url).expanduser()
+        if not self.db_url.startswith("sqlite"):
+            return None
+        from sqlalchemy import make_url  # as fcatlas.db.sqlite_file reads it (the URL quotes å, %, ?, #)
+
+        try:
+            u = make_url(self.db_url)
+        except Exception:
+            return None
+        if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:":
+            return None
+        return Path(u.database).expanduser()
 
     @property
     def cache(self) -> Path:

@@ -321,6 +321,19 @@ PAGE_MATRIX: dict[tuple[str, str], tuple[Setup, object, dict[str, tuple[int, int
     ("POST", "/nationell/publicera"): (_approved, {}, {**dict.fromkeys(ROLES, (403, 403)), "nationell": (303, 303)}),
     ("GET", "/nationell/konton"): (None, None, {**dict.fromkeys(_R, (403, 403)), "anonym": (303, 303),
                                                 "nationell": (200, 200)}),
+    # issue 22.5: accounts on the pages (no SMTP server here: a new link is shown on the page, 200)
+    ("POST", "/nationell/konton"): (None, {"email": "ny@x.se", "roll": "nationell"},
+                                    {**dict.fromkeys(ROLES, (403, 403)), "nationell": (200, 200)}),
+    ("POST", "/nationell/konton/skicka-lank"): (None, {"email": "h20@regiondalarna.se"},
+                                                {**dict.fromkeys(ROLES, (403, 403)), "nationell": (200, 200)}),
+    ("POST", "/nationell/konton/stang-av"): (None, {"email": "h20@regiondalarna.se"}, _PAGE_NAT),
+    ("POST", "/nationell/konton/aktivera"): (None, {"email": "h20@regiondalarna.se"}, _PAGE_NAT),
+    ("GET", "/konto/valj-losenord"): (None, None, dict.fromkeys(ROLES, (410, 410))),  # no valid link
+    ("POST", "/konto/valj-losenord"): (None, {"token": "ingen", "losenord": PW, "losenord2": PW},
+                                       dict.fromkeys(ROLES, (410, 410))),
+    ("GET", "/konto/losenord"): (None, None, {**dict.fromkeys(ROLES, (200, 200)), "anonym": (303, 303)}),
+    ("POST", "/konto/losenord"): (None, {"nuvarande": PW, "losenord": PW + " nytt", "losenord2": PW + " nytt"},
+                                 {**dict.fromkeys(ROLES, (200, 200)), "anonym": (403, 403)}),
     # the grant pages (a region's own report; the national level's year, follow-up and review)
     ("GET", "/region/statsbidrag"): (_grant_decided, None, {**dict.fromkeys(_R, (200, 200)), "anonym": (303, 303),
                                                             "nationell": (303, 303)}),

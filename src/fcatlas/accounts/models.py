@@ -6,7 +6,8 @@
   its CSRF token, expiry;
 * ``accounts_login_failures`` — failed logins per account and per address in the current window,
   one row per key counted up atomically, for throttling across every worker (workers share
-  nothing but the database; migration ``accounts_0002``).
+  nothing but the database; migration ``accounts_0002``);
+* ``accounts_password_links`` — one-time links to choose a password (digest only, 72 hours, one use).
 """
 
 from __future__ import annotations
@@ -69,3 +70,22 @@ class LoginFailure(Base):
     failures: Mapped[int] = mapped_column(Integer, nullable=False)
     #: the start of the current window
     since: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class PasswordLink(Base):
+    """A one-time link to choose a password (``accounts_0003``): a new account's first, or a reset.
+
+    Only the SHA-256 digest of the link's token is kept; the link works once (``used_at``) and
+    until ``expires_at`` (72 hours)."""
+
+    __tablename__ = "accounts_password_links"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("accounts_users.id"), nullable=False, index=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    #: ``nytt_konto`` or ``aterstall``
+    purpose: Mapped[str] = mapped_column(String(20), nullable=False)
+    created_by: Mapped[str] = mapped_column(String(254), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

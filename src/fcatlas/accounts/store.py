@@ -23,7 +23,7 @@ from fcatlas.accounts.credentials import (
     token_digest,
     verify_password,
 )
-from fcatlas.accounts.models import ApiToken, LoginFailure, LoginSession, User
+from fcatlas.accounts.models import ApiToken, LoginFailure, LoginSession, PasswordLink, User
 from fcatlas.accounts.roles import Actor, Level, Role
 from fcatlas.errors import (
     AuthenticationError,
@@ -34,6 +34,8 @@ from fcatlas.errors import (
     ThrottledError,
 )
 
+#: the stored hash of an account that has not chosen a password yet: no password matches it
+NO_PASSWORD = "!inget-losenord"
 #: the local part: dot-separated atoms of letters, digits and RFC 5322's atext signs (no quotes,
 #: angle brackets, spaces or control characters; quoted local parts are not accepted)
 _LOCAL_RE = re.compile(r"^[\w!#$%&'*+/=?^`{|}~-]+(\.[\w!#$%&'*+/=?^`{|}~-]+)*$")
@@ -153,18 +155,20 @@ def actor_of(user: User | UserInfo) -> Actor:
 
 
 # -- accounts ---------------------------------------------------------------------------------
-def add_user(session: Session, *, actor: Actor, email: str, password: str, role: str,
+def add_user(session: Session, *, actor: Actor, email: str, password: str | None, role: str,
              lan_code: str | None = None, level: str | None = None,
              now: dt.datetime | None = None) -> UserInfo:
-    """Create an account. A region account without ``level`` is a ``handlaggare``."""
+    """Create an account. A region account without ``level`` is a ``handlaggare``. Without a
+    ``password`` the account cannot log in until it has chosen one (:func:`create_password_link`)."""
     actor.require(actor.may_manage_accounts(), "skapa konton")
     e = normalise_email(email)
     r, lan, lv = _role_fields(role, lan_code, level)
-    check_password_rules(password)
+    if password is not None:
+        check_password_rules(password)
     if session.scalar(select(User.id).where(User.email == e)) is not None:
         raise ConflictError(f"kontot {e} finns redan")
     ts = now or utcnow()
-    u = User(email=e, password_hash=hash_password(password), role=r.value, lan_code=lan,
+    u = User(email=e, password_hash=NO_PASSWORD if password is None else hash_password(password), role=r.value, lan_code=lan,
              level=lv.value if lv else None, active=True, created_at=ts, created_by=actor.name,
              password_changed_at=ts)
     session.add(u)
@@ -333,3 +337,90 @@ def session_actor(session: Session, *, session_id: str, now: dt.datetime | None 
 
 def end_session(session: Session, *, session_id: str) -> None:
     session.execute(delete(LoginSession).where(LoginSession.digest == token_digest(session_id)))
+
+
+def enable_user(session: Session, *, actor: Actor, email: str) -> UserInfo:
+    """Enable a disabled account again (it logs in with the password it had)."""
+    actor.require(actor.may_manage_accounts(), "aktivera konton")
+    u = _get(session, email)
+    u.active = True
+    return _info(u)
+
+
+def change_own_password(session: Session, *, actor: Actor, current: str, new: str,
+                        now: dt.datetime | None = None) -> UserInfo:
+    """The acting account's new password, given its current one; all its logins end."""
+    u = session.get(User, actor.user_id) if actor.user_id is not None else None
+    if u is None or not u.active:
+        raise AuthenticationError("du måste vara inloggad för att byta lösenord")
+    if not verify_password(u.password_hash, current):
+        raise AuthenticationError("det nuvarande lösenordet stämmer inte")
+    return set_password(session, actor=actor, email=u.email, password=new, now=now)
+
+
+def region_accounts(session: Session, *, lan_code: str | None = None) -> list[UserInfo]:
+    """The active region accounts (of one län, or of every län): whom a region's mail goes to."""
+    stmt = select(User).where(User.active.is_(True), User.role == Role.REGION.value)
+    if lan_code is not None:
+        stmt = stmt.where(User.lan_code == lan_code)
+    return [_info(u) for u in session.scalars(stmt.order_by(User.lan_code, User.email))]
+
+
+# -- one-time links to choose a password ------------------------------------------------------
+#: how long a link works
+LINK_LIFETIME = dt.timedelta(hours=72)
+LINK_NEW_ACCOUNT, LINK_RESET = "nytt_konto", "aterstall"
+LINK_INVALID = "länken är ogiltig, redan använd eller har gått ut; be Socialstyrelsen om en ny"
+
+
+def create_password_link(session: Session, *, actor: Actor, email: str, purpose: str = LINK_RESET,
+                         now: dt.datetime | None = None) -> tuple[str, UserInfo, dt.datetime]:
+    """A new one-time link for ``email`` to choose a password: ``(token, account, expires_at)``.
+    The token is returned once and stored only as its digest; earlier unused links of the account
+    stop working."""
+    actor.require(actor.may_manage_accounts(), "skicka länkar för att välja lösenord")
+    if purpose not in (LINK_NEW_ACCOUNT, LINK_RESET):
+        raise ConfigError(f"okänt syfte {purpose!r} för en lösenordslänk")
+    u = _get(session, email)
+    if not u.active:
+        raise ConflictError(f"kontot {u.email} är avstängt; aktivera det först")
+    ts = now or utcnow()
+    session.execute(update(PasswordLink).where(PasswordLink.user_id == u.id, PasswordLink.used_at.is_(None))
+                    .values(used_at=ts))
+    token = new_token()
+    expires = ts + LINK_LIFETIME
+    session.add(PasswordLink(user_id=u.id, digest=token_digest(token), purpose=purpose, created_by=actor.name,
+                             created_at=ts, expires_at=expires))
+    session.flush()
+    return token, _info(u), expires
+
+
+def _valid_link(session: Session, token: str, now: dt.datetime) -> tuple[PasswordLink, User]:
+    row = session.execute(select(PasswordLink, User).join(User, User.id == PasswordLink.user_id)
+                          .where(PasswordLink.digest == token_digest(token))).first()
+    if row is None or row[0].used_at is not None or _aware(row[0].expires_at) <= now or not row[1].active:
+        raise AuthenticationError(LINK_INVALID)
+    return row[0], row[1]
+
+
+def password_link_account(session: Session, *, token: str, now: dt.datetime | None = None) -> UserInfo:
+    """The account a valid, unused, unexpired link is for (:class:`AuthenticationError` otherwise)."""
+    return _info(_valid_link(session, token, now or utcnow())[1])
+
+
+def use_password_link(session: Session, *, token: str, password: str, now: dt.datetime | None = None) -> Actor:
+    """Choose the password through a one-time link; the link is used up (once, also when two
+    requests use it at the same time: only the one whose UPDATE finds it unused wins) and every
+    login of the account ends."""
+    ts = now or utcnow()
+    link, user = _valid_link(session, token, ts)
+    check_password_rules(password)
+    used = session.execute(update(PasswordLink).where(PasswordLink.id == link.id, PasswordLink.used_at.is_(None))
+                           .values(used_at=ts))
+    if used.rowcount != 1:  # type: ignore[attr-defined]
+        raise AuthenticationError(LINK_INVALID)
+    user.password_hash = hash_password(password)
+    user.password_changed_at = ts
+    _end_logins(session, user.id, ts)
+    session.flush()
+    return actor_of(user)

@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from fcatlas.cli.common import console
+from fcatlas.domain import DEFAULT_FIXED_SEK
 
 
 def install(app: typer.Typer) -> None:
@@ -46,7 +47,7 @@ def install(app: typer.Typer) -> None:
             steps.append(("4. Atlas", ["atlas", "--bundle", str(out / "paket"), "--db", str(db), "--out", str(out / "atlas")]))
         if "grant" in commands:
             steps.append(("5. Statsbidrag (exempel)", [
-                "grant", "allocate", "--year", "2026", "--total", "5000000", "--fixed", "815000",
+                "grant", "allocate", "--year", "2026", "--total", "5000000", "--fixed", str(DEFAULT_FIXED_SEK),
                 "--bundle", str(out / "paket"), "--format", "csv", "--out", str(out / "statsbidrag.csv")]))
         for title, args in steps:
             console.print(f"[bold]{title}:[/] fcatlas {' '.join(args)}")

@@ -23,6 +23,7 @@ from fcatlas.cli.common import (
     frame_text,
     print_frame,
 )
+from fcatlas.domain import DEFAULT_FIXED_SEK, FIRST_YEAR, LAST_YEAR
 from fcatlas.errors import ConfigError
 from fcatlas.fmt import thousands
 
@@ -52,7 +53,7 @@ report_app = typer.Typer(
 grant_app.add_typer(report_app, name="report")
 
 #: Plausible grant years (dates are computed from them: deadlines the year after, payouts).
-GRANT_YEARS = (2000, 2100)
+GRANT_YEARS = (FIRST_YEAR, LAST_YEAR)
 _DB_HELP = DB_HELP
 _TOTAL_HELP = "Årets totalbelopp i hela kronor, t.ex. 51365000 (mellanslag och _ tillåts)."
 _EXCL_HELP = "Definition av områden med stort utanförskap: 'omradestyp:1,2', 'omradestyp:1,2@2022' eller 'lista:FIL'."
@@ -174,9 +175,9 @@ def _write_frame(df: pd.DataFrame, fmt: GrantFormat, out: Path | None, title: st
 
 @grant_app.command("allocate")
 def allocate_command(
-    year: int = typer.Option(..., "--year", min=2000, max=2100, help="Bidragsår, t.ex. 2026."),
+    year: int = typer.Option(..., "--year", min=FIRST_YEAR, max=LAST_YEAR, help="Bidragsår, t.ex. 2026."),
     total: str = typer.Option(..., "--total", help=_TOTAL_HELP),
-    fixed: str = typer.Option("815000", "--fixed", help="Fast belopp per berättigad region (kr)."),
+    fixed: str = typer.Option(str(DEFAULT_FIXED_SEK), "--fixed", help="Fast belopp per berättigad region (kr)."),
     bundle: Path | None = typer.Option(None, "--bundle", help="Datapaket (fcatlas data build)."),
     exclusion: str | None = typer.Option(None, "--exclusion", help=_EXCL_HELP + " Standard omradestyp:1,2."),
     data_year: int | None = typer.Option(None, "--data-year", help="År för antal barn (standard: paketets senaste)."),
@@ -238,7 +239,7 @@ def allocate_command(
 
 @grant_app.command("compare")
 def compare_command(
-    year: int = typer.Option(..., "--year", min=2000, max=2100, help="Bidragsår."),
+    year: int = typer.Option(..., "--year", min=FIRST_YEAR, max=LAST_YEAR, help="Bidragsår."),
     total: str = typer.Option(..., "--total", help=_TOTAL_HELP + " Samma belopp i båda scenarierna om inte --total-b anges."),
     a: str = typer.Option(..., "--a", help="Scenario A: " + _EXCL_HELP + " Eller 'fil:UNDERLAG.csv'."),
     b: str = typer.Option(..., "--b", help="Scenario B (som --a)."),
@@ -246,7 +247,7 @@ def compare_command(
     a_data_year: int | None = typer.Option(None, "--a-data-year", help="År för antal barn i A."),
     b_data_year: int | None = typer.Option(None, "--b-data-year", help="År för antal barn i B."),
     total_b: str | None = typer.Option(None, "--total-b", help="Annat totalbelopp i B."),
-    fixed: str = typer.Option("815000", "--fixed", help="Fast belopp per berättigad region (kr)."),
+    fixed: str = typer.Option(str(DEFAULT_FIXED_SEK), "--fixed", help="Fast belopp per berättigad region (kr)."),
     include_all: bool = typer.Option(False, "--include-all", help="Alla regioner får den fasta delen."),
     format: GrantFormat = typer.Option(GrantFormat.table, "--format", help="table, csv, json eller xlsx."),
     out: Path | None = typer.Option(None, "--out", help="Utfil."),
@@ -339,7 +340,7 @@ def _sources_per_year(ys: list[int], bundle: Path | None, basis: str | None, exc
 
 _YEARS_OPT = typer.Option("2026-2030", "--years", help="Bidragsår, t.ex. 2026-2030 eller 2026,2027.")
 _PLAN_TOTAL = typer.Option(..., "--total", help="Belopp per år: ett belopp för alla år eller 2026=…,2027=….")
-_FIXED_OPT = typer.Option("815000", "--fixed", help="Fast belopp per berättigad region (kr).")
+_FIXED_OPT = typer.Option(str(DEFAULT_FIXED_SEK), "--fixed", help="Fast belopp per berättigad region (kr).")
 _BUNDLE_OPT = typer.Option(None, "--bundle", help="Datapaket.")
 _EXCL_OPT = typer.Option(None, "--exclusion", help=_EXCL_HELP)
 _DATA_YEAR_OPT = typer.Option(
@@ -400,7 +401,7 @@ def annex_command(
     xlsx: Path | None = typer.Option(None, "--xlsx", help="Excel-bilaga (ett blad per år + Metod och källor)."),
     pdf: Path | None = typer.Option(None, "--pdf", help="PDF-bilaga (tabeller och metodtext)."),
     year: int | None = typer.Option(
-        None, "--year", min=2000, max=2100,
+        None, "--year", min=FIRST_YEAR, max=LAST_YEAR,
         help="Bilagan ur ett beslutat år i databasen (fcatlas grant year decide), samma som webbens bilaga.",
     ),
     db: str | None = typer.Option(None, "--db", help=_DB_HELP + " Bara med --year."),
@@ -483,7 +484,7 @@ def template_command(
 
 @report_app.command("open")
 def open_command(
-    year: int = typer.Option(..., "--year", min=2000, max=2100, help="Bidragsår."),
+    year: int = typer.Option(..., "--year", min=FIRST_YEAR, max=LAST_YEAR, help="Bidragsår."),
     allocation: Path = typer.Option(
         ..., "--allocation", help="Fördelningen som CSV (från 'grant allocate --format csv'): region_code, total_sek."
     ),
@@ -550,7 +551,7 @@ _LIST_SHOWN = {
 
 @report_app.command("list")
 def list_command(
-    year: int | None = typer.Option(None, "--year", min=2000, max=2100, help="Bara ett år."),
+    year: int | None = typer.Option(None, "--year", min=FIRST_YEAR, max=LAST_YEAR, help="Bara ett år."),
     region: str | None = typer.Option(None, "--region", help="Bara en region: länskod (18) eller namn (Örebro)."),
     status: str | None = typer.Option(None, "--status", help="ej_paborjad, utkast, inskickad, returnerad eller godkand."),
     format: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv eller json."),
@@ -588,7 +589,7 @@ def _transitioned(region: str, year: int, report: Any) -> None:
 
 
 _REGION_ARG = typer.Argument(..., help="Länskod, t.ex. 18.")
-_YEAR_ARG = typer.Argument(..., min=2000, max=2100, help="Bidragsår.")
+_YEAR_ARG = typer.Argument(..., min=FIRST_YEAR, max=LAST_YEAR, help="Bidragsår.")
 
 
 @report_app.command("submit")
@@ -632,7 +633,7 @@ def approve_command(region: str = _REGION_ARG, year: int = _YEAR_ARG,
 @report_app.command("show")
 def show_command(
     region: str = typer.Argument(..., help="Länskod."),
-    year: int = typer.Argument(..., min=2000, max=2100, help="Bidragsår."),
+    year: int = typer.Argument(..., min=FIRST_YEAR, max=LAST_YEAR, help="Bidragsår."),
     db: str | None = typer.Option(None, "--db", help=_DB_HELP),
 ) -> None:
     """Visa en rapport med kontroller och statushistorik."""
@@ -665,7 +666,7 @@ def show_command(
 
 @report_app.command("summary")
 def summary_command(
-    year: int | None = typer.Option(None, "--year", min=2000, max=2100, help="Bara ett år."),
+    year: int | None = typer.Option(None, "--year", min=FIRST_YEAR, max=LAST_YEAR, help="Bara ett år."),
     format: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv eller json."),
     db: str | None = typer.Option(None, "--db", help=_DB_HELP),
 ) -> None:
@@ -697,7 +698,7 @@ def summary_command(
 @report_app.command("overdue")
 def overdue_command(
     today: str | None = typer.Option(None, "--today", help="Dagens datum (standard: idag)."),
-    year: int | None = typer.Option(None, "--year", min=2000, max=2100, help="Bara ett år."),
+    year: int | None = typer.Option(None, "--year", min=FIRST_YEAR, max=LAST_YEAR, help="Bara ett år."),
     format: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv eller json."),
     db: str | None = typer.Option(None, "--db", help=_DB_HELP),
 ) -> None:
@@ -720,7 +721,7 @@ def overdue_command(
 @report_app.command("export")
 def export_command(
     out: Path = typer.Option(..., "--out", help="Excel-fil."),
-    year: int | None = typer.Option(None, "--year", min=2000, max=2100, help="Bara ett år."),
+    year: int | None = typer.Option(None, "--year", min=FIRST_YEAR, max=LAST_YEAR, help="Bara ett år."),
     today: str | None = typer.Option(None, "--today", help="Datum för listan över försenade (standard: idag)."),
     db: str | None = typer.Option(None, "--db", help=_DB_HELP),
 ) -> None:

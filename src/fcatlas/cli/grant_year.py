@@ -19,6 +19,7 @@ from fcatlas.cli.common import (
     err_console,
     print_frame,
 )
+from fcatlas.domain import DEFAULT_FIXED_SEK, FIRST_YEAR, LAST_YEAR
 from fcatlas.errors import ConfigError
 from fcatlas.fmt import thousands
 
@@ -35,7 +36,7 @@ year_app = typer.Typer(
     no_args_is_help=True,
 )
 
-_YEAR = typer.Option(..., "--year", min=2000, max=2100, help="Bidragsår, t.ex. 2026.")
+_YEAR = typer.Option(..., "--year", min=FIRST_YEAR, max=LAST_YEAR, help="Bidragsår, t.ex. 2026.")
 _DB = typer.Option(None, "--db", help=DB_HELP)
 _EXCL_HELP = "Definition av områden med stort utanförskap: 'omradestyp:1,2', 'omradestyp:1,2@2022' eller 'lista:FIL'."
 #: the year's status (a string, or an enum whose value is the string) as the pages name it
@@ -97,7 +98,7 @@ def _print_allocation(alloc: Any, format: OutputFormat) -> None:
 def setup_command(
     year: int = _YEAR,
     total: str = typer.Option(..., "--total", help="Årets totalbelopp i hela kronor, t.ex. 51365000."),
-    fixed: str | None = typer.Option(None, "--fixed", help="Fast belopp per berättigad region (kr); standard 815 000."),
+    fixed: str | None = typer.Option(None, "--fixed", help="Fast belopp per berättigad region (kr); standard " + thousands(DEFAULT_FIXED_SEK) + "."),
     include_all: bool = typer.Option(False, "--include-all", help="Alla regioner får den fasta delen."),
     deadline: str | None = typer.Option(None, "--deadline", help="Sista dag för återrapporten (standard 31 januari året efter)."),
     basis: Path | None = typer.Option(None, "--basis", help="Underlaget som CSV: region_code;basis_children."),

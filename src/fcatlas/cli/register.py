@@ -19,7 +19,7 @@ from fcatlas.cli.common import (
     err_console,
     print_frame,
 )
-from fcatlas.domain import CATEGORY_LABELS, STATUS_LABELS, Category, Status
+from fcatlas.domain import CATEGORY_LABELS, LAST_YEAR, STATUS_LABELS, Category, Status
 from fcatlas.errors import ConfigError, InvalidInputError
 
 if TYPE_CHECKING:
@@ -66,7 +66,7 @@ def _existing(db: str | None) -> Any:
 def import_command(
     file: Path = typer.Argument(..., help="Regionens fil (CSV eller XLSX)."),
     round: int | None = typer.Option(
-        None, "--round", min=1990, max=2100, help="Inventeringsomgång (år). Standard: ett årtal i filnamnet, annars i år."
+        None, "--round", min=1990, max=LAST_YEAR, help="Inventeringsomgång (år). Standard: ett årtal i filnamnet, annars i år."
     ),
     db: str | None = typer.Option(None, "--db", help=_DB_HELP),
     postnummer: Path | None = typer.Option(
@@ -203,7 +203,7 @@ def list_command(
         None, "--category", help="familjecentral, familjecentralsliknande eller 'annan samverkan'."
     ),
     status: str | None = typer.Option(None, "--status", help="'i drift', planerad, avsiktsförklaring eller nedlagd."),
-    round: int | None = typer.Option(None, "--round", min=1990, max=2100, help="Visa vad en viss inventeringsomgång sa."),
+    round: int | None = typer.Option(None, "--round", min=1990, max=LAST_YEAR, help="Visa vad en viss inventeringsomgång sa."),
     format: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv eller json."),
     db: str | None = typer.Option(None, "--db", help=_DB_HELP),
 ) -> None:
@@ -236,7 +236,7 @@ def export_command(
     lan: str | None = typer.Option(None, "--lan", help="Bara ett län (länskod)."),
     category: str | None = typer.Option(None, "--category", help="Bara en kategori."),
     status: str | None = typer.Option(None, "--status", help="Bara en status."),
-    round: int | None = typer.Option(None, "--round", min=1990, max=2100, help="En viss inventeringsomgång."),
+    round: int | None = typer.Option(None, "--round", min=1990, max=LAST_YEAR, help="En viss inventeringsomgång."),
     db: str | None = typer.Option(None, "--db", help=_DB_HELP),
 ) -> None:
     """Exportera registret till CSV, XLSX eller GeoJSON (WGS 84)."""
@@ -269,8 +269,8 @@ def export_command(
 
 @register_app.command("diff")
 def diff_command(
-    round_a: int = typer.Argument(..., min=1990, max=2100, help="Den tidigare omgången, t.ex. 2023."),
-    round_b: int = typer.Argument(..., min=1990, max=2100, help="Den senare omgången, t.ex. 2025."),
+    round_a: int = typer.Argument(..., min=1990, max=LAST_YEAR, help="Den tidigare omgången, t.ex. 2023."),
+    round_b: int = typer.Argument(..., min=1990, max=LAST_YEAR, help="Den senare omgången, t.ex. 2025."),
     min_flytt: float = typer.Option(100.0, "--min-flytt", min=0.0, help="Flyttad = mer än så många meter."),
     format: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv eller json."),
     db: str | None = typer.Option(None, "--db", help=_DB_HELP),

@@ -110,6 +110,39 @@ def disable(
     console.print(f"Kontot {info.email} är avstängt.", highlight=False)
 
 
+@user_app.command("enable")
+def enable(
+    email: str = typer.Argument(..., help="Kontots e-postadress."),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+) -> None:
+    """Aktivera ett avstängt konto igen (det loggar in med sitt tidigare lösenord)."""
+    from fcatlas.services import accounts
+    with database_session(db) as s:
+        info = accounts.enable_user(s, actor=acting(s), email=email)
+    console.print(f"Kontot {info.email} är aktiverat.", highlight=False)
+
+
+@user_app.command("link")
+def link(
+    email: str = typer.Argument(..., help="Kontots e-postadress."),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+) -> None:
+    """Skicka en länk för att välja nytt lösenord (gäller 72 timmar, en gång) till kontot med e-post.
+
+    Utan e-postserver (FCATLAS_SMTP_URL) skrivs länken ut i stället, för att lämnas över på ett säkert sätt.
+    """
+    from fcatlas.services import accounts
+    with database_session(db) as s:
+        made = accounts.send_password_link(s, actor=acting(s), email=email)
+    if made.mailed:
+        console.print(f"En länk för att välja nytt lösenord skickas till {made.account.email}.", highlight=False)
+        return
+    sys.stdout.write(made.link + "\n")
+    err_console.print("Ingen e-postserver är inställd (FCATLAS_SMTP_URL): lämna över länken ovan (den gäller i "
+                      "72 timmar och kan användas en gång; sätt webbtjänstens adress framför).",
+                      highlight=False, soft_wrap=True)
+
+
 @user_app.command("passwd")
 def passwd(
     email: str = typer.Argument(..., help="Kontots e-postadress."),

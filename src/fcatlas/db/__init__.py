@@ -46,7 +46,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 SUPPORTED_BACKENDS = ("sqlite", "postgresql")
 #: how the names of fcatlas's tables begin (a database with none of them is empty to fcatlas)
-TABLE_PREFIXES = ("register_", "grant_", "accounts_", "economics_")
+TABLE_PREFIXES = ("register_", "grant_", "accounts_", "economics_", "mail_")
 
 
 def utcnow() -> dt.datetime:

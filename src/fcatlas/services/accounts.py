@@ -24,14 +24,80 @@ from fcatlas.accounts.roles import Actor
 from fcatlas.accounts.store import Throttle as Throttle
 from fcatlas.accounts.store import UserInfo as UserInfo
 from fcatlas.errors import NotFoundError
+from fcatlas.services import notify
+from fcatlas.services.notify import PasswordLink as PasswordLink  # re-exported: what the faces show
 
 
 # -- accounts ---------------------------------------------------------------------------------
-def add_user(session: Session, *, actor: Actor, email: str, password: str, role: str,
+def add_user(session: Session, *, actor: Actor, email: str, password: str | None, role: str,
              lan_code: str | None = None, level: str | None = None) -> UserInfo:
     """Create an account (a region account without ``level`` is a ``handlaggare``)."""
     return store.add_user(session, actor=actor, email=email, password=password, role=role,
                           lan_code=lan_code, level=level)
+
+
+def create_account(session: Session, *, actor: Actor, email: str, role: str, lan_code: str | None = None,
+                   level: str | None = None) -> PasswordLink:
+    """Create an account without a password and make its one-time link (72 hours, one use) to
+    choose one: mailed to the account after the commit, or — with no SMTP server configured —
+    returned for the caller to hand over (:attr:`PasswordLink.mailed`)."""
+    info = store.add_user(session, actor=actor, email=email, password=None, role=role, lan_code=lan_code,
+                          level=level)
+    token, info, expires = store.create_password_link(session, actor=actor, email=info.email,
+                                                      purpose=store.LINK_NEW_ACCOUNT)
+    return notify.password_link_mail(session, actor=actor, account=info, token=token, expires_at=expires,
+                                     new_account=True)
+
+
+def send_password_link(session: Session, *, actor: Actor, email: str) -> PasswordLink:
+    """A new one-time link for ``email`` to choose a new password (earlier links stop working);
+    mailed after the commit, as :func:`create_account`. The current password works until then."""
+    token, info, expires = store.create_password_link(session, actor=actor, email=email, purpose=store.LINK_RESET)
+    return notify.password_link_mail(session, actor=actor, account=info, token=token, expires_at=expires,
+                                     new_account=False)
+
+
+def password_link_account(session: Session, *, token: str) -> UserInfo:
+    """The account a one-time link is for, while it is valid (``AuthenticationError`` otherwise)."""
+    return store.password_link_account(session, token=token)
+
+
+def valid_password_link(session: Session, *, token: str) -> UserInfo | None:
+    """The account a one-time link is for while it is valid, else ``None`` (a page that asks)."""
+    from fcatlas.errors import AuthenticationError
+
+    try:
+        return store.password_link_account(session, token=token)
+    except AuthenticationError:
+        return None
+
+
+def choose_password(session: Session, *, token: str, password: str) -> Actor:
+    """Choose a password through a one-time link (used up; every login of the account ends)."""
+    return store.use_password_link(session, token=token, password=password)
+
+
+def change_password(session: Session, *, actor: Actor, current: str, new: str) -> tuple[UserInfo, str]:
+    """The acting account's new password, given the current one: every login of the account ends
+    and a new login session begins for the one who changed it (``(account, session_id)``)."""
+    info = store.change_own_password(session, actor=actor, current=current, new=new)
+    sid, _ = store.start_session(session, actor=actor)
+    return info, sid
+
+
+def mail_configured(session: Session) -> bool:
+    """Whether mail is sent at all (an SMTP server is configured)."""
+    return notify.mail_config(session) is not None
+
+
+def mail_log(session: Session, *, actor: Actor, limit: int = 100) -> list[notify.LoggedMail]:
+    """The newest mails sent, for the national level."""
+    return notify.mail_log_entries(session, actor=actor, limit=limit)
+
+
+def enable_user(session: Session, *, actor: Actor, email: str) -> UserInfo:
+    """Enable a disabled account again."""
+    return store.enable_user(session, actor=actor, email=email)
 
 
 def list_users(session: Session, *, actor: Actor) -> list[UserInfo]:

@@ -58,6 +58,7 @@ from fcatlas.grants.store import ReportView as ReportView  # re-exported: the re
 from fcatlas.grants.years import DecisionRow, YearStatus, YearStore, YearTerms, check_year
 from fcatlas.grants.years import YearView as YearView  # re-exported: the result type the faces show
 from fcatlas.register.store import Register
+from fcatlas.services import notify
 
 if TYPE_CHECKING:
     from fcatlas.geography.bundle import Bundle
@@ -340,6 +341,7 @@ def decide(session: Session, *, actor: Actor, year: int) -> Allocation:
     view = _years(session).decide(y, rows, user=actor.name, now=now)
     amounts = {r.region_code: r.total_sek for r in rows}
     _store(session).open_year(view.year, amounts, deadline=view.report_deadline, now=now, user=actor.name)
+    notify.grant_decided_mails(session, actor=actor, year=view.year, amounts=amounts, deadline=view.report_deadline)
     return allocation(session, actor=actor, year=view.year)
 
 
@@ -475,12 +477,18 @@ def return_report(session: Session, *, actor: Actor, year: int, lan: str, commen
     if not comment_given(comment):
         raise InvalidDataError("ange vad som ska kompletteras (kommentar) när rapporten returneras",
                                [Problem("återrapport", None, "comment", "kommentaren saknas")])
-    return _transition(session, actor, year, lan_code(lan), ReportStatus.RETURNED, comment)
+    report = _transition(session, actor, year, lan_code(lan), ReportStatus.RETURNED, comment)
+    notify.report_mail(session, actor=actor, kind="rapport_returnerad", year=int(year), lan=lan_code(lan),
+                       at=notify.utcnow(), comment=comment.strip())
+    return report
 
 
 def approve_report(session: Session, *, actor: Actor, year: int, lan: str) -> Report:
     actor.require(actor.may_review(), "godkänna en återrapport")
-    return _transition(session, actor, year, lan_code(lan), ReportStatus.APPROVED)
+    report = _transition(session, actor, year, lan_code(lan), ReportStatus.APPROVED)
+    notify.report_mail(session, actor=actor, kind="rapport_godkand", year=int(year), lan=lan_code(lan),
+                       at=notify.utcnow())
+    return report
 
 
 def list_reports(session: Session, *, actor: Actor, year: int | None = None) -> list[ReportView]:

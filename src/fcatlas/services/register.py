@@ -20,6 +20,7 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from fcatlas.accounts.roles import Actor
+from fcatlas.domain import LAST_YEAR
 from fcatlas.register import rounds as round_store
 from fcatlas.register.store import MOVE_THRESHOLD_M, Register
 from fcatlas.services.imports import FileImport, FileImported
@@ -155,7 +156,7 @@ def import_file(session: Session, *, actor: Actor, request: FileImport) -> FileI
     actor.require(not actor.is_anonymous, "importera en regions lista")
     geocoder = Geocoder.from_path(request.postcodes, tolerance_m=request.tolerance_km * 1000)
     year = request.round or intake.round_from_filename(request.file) or utcnow().year
-    if not 1990 <= int(year) <= 2100:
+    if not 1990 <= int(year) <= LAST_YEAR:
         from fcatlas.errors import ConfigError
 
         raise ConfigError(f"inventeringsomgången {year} är inget rimligt år")

@@ -18,6 +18,7 @@ from fcatlas.errors import ConfigError, ConflictError
 from fcatlas.geography.codes import lan_code as lan_code  # the faces read a län here too
 from fcatlas.register import rounds as store
 from fcatlas.register.workflow import REGION_STATUS_LABELS, Action, RegionStatus
+from fcatlas.services import notify
 
 
 def round_year(value: str | int) -> int:
@@ -46,7 +47,9 @@ class RoundOverview:
 
 def open_round(session: Session, *, actor: Actor, name: str | int, deadline: dt.date) -> store.RoundInfo:
     actor.require(actor.may_review(), "öppna en inventeringsomgång")
-    return store.open_round(session, year=round_year(name), deadline=deadline, user=actor.name)
+    info = store.open_round(session, year=round_year(name), deadline=deadline, user=actor.name)
+    notify.round_opened_mail(session, actor=actor, year=info.year, deadline=info.deadline)  # after the commit
+    return info
 
 
 def overview(session: Session, *, actor: Actor, name: str | int) -> RoundOverview:
@@ -82,19 +85,30 @@ def submit(session: Session, *, actor: Actor, name: str | int, lan: str) -> stor
 
 def return_list(session: Session, *, actor: Actor, name: str | int, lan: str, comment: str) -> store.RegionState:
     actor.require(actor.may_review(), "returnera en regions lista")
-    return store.transition(session, year=round_year(name), lan=lan_code(lan), action=Action.RETURN,
-                            user=actor.name, comment=comment)
+    year = round_year(name)
+    state = store.transition(session, year=year, lan=lan_code(lan), action=Action.RETURN, user=actor.name,
+                             comment=comment)
+    notify.list_mail(session, actor=actor, kind="lista_returnerad", year=year, lan=state.lan_code,
+                     at=state.changed_at or notify.utcnow(), comment=state.comment,
+                     deadline=store.get_round(session, year=year).deadline)
+    return state
 
 
 def approve(session: Session, *, actor: Actor, name: str | int, lan: str) -> store.RegionState:
     actor.require(actor.may_review(), "godkänna en regions lista")
-    return store.transition(session, year=round_year(name), lan=lan_code(lan), action=Action.APPROVE,
-                            user=actor.name)
+    year = round_year(name)
+    state = store.transition(session, year=year, lan=lan_code(lan), action=Action.APPROVE, user=actor.name)
+    notify.list_mail(session, actor=actor, kind="lista_godkand", year=year, lan=state.lan_code,
+                     at=state.changed_at or notify.utcnow())
+    return state
 
 
 def publish(session: Session, *, actor: Actor, name: str | int) -> list[str]:
     actor.require(actor.may_review(), "publicera en inventeringsomgång")
-    return store.publish(session, year=round_year(name), user=actor.name)
+    year = round_year(name)
+    published = store.publish(session, year=year, user=actor.name)
+    notify.published_mails(session, actor=actor, year=year, lans=published, at=notify.utcnow())
+    return published
 
 
 def current_round(session: Session) -> store.RoundInfo | None:

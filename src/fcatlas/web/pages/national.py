@@ -9,9 +9,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from fcatlas import errors as e
-from fcatlas.accounts.roles import LEVEL_LABELS, Actor, Level
+from fcatlas.accounts.roles import Actor
 from fcatlas.register.workflow import RegionStatus
-from fcatlas.services import accounts as account_service
 from fcatlas.services import rounds as round_service
 from fcatlas.web.deps import FORM_CSRF, ActorDep, FormDataDep, SessionDep
 from fcatlas.web.pages.common import need_national, redirect, region_label, render
@@ -93,13 +92,3 @@ def publish(session: SessionDep, actor: ActorDep) -> Response:
     rnd = round_service.require_current_round(session)
     round_service.publish(session, actor=actor, name=rnd.year)
     return redirect("/nationell?klart=publicerad")
-
-
-@router.get("/nationell/konton", response_class=HTMLResponse)
-def accounts(request: Request, session: SessionDep, actor: ActorDep) -> Response:
-    _need_national(actor)
-    users = account_service.list_users(session, actor=actor)
-    rows = [{"email": u.email, "role": "nationell" if u.role == "nationell" else "region",
-             "lan": region_label(u.lan_code) if u.lan_code else "",
-             "level": LEVEL_LABELS[Level(u.level)] if u.level else "", "active": u.active} for u in users]
-    return render(request, "accounts.html", actor, title="Konton", rows=rows)
