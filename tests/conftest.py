@@ -16,16 +16,26 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from hypothesis import settings
 
-# CI machines are slow and shared: no per-example deadline (a slow example is not a wrong one).
-settings.register_profile("fcatlas", deadline=None)
-settings.load_profile("fcatlas")
+# PYTHONDONTWRITEBYTECODE (set on some machines, this one included) made every run compile all of
+# src/ again and rewrite the asserts of every test module again: 3 s of a 5 s collection, paid
+# once more by each xdist worker. The caches go to __pycache__ folders, which git ignores.
+sys.dont_write_bytecode = False
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from hypothesis import settings
+
+    # CI machines are slow and shared: no per-example deadline (a slow example is not a wrong one).
+    settings.register_profile("fcatlas", deadline=None)
+    settings.load_profile("fcatlas")
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("FCATLAS_SHARED", ROOT.parent / "shared"))
@@ -98,16 +108,21 @@ def pg_server(tmp_path_factory: pytest.TempPathFactory):
         shutil.rmtree(base, ignore_errors=True)
 
 
+def _create_pg_database(server: str, prefix: str = "t_", template: str | None = None) -> str:
+    """A new database on the server (a copy of ``template`` when given); its URL."""
+    import psycopg
+
+    name = f"{prefix}{uuid.uuid4().hex[:12]}"
+    plain = server.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(plain + "/postgres", autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+    return f"{server}/{name}"
+
+
 @pytest.fixture
 def pg_url(pg_server: str) -> str:
     """A fresh, empty PostgreSQL database for one test."""
-    import psycopg
-
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    plain = pg_server.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(plain + "/postgres", autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return f"{pg_server}/{name}"
+    return _create_pg_database(pg_server)
 
 
 @pytest.fixture
@@ -115,9 +130,66 @@ def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'register.sqlite'}"
 
 
+class DatabaseTemplates:
+    """Databases prepared once per test session (per backend and recipe) and copied for each test:
+    a file copy on SQLite, ``CREATE DATABASE … TEMPLATE`` on PostgreSQL. Migrating an empty
+    database to the current schema took 0.3–1 s a test."""
+
+    def __init__(self, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> None:
+        self._request = request
+        self._tmp = tmp_path_factory
+        self._made: dict[tuple[str, str], str] = {}
+
+    def copy(self, backend: str, recipe: Callable[[str], object], tmp_path: Path) -> str:
+        """A new database on ``backend`` ("sqlite"/"postgresql") as ``recipe(url)`` leaves an empty one."""
+        key = (backend, f"{recipe.__module__}.{recipe.__qualname__}")
+        if key not in self._made:
+            self._made[key] = self._prepare(backend, recipe)
+        template = self._made[key]
+        if backend == "sqlite":
+            target = tmp_path / "register.sqlite"
+            shutil.copyfile(template, target)
+            return f"sqlite:///{target}"
+        server = str(self._request.getfixturevalue("pg_server"))
+        return _create_pg_database(server, template=template)
+
+    def _prepare(self, backend: str, recipe: Callable[[str], object]) -> str:
+        from fcatlas.db import forget_engines
+
+        if backend == "sqlite":
+            file = self._tmp.mktemp("mall") / "register.sqlite"
+            url, template = f"sqlite:///{file}", str(file)
+        else:
+            url = _create_pg_database(str(self._request.getfixturevalue("pg_server")), prefix="mall_")
+            template = url.rsplit("/", 1)[1]
+        recipe(url)
+        forget_engines()  # no connection may stay open to a template (nor a half-written SQLite file)
+        return template
+
+
+@pytest.fixture(scope="session")
+def database_templates(request: pytest.FixtureRequest,
+                       tmp_path_factory: pytest.TempPathFactory) -> DatabaseTemplates:
+    return DatabaseTemplates(request, tmp_path_factory)
+
+
+def migrated(url: str) -> None:
+    """The recipe of ``db_url``: every room's tables at the current schema, no rows."""
+    from fcatlas.db import open_engine
+
+    open_engine(url)
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """Run the test once against SQLite and once against the real PostgreSQL server."""
+def db_url(request: pytest.FixtureRequest, tmp_path: Path, database_templates: DatabaseTemplates) -> str:
+    """A database at the current schema with no rows, once on SQLite and once on the real
+    PostgreSQL server (a copy of one migrated per session)."""
+    return database_templates.copy(request.param, migrated, tmp_path)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database (no tables at all), once on SQLite and once on PostgreSQL."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'register.sqlite'}"
     return str(request.getfixturevalue("pg_url"))
@@ -144,15 +216,13 @@ def demo_bundle(tmp_path_factory: pytest.TempPathFactory):
 
 def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
             input: str | None = None) -> subprocess.CompletedProcess[str]:
-    """Run the real ``fcatlas`` command in a subprocess (as a user would)."""
-    import sys
+    """Run the ``fcatlas`` command as a user would, in this process (:mod:`tests.cli_runner`)."""
+    from cli_runner import fcatlas
 
-    full_env = {**os.environ, "COLUMNS": "200", **(env or {})}
-    return subprocess.run([sys.executable, "-m", "fcatlas.cli", *args], cwd=cwd, env=full_env,
-                          capture_output=True, text=True, input=input, timeout=600)
+    return fcatlas(*args, cwd=cwd, env=env, input=input)
 
 
 @pytest.fixture
 def cli():
-    """Callable running the real CLI in a subprocess: ``cli("areas", "--bundle", …)``."""
+    """Callable running the CLI in this process: ``cli("areas", "--bundle", …)``."""
     return run_cli

@@ -56,3 +56,26 @@ def test_issue8_without_db_says_which_and_creates_no_empty_one(cli, tmp_path, ar
     # the command to copy is on one line even in a narrow terminal
     assert "fcatlas register import FIL --db FIL.sqlite" in r.stderr
     assert not (home / "fcatlas.sqlite").exists()
+
+
+def test_issue20_the_installed_command_runs_in_its_own_process(tmp_path):
+    """The CLI tests run fcatlas in the test process (tests/cli_runner.py); this one starts the real
+    entry points, as a user does: the ``fcatlas`` script of the installed package, and ``python -m
+    fcatlas.cli``. The exit code and the Swedish message on stderr are the process's own."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {**os.environ, "COLUMNS": "200", "FCATLAS_HOME": str(tmp_path / "home")}
+    script = str(Path(sys.executable).parent / "fcatlas")
+    r = subprocess.run([script, "areas", "--bundle", "x", "--year", "abc"], cwd=tmp_path, env=env,
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2, r.stderr
+    assert "Fel: Ogiltigt värde för '--year': ska vara ett heltal" in r.stderr
+    assert "Traceback" not in r.stderr
+    r = subprocess.run([sys.executable, "-m", "fcatlas.cli", "register", "list"], cwd=tmp_path, env=env,
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 1, r.stderr
+    assert "Fel:" in r.stderr and "Traceback" not in r.stderr, r.stderr
+    assert not (tmp_path / "home" / "fcatlas.sqlite").exists()

@@ -68,6 +68,14 @@ def implied_by(category: Category) -> tuple[frozenset[Service], bool | None]:
     return frozenset(), None
 
 
+class SitingObjective(StrEnum):
+    """What a siting run optimises (``fcatlas site --objective``; a siting result's objective)."""
+
+    TACKNING = "tackning"  # maximal covering: the most weight within reach with p new sites
+    ANTAL = "antal"  # set covering: the fewest new sites that reach a target share of the weight
+    AVSTAND = "avstand"  # p-median: the least weighted distance to the nearest site
+
+
 class Status(StrEnum):
     """Life-cycle status of a unit."""
 

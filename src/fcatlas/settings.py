@@ -67,6 +67,27 @@ class Settings:
         return sqlite_url(self.home / "fcatlas.sqlite")
 
     @property
+    def database_file(self) -> Path | None:
+        """The SQLite file of :attr:`database_url` (``None`` for PostgreSQL and in-memory SQLite);
+        the default file and a plain path are found without loading SQLAlchemy (a command that
+        opens no database starts faster)."""
+        if not self.db_url:
+            return (self.home / "fcatlas.sqlite").expanduser()
+        if "://" not in self.db_url:
+            return None if self.db_url == ":memory:" else Path(self.db_url).expanduser()
+        if not self.db_url.startswith("sqlite"):
+            return None
+        from sqlalchemy import make_url  # as fcatlas.db.sqlite_file reads it (the URL quotes å, %, ?, #)
+
+        try:
+            u = make_url(self.db_url)
+        except Exception:
+            return None
+        if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:":
+            return None
+        return Path(u.database).expanduser()
+
+    @property
     def cache(self) -> Path:
         return self.cache_dir or (self.home / "cache")
 

@@ -5,6 +5,7 @@ installs them)."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -51,9 +52,11 @@ def browser():
         b.close()
 
 
-def serve(url: str, tmp_path: Path, demo_bundle, *, open_round: bool = True):
-    """The test accounts (and round 2027 open, unless ``open_round`` is false) in the database at
-    ``url``, behind a real uvicorn process; yields ``{"base", "db"}``."""
+@contextlib.contextmanager
+def serve(tmp_path: Path, bundle_path: Path, *, url: str | None = None, open_round: bool = True):
+    """A fresh database (the test accounts, and round 2027 open unless ``open_round`` is false) —
+    a SQLite file, or the database at ``url`` — behind a real uvicorn process serving ``bundle_path``."""
+    url = url or f"sqlite:///{tmp_path / 'fcatlas.sqlite'}"
     engine = connect(url)
     with unit_of_work(engine) as s:
         for email, role, lan, level in ACCOUNTS.values():
@@ -64,7 +67,7 @@ def serve(url: str, tmp_path: Path, demo_bundle, *, open_round: bool = True):
                               deadline=dt.date(2027, 10, 31))
     engine.dispose()
     port = _free_port()
-    env = {**os.environ, "FCATLAS_DB": url, "FCATLAS_BUNDLE": str(demo_bundle.path), "FCATLAS_OFFLINE": "1",
+    env = {**os.environ, "FCATLAS_DB": url, "FCATLAS_BUNDLE": str(bundle_path), "FCATLAS_OFFLINE": "1",
            "FCATLAS_ACCESS_LOG": str(tmp_path / "access.jsonl"), "FCATLAS_NODE_MODULES": str(ROOT / "node_modules"),
            # the tests publish straight into the database, behind the server's back: the server
            # re-reads the data version on every request instead of trusting it for a second
@@ -82,21 +85,25 @@ def serve(url: str, tmp_path: Path, demo_bundle, *, open_round: bool = True):
             assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
             assert time.monotonic() < deadline, "servern startade inte"
             time.sleep(0.3)
-    yield {"base": base, "db": url}
-    os.killpg(proc.pid, signal.SIGTERM)
-    proc.communicate(timeout=30)
+    try:
+        yield {"base": base, "db": url}
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.communicate(timeout=30)
 
 
 @pytest.fixture
 def server(tmp_path, demo_bundle):
     """A fresh database (the test accounts, round 2027 open) behind a real uvicorn process."""
-    yield from serve(f"sqlite:///{tmp_path / 'fcatlas.sqlite'}", tmp_path, demo_bundle)
+    with serve(tmp_path, demo_bundle.path) as s:
+        yield s
 
 
 @pytest.fixture
 def pg_web(tmp_path, demo_bundle, pg_url):
     """The same on a fresh PostgreSQL database, with no round opened yet."""
-    yield from serve(pg_url, tmp_path, demo_bundle, open_round=False)
+    with serve(tmp_path, demo_bundle.path, url=pg_url, open_round=False) as s:
+        yield s
 
 
 class Visit:

@@ -21,11 +21,18 @@ import pytest
 from fcatlas.analysis import reference as ref
 from fcatlas.analysis.atlas import AREAS_CSV_COLUMNS
 from fcatlas.domain import classify
-from fcatlas.outputs.atlas import read_areas_csv
 
 DALARNA_WITHOUT_CENTRE = ["2021", "2023", "2034", "2039", "2061", "2082", "2083"]
 STATUS = {"i drift": "i_drift", "planerad": "planerad", "avsiktsförklaring": "avsiktsforklaring"}
 SERVICES = [("MVC", "MVC"), ("BVC", "BVC"), ("ÖF", "Öppen förskola"), ("SOC", "Socialtjänst")]
+
+
+def read_areas_csv(path: Path) -> pd.DataFrame:
+    """:func:`fcatlas.outputs.atlas.read_areas_csv`, imported when first used: the outputs module
+    loads matplotlib, which collecting the tests need not."""
+    from fcatlas.outputs.atlas import read_areas_csv as read
+
+    return read(path)
 
 
 def _reference_units(path: Path) -> list[dict]:

@@ -46,10 +46,10 @@ def test_one_engine_per_database_per_process(tmp_path: Path, monkeypatch: pytest
     assert GrantStore.open(f"sqlite:///{tmp_path / 'x.sqlite'}").engine is a
 
 
-def test_an_empty_database_is_created_at_the_current_schema(db_url: str) -> None:
-    engine = db.open_engine(db_url)
+def test_an_empty_database_is_created_at_the_current_schema(empty_db_url: str) -> None:
+    engine = db.open_engine(empty_db_url)
     assert db.schema_state(engine) == "current"
-    assert _versions(db_url) == db.schema_heads()
+    assert _versions(empty_db_url) == db.schema_heads()
 
 
 def test_an_older_schema_is_refused_with_how_to_upgrade_and_left_alone(db_url: str) -> None:

@@ -1,4 +1,4 @@
-"""The data/areas commands, run as a user runs them (subprocess)."""
+"""The data/areas commands, run as a user runs them (in-process, :mod:`cli_runner`)."""
 
 import json
 

@@ -1,21 +1,19 @@
-"""The `fcatlas grant` commands, run as a user runs them (subprocess), against real files and databases."""
+"""The `fcatlas grant` commands, run as a user runs them (in-process, :mod:`cli_runner`), against real files and
+databases."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import openpyxl
 import pytest
 
+from cli_runner import fcatlas
 from fcatlas.grants.followup import write_template
-
-FCATLAS = [sys.executable, "-m", "fcatlas.cli"]
 
 BASIS = """region_code;region_name;basis_children
 01;Region Stockholm;29800
@@ -43,8 +41,7 @@ BASIS = """region_code;region_name;basis_children
 
 
 def run(*args: str, cwd: Path, ok: bool = True) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, COLUMNS="160", FCATLAS_HOME=str(cwd / "home"))
-    r = subprocess.run([*FCATLAS, *args], cwd=cwd, capture_output=True, text=True, env=env, timeout=300)
+    r = fcatlas(*args, cwd=cwd, env={"COLUMNS": "160", "FCATLAS_HOME": str(cwd / "home")})
     if ok:
         assert r.returncode == 0, r.stderr + r.stdout
     return r

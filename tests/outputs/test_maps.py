@@ -9,8 +9,6 @@ import pytest
 from PIL import Image
 
 from fcatlas.analysis.atlas import AtlasParams, compute_atlas
-from fcatlas.outputs.atlas import map_layers
-from fcatlas.outputs.maps import OMRADESTYP_COLOURS, UNIT_STYLE, draw_map
 from synthetic_country import make_instance
 
 
@@ -43,6 +41,9 @@ def _has_colour(img: np.ndarray, hexcol: str, tol: int = 6, min_pixels: int = 30
 
 @pytest.mark.parametrize("synthetic", [False, True])
 def test_lan_map(setup, tmp_path, synthetic):
+    from fcatlas.outputs.atlas import map_layers
+    from fcatlas.outputs.maps import OMRADESTYP_COLOURS, UNIT_STYLE, draw_map
+
     inst, res, geoms = setup
     lan = inst.lan["lan_code"].iloc[0]
     layers = map_layers(res, geoms, lan, {"label": "test", "synthetic": synthetic})
@@ -71,6 +72,9 @@ def test_lan_map(setup, tmp_path, synthetic):
 
 
 def test_national_map_colours_kommuner_by_share(setup, tmp_path):
+    from fcatlas.outputs.atlas import map_layers
+    from fcatlas.outputs.maps import draw_map
+
     inst, res, geoms = setup
     layers = map_layers(res, geoms, None, {"label": "test"})
     assert layers.regso is None
@@ -85,7 +89,8 @@ def test_issue8_units_sharing_a_point_are_drawn_side_by_side_with_a_count(setup,
     """Five Örebro units on one GeoNames point stacked into two symbols."""
     from dataclasses import replace
 
-    from fcatlas.outputs.maps import spread_shared_points
+    from fcatlas.outputs.atlas import map_layers
+    from fcatlas.outputs.maps import draw_map, spread_shared_points
 
     inst, res, geoms = setup
     lan = inst.lan["lan_code"].iloc[0]

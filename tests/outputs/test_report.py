@@ -8,13 +8,12 @@ same data) and with the grant store.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
-import sys
 from decimal import Decimal
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -22,17 +21,24 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fcatlas.domain import GOVERNANCE_FIELDS
-from fcatlas.outputs.atlas import read_areas_csv
 
 GOV_HEADERS = ["Styrgrupp", "Samordnare", "Skriftligt samverkansavtal", "Gemensam verksamhetsplan",
                "Gemensam uppföljning", "Gemensamma möten för alla aktörer"]
 GOV_VALUES = ["Ja", "JA", "x", "nej", "-", "", "okänt", "Nej"]
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    """The real ``fcatlas`` command in a subprocess (as a user runs it)."""
-    env = {**os.environ, "COLUMNS": "200"}
-    return subprocess.run([sys.executable, "-m", "fcatlas.cli", *args], env=env, capture_output=True, text=True,
-                          timeout=600)
+    """The ``fcatlas`` command as a user runs it (in-process, :mod:`cli_runner`)."""
+    from cli_runner import fcatlas
+
+    return fcatlas(*args)
+
+
+def read_areas_csv(path: Path) -> pd.DataFrame:
+    """:func:`fcatlas.outputs.atlas.read_areas_csv`, imported when first used: the outputs module
+    loads matplotlib, which collecting the tests need not."""
+    from fcatlas.outputs.atlas import read_areas_csv as read
+
+    return read(path)
 
 
 class _Figures(HTMLParser):

@@ -1,16 +1,16 @@
-"""``fcatlas register …`` end to end in a real process: messages, exit codes, report files."""
+"""``fcatlas register …`` end to end as a user runs it (in-process, :mod:`cli_runner`): messages, exit codes,
+report files."""
 
 from __future__ import annotations
 
 import csv
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from cli_runner import fcatlas as run_fcatlas
 from fcatlas.register.store import Register
 
 from .helpers import HEADER, dalarna_lines, write
@@ -23,11 +23,8 @@ def read_report(path: Path) -> list[dict[str, str]]:
 
 
 def fcatlas(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    e = {**os.environ, "COLUMNS": "200", "FCATLAS_HOME": str(cwd / "home"), **(env or {})}
-    if not env or "FCATLAS_POSTNUMMER" not in env:
-        e.pop("FCATLAS_POSTNUMMER", None)
-    proc = subprocess.run([sys.executable, "-m", "fcatlas.cli", *args], cwd=cwd, env=e, capture_output=True,
-                          text=True, timeout=180)
+    e: dict[str, str | None] = {"FCATLAS_HOME": str(cwd / "home"), "FCATLAS_POSTNUMMER": None, **(env or {})}
+    proc = run_fcatlas(*args, cwd=cwd, env=e)
     assert "Traceback" not in proc.stderr, proc.stderr
     return proc
 

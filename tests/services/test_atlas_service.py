@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 
 import pytest
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    """The real ``fcatlas`` command in a subprocess (as a user runs it)."""
-    env = {**os.environ, "COLUMNS": "200"}
-    return subprocess.run([sys.executable, "-m", "fcatlas.cli", *args], env=env, capture_output=True, text=True,
-                          timeout=600)
+    """The ``fcatlas`` command as a user runs it (in-process, :mod:`cli_runner`)."""
+    from cli_runner import fcatlas
+
+    return fcatlas(*args)
 
 
 def test_run_atlas_equals_the_atlas_command(demo_bundle, tmp_path):

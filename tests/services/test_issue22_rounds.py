@@ -10,7 +10,7 @@ import pytest
 
 from fcatlas.accounts.roles import Actor, Level
 from fcatlas.db import unit_of_work
-from fcatlas.errors import ConfigError, ConflictError
+from fcatlas.errors import ConflictError
 from fcatlas.fmt import today
 from fcatlas.register import rounds as round_store
 from fcatlas.services import grants, imports, rounds

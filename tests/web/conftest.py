@@ -15,12 +15,20 @@ from .helpers import ACCOUNTS, PW
 
 
 def add_accounts(db_url: str) -> None:
+    """The database at its current schema with the accounts of ``helpers.ACCOUNTS``."""
     engine = connect(db_url)
     with unit_of_work(engine) as s:
         for email, role, lan, level in ACCOUNTS.values():
             store.add_user(s, actor=Actor.national("test"), email=email, password=PW, role=role,
                            lan_code=lan, level=level)
     engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request, tmp_path, database_templates):
+    """The root ``db_url`` with the accounts of ``helpers.ACCOUNTS`` (a copy of a database
+    prepared once per session: hashing their four passwords took a second a test)."""
+    return database_templates.copy(request.param, add_accounts, tmp_path)
 
 
 @pytest.fixture
@@ -35,7 +43,6 @@ def make_client(db_url, tmp_path):
         clients.append(c)
         return c
 
-    add_accounts(db_url)
     yield make
     for c in clients:
         c.app.state.engine.dispose()

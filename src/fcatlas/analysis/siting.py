@@ -45,6 +45,7 @@ from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.spatial import cKDTree
 
+from fcatlas.domain import SitingObjective
 from fcatlas.errors import ConfigError
 
 #: Default time limit of one MILP solve (seconds).
@@ -364,7 +365,7 @@ class GreedyResult:
 class SitingResult:
     """A solution: the new sites (ranked by their added weight), the fixed ones and the figures."""
 
-    objective: str  # "tackning" | "antal" | "avstand"
+    objective: SitingObjective
     selected: list[str]
     fixed: list[str]
     covered_weight: float
@@ -399,9 +400,9 @@ class SitingResult:
             "seconds": round(self.seconds, 4),
             "greedy": None if self.greedy is None else self.greedy.to_dict(),
         }
-        if self.objective == "avstand":
+        if self.objective is SitingObjective.AVSTAND:
             out["weighted_distance"] = self.weighted_distance
-        if self.objective == "antal":
+        if self.objective is SitingObjective.ANTAL:
             out["target_share"] = self.target_share
         return out
 
@@ -645,12 +646,12 @@ def _check_p(prob: SitingProblem, p: int, cons: Constraints) -> None:
         )
 
 
-def _result(prob: SitingProblem, objective: str, chosen: np.ndarray, status: str, gap: float | None,
+def _result(prob: SitingProblem, objective: SitingObjective, chosen: np.ndarray, status: str, gap: float | None,
             t0: float, greedy: GreedyResult | None, model: dict[str, int], **extra: Any) -> SitingResult:
     mask = prob.fixed.copy()
     mask[chosen] = True
     order, gains, newly = _rank(prob, chosen)
-    if objective == "tackning":  # a site that adds nothing beside the others is not proposed
+    if objective is SitingObjective.TACKNING:  # a site that adds nothing beside the others is not proposed
         keep = [i for i, g in enumerate(gains) if g > 0]
         order, gains, newly = [order[i] for i in keep], [gains[i] for i in keep], [newly[i] for i in keep]
     return SitingResult(
@@ -715,7 +716,7 @@ def maximal_covering(
         gap = max(0.0, (red.bound - got) / got) if got > 0 else None
     model = {"demand_rows": int(red.A.shape[0]), "candidates": int(len(red.cand)),
              "demand_points": int(len(prob.weights)), "candidate_points": int(prob.n_candidates)}
-    return _result(prob, "tackning", red.cand[chosen], status, gap, t0, g, model)
+    return _result(prob, SitingObjective.TACKNING, red.cand[chosen], status, gap, t0, g, model)
 
 
 def set_covering(
@@ -768,7 +769,7 @@ def set_covering(
     g = _greedy_result(prob, red, max(len(chosen), 0), cons)
     model = {"demand_rows": int(ny), "candidates": int(nx), "demand_points": int(len(prob.weights)),
              "candidate_points": int(prob.n_candidates)}
-    return _result(prob, "antal", red.cand[chosen], status, None if gap is None else max(0.0, float(gap)),
+    return _result(prob, SitingObjective.ANTAL, red.cand[chosen], status, None if gap is None else max(0.0, float(gap)),
                    t0, g, model, target_share=target_share)
 
 
@@ -840,7 +841,7 @@ def p_median(
     wd = weighted_distance(prob, mask)
     model = {"pairs": int(nz), "candidates": int(nx), "demand_points": int(n), "candidate_points": int(m)}
     greedy = _greedy_median(prob, r, c, d, dfix, p, cons, red)
-    return _result(prob, "avstand", chosen, status, None if gap is None else max(0.0, float(gap)), t0,
+    return _result(prob, SitingObjective.AVSTAND, chosen, status, None if gap is None else max(0.0, float(gap)), t0,
                    greedy, model, weighted_distance=wd)
 
 

@@ -119,7 +119,9 @@ def unwrap_help(text: str | None) -> str | None:
 
 def _unwrap_commands(cmd: Any) -> None:
     cmd.help = unwrap_help(cmd.help)
-    for sub in getattr(cmd, "commands", {}).values():
+    subs = getattr(cmd, "commands", {})
+    # the top-level group's lazy commands: only those loaded (it unwraps the others as it loads them)
+    for sub in getattr(subs, "loaded", subs).values():
         _unwrap_commands(sub)
 
 
@@ -176,10 +178,9 @@ def _configure_limits() -> None:
 
     s = Settings.from_env()
     configure(max_bytes=s.max_input_bytes, max_rows=s.max_input_rows)
-    from fcatlas.db import sqlite_file
     from fcatlas.files import protect
 
-    default_db = sqlite_file(s.database_url)
+    default_db = s.database_file
     if default_db is not None:  # never written over, even by a command that does not open it
         protect(default_db, "databasen")
 

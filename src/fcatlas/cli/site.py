@@ -20,17 +20,12 @@ from fcatlas.cli.common import (
     print_frame,
     progress,
 )
+from fcatlas.domain import SitingObjective as Objective
 from fcatlas.errors import ConfigError
 from fcatlas.fmt import thousands
 
 if TYPE_CHECKING:
     import pandas as pd
-
-
-class Objective(StrEnum):
-    tackning = "tackning"
-    antal = "antal"
-    avstand = "avstand"
 
 
 class Vikt(StrEnum):
@@ -40,9 +35,9 @@ class Vikt(StrEnum):
 
 
 OBJECTIVE_LABELS = {
-    "tackning": "största täckning med p nya platser",
-    "antal": "färsta nya platser som når målandelen",
-    "avstand": "minsta viktade avstånd (p-median)",
+    Objective.TACKNING: "största täckning med p nya platser",
+    Objective.ANTAL: "färsta nya platser som når målandelen",
+    Objective.AVSTAND: "minsta viktade avstånd (p-median)",
 }
 STATUS_LABELS = {
     "optimal": "bevisat optimal",
@@ -60,7 +55,7 @@ def site_command(
     radius: Annotated[float | None, typer.Option("--radius", help="Räckvidd i meter (samma enhet som koordinaterna/avstånden).")] = None,
     p: Annotated[int, typer.Option("-p", help="Antal nya platser (utöver de befintliga).")] = 1,
     fixed: Annotated[str | None, typer.Option("--fixed", help="Befintliga platser, kommaseparerade id (utöver kolumnen fixed / registrets familjecentraler i drift).")] = None,
-    objective: Annotated[Objective, typer.Option("--objective", help="tackning (största täckning), antal (färsta platser till --mal-andel) eller avstand (p-median).")] = Objective.tackning,
+    objective: Annotated[Objective, typer.Option("--objective", help="tackning (största täckning), antal (färsta platser till --mal-andel) eller avstand (p-median).")] = Objective.TACKNING,
     mal_andel: Annotated[float | None, typer.Option("--mal-andel", help="Målandel av vikten för --objective antal, t.ex. 0.9.")] = None,
     time_limit: Annotated[float, typer.Option("--time-limit", help="Tidsgräns för lösaren i sekunder.")] = 60.0,
     fmt: Annotated[OutputFormat, typer.Option("--format", help="Utdata: table, csv eller json.")] = OutputFormat.table,
@@ -97,10 +92,10 @@ def site_command(
     """
     if time_limit <= 0:
         raise ConfigError("--time-limit ska vara större än 0 sekunder")
-    if objective is Objective.antal and mal_andel is None:
+    if objective is Objective.ANTAL and mal_andel is None:
         raise ConfigError("--objective antal kräver --mal-andel (t.ex. 0.9)")
-    if mal_andel is not None and objective is not Objective.antal:
-        objective = Objective.antal
+    if mal_andel is not None and objective is not Objective.ANTAL:
+        objective = Objective.ANTAL
     if bundle is not None:
         if radius is not None:
             raise ConfigError("--radius gäller inte med --bundle; där anges räckvidden i km per tätortsklass med "
@@ -108,13 +103,13 @@ def site_command(
         if demand is not None or cost is not None:
             raise ConfigError("--bundle tar efterfrågan ur datapaketet; ange inte --demand eller --cost")
         _bundle_run(bundle, db, lan, year, exclusion, reach, categories, vikt.value, candidates, p, fixed,
-                    objective.value, mal_andel, time_limit, fmt, kurva, utvardera, max_per_kommun, uteslut,
+                    objective, mal_andel, time_limit, fmt, kurva, utvardera, max_per_kommun, uteslut,
                     min_avstand, out, dpi)
         return
     if demand is None or candidates is None:
         raise ConfigError("ange --demand och --candidates (eller --bundle för datapaketets barn och registrets "
                           "familjecentraler); se 'fcatlas site --help'")
-    _generic_run(demand, candidates, cost, radius, p, fixed, objective.value, mal_andel, time_limit, fmt, kurva,
+    _generic_run(demand, candidates, cost, radius, p, fixed, objective, mal_andel, time_limit, fmt, kurva,
                  utvardera, max_per_kommun, uteslut, min_avstand)
 
 
@@ -133,7 +128,7 @@ def _constraints(max_per_kommun: int | None, uteslut: str | None, min_avstand: f
     return Constraints(max_per_group=max_per_kommun, excluded=frozenset(parse_ids(uteslut)), min_distance=min_avstand)
 
 
-def _solve(prob: Any, objective: str, p: int, mal_andel: float | None, cons: Any, time_limit: float) -> Any:
+def _solve(prob: Any, objective: Objective, p: int, mal_andel: float | None, cons: Any, time_limit: float) -> Any:
     from fcatlas.services.siting import solve
 
     return solve(prob, objective=objective, p=p, target_share=mal_andel, constraints=cons, time_limit=time_limit)
@@ -156,7 +151,7 @@ def _print_summary(res: Any, unit: str) -> None:
                   f"{n_fix} {'befintlig' if n_fix == 1 else 'befintliga'}")
     console.print(f"  Inom räckhåll: {_num(res.covered_weight)} av {_num(res.total_weight)} {unit} ({_pct(res.share)}); "
                   f"de befintliga når {_num(res.fixed_weight)}")
-    if res.objective == "avstand" and res.weighted_distance is not None:
+    if res.objective is Objective.AVSTAND and res.weighted_distance is not None:
         console.print(f"  Viktat avstånd: {_num(res.weighted_distance)}")
     if res.target_share is not None:
         console.print(f"  Målandel: {_pct(res.target_share)}")
@@ -232,7 +227,7 @@ def _eval_table(ev: pd.DataFrame, fmt: OutputFormat) -> None:
 
 
 def _generic_run(demand: Path, candidates: Path, cost: Path | None, radius: float | None, p: int, fixed: str | None,
-                 objective: str, mal_andel: float | None, time_limit: float, fmt: OutputFormat, kurva: int | None,
+                 objective: Objective, mal_andel: float | None, time_limit: float, fmt: OutputFormat, kurva: int | None,
                  utvardera: str | None, max_per_kommun: int | None, uteslut: str | None,
                  min_avstand: float | None) -> None:
     from fcatlas.analysis import siting
@@ -261,7 +256,7 @@ def _generic_run(demand: Path, candidates: Path, cost: Path | None, radius: floa
 
 def _bundle_run(bundle: Path, db: str | None, lan: str | None, year: int | None, exclusion: str | None,
                 reach: str | None, categories: str | None, vikt: str, cand_path: Path | None, p: int,
-                fixed: str | None, objective: str, mal_andel: float | None, time_limit: float, fmt: OutputFormat,
+                fixed: str | None, objective: Objective, mal_andel: float | None, time_limit: float, fmt: OutputFormat,
                 kurva: int | None, utvardera: str | None, max_per_kommun: int | None, uteslut: str | None,
                 min_avstand: float | None, out: Path | None, dpi: int) -> None:
     from fcatlas.analysis import siting
@@ -270,7 +265,7 @@ def _bundle_run(bundle: Path, db: str | None, lan: str | None, year: int | None,
     from fcatlas.services.atlas import parse_lan, run_atlas
     from fcatlas.services.siting import problem_from_atlas, site_tables
 
-    if objective == "avstand":
+    if objective is Objective.AVSTAND:
         raise ConfigError("--objective avstand finns bara med --demand/--candidates; med --bundle används "
                           "atlasens räckvidd (tackning eller antal)")
     lan_code = parse_lan(lan)
@@ -320,7 +315,7 @@ def _bundle_run(bundle: Path, db: str | None, lan: str | None, year: int | None,
         console.print(f"  Skrev {', '.join(str(f.relative_to(out)) for f in files)} i {out}/")
 
 
-def _definitions(res: Any, b: Any, vikt: str, objective: str, p: int, mal_andel: float | None, cons: Any,
+def _definitions(res: Any, b: Any, vikt: str, objective: Objective, p: int, mal_andel: float | None, cons: Any,
                  result: Any, unknown: pd.DataFrame, cand_path: Path | None, time_limit: float) -> list[tuple[str, str]]:
     from fcatlas.analysis.siting import weight_label
     from fcatlas.outputs.excel import URBANITY_LABELS, scope_label

@@ -68,7 +68,9 @@ def atlas_for(session: Session, bundle: Any, *, actor: Actor, lan: str | None = 
     published picture for the public)."""
     lan_code, year = _lan_in(bundle, lan), _year_in(bundle, year)
     seen = _visibility(actor)
-    key = (str(bundle.path), lan_code, year, exclusion, seen, _data_version(session, seen))
+    # the database too: two registers can stand at the same data version (tests, a second service)
+    key = (str(bundle.path), lan_code, year, exclusion, seen, _data_version(session, seen),
+           str(session.get_bind().engine.url))
     with _lock:
         hit = _cache.get(key)
     if hit is not None:

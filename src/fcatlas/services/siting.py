@@ -2,6 +2,9 @@
 (children per area, the register's centres fixed, reach as in the atlas), solved, and the
 ranked table of new sites. The faces parse options and print; the analysis is
 :mod:`fcatlas.analysis.siting`.
+
+The operator's files need numpy, pandas and scipy only: the geo stack (pyproj, geopandas) is
+imported for lat, lon coordinates (the projection) and for the atlas run, not before.
 """
 
 from __future__ import annotations
@@ -13,18 +16,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fcatlas.analysis import linking, siting
+from fcatlas.analysis import siting
+from fcatlas.domain import SitingObjective
 from fcatlas.errors import ConfigError, InputFileError
 
 
-def solve(prob: siting.SitingProblem, *, objective: str, p: int, target_share: float | None,
+def solve(prob: siting.SitingProblem, *, objective: SitingObjective, p: int, target_share: float | None,
           constraints: siting.Constraints, time_limit: float) -> siting.SitingResult:
     """``tackning`` (maximal covering with ``p`` new sites), ``antal`` (fewest sites reaching
     ``target_share``) or ``avstand`` (p-median)."""
-    if objective == "antal":
+    if objective is SitingObjective.ANTAL:
         assert target_share is not None
         return siting.set_covering(prob, target_share, constraints, time_limit=time_limit)
-    if objective == "avstand":
+    if objective is SitingObjective.AVSTAND:
         return siting.p_median(prob, p, constraints, time_limit=time_limit)
     return siting.maximal_covering(prob, p, constraints, time_limit=time_limit)
 
@@ -61,7 +65,7 @@ def _project(dem: pd.DataFrame, cand: pd.DataFrame, demand_path: Path, cand_path
 
 
 def problem_from_files(*, demand: Path, candidates: Path, cost: Path | None, radius: float | None,
-                       fixed: str | None, objective: str) -> FilesProblem:
+                       fixed: str | None, objective: SitingObjective) -> FilesProblem:
     """The problem of a demand file and a candidate file (existing sites: the column ``fixed``
     and ``fixed`` ids); distances from a cost table, else straight lines within ``radius``."""
     from fcatlas.geography.sources.points import read_costs, read_points
@@ -85,11 +89,11 @@ def problem_from_files(*, demand: Path, candidates: Path, cost: Path | None, rad
         except siting.SitingError as exc:
             raise ConfigError(f"{cost}: {exc}") from None
     else:
-        if radius is None and objective != "avstand":
+        if radius is None and objective is not SitingObjective.AVSTAND:
             raise ConfigError("--radius (meter) behövs, eller en kostnadstabell med --cost")
         prob = siting.SitingProblem.from_points(
             dem["id"].tolist(), dxy, dem["weight"].to_numpy(float), cand["id"].tolist(), cxy, radius or 0.0,
-            fixed=sorted(fixed_ids), groups=groups, keep_distances=np.inf if objective == "avstand" else None)
+            fixed=sorted(fixed_ids), groups=groups, keep_distances=np.inf if objective is SitingObjective.AVSTAND else None)
     return FilesProblem(prob, cand, groups)
 
 
@@ -140,6 +144,7 @@ def problem_from_atlas(run: Any, *, lan: str | None, weight: str, candidates: Pa
     """The problem of an atlas run (:class:`fcatlas.services.atlas.AtlasRun`): demand = children
     per RegSO weighted by ``weight``, existing = the register's centres in operation (and
     ``fixed`` ids), candidates = the file's sites or every RegSO's centre in the län."""
+    from fcatlas.analysis import linking  # the geo stack: only the bundle's path needs it
     from fcatlas.analysis.coverage import centres_mask
 
     b, res, geoms = run.bundle, run.result, run.geoms

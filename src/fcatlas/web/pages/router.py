@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from fcatlas.web.pages import accounts, auth, grants, national, public, region, year
+from fcatlas.web.pages import accounts, auth, gaps, grants, national, public, region, year
 
 router = APIRouter(include_in_schema=False)
-# year first: its /region/enheter/ny before region's /region/enheter/{unit_id}
-for _r in (public.router, auth.router, year.router, region.router, national.router, grants.router, accounts.router):
+# year before region: its /region/enheter/ny before region's /region/enheter/{unit_id}
+for _r in (public.router, gaps.router, auth.router, year.router, region.router, national.router, grants.router,
+           accounts.router):
     router.include_router(_r)
