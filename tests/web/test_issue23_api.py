@@ -24,11 +24,13 @@ NAT = Actor.national("n")
 
 def _publish(reg: Register, year: int, lans: tuple[str, ...]) -> None:
     with unit_of_work(reg.engine) as s:
-        rounds.open_round(s, actor=NAT, name=year, deadline=dt.date(year, 10, 31))
+        # a deadline that has not passed (issue 22); the round is closed after it is published
+        rounds.open_round(s, actor=NAT, name=year, deadline=dt.date.today() + dt.timedelta(days=60))
         for lan in lans:
             rounds.submit(s, actor=Actor.region_user("f", lan_code=lan, level=Level.FORETRADARE), name=year, lan=lan)
             rounds.approve(s, actor=NAT, name=year, lan=lan)
         rounds.publish(s, actor=NAT, name=year)
+        rounds.close_round(s, actor=NAT, name=year)
 
 
 @pytest.fixture(scope="module")

@@ -368,11 +368,12 @@ def published_counts(session: Session, *, lan: str | None = None) -> list[dict[s
     (a region not approved in a round keeps its earlier published list). Rows ``round``,
     ``lan_code``, ``category``, ``status``, ``n``; published rounds in order."""
     published = sorted(session.scalars(select(InventoryRound.round_year).where(
-        InventoryRound.status == RoundStatus.PUBLISHED.value)))
+        InventoryRound.published_at.is_not(None))))
     if not published:
         return []
+    # a region's list counts once it is published (a round stays open after its first publication)
     approved = session.execute(select(RoundRegion.round_year, RoundRegion.lan_code).where(
-        RoundRegion.status == RegionStatus.APPROVED.value, RoundRegion.round_year.in_(published)))
+        RoundRegion.published_at.is_not(None), RoundRegion.round_year.in_(published)))
     by_lan: dict[str, list[int]] = {}
     for year, code in approved:
         if lan is None or code == lan:
