@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from fcatlas.accounts.roles import Actor
 from fcatlas.register import rounds as round_store
 from fcatlas.register.store import Register
+from fcatlas.services.memo import Memo
 
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
@@ -67,12 +68,13 @@ def table_file(df: Any, *, fmt: str, name: str = "familjecentraler") -> Download
     return Download(buf.getvalue(), FORMATS["xlsx"], f"{name}.xlsx")
 
 
-def atlas_file(session: Session, bundle: Any, *, actor: Actor, lan: str | None = None) -> Download:
+def atlas_file(session: Session, bundle: Any, *, actor: Actor, lan: str | None = None,
+               memo: Memo | None = None) -> Download:
     """``atlas.xlsx`` for the country or one län, on the units ``actor`` may see."""
     from fcatlas.services.areas import atlas_for
     from fcatlas.services.outlook import atlas_excel
 
-    run = atlas_for(session, bundle, actor=actor, lan=lan)
+    run = atlas_for(session, bundle, actor=actor, lan=lan, memo=memo)
     name = f"atlas{'_' + lan if lan else ''}.xlsx"
     buf = io.BytesIO()
     atlas_excel(bundle, run.result, buf)  # the same workbook as 'fcatlas atlas' writes

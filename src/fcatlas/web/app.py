@@ -80,7 +80,7 @@ def warm_up(app: FastAPI) -> None:
     if app.state.bundle is None:
         return
     with unit_of_work(app.state.engine) as session:
-        areas.warm(session, app.state.bundle)
+        areas.warm(session, app.state.bundle, memo=app.state.memo)
 
 
 async def warm_answers(app: FastAPI) -> None:
@@ -132,7 +132,7 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
     from fcatlas.db import open_engine, reading
     from fcatlas.web import docs, metrics, oidc
     from fcatlas.web.api import atlas, auth, borders, downloads, grants, health, imports, rounds, units
-    from fcatlas.web.cache import DataVersions, PublicAnswers, body_cache
+    from fcatlas.web.cache import Computed, DataVersions, PublicAnswers, body_cache
     from fcatlas.web.deps import KnownActors
     from fcatlas.web.hardening import Hardening
     from fcatlas.web.pages import router as pages
@@ -160,6 +160,7 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
     app.state.actors = KnownActors(cfg.cache_ttl_s)
     app.state.versions.also_forget.append(app.state.actors.clear)
     app.state.bodies = body_cache()
+    app.state.memo = Computed()  # the services' computations (fcatlas.services.memo)
     app.state.bundle = None
     if cfg.bundle is not None:
         from fcatlas.geography.bundle import Bundle

@@ -31,7 +31,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import anyio
 from fastapi import Request, Response
@@ -49,6 +49,7 @@ DRAFT_ONLY_WRITES = re.compile(r"^(?:/api/v1/units/[^/]+|/region/enheter/[^/]+)$
 #: the answers that are compressed (as ``GZipMiddleware`` does: from 1 kB)
 GZIP_MIN_BYTES = 1024
 _COOKIE = SESSION_COOKIE.encode()
+_T = TypeVar("_T")
 
 
 class DataVersions:
@@ -168,6 +169,74 @@ class _LRU:
         with self._lock:
             self._items.clear()
             self._bytes = 0
+
+
+# -- the services' computations -----------------------------------------------------------------
+class _Flight:
+    """One computation under way: the threads that need its result wait for ``done``."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.value: Any = None
+        self.error: BaseException | None = None
+
+
+class Computed:
+    """A worker's memo for the services (:class:`fcatlas.services.memo.Memo`): the ``max_items``
+    most recently used results, and one computation per key at a time — a thread that misses a
+    key another thread is computing waits for that result (or its error) instead of computing it
+    again. A result is kept only once computed; an error is not kept."""
+
+    def __init__(self, max_items: int = 128) -> None:
+        self.max_items = max_items
+        self._items: OrderedDict[Hashable, Any] = OrderedDict()
+        self._flights: dict[Hashable, _Flight] = {}
+        self._lock = threading.Lock()
+        #: look-ups answered from the store, waits for another's computation, computations
+        self.hits = self.waits = self.computations = 0
+
+    def get_or_compute(self, key: Hashable, compute: Callable[[], _T]) -> _T:
+        with self._lock:
+            if key in self._items:
+                self.hits += 1
+                self._items.move_to_end(key)
+                return self._items[key]  # type: ignore[no-any-return]
+            flight = self._flights.get(key)
+            leader = flight is None
+            if flight is None:
+                flight = self._flights[key] = _Flight()
+                self.computations += 1
+            else:
+                self.waits += 1
+        if not leader:
+            flight.done.wait()
+            if flight.error is not None:
+                raise flight.error
+            return flight.value  # type: ignore[no-any-return]
+        try:
+            flight.value = compute()
+        except BaseException as exc:
+            flight.error = exc
+            raise
+        finally:
+            with self._lock:
+                del self._flights[key]
+                if flight.error is None:
+                    self._items[key] = flight.value
+                    while len(self._items) > self.max_items:
+                        self._items.popitem(last=False)
+            flight.done.set()
+        return flight.value  # type: ignore[no-any-return]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+def memo_of(request: Request) -> Computed:
+    """The worker's :class:`Computed`, to pass to a service as ``memo=``."""
+    memo: Computed = request.app.state.memo
+    return memo
 
 
 # -- encoded bodies of the routes (any actor) ------------------------------------------------------

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from fcatlas.domain import FIRST_YEAR, LAST_YEAR
 from fcatlas.services import areas
 from fcatlas.web.api.rounds import LAN_CODES
-from fcatlas.web.cache import answer_json
+from fcatlas.web.cache import answer_json, memo_of
 from fcatlas.web.deps import ActorDep, BundleDep, SessionDep
 from fcatlas.web.problems import responses
 
@@ -33,7 +33,8 @@ async def atlas_summary(request: Request, actor: ActorDep, session: SessionDep, 
     """Samma nycklar och siffror som `summary.json` från `fcatlas atlas` på samma data: de fyra
     frågorna för hela landet eller ett län."""
     return await answer_json(request, actor, ("summary", lan, year),
-                       lambda: areas.summary(session, bundle, actor=actor, lan=lan, year=year))
+                       lambda: areas.summary(session, bundle, actor=actor, lan=lan, year=year,
+                                                    memo=memo_of(request)))
 
 
 @router.get("/areas", response_class=Response, summary="Områden (RegSO) som GeoJSON",
@@ -43,7 +44,7 @@ def area_layer(request: Request, bundle: BundleDep, lan: LanQuery = None, year: 
                format: Annotated[Literal["geojson"], Query(description="Bara 'geojson'.")] = "geojson") -> Response:
     """RegSO med områdestyp, folkmängd och barn 0–6 år (som `fcatlas areas`), gränserna förenklade
     för visning (WGS 84). Område utan gräns har geometrin null."""
-    layer = areas.areas_geojson(bundle, lan=lan, year=year)
+    layer = areas.areas_geojson(bundle, lan=lan, year=year, memo=memo_of(request))
     headers = {"ETag": layer.etag, "Cache-Control": "no-cache", "Vary": "Accept-Encoding"}
     if layer.etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
         return Response(status_code=304, headers=headers)
@@ -58,7 +59,8 @@ async def similar(request: Request, regso: Annotated[str, Path(pattern=r"^[0-9]{
                   k: Annotated[int, Query(ge=1, le=50, description="Antal liknande områden.")] = 5) -> Response:
     """De k RegSO som mest liknar området (som `fcatlas similar`), med avståndet per egenskap."""
     return await answer_json(request, actor, ("similar", regso, k),
-                       lambda: {"items": _records(areas.similar(session, bundle, actor=actor, regso=regso, k=k))})
+                       lambda: {"items": _records(areas.similar(session, bundle, actor=actor, regso=regso, k=k,
+                                                                           memo=memo_of(request)))})
 
 
 @router.get("/gaps", responses=responses(304, 400, 404, 422, 503), summary="Luckor: utanförskapsområden utan familjecentral")
@@ -66,4 +68,5 @@ async def gaps(request: Request, actor: ActorDep, session: SessionDep, bundle: B
                year: YearQuery = None) -> Response:
     """Områden med stort utanförskap utan familjecentral inom räckhåll, flest barn först."""
     return await answer_json(request, actor, ("gaps", lan, year),
-                       lambda: {"items": _records(areas.gaps(session, bundle, actor=actor, lan=lan, year=year))})
+                       lambda: {"items": _records(areas.gaps(session, bundle, actor=actor, lan=lan, year=year,
+                                                                        memo=memo_of(request)))})

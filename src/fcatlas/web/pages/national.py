@@ -12,6 +12,7 @@ from fcatlas import errors as e
 from fcatlas.accounts.roles import Actor
 from fcatlas.register.workflow import RegionStatus
 from fcatlas.services import rounds as round_service
+from fcatlas.web.cache import memo_of
 from fcatlas.web.deps import FORM_CSRF, ActorDep, FormDataDep, SessionDep
 from fcatlas.web.pages.common import need_national, redirect, region_label, render
 from fcatlas.web.pages.forms import CommentForm, FormPage, Refusal, parse, show_again
@@ -48,7 +49,7 @@ def dashboard(request: Request, session: SessionDep, actor: ActorDep) -> Respons
 
 def _review_page(request: Request, session: Session, actor: Actor, code: str, *, status_code: int = 200,
                  errors: list[tuple[str, str]] | None = None, comment: str = "") -> Response:
-    ctx = region_context(session, actor, code)
+    ctx = region_context(session, actor, code, memo=memo_of(request))
     submitted = ctx["state"] is not None and ctx["state"].status is RegionStatus.SUBMITTED
     changes = round_service.changes_since_published(session, actor=actor, lan=code)
     return render(request, "review.html", actor, status_code=status_code, title=f"Granska {ctx['region_name']}",

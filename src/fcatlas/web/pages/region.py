@@ -16,6 +16,8 @@ from fcatlas.register.workflow import REGION_STATUS_LABELS, RegionStatus
 from fcatlas.services import imports as import_service
 from fcatlas.services import rounds as round_service
 from fcatlas.services import units as unit_service
+from fcatlas.services.memo import Memo
+from fcatlas.web.cache import memo_of
 from fcatlas.web.deps import FORM_CSRF, ActorDep, ConfigDep, FormDataDep, SessionDep, read_upload
 from fcatlas.web.pages.common import need_region, redirect, region_label, render, sentence
 from fcatlas.web.pages.forms import FormPage, ImportForm, Refusal, UnitForm, parse, show_again, values
@@ -34,13 +36,13 @@ def _need_region(actor: Actor) -> None:
     need_region(actor, what="din regions sidor", national_page="Översikt")
 
 
-def region_context(session: Any, actor: Actor, lan: str) -> dict[str, Any]:
+def region_context(session: Any, actor: Actor, lan: str, *, memo: Memo | None = None) -> dict[str, Any]:
     rnd = round_service.current_round(session)
     state = None
     if rnd is not None:
         ov = round_service.overview(session, actor=actor, name=rnd.year)
         state = next((r for r in ov.regions if r.lan_code == lan), None)
-    df = unit_service.visible_units(session, actor=actor, lan=lan, limit=100_000).items
+    df = unit_service.visible_units(session, actor=actor, lan=lan, limit=100_000, memo=memo).items
     counts = []
     for c in Category:
         row = [int(((df["category"] == c.value) & (df["status"] == s.value)).sum()) for s in Status]
@@ -56,7 +58,7 @@ def my_region(request: Request, session: SessionDep, actor: ActorDep) -> Respons
     if actor.is_national:
         return redirect("/nationell")
     _need_region(actor)
-    ctx = region_context(session, actor, actor.lan_code or "")
+    ctx = region_context(session, actor, actor.lan_code or "", memo=memo_of(request))
     submittable = ctx["state"] is not None and ctx["state"].status in (RegionStatus.OPEN, RegionStatus.RETURNED)
     return render(request, "region.html", actor, title="Min region", may_submit=actor.may_submit_region(ctx["lan"]),
                   submittable=submittable, done=request.query_params.get("klart"), **ctx)
@@ -110,9 +112,9 @@ def import_confirm(import_id: int, session: SessionDep, actor: ActorDep) -> Resp
 EDIT_FIELDS = [("name", "Namn"), ("address", "Adress"), ("locality", "Ort"), ("note", "Anmärkning")]
 
 
-def _unit(session: Any, actor: Actor, unit_id: str) -> dict[str, Any]:
+def _unit(session: Any, actor: Actor, unit_id: str, memo: Memo | None = None) -> dict[str, Any]:
     _need_region(actor)
-    df = unit_service.visible_units(session, actor=actor, lan=actor.lan_code, limit=100_000).items
+    df = unit_service.visible_units(session, actor=actor, lan=actor.lan_code, limit=100_000, memo=memo).items
     hit = df.loc[df["id"] == unit_id]
     if hit.empty:
         raise e.NotFoundError(f"enheten {unit_id!r} finns inte i din regions lista")
@@ -121,7 +123,7 @@ def _unit(session: Any, actor: Actor, unit_id: str) -> dict[str, Any]:
 
 @router.get("/region/enheter/{unit_id}", response_class=HTMLResponse)
 def edit_page(unit_id: str, request: Request, session: SessionDep, actor: ActorDep) -> Response:
-    u = _unit(session, actor, unit_id)
+    u = _unit(session, actor, unit_id, memo_of(request))
     return _edit_form(request, session, actor, u, values=u)
 
 
@@ -141,7 +143,7 @@ def _edit_refused(request: Request, actor: Actor, unit_id: str, typed: dict[str,
     rule that was broken next to its field (422)."""
 
     def again(session: Session, refusal: Refusal) -> Response:
-        current = _unit(session, actor, unit_id)
+        current = _unit(session, actor, unit_id, memo_of(request))
         if isinstance(refusal.exc, e.StaleVersionError):
             return _edit_form(request, session, actor, current, values=typed, status_code=412,
                               stale={"message": str(refusal.exc), "current": current})
@@ -157,7 +159,7 @@ def _edit_refused(request: Request, actor: Actor, unit_id: str, typed: dict[str,
 
 @router.post("/region/enheter/{unit_id}", response_class=HTMLResponse, dependencies=[FORM_CSRF])
 def edit(unit_id: str, request: Request, session: SessionDep, actor: ActorDep, form: FormDataDep) -> Response:
-    u = _unit(session, actor, unit_id)
+    u = _unit(session, actor, unit_id, memo_of(request))
     typed = {k: v for k, v in values(UnitForm, form).items() if k != "version"}
     show_again(request, _edit_refused(request, actor, unit_id, typed))
     f = parse(UnitForm, form)
