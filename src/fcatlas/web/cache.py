@@ -14,7 +14,8 @@
   opposite order of their ids, the first is seen with the next change or after ``ttl_s``.)
 * :class:`PublicAnswers` — pure ASGI middleware in front of the anonymous reads of the atlas and
   the register (``/api/v1/units``, ``/areas``, ``/areas/{regso}/similar``, ``/atlas/summary``,
-  ``/gaps``): the finished answer (body, its gzip form and its ETag) is kept per path and query
+  ``/gaps``) and of the public pages (:data:`CACHED_PAGES`: the map, the table, an area's and a
+  unit's card, about the data): the finished answer (body, its gzip form and its ETag) is kept per path and query
   string for the published picture's version and sent again without routing, dependencies,
   database session, computation or encoding. A request with a Bearer token or a login-session
   cookie passes through to the routes (which keep a cache of encoded bodies of their own, see
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import hashlib
 import re
 import threading
 import time
@@ -43,6 +45,9 @@ from fcatlas.web.etag import body_with_etag, encode, etag_of
 
 #: the anonymous reads answered from :class:`PublicAnswers`
 CACHED_PATHS = re.compile(r"^/api/v1/(?:units|areas|atlas/summary|gaps|areas/[0-9]{4}R[0-9]{3}/similar)$")
+#: the public pages answered from :class:`PublicAnswers` for anonymous visitors (their HTML
+#: depends only on the published picture, the bundle and the query string)
+CACHED_PAGES = re.compile(r"^/(?:|tabell|om-uppgifterna|omrade/[0-9]{4}R[0-9]{3}|enhet/[^/]+)$")
 #: writes that change one unit's draft only (the API's PATCH and the region's edit form): they
 #: never change the published picture, so the public answers are not read again after them
 DRAFT_ONLY_WRITES = re.compile(r"^(?:/api/v1/units/[^/]+|/region/enheter/[^/]+)$")
@@ -195,6 +200,11 @@ class Computed:
         #: look-ups answered from the store, waits for another's computation, computations
         self.hits = self.waits = self.computations = 0
 
+    @property
+    def misses(self) -> int:
+        """Look-ups not answered from the store (``/metrics``)."""
+        return self.waits + self.computations
+
     def get_or_compute(self, key: Hashable, compute: Callable[[], _T]) -> _T:
         with self._lock:
             if key in self._items:
@@ -319,7 +329,7 @@ class PublicAnswers:
             finally:
                 self.versions.forget(public=not DRAFT_ONLY_WRITES.match(scope["path"]))
             return
-        if scope["method"] != "GET" or not CACHED_PATHS.match(scope["path"]):
+        if scope["method"] != "GET" or not (CACHED_PATHS.match(scope["path"]) or CACHED_PAGES.match(scope["path"])):
             await self.app(scope, receive, send)
             return
         accept = if_none_match = b""
@@ -376,8 +386,9 @@ class PublicAnswers:
 
     async def _compute(self, version: tuple[int, ...], scope: dict[str, Any], receive: Any,
                        send: Any) -> Answer | None:
-        """Run the route for the plain body (no compression, no condition); a 200 JSON answer
-        becomes an :class:`Answer`, anything else is sent on unchanged."""
+        """Run the route for the plain body (no compression, no condition); a 200 JSON answer with
+        an ETag, or a 200 page that sets no cookie (given an ETag of its body here), becomes an
+        :class:`Answer`, anything else is sent on unchanged."""
         inner = dict(scope)
         inner["headers"] = [(k, v) for k, v in scope["headers"] if k not in (b"accept-encoding", b"if-none-match")]
         start: dict[str, Any] = {}
@@ -395,7 +406,11 @@ class PublicAnswers:
         etag = next((v for k, v in kept if k == b"etag"), None)
         ctype = next((v for k, v in kept if k == b"content-type"), b"")
         body = b"".join(chunks)
-        if start.get("status") != 200 or etag is None or b"json" not in ctype \
+        page = ctype.startswith(b"text/html") and all(k != b"set-cookie" for k, _ in kept)
+        if page and etag is None and start.get("status") == 200:
+            etag = b'"' + hashlib.sha256(body).hexdigest()[:32].encode() + b'"'
+            kept += ((b"etag", etag),)
+        if start.get("status") != 200 or etag is None or not (b"json" in ctype or page) \
                 or any(k == b"content-encoding" for k, _ in headers):
             await send(start)
             await send({"type": "http.response.body", "body": body})
