@@ -210,7 +210,7 @@ class Computed:
             if key in self._items:
                 self.hits += 1
                 self._items.move_to_end(key)
-                return self._items[key]  # type: ignore[no-any-return]
+                return self._items[key]
             flight = self._flights.get(key)
             leader = flight is None
             if flight is None:
@@ -222,7 +222,7 @@ class Computed:
             flight.done.wait()
             if flight.error is not None:
                 raise flight.error
-            return flight.value  # type: ignore[no-any-return]
+            return flight.value
         try:
             flight.value = compute()
         except BaseException as exc:
@@ -236,7 +236,7 @@ class Computed:
                     while len(self._items) > self.max_items:
                         self._items.popitem(last=False)
             flight.done.set()
-        return flight.value  # type: ignore[no-any-return]
+        return flight.value
 
     def clear(self) -> None:
         with self._lock:
