@@ -5,6 +5,7 @@ installs them)."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -51,9 +52,10 @@ def browser():
         b.close()
 
 
-@pytest.fixture
-def server(tmp_path, demo_bundle):
-    """A fresh database (the test accounts, round 2027 open) behind a real uvicorn process."""
+@contextlib.contextmanager
+def serve(tmp_path: Path, bundle_path: Path):
+    """A fresh database (the test accounts, round 2027 open) behind a real uvicorn process serving
+    ``bundle_path``."""
     url = f"sqlite:///{tmp_path / 'fcatlas.sqlite'}"
     engine = connect(url)
     with unit_of_work(engine) as s:
@@ -63,7 +65,7 @@ def server(tmp_path, demo_bundle):
         rounds.open_round(s, actor=Actor.national("n@socialstyrelsen.se"), name=2027, deadline=dt.date(2027, 10, 31))
     engine.dispose()
     port = _free_port()
-    env = {**os.environ, "FCATLAS_DB": url, "FCATLAS_BUNDLE": str(demo_bundle.path), "FCATLAS_OFFLINE": "1",
+    env = {**os.environ, "FCATLAS_DB": url, "FCATLAS_BUNDLE": str(bundle_path), "FCATLAS_OFFLINE": "1",
            "FCATLAS_ACCESS_LOG": str(tmp_path / "access.jsonl"), "FCATLAS_NODE_MODULES": str(ROOT / "node_modules"),
            # the tests publish straight into the database, behind the server's back: the server
            # re-reads the data version on every request instead of trusting it for a second
@@ -81,9 +83,18 @@ def server(tmp_path, demo_bundle):
             assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
             assert time.monotonic() < deadline, "servern startade inte"
             time.sleep(0.3)
-    yield {"base": base, "db": url}
-    os.killpg(proc.pid, signal.SIGTERM)
-    proc.communicate(timeout=30)
+    try:
+        yield {"base": base, "db": url}
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.communicate(timeout=30)
+
+
+@pytest.fixture
+def server(tmp_path, demo_bundle):
+    """A fresh database (the test accounts, round 2027 open) behind a real uvicorn process."""
+    with serve(tmp_path, demo_bundle.path) as s:
+        yield s
 
 
 class Visit:

@@ -128,6 +128,8 @@ MATRIX: dict[tuple[str, str], tuple[Setup, object, dict[str, tuple[int, int]]]] 
     ("GET", "/api/v1/areas/{regso}/similar"): (None, None, dict.fromkeys(ROLES, (200, 200))),
     ("GET", "/api/v1/borders"): (None, None, dict.fromkeys(ROLES, (200, 200))),
     ("GET", "/api/v1/gaps"): (None, None, dict.fromkeys(ROLES, (200, 200))),
+    ("GET", "/api/v1/atlas/answers"): (None, None, dict.fromkeys(ROLES, (200, 200))),
+    ("GET", "/api/v1/growth"): (None, None, dict.fromkeys(ROLES, (200, 200))),
     ("GET", "/api/v1/downloads/register.{fmt}"): (None, None, dict.fromkeys(ROLES, (200, 200))),
     ("GET", "/api/v1/downloads/atlas.xlsx"): (None, None, dict.fromkeys(ROLES, (200, 200))),
     ("POST", "/api/v1/rounds/{round}/regions/{lan}/imports"): (
@@ -275,6 +277,11 @@ PAGE_MATRIX: dict[tuple[str, str], tuple[Setup, object, dict[str, tuple[int, int
     ("GET", "/enhet/{unit_id}"): (None, None, {"anonym": (404, 404), "h20": (200, 404), "f20": (200, 404),
                                                 "f18": (200, 404), "nationell": (200, 200)}),
     ("GET", "/om-uppgifterna"): (None, None, dict.fromkeys(ROLES, (200, 200))),
+    # issue 23: the gaps, their downloads, growth over time and the map's units of a large selection
+    ("GET", "/luckor"): (None, None, dict.fromkeys(ROLES, (200, 200))),
+    ("GET", "/luckor.{fmt}"): (None, None, dict.fromkeys(ROLES, (200, 200))),
+    ("GET", "/utveckling"): (None, None, dict.fromkeys(ROLES, (200, 200))),
+    ("GET", "/karta/enheter.geojson"): (None, None, dict.fromkeys(ROLES, (200, 200))),
     # login through an organisation's identity provider: none is configured here (401, Swedish page)
     ("GET", "/oidc/logga-in"): (None, None, dict.fromkeys(ROLES, (401, 401))),
     ("GET", "/oidc/{pid}/logga-in"): (None, None, dict.fromkeys(ROLES, (401, 401))),

@@ -242,6 +242,35 @@ COVERAGE_LEVEL_LABELS: dict[str, str] = {
 }
 
 
+#: "Is a centre within reach of this area?" for a person: the answer and, where it cannot be
+#: judged, why — by the atlas's ``coverage_level``. A kommun-level "no" (no boundary, no centre
+#: in the kommun) says nothing about reach: a centre across the kommun border may be near.
+REACH_UNKNOWN_REASONS: dict[str, str] = {
+    "kommun": "områdets gräns saknas i datapaketet och kommunen har ingen familjecentral i drift; "
+              "en familjecentral i en grannkommun kan ändå ligga inom räckhåll",
+    "okand": "områdets gräns saknas i datapaketet, så avståndet kan inte mätas "
+             "(kommunen har familjecentral i drift)",
+    "ingen_rapport": "regionen har inte rapporterat sina familjecentraler",
+}
+REACH_YES, REACH_NO, REACH_UNKNOWN = "ja", "nej", "kan inte bedömas"
+
+
+def reach_answer(covered: object, coverage_level: object) -> tuple[str, str | None]:
+    """The answer to "is a centre within reach?" (``ja``, ``nej`` or ``kan inte bedömas``) and,
+    for the last, the reason — "nej" only where the area's own boundary was measured.
+
+    >>> reach_answer(False, "omrade"), reach_answer(False, "kommun")[0], reach_answer(None, "okand")[0]
+    (('nej', None), 'kan inte bedömas', 'kan inte bedömas')
+    """
+    level = coverage_level if isinstance(coverage_level, str) else "omrade"
+    known = isinstance(covered, (bool, np.bool_))
+    if known and bool(covered):
+        return REACH_YES, None
+    if known and level == "omrade":
+        return REACH_NO, None
+    return REACH_UNKNOWN, REACH_UNKNOWN_REASONS.get(level, "områdets gräns saknas i datapaketet")
+
+
 def coverage_verdict(
     areas: pd.DataFrame, kommun_has_centre: pd.Series, reported_lan: set[str] | frozenset[str]
 ) -> pd.DataFrame:

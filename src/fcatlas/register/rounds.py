@@ -290,3 +290,37 @@ def events(session: Session, *, year: int, lan: str | None = None) -> list[dict[
         stmt = stmt.where((RoundEvent.lan_code == lan) | RoundEvent.lan_code.is_(None))
     return [{"lan_code": e.lan_code, "action": e.action, "user": e.user_name, "at": e.at, "comment": e.comment}
             for e in session.scalars(stmt)]
+
+
+def published_counts(session: Session, *, lan: str | None = None) -> list[dict[str, Any]]:
+    """Units per published round, län, category and status as the public saw them after that
+    round: per region, the snapshot of the last published round up to it that approved the region
+    (a region not approved in a round keeps its earlier published list). Rows ``round``,
+    ``lan_code``, ``category``, ``status``, ``n``; published rounds in order."""
+    published = sorted(session.scalars(select(InventoryRound.round_year).where(
+        InventoryRound.status == RoundStatus.PUBLISHED.value)))
+    if not published:
+        return []
+    approved = session.execute(select(RoundRegion.round_year, RoundRegion.lan_code).where(
+        RoundRegion.status == RegionStatus.APPROVED.value, RoundRegion.round_year.in_(published)))
+    by_lan: dict[str, list[int]] = {}
+    for year, code in approved:
+        if lan is None or code == lan:
+            by_lan.setdefault(code, []).append(int(year))
+    t = RoundUnit.__table__
+    stmt = (select(t.c.round_year, t.c.lan_code, t.c.category, t.c.status, func.count().label("n"))
+            .where(t.c.round_year.in_(published))
+            .group_by(t.c.round_year, t.c.lan_code, t.c.category, t.c.status))
+    if lan is not None:
+        stmt = stmt.where(t.c.lan_code == lan)
+    counts: dict[tuple[int, str], list[tuple[str, str, int]]] = {}
+    for year, code, cat, status, n in session.execute(stmt):
+        counts.setdefault((int(year), str(code)), []).append((str(cat), str(status), int(n)))
+    out: list[dict[str, Any]] = []
+    for r in published:
+        for code, years in sorted(by_lan.items()):
+            seen = [y for y in years if y <= r]
+            if seen:
+                out += [{"round": r, "lan_code": code, "category": c, "status": s, "n": n}
+                        for c, s, n in counts.get((max(seen), code), [])]
+    return out

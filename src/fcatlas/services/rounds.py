@@ -161,3 +161,35 @@ def changes_since_published(session: Session, *, actor: Actor, lan: str) -> list
         if diffs:
             out.append(Change("ändrad", uid, str(now.at[uid, "name"]), "; ".join(diffs)))
     return sorted(out, key=lambda c: ({"ny": 0, "ändrad": 1, "borttagen": 2}[c.kind], c.name))
+
+
+@dataclass(frozen=True)
+class GrowthRow:
+    """One published round: operating units per category (nation or one län) and the län whose
+    lists it holds."""
+
+    round: int
+    by_category: dict[str, int]
+    lans: list[str]
+
+    @property
+    def centres(self) -> int:
+        from fcatlas.domain import CENTRE_CATEGORIES
+
+        return sum(self.by_category.get(c.value, 0) for c in CENTRE_CATEGORIES)
+
+
+def growth(session: Session, *, actor: Actor, lan: str | None = None) -> list[GrowthRow]:
+    """Operating units per category after each published round, for the nation or one län — the
+    public picture of each round (anyone may read it)."""
+    from fcatlas.domain import Category, Status
+
+    code = lan_code(lan) if lan is not None else None
+    rows = store.published_counts(session, lan=code)
+    out: list[GrowthRow] = []
+    for r in sorted({int(x["round"]) for x in rows}):
+        mine = [x for x in rows if x["round"] == r]
+        cats = {c.value: sum(int(x["n"]) for x in mine if x["category"] == c.value
+                             and x["status"] == Status.I_DRIFT.value) for c in Category}
+        out.append(GrowthRow(r, cats, sorted({str(x["lan_code"]) for x in mine})))
+    return out

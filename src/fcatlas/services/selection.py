@@ -4,9 +4,15 @@ which areas (RegSO) a filter selects.
 The filter's fields and what they narrow:
 
 * ``lan`` and ``kommun`` narrow units and areas (a kommun implies its län);
-* ``omradestyp`` narrows the areas to that type and the units to those lying in an area of that
-  type; ``year`` says which year's områdestyp (and population) counts — the bundle's latest by
-  default — so it narrows the units only together with ``omradestyp``;
+* ``omradestyper`` (one or several of 1–5) narrows the areas to those types and the units to those
+  lying in an area of one of them; ``year`` says which year's områdestyp (and population) counts
+  — the bundle's latest by default — so it narrows the units only together with an area filter;
+* ``exclusion`` ("områden med stort utanförskap") keeps the areas the atlas counts as exclusion
+  areas (its definition, :func:`fcatlas.geography.exclusion.parse_exclusion`'s default: områdestyp
+  1 and 2) and the units in them;
+* ``reach`` keeps the areas whose answer to "is a centre within reach?" is ``saknas`` (no: the
+  atlas's ``covered`` is False), ``finns`` (yes) or ``okand`` (cannot be judged), and the units in
+  them — the same answer as the atlas (:func:`fcatlas.analysis.coverage.coverage_verdict`);
 * ``category`` and ``status`` narrow the units (an area has neither);
 * ``q`` (free text, case-insensitive) keeps the units whose name, kommun, locality or area name
   contains it, and the areas whose name or kommun contains it or that hold a unit it keeps.
@@ -30,7 +36,10 @@ from fcatlas.services.memo import Memo
 
 #: the filter's fields in the URL (Swedish, as the pages' query strings)
 URL_FIELDS = {"lan": "lan", "kommun": "kommun", "omradestyp": "omradestyp", "category": "kategori",
-              "status": "status", "year": "ar", "q": "q"}
+              "status": "status", "year": "ar", "q": "q", "exclusion": "utanforskap", "reach": "rackhall"}
+#: the values of the reach filter (URL) → the atlas's ``covered``
+REACH_CHOICES = {"saknas": "saknar familjecentral inom räckhåll", "finns": "har familjecentral inom räckhåll",
+                 "okand": "kan inte bedömas"}
 
 
 @dataclass(frozen=True)
@@ -39,11 +48,13 @@ class AtlasFilter:
 
     lan: str | None = None
     kommun: str | None = None
-    omradestyp: int | None = None
+    omradestyper: tuple[int, ...] = ()
     category: str | None = None
     status: str | None = None
     year: int | None = None
     q: str | None = None
+    exclusion: bool = False
+    reach: str | None = None
 
     @property
     def lan_code(self) -> str | None:
@@ -51,8 +62,13 @@ class AtlasFilter:
         return self.lan or (self.kommun[:2] if self.kommun else None)
 
     @property
+    def by_area(self) -> bool:
+        """Whether the filter narrows by the units' areas (type, exclusion or reach)."""
+        return bool(self.omradestyper) or self.exclusion or self.reach is not None
+
+    @property
     def needs_areas(self) -> bool:
-        return self.omradestyp is not None or self.q is not None or self.lan_code is not None
+        return self.by_area or self.q is not None or self.lan_code is not None
 
 
 @dataclass(frozen=True)
@@ -63,9 +79,21 @@ class FilterProblem:
     message: str
 
 
+def _all(raw: Mapping[str, str], name: str) -> list[str]:
+    """Every value of ``name`` in a query string (repeated, or comma-separated)."""
+    getlist = getattr(raw, "getlist", None)
+    values = [str(v) for v in getlist(name)] if getlist is not None else [str(raw.get(name) or "")]
+    return [p.strip()[:100] for v in values for p in v.split(",") if p.strip()][:10]
+
+
 def parse_filter(raw: Mapping[str, str], *, years: list[int] | None = None) -> tuple[AtlasFilter, list[FilterProblem]]:
-    """The filter of a query string (fields named as in :data:`URL_FIELDS`). A value that is not
-    valid is left out of the filter and named in the returned problems (the page shows them)."""
+    """The filter of a query string (fields named as in :data:`URL_FIELDS`; ``omradestyp`` may be
+    repeated or comma-separated). A value that is not valid is left out of the filter and named
+    in the returned problems (the page shows them).
+
+    >>> parse_filter({"omradestyp": "1,2", "utanforskap": "1", "rackhall": "saknas"})[0].omradestyper
+    (1, 2)
+    """
     problems: list[FilterProblem] = []
     values: dict[str, Any] = {}
 
@@ -73,6 +101,7 @@ def parse_filter(raw: Mapping[str, str], *, years: list[int] | None = None) -> t
         return str(raw.get(URL_FIELDS[key]) or "").strip()[:100]
 
     _place(get, values, problems)
+    _types(_all(raw, URL_FIELDS["omradestyp"]), values, problems)
     _choices(get, values, problems)
     if v := get("year"):
         if years is not None and v.isdigit() and int(v) in years:
@@ -109,12 +138,15 @@ def _place(get: Callable[[str], str], values: dict[str, Any], problems: list[Fil
 
 
 def _choices(get: Callable[[str], str], values: dict[str, Any], problems: list[FilterProblem]) -> None:
-    """Områdestyp, category and status: each one of a fixed list."""
-    if v := get("omradestyp"):
-        if v.isdigit() and int(v) in OMRADESTYP_LABELS:
-            values["omradestyp"] = int(v)
+    """Category, status, exclusion and reach: each one of a fixed list."""
+    if v := get("exclusion"):
+        values["exclusion"] = v.lower() in {"1", "ja", "true", "on"}
+    if v := get("reach"):
+        if v in REACH_CHOICES:
+            values["reach"] = v
         else:
-            problems.append(FilterProblem("omradestyp", f"Områdestypen {v!r} finns inte; välj 1–5."))
+            problems.append(FilterProblem("rackhall", f"Räckhåll {v!r} går inte att välja; välj "
+                                                      f"{', '.join(REACH_CHOICES)}."))
     if v := get("category"):
         if v in {c.value for c in CATEGORY_LABELS}:
             values["category"] = v
@@ -125,6 +157,18 @@ def _choices(get: Callable[[str], str], values: dict[str, Any], problems: list[F
             values["status"] = v
         else:
             problems.append(FilterProblem("status", f"Statusen {v!r} finns inte; välj en status i listan."))
+
+
+def _types(raw: list[str], values: dict[str, Any], problems: list[FilterProblem]) -> None:
+    """Områdestyper: each 1–5, several at once."""
+    types: set[int] = set()
+    for v in raw:
+        if v.isdigit() and int(v) in OMRADESTYP_LABELS:
+            types.add(int(v))
+        else:
+            problems.append(FilterProblem("omradestyp", f"Områdestypen {v!r} finns inte; välj 1–5."))
+    if types:
+        values["omradestyper"] = tuple(sorted(types))
 
 
 @dataclass(frozen=True)
@@ -168,8 +212,8 @@ def select(session: Session, bundle: Any, *, actor: Actor, f: AtlasFilter, memo:
         link = run.result.units_all[["id", "regso_code", "regso_name"]].drop_duplicates("id")
         units = units.merge(link, on="id", how="left").merge(
             all_areas[["regso_code", "omradestyp"]], on="regso_code", how="left")
-        if f.omradestyp is not None:
-            units = units.loc[units["omradestyp"] == f.omradestyp]
+        if f.by_area:
+            units = units.loc[units["regso_code"].isin(area_filter(all_areas, f)["regso_code"])]
         if f.q:
             units = units.loc[_contains(units["name"], f.q) | _contains(units["kommun_name"], f.q)
                               | _contains(units["locality"], f.q) | _contains(units["regso_name"], f.q)]
@@ -177,19 +221,32 @@ def select(session: Session, bundle: Any, *, actor: Actor, f: AtlasFilter, memo:
             areas = all_areas.loc[all_areas["lan_code"] == lan]
             if f.kommun:
                 areas = areas.loc[areas["kommun_code"] == f.kommun]
-            if f.omradestyp is not None:
-                areas = areas.loc[areas["omradestyp"] == f.omradestyp]
+            if f.by_area:
+                areas = area_filter(areas, f)
             if f.q:
                 areas = areas.loc[_contains(areas["name"], f.q) | _contains(areas["kommun_name"], f.q)
                                   | areas["regso_code"].isin(units["regso_code"].dropna())]
             areas = areas.sort_values(["kommun_name", "name", "regso_code"]).reset_index(drop=True)
     else:
-        if f.omradestyp is not None:
+        if f.by_area:
             units = units.iloc[0:0]
         if f.q:
             units = units.loc[_contains(units["name"], f.q) | _contains(units["kommun_name"], f.q)
                               | _contains(units["locality"], f.q)]
     return Selection(units.reset_index(drop=True), areas, year)
+
+
+def area_filter(areas: pd.DataFrame, f: AtlasFilter) -> pd.DataFrame:
+    """The rows of the atlas's area table that ``f``'s områdestyper, exclusion and reach keep."""
+    keep = pd.Series(True, index=areas.index)
+    if f.omradestyper:
+        keep &= areas["omradestyp"].isin(list(f.omradestyper))
+    if f.exclusion:
+        keep &= areas["exclusion"].astype(bool)
+    if f.reach is not None:
+        cov = areas["covered"].astype("boolean")
+        keep &= {"saknas": cov.eq(False), "finns": cov.eq(True), "okand": cov.isna()}[f.reach].fillna(False)
+    return areas.loc[keep.astype(bool)]
 
 
 def unit_area(session: Session, bundle: Any, *, actor: Actor, unit_id: str,

@@ -14,9 +14,10 @@
   opposite order of their ids, the first is seen with the next change or after ``ttl_s``.)
 * :class:`PublicAnswers` — pure ASGI middleware in front of the anonymous reads of the atlas and
   the register (``/api/v1/units``, ``/areas``, ``/areas/{regso}/similar``, ``/atlas/summary``,
-  ``/gaps``) and of the public pages (:data:`CACHED_PAGES`: the map, the table, an area's and a
-  unit's card, about the data): the finished answer (body, its gzip form and its ETag) is kept per path and query
-  string for the published picture's version and sent again without routing, dependencies,
+  ``/gaps``, ``/atlas/answers``, ``/growth``) and of the public pages (:data:`CACHED_PAGES`: the
+  map, the table, the gaps, the growth, an area's and a unit's card, about the data): the
+  finished answer (body, its gzip form and its ETag) is kept per path and query string for the
+  published picture's version and sent again without routing, dependencies,
   database session, computation or encoding. A request with a Bearer token or a login-session
   cookie passes through to the routes (which keep a cache of encoded bodies of their own, see
   :func:`cached_json`).
@@ -44,10 +45,11 @@ from fcatlas.web.deps import SAFE_METHODS, SESSION_COOKIE
 from fcatlas.web.etag import body_with_etag, encode, etag_of
 
 #: the anonymous reads answered from :class:`PublicAnswers`
-CACHED_PATHS = re.compile(r"^/api/v1/(?:units|areas|atlas/summary|gaps|areas/[0-9]{4}R[0-9]{3}/similar)$")
+CACHED_PATHS = re.compile(r"^/api/v1/(?:units|areas|atlas/summary|atlas/answers|growth|gaps"
+                          r"|areas/[0-9]{4}R[0-9]{3}/similar)$")
 #: the public pages answered from :class:`PublicAnswers` for anonymous visitors (their HTML
 #: depends only on the published picture, the bundle and the query string)
-CACHED_PAGES = re.compile(r"^/(?:|tabell|om-uppgifterna|omrade/[0-9]{4}R[0-9]{3}|enhet/[^/]+)$")
+CACHED_PAGES = re.compile(r"^/(?:|tabell|luckor|utveckling|om-uppgifterna|omrade/[0-9]{4}R[0-9]{3}|enhet/[^/]+)$")
 #: writes that change one unit's draft only (the API's PATCH and the region's edit form): they
 #: never change the published picture, so the public answers are not read again after them
 DRAFT_ONLY_WRITES = re.compile(r"^(?:/api/v1/units/[^/]+|/region/enheter/[^/]+)$")

@@ -63,10 +63,63 @@ async def similar(request: Request, regso: Annotated[str, Path(pattern=r"^[0-9]{
                                                                            memo=memo_of(request)))})
 
 
+KommunQuery = Annotated[str | None, Query(pattern="^[0-9]{4}$", description="Bara denna kommun (kommunkod, t.ex. 2080).")]
+TypesQuery = Annotated[list[int] | None, Query(description="Bara dessa områdestyper (1–5; upprepa för flera).")]
+
+
 @router.get("/gaps", responses=responses(304, 400, 404, 422, 503), summary="Luckor: utanförskapsområden utan familjecentral")
 async def gaps(request: Request, actor: ActorDep, session: SessionDep, bundle: BundleDep, lan: LanQuery = None,
-               year: YearQuery = None) -> Response:
-    """Områden med stort utanförskap utan familjecentral inom räckhåll, flest barn först."""
-    return await answer_json(request, actor, ("gaps", lan, year),
-                       lambda: {"items": _records(areas.gaps(session, bundle, actor=actor, lan=lan, year=year,
-                                                                        memo=memo_of(request)))})
+               year: YearQuery = None, kommun: KommunQuery = None, omradestyp: TypesQuery = None,
+               sort: Annotated[Literal["rang", "barn", "avstand", "namn", "kommun", "typ"],
+                               Query(description="Sortering (standard: atlasens rangordning, flest barn först).")]
+               = "rang",
+               order: Annotated[Literal["stigande", "fallande"] | None, Query(description="Ordning.")] = None,
+               page: Annotated[int, Query(ge=1, le=100_000, description="Sida (från 1).")] = 1,
+               per_page: Annotated[int, Query(ge=1, le=500, description="Antal per sida (1–500).")] = 100) -> Response:
+    """Områden med stort utanförskap utan familjecentral inom räckhåll i landet, ett län eller en
+    kommun — atlasens blad Luckor för samma urval, så summorna är atlasens. `total` och
+    `children_0_6` gäller hela listan, `items` denna sida. Varje område har svaret på om en
+    familjecentral finns inom räckhåll (`reach`: nej eller kan inte bedömas, med skälet i
+    `reach_reason`) och liknande områden som har en (`similar_with_centre`)."""
+    from fcatlas.services import gaps as gap_service
+
+    types = tuple(sorted({t for t in omradestyp or [] if 1 <= t <= 5}))
+    desc = None if order is None else order == "fallande"
+
+    def make() -> dict[str, Any]:
+        g = gap_service.gap_list(session, bundle, actor=actor, request=gap_service.GapRequest(
+            lan=lan, kommun=kommun, year=year, omradestyper=types, sort=sort, descending=desc, page=page,
+            per_page=per_page), memo=memo_of(request))
+        return {"items": _records(g.items), "total": g.total, "page": g.page, "per_page": g.per_page,
+                "pages": g.pages, "children_0_6": g.children_0_6, "children_0_6_estimated": g.children_0_6_estimated,
+                "atlas": g.atlas, "year": g.year, "synthetic": g.synthetic}
+
+    return await answer_json(request, actor, ("gaps", lan, kommun, year, types, sort, order, page, per_page), make)
+
+
+@router.get("/atlas/answers", responses=responses(304, 400, 404, 422, 503), summary="De fyra frågorna som nyckeltal")
+async def answers(request: Request, actor: ActorDep, session: SessionDep, bundle: BundleDep, lan: LanQuery = None,
+                  kommun: KommunQuery = None, year: YearQuery = None) -> Response:
+    """Familjecentraler i drift, områden med stort utanförskap, de av dem som saknar
+    familjecentral inom räckhåll (och de som inte kan bedömas) och barnen 0–6 år där — för
+    landet, ett län eller en kommun (startsidans nyckeltal)."""
+    from fcatlas.services import gaps as gap_service
+
+    return await answer_json(request, actor, ("answers", lan, kommun, year), lambda: {
+        **gap_service.four_answers(session, bundle, actor=actor, lan=lan, kommun=kommun, year=year,
+                                   memo=memo_of(request)),
+        "synthetic": bool((bundle.manifest or {}).get("synthetic"))})
+
+
+@router.get("/growth", responses=responses(304, 400, 422), summary="Utvecklingen per publicerad omgång")
+async def growth(request: Request, actor: ActorDep, session: SessionDep, lan: LanQuery = None) -> Response:
+    """Enheter i drift per kategori efter varje publicerad inventeringsomgång, för landet eller
+    ett län (`centres` = familjecentraler och familjecentralsliknande)."""
+    from fcatlas.services import rounds
+
+    def make() -> dict[str, Any]:
+        rows = rounds.growth(session, actor=actor, lan=lan)
+        return {"items": [{"round": r.round, "by_category": r.by_category, "centres": r.centres, "lans": r.lans}
+                          for r in rows]}
+
+    return await answer_json(request, actor, ("growth", lan), make)

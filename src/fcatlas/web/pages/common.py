@@ -60,8 +60,9 @@ def region_label(lan_code: str) -> str:
 
 
 def render(request: Request, template: str, actor: Actor, status_code: int = 200, **context: Any) -> HTMLResponse:
+    bundle = getattr(request.app.state, "bundle", None)
     ctx = {"actor": actor, "who": who(actor), "csrf": getattr(request.state, "csrf", None), "path": request.url.path,
-           **context}
+           "synthetic_data": bool(bundle is not None and (bundle.manifest or {}).get("synthetic")), **context}
     return templates.TemplateResponse(request, template, ctx, status_code=status_code)
 
 

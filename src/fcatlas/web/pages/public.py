@@ -46,28 +46,46 @@ PRECISION_LABELS = {"exakt": "exakt (koordinater i listan)", "adress": "adress",
                     "ort": "ort", "kommun": "kommun (kommunens mitt)"}
 #: the area columns a download adds when the filter linked the units to their areas
 AREA_COLUMNS = ["regso_code", "regso_name", "omradestyp"]
+#: the columns of the areas' download (``/tabell.csv?vad=omraden``), then ``reach`` and its reason
+AREA_DOWNLOAD_COLUMNS = ["regso_code", "name", "kommun_code", "kommun_name", "lan_code", "omradestyp",
+                         "children_0_6", "children_0_6_estimated", "exclusion", "nearest_centre_km", "reach_km",
+                         "coverage_level"]
+
+
+#: units and areas per page of the map's list and the table (a län of 10,000 units pages small)
+PER_PAGE = 100
 
 
 @dataclass(frozen=True)
 class Filter:
+    """The filter as the page's form sent it (text; :mod:`fcatlas.services.selection` checks it);
+    ``omradestyp`` may hold several types."""
+
     lan: str = ""
     kommun: str = ""
-    omradestyp: str = ""
+    omradestyp: tuple[str, ...] = ()
     kategori: str = ""
     status: str = ""
     ar: str = ""
     q: str = ""
+    utanforskap: str = ""
+    rackhall: str = ""
 
     @classmethod
     def from_request(cls, request: Request) -> Filter:
         p = request.query_params
-        return cls(**{k: (p.get(k) or "").strip()[:100] for k in cls.__dataclass_fields__})
+        types = tuple(t.strip()[:10] for v in p.getlist("omradestyp") for t in v.split(",") if t.strip())[:10]
+        return cls(**{k: (p.get(k) or "").strip()[:100] for k in cls.__dataclass_fields__ if k != "omradestyp"},
+                   omradestyp=types)
 
     def query(self, **override: str) -> str:
         from urllib.parse import urlencode
 
-        d = {**self.__dict__, **override}
-        return urlencode({k: v for k, v in d.items() if v})
+        d: dict[str, Any] = {**self.__dict__, **override}
+        return urlencode({k: (list(v) if isinstance(v, tuple) else v) for k, v in d.items() if v}, doseq=True)
+
+    def has_type(self, code: object) -> bool:
+        return str(code) in self.omradestyp
 
 
 def choices() -> dict[str, Any]:
@@ -81,6 +99,7 @@ def choices() -> dict[str, Any]:
         "categories": [(c.value, CATEGORY_LABELS[c]) for c in Category],
         "statuses": [(s.value, STATUS_LABELS[s]) for s in Status],
         "omradestyper": [(int(k), v) for k, v in OMRADESTYP_LABELS.items()],
+        "reach": list(sel.REACH_CHOICES.items()),
         "years": [],
     }
 
@@ -98,15 +117,39 @@ def selection(request: Request, session: Any, actor: Any, f: Filter) -> sel.Sele
     return sel.Selection(picked.units, picked.areas, picked.year, problems)
 
 
+#: statuses drawn with a hollow symbol (as the legend says)
+HOLLOW = {Status.PLANERAD.value, Status.AVSIKTSFORKLARING.value}
+
+
 def _rows(df: pd.DataFrame) -> list[dict[str, Any]]:
     cats = {c.value: label for c, label in CATEGORY_LABELS.items()}
     sts = {s.value: label for s, label in STATUS_LABELS.items()}
     out: list[dict[str, Any]] = []
     for r in df.to_dict("records"):
         cat, st = str(r.get("category") or ""), str(r.get("status") or "")
-        out.append({**{str(k): v for k, v in r.items()}, "category_label": cats.get(cat, cat),
-                    "status_label": sts.get(st, st), "shape": CATEGORY_SHAPES.get(cat, "punkt")})
+        clean = {str(k): (None if isinstance(v, float) and pd.isna(v) else v) for k, v in r.items()}
+        out.append({**clean, "category_label": cats.get(cat, cat),
+                    "status_label": sts.get(st, st), "shape": CATEGORY_SHAPES.get(cat, "punkt"),
+                    "hollow": st in HOLLOW})
     return out
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a list: its number, the number of pages and the rows' slice."""
+
+    number: int
+    pages: int
+    total: int
+    start: int
+    stop: int
+
+    @classmethod
+    def of(cls, total: int, raw: str | None, per_page: int = PER_PAGE) -> Page:
+        pages = max(1, -(-total // per_page))
+        n = int(raw) if raw and raw.isdigit() else 1
+        n = min(max(1, n), pages)
+        return cls(n, pages, total, (n - 1) * per_page, min(total, n * per_page))
 
 
 def _geojson(df: pd.DataFrame) -> dict[str, Any]:
@@ -122,6 +165,8 @@ def _geojson(df: pd.DataFrame) -> dict[str, Any]:
 
 
 def _area_rows(areas: pd.DataFrame | None) -> list[dict[str, Any]]:
+    from fcatlas.analysis.coverage import reach_answer
+
     if areas is None:
         return []
     out = []
@@ -129,34 +174,112 @@ def _area_rows(areas: pd.DataFrame | None) -> list[dict[str, Any]]:
         typ = r.get("omradestyp")
         typ = None if typ is None or pd.isna(typ) else int(typ)
         children = r.get("children_0_6")
+        reach, reason = reach_answer(r.get("covered"), r.get("coverage_level"))
         out.append({"code": r["regso_code"], "name": r.get("name") or r["regso_code"], "kommun": r.get("kommun_name"),
                     "typ": typ, "typ_label": OMRADESTYP_LABELS.get(typ, "") if typ else "",
                     "children": None if children is None or pd.isna(children) else int(children),
                     "estimated": bool(r.get("children_0_6_estimated") is True),
-                    "exclusion": bool(r.get("exclusion") is True), "covered": bool(r.get("covered") is True)})
+                    "exclusion": bool(r.get("exclusion") is True), "covered": bool(r.get("covered") is True),
+                    "reach": reach, "reach_reason": reason, "has_geometry": bool(r.get("has_geometry") is True)})
     return out
 
 
+def _empty_map_reason(picked: sel.Selection, bundle: Any) -> str:
+    """Why the map draws nothing (or no areas), in words — "" when it draws what was asked."""
+    if bundle is None:
+        return "Tjänsten har inget datapaket, så kartan kan inte visa några områden."
+    areas = picked.areas
+    if areas is not None and len(areas) and not areas["has_geometry"].astype(bool).any():
+        return ("Kartan visar inga områden här: datapaketet saknar gränserna för områdena i urvalet. "
+                "Områdena finns i listan nedan; om en familjecentral finns inom räckhåll kan inte bedömas för dem.")
+    if picked.units.empty and (areas is None or not len(areas)):
+        return "Kartan är tom: inga enheter och inga områden matchar filtret."
+    if picked.units.empty:
+        return "Inga enheter matchar filtret; kartan visar bara områdena."
+    return ""
+
+
 def _page_context(request: Request, session: Any, actor: Any) -> dict[str, Any]:
+    """What the map and the table share: the filter, its choices, this page of units and of
+    areas (``sida``, ``omradessida``) and the counts of the whole selection."""
     f = Filter.from_request(request)
     picked = selection(request, session, actor, f)
     ch = choices()
     if request.app.state.bundle is not None:
         ch["years"] = list(request.app.state.bundle.years)
-    areas = _area_rows(picked.areas)
-    return {"f": f, "units": _rows(picked.units), "n": len(picked.units), "choices": ch, "colours": CATEGORY_COLOURS,
+    all_areas = picked.areas
+    apage = Page.of(0 if all_areas is None else len(all_areas), request.query_params.get("omradessida"))
+    areas = _area_rows(None if all_areas is None else all_areas.iloc[apage.start:apage.stop])
+    upage = Page.of(len(picked.units), request.query_params.get("sida"))
+    return {"f": f, "n": len(picked.units), "choices": ch, "colours": CATEGORY_COLOURS,
             "shapes": CATEGORY_SHAPES, "omradestyp_colours": OMRADESTYP_COLOURS, "df": picked.units,
-            "areas": areas, "areas_selected": picked.areas is not None, "year": picked.year,
+            "areas": areas, "n_areas": apage.total, "areas_selected": all_areas is not None, "year": picked.year,
+            "upage": upage, "apage": apage, "picked": picked,
+            "empty_reason": _empty_map_reason(picked, request.app.state.bundle),
+            "synthetic_data": _synthetic(request),
             "errors": [(p.field, p.message) for p in picked.problems]}
+
+
+#: the map embeds its units up to this many; more are fetched from /karta/enheter.geojson
+EMBED_MAX = 1000
+
+
+def _synthetic(request: Request) -> bool:
+    bundle = request.app.state.bundle
+    return bool(bundle is not None and (bundle.manifest or {}).get("synthetic"))
+
+
+def _answers(request: Request, session: Any, actor: Any, f: Filter, picked: sel.Selection) -> dict[str, Any] | None:
+    """The four questions for the filter's place (nation, län or kommun), or ``None`` without a
+    bundle or for a place the bundle has no areas of."""
+    from fcatlas.services import gaps
+
+    bundle = request.app.state.bundle
+    if bundle is None:
+        return None
+    lan = f.lan if any(p.field == "lan" for p in picked.problems) is False and f.lan else None
+    kommun = f.kommun if f.kommun and not any(p.field == "kommun" for p in picked.problems) else None
+    if not gaps.has_areas(bundle, lan or (kommun[:2] if kommun else None), memo_of(request)):
+        return None  # a län the bundle has no areas for: the page says so
+    return gaps.four_answers(session, bundle, actor=actor, lan=lan, kommun=kommun, memo=memo_of(request))
+
+
+def place_name(f: Any, picked: sel.Selection) -> str:
+    """The filter's place in words: a kommun, a län or "hela landet"."""
+    from fcatlas.geography.admin import kommun_table, lan_table
+
+    bad = {p.field for p in picked.problems}
+    if f.kommun and "kommun" not in bad:
+        k = kommun_table().set_index("kommun_code")["kommun_name"]
+        return f"{k.get(f.kommun, f.kommun)} kommun"
+    if f.lan and "lan" not in bad:
+        return str(lan_table().set_index("lan_code")["lan_name"].get(f.lan, f.lan))
+    return "hela landet"
 
 
 @router.get("/", response_class=HTMLResponse)
 def start(request: Request, session: SessionDep, actor: ActorDep) -> HTMLResponse:
     ctx = _page_context(request, session, actor)
-    geo = _geojson(ctx.pop("df"))
-    chosen = {a["code"]: int(a["exclusion"]) for a in ctx["areas"]}
+    df, up = ctx.pop("df"), ctx["upage"]
+    picked = ctx.pop("picked")
+    embed = len(df) <= EMBED_MAX
+    geo = _geojson(df) if embed else {"type": "FeatureCollection", "features": []}
+    chosen = {} if picked.areas is None else dict(zip(picked.areas["regso_code"],
+                                                      picked.areas["exclusion"].astype(bool).astype(int), strict=True))
+    f: Filter = ctx["f"]
     return render(request, "map.html", actor, title="Karta över familjecentraler", units_geojson=geo,
-                  areas_chosen=chosen, has_vendor=node_modules() is not None, **ctx)
+                  place=place_name(f, picked),
+                  units_url=None if embed else f"/karta/enheter.geojson?{f.query()}",
+                  answers=_answers(request, session, actor, f, picked), areas_chosen=chosen,
+                  units=_rows(df.iloc[up.start:up.stop]), has_vendor=node_modules() is not None, **ctx)
+
+
+@router.get("/karta/enheter.geojson")
+def units_layer(request: Request, session: SessionDep, actor: ActorDep) -> Response:
+    """The map's units for a large selection (the page embeds a small one)."""
+    df = selection(request, session, actor, Filter.from_request(request)).units
+    return Response(json.dumps(_geojson(df), ensure_ascii=False, separators=(",", ":")),
+                    media_type="application/geo+json")
 
 
 @router.get("/omrade/{regso}", response_class=HTMLResponse)
@@ -179,34 +302,60 @@ def area_card(regso: str, request: Request, session: SessionDep, actor: ActorDep
     if row.get("nearest_centre_id") is not None and not pd.isna(row.get("nearest_centre_id")):
         name = row.get("nearest_centre_name")
         nearest = (row["nearest_centre_id"], row["nearest_centre_id"] if name is None or pd.isna(name) else name)
+    from fcatlas.analysis.coverage import reach_answer
+
+    reach, reach_reason = reach_answer(row.get("covered"), row.get("coverage_level"))
     return render(request, "area.html", actor, title=f"Område {row.get('name') or regso}", a=row, regso=regso,
-                  by_year=by_year, nearest=nearest, similar=similar.to_dict("records"),
+                  by_year=by_year, nearest=nearest, similar=similar.to_dict("records"), reach=reach,
+                  reach_reason=reach_reason,
                   omradestyp_colours=OMRADESTYP_COLOURS, labels=OMRADESTYP_LABELS)
 
 
 @router.get("/tabell", response_class=HTMLResponse)
 def table(request: Request, session: SessionDep, actor: ActorDep) -> HTMLResponse:
     ctx = _page_context(request, session, actor)
-    df = ctx.pop("df")
+    df, up = ctx.pop("df"), ctx["upage"]
+    ctx.pop("picked")
     sort = request.query_params.get("sortera", "namn")
     desc = request.query_params.get("ordning") == "fallande"
     col = SORTABLE.get(sort, "name")
     df = df.sort_values([col, "name"], ascending=[not desc, True], key=lambda s: s.astype(str).str.lower())
     return render(request, "table.html", actor, title="Tabell över familjecentraler", sort=sort, desc=desc,
-                  sortable=SORTABLE, **{**ctx, "units": _rows(df)})
+                  sortable=SORTABLE, units=_rows(df.iloc[up.start:up.stop]), **ctx)
+
+
+def synthetic_column(df: pd.DataFrame, request: Request) -> pd.DataFrame:
+    """A demo's download says on every row that its figures are made up."""
+    if not _synthetic(request):
+        return df
+    return df.assign(uppgifter="syntetiska exempeldata – inte verkliga siffror")
 
 
 @router.get("/tabell.{fmt}")
 def download(fmt: str, request: Request, session: SessionDep, actor: ActorDep) -> Response:
+    from fcatlas.analysis.coverage import reach_answer
+
     f = Filter.from_request(request)
-    units = selection(request, session, actor, f).units
+    picked = selection(request, session, actor, f)
+    if request.query_params.get("vad") == "omraden" and picked.areas is not None and fmt in ("csv", "xlsx"):
+        a = picked.areas[[c for c in AREA_DOWNLOAD_COLUMNS if c in picked.areas.columns]].copy()
+        answers = [reach_answer(c, lv) for c, lv in zip(picked.areas["covered"], picked.areas["coverage_level"],
+                                                         strict=True)]
+        a["reach"], a["reach_reason"] = [x for x, _ in answers], [r for _, r in answers]
+        d = downloads.table_file(synthetic_column(a, request), fmt=fmt, name="omraden")
+        return Response(d.content, media_type=d.media_type,
+                        headers={"Content-Disposition": f'attachment; filename="{d.file_name}"'})
+    units = picked.units
     df = units[TABLE_COLUMNS + [c for c in AREA_COLUMNS if c in units.columns]]
     if fmt in ("csv", "xlsx"):
-        d = downloads.table_file(df, fmt=fmt)
+        d = downloads.table_file(synthetic_column(df, request), fmt=fmt)
         return Response(d.content, media_type=d.media_type,
                         headers={"Content-Disposition": f'attachment; filename="{d.file_name}"'})
     if fmt == "geojson":
-        return Response(json.dumps(_geojson(df), ensure_ascii=False), media_type="application/geo+json",
+        doc = _geojson(df)
+        if _synthetic(request):
+            doc["fcatlas"] = {"synthetic": True, "note": "syntetiska exempeldata – inte verkliga siffror"}
+        return Response(json.dumps(doc, ensure_ascii=False), media_type="application/geo+json",
                         headers={"Content-Disposition": 'attachment; filename="familjecentraler.geojson"'})
     raise e.NotFoundError(f"formatet {fmt!r} finns inte; välj csv, xlsx eller geojson")
 
@@ -245,10 +394,13 @@ def unit_card(unit_id: str, request: Request, session: SessionDep, actor: ActorD
 
 @router.get("/om-uppgifterna", response_class=HTMLResponse)
 def about(request: Request, actor: ActorDep) -> HTMLResponse:
+    from fcatlas.analysis.coverage import DEFAULT_REACH_KM
+    from fcatlas.web.pages.about_data import bundle_facts, source_rows
+
     bundle = request.app.state.bundle
     manifest = bundle.manifest if bundle is not None else None
-    sources = list((manifest or {}).get("sources") or [])
-    return render(request, "about.html", actor, title="Om uppgifterna", manifest=manifest, sources=sources,
+    return render(request, "about.html", actor, title="Om uppgifterna", manifest=manifest,
+                  sources=source_rows(manifest), facts=bundle_facts(manifest), reach_km=DEFAULT_REACH_KM,
                   categories=[CATEGORY_LABELS[c] for c in Category], omradestyper=list(OMRADESTYP_LABELS.items()))
 
 

@@ -26,7 +26,8 @@
   function esc(t) { return String(t == null ? "" : t).replace(/[&<>"]/g, function (ch) { return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[ch]; }); }
 
   var units = JSON.parse(document.getElementById("enheter").textContent);
-  var layer = L.geoJSON(units, {
+  var unitsUrl = el.getAttribute("data-enheter-url");  // a large selection: the units come separately
+  var layer = L.geoJSON(null, {
     pointToLayer: function (f, latlng) {
       var p = f.properties, planned = p.status === "planerad" || p.status === "avsiktsforklaring";
       var icon = L.divIcon({ className: "unit-marker", html: shape(p.category, planned), iconSize: [18, 18], iconAnchor: [9, 9] });
@@ -38,7 +39,13 @@
                     '<br>' + esc(p.kommun) + '<br><a href="/enhet/' + encodeURIComponent(p.id) + '">Enhetskort</a>');
     }
   });
-  el.setAttribute("data-enheter", String(units.features.length));
+  function addUnits(doc) {
+    units = doc || units;
+    layer.addData(units);
+    el.setAttribute("data-enheter", String(units.features.length));
+  }
+  var unitsReady = unitsUrl ? fetch(unitsUrl).then(function (r) { return r.ok ? r.json() : null; })
+    .catch(function () { return null; }) : Promise.resolve(null);
 
   var bounds = null;
   var lanCode = el.getAttribute("data-lan");
@@ -71,6 +78,13 @@
                         '<br><a href="/omrade/' + encodeURIComponent(p.regso_code) + '">Områdeskort</a>');
         }
       }).addTo(map);
+      // exclusion areas stay visible at county zoom: a black ring at each one's centre, whatever its size
+      drawn.eachLayer(function (lyr) {
+        if (chosen[lyr.feature.properties.regso_code] === 1) {
+          L.circleMarker(lyr.getBounds().getCenter(), { radius: 5, color: "#0b0c0c", weight: 2.5, fill: false,
+            interactive: false, className: "excl-ring" }).addTo(map);
+        }
+      });
       // keyboard: every drawn area is a link to its card (Tab to it, Enter opens the card)
       drawn.eachLayer(function (lyr) {
         var p = lyr.feature.properties, node = lyr.getElement && lyr.getElement();
@@ -85,6 +99,10 @@
         node.addEventListener("keydown", function (ev) {
           if (ev.key === "Enter") { ev.preventDefault(); window.location.href = href; }
         });
+        // a focused area is not hidden under a marker: the markers and rings fade while it has focus
+        // (the path is not moved to the front: moving a focused node would drop its focus)
+        node.addEventListener("focus", function () { el.classList.add("omrade-fokus"); });
+        node.addEventListener("blur", function () { el.classList.remove("omrade-fokus"); });
       });
       if (drawn.getLayers().length) { bounds = drawn.getBounds(); }  // zoom to the selected areas
       el.setAttribute("data-omraden", String(Object.keys(chosen).length));
@@ -108,6 +126,9 @@
       el.setAttribute("data-lansgranser", String(kinds.lan));
     }
   }).catch(function () { /* kartan fungerar utan gränslagret */ }).then(function () {
+    return unitsReady;
+  }).then(function (doc) {
+    addUnits(doc);
     layer.addTo(map);
     if (units.features.length && el.getAttribute("data-lan") === "" && !bounds) { bounds = layer.getBounds(); }
     if (bounds) { map.fitBounds(bounds, { padding: [10, 10] }); }
