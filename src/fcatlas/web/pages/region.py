@@ -3,9 +3,11 @@ the submission. Every rule is the services'; these pages only ask and show."""
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 import anyio
+import pandas as pd
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
@@ -42,10 +44,13 @@ def region_context(session: Any, actor: Actor, lan: str, *, memo: Memo | None = 
     if rnd is not None:
         ov = round_service.overview(session, actor=actor, name=rnd.year)
         state = next((r for r in ov.regions if r.lan_code == lan), None)
-    df = unit_service.visible_units(session, actor=actor, lan=lan, limit=100_000, memo=memo).items
+    # plain rows (no DataFrame of the register): a region's page is read again after every change
+    rows, _ = unit_service.visible_unit_rows(session, actor=actor, lan=lan, limit=100_000)
+    df = pd.DataFrame(rows) if rows else pd.DataFrame(columns=["id", "category", "status"])
+    n = Counter((r["category"], r["status"]) for r in rows)
     counts = []
     for c in Category:
-        row = [int(((df["category"] == c.value) & (df["status"] == s.value)).sum()) for s in Status]
+        row = [n[(c.value, s.value)] for s in Status]
         counts.append((CATEGORY_LABELS[c], row, sum(row)))
     return {"lan": lan, "region_name": region_label(lan), "round": rnd, "state": state,
             "state_class": STATUS_CLASS.get(state.status) if state else None,
