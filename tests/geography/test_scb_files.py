@@ -87,7 +87,8 @@ def test_wrong_header(tmp_path):
         scb_files.read_key(p)
     assert str(exc.value) == (f"{p}, rad 1: fel rubrikrad ['Kommun', 'Namn']; väntat "
                               "Kommun,Kommunnamn,DeSO_2018,RegSO_2020,RegSOkod_2020 "
-                              "(SCB:s kopplingstabell DeSO 2018 – RegSO 2020)")
+                              "(SCB:s kopplingstabell DeSO 2018 – RegSO 2020) eller "
+                              "Kommun,Kommunnamn,DeSO_2025,RegSO_2025,RegSOkod_2025 (DeSO 2025 – RegSO 2025)")
 
 
 def test_unknown_code_shape_in_key(tmp_path):
