@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from fcatlas.accounts.roles import Actor
 from fcatlas.analysis.coverage import reach_answer
 from fcatlas.domain import CENTRE_CATEGORIES, OMRADESTYP_LABELS, Status
-from fcatlas.errors import ConfigError
+from fcatlas.errors import ConfigError, NotFoundError
 from fcatlas.services.memo import Memo
 
 #: the sort keys of the list (URL value → columns); the default is the atlas's rank
@@ -133,13 +133,14 @@ def _check(bundle: Any, lan: str | None, kommun: str | None,
     from fcatlas.services.areas import _lan_in
 
     if kommun and lan and kommun[:2] != lan:
-        raise ConfigError(f"kommunen {kommun} ligger inte i län {lan}")
+        raise NotFoundError(f"kommunen {kommun} ligger inte i län {lan}")
+    if kommun and kommun not in set(bundle.areas("regso")["kommun_code"].astype(str)):
+        raise NotFoundError(f"kommunen {kommun} har inga områden i datapaketet {bundle.label}")
     return _lan_in(bundle, lan or (kommun[:2] if kommun else None), memo), kommun or None
 
 
 def has_areas(bundle: Any, lan: str | None, memo: Memo | None = None) -> bool:
     """Whether the bundle has areas for ``lan`` (the nation: always)."""
-    from fcatlas.errors import NotFoundError
     from fcatlas.services.areas import _lan_in
 
     try:
