@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 
 import httpx
@@ -26,17 +27,23 @@ def test_serve_demo_answers_health_and_login(tmp_path):
                              "--workers", "2", "--access-log", str(tmp_path / "log.jsonl")],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)
+    lines: list[str] = []
+
+    def read() -> None:
+        for line in proc.stdout or []:
+            lines.append(line)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
     try:
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 120
-        while True:
-            try:
-                r = httpx.get(f"{base}/healthz", timeout=2)
-                break
-            except httpx.TransportError:
-                assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
-                assert time.monotonic() < deadline, "servern startade inte inom 120 s"
-                time.sleep(0.5)
+        # issue 24: "lyssnar på" is printed only once the server answers: then it answers at once
+        while not any("lyssnar på" in line for line in list(lines)):
+            assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+            assert time.monotonic() < deadline, "servern startade inte inom 120 s"
+            time.sleep(0.05)
+        r = httpx.get(f"{base}/healthz", timeout=2)
         assert r.status_code == 200 and r.json()["datapaket"]["syntetiskt"] is True
         from fcatlas.cli.serve import DEMO_PASSWORD
 
@@ -46,6 +53,11 @@ def test_serve_demo_answers_health_and_login(tmp_path):
         assert me.json()["lan_code"] == "20"
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
-        out, _ = proc.communicate(timeout=30)
+        proc.wait(timeout=30)
+        reader.join(timeout=10)
+        for pipe in (proc.stdout, proc.stderr):
+            if pipe is not None:
+                pipe.close()
+    out = "".join(lines)
     assert "SYNTETISKA EXEMPELDATA" in out and "foretradare20@demo.invalid" in out
     assert '"sokvag": "/api/v1/auth/me"' in (tmp_path / "log.jsonl").read_text(encoding="utf-8")

@@ -27,6 +27,32 @@ def _demo(workdir: Path) -> tuple[str, Path]:
     return demo.url, demo.bundle_dir
 
 
+def _announce_when_answering(host: str, port: int, *, give_up_s: float = 300.0) -> None:
+    """Print "lyssnar på" (in a thread beside the server) once the server answers ``/healthz`` —
+    not before: a script or a person that reads it may connect at once."""
+    import threading
+    import time
+
+    import httpx
+
+    local = "127.0.0.1" if host in ("", "0.0.0.0") else "::1" if host == "::" else host
+    url = f"http://{f'[{local}]' if ':' in local else local}:{port}/healthz"
+    started = time.monotonic()
+
+    def wait() -> None:
+        while time.monotonic() - started < give_up_s:
+            try:
+                httpx.get(url, timeout=2)
+            except httpx.TransportError:
+                time.sleep(0.1)
+                continue
+            console.print(f"fcatlas lyssnar på http://{host}:{port}/ (svarar efter {time.monotonic() - started:.1f} s; "
+                          "avsluta med Ctrl+C)", highlight=False)
+            return
+
+    threading.Thread(target=wait, name="fcatlas-svarar", daemon=True).start()
+
+
 def install(app: typer.Typer) -> None:
     @app.command("serve")
     def serve_command(
@@ -66,7 +92,7 @@ def install(app: typer.Typer) -> None:
             os.environ["FCATLAS_BUNDLE"] = str(bundle.resolve())
         if access_log is not None:
             os.environ["FCATLAS_ACCESS_LOG"] = str(access_log.resolve())
-        console.print(f"fcatlas lyssnar på http://{host}:{port}/ (avsluta med Ctrl+C)", highlight=False)
+        _announce_when_answering(host, port)
         trusted = ",".join((proxies or "").replace(",", " ").split())
         # SIGTERM (systemd's stop): no new connections, requests in flight finish (at most --avslut-s)
         uvicorn.run("fcatlas.web.app:create_app", factory=True, host=host, port=port, workers=workers,

@@ -246,12 +246,31 @@ def transition(session: Session, *, year: int, lan: str, action: Action, user: s
     return RegionState(lan, target, text, user, ts)
 
 
+def _share_open_list(session: Session, lan: str) -> bool:
+    """Whether region ``lan``'s row in the open round exists and is open, locked ``FOR SHARE``
+    until the transaction ends (PostgreSQL)."""
+    rr, ir = cast(Table, RoundRegion.__table__), cast(Table, InventoryRound.__table__)
+    stmt = (select(rr.c.status).join(ir, ir.c.round_year == rr.c.round_year)
+            .where(ir.c.status == RoundStatus.OPEN.value, rr.c.lan_code == lan,
+                   rr.c.status.in_(sorted(s.value for s in EDITABLE)))
+            .with_for_update(read=True, of=rr))
+    return session.execute(stmt).first() is not None
+
+
 def lock_open_list(session: Session, *, lan: str, now: dt.datetime | None = None) -> None:
     """Before a change to region ``lan``'s list (an edit, a confirmed import): in the open round,
     the list is checked to be still open *and locked* in one statement (``UPDATE … SET status =
     status WHERE status IN ('oppen', 'returnerad')``), until the change commits. A submission
     meanwhile waits for the change, or the change for the submission — and is then refused
-    (409): a submitted list is never changed. Nothing happens without an open round."""
+    (409): a submitted list is never changed. Nothing happens without an open round.
+
+    On PostgreSQL the list is first locked *shared* (``SELECT … FOR SHARE``, one statement with
+    the open round): edits of one region do not wait for each other, while a submission's
+    ``UPDATE`` of the row still waits for them, and an edit that waited for a submission finds
+    the list no longer open (the row is checked again after the wait) and takes the path below,
+    which refuses it."""
+    if session.get_bind().dialect.name == "postgresql" and _share_open_list(session, lan):
+        return
     year = session.scalar(select(InventoryRound.round_year).where(InventoryRound.status == RoundStatus.OPEN.value))
     if year is None:
         return

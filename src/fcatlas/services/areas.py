@@ -1,6 +1,8 @@
 """The atlas for the web service: the same :func:`fcatlas.services.atlas.run_atlas` as
-``fcatlas atlas``, on the units the acting user may see, kept in a small per-process cache (the
-result depends only on the bundle, the parameters and those units).
+``fcatlas atlas``, on the units the acting user may see. The functions keep nothing: a face that
+answers many requests passes a :class:`fcatlas.services.memo.Memo` (``memo=``), and the result is
+remembered under a key of the database, the bundle, the parameters and the picture's data
+version (the result depends on nothing else).
 """
 
 from __future__ import annotations
@@ -8,10 +10,9 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import threading
-from collections import OrderedDict
+from collections.abc import Hashable
 from dataclasses import dataclass
-from typing import Any, TypeVar, cast
+from typing import Any
 
 import pandas as pd
 from sqlalchemy.orm import Session
@@ -19,38 +20,20 @@ from sqlalchemy.orm import Session
 from fcatlas.accounts.roles import Actor
 from fcatlas.errors import NotFoundError
 from fcatlas.services.atlas import AtlasRun, parse_lan, run_atlas
+from fcatlas.services.memo import Memo, database_of, remembered
 from fcatlas.services.units import data_version as _data_version
 from fcatlas.services.units import visibility as _visibility
 from fcatlas.services.units import visible_units
 
-_CACHE_SIZE = 64
-_cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
-_geojson: OrderedDict[tuple[Any, ...], Layer] = OrderedDict()
-_lock = threading.Lock()
-_T = TypeVar("_T")
 
-
-def _remember(cache: OrderedDict[tuple[Any, ...], Any], key: tuple[Any, ...], value: _T) -> _T:
-    with _lock:
-        cache[key] = value
-        cache.move_to_end(key)
-        while len(cache) > _CACHE_SIZE:
-            cache.popitem(last=False)
-    return value
-
-
-_lans_of: dict[str, frozenset[str]] = {}
-
-
-def _lan_in(bundle: Any, lan: str | None) -> str | None:
+def _lan_in(bundle: Any, lan: str | None, memo: Memo | None = None) -> str | None:
     """A län code that the bundle has areas for (``NotFoundError`` otherwise)."""
     code = parse_lan(lan)
     if code is None:
         return None
-    key = str(bundle.path)
-    if key not in _lans_of:  # a bundle does not change while it is open
-        _lans_of[key] = frozenset(bundle.areas("regso")["lan_code"])
-    if code not in _lans_of[key]:
+    lans = remembered(memo, lambda: ("lans", str(bundle.path)),  # a bundle does not change while it is open
+                      lambda: frozenset(bundle.areas("regso")["lan_code"]))
+    if code not in lans:
         raise NotFoundError(f"län {code} har inga områden i datapaketet {bundle.label}")
     return code
 
@@ -62,56 +45,56 @@ def _year_in(bundle: Any, year: int | None) -> int | None:
     return year
 
 
+def _atlas_key(session: Session, bundle: Any, actor: Actor, *params: Any) -> tuple[Hashable, ...]:
+    seen = _visibility(actor)
+    return ("atlas", database_of(session), str(bundle.path), *params, seen, _data_version(session, seen))
+
+
 def atlas_for(session: Session, bundle: Any, *, actor: Actor, lan: str | None = None, year: int | None = None,
-              exclusion: str | None = None) -> AtlasRun:
+              exclusion: str | None = None, memo: Memo | None = None) -> AtlasRun:
     """The atlas (of the country, or scoped to one län) on the units ``actor`` may see (the
     published picture for the public)."""
-    lan_code, year = _lan_in(bundle, lan), _year_in(bundle, year)
-    seen = _visibility(actor)
-    # the database too: two registers can stand at the same data version (tests, a second service)
-    key = (str(bundle.path), lan_code, year, exclusion, seen, _data_version(session, seen),
-           str(session.get_bind().engine.url))
-    with _lock:
-        hit = _cache.get(key)
-    if hit is not None:
-        return cast(AtlasRun, hit)
-    units = visible_units(session, actor=actor, limit=10**9).items.drop(columns=["version"])
-    run = run_atlas(bundle, db_url=None, lan=lan_code, year=year, exclusion=exclusion, units=units)
-    return _remember(_cache, key, run)
+    lan_code, year = _lan_in(bundle, lan, memo), _year_in(bundle, year)
+
+    def compute() -> AtlasRun:
+        units = visible_units(session, actor=actor, limit=10**9, memo=memo).items.drop(columns=["version"])
+        return run_atlas(bundle, db_url=None, lan=lan_code, year=year, exclusion=exclusion, units=units)
+
+    return remembered(memo, lambda: _atlas_key(session, bundle, actor, lan_code, year, exclusion), compute)
 
 
 def summary(session: Session, bundle: Any, *, actor: Actor, lan: str | None = None, year: int | None = None,
-            exclusion: str | None = None) -> dict[str, Any]:
+            exclusion: str | None = None, memo: Memo | None = None) -> dict[str, Any]:
     """The figures of ``summary.json`` for the country or one län."""
     from fcatlas.outputs.atlas import summary_document
 
-    run = atlas_for(session, bundle, actor=actor, lan=lan, year=year, exclusion=exclusion)
+    run = atlas_for(session, bundle, actor=actor, lan=lan, year=year, exclusion=exclusion, memo=memo)
     return summary_document(run.result, bundle.manifest)
 
 
 def gaps(session: Session, bundle: Any, *, actor: Actor, lan: str | None = None, year: int | None = None,
-         exclusion: str | None = None) -> pd.DataFrame:
+         exclusion: str | None = None, memo: Memo | None = None) -> pd.DataFrame:
     """The ranked gap list (exclusion areas without a centre within reach)."""
-    run = atlas_for(session, bundle, actor=actor, year=year, exclusion=exclusion)
+    run = atlas_for(session, bundle, actor=actor, year=year, exclusion=exclusion, memo=memo)
     g = run.result.gaps
-    lan_code = _lan_in(bundle, lan)
+    lan_code = _lan_in(bundle, lan, memo)
     return g if lan_code is None else g.loc[g["lan_code"] == lan_code].reset_index(drop=True)
 
 
 def similar(session: Session, bundle: Any, *, actor: Actor, regso: str, k: int = 5,
-            year: int | None = None) -> pd.DataFrame:
+            year: int | None = None, memo: Memo | None = None) -> pd.DataFrame:
     """The ``k`` RegSO most like ``regso`` (as ``fcatlas similar``)."""
     from fcatlas.analysis.similar import similar_areas
 
-    run = atlas_for(session, bundle, actor=actor, year=year)
-    key = ("similar", id(run), regso, k)
-    with _lock:
-        hit = _cache.get(key)
-    if hit is None:
+    run = atlas_for(session, bundle, actor=actor, year=year, memo=memo)
+
+    def compute() -> pd.DataFrame:
         if regso not in set(run.result.areas_all["regso_code"]):
             raise NotFoundError(f"RegSO {regso} finns inte i datapaketet")
-        hit = _remember(_cache, key, similar_areas(run.result.areas_all, regso, k=k))
-    return cast(pd.DataFrame, hit)
+        return similar_areas(run.result.areas_all, regso, k=k)
+
+    year_ = _year_in(bundle, year)
+    return remembered(memo, lambda: ("similar", *_atlas_key(session, bundle, actor, year_), regso, k), compute)
 
 
 def mapped_lans(bundle: Any) -> list[str]:
@@ -119,17 +102,17 @@ def mapped_lans(bundle: Any) -> list[str]:
     return list(bundle.manifest.get("geometry", {}).get("lan_with_regso_geometry") or [])
 
 
-def warm(session: Session, bundle: Any) -> None:
+def warm(session: Session, bundle: Any, *, memo: Memo) -> None:
     """Compute ahead what the public asks for first: the published atlas of the country and of
     each län with RegSO boundaries in the bundle, and those län's area layers."""
     from fcatlas.accounts.roles import ANONYMOUS
     from fcatlas.outputs.atlas import summary_document  # noqa: F401 - its import is slow: done now
 
-    atlas_for(session, bundle, actor=ANONYMOUS)
+    atlas_for(session, bundle, actor=ANONYMOUS, memo=memo)
     for lan in mapped_lans(bundle):
         try:
-            atlas_for(session, bundle, actor=ANONYMOUS, lan=lan)
-            areas_geojson(bundle, lan=lan)
+            atlas_for(session, bundle, actor=ANONYMOUS, lan=lan, memo=memo)
+            areas_geojson(bundle, lan=lan, memo=memo)
         except NotFoundError:
             continue
 
@@ -143,16 +126,17 @@ class Layer:
     etag: str
 
 
-def areas_geojson(bundle: Any, *, lan: str | None, year: int | None = None, tolerance_m: float = 50.0) -> Layer:
+def areas_geojson(bundle: Any, *, lan: str | None, year: int | None = None, tolerance_m: float = 50.0,
+                  memo: Memo | None = None) -> Layer:
     """RegSO of the country or a län as GeoJSON (WGS 84, simplified by ``tolerance_m`` for display,
     coordinates to 5 decimals ≈ 1 m), with the properties of ``fcatlas areas``. Areas without a
-    boundary are included with a null geometry."""
-    lan_code, year = _lan_in(bundle, lan), _year_in(bundle, year)
-    key = (str(bundle.path), lan_code, year, tolerance_m)
-    with _lock:
-        hit = _geojson.get(key)
-    if hit is not None:
-        return hit
+    boundary are included with a null geometry (the layer depends only on the bundle)."""
+    lan_code, year = _lan_in(bundle, lan, memo), _year_in(bundle, year)
+    return remembered(memo, lambda: ("areas-geojson", str(bundle.path), lan_code, year, tolerance_m),
+                      lambda: _areas_layer(bundle, lan_code, year, tolerance_m))
+
+
+def _areas_layer(bundle: Any, lan_code: str | None, year: int | None, tolerance_m: float) -> Layer:
     import geopandas as gpd
     import shapely
 
@@ -174,4 +158,4 @@ def areas_geojson(bundle: Any, *, lan: str | None, year: int | None = None, tole
                        "simplified_m": tolerance_m}}
     body = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     layer = Layer(body, gzip.compress(body, compresslevel=6), '"' + hashlib.sha256(body).hexdigest()[:32] + '"')
-    return _remember(_geojson, key, layer)
+    return layer

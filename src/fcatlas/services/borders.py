@@ -1,23 +1,19 @@
 """Kommun and län borders for the web map: :func:`fcatlas.geography.borders.border_lines` as
-GeoJSON (WGS 84), ready to send with its gzip-compressed form and an ETag, kept per process (the
-layer depends only on the bundle and the parameters)."""
+GeoJSON (WGS 84), ready to send with its gzip-compressed form and an ETag; a face that answers
+many requests passes a :class:`fcatlas.services.memo.Memo` to keep it (the layer depends only on
+the bundle and the parameters)."""
 
 from __future__ import annotations
 
 import gzip
 import hashlib
 import json
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
 from fcatlas.errors import NotFoundError
 from fcatlas.geography.codes import validate
-
-_CACHE_SIZE = 32
-_cache: OrderedDict[tuple[Any, ...], BorderLayer] = OrderedDict()
-_lock = threading.Lock()
+from fcatlas.services.memo import Memo, remembered
 
 
 @dataclass(frozen=True)
@@ -29,7 +25,8 @@ class BorderLayer:
     etag: str
 
 
-def borders_geojson(bundle: Any, *, lan: str | None = None, tolerance_m: float = 50.0) -> BorderLayer:
+def borders_geojson(bundle: Any, *, lan: str | None = None, tolerance_m: float = 50.0,
+                    memo: Memo | None = None) -> BorderLayer:
     """The kommun borders of ``lan`` (or of the country) and the län border(s) as a GeoJSON
     FeatureCollection of lines: one feature per kommun (``kind`` "kommun", ``code`` the kommun
     code), then one per län (``kind`` "lan"), simplified by ``tolerance_m``, coordinates to 5
@@ -37,11 +34,11 @@ def borders_geojson(bundle: Any, *, lan: str | None = None, tolerance_m: float =
     code = None if lan is None else validate("lan", lan)
     if code is not None and code not in set(bundle.lan_table()["lan_code"]):
         raise NotFoundError(f"län {code} finns inte i datapaketet {bundle.label}")
-    key = (str(bundle.path), code, tolerance_m)
-    with _lock:
-        hit = _cache.get(key)
-    if hit is not None:
-        return hit
+    return remembered(memo, lambda: ("borders", str(bundle.path), code, tolerance_m),
+                      lambda: _layer(bundle, code, tolerance_m))
+
+
+def _layer(bundle: Any, code: str | None, tolerance_m: float) -> BorderLayer:
     import shapely
 
     from fcatlas.geography.borders import border_lines
@@ -56,10 +53,4 @@ def borders_geojson(bundle: Any, *, lan: str | None = None, tolerance_m: float =
     doc = {"type": "FeatureCollection", "features": features,
            "fcatlas": {"bundle": bundle.manifest.get("label"), "simplified_m": tolerance_m}}
     body = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    layer = BorderLayer(body, gzip.compress(body, compresslevel=6),
-                        '"' + hashlib.sha256(body).hexdigest()[:32] + '"')
-    with _lock:
-        _cache[key] = layer
-        while len(_cache) > _CACHE_SIZE:
-            _cache.popitem(last=False)
-    return layer
+    return BorderLayer(body, gzip.compress(body, compresslevel=6), '"' + hashlib.sha256(body).hexdigest()[:32] + '"')

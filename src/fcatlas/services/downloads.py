@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from fcatlas.accounts.roles import Actor
 from fcatlas.register import rounds as round_store
 from fcatlas.register.store import Register
+from fcatlas.services.memo import Memo
 
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
@@ -87,12 +88,13 @@ def starting_file(session: Session, *, actor: Actor, lan: str) -> Download:
     return Download(ex.import_file_csv(units), FORMATS["csv"], f"lista_{lan}.csv")
 
 
-def atlas_file(session: Session, bundle: Any, *, actor: Actor, lan: str | None = None) -> Download:
+def atlas_file(session: Session, bundle: Any, *, actor: Actor, lan: str | None = None,
+               memo: Memo | None = None) -> Download:
     """``atlas.xlsx`` for the country or one län, on the units ``actor`` may see."""
     from fcatlas.services.areas import atlas_for
     from fcatlas.services.outlook import atlas_excel
 
-    run = atlas_for(session, bundle, actor=actor, lan=lan)
+    run = atlas_for(session, bundle, actor=actor, lan=lan, memo=memo)
     name = f"atlas{'_' + lan if lan else ''}.xlsx"
     buf = io.BytesIO()
     atlas_excel(bundle, run.result, buf)  # the same workbook as 'fcatlas atlas' writes

@@ -23,6 +23,7 @@ from fcatlas.accounts.roles import Actor
 from fcatlas.analysis.coverage import reach_answer
 from fcatlas.domain import CENTRE_CATEGORIES, OMRADESTYP_LABELS, Status
 from fcatlas.errors import ConfigError, NotFoundError
+from fcatlas.services.memo import Memo
 
 #: the sort keys of the list (URL value → columns); the default is the atlas's rank
 SORTS: dict[str, list[str]] = {
@@ -121,39 +122,40 @@ def _figures(run: Any, lan: str | None, kommun: str | None) -> dict[str, int]:
     return dict(memo[(lan, kommun)])
 
 
-def _run(session: Session, bundle: Any, actor: Actor, year: int | None) -> Any:
+def _run(session: Session, bundle: Any, actor: Actor, year: int | None, memo: Memo | None = None) -> Any:
     from fcatlas.services.areas import atlas_for
 
-    return atlas_for(session, bundle, actor=actor, year=year)
+    return atlas_for(session, bundle, actor=actor, year=year, memo=memo)
 
 
-def _check(bundle: Any, lan: str | None, kommun: str | None) -> tuple[str | None, str | None]:
+def _check(bundle: Any, lan: str | None, kommun: str | None,
+           memo: Memo | None = None) -> tuple[str | None, str | None]:
     from fcatlas.services.areas import _lan_in
 
     if kommun and lan and kommun[:2] != lan:
         raise NotFoundError(f"kommunen {kommun} ligger inte i län {lan}")
     if kommun and kommun not in set(bundle.areas("regso")["kommun_code"].astype(str)):
         raise NotFoundError(f"kommunen {kommun} har inga områden i datapaketet {bundle.label}")
-    return _lan_in(bundle, lan or (kommun[:2] if kommun else None)), kommun or None
+    return _lan_in(bundle, lan or (kommun[:2] if kommun else None), memo), kommun or None
 
 
-def has_areas(bundle: Any, lan: str | None) -> bool:
+def has_areas(bundle: Any, lan: str | None, memo: Memo | None = None) -> bool:
     """Whether the bundle has areas for ``lan`` (the nation: always)."""
     from fcatlas.services.areas import _lan_in
 
     try:
-        _lan_in(bundle, lan)
+        _lan_in(bundle, lan, memo)
     except NotFoundError:
         return False
     return True
 
 
 def all_gaps(session: Session, bundle: Any, *, actor: Actor, lan: str | None = None, kommun: str | None = None,
-             year: int | None = None, omradestyper: tuple[int, ...] = ()) -> pd.DataFrame:
+             year: int | None = None, omradestyper: tuple[int, ...] = (), memo: Memo | None = None) -> pd.DataFrame:
     """The whole gap list of the selection (the atlas's rank order), with the answer columns —
     what a download holds."""
-    lan, kommun = _check(bundle, lan, kommun)
-    run = _run(session, bundle, actor, year)
+    lan, kommun = _check(bundle, lan, kommun, memo)
+    run = _run(session, bundle, actor, year, memo)
     g = _scope(run.result.gaps, lan, kommun)
     if omradestyper:
         g = g.loc[g["omradestyp"].isin(list(omradestyper))]
@@ -197,7 +199,7 @@ def _order(g: pd.DataFrame, sort: str, descending: bool | None) -> pd.DataFrame:
     return g.sort_values(cols, ascending=[not desc] + [True] * (len(cols) - 1), na_position="last")
 
 
-def gap_list(session: Session, bundle: Any, *, actor: Actor, request: GapRequest) -> GapList:
+def gap_list(session: Session, bundle: Any, *, actor: Actor, request: GapRequest, memo: Memo | None = None) -> GapList:
     """One page of the gap list of the nation, a län or a kommun (the atlas's *Luckor* for the
     same selection), each gap with a few similar areas that have a centre within reach. Anyone may
     read it (the units counted are those ``actor`` may see)."""
@@ -206,9 +208,10 @@ def gap_list(session: Session, bundle: Any, *, actor: Actor, request: GapRequest
         raise ConfigError(f"sorteringen {r.sort!r} finns inte; välj {', '.join(SORTS)}")
     if not 1 <= r.per_page <= MAX_PER_PAGE or r.page < 1:
         raise ConfigError(f"sidan ska vara minst 1 och sidstorleken 1–{MAX_PER_PAGE}")
-    g = all_gaps(session, bundle, actor=actor, lan=r.lan, kommun=r.kommun, year=r.year, omradestyper=r.omradestyper)
-    run = _run(session, bundle, actor, r.year)
-    lan_c, kommun_c = _check(bundle, r.lan, r.kommun)
+    g = all_gaps(session, bundle, actor=actor, lan=r.lan, kommun=r.kommun, year=r.year, omradestyper=r.omradestyper,
+                 memo=memo)
+    run = _run(session, bundle, actor, r.year, memo)
+    lan_c, kommun_c = _check(bundle, r.lan, r.kommun, memo)
     start = (r.page - 1) * r.per_page
     items = _order(g, r.sort, r.descending).iloc[start:start + r.per_page].copy()
     similar = _similar_with_centre(run.result.areas_all, list(items["regso_code"]), r.similar_k)
@@ -246,12 +249,12 @@ def _similar_with_centre(areas: pd.DataFrame, codes: list[str], k: int) -> list[
 
 
 def four_answers(session: Session, bundle: Any, *, actor: Actor, lan: str | None = None,
-                 kommun: str | None = None, year: int | None = None) -> dict[str, Any]:
+                 kommun: str | None = None, year: int | None = None, memo: Memo | None = None) -> dict[str, Any]:
     """Socialstyrelsen's four questions as key figures for the nation, a län or a kommun: operating
     centres (the centre categories), exclusion areas, those without a centre within reach (and
     those that cannot be judged) and the children 0–6 living in them — the atlas's figures."""
-    lan_c, kommun_c = _check(bundle, lan, kommun)
-    run = _run(session, bundle, actor, year)
+    lan_c, kommun_c = _check(bundle, lan, kommun, memo)
+    run = _run(session, bundle, actor, year, memo)
     u = _scope(run.result.units_all, lan_c, kommun_c)
     cats = {c.value for c in CENTRE_CATEGORIES}
     operating = u.loc[(u["status"].astype(str) == Status.I_DRIFT.value) & u["category"].astype(str).isin(cats)]

@@ -62,6 +62,7 @@ from fcatlas.grants.years import YearView as YearView  # re-exported: the result
 from fcatlas.register.store import Register
 from fcatlas.register.workflow import check_future
 from fcatlas.services import notify
+from fcatlas.services.memo import Memo, database_of, remembered
 
 if TYPE_CHECKING:
     from fcatlas.geography.bundle import Bundle
@@ -376,15 +377,21 @@ def _plan(session: Session, year: YearView) -> GrantPlan:
     return plan
 
 
-def annex(session: Session, *, actor: Actor, year: int, fmt: str) -> tuple[str, bytes]:
-    """The annex of a decided year as ``(file name, bytes)``: ``xlsx`` or ``pdf``."""
-    from fcatlas.outputs.grant_annex import write_annex_pdf, write_annex_xlsx
-
+def annex(session: Session, *, actor: Actor, year: int, fmt: str, memo: Memo | None = None) -> tuple[str, bytes]:
+    """The annex of a decided year as ``(file name, bytes)``: ``xlsx`` or ``pdf`` (through
+    ``memo`` rendered once per decision: a decided year does not change)."""
     view = _visible_year(session, actor, year)
     if not view.decided:
         raise ConflictError(f"statsbidraget för {year} är inte beslutat; bilagan skapas när året beslutas")
     if fmt not in ("xlsx", "pdf"):
         raise ConfigError(f"bilagan finns som xlsx eller pdf, inte {fmt!r}")
+    return remembered(memo, lambda: ("annex", database_of(session), view.year, fmt, view.decided_by, view.decided_at),
+                      lambda: _annex_file(session, view, fmt))
+
+
+def _annex_file(session: Session, view: YearView, fmt: str) -> tuple[str, bytes]:
+    from fcatlas.outputs.grant_annex import write_annex_pdf, write_annex_xlsx
+
     plan = _plan(session, view)
     name = f"beslutsbilaga_statsbidrag_{view.year}.{fmt}"
     with tempfile.TemporaryDirectory(prefix="fcatlas-bilaga-") as tmp:

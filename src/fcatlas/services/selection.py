@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 
 from fcatlas.accounts.roles import Actor
 from fcatlas.domain import CATEGORY_LABELS, OMRADESTYP_LABELS, STATUS_LABELS
+from fcatlas.services.memo import Memo
 
 #: the filter's fields in the URL (Swedish, as the pages' query strings)
 URL_FIELDS = {"lan": "lan", "kommun": "kommun", "omradestyp": "omradestyp", "category": "kategori",
@@ -186,14 +187,14 @@ def _contains(series: pd.Series, q: str) -> pd.Series:
     return series.fillna("").astype(str).str.lower().str.contains(q.lower(), regex=False)
 
 
-def select(session: Session, bundle: Any, *, actor: Actor, f: AtlasFilter) -> Selection:
+def select(session: Session, bundle: Any, *, actor: Actor, f: AtlasFilter, memo: Memo | None = None) -> Selection:
     """The units ``actor`` may see and the areas that ``f`` selects (the rule in the module's
     docstring). ``bundle`` may be ``None``: then units have no area, and a områdestyp filter keeps
     none of them."""
     from fcatlas.services import units as unit_service
 
     lan = f.lan_code
-    units = unit_service.visible_units(session, actor=actor, lan=lan, limit=10**9).items
+    units = unit_service.visible_units(session, actor=actor, lan=lan, limit=10**9, memo=memo).items
     if f.kommun:
         units = units.loc[units["kommun_code"] == f.kommun]
     if f.category:
@@ -205,7 +206,7 @@ def select(session: Session, bundle: Any, *, actor: Actor, f: AtlasFilter) -> Se
     if bundle is not None and f.needs_areas:
         from fcatlas.services.areas import atlas_for
 
-        run = atlas_for(session, bundle, actor=actor, year=f.year)
+        run = atlas_for(session, bundle, actor=actor, year=f.year, memo=memo)
         year = int(run.result.areas_all["year"].max()) if f.year is None and len(run.result.areas_all) else f.year
         all_areas = run.result.areas_all
         link = run.result.units_all[["id", "regso_code", "regso_name"]].drop_duplicates("id")
@@ -248,13 +249,14 @@ def area_filter(areas: pd.DataFrame, f: AtlasFilter) -> pd.DataFrame:
     return areas.loc[keep.astype(bool)]
 
 
-def unit_area(session: Session, bundle: Any, *, actor: Actor, unit_id: str) -> dict[str, Any] | None:
+def unit_area(session: Session, bundle: Any, *, actor: Actor, unit_id: str,
+              memo: Memo | None = None) -> dict[str, Any] | None:
     """The area (RegSO code and name) a visible unit lies in, as the atlas links it, or ``None``."""
     if bundle is None:
         return None
     from fcatlas.services.areas import atlas_for
 
-    link = atlas_for(session, bundle, actor=actor).result.units_all
+    link = atlas_for(session, bundle, actor=actor, memo=memo).result.units_all
     hit = link.loc[link["id"] == unit_id]
     if hit.empty or pd.isna(hit["regso_code"].iloc[0]):
         return None

@@ -11,8 +11,7 @@ stale version names who saved last and when).
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +28,7 @@ from fcatlas.register.store import (
 )
 from fcatlas.register.store import Register
 from fcatlas.register.workflow import RoundStatus
+from fcatlas.services.memo import Memo, database_of, remembered
 
 
 @dataclass(frozen=True)
@@ -68,25 +68,15 @@ def visibility(actor: Actor) -> str:
     return "publicerat"
 
 
-_pages: OrderedDict[tuple[Any, ...], UnitPage] = OrderedDict()
-_lock = threading.Lock()
-
-
 def visible_units(session: Session, *, actor: Actor, lan: str | None = None, limit: int = 1000,
-                  offset: int = 0) -> UnitPage:
+                  offset: int = 0, memo: Memo | None = None) -> UnitPage:
     """The units ``actor`` may see (optionally of one län), sorted by län, kommun and name, with
-    their ``version`` (kept per process until the register or a round changes)."""
+    their ``version`` (through ``memo`` under the picture's data version: until the register or a
+    round changes)."""
     seen = visibility(actor)
-    key = (seen, lan, limit, offset, data_version(session, seen), str(session.get_bind().engine.url))
-    with _lock:
-        hit = _pages.get(key)
-    if hit is not None:
-        return UnitPage(hit.items.copy(), hit.total)
-    page = _visible_units(session, actor=actor, lan=lan, limit=limit, offset=offset)
-    with _lock:
-        _pages[key] = page
-        while len(_pages) > 64:
-            _pages.popitem(last=False)
+    page = remembered(memo, lambda: ("units", database_of(session), seen, lan, limit, offset,
+                                     data_version(session, seen)),
+                      lambda: _visible_units(session, actor=actor, lan=lan, limit=limit, offset=offset))
     return UnitPage(page.items.copy(), page.total)
 
 
@@ -166,38 +156,32 @@ def visible_unit_rows(session: Session, *, actor: Actor, lan: str | None = None,
     return page, len(out)
 
 
-_names: dict[str, dict[str, str]] = {}
-
-
+@functools.cache
 def _kommun_names() -> dict[str, str]:
-    if "kommun" not in _names:
-        from fcatlas.geography.admin import kommun_table
+    """Kommun code → name (the fixed table of geography.admin, read once)."""
+    from fcatlas.geography.admin import kommun_table
 
-        t = kommun_table()
-        _names["kommun"] = dict(zip(t["kommun_code"], t["kommun_name"], strict=True))
-    return _names["kommun"]
+    t = kommun_table()
+    return dict(zip(t["kommun_code"], t["kommun_name"], strict=True))
 
 
+@functools.cache
 def _lan_names() -> dict[str, str]:
-    if "lan" not in _names:
-        from fcatlas.geography.admin import lan_table
+    from fcatlas.geography.admin import lan_table
 
-        t = lan_table()
-        _names["lan"] = dict(zip(t["lan_code"], t["lan_name"], strict=True))
-    return _names["lan"]
+    t = lan_table()
+    return dict(zip(t["lan_code"], t["lan_name"], strict=True))
 
 
-_lan_codes: list[str] = []
+@functools.cache
+def _lan_codes() -> tuple[str, ...]:
+    from fcatlas.geography.admin import lan_table
+
+    return tuple(sorted(lan_table()["lan_code"]))
 
 
 def _lans(lan: str | None) -> list[str]:
-    if lan is not None:
-        return [lan]
-    if not _lan_codes:
-        from fcatlas.geography.admin import lan_table
-
-        _lan_codes[:] = sorted(lan_table()["lan_code"])
-    return list(_lan_codes)
+    return [lan] if lan is not None else list(_lan_codes())
 
 
 def _open_round(session: Session) -> int | None:

@@ -3,6 +3,7 @@ database), the error handlers, the JSON access log and the routers."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
@@ -71,7 +72,7 @@ class AccessLog:
 
 
 def warm_up(app: FastAPI) -> None:
-    """Fill this worker's caches before it takes requests: the published atlas of the country
+    """Fill this worker's caches (in the background, :func:`warm`): the published atlas of the country
     and of each län that has RegSO boundaries in the bundle, with their area layers (what the
     start page and the API ask for first)."""
     from fcatlas.db import unit_of_work
@@ -80,7 +81,7 @@ def warm_up(app: FastAPI) -> None:
     if app.state.bundle is None:
         return
     with unit_of_work(app.state.engine) as session:
-        areas.warm(session, app.state.bundle)
+        areas.warm(session, app.state.bundle, memo=app.state.memo)
 
 
 async def warm_answers(app: FastAPI) -> None:
@@ -101,6 +102,17 @@ async def warm_answers(app: FastAPI) -> None:
     async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
         for url in urls:
             await client.get(url)
+
+
+async def warm(app: FastAPI) -> None:
+    """:func:`warm_up` and :func:`warm_answers`, in the background of a started worker."""
+    try:
+        await anyio.to_thread.run_sync(warm_up, app, abandon_on_cancel=True)
+        await warm_answers(app)
+    except asyncio.CancelledError:
+        raise
+    except Exception:  # noqa: BLE001 - a cold cache is slower, not wrong
+        logging.getLogger("fcatlas.web").warning("uppvärmningen av cacharna misslyckades", exc_info=True)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -132,7 +144,7 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
     from fcatlas.db import open_engine, reading
     from fcatlas.web import docs, metrics, oidc
     from fcatlas.web.api import atlas, auth, borders, downloads, grants, health, imports, rounds, units
-    from fcatlas.web.cache import DataVersions, PublicAnswers, body_cache
+    from fcatlas.web.cache import Computed, DataVersions, PublicAnswers, body_cache
     from fcatlas.web.deps import KnownActors
     from fcatlas.web.hardening import Hardening
     from fcatlas.web.pages import router as pages
@@ -140,13 +152,13 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
     cfg = config or WebConfig.from_env()
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if cfg.warm:  # before the worker accepts a request (uvicorn listens after the startup)
-            try:
-                await anyio.to_thread.run_sync(warm_up, app)
-                await warm_answers(app)
-            except Exception:  # noqa: BLE001 - a cold cache is slower, not wrong: start anyway
-                logging.getLogger("fcatlas.web").warning("uppvärmningen av cacharna misslyckades", exc_info=True)
+        # the caches are warmed in the background: the worker answers at once (a request that
+        # needs what is being computed waits for that one computation, see web.cache.Computed)
+        task = asyncio.create_task(warm(app)) if cfg.warm else None
+        app.state.warming = task
         yield
+        if task is not None and not task.done():
+            task.cancel()
 
     app = FastAPI(title="fcatlas", version="1", description=DESCRIPTION, lifespan=lifespan,
                   openapi_url="/openapi.json", docs_url=None, redoc_url=None)  # /api/docs: web.docs
@@ -160,6 +172,7 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
     app.state.actors = KnownActors(cfg.cache_ttl_s)
     app.state.versions.also_forget.append(app.state.actors.clear)
     app.state.bodies = body_cache()
+    app.state.memo = Computed()  # the services' computations (fcatlas.services.memo)
     app.state.bundle = None
     if cfg.bundle is not None:
         from fcatlas.geography.bundle import Bundle

@@ -14,8 +14,10 @@
   opposite order of their ids, the first is seen with the next change or after ``ttl_s``.)
 * :class:`PublicAnswers` — pure ASGI middleware in front of the anonymous reads of the atlas and
   the register (``/api/v1/units``, ``/areas``, ``/areas/{regso}/similar``, ``/atlas/summary``,
-  ``/gaps``): the finished answer (body, its gzip form and its ETag) is kept per path and query
-  string for the published picture's version and sent again without routing, dependencies,
+  ``/gaps``, ``/atlas/answers``, ``/growth``) and of the public pages (:data:`CACHED_PAGES`: the
+  map, the table, the gaps, the growth, an area's and a unit's card, about the data): the
+  finished answer (body, its gzip form and its ETag) is kept per path and query string for the
+  published picture's version and sent again without routing, dependencies,
   database session, computation or encoding. A request with a Bearer token or a login-session
   cookie passes through to the routes (which keep a cache of encoded bodies of their own, see
   :func:`cached_json`).
@@ -25,13 +27,14 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import hashlib
 import re
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import anyio
 from fastapi import Request, Response
@@ -42,13 +45,18 @@ from fcatlas.web.deps import SAFE_METHODS, SESSION_COOKIE
 from fcatlas.web.etag import body_with_etag, encode, etag_of
 
 #: the anonymous reads answered from :class:`PublicAnswers`
-CACHED_PATHS = re.compile(r"^/api/v1/(?:units|areas|atlas/summary|gaps|areas/[0-9]{4}R[0-9]{3}/similar)$")
+CACHED_PATHS = re.compile(r"^/api/v1/(?:units|areas|atlas/summary|atlas/answers|growth|gaps"
+                          r"|areas/[0-9]{4}R[0-9]{3}/similar)$")
+#: the public pages answered from :class:`PublicAnswers` for anonymous visitors (their HTML
+#: depends only on the published picture, the bundle and the query string)
+CACHED_PAGES = re.compile(r"^/(?:|tabell|luckor|utveckling|om-uppgifterna|omrade/[0-9]{4}R[0-9]{3}|enhet/[^/]+)$")
 #: writes that change one unit's draft only (the API's PATCH and the region's edit form): they
 #: never change the published picture, so the public answers are not read again after them
 DRAFT_ONLY_WRITES = re.compile(r"^(?:/api/v1/units/[^/]+|/region/enheter/[^/]+)$")
 #: the answers that are compressed (as ``GZipMiddleware`` does: from 1 kB)
 GZIP_MIN_BYTES = 1024
 _COOKIE = SESSION_COOKIE.encode()
+_T = TypeVar("_T")
 
 
 class DataVersions:
@@ -170,6 +178,79 @@ class _LRU:
             self._bytes = 0
 
 
+# -- the services' computations -----------------------------------------------------------------
+class _Flight:
+    """One computation under way: the threads that need its result wait for ``done``."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.value: Any = None
+        self.error: BaseException | None = None
+
+
+class Computed:
+    """A worker's memo for the services (:class:`fcatlas.services.memo.Memo`): the ``max_items``
+    most recently used results, and one computation per key at a time — a thread that misses a
+    key another thread is computing waits for that result (or its error) instead of computing it
+    again. A result is kept only once computed; an error is not kept."""
+
+    def __init__(self, max_items: int = 128) -> None:
+        self.max_items = max_items
+        self._items: OrderedDict[Hashable, Any] = OrderedDict()
+        self._flights: dict[Hashable, _Flight] = {}
+        self._lock = threading.Lock()
+        #: look-ups answered from the store, waits for another's computation, computations
+        self.hits = self.waits = self.computations = 0
+
+    @property
+    def misses(self) -> int:
+        """Look-ups not answered from the store (``/metrics``)."""
+        return self.waits + self.computations
+
+    def get_or_compute(self, key: Hashable, compute: Callable[[], _T]) -> _T:
+        with self._lock:
+            if key in self._items:
+                self.hits += 1
+                self._items.move_to_end(key)
+                return self._items[key]
+            flight = self._flights.get(key)
+            leader = flight is None
+            if flight is None:
+                flight = self._flights[key] = _Flight()
+                self.computations += 1
+            else:
+                self.waits += 1
+        if not leader:
+            flight.done.wait()
+            if flight.error is not None:
+                raise flight.error
+            return flight.value
+        try:
+            flight.value = compute()
+        except BaseException as exc:
+            flight.error = exc
+            raise
+        finally:
+            with self._lock:
+                del self._flights[key]
+                if flight.error is None:
+                    self._items[key] = flight.value
+                    while len(self._items) > self.max_items:
+                        self._items.popitem(last=False)
+            flight.done.set()
+        return flight.value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+def memo_of(request: Request) -> Computed:
+    """The worker's :class:`Computed`, to pass to a service as ``memo=``."""
+    memo: Computed = request.app.state.memo
+    return memo
+
+
 # -- encoded bodies of the routes (any actor) ------------------------------------------------------
 def picture(request: Request, actor: Any, since: float | None = None) -> tuple[str, tuple[int, ...]]:
     """The picture ``actor`` sees and its data version (see :meth:`DataVersions.seen`; ``since``:
@@ -250,7 +331,7 @@ class PublicAnswers:
             finally:
                 self.versions.forget(public=not DRAFT_ONLY_WRITES.match(scope["path"]))
             return
-        if scope["method"] != "GET" or not CACHED_PATHS.match(scope["path"]):
+        if scope["method"] != "GET" or not (CACHED_PATHS.match(scope["path"]) or CACHED_PAGES.match(scope["path"])):
             await self.app(scope, receive, send)
             return
         accept = if_none_match = b""
@@ -307,8 +388,9 @@ class PublicAnswers:
 
     async def _compute(self, version: tuple[int, ...], scope: dict[str, Any], receive: Any,
                        send: Any) -> Answer | None:
-        """Run the route for the plain body (no compression, no condition); a 200 JSON answer
-        becomes an :class:`Answer`, anything else is sent on unchanged."""
+        """Run the route for the plain body (no compression, no condition); a 200 JSON answer with
+        an ETag, or a 200 page that sets no cookie (given an ETag of its body here), becomes an
+        :class:`Answer`, anything else is sent on unchanged."""
         inner = dict(scope)
         inner["headers"] = [(k, v) for k, v in scope["headers"] if k not in (b"accept-encoding", b"if-none-match")]
         start: dict[str, Any] = {}
@@ -326,7 +408,11 @@ class PublicAnswers:
         etag = next((v for k, v in kept if k == b"etag"), None)
         ctype = next((v for k, v in kept if k == b"content-type"), b"")
         body = b"".join(chunks)
-        if start.get("status") != 200 or etag is None or b"json" not in ctype \
+        page = ctype.startswith(b"text/html") and all(k != b"set-cookie" for k, _ in kept)
+        if page and etag is None and start.get("status") == 200:
+            etag = b'"' + hashlib.sha256(body).hexdigest()[:32].encode() + b'"'
+            kept += ((b"etag", etag),)
+        if start.get("status") != 200 or etag is None or not (b"json" in ctype or page) \
                 or any(k == b"content-encoding" for k, _ in headers):
             await send(start)
             await send({"type": "http.response.body", "body": body})

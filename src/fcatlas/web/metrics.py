@@ -51,11 +51,13 @@ def route_label(scope: dict[str, Any]) -> str:
     template = getattr(route, "path", None)
     if isinstance(template, str):
         return template
-    from fcatlas.web.cache import CACHED_PATHS
+    from fcatlas.web.cache import CACHED_PAGES, CACHED_PATHS
 
     path = str(scope.get("path", ""))
     if CACHED_PATHS.match(path):
         return "/api/v1/areas/{code}/similar" if path.endswith("/similar") else path
+    if CACHED_PAGES.match(path):
+        return {"omrade": "/omrade/{regso}", "enhet": "/enhet/{unit_id}"}.get(path.split("/")[1], path)
     return "okänd"
 
 
@@ -86,6 +88,7 @@ class _Figures(Collector):
         from fcatlas.web.cache import PublicAnswers
 
         yield "svarskroppar", self.app.state.bodies
+        yield "berakningar", self.app.state.memo
         layer = getattr(self.app, "middleware_stack", None)
         for _ in range(20):  # the middleware stack, outermost first, to the public answers' cache
             if layer is None:

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from fcatlas.domain import FIRST_YEAR, LAST_YEAR
 from fcatlas.services import areas
 from fcatlas.web.api.rounds import LAN_CODES
-from fcatlas.web.cache import answer_json
+from fcatlas.web.cache import answer_json, memo_of
 from fcatlas.web.deps import ActorDep, BundleDep, SessionDep
 from fcatlas.web.problems import responses
 
@@ -33,7 +33,8 @@ async def atlas_summary(request: Request, actor: ActorDep, session: SessionDep, 
     """Samma nycklar och siffror som `summary.json` från `fcatlas atlas` på samma data: de fyra
     frågorna för hela landet eller ett län."""
     return await answer_json(request, actor, ("summary", lan, year),
-                       lambda: areas.summary(session, bundle, actor=actor, lan=lan, year=year))
+                       lambda: areas.summary(session, bundle, actor=actor, lan=lan, year=year,
+                                                    memo=memo_of(request)))
 
 
 @router.get("/areas", response_class=Response, summary="Områden (RegSO) som GeoJSON",
@@ -43,7 +44,7 @@ def area_layer(request: Request, bundle: BundleDep, lan: LanQuery = None, year: 
                format: Annotated[Literal["geojson"], Query(description="Bara 'geojson'.")] = "geojson") -> Response:
     """RegSO med områdestyp, folkmängd och barn 0–6 år (som `fcatlas areas`), gränserna förenklade
     för visning (WGS 84). Område utan gräns har geometrin null."""
-    layer = areas.areas_geojson(bundle, lan=lan, year=year)
+    layer = areas.areas_geojson(bundle, lan=lan, year=year, memo=memo_of(request))
     headers = {"ETag": layer.etag, "Cache-Control": "no-cache", "Vary": "Accept-Encoding"}
     if layer.etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
         return Response(status_code=304, headers=headers)
@@ -58,7 +59,8 @@ async def similar(request: Request, regso: Annotated[str, Path(pattern=r"^[0-9]{
                   k: Annotated[int, Query(ge=1, le=50, description="Antal liknande områden.")] = 5) -> Response:
     """De k RegSO som mest liknar området (som `fcatlas similar`), med avståndet per egenskap."""
     return await answer_json(request, actor, ("similar", regso, k),
-                       lambda: {"items": _records(areas.similar(session, bundle, actor=actor, regso=regso, k=k))})
+                       lambda: {"items": _records(areas.similar(session, bundle, actor=actor, regso=regso, k=k,
+                                                                           memo=memo_of(request)))})
 
 
 KommunQuery = Annotated[str | None, Query(pattern="^[0-9]{4}$", description="Bara denna kommun (kommunkod, t.ex. 2080).")]
@@ -87,7 +89,7 @@ async def gaps(request: Request, actor: ActorDep, session: SessionDep, bundle: B
     def make() -> dict[str, Any]:
         g = gap_service.gap_list(session, bundle, actor=actor, request=gap_service.GapRequest(
             lan=lan, kommun=kommun, year=year, omradestyper=types, sort=sort, descending=desc, page=page,
-            per_page=per_page))
+            per_page=per_page), memo=memo_of(request))
         return {"items": _records(g.items), "total": g.total, "page": g.page, "per_page": g.per_page,
                 "pages": g.pages, "children_0_6": g.children_0_6, "children_0_6_estimated": g.children_0_6_estimated,
                 "atlas": g.atlas, "year": g.year, "synthetic": g.synthetic}
@@ -104,7 +106,8 @@ async def answers(request: Request, actor: ActorDep, session: SessionDep, bundle
     from fcatlas.services import gaps as gap_service
 
     return await answer_json(request, actor, ("answers", lan, kommun, year), lambda: {
-        **gap_service.four_answers(session, bundle, actor=actor, lan=lan, kommun=kommun, year=year),
+        **gap_service.four_answers(session, bundle, actor=actor, lan=lan, kommun=kommun, year=year,
+                                   memo=memo_of(request)),
         "synthetic": bool((bundle.manifest or {}).get("synthetic"))})
 
 

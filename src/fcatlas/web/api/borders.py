@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from fcatlas.services import borders
 from fcatlas.web.api.rounds import LAN_CODES
+from fcatlas.web.cache import memo_of
 from fcatlas.web.deps import BundleDep
 from fcatlas.web.problems import responses
 
@@ -26,7 +27,7 @@ def border_layer(request: Request, bundle: BundleDep,
     kommun i länet (eller i landet), `kind` = `kommun`, `code` = kommunkoden, och en per län,
     `kind` = `lan`. En kommuns gräns är ytterkanten av dess RegSO när datapaketet har gränser för
     alla kommunens RegSO (`source` = `regso`), annars datapaketets kommungräns (`source` = `scb`)."""
-    layer = borders.borders_geojson(bundle, lan=lan)
+    layer = borders.borders_geojson(bundle, lan=lan, memo=memo_of(request))
     headers = {"ETag": layer.etag, "Cache-Control": "no-cache", "Vary": "Accept-Encoding"}
     if layer.etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
         return Response(status_code=304, headers=headers)

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Path, Request, Response
 
 from fcatlas.services import downloads
 from fcatlas.web.api.atlas import LanQuery
+from fcatlas.web.cache import memo_of
 from fcatlas.web.deps import ActorDep, BundleDep, SessionDep
 from fcatlas.web.problems import responses
 
@@ -35,6 +36,6 @@ def register_file(fmt: Annotated[Literal["csv", "xlsx", "geojson", "gpkg"], Path
 @router.get("/atlas.xlsx", response_class=Response, summary="Atlasen som Excel-fil",
             responses={200: {"content": {downloads.FORMATS["xlsx"]: {}}, "description": "atlas.xlsx"},
                        **responses(400, 404, 422, 503)})
-def atlas_file(actor: ActorDep, session: SessionDep, bundle: BundleDep, lan: LanQuery = None) -> Response:
+def atlas_file(request: Request, actor: ActorDep, session: SessionDep, bundle: BundleDep, lan: LanQuery = None) -> Response:
     """Samma `atlas.xlsx` som `fcatlas atlas` skriver, för hela landet eller ett län."""
-    return _file(downloads.atlas_file(session, bundle, actor=actor, lan=lan))
+    return _file(downloads.atlas_file(session, bundle, actor=actor, lan=lan, memo=memo_of(request)))

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from fcatlas.domain import DEFAULT_FIXED_SEK, FIRST_YEAR, LAST_YEAR, MAX_SEK
 from fcatlas.services import grants
 from fcatlas.web.api.rounds import NOT_BLANK, YEAR_PATTERN, LanPath
+from fcatlas.web.cache import memo_of
 from fcatlas.web.deps import ActorDep, ConfigDep, SessionDep, json_body, read_upload
 from fcatlas.web.problems import responses
 
@@ -302,8 +303,8 @@ def get_decision(year: YearPath, lan: LanPath, actor: ActorDep, session: Session
                        report_deadline=y.report_deadline)
 
 
-def _annex(session: SessionDep, actor: ActorDep, year: str, fmt: str, media: str) -> Response:
-    name, content = grants.annex(session, actor=actor, year=int(year), fmt=fmt)
+def _annex(request: Request, session: SessionDep, actor: ActorDep, year: str, fmt: str, media: str) -> Response:
+    name, content = grants.annex(session, actor=actor, year=int(year), fmt=fmt, memo=memo_of(request))
     return Response(content, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
@@ -313,17 +314,17 @@ _ANNEX_ERRORS = responses(400, 401, 403, 404, 409)
 @_json.get("/years/{year}/annex.xlsx", response_class=Response, summary="Beslutsbilagan i Excel (offentlig)",
            responses={200: {"content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
                             "description": "Excel-bilagan."}, **_ANNEX_ERRORS})
-def annex_xlsx(year: YearPath, actor: ActorDep, session: SessionDep) -> Response:
+def annex_xlsx(request: Request, year: YearPath, actor: ActorDep, session: SessionDep) -> Response:
     """Bilagan till beslutet: fördelningen, metoden och källorna."""
-    return _annex(session, actor, year, "xlsx", XLSX)
+    return _annex(request, session, actor, year, "xlsx", XLSX)
 
 
 @_json.get("/years/{year}/annex.pdf", response_class=Response, summary="Beslutsbilagan som PDF (offentlig)",
            responses={200: {"content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
                             "description": "PDF-bilagan."}, **_ANNEX_ERRORS})
-def annex_pdf(year: YearPath, actor: ActorDep, session: SessionDep) -> Response:
+def annex_pdf(request: Request, year: YearPath, actor: ActorDep, session: SessionDep) -> Response:
     """Bilagan till beslutet som PDF."""
-    return _annex(session, actor, year, "pdf", "application/pdf")
+    return _annex(request, session, actor, year, "pdf", "application/pdf")
 
 
 # -- the reports ---------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from fcatlas.domain import CATEGORY_LABELS, OMRADESTYP_LABELS, Category
 from fcatlas.services import downloads, rounds
 from fcatlas.services import gaps as gap_service
 from fcatlas.services import selection as sel
+from fcatlas.web.cache import memo_of
 from fcatlas.web.deps import ActorDep, SessionDep
 from fcatlas.web.pages.common import render
 from fcatlas.web.pages.public import Filter, choices, place_name, synthetic_column
@@ -64,13 +65,13 @@ def gaps_page(request: Request, session: SessionDep, actor: ActorDep) -> HTMLRes
         return render(request, "gaps.html", actor, title="Luckor", g=None,
                       reason="Tjänsten har inget underlag om områden, så luckorna kan inte visas.", **ctx)
     lan = v.request.lan or (v.request.kommun[:2] if v.request.kommun else None)
-    if not gap_service.has_areas(bundle, lan):
+    if not gap_service.has_areas(bundle, lan, memo_of(request)):
         return render(request, "gaps.html", actor, title="Luckor", g=None, **ctx,
                       reason=f"Underlaget har inga områden i {ctx['place']}, så luckorna där kan inte visas.")
-    g = gap_service.gap_list(session, bundle, actor=actor, request=v.request)
+    g = gap_service.gap_list(session, bundle, actor=actor, request=v.request, memo=memo_of(request))
     if g.page > g.pages:
         g = gap_service.gap_list(session, bundle, actor=actor, request=gap_service.GapRequest(
-            **{**v.request.__dict__, "page": g.pages}))
+            **{**v.request.__dict__, "page": g.pages}), memo=memo_of(request))
     desc = v.request.descending if v.request.descending is not None else v.request.sort in ("barn", "avstand")
     return render(request, "gaps.html", actor, title="Luckor – utanförskapsområden utan familjecentral", g=g,
                   items=g.items.to_dict("records"), desc=desc, reason="", **ctx)
@@ -84,7 +85,8 @@ def gaps_download(fmt: str, request: Request, session: SessionDep, actor: ActorD
     if bundle is None:
         raise e.BundleError("tjänsten har inget underlag om områden")
     r = _view(request).request
-    df = gap_service.all_gaps(session, bundle, actor=actor, lan=r.lan, kommun=r.kommun, omradestyper=r.omradestyper)
+    df = gap_service.all_gaps(session, bundle, actor=actor, lan=r.lan, kommun=r.kommun, omradestyper=r.omradestyper,
+                              memo=memo_of(request))
     df = df.assign(similar_with_centre="")[gap_service.DOWNLOAD_COLUMNS].drop(columns="similar_with_centre")
     name = "luckor" + (f"_{r.kommun}" if r.kommun else f"_{r.lan}" if r.lan else "")
     d = downloads.table_file(synthetic_column(df, request), fmt=fmt, name=name)

@@ -32,6 +32,7 @@ from fcatlas.grants.followup import (
 from fcatlas.grants.years import YEAR_STATUS_LABELS
 from fcatlas.services import grants as grant_service
 from fcatlas.services import units as unit_service
+from fcatlas.web.cache import memo_of
 from fcatlas.web.deps import FORM_CSRF, ActorDep, ConfigDep, FormDataDep, SessionDep, read_upload
 from fcatlas.web.pages.common import need_national, need_region, redirect, render, sentence, templates
 from fcatlas.web.pages.forms import (
@@ -123,7 +124,7 @@ def _region_page(request: Request, session: Any, actor: Actor, year: int | None,
 
     lan = actor.lan_code or ""
     years = [y.year for y in grant_service.list_years(session, actor=actor)]
-    units = unit_service.visible_units(session, actor=actor, lan=lan, limit=100_000).items
+    units = unit_service.visible_units(session, actor=actor, lan=lan, limit=100_000, memo=memo_of(request)).items
     names = dict(zip(units["id"], units["name"], strict=True)) if len(units) else {}
     ctx: dict[str, Any] = {"lan": lan, "lan_name": REGION_NAMES.get(lan, lan), "years": years, "year": None, "decision": None,
                            "report": None, "history": [], "unit_history": _unit_history(session, actor, lan, names),
@@ -390,7 +391,7 @@ def _review_page(request: Request, session: Any, actor: Actor, year: int, lan: s
     code = lan_code(lan)
     report = grant_service.get_report(session, actor=actor, year=year, lan=code)
     v = report.view
-    units = unit_service.visible_units(session, actor=actor, lan=code, limit=100_000).items
+    units = unit_service.visible_units(session, actor=actor, lan=code, limit=100_000, memo=memo_of(request)).items
     names = dict(zip(units["id"], units["name"], strict=True)) if len(units) else {}
     return render(request, "grant_review.html", actor, status_code=status_code,
                   title=f"Återrapport {_lan_names().get(code, code)} {year}", lan=code,

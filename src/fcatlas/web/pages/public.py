@@ -18,6 +18,7 @@ from fcatlas.domain import CATEGORY_LABELS, OMRADESTYP_LABELS, STATUS_LABELS, Ca
 from fcatlas.services import downloads
 from fcatlas.services import selection as sel
 from fcatlas.services import units as unit_service
+from fcatlas.web.cache import memo_of
 from fcatlas.web.deps import ActorDep, SessionDep
 from fcatlas.web.pages.common import HERE, VENDOR, node_modules, render
 
@@ -109,9 +110,9 @@ def selection(request: Request, session: Any, actor: Any, f: Filter) -> sel.Sele
     bundle = request.app.state.bundle
     checked, problems = sel.parse_filter(request.query_params, years=list(bundle.years) if bundle else None)
     try:
-        picked = sel.select(session, bundle, actor=actor, f=checked)
+        picked = sel.select(session, bundle, actor=actor, f=checked, memo=memo_of(request))
     except e.NotFoundError as exc:  # e.g. a län the bundle has no areas for
-        picked = sel.select(session, None, actor=actor, f=checked)
+        picked = sel.select(session, None, actor=actor, f=checked, memo=memo_of(request))
         problems = [*problems, sel.FilterProblem("lan", str(exc))]
     return sel.Selection(picked.units, picked.areas, picked.year, problems)
 
@@ -238,9 +239,9 @@ def _answers(request: Request, session: Any, actor: Any, f: Filter, picked: sel.
         return None
     lan = f.lan if any(p.field == "lan" for p in picked.problems) is False and f.lan else None
     kommun = f.kommun if f.kommun and not any(p.field == "kommun" for p in picked.problems) else None
-    if not gaps.has_areas(bundle, lan or (kommun[:2] if kommun else None)):
+    if not gaps.has_areas(bundle, lan or (kommun[:2] if kommun else None), memo_of(request)):
         return None  # a län the bundle has no areas for: the page says so
-    return gaps.four_answers(session, bundle, actor=actor, lan=lan, kommun=kommun)
+    return gaps.four_answers(session, bundle, actor=actor, lan=lan, kommun=kommun, memo=memo_of(request))
 
 
 def place_name(f: Any, picked: sel.Selection) -> str:
@@ -286,7 +287,7 @@ def area_card(regso: str, request: Request, session: SessionDep, actor: ActorDep
     from fcatlas.services import areas
 
     bundle = request.app.state.bundle
-    a = None if bundle is None else areas.atlas_for(session, bundle, actor=actor).result.areas_all
+    a = None if bundle is None else areas.atlas_for(session, bundle, actor=actor, memo=memo_of(request)).result.areas_all
     if bundle is None or a is None or regso not in set(a["regso_code"]):
         raise e.NotFoundError(f"området {regso!r} finns inte i datapaketet")
     row = {str(k): (None if v is pd.NA or (isinstance(v, float) and pd.isna(v)) else v)
@@ -296,7 +297,7 @@ def area_card(regso: str, request: Request, session: SessionDep, actor: ActorDep
     types = types.loc[types["regso_code"] == regso].sort_values("year")
     by_year = [(int(y), int(t), OMRADESTYP_LABELS.get(int(t), "")) for y, t in zip(types["year"], types["omradestyp"],
                                                                                  strict=True)]
-    similar = areas.similar(session, bundle, actor=actor, regso=regso, k=5)
+    similar = areas.similar(session, bundle, actor=actor, regso=regso, k=5, memo=memo_of(request))
     nearest = None
     if row.get("nearest_centre_id") is not None and not pd.isna(row.get("nearest_centre_id")):
         name = row.get("nearest_centre_name")
@@ -372,7 +373,7 @@ def _by_definition(u: dict[str, Any], present: list[str]) -> str:
 
 @router.get("/enhet/{unit_id}", response_class=HTMLResponse)
 def unit_card(unit_id: str, request: Request, session: SessionDep, actor: ActorDep) -> HTMLResponse:
-    df = unit_service.visible_units(session, actor=actor, limit=100_000).items
+    df = unit_service.visible_units(session, actor=actor, limit=100_000, memo=memo_of(request)).items
     hit = df.loc[df["id"] == unit_id]
     if hit.empty:
         raise e.NotFoundError(f"enheten {unit_id!r} finns inte bland de enheter du får se")
@@ -382,7 +383,8 @@ def unit_card(unit_id: str, request: Request, session: SessionDep, actor: ActorD
                if u.get(key) is True]
     known = all(isinstance(u.get(k), bool) for k in ("mvc", "bvc", "of", "soc", "co_located"))
     by_definition = _by_definition(u, [k for k, _ in present]) if known else None
-    area = sel.unit_area(session, request.app.state.bundle, actor=actor, unit_id=unit_id)
+    area = sel.unit_area(session, request.app.state.bundle, actor=actor, unit_id=unit_id,
+                         memo=memo_of(request))
     labels = [label for _, label in present]
     services_text = " och ".join([", ".join(labels[:-1]), labels[-1]]) if len(labels) > 1 else "".join(labels)
     return render(request, "unit.html", actor, title=u["name"], u=u, services=labels, services_text=services_text,
