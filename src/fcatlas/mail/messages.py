@@ -22,16 +22,12 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import jinja2
 
-from fcatlas.fmt import thousands
+from fcatlas.fmt import local_time, swedish_date, swedish_time, thousands
 
 TEMPLATES = Path(__file__).parent / "templates"
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
-MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
-          "november", "december")
 FOOTER = "Det här brevet skickades automatiskt av fcatlas, Socialstyrelsens tjänst för familjecentraler. " \
          "Svara inte på det."
 
@@ -53,42 +49,12 @@ KIND_LABELS: dict[str, str] = {
 }
 
 
-def sv_date(d: dt.date | dt.datetime | None) -> str:
-    """``31 oktober 2027`` (a timestamp in Swedish time).
-
-    >>> sv_date(dt.date(2027, 10, 31))
-    '31 oktober 2027'
-    """
-    if d is None:
-        return "–"
-    if isinstance(d, dt.datetime):
-        d = local(d).date()
-    return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
-
-
-def local(ts: dt.datetime) -> dt.datetime:
-    """A stored time in Swedish time."""
-    return (ts if ts.tzinfo is not None else ts.replace(tzinfo=dt.UTC)).astimezone(STOCKHOLM)
-
-
-def sv_time(ts: dt.datetime | None) -> str:
-    """``31 oktober 2027 kl. 14.05`` in Swedish time.
-
-    >>> sv_time(dt.datetime(2027, 10, 31, 13, 5, tzinfo=dt.UTC))
-    '31 oktober 2027 kl. 14.05'
-    """
-    if ts is None:
-        return "–"
-    t = local(ts)
-    return f"{sv_date(t.date())} kl. {t:%H.%M}"
-
-
 @functools.cache
 def _env() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=jinja2.select_autoescape(["html"]),
                              undefined=jinja2.StrictUndefined, keep_trailing_newline=False)
-    env.filters["svdatum"] = sv_date
-    env.filters["svtid"] = sv_time
+    env.filters["svdatum"] = swedish_date  # dates and times written as on the pages
+    env.filters["svtid"] = swedish_time
     env.filters["kronor"] = lambda v: f"{thousands(int(v))} kr"
     return env
 
@@ -109,7 +75,7 @@ class Message:
         msg["From"] = sender
         msg["To"] = self.to
         msg["Subject"] = self.subject
-        msg["Date"] = format_datetime(local(now or dt.datetime.now(dt.UTC)))
+        msg["Date"] = format_datetime(local_time(now or dt.datetime.now(dt.UTC)))
         msg["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
         msg["Auto-Submitted"] = "auto-generated"
         msg.set_content(self.text)

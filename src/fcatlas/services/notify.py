@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 from fcatlas.accounts import store as accounts_store
 from fcatlas.accounts.roles import Actor
 from fcatlas.db import utcnow as utcnow  # the services stamp their mails with it
+from fcatlas.fmt import local_time
 from fcatlas.geography.admin import region_name
 from fcatlas.mail import log as mail_log
 from fcatlas.mail import messages, smtp
@@ -339,7 +340,7 @@ def queue_reminders(session: Session, *, actor: Actor, today: dt.date | None = N
     config = mail_config(session)
     if config is None:
         return Delivery(configured=False)
-    day = today or messages.local(utcnow()).date()
+    day = today or local_time(utcnow()).date()
     due = _round_reminders(session, config, actor, day) + _report_reminders(session, config, actor, day)
     return _queue(session, [o for o in due if not mail_log.was_claimed(session, key=o.entry.key)])
 
