@@ -18,7 +18,10 @@ def _vendor() -> None:
 
 class BuildPyWithWeb(build_py):
     def run(self) -> None:
-        _vendor()
+        # an editable install (the README's first command) serves node_modules from the checkout
+        # and must work where npm is not installed; wheels and sdists carry the copies
+        if not getattr(self, "editable_mode", False):
+            _vendor()
         super().run()
 
 
