@@ -113,7 +113,7 @@ def test_issue23_orebro_never_says_no_for_reach(real, real_visit):
     for url in ("/tabell.csv?lan=18&vad=omraden", "/luckor.csv?lan=18"):
         text = httpx.get(base + url, timeout=60).content.decode("utf-8-sig")
         rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
-        assert rows and {r["reach"] for r in rows} == {"kan inte bedömas"}, url
+        assert rows and {r["reach"] for r in rows} == {"kan inte bedömas"}, (url, text[:600])
         assert all(r["reach_reason"] for r in rows)
 
 

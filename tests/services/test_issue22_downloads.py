@@ -40,3 +40,16 @@ def test_issue22_template_and_starting_file_round_trip(reg):
     with unit_of_work(eng) as s:
         p = imports.preview(s, actor=H20, name=2027, lan="20", file_name=start.file_name, content=start.content)
     assert p.rejected == [] and p.closed == [] and p.new == [] and p.n_changed == 0, p.changed
+
+
+def test_issue23_people_download_keeps_missing_values_empty():
+    """A nullable column with missing values (pandas' NA, e.g. an area's distance where no centre
+    is measured) is an empty cell, never a server error (Örebro's area download gave 500)."""
+    import pandas as pd
+
+    from fcatlas.outputs.register_export import people_frame
+
+    df = pd.DataFrame({"nearest_centre_km": pd.array([1.5, None], dtype="Float64"),
+                       "exclusion": pd.array([True, None], dtype="boolean")})
+    out = people_frame(df, decimal_comma=True)
+    assert out.iloc[:, 0].tolist() == ["1,5", ""] and out.iloc[:, 1].tolist() == ["ja", ""]

@@ -30,6 +30,7 @@ def published(db_url, shared_data, make_client, demo_bundle):
             rounds.submit(s, actor=F20, name=2027, lan="20")
             rounds.approve(s, actor=NAT, name=2027, lan="20")
             rounds.publish(s, actor=NAT, name=2027)
+            rounds.close_round(s, actor=NAT, name=2027)  # publishing leaves the round open (issue 22)
             rounds.open_round(s, actor=NAT, name=2028, deadline=dt.date(2028, 10, 31))
     return make_client(bundle=demo_bundle.path)
 

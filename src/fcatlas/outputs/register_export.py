@@ -291,9 +291,9 @@ def people_frame(df: pd.DataFrame, *, decimal_comma: bool) -> pd.DataFrame:
         elif c == "precision":
             out[c] = [PRECISION_LABELS.get(v, v) for v in col]
         elif _is_yes_no(col):
-            out[c] = ["" if v is None or v != v else ("ja" if bool(v) else "nej") for v in col]
+            out[c] = ["" if pd.isna(v) else ("ja" if bool(v) else "nej") for v in col]
         elif decimal_comma and pd.api.types.is_float_dtype(col):
-            out[c] = ["" if v != v else f"{v:.6f}".rstrip("0").rstrip(".").replace(".", ",") for v in col]
+            out[c] = ["" if pd.isna(v) else f"{v:.6f}".rstrip("0").rstrip(".").replace(".", ",") for v in col]
     drop = [c for c in ("category_label", "status_label") if c in out.columns and c.split("_")[0] in out.columns]
     out = out.drop(columns=drop)
     return out.rename(columns={c: PEOPLE_HEADERS.get(c, c) for c in out.columns})
