@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -26,9 +27,20 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 
 
 def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket() as s:
-        s.bind((host, 0))
-        return int(s.getsockname()[1])
+    """A free port below the kernel's ephemeral range, from a band of its own per xdist worker: a
+    port the kernel hands out (port 0) is handed out again to the other worker's servers and
+    clients, and a server started on it a moment later may then find it taken (seen once: nginx's
+    https port answered by another test's plain-HTTP server)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    band = 20000 + (int(worker) % 6) * 2000 if worker.isdigit() else 20000
+    for port in random.sample(range(band, band + 2000), 2000):
+        with socket.socket() as s:
+            try:
+                s.bind((host, port))
+            except OSError:
+                continue
+            return port
+    raise AssertionError(f"ingen ledig port mellan {band} och {band + 2000}")
 
 
 def add_accounts(url: str, *, round_open: bool = False) -> None:
