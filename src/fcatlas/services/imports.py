@@ -244,19 +244,6 @@ class FileImported:
     has_postcodes: bool
 
 
-def import_file(*, url: str, request: FileImport) -> FileImported:
-    """Read, check and store a region's list in the register at ``url`` (one transaction for
-    the accepted rows, as ``Register.import_file``)."""
-    from fcatlas.register.geocode import Geocoder
-
-    geocoder = Geocoder.from_path(request.postcodes, tolerance_m=request.tolerance_km * 1000)
-    with Register.open(url) as reg:
-        result = reg.import_file(request.file, round=request.round, user=request.user, geocoder=geocoder,
-                                 tolerance_m=request.tolerance_km * 1000, partial=request.partial,
-                                 header_row=request.header_row, erase_blanks=request.erase_blanks)
-    return FileImported(result, geocoder.has_postcodes)
-
-
 @dataclass(frozen=True)
 class ProblemReport:
     #: where the report was written (None: nowhere could be written)
