@@ -24,8 +24,10 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from fcatlas.errors import ConfigError
 
 _HASHER = PasswordHasher()
-#: a hash to verify against when the account does not exist, so both answers take as long
-_DUMMY_HASH = _HASHER.hash("fcatlas-ingen-sadan-anvandare")
+#: a hash to verify against when the account does not exist, so both answers take as long; made on
+#: first use (one argon2 hash, ~0.1 s), not at import, which every CLI command and test process paid
+_dummy_hash: list[str] = []
+_dummy_lock = threading.Lock()
 
 #: argon2 hashes (64 MiB each) running at once in this process; see :func:`limit_concurrent_hashes`
 _SLOTS = threading.BoundedSemaphore(2)
@@ -61,6 +63,15 @@ def check_password_rules(password: str) -> None:
         raise ConfigError("lösenordet får inte innehålla NUL-tecken")
 
 
+def _dummy() -> str:
+    """The dummy hash, made once per process (the first caller makes it, the others wait for it)."""
+    if not _dummy_hash:
+        with _dummy_lock:
+            if not _dummy_hash:
+                _dummy_hash.append(_HASHER.hash("fcatlas-ingen-sadan-anvandare"))
+    return _dummy_hash[0]
+
+
 def hash_password(password: str) -> str:
     with _SLOTS:
         return _HASHER.hash(password)
@@ -72,7 +83,7 @@ def verify_password(stored_hash: str | None, password: str) -> bool:
         with _count_lock:
             _checked[0] += 1
         try:
-            return _HASHER.verify(stored_hash or _DUMMY_HASH, password) and stored_hash is not None
+            return _HASHER.verify(stored_hash or _dummy(), password) and stored_hash is not None
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             return False
 
