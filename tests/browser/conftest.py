@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -52,20 +53,33 @@ def browser():
         b.close()
 
 
-@contextlib.contextmanager
-def serve(tmp_path: Path, bundle_path: Path, *, url: str | None = None, open_round: bool = True):
-    """A fresh database (the test accounts, and round 2027 open unless ``open_round`` is false) —
-    a SQLite file, or the database at ``url`` — behind a real uvicorn process serving ``bundle_path``."""
-    url = url or f"sqlite:///{tmp_path / 'fcatlas.sqlite'}"
+def with_accounts(url: str) -> None:
+    """A database with the test accounts (a recipe of :class:`conftest.DatabaseTemplates`)."""
     engine = connect(url)
     with unit_of_work(engine) as s:
         for email, role, lan, level in ACCOUNTS.values():
             store.add_user(s, actor=Actor.national("test"), email=email, password=PW, role=role,
                            lan_code=lan, level=level)
-        if open_round:
-            rounds.open_round(s, actor=Actor.national("n@socialstyrelsen.se"), name=2027,
-                              deadline=dt.date(2027, 10, 31))
     engine.dispose()
+
+
+def with_accounts_and_round(url: str) -> None:
+    """The test accounts, and round 2027 open."""
+    with_accounts(url)
+    engine = connect(url)
+    with unit_of_work(engine) as s:
+        rounds.open_round(s, actor=Actor.national("n@socialstyrelsen.se"), name=2027,
+                          deadline=dt.date(2027, 10, 31))
+    engine.dispose()
+
+
+@contextlib.contextmanager
+def serve(tmp_path: Path, bundle_path: Path, templates: Any, *, backend: str = "sqlite", open_round: bool = True):
+    """A fresh database (the test accounts, and round 2027 open unless ``open_round`` is false) on
+    ``backend`` — a copy of one prepared once per session by ``templates`` (the session's
+    ``database_templates``: hashing the four passwords and migrating took 0.7 s a test) — behind a
+    real uvicorn process serving ``bundle_path``."""
+    url = templates.copy(backend, with_accounts_and_round if open_round else with_accounts, tmp_path)
     port = _free_port()
     env = {**os.environ, "FCATLAS_DB": url, "FCATLAS_BUNDLE": str(bundle_path), "FCATLAS_OFFLINE": "1",
            "FCATLAS_ACCESS_LOG": str(tmp_path / "access.jsonl"), "FCATLAS_NODE_MODULES": str(ROOT / "node_modules"),
@@ -93,16 +107,16 @@ def serve(tmp_path: Path, bundle_path: Path, *, url: str | None = None, open_rou
 
 
 @pytest.fixture
-def server(tmp_path, demo_bundle):
+def server(tmp_path, demo_bundle, database_templates):
     """A fresh database (the test accounts, round 2027 open) behind a real uvicorn process."""
-    with serve(tmp_path, demo_bundle.path) as s:
+    with serve(tmp_path, demo_bundle.path, database_templates) as s:
         yield s
 
 
 @pytest.fixture
-def pg_web(tmp_path, demo_bundle, pg_url):
+def pg_web(tmp_path, demo_bundle, database_templates):
     """The same on a fresh PostgreSQL database, with no round opened yet."""
-    with serve(tmp_path, demo_bundle.path, url=pg_url, open_round=False) as s:
+    with serve(tmp_path, demo_bundle.path, database_templates, backend="postgresql", open_round=False) as s:
         yield s
 
 
