@@ -37,6 +37,68 @@ def pytest_configure(config: pytest.Config) -> None:
     settings.register_profile("fcatlas", deadline=None)
     settings.load_profile("fcatlas")
 
+#: Modules holding a test that takes 5 s or more, with the seconds the whole module took in a
+#: ``pytest -n 2 --durations=0`` run (issue 20.6). They run first, so that none of them is the last
+#: thing a worker runs while the other waits; see :func:`pytest_collection_modifyitems`.
+LONGEST = {
+    "tests/test_readme.py": 50,
+    "tests/browser/test_public_quality.py": 38,
+    "tests/browser/test_national_and_public.py": 37,
+    "tests/browser/test_issue23_public.py": 32,
+    "tests/browser/test_public_filters.py": 28,
+    "tests/browser/test_region.py": 26,
+    "tests/web/test_issue26_nginx.py": 26,
+    "tests/browser/test_grants_pages.py": 25,
+    "tests/test_hostile_inputs.py": 25,
+    "tests/web/test_schemathesis.py": 24,
+    "tests/browser/test_issue22_year.py": 24,
+    "tests/outputs/test_report.py": 19,
+    "tests/web/test_issue26_release.py": 15,
+    "tests/web/test_issue26_oidc.py": 13,
+    "tests/browser/test_issue22_accounts.py": 11,
+    "tests/outputs/test_maps.py": 10,
+    "tests/register/test_hostile.py": 9,
+    "tests/browser/test_issue21_csp.py": 8,
+    "tests/web/test_concurrency.py": 8,
+    "tests/web/test_issue26_systemd.py": 7,
+    "tests/web/test_serve.py": 5,
+}
+
+
+@pytest.hookimpl(trylast=True)  # after -k/-m have deselected: xdist deals out what is left
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The modules of :data:`LONGEST` first, longest first, each module's tests together.
+
+    Under ``pytest -n N`` (xdist's default ``load`` scheduling) worker *i* starts with the items
+    ``[i*c, (i+1)*c)``, ``c = len(items) // N // 4``, and then takes more from the front of the
+    rest as it runs short. Were all the long modules at the front, one worker's first share would
+    hold them all and be the tail; so they are dealt out (longest first, each to the share with
+    the fewest seconds so far) and each share is filled up to ``c`` with the other modules, in
+    their usual order, which also follow the shares."""
+    modules: dict[str, list[pytest.Item]] = {}
+    for item in items:
+        modules.setdefault(item.nodeid.split("::", 1)[0], []).append(item)
+    long = sorted((m for m in modules if m in LONGEST), key=lambda m: -LONGEST[m])
+    rest = [item for m, its in modules.items() if m not in LONGEST for item in its]
+    workers = int(getattr(config, "workerinput", {}).get("workercount", 1))
+    if workers < 2 or config.getoption("dist", "load") not in ("load", "no"):
+        items[:] = [item for m in long for item in modules[m]] + rest
+        return
+    shares: list[list[pytest.Item]] = [[] for _ in range(workers)]
+    seconds = [0] * workers
+    for m in long:
+        i = seconds.index(min(seconds))
+        shares[i] += modules[m]
+        seconds[i] += LONGEST[m]
+    chunk = max(2, len(items) // workers // 4)
+    ordered: list[pytest.Item] = []
+    for share in shares:
+        take = max(0, chunk - len(share))
+        ordered += share + rest[:take]
+        rest = rest[take:]
+    items[:] = ordered + rest
+
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("FCATLAS_SHARED", ROOT.parent / "shared"))
 
