@@ -24,7 +24,7 @@ from fcatlas.accounts import store
 from fcatlas.accounts.roles import Actor
 from fcatlas.db import connect, unit_of_work
 from fcatlas.services import rounds
-from web.helpers import ACCOUNTS, PW  # tests/ is on sys.path (rootdir-relative packages)
+from web.helpers import ACCOUNTS, PW, quick_passwords  # tests/ is on sys.path (rootdir-relative packages)
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -54,13 +54,15 @@ def browser():
 
 
 def with_accounts(url: str) -> None:
-    """A database with the test accounts (a recipe of :class:`conftest.DatabaseTemplates`)."""
+    """A database with the test accounts (a recipe of :class:`conftest.DatabaseTemplates`), their
+    password stored at argon2's lowest cost (``helpers.quick_passwords``)."""
     engine = connect(url)
     with unit_of_work(engine) as s:
         for email, role, lan, level in ACCOUNTS.values():
             store.add_user(s, actor=Actor.national("test"), email=email, password=PW, role=role,
                            lan_code=lan, level=level)
     engine.dispose()
+    quick_passwords(url)
 
 
 def with_accounts_and_round(url: str) -> None:

@@ -11,17 +11,19 @@ from fcatlas.db import connect, unit_of_work
 from fcatlas.web.app import create_app
 from fcatlas.web.config import WebConfig
 
-from .helpers import ACCOUNTS, PW
+from .helpers import ACCOUNTS, PW, quick_passwords
 
 
 def add_accounts(db_url: str) -> None:
-    """The database at its current schema with the accounts of ``helpers.ACCOUNTS``."""
+    """The database at its current schema with the accounts of ``helpers.ACCOUNTS`` (their
+    password stored at argon2's lowest cost: ``helpers.quick_passwords``)."""
     engine = connect(db_url)
     with unit_of_work(engine) as s:
         for email, role, lan, level in ACCOUNTS.values():
             store.add_user(s, actor=Actor.national("test"), email=email, password=PW, role=role,
                            lan_code=lan, level=level)
     engine.dispose()
+    quick_passwords(db_url)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

@@ -22,7 +22,7 @@ from fcatlas.web.app import create_app
 from fcatlas.web.config import WebConfig
 from fcatlas.web.pages.common import node_modules
 
-from .helpers import ACCOUNTS, PW
+from .helpers import ACCOUNTS, PW, quick_passwords
 
 ROLES = ("anonym", "h20", "f20", "f18", "nationell")
 HOME = {"anonym": "20", "h20": "20", "f20": "20", "f18": "18", "nationell": "20"}
@@ -189,6 +189,7 @@ def world(tmp_path_factory, demo_bundle, shared_data):
             tokens[role] = store.create_token(s, actor=NAT, email=email, days=30)[0]
         rounds.open_round(s, actor=NAT, name=2027, deadline=dt.date(2027, 10, 31))
     engine.dispose()
+    quick_passwords(f"sqlite:///{template}")
     orebro = base / "orebro_2027.csv"
     orebro.write_text("Namn;Kommunkod;Typ\nFamiljecentralen Vivalla;1880;Familjecentral\n", encoding="utf-8")
     with Register.open(f"sqlite:///{template}") as reg:
