@@ -90,7 +90,7 @@ def prepare(db: str, data: Path, work: Path) -> tuple[Path, str]:
     with Register.open(db) as reg:
         reg.import_file(data / "familjecentraler" / "dalarna_2026.csv", round=2026, user="bench")
         with unit_of_work(reg.engine) as s:
-            rounds.open_round(s, actor=nat, name=2026, deadline=dt.date(2026, 10, 31))
+            rounds.open_round(s, actor=nat, name=2026, deadline=dt.date.today() + dt.timedelta(days=300))  # a deadline still ahead
             rounds.submit(s, actor=Actor.region_user("f", lan_code="20", level=Level.FORETRADARE), name=2026, lan="20")
             rounds.approve(s, actor=nat, name=2026, lan="20")
             rounds.publish(s, actor=nat, name=2026)

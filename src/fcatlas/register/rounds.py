@@ -121,6 +121,13 @@ def region_state(session: Session, *, year: int, lan: str) -> RegionState:
     return _region(rr)
 
 
+def region_state_in(session: Session, *, year: int, lan: str) -> RegionState | None:
+    """Region ``lan``'s stored state in round ``year`` (which the caller has read), ``None`` if the
+    region has done nothing in it yet (its list is *öppen*): one query."""
+    rr = session.get(RoundRegion, (year, lan))
+    return None if rr is None else _region(rr)
+
+
 def region_states(session: Session, *, year: int) -> dict[str, RegionState]:
     """The state of every region that has done something in the round (others are *öppen*)."""
     get_round(session, year=year)

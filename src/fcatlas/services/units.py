@@ -11,7 +11,7 @@ stale version names who saved last and when).
 
 from __future__ import annotations
 
-import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -156,28 +156,20 @@ def visible_unit_rows(session: Session, *, actor: Actor, lan: str | None = None,
     return page, len(out)
 
 
-@functools.cache
-def _kommun_names() -> dict[str, str]:
-    """Kommun code → name (the fixed table of geography.admin, read once)."""
-    from fcatlas.geography.admin import kommun_table
+def _kommun_names() -> Mapping[str, str]:
+    from fcatlas.geography.admin import kommun_names
 
-    t = kommun_table()
-    return dict(zip(t["kommun_code"], t["kommun_name"], strict=True))
+    return kommun_names()
 
 
-@functools.cache
-def _lan_names() -> dict[str, str]:
-    from fcatlas.geography.admin import lan_table
+def _lan_names() -> Mapping[str, str]:
+    from fcatlas.geography.admin import lan_names
 
-    t = lan_table()
-    return dict(zip(t["lan_code"], t["lan_name"], strict=True))
+    return lan_names()
 
 
-@functools.cache
 def _lan_codes() -> tuple[str, ...]:
-    from fcatlas.geography.admin import lan_table
-
-    return tuple(sorted(lan_table()["lan_code"]))
+    return tuple(_lan_names())
 
 
 def _lans(lan: str | None) -> list[str]:

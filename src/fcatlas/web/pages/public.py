@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -122,12 +123,19 @@ HOLLOW = {Status.PLANERAD.value, Status.AVSIKTSFORKLARING.value}
 
 
 def _rows(df: pd.DataFrame) -> list[dict[str, Any]]:
+    return unit_rows(df.to_dict("records"))
+
+
+def unit_rows(records: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Units as the pages show them: each record (the register's public column names) with a
+    missing number as ``None`` and its category's and status's Swedish labels, map symbol and
+    hollowness."""
     cats = {c.value: label for c, label in CATEGORY_LABELS.items()}
     sts = {s.value: label for s, label in STATUS_LABELS.items()}
     out: list[dict[str, Any]] = []
-    for r in df.to_dict("records"):
+    for r in records:
         cat, st = str(r.get("category") or ""), str(r.get("status") or "")
-        clean = {str(k): (None if isinstance(v, float) and pd.isna(v) else v) for k, v in r.items()}
+        clean = {str(k): (None if isinstance(v, float) and v != v else v) for k, v in r.items()}
         out.append({**clean, "category_label": cats.get(cat, cat),
                     "status_label": sts.get(st, st), "shape": CATEGORY_SHAPES.get(cat, "punkt"),
                     "hollow": st in HOLLOW})

@@ -7,7 +7,6 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 import anyio
-import pandas as pd
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
@@ -23,7 +22,7 @@ from fcatlas.web.cache import memo_of
 from fcatlas.web.deps import FORM_CSRF, ActorDep, ConfigDep, FormDataDep, SessionDep, read_upload
 from fcatlas.web.pages.common import need_region, redirect, region_label, render, sentence
 from fcatlas.web.pages.forms import FormPage, ImportForm, Refusal, parse, show_again, values
-from fcatlas.web.pages.public import _rows
+from fcatlas.web.pages.public import _rows, unit_rows
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -39,23 +38,18 @@ def _need_region(actor: Actor) -> None:
 
 
 def region_context(session: Any, actor: Actor, lan: str, *, memo: Memo | None = None) -> dict[str, Any]:
-    rnd = round_service.current_round(session)
-    state = None
-    if rnd is not None:
-        ov = round_service.overview(session, actor=actor, name=rnd.year)
-        state = next((r for r in ov.regions if r.lan_code == lan), None)
+    view = round_service.region_view(session, actor=actor, lan=lan)
     # plain rows (no DataFrame of the register): a region's page is read again after every change
     rows, _ = unit_service.visible_unit_rows(session, actor=actor, lan=lan, limit=100_000)
-    df = pd.DataFrame(rows) if rows else pd.DataFrame(columns=["id", "category", "status"])
     n = Counter((r["category"], r["status"]) for r in rows)
     counts = []
     for c in Category:
         row = [n[(c.value, s.value)] for s in Status]
         counts.append((CATEGORY_LABELS[c], row, sum(row)))
-    return {"lan": lan, "region_name": region_label(lan), "round": rnd, "state": state,
-            "state_class": STATUS_CLASS.get(state.status) if state else None,
-            "status_headers": [STATUS_LABELS[s] for s in Status], "counts": counts, "units": _rows(df),
-            "n_units": len(df)}
+    return {"lan": lan, "region_name": region_label(lan), "round": view.round, "state": view.state,
+            "state_class": STATUS_CLASS.get(view.state.status) if view.state else None, "view": view,
+            "status_headers": [STATUS_LABELS[s] for s in Status], "counts": counts, "units": unit_rows(rows),
+            "n_units": len(rows)}
 
 
 @router.get("/region", response_class=HTMLResponse)
@@ -64,7 +58,7 @@ def my_region(request: Request, session: SessionDep, actor: ActorDep) -> Respons
         return redirect("/nationell")
     _need_region(actor)
     ctx = region_context(session, actor, actor.lan_code or "", memo=memo_of(request))
-    steps = round_service.region_steps(session, actor=actor, lan=ctx["lan"])  # never offer what is refused
+    steps = ctx["view"].steps  # never offer what is refused
     return render(request, "region.html", actor, title="Min region", may_submit=steps.may_submit,
                   submittable=steps.may_edit, steps=steps, done=request.query_params.get("klart"),
                   warnings={u["id"]: unit_service.review_warnings(u) for u in ctx["units"]}, **ctx)
