@@ -264,6 +264,20 @@ def _share_open_list(session: Session, lan: str) -> bool:
     return session.execute(stmt).first() is not None
 
 
+def open_list_guard(lan: str) -> Any:
+    """PostgreSQL: a condition for a change's ``UPDATE`` (one statement with it): region ``lan``'s
+    row in the open round exists and is open, and is locked ``FOR SHARE`` by the statement until
+    it commits — :func:`lock_open_list`'s shared path inside the change itself. False when the
+    row is missing or no longer open (the caller then takes :func:`lock_open_list`'s way, which
+    creates the row or says why the list is closed)."""
+    rr, ir = cast(Table, RoundRegion.__table__), cast(Table, InventoryRound.__table__)
+    shared = (select(rr.c.lan_code).join(ir, ir.c.round_year == rr.c.round_year)
+              .where(ir.c.status == RoundStatus.OPEN.value, rr.c.lan_code == lan,
+                     rr.c.status.in_(sorted(s.value for s in EDITABLE)))
+              .with_for_update(read=True, of=rr)).cte("open_list")
+    return select(shared.c.lan_code).exists()
+
+
 def lock_open_list(session: Session, *, lan: str, now: dt.datetime | None = None) -> None:
     """Before a change to region ``lan``'s list (an edit, a confirmed import): in the open round,
     the list is checked to be still open *and locked* in one statement (``UPDATE … SET status =

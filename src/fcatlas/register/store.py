@@ -460,21 +460,24 @@ class Register(SessionStore):
         return None if row is None else dict(row._mapping)
 
     def update_unit(self, unit_id: str, changes: dict[str, Any], expected_version: int, user: str,
-                    current: dict[str, Any] | None = None) -> dict[str, Any]:
+                    current: dict[str, Any] | None = None, guard: Any = None) -> dict[str, Any]:
         """Change a unit (see :meth:`_update_unit`); database failures become :class:`StorageError`.
 
         ``current``: the unit's row as the caller read it (:meth:`lock_unit`, or
         :func:`fcatlas.register.rounds.unit_for_edit` without a lock: the version check of the
-        ``UPDATE`` refuses the change if the row has changed since), saving a second read."""
+        ``UPDATE`` refuses the change if the row has changed since), saving a second read.
+        ``guard``: one more condition of the ``UPDATE`` (PostgreSQL, e.g.
+        :func:`fcatlas.register.rounds.open_list_guard`); when it fails, the change is refused as
+        when the version is stale (the caller finds out which)."""
         from sqlalchemy.exc import SQLAlchemyError
 
         try:
-            return self._update_unit(unit_id, changes, expected_version, user, current)
+            return self._update_unit(unit_id, changes, expected_version, user, current, guard)
         except SQLAlchemyError as exc:
             raise StorageError(f"ändringen av {unit_id!r} sparades inte: {exc}") from exc
 
     def _update_unit(self, unit_id: str, changes: dict[str, Any], expected_version: int, user: str,
-                     current: dict[str, Any] | None = None) -> dict[str, Any]:
+                     current: dict[str, Any] | None = None, guard: Any = None) -> dict[str, Any]:
         """Change a unit, refusing the change if someone else changed it since ``expected_version``.
 
         ``changes`` uses the public names (``name``, ``status``, ``mvc`` … ``co_located``,
@@ -517,7 +520,8 @@ class Register(SessionStore):
                 return {_PUBLIC_NAMES.get(k, k): v for k, v in cur.items()}
             version = cur["version"] + 1
             now = utcnow()
-            change = (update(ut).where(ut.c.id == unit_id, ut.c.version == expected_version)
+            checks = [ut.c.id == unit_id, ut.c.version == expected_version] + ([guard] if guard is not None else [])
+            change = (update(ut).where(*checks)
                       .values(**diff, version=version, updated_at=now).returning(*ut.c))
             audit = {"unit_id": unit_id, "action": "update", "user_name": user[:200], "at": now, "version": version,
                      "before": _jsonable({f: cur[f] for f in diff}), "after": _jsonable(diff), "comment": None}
