@@ -230,7 +230,7 @@ def update_unit(session: Session, *, actor: Actor, unit_id: str, changes: dict[s
             # the usual case: the list's check and shared lock are part of the change's statement
             try:
                 new = reg.update_unit(unit_id, changes, expected_version, actor.name, current=cur,
-                                      guard=round_store.open_list_guard(cur["lan_code"]))
+                                      guard_lan=cur["lan_code"])
                 session.commit()
                 return new
             except ConflictError:
