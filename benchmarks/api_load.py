@@ -284,6 +284,8 @@ def server_view(log: Path, start: int) -> None:
         name = f"{rec['metod']} " + ("/api/v1/units/{id}" if path.startswith("/api/v1/units/") else
                                      "/api/v1/areas/{regso}/similar" if path.endswith("/similar") else path)
         groups.setdefault(name, []).append(rec["ms"])
+        if rec["metod"] not in ("GET", "HEAD"):  # a write's refusals (412, 409) apart from its successes
+            groups.setdefault(f"{name} {rec['status']}", []).append(rec["ms"])
     print("serverns egen tid (åtkomstloggen):")
     for name, v in sorted(groups.items()):
         q = statistics.quantiles(v, n=100) if len(v) > 1 else [v[0]] * 99

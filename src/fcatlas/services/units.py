@@ -234,7 +234,12 @@ def update_unit(session: Session, *, actor: Actor, unit_id: str, changes: dict[s
                 session.commit()
                 return new
             except ConflictError:
-                session.rollback()  # stale, or the list was submitted meanwhile: the way below says which
+                session.rollback()
+                session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+                stale = _stale(session, unit_id, expected_version)  # one query: who saved meanwhile
+                if stale.current_version != expected_version:
+                    raise stale from None
+                # the version still holds, so the list's guard refused: the way below says why
         return _change_in_transaction(session, reg, actor, cur, changes, expected_version, found.round_status,
                                       autocommit)
     finally:
