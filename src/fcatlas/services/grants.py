@@ -389,6 +389,16 @@ def annex(session: Session, *, actor: Actor, year: int, fmt: str, memo: Memo | N
                       lambda: _annex_file(session, view, fmt))
 
 
+def warm_annexes(session: Session, *, memo: Memo) -> None:
+    """Render ahead, through ``memo``, the PDF annex of every decided year (public files: what
+    anyone may download), so that the first download after a start is not the one that pays for
+    loading the PDF engine and its fonts."""
+    from fcatlas.accounts.roles import ANONYMOUS
+
+    for view in _years(session).years(status=YearStatus.DECIDED):
+        annex(session, actor=ANONYMOUS, year=view.year, fmt="pdf", memo=memo)
+
+
 def _annex_file(session: Session, view: YearView, fmt: str) -> tuple[str, bytes]:
     from fcatlas.outputs.grant_annex import write_annex_pdf, write_annex_xlsx
 

@@ -79,14 +79,14 @@ class AccessLog:
 def warm_up(app: FastAPI) -> None:
     """Fill this worker's caches (in the background, :func:`warm`): the published atlas of the country
     and of each län that has RegSO boundaries in the bundle, with their area layers (what the
-    start page and the API ask for first)."""
+    start page and the API ask for first), and the PDF annex of each decided grant year."""
     from fcatlas.db import unit_of_work
-    from fcatlas.services import areas
+    from fcatlas.services import areas, grants
 
-    if app.state.bundle is None:
-        return
     with unit_of_work(app.state.engine) as session:
-        areas.warm(session, app.state.bundle, memo=app.state.memo)
+        if app.state.bundle is not None:
+            areas.warm(session, app.state.bundle, memo=app.state.memo)
+        grants.warm_annexes(session, memo=app.state.memo)
 
 
 async def warm_answers(app: FastAPI) -> None:
