@@ -126,7 +126,7 @@ def _rows(df: pd.DataFrame) -> list[dict[str, Any]]:
     return unit_rows(df.to_dict("records"))
 
 
-def unit_rows(records: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def unit_rows(records: Iterable[Mapping[Any, Any]]) -> list[dict[str, Any]]:
     """Units as the pages show them: each record (the register's public column names) with a
     missing number as ``None`` and its category's and status's Swedish labels, map symbol and
     hollowness."""
@@ -341,7 +341,7 @@ def synthetic_column(df: pd.DataFrame, request: Request) -> pd.DataFrame:
 
 @router.get("/tabell.{fmt}")
 def download(fmt: str, request: Request, session: SessionDep, actor: ActorDep) -> Response:
-    from fcatlas.analysis.coverage import reach_answer
+    from fcatlas.analysis.coverage import COVERAGE_LEVEL_LABELS, reach_answer
 
     f = Filter.from_request(request)
     picked = selection(request, session, actor, f)
@@ -350,7 +350,9 @@ def download(fmt: str, request: Request, session: SessionDep, actor: ActorDep) -
         answers = [reach_answer(c, lv) for c, lv in zip(picked.areas["covered"], picked.areas["coverage_level"],
                                                          strict=True)]
         a["reach"], a["reach_reason"] = [x for x, _ in answers], [r for _, r in answers]
-        d = downloads.table_file(synthetic_column(a, request), fmt=fmt, name="omraden")
+        if "coverage_level" in a:
+            a["coverage_level"] = [COVERAGE_LEVEL_LABELS.get(v, v) for v in a["coverage_level"]]
+        d = downloads.table_file(synthetic_column(a, request), fmt=fmt, name="omraden", areas="Områden")
         return Response(d.content, media_type=d.media_type,
                         headers={"Content-Disposition": f'attachment; filename="{d.file_name}"'})
     units = picked.units
