@@ -16,6 +16,7 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from fcatlas import errors as e
 from fcatlas.domain import CATEGORY_LABELS, OMRADESTYP_LABELS, STATUS_LABELS, Category, Status
+from fcatlas.fmt import sort_key
 from fcatlas.services import downloads
 from fcatlas.services import selection as sel
 from fcatlas.services import units as unit_service
@@ -327,7 +328,7 @@ def table(request: Request, session: SessionDep, actor: ActorDep) -> HTMLRespons
     sort = request.query_params.get("sortera", "namn")
     desc = request.query_params.get("ordning") == "fallande"
     col = SORTABLE.get(sort, "name")
-    df = df.sort_values([col, "name"], ascending=[not desc, True], key=lambda s: s.astype(str).str.lower())
+    df = df.sort_values([col, "name"], ascending=[not desc, True], key=lambda s: s.map(sort_key))
     return render(request, "table.html", actor, title="Tabell över familjecentraler", sort=sort, desc=desc,
                   sortable=SORTABLE, units=_rows(df.iloc[up.start:up.stop]), **ctx)
 
