@@ -259,15 +259,19 @@ def transition(session: Session, *, year: int, lan: str, action: Action, user: s
     return RegionState(lan, target, text, user, ts)
 
 
-def _share_open_list(session: Session, lan: str) -> bool:
-    """Whether region ``lan``'s row in the open round exists and is open, locked ``FOR SHARE``
-    until the transaction ends (PostgreSQL)."""
+def _open_list(lan: Any) -> Any:
+    """Region ``lan``'s row in the open round if its list is open, locked ``FOR SHARE``."""
     rr, ir = cast(Table, RoundRegion.__table__), cast(Table, InventoryRound.__table__)
-    stmt = (select(rr.c.status).join(ir, ir.c.round_year == rr.c.round_year)
+    return (select(rr.c.lan_code).join(ir, ir.c.round_year == rr.c.round_year)
             .where(ir.c.status == RoundStatus.OPEN.value, rr.c.lan_code == lan,
                    rr.c.status.in_(sorted(s.value for s in EDITABLE)))
             .with_for_update(read=True, of=rr))
-    return session.execute(stmt).first() is not None
+
+
+def _share_open_list(session: Session, lan: str) -> bool:
+    """Whether region ``lan``'s row in the open round exists and is open, locked ``FOR SHARE``
+    until the transaction ends (PostgreSQL)."""
+    return session.execute(_open_list(lan)).first() is not None
 
 
 @functools.cache
@@ -278,11 +282,7 @@ def open_list_guard() -> Any:
     change itself. False when the region's row is missing or the list no longer open (the
     caller then takes :func:`lock_open_list`'s way, which creates the row or says why the list
     is closed). Built once."""
-    rr, ir = cast(Table, RoundRegion.__table__), cast(Table, InventoryRound.__table__)
-    shared = (select(rr.c.lan_code).join(ir, ir.c.round_year == rr.c.round_year)
-              .where(ir.c.status == RoundStatus.OPEN.value, rr.c.lan_code == bindparam("list_lan"),
-                     rr.c.status.in_(sorted(s.value for s in EDITABLE)))
-              .with_for_update(read=True, of=rr)).cte("open_list")
+    shared = _open_list(bindparam("list_lan")).cte("open_list")
     return select(shared.c.lan_code).exists()
 
 
