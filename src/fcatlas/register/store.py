@@ -143,7 +143,7 @@ def _close(session: Session, closure: Closure, import_id: int | None = None) -> 
 _AUDIT_COLUMNS = ("unit_id", "action", "user_name", "at", "version", "before", "after", "comment")
 
 
-@functools.cache
+@functools.lru_cache(maxsize=256)  # one per set of changed fields that occurs
 def _change_statement(fields: tuple[str, ...], postgresql: bool, guarded: bool) -> Any:
     """A unit's version-checked ``UPDATE … RETURNING`` of ``fields``, built once per set of
     fields (values bound: ``u_id``, ``u_expected``, ``u_version``, ``u_now``, ``v_<field>``).
