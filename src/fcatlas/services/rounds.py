@@ -284,23 +284,25 @@ def changes_since_published(session: Session, *, actor: Actor, lan: str) -> list
     published list): new units, units no longer in the list, and changed name, category or status."""
     from fcatlas.accounts.roles import ANONYMOUS
     from fcatlas.domain import CATEGORY_LABELS, STATUS_LABELS
-    from fcatlas.services.units import visible_units
+    from fcatlas.services.units import visible_unit_rows
 
     code = lan_code(lan)
     actor.require(actor.may_see_drafts(code), f"se region {code}s lista")
-    now = visible_units(session, actor=actor, lan=code, limit=10**9).items.set_index("id")
-    pub = visible_units(session, actor=ANONYMOUS, lan=code, limit=10**9).items.set_index("id")
+    # plain rows, not DataFrames: the review page is read again after every change of the list
+    now = {r["id"]: r for r in visible_unit_rows(session, actor=actor, lan=code, limit=10**9)[0]}
+    pub = {r["id"]: r for r in visible_unit_rows(session, actor=ANONYMOUS, lan=code, limit=10**9)[0]}
     labels = {**{k.value: v for k, v in CATEGORY_LABELS.items()}, **{k.value: v for k, v in STATUS_LABELS.items()}}
-    out = [Change("ny", uid, str(now.at[uid, "name"]), labels.get(str(now.at[uid, "category"]), ""))
-           for uid in now.index.difference(pub.index)]
-    out += [Change("borttagen", uid, str(pub.at[uid, "name"]), "finns inte längre i listan")
-            for uid in pub.index.difference(now.index)]
+    out = [Change("ny", uid, str(r["name"]), labels.get(str(r["category"]), "")) for uid, r in now.items()
+           if uid not in pub]
+    out += [Change("borttagen", uid, str(r["name"]), "finns inte längre i listan") for uid, r in pub.items()
+            if uid not in now]
     fields = {"name": "namn", "category": "kategori", "status": "status"}
-    for uid in now.index.intersection(pub.index):
-        diffs = [f"{sv}: {labels.get(str(pub.at[uid, f]), pub.at[uid, f])} → {labels.get(str(now.at[uid, f]), now.at[uid, f])}"
-                 for f, sv in fields.items() if str(pub.at[uid, f]) != str(now.at[uid, f])]
+    for uid in sorted(now.keys() & pub.keys()):
+        was, is_ = pub[uid], now[uid]
+        diffs = [f"{sv}: {labels.get(str(was[f]), was[f])} → {labels.get(str(is_[f]), is_[f])}"
+                 for f, sv in fields.items() if str(was[f]) != str(is_[f])]
         if diffs:
-            out.append(Change("ändrad", uid, str(now.at[uid, "name"]), "; ".join(diffs)))
+            out.append(Change("ändrad", uid, str(is_["name"]), "; ".join(diffs)))
     return sorted(out, key=lambda c: ({"ny": 0, "ändrad": 1, "borttagen": 2}[c.kind], c.name))
 
 
