@@ -613,13 +613,6 @@ def report_summary(session: Session, *, actor: Actor, year: int | None = None) -
     return _store(session).summary(year=year)
 
 
-def set_report_status(session: Session, *, actor: Actor, year: int, region_code: str, status: ReportStatus,
-                      at: dt.datetime | None = None, comment: str = "") -> ReportView:
-    """Move a report along its statuses as the national level (any transition the rules allow)."""
-    actor.require(actor.may_review(), "ändra status för en återrapport")
-    return _store(session).set_status(region_code, int(year), status, at=at, comment=comment, user=actor.name)
-
-
 @dataclass(frozen=True)
 class ReportDetail:
     view: ReportView
