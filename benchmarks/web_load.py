@@ -54,6 +54,7 @@ def draft_round_and_page_session(db: str) -> str:
 
     engine = connect(db)
     with unit_of_work(engine) as s:
+        rounds.close_round(s, actor=Actor.national("bench"), name=2026)  # publishing leaves a round open
         rounds.open_round(s, actor=Actor.national("bench"), name=2027, deadline=dt.date(2027, 10, 31))
         sid, _ = store.start_session(s, actor=store.actor_of(store._get(s, "h20@bench.invalid")))
     engine.dispose()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 
 def thousands(value: object, sep: str = " ") -> str:
@@ -73,3 +74,18 @@ def decimal_comma(value: float | None, digits: int = 6) -> str:
     if value is None or value != value:
         return ""
     return f"{float(value):.{digits}f}".replace(".", ",")
+
+
+#: Å, Ä and Ö after Z, in that order (Swedish alphabetical order); other letters as they are
+_SWEDISH_ORDER = str.maketrans({"å": "{", "ä": "|", "æ": "|", "ö": "}", "ø": "}"})
+
+
+def sort_key(value: object) -> str:
+    """A name's place in a Swedish list: case does not matter, Å Ä Ö come after Z, and numbers
+    are in the order of their value ("Falun 2" before "Falun 10").
+
+    >>> sorted(["Falun 10", "Ösmo", "falun 2", "Ängelholm", "Åre", "Avesta"], key=sort_key)
+    ['Avesta', 'falun 2', 'Falun 10', 'Åre', 'Ängelholm', 'Ösmo']
+    """
+    text = ("" if value is None else str(value)).lower().translate(_SWEDISH_ORDER)
+    return re.sub(r"[0-9]+", lambda m: m.group().zfill(12), text)

@@ -113,8 +113,8 @@ def test_issue23_orebro_never_says_no_for_reach(real, real_visit):
     for url in ("/tabell.csv?lan=18&vad=omraden", "/luckor.csv?lan=18"):
         text = httpx.get(base + url, timeout=60).content.decode("utf-8-sig")
         rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
-        assert rows and {r["reach"] for r in rows} == {"kan inte bedömas"}, (url, text[:600])
-        assert all(r["reach_reason"] for r in rows)
+        assert rows and {r["Familjecentral inom räckhåll"] for r in rows} == {"kan inte bedömas"}, (url, text[:600])
+        assert all(r["Varför det inte kan bedömas"] for r in rows)
 
 
 def test_issue23_types_1_and_2_together_and_the_demo_label_everywhere(visit, demo):

@@ -145,3 +145,28 @@ def test_issue20_report_steps_are_named_and_checked_by_role(db_url: str, tmp_pat
     assert "godkänd" in ok(tmp_path, "grant", "report", "approve", "18", "2026", *db)
     code, _, err = fcatlas(tmp_path, "grant", "report", "status", "18", "2026", "utkast", *db)
     assert code == 2  # the anything-goes 'status' is gone
+
+
+def test_issue24_a_started_worker_has_rendered_the_decided_annex(db_url: str, tmp_path: Path) -> None:
+    """Issue 24: the PDF annex of a decided year is rendered in a worker's warm-up, so that the
+    first download after a start is served from memory (and is the same file)."""
+    from fcatlas.web.app import create_app, warm_up
+    from fcatlas.web.config import WebConfig
+
+    (tmp_path / "underlag_2026.csv").write_text(BASIS, encoding="utf-8")
+    db = ("--db", db_url)
+    ok(tmp_path, "grant", "year", "setup", "--year", "2026", "--total", "51 365 000", "--basis", "underlag_2026.csv", *db)
+    ok(tmp_path, "grant", "year", "decide", "--year", "2026", *db)
+    ok(tmp_path, "grant", "annex", "--year", "2026", "--pdf", "bilaga.pdf", *db)
+    app = create_app(WebConfig(db_url=db_url, access_log=tmp_path / "access.jsonl", cache_ttl_s=0, warm=False))
+    try:
+        warm_up(app)
+        memo = app.state.memo
+        rendered = memo.computations
+        assert rendered >= 1
+        with TestClient(app) as client:
+            pdf = client.get("/api/v1/grants/years/2026/annex.pdf")
+        assert pdf.status_code == 200 and pdf.content == (tmp_path / "bilaga.pdf").read_bytes()
+        assert memo.computations == rendered and memo.hits >= 1  # served from the warm-up's rendering
+    finally:
+        app.state.engine.dispose()

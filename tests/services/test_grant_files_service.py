@@ -4,7 +4,6 @@ work with the acting user recorded."""
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -60,8 +59,7 @@ def test_report_files_in_one_unit_of_work(tmp_path: Path, db_url: str) -> None:
         with unit_of_work(engine) as s:
             detail = grants.report_detail(s, actor=NAT, year=2026, region_code="18")
             assert detail.view.status is ReportStatus.SUBMITTED
-            grants.set_report_status(s, actor=NAT, year=2026, region_code="18", status=ReportStatus.APPROVED,
-                                     at=dt.datetime(2027, 2, 1, 12, tzinfo=dt.UTC))
+            grants.approve_report(s, actor=NAT, year=2026, lan="18")
         with unit_of_work(engine) as s:
             users = set(s.scalars(select(GrantReportEvent.user_name)))
             frame = grants.report_frame(s, actor=NAT, year=2026)

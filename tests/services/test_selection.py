@@ -69,3 +69,17 @@ def test_invalid_values_are_named_and_left_out():
     assert [p.field for p in problems] == ["lan", "omradestyp", "kategori", "status", "ar"]
     f, problems = sel.parse_filter({"lan": "20", "kommun": "0180"}, years=[2023])
     assert f.kommun is None and "ligger inte i Dalarnas län" in problems[0].message
+
+
+def test_areas_are_listed_in_swedish_order_with_numbers_by_value(world):
+    """"Falun 2" before "Falun 10" (the demo's areas are numbered), kommun by kommun."""
+    import re
+
+    got = _pick(world, lan="20").areas
+    assert got is not None
+    names = list(zip(got["kommun_name"], got["name"], strict=True))
+    numbered = [(k, int(m.group(1))) for k, n in names if (m := re.search(r"(\d+)$", str(n)))]
+    assert len({n for _, n in numbered}) > 9  # two-digit numbers are there to be ordered
+    for kommun in {k for k, _ in numbered}:
+        in_order = [n for k, n in numbered if k == kommun]
+        assert in_order == sorted(in_order), kommun

@@ -41,6 +41,47 @@ def test_a_change_is_the_read_and_one_write_with_its_audit_entry(reg):
         assert sql == ["SELECT", "INSERT", "UPDATE"]
 
 
+def test_issue24_in_an_open_round_a_change_is_still_two_statements_on_postgresql(reg):
+    """The list's open-check and its shared lock against a submission are part of the change's
+    statement once the region has done something in the round (its first change creates the
+    region's row in its own transaction)."""
+    import datetime as dt
+
+    from fcatlas.db import unit_of_work
+    from fcatlas.services import rounds
+
+    with unit_of_work(reg.engine) as s:
+        rounds.open_round(s, actor=Actor.national("n@socialstyrelsen.se"), name=2027,
+                          deadline=dt.date.today() + dt.timedelta(days=30))
+    first, second = (reg.get_unit(i) for i in reg.list_units(lan="20")["id"].iloc[:2])
+    with Session(reg.engine) as s:
+        units.update_unit(s, actor=H20, unit_id=first["id"], changes={"note": "först"},
+                          expected_version=int(first["version"]))
+    sql: list[str] = []
+    listen = lambda *a: sql.append(a[2].split()[0].upper())  # noqa: E731 - the statement's first word
+    event.listen(reg.engine, "before_cursor_execute", listen)
+    try:
+        with Session(reg.engine) as s:
+            new = units.update_unit(s, actor=H20, unit_id=second["id"], changes={"locality": "Ny ort"},
+                                    expected_version=int(second["version"]))
+    finally:
+        event.remove(reg.engine, "before_cursor_execute", listen)
+    assert new["locality"] == "Ny ort" and new["version"] == int(second["version"]) + 1
+    if reg.engine.dialect.name == "postgresql":
+        assert sql == ["SELECT", "WITH"]
+    else:  # SQLite: the list locked open in the change's transaction
+        assert sql[0] == "SELECT" and sql[-2:] == ["INSERT", "UPDATE"]
+    with Session(reg.engine) as s:
+        rounds.submit(s, actor=Actor.region_user("f20@regiondalarna.se", lan_code="20", level=Level.FORETRADARE),
+                      name=2027, lan="20")
+        s.commit()
+    with Session(reg.engine) as s, pytest.raises(ConflictError) as refused:
+        units.update_unit(s, actor=H20, unit_id=second["id"], changes={"locality": "Sen"},
+                          expected_version=int(new["version"]))
+    assert not isinstance(refused.value, StaleVersionError)  # 409: the list is submitted, not a stale version
+    assert reg.get_unit(second["id"])["locality"] == "Ny ort"
+
+
 def test_an_update_that_loses_the_race_writes_no_audit_entry(reg):
     unit = reg.get_unit(reg.list_units(lan="20").iloc[0]["id"])
     v = int(unit["version"])

@@ -268,13 +268,21 @@ def test_issue21_approve_and_return_at_once_exactly_one_wins(submitted_list):
         assert [e["action"] for e in events(s, year=2027, lan="20")][-2:] == ["skicka_in", "godkann"]
 
 
-def test_issue21_an_edit_never_lands_in_a_submitted_list(submitted_list):
+@pytest.mark.parametrize("edited_before", [False, True], ids=["forsta-andringen", "senare-andring"])
+def test_issue21_an_edit_never_lands_in_a_submitted_list(submitted_list, edited_before):
+    """Also once the region has changed something in the round (issue 24: the list's check and
+    lock are then part of the change's one statement)."""
     from fcatlas.accounts.roles import Actor, Level
     from fcatlas.db import unit_of_work
     from fcatlas.services import rounds, units
 
     engine, nat, f20 = submitted_list
     h20 = Actor.region_user("h20@regiondalarna.se", lan_code="20", level=Level.HANDLAGGARE)
+    if edited_before:
+        with unit_of_work(engine) as s:
+            other = units.visible_units(s, actor=h20, lan="20").items.iloc[1]
+            units.update_unit(s, actor=h20, unit_id=other["id"], changes={"note": "först"},
+                              expected_version=int(other["version"]))
     with unit_of_work(engine) as s:
         unit = units.visible_units(s, actor=h20, lan="20").items.iloc[0]
     out = _race(engine, lambda s: rounds.submit(s, actor=f20, name=2027, lan="20"),

@@ -147,3 +147,30 @@ def test_issue23_units_api_pages_with_a_count(world):
     b = client.get("/api/v1/units?lan=20&limit=5&offset=5").json()
     assert a["total"] == b["total"] > 10 and len(a["items"]) == len(b["items"]) == 5
     assert not {u["id"] for u in a["items"]} & {u["id"] for u in b["items"]}
+
+
+def test_the_area_and_gap_downloads_speak_swedish(world):
+    """/tabell.csv?vad=omraden and /luckor.csv|xlsx: the atlas workbook's Swedish headers, ja/nej,
+    the reach answer in words and what it rests on — as the units' download (issue 22)."""
+    import csv
+
+    import openpyxl
+
+    client, _app = world
+    areas = list(csv.DictReader(io.StringIO(client.get("/tabell.csv?lan=20&vad=omraden").content.decode("utf-8-sig")),
+                                delimiter=";"))
+    assert areas and {"RegSO-kod", "Område", "Barn 0–6 år", "Utanförskapsområde", "Familjecentral inom räckhåll",
+                      "Svaret bygger på"} <= set(areas[0])
+    assert not {"regso_code", "reach", "coverage_level", "children_0_6"} & set(areas[0])
+    assert {r["Utanförskapsområde"] for r in areas} <= {"ja", "nej"}
+    assert {r["Familjecentral inom räckhåll"] for r in areas} <= {"ja", "nej", "kan inte bedömas"}
+    assert all(r["Svaret bygger på"].startswith("området") for r in areas)  # Dalarna: boundaries measured
+    gaps = list(csv.DictReader(io.StringIO(client.get("/luckor.csv?lan=20").content.decode("utf-8-sig")),
+                               delimiter=";"))
+    body = client.get("/api/v1/gaps?lan=20&per_page=500").json()
+    assert [g["RegSO-kod"] for g in gaps] == [g["regso_code"] for g in body["items"]]
+    assert {"Prioritet", "Varför området är en lucka", "Närmaste familjecentral"} <= set(gaps[0])
+    wb = openpyxl.load_workbook(io.BytesIO(client.get("/luckor.xlsx?lan=20").content), read_only=True)
+    assert wb.sheetnames == ["Luckor"]
+    header = next(wb["Luckor"].iter_rows(values_only=True))
+    assert "RegSO-kod" in header and "Familjecentral inom räckhåll" in header

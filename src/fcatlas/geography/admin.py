@@ -7,7 +7,9 @@ asked otherwise.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping
 from functools import lru_cache
+from types import MappingProxyType
 
 import geopandas as gpd
 import pandas as pd
@@ -49,14 +51,39 @@ def kommuner(crs: str = CRS_METRIC) -> gpd.GeoDataFrame:
     return _kommun_wgs84().to_crs(crs)
 
 
-def lan_table() -> pd.DataFrame:
-    """Län codes and names without geometry."""
+@lru_cache(maxsize=1)
+def _lan_plain() -> pd.DataFrame:
     return pd.DataFrame(_lan_wgs84().drop(columns="geometry"))
 
 
-def kommun_table() -> pd.DataFrame:
-    """Kommun codes, names and län codes without geometry."""
+@lru_cache(maxsize=1)
+def _kommun_plain() -> pd.DataFrame:
     return pd.DataFrame(_kommun_wgs84().drop(columns="geometry"))
+
+
+def lan_table() -> pd.DataFrame:
+    """Län codes and names without geometry (a copy: the caller may change it)."""
+    return _lan_plain().copy()
+
+
+def kommun_table() -> pd.DataFrame:
+    """Kommun codes, names and län codes without geometry (a copy: the caller may change it)."""
+    return _kommun_plain().copy()
+
+
+@lru_cache(maxsize=1)
+def lan_names() -> Mapping[str, str]:
+    """Län code → name, sorted by code (read once; read-only): for the hot paths that only look
+    a län up, without a DataFrame."""
+    t = _lan_plain()
+    return MappingProxyType(dict(zip(t["lan_code"].astype(str), t["lan_name"].astype(str), strict=True)))
+
+
+@lru_cache(maxsize=1)
+def kommun_names() -> Mapping[str, str]:
+    """Kommun code → name (read once; read-only)."""
+    t = _kommun_plain()
+    return MappingProxyType(dict(zip(t["kommun_code"].astype(str), t["kommun_name"].astype(str), strict=True)))
 
 
 def normalise_name(name: str) -> str:
@@ -131,17 +158,17 @@ def kommun_by_name(name: str) -> str:
 
 
 def kommun_name(code: str) -> str:
-    t = kommun_table().set_index("kommun_code")
-    if code not in t.index:
+    name = kommun_names().get(code)
+    if name is None:
         raise CodeError(f"kommunkoden {code!r} finns inte bland Sveriges 290 kommuner")
-    return str(t.at[code, "kommun_name"])
+    return name
 
 
 def lan_name(code: str) -> str:
-    t = lan_table().set_index("lan_code")
-    if code not in t.index:
+    name = lan_names().get(code)
+    if name is None:
         raise CodeError(f"länskoden {code!r} finns inte bland Sveriges 21 län")
-    return str(t.at[code, "lan_name"])
+    return name
 
 
 #: The regions' own names (the grant goes to the region, not the län): "Region Örebro län",

@@ -132,13 +132,12 @@ def lan_code(value: object) -> str:
     ...
     fcatlas.errors.CodeError: länskoden 99 finns inte bland Sveriges 21 län
     """
-    from fcatlas.geography.admin import lan_table
+    from fcatlas.geography.admin import lan_names
 
     t = str(value if value is not None else "").strip()
     if t.upper() in LAN_LETTERS:
         return LAN_LETTERS[t.upper()]
-    lt = lan_table()
-    lans = {str(c): str(n) for c, n in zip(lt["lan_code"], lt["lan_name"], strict=True)}
+    lans = lan_names()
     if re.fullmatch(r"\d{1,2}(\.0+)?", t):
         code = t.split(".")[0].zfill(2)
         if code in lans:

@@ -195,6 +195,13 @@ GAP_COLS = [
 ]
 
 
+#: Swedish headers of the area and gap columns, for the service's downloads of the same tables
+#: (``/tabell.csv?vad=omraden``, ``/luckor.csv``): the atlas workbook's, and the reach answer's
+AREA_HEADERS: dict[str, str] = {c.key: c.header for c in (*GAP_COLS, *AREA_COLS)} | {
+    "omradestyp_label": "Områdestyp (text)", "coverage_level": "Svaret bygger på",
+    "reach": "Familjecentral inom räckhåll", "reach_reason": "Varför det inte kan bedömas",
+    "gap_reason": "Varför området är en lucka"}
+
 OUTLOOK_COLS = [
     Col("level_label", "Nivå"),
     Col("kod", "Kod", "code"),

@@ -278,9 +278,10 @@ PEOPLE_HEADERS: dict[str, str] = {**XLSX_HEADERS, "lat": "Latitud", "lon": "Long
                                   "category_label": "Kategori", "status_label": "Status"}
 
 
-def people_frame(df: pd.DataFrame, *, decimal_comma: bool) -> pd.DataFrame:
+def people_frame(df: pd.DataFrame, *, decimal_comma: bool, headers: dict[str, str] | None = None) -> pd.DataFrame:
     """A unit table as people read it: Swedish headers, ja/nej for yes/no, the category's and the
-    status's names, the precision in words, and (for CSV) numbers with a decimal comma."""
+    status's names, the precision in words, and (for CSV) numbers with a decimal comma.
+    ``headers``: the Swedish headers of another table's columns (they win over the units')."""
     out = df.copy()
     for c in out.columns:
         col = out[c]
@@ -296,7 +297,8 @@ def people_frame(df: pd.DataFrame, *, decimal_comma: bool) -> pd.DataFrame:
             out[c] = ["" if pd.isna(v) else f"{v:.6f}".rstrip("0").rstrip(".").replace(".", ",") for v in col]
     drop = [c for c in ("category_label", "status_label") if c in out.columns and c.split("_")[0] in out.columns]
     out = out.drop(columns=drop)
-    return out.rename(columns={c: PEOPLE_HEADERS.get(c, c) for c in out.columns})
+    names = PEOPLE_HEADERS | (headers or {})
+    return out.rename(columns={c: names.get(c, c) for c in out.columns})
 
 
 def people_xlsx(df: pd.DataFrame, target: Target, sheet: str = "Enheter") -> Target:

@@ -11,10 +11,11 @@ round's or their own extended one) or until the national level closes the round.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, delete, func, insert, select, update
+from sqlalchemy import Table, and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from fcatlas.db import utcnow
@@ -121,6 +122,13 @@ def region_state(session: Session, *, year: int, lan: str) -> RegionState:
     return _region(rr)
 
 
+def region_state_in(session: Session, *, year: int, lan: str) -> RegionState | None:
+    """Region ``lan``'s stored state in round ``year`` (which the caller has read), ``None`` if the
+    region has done nothing in it yet (its list is *öppen*): one query."""
+    rr = session.get(RoundRegion, (year, lan))
+    return None if rr is None else _region(rr)
+
+
 def region_states(session: Session, *, year: int) -> dict[str, RegionState]:
     """The state of every region that has done something in the round (others are *öppen*)."""
     get_round(session, year=year)
@@ -156,11 +164,9 @@ class UnitForEdit:
             check_deadline(self.deadline, today or swedish_today())
 
 
-def unit_for_edit(session: Session, *, unit_id: str) -> UnitForEdit | None:
-    """Read unit ``unit_id`` together with its region's state in the open round — one query;
-    ``None`` if there is no such unit. No lock is taken: the change that follows is a
-    version-checked ``UPDATE``, so a change made meanwhile makes it fail (412) rather than be
-    overwritten, and the row is locked only from that ``UPDATE`` to the commit."""
+@functools.cache
+def _unit_for_edit_statement() -> Any:
+    """:func:`unit_for_edit`'s query, built once (the unit's id a bound parameter ``unit_id``)."""
     ut, ir, rr = Unit.__table__, InventoryRound.__table__, RoundRegion.__table__
     is_open = ir.c.status == RoundStatus.OPEN.value
     round_status = select(ir.c.status).where(is_open).limit(1).scalar_subquery()
@@ -169,9 +175,16 @@ def unit_for_edit(session: Session, *, unit_id: str) -> UnitForEdit | None:
     deadline = (select(func.coalesce(rr.c.deadline, ir.c.deadline))
                 .select_from(ir.outerjoin(rr, and_(rr.c.round_year == ir.c.round_year, rr.c.lan_code == ut.c.lan_code)))
                 .where(is_open).limit(1).scalar_subquery())
-    found = session.execute(select(ut, round_status.label("_round_status"), region_status.label("_region_status"),
-                                   deadline.label("_deadline"))
-                            .where(ut.c.id == unit_id)).first()
+    return (select(ut, round_status.label("_round_status"), region_status.label("_region_status"),
+                   deadline.label("_deadline")).where(ut.c.id == bindparam("unit_id")))
+
+
+def unit_for_edit(session: Session, *, unit_id: str) -> UnitForEdit | None:
+    """Read unit ``unit_id`` together with its region's state in the open round — one query;
+    ``None`` if there is no such unit. No lock is taken: the change that follows is a
+    version-checked ``UPDATE``, so a change made meanwhile makes it fail (412) rather than be
+    overwritten, and the row is locked only from that ``UPDATE`` to the commit."""
+    found = session.execute(_unit_for_edit_statement(), {"unit_id": unit_id}).first()
     if found is None:
         return None
     row = dict(found._mapping)
@@ -246,15 +259,31 @@ def transition(session: Session, *, year: int, lan: str, action: Action, user: s
     return RegionState(lan, target, text, user, ts)
 
 
-def _share_open_list(session: Session, lan: str) -> bool:
-    """Whether region ``lan``'s row in the open round exists and is open, locked ``FOR SHARE``
-    until the transaction ends (PostgreSQL)."""
+def _open_list(lan: Any) -> Any:
+    """Region ``lan``'s row in the open round if its list is open, locked ``FOR SHARE``."""
     rr, ir = cast(Table, RoundRegion.__table__), cast(Table, InventoryRound.__table__)
-    stmt = (select(rr.c.status).join(ir, ir.c.round_year == rr.c.round_year)
+    return (select(rr.c.lan_code).join(ir, ir.c.round_year == rr.c.round_year)
             .where(ir.c.status == RoundStatus.OPEN.value, rr.c.lan_code == lan,
                    rr.c.status.in_(sorted(s.value for s in EDITABLE)))
             .with_for_update(read=True, of=rr))
-    return session.execute(stmt).first() is not None
+
+
+def _share_open_list(session: Session, lan: str) -> bool:
+    """Whether region ``lan``'s row in the open round exists and is open, locked ``FOR SHARE``
+    until the transaction ends (PostgreSQL)."""
+    return session.execute(_open_list(lan)).first() is not None
+
+
+@functools.cache
+def open_list_guard() -> Any:
+    """PostgreSQL: a condition for a change's ``UPDATE`` (one statement with it): the list of the
+    region bound as ``list_lan`` exists in the open round and is open, and is locked ``FOR
+    SHARE`` by the statement until it commits — :func:`lock_open_list`'s shared path inside the
+    change itself. False when the region's row is missing or the list no longer open (the
+    caller then takes :func:`lock_open_list`'s way, which creates the row or says why the list
+    is closed). Built once."""
+    shared = _open_list(bindparam("list_lan")).cte("open_list")
+    return select(shared.c.lan_code).exists()
 
 
 def lock_open_list(session: Session, *, lan: str, now: dt.datetime | None = None) -> None:

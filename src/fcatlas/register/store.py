@@ -24,12 +24,13 @@ Rules
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
 import pandas as pd
-from sqlalchemy import String, Table, func, insert, literal, select, update
+from sqlalchemy import String, Table, bindparam, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from fcatlas.db import SessionStore, acting_user, open_engine, utcnow
@@ -138,15 +139,35 @@ def _close(session: Session, closure: Closure, import_id: int | None = None) -> 
     session.execute(insert(_table(AuditEntry)).values(**closure.audit, import_id=import_id))
 
 
-def _change_with_audit(change: Any, audit: dict[str, Any]) -> Any:
-    """PostgreSQL: a unit's version-checked ``UPDATE … RETURNING`` and its audit entry as one
-    statement (``WITH upd AS (UPDATE …), aud AS (INSERT … SELECT … FROM upd) SELECT * FROM upd``):
-    one round trip, atomic even in autocommit, and an audit entry only when the update happened."""
-    at = _table(AuditEntry)
+#: the audit entry's columns of a unit change, in the order of :func:`_change_statement`'s binds
+_AUDIT_COLUMNS = ("unit_id", "action", "user_name", "at", "version", "before", "after", "comment")
+
+
+@functools.lru_cache(maxsize=256)  # one per set of changed fields that occurs
+def _change_statement(fields: tuple[str, ...], postgresql: bool, guarded: bool) -> Any:
+    """A unit's version-checked ``UPDATE … RETURNING`` of ``fields``, built once per set of
+    fields (values bound: ``u_id``, ``u_expected``, ``u_version``, ``u_now``, ``v_<field>``).
+
+    On PostgreSQL its audit entry is part of it (``WITH upd AS (UPDATE …), aud AS (INSERT …
+    SELECT … FROM upd) SELECT * FROM upd``, binds ``a_<column>``): one round trip, atomic even in
+    autocommit, and an audit entry only when the update happened; ``guarded`` adds
+    :func:`fcatlas.register.rounds.open_list_guard` (bind ``list_lan``)."""
+    from fcatlas.register.rounds import open_list_guard
+
+    ut, at = _table(Unit), _table(AuditEntry)
+    checks = [ut.c.id == bindparam("u_id"), ut.c.version == bindparam("u_expected")]
+    if guarded:
+        checks.append(open_list_guard())
+    values = {f: bindparam(f"v_{f}", type_=ut.c[f].type) for f in fields}
+    change = (update(ut).where(*checks)
+              .values(**values, version=bindparam("u_version"), updated_at=bindparam("u_now", type_=ut.c.updated_at.type))
+              .returning(*ut.c))
+    if not postgresql:
+        return change
     upd = change.cte("upd")
-    values = [literal(v, type_=at.c[k].type).label(k) if k != "unit_id" else upd.c.id.label(k)
-              for k, v in audit.items()]
-    aud = insert(at).from_select(list(audit), select(*values).select_from(upd)).cte("aud")
+    audit = [bindparam(f"a_{k}", type_=at.c[k].type).label(k) if k != "unit_id" else upd.c.id.label(k)
+             for k in _AUDIT_COLUMNS]
+    aud = insert(at).from_select(list(_AUDIT_COLUMNS), select(*audit).select_from(upd)).cte("aud")
     return select(upd).add_cte(aud)
 
 
@@ -460,21 +481,25 @@ class Register(SessionStore):
         return None if row is None else dict(row._mapping)
 
     def update_unit(self, unit_id: str, changes: dict[str, Any], expected_version: int, user: str,
-                    current: dict[str, Any] | None = None) -> dict[str, Any]:
+                    current: dict[str, Any] | None = None, guard_lan: str | None = None) -> dict[str, Any]:
         """Change a unit (see :meth:`_update_unit`); database failures become :class:`StorageError`.
 
         ``current``: the unit's row as the caller read it (:meth:`lock_unit`, or
         :func:`fcatlas.register.rounds.unit_for_edit` without a lock: the version check of the
-        ``UPDATE`` refuses the change if the row has changed since), saving a second read."""
+        ``UPDATE`` refuses the change if the row has changed since), saving a second read.
+        ``guard_lan`` (PostgreSQL): the ``UPDATE`` also requires that län's list open in the open
+        round, and locks it against a submission until the change commits
+        (:func:`fcatlas.register.rounds.open_list_guard`); when that fails, the change is refused
+        as when the version is stale (the caller finds out which)."""
         from sqlalchemy.exc import SQLAlchemyError
 
         try:
-            return self._update_unit(unit_id, changes, expected_version, user, current)
+            return self._update_unit(unit_id, changes, expected_version, user, current, guard_lan)
         except SQLAlchemyError as exc:
             raise StorageError(f"ändringen av {unit_id!r} sparades inte: {exc}") from exc
 
     def _update_unit(self, unit_id: str, changes: dict[str, Any], expected_version: int, user: str,
-                     current: dict[str, Any] | None = None) -> dict[str, Any]:
+                     current: dict[str, Any] | None = None, guard_lan: str | None = None) -> dict[str, Any]:
         """Change a unit, refusing the change if someone else changed it since ``expected_version``.
 
         ``changes`` uses the public names (``name``, ``status``, ``mvc`` … ``co_located``,
@@ -496,7 +521,7 @@ class Register(SessionStore):
             raise InvalidChangeError(
                 f"fälten {', '.join(sorted(unknown))} kan inte ändras (tillåtna: {', '.join(sorted(EDITABLE))})"
             )
-        ut, at = _table(Unit), _table(AuditEntry)
+        at = _table(AuditEntry)
         with self.transaction() as conn:
             cur = current if current is not None else self.lock_unit(unit_id)
             if cur is None:
@@ -517,15 +542,19 @@ class Register(SessionStore):
                 return {_PUBLIC_NAMES.get(k, k): v for k, v in cur.items()}
             version = cur["version"] + 1
             now = utcnow()
-            change = (update(ut).where(ut.c.id == unit_id, ut.c.version == expected_version)
-                      .values(**diff, version=version, updated_at=now).returning(*ut.c))
             audit = {"unit_id": unit_id, "action": "update", "user_name": user[:200], "at": now, "version": version,
                      "before": _jsonable({f: cur[f] for f in diff}), "after": _jsonable(diff), "comment": None}
-            if conn.get_bind().dialect.name == "postgresql":
-                row = conn.execute(_change_with_audit(change, audit)).first()
+            postgresql = conn.get_bind().dialect.name == "postgresql"
+            binds = {"u_id": unit_id, "u_expected": expected_version, "u_version": version, "u_now": now,
+                     **{f"v_{f}": v for f, v in diff.items()}}
+            if guard_lan is not None:
+                binds["list_lan"] = guard_lan
+            change = _change_statement(tuple(sorted(diff)), postgresql, guard_lan is not None)
+            if postgresql:
+                row = conn.execute(change, binds | {f"a_{k}": v for k, v in audit.items() if k != "unit_id"}).first()
             else:  # SQLite: two statements in the caller's transaction (the file is locked from the first write)
                 conn.execute(insert(at).values(**audit))
-                row = conn.execute(change).first()
+                row = conn.execute(change, binds).first()
             if row is None:  # the caller rolls back (on SQLite the audit entry with it)
                 raise ConflictError(f"enheten {unit_id!r} har ändrats av någon annan; läs in den igen")
         return {_PUBLIC_NAMES.get(k, k): v for k, v in row._mapping.items()}

@@ -56,15 +56,22 @@ def register_file(session: Session, *, actor: Actor, fmt: str, lan: str | None =
         return Download(path.read_bytes(), FORMATS[fmt], name)
 
 
-def table_file(df: Any, *, fmt: str, name: str = "familjecentraler") -> Download:
+def table_file(df: Any, *, fmt: str, name: str = "familjecentraler", areas: str | None = None) -> Download:
     """The map's table as the page shows it (``/tabell.csv``, ``/tabell.xlsx``), written like
-    every other download: text cells through the formula guard, never a formula."""
+    every other download: text cells through the formula guard, never a formula. ``areas``: the
+    table is of areas (the sheet's name, e.g. ``Luckor``), with the atlas workbook's headers."""
     from fcatlas.outputs import register_export as ex
 
+    headers: dict[str, str] | None = None
+    if areas is not None:
+        from fcatlas.outputs.excel import AREA_HEADERS
+
+        headers = AREA_HEADERS
     if fmt == "csv":  # for a Swedish Excel: Swedish headers, ja/nej, decimal comma, ';' and BOM
-        return Download(ex.frame_to_csv(ex.people_frame(df, decimal_comma=True)), FORMATS[fmt], f"{name}.csv")
+        return Download(ex.frame_to_csv(ex.people_frame(df, decimal_comma=True, headers=headers)), FORMATS[fmt],
+                        f"{name}.csv")
     buf = io.BytesIO()
-    ex.people_xlsx(ex.people_frame(df, decimal_comma=False), buf, sheet="Enheter")
+    ex.people_xlsx(ex.people_frame(df, decimal_comma=False, headers=headers), buf, sheet=areas or "Enheter")
     return Download(buf.getvalue(), FORMATS["xlsx"], f"{name}.xlsx")
 
 

@@ -195,7 +195,9 @@ def _order(g: pd.DataFrame, sort: str, descending: bool | None) -> pd.DataFrame:
     desc = sort in ("barn", "avstand") if descending is None else descending
     cols = SORTS[sort]
     if sort in ("namn", "kommun"):
-        return g.sort_values(cols, ascending=[not desc, True], key=lambda s: s.astype(str).str.lower())
+        from fcatlas.fmt import sort_key
+
+        return g.sort_values(cols, ascending=[not desc, True], key=lambda s: s.map(sort_key))
     return g.sort_values(cols, ascending=[not desc] + [True] * (len(cols) - 1), na_position="last")
 
 

@@ -389,6 +389,16 @@ def annex(session: Session, *, actor: Actor, year: int, fmt: str, memo: Memo | N
                       lambda: _annex_file(session, view, fmt))
 
 
+def warm_annexes(session: Session, *, memo: Memo) -> None:
+    """Render ahead, through ``memo``, the PDF annex of every decided year (public files: what
+    anyone may download), so that the first download after a start is not the one that pays for
+    loading the PDF engine and its fonts."""
+    from fcatlas.accounts.roles import ANONYMOUS
+
+    for view in _years(session).years(status=YearStatus.DECIDED):
+        annex(session, actor=ANONYMOUS, year=view.year, fmt="pdf", memo=memo)
+
+
 def _annex_file(session: Session, view: YearView, fmt: str) -> tuple[str, bytes]:
     from fcatlas.outputs.grant_annex import write_annex_pdf, write_annex_xlsx
 
@@ -601,13 +611,6 @@ def report_summary(session: Session, *, actor: Actor, year: int | None = None) -
     """The national summary per year: counts by status, kronor by purpose, FTE."""
     actor.require(actor.may_review(), "se den nationella sammanställningen")
     return _store(session).summary(year=year)
-
-
-def set_report_status(session: Session, *, actor: Actor, year: int, region_code: str, status: ReportStatus,
-                      at: dt.datetime | None = None, comment: str = "") -> ReportView:
-    """Move a report along its statuses as the national level (any transition the rules allow)."""
-    actor.require(actor.may_review(), "ändra status för en återrapport")
-    return _store(session).set_status(region_code, int(year), status, at=at, comment=comment, user=actor.name)
 
 
 @dataclass(frozen=True)

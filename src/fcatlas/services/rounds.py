@@ -29,6 +29,7 @@ from fcatlas.register.workflow import (
     RegionStatus,
     RoundStatus,
     check_deadline,
+    check_editable,
     check_future,
 )
 from fcatlas.services import notify
@@ -85,16 +86,16 @@ def overview(session: Session, *, actor: Actor, name: str | int) -> RoundOvervie
     year = round_year(name)
     info = store.get_round(session, year=year)
     states = store.region_states(session, year=year)
-    from fcatlas.geography.admin import lan_table
+    from fcatlas.geography.admin import lan_names
 
-    rows = []
-    for code in sorted(lan_table()["lan_code"]):
-        if not actor.may_see_drafts(code):
-            continue
-        s = states.get(code) or store.RegionState(code, RegionStatus.OPEN, None, None, None)
-        rows.append(RegionRow(code, s.status, REGION_STATUS_LABELS[s.status], s.comment, s.changed_by, s.changed_at,
-                              s.deadline or info.deadline, s.deadline is not None, s.published))
+    rows = [_region_row(info, code, states.get(code)) for code in sorted(lan_names()) if actor.may_see_drafts(code)]
     return RoundOverview(info, rows)
+
+
+def _region_row(info: store.RoundInfo, code: str, state: store.RegionState | None) -> RegionRow:
+    s = state or store.RegionState(code, RegionStatus.OPEN, None, None, None)
+    return RegionRow(code, s.status, REGION_STATUS_LABELS[s.status], s.comment, s.changed_by, s.changed_at,
+                     s.deadline or info.deadline, s.deadline is not None, s.published)
 
 
 def region_state(session: Session, *, name: str | int, lan: str) -> store.RegionState:
@@ -212,22 +213,45 @@ class RegionSteps:
 
 def region_steps(session: Session, *, actor: Actor, lan: str, today: dt.date | None = None) -> RegionSteps:
     """What ``actor`` may do with region ``lan``'s list in the current round, and if nothing, why."""
+    return region_view(session, actor=actor, lan=lan, today=today).steps
+
+
+@dataclass(frozen=True)
+class RegionView:
+    """A region's place in the current round, as its page shows it: the round (``None`` before the
+    first), the region's row (``None`` unless ``actor`` may see the region's drafts) and its steps."""
+
+    round: store.RoundInfo | None
+    state: RegionRow | None
+    steps: RegionSteps
+
+
+def region_view(session: Session, *, actor: Actor, lan: str, today: dt.date | None = None) -> RegionView:
+    """:func:`current_round`, the region's row of :func:`overview` and :func:`region_steps` for
+    region ``lan`` — two queries (the rounds, the region's state), the same rules."""
     from fcatlas.errors import FcatlasError
 
     code = lan_code(lan)
     rnd = current_round(session)
-    if rnd is None or rnd.status is not RoundStatus.OPEN:
-        return RegionSteps(False, False, "Ingen inventeringsomgång är öppen just nu.", None)
-    state = store.region_state(session, year=rnd.year, lan=code)
-    deadline = state.deadline or rnd.deadline
-    if not actor.may_edit_region(code):
-        return RegionSteps(False, False, "Ditt konto kan inte ändra regionens lista.", deadline)
-    try:
-        store.ensure_editable(session, year=rnd.year, lan=code, today=today)
-    except FcatlasError as exc:
-        text = str(exc)
-        return RegionSteps(False, False, text[:1].upper() + text[1:] + ".", deadline)
-    return RegionSteps(True, actor.may_submit_region(code), None, deadline)
+    if rnd is None:
+        return RegionView(None, None, RegionSteps(False, False, "Ingen inventeringsomgång är öppen just nu.", None))
+    state = store.region_state_in(session, year=rnd.year, lan=code)
+    row = _region_row(rnd, code, state) if actor.may_see_drafts(code) else None
+    deadline = (state.deadline if state else None) or rnd.deadline
+    if rnd.status is not RoundStatus.OPEN:
+        steps = RegionSteps(False, False, "Ingen inventeringsomgång är öppen just nu.", None)
+    elif not actor.may_edit_region(code):
+        steps = RegionSteps(False, False, "Ditt konto kan inte ändra regionens lista.", deadline)
+    else:
+        try:
+            check_editable(state.status if state else RegionStatus.OPEN, rnd.status)
+            check_deadline(deadline, today or swedish_today())
+        except FcatlasError as exc:
+            text = str(exc)
+            steps = RegionSteps(False, False, text[:1].upper() + text[1:] + ".", deadline)
+        else:
+            steps = RegionSteps(True, actor.may_submit_region(code), None, deadline)
+    return RegionView(rnd, row, steps)
 
 
 def current_round(session: Session) -> store.RoundInfo | None:
@@ -260,23 +284,25 @@ def changes_since_published(session: Session, *, actor: Actor, lan: str) -> list
     published list): new units, units no longer in the list, and changed name, category or status."""
     from fcatlas.accounts.roles import ANONYMOUS
     from fcatlas.domain import CATEGORY_LABELS, STATUS_LABELS
-    from fcatlas.services.units import visible_units
+    from fcatlas.services.units import visible_unit_rows
 
     code = lan_code(lan)
     actor.require(actor.may_see_drafts(code), f"se region {code}s lista")
-    now = visible_units(session, actor=actor, lan=code, limit=10**9).items.set_index("id")
-    pub = visible_units(session, actor=ANONYMOUS, lan=code, limit=10**9).items.set_index("id")
+    # plain rows, not DataFrames: the review page is read again after every change of the list
+    now = {r["id"]: r for r in visible_unit_rows(session, actor=actor, lan=code, limit=10**9)[0]}
+    pub = {r["id"]: r for r in visible_unit_rows(session, actor=ANONYMOUS, lan=code, limit=10**9)[0]}
     labels = {**{k.value: v for k, v in CATEGORY_LABELS.items()}, **{k.value: v for k, v in STATUS_LABELS.items()}}
-    out = [Change("ny", uid, str(now.at[uid, "name"]), labels.get(str(now.at[uid, "category"]), ""))
-           for uid in now.index.difference(pub.index)]
-    out += [Change("borttagen", uid, str(pub.at[uid, "name"]), "finns inte längre i listan")
-            for uid in pub.index.difference(now.index)]
+    out = [Change("ny", uid, str(r["name"]), labels.get(str(r["category"]), "")) for uid, r in now.items()
+           if uid not in pub]
+    out += [Change("borttagen", uid, str(r["name"]), "finns inte längre i listan") for uid, r in pub.items()
+            if uid not in now]
     fields = {"name": "namn", "category": "kategori", "status": "status"}
-    for uid in now.index.intersection(pub.index):
-        diffs = [f"{sv}: {labels.get(str(pub.at[uid, f]), pub.at[uid, f])} → {labels.get(str(now.at[uid, f]), now.at[uid, f])}"
-                 for f, sv in fields.items() if str(pub.at[uid, f]) != str(now.at[uid, f])]
+    for uid in sorted(now.keys() & pub.keys()):
+        was, is_ = pub[uid], now[uid]
+        diffs = [f"{sv}: {labels.get(str(was[f]), was[f])} → {labels.get(str(is_[f]), is_[f])}"
+                 for f, sv in fields.items() if str(was[f]) != str(is_[f])]
         if diffs:
-            out.append(Change("ändrad", uid, str(now.at[uid, "name"]), "; ".join(diffs)))
+            out.append(Change("ändrad", uid, str(is_["name"]), "; ".join(diffs)))
     return sorted(out, key=lambda c: ({"ny": 0, "ändrad": 1, "borttagen": 2}[c.kind], c.name))
 
 

@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 
 from fcatlas.accounts.roles import Actor
 from fcatlas.domain import CATEGORY_LABELS, OMRADESTYP_LABELS, STATUS_LABELS
+from fcatlas.fmt import sort_key
 from fcatlas.services.memo import Memo
 
 #: the filter's fields in the URL (Swedish, as the pages' query strings)
@@ -226,7 +227,8 @@ def select(session: Session, bundle: Any, *, actor: Actor, f: AtlasFilter, memo:
             if f.q:
                 areas = areas.loc[_contains(areas["name"], f.q) | _contains(areas["kommun_name"], f.q)
                                   | areas["regso_code"].isin(units["regso_code"].dropna())]
-            areas = areas.sort_values(["kommun_name", "name", "regso_code"]).reset_index(drop=True)
+            areas = areas.sort_values(["kommun_name", "name", "regso_code"],
+                                      key=lambda s: s.map(sort_key)).reset_index(drop=True)
     else:
         if f.by_area:
             units = units.iloc[0:0]

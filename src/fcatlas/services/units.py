@@ -11,7 +11,7 @@ stale version names who saved last and when).
 
 from __future__ import annotations
 
-import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -156,28 +156,20 @@ def visible_unit_rows(session: Session, *, actor: Actor, lan: str | None = None,
     return page, len(out)
 
 
-@functools.cache
-def _kommun_names() -> dict[str, str]:
-    """Kommun code → name (the fixed table of geography.admin, read once)."""
-    from fcatlas.geography.admin import kommun_table
+def _kommun_names() -> Mapping[str, str]:
+    from fcatlas.geography.admin import kommun_names
 
-    t = kommun_table()
-    return dict(zip(t["kommun_code"], t["kommun_name"], strict=True))
+    return kommun_names()
 
 
-@functools.cache
-def _lan_names() -> dict[str, str]:
-    from fcatlas.geography.admin import lan_table
+def _lan_names() -> Mapping[str, str]:
+    from fcatlas.geography.admin import lan_names
 
-    t = lan_table()
-    return dict(zip(t["lan_code"], t["lan_name"], strict=True))
+    return lan_names()
 
 
-@functools.cache
 def _lan_codes() -> tuple[str, ...]:
-    from fcatlas.geography.admin import lan_table
-
-    return tuple(sorted(lan_table()["lan_code"]))
+    return tuple(_lan_names())
 
 
 def _lans(lan: str | None) -> list[str]:
@@ -212,8 +204,11 @@ def update_unit(session: Session, *, actor: Actor, unit_id: str, changes: dict[s
     one version-checked ``UPDATE … RETURNING`` with the audit entry (on PostgreSQL one statement,
     run in autocommit when ``session`` has not begun a transaction: two round trips in all; on
     SQLite two statements in one transaction). The unit's row is locked only by that write. In an
-    open round the region's list is first locked open in the same transaction
-    (:func:`fcatlas.register.rounds.lock_open_list`): an edit racing a submission never lands in a
+    open round the region's list must be open and is locked against a submission until the change
+    commits: on PostgreSQL inside that one statement (a shared lock,
+    :func:`fcatlas.register.rounds.open_list_guard`); on SQLite, or before the region's first
+    change in the round, first in the same transaction
+    (:func:`fcatlas.register.rounds.lock_open_list`). An edit racing a submission never lands in a
     submitted list — one of them waits, and the edit is refused (409) if the submission won.
     Concurrent changes from the same version: the first ``UPDATE`` wins, the others wait for it,
     then find a newer version (412) and write no audit entry."""
@@ -231,24 +226,49 @@ def update_unit(session: Session, *, actor: Actor, unit_id: str, changes: dict[s
         cur = found.row
         if cur["version"] != expected_version:
             raise _stale(session, unit_id, expected_version)
-        if found.round_status is not None:
-            # in an open round the list is locked open and the unit changed in one transaction,
-            # so that a submission at the same moment either waits for the change or refuses it
-            if autocommit:
-                session.commit()  # the read's autocommit connection goes back; a transaction begins
-            round_store.lock_open_list(session, lan=cur["lan_code"])
-        try:
-            new = reg.update_unit(unit_id, changes, expected_version, actor.name, current=cur)
-        except ConflictError:
-            session.rollback()
-            if autocommit:  # the 412's one query, as the rest: without BEGIN and ROLLBACK
+        if autocommit and found.round_status is not None and found.region_status is not None:
+            # the usual case: the list's check and shared lock are part of the change's statement
+            try:
+                new = reg.update_unit(unit_id, changes, expected_version, actor.name, current=cur,
+                                      guard_lan=cur["lan_code"])
+                session.commit()
+                return new
+            except ConflictError:
+                session.rollback()
                 session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-            raise _stale(session, unit_id, expected_version) from None
-        session.commit()
-        return new
+                stale = _stale(session, unit_id, expected_version)  # one query: who saved meanwhile
+                if stale.current_version != expected_version:
+                    raise stale from None
+                # the version still holds, so the list's guard refused: the way below says why
+        return _change_in_transaction(session, reg, actor, cur, changes, expected_version, found.round_status,
+                                      autocommit)
     finally:
         if session.in_transaction():
             session.rollback()
+
+
+def _change_in_transaction(session: Session, reg: Register, actor: Actor, cur: dict[str, Any],
+                           changes: dict[str, Any], expected_version: int, round_status: RoundStatus | None,
+                           autocommit: bool) -> dict[str, Any]:
+    """:func:`update_unit`'s general way: in an open round the region's list is locked open
+    (:func:`fcatlas.register.rounds.lock_open_list`, which creates the region's row if need be
+    and refuses a list no longer open) and the unit changed in one transaction."""
+    unit_id = str(cur["id"])
+    if round_status is not None:
+        # in an open round the list is locked open and the unit changed in one transaction,
+        # so that a submission at the same moment either waits for the change or refuses it
+        if autocommit:
+            session.commit()  # the read's autocommit connection goes back; a transaction begins
+        round_store.lock_open_list(session, lan=cur["lan_code"])
+    try:
+        new = reg.update_unit(unit_id, changes, expected_version, actor.name, current=cur)
+    except ConflictError:
+        session.rollback()
+        if autocommit:  # the 412's one query, as the rest: without BEGIN and ROLLBACK
+            session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        raise _stale(session, unit_id, expected_version) from None
+    session.commit()
+    return new
 
 
 def _published(session: Session, unit_id: str, lan: str) -> bool:

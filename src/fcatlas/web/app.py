@@ -10,7 +10,7 @@ import os
 import sys
 import time
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TextIO
@@ -31,13 +31,15 @@ DESCRIPTION = (
 
 
 class AccessLog:
-    """ASGI middleware: one JSON line per request (method, path, status, ms, client) — never the
-    query string's secrets, headers, cookies or bodies. The file is opened once per worker in
-    append mode and line-buffered: each line is one ``write`` at the end of the file, so the
-    workers' lines never mix."""
+    """ASGI middleware, the outermost: times every request once — one JSON line per request
+    (method, path, status, ms, client), never the query string's secrets, headers, cookies or
+    bodies — and gives the same figures to ``observe`` (the ``/metrics`` counts). The file is
+    opened once per worker in append mode and line-buffered: each line is one ``write`` at the
+    end of the file, so the workers' lines never mix."""
 
-    def __init__(self, app: Any, path: Path | None) -> None:
-        self.app, self.path = app, path
+    def __init__(self, app: Any, path: Path | None,
+                 observe: Callable[[dict[str, Any], int, float], None] | None = None) -> None:
+        self.app, self.path, self.observe = app, path, observe
         self._file: TextIO | None = None
 
     def _write(self, line: str) -> None:
@@ -64,24 +66,27 @@ class AccessLog:
         try:
             await self.app(scope, receive, _send)
         finally:
+            seconds = time.perf_counter() - start
+            if self.observe is not None:
+                self.observe(scope, status["code"], seconds)
             client = scope.get("client") or ("", 0)
             line = {"tid": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "metod": scope["method"],
                     "sokvag": scope["path"], "status": status["code"],
-                    "ms": round((time.perf_counter() - start) * 1000, 1), "klient": client[0]}
+                    "ms": round(seconds * 1000, 1), "klient": client[0]}
             self._write(json.dumps(line, ensure_ascii=False) + "\n")
 
 
 def warm_up(app: FastAPI) -> None:
     """Fill this worker's caches (in the background, :func:`warm`): the published atlas of the country
     and of each län that has RegSO boundaries in the bundle, with their area layers (what the
-    start page and the API ask for first)."""
+    start page and the API ask for first), and the PDF annex of each decided grant year."""
     from fcatlas.db import unit_of_work
-    from fcatlas.services import areas
+    from fcatlas.services import areas, grants
 
-    if app.state.bundle is None:
-        return
     with unit_of_work(app.state.engine) as session:
-        areas.warm(session, app.state.bundle, memo=app.state.memo)
+        if app.state.bundle is not None:
+            areas.warm(session, app.state.bundle, memo=app.state.memo)
+        grants.warm_annexes(session, memo=app.state.memo)
 
 
 async def warm_answers(app: FastAPI) -> None:
@@ -194,7 +199,7 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
     oidc.install(app)  # /oidc/…: the organisations' own login (FCATLAS_OIDC_FIL)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(PublicAnswers, versions=app.state.versions)
-    metrics.install(app, os.environ.get("FCATLAS_METRICS_FRA"))  # /metrics and the request counts
+    figures = metrics.install(app, os.environ.get("FCATLAS_METRICS_FRA"))  # /metrics
     app.add_middleware(Hardening, max_upload=cfg.max_upload_bytes, trusted_proxies=cfg.trusted_proxies)
-    app.add_middleware(AccessLog, path=cfg.access_log)
+    app.add_middleware(AccessLog, path=cfg.access_log, observe=figures.count)  # times each request once
     return app

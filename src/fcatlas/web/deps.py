@@ -47,7 +47,7 @@ async def unit_of_work(request: Request) -> AsyncIterator[Session]:
     autocommit = reads and state.reading is not state.engine
     try:
         yield session
-        if not reads:
+        if not reads and _work_left(session):  # (a change that committed itself leaves none: no thread trip)
             with anyio.CancelScope(shield=True):  # a dropped client must not undo a write half-way
                 await anyio.to_thread.run_sync(session.commit)
     except Exception as exc:
@@ -62,6 +62,11 @@ async def unit_of_work(request: Request) -> AsyncIterator[Session]:
                 await anyio.to_thread.run_sync(session.close)
         else:
             session.close()
+
+
+def _work_left(session: Session) -> bool:
+    """Whether the session has anything to commit: a transaction begun, or objects not flushed."""
+    return session.in_transaction() or bool(session.new or session.dirty or session.deleted)
 
 
 @contextmanager

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import ipaddress
 import json
-import time
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -99,11 +98,11 @@ class _Figures(Collector):
             layer = getattr(layer, "app", None)
 
 
-class Metrics:
-    """ASGI middleware: counts every request and answers ``/metrics`` itself."""
+class RequestFigures:
+    """This worker's counts: every request's route, method, status and seconds, given by the one
+    timing middleware (:class:`fcatlas.web.app.AccessLog`, which also writes the access log)."""
 
-    def __init__(self, app: Any, fastapi_app: Any, allowed_from: tuple[Network, ...]) -> None:
-        self.app, self.allowed_from = app, allowed_from
+    def __init__(self, fastapi_app: Any) -> None:
         self.registry = CollectorRegistry()
         self.requests = Counter("fcatlas_http_requests", "Anrop per väg, metod och status",
                                 ["route", "method", "status"], registry=self.registry)
@@ -115,27 +114,9 @@ class Metrics:
                                       ["route"], registry=self.registry)
         self.registry.register(_Figures(fastapi_app))
 
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    def count(self, scope: dict[str, Any], code: int, seconds: float) -> None:
         if scope["path"] == "/metrics":
-            await self._answer(scope, send)
             return
-        start = time.perf_counter()
-        status = {"code": 500}
-
-        async def _send(message: dict[str, Any]) -> None:
-            if message["type"] == "http.response.start":
-                status["code"] = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, _send)
-        finally:
-            self._count(scope, status["code"], time.perf_counter() - start)
-
-    def _count(self, scope: dict[str, Any], code: int, seconds: float) -> None:
         route, method = route_label(scope), scope["method"]
         self.requests.labels(route, method, str(code)).inc()
         self.latency.labels(route, method).observe(seconds)
@@ -143,6 +124,20 @@ class Metrics:
             self.errors.labels(route).inc()
         if route in LOGIN_ROUTES and method == "POST" and code in (401, 429):
             self.login_failures.labels(route).inc()
+
+
+class Metrics:
+    """ASGI middleware: answers ``/metrics`` (the :class:`RequestFigures` of this worker) itself."""
+
+    def __init__(self, app: Any, figures: RequestFigures, allowed_from: tuple[Network, ...]) -> None:
+        self.app, self.figures, self.allowed_from = app, figures, allowed_from
+        self.registry = figures.registry
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["path"] == "/metrics":
+            await self._answer(scope, send)
+            return
+        await self.app(scope, receive, send)
 
     async def _answer(self, scope: dict[str, Any], send: Any) -> None:
         client = (scope.get("client") or ("", 0))[0]
@@ -159,6 +154,9 @@ class Metrics:
         await send({"type": "http.response.body", "body": body if scope["method"] != "HEAD" else b""})
 
 
-def install(app: Any, spec: str | None) -> None:
-    """Count ``app``'s requests and serve ``/metrics`` to ``spec``'s addresses (``FCATLAS_METRICS_FRA``)."""
-    app.add_middleware(Metrics, fastapi_app=app, allowed_from=networks(spec))
+def install(app: Any, spec: str | None) -> RequestFigures:
+    """Serve ``/metrics`` to ``spec``'s addresses (``FCATLAS_METRICS_FRA``); returns the figures
+    that the timing middleware counts every request in."""
+    figures = RequestFigures(app)
+    app.add_middleware(Metrics, figures=figures, allowed_from=networks(spec))
+    return figures

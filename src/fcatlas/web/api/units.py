@@ -106,10 +106,14 @@ async def list_units(request: Request, actor: ActorDep, session: SessionDep, lan
     def make() -> dict[str, Any]:
         rows, total = units.visible_unit_rows(session, actor=actor, lan=lan, kommun=kommun, category=category,
                                               status=status, limit=limit, offset=offset)
-        return {"items": [{k: _clean(v) for k, v in row.items() if k in UnitOut.model_fields} for row in rows],
+        return {"items": [{k: _clean(v) for k, v in row.items() if k in _OUT_FIELDS} for row in rows],
                 "total": total}
 
     return await answer_json(request, actor, ("units", lan, kommun, category, status, limit, offset), make)
+
+
+#: the answer's fields (looked up per value of every row: a set, not pydantic's property)
+_OUT_FIELDS = frozenset(UnitOut.model_fields)
 
 
 def _if_match(value: str) -> int:
@@ -135,7 +139,7 @@ async def patch_unit(unit_id: Annotated[str, Path(max_length=100, description="E
         changes["status_date"] = changes["status_date"].isoformat()
     new = await run_in_threadpool(units.update_unit, session, actor=actor, unit_id=unit_id, changes=changes,
                                   expected_version=expected)
-    return {k: _clean(v) for k, v in new.items() if k in UnitOut.model_fields} | {"round": new.get("last_round", 0)}
+    return {k: _clean(v) for k, v in new.items() if k in _OUT_FIELDS} | {"round": new.get("last_round", 0)}
 
 
 class FieldChange(BaseModel):

@@ -89,7 +89,7 @@ def gaps_download(fmt: str, request: Request, session: SessionDep, actor: ActorD
                               memo=memo_of(request))
     df = df.assign(similar_with_centre="")[gap_service.DOWNLOAD_COLUMNS].drop(columns="similar_with_centre")
     name = "luckor" + (f"_{r.kommun}" if r.kommun else f"_{r.lan}" if r.lan else "")
-    d = downloads.table_file(synthetic_column(df, request), fmt=fmt, name=name)
+    d = downloads.table_file(synthetic_column(df, request), fmt=fmt, name=name, areas="Luckor")
     return Response(d.content, media_type=d.media_type,
                     headers={"Content-Disposition": f'attachment; filename="{d.file_name}"'})
 

@@ -14,7 +14,6 @@ from fcatlas.register.workflow import RegionStatus
 from fcatlas.services import rounds as round_service
 from fcatlas.services import units as unit_service
 from fcatlas.services.units import person
-from fcatlas.web.cache import memo_of
 from fcatlas.web.deps import FORM_CSRF, ActorDep, FormDataDep, SessionDep
 from fcatlas.web.pages.common import need_national, redirect, region_label, render
 from fcatlas.web.pages.forms import CommentForm, FormPage, Refusal, parse, show_again
@@ -62,7 +61,7 @@ def review_page(request: Request, session: Session, actor: Actor, code: str, *, 
                 errors: list[tuple[str, str]] | None = None, typed: dict[str, Any] | None = None) -> Response:
     """A region's list for review: the decision, reopening and the region's deadline, each unit
     with its warnings, what changed since the published list and since the return."""
-    ctx = region_context(session, actor, code, memo=memo_of(request))
+    ctx = region_context(session, actor, code)
     state, rnd = ctx["state"], ctx["round"]
     submitted = state is not None and state.status is RegionStatus.SUBMITTED
     changes = round_service.changes_since_published(session, actor=actor, lan=code)

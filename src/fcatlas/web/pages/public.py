@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +16,7 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from fcatlas import errors as e
 from fcatlas.domain import CATEGORY_LABELS, OMRADESTYP_LABELS, STATUS_LABELS, Category, Status
+from fcatlas.fmt import sort_key
 from fcatlas.services import downloads
 from fcatlas.services import selection as sel
 from fcatlas.services import units as unit_service
@@ -122,12 +124,19 @@ HOLLOW = {Status.PLANERAD.value, Status.AVSIKTSFORKLARING.value}
 
 
 def _rows(df: pd.DataFrame) -> list[dict[str, Any]]:
+    return unit_rows(df.to_dict("records"))
+
+
+def unit_rows(records: Iterable[Mapping[Any, Any]]) -> list[dict[str, Any]]:
+    """Units as the pages show them: each record (the register's public column names) with a
+    missing number as ``None`` and its category's and status's Swedish labels, map symbol and
+    hollowness."""
     cats = {c.value: label for c, label in CATEGORY_LABELS.items()}
     sts = {s.value: label for s, label in STATUS_LABELS.items()}
     out: list[dict[str, Any]] = []
-    for r in df.to_dict("records"):
+    for r in records:
         cat, st = str(r.get("category") or ""), str(r.get("status") or "")
-        clean = {str(k): (None if isinstance(v, float) and pd.isna(v) else v) for k, v in r.items()}
+        clean = {str(k): (None if isinstance(v, float) and v != v else v) for k, v in r.items()}
         out.append({**clean, "category_label": cats.get(cat, cat),
                     "status_label": sts.get(st, st), "shape": CATEGORY_SHAPES.get(cat, "punkt"),
                     "hollow": st in HOLLOW})
@@ -319,7 +328,7 @@ def table(request: Request, session: SessionDep, actor: ActorDep) -> HTMLRespons
     sort = request.query_params.get("sortera", "namn")
     desc = request.query_params.get("ordning") == "fallande"
     col = SORTABLE.get(sort, "name")
-    df = df.sort_values([col, "name"], ascending=[not desc, True], key=lambda s: s.astype(str).str.lower())
+    df = df.sort_values([col, "name"], ascending=[not desc, True], key=lambda s: s.map(sort_key))
     return render(request, "table.html", actor, title="Tabell över familjecentraler", sort=sort, desc=desc,
                   sortable=SORTABLE, units=_rows(df.iloc[up.start:up.stop]), **ctx)
 
@@ -333,7 +342,7 @@ def synthetic_column(df: pd.DataFrame, request: Request) -> pd.DataFrame:
 
 @router.get("/tabell.{fmt}")
 def download(fmt: str, request: Request, session: SessionDep, actor: ActorDep) -> Response:
-    from fcatlas.analysis.coverage import reach_answer
+    from fcatlas.analysis.coverage import COVERAGE_LEVEL_LABELS, reach_answer
 
     f = Filter.from_request(request)
     picked = selection(request, session, actor, f)
@@ -342,7 +351,9 @@ def download(fmt: str, request: Request, session: SessionDep, actor: ActorDep) -
         answers = [reach_answer(c, lv) for c, lv in zip(picked.areas["covered"], picked.areas["coverage_level"],
                                                          strict=True)]
         a["reach"], a["reach_reason"] = [x for x, _ in answers], [r for _, r in answers]
-        d = downloads.table_file(synthetic_column(a, request), fmt=fmt, name="omraden")
+        if "coverage_level" in a:
+            a["coverage_level"] = [COVERAGE_LEVEL_LABELS.get(v, v) for v in a["coverage_level"]]
+        d = downloads.table_file(synthetic_column(a, request), fmt=fmt, name="omraden", areas="Områden")
         return Response(d.content, media_type=d.media_type,
                         headers={"Content-Disposition": f'attachment; filename="{d.file_name}"'})
     units = picked.units

@@ -7,7 +7,6 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 import anyio
-import pandas as pd
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
@@ -18,12 +17,10 @@ from fcatlas.register.workflow import REGION_STATUS_LABELS, RegionStatus
 from fcatlas.services import imports as import_service
 from fcatlas.services import rounds as round_service
 from fcatlas.services import units as unit_service
-from fcatlas.services.memo import Memo
-from fcatlas.web.cache import memo_of
 from fcatlas.web.deps import FORM_CSRF, ActorDep, ConfigDep, FormDataDep, SessionDep, read_upload
 from fcatlas.web.pages.common import need_region, redirect, region_label, render, sentence
 from fcatlas.web.pages.forms import FormPage, ImportForm, Refusal, parse, show_again, values
-from fcatlas.web.pages.public import _rows
+from fcatlas.web.pages.public import unit_rows
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -38,24 +35,19 @@ def _need_region(actor: Actor) -> None:
     need_region(actor, what="din regions sidor", national_page="Översikt")
 
 
-def region_context(session: Any, actor: Actor, lan: str, *, memo: Memo | None = None) -> dict[str, Any]:
-    rnd = round_service.current_round(session)
-    state = None
-    if rnd is not None:
-        ov = round_service.overview(session, actor=actor, name=rnd.year)
-        state = next((r for r in ov.regions if r.lan_code == lan), None)
+def region_context(session: Any, actor: Actor, lan: str) -> dict[str, Any]:
+    view = round_service.region_view(session, actor=actor, lan=lan)
     # plain rows (no DataFrame of the register): a region's page is read again after every change
     rows, _ = unit_service.visible_unit_rows(session, actor=actor, lan=lan, limit=100_000)
-    df = pd.DataFrame(rows) if rows else pd.DataFrame(columns=["id", "category", "status"])
     n = Counter((r["category"], r["status"]) for r in rows)
     counts = []
     for c in Category:
         row = [n[(c.value, s.value)] for s in Status]
         counts.append((CATEGORY_LABELS[c], row, sum(row)))
-    return {"lan": lan, "region_name": region_label(lan), "round": rnd, "state": state,
-            "state_class": STATUS_CLASS.get(state.status) if state else None,
-            "status_headers": [STATUS_LABELS[s] for s in Status], "counts": counts, "units": _rows(df),
-            "n_units": len(df)}
+    return {"lan": lan, "region_name": region_label(lan), "round": view.round, "state": view.state,
+            "state_class": STATUS_CLASS.get(view.state.status) if view.state else None, "view": view,
+            "status_headers": [STATUS_LABELS[s] for s in Status], "counts": counts, "units": unit_rows(rows),
+            "n_units": len(rows)}
 
 
 @router.get("/region", response_class=HTMLResponse)
@@ -63,8 +55,8 @@ def my_region(request: Request, session: SessionDep, actor: ActorDep) -> Respons
     if actor.is_national:
         return redirect("/nationell")
     _need_region(actor)
-    ctx = region_context(session, actor, actor.lan_code or "", memo=memo_of(request))
-    steps = round_service.region_steps(session, actor=actor, lan=ctx["lan"])  # never offer what is refused
+    ctx = region_context(session, actor, actor.lan_code or "")
+    steps = ctx["view"].steps  # never offer what is refused
     return render(request, "region.html", actor, title="Min region", may_submit=steps.may_submit,
                   submittable=steps.may_edit, steps=steps, done=request.query_params.get("klart"),
                   warnings={u["id"]: unit_service.review_warnings(u) for u in ctx["units"]}, **ctx)
@@ -123,20 +115,20 @@ def import_confirm(import_id: int, session: SessionDep, actor: ActorDep) -> Resp
 EDIT_FIELDS = [("name", "Namn"), ("address", "Adress"), ("locality", "Ort"), ("note", "Anmärkning")]
 
 
-def _unit(session: Any, actor: Actor, unit_id: str, memo: Memo | None = None) -> dict[str, Any]:
+def _unit(session: Any, actor: Actor, unit_id: str) -> dict[str, Any]:
     _need_region(actor)
-    df = unit_service.visible_units(session, actor=actor, lan=actor.lan_code, limit=100_000, memo=memo).items
-    hit = df.loc[df["id"] == unit_id]
-    if hit.empty:
+    rows, _ = unit_service.visible_unit_rows(session, actor=actor, lan=actor.lan_code, limit=100_000)
+    hit = [r for r in rows if r["id"] == unit_id]
+    if not hit:
         raise e.NotFoundError(f"enheten {unit_id!r} finns inte i din regions lista")
-    return _rows(hit)[0]
+    return unit_rows(hit)[0]
 
 
 @router.get("/region/enheter/{unit_id}", response_class=HTMLResponse)
 def edit_page(unit_id: str, request: Request, session: SessionDep, actor: ActorDep) -> Response:
     from fcatlas.web.pages.year import unit_form_values
 
-    u = _unit(session, actor, unit_id, memo_of(request))
+    u = _unit(session, actor, unit_id)
     return _edit_form(request, session, actor, u, values=unit_form_values(u))
 
 
@@ -161,7 +153,7 @@ def _edit_refused(request: Request, actor: Actor, unit_id: str, typed: dict[str,
     from fcatlas.web.pages.year import EDIT_FIELDS as FIELDS
 
     def again(session: Session, refusal: Refusal) -> Response:
-        current = _unit(session, actor, unit_id, memo_of(request))
+        current = _unit(session, actor, unit_id)
         if isinstance(refusal.exc, e.StaleVersionError):
             return _edit_form(request, session, actor, current, values=typed, status_code=412,
                               stale={"message": str(refusal.exc), "current": current})
@@ -180,7 +172,7 @@ def _edit_refused(request: Request, actor: Actor, unit_id: str, typed: dict[str,
 def edit(unit_id: str, request: Request, session: SessionDep, actor: ActorDep, form: FormDataDep) -> Response:
     from fcatlas.web.pages.year import EditUnitForm, unit_changes, unit_form_values
 
-    u = _unit(session, actor, unit_id, memo_of(request))
+    u = _unit(session, actor, unit_id)
     typed = {**unit_form_values(u), **{k: v for k, v in values(EditUnitForm, form).items() if k in form}}
     typed.pop("version", None)
     show_again(request, _edit_refused(request, actor, unit_id, typed))
