@@ -62,6 +62,7 @@ LONGEST = {
     "tests/web/test_concurrency.py": 8,
     "tests/web/test_issue26_systemd.py": 7,
     "tests/web/test_serve.py": 5,
+    "tests/test_fork_runner.py": 6,
 }
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from readme_cli import fcatlas_on_path
+from fork_runner import fcatlas_on_path
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
@@ -39,7 +39,7 @@ def test_readme_opens_with_the_two_setup_commands():
 @pytest.fixture(scope="module")
 def readme_env(tmp_path_factory: pytest.TempPathFactory):
     """The walk-through's environment, and the same with its fast `fcatlas` first on PATH: a child
-    forked per command from a process that has imported fcatlas (tests/readme_cli.py; the real
+    forked per command from a process that has imported fcatlas (tests/fork_runner.py; the real
     script when that cannot start). A test adds its own ``FCATLAS_HOME``."""
     base = {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}  # changes as tests run
     env = {**base, "PATH": f"{REAL_SCRIPT.parent}:{base['PATH']}", "COLUMNS": "200"}
@@ -93,7 +93,7 @@ COLUMNS=60 fcatlas areas --help | head -4
 
 @pytest.mark.slow
 def test_issue20_readme_runner_answers_as_the_real_script(tmp_path, readme_env):
-    """The README walk-through's `fcatlas` (tests/readme_cli.py) gives what the installed console
+    """The README walk-through's `fcatlas` (tests/fork_runner.py) gives what the installed console
     script gives: the same stdout, stderr and exit codes, command by command."""
     real_env, fast_env, log = readme_env
     logged = log.read_text().splitlines()

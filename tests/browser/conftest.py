@@ -24,6 +24,7 @@ from fcatlas.accounts import store
 from fcatlas.accounts.roles import Actor
 from fcatlas.db import connect, unit_of_work
 from fcatlas.services import rounds
+from fork_runner import forked_python
 from web.helpers import ACCOUNTS, PW, quick_passwords  # tests/ is on sys.path (rootdir-relative packages)
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -75,12 +76,23 @@ def with_accounts_and_round(url: str) -> None:
     engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def python_m(tmp_path_factory):
+    """The ``python`` that starts the servers (``python -m uvicorn …``): each server a process
+    forked from one that has imported fcatlas's web service (``tests/fork_runner.py``; a server
+    answered after 1.7 s, 2 s of CPU, most of it importing), or the real interpreter when that one
+    cannot start."""
+    with forked_python(tmp_path_factory.mktemp("python-m"), dict(os.environ)) as python:
+        yield python
+
+
 @contextlib.contextmanager
-def serve(tmp_path: Path, bundle_path: Path, templates: Any, *, backend: str = "sqlite", open_round: bool = True):
+def serve(tmp_path: Path, bundle_path: Path, templates: Any, *, backend: str = "sqlite", open_round: bool = True,
+          python: str = sys.executable):
     """A fresh database (the test accounts, and round 2027 open unless ``open_round`` is false) on
     ``backend`` — a copy of one prepared once per session by ``templates`` (the session's
     ``database_templates``: hashing the four passwords and migrating took 0.7 s a test) — behind a
-    real uvicorn process serving ``bundle_path``."""
+    real uvicorn process serving ``bundle_path``, started by ``python`` (:func:`python_m`)."""
     url = templates.copy(backend, with_accounts_and_round if open_round else with_accounts, tmp_path)
     port = _free_port()
     env = {**os.environ, "FCATLAS_DB": url, "FCATLAS_BUNDLE": str(bundle_path), "FCATLAS_OFFLINE": "1",
@@ -88,7 +100,7 @@ def serve(tmp_path: Path, bundle_path: Path, templates: Any, *, backend: str = "
            # the tests publish straight into the database, behind the server's back: the server
            # re-reads the data version on every request instead of trusting it for a second
            "FCATLAS_CACHE_TTL_S": "0"}
-    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "fcatlas.web.app:create_app", "--factory",
+    proc = subprocess.Popen([python, "-m", "uvicorn", "fcatlas.web.app:create_app", "--factory",
                              "--host", "127.0.0.1", "--port", str(port)], env=env, cwd=tmp_path,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
@@ -100,7 +112,7 @@ def serve(tmp_path: Path, bundle_path: Path, templates: Any, *, backend: str = "
         except httpx.TransportError:
             assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
             assert time.monotonic() < deadline, "servern startade inte"
-            time.sleep(0.3)
+            time.sleep(0.05)
     try:
         yield {"base": base, "db": url}
     finally:
@@ -109,16 +121,17 @@ def serve(tmp_path: Path, bundle_path: Path, templates: Any, *, backend: str = "
 
 
 @pytest.fixture
-def server(tmp_path, demo_bundle, database_templates):
+def server(tmp_path, demo_bundle, database_templates, python_m):
     """A fresh database (the test accounts, round 2027 open) behind a real uvicorn process."""
-    with serve(tmp_path, demo_bundle.path, database_templates) as s:
+    with serve(tmp_path, demo_bundle.path, database_templates, python=python_m) as s:
         yield s
 
 
 @pytest.fixture
-def pg_web(tmp_path, demo_bundle, database_templates):
+def pg_web(tmp_path, demo_bundle, database_templates, python_m):
     """The same on a fresh PostgreSQL database, with no round opened yet."""
-    with serve(tmp_path, demo_bundle.path, database_templates, backend="postgresql", open_round=False) as s:
+    with serve(tmp_path, demo_bundle.path, database_templates, backend="postgresql", open_round=False,
+               python=python_m) as s:
         yield s
 
 

@@ -24,9 +24,9 @@ NAT = Actor.national("n@socialstyrelsen.se")
 
 
 @pytest.fixture
-def real(tmp_path, real_bundle, shared_data, database_templates):
+def real(tmp_path, real_bundle, shared_data, database_templates, python_m):
     """The real bundle served, Dalarna's list and one Örebro centre published in round 2027."""
-    with serve(tmp_path, real_bundle.path, database_templates) as s:
+    with serve(tmp_path, real_bundle.path, database_templates, python=python_m) as s:
         orebro = tmp_path / "orebro.csv"
         orebro.write_text("Namn;Kommunkod;Typ;Status\nFamiljecentralen Vivalla;1880;Familjecentral;i drift\n",
                           encoding="utf-8")
