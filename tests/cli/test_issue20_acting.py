@@ -6,16 +6,12 @@ close, rename, merge, import, submit — with the same Swedish message; the loca
 from __future__ import annotations
 
 import html
-import os
-import sys
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from typer.testing import CliRunner
 
-from fcatlas.cli import app
-from fcatlas.cli.common import run
+from cli_runner import fcatlas as run_cli
 from fcatlas.db import unit_of_work
 from fcatlas.register.models import AuditEntry
 
@@ -27,21 +23,9 @@ OREBRO = ("Namn;Kommun;Kommunkod;MVC;BVC;Öppen förskola;Socialtjänst;Samlokal
 
 
 def fcatlas(cwd: Path, *args: str, input: str | None = None) -> tuple[int, str, str]:
-    """``fcatlas ARGS`` in this process, as ``main()`` runs it: (exit code, stdout, stderr)."""
-    old = Path.cwd()
-    os.chdir(cwd)
-    try:
-        with CliRunner().isolation(input=input, env={"COLUMNS": "200", "FCATLAS_HOME": str(cwd / "home")}) as (out, err, _):
-            try:
-                run(app, list(args))
-                code = 0
-            except SystemExit as exc:
-                code = int(exc.code or 0)
-            sys.stdout.flush()
-            sys.stderr.flush()
-            return code, out.getvalue().decode(), err.getvalue().decode()
-    finally:
-        os.chdir(old)
+    """``fcatlas ARGS`` in this process (tests/cli_runner.py): (exit code, stdout, stderr)."""
+    r = run_cli(*args, cwd=cwd, env={"FCATLAS_HOME": str(cwd / "home")}, input=input)
+    return r.returncode, r.stdout, r.stderr
 
 
 def refusal(stderr: str) -> str:

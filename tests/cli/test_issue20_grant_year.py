@@ -6,18 +6,14 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import sys
 from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
 import pytest
 from fastapi.testclient import TestClient
-from typer.testing import CliRunner
 
-from fcatlas.cli import app
-from fcatlas.cli.common import run
+from cli_runner import fcatlas as run_cli
 
 PW = "ett långt lösenord för prov"
 #: the README's made-up basis (section 4): Region Örebro län gets 815 000 + 685 000 kr of 51 365 000
@@ -46,21 +42,9 @@ BASIS = "region_code;basis_children\n" + "".join(f"{code};{n}\n" for code, n in 
 
 
 def fcatlas(cwd: Path, *args: str, input: str | None = None) -> tuple[int, str, str]:
-    """``fcatlas ARGS`` in this process, as ``main()`` runs it: (exit code, stdout, stderr)."""
-    old = Path.cwd()
-    os.chdir(cwd)
-    try:
-        with CliRunner().isolation(input=input, env={"COLUMNS": "200", "FCATLAS_HOME": str(cwd / "home")}) as (out, err, _):
-            try:
-                run(app, list(args))
-                code = 0
-            except SystemExit as exc:
-                code = int(exc.code or 0)
-            sys.stdout.flush()
-            sys.stderr.flush()
-            return code, out.getvalue().decode(), err.getvalue().decode()
-    finally:
-        os.chdir(old)
+    """``fcatlas ARGS`` in this process (tests/cli_runner.py): (exit code, stdout, stderr)."""
+    r = run_cli(*args, cwd=cwd, env={"FCATLAS_HOME": str(cwd / "home")}, input=input)
+    return r.returncode, r.stdout, r.stderr
 
 
 def ok(cwd: Path, *args: str, input: str | None = None) -> str:
