@@ -35,6 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import httpx
@@ -94,6 +95,10 @@ def prepare(db: str, data: Path, work: Path) -> tuple[Path, str]:
             rounds.submit(s, actor=Actor.region_user("f", lan_code="20", level=Level.FORETRADARE), name=2026, lan="20")
             rounds.approve(s, actor=nat, name=2026, lan="20")
             rounds.publish(s, actor=nat, name=2026)
+            # the next round opened: the public sees 2026, Dalarna's list is a draft again that the
+            # PATCHes may change (an approved list refuses them: 409)
+            rounds.close_round(s, actor=nat, name=2026)
+            rounds.open_round(s, actor=nat, name=2027, deadline=dt.date.today() + dt.timedelta(days=300))
             store.add_user(s, actor=nat, email="h20@bench.invalid", password="ett långt lösenord", role="region",
                            lan_code="20", level="handlaggare")
             token = store.create_token(s, actor=nat, email="h20@bench.invalid", days=1)[0]
@@ -292,6 +297,20 @@ def server_view(log: Path, start: int) -> None:
         print(f"  {name:<34}{len(v):>8}{q[49]:>10.1f}{q[94]:>10.1f}{q[98]:>10.1f}")
 
 
+def measure_steps(args: argparse.Namespace, server_pid: int, log: Path,
+                  mix: Callable[[int], Awaitable[tuple[dict[str, list[float]], list[str]]]]) -> None:
+    """Each number of clients in ``args.clients``, one after the other: ``mix(clients)`` run, then
+    the client's figures, the CPU of both sides and the server's own time (its access log)."""
+    for clients in (int(c) for c in str(args.clients).split(",")):
+        load = os.getloadavg()[0]
+        cpu0, srv0 = time.process_time(), cpu_seconds(server_pid)
+        logged = log.stat().st_size if log.exists() else 0
+        times, errors = asyncio.run(mix(clients))
+        report(clients, args.seconds, args.workers, times, errors, time.process_time() - cpu0,
+               cpu_seconds(server_pid) - srv0, load)
+        server_view(log, logged)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--db", help="PostgreSQL-URL (standard: en egen tillfällig server)")
@@ -333,15 +352,8 @@ def main() -> None:
         print(f"uppvärmning: {time.perf_counter() - t0:.1f} s")
         kind = RawClient if args.client == "raw" else HttpxClient
         print(f"lastklient: {kind.label}")
-        for clients in (int(c) for c in str(args.clients).split(",")):
-            load = os.getloadavg()[0]
-            cpu0, srv0 = time.process_time(), cpu_seconds(proc.pid)
-            log = work / "access.jsonl"
-            logged = log.stat().st_size if log.exists() else 0
-            times, errors = asyncio.run(run_load("127.0.0.1", port, token, clients, args.seconds, kind))
-            report(clients, args.seconds, args.workers, times, errors, time.process_time() - cpu0,
-                   cpu_seconds(proc.pid) - srv0, load)
-            server_view(log, logged)
+        measure_steps(args, proc.pid, work / "access.jsonl",
+                      lambda clients: run_load("127.0.0.1", port, token, clients, args.seconds, kind))
     finally:
         if proc is not None:
             os.killpg(proc.pid, signal.SIGTERM)

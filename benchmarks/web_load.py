@@ -1,9 +1,8 @@
 """Benchmark: the web service as people use it (issue 24; not a test).
 
 As ``api_load.py`` (a private PostgreSQL server unless ``--db``, a bundle from ``../shared/data``,
-Dalarna's list imported and published in round 2026, ``fcatlas serve`` with 2 workers), then round
-2027 is opened so that Dalarna's list is a draft again, and N users (10, 25, 50 one after the
-other) run a mix for S seconds each:
+Dalarna's list published in round 2026 and a draft again in the open round 2027, ``fcatlas serve``
+with 2 workers), N users (10, 25, 50 one after the other) run a mix for S seconds each:
 
 * 70 %: public pages and API reads, anonymous — ``/?lan=20``, ``/tabell?lan=20``, the units, the
   atlas summary and the areas of Dalarna;
@@ -23,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import datetime as dt
 import json
 import os
 import random
@@ -38,24 +36,19 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from api_load import RawClient, cpu_seconds, free_port, prepare, report, server_view, start_postgres  # noqa: E402
+from api_load import RawClient, free_port, measure_steps, prepare, start_postgres  # noqa: E402
 
 PUBLIC = [("sida /", "/?lan=20"), ("sida /tabell", "/tabell?lan=20"), ("api units", "/api/v1/units?lan=20"),
           ("api summary", "/api/v1/atlas/summary?lan=20"), ("api areas", "/api/v1/areas?lan=20&format=geojson")]
 
 
-def draft_round_and_page_session(db: str) -> str:
-    """Round 2027 opened (Dalarna's list a draft again) and a login session of the pages for
-    Region Dalarna's handläggare: the cookie."""
+def page_session(db: str) -> str:
+    """A login session of the pages for Region Dalarna's handläggare: the cookie."""
     from fcatlas.accounts import store
-    from fcatlas.accounts.roles import Actor
     from fcatlas.db import connect, unit_of_work
-    from fcatlas.services import rounds
 
     engine = connect(db)
     with unit_of_work(engine) as s:
-        rounds.close_round(s, actor=Actor.national("bench"), name=2026)  # publishing leaves a round open
-        rounds.open_round(s, actor=Actor.national("bench"), name=2027, deadline=dt.date(2027, 10, 31))
         sid, _ = store.start_session(s, actor=store.actor_of(store._get(s, "h20@bench.invalid")))
     engine.dispose()
     return f"fcatlas_session={sid}"
@@ -149,18 +142,11 @@ def main() -> None:
     proc = None
     try:
         bundle, token = prepare(db, args.data, work)
-        cookie = draft_round_and_page_session(db)
+        cookie = page_session(db)
         proc, port = start_server(db, bundle, work, args.workers)
         time.sleep(3)  # the background warm-up, as a server that has just started answers meanwhile
-        for clients in (int(c) for c in str(args.clients).split(",")):
-            load = os.getloadavg()[0]
-            cpu0, srv0 = time.process_time(), cpu_seconds(proc.pid)
-            log = work / "access.jsonl"
-            logged = log.stat().st_size if log.exists() else 0
-            times, errors = asyncio.run(run_mix(port, token, cookie, clients, args.seconds))
-            report(clients, args.seconds, args.workers, times, errors, time.process_time() - cpu0,
-                   cpu_seconds(proc.pid) - srv0, load)
-            server_view(log, logged)
+        measure_steps(args, proc.pid, work / "access.jsonl",
+                      lambda clients: run_mix(port, token, cookie, clients, args.seconds))
     finally:
         if proc is not None:
             os.killpg(proc.pid, signal.SIGTERM)
