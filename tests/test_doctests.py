@@ -27,6 +27,8 @@ MODULES = [
     "fcatlas.outputs.economics_charts",
     "fcatlas.geography.sources.points",
     "fcatlas.analysis.siting",
+    "fcatlas.analysis.csr",
+    "fcatlas.analysis.milp",
     "fcatlas.analysis.coverage",
     "fcatlas.analysis.linking",
     "fcatlas.accounts.roles",

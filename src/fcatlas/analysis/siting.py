@@ -9,15 +9,20 @@ One builder, two entry points (the idea of spopt's ``from_cost_matrix`` /
 ``from_geodataframe``, not its code):
 
 * :meth:`SitingProblem.from_points` — coordinates in metres and a reach (one number or one per
-  demand point); coverage sets from a k-d tree (``cKDTree.sparse_distance_matrix``), sparse;
+  demand point); coverage sets from the pairs within reach (:func:`fcatlas.analysis.csr.pairs_within`),
+  sparse;
 * :meth:`SitingProblem.from_cost_matrix` — a long table ``candidate, demand, distance`` (e.g.
   road distances) and a reach.
 
 Before solving, the model is reduced: demand already covered by a fixed site drops out, demand
 that no candidate reaches drops out, demand points with the same coverage set become one row
 (weights added) and candidates that cover nothing that is left are not variables. The reduced
-model is solved to proven optimality by HiGHS (``scipy.optimize.milp``) within a time limit;
-the result states the solver status and the MIP gap. A greedy solution is computed beside it.
+model is solved to proven optimality by HiGHS (:mod:`fcatlas.analysis.milp`, as
+``scipy.optimize.milp`` would) within a time limit; the result states the solver status and the
+MIP gap. A greedy solution is computed beside it.
+
+Neither scipy nor pandas is imported here for the generic problem (issue 24.5: their imports cost
+more than a solve); pandas is imported by the functions that take or give a DataFrame.
 
 Examples
 --------
@@ -34,25 +39,29 @@ Examples
 from __future__ import annotations
 
 import itertools
+import math
+import sys
 import time
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
-from scipy import sparse
-from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.spatial import cKDTree
 
+from fcatlas.analysis.csr import Csr, pairs_within
+from fcatlas.analysis.milp import MilpResult, Rows, milp
 from fcatlas.domain import SitingObjective
 from fcatlas.errors import ConfigError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Default time limit of one MILP solve (seconds).
 DEFAULT_TIME_LIMIT = 60.0
 #: Relative MIP gap at which HiGHS stops (integer weights: far below one unit).
 MIP_REL_GAP = 1e-7
-#: scipy.optimize.milp status → the status reported to the user.
+#: scipy.optimize.milp's status (:mod:`fcatlas.analysis.milp`) → the status reported to the user.
 _STATUS = {0: "optimal", 1: "time_limit", 2: "infeasible", 3: "unbounded", 4: "error"}
 _EPS = 1e-9
 
@@ -94,9 +103,9 @@ class SitingProblem:
         Non-negative demand weights (e.g. children 0–6).
     fixed : ndarray of bool
         Per candidate: an existing site (always open, not among the p new ones).
-    cover : csr_matrix of bool, shape (n_demand, n_candidates)
+    cover : Csr of bool, shape (n_demand, n_candidates)
         ``cover[i, j]`` — candidate j reaches demand point i.
-    distance : csr_matrix of float or None
+    distance : Csr of float or None
         Distances of the pairs held (p-median); ``None`` when not known.
     candidate_xy : ndarray (n_candidates, 2) or None
         Candidate coordinates in metres (minimum distance between sites).
@@ -108,8 +117,8 @@ class SitingProblem:
     weights: np.ndarray
     candidate_ids: np.ndarray
     fixed: np.ndarray
-    cover: sparse.csr_matrix
-    distance: sparse.csr_matrix | None = None
+    cover: Csr
+    distance: Csr | None = None
     candidate_xy: np.ndarray | None = None
     groups: np.ndarray | None = None
     demand_xy: np.ndarray | None = None
@@ -145,23 +154,16 @@ class SitingProblem:
         cols = np.zeros(0, dtype=np.int64)
         dist = np.zeros(0)
         if n and m:
-            dt = cKDTree(dxy)
-            ct = cKDTree(cxy)
-            pairs = dt.sparse_distance_matrix(ct, float(r.max()), output_type="ndarray")
-            keep = pairs["v"] <= r[pairs["i"]] + _EPS
-            rows = pairs["i"][keep].astype(np.int64)
-            cols = pairs["j"][keep].astype(np.int64)
-            dist = pairs["v"][keep].astype(float)
+            pi, pj, pv = pairs_within(dxy, cxy, float(r.max()))
+            keep = pv <= r[pi] + _EPS
+            rows, cols, dist = pi[keep], pj[keep], pv[keep]
         extra: dict[str, np.ndarray] = {}
         if keep_distances is not None and n and m:
             if np.isfinite(keep_distances):
-                pd_ = cKDTree(dxy).sparse_distance_matrix(cKDTree(cxy), float(keep_distances), output_type="ndarray")
-                extra = {"all_rows": pd_["i"].astype(np.int64), "all_cols": pd_["j"].astype(np.int64),
-                         "all_dist": pd_["v"].astype(float)}
+                ai, aj, av = pairs_within(dxy, cxy, float(keep_distances))
+                extra = {"all_rows": ai, "all_cols": aj, "all_dist": av}
             else:
-                from scipy.spatial.distance import cdist
-
-                full = cdist(dxy, cxy)
+                full = np.sqrt((dxy[:, None, 0] - cxy[None, :, 0]) ** 2 + (dxy[:, None, 1] - cxy[None, :, 1]) ** 2)
                 ii, jj = np.indices(full.shape)
                 extra = {"all_rows": ii.ravel(), "all_cols": jj.ravel(), "all_dist": full.ravel()}
         return _build(demand_ids, weights, candidate_ids, fixed, rows, cols, dist, inside=inside,
@@ -181,6 +183,8 @@ class SitingProblem:
     ) -> SitingProblem:
         """Coverage from a long table ``candidate, demand, distance`` (pairs not listed are out of
         reach); a pair covers when ``distance <= radius`` (``radius=None``: every listed pair)."""
+        import pandas as pd
+
         missing = {"candidate", "demand", "distance"} - set(costs.columns)
         if missing:
             raise SitingError("kostnadstabellen saknar kolumnerna " + ", ".join(sorted(missing)))
@@ -225,7 +229,7 @@ class SitingProblem:
         """Boolean per demand point: reached by at least one open candidate."""
         if not open_mask.any():
             return np.zeros(len(self.weights), dtype=bool)
-        return np.asarray(self.cover[:, np.flatnonzero(open_mask)].sum(axis=1)).ravel() > 0
+        return self.cover.any_in_cols(np.asarray(open_mask, dtype=bool))
 
     def covered_weight(self, open_mask: np.ndarray) -> float:
         return float(self.weights[self.covered_by(open_mask)].sum())
@@ -233,6 +237,8 @@ class SitingProblem:
 
 def _codes(values: pd.Series, ids: Sequence[Any]) -> np.ndarray:
     """Position of each value among ``ids`` (-1 when unknown), vectorised (millions of pairs)."""
+    import pandas as pd
+
     cats = pd.Index([_key(v) for v in ids])
     if isinstance(values.dtype, pd.CategoricalDtype):
         cat_codes = cats.get_indexer(pd.Index(values.cat.categories.astype(str)))
@@ -262,9 +268,24 @@ def _xy(a: np.ndarray, what: str) -> np.ndarray:
 def _ids(ids: Sequence[Any], what: str) -> np.ndarray:
     arr = np.asarray([_key(v) for v in ids], dtype=object)
     if len(set(arr)) != len(arr):
-        dup = pd.Series(arr).loc[pd.Series(arr).duplicated()].iloc[0]
+        seen: set[Any] = set()
+        for dup in arr:  # the first that repeats an earlier one
+            if dup in seen:
+                break
+            seen.add(dup)
         raise SitingError(f"{what} id {dup!r} förekommer mer än en gång")
     return arr
+
+
+def _isna(v: Any) -> bool:
+    """``pandas.isna`` of one value, without importing pandas: a pandas missing value (``pd.NA``,
+    ``NaT``) can only come from a pandas already imported."""
+    if v is None:
+        return True
+    if isinstance(v, float | np.floating):
+        return math.isnan(v)
+    pd_ = sys.modules.get("pandas")
+    return bool(pd_ is not None and pd_.api.types.is_scalar(v) and pd_.isna(v))
 
 
 def _build(  # noqa: PLR0913  # the one builder behind both public constructors takes what either passes
@@ -312,15 +333,13 @@ def _build(  # noqa: PLR0913  # the one builder behind both public constructors 
             rows = np.concatenate([rows, er])
             cols = np.concatenate([cols, ec])
             dist = np.concatenate([dist, np.zeros(len(er))])
-    cover = sparse.csr_matrix((np.ones(len(rows), dtype=bool), (rows, cols)), shape=(n, m))
-    cover.sum_duplicates()
+    cover = Csr.from_pairs(rows, cols, np.ones(len(rows), dtype=bool), (n, m))
     if all_rows is not None and all_cols is not None and all_dist is not None:
         rows, cols, dist = all_rows, all_cols, all_dist
-    dm = sparse.coo_matrix((dist + _EPS, (rows, cols)), shape=(n, m)).tocsr()  # +eps: a 0 stays stored
-    dm.sum_duplicates()
+    dm = Csr.from_pairs(rows, cols, np.asarray(dist, dtype=float) + _EPS, (n, m))  # +eps: a 0 stays stored
     g = None
     if groups is not None:
-        g = np.asarray([None if pd.isna(v) else str(v) for v in groups], dtype=object)
+        g = np.asarray([None if _isna(v) else str(v) for v in groups], dtype=object)
         if len(g) != m:
             raise SitingError("en grupp (kommun) per kandidat behövs")
     return SitingProblem(d_ids, w, c_ids, fx, cover, dm, candidate_xy, g, demand_xy)
@@ -423,7 +442,7 @@ def _share(part: float, whole: float) -> float | None:
 @dataclass
 class _Reduced:
     cand: np.ndarray  # positions (in the problem) of the candidates that are variables
-    A: sparse.csr_matrix  # aggregated demand rows × cand
+    A: Csr  # aggregated demand rows × cand (0/1 as floats)
     w: np.ndarray  # weights of the aggregated rows
     base: float  # weight covered by the fixed sites
     conflicts: np.ndarray  # pairs (a, b) of positions in ``cand`` too close to each other
@@ -438,9 +457,8 @@ def _allowed(prob: SitingProblem, cons: Constraints) -> np.ndarray:
     if cons.min_distance and prob.fixed.any():
         if prob.candidate_xy is None:
             raise SitingError("minsta avstånd mellan platser kräver kandidaternas koordinater")
-        ft = cKDTree(prob.candidate_xy[prob.fixed])
-        near = ft.query_ball_point(prob.candidate_xy, cons.min_distance - _EPS, return_length=True)
-        ok &= np.asarray(near) == 0
+        near, _, _ = pairs_within(prob.candidate_xy, prob.candidate_xy[prob.fixed], cons.min_distance - _EPS)
+        ok[near] = False
     return ok
 
 
@@ -463,42 +481,47 @@ def _reduce(prob: SitingProblem, cons: Constraints, keep_all_candidates: bool = 
     base = float(prob.weights[fixed_cov].sum())
     allowed = np.flatnonzero(_allowed(prob, cons))
     rows = np.flatnonzero(~fixed_cov & (prob.weights > 0))
-    sub = prob.cover[rows][:, allowed].tocsr()
-    sub.sum_duplicates()
-    sub.sort_indices()
-    reach = np.diff(sub.indptr) > 0
-    sub = sub[reach]
+    sub = prob.cover.take_rows(rows).take_cols(allowed)
+    reach = sub.row_counts() > 0
+    sub = sub.take_rows(reach)
     w = prob.weights[rows][reach]
     sub, w = _aggregate(sub, w)
-    used = np.asarray(sub.sum(axis=0)).ravel() > 0 if not keep_all_candidates else np.ones(len(allowed), bool)
+    used = sub.col_counts() > 0 if not keep_all_candidates else np.ones(len(allowed), bool)
     if not keep_all_candidates and cons.max_per_group is None and not cons.min_distance:
         used &= ~_dominated(sub)
     cand = allowed[used]
-    sub, w = _aggregate(sub[:, np.flatnonzero(used)].tocsr(), w)
+    sub, w = _aggregate(sub.take_cols(np.flatnonzero(used)), w)
     A = sub.astype(np.float64)
     conflicts = np.zeros((0, 2), dtype=np.int64)
     if cons.min_distance and len(cand) > 1:
         if prob.candidate_xy is None:
             raise SitingError("minsta avstånd mellan platser kräver kandidaternas koordinater")
-        t = cKDTree(prob.candidate_xy[cand])
-        conflicts = t.query_pairs(cons.min_distance - _EPS, output_type="ndarray").astype(np.int64)
+        conflicts = _close_pairs(prob.candidate_xy[cand], cons.min_distance - _EPS)
     groups = prob.groups[cand] if prob.groups is not None else None
     return _Reduced(cand, A, w, base, conflicts, groups)
 
 
-def _aggregate(sub: sparse.csr_matrix, w: np.ndarray) -> tuple[sparse.csr_matrix, np.ndarray]:
-    """Rows with the same coverage set (same column pattern) become one row, weights added."""
+def _close_pairs(xy: np.ndarray, distance: float) -> np.ndarray:
+    """Pairs ``(a, b)``, ``a < b``, of points at most ``distance`` apart, in increasing order."""
+    i, j, _ = pairs_within(xy, xy, distance)
+    keep = i < j
+    return np.column_stack([i[keep], j[keep]]).astype(np.int64)
+
+
+def _aggregate(sub: Csr, w: np.ndarray) -> tuple[Csr, np.ndarray]:
+    """Rows with the same coverage set (same column pattern) become one row, weights added; the
+    rows keep the order of their first occurrence."""
     if not sub.shape[0]:
         return sub, w
-    sub = sub.tocsr()
-    sub.sort_indices()
-    keys = [sub.indices[sub.indptr[i]:sub.indptr[i + 1]].tobytes() for i in range(sub.shape[0])]
-    codes, _uniq = pd.factorize(pd.Series(keys))
-    firsts = pd.Series(np.arange(len(codes))).groupby(codes).first().to_numpy()
-    return sub[firsts].tocsr(), np.bincount(codes, weights=w)
+    first: dict[bytes, int] = {}
+    codes = np.empty(sub.shape[0], dtype=np.int64)
+    for i in range(sub.shape[0]):
+        codes[i] = first.setdefault(sub.row(i).tobytes(), len(first))
+    _, firsts = np.unique(codes, return_index=True)  # codes count up in order of first occurrence
+    return sub.take_rows(firsts), np.bincount(codes, weights=w)
 
 
-def _dominated(sub: sparse.csr_matrix) -> np.ndarray:
+def _dominated(sub: Csr) -> np.ndarray:
     """Columns whose coverage set lies inside another column's (equal sets: all but the first).
 
     Without per-group or distance constraints such a column can always be swapped for the one
@@ -508,19 +531,51 @@ def _dominated(sub: sparse.csr_matrix) -> np.ndarray:
     out = np.zeros(m, dtype=bool)
     if m < 2 or sub.nnz == 0:
         return out
-    B = sub.astype(np.int32).tocsc()
-    size = np.diff(B.indptr)
-    overlap = (B.T @ B).tocoo()
-    r, c, v = overlap.row, overlap.col, overlap.data
+    size = sub.col_counts()
+    r, c, v = _overlaps(sub)
     dom = (r != c) & (size[r] > 0) & (v == size[r]) & ((size[c] > size[r]) | ((size[c] == size[r]) & (c < r)))
     out[np.unique(r[dom])] = True
     return out
 
 
-def _group_rows(red: _Reduced, k: int | None, nvar_y: int) -> list[LinearConstraint]:
+def _overlaps(sub: Csr, chunk: int = 4_000_000) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For every two columns sharing a row: ``(r, c, rows shared)`` (both orders; a column with
+    itself too), counted over blocks of rows of at most ``chunk`` pairs."""
+    m = sub.shape[1]
+    deg = sub.row_counts()
+    per_row = deg * deg
+    keys: list[np.ndarray] = []
+    counts: list[np.ndarray] = []
+    start, bounds = 0, np.cumsum(per_row)
+    while start < sub.shape[0]:
+        base = bounds[start - 1] if start else 0
+        stop = max(start + 1, int(np.searchsorted(bounds, base + chunk, side="right")))
+        lo, hi = sub.indptr[start], sub.indptr[stop]
+        d = deg[start:stop]
+        cols = sub.indices[lo:hi]
+        # each entry paired with every entry of its row
+        rep = np.repeat(d, d)
+        left = np.repeat(cols, rep)
+        row_start = np.repeat(np.cumsum(d) - d, d)
+        within = np.arange(len(left), dtype=np.int64) - np.repeat(np.cumsum(rep) - rep, rep)
+        right = cols[np.repeat(row_start, rep) + within]
+        k, n = np.unique(left * m + right, return_counts=True)
+        keys.append(k)
+        counts.append(n)
+        start = stop
+    k = np.concatenate(keys)
+    n = np.concatenate(counts)
+    if len(keys) > 1:
+        k, inv = np.unique(k, return_inverse=True)
+        n = np.bincount(inv, weights=n).astype(np.int64)
+    return k // m, k % m, n
+
+
+def _group_rows(red: _Reduced, k: int | None, nvar_y: int) -> list[Rows]:
     if k is None or red.groups is None or not len(red.cand):
         return []
-    codes, uniq = pd.factorize(pd.Series(red.groups).fillna("\x00"))
+    first: dict[Any, int] = {}  # groups numbered in order of appearance; no group is a group of its own
+    codes = np.asarray([first.setdefault("\x00" if g is None else g, len(first)) for g in red.groups], dtype=np.int64)
     counts = np.bincount(codes)
     big = np.flatnonzero(counts > k)
     if not len(big):
@@ -530,23 +585,39 @@ def _group_rows(red: _Reduced, k: int | None, nvar_y: int) -> list[LinearConstra
         idx = np.flatnonzero(codes == g)
         rows += [r] * len(idx)
         cols += idx.tolist()
-    M = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(big), len(red.cand) + nvar_y))
-    return [LinearConstraint(M, -np.inf, float(k))]
+    M = Csr.from_pairs(rows, cols, np.ones(len(rows)), (len(big), len(red.cand) + nvar_y))
+    return [_le(M, float(k))]
 
 
-def _conflict_rows(red: _Reduced, nvar_y: int) -> list[LinearConstraint]:
+def _le(M: Csr, upper: float) -> Rows:
+    return Rows(M, np.full(M.shape[0], -np.inf), np.full(M.shape[0], upper))
+
+
+def _conflict_rows(red: _Reduced, nvar_y: int) -> list[Rows]:
     if not len(red.conflicts):
         return []
     c = red.conflicts
     r = np.repeat(np.arange(len(c)), 2)
-    M = sparse.csr_matrix((np.ones(2 * len(c)), (r, c.ravel())), shape=(len(c), len(red.cand) + nvar_y))
-    return [LinearConstraint(M, -np.inf, 1.0)]
+    M = Csr.from_pairs(r, c.ravel(), np.ones(2 * len(c)), (len(c), len(red.cand) + nvar_y))
+    return [_le(M, 1.0)]
 
 
-def _solve(c: np.ndarray, cons: list[LinearConstraint], integrality: np.ndarray, ub: np.ndarray,
-           time_limit: float) -> Any:
-    return milp(c, integrality=integrality, bounds=Bounds(np.zeros(len(c)), ub), constraints=cons,
-                options={"time_limit": float(time_limit), "mip_rel_gap": MIP_REL_GAP, "presolve": True})
+def _solve(c: np.ndarray, cons: list[Rows], integrality: np.ndarray, ub: np.ndarray, time_limit: float) -> MilpResult:
+    return milp(c, cons, integrality, np.zeros(len(c)), ub, time_limit=time_limit, mip_rel_gap=MIP_REL_GAP)
+
+
+def _cover_rows(red: _Reduced) -> Csr:
+    """``y_i - Σ_j A_ij x_j`` per aggregated demand row: the x columns first, then y."""
+    nx, ny = len(red.cand), len(red.w)
+    r = np.concatenate([red.A.entry_rows(), np.arange(ny)])
+    c = np.concatenate([red.A.indices, nx + np.arange(ny)])
+    return Csr.from_pairs(r, c, np.concatenate([-red.A.data, np.ones(ny)]), (ny, nx + ny))
+
+
+def _one_row(values: np.ndarray) -> Csr:
+    """A row of the nonzero ``values`` (scipy drops the zeros of a dense row)."""
+    nz = np.flatnonzero(values)
+    return Csr.from_pairs(np.zeros(len(nz)), nz, values[nz], (1, len(values)))
 
 
 def _max_cover_milp(red: _Reduced, p: int, cons: Constraints, time_limit: float) -> tuple[np.ndarray, str, float | None]:
@@ -558,17 +629,16 @@ def _max_cover_milp(red: _Reduced, p: int, cons: Constraints, time_limit: float)
         return np.zeros(0, dtype=np.int64), "optimal", 0.0
     # variables: x (nx, binary) then y (ny, continuous in [0, 1]); maximise w·y
     c = np.concatenate([np.zeros(nx), -red.w])
-    link = sparse.hstack([-red.A, sparse.identity(ny, format="csr")], format="csr")  # y_i - Σ x_j ≤ 0
-    card = sparse.csr_matrix(np.concatenate([np.ones(nx), np.zeros(ny)])[None, :])
-    lcons = [LinearConstraint(link, -np.inf, 0.0), LinearConstraint(card, 0.0, float(p))]
+    card = _one_row(np.concatenate([np.ones(nx), np.zeros(ny)]))
+    lcons = [_le(_cover_rows(red), 0.0), Rows(card, np.zeros(1), np.full(1, float(p)))]  # y_i - Σ x_j ≤ 0
     lcons += _group_rows(red, cons.max_per_group, ny) + _conflict_rows(red, ny)
     res = _solve(c, lcons, np.concatenate([np.ones(nx), np.zeros(ny)]), np.ones(nx + ny), time_limit)
     status = _STATUS.get(int(res.status), "error")
-    dual = getattr(res, "mip_dual_bound", None)
+    dual = res.mip_dual_bound
     red.bound = float(-dual) if dual is not None and np.isfinite(dual) else float(red.w.sum())
     if res.x is None:
         return np.zeros(0, dtype=np.int64), status, None
-    gap = getattr(res, "mip_gap", None)
+    gap = res.mip_gap
     return np.flatnonzero(res.x[:nx] > 0.5), status, (None if gap is None else max(0.0, float(gap)))
 
 
@@ -578,10 +648,10 @@ def _greedy_reduced(red: _Reduced, p: int, cons: Constraints) -> np.ndarray:
     nx = len(red.cand)
     if nx == 0 or p == 0:
         return np.zeros(0, dtype=np.int64)
-    A = red.A.tocsr()
-    At = A.T.tocsr()
+    A = red.A
+    At = A.transpose()
     uncovered = np.ones(A.shape[0], dtype=bool)
-    gain = np.asarray(At @ red.w).ravel()
+    gain = A.weighted_col_sums(red.w)
     free = np.ones(nx, dtype=bool)
     conflict_of: dict[int, list[int]] = {}
     for a, b in red.conflicts:
@@ -603,11 +673,11 @@ def _greedy_reduced(red: _Reduced, p: int, cons: Constraints) -> np.ndarray:
             per_group[grp] = per_group.get(grp, 0) + 1
             if per_group[grp] >= cons.max_per_group:
                 free[red.groups == grp] = False
-        col = At.indices[At.indptr[j]:At.indptr[j + 1]]
+        col = At.row(j)
         rows = col[uncovered[col]]
         if len(rows):
             uncovered[rows] = False
-            gain -= np.asarray(A[rows].T @ red.w[rows]).ravel()
+            gain -= A.weighted_col_sums(red.w, rows)
     return np.asarray(chosen, dtype=np.int64)
 
 
@@ -616,11 +686,11 @@ def _rank(prob: SitingProblem, open_new: np.ndarray) -> tuple[list[int], list[fl
     covered = prob.covered_by(prob.fixed)
     left = [int(j) for j in open_new]
     order, gains, newly = [], [], []
-    cov = prob.cover.tocsc()
+    cov = prob.cover.transpose()
     while left:
         best, best_gain, best_rows = left[0], -1.0, np.zeros(0, dtype=np.int64)
         for j in left:
-            rows = cov.indices[cov.indptr[j]:cov.indptr[j + 1]]
+            rows = cov.row(j)
             rows = rows[~covered[rows]]
             g = float(prob.weights[rows].sum())
             if g > best_gain:
@@ -745,9 +815,8 @@ def set_covering(
         chosen, status, gap = np.zeros(0, dtype=np.int64), "optimal", 0.0
     else:
         c = np.concatenate([np.ones(nx), np.zeros(ny)])
-        link = sparse.hstack([-red.A, sparse.identity(ny, format="csr")], format="csr")
-        wrow = sparse.csr_matrix(np.concatenate([np.zeros(nx), red.w])[None, :])
-        lcons = [LinearConstraint(link, -np.inf, 0.0), LinearConstraint(wrow, need, np.inf)]
+        wrow = _one_row(np.concatenate([np.zeros(nx), red.w]))
+        lcons = [_le(_cover_rows(red), 0.0), Rows(wrow, np.full(1, need), np.full(1, np.inf))]
         lcons += _group_rows(red, cons.max_per_group, ny) + _conflict_rows(red, ny)
         res = _solve(c, lcons, np.concatenate([np.ones(nx), np.zeros(ny)]), np.ones(nx + ny), time_limit)
         status = _STATUS.get(int(res.status), "error")
@@ -759,11 +828,13 @@ def set_covering(
         if res.x is None:
             raise SitingError(f"ingen lösning hittades inom tidsgränsen {time_limit:g} s; höj --time-limit")
         chosen = np.flatnonzero(res.x[:nx] > 0.5)
-        gap = getattr(res, "mip_gap", None)
+        gap = res.mip_gap
         # the same count, the most weight
         if status == "optimal" and len(chosen):
             best, st2, _g2 = _max_cover_milp(red, len(chosen), cons, time_limit)
-            got = float(red.w[np.asarray(red.A[:, best].sum(axis=1)).ravel() > 0].sum()) if len(best) else 0.0
+            picked = np.zeros(nx, dtype=bool)
+            picked[best] = True
+            got = float(red.w[red.A.any_in_cols(picked)].sum()) if len(best) else 0.0
             if st2 == "optimal" and got >= need:
                 chosen = best
     g = _greedy_result(prob, red, max(len(chosen), 0), cons)
@@ -790,7 +861,7 @@ def p_median(
     _check_constraints(prob, cons)
     if prob.distance is None:
         raise SitingError("avstånd saknas för p-median")
-    D = prob.distance.tocsr()
+    D = prob.distance
     n, m = D.shape
     fixed_cols, dfix = _nearest_fixed(prob, D)
     allowed = _allowed(prob, cons)
@@ -804,27 +875,23 @@ def p_median(
     # variables: x (nx) | z (nz, assignment to a new site) | f (nf, assignment to the nearest fixed)
     fcost = np.where(np.isfinite(dfix[rows_i]), dfix[rows_i] + _EPS, 0.0)
     c_obj = np.concatenate([np.zeros(nx), prob.weights[r] * d, prob.weights[rows_i] * fcost])
-    assign = sparse.hstack([
-        sparse.csr_matrix((nf, nx)),
-        sparse.csr_matrix((np.ones(nz), (ri, np.arange(nz))), shape=(nf, nz)),
-        sparse.csr_matrix((np.isfinite(dfix[rows_i]).astype(float), (np.arange(nf), np.arange(nf))), shape=(nf, nf)),
-    ], format="csr")
-    link = sparse.hstack([
-        sparse.csr_matrix((-np.ones(nz), (np.arange(nz), cpos)), shape=(nz, nx)),
-        sparse.identity(nz, format="csr"),
-        sparse.csr_matrix((nz, nf)),
-    ], format="csr")
-    card = sparse.csr_matrix(np.concatenate([np.ones(nx), np.zeros(nz + nf)])[None, :])
+    nvar, z0, f0 = nx + nz + nf, nx, nx + nz
+    # each weighted demand point assigned once: to a new site (z) or to its nearest fixed one (f;
+    # a 0 coefficient, kept as scipy keeps it, when it has none)
+    assign = Csr.from_pairs(np.concatenate([ri, np.arange(nf)]), np.concatenate([z0 + np.arange(nz), f0 + np.arange(nf)]),
+                            np.concatenate([np.ones(nz), np.isfinite(dfix[rows_i]).astype(float)]), (nf, nvar))
+    link = Csr.from_pairs(np.concatenate([np.arange(nz), np.arange(nz)]), np.concatenate([cpos, z0 + np.arange(nz)]),
+                          np.concatenate([-np.ones(nz), np.ones(nz)]), (nz, nvar))  # z_k ≤ x_j
+    card = _one_row(np.concatenate([np.ones(nx), np.zeros(nz + nf)]))
     n_free = int(allowed.sum())
-    lcons = [LinearConstraint(assign, 1.0, 1.0), LinearConstraint(link, -np.inf, 0.0),
-             LinearConstraint(card, 0.0 if len(fixed_cols) else float(min(p, n_free)), float(p))]
-    red = _Reduced(cand, sparse.csr_matrix((0, nx)), np.zeros(0), 0.0, np.zeros((0, 2), dtype=np.int64),
+    lcons = [Rows(assign, np.ones(nf), np.ones(nf)), _le(link, 0.0),
+             Rows(card, np.full(1, 0.0 if len(fixed_cols) else float(min(p, n_free))), np.full(1, float(p)))]
+    red = _Reduced(cand, Csr.empty((0, nx)), np.zeros(0), 0.0, np.zeros((0, 2), dtype=np.int64),
                    prob.groups[cand] if prob.groups is not None else None)
     if cons.min_distance and nx > 1:
         if prob.candidate_xy is None:
             raise SitingError("minsta avstånd mellan platser kräver kandidaternas koordinater")
-        red.conflicts = cKDTree(prob.candidate_xy[cand]).query_pairs(cons.min_distance - _EPS,
-                                                                     output_type="ndarray").astype(np.int64)
+        red.conflicts = _close_pairs(prob.candidate_xy[cand], cons.min_distance - _EPS)
     lcons += _group_rows(red, cons.max_per_group, nz + nf) + _conflict_rows(red, nz + nf)
     ub = np.concatenate([np.ones(nx + nz), np.isfinite(dfix[rows_i]).astype(float)])
     res = _solve(c_obj, lcons, np.concatenate([np.ones(nx), np.zeros(nz + nf)]), ub, time_limit)
@@ -835,7 +902,7 @@ def p_median(
                               "med så få nya platser; öka -p eller ange fler avstånd")
         raise SitingError(f"ingen lösning hittades inom tidsgränsen {time_limit:g} s; höj --time-limit")
     chosen = cand[res.x[:nx] > 0.5]
-    gap = getattr(res, "mip_gap", None)
+    gap = res.mip_gap
     mask = prob.fixed.copy()
     mask[chosen] = True
     wd = weighted_distance(prob, mask)
@@ -845,14 +912,14 @@ def p_median(
                    greedy, model, weighted_distance=wd)
 
 
-def _nearest_fixed(prob: SitingProblem, D: sparse.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+def _nearest_fixed(prob: SitingProblem, D: Csr) -> tuple[np.ndarray, np.ndarray]:
     """The fixed sites' columns and the distance from each demand point to its nearest fixed
     site (less a tolerance; inf when none)."""
     n = D.shape[0]
     fixed_cols = np.flatnonzero(prob.fixed)
     dfix = np.full(n, np.inf)
     if len(fixed_cols):
-        Df = D[:, fixed_cols].tocsr()
+        Df = D.take_cols(fixed_cols)
         for i in range(n):
             v = Df.data[Df.indptr[i]:Df.indptr[i + 1]]
             if len(v):
@@ -860,15 +927,15 @@ def _nearest_fixed(prob: SitingProblem, D: sparse.csr_matrix) -> tuple[np.ndarra
     return fixed_cols, dfix
 
 
-def _median_pairs(prob: SitingProblem, D: sparse.csr_matrix, dfix: np.ndarray, allowed: np.ndarray,
+def _median_pairs(prob: SitingProblem, D: Csr, dfix: np.ndarray, allowed: np.ndarray,
                   max_pairs: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The possible assignments (demand row, candidate column, distance): allowed new sites
     closer than the nearest fixed one. Too many pairs, or a demand point that reaches no site,
     is a Swedish error."""
     n = D.shape[0]
-    Dc = D.tocoo()
-    keep = allowed[Dc.col] & (Dc.data - _EPS < dfix[Dc.row]) & (prob.weights[Dc.row] > 0)
-    r, c, d = Dc.row[keep], Dc.col[keep], Dc.data[keep] - _EPS
+    rows = D.entry_rows()
+    keep = allowed[D.indices] & (D.data - _EPS < dfix[rows]) & (prob.weights[rows] > 0)
+    r, c, d = rows[keep], D.indices[keep], D.data[keep] - _EPS
     if len(r) > max_pairs:
         raise SitingError(
             f"p-median blir för stort ({len(r):,} par efterfrågan–kandidat); ange befintliga platser, "
@@ -926,7 +993,7 @@ def weighted_distance(prob: SitingProblem, open_mask: np.ndarray) -> float | Non
     """Σ weight × distance to the nearest open site; ``None`` when a weighted point reaches none."""
     if prob.distance is None:
         return None
-    D = prob.distance[:, np.flatnonzero(open_mask)].tocsr()
+    D = prob.distance.take_cols(np.flatnonzero(open_mask))
     total = 0.0
     for i in range(D.shape[0]):
         if prob.weights[i] == 0:
@@ -950,6 +1017,8 @@ def gain_curve(
 
     Columns: ``p, covered_weight, share, marginal_gain, status, mip_gap, selected``.
     """
+    import pandas as pd
+
     cons = constraints or Constraints()
     _check_p(prob, n, cons)
     red = _reduce(prob, cons)
@@ -974,14 +1043,16 @@ def evaluate(prob: SitingProblem, sites: Sequence[Any]) -> pd.DataFrame:
     ``gain_in_order`` (added after the sites before it in the list) and ``newly_covered``;
     and a last row ``site="(alla)"`` with the total gain of the whole proposal.
     """
+    import pandas as pd
+
     idx = prob.index_of(sites, "den föreslagna platsen")
     base_mask = prob.fixed.copy()
     base = prob.covered_by(base_mask)
-    cov = prob.cover.tocsc()
+    cov = prob.cover.transpose()
     covered = base.copy()
     out = []
     for j in idx:
-        rows = cov.indices[cov.indptr[j]:cov.indptr[j + 1]]
+        rows = cov.row(j)
         alone = float(prob.weights[rows[~base[rows]]].sum())
         new_rows = rows[~covered[rows]]
         out.append({"site": str(prob.candidate_ids[j]), "fixed": bool(prob.fixed[j]), "gain_alone": _clean(alone),
@@ -1004,8 +1075,8 @@ def brute_force(prob: SitingProblem, p: int, constraints: Constraints | None = N
     for k in range(1, p + 1):
         for combo in itertools.combinations(allowed.tolist(), k):
             if cons.max_per_group is not None and prob.groups is not None:
-                counts = pd.Series(prob.groups[list(combo)]).value_counts()
-                if (counts > cons.max_per_group).any():
+                counts = Counter(g for g in prob.groups[list(combo)] if g is not None)
+                if any(n > cons.max_per_group for n in counts.values()):
                     continue
             if cons.min_distance and xy is not None and k > 1:
                 pts = xy[list(combo)]
@@ -1032,6 +1103,8 @@ def parse_ids(spec: str | Iterable[str] | None) -> list[str]:
 
 def weights_by_type(omradestyp: pd.Series, factors: Mapping[int, float]) -> pd.Series:
     """Factor per områdestyp (``barn-viktat``); an unknown type gets 0 (stated by the caller)."""
+    import pandas as pd
+
     return omradestyp.map(lambda t: float(factors.get(int(t), 0.0)) if pd.notna(t) else 0.0).astype(float)
 
 
@@ -1090,6 +1163,8 @@ def candidates_from_areas(areas: pd.DataFrame, lan: str | None) -> pd.DataFrame:
     """Candidate sites at the centroids of the areas (with a boundary) of a län: a units-shaped
     table (``id`` = RegSO code, ``name``, ``lat, lon`` in WGS 84) ready for
     :func:`fcatlas.analysis.linking.link_units`."""
+    import pandas as pd
+
     from fcatlas.analysis.linking import to_wgs84
 
     a = areas if lan is None else areas.loc[areas["lan_code"] == lan]
@@ -1119,6 +1194,8 @@ def problem_from_atlas(
     (:func:`fcatlas.analysis.coverage.reach_pairs`) — so the chosen sites, added to the register as
     centres, raise the atlas's coverage by exactly the reported weight.
     """
+    import pandas as pd
+
     from fcatlas.analysis.coverage import reach_pairs
 
     cols = ["id", "x", "y", "regso_code", "kommun_code"]
