@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -163,14 +164,19 @@ def _print_summary(res: Any, unit: str) -> None:
                       f"{', '.join(g.selected) or 'inga platser'}")
 
 
-def _emit_result(res: Any, table: pd.DataFrame, fmt: OutputFormat, unit: str, show_gain: bool = True) -> None:
+def _emit_result(res: Any, table: Callable[[], pd.DataFrame], fmt: OutputFormat, unit: str,
+                 show_gain: bool = True) -> None:
+    """Print ``res``: JSON (the result itself; the ranked ``table`` is not built, so pandas stays
+    unimported on that path), CSV or a table."""
     if fmt is OutputFormat.json:
         sys.stdout.write(json.dumps(res.to_dict(), ensure_ascii=False, indent=1) + "\n")
-    elif fmt is OutputFormat.csv:
-        sys.stdout.write(frame_text(table, fmt))
+        return
+    frame = table()
+    if fmt is OutputFormat.csv:
+        sys.stdout.write(frame_text(frame, fmt))
     else:
         _print_summary(res, unit)
-        show = table.copy()
+        show = frame.copy()
         show["gain"] = show["gain"].map(_num)
         if not show_gain:
             show = show.drop(columns="gain")
@@ -246,7 +252,7 @@ def _generic_run(demand: Path, candidates: Path, cost: Path | None, radius: floa
         _curve_table(siting.gain_curve(prob, kurva, cons, time_limit=time_limit), fmt)
         return
     res = _solve(prob, objective, p, mal_andel, cons, time_limit)
-    _emit_result(res, files_table(res, built.candidates), fmt, "(vikt)")
+    _emit_result(res, lambda: files_table(res, built.candidates), fmt, "(vikt)")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -306,8 +312,7 @@ def _bundle_run(bundle: Path, db: str | None, lan: str | None, year: int | None,
     from fcatlas.outputs.siting import write_siting
 
     files = write_siting(out, result, sites, areas, defs, res, geoms, b.manifest, dpi=dpi)
-    table = sites.drop(columns=["x", "y"])
-    _emit_result(result, table, fmt, unit, show_gain=vikt == "barn-viktat")
+    _emit_result(result, lambda: sites.drop(columns=["x", "y"]), fmt, unit, show_gain=vikt == "barn-viktat")
     if fmt is OutputFormat.table:
         if len(unknown):
             console.print(f"  [yellow]{len(unknown)} områden saknar gräns i datapaketet och ingår inte.[/]")

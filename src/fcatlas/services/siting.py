@@ -3,22 +3,27 @@
 ranked table of new sites. The faces parse options and print; the analysis is
 :mod:`fcatlas.analysis.siting`.
 
-The operator's files need numpy, pandas and scipy only: the geo stack (pyproj, geopandas) is
-imported for lat, lon coordinates (the projection) and for the atlas run, not before.
+The operator's files (``--demand``, ``--candidates``) need numpy and the solver only (issue
+24.5): pandas is imported for a cost table, a table or CSV output and the atlas run; the geo
+stack (pyproj, geopandas) for lat, lon coordinates (the projection) and the atlas run.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from fcatlas.analysis import siting
 from fcatlas.domain import SitingObjective
 from fcatlas.errors import ConfigError, InputFileError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from fcatlas.geography.sources.points import PointTable
 
 
 def solve(prob: siting.SitingProblem, *, objective: SitingObjective, p: int, target_share: float | None,
@@ -39,67 +44,68 @@ def solve(prob: siting.SitingProblem, *, objective: SitingObjective, p: int, tar
 @dataclass(frozen=True)
 class FilesProblem:
     problem: siting.SitingProblem
-    candidates: pd.DataFrame
+    candidates: PointTable
     #: the candidates' groups (kommun) when the file has them
     groups: list[Any] | None
 
 
-def _project(dem: pd.DataFrame, cand: pd.DataFrame, demand_path: Path, cand_path: Path) -> tuple[np.ndarray, np.ndarray]:
+def _project(dem: PointTable, cand: PointTable, demand_path: Path, cand_path: Path) -> tuple[np.ndarray, np.ndarray]:
     """Coordinates in metres: x, y as given, or lat, lon in a local azimuthal equidistant
     projection centred on the points (distances true from the centre, good within a region)."""
-    kinds = {dem.attrs.get("coordinates"), cand.attrs.get("coordinates")}
+    kinds = {dem.coordinates, cand.coordinates}
     if len(kinds) > 1:
         raise ConfigError(f"{demand_path} och {cand_path} har olika sorters koordinater (x, y i den ena, lat, lon "
                           "i den andra); använd samma i båda")
     if kinds == {"xy"}:
-        return dem[["x", "y"]].to_numpy(float), cand[["x", "y"]].to_numpy(float)
+        return dem.xy(), cand.xy()
     from pyproj import Transformer
 
-    lat = np.concatenate([dem["lat"].to_numpy(float), cand["lat"].to_numpy(float)])
-    lon = np.concatenate([dem["lon"].to_numpy(float), cand["lon"].to_numpy(float)])
+    lat = np.concatenate([dem.lat, cand.lat])
+    lon = np.concatenate([dem.lon, cand.lon])
     tr = Transformer.from_crs("EPSG:4326", f"+proj=aeqd +lat_0={np.mean(lat):.6f} +lon_0={np.mean(lon):.6f} "
                               "+datum=WGS84 +units=m", always_xy=True)
     x, y = tr.transform(lon, lat)
     xy = np.column_stack([x, y])
-    return xy[: len(dem)], xy[len(dem):]
+    return xy[: len(dem.ids)], xy[len(dem.ids):]
 
 
 def problem_from_files(*, demand: Path, candidates: Path, cost: Path | None, radius: float | None,
                        fixed: str | None, objective: SitingObjective) -> FilesProblem:
     """The problem of a demand file and a candidate file (existing sites: the column ``fixed``
     and ``fixed`` ids); distances from a cost table, else straight lines within ``radius``."""
-    from fcatlas.geography.sources.points import read_costs, read_points
+    from fcatlas.geography.sources.points import read_costs, read_point_table
 
-    dem = read_points(demand, "demand")
-    cand = read_points(candidates, "candidates")
+    dem = read_point_table(demand, "demand")
+    cand = read_point_table(candidates, "candidates")
     if radius is not None and (not np.isfinite(radius) or radius < 0):
         raise ConfigError("--radius ska vara ett icke-negativt tal (meter)")
     dxy, cxy = _project(dem, cand, demand, candidates)
-    fixed_ids = set(cand.loc[cand["fixed"].astype(bool), "id"]) | set(siting.parse_ids(fixed))
-    unknown = sorted(set(siting.parse_ids(fixed)) - set(cand["id"]))
+    fixed_ids = {i for i, f in zip(cand.ids, cand.fixed, strict=True) if f} | set(siting.parse_ids(fixed))
+    unknown = sorted(set(siting.parse_ids(fixed)) - set(cand.ids))
     if unknown:
         raise ConfigError(f"--fixed: platsen {unknown[0]!r} finns inte i {candidates}")
-    groups = cand["group"].tolist() if cand["group"].notna().any() else None
+    groups: list[Any] | None = list(cand.groups) if any(g is not None for g in cand.groups) else None
     if cost is not None:
         costs = read_costs(cost)
         try:
-            prob = siting.SitingProblem.from_cost_matrix(dem["id"].tolist(), dem["weight"].to_numpy(float),
-                                                         cand["id"].tolist(), costs, radius, fixed=sorted(fixed_ids),
-                                                         groups=groups, candidate_xy=cxy)
+            prob = siting.SitingProblem.from_cost_matrix(dem.ids, dem.weight, cand.ids, costs, radius,
+                                                         fixed=sorted(fixed_ids), groups=groups, candidate_xy=cxy)
         except siting.SitingError as exc:
             raise ConfigError(f"{cost}: {exc}") from None
     else:
         if radius is None and objective is not SitingObjective.AVSTAND:
             raise ConfigError("--radius (meter) behövs, eller en kostnadstabell med --cost")
         prob = siting.SitingProblem.from_points(
-            dem["id"].tolist(), dxy, dem["weight"].to_numpy(float), cand["id"].tolist(), cxy, radius or 0.0,
+            dem.ids, dxy, dem.weight, cand.ids, cxy, radius or 0.0,
             fixed=sorted(fixed_ids), groups=groups, keep_distances=np.inf if objective is SitingObjective.AVSTAND else None)
     return FilesProblem(prob, cand, groups)
 
 
-def files_table(result: siting.SitingResult, candidates: pd.DataFrame) -> pd.DataFrame:
+def files_table(result: siting.SitingResult, candidates: PointTable) -> pd.DataFrame:
     """The chosen sites in rank order with what each adds."""
-    names = dict(zip(candidates["id"], candidates["name"], strict=True))
+    import pandas as pd
+
+    names = dict(zip(candidates.ids, candidates.names, strict=True))
     return pd.DataFrame({
         "rank": range(1, len(result.selected) + 1),
         "site_id": result.selected,
@@ -126,6 +132,8 @@ class AtlasProblem:
 
 def _candidate_units(path: Path) -> pd.DataFrame:
     """Candidate file → units-shaped table (lat, lon in WGS 84) for the atlas's linking."""
+    import pandas as pd
+
     from fcatlas.analysis.linking import to_wgs84
     from fcatlas.geography.sources.points import read_points
 
@@ -175,6 +183,8 @@ def problem_from_atlas(run: Any, *, lan: str | None, weight: str, candidates: Pa
 
 def site_tables(result: siting.SitingResult, ap: AtlasProblem) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The ranked table of new sites and the demand areas before/after."""
+    import pandas as pd
+
     demand, cl, centres = ap.demand, ap.candidates, ap.centres
     sites_all = pd.concat([cl, centres], ignore_index=True).drop_duplicates("id").set_index("id")
     d = demand.set_index("regso_code")
