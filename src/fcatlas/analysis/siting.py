@@ -534,7 +534,7 @@ def _dominated(sub: Csr) -> np.ndarray:
     size = sub.col_counts()
     r, c, v = _overlaps(sub)
     dom = (r != c) & (size[r] > 0) & (v == size[r]) & ((size[c] > size[r]) | ((size[c] == size[r]) & (c < r)))
-    out[np.unique(r[dom])] = True
+    out[r[dom]] = True
     return out
 
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import importlib.abc
+import importlib.util
 import json
 import os
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
+from importlib.machinery import ModuleSpec
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 import typer
@@ -45,31 +49,25 @@ HELP_OPTION_TEXT = "Visa den här hjälpen och avsluta."
 
 def swedish_typer() -> None:
     """typer's help in Swedish: panel titles, ``[krävs]``, ``[standard: …]``, the help option's
-    text, Swedish type names and no ``<bool>`` on flags (called before the app runs)."""
-    from typer import core, rich_utils
+    text, Swedish type names and no ``<bool>`` on flags (called before the app runs).
+
+    typer's help is drawn by ``typer.rich_utils``, whose import (rich's markdown, traceback and
+    pretty printing) costs a tenth of a second that a command that shows no help need not pay
+    (issue 24.5): it is translated when it is first imported, or now if it already is."""
+    from typer import core
     from typer._click import formatting
 
-    rich_utils.REQUIRED_LONG_STRING = "[krävs]"
-    rich_utils.DEFAULT_STRING = "[standard: {}]"
-    rich_utils.ENVVAR_STRING = "[miljövariabel: {}]"
-    rich_utils.DEPRECATED_STRING = "(utgår) "
-    rich_utils.ARGUMENTS_PANEL_TITLE = "Argument"
-    rich_utils.OPTIONS_PANEL_TITLE = "Flaggor"
-    rich_utils.COMMANDS_PANEL_TITLE = "Kommandon"
-    rich_utils.ERRORS_PANEL_TITLE = "Fel"
-    rich_utils.ABORTED_TEXT = "Avbrutet."
-    rich_utils.RICH_HELP = "Se [blue]'{command_path} {help_option}'[/] för hjälp."
-    if getattr(rich_utils, "_fcatlas_swedish", False):
-        return
-    rich_utils._fcatlas_swedish = True  # type: ignore[attr-defined]
-    original_help = rich_utils._get_parameter_help
+    if not getattr(core, "_fcatlas_swedish", False):
+        core._fcatlas_swedish = True  # type: ignore[attr-defined]
+        _swedish_types(core, formatting)
+    rich_utils = sys.modules.get("typer.rich_utils")
+    if rich_utils is not None:
+        _swedish_rich_utils(rich_utils)
+    elif not any(isinstance(f, _AfterImport) for f in sys.meta_path):
+        sys.meta_path.insert(0, _AfterImport("typer.rich_utils", _swedish_rich_utils))
 
-    def parameter_help(*, param: Any, ctx: Any, markup_mode: Any) -> Any:
-        if getattr(param, "help", None) == "Show this message and exit.":
-            param.help = HELP_OPTION_TEXT
-        return original_help(param=param, ctx=ctx, markup_mode=markup_mode)
 
-    rich_utils._get_parameter_help = parameter_help
+def _swedish_types(core: Any, formatting: Any) -> None:
     for cls in (core.TyperOption, core.TyperArgument):
         original = cls.display_type_rich
 
@@ -82,7 +80,7 @@ def swedish_typer() -> None:
                 return f"<{_TYPE_NAMES.get(inner, inner)}>"
             return text
 
-        cls.display_type_rich = display  # type: ignore[method-assign]
+        cls.display_type_rich = display
     original_usage = formatting.HelpFormatter.write_usage
 
     def write_usage(self: Any, prog: str, args: str = "", prefix: str | None = None) -> None:
@@ -90,10 +88,66 @@ def swedish_typer() -> None:
                                                                                    "KOMMANDO [ARGUMENT]..."),
                        "Användning: " if prefix is None else prefix)
 
-    formatting.HelpFormatter.write_usage = write_usage  # type: ignore[method-assign]
+    formatting.HelpFormatter.write_usage = write_usage
+
+
+def _swedish_rich_utils(rich_utils: Any) -> None:
+    rich_utils.REQUIRED_LONG_STRING = "[krävs]"
+    rich_utils.DEFAULT_STRING = "[standard: {}]"
+    rich_utils.ENVVAR_STRING = "[miljövariabel: {}]"
+    rich_utils.DEPRECATED_STRING = "(utgår) "
+    rich_utils.ARGUMENTS_PANEL_TITLE = "Argument"
+    rich_utils.OPTIONS_PANEL_TITLE = "Flaggor"
+    rich_utils.COMMANDS_PANEL_TITLE = "Kommandon"
+    rich_utils.ERRORS_PANEL_TITLE = "Fel"
+    rich_utils.ABORTED_TEXT = "Avbrutet."
+    rich_utils.RICH_HELP = "Se [blue]'{command_path} {help_option}'[/] för hjälp."
+    if getattr(rich_utils, "_fcatlas_swedish", False):
+        return
+    rich_utils._fcatlas_swedish = True
+    original_help = rich_utils._get_parameter_help
+
+    def parameter_help(*, param: Any, ctx: Any, markup_mode: Any) -> Any:
+        if getattr(param, "help", None) == "Show this message and exit.":
+            param.help = HELP_OPTION_TEXT
+        return original_help(param=param, ctx=ctx, markup_mode=markup_mode)
+
+    rich_utils._get_parameter_help = parameter_help
     rich_utils.OptionHighlighter.highlights = [
         h.replace("Usage: ", "Användning: ") for h in rich_utils.OptionHighlighter.highlights
     ]
+
+
+class _AfterImport(importlib.abc.MetaPathFinder):
+    """Calls ``then(module)`` as soon as the module ``name`` has been imported (once)."""
+
+    def __init__(self, name: str, then: Callable[[ModuleType], None]) -> None:
+        self.name, self.then = name, then
+
+    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> ModuleSpec | None:
+        if fullname != self.name:
+            return None
+        sys.meta_path.remove(self)  # the real finders find it; this one has done its work
+        spec = importlib.util.find_spec(fullname)
+        if spec is not None and spec.loader is not None:
+            spec.loader = _ThenLoader(spec.loader, self.then)
+        return spec
+
+
+class _ThenLoader(importlib.abc.Loader):
+    def __init__(self, loader: Any, then: Callable[[ModuleType], None]) -> None:
+        self.loader, self.then = loader, then
+
+    def create_module(self, spec: ModuleSpec) -> ModuleType | None:
+        module: ModuleType | None = self.loader.create_module(spec)
+        return module
+
+    def exec_module(self, module: ModuleType) -> None:
+        self.loader.exec_module(module)
+        self.then(module)
+
+    def __getattr__(self, name: str) -> Any:  # get_source, get_filename … of the real loader
+        return getattr(self.loader, name)
 
 
 def unwrap_help(text: str | None) -> str | None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -239,6 +240,9 @@ def read_point_table(path: str | Path, kind: str) -> PointTable:
     """
     t = read_rows(path)
     cols, coord = _point_columns(t, kind)
+    fast = _plain_points(t, cols, coord)
+    if fast is not None:
+        return fast
     name = {k: t.headers[i] for k, i in cols.items()}
     problems: list[Problem] = []
     n = len(t.rows)
@@ -283,6 +287,45 @@ def read_point_table(path: str | Path, kind: str) -> PointTable:
 
 _YES = frozenset(("1", "ja", "j", "yes", "y", "true", "sant", "x"))
 _NO = frozenset(("", "0", "nej", "n", "no", "false", "falskt"))
+#: a column of plain decimal numbers, one a line (``-12``, ``3.25``)
+_PLAIN_NUMBERS = re.compile(r"-?[0-9]+(?:\.[0-9]+)?(?:\n-?[0-9]+(?:\.[0-9]+)?)*")
+_RANGE = {"lat": 90.0, "lon": 180.0}
+
+
+def _plain_points(t: Rows, cols: dict[str, int], coord: tuple[str, ...]) -> PointTable | None:
+    """The common file read a column at a time (issue 24.5: a third of the time of the row by row
+    reading): ids present and unique, every number a plain decimal in range, ``fixed`` 0, 1 or
+    empty. Anything else is ``None``, and :func:`read_point_table` reads the file row by row and
+    names every problem."""
+    n = len(t.rows)
+
+    def column(key: str) -> list[str]:
+        i = cols[key]
+        return [cells[i] if i < len(cells) else "" for _, cells in t.rows]
+
+    ids = [v.strip() for v in column("id")]
+    if not all(ids) or len(set(ids)) != n:
+        return None
+    num = {k: np.full(n, math.nan) for k in ("weight", "x", "y", "lat", "lon")}
+    for key in (*coord, *(["weight"] if "weight" in cols else [])):
+        texts = column(key)
+        if not _PLAIN_NUMBERS.fullmatch("\n".join(texts)):
+            return None
+        v = np.array(texts).astype(np.float64)
+        if (key == "weight" and (v < 0).any()) or (key in _RANGE and (np.abs(v) > _RANGE[key]).any()):
+            return None
+        num[key] = v
+    fixed = np.zeros(n, dtype=bool)
+    if "fixed" in cols:
+        flags = column("fixed")
+        if not set(flags) <= {"", "0", "1"}:
+            return None
+        fixed = np.asarray(flags) == "1"
+    names = [v.strip() for v in column("name")] if "name" in cols else [""] * n
+    groups = [v.strip() or None for v in column("group")] if "group" in cols else [None] * n
+    return PointTable(t.file, "xy" if coord == ("x", "y") else "latlon", [line for line, _ in t.rows], ids,
+                      [nm or i for nm, i in zip(names, ids, strict=True)], num["weight"], num["x"], num["y"],
+                      num["lat"], num["lon"], fixed, groups)
 
 
 def _point_number(key: str, text: str, kind: str, bad: Callable[[str, str], None]) -> float | None:
