@@ -322,7 +322,7 @@ def _plain_points(t: Rows, cols: dict[str, int], coord: tuple[str, ...]) -> Poin
             return None
         fixed = np.asarray(flags) == "1"
     names = [v.strip() for v in column("name")] if "name" in cols else [""] * n
-    groups = [v.strip() or None for v in column("group")] if "group" in cols else [None] * n
+    groups: list[str | None] = [v.strip() or None for v in column("group")] if "group" in cols else [None] * n
     return PointTable(t.file, "xy" if coord == ("x", "y") else "latlon", [line for line, _ in t.rows], ids,
                       [nm or i for nm, i in zip(names, ids, strict=True)], num["weight"], num["x"], num["y"],
                       num["lat"], num["lon"], fixed, groups)
