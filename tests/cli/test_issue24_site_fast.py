@@ -9,6 +9,7 @@ the timings).
 
 from __future__ import annotations
 
+import enum
 import json
 import subprocess
 import sys
@@ -114,3 +115,47 @@ def test_issue24_database_file_without_sqlalchemy_is_the_same_file(db, tmp_path)
 
     s = Settings(db_url=db, home=tmp_path / "hem")
     assert s.database_file == sqlite_file(s.database_url)
+
+
+def _outcome(rp, value, param, ctx):
+    try:
+        v = rp.coerce(value, param=param, ctx=ctx)
+        return ("value", type(v).__name__, repr(v))
+    except Exception as exc:  # the message a user would see
+        msg = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+        return ("error", type(exc).__name__, msg)
+
+
+def test_issue24_plain_option_values_are_typers_own(tmp_path):
+    """fcatlas takes plain option values without typer's pydantic adapters (their import and
+    building cost 0.1 s of every command): every value gives what typer gives, value or message."""
+    from typer import _click, _coercion, core
+
+    from fcatlas.cli import common
+
+    common.plain_coercion()
+    assert core.build_runtime_param is not _coercion.build_runtime_param
+    (tmp_path / "fil.csv").write_text("x\n", encoding="utf-8")
+    values = {
+        "str": ["abc", "", " x ", "å"],
+        "int": ["20", "-3", "0", "007", "1_000", "+5", "2.0", "abc", "", " 5", "99999999999999999999", 1, 200],
+        "float": ["2500", "2.5", "-0.5", "0.25", "1e3", "inf", "nan", "abc", "2,5", "", ".5", "5.", 60.0, 60],
+        "bool": [True, False, "true", "0"],
+        "Path": ["x.csv", str(tmp_path / "fil.csv"), str(tmp_path), "-", "~/a"],
+        "enum": ["json", "JSON", "xml", "", "tabell", "table"],
+    }
+    cmd = typer.main.get_command(app).commands["site"]
+    ctx = _click.Context(cmd)
+    seen = set()
+    for param in [*cmd.params, *typer.main.get_command(app).params]:
+        d = param.type_descriptor
+        kind = "enum" if isinstance(d.annotation, type) and issubclass(d.annotation, enum.Enum) \
+            else getattr(d.annotation, "__name__", "")
+        if kind not in values:
+            continue
+        seen.add(kind)
+        plain, full = core.build_runtime_param(d), _coercion.build_runtime_param(d)
+        assert type(plain) is not type(full)
+        for v in [*values[kind], None]:
+            assert _outcome(plain, v, param, ctx) == _outcome(full, v, param, ctx), (param.name, v)
+    assert seen >= {"str", "int", "float", "Path", "enum"}

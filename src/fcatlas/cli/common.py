@@ -10,8 +10,9 @@ import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from enum import StrEnum
+from enum import Enum, StrEnum
 from importlib.machinery import ModuleSpec
+from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -118,6 +119,82 @@ def _swedish_rich_utils(rich_utils: Any) -> None:
     ]
 
 
+_INT = re.compile(r"-?(?:0|[1-9][0-9]{0,17})")
+_FLOAT = re.compile(r"-?(?:0|[1-9][0-9]{0,17})(?:\.[0-9]{1,17})?")
+
+
+def plain_coercion() -> None:
+    """Options of plain types (text, whole numbers, decimals, flags, paths, choices) take their
+    value without pydantic.
+
+    typer coerces every option's value through a pydantic ``TypeAdapter`` it builds on first use:
+    pydantic's import and an adapter for each of ``fcatlas site``'s 25 options cost a tenth of a
+    second (issue 24.5). Here a plain value (``20``, ``2.5``, a path, one of the choices) is taken
+    as that adapter takes it; anything else, and every value the plain reading refuses, goes
+    through typer's own coercion, so the value and any error message are typer's. Without the
+    typer internals this relies on, typer coerces everything itself."""
+    try:
+        from typer import core
+        from typer._coercion import RuntimeParam
+        from typer._param_types import coerce_cli_choice, coerce_cli_path
+    except ImportError:  # pragma: no cover  (another typer: its own coercion)
+        return
+    found = getattr(core, "build_runtime_param", None)
+    if not callable(found) or getattr(found, "_fcatlas_plain", False):
+        return
+    original: Callable[[Any], Any] = found
+
+    class PlainParam(RuntimeParam):
+        def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
+            try:
+                return _plain_value(self.annotation, self.parameter_info, value, param, ctx, coerce_cli_choice,
+                                    coerce_cli_path)
+            except Exception:  # typer's coercion below gives the value, or typer's message
+                pass
+            full = self.__dict__.get("_full")
+            if full is None:
+                full = original(self.__dict__["_descriptor"])
+                object.__setattr__(self, "_full", full)
+            return full._coerce_value(value, param=param, ctx=ctx)
+
+    def build(descriptor: Any) -> Any:
+        if not _plain_kind(descriptor):
+            return original(descriptor)
+        rp = PlainParam(parameter_info=descriptor.parameter_info, annotation=descriptor.annotation)
+        object.__setattr__(rp, "_descriptor", descriptor)
+        return rp
+
+    build._fcatlas_plain = True  # type: ignore[attr-defined]
+    core.build_runtime_param = build
+
+
+class _NotPlain(Exception):
+    """A value the plain reading leaves to typer."""
+
+
+def _plain_kind(descriptor: Any) -> bool:
+    info = descriptor.parameter_info
+    if descriptor.file_annotation is not None or info.parser is not None or info.min is not None \
+            or info.max is not None or info.clamp:
+        return False
+    a = descriptor.annotation
+    return a in (str, int, float, bool, Path) or (isinstance(a, type) and issubclass(a, Enum))
+
+
+def _plain_value(annotation: Any, info: Any, value: Any, param: Any, ctx: Any, choice: Any, path: Any) -> Any:
+    if (annotation is str and isinstance(value, str)) or (annotation is bool and isinstance(value, bool)):
+        return value
+    if annotation is int and (type(value) is int or (isinstance(value, str) and _INT.fullmatch(value))):
+        return int(value)
+    if annotation is float and (type(value) is float or (isinstance(value, str) and _FLOAT.fullmatch(value))):
+        return float(value)
+    if annotation is Path and isinstance(value, str) and value and info.path_type is None:
+        return path(Path(value), info, path_type=Path, param=param, ctx=ctx)
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        return choice(value, choices=list(annotation), case_sensitive=info.case_sensitive, ctx=ctx)
+    raise _NotPlain
+
+
 class _AfterImport(importlib.abc.MetaPathFinder):
     """Calls ``then(module)`` as soon as the module ``name`` has been imported (once)."""
 
@@ -188,6 +265,7 @@ def run(app: typer.Typer, args: list[str] | None = None) -> None:
     exception is a Swedish message with exit code 1 (``FCATLAS_DEBUG=1`` shows the traceback).
     """
     swedish_typer()
+    plain_coercion()
     argv = list(sys.argv[1:] if args is None else args)
     try:
         if argv and not {"--help", "-h"} & set(argv):
