@@ -18,8 +18,6 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from fcatlas.errors import FcatlasError, kind_of
 from fcatlas.fmt import thousands
@@ -372,6 +370,8 @@ def swedish_usage_message(text: str) -> str:
 @contextmanager
 def progress(description: str, total: float | None = None) -> Iterator[Any]:
     """A rich progress bar on stderr; yields an ``advance(n=1, text=None)`` callable."""
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     with Progress(
         SpinnerColumn(),
         TextColumn("[progress.description]{task.description}"),
@@ -471,6 +471,7 @@ def print_frame(df: pd.DataFrame, fmt: OutputFormat, title: str | None = None) -
     wrapped: a too narrow terminal wraps the text columns instead.
     """
     import pandas as pd
+    from rich.table import Table
 
     if fmt is not OutputFormat.table:
         sys.stdout.write(frame_text(df, fmt))
