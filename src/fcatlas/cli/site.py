@@ -342,7 +342,7 @@ def _definitions(res: Any, b: Any, vikt: str, objective: Objective, p: int, mal_
         ("Villkor", f"högst per kommun: {cons.max_per_group if cons.max_per_group is not None else 'ingen gräns'}; "
                     f"uteslutna: {', '.join(sorted(cons.excluded)) or 'inga'}; minsta avstånd: "
                     f"{f'{cons.min_distance:g} m' if cons.min_distance else 'inget'}"),
-        ("Lösare", f"HiGHS (scipy.optimize.milp), tidsgräns {time_limit:g} s: {STATUS_LABELS.get(result.status, result.status)}, "
+        ("Lösare", f"HiGHS (highspy), tidsgräns {time_limit:g} s: {STATUS_LABELS.get(result.status, result.status)}, "
                    f"MIP-gap {gap}, {result.seconds:.2f} s"),
         ("Resultat", f"{_num(result.covered_weight)} av {_num(result.total_weight)} inom räckhåll ({_pct(result.share)}); "
                      f"de befintliga når {_num(result.fixed_weight)}"),
