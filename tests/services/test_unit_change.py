@@ -96,3 +96,24 @@ def test_an_update_that_loses_the_race_writes_no_audit_entry(reg):
     with Session(reg.engine) as s, pytest.raises(StaleVersionError) as err:
         units.update_unit(s, actor=H20, unit_id=unit["id"], changes={"locality": "Sen"}, expected_version=v)
     assert "annan@regiondalarna.se" in str(err.value) and f"version {v + 1}" in str(err.value)
+
+
+def test_issue24_a_stale_version_is_refused_after_one_statement_naming_who_saved(reg):
+    """A 412 found when the unit is read (someone saved since the client read it) costs the read
+    only: who saved last and when are read with the unit (index on the unit's audit entries)."""
+    unit = reg.get_unit(reg.list_units(lan="20").iloc[0]["id"])
+    v = int(unit["version"])
+    for i in range(3):
+        reg.update_unit(unit["id"], {"note": f"ändring {i}"}, v + i, f"annan{i}@regiondalarna.se")
+    sql: list[str] = []
+    listen = lambda *a: sql.append(a[2].split()[0].upper())  # noqa: E731 - the statement's first word
+    event.listen(reg.engine, "before_cursor_execute", listen)
+    try:
+        with Session(reg.engine) as s, pytest.raises(StaleVersionError) as err:
+            units.update_unit(s, actor=H20, unit_id=unit["id"], changes={"note": "sen"}, expected_version=v)
+    finally:
+        event.remove(reg.engine, "before_cursor_execute", listen)
+    assert sql == ["SELECT"]
+    assert err.value.current_version == v + 3
+    assert "senast sparad av annan2@regiondalarna.se" in str(err.value) and f"version {v + 3}" in str(err.value)
+    assert reg.get_unit(unit["id"])["note"] == "ändring 2"

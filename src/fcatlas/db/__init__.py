@@ -11,6 +11,8 @@ label (``register``, ``grants`` …) in ``migrations/versions``.
   a Swedish :class:`~fcatlas.errors.StorageError` saying how to upgrade it. Nothing is migrated.
 * :func:`upgrade` — the only migration: ``fcatlas db upgrade`` and ``fcatlas serve`` at start.
 * :func:`unit_of_work` — one transaction (a :class:`~sqlalchemy.orm.Session`); stores work in it.
+* :func:`loop_engine` — PostgreSQL: the same database for the web service's event loop (psycopg's
+  asyncio mode), on which the services' ordinary functions run without a thread.
 """
 
 from __future__ import annotations
@@ -22,11 +24,15 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import URL, Engine, MetaData, create_engine, event, inspect, make_url, text
 from sqlalchemy.orm import DeclarativeBase, Session
 
 from fcatlas.errors import ConfigError, StorageError
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -143,6 +149,7 @@ def alembic_config(engine: Engine):
 
 # -- one engine per database per process ---------------------------------------------------------
 _engines: dict[str, Engine] = {}
+_loop_engines: dict[str, AsyncEngine] = {}  # loop_engine(): the same databases for an event loop
 _current: set[str] = set()  # engines whose schema was found current (checked once per process)
 _lock = threading.Lock()
 
@@ -183,9 +190,12 @@ def forget_engine(url: str | URL) -> None:
     key = _key(url)
     with _lock:
         engine = _engines.pop(key, None) if key is not None else None
+        loop = _loop_engines.pop(key, None) if key is not None else None
         _current.discard(key or "")
     if engine is not None:
         engine.dispose()
+    if loop is not None:
+        _dispose_loop_engine(loop)
 
 
 def forget_engines() -> None:
@@ -193,10 +203,52 @@ def forget_engines() -> None:
     open to databases that are gone)."""
     with _lock:
         engines = list(_engines.values())
+        loops = list(_loop_engines.values())
         _engines.clear()
+        _loop_engines.clear()
         _current.clear()
     for engine in engines:
         engine.dispose()
+    for loop in loops:
+        _dispose_loop_engine(loop)
+
+
+def loop_engine(engine: Engine) -> AsyncEngine | None:
+    """PostgreSQL: the process's asyncio engine on ``engine``'s database (psycopg's async mode, a
+    pool of its own of the same size), for the web service's routes whose service call runs on
+    the event loop (``AsyncSession.run_sync``: the service's ordinary code, its database I/O
+    awaited, no thread). ``None`` for SQLite (no asyncio driver: those routes use threads)."""
+    if engine.dialect.name != "postgresql":
+        return None
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from fcatlas.settings import Settings
+
+    key = _key(engine.url) or ""
+    with _lock:
+        loop = _loop_engines.get(key)
+        if loop is None:
+            size = Settings.from_env().db_pool
+            loop = _loop_engines[key] = create_async_engine(engine.url, pool_size=size, max_overflow=0)
+        return loop
+
+
+def _dispose_loop_engine(loop: AsyncEngine) -> None:
+    """Close an asyncio engine's pooled connections from ordinary code: on an event loop of its
+    own (or, called on a running loop, as one of its tasks)."""
+    import asyncio
+
+    try:
+        running = asyncio.get_running_loop()
+    except RuntimeError:
+        asyncio.run(loop.dispose())
+    else:
+        task = running.create_task(loop.dispose())
+        _disposing.add(task)
+        task.add_done_callback(_disposing.discard)
+
+
+_disposing: set[object] = set()  # tasks of _dispose_loop_engine (kept until done)
 
 
 def reading(engine: Engine) -> Engine:

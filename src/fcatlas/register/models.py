@@ -17,7 +17,19 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from fcatlas.db import Base
@@ -131,9 +143,11 @@ class RoundUnit(UnitFieldsMixin, Base):
 
 class AuditEntry(Base):
     __tablename__ = "register_audit"
+    #: a unit's entries in order, from the index (its newest: who saved it last)
+    __table_args__ = (Index("ix_register_audit_unit_id_id", "unit_id", "id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    unit_id: Mapped[str] = mapped_column(ForeignKey("register_units.id"), index=True)
+    unit_id: Mapped[str] = mapped_column(ForeignKey("register_units.id"))
     action: Mapped[str] = mapped_column(String(20))
     user_name: Mapped[str] = mapped_column(String(200))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

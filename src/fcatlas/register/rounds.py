@@ -21,7 +21,15 @@ from sqlalchemy.orm import Session
 from fcatlas.db import utcnow
 from fcatlas.errors import ConflictError, NotFoundError
 from fcatlas.fmt import today as swedish_today
-from fcatlas.register.models import UNIT_FIELDS, InventoryRound, RoundEvent, RoundRegion, RoundUnit, Unit
+from fcatlas.register.models import (
+    UNIT_FIELDS,
+    AuditEntry,
+    InventoryRound,
+    RoundEvent,
+    RoundRegion,
+    RoundUnit,
+    Unit,
+)
 from fcatlas.register.workflow import (
     ACTION_LABELS,
     EDITABLE,
@@ -155,6 +163,8 @@ class UnitForEdit:
     region_status: RegionStatus | None
     #: the region's deadline in the open round (its own, else the round's)
     deadline: dt.date | None = None
+    #: who saved the unit last and when (its newest audit entry; ``None`` without one)
+    last_saved: tuple[str, dt.datetime] | None = None
 
     def ensure_editable(self, today: dt.date | None = None) -> None:
         """:func:`ensure_editable` for the open round, if there is one."""
@@ -167,8 +177,10 @@ class UnitForEdit:
 @functools.cache
 def _unit_for_edit_statement() -> Any:
     """:func:`unit_for_edit`'s query, built once (the unit's id a bound parameter ``unit_id``)."""
-    ut, ir, rr = Unit.__table__, InventoryRound.__table__, RoundRegion.__table__
+    ut, ir, rr, at = Unit.__table__, InventoryRound.__table__, RoundRegion.__table__, AuditEntry.__table__
     is_open = ir.c.status == RoundStatus.OPEN.value
+    last_by, last_at = (select(c).where(at.c.unit_id == ut.c.id).order_by(at.c.id.desc()).limit(1).scalar_subquery()
+                        for c in (at.c.user_name, at.c.at))  # the newest entry, from the index (unit_id, id)
     round_status = select(ir.c.status).where(is_open).limit(1).scalar_subquery()
     region_status = (select(rr.c.status).join(ir, ir.c.round_year == rr.c.round_year)
                      .where(is_open, rr.c.lan_code == ut.c.lan_code).limit(1).scalar_subquery())
@@ -176,12 +188,13 @@ def _unit_for_edit_statement() -> Any:
                 .select_from(ir.outerjoin(rr, and_(rr.c.round_year == ir.c.round_year, rr.c.lan_code == ut.c.lan_code)))
                 .where(is_open).limit(1).scalar_subquery())
     return (select(ut, round_status.label("_round_status"), region_status.label("_region_status"),
-                   deadline.label("_deadline")).where(ut.c.id == bindparam("unit_id")))
+                   deadline.label("_deadline"), last_by.label("_last_by"), last_at.label("_last_at"))
+            .where(ut.c.id == bindparam("unit_id")))
 
 
 def unit_for_edit(session: Session, *, unit_id: str) -> UnitForEdit | None:
-    """Read unit ``unit_id`` together with its region's state in the open round — one query;
-    ``None`` if there is no such unit. No lock is taken: the change that follows is a
+    """Read unit ``unit_id`` together with its region's state in the open round and who saved it
+    last (for a 412 without another query) — one query; ``None`` if there is no such unit. No lock is taken: the change that follows is a
     version-checked ``UPDATE``, so a change made meanwhile makes it fail (412) rather than be
     overwritten, and the row is locked only from that ``UPDATE`` to the commit."""
     found = session.execute(_unit_for_edit_statement(), {"unit_id": unit_id}).first()
@@ -189,10 +202,14 @@ def unit_for_edit(session: Session, *, unit_id: str) -> UnitForEdit | None:
         return None
     row = dict(found._mapping)
     rs, gs, dl = row.pop("_round_status"), row.pop("_region_status"), row.pop("_deadline")
+    by, at = row.pop("_last_by"), row.pop("_last_at")
     if isinstance(dl, str):  # SQLite returns a date from a subquery as text
         dl = dt.date.fromisoformat(dl)
+    if isinstance(at, str):  # … and a timestamp
+        at = dt.datetime.fromisoformat(at)
     return UnitForEdit(row, RoundStatus(rs) if rs is not None else None,
-                       RegionStatus(gs) if gs is not None else None, dl)
+                       RegionStatus(gs) if gs is not None else None, dl,
+                       (by, at) if by is not None and at is not None else None)
 
 
 def _snapshot(session: Session, year: int, lan: str) -> int:

@@ -224,8 +224,8 @@ def update_unit(session: Session, *, actor: Actor, unit_id: str, changes: dict[s
         reg = Register(session)
         found = editable_unit(session, actor=actor, unit_id=unit_id)
         cur = found.row
-        if cur["version"] != expected_version:
-            raise _stale(session, unit_id, expected_version)
+        if cur["version"] != expected_version:  # who saved meanwhile was read with it: no query
+            raise _stale_error(unit_id, expected_version, cur["version"], found.last_saved)
         if autocommit and found.round_status is not None and found.region_status is not None:
             # the usual case: the list's check and shared lock are part of the change's statement
             try:
@@ -283,8 +283,15 @@ def _stale(session: Session, unit_id: str, expected: int) -> StaleVersionError:
             .order_by(AuditEntry.id.desc()).limit(1).subquery())
     row = session.execute(select(Unit.version, last.c.user_name, last.c.at)
                           .outerjoin(last, literal(True)).where(Unit.id == unit_id)).first()
-    current = row[0] if row is not None else expected + 1
-    who = f" av {row[1]} {row[2]:%Y-%m-%d %H:%M}" if row is not None and row[1] is not None else ""
+    if row is None:
+        return _stale_error(unit_id, expected, expected + 1, None)
+    return _stale_error(unit_id, expected, row[0], (row[1], row[2]) if row[1] is not None else None)
+
+
+def _stale_error(unit_id: str, expected: int, current: int, last_saved: tuple[str, Any] | None) -> StaleVersionError:
+    """The 412 of a change from ``expected`` when the unit is at version ``current``, last saved
+    by whom and when (``last_saved``)."""
+    who = f" av {last_saved[0]} {last_saved[1]:%Y-%m-%d %H:%M}" if last_saved is not None else ""
     return StaleVersionError(
         f"enheten {unit_id!r} har ändrats sedan du läste den: senast sparad{who} (version {current}, du utgick "
         f"från version {expected}); läs in den igen och gör om ändringen",

@@ -146,7 +146,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
 def create_app(config: WebConfig | None = None) -> FastAPI:
     """The fcatlas web service for ``config`` (default: from the environment)."""
-    from fcatlas.db import open_engine, reading
+    from fcatlas.db import loop_engine, open_engine, reading
     from fcatlas.web import docs, metrics, oidc
     from fcatlas.web.api import atlas, auth, borders, downloads, grants, health, imports, rounds, units
     from fcatlas.web.cache import Computed, DataVersions, PublicAnswers, body_cache
@@ -173,6 +173,11 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
     limit_concurrent_hashes(cfg.login_concurrent)  # argon2 takes 64 MiB a hash: a burst must not take the worker
     app.state.engine = open_engine(cfg.db_url)  # the process's one engine; 'fcatlas serve' upgraded it
     app.state.reading = reading(app.state.engine)  # for GET and HEAD: the same pool, no BEGIN/ROLLBACK
+    # PostgreSQL: the same database for the light service calls that run on the event loop
+    # (web.deps.LoopWork); None on SQLite
+    app.state.loop_engine = loop_engine(app.state.engine)
+    app.state.loop_reading = (app.state.loop_engine.execution_options(isolation_level="AUTOCOMMIT")
+                              if app.state.loop_engine is not None else None)
     app.state.versions = DataVersions(app.state.reading, cfg.cache_ttl_s)
     app.state.actors = KnownActors(cfg.cache_ttl_s)
     app.state.versions.also_forget.append(app.state.actors.clear)

@@ -73,6 +73,8 @@ class DataVersions:
         self._public: tuple[tuple[int, ...], float] | None = None
         #: one read of the version at a time; the threads that need it meanwhile wait for it
         self._reading = threading.Lock()
+        #: the read under way on the event loop (:meth:`seen_by`): when it began, its result, its loop
+        self._flight: tuple[float, asyncio.Future[tuple[int, ...]], asyncio.AbstractEventLoop] | None = None
         #: called by :meth:`forget` when more than a draft may have changed (e.g. the worker's
         #: :class:`fcatlas.web.deps.KnownActors`: a logout or a disabled account)
         self.also_forget: list[Callable[[], None]] = []
@@ -108,11 +110,52 @@ class DataVersions:
             generation, started = self._generation, time.monotonic()
             with Session(self.engine) as s:
                 full = data_version(s, "alla")
-            with self._lock:
-                if generation == self._generation:  # not forgotten while it was read
-                    self._full = (full, started)
-                    self._public = (version_seen(full, "publicerat"), started)
+            self._remember(full, generation, started)
             return full
+
+    def _remember(self, full: tuple[int, ...], generation: int, started: float) -> None:
+        with self._lock:
+            if generation == self._generation:  # not forgotten while it was read
+                self._full = (full, started)
+                self._public = (version_seen(full, "publicerat"), started)
+
+    async def seen_by(self, seen: str, since: float, work: Any) -> tuple[int, ...]:
+        """:meth:`seen` for a route with a :class:`fcatlas.web.deps.LoopWork`: the version read
+        through it (on PostgreSQL on the event loop), as :meth:`full` does in threads — a request
+        that needs the version while a read is under way waits for it, and uses it if that read
+        began after the request arrived, else joins (or makes) the next read."""
+        since_ = since if seen != "publicerat" else None
+        loop = asyncio.get_running_loop()
+        while True:
+            hit = self.fresh(since_)
+            if hit is not None:
+                return version_seen(hit, seen)
+            flight = self._flight
+            if flight is None or flight[2] is not loop:
+                return version_seen(await self._read_on_loop(work, loop), seen)
+            try:
+                full = await asyncio.shield(flight[1])
+            except Exception:  # noqa: S112 - that request's read failed or was given up: read again
+                continue
+            if since_ is None or flight[0] >= since_:
+                return version_seen(full, seen)
+
+    async def _read_on_loop(self, work: Any, loop: asyncio.AbstractEventLoop) -> tuple[int, ...]:
+        generation, started = self._generation, time.monotonic()
+        future: asyncio.Future[tuple[int, ...]] = loop.create_future()
+        self._flight = (started, future, loop)
+        try:
+            full: tuple[int, ...] = await work.run(data_version, "alla")
+        except BaseException as exc:
+            future.set_exception(exc if isinstance(exc, Exception) else _Abandoned())
+            future.exception()  # retrieved: nobody may be waiting
+            raise
+        finally:
+            if self._flight is not None and self._flight[1] is future:
+                self._flight = None
+        future.set_result(full)
+        self._remember(full, generation, started)
+        return full
 
     def seen(self, seen: str, since: float | None = None) -> tuple[int, ...]:
         """The version of the picture ``seen`` (a :func:`fcatlas.services.units.visibility`).
@@ -289,6 +332,28 @@ async def answer_json(request: Request, actor: Any, key: tuple[Any, ...], make: 
         return cached_json(request, (*key, *picture(request, actor, arrived)), make)
 
     return await anyio.to_thread.run_sync(in_thread)
+
+
+async def answer_light(request: Request, actor: Any, key: tuple[Any, ...], work: Any,
+                       make: Callable[[Session], Any]) -> Response:
+    """:func:`answer_json` for a route whose answer is light to make (a query or two and some
+    Python): the version and ``make(session)`` are read through the request's
+    :class:`fcatlas.web.deps.LoopWork` — on PostgreSQL on the event loop, without a thread."""
+    seen, arrived = visibility(actor), time.monotonic()
+    bodies: _LRU = request.app.state.bodies
+    version = request.app.state.versions.fresh_public() if seen == "publicerat" else None
+    if version is None:
+        version = await request.app.state.versions.seen_by(seen, arrived, work)
+    hit = bodies.get((*key, seen, version))
+    if hit is None:
+        body = encode(await work.run(make))
+        hit = (body, etag_of(body))
+        bodies.put((*key, seen, version), hit, len(body))
+    return body_with_etag(request, *hit)
+
+
+class _Abandoned(Exception):
+    """A read of the version given up by the request that made it (see :meth:`DataVersions.seen_by`)."""
 
 
 def body_cache(max_bytes: int = 32 * 1024 * 1024) -> _LRU:

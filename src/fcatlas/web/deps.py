@@ -4,12 +4,13 @@ login-session cookie; anonymous without either) and the CSRF checks of the pages
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import time
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
-from typing import Annotated, Any
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from typing import Annotated, Any, TypeVar
 
 import anyio
 from fastapi import Depends, Request, UploadFile
@@ -27,6 +28,8 @@ from fcatlas.errors import (
 from fcatlas.services import accounts
 from fcatlas.web.config import WebConfig
 
+_T = TypeVar("_T")
+
 
 async def unit_of_work(request: Request) -> AsyncIterator[Session]:
     """The request's unit of work: one session on the process's one engine, committed when the
@@ -37,9 +40,15 @@ async def unit_of_work(request: Request) -> AsyncIterator[Session]:
     Used with ``scope="function"``: the commit happens before the answer is sent, so a client
     that is told "saved" can read it back at once. The session is made on the event loop (it takes
     no connection until it is first used, in the route's thread); the commit, and the rollback of
-    a transaction still open, run in the thread pool (database I/O never runs on the event loop).
+    a transaction still open, run in the thread pool (database I/O never blocks the event loop).
     A GET, HEAD or OPTIONS only reads: on PostgreSQL its session runs in autocommit
     (:func:`fcatlas.db.reading`) and nothing is committed."""
+    async with _thread_work(request) as session:
+        yield session
+
+
+@asynccontextmanager
+async def _thread_work(request: Request) -> AsyncIterator[Session]:
     state = request.app.state
     reads = request.method in SAFE_METHODS
     session = Session(state.reading if reads else state.engine)
@@ -51,8 +60,7 @@ async def unit_of_work(request: Request) -> AsyncIterator[Session]:
             with anyio.CancelScope(shield=True):  # a dropped client must not undo a write half-way
                 await anyio.to_thread.run_sync(session.commit)
     except Exception as exc:
-        keep: tuple[type[BaseException], ...] = getattr(request.state, "commit_even_if", ())
-        if keep and isinstance(exc, keep) and not reads:
+        if _keep(request, exc, reads):
             with anyio.CancelScope(shield=True):
                 await anyio.to_thread.run_sync(session.commit)
         raise
@@ -62,6 +70,61 @@ async def unit_of_work(request: Request) -> AsyncIterator[Session]:
                 await anyio.to_thread.run_sync(session.close)
         else:
             session.close()
+
+
+def _keep(request: Request, exc: Exception, reads: bool) -> bool:
+    """Whether the writes of a request that raised ``exc`` are kept (:func:`commit_even_if`)."""
+    keep: tuple[type[BaseException], ...] = getattr(request.state, "commit_even_if", ())
+    return bool(keep) and isinstance(exc, keep) and not reads
+
+
+class LoopWork:
+    """The request's unit of work for a route whose service call is light (a few queries and
+    some Python, no atlas): ``await work.run(service_function, **arguments)`` calls
+    ``service_function(session, **arguments)`` with the request's :class:`Session`.
+
+    On PostgreSQL the call runs *on the event loop*, in a greenlet of an ``AsyncSession``
+    (:func:`fcatlas.db.loop_engine`): the service's ordinary code, each of its database round trips
+    awaited while the worker serves other requests — no trip to the thread pool and back, and no
+    contention with the loop for the interpreter. On SQLite (no asyncio driver) it runs in the
+    thread pool on the session of :func:`unit_of_work`. Committed, rolled back and closed as
+    :func:`unit_of_work` does. Never for a call that computes an atlas or waits for another
+    thread (``memo=``): it would hold up every request of the worker."""
+
+    def __init__(self, session: Session | None = None, loop_session: Any = None) -> None:
+        self._session, self._loop = session, loop_session
+
+    async def run(self, fn: Callable[..., _T], /, *args: Any, **kwargs: Any) -> _T:
+        if self._loop is not None:
+            result: _T = await self._loop.run_sync(fn, *args, **kwargs)
+            return result
+        return await anyio.to_thread.run_sync(functools.partial(fn, self._session, *args, **kwargs))
+
+
+async def loop_work(request: Request) -> AsyncIterator[LoopWork]:
+    """The dependency of :class:`LoopWork` (``scope="function"``, as :func:`unit_of_work`)."""
+    state = request.app.state
+    if state.loop_engine is None:
+        async with _thread_work(request) as session:
+            yield LoopWork(session=session)
+        return
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    reads = request.method in SAFE_METHODS
+    on_loop = AsyncSession(state.loop_reading if reads else state.loop_engine)
+    try:
+        yield LoopWork(loop_session=on_loop)
+        if not reads and _work_left(on_loop.sync_session):
+            with anyio.CancelScope(shield=True):  # a dropped client must not undo a write half-way
+                await on_loop.commit()
+    except Exception as exc:
+        if _keep(request, exc, reads):
+            with anyio.CancelScope(shield=True):
+                await on_loop.commit()
+        raise
+    finally:
+        with anyio.CancelScope(shield=True):  # nor leak the connection
+            await on_loop.close()
 
 
 def _work_left(session: Session) -> bool:
@@ -93,6 +156,7 @@ async def get_config(request: Request) -> WebConfig:  # no I/O: answered on the 
 
 
 SessionDep = Annotated[Session, Depends(unit_of_work, scope="function")]
+LoopWorkDep = Annotated[LoopWork, Depends(loop_work, scope="function")]
 ConfigDep = Annotated[WebConfig, Depends(get_config)]
 
 

@@ -5,19 +5,21 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from starlette.concurrency import run_in_threadpool
 
 from fcatlas.domain import Category, Status
 from fcatlas.errors import ConfigError
 from fcatlas.services import units
 from fcatlas.web.api.rounds import LAN_CODES
-from fcatlas.web.cache import answer_json
-from fcatlas.web.deps import ActorDep, SessionDep, json_body
+from fcatlas.web.cache import answer_light
+from fcatlas.web.deps import ActorDep, LoopWorkDep, SessionDep, json_body
 from fcatlas.web.problems import responses
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 router = APIRouter(prefix="/api/v1/units", tags=["enheter"])
 
@@ -96,20 +98,20 @@ def _clean(v: Any) -> Any:
 
 
 @router.get("", response_model=UnitPageOut, responses=responses(304, 401, 422), summary="Enheter")
-async def list_units(request: Request, actor: ActorDep, session: SessionDep, lan: LanQuery = None,
+async def list_units(request: Request, actor: ActorDep, work: LoopWorkDep, lan: LanQuery = None,
                      kommun: KommunQuery = None, category: CategoryQuery = None, status: StatusQuery = None,
                      limit: Annotated[int, Query(ge=1, le=1000, description="Högst så många (1–1000).")] = 100,
                      offset: Annotated[int, Query(ge=0, le=1_000_000, description="Hoppa över så många.")] = 0) -> Response:
     """Enheterna som anroparen får se: det publicerade för alla, den egna regionens aktuella
     uppgifter (utkast) för regionens användare, allt aktuellt för den nationella nivån. Län,
     kommun, kategori och status smalnar av listan som filtret på kartan och i tabellen."""
-    def make() -> dict[str, Any]:
+    def make(session: Session) -> dict[str, Any]:
         rows, total = units.visible_unit_rows(session, actor=actor, lan=lan, kommun=kommun, category=category,
                                               status=status, limit=limit, offset=offset)
         return {"items": [{k: _clean(v) for k, v in row.items() if k in _OUT_FIELDS} for row in rows],
                 "total": total}
 
-    return await answer_json(request, actor, ("units", lan, kommun, category, status, limit, offset), make)
+    return await answer_light(request, actor, ("units", lan, kommun, category, status, limit, offset), work, make)
 
 
 #: the answer's fields (looked up per value of every row: a set, not pydantic's property)
@@ -126,19 +128,18 @@ def _if_match(value: str) -> int:
 @router.patch("/{unit_id}", response_model=UnitOut, dependencies=[Depends(json_body)],
               responses=responses(400, 401, 403, 404, 409, 412, 415, 422), summary="Ändra en enhet")
 async def patch_unit(unit_id: Annotated[str, Path(max_length=100, description="Enhetens id.")], body: UnitChange, actor: ActorDep,
-                     session: SessionDep,
+                     work: LoopWorkDep,
                      if_match: Annotated[str, Header(pattern=r'^(W/)?"?[0-9]{1,9}"?$',
                                                      description='Versionen du läste, t.ex. "3".')]) -> dict[str, Any]:
     """Ändrar en enhet. Skicka versionen du läste i `If-Match`; har någon annan sparat sedan dess
     blir svaret 412 med vem som sparade senast och när."""
-    # async: only the change itself goes to the thread pool (one trip; a sync route would take a
-    # second one for the answer's validation)
+    # the change is two statements: on PostgreSQL it runs on the event loop, its round trips
+    # awaited (web.deps.LoopWork); on SQLite in one trip to the thread pool
     expected = _if_match(if_match)
     changes = body.model_dump(exclude_unset=True)
     if "status_date" in changes and changes["status_date"] is not None:
         changes["status_date"] = changes["status_date"].isoformat()
-    new = await run_in_threadpool(units.update_unit, session, actor=actor, unit_id=unit_id, changes=changes,
-                                  expected_version=expected)
+    new = await work.run(units.update_unit, actor=actor, unit_id=unit_id, changes=changes, expected_version=expected)
     return {k: _clean(v) for k, v in new.items() if k in _OUT_FIELDS} | {"round": new.get("last_round", 0)}
 
 

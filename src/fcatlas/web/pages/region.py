@@ -17,7 +17,7 @@ from fcatlas.register.workflow import REGION_STATUS_LABELS, RegionStatus
 from fcatlas.services import imports as import_service
 from fcatlas.services import rounds as round_service
 from fcatlas.services import units as unit_service
-from fcatlas.web.deps import FORM_CSRF, ActorDep, ConfigDep, FormDataDep, SessionDep, read_upload
+from fcatlas.web.deps import FORM_CSRF, ActorDep, ConfigDep, FormDataDep, LoopWorkDep, SessionDep, read_upload
 from fcatlas.web.pages.common import need_region, redirect, region_label, render, sentence
 from fcatlas.web.pages.forms import FormPage, ImportForm, Refusal, parse, show_again, values
 from fcatlas.web.pages.public import unit_rows
@@ -51,11 +51,13 @@ def region_context(session: Any, actor: Actor, lan: str) -> dict[str, Any]:
 
 
 @router.get("/region", response_class=HTMLResponse)
-def my_region(request: Request, session: SessionDep, actor: ActorDep) -> Response:
+async def my_region(request: Request, work: LoopWorkDep, actor: ActorDep) -> Response:
+    # read again after every change: its queries run through LoopWork (on PostgreSQL on the
+    # event loop, no thread), the page is rendered on the loop
     if actor.is_national:
         return redirect("/nationell")
     _need_region(actor)
-    ctx = region_context(session, actor, actor.lan_code or "")
+    ctx = await work.run(region_context, actor, actor.lan_code or "")
     steps = ctx["view"].steps  # never offer what is refused
     return render(request, "region.html", actor, title="Min region", may_submit=steps.may_submit,
                   submittable=steps.may_edit, steps=steps, done=request.query_params.get("klart"),
