@@ -21,6 +21,7 @@ import datetime as dt
 import functools
 import getpass
 import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -150,6 +151,9 @@ def alembic_config(engine: Engine):
 # -- one engine per database per process ---------------------------------------------------------
 _engines: dict[str, Engine] = {}
 _loop_engines: dict[str, AsyncEngine] = {}  # loop_engine(): the same databases for an event loop
+#: every asyncio engine still in use (an app keeps its own after forget_engine dropped it from
+#: _loop_engines): forget_engines closes their connections too
+_loop_engines_alive: weakref.WeakSet[AsyncEngine] = weakref.WeakSet()
 _current: set[str] = set()  # engines whose schema was found current (checked once per process)
 _lock = threading.Lock()
 
@@ -203,7 +207,7 @@ def forget_engines() -> None:
     open to databases that are gone)."""
     with _lock:
         engines = list(_engines.values())
-        loops = list(_loop_engines.values())
+        loops = list(_loop_engines_alive)
         _engines.clear()
         _loop_engines.clear()
         _current.clear()
@@ -230,6 +234,7 @@ def loop_engine(engine: Engine) -> AsyncEngine | None:
         if loop is None:
             size = Settings.from_env().db_pool
             loop = _loop_engines[key] = create_async_engine(engine.url, pool_size=size, max_overflow=0)
+            _loop_engines_alive.add(loop)
         return loop
 
 

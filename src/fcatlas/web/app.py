@@ -164,6 +164,8 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
         yield
         if task is not None and not task.done():
             task.cancel()
+        if app.state.loop_engine is not None:  # its connections closed on this loop, not left to the collector
+            await app.state.loop_engine.dispose()
 
     app = FastAPI(title="fcatlas", version="1", description=DESCRIPTION, lifespan=lifespan,
                   openapi_url="/openapi.json", docs_url=None, redoc_url=None)  # /api/docs: web.docs
