@@ -60,3 +60,11 @@ def test_a_saved_change_is_in_the_units_history(edit, db_url):
         at = pd.Timestamp(s.scalar(select(func.max(AuditEntry.at)).where(AuditEntry.unit_id == unit["id"])))
     local = (at if at.tzinfo else at.tz_localize("UTC")).tz_convert("Europe/Stockholm")
     assert f"<td>{swedish_time(local.to_pydatetime())}</td>" in first_row  # one way of writing times (issue 22)
+
+
+def test_without_an_open_round_the_region_page_says_so_once_and_what_comes_next(edit):
+    client, headers, _, _ = edit
+    html = client.get("/region", headers=headers).text
+    assert html.count("Ingen inventeringsomgång är öppen just nu.") == 1
+    assert "Listan kan lämnas när den nationella nivån öppnar nästa inventeringsomgång" in html
+    assert 'href="/region/import"' not in html  # no step is offered that the server would refuse

@@ -226,6 +226,12 @@ class RegionView:
     steps: RegionSteps
 
 
+#: why a region cannot hand in its list when no round is open (the page's status line has already
+#: said that no round is open: this says what happens next)
+NO_OPEN_ROUND = ("Listan kan lämnas när den nationella nivån öppnar nästa inventeringsomgång; "
+                 "då kan du importera, ändra och skicka in regionens enheter här.")
+
+
 def region_view(session: Session, *, actor: Actor, lan: str, today: dt.date | None = None) -> RegionView:
     """:func:`current_round`, the region's row of :func:`overview` and :func:`region_steps` for
     region ``lan`` — two queries (the rounds, the region's state), the same rules."""
@@ -234,12 +240,12 @@ def region_view(session: Session, *, actor: Actor, lan: str, today: dt.date | No
     code = lan_code(lan)
     rnd = current_round(session)
     if rnd is None:
-        return RegionView(None, None, RegionSteps(False, False, "Ingen inventeringsomgång är öppen just nu.", None))
+        return RegionView(None, None, RegionSteps(False, False, NO_OPEN_ROUND, None))
     state = store.region_state_in(session, year=rnd.year, lan=code)
     row = _region_row(rnd, code, state) if actor.may_see_drafts(code) else None
     deadline = (state.deadline if state else None) or rnd.deadline
     if rnd.status is not RoundStatus.OPEN:
-        steps = RegionSteps(False, False, "Ingen inventeringsomgång är öppen just nu.", None)
+        steps = RegionSteps(False, False, NO_OPEN_ROUND, None)
     elif not actor.may_edit_region(code):
         steps = RegionSteps(False, False, "Ditt konto kan inte ändra regionens lista.", deadline)
     else:

@@ -11,12 +11,13 @@ stale version names who saved last and when).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import func, literal, select
+from sqlalchemy import bindparam, func, literal, select
 from sqlalchemy.orm import Session
 
 from fcatlas.accounts.roles import Actor
@@ -48,9 +49,14 @@ def data_version(session: Session, seen: str = "alla") -> tuple[int, ...]:
     the published picture changes only with a round's steps (approval snapshots, publication); a
     draft with every change of a unit (each is in the audit log) or import. One query of three
     indexed maxima."""
-    newest = [select(func.max(m.id)).scalar_subquery() for m in (RoundEvent, AuditEntry, ImportRecord)]
-    row = session.execute(select(*newest)).one()
+    row = session.execute(_data_version_statement()).one()
     return version_seen(tuple(int(x or 0) for x in row), seen)
+
+
+@functools.cache
+def _data_version_statement() -> Any:
+    """:func:`data_version`'s query, built once (it is read for every logged-in request)."""
+    return select(*(select(func.max(m.id)).scalar_subquery() for m in (RoundEvent, AuditEntry, ImportRecord)))
 
 
 def version_seen(full: tuple[int, ...], seen: str) -> tuple[int, ...]:
@@ -111,7 +117,6 @@ def visible_unit_rows(session: Session, *, actor: Actor, lan: str | None = None,
     does (:mod:`fcatlas.services.selection`); every filter given applies, so a kommun outside
     ``lan`` selects nothing."""
     from fcatlas.domain import GOVERNANCE_FIELDS
-    from fcatlas.register.models import UNIT_FIELDS
     from fcatlas.register.store import _PUBLIC_NAMES, COLUMNS
 
     if kommun is not None:
@@ -122,11 +127,7 @@ def visible_unit_rows(session: Session, *, actor: Actor, lan: str | None = None,
     rows: list[dict[str, Any]] = []
     drafts = [code for code in _lans(lan) if actor.may_see_drafts(code)]
     if drafts:
-        t = Unit.__table__
-        stmt = select(t.c.id, t.c.last_round.label("round"), *[t.c[f] for f in UNIT_FIELDS], t.c.status_reason,
-                      t.c.version)
-        stmt = stmt.where(t.c.lan_code.in_(drafts))
-        rows += [dict(r._mapping) for r in session.execute(stmt)]
+        rows += [dict(r._mapping) for r in session.execute(_draft_rows_statement(), {"lans": drafts})]
     published_lans = [code for code in _lans(lan) if code not in drafts]
     if published_lans:
         keep = set(published_lans)
@@ -154,6 +155,16 @@ def visible_unit_rows(session: Session, *, actor: Actor, lan: str | None = None,
         if d["version"] is None:
             d["version"] = versions.get(d["id"], 0)
     return page, len(out)
+
+
+@functools.cache
+def _draft_rows_statement() -> Any:
+    """The current rows of the län bound as ``lans`` (a list), built once."""
+    from fcatlas.register.models import UNIT_FIELDS
+
+    t = Unit.__table__
+    return (select(t.c.id, t.c.last_round.label("round"), *[t.c[f] for f in UNIT_FIELDS], t.c.status_reason,
+                   t.c.version).where(t.c.lan_code.in_(bindparam("lans", expanding=True))))
 
 
 def _kommun_names() -> Mapping[str, str]:
