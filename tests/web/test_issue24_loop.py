@@ -93,3 +93,14 @@ def test_issue24_light_routes_run_on_the_event_loop_on_postgresql_in_threads_on_
         # the twenty shared their reads of the data version: each read serves the requests that
         # arrived before it began (1–3 reads here, by how the requests' arrivals interleave with them)
         assert 1 <= out["versions_read"] <= 10
+
+
+@pytest.mark.postgres
+def test_issue24_a_worker_keeps_no_more_connections_than_fcatlas_db_pool(pg_url, tmp_path, monkeypatch):
+    from fcatlas.db import forget_engines
+
+    monkeypatch.setenv("FCATLAS_DB_POOL", "7")
+    forget_engines()  # as in a new worker: its engines are made by the app
+    app = create_app(WebConfig(db_url=pg_url, access_log=tmp_path / "access.jsonl", warm=False))
+    threads, loop = app.state.engine.pool.size(), app.state.loop_engine.sync_engine.pool.size()
+    assert (threads, loop) == (4, 3) and threads + loop == 7

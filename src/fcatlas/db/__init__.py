@@ -82,7 +82,7 @@ def sqlite_file(url: str | URL) -> Path | None:
     return Path(u.database).expanduser()
 
 
-def make_engine(url: str | URL) -> Engine:
+def make_engine(url: str | URL, *, pool_size: int | None = None) -> Engine:
     """An engine for ``url``; SQLite gets foreign keys on and a parent directory created.
 
     Only SQLite and PostgreSQL are supported; anything else (or a malformed URL) is a Swedish
@@ -121,7 +121,7 @@ def make_engine(url: str | URL) -> Engine:
     if backend.startswith("postgresql"):
         from fcatlas.settings import Settings
 
-        pool = {"pool_size": Settings.from_env().db_pool, "max_overflow": 0}
+        pool = {"pool_size": pool_size or Settings.from_env().db_pool, "max_overflow": 0}
     try:
         engine = create_engine(u, future=True, **pool)
     except Exception as exc:  # missing driver, bad options
@@ -172,7 +172,7 @@ def _key(url: str | URL) -> str | None:
     return u.render_as_string(hide_password=False)
 
 
-def get_engine(url: str | URL) -> Engine:
+def get_engine(url: str | URL, *, pool_size: int | None = None) -> Engine:
     """The process's one engine for ``url`` (created on first use; the schema is not checked).
 
     Every face and store gets its engine here, so that a process keeps one connection pool per
@@ -180,11 +180,11 @@ def get_engine(url: str | URL) -> Engine:
     """
     key = _key(url)
     if key is None:
-        return make_engine(url)
+        return make_engine(url, pool_size=pool_size)
     with _lock:
         engine = _engines.get(key)
         if engine is None:
-            engine = _engines[key] = make_engine(url)
+            engine = _engines[key] = make_engine(url, pool_size=pool_size)
         return engine
 
 
@@ -217,11 +217,23 @@ def forget_engines() -> None:
         _dispose_loop_engine(loop)
 
 
-def loop_engine(engine: Engine) -> AsyncEngine | None:
+def serving_pools() -> tuple[int, int]:
+    """A web worker's ``FCATLAS_DB_POOL`` connections shared between its engine (the thread
+    pool's work) and its :func:`loop_engine`: half each, so a process keeps no more than the
+    setting says."""
+    from fcatlas.settings import Settings
+
+    total = Settings.from_env().db_pool
+    loop = max(1, total // 2)
+    return max(1, total - loop), loop
+
+
+def loop_engine(engine: Engine, *, pool_size: int | None = None) -> AsyncEngine | None:
     """PostgreSQL: the process's asyncio engine on ``engine``'s database (psycopg's async mode, a
-    pool of its own of the same size), for the web service's routes whose service call runs on
-    the event loop (``AsyncSession.run_sync``: the service's ordinary code, its database I/O
-    awaited, no thread). ``None`` for SQLite (no asyncio driver: those routes use threads)."""
+    pool of its own: ``pool_size``, default ``FCATLAS_DB_POOL``), for the web service's routes
+    whose service call runs on the event loop (``AsyncSession.run_sync``: the service's ordinary
+    code, its database I/O awaited, no thread). ``None`` for SQLite (no asyncio driver: those
+    routes use threads)."""
     if engine.dialect.name != "postgresql":
         return None
     from sqlalchemy.ext.asyncio import create_async_engine
@@ -232,7 +244,7 @@ def loop_engine(engine: Engine) -> AsyncEngine | None:
     with _lock:
         loop = _loop_engines.get(key)
         if loop is None:
-            size = Settings.from_env().db_pool
+            size = pool_size or Settings.from_env().db_pool
             loop = _loop_engines[key] = create_async_engine(engine.url, pool_size=size, max_overflow=0)
             _loop_engines_alive.add(loop)
         return loop
@@ -398,9 +410,10 @@ def _quote(place: str) -> str:
     return shlex.quote(place)
 
 
-def open_engine(url: str | URL, *, create: bool = True) -> Engine:
-    """The process's engine for ``url`` after :func:`check_schema` (an empty database is created)."""
-    engine = get_engine(url)
+def open_engine(url: str | URL, *, create: bool = True, pool_size: int | None = None) -> Engine:
+    """The process's engine for ``url`` after :func:`check_schema` (an empty database is created);
+    ``pool_size``: its PostgreSQL pool if the engine is made now (default ``FCATLAS_DB_POOL``)."""
+    engine = get_engine(url, pool_size=pool_size)
     check_schema(engine, create=create)
     return engine
 

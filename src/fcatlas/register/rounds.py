@@ -194,9 +194,10 @@ def _unit_for_edit_statement() -> Any:
 
 def unit_for_edit(session: Session, *, unit_id: str) -> UnitForEdit | None:
     """Read unit ``unit_id`` together with its region's state in the open round and who saved it
-    last (for a 412 without another query) — one query; ``None`` if there is no such unit. No lock is taken: the change that follows is a
-    version-checked ``UPDATE``, so a change made meanwhile makes it fail (412) rather than be
-    overwritten, and the row is locked only from that ``UPDATE`` to the commit."""
+    last (for a 412 without another query) — one query; ``None`` if there is no such unit. No
+    lock is taken: the change that follows is a version-checked ``UPDATE``, so a change made
+    meanwhile makes it fail (412) rather than be overwritten, and the row is locked only from that
+    ``UPDATE`` to the commit."""
     found = session.execute(_unit_for_edit_statement(), {"unit_id": unit_id}).first()
     if found is None:
         return None

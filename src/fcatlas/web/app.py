@@ -146,7 +146,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
 def create_app(config: WebConfig | None = None) -> FastAPI:
     """The fcatlas web service for ``config`` (default: from the environment)."""
-    from fcatlas.db import loop_engine, open_engine, reading
+    from fcatlas.db import loop_engine, open_engine, reading, serving_pools
     from fcatlas.web import docs, metrics, oidc
     from fcatlas.web.api import atlas, auth, borders, downloads, grants, health, imports, rounds, units
     from fcatlas.web.cache import Computed, DataVersions, PublicAnswers, body_cache
@@ -173,11 +173,12 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
     from fcatlas.services.accounts import limit_concurrent_hashes
 
     limit_concurrent_hashes(cfg.login_concurrent)  # argon2 takes 64 MiB a hash: a burst must not take the worker
-    app.state.engine = open_engine(cfg.db_url)  # the process's one engine; 'fcatlas serve' upgraded it
+    threads, on_loop = serving_pools()  # FCATLAS_DB_POOL connections in all, half for each engine
+    app.state.engine = open_engine(cfg.db_url, pool_size=threads)  # the process's one engine; 'fcatlas serve' upgraded it
     app.state.reading = reading(app.state.engine)  # for GET and HEAD: the same pool, no BEGIN/ROLLBACK
     # PostgreSQL: the same database for the light service calls that run on the event loop
     # (web.deps.LoopWork); None on SQLite
-    app.state.loop_engine = loop_engine(app.state.engine)
+    app.state.loop_engine = loop_engine(app.state.engine, pool_size=on_loop)
     app.state.loop_reading = (app.state.loop_engine.execution_options(isolation_level="AUTOCOMMIT")
                               if app.state.loop_engine is not None else None)
     app.state.versions = DataVersions(app.state.reading, cfg.cache_ttl_s)
