@@ -252,8 +252,21 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
+def machine_cpu() -> tuple[int, int]:
+    """The machine's CPU time so far, all cores (``/proc/stat``, in ticks): (busy, all)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle and waiting for I/O
+    total = sum(fields[:8])  # user nice system idle iowait irq softirq steal
+    return total - idle, total
+
+
+def busy_share(before: tuple[int, int], after: tuple[int, int]) -> float:
+    """How busy all the machine's cores were between two :func:`machine_cpu` readings (0–1)."""
+    return (after[0] - before[0]) / max(1, after[1] - before[1])
+
+
 def report(clients: int, seconds: float, workers: int, times: dict[str, list[float]], errors: list[str],
-           client_cpu: float, server_cpu: float, load: float) -> None:
+           client_cpu: float, server_cpu: float, load: float, machine_busy: float | None = None) -> None:
     saved, lost = times.pop("_ändringar", [0.0, 0.0])
     total = sum(len(v) for v in times.values())
     print(f"\n{clients} klienter i {seconds:.0f} s mot {workers} arbetsprocesser på PostgreSQL "
@@ -269,7 +282,9 @@ def report(clients: int, seconds: float, workers: int, times: dict[str, list[flo
     print(f"anrop/s: {total / seconds:.0f}   fel: {len(errors)}   mål: p95 < 100 ms, 0 fel")
     print(f"ändringar: {saved:.0f} sparade, {lost:.0f} med 412 (någon annan hann före: rätt svar, inget fel)")
     print(f"CPU: servern {server_cpu:.1f} s ({server_cpu / seconds * 100:.0f} % av en kärna), "
-          f"lastklienten {client_cpu:.1f} s ({client_cpu / seconds * 100:.0f} %)")
+          f"lastklienten {client_cpu:.1f} s ({client_cpu / seconds * 100:.0f} %)"
+          + (f"; maskinens kärnor upptagna till {machine_busy * 100:.0f} % (100 %: mättad, tiden blir kö)"
+             if machine_busy is not None else ""))
 
 
 def server_view(log: Path, start: int) -> None:
@@ -303,11 +318,11 @@ def measure_steps(args: argparse.Namespace, server_pid: int, log: Path,
     the client's figures, the CPU of both sides and the server's own time (its access log)."""
     for clients in (int(c) for c in str(args.clients).split(",")):
         load = os.getloadavg()[0]
-        cpu0, srv0 = time.process_time(), cpu_seconds(server_pid)
+        cpu0, srv0, machine0 = time.process_time(), cpu_seconds(server_pid), machine_cpu()
         logged = log.stat().st_size if log.exists() else 0
         times, errors = asyncio.run(mix(clients))
         report(clients, args.seconds, args.workers, times, errors, time.process_time() - cpu0,
-               cpu_seconds(server_pid) - srv0, load)
+               cpu_seconds(server_pid) - srv0, load, busy_share(machine0, machine_cpu()))
         server_view(log, logged)
 
 
