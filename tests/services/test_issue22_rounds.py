@@ -106,3 +106,36 @@ def test_issue22_reopen_a_submitted_or_approved_list(reg):
 def test_issue22_grant_report_deadline_in_the_past_is_refused(reg):
     with unit_of_work(reg.engine) as s, pytest.raises(ConflictError, match="har redan passerat"):
         grants.setup_year(s, actor=NAT, year=2026, total_sek=51_365_000, deadline=today() - dt.timedelta(days=1))
+
+
+def test_issue24_the_region_view_is_one_query_of_the_current_round_and_the_regions_state(reg):
+    """The region's page reads the current round and the region's state in it together: the open
+    round (not a region's row of an earlier one), else the latest."""
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    eng = reg.engine
+    with unit_of_work(eng) as s:
+        rounds.open_round(s, actor=NAT, name=2026, deadline=SOON)
+        rounds.submit(s, actor=F20, name=2026, lan="20")
+        rounds.close_round(s, actor=NAT, name=2026)
+        rounds.open_round(s, actor=NAT, name=2027, deadline=SOON)
+        rounds.submit(s, actor=F18, name=2027, lan="18")
+    sql: list[str] = []
+    listen = lambda *a: sql.append(a[2].split()[0].upper())  # noqa: E731 - the statement's first word
+    event.listen(eng, "before_cursor_execute", listen)
+    try:
+        with Session(eng) as s:
+            dalarna, orebro = (rounds.region_view(s, actor=who, lan=lan) for who, lan in ((F20, "20"), (F18, "18")))
+    finally:
+        event.remove(eng, "before_cursor_execute", listen)
+    assert sql == ["SELECT", "SELECT"]  # one each
+    assert dalarna.round is not None and dalarna.round.year == 2027
+    assert dalarna.state is not None and dalarna.state.status.value == "oppen"  # 2026's submission is not 2027's
+    assert dalarna.steps.may_edit and dalarna.steps.may_submit
+    assert orebro.state is not None and orebro.state.status.value == "inskickad" and not orebro.steps.may_edit
+    with unit_of_work(eng) as s:
+        rounds.close_round(s, actor=NAT, name=2027)
+    with Session(eng) as s:
+        closed = rounds.region_view(s, actor=F18, lan="18")
+    assert closed.round is not None and closed.round.year == 2027 and closed.steps.why_not == rounds.NO_OPEN_ROUND

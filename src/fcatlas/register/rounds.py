@@ -130,11 +130,18 @@ def region_state(session: Session, *, year: int, lan: str) -> RegionState:
     return _region(rr)
 
 
-def region_state_in(session: Session, *, year: int, lan: str) -> RegionState | None:
-    """Region ``lan``'s stored state in round ``year`` (which the caller has read), ``None`` if the
-    region has done nothing in it yet (its list is *öppen*): one query."""
-    rr = session.get(RoundRegion, (year, lan))
-    return None if rr is None else _region(rr)
+def current_round_with_region(session: Session, *, lan: str) -> tuple[RoundInfo | None, RegionState | None]:
+    """The current round — the open one (the latest if several), else the latest — and region
+    ``lan``'s stored state in it (``None`` if the region has done nothing in it yet): one query."""
+    ir, rr = InventoryRound, RoundRegion
+    rows = session.execute(select(ir, rr).outerjoin(rr, and_(rr.round_year == ir.round_year, rr.lan_code == lan))
+                           .order_by(ir.round_year)).all()
+    open_ = [row for row in rows if row[0].status == RoundStatus.OPEN.value]
+    pick = (open_ or rows)[-1:]
+    if not pick:
+        return None, None
+    rnd, region = pick[0]
+    return _info(rnd), None if region is None else _region(region)
 
 
 def region_states(session: Session, *, year: int) -> dict[str, RegionState]:

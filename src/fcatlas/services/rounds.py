@@ -234,14 +234,13 @@ NO_OPEN_ROUND = ("Listan kan lämnas när den nationella nivån öppnar nästa i
 
 def region_view(session: Session, *, actor: Actor, lan: str, today: dt.date | None = None) -> RegionView:
     """:func:`current_round`, the region's row of :func:`overview` and :func:`region_steps` for
-    region ``lan`` — two queries (the rounds, the region's state), the same rules."""
+    region ``lan`` — one query (the rounds with the region's state in each), the same rules."""
     from fcatlas.errors import FcatlasError
 
     code = lan_code(lan)
-    rnd = current_round(session)
+    rnd, state = store.current_round_with_region(session, lan=code)
     if rnd is None:
         return RegionView(None, None, RegionSteps(False, False, NO_OPEN_ROUND, None))
-    state = store.region_state_in(session, year=rnd.year, lan=code)
     row = _region_row(rnd, code, state) if actor.may_see_drafts(code) else None
     deadline = (state.deadline if state else None) or rnd.deadline
     if rnd.status is not RoundStatus.OPEN:
