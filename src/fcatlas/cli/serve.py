@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from fcatlas.cli.common import console, database_url
+from fcatlas.errors import ConfigError
 from fcatlas.services.demo import DEMO_PASSWORD
 
 __all__ = ["DEMO_PASSWORD", "install"]
@@ -79,6 +80,7 @@ def install(app: typer.Typer) -> None:
         """
         import uvicorn
 
+        from fcatlas.cli import serve_workers
         from fcatlas.db import forget_engine, upgrade
 
         if demo:
@@ -92,9 +94,17 @@ def install(app: typer.Typer) -> None:
             os.environ["FCATLAS_BUNDLE"] = str(bundle.resolve())
         if access_log is not None:
             os.environ["FCATLAS_ACCESS_LOG"] = str(access_log.resolve())
-        _announce_when_answering(host, port)
         trusted = ",".join((proxies or "").replace(",", " ").split())
         # SIGTERM (systemd's stop): no new connections, requests in flight finish (at most --avslut-s)
-        uvicorn.run("fcatlas.web.app:create_app", factory=True, host=host, port=port, workers=workers,
-                    access_log=False, log_level="warning", timeout_graceful_shutdown=grace,
-                    proxy_headers=bool(trusted), forwarded_allow_ips=trusted or None)
+        options: dict[str, Any] = {
+            "app": "fcatlas.web.app:create_app", "factory": True, "host": host, "port": port, "access_log": False,
+            "log_level": "warning", "timeout_graceful_shutdown": grace, "proxy_headers": bool(trusted),
+            "forwarded_allow_ips": trusted or None}
+        if serve_workers.balanced(workers):  # each worker on a socket of its own: connections spread out
+            taken = serve_workers.port_taken(host, port)
+            if taken:
+                raise ConfigError(taken)
+            _announce_when_answering(host, port)
+            raise typer.Exit(serve_workers.serve(options, workers))
+        _announce_when_answering(host, port)
+        uvicorn.run(**options, workers=workers)

@@ -60,6 +60,16 @@ def route_label(scope: dict[str, Any]) -> str:
     return "okänd"
 
 
+def _pool_gauge(name: str, text: str, pool: Any) -> GaugeMetricFamily:
+    gauges = {"storlek": "size", "utlanade": "checkedout", "lediga": "checkedin", "overflow": "overflow"}
+    g = GaugeMetricFamily(name, text, labels=["tillstand"])
+    for label, method in gauges.items():
+        fn = getattr(pool, method, None)
+        if callable(fn):
+            g.add_metric([label], float(fn()))
+    return g
+
+
 class _Figures(Collector):
     """Read at scrape time: the database pool and the caches' hits and misses."""
 
@@ -67,14 +77,18 @@ class _Figures(Collector):
         self.app = app
 
     def collect(self) -> Iterator[Any]:
-        pool = self.app.state.engine.pool
-        gauges = {"storlek": "size", "utlanade": "checkedout", "lediga": "checkedin", "overflow": "overflow"}
-        g = GaugeMetricFamily("fcatlas_db_pool_connections", "Databaspoolens anslutningar", labels=["tillstand"])
-        for label, method in gauges.items():
-            fn = getattr(pool, method, None)
-            if callable(fn):
-                g.add_metric([label], float(fn()))
-        yield g
+        import os
+
+        worker = GaugeMetricFamily("fcatlas_worker_info", "Arbetsprocessen som svarade (varje process räknar för sig)",
+                                   labels=["pid"])
+        worker.add_metric([str(os.getpid())], 1.0)
+        yield worker
+        yield _pool_gauge("fcatlas_db_pool_connections", "Databaspoolens anslutningar (arbetet i trådar)",
+                          self.app.state.engine.pool)
+        loop = getattr(self.app.state, "loop_engine", None)
+        if loop is not None:
+            yield _pool_gauge("fcatlas_db_loop_pool_connections",
+                              "Databaspoolens anslutningar (de lätta anropen i händelseslingan)", loop.sync_engine.pool)
         hits = CounterMetricFamily("fcatlas_cache_hits", "Träffar i svarscacharna", labels=["cache"])
         misses = CounterMetricFamily("fcatlas_cache_misses", "Missar i svarscacharna", labels=["cache"])
         for name, lru in self._caches():
