@@ -171,3 +171,18 @@ def test_issue4_position_source_is_not_called_exact_accuracy(workbook):
     src = {ws[f"{h['Läget bygger på']}{r}"].value for r in range(2, ws.max_row + 1)}
     assert src == {"koordinater i inlämningen", "punkt i kommunen (läge okänt)"}
     assert {ws[f"{h['Uppgiven noggrannhet']}{r}"].value for r in range(2, ws.max_row + 1)} == {"ungefärlig"}
+
+
+def test_a_table_for_people_has_columns_as_wide_as_their_longest_value(tmp_path):
+    """The service's downloads (/tabell.xlsx, /luckor.xlsx): an area's name is readable without
+    widening its column (the columns were as wide as their headers), within 10–40 characters."""
+    import openpyxl
+    import pandas as pd
+
+    from fcatlas.outputs.register_export import people_xlsx
+
+    df = pd.DataFrame({"Område": ["Jakobsgårdarna-Paradiset-Nygårdsdalen", "Tjärna Ängar"], "Kod": ["2081R004", "x"],
+                       "Lång": ["ö" * 80, ""]})
+    ws = openpyxl.load_workbook(people_xlsx(df, tmp_path / "t.xlsx", sheet="Luckor")).active
+    widths = [ws.column_dimensions[c].width for c in "ABC"]
+    assert widths[0] >= len("Jakobsgårdarna-Paradiset-Nygårdsdalen") and widths[1] < 15 and widths[2] < 45

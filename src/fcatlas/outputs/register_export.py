@@ -303,18 +303,23 @@ def people_frame(df: pd.DataFrame, *, decimal_comma: bool, headers: dict[str, st
 
 def people_xlsx(df: pd.DataFrame, target: Target, sheet: str = "Enheter") -> Target:
     """A table for people as one sheet: bold header row frozen, a filter on every column, text
-    through the formula guard."""
+    through the formula guard, each column as wide as its header or its longest value (10–40
+    characters)."""
     with output_to(target, suffix=".xlsx") as tmp:
         wb = xlsx_workbook(tmp)
         try:
             ws = wb.add_worksheet(sheet)
             bold = wb.add_format({"bold": True})
+            widths = [len(str(c)) for c in df.columns]
             for j, c in enumerate(df.columns):
                 ws.write_string(0, j, str(c), bold)
-                ws.set_column(j, j, max(10, min(40, len(str(c)) + 2)))
             for i, row in enumerate(df.itertuples(index=False), start=1):
                 for j, v in enumerate(row):
-                    _write_cell(ws, i, j, _plain(v))
+                    value = _plain(v)
+                    _write_cell(ws, i, j, value)
+                    widths[j] = max(widths[j], len(str(value)) if value is not None else 0)
+            for j, w in enumerate(widths):
+                ws.set_column(j, j, max(10, min(40, w + 2)))
             ws.freeze_panes(1, 0)
             ws.autofilter(0, 0, max(len(df), 1), max(len(df.columns) - 1, 0))
         finally:
