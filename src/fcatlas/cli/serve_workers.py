@@ -4,8 +4,9 @@ on the same port (``SO_REUSEPORT``), so that the kernel deals the connections ou
 uvicorn's own workers share one listening socket, and the worker that wakes first takes every
 connection waiting. Connections that are kept open — nginx's upstream ``keepalive``
 (``deploy/nginx/fcatlas.conf``), a browser's, a load test's — then stay where they landed: with
-10 kept-alive clients all 10 went to one of two workers in some runs (the machine's cores 63 %
-busy, the other worker idle), with 50 clients one worker held 40. Here the kernel spreads the
+10 kept-alive benchmark clients all 10 went to one of two workers in three runs of three (the
+machine's cores 62–63 % busy, the other worker idle); with 50 clients, one worker held 40 of them
+(counted with ``ss`` during a run). Here the kernel spreads the
 connections by a hash of their addresses (``tests/web/test_issue24_workers.py``).
 
 The supervisor is small: it starts the workers (each a fresh interpreter, as uvicorn's), passes

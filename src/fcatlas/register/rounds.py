@@ -15,7 +15,7 @@ import functools
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, delete, func, insert, select, update
+from sqlalchemy import Table, and_, bindparam, delete, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from fcatlas.db import utcnow
@@ -130,12 +130,14 @@ def region_state(session: Session, *, year: int, lan: str) -> RegionState:
     return _region(rr)
 
 
-def current_round_with_region(session: Session, *, lan: str) -> tuple[RoundInfo | None, RegionState | None]:
+def current_round_with_region(session: Session, *, lan: str | None) -> tuple[RoundInfo | None, RegionState | None]:
     """The current round — the open one (the latest if several), else the latest — and region
-    ``lan``'s stored state in it (``None`` if the region has done nothing in it yet): one query."""
+    ``lan``'s stored state in it (``None`` if the region has done nothing in it yet, or without
+    ``lan``): one query."""
     ir, rr = InventoryRound, RoundRegion
-    rows = session.execute(select(ir, rr).outerjoin(rr, and_(rr.round_year == ir.round_year, rr.lan_code == lan))
-                           .order_by(ir.round_year)).all()
+    stmt = (select(ir, rr).outerjoin(rr, and_(rr.round_year == ir.round_year, rr.lan_code == lan))
+            if lan is not None else select(ir, literal(None)))
+    rows = session.execute(stmt.order_by(ir.round_year)).all()
     open_ = [row for row in rows if row[0].status == RoundStatus.OPEN.value]
     pick = (open_ or rows)[-1:]
     if not pick:

@@ -260,11 +260,9 @@ def region_view(session: Session, *, actor: Actor, lan: str, today: dt.date | No
 
 
 def current_round(session: Session) -> store.RoundInfo | None:
-    """The open round (the latest one if several), else the latest closed one, else ``None``."""
-    rounds = store.list_rounds(session)
-    open_ = [r for r in rounds if r.status is RoundStatus.OPEN]
-    pick = open_ or rounds
-    return pick[-1] if pick else None
+    """The open round (the latest one if several), else the latest closed one, else ``None``
+    (:func:`fcatlas.register.rounds.current_round_with_region`, the one rule)."""
+    return store.current_round_with_region(session, lan=None)[0]
 
 
 def require_current_round(session: Session, *, purpose: str = "") -> store.RoundInfo:

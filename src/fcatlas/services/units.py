@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import bindparam, func, literal, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from fcatlas.accounts.roles import Actor
@@ -289,14 +289,11 @@ def _published(session: Session, unit_id: str, lan: str) -> bool:
 
 def _stale(session: Session, unit_id: str, expected: int) -> StaleVersionError:
     """The 412 of a change from ``expected`` when the unit is newer: its version now and who saved
-    it last and when (one query)."""
-    last = (select(AuditEntry.user_name, AuditEntry.at).where(AuditEntry.unit_id == unit_id)
-            .order_by(AuditEntry.id.desc()).limit(1).subquery())
-    row = session.execute(select(Unit.version, last.c.user_name, last.c.at)
-                          .outerjoin(last, literal(True)).where(Unit.id == unit_id)).first()
-    if row is None:
+    it last and when, as :func:`fcatlas.register.rounds.unit_for_edit` reads them (one query)."""
+    found = round_store.unit_for_edit(session, unit_id=unit_id)
+    if found is None:
         return _stale_error(unit_id, expected, expected + 1, None)
-    return _stale_error(unit_id, expected, row[0], (row[1], row[2]) if row[1] is not None else None)
+    return _stale_error(unit_id, expected, found.row["version"], found.last_saved)
 
 
 def _stale_error(unit_id: str, expected: int, current: int, last_saved: tuple[str, Any] | None) -> StaleVersionError:
