@@ -97,7 +97,7 @@ def install(app: typer.Typer) -> None:
         trusted = ",".join((proxies or "").replace(",", " ").split())
         # SIGTERM (systemd's stop): no new connections, requests in flight finish (at most --avslut-s)
         options: dict[str, Any] = {
-            "app": "fcatlas.web.app:create_app", "factory": True, "host": host, "port": port, "access_log": False,
+            "app": "fcatlas.web.app:create_served_app", "factory": True, "host": host, "port": port, "access_log": False,
             "log_level": "warning", "timeout_graceful_shutdown": grace, "proxy_headers": bool(trusted),
             "forwarded_allow_ips": trusted or None}
         if serve_workers.balanced(workers):  # each worker on a socket of its own: connections spread out

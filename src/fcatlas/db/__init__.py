@@ -11,8 +11,8 @@ label (``register``, ``grants`` …) in ``migrations/versions``.
   a Swedish :class:`~fcatlas.errors.StorageError` saying how to upgrade it. Nothing is migrated.
 * :func:`upgrade` — the only migration: ``fcatlas db upgrade`` and ``fcatlas serve`` at start.
 * :func:`unit_of_work` — one transaction (a :class:`~sqlalchemy.orm.Session`); stores work in it.
-* :func:`loop_engine` — PostgreSQL: the same database for the web service's event loop (psycopg's
-  asyncio mode), on which the services' ordinary functions run without a thread.
+* :func:`loop_engine` — PostgreSQL: the same database for the light calls the web service runs on
+  its event loop (one connection whose lock waits are cut short).
 """
 
 from __future__ import annotations
@@ -25,15 +25,11 @@ import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from sqlalchemy import URL, Engine, MetaData, create_engine, event, inspect, make_url, text
 from sqlalchemy.orm import DeclarativeBase, Session
 
 from fcatlas.errors import ConfigError, StorageError
-
-if TYPE_CHECKING:
-    from sqlalchemy.ext.asyncio import AsyncEngine
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -150,10 +146,10 @@ def alembic_config(engine: Engine):
 
 # -- one engine per database per process ---------------------------------------------------------
 _engines: dict[str, Engine] = {}
-_loop_engines: dict[str, AsyncEngine] = {}  # loop_engine(): the same databases for an event loop
-#: every asyncio engine still in use (an app keeps its own after forget_engine dropped it from
+_loop_engines: dict[str, Engine] = {}  # loop_engine(): the same databases for an event loop
+#: every loop engine still in use (an app keeps its own after forget_engine dropped it from
 #: _loop_engines): forget_engines closes their connections too
-_loop_engines_alive: weakref.WeakSet[AsyncEngine] = weakref.WeakSet()
+_loop_engines_alive: weakref.WeakSet[Engine] = weakref.WeakSet()
 _current: set[str] = set()  # engines whose schema was found current (checked once per process)
 _lock = threading.Lock()
 
@@ -199,7 +195,7 @@ def forget_engine(url: str | URL) -> None:
     if engine is not None:
         engine.dispose()
     if loop is not None:
-        _dispose_loop_engine(loop)
+        loop.dispose()
 
 
 def forget_engines() -> None:
@@ -214,58 +210,55 @@ def forget_engines() -> None:
     for engine in engines:
         engine.dispose()
     for loop in loops:
-        _dispose_loop_engine(loop)
+        loop.dispose()
 
 
 def serving_pools() -> tuple[int, int]:
     """A web worker's ``FCATLAS_DB_POOL`` connections shared between its engine (the thread
-    pool's work) and its :func:`loop_engine`: half each, so a process keeps no more than the
-    setting says."""
+    pool's work) and its :func:`loop_engine`: one for the loop (it runs one call at a time), the
+    rest for the threads, so a process keeps no more than the setting says."""
     from fcatlas.settings import Settings
 
     total = Settings.from_env().db_pool
-    loop = max(1, total // 2)
-    return max(1, total - loop), loop
+    return max(1, total - 1), 1
 
 
-def loop_engine(engine: Engine, *, pool_size: int | None = None) -> AsyncEngine | None:
-    """PostgreSQL: the process's asyncio engine on ``engine``'s database (psycopg's async mode, a
-    pool of its own: ``pool_size``, default ``FCATLAS_DB_POOL``), for the web service's routes
-    whose service call runs on the event loop (``AsyncSession.run_sync``: the service's ordinary
-    code, its database I/O awaited, no thread). ``None`` for SQLite (no asyncio driver: those
-    routes use threads)."""
+#: how long a statement of :func:`loop_engine` waits for a lock held by another transaction
+#: before it gives up (the caller then waits in a thread; see fcatlas.web.deps.LoopWork)
+LOOP_LOCK_TIMEOUT_MS = 100
+
+
+def loop_engine(engine: Engine, *, pool_size: int = 1) -> Engine | None:
+    """PostgreSQL: the process's engine for the light service calls that the web service runs on
+    its event loop (``fcatlas.web.deps.LoopWork``) — the same database, ``pool_size``
+    connections (one: a worker's loop runs one such call at a time, to its end), each statement
+    giving up a lock wait after :data:`LOOP_LOCK_TIMEOUT_MS` (``lock_timeout``; SQLSTATE 55P03,
+    see :func:`waited_for_lock`) so that a lock held elsewhere never stops the loop. ``None`` for
+    SQLite (those calls run in threads)."""
     if engine.dialect.name != "postgresql":
         return None
-    from sqlalchemy.ext.asyncio import create_async_engine
-
-    from fcatlas.settings import Settings
-
     key = _key(engine.url) or ""
     with _lock:
         loop = _loop_engines.get(key)
         if loop is None:
-            size = pool_size or Settings.from_env().db_pool
-            loop = _loop_engines[key] = create_async_engine(engine.url, pool_size=size, max_overflow=0)
+            loop = _loop_engines[key] = create_engine(
+                engine.url, pool_size=pool_size, max_overflow=0,
+                connect_args={"options": f"-c lock_timeout={LOOP_LOCK_TIMEOUT_MS}"})
             _loop_engines_alive.add(loop)
         return loop
 
 
-def _dispose_loop_engine(loop: AsyncEngine) -> None:
-    """Close an asyncio engine's pooled connections from ordinary code: on an event loop of its
-    own (or, called on a running loop, as one of its tasks)."""
-    import asyncio
-
-    try:
-        running = asyncio.get_running_loop()
-    except RuntimeError:
-        asyncio.run(loop.dispose())
-    else:
-        task = running.create_task(loop.dispose())
-        _disposing.add(task)
-        task.add_done_callback(_disposing.discard)
-
-
-_disposing: set[object] = set()  # tasks of _dispose_loop_engine (kept until done)
+def waited_for_lock(exc: BaseException) -> bool:
+    """Whether ``exc`` (or an error it came from) is PostgreSQL's "lock not available" (55P03): a
+    statement of :func:`loop_engine` gave up waiting for another transaction's lock."""
+    seen: set[int] = set()
+    err: BaseException | None = exc
+    while err is not None and id(err) not in seen:
+        seen.add(id(err))
+        if getattr(getattr(err, "orig", err), "sqlstate", None) == "55P03":
+            return True
+        err = err.__cause__ or err.__context__
+    return False
 
 
 def reading(engine: Engine) -> Engine:

@@ -88,7 +88,13 @@ class _Figures(Collector):
         loop = getattr(self.app.state, "loop_engine", None)
         if loop is not None:
             yield _pool_gauge("fcatlas_db_loop_pool_connections",
-                              "Databaspoolens anslutningar (de lätta anropen i händelseslingan)", loop.sync_engine.pool)
+                              "Databaspoolens anslutningar (de lätta anropen i händelseslingan)", loop.pool)
+        import gc
+
+        yield GaugeMetricFamily("fcatlas_heap_settled_objects",
+                                "Objekt som arbetsprocessen behåller hela livet, utanför skräpsamlarens fulla pass "
+                                "(0: uppvärmningen pågår eller processen görs inte av fcatlas serve)",
+                                value=float(gc.get_freeze_count()))
         hits = CounterMetricFamily("fcatlas_cache_hits", "Träffar i svarscacharna", labels=["cache"])
         misses = CounterMetricFamily("fcatlas_cache_misses", "Missar i svarscacharna", labels=["cache"])
         for name, lru in self._caches():
