@@ -28,16 +28,17 @@ def region(db_url, shared_data, tmp_path):
 
 def _statements(app) -> tuple[list[tuple[str, str, bool]], object]:
     """(thread name, first word, whether it reads the data version) of every statement run on the
-    app's database, and the engine listened to."""
+    app's database (either engine: who is logged in is looked up too), and what to stop."""
     seen: list[tuple[str, str, bool]] = []
-    engine = app.state.loop_engine if app.state.loop_engine is not None else app.state.engine
+    engines = [e for e in (app.state.loop_engine, app.state.engine) if e is not None]
 
     def listen(*a: object) -> None:
         sql = str(a[2])
         seen.append((threading.current_thread().name, sql.split()[0].upper(), "max(" in sql.lower()))
 
-    event.listen(engine, "before_cursor_execute", listen)
-    return seen, (engine, listen)
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", listen)
+    return seen, (engines, listen)
 
 
 async def _year(app) -> dict[str, object]:
@@ -46,7 +47,7 @@ async def _year(app) -> dict[str, object]:
         r = await c.post("/api/v1/auth/token", json={"email": ACCOUNTS["h20"][0], "password": PW})
         auth = {"Authorization": f"Bearer {r.json()['access_token']}"}
         cookie, _ = page_session(_Client(app), "h20")
-        seen, (engine, listen) = _statements(app)
+        seen, (engines, listen) = _statements(app)
         loop_thread = threading.current_thread().name
         try:
             units = (await c.get("/api/v1/units?lan=20", headers=auth)).json()["items"]
@@ -65,7 +66,8 @@ async def _year(app) -> dict[str, object]:
             together = await asyncio.gather(*(c.get("/api/v1/units?lan=20", headers=auth) for _ in range(20)))
             versions_read = sum(1 for *_, version in seen[before:] if version)
         finally:
-            event.remove(engine, "before_cursor_execute", listen)
+            for engine in engines:
+                event.remove(engine, "before_cursor_execute", listen)
     return {"seen": seen, "loop_thread": loop_thread, "patched": r.json(), "stale": stale, "again": again,
             "page": page, "together": together, "versions_read": versions_read, "first": first}
 
@@ -80,8 +82,9 @@ def test_issue24_light_routes_run_on_the_event_loop_on_postgresql_in_threads_on_
     postgresql = db_url.startswith("postgresql")
     assert (region.state.loop_engine is not None) == postgresql
     threads = {name for name, *_ in out["seen"]}
-    if postgresql:  # every statement on the loop's own thread: no trip to the thread pool
+    if postgresql:  # every statement on the loop's own thread, who is logged in looked up too
         assert threads == {out["loop_thread"]}
+        assert any(word == "SELECT" and not version for _, word, version in out["seen"][:2])
     else:  # SQLite: the same calls in the thread pool
         assert out["loop_thread"] not in threads
     assert out["patched"]["name"] == "Familjecentralen Ny" and out["patched"]["version"] == out["first"]["version"] + 1

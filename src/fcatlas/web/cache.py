@@ -9,7 +9,7 @@
   made through another worker (or with the CLI on the same database) at most ``ttl_s`` seconds
   later. With ``ttl_s`` = 0 the version is read for every request. The version of a logged-in
   user's own picture (a region's draft, the national level's) is read for every request
-  (concurrent requests share one read), so a change saved through any worker before the request
+  (concurrent requests in threads share one read), so a change saved through any worker before the request
   is in its answer. (The version is made of the newest ids; should two changes commit in the
   opposite order of their ids, the first is seen with the next change or after ``ttl_s``.)
 * :class:`PublicAnswers` — pure ASGI middleware in front of the anonymous reads of the atlas and
@@ -73,8 +73,6 @@ class DataVersions:
         self._public: tuple[tuple[int, ...], float] | None = None
         #: one read of the version at a time; the threads that need it meanwhile wait for it
         self._reading = threading.Lock()
-        #: the read under way on the event loop (:meth:`seen_by`): when it began, its result, its loop
-        self._flight: tuple[float, asyncio.Future[tuple[int, ...]], asyncio.AbstractEventLoop] | None = None
         #: called by :meth:`forget` when more than a draft may have changed (e.g. the worker's
         #: :class:`fcatlas.web.deps.KnownActors`: a logout or a disabled account)
         self.also_forget: list[Callable[[], None]] = []
@@ -120,42 +118,20 @@ class DataVersions:
                 self._public = (version_seen(full, "publicerat"), started)
 
     async def seen_by(self, seen: str, since: float, work: Any) -> tuple[int, ...]:
-        """:meth:`seen` for a route with a :class:`fcatlas.web.deps.LoopWork`: the version read
-        through it (on PostgreSQL on the event loop), as :meth:`full` does in threads — a request
-        that needs the version while a read is under way waits for it, and uses it if that read
-        began after the request arrived, else joins (or makes) the next read."""
+        """:meth:`seen` for a route with a :class:`fcatlas.web.deps.LoopWork`: on PostgreSQL
+        read through it, on the event loop to its end (no other request of the worker can share
+        that read or wait for it meanwhile); on SQLite by :meth:`full` in a thread, where
+        concurrent requests share one read."""
         since_ = since if seen != "publicerat" else None
-        loop = asyncio.get_running_loop()
-        while True:
-            hit = self.fresh(since_)
-            if hit is not None:
-                return version_seen(hit, seen)
-            flight = self._flight
-            if flight is None or flight[2] is not loop:
-                return version_seen(await self._read_on_loop(work, loop), seen)
-            try:
-                full = await asyncio.shield(flight[1])
-            except Exception:  # noqa: S112 - that request's read failed or was given up: read again
-                continue
-            if since_ is None or flight[0] >= since_:
-                return version_seen(full, seen)
-
-    async def _read_on_loop(self, work: Any, loop: asyncio.AbstractEventLoop) -> tuple[int, ...]:
+        hit = self.fresh(since_)
+        if hit is not None:
+            return version_seen(hit, seen)
+        if not work.on_loop:
+            return version_seen(await anyio.to_thread.run_sync(self.full, since_), seen)
         generation, started = self._generation, time.monotonic()
-        future: asyncio.Future[tuple[int, ...]] = loop.create_future()
-        self._flight = (started, future, loop)
-        try:
-            full: tuple[int, ...] = await work.run(data_version, "alla")
-        except BaseException as exc:
-            future.set_exception(exc if isinstance(exc, Exception) else _Abandoned())
-            future.exception()  # retrieved: nobody may be waiting
-            raise
-        finally:
-            if self._flight is not None and self._flight[1] is future:
-                self._flight = None
-        future.set_result(full)
+        full: tuple[int, ...] = await work.run(data_version, "alla")
         self._remember(full, generation, started)
-        return full
+        return version_seen(full, seen)
 
     def seen(self, seen: str, since: float | None = None) -> tuple[int, ...]:
         """The version of the picture ``seen`` (a :func:`fcatlas.services.units.visibility`).
@@ -350,10 +326,6 @@ async def answer_light(request: Request, actor: Any, key: tuple[Any, ...], work:
         hit = (body, etag_of(body))
         bodies.put((*key, seen, version), hit, len(body))
     return body_with_etag(request, *hit)
-
-
-class _Abandoned(Exception):
-    """A read of the version given up by the request that made it (see :meth:`DataVersions.seen_by`)."""
 
 
 def body_cache(max_bytes: int = 32 * 1024 * 1024) -> _LRU:
