@@ -133,8 +133,8 @@ async def patch_unit(unit_id: Annotated[str, Path(max_length=100, description="E
                                                      description='Versionen du läste, t.ex. "3".')]) -> dict[str, Any]:
     """Ändrar en enhet. Skicka versionen du läste i `If-Match`; har någon annan sparat sedan dess
     blir svaret 412 med vem som sparade senast och när."""
-    # the change is two statements: on PostgreSQL it runs on the event loop, its round trips
-    # awaited (web.deps.LoopWork); on SQLite in one trip to the thread pool
+    # the change is two statements: on PostgreSQL run on the event loop to its end
+    # (web.deps.LoopWork); on SQLite in one trip to the thread pool
     expected = _if_match(if_match)
     changes = body.model_dump(exclude_unset=True)
     if "status_date" in changes and changes["status_date"] is not None:
