@@ -7,7 +7,9 @@ with 2 workers), N users (10, 25, 50 one after the other) run a mix for S second
 * 70 %: public pages and API reads, anonymous — ``/?lan=20``, ``/tabell?lan=20``, the units, the
   atlas summary and the areas of Dalarna;
 * 15 %: logged in as Region Dalarna's handläggare — the region's page ``/region`` (login-session
-  cookie) or the region's own unit list (Bearer token);
+  cookie) or the region's own unit list (Bearer token); with ``--inloggade-sidor`` 40 % of these
+  are the region's own map and table pages (``/?lan=20``, ``/tabell?lan=20`` with the cookie: the
+  draft picture, whose atlas is computed again after each change of the draft);
 * 15 %: a PATCH of a unit's note in the open round (the version read from the region's list
   first, that read counted as a logged-in read; a 412 on a race is a correct answer).
 
@@ -15,7 +17,7 @@ Prints the client's p50/p95/p99 per request kind and the server's own time per r
 access log (``ms``: from the first middleware until the answer is sent), the number of errors,
 and how long after its start the server answered.
 
-    .venv/bin/python benchmarks/web_load.py [--clients 10,25,50] [--seconds 20]
+    .venv/bin/python benchmarks/web_load.py [--clients 10,25,50] [--seconds 20] [--inloggade-sidor]
 """
 
 from __future__ import annotations
@@ -54,8 +56,12 @@ def page_session(db: str) -> str:
     return f"fcatlas_session={sid}"
 
 
-async def run_mix(port: int, token: str, cookie: str, clients: int,
-                  seconds: float) -> tuple[dict[str, list[float]], list[str]]:
+#: the logged-in pages of ``--inloggade-sidor``: the region's own map and table (its draft picture)
+LOGGED_IN_PAGES = [("inloggad sida /?lan=20", "/?lan=20"), ("inloggad sida /tabell", "/tabell?lan=20")]
+
+
+async def run_mix(port: int, token: str, cookie: str, clients: int, seconds: float,
+                  pages: bool = False) -> tuple[dict[str, list[float]], list[str]]:
     times: dict[str, list[float]] = {}
     errors: list[str] = []
     auth = {"Authorization": f"Bearer {token}"}
@@ -88,7 +94,10 @@ async def run_mix(port: int, token: str, cookie: str, clients: int,
                     name, url = rnd.choice(PUBLIC)
                     await timed(c, name, "GET", url, {"Accept-Encoding": "gzip"})
                 elif x < 0.85:
-                    if rnd.random() < 0.5:
+                    if pages and rnd.random() < 0.4:
+                        name, url = rnd.choice(LOGGED_IN_PAGES)
+                        await timed(c, name, "GET", url, {"Cookie": cookie})
+                    elif rnd.random() < 0.5:
                         await timed(c, "inloggad sida /region", "GET", "/region", {"Cookie": cookie})
                     else:
                         await timed(c, "inloggad api units", "GET", "/api/v1/units?lan=20", auth)
@@ -136,6 +145,8 @@ def main() -> None:
     ap.add_argument("--clients", default="10,25,50")
     ap.add_argument("--seconds", type=float, default=20)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--inloggade-sidor", action="store_true",
+                    help="låt 40 %% av de inloggade läsningarna vara regionens karta och tabell (utkastets bild)")
     args = ap.parse_args()
     db, stop = (args.db, None) if args.db else start_postgres()
     work = Path(tempfile.mkdtemp(prefix="fcatlas-webload-"))
@@ -146,7 +157,7 @@ def main() -> None:
         proc, port = start_server(db, bundle, work, args.workers)
         time.sleep(3)  # the background warm-up, as a server that has just started answers meanwhile
         measure_steps(args, proc.pid, work / "access.jsonl",
-                      lambda clients: run_mix(port, token, cookie, clients, args.seconds))
+                      lambda clients: run_mix(port, token, cookie, clients, args.seconds, args.inloggade_sidor))
     finally:
         if proc is not None:
             os.killpg(proc.pid, signal.SIGTERM)

@@ -1,8 +1,10 @@
 """The atlas for the web service: the same :func:`fcatlas.services.atlas.run_atlas` as
 ``fcatlas atlas``, on the units the acting user may see. The functions keep nothing: a face that
 answers many requests passes a :class:`fcatlas.services.memo.Memo` (``memo=``), and the result is
-remembered under a key of the database, the bundle, the parameters and the picture's data
-version (the result depends on nothing else).
+remembered under a key of the database, the bundle, the parameters and a fingerprint of the units
+it runs on (the result depends on nothing else). So a region's draft atlas is computed again only
+when the units it sees change — not when another region changes its draft — and a picture whose
+units are the public ones shares the public atlas.
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,9 +46,22 @@ def _year_in(bundle: Any, year: int | None) -> int | None:
     return year
 
 
-def _atlas_key(session: Session, bundle: Any, actor: Actor, *params: Any) -> tuple[Hashable, ...]:
+def _fingerprint(units: pd.DataFrame) -> str:
+    """A digest of a units table's columns, types and values (rows in their order)."""
+    h = hashlib.sha256("\x1f".join(f"{c}:{t}" for c, t in units.dtypes.astype(str).items()).encode())
+    h.update(pd.util.hash_pandas_object(units, index=False).to_numpy().tobytes())
+    return h.hexdigest()
+
+
+def atlas_units(session: Session, actor: Actor, memo: Memo | None = None) -> tuple[pd.DataFrame, str]:
+    """The units the atlas of ``actor`` runs on (every unit they may see) and their
+    :func:`_fingerprint`, read once per data version of their picture (through ``memo``)."""
+    def read() -> tuple[pd.DataFrame, str]:
+        units = visible_units(session, actor=actor, limit=10**9).items.drop(columns=["version"])
+        return units, _fingerprint(units)
+
     seen = _visibility(actor)
-    return ("atlas", database_of(session), str(bundle.path), *params, seen, _data_version(session, seen))
+    return remembered(memo, lambda: ("atlas-units", database_of(session), seen, _data_version(session, seen)), read)
 
 
 def atlas_for(session: Session, bundle: Any, *, actor: Actor, lan: str | None = None, year: int | None = None,
@@ -55,12 +69,13 @@ def atlas_for(session: Session, bundle: Any, *, actor: Actor, lan: str | None = 
     """The atlas (of the country, or scoped to one län) on the units ``actor`` may see (the
     published picture for the public)."""
     lan_code, year = _lan_in(bundle, lan, memo), _year_in(bundle, year)
+    units, fingerprint = atlas_units(session, actor, memo)  # the key's units are the ones computed on
 
     def compute() -> AtlasRun:
-        units = visible_units(session, actor=actor, limit=10**9, memo=memo).items.drop(columns=["version"])
-        return run_atlas(bundle, db_url=None, lan=lan_code, year=year, exclusion=exclusion, units=units)
+        return run_atlas(bundle, db_url=None, lan=lan_code, year=year, exclusion=exclusion, units=units.copy())
 
-    return remembered(memo, lambda: _atlas_key(session, bundle, actor, lan_code, year, exclusion), compute)
+    return remembered(memo, lambda: ("atlas", database_of(session), str(bundle.path), lan_code, year, exclusion,
+                                     fingerprint), compute)
 
 
 def summary(session: Session, bundle: Any, *, actor: Actor, lan: str | None = None, year: int | None = None,
@@ -93,8 +108,9 @@ def similar(session: Session, bundle: Any, *, actor: Actor, regso: str, k: int =
             raise NotFoundError(f"RegSO {regso} finns inte i datapaketet")
         return similar_areas(run.result.areas_all, regso, k=k)
 
-    year_ = _year_in(bundle, year)
-    return remembered(memo, lambda: ("similar", *_atlas_key(session, bundle, actor, year_), regso, k), compute)
+    year_, fingerprint = _year_in(bundle, year), atlas_units(session, actor, memo)[1]
+    return remembered(memo, lambda: ("similar", database_of(session), str(bundle.path), year_, fingerprint, regso, k),
+                      compute)
 
 
 def mapped_lans(bundle: Any) -> list[str]:
