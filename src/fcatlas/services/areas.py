@@ -12,7 +12,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pandas as pd
@@ -53,12 +53,33 @@ def _fingerprint(units: pd.DataFrame) -> str:
     return h.hexdigest()
 
 
-def atlas_units(session: Session, actor: Actor, memo: Memo | None = None) -> tuple[pd.DataFrame, str]:
-    """The units the atlas of ``actor`` runs on (every unit they may see) and their
-    :func:`_fingerprint`, read once per data version of their picture (through ``memo``)."""
-    def read() -> tuple[pd.DataFrame, str]:
+@dataclass(frozen=True)
+class AtlasUnits:
+    """The units an atlas runs on: every unit the acting user may see (``units``), the digest of
+    the columns the analysis reads (``analysed``: :data:`fcatlas.analysis.linking.UNIT_COLUMNS`)
+    and of the whole table (``whole``)."""
+
+    units: pd.DataFrame
+    analysed: str
+    whole: str
+
+    @property
+    def for_analysis(self) -> pd.DataFrame:
+        return _analysed_columns(self.units)
+
+
+def _analysed_columns(units: pd.DataFrame) -> pd.DataFrame:
+    from fcatlas.analysis.linking import UNIT_COLUMNS  # (the geo stack: imported when an atlas is run)
+
+    return units[[c for c in UNIT_COLUMNS if c in units.columns]]
+
+
+def atlas_units(session: Session, actor: Actor, memo: Memo | None = None) -> AtlasUnits:
+    """The units the atlas of ``actor`` runs on, read and digested once per data version of
+    their picture (through ``memo``)."""
+    def read() -> AtlasUnits:
         units = visible_units(session, actor=actor, limit=10**9).items.drop(columns=["version"])
-        return units, _fingerprint(units)
+        return AtlasUnits(units, _fingerprint(_analysed_columns(units)), _fingerprint(units))
 
     seen = _visibility(actor)
     return remembered(memo, lambda: ("atlas-units", database_of(session), seen, _data_version(session, seen)), read)
@@ -67,15 +88,42 @@ def atlas_units(session: Session, actor: Actor, memo: Memo | None = None) -> tup
 def atlas_for(session: Session, bundle: Any, *, actor: Actor, lan: str | None = None, year: int | None = None,
               exclusion: str | None = None, memo: Memo | None = None) -> AtlasRun:
     """The atlas (of the country, or scoped to one län) on the units ``actor`` may see (the
-    published picture for the public)."""
+    published picture for the public).
+
+    The analysis runs on the columns it reads (:data:`~fcatlas.analysis.linking.UNIT_COLUMNS`:
+    where a unit is, what and in what state) and is remembered under their digest; the units'
+    other columns (a note, an address, the services) are then put back into its unit tables. So
+    a change of a draft's note or address is in the next answer without computing the atlas again
+    — the result is the same as of the analysis on the whole table
+    (``tests/services/test_issue24_draft_atlas.py``)."""
     lan_code, year = _lan_in(bundle, lan, memo), _year_in(bundle, year)
-    units, fingerprint = atlas_units(session, actor, memo)  # the key's units are the ones computed on
+    seen = atlas_units(session, actor, memo)  # the keys' units are the ones computed on
+    place = (database_of(session), str(bundle.path), lan_code, year, exclusion)
 
-    def compute() -> AtlasRun:
-        return run_atlas(bundle, db_url=None, lan=lan_code, year=year, exclusion=exclusion, units=units.copy())
+    def analyse() -> AtlasRun:
+        return run_atlas(bundle, db_url=None, lan=lan_code, year=year, exclusion=exclusion,
+                         units=seen.for_analysis.copy())
 
-    return remembered(memo, lambda: ("atlas", database_of(session), str(bundle.path), lan_code, year, exclusion,
-                                     fingerprint), compute)
+    def whole() -> AtlasRun:
+        return _with_columns(remembered(memo, lambda: ("atlas", *place, seen.analysed), analyse), seen.units)
+
+    return remembered(memo, lambda: ("atlas-of", *place, seen.whole), whole)
+
+
+def _with_columns(run: AtlasRun, units: pd.DataFrame) -> AtlasRun:
+    """``run`` (of the analysed columns of ``units``) with the units' other columns back in its
+    unit tables, in the order the analysis of the whole table gives them (its columns, then
+    the ones the linking adds)."""
+    def back(linked: pd.DataFrame) -> pd.DataFrame:
+        out = linked.copy()
+        by_id = units.set_index("id")
+        for c in units.columns:
+            if c not in out.columns:
+                out[c] = by_id[c].reindex(out["id"]).set_axis(out.index)
+        return out[list(units.columns) + [c for c in linked.columns if c not in units.columns]]
+
+    result = replace(run.result, units_all=back(run.result.units_all), units=back(run.result.units))
+    return replace(run, result=result, units=units)
 
 
 def summary(session: Session, bundle: Any, *, actor: Actor, lan: str | None = None, year: int | None = None,
@@ -108,8 +156,8 @@ def similar(session: Session, bundle: Any, *, actor: Actor, regso: str, k: int =
             raise NotFoundError(f"RegSO {regso} finns inte i datapaketet")
         return similar_areas(run.result.areas_all, regso, k=k)
 
-    year_, fingerprint = _year_in(bundle, year), atlas_units(session, actor, memo)[1]
-    return remembered(memo, lambda: ("similar", database_of(session), str(bundle.path), year_, fingerprint, regso, k),
+    year_, analysed = _year_in(bundle, year), atlas_units(session, actor, memo).analysed
+    return remembered(memo, lambda: ("similar", database_of(session), str(bundle.path), year_, analysed, regso, k),
                       compute)
 
 
