@@ -114,16 +114,19 @@ def _with_columns(run: AtlasRun, units: pd.DataFrame) -> AtlasRun:
     """``run`` (of the analysed columns of ``units``) with the units' other columns back in its
     unit tables, in the order the analysis of the whole table gives them (its columns, then
     the ones the linking adds)."""
+    by_id = units.set_index("id")
+    extra = [c for c in by_id.columns if c not in run.result.units_all.columns]
+
     def back(linked: pd.DataFrame) -> pd.DataFrame:
-        out = linked.copy()
-        by_id = units.set_index("id")
-        for c in units.columns:
-            if c not in out.columns:
-                out[c] = by_id[c].reindex(out["id"]).set_axis(out.index)
+        rows = by_id[extra].iloc[by_id.index.get_indexer(linked["id"])].set_axis(linked.index)
+        out = pd.concat([linked, rows], axis=1)
         return out[list(units.columns) + [c for c in linked.columns if c not in units.columns]]
 
     result = replace(run.result, units_all=back(run.result.units_all), units=back(run.result.units))
-    return replace(run, result=result, units=units)
+    whole = replace(run, result=result, units=units)
+    # what is kept with the analysed run for its areas (fcatlas.services.gaps) serves this one too
+    whole.__dict__["_gap_figures"] = run.__dict__.setdefault("_gap_figures", {})
+    return whole
 
 
 def summary(session: Session, bundle: Any, *, actor: Actor, lan: str | None = None, year: int | None = None,
