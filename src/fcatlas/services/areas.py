@@ -118,7 +118,7 @@ def _with_columns(run: AtlasRun, units: pd.DataFrame) -> AtlasRun:
     extra = [c for c in by_id.columns if c not in run.result.units_all.columns]
 
     def back(linked: pd.DataFrame) -> pd.DataFrame:
-        rows = by_id[extra].iloc[by_id.index.get_indexer(linked["id"])].set_axis(linked.index)
+        rows = by_id[extra].iloc[by_id.index.get_indexer(pd.Index(linked["id"]))].set_axis(linked.index)
         out = pd.concat([linked, rows], axis=1)
         return out[list(units.columns) + [c for c in linked.columns if c not in units.columns]]
 
