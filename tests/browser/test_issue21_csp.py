@@ -46,3 +46,23 @@ def test_issue21_pages_work_under_the_csp(browser, server):
     ctx.close()
     csp_console = [m for m in console if "Content Security Policy" in m or "Content-Security-Policy" in m]
     assert violations == [] and csp_console == [], (violations, csp_console)
+
+
+def test_the_regions_page_fits_a_phone(browser, server):
+    """At 375 px the region's tables reflow into cards (each value under its column's name):
+    nothing is cut off at the right edge, in the page or in a table's own scroll box."""
+    ctx = browser.new_context(locale="sv-SE", viewport={"width": 375, "height": 800})
+    page = ctx.new_page()
+    page.goto(server["base"] + "/logga-in")
+    page.get_by_label("E-post").fill(ACCOUNTS["h20"][0])
+    page.get_by_label("Lösenord").fill(PW)
+    page.get_by_role("button", name="Logga in").click()
+    page.wait_for_load_state("load")
+    page.goto(server["base"] + "/region")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    cut = page.evaluate("[...document.querySelectorAll('.table-wrap')]"
+                        ".filter(w => w.scrollWidth > w.clientWidth + 1).map(w => w.getAttribute('aria-labelledby'))")
+    assert cut == []
+    label = page.locator("#antal-rubrik").locator("xpath=..").locator("td[data-label]").first
+    assert label.evaluate("td => getComputedStyle(td, '::before').content") == '"I drift: "'
+    ctx.close()
