@@ -32,7 +32,7 @@ class Settings:
     #: Most rows accepted in one input file (``FCATLAS_MAX_ROWS``, default 50 000).
     max_input_rows: int = 50_000
     #: Most connections one process keeps to PostgreSQL (``FCATLAS_DB_POOL``, default 20; a web
-    #: worker gives one to its event loop, :func:`fcatlas.db.serving_pools`): with
+    #: worker gives one to its event loop, :func:`fcatlas.db.thread_pool_size`): with
     #: ``fcatlas serve --workers N`` the server needs N times as many (PostgreSQL allows 100 by default).
     db_pool: int = 20
     #: the SMTP server mail goes through (``FCATLAS_SMTP_URL``: ``smtp://host:port``, ``smtps://…``,

@@ -213,14 +213,12 @@ def forget_engines() -> None:
         loop.dispose()
 
 
-def serving_pools() -> tuple[int, int]:
-    """A web worker's ``FCATLAS_DB_POOL`` connections shared between its engine (the thread
-    pool's work) and its :func:`loop_engine`: one for the loop (it runs one call at a time), the
-    rest for the threads, so a process keeps no more than the setting says."""
+def thread_pool_size() -> int:
+    """A web worker's connections for the thread pool's work: ``FCATLAS_DB_POOL`` less the one of
+    its :func:`loop_engine`, so a process keeps no more than the setting says."""
     from fcatlas.settings import Settings
 
-    total = Settings.from_env().db_pool
-    return max(1, total - 1), 1
+    return max(1, Settings.from_env().db_pool - 1)
 
 
 #: how long a statement of :func:`loop_engine` waits for a lock held by another transaction
@@ -228,12 +226,12 @@ def serving_pools() -> tuple[int, int]:
 LOOP_LOCK_TIMEOUT_MS = 100
 
 
-def loop_engine(engine: Engine, *, pool_size: int = 1) -> Engine | None:
+def loop_engine(engine: Engine) -> Engine | None:
     """PostgreSQL: the process's engine for the light service calls that the web service runs on
-    its event loop (``fcatlas.web.deps.LoopWork``) — the same database, ``pool_size``
-    connections (one: a worker's loop runs one such call at a time, to its end), each statement
-    giving up a lock wait after :data:`LOOP_LOCK_TIMEOUT_MS` (``lock_timeout``; SQLSTATE 55P03,
-    see :func:`waited_for_lock`) so that a lock held elsewhere never stops the loop. ``None`` for
+    its event loop (``fcatlas.web.deps.LoopWork``) — the same database, one connection (a
+    worker's loop runs one such call at a time, to its end), each statement giving up a lock wait
+    after :data:`LOOP_LOCK_TIMEOUT_MS` (``lock_timeout``; SQLSTATE 55P03, see
+    :func:`waited_for_lock`) so that a lock held elsewhere never stops the loop. ``None`` for
     SQLite (those calls run in threads)."""
     if engine.dialect.name != "postgresql":
         return None
@@ -241,11 +239,19 @@ def loop_engine(engine: Engine, *, pool_size: int = 1) -> Engine | None:
     with _lock:
         loop = _loop_engines.get(key)
         if loop is None:
-            loop = _loop_engines[key] = create_engine(
-                engine.url, pool_size=pool_size, max_overflow=0,
-                connect_args={"options": f"-c lock_timeout={LOOP_LOCK_TIMEOUT_MS}"})
+            loop = _loop_engines[key] = make_engine(engine.url, pool_size=1)
+            event.listen(loop, "connect", _cut_lock_waits)
             _loop_engines_alive.add(loop)
         return loop
+
+
+def _cut_lock_waits(dbapi_conn, _record) -> None:
+    """A new connection of :func:`loop_engine`: its statements wait at most
+    :data:`LOOP_LOCK_TIMEOUT_MS` for a lock."""
+    cur = dbapi_conn.cursor()
+    cur.execute(f"SET lock_timeout = {LOOP_LOCK_TIMEOUT_MS}")
+    cur.close()
+    dbapi_conn.commit()  # (psycopg begins a transaction for the SET: it would stay open)
 
 
 def waited_for_lock(exc: BaseException) -> bool:

@@ -102,7 +102,7 @@ def atlas_for(session: Session, bundle: Any, *, actor: Actor, lan: str | None = 
 
     def analyse() -> AtlasRun:
         return run_atlas(bundle, db_url=None, lan=lan_code, year=year, exclusion=exclusion,
-                         units=seen.for_analysis.copy())
+                         units=seen.for_analysis)  # (a new frame: its columns picked)
 
     def whole() -> AtlasRun:
         return _with_columns(remembered(memo, lambda: ("atlas", *place, seen.analysed), analyse), seen.units)
@@ -115,18 +115,14 @@ def _with_columns(run: AtlasRun, units: pd.DataFrame) -> AtlasRun:
     unit tables, in the order the analysis of the whole table gives them (its columns, then
     the ones the linking adds)."""
     by_id = units.set_index("id")
-    extra = [c for c in by_id.columns if c not in run.result.units_all.columns]
+    extra = by_id[[c for c in by_id.columns if c not in run.result.units_all.columns]]
 
     def back(linked: pd.DataFrame) -> pd.DataFrame:
-        rows = by_id[extra].iloc[by_id.index.get_indexer(pd.Index(linked["id"]))].set_axis(linked.index)
-        out = pd.concat([linked, rows], axis=1)
+        out = linked.join(extra, on="id")
         return out[list(units.columns) + [c for c in linked.columns if c not in units.columns]]
 
     result = replace(run.result, units_all=back(run.result.units_all), units=back(run.result.units))
-    whole = replace(run, result=result, units=units)
-    # what is kept with the analysed run for its areas (fcatlas.services.gaps) serves this one too
-    whole.__dict__["_gap_figures"] = run.__dict__.setdefault("_gap_figures", {})
-    return whole
+    return replace(run, result=result, units=units)  # (its figures, of the same areas, shared)
 
 
 def summary(session: Session, bundle: Any, *, actor: Actor, lan: str | None = None, year: int | None = None,

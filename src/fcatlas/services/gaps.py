@@ -114,9 +114,10 @@ def _atlas_figures(scope_areas: pd.DataFrame) -> dict[str, int]:
 
 
 def _figures(run: Any, lan: str | None, kommun: str | None) -> dict[str, int]:
-    """:func:`_atlas_figures` of a place in ``run``, kept with the run (which the web's cache
-    keeps per data version): the same answer for the same run and place."""
-    memo: dict[tuple[str | None, str | None], dict[str, int]] = run.__dict__.setdefault("_gap_figures", {})
+    """:func:`_atlas_figures` of a place in ``run``, kept with the run (``AtlasRun.figures``; the
+    web's cache keeps a run per digest of its analysed units): the same answer for the same run
+    and place."""
+    memo: dict[Any, dict[str, int]] = run.figures
     if (lan, kommun) not in memo:
         memo[(lan, kommun)] = _atlas_figures(_scope(run.result.areas_all, lan, kommun))
     return dict(memo[(lan, kommun)])

@@ -110,16 +110,17 @@ async def warm_answers(app: FastAPI) -> None:
 
 
 async def warm(app: FastAPI) -> None:
-    """:func:`warm_up` and :func:`warm_answers`, in the background of a started worker."""
+    """:func:`warm_up` and :func:`warm_answers`, in the background of a started worker; then,
+    for a served worker, :func:`settle_heap` (also when the warm-up failed)."""
     try:
         await anyio.to_thread.run_sync(warm_up, app, abandon_on_cancel=True)
         await warm_answers(app)
-        if getattr(app.state, "settle_heap", False):
-            settle_heap()
     except asyncio.CancelledError:
         raise
     except Exception:  # noqa: BLE001 - a cold cache is slower, not wrong
         logging.getLogger("fcatlas.web").warning("uppvärmningen av cacharna misslyckades", exc_info=True)
+    if app.state.settle:
+        settle_heap()
 
 
 def settle_heap() -> None:
@@ -139,9 +140,7 @@ def create_served_app() -> FastAPI:
     from the environment, its heap settled after the warm-up (:func:`settle_heap`; not for an app
     made in a process that makes and drops many, as the tests do: frozen objects are never
     collected as cycles)."""
-    app = create_app()
-    app.state.settle_heap = True
-    return app
+    return create_app(settle=True)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -168,9 +167,10 @@ def install_error_handlers(app: FastAPI) -> None:
         return problems.of_http(exc)
 
 
-def create_app(config: WebConfig | None = None) -> FastAPI:
-    """The fcatlas web service for ``config`` (default: from the environment)."""
-    from fcatlas.db import loop_engine, open_engine, reading, serving_pools
+def create_app(config: WebConfig | None = None, *, settle: bool = False) -> FastAPI:
+    """The fcatlas web service for ``config`` (default: from the environment); ``settle``: its
+    heap settled once it is warm, or at start without a warm-up (:func:`settle_heap`)."""
+    from fcatlas.db import loop_engine, open_engine, reading, thread_pool_size
     from fcatlas.web import docs, metrics, oidc
     from fcatlas.web.api import atlas, auth, borders, downloads, grants, health, imports, rounds, units
     from fcatlas.web.cache import Computed, DataVersions, PublicAnswers, body_cache
@@ -185,6 +185,8 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
         # needs what is being computed waits for that one computation, see web.cache.Computed)
         task = asyncio.create_task(warm(app)) if cfg.warm else None
         app.state.warming = task
+        if task is None and settle:
+            settle_heap()
         yield
         if task is not None and not task.done():
             task.cancel()
@@ -193,16 +195,16 @@ def create_app(config: WebConfig | None = None) -> FastAPI:
 
     app = FastAPI(title="fcatlas", version="1", description=DESCRIPTION, lifespan=lifespan,
                   openapi_url="/openapi.json", docs_url=None, redoc_url=None)  # /api/docs: web.docs
-    app.state.config = cfg
+    app.state.config, app.state.settle = cfg, settle
     from fcatlas.services.accounts import limit_concurrent_hashes
 
     limit_concurrent_hashes(cfg.login_concurrent)  # argon2 takes 64 MiB a hash: a burst must not take the worker
-    threads, on_loop = serving_pools()  # FCATLAS_DB_POOL connections in all, one of them for the loop
-    app.state.engine = open_engine(cfg.db_url, pool_size=threads)  # the process's one engine; 'fcatlas serve' upgraded it
+    # FCATLAS_DB_POOL connections in all: one for the loop, the rest for the threads
+    app.state.engine = open_engine(cfg.db_url, pool_size=thread_pool_size())  # the process's one engine; 'fcatlas serve' upgraded it
     app.state.reading = reading(app.state.engine)  # for GET and HEAD: the same pool, no BEGIN/ROLLBACK
     # PostgreSQL: the same database for the light service calls that run on the event loop, to
     # their end (web.deps.LoopWork); None on SQLite
-    app.state.loop_engine = loop_engine(app.state.engine, pool_size=on_loop)
+    app.state.loop_engine = loop_engine(app.state.engine)
     app.state.loop_reading = (app.state.loop_engine.execution_options(isolation_level="AUTOCOMMIT")
                               if app.state.loop_engine is not None else None)
     app.state.versions = DataVersions(app.state.reading, cfg.cache_ttl_s)

@@ -120,14 +120,13 @@ class DataVersions:
     async def seen_by(self, seen: str, since: float, work: Any) -> tuple[int, ...]:
         """:meth:`seen` for a route with a :class:`fcatlas.web.deps.LoopWork`: on PostgreSQL
         read through it, on the event loop to its end (no other request of the worker can share
-        that read or wait for it meanwhile); on SQLite by :meth:`full` in a thread, where
+        that read or wait for it meanwhile); on SQLite by :meth:`seen` in a thread, where
         concurrent requests share one read."""
-        since_ = since if seen != "publicerat" else None
-        hit = self.fresh(since_)
+        if not work.on_loop:
+            return await anyio.to_thread.run_sync(self.seen, seen, since)
+        hit = self.fresh(since if seen != "publicerat" else None)
         if hit is not None:
             return version_seen(hit, seen)
-        if not work.on_loop:
-            return version_seen(await anyio.to_thread.run_sync(self.full, since_), seen)
         generation, started = self._generation, time.monotonic()
         full: tuple[int, ...] = await work.run(data_version, "alla")
         self._remember(full, generation, started)
@@ -284,11 +283,15 @@ def cached_json(request: Request, key: tuple[Any, ...], make: Callable[[], Any])
     caller's :func:`picture`. ``If-None-Match`` with the same tag gets 304."""
     bodies: _LRU = request.app.state.bodies
     hit = bodies.get(key)
-    if hit is None:
-        body = encode(make())
-        hit = (body, etag_of(body))
-        bodies.put(key, hit, len(body))
-    return body_with_etag(request, *hit)
+    return body_with_etag(request, *(hit or _kept(bodies, key, make())))
+
+
+def _kept(bodies: _LRU, key: tuple[Any, ...], value: Any) -> tuple[bytes, str]:
+    """``value`` encoded, with its ETag, kept in ``bodies`` under ``key``."""
+    body = encode(value)
+    hit = (body, etag_of(body))
+    bodies.put(key, hit, len(body))
+    return hit
 
 
 async def answer_json(request: Request, actor: Any, key: tuple[Any, ...], make: Callable[[], Any]) -> Response:
@@ -321,11 +324,7 @@ async def answer_light(request: Request, actor: Any, key: tuple[Any, ...], work:
     if version is None:
         version = await request.app.state.versions.seen_by(seen, arrived, work)
     hit = bodies.get((*key, seen, version))
-    if hit is None:
-        body = encode(await work.run(make))
-        hit = (body, etag_of(body))
-        bodies.put((*key, seen, version), hit, len(body))
-    return body_with_etag(request, *hit)
+    return body_with_etag(request, *(hit or _kept(bodies, (*key, seen, version), await work.run(make))))
 
 
 def body_cache(max_bytes: int = 32 * 1024 * 1024) -> _LRU:

@@ -91,8 +91,8 @@ class LoopWork:
     to a local database take a fraction of a millisecond each, and a call of a few of them blocks
     the loop for less than the loop would need to come back to it after each awaited trip while
     it serves other requests: measured with 50 users (``benchmarks/web_load.py``), awaiting each
-    trip in an ``AsyncSession`` gave a PATCH 36 ms of server time at p50 against 2.3 ms run to its
-    end, and the worker served more requests per second. A lock held by another transaction
+    trip in an ``AsyncSession`` gave a PATCH 30–36 ms of server time at p50 against 2–2.6 ms run
+    to its end, with as many requests per second or more. A lock held by another transaction
     would stop the whole worker, so the loop's statements give up a lock wait after
     :data:`fcatlas.db.LOOP_LOCK_TIMEOUT_MS`: the call is then rolled back and run again in the
     thread pool on the worker's ordinary engine, where it waits as long as it must (as it does
@@ -115,8 +115,7 @@ class LoopWork:
             return await anyio.to_thread.run_sync(functools.partial(fn, self._session, *args, **kwargs))
         assert self._request is not None
         reads = self._request.method in SAFE_METHODS
-        return await light(self._request.app.state, reads,
-                           functools.partial(_one_call, self._request, reads, fn, args, kwargs))
+        return await light(self._request.app.state, reads, functools.partial(_one_call, reads, fn, args, kwargs))
 
 
 async def light(state: Any, reads: bool, call: Callable[[Any], _T]) -> _T:
@@ -125,6 +124,7 @@ async def light(state: Any, reads: bool, call: Callable[[Any], _T]) -> _T:
     (autocommit for ``reads``); on SQLite — or when a statement gave up waiting for a lock held
     elsewhere — in the thread pool, on the worker's ordinary engine."""
     loop = state.loop_engine
+    # (its one connection is in use only when two apps share the process and its engine: tests)
     if loop is not None and loop.pool.checkedout() == 0:
         try:
             return call(state.loop_reading if reads else loop)
@@ -135,17 +135,11 @@ async def light(state: Any, reads: bool, call: Callable[[Any], _T]) -> _T:
     return await anyio.to_thread.run_sync(call, state.reading if reads else state.engine)
 
 
-def _one_call(request: Request, reads: bool, fn: Callable[..., _T], args: tuple[Any, ...],
-              kwargs: dict[str, Any], engine: Any) -> _T:
+def _one_call(reads: bool, fn: Callable[..., _T], args: tuple[Any, ...], kwargs: dict[str, Any], engine: Any) -> _T:
     """``fn(session, *args, **kwargs)`` in a session of its own on ``engine``: committed when it
-    returns with work left, rolled back when it raises (unless :func:`commit_even_if` keeps it)."""
+    returns with work left, rolled back when it raises (closing the session)."""
     with Session(engine) as session:
-        try:
-            result = fn(session, *args, **kwargs)
-        except Exception as exc:
-            if _keep(request, exc, reads):
-                session.commit()
-            raise
+        result = fn(session, *args, **kwargs)
         if not reads and _work_left(session):
             session.commit()
         return result

@@ -93,7 +93,7 @@ class _Figures(Collector):
 
         yield GaugeMetricFamily("fcatlas_heap_settled_objects",
                                 "Objekt som arbetsprocessen behåller hela livet, utanför skräpsamlarens fulla pass "
-                                "(0: uppvärmningen pågår eller processen görs inte av fcatlas serve)",
+                                "(0: uppvärmningen pågår eller processen startades inte av fcatlas serve)",
                                 value=float(gc.get_freeze_count()))
         hits = CounterMetricFamily("fcatlas_cache_hits", "Träffar i svarscacharna", labels=["cache"])
         misses = CounterMetricFamily("fcatlas_cache_misses", "Missar i svarscacharna", labels=["cache"])
