@@ -49,7 +49,8 @@ def _year_in(bundle: Any, year: int | None) -> int | None:
 def _fingerprint(units: pd.DataFrame) -> str:
     """A digest of a units table's columns, types and values (rows in their order)."""
     h = hashlib.sha256("\x1f".join(f"{c}:{t}" for c, t in units.dtypes.astype(str).items()).encode())
-    h.update(pd.util.hash_pandas_object(units, index=False).to_numpy().tobytes())
+    for c in units.columns:  # (Python's values: a few hundred units take well under a millisecond)
+        h.update(repr(units[c].tolist()).encode())
     return h.hexdigest()
 
 
@@ -78,7 +79,7 @@ def atlas_units(session: Session, actor: Actor, memo: Memo | None = None) -> Atl
     """The units the atlas of ``actor`` runs on, read and digested once per data version of
     their picture (through ``memo``)."""
     def read() -> AtlasUnits:
-        units = visible_units(session, actor=actor, limit=10**9).items.drop(columns=["version"])
+        units = visible_units(session, actor=actor, limit=10**9, memo=memo).items.drop(columns=["version"])
         return AtlasUnits(units, _fingerprint(_analysed_columns(units)), _fingerprint(units))
 
     seen = _visibility(actor)
@@ -88,26 +89,40 @@ def atlas_units(session: Session, actor: Actor, memo: Memo | None = None) -> Atl
 def atlas_for(session: Session, bundle: Any, *, actor: Actor, lan: str | None = None, year: int | None = None,
               exclusion: str | None = None, memo: Memo | None = None) -> AtlasRun:
     """The atlas (of the country, or scoped to one län) on the units ``actor`` may see (the
-    published picture for the public).
+    published picture for the public), its unit tables with every column of the units.
 
-    The analysis runs on the columns it reads (:data:`~fcatlas.analysis.linking.UNIT_COLUMNS`:
-    where a unit is, what and in what state) and is remembered under their digest; the units'
-    other columns (a note, an address, the services) are then put back into its unit tables. So
+    It is :func:`atlas_analysed` with the units' other columns (a note, an address, the
+    services) put back into its unit tables, remembered under the digest of the whole table. So
     a change of a draft's note or address is in the next answer without computing the atlas again
     — the result is the same as of the analysis on the whole table
     (``tests/services/test_issue24_draft_atlas.py``)."""
+    seen = atlas_units(session, actor, memo)
     lan_code, year = _lan_in(bundle, lan, memo), _year_in(bundle, year)
-    seen = atlas_units(session, actor, memo)  # the keys' units are the ones computed on
     place = (database_of(session), str(bundle.path), lan_code, year, exclusion)
+
+    def whole() -> AtlasRun:
+        run = atlas_analysed(session, bundle, actor=actor, lan=lan, year=year, exclusion=exclusion, memo=memo)
+        return _with_columns(run, seen.units)
+
+    return remembered(memo, lambda: ("atlas-of", *place, seen.whole), whole)
+
+
+def atlas_analysed(session: Session, bundle: Any, *, actor: Actor, lan: str | None = None, year: int | None = None,
+                   exclusion: str | None = None, memo: Memo | None = None) -> AtlasRun:
+    """The atlas as :func:`atlas_for` computes it, its unit tables with only the columns the
+    analysis reads (:data:`~fcatlas.analysis.linking.UNIT_COLUMNS`: where a unit is, what and in
+    what state) and those the linking adds — all that the areas, the gaps, the four answers and
+    a unit's area depend on. Remembered under the digest of those columns: a change of a draft's
+    note does not reach it."""
+    lan_code, year = _lan_in(bundle, lan, memo), _year_in(bundle, year)
+    seen = atlas_units(session, actor, memo)  # the key's units are the ones computed on
 
     def analyse() -> AtlasRun:
         return run_atlas(bundle, db_url=None, lan=lan_code, year=year, exclusion=exclusion,
                          units=seen.for_analysis)  # (a new frame: its columns picked)
 
-    def whole() -> AtlasRun:
-        return _with_columns(remembered(memo, lambda: ("atlas", *place, seen.analysed), analyse), seen.units)
-
-    return remembered(memo, lambda: ("atlas-of", *place, seen.whole), whole)
+    return remembered(memo, lambda: ("atlas", database_of(session), str(bundle.path), lan_code, year, exclusion,
+                                     seen.analysed), analyse)
 
 
 def _with_columns(run: AtlasRun, units: pd.DataFrame) -> AtlasRun:
@@ -137,7 +152,7 @@ def summary(session: Session, bundle: Any, *, actor: Actor, lan: str | None = No
 def gaps(session: Session, bundle: Any, *, actor: Actor, lan: str | None = None, year: int | None = None,
          exclusion: str | None = None, memo: Memo | None = None) -> pd.DataFrame:
     """The ranked gap list (exclusion areas without a centre within reach)."""
-    run = atlas_for(session, bundle, actor=actor, year=year, exclusion=exclusion, memo=memo)
+    run = atlas_analysed(session, bundle, actor=actor, year=year, exclusion=exclusion, memo=memo)
     g = run.result.gaps
     lan_code = _lan_in(bundle, lan, memo)
     return g if lan_code is None else g.loc[g["lan_code"] == lan_code].reset_index(drop=True)
@@ -148,7 +163,7 @@ def similar(session: Session, bundle: Any, *, actor: Actor, regso: str, k: int =
     """The ``k`` RegSO most like ``regso`` (as ``fcatlas similar``)."""
     from fcatlas.analysis.similar import similar_areas
 
-    run = atlas_for(session, bundle, actor=actor, year=year, memo=memo)
+    run = atlas_analysed(session, bundle, actor=actor, year=year, memo=memo)
 
     def compute() -> pd.DataFrame:
         if regso not in set(run.result.areas_all["regso_code"]):

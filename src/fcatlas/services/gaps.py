@@ -23,7 +23,7 @@ from fcatlas.accounts.roles import Actor
 from fcatlas.analysis.coverage import reach_answer
 from fcatlas.domain import CENTRE_CATEGORIES, OMRADESTYP_LABELS, Status
 from fcatlas.errors import ConfigError, NotFoundError
-from fcatlas.services.memo import Memo
+from fcatlas.services.memo import Memo, database_of, remembered
 
 #: the sort keys of the list (URL value → columns); the default is the atlas's rank
 SORTS: dict[str, list[str]] = {
@@ -124,9 +124,9 @@ def _figures(run: Any, lan: str | None, kommun: str | None) -> dict[str, int]:
 
 
 def _run(session: Session, bundle: Any, actor: Actor, year: int | None, memo: Memo | None = None) -> Any:
-    from fcatlas.services.areas import atlas_for
+    from fcatlas.services.areas import atlas_analysed
 
-    return atlas_for(session, bundle, actor=actor, year=year, memo=memo)
+    return atlas_analysed(session, bundle, actor=actor, year=year, memo=memo)
 
 
 def _check(bundle: Any, lan: str | None, kommun: str | None,
@@ -256,11 +256,20 @@ def four_answers(session: Session, bundle: Any, *, actor: Actor, lan: str | None
     """Socialstyrelsen's four questions as key figures for the nation, a län or a kommun: operating
     centres (the centre categories), exclusion areas, those without a centre within reach (and
     those that cannot be judged) and the children 0–6 living in them — the atlas's figures."""
+    from fcatlas.services.areas import atlas_units
+
     lan_c, kommun_c = _check(bundle, lan, kommun, memo)
     run = _run(session, bundle, actor, year, memo)
-    u = _scope(run.result.units_all, lan_c, kommun_c)
-    cats = {c.value for c in CENTRE_CATEGORIES}
-    operating = u.loc[(u["status"].astype(str) == Status.I_DRIFT.value) & u["category"].astype(str).isin(cats)]
-    a = _scope(run.result.areas_all, lan_c, kommun_c)
-    return {"centres": len(operating), "reported": bool(len(u)), **_figures(run, lan_c, kommun_c),
-            "children_0_6_estimated": bool(a["children_0_6_estimated"].fillna(False).astype(bool).any())}
+
+    def answer() -> dict[str, Any]:
+        u = _scope(run.result.units_all, lan_c, kommun_c)
+        cats = {c.value for c in CENTRE_CATEGORIES}
+        operating = u.loc[(u["status"].astype(str) == Status.I_DRIFT.value) & u["category"].astype(str).isin(cats)]
+        a = _scope(run.result.areas_all, lan_c, kommun_c)
+        return {"centres": len(operating), "reported": bool(len(u)), **_figures(run, lan_c, kommun_c),
+                "children_0_6_estimated": bool(a["children_0_6_estimated"].fillna(False).astype(bool).any())}
+
+    # the same analysed units give the same answers (a draft's note changes none of them)
+    analysed = atlas_units(session, actor, memo).analysed
+    return dict(remembered(memo, lambda: ("four-answers", database_of(session), str(bundle.path), year, analysed,
+                                          lan_c, kommun_c), answer))

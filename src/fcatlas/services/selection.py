@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 from fcatlas.accounts.roles import Actor
 from fcatlas.domain import CATEGORY_LABELS, OMRADESTYP_LABELS, STATUS_LABELS
 from fcatlas.fmt import sort_key
-from fcatlas.services.memo import Memo
+from fcatlas.services.memo import Memo, database_of, remembered
 
 #: the filter's fields in the URL (Swedish, as the pages' query strings)
 URL_FIELDS = {"lan": "lan", "kommun": "kommun", "omradestyp": "omradestyp", "category": "kategori",
@@ -176,12 +176,15 @@ def _types(raw: list[str], values: dict[str, Any], problems: list[FilterProblem]
 class Selection:
     """What a filter selects: the units (the register's columns plus ``regso_code``,
     ``regso_name`` and the area's ``omradestyp`` when a bundle is there) and the areas (the
-    atlas's area table) — ``None`` when no län or kommun is chosen or there is no bundle."""
+    atlas's area table) — ``None`` when no län or kommun is chosen or there is no bundle.
+    ``areas_key`` names the areas for a cache (they are the same while it is), ``None`` when
+    they depend on the units' free text."""
 
     units: pd.DataFrame
     areas: pd.DataFrame | None
     year: int | None
     problems: list[FilterProblem] = field(default_factory=list)
+    areas_key: tuple[Any, ...] | None = None
 
 
 def _contains(series: pd.Series, q: str) -> pd.Series:
@@ -191,7 +194,12 @@ def _contains(series: pd.Series, q: str) -> pd.Series:
 def select(session: Session, bundle: Any, *, actor: Actor, f: AtlasFilter, memo: Memo | None = None) -> Selection:
     """The units ``actor`` may see and the areas that ``f`` selects (the rule in the module's
     docstring). ``bundle`` may be ``None``: then units have no area, and a områdestyp filter keeps
-    none of them."""
+    none of them.
+
+    What depends only on the atlas — each unit's area, the areas a filter keeps — is remembered
+    (through ``memo``) under the digest of the units' analysed columns
+    (:func:`fcatlas.services.areas.atlas_analysed`): after a change of a draft's note only the
+    units are read again."""
     from fcatlas.services import units as unit_service
 
     lan = f.lan_code
@@ -202,40 +210,58 @@ def select(session: Session, bundle: Any, *, actor: Actor, f: AtlasFilter, memo:
         units = units.loc[units["category"] == f.category]
     if f.status:
         units = units.loc[units["status"] == f.status]
-    areas: pd.DataFrame | None = None
-    year = f.year
-    if bundle is not None and f.needs_areas:
-        from fcatlas.services.areas import atlas_for
-
-        run = atlas_for(session, bundle, actor=actor, year=f.year, memo=memo)
-        year = int(run.result.areas_all["year"].max()) if f.year is None and len(run.result.areas_all) else f.year
-        all_areas = run.result.areas_all
-        link = run.result.units_all[["id", "regso_code", "regso_name"]].drop_duplicates("id")
-        units = units.merge(link, on="id", how="left").merge(
-            all_areas[["regso_code", "omradestyp"]], on="regso_code", how="left")
-        if f.by_area:
-            units = units.loc[units["regso_code"].isin(area_filter(all_areas, f)["regso_code"])]
-        if f.q:
-            units = units.loc[_contains(units["name"], f.q) | _contains(units["kommun_name"], f.q)
-                              | _contains(units["locality"], f.q) | _contains(units["regso_name"], f.q)]
-        if lan is not None:
-            areas = all_areas.loc[all_areas["lan_code"] == lan]
-            if f.kommun:
-                areas = areas.loc[areas["kommun_code"] == f.kommun]
-            if f.by_area:
-                areas = area_filter(areas, f)
-            if f.q:
-                areas = areas.loc[_contains(areas["name"], f.q) | _contains(areas["kommun_name"], f.q)
-                                  | areas["regso_code"].isin(units["regso_code"].dropna())]
-            areas = areas.sort_values(["kommun_name", "name", "regso_code"],
-                                      key=lambda s: s.map(sort_key)).reset_index(drop=True)
-    else:
+    if bundle is None or not f.needs_areas:
         if f.by_area:
             units = units.iloc[0:0]
         if f.q:
             units = units.loc[_contains(units["name"], f.q) | _contains(units["kommun_name"], f.q)
                               | _contains(units["locality"], f.q)]
-    return Selection(units.reset_index(drop=True), areas, year)
+        return Selection(units.reset_index(drop=True), None, f.year)
+    from fcatlas.services.areas import atlas_analysed, atlas_units
+
+    run = atlas_analysed(session, bundle, actor=actor, year=f.year, memo=memo)
+    analysed = ("selection", database_of(session), str(bundle.path), f.year, atlas_units(session, actor, memo).analysed)
+    all_areas = run.result.areas_all
+    year = f.year if f.year is not None or not len(all_areas) else remembered(
+        memo, lambda: (*analysed, "year"), lambda: int(all_areas["year"].max()))
+    units = units.merge(remembered(memo, lambda: (*analysed, "unit-areas"), lambda: _unit_areas(run)),
+                        on="id", how="left")
+    if f.by_area:
+        kept = remembered(memo, lambda: (*analysed, "kept", f.omradestyper, f.exclusion, f.reach),
+                          lambda: tuple(area_filter(all_areas, f)["regso_code"]))
+        units = units.loc[units["regso_code"].isin(kept)]
+    if f.q:
+        units = units.loc[_contains(units["name"], f.q) | _contains(units["kommun_name"], f.q)
+                          | _contains(units["locality"], f.q) | _contains(units["regso_name"], f.q)]
+    units = units.reset_index(drop=True)
+    if lan is None:
+        return Selection(units, None, year)
+    if f.q:  # the areas that hold a unit the text keeps: they depend on the units
+        return Selection(units, _areas_of(all_areas, f, units), year)
+    key = (*analysed, "areas", lan, f.kommun, f.omradestyper, f.exclusion, f.reach)
+    return Selection(units, remembered(memo, lambda: key, lambda: _areas_of(all_areas, f, units)), year,
+                     areas_key=key)
+
+
+def _unit_areas(run: Any) -> pd.DataFrame:
+    """Each linked unit's area: ``id``, ``regso_code``, ``regso_name`` and the area's ``omradestyp``."""
+    link: pd.DataFrame = run.result.units_all[["id", "regso_code", "regso_name"]].drop_duplicates("id")
+    return link.merge(run.result.areas_all[["regso_code", "omradestyp"]], on="regso_code", how="left")
+
+
+def _areas_of(all_areas: pd.DataFrame, f: AtlasFilter, units: pd.DataFrame) -> pd.DataFrame:
+    """The areas of ``f``'s län (or kommun) that it keeps, by kommun and name (``units``: the
+    selected units, for the free text)."""
+    areas = all_areas.loc[all_areas["lan_code"] == f.lan_code]
+    if f.kommun:
+        areas = areas.loc[areas["kommun_code"] == f.kommun]
+    if f.by_area:
+        areas = area_filter(areas, f)
+    if f.q:
+        areas = areas.loc[_contains(areas["name"], f.q) | _contains(areas["kommun_name"], f.q)
+                          | areas["regso_code"].isin(units["regso_code"].dropna())]
+    return areas.sort_values(["kommun_name", "name", "regso_code"],
+                             key=lambda s: s.map(sort_key)).reset_index(drop=True)
 
 
 def area_filter(areas: pd.DataFrame, f: AtlasFilter) -> pd.DataFrame:
@@ -256,9 +282,9 @@ def unit_area(session: Session, bundle: Any, *, actor: Actor, unit_id: str,
     """The area (RegSO code and name) a visible unit lies in, as the atlas links it, or ``None``."""
     if bundle is None:
         return None
-    from fcatlas.services.areas import atlas_for
+    from fcatlas.services.areas import atlas_analysed
 
-    link = atlas_for(session, bundle, actor=actor, memo=memo).result.units_all
+    link = atlas_analysed(session, bundle, actor=actor, memo=memo).result.units_all
     hit = link.loc[link["id"] == unit_id]
     if hit.empty or pd.isna(hit["regso_code"].iloc[0]):
         return None

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
@@ -77,41 +78,36 @@ def visibility(actor: Actor) -> str:
 def visible_units(session: Session, *, actor: Actor, lan: str | None = None, limit: int = 1000,
                   offset: int = 0, memo: Memo | None = None) -> UnitPage:
     """The units ``actor`` may see (optionally of one län), sorted by län, kommun and name, with
-    their ``version`` (through ``memo`` under the picture's data version: until the register or a
-    round changes)."""
+    their ``version``: :func:`visible_unit_rows` as a DataFrame (the register's columns).
+
+    With ``memo``, every unit of the picture is read once per data version (until the register
+    or a round changes) and a län's units are taken from them: the map, the table and the atlas
+    of a page share one read."""
+    if memo is None:
+        return _visible_units(session, actor=actor, lan=lan, limit=limit, offset=offset)
     seen = visibility(actor)
-    page = remembered(memo, lambda: ("units", database_of(session), seen, lan, limit, offset,
-                                     data_version(session, seen)),
-                      lambda: _visible_units(session, actor=actor, lan=lan, limit=limit, offset=offset))
-    return UnitPage(page.items.copy(), page.total)
+    every = remembered(memo, lambda: ("units", database_of(session), seen, data_version(session, seen)),
+                       lambda: _visible_units(session, actor=actor, lan=None, limit=10**9, offset=0))
+    items = every.items
+    if lan is not None:
+        items = items.loc[items["lan_code"].to_numpy() == lan]
+    total = len(items)
+    return UnitPage(items.iloc[offset: offset + limit].reset_index(drop=True), total)
 
 
 def _visible_units(session: Session, *, actor: Actor, lan: str | None, limit: int, offset: int) -> UnitPage:
-    reg = Register(session)
-    frames = []
-    drafts = [code for code in _lans(lan) if actor.may_see_drafts(code)]
-    if drafts:
-        current = reg.list_units() if lan is None else reg.list_units(lan=lan)
-        frames.append(current.loc[current["lan_code"].isin(drafts)])
-    published_lans = [code for code in _lans(lan) if code not in drafts]
-    if published_lans:
-        pub = Register._frame(round_store.published_rows(session, lan=lan))
-        frames.append(pub.loc[pub["lan_code"].isin(published_lans)])
-    df = pd.concat(frames, ignore_index=True) if frames else Register._frame([])
-    df = df.sort_values(["lan_code", "kommun_code", "name", "id"]).reset_index(drop=True)
-    total = len(df)
-    page = df.iloc[offset: offset + limit].copy()
-    versions = _versions(session, page["id"].tolist())
-    page["version"] = [versions.get(i, 0) for i in page["id"]]
-    return UnitPage(page, total)
+    rows, total = visible_unit_rows(session, actor=actor, lan=lan, limit=limit, offset=offset)
+    df = Register._frame(rows)  # (the rows' order is kept: they are sorted the same way)
+    df["version"] = np.array([r["version"] for r in rows], dtype="int64")
+    return UnitPage(df, total)
 
 
 def visible_unit_rows(session: Session, *, actor: Actor, lan: str | None = None, kommun: str | None = None,
                       category: str | None = None, status: str | None = None, limit: int = 1000,
                       offset: int = 0) -> tuple[list[dict[str, Any]], int]:
-    """The same page as :func:`visible_units` (the same units, order, values and ``version``), as
-    plain rows with the register's public column names, and the total — built without a
-    DataFrame, for the API's list, which is read again after every change of a draft.
+    """The units ``actor`` may see (optionally of one län) as plain rows with the register's
+    public column names and ``version``, sorted by län, kommun, name and id, and their total: a
+    region's own units as they stand if ``actor`` may see its draft, else as published.
 
     ``kommun``, ``category`` and ``status`` narrow the list as the filter of the map and the table
     does (:mod:`fcatlas.services.selection`); every filter given applies, so a kommun outside

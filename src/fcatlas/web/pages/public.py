@@ -7,7 +7,7 @@ import functools
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pandas as pd
@@ -20,6 +20,7 @@ from fcatlas.fmt import sort_key
 from fcatlas.services import downloads
 from fcatlas.services import selection as sel
 from fcatlas.services import units as unit_service
+from fcatlas.services.memo import remembered
 from fcatlas.web.cache import memo_of
 from fcatlas.web.deps import ActorDep, SessionDep
 from fcatlas.web.pages.common import HERE, VENDOR, node_modules, render
@@ -91,6 +92,12 @@ class Filter:
 
 
 def choices() -> dict[str, Any]:
+    """The filter's choices (a new dict each call: a page adds the bundle's years)."""
+    return dict(_choices())
+
+
+@functools.cache
+def _choices() -> dict[str, Any]:
     from fcatlas.geography.admin import kommun_table, lan_table
 
     lans = lan_table().sort_values("lan_code")
@@ -116,7 +123,7 @@ def selection(request: Request, session: Any, actor: Any, f: Filter) -> sel.Sele
     except e.NotFoundError as exc:  # e.g. a län the bundle has no areas for
         picked = sel.select(session, None, actor=actor, f=checked, memo=memo_of(request))
         problems = [*problems, sel.FilterProblem("lan", str(exc))]
-    return sel.Selection(picked.units, picked.areas, picked.year, problems)
+    return replace(picked, problems=problems)
 
 
 #: statuses drawn with a hollow symbol (as the legend says)
@@ -218,7 +225,13 @@ def _page_context(request: Request, session: Any, actor: Any) -> dict[str, Any]:
         ch["years"] = list(request.app.state.bundle.years)
     all_areas = picked.areas
     apage = Page.of(0 if all_areas is None else len(all_areas), request.query_params.get("omradessida"))
-    areas = _area_rows(None if all_areas is None else all_areas.iloc[apage.start:apage.stop])
+    def area_rows() -> list[dict[str, Any]]:
+        return _area_rows(None if all_areas is None else all_areas.iloc[apage.start:apage.stop])
+
+    # the same areas (their key) give the same rows: kept while a draft's units change
+    key = picked.areas_key
+    areas = area_rows() if key is None else remembered(memo_of(request), lambda: (*key, "rows", apage.start,
+                                                                                 apage.stop), area_rows)
     upage = Page.of(len(picked.units), request.query_params.get("sida"))
     return {"f": f, "n": len(picked.units), "choices": ch, "colours": CATEGORY_COLOURS,
             "shapes": CATEGORY_SHAPES, "omradestyp_colours": OMRADESTYP_COLOURS, "df": picked.units,
@@ -296,7 +309,7 @@ def area_card(regso: str, request: Request, session: SessionDep, actor: ActorDep
     from fcatlas.services import areas
 
     bundle = request.app.state.bundle
-    a = None if bundle is None else areas.atlas_for(session, bundle, actor=actor, memo=memo_of(request)).result.areas_all
+    a = None if bundle is None else areas.atlas_analysed(session, bundle, actor=actor, memo=memo_of(request)).result.areas_all
     if bundle is None or a is None or regso not in set(a["regso_code"]):
         raise e.NotFoundError(f"området {regso!r} finns inte i datapaketet")
     row = {str(k): (None if v is pd.NA or (isinstance(v, float) and pd.isna(v)) else v)
