@@ -96,6 +96,7 @@ def test_issue24_the_kept_parts_of_a_selection_give_what_is_computed_anew(sqlite
                     sel.select(s, real_bundle, actor=DALARNA, f=f))
 
     def same(kept, anew):
+        assert kept.rows == anew.rows
         pd.testing.assert_frame_equal(kept.units, anew.units, check_exact=True)
         if anew.areas is None:
             assert kept.areas is None
@@ -108,7 +109,7 @@ def test_issue24_the_kept_parts_of_a_selection_give_what_is_computed_anew(sqlite
     for f in FILTERS:
         kept, anew = both(f)
         same(kept, anew)
-        assert set(kept.units.loc[kept.units["id"] == first["id"], "note"]) <= {"Ny anteckning"}
+        assert {r["note"] for r in kept.rows if r["id"] == first["id"]} <= {"Ny anteckning"}
         if f.q is None and f.lan_code is not None:  # the areas kept: a note changes no area
             assert kept.areas is before[f].areas
     assert "Ny anteckning" in set(both(FILTERS[0])[0].units["note"])
@@ -137,3 +138,22 @@ def test_issue24_the_four_answers_are_kept_while_only_a_note_changes(sqlite_url,
         assert now == gaps.four_answers(s, real_bundle, actor=DALARNA, lan="20")
     operating = first["status"] == "i_drift" and first["category"] == "familjecentral"
     assert now["centres"] == kept["centres"] + (0 if operating else 1)
+
+
+@pytest.mark.parametrize("desc", [False, True], ids=["stigande", "fallande"])
+def test_issue24_the_tables_rows_sort_as_the_dataframe_did(desc, sqlite_url, shared_data):
+    from fcatlas.fmt import sort_key
+    from fcatlas.web.pages.public import SORTABLE, sort_rows
+
+    with Register.open(sqlite_url) as reg:
+        reg.import_file(shared_data / "familjecentraler" / "dalarna_2026.csv", round=2026, user="import")
+    with unit_of_work(connect(sqlite_url)) as s:
+        rows, _ = units.visible_unit_rows(s, actor=NATIONAL, limit=10**9)
+    rows = rows + [dict(rows[0], id="x-kopia"), dict(rows[1], name=rows[2]["name"], id="x-samma-namn")]  # ties
+    df = pd.DataFrame(rows, dtype=object)
+    for col in SORTABLE.values():
+        want = df.sort_values([col, "name"], ascending=[not desc, True], key=lambda s: s.map(sort_key))
+        assert [r["id"] for r in sort_rows(rows, col, desc=desc)] == list(want["id"]), col
+    # a missing value last either way (pandas would have sorted it as the text "nan")
+    gap = [*rows, dict(rows[1], kommun_name=None, id="x-utan-kommun")]
+    assert sort_rows(gap, "kommun_name", desc=desc)[-1]["id"] == "x-utan-kommun"

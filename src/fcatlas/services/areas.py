@@ -9,6 +9,7 @@ units are the public ones shares the public atlas.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import json
@@ -23,8 +24,8 @@ from fcatlas.errors import NotFoundError
 from fcatlas.services.atlas import AtlasRun, parse_lan, run_atlas
 from fcatlas.services.memo import Memo, database_of, remembered
 from fcatlas.services.units import data_version as _data_version
+from fcatlas.services.units import picture_rows
 from fcatlas.services.units import visibility as _visibility
-from fcatlas.services.units import visible_units
 
 
 def _lan_in(bundle: Any, lan: str | None, memo: Memo | None = None) -> str | None:
@@ -46,23 +47,31 @@ def _year_in(bundle: Any, year: int | None) -> int | None:
     return year
 
 
-def _fingerprint(units: pd.DataFrame) -> str:
-    """A digest of a units table's columns, types and values (rows in their order)."""
-    h = hashlib.sha256("\x1f".join(f"{c}:{t}" for c, t in units.dtypes.astype(str).items()).encode())
-    for c in units.columns:  # (Python's values: a few hundred units take well under a millisecond)
-        h.update(repr(units[c].tolist()).encode())
+def _digest(rows: list[dict[str, Any]], columns: list[str]) -> str:
+    """A digest of ``columns`` of ``rows`` (in their order): their Python values, which a few
+    hundred units give in well under a millisecond."""
+    h = hashlib.sha256(repr(columns).encode())
+    h.update(repr([tuple(r.get(c) for c in columns) for r in rows]).encode())
     return h.hexdigest()
 
 
 @dataclass(frozen=True)
 class AtlasUnits:
-    """The units an atlas runs on: every unit the acting user may see (``units``), the digest of
-    the columns the analysis reads (``analysed``: :data:`fcatlas.analysis.linking.UNIT_COLUMNS`)
-    and of the whole table (``whole``)."""
+    """The units an atlas runs on: every unit the acting user may see (``rows``, as
+    :func:`fcatlas.services.units.picture_rows` gives them), the digest of the columns the
+    analysis reads (``analysed``: :data:`fcatlas.analysis.linking.UNIT_COLUMNS`) and of all the
+    register's columns (``whole``). ``units``, the DataFrame, is made when an analysis or a
+    put-back needs it."""
 
-    units: pd.DataFrame
+    rows: list[dict[str, Any]]
     analysed: str
     whole: str
+
+    @functools.cached_property
+    def units(self) -> pd.DataFrame:
+        from fcatlas.register.store import Register
+
+        return Register._frame(self.rows)
 
     @property
     def for_analysis(self) -> pd.DataFrame:
@@ -70,17 +79,23 @@ class AtlasUnits:
 
 
 def _analysed_columns(units: pd.DataFrame) -> pd.DataFrame:
+    return units[[c for c in _unit_columns() if c in units.columns]]
+
+
+def _unit_columns() -> list[str]:
     from fcatlas.analysis.linking import UNIT_COLUMNS  # (the geo stack: imported when an atlas is run)
 
-    return units[[c for c in UNIT_COLUMNS if c in units.columns]]
+    return list(UNIT_COLUMNS)
 
 
 def atlas_units(session: Session, actor: Actor, memo: Memo | None = None) -> AtlasUnits:
     """The units the atlas of ``actor`` runs on, read and digested once per data version of
     their picture (through ``memo``)."""
+    from fcatlas.register.store import COLUMNS
+
     def read() -> AtlasUnits:
-        units = visible_units(session, actor=actor, limit=10**9, memo=memo).items.drop(columns=["version"])
-        return AtlasUnits(units, _fingerprint(_analysed_columns(units)), _fingerprint(units))
+        rows = picture_rows(session, actor=actor, memo=memo)
+        return AtlasUnits(rows, _digest(rows, _unit_columns()), _digest(rows, COLUMNS))
 
     seen = _visibility(actor)
     return remembered(memo, lambda: ("atlas-units", database_of(session), seen, _data_version(session, seen)), read)

@@ -23,6 +23,7 @@ one page). Units and areas come from the same atlas run, so the map and the tabl
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -174,17 +175,36 @@ def _types(raw: list[str], values: dict[str, Any], problems: list[FilterProblem]
 
 @dataclass(frozen=True)
 class Selection:
-    """What a filter selects: the units (the register's columns plus ``regso_code``,
-    ``regso_name`` and the area's ``omradestyp`` when a bundle is there) and the areas (the
-    atlas's area table) — ``None`` when no län or kommun is chosen or there is no bundle.
-    ``areas_key`` names the areas for a cache (they are the same while it is), ``None`` when
-    they depend on the units' free text."""
+    """What a filter selects: the units as rows (``rows``: the register's public columns,
+    ``version``, and ``regso_code``, ``regso_name`` and the area's ``omradestyp`` when a bundle is
+    there; shared, not to be changed) and the areas (the atlas's area table) — ``None`` when no
+    län or kommun is chosen or there is no bundle. ``units`` is the rows as a DataFrame, made when
+    asked for (a download). ``areas_key`` names the areas for a cache (they are the same while it
+    is), ``None`` when they depend on the units' free text."""
 
-    units: pd.DataFrame
+    rows: list[dict[str, Any]]
     areas: pd.DataFrame | None
     year: int | None
     problems: list[FilterProblem] = field(default_factory=list)
     areas_key: tuple[Any, ...] | None = None
+    frame: Callable[[], pd.DataFrame] | None = field(default=None, compare=False, repr=False)
+
+    @functools.cached_property
+    def units(self) -> pd.DataFrame:
+        if self.frame is not None:
+            return self.frame()
+        from fcatlas.services.units import units_frame
+
+        return units_frame(self.rows)
+
+
+def _has(value: Any, q: str) -> bool:
+    """Whether ``value`` (text, a number or missing) contains ``q``, case-insensitively."""
+    return value is not None and q in str(value).lower()
+
+
+def _matches(r: Mapping[str, Any], q: str, columns: tuple[str, ...]) -> bool:
+    return any(_has(r.get(c), q) for c in columns)
 
 
 def _contains(series: pd.Series, q: str) -> pd.Series:
@@ -196,27 +216,24 @@ def select(session: Session, bundle: Any, *, actor: Actor, f: AtlasFilter, memo:
     docstring). ``bundle`` may be ``None``: then units have no area, and a områdestyp filter keeps
     none of them.
 
-    What depends only on the atlas — each unit's area, the areas a filter keeps — is remembered
-    (through ``memo``) under the digest of the units' analysed columns
-    (:func:`fcatlas.services.areas.atlas_analysed`): after a change of a draft's note only the
-    units are read again."""
-    from fcatlas.services import units as unit_service
+    The units are the picture's rows (:func:`fcatlas.services.units.picture_rows`, read once per
+    data version through ``memo``), filtered without a DataFrame. What depends only on the atlas
+    — each unit's area, the areas a filter keeps — is remembered under the digest of the units'
+    analysed columns (:func:`fcatlas.services.areas.atlas_analysed`): after a change of a draft's
+    note only the units are read again."""
+    from fcatlas.services.units import picture_rows
 
     lan = f.lan_code
-    units = unit_service.visible_units(session, actor=actor, lan=lan, limit=10**9, memo=memo).items
-    if f.kommun:
-        units = units.loc[units["kommun_code"] == f.kommun]
-    if f.category:
-        units = units.loc[units["category"] == f.category]
-    if f.status:
-        units = units.loc[units["status"] == f.status]
+    wanted = {k: v for k, v in (("lan_code", lan), ("kommun_code", f.kommun), ("category", f.category),
+                                ("status", f.status)) if v}
+    rows = [r for r in picture_rows(session, actor=actor, memo=memo) if all(r[k] == v for k, v in wanted.items())]
+    q = f.q.lower() if f.q else None
     if bundle is None or not f.needs_areas:
         if f.by_area:
-            units = units.iloc[0:0]
-        if f.q:
-            units = units.loc[_contains(units["name"], f.q) | _contains(units["kommun_name"], f.q)
-                              | _contains(units["locality"], f.q)]
-        return Selection(units.reset_index(drop=True), None, f.year)
+            rows = []
+        if q:
+            rows = [r for r in rows if _matches(r, q, ("name", "kommun_name", "locality"))]
+        return Selection(rows, None, f.year)
     from fcatlas.services.areas import atlas_analysed, atlas_units
 
     run = atlas_analysed(session, bundle, actor=actor, year=f.year, memo=memo)
@@ -224,33 +241,50 @@ def select(session: Session, bundle: Any, *, actor: Actor, f: AtlasFilter, memo:
     all_areas = run.result.areas_all
     year = f.year if f.year is not None or not len(all_areas) else remembered(
         memo, lambda: (*analysed, "year"), lambda: int(all_areas["year"].max()))
-    units = units.merge(remembered(memo, lambda: (*analysed, "unit-areas"), lambda: _unit_areas(run)),
-                        on="id", how="left")
+    link = remembered(memo, lambda: (*analysed, "unit-areas"), lambda: _unit_areas(run))
+    none = {"regso_code": None, "regso_name": None, "omradestyp": None}
+    rows = [r | link.get(r["id"], none) for r in rows]
     if f.by_area:
         kept = remembered(memo, lambda: (*analysed, "kept", f.omradestyper, f.exclusion, f.reach),
-                          lambda: tuple(area_filter(all_areas, f)["regso_code"]))
-        units = units.loc[units["regso_code"].isin(kept)]
-    if f.q:
-        units = units.loc[_contains(units["name"], f.q) | _contains(units["kommun_name"], f.q)
-                          | _contains(units["locality"], f.q) | _contains(units["regso_name"], f.q)]
-    units = units.reset_index(drop=True)
+                          lambda: frozenset(area_filter(all_areas, f)["regso_code"]))
+        rows = [r for r in rows if r["regso_code"] in kept]
+    if q:
+        rows = [r for r in rows if _matches(r, q, ("name", "kommun_name", "locality", "regso_name"))]
+
+    def frame() -> pd.DataFrame:
+        from fcatlas.services.units import units_frame
+
+        units = units_frame(rows)
+        return units.merge(_unit_area_table(run), on="id", how="left")
+
     if lan is None:
-        return Selection(units, None, year)
-    if f.q:  # the areas that hold a unit the text keeps: they depend on the units
-        return Selection(units, _areas_of(all_areas, f, units), year)
+        return Selection(rows, None, year, frame=frame)
+    if q:  # the areas that hold a unit the text keeps: they depend on the units
+        return Selection(rows, _areas_of(all_areas, f, rows), year, frame=frame)
     key = (*analysed, "areas", lan, f.kommun, f.omradestyper, f.exclusion, f.reach)
-    return Selection(units, remembered(memo, lambda: key, lambda: _areas_of(all_areas, f, units)), year,
-                     areas_key=key)
+    return Selection(rows, remembered(memo, lambda: key, lambda: _areas_of(all_areas, f, rows)), year,
+                     areas_key=key, frame=frame)
 
 
-def _unit_areas(run: Any) -> pd.DataFrame:
+def _unit_area_table(run: Any) -> pd.DataFrame:
     """Each linked unit's area: ``id``, ``regso_code``, ``regso_name`` and the area's ``omradestyp``."""
     link: pd.DataFrame = run.result.units_all[["id", "regso_code", "regso_name"]].drop_duplicates("id")
     return link.merge(run.result.areas_all[["regso_code", "omradestyp"]], on="regso_code", how="left")
 
 
-def _areas_of(all_areas: pd.DataFrame, f: AtlasFilter, units: pd.DataFrame) -> pd.DataFrame:
-    """The areas of ``f``'s län (or kommun) that it keeps, by kommun and name (``units``: the
+def _unit_areas(run: Any) -> dict[str, dict[str, Any]]:
+    """:func:`_unit_area_table` by unit id, missing values as ``None``."""
+    out = {}
+    for r in _unit_area_table(run).to_dict("records"):
+        typ = r["omradestyp"]
+        out[str(r["id"])] = {"regso_code": None if pd.isna(r["regso_code"]) else str(r["regso_code"]),
+                             "regso_name": None if pd.isna(r["regso_name"]) else str(r["regso_name"]),
+                             "omradestyp": None if pd.isna(typ) else int(typ)}
+    return out
+
+
+def _areas_of(all_areas: pd.DataFrame, f: AtlasFilter, rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """The areas of ``f``'s län (or kommun) that it keeps, by kommun and name (``rows``: the
     selected units, for the free text)."""
     areas = all_areas.loc[all_areas["lan_code"] == f.lan_code]
     if f.kommun:
@@ -258,8 +292,9 @@ def _areas_of(all_areas: pd.DataFrame, f: AtlasFilter, units: pd.DataFrame) -> p
     if f.by_area:
         areas = area_filter(areas, f)
     if f.q:
+        held = {r["regso_code"] for r in rows if r["regso_code"] is not None}
         areas = areas.loc[_contains(areas["name"], f.q) | _contains(areas["kommun_name"], f.q)
-                          | areas["regso_code"].isin(units["regso_code"].dropna())]
+                          | areas["regso_code"].isin(held)]
     return areas.sort_values(["kommun_name", "name", "regso_code"],
                              key=lambda s: s.map(sort_key)).reset_index(drop=True)
 

@@ -80,14 +80,14 @@ def visible_units(session: Session, *, actor: Actor, lan: str | None = None, lim
     """The units ``actor`` may see (optionally of one län), sorted by län, kommun and name, with
     their ``version``: :func:`visible_unit_rows` as a DataFrame (the register's columns).
 
-    With ``memo``, every unit of the picture is read once per data version (until the register
-    or a round changes) and a län's units are taken from them: the map, the table and the atlas
-    of a page share one read."""
+    With ``memo``, the picture's units (:func:`picture_rows`) become a DataFrame once per data
+    version and a län's units are taken from it: the map, the table and the atlas of a page
+    share one read."""
     if memo is None:
         return _visible_units(session, actor=actor, lan=lan, limit=limit, offset=offset)
     seen = visibility(actor)
     every = remembered(memo, lambda: ("units", database_of(session), seen, data_version(session, seen)),
-                       lambda: _visible_units(session, actor=actor, lan=None, limit=10**9, offset=0))
+                       lambda: UnitPage(units_frame(picture_rows(session, actor=actor, memo=memo)), 0))
     items = every.items
     if lan is not None:
         items = items.loc[items["lan_code"].to_numpy() == lan]
@@ -95,23 +95,47 @@ def visible_units(session: Session, *, actor: Actor, lan: str | None = None, lim
     return UnitPage(items.iloc[offset: offset + limit].reset_index(drop=True), total)
 
 
-def _visible_units(session: Session, *, actor: Actor, lan: str | None, limit: int, offset: int) -> UnitPage:
-    rows, total = visible_unit_rows(session, actor=actor, lan=lan, limit=limit, offset=offset)
+def picture_rows(session: Session, *, actor: Actor, memo: Memo | None = None) -> list[dict[str, Any]]:
+    """Every unit ``actor`` may see as :func:`visible_unit_rows` gives them (sorted, with
+    ``version``), read once per data version of the picture through ``memo``. The rows are
+    shared: a caller makes new ones rather than changing them."""
+    if memo is None:
+        return visible_unit_rows(session, actor=actor, limit=10**9)[0]
+    seen, db, full = visibility(actor), database_of(session), data_version(session)
+
+    def read() -> list[dict[str, Any]]:
+        # the published rows change only with a round's steps: shared by every picture meanwhile
+        published = memo.get_or_compute(("published-rows", db, version_seen(full, "publicerat")),
+                                        lambda: round_store.published_rows(session))
+        return visible_unit_rows(session, actor=actor, limit=10**9, published=published)[0]
+
+    return memo.get_or_compute(("unit-rows", db, seen, version_seen(full, seen)), read)
+
+
+def units_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """Rows of :func:`visible_unit_rows` as a DataFrame: the register's columns and ``version``."""
     df = Register._frame(rows)  # (the rows' order is kept: they are sorted the same way)
     df["version"] = np.array([r["version"] for r in rows], dtype="int64")
-    return UnitPage(df, total)
+    return df
+
+
+def _visible_units(session: Session, *, actor: Actor, lan: str | None, limit: int, offset: int) -> UnitPage:
+    rows, total = visible_unit_rows(session, actor=actor, lan=lan, limit=limit, offset=offset)
+    return UnitPage(units_frame(rows), total)
 
 
 def visible_unit_rows(session: Session, *, actor: Actor, lan: str | None = None, kommun: str | None = None,
                       category: str | None = None, status: str | None = None, limit: int = 1000,
-                      offset: int = 0) -> tuple[list[dict[str, Any]], int]:
+                      offset: int = 0, published: list[dict[str, Any]] | None = None,
+                      ) -> tuple[list[dict[str, Any]], int]:
     """The units ``actor`` may see (optionally of one län) as plain rows with the register's
     public column names and ``version``, sorted by län, kommun, name and id, and their total: a
     region's own units as they stand if ``actor`` may see its draft, else as published.
 
     ``kommun``, ``category`` and ``status`` narrow the list as the filter of the map and the table
     does (:mod:`fcatlas.services.selection`); every filter given applies, so a kommun outside
-    ``lan`` selects nothing."""
+    ``lan`` selects nothing. ``published``: every published row
+    (:func:`fcatlas.register.rounds.published_rows`) if the caller has them, else they are read."""
     from fcatlas.domain import GOVERNANCE_FIELDS
     from fcatlas.register.store import _PUBLIC_NAMES, COLUMNS
 
@@ -127,7 +151,8 @@ def visible_unit_rows(session: Session, *, actor: Actor, lan: str | None = None,
     published_lans = [code for code in _lans(lan) if code not in drafts]
     if published_lans:
         keep = set(published_lans)
-        rows += [r | {"status_reason": None} for r in round_store.published_rows(session, lan=lan)
+        rows += [r | {"status_reason": None}
+                 for r in (round_store.published_rows(session, lan=lan) if published is None else published)
                  if r["lan_code"] in keep]
     names = _kommun_names()
     bools = {"mvc", "bvc", "of", "soc", "co_located", *GOVERNANCE_FIELDS}

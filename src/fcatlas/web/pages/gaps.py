@@ -49,9 +49,8 @@ def _view(request: Request, per_page: int = PER_PAGE) -> GapView:
                                  sort=sort, descending=None if order not in ("stigande", "fallande")
                                  else order == "fallande",
                                  page=int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1, per_page=per_page)
-    import pandas as pd
 
-    return GapView(req, f, sel.Selection(pd.DataFrame(), None, None, problems))
+    return GapView(req, f, sel.Selection([], None, None, problems))
 
 
 @router.get("/luckor", response_class=HTMLResponse)
@@ -117,9 +116,8 @@ def growth_page(request: Request, session: SessionDep, actor: ActorDep) -> HTMLR
     f = Filter.from_request(request)
     checked, problems = sel.parse_filter(request.query_params)
     rows = rounds.growth(session, actor=actor, lan=checked.lan)
-    import pandas as pd
 
-    place = place_name(Filter(lan=checked.lan or ""), sel.Selection(pd.DataFrame(), None, None, []))
+    place = place_name(Filter(lan=checked.lan or ""), sel.Selection([], None, None, []))
     return render(request, "growth.html", actor, title=f"Utveckling över tid – {place}", rows=rows, f=f,
                   place=place, chart=_chart(rows), choices=choices(), errors=[(p.field, p.message) for p in problems],
                   categories=[(c.value, CATEGORY_LABELS[c]) for c in Category],

@@ -130,10 +130,6 @@ def selection(request: Request, session: Any, actor: Any, f: Filter) -> sel.Sele
 HOLLOW = {Status.PLANERAD.value, Status.AVSIKTSFORKLARING.value}
 
 
-def _rows(df: pd.DataFrame) -> list[dict[str, Any]]:
-    return unit_rows(df.to_dict("records"))
-
-
 def unit_rows(records: Iterable[Mapping[Any, Any]]) -> list[dict[str, Any]]:
     """Units as the pages show them: each record (the register's public column names) with a
     missing number as ``None`` and its category's and status's Swedish labels, map symbol and
@@ -168,9 +164,9 @@ class Page:
         return cls(n, pages, total, (n - 1) * per_page, min(total, n * per_page))
 
 
-def _geojson(df: pd.DataFrame) -> dict[str, Any]:
+def _geojson(records: Iterable[Mapping[Any, Any]]) -> dict[str, Any]:
     feats = []
-    for r in _rows(df):
+    for r in unit_rows(records):
         if pd.isna(r.get("lat")) or pd.isna(r.get("lon")):
             continue
         feats.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]},
@@ -208,9 +204,9 @@ def _empty_map_reason(picked: sel.Selection, bundle: Any) -> str:
     if areas is not None and len(areas) and not areas["has_geometry"].astype(bool).any():
         return ("Kartan visar inga områden här: datapaketet saknar gränserna för områdena i urvalet. "
                 "Områdena finns i listan nedan; om en familjecentral finns inom räckhåll kan inte bedömas för dem.")
-    if picked.units.empty and (areas is None or not len(areas)):
+    if not picked.rows and (areas is None or not len(areas)):
         return "Kartan är tom: inga enheter och inga områden matchar filtret."
-    if picked.units.empty:
+    if not picked.rows:
         return "Inga enheter matchar filtret; kartan visar bara områdena."
     return ""
 
@@ -232,9 +228,9 @@ def _page_context(request: Request, session: Any, actor: Any) -> dict[str, Any]:
     key = picked.areas_key
     areas = area_rows() if key is None else remembered(memo_of(request), lambda: (*key, "rows", apage.start,
                                                                                  apage.stop), area_rows)
-    upage = Page.of(len(picked.units), request.query_params.get("sida"))
-    return {"f": f, "n": len(picked.units), "choices": ch, "colours": CATEGORY_COLOURS,
-            "shapes": CATEGORY_SHAPES, "omradestyp_colours": OMRADESTYP_COLOURS, "df": picked.units,
+    upage = Page.of(len(picked.rows), request.query_params.get("sida"))
+    return {"f": f, "n": len(picked.rows), "choices": ch, "colours": CATEGORY_COLOURS,
+            "shapes": CATEGORY_SHAPES, "omradestyp_colours": OMRADESTYP_COLOURS, "rows": picked.rows,
             "areas": areas, "n_areas": apage.total, "areas_selected": all_areas is not None, "year": picked.year,
             "upage": upage, "apage": apage, "picked": picked,
             "empty_reason": _empty_map_reason(picked, request.app.state.bundle),
@@ -282,10 +278,10 @@ def place_name(f: Any, picked: sel.Selection) -> str:
 @router.get("/", response_class=HTMLResponse)
 def start(request: Request, session: SessionDep, actor: ActorDep) -> HTMLResponse:
     ctx = _page_context(request, session, actor)
-    df, up = ctx.pop("df"), ctx["upage"]
+    rows, up = ctx.pop("rows"), ctx["upage"]
     picked = ctx.pop("picked")
-    embed = len(df) <= EMBED_MAX
-    geo = _geojson(df) if embed else {"type": "FeatureCollection", "features": []}
+    embed = len(rows) <= EMBED_MAX
+    geo = _geojson(rows) if embed else {"type": "FeatureCollection", "features": []}
     chosen = {} if picked.areas is None else dict(zip(picked.areas["regso_code"],
                                                       picked.areas["exclusion"].astype(bool).astype(int), strict=True))
     f: Filter = ctx["f"]
@@ -293,14 +289,14 @@ def start(request: Request, session: SessionDep, actor: ActorDep) -> HTMLRespons
                   place=place_name(f, picked),
                   units_url=None if embed else f"/karta/enheter.geojson?{f.query()}",
                   answers=_answers(request, session, actor, f, picked), areas_chosen=chosen,
-                  units=_rows(df.iloc[up.start:up.stop]), has_vendor=node_modules() is not None, **ctx)
+                  units=unit_rows(rows[up.start:up.stop]), has_vendor=node_modules() is not None, **ctx)
 
 
 @router.get("/karta/enheter.geojson")
 def units_layer(request: Request, session: SessionDep, actor: ActorDep) -> Response:
     """The map's units for a large selection (the page embeds a small one)."""
-    df = selection(request, session, actor, Filter.from_request(request)).units
-    return Response(json.dumps(_geojson(df), ensure_ascii=False, separators=(",", ":")),
+    rows = selection(request, session, actor, Filter.from_request(request)).rows
+    return Response(json.dumps(_geojson(rows), ensure_ascii=False, separators=(",", ":")),
                     media_type="application/geo+json")
 
 
@@ -336,14 +332,27 @@ def area_card(regso: str, request: Request, session: SessionDep, actor: ActorDep
 @router.get("/tabell", response_class=HTMLResponse)
 def table(request: Request, session: SessionDep, actor: ActorDep) -> HTMLResponse:
     ctx = _page_context(request, session, actor)
-    df, up = ctx.pop("df"), ctx["upage"]
+    rows, up = ctx.pop("rows"), ctx["upage"]
     ctx.pop("picked")
     sort = request.query_params.get("sortera", "namn")
     desc = request.query_params.get("ordning") == "fallande"
     col = SORTABLE.get(sort, "name")
-    df = df.sort_values([col, "name"], ascending=[not desc, True], key=lambda s: s.map(sort_key))
+    rows = sort_rows(rows, col, desc=desc)
     return render(request, "table.html", actor, title="Tabell över familjecentraler", sort=sort, desc=desc,
-                  sortable=SORTABLE, units=_rows(df.iloc[up.start:up.stop]), **ctx)
+                  sortable=SORTABLE, units=unit_rows(rows[up.start:up.stop]), **ctx)
+
+
+def sort_rows(rows: list[dict[str, Any]], column: str, *, desc: bool = False) -> list[dict[str, Any]]:
+    """Rows by ``column`` (Swedish order, :func:`fcatlas.fmt.sort_key`; ``desc``: last first),
+    then by name; a missing value last either way, equals in their order (as pandas'
+    ``sort_values`` on both columns)."""
+    def missing(v: Any) -> bool:
+        return v is None or (isinstance(v, float) and v != v)
+
+    by_name = sorted(rows, key=lambda r: (missing(r.get("name")), sort_key(r.get("name"))))
+    present = [r for r in by_name if not missing(r.get(column))]
+    return (sorted(present, key=lambda r: sort_key(r.get(column)), reverse=desc)
+            + [r for r in by_name if missing(r.get(column))])
 
 
 def synthetic_column(df: pd.DataFrame, request: Request) -> pd.DataFrame:
@@ -376,7 +385,7 @@ def download(fmt: str, request: Request, session: SessionDep, actor: ActorDep) -
         return Response(d.content, media_type=d.media_type,
                         headers={"Content-Disposition": f'attachment; filename="{d.file_name}"'})
     if fmt == "geojson":
-        doc = _geojson(df)
+        doc = _geojson(df.to_dict("records"))
         if _synthetic(request):
             doc["fcatlas"] = {"synthetic": True, "note": "syntetiska exempeldata – inte verkliga siffror"}
         return Response(json.dumps(doc, ensure_ascii=False), media_type="application/geo+json",
@@ -397,11 +406,10 @@ def _by_definition(u: dict[str, Any], present: list[str]) -> str:
 
 @router.get("/enhet/{unit_id}", response_class=HTMLResponse)
 def unit_card(unit_id: str, request: Request, session: SessionDep, actor: ActorDep) -> HTMLResponse:
-    df = unit_service.visible_units(session, actor=actor, limit=100_000, memo=memo_of(request)).items
-    hit = df.loc[df["id"] == unit_id]
-    if hit.empty:
+    hit = [r for r in unit_service.picture_rows(session, actor=actor, memo=memo_of(request)) if r["id"] == unit_id]
+    if not hit:
         raise e.NotFoundError(f"enheten {unit_id!r} finns inte bland de enheter du får se")
-    u = _rows(hit)[0]
+    u = unit_rows(hit)[0]
     present = [(key, label) for key, label in (("mvc", "mödrahälsovård (MVC)"), ("bvc", "barnhälsovård (BVC)"),
                                                ("of", "öppen förskola (ÖF)"), ("soc", "socialtjänst (SOC)"))
                if u.get(key) is True]
