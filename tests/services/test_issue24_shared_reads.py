@@ -157,3 +157,29 @@ def test_issue24_the_tables_rows_sort_as_the_dataframe_did(desc, sqlite_url, sha
     # a missing value last either way (pandas would have sorted it as the text "nan")
     gap = [*rows, dict(rows[1], kommun_name=None, id="x-utan-kommun")]
     assert sort_rows(gap, "kommun_name", desc=desc)[-1]["id"] == "x-utan-kommun"
+
+
+def test_issue24_a_page_holds_one_data_version_for_all_its_parts(sqlite_url, shared_data, real_bundle):
+    from sqlalchemy import event
+
+    _published_then_draft(sqlite_url, shared_data)
+    engine = connect(sqlite_url)
+    memo = Computed()
+    reads: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *a: reads.append(a[2]))
+    with Session(engine) as page:
+        units.hold_data_version(page)
+        held = units.data_version(page)
+        first = units.visible_units(page, actor=DALARNA, lan="20").items.iloc[0]
+        with Session(engine) as other:  # a change committed while the page is made
+            units.update_unit(other, actor=DALARNA, unit_id=first["id"], changes={"note": "Under tiden"},
+                              expected_version=int(first["version"]))
+        reads.clear()
+        sel.select(page, real_bundle, actor=DALARNA, f=sel.AtlasFilter(lan="20"), memo=memo)
+        assert units.data_version(page) == held
+        assert not [q for q in reads if "max(register_round_events.id)" in q]  # every key of the page from the held version
+    with Session(engine) as next_page:  # the next request sees the change
+        assert units.data_version(next_page) != held
+        units.hold_data_version(next_page)
+        picked = sel.select(next_page, real_bundle, actor=DALARNA, f=sel.AtlasFilter(lan="20"), memo=memo)
+        assert {r["note"] for r in picked.rows if r["id"] == first["id"]} == {"Under tiden"}

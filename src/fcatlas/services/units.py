@@ -50,8 +50,23 @@ def data_version(session: Session, seen: str = "alla") -> tuple[int, ...]:
     the published picture changes only with a round's steps (approval snapshots, publication); a
     draft with every change of a unit (each is in the audit log) or import. One query of three
     indexed maxima."""
-    row = session.execute(_data_version_statement()).one()
-    return version_seen(tuple(int(x or 0) for x in row), seen)
+    held = session.info.get(_HELD)
+    if held is None:
+        row = session.execute(_data_version_statement()).one()
+        held = tuple(int(x or 0) for x in row)
+    return version_seen(held, seen)
+
+
+_HELD = "fcatlas.data_version"
+
+
+def hold_data_version(session: Session) -> None:
+    """For a unit of work that only reads (a page): :func:`data_version` read once now and kept
+    for the rest of it — every part of the page is of one version (its cache keys one query
+    instead of one each), and a change committed meanwhile is in the next request. Never for a
+    session that writes: its own change would not move the version."""
+    session.info.pop(_HELD, None)
+    session.info[_HELD] = data_version(session)
 
 
 @functools.cache

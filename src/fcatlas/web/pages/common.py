@@ -18,6 +18,9 @@ from fcatlas.web.deps import SESSION_COOKIE
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
+#: the templates are part of the installed package: loaded once, not checked for a change on disk
+#: at every page (a stat of each template and the ones it extends and imports)
+templates.env.auto_reload = False
 templates.env.filters["tusental"] = lambda v: thousands(v, "\u00a0")  # 4 368 (no break inside a number)
 templates.env.filters["region"] = lambda code: region_label(code)  # "20" → "Region Dalarna"
 #: every JSON a template embeds in a <script> element: {{ value|json_for_html }}

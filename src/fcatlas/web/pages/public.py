@@ -118,6 +118,7 @@ def selection(request: Request, session: Any, actor: Any, f: Filter) -> sel.Sele
     by the map, the table, the downloads and the API; invalid values come back as problems."""
     bundle = request.app.state.bundle
     checked, problems = sel.parse_filter(request.query_params, years=list(bundle.years) if bundle else None)
+    unit_service.hold_data_version(session)  # (the pages of a selection only read)
     try:
         picked = sel.select(session, bundle, actor=actor, f=checked, memo=memo_of(request))
     except e.NotFoundError as exc:  # e.g. a län the bundle has no areas for
@@ -406,6 +407,7 @@ def _by_definition(u: dict[str, Any], present: list[str]) -> str:
 
 @router.get("/enhet/{unit_id}", response_class=HTMLResponse)
 def unit_card(unit_id: str, request: Request, session: SessionDep, actor: ActorDep) -> HTMLResponse:
+    unit_service.hold_data_version(session)  # (the card only reads)
     hit = [r for r in unit_service.picture_rows(session, actor=actor, memo=memo_of(request)) if r["id"] == unit_id]
     if not hit:
         raise e.NotFoundError(f"enheten {unit_id!r} finns inte bland de enheter du får se")
