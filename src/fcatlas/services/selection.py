@@ -120,10 +120,9 @@ def parse_filter(raw: Mapping[str, str], *, years: list[int] | None = None) -> t
 
 def _place(get: Callable[[str], str], values: dict[str, Any], problems: list[FilterProblem]) -> None:
     """The län and the kommun of the filter (a kommun must lie in the chosen län)."""
-    from fcatlas.geography.admin import kommun_table, lan_table
+    from fcatlas.geography.admin import lan_names
 
-    lans = dict(zip(lan_table()["lan_code"], lan_table()["lan_name"], strict=True))
-    kommuner = kommun_table().set_index("kommun_code")["lan_code"].to_dict()
+    lans, kommuner = lan_names(), _kommun_lans()
     if v := get("lan"):
         if v in lans:
             values["lan"] = v
@@ -137,6 +136,15 @@ def _place(get: Callable[[str], str], values: dict[str, Any], problems: list[Fil
                                                     "välj en kommun i länet eller ett annat län."))
         else:
             values["kommun"] = v
+
+
+@functools.cache
+def _kommun_lans() -> dict[str, str]:
+    """Kommun code → its län's code (read once)."""
+    from fcatlas.geography.admin import kommun_table
+
+    t = kommun_table()
+    return dict(zip(t["kommun_code"].astype(str), t["lan_code"].astype(str), strict=True))
 
 
 def _choices(get: Callable[[str], str], values: dict[str, Any], problems: list[FilterProblem]) -> None:

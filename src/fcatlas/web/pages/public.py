@@ -265,14 +265,13 @@ def _answers(request: Request, session: Any, actor: Any, f: Filter, picked: sel.
 
 def place_name(f: Any, picked: sel.Selection) -> str:
     """The filter's place in words: a kommun, a län or "hela landet"."""
-    from fcatlas.geography.admin import kommun_table, lan_table
+    from fcatlas.geography.admin import kommun_names, lan_names
 
     bad = {p.field for p in picked.problems}
     if f.kommun and "kommun" not in bad:
-        k = kommun_table().set_index("kommun_code")["kommun_name"]
-        return f"{k.get(f.kommun, f.kommun)} kommun"
+        return f"{kommun_names().get(f.kommun, f.kommun)} kommun"
     if f.lan and "lan" not in bad:
-        return str(lan_table().set_index("lan_code")["lan_name"].get(f.lan, f.lan))
+        return str(lan_names().get(f.lan, f.lan))
     return "hela landet"
 
 
