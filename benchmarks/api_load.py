@@ -303,13 +303,15 @@ def server_view(log: Path, start: int) -> None:
         path = rec["sokvag"]
         name = f"{rec['metod']} " + ("/api/v1/units/{id}" if path.startswith("/api/v1/units/") else
                                      "/api/v1/areas/{regso}/similar" if path.endswith("/similar") else path)
+        if rec["metod"] in ("GET", "HEAD"):  # the public's reads apart from the logged-in ones
+            name += " (inloggad)" if rec.get("inloggad") else ""
         groups.setdefault(name, []).append(rec["ms"])
         if rec["metod"] not in ("GET", "HEAD"):  # a write's refusals (412, 409) apart from its successes
             groups.setdefault(f"{name} {rec['status']}", []).append(rec["ms"])
     print("serverns egen tid (åtkomstloggen):")
     for name, v in sorted(groups.items()):
         q = statistics.quantiles(v, n=100) if len(v) > 1 else [v[0]] * 99
-        print(f"  {name:<34}{len(v):>8}{q[49]:>10.1f}{q[94]:>10.1f}{q[98]:>10.1f}")
+        print(f"  {name:<40}{len(v):>8}{q[49]:>10.1f}{q[94]:>10.1f}{q[98]:>10.1f}")
 
 
 def measure_steps(args: argparse.Namespace, server_pid: int, log: Path,

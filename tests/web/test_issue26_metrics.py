@@ -100,3 +100,22 @@ def test_issue26_readyz_refuses_an_old_schema_with_the_command(client):
     r = client.get("/readyz")
     assert r.status_code == 503
     assert r.json() == {"status": "fel", "databas": True, "schema": "gammalt", "atgard": "kör 'fcatlas db upgrade'"}
+
+
+def test_issue24_the_access_log_tells_a_logged_in_request_from_the_publics(make_client, db_url, tmp_path):
+    import json
+
+    from .helpers import login
+
+    c = _client(db_url, tmp_path)
+    try:
+        token = login(c, "h20")
+        c.get("/api/v1/units?lan=20")
+        c.get("/api/v1/units?lan=20", headers=token)
+        c.cookies.set("fcatlas_session", "ett-pahittat-id")  # carried, not checked: the log says it came
+        c.get("/tabell?lan=20")
+    finally:
+        c.close()
+    lines = [json.loads(x) for x in (tmp_path / "access.jsonl").read_text(encoding="utf-8").splitlines()]
+    seen = [(x["sokvag"], x["inloggad"]) for x in lines if x["sokvag"] in ("/api/v1/units", "/tabell")]
+    assert seen == [("/api/v1/units", False), ("/api/v1/units", True), ("/tabell", True)]

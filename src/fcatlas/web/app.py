@@ -22,6 +22,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fcatlas import errors as e
 from fcatlas.web import nul, problems
 from fcatlas.web.config import WebConfig
+from fcatlas.web.deps import SESSION_COOKIE
 
 DESCRIPTION = (
     "Det nationella registret över familjecentraler, familjecentralsliknande verksamheter och andra "
@@ -72,8 +73,18 @@ class AccessLog:
             client = scope.get("client") or ("", 0)
             line = {"tid": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "metod": scope["method"],
                     "sokvag": scope["path"], "status": status["code"],
-                    "ms": round(seconds * 1000, 1), "klient": client[0]}
+                    "ms": round(seconds * 1000, 1), "klient": client[0], "inloggad": _with_login(scope)}
             self._write(json.dumps(line, ensure_ascii=False) + "\n")
+
+
+def _with_login(scope: dict[str, Any]) -> bool:
+    """Whether the request carried a login (a token or the login session's cookie; not checked):
+    the access log tells the public's requests from the logged-in ones of the same address."""
+    return any(k == b"authorization" or (k == b"cookie" and _LOGIN_MARK in v) for k, v in scope.get("headers") or ())
+
+
+#: the login session's cookie in a ``Cookie`` header
+_LOGIN_MARK = SESSION_COOKIE.encode() + b"="
 
 
 def warm_up(app: FastAPI) -> None:
