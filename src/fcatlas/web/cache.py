@@ -34,12 +34,13 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import anyio
 from fastapi import Request, Response
 from sqlalchemy.orm import Session
 
+from fcatlas.services.memo import Memo
 from fcatlas.services.units import data_version, version_seen, visibility
 from fcatlas.web.deps import SAFE_METHODS, SESSION_COOKIE
 from fcatlas.web.etag import body_with_etag, encode, etag_of
@@ -225,6 +226,20 @@ class Computed:
         """Look-ups not answered from the store (``/metrics``)."""
         return self.waits + self.computations
 
+    def lookup(self, key: Hashable) -> tuple[bool, Any]:
+        """``(True, result)`` if ``key`` is remembered (counted as a hit), else ``(False, None)``."""
+        with self._lock:
+            if key in self._items:
+                self.hits += 1
+                self._items.move_to_end(key)
+                return True, self._items[key]
+        return False, None
+
+    def computing(self, key: Hashable) -> bool:
+        """Whether a thread is computing ``key`` now."""
+        with self._lock:
+            return key in self._flights
+
     def get_or_compute(self, key: Hashable, compute: Callable[[], _T]) -> _T:
         with self._lock:
             if key in self._items:
@@ -263,10 +278,38 @@ class Computed:
             self._items.clear()
 
 
-def memo_of(request: Request) -> Computed:
-    """The worker's :class:`Computed`, to pass to a service as ``memo=``."""
-    memo: Computed = request.app.state.memo
+def memo_of(request: Request) -> Memo:
+    """The worker's :class:`Computed`, to pass to a service as ``memo=`` — or, for a page tried on
+    the event loop (:func:`fcatlas.web.deps.warm_first`), its :class:`WarmOnly` view."""
+    memo: Memo = getattr(request.state, "memo", None) or request.app.state.memo
     return memo
+
+
+class ColdCache(Exception):
+    """A page tried on the event loop needs a computation that is not done (or is being done in
+    a thread): it is made in the thread pool instead."""
+
+
+class WarmOnly:
+    """The worker's memo for a page tried on the event loop: what is remembered is answered, the
+    light computations (:data:`LIGHT`: reading the picture's rows and their digests) are done, and
+    any other one — an atlas, a selection's areas — raises :class:`ColdCache` rather than hold up
+    every request of the worker; so is a key another thread is computing (the loop never waits for
+    a thread)."""
+
+    #: the keys computed on the loop: a query or two and some Python each
+    LIGHT = frozenset({"unit-rows", "published-rows", "atlas-units"})
+
+    def __init__(self, memo: Computed) -> None:
+        self.memo = memo
+
+    def get_or_compute(self, key: Hashable, compute: Callable[[], _T]) -> _T:
+        found, value = self.memo.lookup(key)
+        if found:
+            return cast(_T, value)
+        if not (isinstance(key, tuple) and key and key[0] in self.LIGHT) or self.memo.computing(key):
+            raise ColdCache(key[0] if isinstance(key, tuple) and key else key)
+        return self.memo.get_or_compute(key, compute)
 
 
 # -- encoded bodies of the routes (any actor) ------------------------------------------------------

@@ -22,7 +22,7 @@ from fcatlas.services import selection as sel
 from fcatlas.services import units as unit_service
 from fcatlas.services.memo import remembered
 from fcatlas.web.cache import memo_of
-from fcatlas.web.deps import ActorDep, SessionDep
+from fcatlas.web.deps import ActorDep, SessionDep, warm_first
 from fcatlas.web.pages.common import HERE, VENDOR, node_modules, render
 
 router = APIRouter(include_in_schema=False)
@@ -276,7 +276,12 @@ def place_name(f: Any, picked: sel.Selection) -> str:
 
 
 @router.get("/", response_class=HTMLResponse)
-def start(request: Request, session: SessionDep, actor: ActorDep) -> HTMLResponse:
+async def start(request: Request, actor: ActorDep) -> HTMLResponse:
+    """The map (on the event loop when what it needs is computed: :func:`fcatlas.web.deps.warm_first`)."""
+    return await warm_first(request, _map_page, actor)
+
+
+def _map_page(request: Request, session: Any, actor: Any) -> HTMLResponse:
     ctx = _page_context(request, session, actor)
     rows, up = ctx.pop("rows"), ctx["upage"]
     picked = ctx.pop("picked")
@@ -330,7 +335,12 @@ def area_card(regso: str, request: Request, session: SessionDep, actor: ActorDep
 
 
 @router.get("/tabell", response_class=HTMLResponse)
-def table(request: Request, session: SessionDep, actor: ActorDep) -> HTMLResponse:
+async def table(request: Request, actor: ActorDep) -> HTMLResponse:
+    """The table (as the map: :func:`fcatlas.web.deps.warm_first`)."""
+    return await warm_first(request, _table_page, actor)
+
+
+def _table_page(request: Request, session: Any, actor: Any) -> HTMLResponse:
     ctx = _page_context(request, session, actor)
     rows, up = ctx.pop("rows"), ctx["upage"]
     ctx.pop("picked")
