@@ -14,8 +14,9 @@ with 2 workers), N users (10, 25, 50 one after the other) run a mix for S second
   first, that read counted as a logged-in read; a 412 on a race is a correct answer).
 
 Prints the client's p50/p95/p99 per request kind and the server's own time per route from its
-access log (``ms``: from the first middleware until the answer is sent), the number of errors,
-and how long after its start the server answered.
+access log (``ms``: from the first middleware until the answer is sent; a route's reads that
+carried a login apart, marked ``(inloggad)``), the number of errors, and how long after its start
+the server answered.
 
     .venv/bin/python benchmarks/web_load.py [--clients 10,25,50] [--seconds 20] [--inloggade-sidor]
 """
