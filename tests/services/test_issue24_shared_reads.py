@@ -76,12 +76,18 @@ FILTERS = [sel.AtlasFilter(lan="20"), sel.AtlasFilter(kommun="2021"), sel.AtlasF
            sel.AtlasFilter(lan="20", reach="saknas"), sel.AtlasFilter(q="falun"), sel.AtlasFilter()]
 
 
-def test_issue24_the_kept_parts_of_a_selection_give_what_is_computed_anew(sqlite_url, shared_data, real_bundle):
+@pytest.fixture
+def draft(sqlite_url, shared_data):
+    """Dalarna's list published, then a draft in the open round: the engine and its first unit."""
     _published_then_draft(sqlite_url, shared_data)
     engine = connect(sqlite_url)
-    memo = Computed()
     with unit_of_work(engine) as s:
-        first = units.visible_units(s, actor=DALARNA, lan="20").items.iloc[0]
+        return engine, units.visible_units(s, actor=DALARNA, lan="20").items.iloc[0]
+
+
+def test_issue24_the_kept_parts_of_a_selection_give_what_is_computed_anew(draft, real_bundle):
+    engine, first = draft
+    memo = Computed()
     version = int(first["version"])
 
     def change(**changes):
@@ -121,12 +127,10 @@ def test_issue24_the_kept_parts_of_a_selection_give_what_is_computed_anew(sqlite
     assert moved.areas is not before[FILTERS[0]].areas
 
 
-def test_issue24_the_four_answers_are_kept_while_only_a_note_changes(sqlite_url, shared_data, real_bundle):
-    _published_then_draft(sqlite_url, shared_data)
-    engine = connect(sqlite_url)
+def test_issue24_the_four_answers_are_kept_while_only_a_note_changes(draft, real_bundle):
+    engine, first = draft
     memo = Computed()
     with unit_of_work(engine) as s:
-        first = units.visible_units(s, actor=DALARNA, lan="20").items.iloc[0]
         kept = gaps.four_answers(s, real_bundle, actor=DALARNA, lan="20", memo=memo)
         assert kept == gaps.four_answers(s, real_bundle, actor=DALARNA, lan="20")
     with Session(engine) as s:

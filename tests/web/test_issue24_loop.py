@@ -43,12 +43,17 @@ def _statements(app) -> tuple[list[tuple[str, str, bool, bool]], object]:
     return seen, (engines, listen)
 
 
+async def logged_in(c: httpx.AsyncClient, app) -> tuple[dict[str, str], dict[str, str]]:
+    """Region Dalarna's handläggare: a token's header and a login session's cookie header."""
+    r = await c.post("/api/v1/auth/token", json={"email": ACCOUNTS["h20"][0], "password": PW})
+    cookie, _ = page_session(_Client(app), "h20")
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}, cookie
+
+
 async def _year(app) -> dict[str, object]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
-        r = await c.post("/api/v1/auth/token", json={"email": ACCOUNTS["h20"][0], "password": PW})
-        auth = {"Authorization": f"Bearer {r.json()['access_token']}"}
-        cookie, _ = page_session(_Client(app), "h20")
+        auth, cookie = await logged_in(c, app)
         seen, (engines, listen) = _statements(app)
         loop_thread = threading.current_thread().name
         try:

@@ -18,8 +18,7 @@ from fcatlas.web.app import create_app
 from fcatlas.web.cache import ColdCache, Computed, WarmOnly
 from fcatlas.web.config import WebConfig
 
-from .helpers import ACCOUNTS, PW, page_session
-from .test_issue24_loop import _Client, _statements
+from .test_issue24_loop import _statements, logged_in
 
 
 @pytest.fixture
@@ -46,9 +45,7 @@ def test_issue24_warm_only_answers_what_is_computed_and_computes_only_light_keys
 async def _pages(app) -> dict[str, object]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
-        r = await c.post("/api/v1/auth/token", json={"email": ACCOUNTS["h20"][0], "password": PW})
-        auth = {"Authorization": f"Bearer {r.json()['access_token']}"}
-        cookie, _ = page_session(_Client(app), "h20")
+        auth, cookie = await logged_in(c, app)
         loop_thread = threading.current_thread().name
         first = (await c.get("/api/v1/units?lan=20", headers=auth)).json()["items"][0]
         cold = await c.get("/?lan=20", headers=cookie)  # the draft's atlas computed: in a thread
