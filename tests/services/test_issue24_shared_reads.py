@@ -187,3 +187,26 @@ def test_issue24_a_page_holds_one_data_version_for_all_its_parts(sqlite_url, sha
         units.hold_data_version(next_page)
         picked = sel.select(next_page, real_bundle, actor=DALARNA, f=sel.AtlasFilter(lan="20"), memo=memo)
         assert {r["note"] for r in picked.rows if r["id"] == first["id"]} == {"Under tiden"}
+
+
+def test_issue24_the_gap_list_is_kept_while_only_a_note_changes(draft, real_bundle):
+    engine, first = draft
+    memo = Computed()
+    req = gaps.GapRequest(lan="20", sort="barn")
+
+    def listed(**changes):
+        if changes:
+            with Session(engine) as s:
+                now = units.visible_units(s, actor=DALARNA, lan="20").items.set_index("id").loc[first["id"]]
+                units.update_unit(s, actor=DALARNA, unit_id=first["id"], changes=changes,
+                                  expected_version=int(now["version"]))
+        with unit_of_work(engine) as s:
+            kept = gaps.gap_list(s, real_bundle, actor=DALARNA, request=req, memo=memo)
+            anew = gaps.gap_list(s, real_bundle, actor=DALARNA, request=req)
+        pd.testing.assert_frame_equal(kept.items, anew.items)
+        assert (kept.total, kept.atlas, kept.children_0_6) == (anew.total, anew.atlas, anew.children_0_6)
+        return kept
+
+    before = listed()
+    assert listed(note="Ny anteckning") is before  # a note: the same list, not computed again
+    assert listed(status="nedlagd") is not before  # a state: computed again (and equal to anew)

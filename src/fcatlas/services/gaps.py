@@ -206,11 +206,21 @@ def gap_list(session: Session, bundle: Any, *, actor: Actor, request: GapRequest
     """One page of the gap list of the nation, a län or a kommun (the atlas's *Luckor* for the
     same selection), each gap with a few similar areas that have a centre within reach. Anyone may
     read it (the units counted are those ``actor`` may see)."""
+    from fcatlas.services.areas import atlas_units
+
     r = request
     if r.sort not in SORTS:
         raise ConfigError(f"sorteringen {r.sort!r} finns inte; välj {', '.join(SORTS)}")
     if not 1 <= r.per_page <= MAX_PER_PAGE or r.page < 1:
         raise ConfigError(f"sidan ska vara minst 1 och sidstorleken 1–{MAX_PER_PAGE}")
+    _check(bundle, r.lan, r.kommun, memo)  # (a place the bundle lacks: refused before any key)
+    # the same analysed units give the same list (a draft's note changes nothing in it)
+    analysed = atlas_units(session, actor, memo).analysed
+    return remembered(memo, lambda: ("gap-list", database_of(session), str(bundle.path), analysed, r),
+                      lambda: _gap_list(session, bundle, actor, r, memo))
+
+
+def _gap_list(session: Session, bundle: Any, actor: Actor, r: GapRequest, memo: Memo | None) -> GapList:
     g = all_gaps(session, bundle, actor=actor, lan=r.lan, kommun=r.kommun, year=r.year, omradestyper=r.omradestyper,
                  memo=memo)
     run = _run(session, bundle, actor, r.year, memo)

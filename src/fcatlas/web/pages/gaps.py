@@ -16,7 +16,7 @@ from fcatlas.services import downloads, rounds
 from fcatlas.services import gaps as gap_service
 from fcatlas.services import selection as sel
 from fcatlas.web.cache import memo_of
-from fcatlas.web.deps import ActorDep, SessionDep
+from fcatlas.web.deps import ActorDep, SessionDep, warm_first
 from fcatlas.web.pages.common import render
 from fcatlas.web.pages.public import Filter, choices, place_name, synthetic_column
 
@@ -54,7 +54,15 @@ def _view(request: Request, per_page: int = PER_PAGE) -> GapView:
 
 
 @router.get("/luckor", response_class=HTMLResponse)
-def gaps_page(request: Request, session: SessionDep, actor: ActorDep) -> HTMLResponse:
+async def gaps_page(request: Request, actor: ActorDep) -> HTMLResponse:
+    """The gap list (on the event loop when it is computed: :func:`fcatlas.web.deps.warm_first`)."""
+    return await warm_first(request, _gaps_page, actor)
+
+
+def _gaps_page(request: Request, session: Any, actor: Any) -> HTMLResponse:
+    from fcatlas.services.units import hold_data_version
+
+    hold_data_version(session)  # (the page only reads)
     bundle = request.app.state.bundle
     v = _view(request)
     ctx: dict[str, Any] = {"f": v.f, "choices": choices(), "sort": v.request.sort, "sort_labels": SORT_LABELS,
