@@ -1,4 +1,4 @@
-"""Issue 24: a logged-in map, table or gap-list page is tried on the event loop to its end when what it
+"""Issue 24: a logged-in map, table, gap-list or area page is tried on the event loop to its end when what it
 needs is computed (web.deps.warm_first): after a change of a draft's note it reads the data
 version and the picture's rows there; when its atlas must be computed (a unit moved or changed
 state) it is made in the thread pool instead. The answer is the same either way and shows the
@@ -49,7 +49,8 @@ async def _pages(app) -> dict[str, object]:
         loop_thread = threading.current_thread().name
         first = (await c.get("/api/v1/units?lan=20", headers=auth)).json()["items"][0]
         cold = await c.get("/?lan=20", headers=cookie)  # the draft's atlas computed: in a thread
-        await c.get("/luckor?lan=20", headers=cookie)  # and its gap list
+        await c.get("/luckor?lan=20", headers=cookie)  # and its gap list, and an area's card
+        await c.get("/omrade/2021R001", headers=cookie)
         out: dict[str, object] = {"loop_thread": loop_thread, "cold": cold}
         seen, (engines, listen) = _statements(app)
         try:
@@ -66,7 +67,8 @@ async def _pages(app) -> dict[str, object]:
                 map_page = await c.get("/?lan=20", headers=cookie)
                 table_page = await c.get("/tabell?lan=20", headers=cookie)
                 gaps_page = await c.get("/luckor?lan=20", headers=cookie)
-                out[step] = (map_page, table_page, seen[before:], gaps_page)
+                card = await c.get("/omrade/2021R001", headers=cookie)
+                out[step] = (map_page, table_page, seen[before:], gaps_page, card)
         finally:
             for engine in engines:
                 event.remove(engine, "before_cursor_execute", listen)
@@ -82,15 +84,15 @@ def test_issue24_a_warm_page_is_made_on_the_loop_a_cold_one_in_a_thread(region, 
         return {name for name, kind, _, accounts in reads if kind == "SELECT" and not accounts}
 
     for step in ("note", "renamed", "back"):
-        assert all(page.status_code == 200 for page in (*out[step][:2], out[step][3])), step
+        assert all(page.status_code == 200 for page in (*out[step][:2], *out[step][3:])), step
     # the new name and state are in both pages at once (no stale draft), and gone when changed back
     assert all("Familjecentralen Nytt namn" in page.text for page in out["renamed"][:2])
     assert not any("Familjecentralen Nytt namn" in page.text for page in out["back"][:2])
     if db_url.startswith("postgresql"):
-        # a note: the same atlas; the three pages made on the loop, the map reading the data
-        # version and the rows, the table and the gap list the version alone
+        # a note: the same atlas; the four pages made on the loop, the map reading the data
+        # version and the rows, the table, the gap list and the card the version alone
         assert threads(out["note"][2]) == {loop_thread}
-        assert sum(1 for *_, version, _ in out["note"][2] if version) == 3
+        assert sum(1 for *_, version, _ in out["note"][2] if version) == 4
         # a new name and state: the atlas analysed again, in a thread (the loop tried first)
         assert threads(out["renamed"][2]) - {loop_thread}
         # back as before: that atlas is remembered, so on the loop again

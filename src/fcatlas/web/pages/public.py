@@ -306,21 +306,24 @@ def units_layer(request: Request, session: SessionDep, actor: ActorDep) -> Respo
 
 
 @router.get("/omrade/{regso}", response_class=HTMLResponse)
-def area_card(regso: str, request: Request, session: SessionDep, actor: ActorDep) -> HTMLResponse:
+async def area_card(regso: str, request: Request, actor: ActorDep) -> HTMLResponse:
+    """An area's card (as the map: :func:`fcatlas.web.deps.warm_first`)."""
+    return await warm_first(request, _area_card, actor, regso)
+
+
+def _area_card(request: Request, session: Any, actor: Any, regso: str) -> HTMLResponse:
     from fcatlas.services import areas
 
     bundle = request.app.state.bundle
-    a = None if bundle is None else areas.atlas_analysed(session, bundle, actor=actor, memo=memo_of(request)).result.areas_all
-    if bundle is None or a is None or regso not in set(a["regso_code"]):
+    if bundle is None:
         raise e.NotFoundError(f"området {regso!r} finns inte i datapaketet")
-    row = {str(k): (None if v is pd.NA or (isinstance(v, float) and pd.isna(v)) else v)
-           for k, v in a.loc[a["regso_code"] == regso].iloc[0].to_dict().items()}
-    row["covered"] = None if row.get("covered") is None else bool(row["covered"])
-    types = bundle.omradestyp_by_year()
-    types = types.loc[types["regso_code"] == regso].sort_values("year")
-    by_year = [(int(y), int(t), OMRADESTYP_LABELS.get(int(t), "")) for y, t in zip(types["year"], types["omradestyp"],
-                                                                                 strict=True)]
-    similar = areas.similar(session, bundle, actor=actor, regso=regso, k=5, memo=memo_of(request))
+    unit_service.hold_data_version(session)  # (the card only reads)
+    memo = memo_of(request)
+    analysed = areas.atlas_units(session, actor, memo).analysed
+    # the same analysed units give the same card (a draft's note changes nothing in it)
+    row, by_year = remembered(memo, lambda: ("area-card", str(bundle.path), analysed, regso), lambda: _area_facts(
+        bundle, areas.atlas_analysed(session, bundle, actor=actor, memo=memo).result.areas_all, regso))
+    similar = areas.similar(session, bundle, actor=actor, regso=regso, k=5, memo=memo)
     nearest = None
     if row.get("nearest_centre_id") is not None and not pd.isna(row.get("nearest_centre_id")):
         name = row.get("nearest_centre_name")
@@ -332,6 +335,20 @@ def area_card(regso: str, request: Request, session: SessionDep, actor: ActorDep
                   by_year=by_year, nearest=nearest, similar=similar.to_dict("records"), reach=reach,
                   reach_reason=reach_reason,
                   omradestyp_colours=OMRADESTYP_COLOURS, labels=OMRADESTYP_LABELS)
+
+
+def _area_facts(bundle: Any, a: pd.DataFrame, regso: str) -> tuple[dict[str, Any], list[tuple[int, int, str]]]:
+    """An area's row of the atlas (missing values as ``None``) and its områdestyp per year."""
+    if regso not in set(a["regso_code"]):
+        raise e.NotFoundError(f"området {regso!r} finns inte i datapaketet")
+    row = {str(k): (None if v is pd.NA or (isinstance(v, float) and pd.isna(v)) else v)
+           for k, v in a.loc[a["regso_code"] == regso].iloc[0].to_dict().items()}
+    row["covered"] = None if row.get("covered") is None else bool(row["covered"])
+    types = bundle.omradestyp_by_year()
+    types = types.loc[types["regso_code"] == regso].sort_values("year")
+    by_year = [(int(y), int(t), OMRADESTYP_LABELS.get(int(t), "")) for y, t in zip(types["year"], types["omradestyp"],
+                                                                                 strict=True)]
+    return row, by_year
 
 
 @router.get("/tabell", response_class=HTMLResponse)
