@@ -99,3 +99,17 @@ def test_issue24_a_warm_page_is_made_on_the_loop_a_cold_one_in_a_thread(region, 
         assert threads(out["back"][2]) == {loop_thread}
     else:  # SQLite: pages in the thread pool as before
         assert loop_thread not in threads(out["note"][2])
+
+
+def test_issue24_many_small_results_never_push_out_an_atlas():
+    memo = Computed(max_items=10)
+    memo.get_or_compute(("atlas", "allmänheten"), lambda: "atlasen")
+    for regso in range(500):  # a visitor going through every area's card
+        memo.get_or_compute(("area-card", regso), lambda: "kortet")
+    assert memo.lookup(("atlas", "allmänheten")) == (True, "atlasen")
+    assert sum(k[0] == "area-card" for k in memo._items) == 10  # the newest ten cards
+    assert memo.lookup(("area-card", 499)) == (True, "kortet") and memo.lookup(("area-card", 0))[0] is False
+    for digest in range(Computed.KIND_LIMITS["atlas"] + 5):  # the large kind has its own bound
+        memo.get_or_compute(("atlas", digest), lambda: "en annan atlas")
+    assert sum(k[0] == "atlas" for k in memo._items) == Computed.KIND_LIMITS["atlas"]
+    assert memo.lookup(("atlas", "allmänheten"))[0] is False  # the least recently used atlas went first

@@ -208,14 +208,22 @@ class _Flight:
 
 
 class Computed:
-    """A worker's memo for the services (:class:`fcatlas.services.memo.Memo`): the ``max_items``
-    most recently used results, and one computation per key at a time — a thread that misses a
-    key another thread is computing waits for that result (or its error) instead of computing it
-    again. A result is kept only once computed; an error is not kept."""
+    """A worker's memo for the services (:class:`fcatlas.services.memo.Memo`): of each kind of
+    result (a key's first element: ``"atlas"``, ``"unit-rows"``, ``"area-card"`` …) the
+    ``max_items`` most recently used (:data:`KIND_LIMITS` for the large ones), and one computation
+    per key at a time — a thread that misses a key another thread is computing waits for that
+    result (or its error) instead of computing it again. A result is kept only once computed; an
+    error is not kept. Kinds are kept apart so that many small results (a visitor going through
+    every area's card, the rows of each data version) never push out an atlas."""
+
+    #: at most this many of the large kinds per worker (an analysed atlas of the country is some MB)
+    KIND_LIMITS = {"atlas": 64, "atlas-of": 64}
 
     def __init__(self, max_items: int = 128) -> None:
         self.max_items = max_items
         self._items: OrderedDict[Hashable, Any] = OrderedDict()
+        #: each kind's keys, least recently used first
+        self._kinds: dict[Hashable, OrderedDict[Hashable, None]] = {}
         self._flights: dict[Hashable, _Flight] = {}
         self._lock = threading.Lock()
         #: look-ups answered from the store, waits for another's computation, computations
@@ -231,9 +239,26 @@ class Computed:
         with self._lock:
             if key in self._items:
                 self.hits += 1
-                self._items.move_to_end(key)
+                self._used(key)
                 return True, self._items[key]
         return False, None
+
+    @staticmethod
+    def _kind(key: Hashable) -> Hashable:
+        return key[0] if isinstance(key, tuple) and key else key
+
+    def _used(self, key: Hashable) -> None:
+        self._items.move_to_end(key)
+        self._kinds[self._kind(key)].move_to_end(key)
+
+    def _keep(self, key: Hashable, value: Any) -> None:
+        kind = self._kind(key)
+        self._items[key] = value
+        keys = self._kinds.setdefault(kind, OrderedDict())
+        keys[key] = None
+        keys.move_to_end(key)
+        while len(keys) > self.KIND_LIMITS.get(kind, self.max_items):  # type: ignore[call-overload]
+            del self._items[keys.popitem(last=False)[0]]
 
     def computing(self, key: Hashable) -> bool:
         """Whether a thread is computing ``key`` now."""
@@ -244,7 +269,7 @@ class Computed:
         with self._lock:
             if key in self._items:
                 self.hits += 1
-                self._items.move_to_end(key)
+                self._used(key)
                 return self._items[key]
             flight = self._flights.get(key)
             leader = flight is None
@@ -267,15 +292,14 @@ class Computed:
             with self._lock:
                 del self._flights[key]
                 if flight.error is None:
-                    self._items[key] = flight.value
-                    while len(self._items) > self.max_items:
-                        self._items.popitem(last=False)
+                    self._keep(key, flight.value)
             flight.done.set()
         return flight.value
 
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
+            self._kinds.clear()
 
 
 def memo_of(request: Request) -> Memo:
