@@ -27,7 +27,9 @@ class CountingMemo(Computed):
 
     def get_or_compute(self, key, compute):
         def counted():
-            self.atlases += key[0] == "atlas"  # an analysis (not the putting back of columns)
+            # an analysis: of the country (a län's atlas is the country's scoped; the putting
+            # back of columns is no analysis either)
+            self.atlases += key[0] == "atlas" and key[3] is None
             return compute()
 
         return super().get_or_compute(key, counted)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import geopandas as gpd
@@ -226,8 +226,29 @@ def compute_atlas(  # noqa: PLR0913  # the bundle's tables, one argument each (s
     )
     stage("Besvarar frågorna per kommun och län", "questions")
     k_all, l_all = _answer_questions(a, u, kommuner, lan, params)
-    sa, su, sk, sl = (_in_lan(df, params.lan) for df in (a, u, k_all, l_all))
     stage("Täckning och luckor", "coverage_gaps")
+    return _in_scope(a, u, k_all, l_all, params, t)
+
+
+def scoped(result: AtlasResult, lan: str | None) -> AtlasResult:
+    """``result`` — an atlas of the whole country (``params.lan`` None) — scoped to ``lan``:
+    the same result as :func:`compute_atlas` with that ``lan`` on the same inputs (the linking
+    and the answers are the country's either way, ``tests/analysis/test_atlas_scoped.py``), from
+    the country's tables without analysing again."""
+    if result.params.lan is not None:
+        raise ValueError("scoped() takes an atlas of the whole country")
+    if lan is not None and lan not in set(result.areas_all["lan_code"]):
+        raise ConfigError(f"länet {lan!r} har inga områden i datapaketet")
+    return _in_scope(result.areas_all, result.units_all, result.kommuner, result.lan,
+                     replace(result.params, lan=lan), {"coverage_gaps": time.perf_counter()})
+
+
+def _in_scope(a: pd.DataFrame, u: pd.DataFrame, k_all: pd.DataFrame, l_all: pd.DataFrame, params: AtlasParams,
+              t: dict[str, float]) -> AtlasResult:
+    """The result of the country's linked units and answered areas (``a``, ``u``, ``k_all``,
+    ``l_all``) in the scope of ``params.lan``: its tables, coverage by områdestyp, gaps and
+    summary; ``t``: when each stage began (the timings)."""
+    sa, su, sk, sl = (_in_lan(df, params.lan) for df in (a, u, k_all, l_all))
     cov_typ = cov.coverage_by(sa, "omradestyp")
     gp = gaps_mod.gaps(sa)
     summ = questions.summary(sa, su, sk, sl, params.to_dict())

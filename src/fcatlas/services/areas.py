@@ -133,7 +133,12 @@ def atlas_analysed(session: Session, bundle: Any, *, actor: Actor, lan: str | No
     seen = atlas_units(session, actor, memo)  # the key's units are the ones computed on
 
     def analyse() -> AtlasRun:
-        return run_atlas(bundle, db_url=None, lan=lan_code, year=year, exclusion=exclusion,
+        if lan_code is not None:  # the country's analysis, scoped: one analysis serves every län
+            from fcatlas.analysis.atlas import scoped
+
+            country = atlas_analysed(session, bundle, actor=actor, year=year, exclusion=exclusion, memo=memo)
+            return replace(country, result=scoped(country.result, lan_code))  # (its figures shared: same areas)
+        return run_atlas(bundle, db_url=None, year=year, exclusion=exclusion,
                          units=seen.for_analysis)  # (a new frame: its columns picked)
 
     return remembered(memo, lambda: ("atlas", database_of(session), str(bundle.path), lan_code, year, exclusion,

@@ -1,0 +1,47 @@
+"""Issue 24: an atlas of one län is the country's atlas scoped (analysis.atlas.scoped) — every
+table, figure and parameter the same as an analysis run with that län — so the web service
+analyses a picture once for the country and every län's view of it."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pandas as pd
+import pytest
+
+from fcatlas.analysis.atlas import scoped
+from fcatlas.errors import ConfigError
+from fcatlas.register.store import Register
+from fcatlas.services.atlas import run_atlas
+
+
+@pytest.fixture(scope="module")
+def dalarna_units(shared_data, tmp_path_factory):
+    url = f"sqlite:///{tmp_path_factory.mktemp('scoped')}/r.sqlite"
+    with Register.open(url) as reg:
+        reg.import_file(shared_data / "familjecentraler" / "dalarna_2026.csv", round=2026, user="import")
+        return reg.list_units()
+
+
+@pytest.mark.parametrize("lan", ["20", "17", None])  # Dalarna, Värmland (no units of its own), the country
+def test_issue24_a_lans_atlas_is_the_countrys_scoped(lan, real_bundle, dalarna_units):
+    country = run_atlas(real_bundle, db_url=None, units=dalarna_units).result
+    alone = run_atlas(real_bundle, db_url=None, lan=lan, units=dalarna_units).result
+    ours = scoped(country, lan)
+    for f in dataclasses.fields(alone):
+        mine, theirs = getattr(ours, f.name), getattr(alone, f.name)
+        if isinstance(theirs, pd.DataFrame):
+            pd.testing.assert_frame_equal(mine, theirs, check_exact=True, obj=f.name)
+        elif f.name != "timings":
+            assert mine == theirs, f.name
+    assert ours.areas_all is country.areas_all and ours.units_all is country.units_all  # not copied
+    if lan is not None:
+        assert set(ours.areas["lan_code"]) == {lan}
+
+
+def test_issue24_only_a_countrys_atlas_is_scoped_and_only_to_a_lan_with_areas(real_bundle, dalarna_units):
+    country = run_atlas(real_bundle, db_url=None, units=dalarna_units).result
+    with pytest.raises(ValueError):
+        scoped(scoped(country, "20"), "17")
+    with pytest.raises(ConfigError, match="har inga områden"):
+        scoped(country, "99")
