@@ -45,3 +45,19 @@ def test_issue24_only_a_countrys_atlas_is_scoped_and_only_to_a_lan_with_areas(re
         scoped(scoped(country, "20"), "17")
     with pytest.raises(ConfigError, match="har inga områden"):
         scoped(country, "99")
+
+
+def test_issue24_the_area_facts_kept_for_a_bundle_give_the_same_atlas(real_bundle, dalarna_units):
+    from fcatlas.services.atlas import area_facts_of
+
+    facts = area_facts_of(real_bundle)
+    fresh = run_atlas(real_bundle, db_url=None, units=dalarna_units).result
+    kept = run_atlas(real_bundle, db_url=None, units=dalarna_units, area_facts=facts).result
+    for f in dataclasses.fields(fresh):
+        if isinstance(getattr(fresh, f.name), pd.DataFrame):
+            pd.testing.assert_frame_equal(getattr(kept, f.name), getattr(fresh, f.name), check_exact=True, obj=f.name)
+        elif f.name != "timings":
+            assert getattr(kept, f.name) == getattr(fresh, f.name), f.name
+    # facts of other areas (another order) are not used: computed anew, the same atlas
+    other = run_atlas(real_bundle, db_url=None, units=dalarna_units, area_facts=facts.iloc[::-1]).result
+    pd.testing.assert_frame_equal(other.areas_all, fresh.areas_all, check_exact=True)

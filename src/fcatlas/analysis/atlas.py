@@ -110,8 +110,11 @@ def link_and_cover(
     params: AtlasParams,
     omradestyp_by_year: pd.DataFrame | None = None,
     kommun_names: pd.DataFrame | None = None,
+    facts: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Stage 1+2: linked units and the area table with counts, exclusion and coverage."""
+    """Stage 1+2: linked units and the area table with counts, exclusion and coverage.
+    ``facts``: :func:`fcatlas.analysis.linking.area_facts` of these areas if the caller has them
+    (used only when its ``regso_code`` are the areas', in their order)."""
     a = areas.copy().reset_index(drop=True)
     u = linking.link_units(
         units,
@@ -122,12 +125,10 @@ def link_and_cover(
         regso_names=a[["regso_code", "name"]],
         kommun_names=kommun_names,
     )
-    cen = linking.area_centroids(a["regso_code"], regso_geom, deso_geom, deso_key)
-    a["x"] = cen["x"].to_numpy()
-    a["y"] = cen["y"].to_numpy()
-    a["has_geometry"] = cen["has_geometry"].to_numpy()
-    a["urbanity"] = linking.urbanity(a["regso_code"], deso_key).to_numpy()
-    a["urbanity_score"] = linking.urbanity_score(a["regso_code"], deso_key).to_numpy()
+    if facts is None or not np.array_equal(facts["regso_code"].to_numpy(), a["regso_code"].to_numpy()):
+        facts = linking.area_facts(a["regso_code"], regso_geom, deso_geom, deso_key)
+    for col in ("x", "y", "has_geometry", "urbanity", "urbanity_score"):
+        a[col] = facts[col].to_numpy()
 
     counted = u.loc[u["status"].astype(str).isin(params.count_statuses) & u["regso_code"].notna()]
     by = counted.groupby(["regso_code", counted["category"].astype(str)]).size().unstack(fill_value=0)
@@ -189,6 +190,7 @@ def compute_atlas(  # noqa: PLR0913  # the bundle's tables, one argument each (s
     deso_geom: gpd.GeoDataFrame | None = None,
     omradestyp_by_year: pd.DataFrame | None = None,
     on_stage: Callable[[str], None] | None = None,
+    area_facts: pd.DataFrame | None = None,
 ) -> AtlasResult:
     """Run every analysis of the atlas.
 
@@ -209,6 +211,9 @@ def compute_atlas(  # noqa: PLR0913  # the bundle's tables, one argument each (s
         For exclusion definitions that name their own year.
     on_stage : callable, optional
         Called with a Swedish stage name before each stage (progress bars).
+    area_facts : DataFrame, optional
+        :func:`fcatlas.analysis.linking.area_facts` of ``areas`` if the caller has them (they
+        depend on the bundle only); computed here otherwise.
     """
     t: dict[str, float] = {}
 
@@ -222,7 +227,7 @@ def compute_atlas(  # noqa: PLR0913  # the bundle's tables, one argument each (s
     stage("Kopplar enheter till områden och beräknar täckning", "link_and_cover")
     a, u = link_and_cover(
         areas, units, deso_key, kommun_geom, regso_geom, deso_geom, params, omradestyp_by_year,
-        kommun_names=kommuner,
+        kommun_names=kommuner, facts=area_facts,
     )
     stage("Besvarar frågorna per kommun och län", "questions")
     k_all, l_all = _answer_questions(a, u, kommuner, lan, params)

@@ -223,6 +223,24 @@ def area_centroids(
     return pd.DataFrame({"x": xs.to_numpy(), "y": ys.to_numpy(), "has_geometry": xs.notna().to_numpy()})
 
 
+def area_facts(
+    regso_codes: pd.Series,
+    regso_geom: gpd.GeoDataFrame | None,
+    deso_geom: gpd.GeoDataFrame | None,
+    deso_key: pd.DataFrame,
+) -> pd.DataFrame:
+    """What the atlas knows of each RegSO from the boundaries and the DeSO key alone — the same
+    for every register: ``regso_code``, ``x, y, has_geometry`` (:func:`area_centroids`),
+    ``urbanity`` and ``urbanity_score``, in the order of ``regso_codes``. A caller that runs many
+    atlases on one bundle computes them once (the web service: per bundle and year)."""
+    codes = pd.Series(regso_codes).reset_index(drop=True)
+    cen = area_centroids(codes, regso_geom, deso_geom, deso_key)
+    return pd.DataFrame({"regso_code": codes.to_numpy(), "x": cen["x"].to_numpy(), "y": cen["y"].to_numpy(),
+                         "has_geometry": cen["has_geometry"].to_numpy(),
+                         "urbanity": urbanity(codes, deso_key).to_numpy(),
+                         "urbanity_score": urbanity_score(codes, deso_key).to_numpy()})
+
+
 def urbanity(regso_codes: pd.Series, deso_key: pd.DataFrame) -> pd.Series:
     """Urbanity class of each RegSO from its DeSO letters: ``C``, ``B`` or ``A``.
 

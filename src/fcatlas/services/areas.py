@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from fcatlas.accounts.roles import Actor
 from fcatlas.errors import NotFoundError
-from fcatlas.services.atlas import AtlasRun, parse_lan, run_atlas
+from fcatlas.services.atlas import AtlasRun, area_facts_of, parse_lan, run_atlas
 from fcatlas.services.memo import Memo, database_of, remembered
 from fcatlas.services.units import data_version as _data_version
 from fcatlas.services.units import picture_rows
@@ -138,8 +138,10 @@ def atlas_analysed(session: Session, bundle: Any, *, actor: Actor, lan: str | No
 
             country = atlas_analysed(session, bundle, actor=actor, year=year, exclusion=exclusion, memo=memo)
             return replace(country, result=scoped(country.result, lan_code))  # (its figures shared: same areas)
+        facts = remembered(memo, lambda: ("area-facts", str(bundle.path), year),  # (the bundle's alone)
+                           lambda: area_facts_of(bundle, year))
         return run_atlas(bundle, db_url=None, year=year, exclusion=exclusion,
-                         units=seen.for_analysis)  # (a new frame: its columns picked)
+                         units=seen.for_analysis, area_facts=facts)  # (a new frame: its columns picked)
 
     return remembered(memo, lambda: ("atlas", database_of(session), str(bundle.path), lan_code, year, exclusion,
                                      seen.analysed), analyse)

@@ -85,7 +85,7 @@ def load_units(url: str) -> tuple[pd.DataFrame, list[str]]:
         return reg.list_units(), []
 
 
-def run_atlas(
+def run_atlas(  # noqa: PLR0913  # the CLI's options and the web's inputs, one keyword each
     bundle: Any,
     *,
     db_url: str | None,
@@ -97,6 +97,7 @@ def run_atlas(
     on_stage: Callable[[str], None] | None = None,
     on_warning: Callable[[str], None] | None = None,
     units: pd.DataFrame | None = None,
+    area_facts: pd.DataFrame | None = None,
 ) -> AtlasRun:
     """Run every analysis of the atlas on ``bundle`` (a :class:`~fcatlas.geography.bundle.Bundle`)
     and the register at ``db_url`` (a SQLAlchemy URL; ``None``: no register).
@@ -104,7 +105,8 @@ def run_atlas(
     Parameters are the CLI's text forms: ``exclusion`` like ``omradestyp:1,2`` (or a definition
     the face built, e.g. from a list it read, :mod:`fcatlas.cli.exclusion`), ``reach`` like
     ``C=2,B=5,A=10``, ``categories`` comma-separated. ``on_stage`` is called with a Swedish stage
-    name before each stage; ``on_warning`` with each warning as it arises.
+    name before each stage; ``on_warning`` with each warning as it arises. ``area_facts``: what
+    :func:`area_facts_of` gives for the year, if the caller keeps it (the web service).
     """
     from fcatlas.analysis.atlas import AtlasParams, compute_atlas
     from fcatlas.analysis.coverage import parse_reach
@@ -143,8 +145,19 @@ def run_atlas(
         deso_geom=geoms["deso"],
         omradestyp_by_year=bundle.omradestyp_by_year(),
         on_stage=on_stage,
+        area_facts=area_facts,
     )
     return AtlasRun(bundle=bundle, result=res, geoms=geoms, units=units, db_url=db_url, warnings=warnings)
+
+
+def area_facts_of(bundle: Any, year: int | None = None) -> pd.DataFrame:
+    """:func:`fcatlas.analysis.linking.area_facts` of the bundle's RegSO for ``year`` (its latest by
+    default): the same for every atlas run on the bundle and year."""
+    from fcatlas.analysis.linking import area_facts
+
+    y = bundle.check_year(year)
+    return area_facts(bundle.areas("regso", year=y)["regso_code"], bundle.geometries("regso"),
+                      bundle.geometries("deso"), bundle.table("deso"))
 
 
 def similar(run: AtlasRun, *, regso_code: str, k: int = 10, weights: dict[str, float] | None = None,
