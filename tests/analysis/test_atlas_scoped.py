@@ -61,3 +61,39 @@ def test_issue24_the_area_facts_kept_for_a_bundle_give_the_same_atlas(real_bundl
     # facts of other areas (another order) are not used: computed anew, the same atlas
     other = run_atlas(real_bundle, db_url=None, units=dalarna_units, area_facts=facts.iloc[::-1]).result
     pd.testing.assert_frame_equal(other.areas_all, fresh.areas_all, check_exact=True)
+
+
+def test_issue24_a_draft_links_only_its_changed_units_and_gets_the_same_atlas(real_bundle, dalarna_units):
+    import fcatlas.analysis.linking as linking
+    from fcatlas.analysis.linking import UNIT_COLUMNS
+
+    published = dalarna_units[UNIT_COLUMNS]
+    before = run_atlas(real_bundle, db_url=None, units=published)
+    draft = published.copy()
+    draft.loc[0, "status"] = "planerad"  # a new state
+    draft.loc[1, ["lat", "lon"]] = [60.60, 15.63]  # moved (in Falun)
+    draft.loc[2, ["lat", "lon"]] = [float("nan"), float("nan")]  # its place unknown now
+    draft = draft.drop(index=3)  # closed and gone from the picture
+    extra = published.iloc[[4]].assign(id="ny-enhet", name="En ny familjecentral")  # a new unit
+    draft = pd.concat([draft, extra], ignore_index=True)
+    linked: list[int] = []
+    original = linking.link_units
+
+    def counting(units, *a, **k):
+        linked.append(len(units))
+        return original(units, *a, **k)
+
+    linking.link_units = counting
+    try:
+        again = run_atlas(real_bundle, db_url=None, units=draft,
+                          linked_before=(before.units, before.result.units_all)).result
+    finally:
+        linking.link_units = original
+    fresh = run_atlas(real_bundle, db_url=None, units=draft).result
+    assert linked == [4]  # the changed, the moved, the unplaced and the new unit: no other
+    for f in dataclasses.fields(fresh):
+        if isinstance(getattr(fresh, f.name), pd.DataFrame):
+            pd.testing.assert_frame_equal(getattr(again, f.name), getattr(fresh, f.name), check_exact=True,
+                                          obj=f.name)
+        elif f.name != "timings":
+            assert getattr(again, f.name) == getattr(fresh, f.name), f.name

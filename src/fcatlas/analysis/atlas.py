@@ -100,7 +100,7 @@ class AtlasResult:
         return self.areas[AREAS_CSV_COLUMNS].copy()
 
 
-def link_and_cover(
+def link_and_cover(  # noqa: PLR0913  # the bundle's tables and what a caller kept, one argument each
     areas: pd.DataFrame,
     units: pd.DataFrame,
     deso_key: pd.DataFrame,
@@ -111,13 +111,16 @@ def link_and_cover(
     omradestyp_by_year: pd.DataFrame | None = None,
     kommun_names: pd.DataFrame | None = None,
     facts: pd.DataFrame | None = None,
+    linked_before: tuple[pd.DataFrame, pd.DataFrame] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Stage 1+2: linked units and the area table with counts, exclusion and coverage.
     ``facts``: :func:`fcatlas.analysis.linking.area_facts` of these areas if the caller has them
-    (used only when its ``regso_code`` are the areas', in their order)."""
+    (used only when its ``regso_code`` are the areas', in their order); ``linked_before``: units
+    linked earlier, whose links are taken again (:func:`fcatlas.analysis.linking.link_units_again`)."""
     a = areas.copy().reset_index(drop=True)
-    u = linking.link_units(
+    u = linking.link_units_again(
         units,
+        linked_before,
         deso_key,
         kommun_geom,
         regso_geom=regso_geom,
@@ -191,6 +194,7 @@ def compute_atlas(  # noqa: PLR0913  # the bundle's tables, one argument each (s
     omradestyp_by_year: pd.DataFrame | None = None,
     on_stage: Callable[[str], None] | None = None,
     area_facts: pd.DataFrame | None = None,
+    linked_before: tuple[pd.DataFrame, pd.DataFrame] | None = None,
 ) -> AtlasResult:
     """Run every analysis of the atlas.
 
@@ -214,6 +218,10 @@ def compute_atlas(  # noqa: PLR0913  # the bundle's tables, one argument each (s
     area_facts : DataFrame, optional
         :func:`fcatlas.analysis.linking.area_facts` of ``areas`` if the caller has them (they
         depend on the bundle only); computed here otherwise.
+    linked_before : (DataFrame, DataFrame), optional
+        Units of an earlier run on the same bundle and ``units_all`` of it: a unit with the same
+        values keeps its link, only the others are linked (a region's draft beside the
+        published picture).
     """
     t: dict[str, float] = {}
 
@@ -227,7 +235,7 @@ def compute_atlas(  # noqa: PLR0913  # the bundle's tables, one argument each (s
     stage("Kopplar enheter till områden och beräknar täckning", "link_and_cover")
     a, u = link_and_cover(
         areas, units, deso_key, kommun_geom, regso_geom, deso_geom, params, omradestyp_by_year,
-        kommun_names=kommuner, facts=area_facts,
+        kommun_names=kommuner, facts=area_facts, linked_before=linked_before,
     )
     stage("Besvarar frågorna per kommun och län", "questions")
     k_all, l_all = _answer_questions(a, u, kommuner, lan, params)

@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from fcatlas.accounts.roles import Actor
+from fcatlas.accounts.roles import ANONYMOUS, Actor
 from fcatlas.errors import NotFoundError
 from fcatlas.services.atlas import AtlasRun, area_facts_of, parse_lan, run_atlas
 from fcatlas.services.memo import Memo, database_of, remembered
@@ -140,8 +140,15 @@ def atlas_analysed(session: Session, bundle: Any, *, actor: Actor, lan: str | No
             return replace(country, result=scoped(country.result, lan_code))  # (its figures shared: same areas)
         facts = remembered(memo, lambda: ("area-facts", str(bundle.path), year),  # (the bundle's alone)
                            lambda: area_facts_of(bundle, year))
-        return run_atlas(bundle, db_url=None, year=year, exclusion=exclusion,
-                         units=seen.for_analysis, area_facts=facts)  # (a new frame: its columns picked)
+        before = None
+        if memo is not None and _visibility(actor) != "publicerat" and (
+                atlas_units(session, ANONYMOUS, memo).analysed != seen.analysed):
+            # a draft beside the published picture: only its changed units are linked again (a
+            # picture with the same units is this very key: it is being computed now)
+            public = atlas_analysed(session, bundle, actor=ANONYMOUS, year=year, exclusion=exclusion, memo=memo)
+            before = (public.units, public.result.units_all)
+        return run_atlas(bundle, db_url=None, year=year, exclusion=exclusion, units=seen.for_analysis,
+                         area_facts=facts, linked_before=before)  # (a new frame: its columns picked)
 
     return remembered(memo, lambda: ("atlas", database_of(session), str(bundle.path), lan_code, year, exclusion,
                                      seen.analysed), analyse)
@@ -205,7 +212,6 @@ def mapped_lans(bundle: Any) -> list[str]:
 def warm(session: Session, bundle: Any, *, memo: Memo) -> None:
     """Compute ahead what the public asks for first: the published atlas of the country and of
     each län with RegSO boundaries in the bundle, and those län's area layers."""
-    from fcatlas.accounts.roles import ANONYMOUS
     from fcatlas.outputs.atlas import summary_document  # noqa: F401 - its import is slow: done now
 
     atlas_for(session, bundle, actor=ANONYMOUS, memo=memo)

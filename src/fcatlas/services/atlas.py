@@ -98,6 +98,7 @@ def run_atlas(  # noqa: PLR0913  # the CLI's options and the web's inputs, one k
     on_warning: Callable[[str], None] | None = None,
     units: pd.DataFrame | None = None,
     area_facts: pd.DataFrame | None = None,
+    linked_before: tuple[pd.DataFrame, pd.DataFrame] | None = None,
 ) -> AtlasRun:
     """Run every analysis of the atlas on ``bundle`` (a :class:`~fcatlas.geography.bundle.Bundle`)
     and the register at ``db_url`` (a SQLAlchemy URL; ``None``: no register).
@@ -106,7 +107,9 @@ def run_atlas(  # noqa: PLR0913  # the CLI's options and the web's inputs, one k
     the face built, e.g. from a list it read, :mod:`fcatlas.cli.exclusion`), ``reach`` like
     ``C=2,B=5,A=10``, ``categories`` comma-separated. ``on_stage`` is called with a Swedish stage
     name before each stage; ``on_warning`` with each warning as it arises. ``area_facts``: what
-    :func:`area_facts_of` gives for the year, if the caller keeps it (the web service).
+    :func:`area_facts_of` gives for the year, if the caller keeps it (the web service);
+    ``linked_before``: an earlier run's ``(units, result.units_all)`` whose links are taken again
+    for the same units (the web service: a draft's atlas beside the published one).
     """
     from fcatlas.analysis.atlas import AtlasParams, compute_atlas
     from fcatlas.analysis.coverage import parse_reach
@@ -146,6 +149,7 @@ def run_atlas(  # noqa: PLR0913  # the CLI's options and the web's inputs, one k
         omradestyp_by_year=bundle.omradestyp_by_year(),
         on_stage=on_stage,
         area_facts=area_facts,
+        linked_before=linked_before,
     )
     return AtlasRun(bundle=bundle, result=res, geoms=geoms, units=units, db_url=db_url, warnings=warnings)
 
