@@ -97,3 +97,19 @@ def test_issue24_a_draft_links_only_its_changed_units_and_gets_the_same_atlas(re
                                           obj=f.name)
         elif f.name != "timings":
             assert getattr(again, f.name) == getattr(fresh, f.name), f.name
+
+
+def test_issue24_links_of_types_the_new_values_do_not_fit_are_made_anew(real_bundle, dalarna_units):
+    from fcatlas.analysis.linking import UNIT_COLUMNS, link_units_again
+    from fcatlas.services.atlas import GEOMETRY_LEVELS
+
+    units = dalarna_units[UNIT_COLUMNS]
+    geoms = {k: real_bundle.geometries(k) for k in GEOMETRY_LEVELS}
+    args = (real_bundle.table("deso"), geoms["kommun"])
+    kw = {"regso_geom": geoms["regso"], "deso_geom": geoms["deso"]}
+    full = link_units_again(units, None, *args, **kw)
+    odd = full.assign(x=full["x"].round().astype("int64"))  # an earlier run whose x held only integers
+    moved = units.copy()
+    moved.loc[0, ["lat", "lon"]] = [float("nan"), float("nan")]  # its x is now missing: no int64
+    again = link_units_again(moved, (units, odd), *args, **kw)
+    pd.testing.assert_frame_equal(again, link_units_again(moved, None, *args, **kw), check_exact=True)

@@ -219,9 +219,12 @@ def link_units_again(
         parts.append(fresh.set_axis(new))
     out = pd.concat(parts).sort_index() if len(parts) > 1 else parts[0].sort_index()
     out = out[list(linked.columns)].reset_index(drop=True)
-    for col, dtype in linked.dtypes.items():  # the types of linking them all (a part may lack values)
-        if out[col].dtype != dtype:
-            out[col] = out[col].astype(dtype)
+    try:
+        for col, dtype in linked.dtypes.items():  # the types of linking them all (a part may lack values)
+            if out[col].dtype != dtype:
+                out[col] = out[col].astype(dtype)
+    except (TypeError, ValueError):  # values the earlier types cannot hold: link them all
+        return link_units(units, deso_key, kommun_geom, **boundaries)
     return out
 
 
