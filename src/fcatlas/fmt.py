@@ -89,3 +89,14 @@ def sort_key(value: object) -> str:
     """
     text = ("" if value is None else str(value)).lower().translate(_SWEDISH_ORDER)
     return re.sub(r"[0-9]+", lambda m: m.group().zfill(12), text)
+
+
+def missing(value: object) -> bool:
+    """Whether a cell holds no value: ``None``, a float NaN or pandas' ``NA`` (told by its type's
+    name: this module imports no pandas).
+
+    >>> import pandas as pd
+    >>> [missing(v) for v in (None, float("nan"), pd.NA, 0, "", False)]
+    [True, True, True, False, False, False]
+    """
+    return value is None or (isinstance(value, float) and value != value) or type(value).__name__ == "NAType"

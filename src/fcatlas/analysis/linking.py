@@ -32,6 +32,8 @@ import numpy as np
 import pandas as pd
 from pyproj import Transformer
 
+from fcatlas.fmt import missing
+
 CRS_METRIC = "EPSG:3006"
 LINK_LEVELS = ("deso", "regso", "kommun", "register", "none")
 #: Positions that tell the kommun but not the area (see the module docstring).
@@ -230,7 +232,7 @@ def link_units_again(
 
 def _row_key(row: tuple[Any, ...]) -> tuple[Any, ...]:
     """A row's values with every kind of missing value as ``None`` (NaN is not equal to itself)."""
-    return tuple(None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else v for v in row)
+    return tuple(None if missing(v) else v for v in row)
 
 
 def area_centroids(

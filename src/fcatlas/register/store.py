@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -44,6 +45,7 @@ from fcatlas.errors import (
     InvalidInputError,
     StorageError,
 )
+from fcatlas.fmt import missing
 from fcatlas.geography import admin
 from fcatlas.register import intake, rules
 from fcatlas.register.geocode import Geocoder, distance_m
@@ -699,21 +701,18 @@ __all__ = [
 ]
 
 
-def _missing(v: Any) -> bool:
-    return v is None or v is pd.NA or (isinstance(v, float) and v != v)
-
-
-def _sort_text(v: Any) -> tuple[bool, str]:
-    """A sort key for a text value: missing ones last (as pandas sorts them)."""
-    return (True, "") if _missing(v) else (False, str(v))
+def unit_order(row: Mapping[str, Any]) -> tuple[tuple[bool, str], ...]:
+    """The register's order of units (public column names): by län, kommun, name and id, a
+    missing value last (as pandas sorts them)."""
+    return tuple((True, "") if missing(row.get(c)) else (False, str(row.get(c)))
+                 for c in ("lan_code", "kommun_code", "name", "id"))
 
 
 def _units_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     import numpy as np
 
-    named = [{_PUBLIC_NAMES.get(k, k): v for k, v in r.items()} for r in rows]
-    named.sort(key=lambda r: tuple(_sort_text(r.get(c)) for c in ("lan_code", "kommun_code", "name", "id")))
-    kn, ln = _kommun_names(), _lan_names()
+    named = sorted(({_PUBLIC_NAMES.get(k, k): v for k, v in r.items()} for r in rows), key=unit_order)
+    kn, ln = admin.kommun_names(), admin.lan_names()
     for r in named:
         r["kommun_name"] = kn.get(str(r.get("kommun_code")))
         r["lan_name"] = ln.get(str(r.get("lan_code")))
@@ -721,23 +720,11 @@ def _units_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     for c in COLUMNS:
         values: list[Any] = [r.get(c) for r in named]
         if c in _BOOL_COLUMNS:
-            data[c] = pd.array([None if _missing(v) else bool(v) for v in values], dtype="boolean")
+            data[c] = pd.array([None if missing(v) else bool(v) for v in values], dtype="boolean")
         elif c in ("lat", "lon"):
-            data[c] = np.array([np.nan if _missing(v) else float(v) for v in values], dtype="float64")
+            data[c] = np.array([np.nan if missing(v) else float(v) for v in values], dtype="float64")
         elif c == "round":
             data[c] = np.array([int(v) for v in values], dtype="int64")
         else:
-            data[c] = pd.Series([None if _missing(v) else v for v in values], dtype=object)
+            data[c] = pd.Series([None if missing(v) else v for v in values], dtype=object)
     return pd.DataFrame(data, columns=COLUMNS, copy=False)
-
-
-@functools.cache
-def _kommun_names() -> dict[str, str]:
-    t = admin.kommun_table()
-    return dict(zip(t["kommun_code"], t["kommun_name"], strict=True))
-
-
-@functools.cache
-def _lan_names() -> dict[str, str]:
-    t = admin.lan_table()
-    return dict(zip(t["lan_code"], t["lan_name"], strict=True))

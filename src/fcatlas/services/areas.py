@@ -101,6 +101,14 @@ def atlas_units(session: Session, actor: Actor, memo: Memo | None = None) -> Atl
     return remembered(memo, lambda: ("atlas-units", database_of(session), seen, _data_version(session, seen)), read)
 
 
+def analysed_key(session: Session, bundle: Any, actor: Actor, memo: Memo | None, *params: Any) -> tuple[Any, ...]:
+    """A memo key for what follows from the atlas of ``actor``'s picture and ``params`` alone
+    (an area's card, the gap list, the four answers, a selection's areas): the database, the
+    bundle, the digest of the analysed units (:func:`atlas_units`) and ``params`` — the same while
+    a draft's changes leave its units' places, kinds and states as they were."""
+    return (database_of(session), str(bundle.path), atlas_units(session, actor, memo).analysed, *params)
+
+
 def atlas_for(session: Session, bundle: Any, *, actor: Actor, lan: str | None = None, year: int | None = None,
               exclusion: str | None = None, memo: Memo | None = None) -> AtlasRun:
     """The atlas (of the country, or scoped to one län) on the units ``actor`` may see (the
@@ -137,7 +145,7 @@ def atlas_analysed(session: Session, bundle: Any, *, actor: Actor, lan: str | No
             from fcatlas.analysis.atlas import scoped
 
             country = atlas_analysed(session, bundle, actor=actor, year=year, exclusion=exclusion, memo=memo)
-            return replace(country, result=scoped(country.result, lan_code))  # (its figures shared: same areas)
+            return replace(country, result=scoped(country.result, lan_code))
         facts = remembered(memo, lambda: ("area-facts", str(bundle.path), year),  # (the bundle's alone)
                            lambda: area_facts_of(bundle, year))
         before = None
@@ -166,7 +174,7 @@ def _with_columns(run: AtlasRun, units: pd.DataFrame) -> AtlasRun:
         return out[list(units.columns) + [c for c in linked.columns if c not in units.columns]]
 
     result = replace(run.result, units_all=back(run.result.units_all), units=back(run.result.units))
-    return replace(run, result=result, units=units)  # (its figures, of the same areas, shared)
+    return replace(run, result=result, units=units)
 
 
 def summary(session: Session, bundle: Any, *, actor: Actor, lan: str | None = None, year: int | None = None,
@@ -199,9 +207,8 @@ def similar(session: Session, bundle: Any, *, actor: Actor, regso: str, k: int =
             raise NotFoundError(f"RegSO {regso} finns inte i datapaketet")
         return similar_areas(run.result.areas_all, regso, k=k)
 
-    year_, analysed = _year_in(bundle, year), atlas_units(session, actor, memo).analysed
-    return remembered(memo, lambda: ("similar", database_of(session), str(bundle.path), year_, analysed, regso, k),
-                      compute)
+    year_ = _year_in(bundle, year)
+    return remembered(memo, lambda: ("similar", *analysed_key(session, bundle, actor, memo, year_, regso, k)), compute)
 
 
 def mapped_lans(bundle: Any) -> list[str]:

@@ -34,9 +34,6 @@ class AtlasRun:
     db_url: str | None
     #: Swedish warnings (rich markup) for the person running it, e.g. a missing register file.
     warnings: list[str] = field(default_factory=list)
-    #: figures derived from the result's areas, kept with it (:mod:`fcatlas.services.gaps`); a
-    #: copy of the run with other unit columns (``dataclasses.replace``) shares them
-    figures: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 def parse_categories(spec: str | None) -> frozenset[str]:

@@ -23,7 +23,7 @@ from fcatlas.accounts.roles import Actor
 from fcatlas.analysis.coverage import reach_answer
 from fcatlas.domain import CENTRE_CATEGORIES, OMRADESTYP_LABELS, Status
 from fcatlas.errors import ConfigError, NotFoundError
-from fcatlas.services.memo import Memo, database_of, remembered
+from fcatlas.services.memo import Memo, remembered
 
 #: the sort keys of the list (URL value → columns); the default is the atlas's rank
 SORTS: dict[str, list[str]] = {
@@ -113,16 +113,6 @@ def _atlas_figures(scope_areas: pd.DataFrame) -> dict[str, int]:
             "children_coverage_unknown": n("children_0_6_exclusion_unknown")}
 
 
-def _figures(run: Any, lan: str | None, kommun: str | None) -> dict[str, int]:
-    """:func:`_atlas_figures` of a place in ``run``, kept with the run (``AtlasRun.figures``; the
-    web's cache keeps a run per digest of its analysed units): the same answer for the same run
-    and place."""
-    memo: dict[Any, dict[str, int]] = run.figures
-    if (lan, kommun) not in memo:
-        memo[(lan, kommun)] = _atlas_figures(_scope(run.result.areas_all, lan, kommun))
-    return dict(memo[(lan, kommun)])
-
-
 def _run(session: Session, bundle: Any, actor: Actor, year: int | None, memo: Memo | None = None) -> Any:
     from fcatlas.services.areas import atlas_analysed
 
@@ -206,7 +196,7 @@ def gap_list(session: Session, bundle: Any, *, actor: Actor, request: GapRequest
     """One page of the gap list of the nation, a län or a kommun (the atlas's *Luckor* for the
     same selection), each gap with a few similar areas that have a centre within reach. Anyone may
     read it (the units counted are those ``actor`` may see)."""
-    from fcatlas.services.areas import atlas_units
+    from fcatlas.services.areas import analysed_key
 
     r = request
     if r.sort not in SORTS:
@@ -215,8 +205,7 @@ def gap_list(session: Session, bundle: Any, *, actor: Actor, request: GapRequest
         raise ConfigError(f"sidan ska vara minst 1 och sidstorleken 1–{MAX_PER_PAGE}")
     _check(bundle, r.lan, r.kommun, memo)  # (a place the bundle lacks: refused before any key)
     # the same analysed units give the same list (a draft's note changes nothing in it)
-    analysed = atlas_units(session, actor, memo).analysed
-    return remembered(memo, lambda: ("gap-list", database_of(session), str(bundle.path), analysed, r),
+    return remembered(memo, lambda: ("gap-list", *analysed_key(session, bundle, actor, memo, r)),
                       lambda: _gap_list(session, bundle, actor, r, memo))
 
 
@@ -233,7 +222,7 @@ def _gap_list(session: Session, bundle: Any, actor: Actor, r: GapRequest, memo: 
     return GapList(items=items.reset_index(drop=True), total=len(g),
                    children_0_6=int(g["children_0_6"].astype("Int64").fillna(0).sum()),
                    children_0_6_estimated=bool(g["children_0_6_estimated"].any()), page=r.page, per_page=r.per_page,
-                   atlas=_figures(run, lan_c, kommun_c),
+                   atlas=_atlas_figures(_scope(run.result.areas_all, lan_c, kommun_c)),
                    synthetic=bool((bundle.manifest or {}).get("synthetic")),
                    year=int(years.max()) if len(years) else None)
 
@@ -266,7 +255,7 @@ def four_answers(session: Session, bundle: Any, *, actor: Actor, lan: str | None
     """Socialstyrelsen's four questions as key figures for the nation, a län or a kommun: operating
     centres (the centre categories), exclusion areas, those without a centre within reach (and
     those that cannot be judged) and the children 0–6 living in them — the atlas's figures."""
-    from fcatlas.services.areas import atlas_units
+    from fcatlas.services.areas import analysed_key
 
     lan_c, kommun_c = _check(bundle, lan, kommun, memo)
     run = _run(session, bundle, actor, year, memo)
@@ -276,10 +265,9 @@ def four_answers(session: Session, bundle: Any, *, actor: Actor, lan: str | None
         cats = {c.value for c in CENTRE_CATEGORIES}
         operating = u.loc[(u["status"].astype(str) == Status.I_DRIFT.value) & u["category"].astype(str).isin(cats)]
         a = _scope(run.result.areas_all, lan_c, kommun_c)
-        return {"centres": len(operating), "reported": bool(len(u)), **_figures(run, lan_c, kommun_c),
+        return {"centres": len(operating), "reported": bool(len(u)), **_atlas_figures(a),
                 "children_0_6_estimated": bool(a["children_0_6_estimated"].fillna(False).astype(bool).any())}
 
     # the same analysed units give the same answers (a draft's note changes none of them)
-    analysed = atlas_units(session, actor, memo).analysed
-    return dict(remembered(memo, lambda: ("four-answers", database_of(session), str(bundle.path), year, analysed,
-                                          lan_c, kommun_c), answer))
+    return dict(remembered(memo, lambda: ("four-answers", *analysed_key(session, bundle, actor, memo, year, lan_c,
+                                                                        kommun_c)), answer))

@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 from fcatlas.accounts.roles import Actor
 from fcatlas.domain import CATEGORY_LABELS, OMRADESTYP_LABELS, STATUS_LABELS
 from fcatlas.fmt import sort_key
-from fcatlas.services.memo import Memo, database_of, remembered
+from fcatlas.services.memo import Memo, remembered
 
 #: the filter's fields in the URL (Swedish, as the pages' query strings)
 URL_FIELDS = {"lan": "lan", "kommun": "kommun", "omradestyp": "omradestyp", "category": "kategori",
@@ -242,10 +242,11 @@ def select(session: Session, bundle: Any, *, actor: Actor, f: AtlasFilter, memo:
         if q:
             rows = [r for r in rows if _matches(r, q, ("name", "kommun_name", "locality"))]
         return Selection(rows, None, f.year)
-    from fcatlas.services.areas import atlas_analysed, atlas_units
+    from fcatlas.services.areas import analysed_key, atlas_analysed
 
     run = atlas_analysed(session, bundle, actor=actor, year=f.year, memo=memo)
-    analysed = ("selection", database_of(session), str(bundle.path), f.year, atlas_units(session, actor, memo).analysed)
+    # (a key only with a memo: it reads the units' digest)
+    analysed = ("selection", *analysed_key(session, bundle, actor, memo, f.year)) if memo is not None else ()
     all_areas = run.result.areas_all
     year = f.year if f.year is not None or not len(all_areas) else remembered(
         memo, lambda: (*analysed, "year"), lambda: int(all_areas["year"].max()))
@@ -269,7 +270,7 @@ def select(session: Session, bundle: Any, *, actor: Actor, f: AtlasFilter, memo:
         return Selection(rows, None, year, frame=frame)
     if q:  # the areas that hold a unit the text keeps: they depend on the units
         return Selection(rows, _areas_of(all_areas, f, rows), year, frame=frame)
-    key = (*analysed, "areas", lan, f.kommun, f.omradestyper, f.exclusion, f.reach)
+    key = (*analysed, "areas", lan, f.kommun, f.omradestyper, f.exclusion, f.reach) if analysed else None
     return Selection(rows, remembered(memo, lambda: key, lambda: _areas_of(all_areas, f, rows)), year,
                      areas_key=key, frame=frame)
 

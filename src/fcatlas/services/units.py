@@ -61,12 +61,12 @@ _HELD = "fcatlas.data_version"
 
 
 def hold_data_version(session: Session) -> None:
-    """For a unit of work that only reads (a page): :func:`data_version` read once now and kept
-    for the rest of it — every part of the page is of one version (its cache keys one query
-    instead of one each), and a change committed meanwhile is in the next request. Never for a
-    session that writes: its own change would not move the version."""
-    session.info.pop(_HELD, None)
-    session.info[_HELD] = data_version(session)
+    """For a unit of work that only reads (a page): :func:`data_version` read once (unless it is
+    held already) and kept for the rest of it — every part of the page is of one version (its
+    cache keys one query instead of one each), and a change committed meanwhile is in the next
+    request. Never for a session that writes: its own change would not move the version."""
+    if _HELD not in session.info:
+        session.info[_HELD] = data_version(session)
 
 
 @functools.cache
@@ -152,7 +152,7 @@ def visible_unit_rows(session: Session, *, actor: Actor, lan: str | None = None,
     ``lan`` selects nothing. ``published``: every published row
     (:func:`fcatlas.register.rounds.published_rows`) if the caller has them, else they are read."""
     from fcatlas.domain import GOVERNANCE_FIELDS
-    from fcatlas.register.store import _PUBLIC_NAMES, COLUMNS
+    from fcatlas.register.store import _PUBLIC_NAMES, COLUMNS, unit_order
 
     if kommun is not None:
         if lan is not None and kommun[:2] != lan:
@@ -183,7 +183,7 @@ def visible_unit_rows(session: Session, *, actor: Actor, lan: str | None = None,
         d["round"] = int(d["round"])
         if all(d[k] == v for k, v in wanted.items()):
             out.append({c: d[c] for c in COLUMNS} | {"version": d.get("version")})
-    out.sort(key=lambda d: tuple((d[c] is None, d[c] or "") for c in ("lan_code", "kommun_code", "name", "id")))
+    out.sort(key=unit_order)
     page = out[offset: offset + limit]
     # a draft row carries its version; a published one gets the unit's current version
     versions = _versions(session, [d["id"] for d in page if d["version"] is None])

@@ -244,15 +244,16 @@ class Computed:
         return False, None
 
     @staticmethod
-    def _kind(key: Hashable) -> Hashable:
+    def kind(key: Hashable) -> Hashable:
+        """A key's kind: its first element (``"atlas"``, ``"unit-rows"`` …)."""
         return key[0] if isinstance(key, tuple) and key else key
 
     def _used(self, key: Hashable) -> None:
         self._items.move_to_end(key)
-        self._kinds[self._kind(key)].move_to_end(key)
+        self._kinds[self.kind(key)].move_to_end(key)
 
     def _keep(self, key: Hashable, value: Any) -> None:
-        kind = self._kind(key)
+        kind = self.kind(key)
         self._items[key] = value
         keys = self._kinds.setdefault(kind, OrderedDict())
         keys[key] = None
@@ -331,8 +332,9 @@ class WarmOnly:
         found, value = self.memo.lookup(key)
         if found:
             return cast(_T, value)
-        if not (isinstance(key, tuple) and key and key[0] in self.LIGHT) or self.memo.computing(key):
-            raise ColdCache(key[0] if isinstance(key, tuple) and key else key)
+        kind = Computed.kind(key)
+        if kind not in self.LIGHT or self.memo.computing(key):
+            raise ColdCache(kind)
         return self.memo.get_or_compute(key, compute)
 
 

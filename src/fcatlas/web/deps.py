@@ -118,53 +118,51 @@ class LoopWork:
         return await light(self._request.app.state, reads, functools.partial(_one_call, reads, fn, args, kwargs))
 
 
-async def light(state: Any, reads: bool, call: Callable[[Any], _T]) -> _T:
-    """``call(engine)`` for light work (:class:`LoopWork`, the look-up of who is logged in): on
-    PostgreSQL on the event loop to its end, on the worker's :func:`fcatlas.db.loop_engine`
-    (autocommit for ``reads``); on SQLite — or when a statement gave up waiting for a lock held
-    elsewhere — in the thread pool, on the worker's ordinary engine."""
+async def light(state: Any, reads: bool, call: Callable[[Any], _T], *,
+                again_for: tuple[type[Exception], ...] = ()) -> _T:
+    """``call(engine)`` for light work (:class:`LoopWork`, the look-up of who is logged in, a
+    page of :func:`warm_first`): on PostgreSQL on the event loop to its end, on the worker's
+    :func:`fcatlas.db.loop_engine` (autocommit for ``reads``); on SQLite — or when a statement
+    gave up waiting for a lock held elsewhere, or the call raised one of ``again_for`` — in the
+    thread pool, on the worker's ordinary engine."""
     loop = state.loop_engine
     # (its one connection is in use only when two apps share the process and its engine: tests)
     if loop is not None and loop.pool.checkedout() == 0:
         try:
             return call(state.loop_reading if reads else loop)
         except Exception as exc:
-            if not waited_for_lock(exc):
+            if not (isinstance(exc, again_for) or waited_for_lock(exc)):
                 raise
     # a lock held elsewhere: wait for it in a thread (the loop serves the others meanwhile)
     return await anyio.to_thread.run_sync(call, state.reading if reads else state.engine)
 
 
 async def warm_first(request: Request, build: Callable[..., _T], /, *args: Any) -> _T:
-    """``build(request, session, *args)`` — a page that only reads — tried first on the event
-    loop to its end (on PostgreSQL, on the worker's :func:`fcatlas.db.loop_engine`, its session in
-    autocommit), where it may use only what the worker has computed already and the light
-    computations of :class:`fcatlas.web.cache.WarmOnly` (``memo_of(request)`` is that view
-    meanwhile). If it needs more (:class:`fcatlas.web.cache.ColdCache`) or a statement gave up
-    waiting for a lock, it is made again in the thread pool in the request's unit of work, as a
-    route of its own would be.
+    """``build(request, session, *args)`` — a page that only reads — as :func:`light` work: on
+    PostgreSQL tried first on the event loop to its end, where ``memo_of(request)`` is the
+    :class:`fcatlas.web.cache.WarmOnly` view of the worker's memo (what is computed already, and
+    the light reads of the picture's rows); if the page needs more
+    (:class:`fcatlas.web.cache.ColdCache`) it is made again in the thread pool. Its session holds
+    one data version for all its parts (:func:`fcatlas.services.units.hold_data_version`).
 
     Why: a logged-in map page after a change of a draft takes some 8 ms of Python once its atlas
     is computed. In a thread it shares the interpreter with the event loop, which under 50 users
     held it four fifths of the time (py-spy): 9 ms became 100–170 ms of server time."""
+    from fcatlas.services.units import hold_data_version
     from fcatlas.web.cache import ColdCache, WarmOnly
 
     state = request.app.state
-    loop = state.loop_engine
-    if loop is not None and loop.pool.checkedout() == 0:
-        request.state.memo = WarmOnly(state.memo)
+
+    def page(engine: Any) -> _T:
+        request.state.memo = WarmOnly(state.memo) if engine is state.loop_reading else None
         try:
-            with Session(state.loop_reading) as session:
+            with Session(engine) as session:
+                hold_data_version(session)
                 return build(request, session, *args)
-        except ColdCache:
-            pass
-        except Exception as exc:
-            if not waited_for_lock(exc):
-                raise
         finally:
             request.state.memo = None
-    async with _thread_work(request) as session:
-        return await anyio.to_thread.run_sync(functools.partial(build, request, session, *args))
+
+    return await light(state, True, page, again_for=(ColdCache,))
 
 
 def _one_call(reads: bool, fn: Callable[..., _T], args: tuple[Any, ...], kwargs: dict[str, Any], engine: Any) -> _T:

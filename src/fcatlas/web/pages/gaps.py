@@ -60,9 +60,6 @@ async def gaps_page(request: Request, actor: ActorDep) -> HTMLResponse:
 
 
 def _gaps_page(request: Request, session: Any, actor: Any) -> HTMLResponse:
-    from fcatlas.services.units import hold_data_version
-
-    hold_data_version(session)  # (the page only reads)
     bundle = request.app.state.bundle
     v = _view(request)
     ctx: dict[str, Any] = {"f": v.f, "choices": choices(), "sort": v.request.sort, "sort_labels": SORT_LABELS,

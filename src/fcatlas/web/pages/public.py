@@ -16,7 +16,7 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from fcatlas import errors as e
 from fcatlas.domain import CATEGORY_LABELS, OMRADESTYP_LABELS, STATUS_LABELS, Category, Status
-from fcatlas.fmt import sort_key
+from fcatlas.fmt import missing, sort_key
 from fcatlas.services import downloads
 from fcatlas.services import selection as sel
 from fcatlas.services import units as unit_service
@@ -317,12 +317,11 @@ def _area_card(request: Request, session: Any, actor: Any, regso: str) -> HTMLRe
     bundle = request.app.state.bundle
     if bundle is None:
         raise e.NotFoundError(f"området {regso!r} finns inte i datapaketet")
-    unit_service.hold_data_version(session)  # (the card only reads)
     memo = memo_of(request)
-    analysed = areas.atlas_units(session, actor, memo).analysed
     # the same analysed units give the same card (a draft's note changes nothing in it)
-    row, by_year = remembered(memo, lambda: ("area-card", str(bundle.path), analysed, regso), lambda: _area_facts(
-        bundle, areas.atlas_analysed(session, bundle, actor=actor, memo=memo).result.areas_all, regso))
+    row, by_year = remembered(memo, lambda: ("area-card", *areas.analysed_key(session, bundle, actor, memo, regso)),
+                              lambda: _area_facts(bundle, areas.atlas_analysed(session, bundle, actor=actor,
+                                                                                memo=memo).result.areas_all, regso))
     similar = areas.similar(session, bundle, actor=actor, regso=regso, k=5, memo=memo)
     nearest = None
     if row.get("nearest_centre_id") is not None and not pd.isna(row.get("nearest_centre_id")):
@@ -373,9 +372,6 @@ def sort_rows(rows: list[dict[str, Any]], column: str, *, desc: bool = False) ->
     """Rows by ``column`` (Swedish order, :func:`fcatlas.fmt.sort_key`; ``desc``: last first),
     then by name; a missing value last either way, equals in their order (as pandas'
     ``sort_values`` on both columns)."""
-    def missing(v: Any) -> bool:
-        return v is None or (isinstance(v, float) and v != v)
-
     by_name = sorted(rows, key=lambda r: (missing(r.get("name")), sort_key(r.get("name"))))
     present = [r for r in by_name if not missing(r.get(column))]
     return (sorted(present, key=lambda r: sort_key(r.get(column)), reverse=desc)
